@@ -1,0 +1,172 @@
+/**
+ * The run ledger in DynamoDB. Layout, per replica (partition key `replica`):
+ *  - `sk = "ACTIVE"`: the one active run. Opening it is a conditional put, so it is also the lock.
+ *  - `sk = "RUN#<runId>"`: closed and refused runs, the history reports read. Run ids sort by time.
+ * Closing writes the history item first, then releases ACTIVE: a crash in between leaves a run that
+ * the next close attempt recognises as closed, never a lost one.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import type { RunRecord } from '../core/model';
+import type { Ledger } from '../core/ports';
+import { ActiveRunExistsError, StaleRunError } from '../shared/errors';
+
+const ACTIVE = 'ACTIVE';
+const RUN_PREFIX = 'RUN#';
+
+type Item = RunRecord & { replica: string; sk: string };
+
+function toRun(item: Record<string, unknown> | undefined): RunRecord | undefined {
+  if (!item) return undefined;
+  const { replica: _replica, sk: _sk, ...run } = item as unknown as Item;
+  return run;
+}
+
+/** The `RUN#` key of runs started at or after a time. */
+function runKeyAt(time: Date): string {
+  return `${RUN_PREFIX}${time.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`;
+}
+
+/** The DynamoDB ledger. */
+export class DynamoLedger implements Ledger {
+  private readonly doc: DynamoDBDocumentClient;
+
+  /**
+   * @param dynamo a client built once per cold start
+   * @param tableName the ledger table
+   */
+  public constructor(
+    dynamo: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  }
+
+  public async openRun(run: RunRecord): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...run, replica: run.replicaId, sk: ACTIVE }, ConditionExpression: 'attribute_not_exists(sk)' }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const active = await this.getActiveRun(run.replicaId);
+        throw new ActiveRunExistsError(run.replicaId, active?.runId ?? 'unknown');
+      }
+      throw err;
+    }
+  }
+
+  public async getActiveRun(replicaId: string): Promise<RunRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { replica: replicaId, sk: ACTIVE }, ConsistentRead: true }));
+    return toRun(out.Item);
+  }
+
+  public async updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[]): Promise<RunRecord> {
+    const names: Record<string, string> = { '#runId': 'runId' };
+    const values: Record<string, unknown> = { ':runId': run.runId };
+    const set: string[] = [];
+    const remove: string[] = [];
+    Object.entries(changes).forEach(([key, value], i) => {
+      if (key === 'replicaId' || key === 'runId') return;
+      names[`#f${i}`] = key;
+      if (value === undefined) remove.push(`#f${i}`);
+      else {
+        values[`:v${i}`] = value;
+        set.push(`#f${i} = :v${i}`);
+      }
+    });
+    let condition = '#runId = :runId';
+    if (fromPhases && fromPhases.length > 0) {
+      names['#phase'] = 'phase';
+      fromPhases.forEach((p, i) => (values[`:p${i}`] = p));
+      condition += ` AND #phase IN (${fromPhases.map((_, i) => `:p${i}`).join(', ')})`;
+    }
+    const expression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { replica: run.replicaId, sk: ACTIVE },
+          // An empty change still proves the run is current.
+          UpdateExpression: expression || 'SET #runId = :runId',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const updated = toRun(out.Attributes);
+      if (!updated) throw new StaleRunError(run.replicaId, run.runId, 'the update returned no item');
+      return updated;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new StaleRunError(run.replicaId, run.runId, fromPhases ? `not active in phase ${fromPhases.join(' or ')}` : 'not the active run');
+      }
+      throw err;
+    }
+  }
+
+  public async closeRun(run: RunRecord): Promise<boolean> {
+    const { phase: _phase, ...closed } = run;
+    let first = true;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...closed, replica: run.replicaId, sk: `${RUN_PREFIX}${run.runId}` },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      first = false;
+    }
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { replica: run.replicaId, sk: ACTIVE },
+          ConditionExpression: '#runId = :runId',
+          ExpressionAttributeNames: { '#runId': 'runId' },
+          ExpressionAttributeValues: { ':runId': run.runId },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    return first;
+  }
+
+  public async recordRefusal(run: RunRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...run, replica: run.replicaId, sk: `${RUN_PREFIX}${run.runId}` } }));
+  }
+
+  public async listRuns(replicaId: string, options: { since?: Date; limit?: number } = {}): Promise<RunRecord[]> {
+    const runs: RunRecord[] = [];
+    const pages = paginateQuery(
+      { client: this.doc, pageSize: Math.min(options.limit ?? 100, 100) },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'replica = :r AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':r': replicaId, ':from': options.since ? runKeyAt(options.since) : RUN_PREFIX, ':to': `${RUN_PREFIX}~` },
+        ScanIndexForward: false,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const run = toRun(item);
+        if (run) runs.push(run);
+        if (options.limit !== undefined && runs.length >= options.limit) return runs;
+      }
+    }
+    return runs;
+  }
+}
+
+/** The ledger's key schema, for the CDK table and for tests that create the table. */
+export const LEDGER_KEYS = { partitionKey: 'replica', sortKey: 'sk' } as const;
+
+/** A DynamoDB client for the ledger's region; the SDK retries throttling with backoff. */
+export function ledgerClient(region: string): DynamoDBClient {
+  return new DynamoDBClient({ region, maxAttempts: 6 });
+}

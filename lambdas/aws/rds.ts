@@ -1,0 +1,304 @@
+/**
+ * RDS in the replica region: the only file that speaks the RDS API. It translates SDK shapes to
+ * the core's views and SDK faults to the core's two error kinds.
+ */
+import type { DBInstance, DBSnapshot, Tag } from '@aws-sdk/client-rds';
+import {
+  DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
+  DBParameterGroupNotFoundFault,
+  DBSnapshotNotFoundFault,
+  DBSubnetGroupNotFoundFault,
+  DeleteDBInstanceCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  InstanceQuotaExceededFault,
+  InsufficientDBInstanceCapacityFault,
+  InvalidDBInstanceStateFault,
+  InvalidDBSnapshotStateFault,
+  InvalidRestoreFault,
+  InvalidVPCNetworkStateFault,
+  KMSKeyNotAccessibleFault,
+  ModifyDBInstanceCommand,
+  OptionGroupNotFoundFault,
+  paginateDescribeDBSnapshots,
+  ProvisionedIopsNotAvailableInAZFault,
+  RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  StorageQuotaExceededFault,
+  StorageTypeNotSupportedFault,
+} from '@aws-sdk/client-rds';
+import type { InstanceSettings, InstanceView, SnapshotView } from '../core/model';
+import type { ReplicaRds, RestoreRequest } from '../core/ports';
+import { PermanentRdsError, RetryableRdsError } from '../shared/errors';
+
+/** Faults that a later attempt may not meet: capacity, a snapshot that went away (another is chosen), a busy instance. */
+const RETRYABLE = [InsufficientDBInstanceCapacityFault, DBSnapshotNotFoundFault, InvalidDBSnapshotStateFault, InvalidDBInstanceStateFault, ProvisionedIopsNotAvailableInAZFault] as const;
+
+/** Faults that need a person: a missing group, no key access, a quota, an invalid request. */
+const PERMANENT = [
+  DBSubnetGroupNotFoundFault,
+  DBParameterGroupNotFoundFault,
+  OptionGroupNotFoundFault,
+  KMSKeyNotAccessibleFault,
+  InvalidRestoreFault,
+  InvalidVPCNetworkStateFault,
+  InstanceQuotaExceededFault,
+  StorageQuotaExceededFault,
+  StorageTypeNotSupportedFault,
+] as const;
+
+/** Throttling left over after the SDK's own retries. RDS's query protocol names it `Throttling`. */
+function isThrottling(err: unknown): boolean {
+  const e = err as { name?: string; $retryable?: { throttling?: boolean } };
+  return e?.$retryable?.throttling === true || ['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(e?.name ?? '');
+}
+
+function classify(err: unknown, action: string): unknown {
+  const name = (err as { name?: string })?.name ?? 'Error';
+  const message = `${action}: ${name}: ${(err as Error)?.message ?? String(err)}`;
+  if (isThrottling(err) || RETRYABLE.some((c) => err instanceof c)) return new RetryableRdsError(message, name, { cause: err });
+  if (PERMANENT.some((c) => err instanceof c)) return new PermanentRdsError(message, name, { cause: err });
+  return err;
+}
+
+function tagsOf(list: Tag[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of list ?? []) if (t.Key) out[t.Key] = t.Value ?? '';
+  return out;
+}
+
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Translates a DBInstance into the core's view. */
+export function toInstanceView(db: DBInstance): InstanceView {
+  const tags = tagsOf(db.TagList);
+  const settings: InstanceSettings = defined({
+    instanceClass: db.DBInstanceClass ?? '',
+    subnetGroupName: db.DBSubnetGroup?.DBSubnetGroupName,
+    vpcSecurityGroupIds: (db.VpcSecurityGroups ?? []).filter((g) => g.Status !== 'removing').flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
+    parameterGroupName: db.DBParameterGroups?.[0]?.DBParameterGroupName,
+    optionGroupName: db.OptionGroupMemberships?.[0]?.OptionGroupName,
+    multiAz: db.MultiAZ ?? false,
+    publiclyAccessible: db.PubliclyAccessible ?? false,
+    availabilityZone: db.MultiAZ ? undefined : db.AvailabilityZone,
+    storageType: db.StorageType,
+    allocatedStorage: db.AllocatedStorage,
+    maxAllocatedStorage: db.MaxAllocatedStorage,
+    iops: db.Iops,
+    storageThroughput: db.StorageThroughput,
+    port: db.Endpoint?.Port ?? (db.DbInstancePort ? db.DbInstancePort : undefined),
+    iamDatabaseAuthentication: db.IAMDatabaseAuthenticationEnabled ?? false,
+    cloudwatchLogsExports: db.EnabledCloudwatchLogsExports ?? [],
+    caCertificateIdentifier: db.CACertificateIdentifier,
+    autoMinorVersionUpgrade: db.AutoMinorVersionUpgrade ?? false,
+    copyTagsToSnapshot: db.CopyTagsToSnapshot ?? false,
+    deletionProtection: db.DeletionProtection ?? false,
+    networkType: db.NetworkType,
+    backupRetentionPeriod: db.BackupRetentionPeriod ?? 0,
+    preferredBackupWindow: db.PreferredBackupWindow,
+    preferredMaintenanceWindow: db.PreferredMaintenanceWindow,
+    monitoringInterval: db.MonitoringInterval ?? 0,
+    monitoringRoleArn: db.MonitoringRoleArn,
+    performanceInsightsEnabled: db.PerformanceInsightsEnabled ?? false,
+    performanceInsightsKmsKeyId: db.PerformanceInsightsKMSKeyId,
+    performanceInsightsRetentionPeriod: db.PerformanceInsightsRetentionPeriod,
+    tags,
+  });
+  const p = db.PendingModifiedValues;
+  const logs = p?.PendingCloudwatchLogsExports;
+  const pending: Partial<InstanceSettings> = defined({
+    instanceClass: p?.DBInstanceClass,
+    allocatedStorage: p?.AllocatedStorage,
+    port: p?.Port,
+    backupRetentionPeriod: p?.BackupRetentionPeriod,
+    multiAz: p?.MultiAZ,
+    iops: p?.Iops,
+    storageType: p?.StorageType,
+    storageThroughput: p?.StorageThroughput,
+    caCertificateIdentifier: p?.CACertificateIdentifier,
+    subnetGroupName: p?.DBSubnetGroupName,
+    iamDatabaseAuthentication: p?.IAMDatabaseAuthenticationEnabled,
+    cloudwatchLogsExports: logs
+      ? [...new Set([...(settings.cloudwatchLogsExports ?? []), ...(logs.LogTypesToEnable ?? [])])].filter((l) => !(logs.LogTypesToDisable ?? []).includes(l))
+      : undefined,
+  });
+  return defined({
+    id: db.DBInstanceIdentifier ?? '',
+    arn: db.DBInstanceArn ?? '',
+    status: db.DBInstanceStatus ?? 'unknown',
+    engine: db.Engine ?? 'unknown',
+    dbiResourceId: db.DbiResourceId,
+    createdAt: db.InstanceCreateTime,
+    storageEncrypted: db.StorageEncrypted ?? false,
+    kmsKeyId: db.KmsKeyId,
+    settings,
+    pending,
+    tags,
+  });
+}
+
+/** Translates a DBSnapshot into the core's view. */
+export function toSnapshotView(s: DBSnapshot): SnapshotView {
+  return defined({
+    id: s.DBSnapshotIdentifier ?? '',
+    arn: s.DBSnapshotArn ?? '',
+    instanceId: s.DBInstanceIdentifier ?? '',
+    dbiResourceId: s.DbiResourceId,
+    type: s.SnapshotType ?? 'unknown',
+    status: s.Status ?? 'unknown',
+    engine: s.Engine,
+    dataTime: s.OriginalSnapshotCreateTime ?? s.SnapshotCreateTime,
+    createdAt: s.SnapshotCreateTime,
+    encrypted: s.Encrypted ?? false,
+    kmsKeyId: s.KmsKeyId,
+    sourceRegion: s.SourceRegion,
+    percentProgress: s.PercentProgress,
+  });
+}
+
+/** The RDS adapter for the replica region. */
+export class RdsAdapter implements ReplicaRds {
+  /** @param replicaRds a client in the replica region, built once per cold start */
+  public constructor(private readonly replicaRds: RDSClient) {}
+
+  public async describeInstance(instanceId: string): Promise<InstanceView | undefined> {
+    try {
+      const out = await this.replicaRds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
+      const db = out.DBInstances?.find((d) => d.DBInstanceIdentifier === instanceId);
+      return db ? toInstanceView(db) : undefined;
+    } catch (err) {
+      if (err instanceof DBInstanceNotFoundFault) return undefined;
+      throw classify(err, `DescribeDBInstances ${instanceId}`);
+    }
+  }
+
+  public async listSnapshots(query: { instanceId: string; dbiResourceId?: string; types: readonly string[] }): Promise<SnapshotView[]> {
+    // Server-side filters keep the cost proportional to x's snapshots, not the region's. Shared
+    // snapshots are only listed when asked for; the default call returns automated and manual ones.
+    const filters = [{ Name: 'db-instance-id', Values: [query.instanceId] }, ...(query.dbiResourceId ? [{ Name: 'dbi-resource-id', Values: [query.dbiResourceId] }] : [])];
+    const out: SnapshotView[] = [];
+    try {
+      const pages = paginateDescribeDBSnapshots(
+        { client: this.replicaRds, pageSize: 100 },
+        { Filters: filters, ...(query.types.includes('shared') ? { IncludeShared: true } : {}) },
+      );
+      for await (const page of pages) {
+        for (const s of page.DBSnapshots ?? []) if (query.types.includes(s.SnapshotType ?? '')) out.push(toSnapshotView(s));
+      }
+      if (query.types.includes('awsbackup')) {
+        for await (const page of paginateDescribeDBSnapshots({ client: this.replicaRds, pageSize: 100 }, { Filters: filters, SnapshotType: 'awsbackup' })) {
+          for (const s of page.DBSnapshots ?? []) out.push(toSnapshotView(s));
+        }
+      }
+    } catch (err) {
+      throw classify(err, `DescribeDBSnapshots of ${query.instanceId}`);
+    }
+    return out;
+  }
+
+  public async describeSnapshot(snapshotId: string): Promise<SnapshotView | undefined> {
+    try {
+      const out = await this.replicaRds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId, IncludeShared: snapshotId.startsWith('arn:') }));
+      const s = out.DBSnapshots?.[0];
+      return s ? toSnapshotView(s) : undefined;
+    } catch (err) {
+      if (err instanceof DBSnapshotNotFoundFault) return undefined;
+      throw classify(err, `DescribeDBSnapshots ${snapshotId}`);
+    }
+  }
+
+  public async disableDeletionProtection(instanceId: string): Promise<void> {
+    try {
+      await this.replicaRds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: instanceId, DeletionProtection: false, ApplyImmediately: true }));
+    } catch (err) {
+      throw classify(err, `ModifyDBInstance ${instanceId} (deletion protection off)`);
+    }
+  }
+
+  public async deleteInstance(instanceId: string, finalSnapshotId?: string): Promise<void> {
+    try {
+      await this.replicaRds.send(
+        new DeleteDBInstanceCommand({
+          DBInstanceIdentifier: instanceId,
+          DeleteAutomatedBackups: true,
+          ...(finalSnapshotId ? { SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: finalSnapshotId } : { SkipFinalSnapshot: true }),
+        }),
+      );
+    } catch (err) {
+      throw classify(err, `DeleteDBInstance ${instanceId}`);
+    }
+  }
+
+  public async restoreInstance(request: RestoreRequest): Promise<'requested' | 'already-exists'> {
+    const s = request.settings;
+    try {
+      await this.replicaRds.send(
+        new RestoreDBInstanceFromDBSnapshotCommand(
+          defined({
+            DBInstanceIdentifier: request.instanceId,
+            DBSnapshotIdentifier: request.snapshotIdentifier,
+            DBInstanceClass: s.instanceClass,
+            Port: s.port,
+            AvailabilityZone: s.multiAz ? undefined : s.availabilityZone,
+            DBSubnetGroupName: s.subnetGroupName,
+            MultiAZ: s.multiAz,
+            PubliclyAccessible: s.publiclyAccessible,
+            AutoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
+            OptionGroupName: s.optionGroupName,
+            StorageType: s.storageType,
+            AllocatedStorage: s.allocatedStorage,
+            Iops: s.iops,
+            StorageThroughput: s.storageThroughput,
+            VpcSecurityGroupIds: s.vpcSecurityGroupIds.length > 0 ? s.vpcSecurityGroupIds : undefined,
+            DBParameterGroupName: s.parameterGroupName,
+            DeletionProtection: s.deletionProtection,
+            CopyTagsToSnapshot: s.copyTagsToSnapshot,
+            EnableIAMDatabaseAuthentication: s.iamDatabaseAuthentication,
+            EnableCloudwatchLogsExports: s.cloudwatchLogsExports.length > 0 ? s.cloudwatchLogsExports : undefined,
+            CACertificateIdentifier: s.caCertificateIdentifier,
+            NetworkType: s.networkType,
+            Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
+        ),
+      );
+      return 'requested';
+    } catch (err) {
+      if (err instanceof DBInstanceAlreadyExistsFault) return 'already-exists';
+      throw classify(err, `RestoreDBInstanceFromDBSnapshot ${request.instanceId} from ${request.snapshotIdentifier}`);
+    }
+  }
+
+  public async modifyInstance(instanceId: string, changes: Partial<InstanceSettings>): Promise<'modified' | 'busy'> {
+    try {
+      await this.replicaRds.send(
+        new ModifyDBInstanceCommand(
+          defined({
+            DBInstanceIdentifier: instanceId,
+            ApplyImmediately: true,
+            BackupRetentionPeriod: changes.backupRetentionPeriod,
+            PreferredBackupWindow: changes.preferredBackupWindow,
+            PreferredMaintenanceWindow: changes.preferredMaintenanceWindow,
+            MonitoringInterval: changes.monitoringInterval,
+            MonitoringRoleArn: changes.monitoringRoleArn,
+            EnablePerformanceInsights: changes.performanceInsightsEnabled,
+            PerformanceInsightsKMSKeyId: changes.performanceInsightsKmsKeyId,
+            PerformanceInsightsRetentionPeriod: changes.performanceInsightsRetentionPeriod,
+            MaxAllocatedStorage: changes.maxAllocatedStorage,
+          }),
+        ),
+      );
+      return 'modified';
+    } catch (err) {
+      if (err instanceof InvalidDBInstanceStateFault) return 'busy';
+      throw classify(err, `ModifyDBInstance ${instanceId}`);
+    }
+  }
+}
+
+/** A replica-region RDS client with the SDK's adaptive retry, which backs off on throttling. */
+export function replicaRdsClient(region: string): RDSClient {
+  return new RDSClient({ region, maxAttempts: 6, retryMode: 'adaptive' });
+}

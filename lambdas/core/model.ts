@@ -1,0 +1,154 @@
+/**
+ * The domain's plain data: what the core decides on. Adapters translate AWS shapes into these,
+ * so nothing here knows the SDK.
+ */
+
+/**
+ * The settings of y that a refresh must carry to the new y. Names follow the RDS API loosely;
+ * each maps to a parameter of RestoreDBInstanceFromDBSnapshot or, where a restore cannot set it,
+ * of the ModifyDBInstance that follows.
+ */
+export interface InstanceSettings {
+  instanceClass: string;
+  subnetGroupName?: string;
+  vpcSecurityGroupIds: string[];
+  parameterGroupName?: string;
+  optionGroupName?: string;
+  multiAz: boolean;
+  publiclyAccessible: boolean;
+  availabilityZone?: string;
+  storageType?: string;
+  allocatedStorage?: number;
+  maxAllocatedStorage?: number;
+  iops?: number;
+  storageThroughput?: number;
+  port?: number;
+  iamDatabaseAuthentication: boolean;
+  cloudwatchLogsExports: string[];
+  caCertificateIdentifier?: string;
+  autoMinorVersionUpgrade: boolean;
+  copyTagsToSnapshot: boolean;
+  deletionProtection: boolean;
+  networkType?: string;
+  backupRetentionPeriod: number;
+  preferredBackupWindow?: string;
+  preferredMaintenanceWindow?: string;
+  monitoringInterval: number;
+  monitoringRoleArn?: string;
+  performanceInsightsEnabled: boolean;
+  performanceInsightsKmsKeyId?: string;
+  performanceInsightsRetentionPeriod?: number;
+  /** y's own tags, without the project's lineage tags. */
+  tags: Record<string, string>;
+}
+
+/** A DB instance as the core sees it. */
+export interface InstanceView {
+  id: string;
+  arn: string;
+  status: string;
+  engine: string;
+  dbiResourceId?: string;
+  createdAt?: Date;
+  storageEncrypted: boolean;
+  kmsKeyId?: string;
+  settings: InstanceSettings;
+  /** Values of a modification accepted but not yet applied, by {@link InstanceSettings} name. */
+  pending: Partial<InstanceSettings>;
+  /** All tags, lineage included. */
+  tags: Record<string, string>;
+}
+
+/** A DB snapshot as the core sees it. */
+export interface SnapshotView {
+  id: string;
+  arn: string;
+  instanceId: string;
+  dbiResourceId?: string;
+  type: string;
+  status: string;
+  engine?: string;
+  /** When x's data was captured: OriginalSnapshotCreateTime, else SnapshotCreateTime. */
+  dataTime?: Date;
+  /** When this copy was created in its region. */
+  createdAt?: Date;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  sourceRegion?: string;
+  percentProgress?: number;
+}
+
+/** The phase an active run is in. */
+export type RunPhase = 'deleting' | 'deleted' | 'restoring' | 'finishing';
+
+/** How a closed or refused run ended. */
+export type RunOutcome = 'succeeded' | 'failed' | 'refused';
+
+/** What started a run. */
+export type RunTrigger = 'schedule' | 'drill' | 'unmanaged-deletion';
+
+/** One preflight check and its verdict. */
+export interface CheckResult {
+  id: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** The snapshot a run restores from. */
+export interface ChosenSnapshot {
+  id: string;
+  arn: string;
+  type: string;
+  /** ISO time of x's data (original creation time). */
+  dataTime?: string;
+  createdAt?: string;
+}
+
+/** A difference between a setting y had and the one the new y has. */
+export interface Drift {
+  setting: string;
+  expected: unknown;
+  actual: unknown;
+}
+
+/**
+ * One refresh of one replica: the ledger's item, the handoff between functions and the history.
+ * Every time is an ISO-8601 UTC string.
+ */
+export interface RunRecord {
+  replicaId: string;
+  runId: string;
+  sourceId: string;
+  trigger: RunTrigger;
+  /** The schedule execution (or caller) id, so a duplicated start is recognised. */
+  requestId?: string;
+  status: 'active' | RunOutcome;
+  phase?: RunPhase;
+  startedAt: string;
+  preflightFinishedAt?: string;
+  deleteRequestedAt?: string;
+  deletedAt?: string;
+  deletedSource?: 'event' | 'poll';
+  restoreClaimedAt?: string;
+  restoreRequestedAt?: string;
+  restoreAttempts: number;
+  usableAt?: string;
+  usableSource?: 'event' | 'poll';
+  modifiedAt?: string;
+  closedAt?: string;
+  deadlineAlertedAt?: string;
+  /** Snapshot pinned by an on-demand start; it wins over the newest. */
+  pinnedSnapshotId?: string;
+  /** The snapshot preflight chose. */
+  plannedSnapshot?: ChosenSnapshot;
+  /** The snapshot the restore used. */
+  snapshot?: ChosenSnapshot;
+  finalSnapshotId?: string;
+  checks: CheckResult[];
+  /** y's settings before deletion, with config overrides applied: what the new y must have. */
+  desired?: InstanceSettings;
+  drift?: Drift[];
+  errors: string[];
+  /** Why a failed or refused run ended so. */
+  reason?: string;
+}

@@ -1,0 +1,96 @@
+/**
+ * What the core needs from the outside world. Adapters in `lambdas/aws/` implement these against
+ * AWS; tests and the local simulation implement or drive them too.
+ */
+import type { InstanceSettings, InstanceView, RunRecord, SnapshotView } from './model';
+
+/** A restore request, already complete: nothing is left to RDS defaults. */
+export interface RestoreRequest {
+  instanceId: string;
+  snapshotIdentifier: string;
+  settings: InstanceSettings;
+  /** Tags to put on the new y: y's own plus lineage. */
+  tags: Record<string, string>;
+}
+
+/** RDS in the replica region. Errors surface as RetryableRdsError / PermanentRdsError, or the result says "not found". */
+export interface ReplicaRds {
+  /** y as it is now, or undefined when it does not exist. */
+  describeInstance(instanceId: string): Promise<InstanceView | undefined>;
+  /** Every snapshot of the instance, across all pages, fetched with server-side filters. */
+  listSnapshots(query: { instanceId: string; dbiResourceId?: string; types: readonly string[] }): Promise<SnapshotView[]>;
+  /** One snapshot by id, or undefined. */
+  describeSnapshot(snapshotId: string): Promise<SnapshotView | undefined>;
+  disableDeletionProtection(instanceId: string): Promise<void>;
+  /** Deletes y; automated backups go too. `finalSnapshotId` takes a final snapshot first. */
+  deleteInstance(instanceId: string, finalSnapshotId?: string): Promise<void>;
+  /** Starts a restore; `already-exists` when an instance of that name exists. */
+  restoreInstance(request: RestoreRequest): Promise<'requested' | 'already-exists'>;
+  /** Applies settings a restore cannot set, immediately. Nothing to change: no call. */
+  modifyInstance(instanceId: string, changes: Partial<InstanceSettings>): Promise<'modified' | 'busy'>;
+}
+
+/** The run ledger. Every write is conditional so duplicate and racing invocations cannot double-act. */
+export interface Ledger {
+  /**
+   * Opens a run as the replica's single active run.
+   * @throws ActiveRunExistsError when another run is active
+   */
+  openRun(run: RunRecord): Promise<void>;
+  getActiveRun(replicaId: string): Promise<RunRecord | undefined>;
+  /**
+   * Updates the active run if it is still `runId` and (when given) in one of `fromPhases`.
+   * @returns the updated run
+   * @throws StaleRunError when the condition does not hold
+   */
+  updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[]): Promise<RunRecord>;
+  /**
+   * Writes the closed run to history and releases the active slot. Idempotent.
+   * @returns false when the run had already been closed (so callers notify once)
+   */
+  closeRun(run: RunRecord): Promise<boolean>;
+  /** Records a run that never became active (refused by preflight). */
+  recordRefusal(run: RunRecord): Promise<void>;
+  /** Closed runs of a replica, newest first. */
+  listRuns(replicaId: string, options?: { since?: Date; limit?: number }): Promise<RunRecord[]>;
+}
+
+/** Severity decides who is woken: alerts are for people, info is the nightly report. */
+export type Severity = 'info' | 'alert';
+
+/** One message for people, with a machine-readable twin. */
+export interface Notification {
+  severity: Severity;
+  /** A short kind such as `refresh.succeeded`, for filtering. */
+  kind: string;
+  replicaId: string;
+  runId?: string;
+  subject: string;
+  text: string;
+  data: Record<string, unknown>;
+}
+
+/** Where notifications and alerts go. */
+export interface Notifier {
+  publish(notification: Notification): Promise<void>;
+}
+
+/** Counts and measurements; the adapter decides how they are shipped. */
+export interface Telemetry {
+  count(name: string, value?: number, dimensions?: Record<string, string>): void;
+  seconds(name: string, value: number, dimensions?: Record<string, string>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Everything a workflow needs, passed in so it can run anywhere. */
+export interface Deps {
+  rds: ReplicaRds;
+  ledger: Ledger;
+  notifier: Notifier;
+  telemetry: Telemetry;
+  now: () => Date;
+  /** Unique id source for run ids. */
+  randomId: () => string;
+}

@@ -1,0 +1,132 @@
+/**
+ * The preflight: every check that must pass before y may be deleted. Pure: it judges what the
+ * caller fetched and never fetches or acts.
+ */
+import type { PairConfig } from '../shared/config';
+import type { CheckResult, InstanceView, SnapshotView } from './model';
+import { dataTimeOf } from './snapshots';
+import { lineageOf } from './settings';
+
+/** States from which y can be deleted and a refresh makes sense. */
+export const DELETABLE_STATES: ReadonlySet<string> = new Set(['available', 'backing-up', 'stopped', 'storage-optimization', 'storage-full']);
+
+/** What the preflight looks at. */
+export interface PreflightInput {
+  pair: PairConfig;
+  /** y as described now, or undefined when it does not exist. */
+  replica: InstanceView | undefined;
+  /** The snapshot that would be restored, or why there is none. */
+  snapshot: SnapshotView | undefined;
+  snapshotProblem?: string;
+  now: Date;
+}
+
+/** The verdict: every check, and whether y may be deleted. */
+export interface PreflightResult {
+  ok: boolean;
+  checks: CheckResult[];
+  /** Deletion protection is on and config allows turning it off first. */
+  mustDisableDeletionProtection: boolean;
+}
+
+function check(id: string, ok: boolean, detail: string): CheckResult {
+  return { id, ok, detail };
+}
+
+function hoursBetween(a: Date, b: Date): number {
+  return (b.getTime() - a.getTime()) / 3_600_000;
+}
+
+/** Runs every check; later checks still run when an earlier one fails, so one report lists everything to fix. */
+export function preflight(input: PreflightInput): PreflightResult {
+  const { pair, replica, snapshot, now } = input;
+  const y = pair.replica.instanceId;
+  const checks: CheckResult[] = [];
+
+  checks.push(
+    pair.replica.instanceId === pair.source.instanceId && pair.replica.region === pair.source.region
+      ? check('replica-is-not-source', false, `${y} in ${pair.replica.region} is the source instance itself; refusing to delete production`)
+      : check('replica-is-not-source', true, `${y} (${pair.replica.region}) is not ${pair.source.instanceId} (${pair.source.region})`),
+  );
+
+  if (!replica) {
+    checks.push(check('replica-exists', false, `${y} does not exist in ${pair.replica.region}; there is nothing to refresh (restore it by hand or check the pair's replica.instanceId)`));
+  } else {
+    checks.push(check('replica-exists', true, `${y} exists (${replica.engine}, ${replica.settings.instanceClass})`));
+    checks.push(
+      DELETABLE_STATES.has(replica.status)
+        ? check('replica-deletable', true, `${y} is ${replica.status}`)
+        : check('replica-deletable', false, `${y} is ${replica.status}; a refresh starts only from ${[...DELETABLE_STATES].join(', ')}`),
+    );
+    const tagValue = replica.tags[pair.ownershipTag.key];
+    checks.push(
+      tagValue === pair.ownershipTag.value
+        ? check('ownership-tag', true, `${y} carries ${pair.ownershipTag.key}=${pair.ownershipTag.value}`)
+        : check(
+            'ownership-tag',
+            false,
+            `${y} does not carry the tag ${pair.ownershipTag.key}=${pair.ownershipTag.value} (found ${tagValue === undefined ? 'no such tag' : JSON.stringify(tagValue)}); tag it to hand it to replica-refresh`,
+          ),
+    );
+    if (replica.settings.deletionProtection) {
+      checks.push(
+        pair.allowDisablingDeletionProtection
+          ? check('deletion-protection', true, `deletion protection is on; config allows turning it off before the delete (the new y gets it back)`)
+          : check('deletion-protection', false, `deletion protection is on for ${y}; turn it off, or set allowDisablingDeletionProtection: true for this pair`),
+      );
+    } else {
+      checks.push(check('deletion-protection', true, 'deletion protection is off'));
+    }
+    const roleArn = replica.settings.monitoringInterval > 0 ? replica.settings.monitoringRoleArn : undefined;
+    const wantedRole = pair.overrides.monitoringRoleArn ?? pair.monitoringRoleArn;
+    if (roleArn && pair.overrides.monitoringInterval !== 0 && roleArn !== wantedRole) {
+      checks.push(
+        check(
+          'monitoring-role',
+          false,
+          `${y} uses enhanced monitoring with role ${roleArn}, which the functions may not pass to the new y; set monitoringRoleArn: "${roleArn}" for this pair and redeploy`,
+        ),
+      );
+    }
+  }
+
+  if (!snapshot) {
+    checks.push(check('snapshot-available', false, input.snapshotProblem ?? `no restorable snapshot of ${pair.source.instanceId} in ${pair.replica.region}`));
+  } else {
+    const dataTime = dataTimeOf(snapshot);
+    const age = dataTime ? hoursBetween(dataTime, now) : undefined;
+    if (age === undefined) {
+      checks.push(check('snapshot-available', false, `snapshot ${snapshot.id} has no creation time; cannot tell how old its data is`));
+    } else if (age > pair.maxSnapshotAgeHours) {
+      checks.push(
+        check(
+          'snapshot-available',
+          false,
+          `the newest restorable snapshot ${snapshot.id} is ${age.toFixed(1)} h old, over maxSnapshotAgeHours (${pair.maxSnapshotAgeHours}); are x's snapshots still reaching ${pair.replica.region}?`,
+        ),
+      );
+    } else {
+      checks.push(check('snapshot-available', true, `${snapshot.id} is available, ${age.toFixed(1)} h old (data from ${dataTime?.toISOString()})`));
+    }
+
+    const lineage = replica ? lineageOf(replica.tags) : {};
+    if (!pair.requireNewerSnapshot) {
+      checks.push(check('snapshot-newer', true, 'requireNewerSnapshot is off'));
+    } else if (!lineage.dataTime) {
+      checks.push(check('snapshot-newer', true, `${y} has no lineage tags yet (first refresh)`));
+    } else if (dataTime && dataTime.getTime() > lineage.dataTime.getTime()) {
+      checks.push(check('snapshot-newer', true, `newer than ${lineage.snapshotId ?? 'the last snapshot'} (${lineage.dataTime.toISOString()}) that ${y} was restored from`));
+    } else {
+      checks.push(
+        check(
+          'snapshot-newer',
+          false,
+          `${snapshot.id} is not newer than ${lineage.snapshotId ?? 'the snapshot'} (${lineage.dataTime.toISOString()}) that ${y} already holds; a refresh would bring no new data`,
+        ),
+      );
+    }
+  }
+
+  const ok = checks.every((c) => c.ok);
+  return { ok, checks, mustDisableDeletionProtection: ok && replica?.settings.deletionProtection === true };
+}

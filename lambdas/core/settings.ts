@@ -1,0 +1,166 @@
+/**
+ * What y's settings become on the new y: overrides, lineage tags, the split between what a restore
+ * can set and what needs a ModifyDBInstance afterwards, and the drift check.
+ */
+import type { SettingsOverrides } from '../shared/config';
+import type { Drift, InstanceSettings, InstanceView } from './model';
+
+/** Tags the project writes on every refreshed y; never carried across as y's own. */
+export const LINEAGE_TAGS = {
+  sourceSnapshot: 'replica-refresh:source-snapshot',
+  sourceSnapshotTime: 'replica-refresh:source-snapshot-time',
+  runId: 'replica-refresh:run-id',
+  refreshedAt: 'replica-refresh:refreshed-at',
+} as const;
+
+const LINEAGE_KEYS: ReadonlySet<string> = new Set(Object.values(LINEAGE_TAGS));
+
+/** Tags that RDS or AWS manage and that may not be written back. */
+function isReservedTag(key: string): boolean {
+  return key.startsWith('aws:');
+}
+
+/** y's own tags: everything but lineage and reserved tags. */
+export function ownTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => !LINEAGE_KEYS.has(k) && !isReservedTag(k)));
+}
+
+/** The lineage y carries: which snapshot it came from and when that data is from. */
+export function lineageOf(tags: Record<string, string>): { snapshotId?: string; dataTime?: Date } {
+  const raw = tags[LINEAGE_TAGS.sourceSnapshotTime];
+  const parsed = raw ? new Date(raw) : undefined;
+  return {
+    ...(tags[LINEAGE_TAGS.sourceSnapshot] ? { snapshotId: tags[LINEAGE_TAGS.sourceSnapshot] } : {}),
+    ...(parsed && !Number.isNaN(parsed.getTime()) ? { dataTime: parsed } : {}),
+  };
+}
+
+/** Lineage tags for a new y. */
+export function lineageTags(input: { snapshotId: string; dataTime?: string; runId: string; refreshedAt: Date }): Record<string, string> {
+  return {
+    [LINEAGE_TAGS.sourceSnapshot]: input.snapshotId,
+    ...(input.dataTime ? { [LINEAGE_TAGS.sourceSnapshotTime]: input.dataTime } : {}),
+    [LINEAGE_TAGS.runId]: input.runId,
+    [LINEAGE_TAGS.refreshedAt]: input.refreshedAt.toISOString(),
+  };
+}
+
+/**
+ * The settings the new y must have: y's live settings with config overrides on top. Tag overrides
+ * merge into y's tags rather than replace them.
+ */
+export function desiredSettings(live: InstanceSettings, overrides: SettingsOverrides): InstanceSettings {
+  const { tags: tagOverrides, ...rest } = overrides;
+  const merged: InstanceSettings = { ...live, ...rest, tags: { ...ownTags(live.tags), ...(tagOverrides ?? {}) } };
+  // A Multi-AZ instance may not name an availability zone, and a zone only binds a single-AZ one.
+  if (merged.multiAz) delete merged.availabilityZone;
+  // Provisioned IOPS and throughput belong to the storage types that take them; gp2 and magnetic reject them.
+  if (merged.storageType === 'gp2' || merged.storageType === 'standard') {
+    delete merged.iops;
+    delete merged.storageThroughput;
+  }
+  if (merged.storageType !== 'gp3') delete merged.storageThroughput;
+  if (merged.monitoringInterval === 0) delete merged.monitoringRoleArn;
+  if (!merged.performanceInsightsEnabled) {
+    delete merged.performanceInsightsKmsKeyId;
+    delete merged.performanceInsightsRetentionPeriod;
+  }
+  return merged;
+}
+
+/** Settings RestoreDBInstanceFromDBSnapshot cannot set; they need the ModifyDBInstance that follows. */
+export const MODIFY_ONLY: readonly (keyof InstanceSettings)[] = [
+  'backupRetentionPeriod',
+  'preferredBackupWindow',
+  'preferredMaintenanceWindow',
+  'monitoringInterval',
+  'monitoringRoleArn',
+  'performanceInsightsEnabled',
+  'performanceInsightsKmsKeyId',
+  'performanceInsightsRetentionPeriod',
+  'maxAllocatedStorage',
+];
+
+/** Compares two setting values; lists compare as sets. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const sa = (a as unknown[]).map((v) => JSON.stringify(v)).sort();
+    const sb = (b as unknown[]).map((v) => JSON.stringify(v)).sort();
+    return sa.length === sb.length && sa.every((v, i) => v === sb[i]);
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    return sameValue(ka, kb) && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return a === b;
+}
+
+/** The ModifyDBInstance changes that bring a freshly restored y to the desired settings (empty: no call needed). */
+export function postRestoreChanges(desired: InstanceSettings, restored: InstanceView): Partial<InstanceSettings> {
+  const effective: InstanceSettings = { ...restored.settings, ...restored.pending };
+  const changes: Partial<InstanceSettings> = {};
+  for (const key of MODIFY_ONLY) {
+    const want = desired[key];
+    if (want === undefined) continue;
+    if (!sameValue(want, effective[key])) (changes as Record<string, unknown>)[key] = want;
+  }
+  // Enhanced monitoring needs its role in the same call; PI needs its key and retention alongside.
+  if (changes.monitoringInterval !== undefined && desired.monitoringRoleArn) changes.monitoringRoleArn = desired.monitoringRoleArn;
+  if (changes.performanceInsightsEnabled && desired.performanceInsightsRetentionPeriod) {
+    changes.performanceInsightsRetentionPeriod = desired.performanceInsightsRetentionPeriod;
+  }
+  return changes;
+}
+
+/** Settings whose live value RDS may legitimately round or report later; compared only when desired. */
+const COMPARED: readonly (keyof InstanceSettings)[] = [
+  'instanceClass',
+  'subnetGroupName',
+  'vpcSecurityGroupIds',
+  'parameterGroupName',
+  'optionGroupName',
+  'multiAz',
+  'publiclyAccessible',
+  'storageType',
+  'allocatedStorage',
+  'maxAllocatedStorage',
+  'iops',
+  'storageThroughput',
+  'port',
+  'iamDatabaseAuthentication',
+  'cloudwatchLogsExports',
+  'caCertificateIdentifier',
+  'autoMinorVersionUpgrade',
+  'copyTagsToSnapshot',
+  'deletionProtection',
+  'networkType',
+  'backupRetentionPeriod',
+  'preferredBackupWindow',
+  'preferredMaintenanceWindow',
+  'monitoringInterval',
+  'monitoringRoleArn',
+  'performanceInsightsEnabled',
+  'performanceInsightsRetentionPeriod',
+];
+
+/**
+ * Every desired setting the new y does not have, counting modifications RDS has accepted but not
+ * yet applied as done. Tags compare y's own tags only.
+ */
+export function driftOf(desired: InstanceSettings, actual: InstanceView): Drift[] {
+  const effective: InstanceSettings = { ...actual.settings, ...actual.pending };
+  const drift: Drift[] = [];
+  for (const key of COMPARED) {
+    const want = desired[key];
+    if (want === undefined) continue;
+    const have = effective[key];
+    if (!sameValue(want, have)) drift.push({ setting: key, expected: want, actual: have ?? null });
+  }
+  const wantTags = ownTags(desired.tags);
+  const haveTags = ownTags(actual.tags);
+  for (const key of new Set([...Object.keys(wantTags), ...Object.keys(haveTags)])) {
+    if (wantTags[key] !== haveTags[key]) drift.push({ setting: `tags.${key}`, expected: wantTags[key] ?? null, actual: haveTags[key] ?? null });
+  }
+  return drift;
+}

@@ -1,0 +1,90 @@
+/**
+ * Choosing the snapshot of x that y is restored from.
+ */
+import type { PairConfig } from '../shared/config';
+import type { ChosenSnapshot, SnapshotView } from './model';
+
+/** The outcome of a choice: the snapshot, or why there is none, plus what was passed over. */
+export interface SnapshotChoice {
+  snapshot?: SnapshotView;
+  /** Why nothing could be chosen. */
+  reason?: string;
+  /** The newest snapshot of x in any state, when it is not the chosen one (still copying, say). */
+  newerNotReady?: SnapshotView;
+  considered: number;
+}
+
+/** The time a snapshot's data is from: its original creation time, else its own. */
+export function dataTimeOf(s: SnapshotView): Date | undefined {
+  return s.dataTime ?? s.createdAt;
+}
+
+function newestFirst(a: SnapshotView, b: SnapshotView): number {
+  const ta = dataTimeOf(a)?.getTime() ?? -Infinity;
+  const tb = dataTimeOf(b)?.getTime() ?? -Infinity;
+  if (tb !== ta) return tb - ta;
+  // Ties (same source snapshot copied twice) go to the most recently created copy, then by id, so the choice is stable.
+  const ca = a.createdAt?.getTime() ?? -Infinity;
+  const cb = b.createdAt?.getTime() ?? -Infinity;
+  return cb !== ca ? cb - ca : a.id.localeCompare(b.id);
+}
+
+/** Is this snapshot of x, as config knows x? */
+export function isSnapshotOfSource(s: SnapshotView, pair: PairConfig): boolean {
+  if (s.instanceId !== pair.source.instanceId) return false;
+  const want = pair.source.dbiResourceId;
+  return want === undefined || s.dbiResourceId === want;
+}
+
+/**
+ * Picks the newest restorable snapshot of x: status `available`, of an allowed type, newest by
+ * original creation time. When the newest snapshot is not ready yet, config decides whether an
+ * older available one may be used.
+ */
+export function chooseSnapshot(snapshots: readonly SnapshotView[], pair: PairConfig): SnapshotChoice {
+  const candidates = snapshots.filter((s) => isSnapshotOfSource(s, pair) && pair.snapshotTypes.includes(s.type as never)).sort(newestFirst);
+  const newest = candidates[0];
+  if (!newest) {
+    return { reason: `no ${pair.snapshotTypes.join(' or ')} snapshot of ${pair.source.instanceId} exists in ${pair.replica.region}`, considered: 0 };
+  }
+  const available = candidates.find((s) => s.status === 'available');
+  const newerNotReady = newest.status === 'available' ? undefined : newest;
+  if (newerNotReady && pair.whenNewestSnapshotNotReady === 'refuse') {
+    return {
+      reason: `the newest snapshot ${newest.id} is ${newest.status}${newest.percentProgress !== undefined ? ` (${newest.percentProgress}%)` : ''}, and config says to refuse rather than use an older one`,
+      newerNotReady,
+      considered: candidates.length,
+    };
+  }
+  if (!available) {
+    return { reason: `no snapshot of ${pair.source.instanceId} in ${pair.replica.region} is available yet (newest: ${newest.id}, ${newest.status})`, newerNotReady, considered: candidates.length };
+  }
+  return { snapshot: available, newerNotReady, considered: candidates.length };
+}
+
+/** Checks a pinned snapshot: it must be x's, allowed and available. Returns why not, or undefined. */
+export function pinnedSnapshotProblem(snapshot: SnapshotView | undefined, pinnedId: string, pair: PairConfig): string | undefined {
+  if (!snapshot) return `the pinned snapshot ${pinnedId} does not exist in ${pair.replica.region}`;
+  if (!isSnapshotOfSource(snapshot, pair)) {
+    return `the pinned snapshot ${pinnedId} is of ${snapshot.instanceId}${snapshot.dbiResourceId ? ` (${snapshot.dbiResourceId})` : ''}, not of ${pair.source.instanceId}`;
+  }
+  if (snapshot.status !== 'available') return `the pinned snapshot ${pinnedId} is ${snapshot.status}, not available`;
+  return undefined;
+}
+
+/** The ledger's record of a snapshot. */
+export function toChosen(s: SnapshotView): ChosenSnapshot {
+  const dataTime = dataTimeOf(s);
+  return {
+    id: s.id,
+    arn: s.arn,
+    type: s.type,
+    ...(dataTime ? { dataTime: dataTime.toISOString() } : {}),
+    ...(s.createdAt ? { createdAt: s.createdAt.toISOString() } : {}),
+  };
+}
+
+/** The identifier a restore must name: shared snapshots only by ARN. */
+export function restoreIdentifier(s: Pick<ChosenSnapshot, 'id' | 'arn' | 'type'>): string {
+  return s.type === 'shared' ? s.arn : s.id;
+}

@@ -1,0 +1,176 @@
+/**
+ * Starting a refresh: preflight, capture y's settings, open the run, delete y. Also the dry run
+ * (`plan`), which stops after the preflight.
+ */
+import { pairFor } from '../shared/config';
+import type { RuntimeConfig } from '../shared/config';
+import { ActiveRunExistsError, StaleRunError, describeError } from '../shared/errors';
+import type { RunContext } from './lifecycle';
+import { failRun } from './lifecycle';
+import { alert } from './measures';
+import type { CheckResult, ChosenSnapshot, InstanceSettings, RunRecord, RunTrigger, SnapshotView } from './model';
+import type { Deps } from './ports';
+import { preflight } from './preflight';
+import { desiredSettings } from './settings';
+import { chooseSnapshot, pinnedSnapshotProblem, toChosen } from './snapshots';
+
+/** A request to start a refresh. */
+export interface StartRequest {
+  replica: string;
+  trigger: Exclude<RunTrigger, 'unmanaged-deletion'>;
+  /** The schedule's execution id or a caller's token: a repeat of the same request is a no-op. */
+  requestId?: string;
+  /** Restore from this snapshot instead of the newest. */
+  snapshotId?: string;
+  /** Stop after the preflight and report what would happen. */
+  dryRun?: boolean;
+}
+
+/** What a start did. */
+export type StartResult =
+  | { outcome: 'started'; runId: string; snapshot: ChosenSnapshot; checks: CheckResult[] }
+  | { outcome: 'refused'; runId: string; reason: string; checks: CheckResult[] }
+  | { outcome: 'duplicate'; runId: string }
+  | { outcome: 'failed'; runId: string; reason: string }
+  | { outcome: 'planned'; ok: boolean; checks: CheckResult[]; snapshot?: ChosenSnapshot; newerNotReady?: ChosenSnapshot; desired?: InstanceSettings; wouldDisableDeletionProtection: boolean };
+
+/** A sortable, unique run id: `20261121T020000Z-1a2b3c`. */
+export function makeRunId(now: Date, random: string): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${random}`;
+}
+
+/** The deterministic name of the final snapshot a run takes of y. */
+export function finalSnapshotId(replicaId: string, runId: string): string {
+  return `${replicaId}-final-${runId}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').slice(0, 255).replace(/-$/, '');
+}
+
+async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<StartResult> {
+  const refused: RunRecord = { ...run, status: 'refused', closedAt: deps.now().toISOString(), reason };
+  await deps.ledger.recordRefusal(refused);
+  deps.telemetry.count('RefreshRefused', 1, { replica: run.replicaId });
+  deps.telemetry.warn('refresh refused', { replica: run.replicaId, runId: run.runId, reason });
+  const failing = run.checks.filter((c) => !c.ok);
+  await deps.notifier.publish(
+    alert(
+      'refresh.refused',
+      run.replicaId,
+      'refresh refused, y left untouched',
+      [
+        `The ${run.trigger} refresh of ${run.replicaId} (run ${run.runId}) did not start. ${run.replicaId} was not deleted and still serves its previous data.`,
+        '',
+        `Why: ${reason}`,
+        ...(failing.length > 0 ? ['', 'Failed checks:', ...failing.map((c) => `  - ${c.id}: ${c.detail}`)] : []),
+        '',
+        `Run "npm run plan -- --replica ${run.replicaId}" to see every check.`,
+      ].join('\n'),
+      { checks: run.checks, reason },
+      run.runId,
+    ),
+  );
+  return { outcome: 'refused', runId: run.runId, reason, checks: run.checks };
+}
+
+/** Starts (or, with `dryRun`, plans) a refresh of one replica. Refusals alert and leave y untouched. */
+export async function startRefresh(deps: Deps, config: RuntimeConfig, request: StartRequest): Promise<StartResult> {
+  const startedAt = deps.now();
+  const runId = makeRunId(startedAt, deps.randomId());
+  const pair = pairFor(config, request.replica);
+  if (!pair) {
+    const known = config.pairs.map((p) => p.replica.instanceId).join(', ');
+    const reason = `${request.replica} is not a replica configured in ${config.region} (configured: ${known})`;
+    deps.telemetry.count('StartRejected', 1);
+    deps.telemetry.error('start rejected', { replica: request.replica, reason });
+    return { outcome: 'failed', runId, reason };
+  }
+  const ctx: RunContext = { config, pair };
+  const y = pair.replica.instanceId;
+
+  const base: RunRecord = {
+    replicaId: y,
+    runId,
+    sourceId: pair.source.instanceId,
+    trigger: request.trigger,
+    ...(request.requestId ? { requestId: request.requestId } : {}),
+    ...(request.snapshotId ? { pinnedSnapshotId: request.snapshotId } : {}),
+    status: 'active',
+    startedAt: startedAt.toISOString(),
+    restoreAttempts: 0,
+    checks: [],
+    errors: [],
+  };
+
+  if (!request.dryRun) {
+    const active = await deps.ledger.getActiveRun(y);
+    if (active && request.requestId && active.requestId === request.requestId) {
+      deps.telemetry.info('duplicate start ignored', { replica: y, runId: active.runId, requestId: request.requestId });
+      return { outcome: 'duplicate', runId: active.runId };
+    }
+    if (active) return refuse(deps, base, new ActiveRunExistsError(y, active.runId).message);
+  }
+
+  const replica = await deps.rds.describeInstance(y);
+  let snapshot: SnapshotView | undefined;
+  let snapshotProblem: string | undefined;
+  let newerNotReady: SnapshotView | undefined;
+  if (request.snapshotId) {
+    snapshot = await deps.rds.describeSnapshot(request.snapshotId);
+    snapshotProblem = pinnedSnapshotProblem(snapshot, request.snapshotId, pair);
+    if (snapshotProblem) snapshot = undefined;
+  } else {
+    const all = await deps.rds.listSnapshots({
+      instanceId: pair.source.instanceId,
+      ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}),
+      types: pair.snapshotTypes,
+    });
+    const choice = chooseSnapshot(all, pair);
+    snapshot = choice.snapshot;
+    snapshotProblem = choice.reason;
+    newerNotReady = choice.newerNotReady;
+  }
+
+  const verdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), now: deps.now() });
+  const desired = replica ? desiredSettings(replica.settings, pair.overrides) : undefined;
+
+  if (request.dryRun) {
+    return {
+      outcome: 'planned',
+      ok: verdict.ok,
+      checks: verdict.checks,
+      ...(snapshot ? { snapshot: toChosen(snapshot) } : {}),
+      ...(newerNotReady ? { newerNotReady: toChosen(newerNotReady) } : {}),
+      ...(desired ? { desired } : {}),
+      wouldDisableDeletionProtection: verdict.mustDisableDeletionProtection,
+    };
+  }
+
+  const checked: RunRecord = { ...base, checks: verdict.checks, preflightFinishedAt: deps.now().toISOString(), ...(snapshot ? { plannedSnapshot: toChosen(snapshot) } : {}) };
+  if (!verdict.ok || !replica || !snapshot || !desired) {
+    const failing = verdict.checks.filter((c) => !c.ok).map((c) => c.detail);
+    return refuse(deps, checked, failing.join('; ') || 'preflight failed');
+  }
+
+  const finalSnapshot = pair.finalSnapshot ? finalSnapshotId(y, runId) : undefined;
+  const run: RunRecord = { ...checked, phase: 'deleting', desired, ...(finalSnapshot ? { finalSnapshotId: finalSnapshot } : {}) };
+  try {
+    await deps.ledger.openRun(run);
+  } catch (err) {
+    if (err instanceof ActiveRunExistsError) return refuse(deps, checked, err.message);
+    throw err;
+  }
+
+  try {
+    if (verdict.mustDisableDeletionProtection) await deps.rds.disableDeletionProtection(y);
+    await deps.rds.deleteInstance(y, finalSnapshot);
+  } catch (err) {
+    const note = verdict.mustDisableDeletionProtection ? ' Deletion protection may now be off on y; turn it back on if you need it before the next refresh.' : '';
+    const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `DeleteDBInstance failed: ${describeError(err)}.${note}`);
+    return { outcome: 'failed', runId, reason: closed.reason ?? describeError(err) };
+  }
+  // No phase condition: a fast deletion event may already have moved the run on, and the time still belongs on it.
+  await deps.ledger.updateActiveRun(run, { deleteRequestedAt: deps.now().toISOString() }).catch((err: unknown) => {
+    if (!(err instanceof StaleRunError)) throw err;
+  });
+  deps.telemetry.count('RefreshStarted', 1, { replica: y });
+  deps.telemetry.info('y deletion requested', { replica: y, runId, snapshot: snapshot.id });
+  return { outcome: 'started', runId, snapshot: toChosen(snapshot), checks: verdict.checks };
+}

@@ -1,0 +1,112 @@
+/**
+ * The watchdog: RDS events can be late, duplicated, out of order or lost, and a function can crash
+ * between two steps. Every few minutes it looks at each active run and y's real state, and moves the
+ * run on exactly as the missing event would have.
+ */
+import type { RuntimeConfig } from '../shared/config';
+import { StaleRunError, describeError } from '../shared/errors';
+import type { RunContext } from './lifecycle';
+import { FAILED_STATES, USABLE_STATES, alertDeadline, failRun, finishRun, requestRestore } from './lifecycle';
+import type { RunRecord } from './model';
+import type { Deps } from './ports';
+
+/** What the watchdog did for one replica. */
+export interface WatchdogOutcome {
+  replica: string;
+  runId?: string;
+  action: string;
+}
+
+function minutesSince(iso: string | undefined, now: Date): number {
+  return iso ? (now.getTime() - Date.parse(iso)) / 60_000 : Infinity;
+}
+
+async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
+  const now = deps.now();
+  const { pair } = ctx;
+  if (minutesSince(run.startedAt, now) > pair.stuckRunHours * 60) {
+    await failRun(deps, ctx, run, `the run was stuck in phase ${run.phase ?? 'unknown'} for over ${pair.stuckRunHours} h.`);
+    return 'failed:stuck';
+  }
+  const grace = pair.deletionEventGraceMinutes;
+
+  switch (run.phase) {
+    case 'deleting': {
+      const y = await deps.rds.describeInstance(run.replicaId);
+      if (!y) {
+        if (minutesSince(run.deleteRequestedAt ?? run.preflightFinishedAt ?? run.startedAt, now) < grace) return 'waiting:deletion-event';
+        deps.telemetry.count('DeletionEventMissed', 1, { replica: run.replicaId });
+        const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleting'], deletedSource: 'poll' });
+        return `restore:${outcome}`;
+      }
+      if (y.status === 'deleting') return 'waiting:deleting';
+      if (!run.deleteRequestedAt && minutesSince(run.startedAt, now) >= grace) {
+        await failRun(deps, ctx, run, `start-refresh stopped before y's deletion was requested; y is untouched.`);
+        return 'failed:start-interrupted';
+      }
+      return 'waiting:deletion';
+    }
+    case 'deleted': {
+      const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: 'poll' });
+      return `restore:${outcome}`;
+    }
+    case 'restoring': {
+      if (!run.restoreRequestedAt) {
+        if (minutesSince(run.restoreClaimedAt, now) < grace) return 'waiting:restore-request';
+        // The invocation that claimed the restore died before recording it: try again (an existing y counts as done).
+        const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['restoring'], deletedSource: 'poll' });
+        return `restore:${outcome}`;
+      }
+      const y = await deps.rds.describeInstance(run.replicaId);
+      if (y && USABLE_STATES.has(y.status)) {
+        deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
+        return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' })}`;
+      }
+      if (y && FAILED_STATES.has(y.status)) {
+        await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
+        return 'failed:restore';
+      }
+      if (!run.deadlineAlertedAt && minutesSince(run.restoreRequestedAt, now) > pair.restoreDeadlineMinutes) {
+        await alertDeadline(deps, ctx, run, y?.status ?? 'missing');
+        return 'alerted:deadline';
+      }
+      return `waiting:${y?.status ?? 'missing'}`;
+    }
+    case 'finishing':
+      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' })}`;
+    default:
+      await failRun(deps, ctx, run, `the run is in an unknown phase ${String(run.phase)}.`);
+      return 'failed:unknown-phase';
+  }
+}
+
+/**
+ * One watchdog pass over every replica of the region. A failure on one replica is logged and
+ * counted, and does not stop the others; the pass throws at the end so the error alarm fires.
+ */
+export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<WatchdogOutcome[]> {
+  const outcomes: WatchdogOutcome[] = [];
+  const failures: string[] = [];
+  for (const pair of config.pairs) {
+    const replica = pair.replica.instanceId;
+    try {
+      const run = await deps.ledger.getActiveRun(replica);
+      if (!run) {
+        outcomes.push({ replica, action: 'idle' });
+        continue;
+      }
+      outcomes.push({ replica, runId: run.runId, action: await checkRun(deps, { config, pair }, run) });
+    } catch (err) {
+      if (err instanceof StaleRunError) {
+        outcomes.push({ replica, action: 'raced' });
+        continue;
+      }
+      failures.push(`${replica}: ${describeError(err)}`);
+      deps.telemetry.count('WatchdogErrors', 1, { replica });
+      deps.telemetry.error('watchdog check failed', { replica, error: describeError(err) });
+      outcomes.push({ replica, action: 'error' });
+    }
+  }
+  if (failures.length > 0) throw new Error(`watchdog failed for ${failures.length} replica(s): ${failures.join('; ')}`);
+  return outcomes;
+}

@@ -1,0 +1,21 @@
+/**
+ * Entry point for RDS events about the replicas (SNS from the event subscription, or EventBridge).
+ * Malformed and irrelevant events are counted and ignored; a real failure throws so Lambda retries
+ * and, after that, the on-failure destination and its alarm take over.
+ */
+import type { Context } from 'aws-lambda';
+import type { EventOutcome } from '../core/on-event';
+import { handleInvocation } from '../core/on-event';
+import { logger, metrics } from '../shared/powertools';
+import { runtime } from '../shared/runtime';
+
+const { config, deps } = runtime();
+
+export const handler = async (event: unknown, context?: Context): Promise<EventOutcome[]> => {
+  if (context) logger.addContext(context);
+  try {
+    return await handleInvocation(deps, config, event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,51 @@
+/**
+ * Entry point of the nightly schedule and of on-demand drills and plans: validates the request,
+ * then runs the preflight and, if it passes, deletes y.
+ */
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import type { StartResult } from '../core/start-refresh';
+import { startRefresh } from '../core/start-refresh';
+import { logger, metrics } from '../shared/powertools';
+import { runtime } from '../shared/runtime';
+
+const { config, deps } = runtime();
+
+/** What the schedule (or `drill`/`plan`) sends. */
+export const startRequestSchema = z
+  .object({
+    replica: z.string().min(1),
+    trigger: z.enum(['schedule', 'drill']).default('schedule'),
+    requestId: z.string().min(1).max(200).optional(),
+    scheduledTime: z.string().optional(),
+    snapshotId: z.string().min(1).max(2048).optional(),
+    dryRun: z.boolean().default(false),
+  })
+  .strict();
+
+/** A rejected request: nothing was read or changed. */
+export interface RejectedRequest {
+  outcome: 'rejected';
+  reason: string;
+}
+
+export const handler = async (event: unknown, context?: Context): Promise<StartResult | RejectedRequest> => {
+  if (context) logger.addContext(context);
+  const parsed = startRequestSchema.safeParse(event);
+  if (!parsed.success) {
+    const reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+    deps.telemetry.count('StartRejected', 1);
+    deps.telemetry.error('start request rejected', { reason, event });
+    return { outcome: 'rejected', reason: `invalid start request: ${reason}; expected {"replica": "<y>", "trigger": "schedule"|"drill"}` };
+  }
+  const { scheduledTime: _scheduledTime, ...request } = parsed.data;
+  logger.appendKeys({ replica: request.replica });
+  try {
+    const result = await startRefresh(deps, config, request);
+    logger.info('start-refresh finished', { outcome: result.outcome, runId: 'runId' in result ? result.runId : undefined });
+    return result;
+  } finally {
+    logger.removeKeys(['replica']);
+    metrics.publishStoredMetrics();
+  }
+};

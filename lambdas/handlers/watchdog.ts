@@ -1,0 +1,22 @@
+/**
+ * Entry point of the watchdog schedule: moves every active run on as its lost or late events would
+ * have, and fails runs that are stuck.
+ */
+import type { Context } from 'aws-lambda';
+import type { WatchdogOutcome } from '../core/watchdog';
+import { runWatchdog } from '../core/watchdog';
+import { logger, metrics } from '../shared/powertools';
+import { runtime } from '../shared/runtime';
+
+const { config, deps } = runtime();
+
+export const handler = async (_event: unknown, context?: Context): Promise<WatchdogOutcome[]> => {
+  if (context) logger.addContext(context);
+  try {
+    const outcomes = await runWatchdog(deps, config);
+    logger.info('watchdog pass', { outcomes });
+    return outcomes;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,253 @@
+/**
+ * The project's configuration: one schema, used by `cdk synth` (from cdk.json context) and by every
+ * function at cold start (from its environment), so a bad value fails the same way in both places.
+ */
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/** RDS instance identifiers: 1–63 letters, digits or hyphens, starting with a letter, no double or trailing hyphen. */
+const dbInstanceId = z
+  .string()
+  .regex(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/, 'must be an RDS instance identifier: 1-63 letters, digits or hyphens, starting with a letter')
+  .refine((v) => !v.endsWith('-'), 'must not end with a hyphen');
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-central-1');
+
+const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/, 'must be an ARN');
+
+const timeZone = z.string().refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone such as Europe/Berlin');
+
+/**
+ * An EventBridge Scheduler cron expression: `cron(minutes hours day-of-month month day-of-week year)`,
+ * with `?` in exactly one of the two day fields.
+ */
+const schedulerCron = z.string().superRefine((v, ctx) => {
+  const m = /^cron\(([^)]*)\)$/.exec(v.trim());
+  const fields = m?.[1]?.trim().split(/\s+/) ?? [];
+  if (fields.length !== 6) {
+    ctx.addIssue({ code: 'custom', message: 'must be a Scheduler cron expression with six fields, such as cron(0 3 * * ? *)' });
+    return;
+  }
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
+    ctx.addIssue({ code: 'custom', message: 'must have ? in exactly one of day-of-month and day-of-week, such as cron(0 3 * * ? *)' });
+  }
+});
+
+const positiveInt = z.number().int().positive();
+
+/** Tags: RDS allows up to 50, keys up to 128 characters, values up to 256. */
+const tagMap = z.record(z.string().min(1).max(128), z.string().max(256));
+
+/**
+ * Settings of y that config may pin instead of carrying y's live value across. Each name matches
+ * {@link import('../core/settings').InstanceSettings}.
+ */
+export const settingsOverridesSchema = z
+  .object({
+    instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance class such as db.t4g.medium'),
+    subnetGroupName: z.string().min(1),
+    vpcSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id such as sg-0123abcd')).min(1),
+    parameterGroupName: z.string().min(1),
+    optionGroupName: z.string().min(1),
+    multiAz: z.boolean(),
+    publiclyAccessible: z.boolean(),
+    storageType: z.enum(['gp2', 'gp3', 'io1', 'io2', 'standard']),
+    allocatedStorage: positiveInt,
+    maxAllocatedStorage: positiveInt,
+    iops: positiveInt,
+    storageThroughput: positiveInt,
+    port: z.number().int().min(1150).max(65535),
+    iamDatabaseAuthentication: z.boolean(),
+    cloudwatchLogsExports: z.array(z.string().min(1)),
+    caCertificateIdentifier: z.string().min(1),
+    autoMinorVersionUpgrade: z.boolean(),
+    copyTagsToSnapshot: z.boolean(),
+    deletionProtection: z.boolean(),
+    backupRetentionPeriod: z.number().int().min(0).max(35),
+    preferredBackupWindow: z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'must look like 03:00-03:30'),
+    preferredMaintenanceWindow: z.string().min(1),
+    monitoringInterval: z.union([z.literal(0), z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)]),
+    monitoringRoleArn: arn,
+    performanceInsightsEnabled: z.boolean(),
+    performanceInsightsRetentionPeriod: positiveInt,
+    tags: tagMap,
+  })
+  .partial()
+  .strict();
+
+/** What config may say about one x→y pair. Defaults are the safe choice. */
+export const pairSchema = z
+  .object({
+    /** x: the production instance whose snapshots feed y. */
+    source: z
+      .object({
+        instanceId: dbInstanceId,
+        region: awsRegion,
+        /** x's DbiResourceId: when set, a different instance re-created under x's name is never taken for x. */
+        dbiResourceId: z.string().regex(/^db-[A-Z0-9]+$/, 'must be a DbiResourceId such as db-ABCDEFGHIJKLMNOPQRSTUVWXY1').optional(),
+      })
+      .strict(),
+    /** y: the copy that is deleted and restored every night. */
+    replica: z.object({ instanceId: dbInstanceId, region: awsRegion }).strict(),
+    schedule: z
+      .object({
+        cron: schedulerCron.default('cron(0 3 * * ? *)'),
+        /** The zone the cron expression is read in, so 03:00 stays 03:00 across DST. */
+        timeZone: timeZone.optional(),
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .default({ cron: 'cron(0 3 * * ? *)', enabled: true }),
+    /** y must carry this tag, or it is never deleted. */
+    ownershipTag: z.object({ key: z.string().min(1).max(128), value: z.string().max(256) }).strict().default({ key: 'replica-refresh:managed', value: 'true' }),
+    /** The newest usable snapshot must be younger than this, by its original creation time. */
+    maxSnapshotAgeHours: z.number().positive().max(24 * 35).default(26),
+    snapshotTypes: z.array(z.enum(['automated', 'manual', 'shared', 'awsbackup'])).min(1).default(['automated', 'manual']),
+    /** When the newest snapshot of x is still being created or copied: restore from the newest available one, or refuse. */
+    whenNewestSnapshotNotReady: z.enum(['use-newest-available', 'refuse']).default('use-newest-available'),
+    /** Refuse to refresh from a snapshot that is not newer than the one y was last restored from. */
+    requireNewerSnapshot: z.boolean().default(true),
+    /** Turn y's deletion protection off before deleting it. Off: a protected y is refused. */
+    allowDisablingDeletionProtection: z.boolean().default(false),
+    /** Take a final snapshot of y before deleting it, named `<y>-final-<run id>`. */
+    finalSnapshot: z.boolean().default(false),
+    /** Restore y after a deletion that no run started (an alert is sent either way). */
+    restoreUnmanagedDeletions: z.boolean().default(false),
+    /** How long after the deletion request the watchdog waits for the deletion event before acting itself. */
+    deletionEventGraceMinutes: positiveInt.max(24 * 60).default(15),
+    /** A restore not usable this long after it was requested raises an alert. */
+    restoreDeadlineMinutes: positiveInt.max(7 * 24 * 60).default(120),
+    /** A run that has not closed this long after it started is marked failed. */
+    stuckRunHours: z.number().positive().max(7 * 24).default(12),
+    /** Restore attempts (across event retries and the watchdog) before the run is failed and an alert sent. */
+    maxRestoreAttempts: positiveInt.max(20).default(3),
+    /** The enhanced-monitoring role y uses, so the functions may pass it back to the new y. */
+    monitoringRoleArn: arn.optional(),
+    /** KMS keys of x's snapshots in the replica region; restore needs a grant on them. Unset: any key, only through RDS. */
+    snapshotKmsKeyArns: z.array(arn).optional(),
+    /** Settings to pin instead of carrying y's live values across. */
+    overrides: settingsOverridesSchema.default({}),
+  })
+  .strict();
+
+/** The whole cdk.json `replicaRefresh` context value. */
+export const configSchema = z
+  .object({
+    /** The AWS account both regions live in (cross-account DR comes later). */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    /** The zone that notifications and reports show times in, and the default for each schedule. */
+    timeZone: timeZone.default('UTC'),
+    notificationEmails: z.array(z.email('must be an email address')).default([]),
+    watchdogIntervalMinutes: positiveInt.min(1).max(60).default(5),
+    /** An RTO target in minutes; restores slower than this are reported as misses. */
+    rtoTargetMinutes: positiveInt.default(60),
+    pairs: z.array(pairSchema).min(1, 'must list at least one x→y pair'),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.pairs.forEach((p, i) => {
+      if (p.replica.instanceId === p.source.instanceId && p.replica.region === p.source.region) {
+        ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica'], message: `is the source instance itself (${p.source.instanceId} in ${p.source.region}); y must be a different instance` });
+      }
+      const key = `${p.replica.region}/${p.replica.instanceId}`;
+      const other = seen.get(key);
+      if (other !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `repeats pairs[${other}]: each y may belong to one pair only` });
+      }
+      seen.set(key, i);
+      if (cfg.pairs.some((q) => q.replica.instanceId === p.source.instanceId && q.replica.region === p.source.region)) {
+        ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source'], message: 'is also configured as a replica: the refresh would delete a source' });
+      }
+    });
+  });
+
+/** Parsed, defaulted configuration. */
+export type Config = z.output<typeof configSchema>;
+/** One parsed x→y pair. */
+export type PairConfig = z.output<typeof pairSchema>;
+/** Settings config may override. */
+export type SettingsOverrides = z.output<typeof settingsOverridesSchema>;
+
+/** What each function receives in its environment: the pairs of its region and the resources it uses. */
+export const runtimeConfigSchema = z
+  .object({
+    region: awsRegion,
+    account: z.string().regex(/^\d{12}$/),
+    timeZone,
+    rtoTargetMinutes: positiveInt,
+    ledgerTableName: z.string().min(3),
+    notificationTopicArn: arn,
+    pairs: z.array(pairSchema).min(1),
+  })
+  .strict();
+
+/** Parsed runtime configuration of one replica region. */
+export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
+
+/** The environment variable that carries {@link RuntimeConfig} as JSON. */
+export const RUNTIME_CONFIG_ENV = 'REPLICA_REFRESH_CONFIG';
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+function renderPath(root: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), root);
+}
+
+/**
+ * Parses with a schema, turning every problem into one line that names the key and the value at fault.
+ * @throws ConfigError listing every problem found
+ */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+    const key = renderPath(root, path);
+    if (issue.code === 'unrecognized_keys') return `${renderPath(root, issue.path)}: unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; check the spelling against the README's configuration reference`;
+    const value = valueAt(input, issue.path);
+    const shown = value === undefined ? 'missing' : JSON.stringify(value);
+    return `${key} = ${shown}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n  - ${lines.join('\n  - ')}`, lines);
+}
+
+/** Parses the cdk.json `replicaRefresh` context value. */
+export function parseConfig(input: unknown): Config {
+  if (input === undefined) {
+    throw new ConfigError('missing configuration: add a "replicaRefresh" object to the "context" of cdk.json (see the README\'s configuration reference)', []);
+  }
+  return parseWith(configSchema, input, 'replicaRefresh');
+}
+
+/** Parses a function's runtime configuration from its environment. */
+export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const raw = env[RUNTIME_CONFIG_ENV];
+  if (!raw) throw new ConfigError(`environment variable ${RUNTIME_CONFIG_ENV} is not set; deploy the function with the CDK app`, []);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (cause) {
+    throw new ConfigError(`environment variable ${RUNTIME_CONFIG_ENV} is not valid JSON`, [], { cause });
+  }
+  return parseWith(runtimeConfigSchema, json, RUNTIME_CONFIG_ENV);
+}
+
+/** The time zone a pair's schedule runs in. */
+export function scheduleTimeZone(cfg: Pick<Config, 'timeZone'>, pair: PairConfig): string {
+  return pair.schedule.timeZone ?? cfg.timeZone;
+}
+
+/** Finds the pair whose y has this identifier. */
+export function pairFor(cfg: Pick<RuntimeConfig, 'pairs'>, replicaId: string): PairConfig | undefined {
+  return cfg.pairs.find((p) => p.replica.instanceId === replicaId);
+}

@@ -1,0 +1,75 @@
+/**
+ * Named errors. Each sets `name` and keeps its `cause`, so logs, retries and alarms can tell them apart.
+ */
+
+/** Configuration that cannot be used; the message names every key and value at fault. */
+export class ConfigError extends Error {
+  /** One line per problem, each naming the key and the value. */
+  public readonly problems: readonly string[];
+  public constructor(message: string, problems: readonly string[], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Another run of this replica is active, so this one may not start. */
+export class ActiveRunExistsError extends Error {
+  public constructor(
+    public readonly replicaId: string,
+    public readonly activeRunId: string,
+  ) {
+    super(`a refresh of ${replicaId} is already running (run ${activeRunId}); wait for it to close or let the watchdog fail it`);
+    this.name = 'ActiveRunExistsError';
+  }
+}
+
+/** The active run changed under us (another invocation moved it on); the caller's step is a duplicate. */
+export class StaleRunError extends Error {
+  public constructor(
+    public readonly replicaId: string,
+    public readonly runId: string,
+    detail: string,
+  ) {
+    super(`run ${runId} of ${replicaId} is no longer in the expected state: ${detail}`);
+    this.name = 'StaleRunError';
+  }
+}
+
+/** An RDS call failed in a way that retrying later may fix (capacity, throttling past the SDK's retries, a busy instance). */
+export class RetryableRdsError extends Error {
+  public constructor(
+    message: string,
+    public readonly code: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'RetryableRdsError';
+  }
+}
+
+/** An RDS call failed in a way that retrying will not fix (missing group, no KMS access, invalid request). */
+export class PermanentRdsError extends Error {
+  public constructor(
+    message: string,
+    public readonly code: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'PermanentRdsError';
+  }
+}
+
+/** Renders any thrown value as one line for the ledger and alerts. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** A step could not complete yet and Lambda should run the invocation again (its retries, then the DLQ). */
+export class RetryLaterError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RetryLaterError';
+  }
+}
