@@ -107,8 +107,9 @@ export function postRestoreChanges(desired: InstanceSettings, restored: Instance
   }
   // Enhanced monitoring needs its role in the same call; PI needs its key and retention alongside.
   if (changes.monitoringInterval !== undefined && desired.monitoringRoleArn) changes.monitoringRoleArn = desired.monitoringRoleArn;
-  if (changes.performanceInsightsEnabled && desired.performanceInsightsRetentionPeriod) {
-    changes.performanceInsightsRetentionPeriod = desired.performanceInsightsRetentionPeriod;
+  if (changes.performanceInsightsEnabled) {
+    if (desired.performanceInsightsRetentionPeriod) changes.performanceInsightsRetentionPeriod = desired.performanceInsightsRetentionPeriod;
+    if (desired.performanceInsightsKmsKeyId) changes.performanceInsightsKmsKeyId = desired.performanceInsightsKmsKeyId;
   }
   return changes;
 }

@@ -1,0 +1,103 @@
+import { DynamoLedger } from '../../../lambdas/aws/ledger';
+import type { RunRecord } from '../../../lambdas/core/model';
+import { ActiveRunExistsError, StaleRunError } from '../../../lambdas/shared/errors';
+import type { LocalDynamo } from '../../support/dynalite';
+import { startDynalite } from '../../support/dynalite';
+
+let dynamo: LocalDynamo;
+let ledger: DynamoLedger;
+
+function run(runId: string, changes: Partial<RunRecord> = {}): RunRecord {
+  return {
+    replicaId: 'orders-staging',
+    runId,
+    sourceId: 'orders-prod',
+    trigger: 'schedule',
+    status: 'active',
+    phase: 'deleting',
+    startedAt: '2026-11-21T02:00:00.000Z',
+    restoreAttempts: 0,
+    checks: [{ id: 'replica-exists', ok: true, detail: 'ok' }],
+    errors: [],
+    ...changes,
+  };
+}
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+beforeEach(async () => {
+  ledger = new DynamoLedger(dynamo.client, await dynamo.createLedgerTable());
+});
+
+describe('DynamoLedger', () => {
+  it('opens one active run per replica', async () => {
+    await ledger.openRun(run('r1'));
+    await expect(ledger.openRun(run('r2'))).rejects.toEqual(new ActiveRunExistsError('orders-staging', 'r1'));
+    expect((await ledger.getActiveRun('orders-staging'))?.runId).toBe('r1');
+    await ledger.openRun({ ...run('r3'), replicaId: 'billing-staging' });
+    expect((await ledger.getActiveRun('billing-staging'))?.runId).toBe('r3');
+  });
+
+  it('updates only the current run in an expected phase', async () => {
+    await ledger.openRun(run('r1'));
+    const updated = await ledger.updateActiveRun(run('r1'), { phase: 'restoring', restoreAttempts: 1 }, ['deleting', 'deleted']);
+    expect(updated).toMatchObject({ phase: 'restoring', restoreAttempts: 1, checks: [{ id: 'replica-exists', ok: true, detail: 'ok' }] });
+    await expect(ledger.updateActiveRun(run('r1'), { phase: 'restoring' }, ['deleting', 'deleted'])).rejects.toBeInstanceOf(StaleRunError);
+    await expect(ledger.updateActiveRun(run('other'), { errors: ['x'] })).rejects.toBeInstanceOf(StaleRunError);
+  });
+
+  it('removes attributes set to undefined', async () => {
+    await ledger.openRun(run('r1', { deletedAt: '2026-11-21T02:05:00.000Z' }));
+    const updated = await ledger.updateActiveRun(run('r1'), { deletedAt: undefined });
+    expect(updated.deletedAt).toBeUndefined();
+    expect('deletedAt' in updated).toBe(false);
+  });
+
+  it('lets exactly one of several racing claims win', async () => {
+    await ledger.openRun(run('r1'));
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => ledger.updateActiveRun(run('r1'), { phase: 'restoring' }, ['deleting'])));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof StaleRunError)).toHaveLength(4);
+  });
+
+  it('closes a run once, into history, and frees the slot', async () => {
+    await ledger.openRun(run('20261121T020000Z-aaaaaa'));
+    const closed = run('20261121T020000Z-aaaaaa', { status: 'succeeded', closedAt: '2026-11-21T02:40:00.000Z' });
+    await expect(ledger.closeRun(closed)).resolves.toBe(true);
+    await expect(ledger.closeRun(closed)).resolves.toBe(false);
+    expect(await ledger.getActiveRun('orders-staging')).toBeUndefined();
+    const history = await ledger.listRuns('orders-staging');
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ runId: '20261121T020000Z-aaaaaa', status: 'succeeded' });
+    expect(history[0]?.phase).toBeUndefined();
+  });
+
+  it('finishes a close that crashed between its two writes', async () => {
+    await ledger.openRun(run('r1'));
+    const closed = run('r1', { status: 'failed' });
+    await ledger.closeRun(closed);
+    await ledger.openRun(run('r1'));
+    await expect(ledger.closeRun(closed)).resolves.toBe(false);
+    expect(await ledger.getActiveRun('orders-staging')).toBeUndefined();
+  });
+
+  it('does not free a slot another run holds', async () => {
+    await ledger.openRun(run('r2'));
+    await ledger.closeRun(run('r1', { status: 'failed' }));
+    expect((await ledger.getActiveRun('orders-staging'))?.runId).toBe('r2');
+  });
+
+  it('lists history newest first, since a time, up to a limit, and includes refusals', async () => {
+    for (const day of ['18', '19', '20', '21']) {
+      await ledger.recordRefusal(run(`202611${day}T020000Z-000000`, { status: 'refused', reason: 'no snapshot' }));
+    }
+    expect((await ledger.listRuns('orders-staging')).map((r) => r.runId.slice(6, 8))).toEqual(['21', '20', '19', '18']);
+    expect((await ledger.listRuns('orders-staging', { since: new Date('2026-11-20T00:00:00Z') })).map((r) => r.runId.slice(6, 8))).toEqual(['21', '20']);
+    expect((await ledger.listRuns('orders-staging', { limit: 1 })).map((r) => r.runId.slice(6, 8))).toEqual(['21']);
+    expect(await ledger.listRuns('billing-staging')).toEqual([]);
+  });
+});

@@ -1,0 +1,160 @@
+import {
+  DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
+  DBSubnetGroupNotFoundFault,
+  DeleteDBInstanceCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  InsufficientDBInstanceCapacityFault,
+  InvalidDBInstanceStateFault,
+  ModifyDBInstanceCommand,
+  RDSClient,
+  RDSServiceException,
+  RestoreDBInstanceFromDBSnapshotCommand,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { RdsAdapter, toInstanceView } from '../../../lambdas/aws/rds';
+import { desiredSettings } from '../../../lambdas/core/settings';
+import { PermanentRdsError, RetryableRdsError } from '../../../lambdas/shared/errors';
+import { X, X_RESOURCE_ID, Y, xSnapshot, yInstance } from '../../support/fixtures';
+
+const rdsMock = mockClient(RDSClient);
+const adapter = new RdsAdapter(new RDSClient({ region: 'eu-central-1' }));
+const meta = { $metadata: {} };
+
+beforeEach(() => rdsMock.reset());
+
+describe('describeInstance', () => {
+  it('returns y as a view', async () => {
+    rdsMock.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: Y }).resolves({ DBInstances: [yInstance()] });
+    const view = await adapter.describeInstance(Y);
+    expect(view?.status).toBe('available');
+    expect(view?.settings.port).toBe(6543);
+  });
+  it('returns undefined when y does not exist', async () => {
+    rdsMock.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({ message: `DBInstance ${Y} not found.`, ...meta }));
+    await expect(adapter.describeInstance(Y)).resolves.toBeUndefined();
+  });
+});
+
+describe('listSnapshots', () => {
+  it('filters on the server and follows every page', async () => {
+    // Pages are keyed by the Marker they answer, so the list below is only complete if every marker was passed on.
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [xSnapshot('a', '2026-11-19T01:00:00Z')], Marker: 'm1' });
+    rdsMock.on(DescribeDBSnapshotsCommand, { Marker: 'm1' }).resolves({ DBSnapshots: [xSnapshot('b', '2026-11-20T01:00:00Z', { SnapshotType: 'automated' })], Marker: 'm2' });
+    rdsMock.on(DescribeDBSnapshotsCommand, { Marker: 'm2' }).resolves({ DBSnapshots: [xSnapshot('c', '2026-11-21T01:00:00Z')] });
+    const list = await adapter.listSnapshots({ instanceId: X, dbiResourceId: X_RESOURCE_ID, types: ['automated', 'manual'] });
+    expect(list.map((s) => s.id)).toEqual(['a', 'b', 'c']);
+    expect(rdsMock).toHaveReceivedCommandTimes(DescribeDBSnapshotsCommand, 3);
+    expect(rdsMock).toHaveReceivedCommandWith(DescribeDBSnapshotsCommand, {
+      Filters: [
+        { Name: 'db-instance-id', Values: [X] },
+        { Name: 'dbi-resource-id', Values: [X_RESOURCE_ID] },
+      ],
+      MaxRecords: 100,
+    });
+  });
+  it('drops types that were not asked for', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [xSnapshot('a', '2026-11-19T01:00:00Z', { SnapshotType: 'automated' }), xSnapshot('b', '2026-11-19T01:00:00Z')] });
+    expect((await adapter.listSnapshots({ instanceId: X, types: ['manual'] })).map((s) => s.id)).toEqual(['b']);
+  });
+});
+
+describe('deleteInstance', () => {
+  it('deletes y with its automated backups and no final snapshot by default', async () => {
+    rdsMock.on(DeleteDBInstanceCommand).resolves({});
+    await adapter.deleteInstance(Y);
+    expect(rdsMock).toHaveReceivedCommandWith(DeleteDBInstanceCommand, { DBInstanceIdentifier: Y, DeleteAutomatedBackups: true, SkipFinalSnapshot: true });
+  });
+  it('takes a named final snapshot when asked', async () => {
+    rdsMock.on(DeleteDBInstanceCommand).resolves({});
+    await adapter.deleteInstance(Y, 'orders-staging-final-r1');
+    expect(rdsMock).toHaveReceivedCommandWith(DeleteDBInstanceCommand, { SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: 'orders-staging-final-r1' });
+  });
+  it('classifies a busy instance as retryable', async () => {
+    rdsMock.on(DeleteDBInstanceCommand).rejects(new InvalidDBInstanceStateFault({ message: 'busy', ...meta }));
+    await expect(adapter.deleteInstance(Y)).rejects.toBeInstanceOf(RetryableRdsError);
+  });
+});
+
+describe('restoreInstance', () => {
+  const settings = desiredSettings(toInstanceView(yInstance()).settings, {});
+
+  it('passes every setting a restore can take, so nothing falls back to RDS defaults', async () => {
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    await expect(adapter.restoreInstance({ instanceId: Y, snapshotIdentifier: 'copy-1', settings, tags: { team: 'orders' } })).resolves.toBe('requested');
+    expect(rdsMock).toHaveReceivedCommandWith(RestoreDBInstanceFromDBSnapshotCommand, {
+      DBInstanceIdentifier: Y,
+      DBSnapshotIdentifier: 'copy-1',
+      DBInstanceClass: 'db.r6g.large',
+      Port: 6543,
+      AvailabilityZone: 'eu-central-1b',
+      DBSubnetGroupName: 'staging-private',
+      MultiAZ: false,
+      PubliclyAccessible: false,
+      AutoMinorVersionUpgrade: false,
+      OptionGroupName: 'default:postgres-16',
+      StorageType: 'gp3',
+      AllocatedStorage: 400,
+      Iops: 12000,
+      StorageThroughput: 500,
+      VpcSecurityGroupIds: ['sg-0aaa1111', 'sg-0bbb2222'],
+      DBParameterGroupName: 'staging-pg16',
+      DeletionProtection: false,
+      CopyTagsToSnapshot: true,
+      EnableIAMDatabaseAuthentication: true,
+      EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+      CACertificateIdentifier: 'rds-ca-rsa4096-g1',
+      NetworkType: 'IPV4',
+      Tags: [{ Key: 'team', Value: 'orders' }],
+    });
+  });
+  it('reports an existing instance instead of failing', async () => {
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).rejects(new DBInstanceAlreadyExistsFault({ message: 'exists', ...meta }));
+    await expect(adapter.restoreInstance({ instanceId: Y, snapshotIdentifier: 'copy-1', settings, tags: {} })).resolves.toBe('already-exists');
+  });
+  it('classifies capacity as retryable', async () => {
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).rejects(new InsufficientDBInstanceCapacityFault({ message: 'no capacity', ...meta }));
+    await expect(adapter.restoreInstance({ instanceId: Y, snapshotIdentifier: 'copy-1', settings, tags: {} })).rejects.toBeInstanceOf(RetryableRdsError);
+  });
+  it('classifies a missing subnet group as permanent, naming the call', async () => {
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).rejects(new DBSubnetGroupNotFoundFault({ message: 'no group', ...meta }));
+    await expect(adapter.restoreInstance({ instanceId: Y, snapshotIdentifier: 'copy-1', settings, tags: {} })).rejects.toMatchObject({
+      name: 'PermanentRdsError',
+      code: 'DBSubnetGroupNotFoundFault',
+      message: `RestoreDBInstanceFromDBSnapshot ${Y} from copy-1: DBSubnetGroupNotFoundFault: no group`,
+    });
+  });
+  it('classifies throttling that outlasted the SDK retries as retryable', async () => {
+    const throttled = new RDSServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', ...meta });
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).rejects(throttled);
+    await expect(adapter.restoreInstance({ instanceId: Y, snapshotIdentifier: 'copy-1', settings, tags: {} })).rejects.toBeInstanceOf(RetryableRdsError);
+  });
+  it('passes unknown errors through untouched', async () => {
+    const weird = new Error('socket hang up');
+    rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).rejects(weird);
+    const err: unknown = await adapter.restoreInstance({ instanceId: Y, snapshotIdentifier: 'copy-1', settings, tags: {} }).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(RetryableRdsError);
+    expect(err).not.toBeInstanceOf(PermanentRdsError);
+    expect((err as Error).message).toBe('socket hang up');
+  });
+});
+
+describe('modifyInstance', () => {
+  it('applies immediately', async () => {
+    rdsMock.on(ModifyDBInstanceCommand).resolves({});
+    await expect(adapter.modifyInstance(Y, { backupRetentionPeriod: 7, monitoringInterval: 30, monitoringRoleArn: 'arn:aws:iam::111111111111:role/m', performanceInsightsEnabled: true })).resolves.toBe('modified');
+    expect(rdsMock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
+      DBInstanceIdentifier: Y,
+      ApplyImmediately: true,
+      BackupRetentionPeriod: 7,
+      MonitoringInterval: 30,
+      MonitoringRoleArn: 'arn:aws:iam::111111111111:role/m',
+      EnablePerformanceInsights: true,
+    });
+  });
+  it('reports a busy instance', async () => {
+    rdsMock.on(ModifyDBInstanceCommand).rejects(new InvalidDBInstanceStateFault({ message: 'backing-up', ...meta }));
+    await expect(adapter.modifyInstance(Y, { backupRetentionPeriod: 7 })).resolves.toBe('busy');
+  });
+});

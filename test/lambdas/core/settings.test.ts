@@ -1,0 +1,135 @@
+import { toInstanceView } from '../../../lambdas/aws/rds';
+import { LINEAGE_TAGS, desiredSettings, driftOf, lineageOf, lineageTags, ownTags, postRestoreChanges } from '../../../lambdas/core/settings';
+import { yInstance } from '../../support/fixtures';
+
+const y = toInstanceView(yInstance());
+
+describe('desiredSettings', () => {
+  it('carries every live setting and y\'s own tags, without lineage', () => {
+    const d = desiredSettings(y.settings, {});
+    expect(d).toMatchObject({
+      instanceClass: 'db.r6g.large',
+      subnetGroupName: 'staging-private',
+      vpcSecurityGroupIds: ['sg-0aaa1111', 'sg-0bbb2222'],
+      parameterGroupName: 'staging-pg16',
+      optionGroupName: 'default:postgres-16',
+      multiAz: false,
+      availabilityZone: 'eu-central-1b',
+      publiclyAccessible: false,
+      storageType: 'gp3',
+      allocatedStorage: 400,
+      maxAllocatedStorage: 1000,
+      iops: 12000,
+      storageThroughput: 500,
+      port: 6543,
+      iamDatabaseAuthentication: true,
+      cloudwatchLogsExports: ['postgresql', 'upgrade'],
+      caCertificateIdentifier: 'rds-ca-rsa4096-g1',
+      autoMinorVersionUpgrade: false,
+      copyTagsToSnapshot: true,
+      deletionProtection: false,
+      backupRetentionPeriod: 3,
+      monitoringInterval: 30,
+      performanceInsightsEnabled: true,
+      performanceInsightsRetentionPeriod: 7,
+    });
+    expect(d.tags).toEqual({ 'replica-refresh:managed': 'true', team: 'orders', 'cost-center': 'cc-42' });
+  });
+
+  it('applies overrides on top, merging tags', () => {
+    const d = desiredSettings(y.settings, { instanceClass: 'db.t4g.medium', multiAz: true, tags: { env: 'staging' } });
+    expect(d.instanceClass).toBe('db.t4g.medium');
+    expect(d.multiAz).toBe(true);
+    expect(d.availabilityZone).toBeUndefined();
+    expect(d.tags).toEqual({ 'replica-refresh:managed': 'true', team: 'orders', 'cost-center': 'cc-42', env: 'staging' });
+  });
+
+  it('drops IOPS and throughput for gp2, and the role when monitoring is off', () => {
+    const d = desiredSettings(y.settings, { storageType: 'gp2', monitoringInterval: 0 });
+    expect(d.iops).toBeUndefined();
+    expect(d.storageThroughput).toBeUndefined();
+    expect(d.monitoringRoleArn).toBeUndefined();
+  });
+
+  it('drops throughput for io1 but keeps its IOPS', () => {
+    const d = desiredSettings(y.settings, { storageType: 'io1' });
+    expect(d.iops).toBe(12000);
+    expect(d.storageThroughput).toBeUndefined();
+  });
+});
+
+describe('lineage', () => {
+  it('round-trips through tags', () => {
+    const tags = lineageTags({ snapshotId: 's1', dataTime: '2026-11-21T01:00:00.000Z', runId: 'r1', refreshedAt: new Date('2026-11-21T02:00:00Z') });
+    expect(tags).toEqual({
+      [LINEAGE_TAGS.sourceSnapshot]: 's1',
+      [LINEAGE_TAGS.sourceSnapshotTime]: '2026-11-21T01:00:00.000Z',
+      [LINEAGE_TAGS.runId]: 'r1',
+      [LINEAGE_TAGS.refreshedAt]: '2026-11-21T02:00:00.000Z',
+    });
+    expect(lineageOf(tags)).toEqual({ snapshotId: 's1', dataTime: new Date('2026-11-21T01:00:00.000Z') });
+  });
+  it('ignores an unparseable lineage time', () => {
+    expect(lineageOf({ [LINEAGE_TAGS.sourceSnapshotTime]: 'soon' })).toEqual({});
+  });
+  it('never carries aws: tags', () => {
+    expect(ownTags({ 'aws:cloudformation:stack-name': 's', team: 'a' })).toEqual({ team: 'a' });
+  });
+});
+
+describe('postRestoreChanges', () => {
+  it('lists what a restore resets: backups, monitoring, Performance Insights, storage autoscaling', () => {
+    const desired = desiredSettings(y.settings, {});
+    const restored = toInstanceView(
+      yInstance({ BackupRetentionPeriod: 1, MonitoringInterval: 0, MonitoringRoleArn: undefined, PerformanceInsightsEnabled: false, MaxAllocatedStorage: undefined, PreferredBackupWindow: '22:00-22:30' }),
+    );
+    expect(postRestoreChanges(desired, restored)).toEqual({
+      backupRetentionPeriod: 3,
+      preferredBackupWindow: '01:00-01:30',
+      monitoringInterval: 30,
+      monitoringRoleArn: 'arn:aws:iam::111111111111:role/rds-monitoring',
+      performanceInsightsEnabled: true,
+      performanceInsightsRetentionPeriod: 7,
+      performanceInsightsKmsKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/pi-key',
+      maxAllocatedStorage: 1000,
+    });
+  });
+  it('is empty when nothing differs', () => {
+    expect(postRestoreChanges(desiredSettings(y.settings, {}), y)).toEqual({});
+  });
+  it('counts pending modifications as done', () => {
+    const pendingY = toInstanceView(yInstance({ BackupRetentionPeriod: 1, PendingModifiedValues: { BackupRetentionPeriod: 3 } }));
+    expect(postRestoreChanges(desiredSettings(y.settings, {}), pendingY)).toEqual({});
+  });
+});
+
+describe('driftOf', () => {
+  const desired = desiredSettings(y.settings, {});
+  it('finds nothing when y came back as it was', () => {
+    expect(driftOf(desired, y)).toEqual([]);
+  });
+  it('finds settings RDS fell back to defaults on, and tag changes', () => {
+    const restored = toInstanceView(
+      yInstance({
+        StorageType: 'gp2',
+        DBParameterGroups: [{ DBParameterGroupName: 'default.postgres16' }],
+        VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-default', Status: 'active' }],
+        TagList: [{ Key: 'replica-refresh:managed', Value: 'true' }, { Key: 'team', Value: 'orders' }, { Key: LINEAGE_TAGS.runId, Value: 'r2' }],
+      }),
+    );
+    expect(driftOf(desired, restored)).toEqual([
+      { setting: 'vpcSecurityGroupIds', expected: ['sg-0aaa1111', 'sg-0bbb2222'], actual: ['sg-default'] },
+      { setting: 'parameterGroupName', expected: 'staging-pg16', actual: 'default.postgres16' },
+      { setting: 'storageType', expected: 'gp3', actual: 'gp2' },
+      { setting: 'tags.cost-center', expected: 'cc-42', actual: null },
+    ]);
+  });
+  it('compares security groups and log exports as sets', () => {
+    const reordered = toInstanceView(yInstance({ VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0bbb2222' }, { VpcSecurityGroupId: 'sg-0aaa1111' }], EnabledCloudwatchLogsExports: ['upgrade', 'postgresql'] }));
+    expect(driftOf(desired, reordered)).toEqual([]);
+  });
+  it('counts pending log-export changes', () => {
+    const pending = toInstanceView(yInstance({ EnabledCloudwatchLogsExports: ['postgresql'], PendingModifiedValues: { PendingCloudwatchLogsExports: { LogTypesToEnable: ['upgrade'] } } }));
+    expect(driftOf(desired, pending)).toEqual([]);
+  });
+});

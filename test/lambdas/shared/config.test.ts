@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../../lambdas/shared/errors';
+import { RUNTIME_CONFIG_ENV, loadRuntimeConfig, parseConfig } from '../../../lambdas/shared/config';
+import { runtimeConfig } from '../../support/fixtures';
+
+const example = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: Record<string, unknown> } }).context.replicaRefresh;
+
+function withPair(changes: Record<string, unknown>): Record<string, unknown> {
+  const pairs = example.pairs as Record<string, unknown>[];
+  return { ...example, pairs: [{ ...pairs[0], ...changes }] };
+}
+
+function problemsOf(input: unknown): string[] {
+  try {
+    parseConfig(input);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('accepts the committed example and fills in the safe defaults', () => {
+    const cfg = parseConfig(example);
+    const [p] = cfg.pairs;
+    expect(p).toMatchObject({
+      ownershipTag: { key: 'replica-refresh:managed', value: 'true' },
+      snapshotTypes: ['automated', 'manual'],
+      requireNewerSnapshot: true,
+      allowDisablingDeletionProtection: false,
+      finalSnapshot: false,
+      restoreUnmanagedDeletions: false,
+      whenNewestSnapshotNotReady: 'use-newest-available',
+      overrides: {},
+    });
+    expect(cfg.watchdogIntervalMinutes).toBe(5);
+  });
+
+  it('fails without the context key, saying where it goes', () => {
+    expect(() => parseConfig(undefined)).toThrow('add a "replicaRefresh" object to the "context" of cdk.json');
+  });
+
+  it('fails on a bad time zone, naming key and value', () => {
+    expect(problemsOf(withPair({ schedule: { cron: 'cron(0 3 * * ? *)', timeZone: 'Europe/Berln' } }))).toEqual([
+      'replicaRefresh.pairs[0].schedule.timeZone = "Europe/Berln": must be an IANA time zone such as Europe/Berlin',
+    ]);
+  });
+
+  it.each([
+    ['cron(0 3 * * *)', 'six fields'],
+    ['0 3 * * ? *', 'six fields'],
+    ['cron(0 3 * * 1 *)', 'exactly one of day-of-month and day-of-week'],
+  ])('fails on the cron expression %s', (cron, message) => {
+    const [problem] = problemsOf(withPair({ schedule: { cron } }));
+    expect(problem).toContain(`replicaRefresh.pairs[0].schedule.cron = ${JSON.stringify(cron)}`);
+    expect(problem).toContain(message);
+  });
+
+  it('fails on an unknown key, naming it', () => {
+    expect(problemsOf(withPair({ maxSnapshotAgeHour: 3 }))).toEqual([
+      'replicaRefresh.pairs[0]: unknown key(s) "maxSnapshotAgeHour"; check the spelling against the README\'s configuration reference',
+    ]);
+  });
+
+  it('fails when y is x', () => {
+    const problems = problemsOf(withPair({ replica: { instanceId: 'orders-prod', region: 'eu-west-1' } }));
+    expect(problems.join('\n')).toContain('is the source instance itself (orders-prod in eu-west-1)');
+  });
+
+  it('fails when one y is in two pairs', () => {
+    const pairs = example.pairs as Record<string, unknown>[];
+    const problems = problemsOf({ ...example, pairs: [pairs[0], { ...pairs[0], source: { instanceId: 'other-prod', region: 'eu-west-1' } }] });
+    expect(problems).toEqual(['replicaRefresh.pairs[1].replica.instanceId = "orders-staging": repeats pairs[0]: each y may belong to one pair only']);
+  });
+
+  it('fails when a source is also a replica', () => {
+    const pairs = example.pairs as Record<string, unknown>[];
+    const second = { source: { instanceId: 'orders-staging', region: 'eu-central-1' }, replica: { instanceId: 'orders-dev', region: 'eu-central-1' } };
+    expect(problemsOf({ ...example, pairs: [pairs[0], second] }).join('\n')).toContain('replicaRefresh.pairs[1].source');
+  });
+
+  it.each([
+    [{ account: '1234' }, 'replicaRefresh.account = "1234": must be a 12-digit AWS account id'],
+    [{ pairs: [] }, 'replicaRefresh.pairs = []: must list at least one x→y pair'],
+    [{ notificationEmails: ['not-an-email'] }, 'replicaRefresh.notificationEmails[0] = "not-an-email": must be an email address'],
+  ])('fails on %j', (change, message) => {
+    expect(problemsOf({ ...example, ...change })).toEqual([message]);
+  });
+
+  it('fails on bad identifiers and overrides', () => {
+    const problems = problemsOf(withPair({ replica: { instanceId: '1bad--name', region: 'eu-central-1' }, overrides: { storageType: 'ssd', port: 80 } }));
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toContain('replicaRefresh.pairs[0].replica.instanceId = "1bad--name"');
+    expect(problems).toContain('replicaRefresh.pairs[0].overrides.port = 80: Too small: expected number to be >=1150');
+    expect(problems.join('\n')).toContain('replicaRefresh.pairs[0].overrides.storageType = "ssd"');
+  });
+});
+
+describe('loadRuntimeConfig', () => {
+  it('reads the function environment', () => {
+    const cfg = runtimeConfig();
+    expect(loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: JSON.stringify(cfg) })).toEqual(cfg);
+  });
+  it('fails clearly when the variable is missing or broken', () => {
+    expect(() => loadRuntimeConfig({})).toThrow(`environment variable ${RUNTIME_CONFIG_ENV} is not set; deploy the function with the CDK app`);
+    expect(() => loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: '{' })).toThrow('is not valid JSON');
+    expect(() => loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: JSON.stringify({ ...runtimeConfig(), region: 'mars' }) })).toThrow(`${RUNTIME_CONFIG_ENV}.region = "mars"`);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * A small stateful RDS behind aws-sdk-client-mock, for handler tests: y and x's snapshots in the
+ * replica region, with the API's real error classes and the defaults a restore really applies.
+ * Tests move time and RDS's own progress by hand (finishDeletion, finishRestore).
+ */
+import type { DBInstance, DBSnapshot, RestoreDBInstanceFromDBSnapshotCommandInput } from '@aws-sdk/client-rds';
+import {
+  DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
+  DBSnapshotNotFoundFault,
+  DeleteDBInstanceCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  InvalidDBInstanceStateFault,
+  ModifyDBInstanceCommand,
+  RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
+} from '@aws-sdk/client-rds';
+import type { AwsStub } from 'aws-sdk-client-mock';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ACCOUNT, REPLICA_REGION } from './fixtures';
+
+const meta = { $metadata: {} };
+
+type RdsStub = AwsStub<object, object, unknown>;
+
+/** The fake. `mock` is the aws-sdk-client-mock stub, for call assertions. */
+export class FakeRds {
+  public readonly mock = mockClient(RDSClient);
+  public instance: DBInstance | undefined;
+  public snapshots: DBSnapshot[] = [];
+  /** Errors the next restore calls throw, in order. */
+  public restoreFailures: Error[] = [];
+  /** Statuses in which ModifyDBInstance is refused as InvalidDBInstanceState. */
+  public modifyRefusedIn = new Set(['creating', 'deleting']);
+
+  public constructor() {
+    this.install();
+  }
+
+  /** Resets the stub and the state. */
+  public reset(instance: DBInstance | undefined, snapshots: DBSnapshot[]): void {
+    this.mock.reset();
+    this.instance = instance ? structuredClone(instance) : undefined;
+    this.snapshots = structuredClone(snapshots);
+    this.restoreFailures = [];
+    this.install();
+  }
+
+  /** RDS finished deleting y. */
+  public finishDeletion(): void {
+    if (this.instance?.DBInstanceStatus !== 'deleting') throw new Error(`fake RDS: y is ${this.instance?.DBInstanceStatus ?? 'gone'}, not deleting`);
+    this.instance = undefined;
+  }
+
+  /** RDS brought the restored y to a status (default `backing-up`, as since 2025). */
+  public finishRestore(status = 'backing-up'): void {
+    if (this.instance?.DBInstanceStatus !== 'creating') throw new Error(`fake RDS: y is ${this.instance?.DBInstanceStatus ?? 'gone'}, not creating`);
+    this.instance.DBInstanceStatus = status;
+  }
+
+  public get stub(): RdsStub {
+    return this.mock as unknown as RdsStub;
+  }
+
+  private install(): void {
+    this.mock.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier?: string }) => {
+      if (!this.instance || this.instance.DBInstanceIdentifier !== input.DBInstanceIdentifier) {
+        throw new DBInstanceNotFoundFault({ message: `DBInstance ${input.DBInstanceIdentifier} not found.`, ...meta });
+      }
+      return { DBInstances: [structuredClone(this.instance)] };
+    });
+
+    this.mock.on(DescribeDBSnapshotsCommand).callsFake((input: { DBSnapshotIdentifier?: string; Filters?: { Name: string; Values: string[] }[]; MaxRecords?: number; Marker?: string }) => {
+      let list = this.snapshots;
+      if (input.DBSnapshotIdentifier) {
+        list = list.filter((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier || s.DBSnapshotArn === input.DBSnapshotIdentifier);
+        if (list.length === 0) throw new DBSnapshotNotFoundFault({ message: `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, ...meta });
+      }
+      for (const f of input.Filters ?? []) {
+        if (f.Name === 'db-instance-id') list = list.filter((s) => f.Values.includes(s.DBInstanceIdentifier ?? ''));
+        if (f.Name === 'dbi-resource-id') list = list.filter((s) => f.Values.includes(s.DbiResourceId ?? ''));
+      }
+      const start = input.Marker ? Number(input.Marker) : 0;
+      const size = input.MaxRecords ?? 100;
+      const page = list.slice(start, start + size);
+      return { DBSnapshots: structuredClone(page), ...(start + size < list.length ? { Marker: String(start + size) } : {}) };
+    });
+
+    this.mock.on(DeleteDBInstanceCommand).callsFake((input: { DBInstanceIdentifier?: string }) => {
+      const y = this.instance;
+      if (!y || y.DBInstanceIdentifier !== input.DBInstanceIdentifier) throw new DBInstanceNotFoundFault({ message: 'not found', ...meta });
+      if (y.DeletionProtection) throw new InvalidDBInstanceStateFault({ message: 'Cannot delete protected DB Instance, please disable deletion protection and try again.', ...meta });
+      if (y.DBInstanceStatus === 'deleting') throw new InvalidDBInstanceStateFault({ message: 'Instance is already being deleted.', ...meta });
+      y.DBInstanceStatus = 'deleting';
+      return { DBInstance: structuredClone(y) };
+    });
+
+    this.mock.on(ModifyDBInstanceCommand).callsFake((input: Record<string, unknown>) => {
+      const y = this.instance;
+      if (!y || y.DBInstanceIdentifier !== input.DBInstanceIdentifier) throw new DBInstanceNotFoundFault({ message: 'not found', ...meta });
+      if (this.modifyRefusedIn.has(y.DBInstanceStatus ?? '')) throw new InvalidDBInstanceStateFault({ message: `Database instance is not in available state (${y.DBInstanceStatus}).`, ...meta });
+      const map: Record<string, keyof DBInstance> = {
+        DeletionProtection: 'DeletionProtection',
+        BackupRetentionPeriod: 'BackupRetentionPeriod',
+        PreferredBackupWindow: 'PreferredBackupWindow',
+        PreferredMaintenanceWindow: 'PreferredMaintenanceWindow',
+        MonitoringInterval: 'MonitoringInterval',
+        MonitoringRoleArn: 'MonitoringRoleArn',
+        EnablePerformanceInsights: 'PerformanceInsightsEnabled',
+        PerformanceInsightsKMSKeyId: 'PerformanceInsightsKMSKeyId',
+        PerformanceInsightsRetentionPeriod: 'PerformanceInsightsRetentionPeriod',
+        MaxAllocatedStorage: 'MaxAllocatedStorage',
+      };
+      for (const [param, field] of Object.entries(map)) if (input[param] !== undefined) (y as Record<string, unknown>)[field] = input[param];
+      return { DBInstance: structuredClone(y) };
+    });
+
+    this.mock.on(RestoreDBInstanceFromDBSnapshotCommand).callsFake((input: RestoreDBInstanceFromDBSnapshotCommandInput) => {
+      const failure = this.restoreFailures.shift();
+      if (failure) throw failure;
+      if (this.instance) throw new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', ...meta });
+      const snap = this.snapshots.find((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier || s.DBSnapshotArn === input.DBSnapshotIdentifier);
+      if (!snap) throw new DBSnapshotNotFoundFault({ message: `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, ...meta });
+      this.instance = restoredInstance(input, snap);
+      return { DBInstance: structuredClone(this.instance) };
+    });
+  }
+}
+
+/** What RDS creates from a restore request: what was passed, and RDS's defaults for the rest. */
+function restoredInstance(input: RestoreDBInstanceFromDBSnapshotCommandInput, snap: DBSnapshot): DBInstance {
+  const id = input.DBInstanceIdentifier ?? '';
+  return {
+    DBInstanceIdentifier: id,
+    DBInstanceArn: `arn:aws:rds:${REPLICA_REGION}:${ACCOUNT}:db:${id}`,
+    DBInstanceStatus: 'creating',
+    Engine: snap.Engine ?? 'postgres',
+    DbiResourceId: `db-RESTORED${Date.now()}`,
+    InstanceCreateTime: new Date(),
+    DBInstanceClass: input.DBInstanceClass ?? 'db.m5.large',
+    DBSubnetGroup: { DBSubnetGroupName: input.DBSubnetGroupName ?? 'default' },
+    VpcSecurityGroups: (input.VpcSecurityGroupIds ?? ['sg-default']).map((g) => ({ VpcSecurityGroupId: g, Status: 'active' })),
+    DBParameterGroups: [{ DBParameterGroupName: input.DBParameterGroupName ?? 'default.postgres16' }],
+    OptionGroupMemberships: [{ OptionGroupName: input.OptionGroupName ?? 'default:postgres-16' }],
+    MultiAZ: input.MultiAZ ?? false,
+    AvailabilityZone: input.AvailabilityZone ?? `${REPLICA_REGION}a`,
+    PubliclyAccessible: input.PubliclyAccessible ?? false,
+    StorageType: input.StorageType ?? 'gp2',
+    AllocatedStorage: input.AllocatedStorage ?? snap.AllocatedStorage ?? 100,
+    Iops: input.Iops,
+    StorageThroughput: input.StorageThroughput,
+    Endpoint: { Address: `${id}.new.${REPLICA_REGION}.rds.amazonaws.com`, Port: input.Port ?? 5432 },
+    IAMDatabaseAuthenticationEnabled: input.EnableIAMDatabaseAuthentication ?? false,
+    EnabledCloudwatchLogsExports: input.EnableCloudwatchLogsExports ?? [],
+    CACertificateIdentifier: input.CACertificateIdentifier ?? 'rds-ca-rsa2048-g1',
+    AutoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
+    CopyTagsToSnapshot: input.CopyTagsToSnapshot ?? false,
+    DeletionProtection: input.DeletionProtection ?? false,
+    NetworkType: input.NetworkType ?? 'IPV4',
+    BackupRetentionPeriod: 1,
+    PreferredBackupWindow: '22:00-22:30',
+    PreferredMaintenanceWindow: 'mon:00:00-mon:00:30',
+    MonitoringInterval: 0,
+    PerformanceInsightsEnabled: false,
+    StorageEncrypted: snap.Encrypted ?? false,
+    KmsKeyId: snap.KmsKeyId,
+    TagList: input.Tags ?? [],
+  };
+}
