@@ -125,6 +125,8 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
     if (isStale(event, run.startedAt)) return ignored(deps, 'stale-event', detail);
     if (run.phase !== 'deleting' && run.phase !== 'deleted') return ignored(deps, 'duplicate', detail);
     const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleting', 'deleted'], ...(event.time ? { deletedAt: event.time } : {}), deletedSource: 'event' });
+    // A racing duplicate lost the claim: the same as one that arrived later.
+    if (outcome === 'duplicate') return ignored(deps, 'duplicate', detail);
     if (outcome === 'retry-later') throw new RetryLaterError(`restore of ${run.replicaId} failed and will be retried`);
     return { eventId: event.eventId, sourceId: event.sourceId, action: `restore:${outcome}` };
   }
@@ -134,6 +136,7 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
     if (isStale(event, run.restoreClaimedAt)) return ignored(deps, 'stale-event', detail);
     const at = event.time && event.time.getTime() <= deps.now().getTime() ? event.time : deps.now();
     const outcome = await finishRun(deps, ctx, run, { at, source: 'event' });
+    if (outcome === 'duplicate') return ignored(deps, 'duplicate', detail);
     return { eventId: event.eventId, sourceId: event.sourceId, action: `finish:${outcome}` };
   }
 

@@ -6,16 +6,12 @@
 import type { Context } from 'aws-lambda';
 import type { EventOutcome } from '../core/on-event';
 import { handleInvocation } from '../core/on-event';
-import { logger, metrics } from '../shared/powertools';
+import { logger } from '../shared/powertools';
 import { runtime } from '../shared/runtime';
 
 const { config, deps } = runtime();
 
 export const handler = async (event: unknown, context?: Context): Promise<EventOutcome[]> => {
   if (context) logger.addContext(context);
-  try {
-    return await handleInvocation(deps, config, event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  return handleInvocation(deps, config, event);
 };

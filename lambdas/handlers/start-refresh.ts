@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { StartResult } from '../core/start-refresh';
 import { startRefresh } from '../core/start-refresh';
-import { logger, metrics } from '../shared/powertools';
+import { logger } from '../shared/powertools';
 import { runtime } from '../shared/runtime';
 
 const { config, deps } = runtime();
@@ -46,6 +46,5 @@ export const handler = async (event: unknown, context?: Context): Promise<StartR
     return result;
   } finally {
     logger.removeKeys(['replica']);
-    metrics.publishStoredMetrics();
   }
 };

@@ -5,18 +5,14 @@
 import type { Context } from 'aws-lambda';
 import type { WatchdogOutcome } from '../core/watchdog';
 import { runWatchdog } from '../core/watchdog';
-import { logger, metrics } from '../shared/powertools';
+import { logger } from '../shared/powertools';
 import { runtime } from '../shared/runtime';
 
 const { config, deps } = runtime();
 
 export const handler = async (_event: unknown, context?: Context): Promise<WatchdogOutcome[]> => {
   if (context) logger.addContext(context);
-  try {
-    const outcomes = await runWatchdog(deps, config);
-    logger.info('watchdog pass', { outcomes });
-    return outcomes;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  const outcomes = await runWatchdog(deps, config);
+  logger.info('watchdog pass', { outcomes });
+  return outcomes;
 };

@@ -16,13 +16,10 @@ import {
   RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
-import type { AwsStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT, REPLICA_REGION } from './fixtures';
 
 const meta = { $metadata: {} };
-
-type RdsStub = AwsStub<object, object, unknown>;
 
 /** The fake. `mock` is the aws-sdk-client-mock stub, for call assertions. */
 export class FakeRds {
@@ -33,6 +30,8 @@ export class FakeRds {
   public restoreFailures: Error[] = [];
   /** Statuses in which ModifyDBInstance is refused as InvalidDBInstanceState. */
   public modifyRefusedIn = new Set(['creating', 'deleting']);
+  /** RDS's clock, for instance creation times; tests point it at their own clock. */
+  public now: () => Date = () => new Date();
 
   public constructor() {
     this.install();
@@ -44,6 +43,7 @@ export class FakeRds {
     this.instance = instance ? structuredClone(instance) : undefined;
     this.snapshots = structuredClone(snapshots);
     this.restoreFailures = [];
+    this.modifyRefusedIn = new Set(['creating', 'deleting']);
     this.install();
   }
 
@@ -57,10 +57,6 @@ export class FakeRds {
   public finishRestore(status = 'backing-up'): void {
     if (this.instance?.DBInstanceStatus !== 'creating') throw new Error(`fake RDS: y is ${this.instance?.DBInstanceStatus ?? 'gone'}, not creating`);
     this.instance.DBInstanceStatus = status;
-  }
-
-  public get stub(): RdsStub {
-    return this.mock as unknown as RdsStub;
   }
 
   private install(): void {
@@ -122,22 +118,22 @@ export class FakeRds {
       if (this.instance) throw new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', ...meta });
       const snap = this.snapshots.find((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier || s.DBSnapshotArn === input.DBSnapshotIdentifier);
       if (!snap) throw new DBSnapshotNotFoundFault({ message: `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, ...meta });
-      this.instance = restoredInstance(input, snap);
+      this.instance = restoredInstance(input, snap, this.now());
       return { DBInstance: structuredClone(this.instance) };
     });
   }
 }
 
 /** What RDS creates from a restore request: what was passed, and RDS's defaults for the rest. */
-function restoredInstance(input: RestoreDBInstanceFromDBSnapshotCommandInput, snap: DBSnapshot): DBInstance {
+function restoredInstance(input: RestoreDBInstanceFromDBSnapshotCommandInput, snap: DBSnapshot, now: Date): DBInstance {
   const id = input.DBInstanceIdentifier ?? '';
   return {
     DBInstanceIdentifier: id,
     DBInstanceArn: `arn:aws:rds:${REPLICA_REGION}:${ACCOUNT}:db:${id}`,
     DBInstanceStatus: 'creating',
     Engine: snap.Engine ?? 'postgres',
-    DbiResourceId: `db-RESTORED${Date.now()}`,
-    InstanceCreateTime: new Date(),
+    DbiResourceId: `db-RESTORED${now.getTime()}`,
+    InstanceCreateTime: now,
     DBInstanceClass: input.DBInstanceClass ?? 'db.m5.large',
     DBSubnetGroup: { DBSubnetGroupName: input.DBSubnetGroupName ?? 'default' },
     VpcSecurityGroups: (input.VpcSecurityGroupIds ?? ['sg-default']).map((g) => ({ VpcSecurityGroupId: g, Status: 'active' })),

@@ -28,6 +28,7 @@ async function setup(pairChanges: Record<string, unknown> = {}, ...state: [insta
   snsMock.reset();
   const config: RuntimeConfig = runtimeConfig({ monitoringRoleArn: MONITORING_ROLE, ...pairChanges }, { ledgerTableName: await dynamo.createLedgerTable() });
   const clock = new Clock('2026-11-21T02:00:00Z');
+  rds.now = clock.now;
   const deps = makeDeps(config, { endpoint: dynamo.endpoint, clock });
   return { config, clock, deps };
 }

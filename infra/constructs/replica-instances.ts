@@ -1,0 +1,222 @@
+/**
+ * The y instances of one region, as IAM sees them: who may read, delete or restore them, scoped to their ARNs.
+ *
+ * Resource types per action are from the Service Authorization Reference for Amazon RDS (actions table, as
+ * captured in iann0036/iam-dataset aws/iam_definition.json, 2025):
+ * - DeleteDBInstance: db* only. Since 2024-08-15 a final snapshot additionally needs rds:CreateDBSnapshot
+ *   (CreateDBSnapshot: db* and snapshot*), and rds:AddTagsToResource on the snapshot when y has
+ *   CopyTagsToSnapshot (AWS notice of the change, quoted in aws-solutions/instance-scheduler-on-aws#572 and
+ *   convox/convox#856; the reference's rds:TagsFromRequest key confirms inherited tags are authorised too).
+ * - ModifyDBInstance: db* required; og, pg, secgrp, subgrp optional (checked only when the request names one).
+ * - RestoreDBInstanceFromDBSnapshot: db*, og*, pg*, subgrp* required; snapshot, cluster-snapshot optional; no
+ *   secgrp. Dependent actions: iam:PassRole, rds:AddTagsToResource (Tags on restore).
+ * - AddTagsToResource: db, snapshot and others, all optional.
+ * - DescribeDBInstances / DescribeDBSnapshots / ListTagsForResource: list/read; describing with filters and no
+ *   identifier needs Resource "*".
+ */
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { PairConfig } from '../../lambdas/shared/config';
+import { acknowledgeNag, nagArn } from '../nag';
+
+/** The service that may receive y's enhanced-monitoring role. */
+const MONITORING_SERVICE = 'monitoring.rds.amazonaws.com';
+
+/** Properties of {@link ReplicaInstances}. */
+export interface ReplicaInstancesProps {
+  /** The pairs whose y lives in this stack's region. */
+  readonly pairs: readonly PairConfig[];
+}
+
+/**
+ * Grants on the y instances of this stack's region. Mutating RDS actions are scoped to `db:<y>`; only the inputs of
+ * a restore (snapshots, parameter, option and subnet groups), which are named at run time, are wildcarded within the
+ * region and account, and only where the action also requires `db:<y>`.
+ */
+export class ReplicaInstances extends Construct {
+  /** y's identifiers, sorted. */
+  public readonly replicaIds: readonly string[];
+  private readonly pairs: readonly PairConfig[];
+  private readonly region: string;
+  private readonly account: string;
+
+  public constructor(scope: Construct, id: string, props: ReplicaInstancesProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
+      throw new Error(`stack ${stack.stackName} must have a concrete region and account to scope grants to its replicas`);
+    }
+    if (props.pairs.length === 0) throw new Error('pairs must contain at least one pair, got []');
+    for (const pair of props.pairs) {
+      if (pair.replica.region !== stack.region) {
+        throw new Error(`replica ${pair.replica.instanceId} is in ${pair.replica.region}, not in this stack's region ${stack.region}`);
+      }
+    }
+    this.pairs = props.pairs;
+    this.region = stack.region;
+    this.account = stack.account;
+    this.replicaIds = props.pairs.map((p) => p.replica.instanceId).sort();
+  }
+
+  /** The ARN of y, `arn:<partition>:rds:<region>:<account>:db:<y>`. */
+  public dbArn(replicaId: string): string {
+    return this.rdsArn('db', replicaId);
+  }
+
+  /**
+   * Read-only RDS access every function needs: find y and x's snapshots, read their tags.
+   */
+  public grantRead(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRdsState',
+        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource'],
+        resources: ['*'],
+      }),
+    );
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      'Resource "*" appears only in read-only statements: rds:DescribeDBInstances/DescribeDBSnapshots with filters (x lives in another stack) and ' +
+        'rds:ListTagsForResource, and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; ' +
+        'a test asserts no mutating rds action is granted on "*"',
+      'Resource::*',
+    );
+  }
+
+  /**
+   * What starting a refresh needs: delete y, turn its deletion protection off, and take the final snapshot
+   * `<y>-final-<run id>` for the pairs that ask for one.
+   */
+  public grantDelete(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteAndModifyReplicas',
+        actions: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
+        resources: this.replicaIds.map((y) => this.dbArn(y)),
+      }),
+    );
+    const withFinalSnapshot = this.pairs.filter((p) => p.finalSnapshot).map((p) => p.replica.instanceId).sort();
+    if (withFinalSnapshot.length === 0) return;
+    const finalSnapshots = withFinalSnapshot.map((y) => `${y}-final-*`);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TakeFinalSnapshotOnDelete',
+        actions: ['rds:CreateDBSnapshot'],
+        resources: [...withFinalSnapshot.map((y) => this.dbArn(y)), ...finalSnapshots.map((s) => this.rdsArn('snapshot', s))],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagFinalSnapshotOnDelete',
+        actions: ['rds:AddTagsToResource'],
+        resources: finalSnapshots.map((s) => this.rdsArn('snapshot', s)),
+      }),
+    );
+    for (const snapshot of finalSnapshots) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `Final snapshots are named ${snapshot.replace('*', '<run id>')} at run time; the wildcard covers only the run id of y's own final snapshots`,
+        `Resource::${nagArn('rds', this.region, this.account, `snapshot:${snapshot}`)}`,
+      );
+    }
+  }
+
+  /**
+   * What restoring y needs: restore it from a snapshot with its groups and tags, modify it afterwards (backup
+   * retention, monitoring), pass its monitoring role back, and let RDS use the snapshot's KMS key.
+   */
+  public grantRestore(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreTagAndModifyReplicas',
+        actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource', 'rds:ModifyDBInstance'],
+        resources: this.replicaIds.map((y) => this.dbArn(y)),
+      }),
+    );
+    // Required (og, pg, subgrp) or named (snapshot) inputs of a restore. They grant nothing on their own: each action
+    // also requires db:<y>, granted above for the replicas only.
+    const groups = ['og:*', 'pg:*', 'subgrp:*'];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreInputs',
+        actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
+        resources: [...groups, 'snapshot:*'].map((r) => this.rdsArn(...splitResource(r))),
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ModifyInputs',
+        actions: ['rds:ModifyDBInstance'],
+        resources: groups.map((r) => this.rdsArn(...splitResource(r))),
+      }),
+    );
+    const reasons: Record<string, string> = {
+      'og:*': 'RestoreDBInstanceFromDBSnapshot requires an option group resource (og*), named at run time from y',
+      'pg:*': 'RestoreDBInstanceFromDBSnapshot requires a parameter group resource (pg*), named at run time from y',
+      'subgrp:*': 'RestoreDBInstanceFromDBSnapshot requires a subnet group resource (subgrp*), named at run time from y',
+      'snapshot:*': "The restore reads the newest copy of x's snapshot, whose name is chosen at run time",
+    };
+    for (const [resource, reason] of Object.entries(reasons)) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `${reason}; limited to this region and account, and the action also requires db:<y>, granted for the replicas only`,
+        `Resource::${nagArn('rds', this.region, this.account, resource)}`,
+      );
+    }
+
+    const monitoringRoles = [...new Set(this.pairs.flatMap((p) => [p.monitoringRoleArn, p.overrides.monitoringRoleArn]).filter((a): a is string => a !== undefined))].sort();
+    if (monitoringRoles.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'PassMonitoringRoleToRds',
+          actions: ['iam:PassRole'],
+          resources: monitoringRoles,
+          conditions: { StringEquals: { 'iam:PassedToService': MONITORING_SERVICE } },
+        }),
+      );
+    }
+
+    // A restore from an encrypted snapshot makes RDS create a grant on the snapshot's key on the caller's behalf.
+    const explicitKeys = this.pairs.every((p) => (p.snapshotKmsKeyArns ?? []).length > 0);
+    const keyWildcard = Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const keys = explicitKeys ? [...new Set(this.pairs.flatMap((p) => p.snapshotKmsKeyArns ?? []))].sort() : [keyWildcard];
+    const viaRds = { 'kms:ViaService': `rds.${this.region}.amazonaws.com` };
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeSnapshotKeysViaRds',
+        actions: ['kms:DescribeKey'],
+        resources: keys,
+        conditions: { StringEquals: viaRds },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'GrantSnapshotKeysToRds',
+        actions: ['kms:CreateGrant'],
+        resources: keys,
+        conditions: { StringEquals: viaRds, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+    if (!explicitKeys) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        "snapshotKmsKeyArns is not set for every pair, so any key of this region and account, but only when RDS uses it (kms:ViaService) and only for grants to AWS resources",
+        `Resource::${nagArn('kms', this.region, this.account, 'key/*')}`,
+      );
+    }
+  }
+
+  private rdsArn(resource: string, name: string): string {
+    return Stack.of(this).formatArn({ service: 'rds', resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+}
+
+function splitResource(typeAndName: string): [string, string] {
+  const [type = '', name = ''] = typeAndName.split(':');
+  return [type, name];
+}

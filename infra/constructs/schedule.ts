@@ -1,0 +1,128 @@
+/**
+ * When refreshes start and when the watchdog looks: EventBridge Scheduler, which reads cron expressions in a time
+ * zone (03:00 stays 03:00 across daylight-saving changes), unlike EventBridge rules.
+ */
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
+
+/** One refresh schedule: when y is refreshed. */
+export interface RefreshScheduleEntry {
+  /** y's instance identifier, passed to the function as `replica`. */
+  readonly replicaId: string;
+  /** A Scheduler cron expression, such as `cron(0 3 * * ? *)`. */
+  readonly cron: string;
+  /** The IANA time zone the cron expression is read in. */
+  readonly timeZone: string;
+  /** Whether the schedule runs. */
+  readonly enabled: boolean;
+}
+
+/** Properties of {@link RefreshSchedules}. */
+export interface RefreshSchedulesProps {
+  /** One schedule per y. */
+  readonly refreshes: readonly RefreshScheduleEntry[];
+  /** The function that starts a refresh. */
+  readonly startRefresh: lambda.IFunction;
+  /** The function that finds runs whose events never came. */
+  readonly watchdog: lambda.IFunction;
+  /** How often the watchdog runs, in minutes (1–60). */
+  readonly watchdogIntervalMinutes: number;
+}
+
+/** The refresh schedules, the watchdog schedule, and their dead-letter queue. */
+export class RefreshSchedules extends Construct {
+  /** Invocations that Scheduler could not deliver to a function. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The refresh schedules, by y's identifier. */
+  public readonly refreshSchedules: ReadonlyMap<string, scheduler.ISchedule>;
+  /** The watchdog schedule. */
+  public readonly watchdogSchedule: scheduler.ISchedule;
+
+  public constructor(scope: Construct, id: string, props: RefreshSchedulesProps) {
+    super(scope, id);
+    const minutes = props.watchdogIntervalMinutes;
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) throw new Error(`watchdogIntervalMinutes must be a whole number from 1 to 60, got ${minutes}`);
+    for (const entry of props.refreshes) {
+      if (!/^cron\(.+\)$/.test(entry.cron)) throw new Error(`schedule of ${entry.replicaId} must be a cron(...) expression, got ${JSON.stringify(entry.cron)}`);
+    }
+    const duplicate = props.refreshes.find((e, i) => props.refreshes.findIndex((f) => f.replicaId === e.replicaId) !== i);
+    if (duplicate !== undefined) throw new Error(`refreshes must have one schedule per replica, got ${JSON.stringify(duplicate.replicaId)} twice`);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(this.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the refresh and watchdog schedules');
+
+    // One role for all schedules; only schedules of this account may assume it.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Lets the replica-refresh schedules invoke their functions',
+    });
+
+    const schedules = new Map<string, scheduler.ISchedule>();
+    for (const entry of props.refreshes) {
+      schedules.set(
+        entry.replicaId,
+        new scheduler.Schedule(this, `Refresh-${entry.replicaId}`, {
+          description: `Starts the refresh of ${entry.replicaId}`,
+          schedule: scheduler.ScheduleExpression.expression(entry.cron, TimeZone.of(entry.timeZone)),
+          // A refresh at 03:00 should start at 03:00, not somewhere in a window.
+          timeWindow: scheduler.TimeWindow.off(),
+          enabled: entry.enabled,
+          target: new LambdaInvoke(props.startRefresh, {
+            role,
+            input: scheduler.ScheduleTargetInput.fromObject({
+              replica: entry.replicaId,
+              trigger: 'schedule',
+              // The same id on every retry of one occurrence: the function's idempotency key.
+              requestId: scheduler.ContextAttribute.executionId,
+              scheduledTime: scheduler.ContextAttribute.scheduledTime,
+            }),
+            // These retry delivery to Lambda (throttling, service errors), not function errors.
+            retryAttempts: 2,
+            // A refresh that could not start within an hour is better skipped and alarmed on than started late.
+            maxEventAge: Duration.hours(1),
+            deadLetterQueue: this.deadLetterQueue,
+          }),
+        }),
+      );
+    }
+    this.refreshSchedules = schedules;
+
+    this.watchdogSchedule = new scheduler.Schedule(this, 'Watchdog', {
+      description: 'Looks for refreshes whose RDS events never came',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(minutes)),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: new LambdaInvoke(props.watchdog, {
+        role,
+        input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'watchdog' }),
+        retryAttempts: 2,
+        // A tick older than the interval is superseded by the next one.
+        maxEventAge: Duration.minutes(minutes),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+
+    // The scheduler target grants lambda:InvokeFunction on the function and its versions/aliases (`<arn>:*`).
+    for (const fn of [props.startRefresh, props.watchdog]) {
+      const cfn = fn.node.defaultChild;
+      if (!(cfn instanceof lambda.CfnFunction)) continue;
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        'Scheduler may invoke this function and its versions or aliases; the wildcard is limited to qualifiers of one function ARN',
+        `Resource::<${Stack.of(this).resolve(Stack.of(cfn).getLogicalId(cfn))}.Arn>:*`,
+      );
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Everything that runs in a replica region: the functions, the events and schedules that drive them, the ledger,
+ * notifications and alarms, for the pairs whose y lives in this region.
+ */
+import * as path from 'node:path';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { scheduleTimeZone, type Config, type PairConfig, type RuntimeConfig } from '../lambdas/shared/config';
+import { EventPipeline } from './constructs/event-pipeline';
+import { Ledger } from './constructs/ledger';
+import { Monitoring } from './constructs/monitoring';
+import { Notifications } from './constructs/notifications';
+import { RefreshFunction } from './constructs/refresh-function';
+import { ReplicaInstances } from './constructs/replica-instances';
+import { RefreshSchedules } from './constructs/schedule';
+import { acknowledgeNag } from './nag';
+
+/** Properties of a {@link ReplicaRegionStack}. */
+export interface ReplicaRegionStackProps extends StackProps {
+  /** The whole parsed configuration. */
+  readonly config: Config;
+  /** The pairs whose y lives in this stack's region. */
+  readonly pairs: readonly PairConfig[];
+}
+
+const handlerEntry = (name: string): string => path.join(__dirname, '..', 'lambdas', 'handlers', `${name}.ts`);
+
+/** The replica-region role: one stack per region that holds at least one y. */
+export class ReplicaRegionStack extends Stack {
+  /** Starts a refresh: checks, then deletes y. */
+  public readonly startRefresh: RefreshFunction;
+  /** Reacts to RDS events of y: restores after the deletion, closes the run after the restore. */
+  public readonly onRdsEvent: RefreshFunction;
+  /** Acts for events that never came and fails runs that are stuck. */
+  public readonly watchdog: RefreshFunction;
+
+  public constructor(scope: Construct, id: string, props: ReplicaRegionStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs });
+
+    const notifications = new Notifications(this, 'Notifications', { emails: config.notificationEmails });
+    const ledger = new Ledger(this, 'Ledger');
+
+    const runtimeConfig: RuntimeConfig = {
+      region: this.region,
+      account: config.account,
+      timeZone: config.timeZone,
+      rtoTargetMinutes: config.rtoTargetMinutes,
+      ledgerTableName: ledger.table.tableName,
+      notificationTopicArn: notifications.topic.topicArn,
+      pairs: [...props.pairs],
+    };
+    const common = { runtimeConfig };
+    // A throw from start-refresh or the watchdog is a bug, not a passing fault: no retry, straight to the DLQ and an alarm.
+    this.startRefresh = new RefreshFunction(this, 'StartRefresh', {
+      ...common,
+      entry: handlerEntry('start-refresh'),
+      serviceName: 'start-refresh',
+      description: 'Starts the refresh of a replica: checks the newest snapshot, then deletes y',
+      timeout: Duration.seconds(60),
+      asyncRetryAttempts: 0,
+    });
+    // SNS invokes asynchronously; two retries (about 1 and 2 minutes later) ride out throttling and busy instances.
+    this.onRdsEvent = new RefreshFunction(this, 'OnRdsEvent', {
+      ...common,
+      entry: handlerEntry('on-rds-event'),
+      serviceName: 'on-rds-event',
+      description: 'Reacts to RDS events of the replicas: restores y after its deletion, closes the run after the restore',
+      timeout: Duration.seconds(60),
+      asyncRetryAttempts: 2,
+    });
+    this.watchdog = new RefreshFunction(this, 'Watchdog', {
+      ...common,
+      entry: handlerEntry('watchdog'),
+      serviceName: 'watchdog',
+      description: 'Acts for RDS events that never came and fails runs that are stuck',
+      timeout: Duration.seconds(120),
+      asyncRetryAttempts: 0,
+    });
+
+    for (const fn of [this.startRefresh, this.onRdsEvent, this.watchdog]) {
+      ledger.table.grantReadWriteData(fn.role);
+      notifications.topic.grantPublish(fn.role);
+      replicas.grantRead(fn.role);
+      acknowledgeKmsDataKeyActions(fn.role);
+    }
+    replicas.grantDelete(this.startRefresh.role);
+    replicas.grantRestore(this.onRdsEvent.role);
+    replicas.grantRestore(this.watchdog.role);
+
+    const events = new EventPipeline(this, 'Events', { replicaIds: replicas.replicaIds, handler: this.onRdsEvent.function });
+    const schedules = new RefreshSchedules(this, 'Schedules', {
+      refreshes: props.pairs.map((p) => ({
+        replicaId: p.replica.instanceId,
+        cron: p.schedule.cron,
+        timeZone: scheduleTimeZone(config, p),
+        enabled: p.schedule.enabled,
+      })),
+      startRefresh: this.startRefresh.function,
+      watchdog: this.watchdog.function,
+      watchdogIntervalMinutes: config.watchdogIntervalMinutes,
+    });
+
+    const monitoring = new Monitoring(this, 'Monitoring', { alarmTopic: notifications.topic });
+    monitoring.alarmOnDeadLetters('RdsEventDeliveryDlqAlarm', events.deliveryDeadLetterQueue, 'An RDS event SNS could not deliver to on-rds-event');
+    monitoring.alarmOnDeadLetters('ScheduleDlqAlarm', schedules.deadLetterQueue, 'A scheduled invocation Scheduler could not deliver');
+    for (const [name, fn] of [
+      ['start-refresh', this.startRefresh],
+      ['on-rds-event', this.onRdsEvent],
+      ['watchdog', this.watchdog],
+    ] as const) {
+      const id = fn.node.id;
+      monitoring.alarmOnDeadLetters(`${id}FailureQueueAlarm`, fn.failureQueue, `An invocation of ${name} that failed after its retries`);
+      monitoring.alarmOnFunctionErrors(`${id}ErrorsAlarm`, fn.function, name);
+    }
+  }
+}
+
+/** The grants on the ledger's and the topic's keys name the KMS data-key actions with a wildcard. */
+function acknowledgeKmsDataKeyActions(role: iam.IRole): void {
+  acknowledgeNag(
+    role,
+    'AwsSolutions-IAM5',
+    'kms:GenerateDataKey* comes from grantReadWriteData on the ledger and grantPublish on the notifications topic; it is scoped to those two keys',
+    'Action::kms:GenerateDataKey*',
+  );
+  acknowledgeNag(
+    role,
+    'AwsSolutions-IAM5',
+    'kms:ReEncrypt* comes from grantReadWriteData on the ledger table; it is scoped to the ledger key',
+    'Action::kms:ReEncrypt*',
+  );
+}

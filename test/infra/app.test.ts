@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp, type BuiltApp } from '../../infra/app';
+import { ConfigError } from '../../lambdas/shared/errors';
+import { ACCOUNT, SKIP_BUNDLING, exampleConfig, newApp } from './helpers';
+
+const REPO_ROOT = path.join(__dirname, '..', '..');
+
+/** The example plus a final snapshot, a monitoring role, explicit keys and a second region: every optional grant. */
+function twoRegionConfig() {
+  const input = exampleConfig();
+  input.pairs.push(
+    {
+      source: { instanceId: 'billing-prod', region: 'eu-west-1' },
+      replica: { instanceId: 'billing-staging', region: 'eu-central-1' },
+      finalSnapshot: true,
+      monitoringRoleArn: `arn:aws:iam::${ACCOUNT}:role/rds-monitoring`,
+    },
+    {
+      source: { instanceId: 'reports-prod', region: 'eu-west-1' },
+      replica: { instanceId: 'reports-staging', region: 'us-east-1' },
+      snapshotKmsKeyArns: [`arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
+    },
+  );
+  return input;
+}
+
+function brokenConfig() {
+  const input = exampleConfig();
+  input.timeZone = 'Europe/Berln';
+  const first = input.pairs[0] as { schedule: { cron: string } };
+  first.schedule.cron = 'cron(0 3 * * *)';
+  return input;
+}
+
+function thrownBy(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('buildApp', () => {
+  let built: BuiltApp;
+
+  beforeAll(() => {
+    built = buildApp(twoRegionConfig(), newApp(SKIP_BUNDLING));
+  });
+
+  it('creates one stack per replica region, named ReplicaRefresh-<region>, in the configured account', () => {
+    expect([...built.stacks.keys()]).toEqual(['eu-central-1', 'us-east-1']);
+    expect([...built.stacks.values()].map((s) => [s.stackName, s.account, s.region])).toEqual([
+      ['ReplicaRefresh-eu-central-1', ACCOUNT, 'eu-central-1'],
+      ['ReplicaRefresh-us-east-1', ACCOUNT, 'us-east-1'],
+    ]);
+  });
+
+  it('gives each stack the pairs of its own region only', () => {
+    const sourceIds = [...built.stacks.values()].map((stack) => {
+      const subscriptions = Template.fromStack(stack).findResources('AWS::RDS::EventSubscription') as unknown as Record<string, { Properties: { SourceIds: string[] } }>;
+      return Object.values(subscriptions).map((s) => s.Properties.SourceIds);
+    });
+    expect(sourceIds).toEqual([[['billing-staging', 'orders-staging']], [['reports-staging']]]);
+  });
+
+  it('reads the replicaRefresh context when no configuration is passed', () => {
+    const fromContext = buildApp(undefined, newApp({ ...SKIP_BUNDLING, replicaRefresh: exampleConfig() }));
+    expect([...fromContext.stacks.keys()]).toEqual(['eu-central-1']);
+    expect(fromContext.config.pairs.map((p) => p.replica.instanceId)).toEqual(['orders-staging']);
+  });
+
+  it('passes the AWS Solutions checks with no unacknowledged error or warning', () => {
+    const report = new AwsSolutionsChecks().validateScope(built.app);
+    const findings = (severity: string) => report.violations.filter((v) => v.severity === severity).map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings('error')).toEqual([]);
+    expect(findings('warning')).toEqual([]);
+    expect(() => built.app.synth()).not.toThrow();
+  });
+
+  it('acknowledges every cdk-nag finding individually, each with a specific reason', () => {
+    const acknowledgements = built.app.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason }));
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const { id, reason } of acknowledgements) {
+      expect(id).toMatch(/^AwsSolutions-[A-Z0-9]+(\[.+\])?$/);
+      expect(reason.length).toBeGreaterThanOrEqual(40);
+    }
+    // IAM5 is about wildcards: each one is acknowledged by itself (the v2 appliesTo), never the whole rule.
+    const iam5 = acknowledgements.filter(({ id }) => id.startsWith('AwsSolutions-IAM5'));
+    expect(iam5.filter(({ id }) => !/\[(Resource|Action)::.+\]$/.test(id))).toEqual([]);
+  });
+
+  it('fails synth on a broken config, naming each bad key and value', () => {
+    const error = thrownBy(() => buildApp(brokenConfig(), newApp(SKIP_BUNDLING)));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain('replicaRefresh.timeZone = "Europe/Berln": must be an IANA time zone');
+    expect(error.message).toContain('replicaRefresh.pairs[0].schedule.cron = "cron(0 3 * * *)": must be a Scheduler cron expression');
+  });
+
+  it('fails synth without a replicaRefresh context', () => {
+    expect(() => buildApp(undefined, newApp(SKIP_BUNDLING))).toThrow('missing configuration: add a "replicaRefresh" object');
+  });
+});
+
+describe('infra/app.ts as the cdk app', () => {
+  it('fails with the bad key and value on stderr and a non-zero exit code', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'replica-refresh-synth-'));
+    try {
+      const result = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['infra/app.ts'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ replicaRefresh: brokenConfig() }) },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('replicaRefresh.timeZone = "Europe/Berln"');
+      expect(result.stderr).toContain('replicaRefresh.pairs[0].schedule.cron = "cron(0 3 * * *)"');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

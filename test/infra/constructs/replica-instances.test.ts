@@ -1,0 +1,97 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ReplicaInstances } from '../../../infra/constructs/replica-instances';
+import { ACCOUNT, REGION, iamStatements, newStack, pair, rdsArn, resourcesAllowed } from '../helpers';
+
+const KEY_A = `arn:aws:kms:${REGION}:${ACCOUNT}:key/aaaaaaaa-1111-2222-3333-444444444444`;
+const KEY_B = `arn:aws:kms:${REGION}:${ACCOUNT}:key/bbbbbbbb-1111-2222-3333-444444444444`;
+
+/** Grants on a bare role, so the template holds nothing else. */
+function grantsFor(pairs: Parameters<typeof pair>[] , grant: (replicas: ReplicaInstances, role: iam.IRole) => void) {
+  const stack = newStack();
+  const replicas = new ReplicaInstances(stack, 'Replicas', { pairs: pairs.map((args) => pair(...args)) });
+  const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  grant(replicas, role);
+  return iamStatements(Template.fromStack(stack));
+}
+
+describe('ReplicaInstances', () => {
+  it('names y by its ARN in this region and account', () => {
+    const replicas = new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('b-staging'), pair('a-staging')] });
+    expect(replicas.replicaIds).toEqual(['a-staging', 'b-staging']);
+    expect(Stack.of(replicas).resolve(replicas.dbArn('a-staging'))).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:db:a-staging`]] });
+  });
+
+  it('grants read-only RDS actions on "*" and nothing mutating', () => {
+    const statements = grantsFor([['a-staging']], (r, role) => r.grantRead(role));
+    expect(statements.flatMap((s) => s.actions).sort()).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource']);
+    expect(statements.flatMap((s) => s.resources)).toEqual(['*']);
+  });
+
+  it('grants delete and modify on db:<y> only, and no snapshot rights without finalSnapshot', () => {
+    const statements = grantsFor([['a-staging'], ['b-staging']], (r, role) => r.grantDelete(role));
+    expect(resourcesAllowed(statements, 'rds:DeleteDBInstance')).toEqual([rdsArn('db:a-staging'), rdsArn('db:b-staging')]);
+    expect(resourcesAllowed(statements, 'rds:ModifyDBInstance')).toEqual([rdsArn('db:a-staging'), rdsArn('db:b-staging')]);
+    expect(statements.flatMap((s) => s.actions)).not.toContain('rds:CreateDBSnapshot');
+  });
+
+  it('grants CreateDBSnapshot on db:<y> and snapshot:<y>-final-*, and tagging of that snapshot, for finalSnapshot pairs', () => {
+    const statements = grantsFor([['a-staging', REGION, { finalSnapshot: true }], ['b-staging']], (r, role) => r.grantDelete(role));
+    expect(resourcesAllowed(statements, 'rds:CreateDBSnapshot')).toEqual([rdsArn('db:a-staging'), rdsArn('snapshot:a-staging-final-*')]);
+    expect(resourcesAllowed(statements, 'rds:AddTagsToResource')).toEqual([rdsArn('snapshot:a-staging-final-*')]);
+  });
+
+  it('grants restore on db:<y> with the og/pg/subgrp/snapshot inputs, and tagging on db:<y> only', () => {
+    const statements = grantsFor([['a-staging']], (r, role) => r.grantRestore(role));
+    expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceFromDBSnapshot').sort()).toEqual(
+      [rdsArn('db:a-staging'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*'), rdsArn('snapshot:*')].sort(),
+    );
+    expect(resourcesAllowed(statements, 'rds:AddTagsToResource')).toEqual([rdsArn('db:a-staging')]);
+    expect(statements.flatMap((s) => s.actions)).not.toContain('iam:PassRole');
+  });
+
+  it('grants the snapshot keys by ARN when every pair names them, only via RDS', () => {
+    const statements = grantsFor(
+      [
+        ['a-staging', REGION, { snapshotKmsKeyArns: [KEY_B, KEY_A] }],
+        ['b-staging', REGION, { snapshotKmsKeyArns: [KEY_A] }],
+      ],
+      (r, role) => r.grantRestore(role),
+    );
+    expect(resourcesAllowed(statements, 'kms:CreateGrant')).toEqual([KEY_A, KEY_B]);
+    expect(resourcesAllowed(statements, 'kms:DescribeKey')).toEqual([KEY_A, KEY_B]);
+    const createGrant = statements.find((s) => s.actions.includes('kms:CreateGrant'));
+    expect(createGrant?.statement.Condition).toEqual({ StringEquals: { 'kms:ViaService': `rds.${REGION}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+  });
+
+  it('passes each monitoring role (pair or override) only to monitoring.rds.amazonaws.com', () => {
+    const roleA = `arn:aws:iam::${ACCOUNT}:role/monitoring-a`;
+    const roleB = `arn:aws:iam::${ACCOUNT}:role/monitoring-b`;
+    const statements = grantsFor(
+      [
+        ['a-staging', REGION, { monitoringRoleArn: roleA }],
+        ['b-staging', REGION, { overrides: { monitoringRoleArn: roleB } }],
+      ],
+      (r, role) => r.grantRestore(role),
+    );
+    const passRole = statements.filter((s) => s.actions.includes('iam:PassRole'));
+    expect(passRole.flatMap((s) => s.resources)).toEqual([roleA, roleB]);
+    expect(passRole[0]?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } });
+  });
+
+  it('fails for a replica in another region', () => {
+    expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('a-staging', 'us-east-1')] })).toThrow(
+      `replica a-staging is in us-east-1, not in this stack's region ${REGION}`,
+    );
+  });
+
+  it('fails without pairs', () => {
+    expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [] })).toThrow('pairs must contain at least one pair, got []');
+  });
+
+  it('fails in a stack without a concrete region and account', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    expect(() => new ReplicaInstances(stack, 'Replicas', { pairs: [pair('a-staging')] })).toThrow('stack Agnostic must have a concrete region and account');
+  });
+});

@@ -1,0 +1,180 @@
+import { DeleteDBInstanceCommand, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
+import { handleInvocation } from '../../../lambdas/core/on-event';
+import { startRefresh } from '../../../lambdas/core/start-refresh';
+import { runWatchdog } from '../../../lambdas/core/watchdog';
+import type { RuntimeConfig } from '../../../lambdas/shared/config';
+import type { LocalDynamo } from '../../support/dynalite';
+import { startDynalite } from '../../support/dynalite';
+import { FakeRds } from '../../support/fake-rds';
+import { Y, rdsMessage, runtimeConfig, snsEvent, xSnapshot, yInstance } from '../../support/fixtures';
+import { Clock, makeDeps, published, publishedKinds, snsMock } from '../../support/harness';
+
+const MONITORING_ROLE = 'arn:aws:iam::111111111111:role/rds-monitoring';
+const fresh = xSnapshot('orders-prod-2026-11-21', '2026-11-21T01:10:00Z');
+
+let dynamo: LocalDynamo;
+const rds = new FakeRds();
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+async function setup(pairChanges: Record<string, unknown> = {}) {
+  rds.reset(yInstance(), [fresh]);
+  snsMock.reset();
+  const config: RuntimeConfig = runtimeConfig(
+    { monitoringRoleArn: MONITORING_ROLE, deletionEventGraceMinutes: 15, restoreDeadlineMinutes: 60, stuckRunHours: 6, ...pairChanges },
+    { ledgerTableName: await dynamo.createLedgerTable() },
+  );
+  const clock = new Clock('2026-11-21T02:00:00Z');
+  rds.now = clock.now;
+  const deps = makeDeps(config, { endpoint: dynamo.endpoint, clock });
+  const watchdog = async () => (await runWatchdog(deps, config)).map((o) => o.action);
+  return { config, clock, deps, watchdog };
+}
+
+async function start(ctx: Awaited<ReturnType<typeof setup>>) {
+  const started = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'schedule' });
+  if (started.outcome !== 'started') throw new Error(`run did not start: ${JSON.stringify(started)}`);
+  return started.runId;
+}
+
+describe('runWatchdog', () => {
+  it('does nothing without an active run', async () => {
+    const ctx = await setup();
+    expect(await ctx.watchdog()).toEqual(['idle']);
+    expect(rds.mock.calls()).toHaveLength(0);
+  });
+
+  it('restores y when the deletion event never arrives, and closes the run when the usable event is lost too', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    ctx.clock.advanceMinutes(5);
+    expect(await ctx.watchdog()).toEqual(['waiting:deleting']);
+    rds.finishDeletion();
+    ctx.clock.advanceMinutes(5);
+    expect(await ctx.watchdog()).toEqual(['waiting:deletion-event']);
+    expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 0);
+    ctx.clock.advanceMinutes(5);
+    expect(await ctx.watchdog()).toEqual(['restore:requested']);
+    expect(rds.mock).toHaveReceivedCommandWith(RestoreDBInstanceFromDBSnapshotCommand, { DBInstanceIdentifier: Y, DBSnapshotIdentifier: fresh.DBSnapshotIdentifier, DBInstanceClass: 'db.r6g.large' });
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ phase: 'restoring', deletedAt: '2026-11-21T02:15:00.000Z', deletedSource: 'poll' });
+    expect(ctx.deps.telemetry.total('DeletionEventMissed', { replica: Y })).toBe(1);
+
+    ctx.clock.advanceMinutes(5);
+    expect(await ctx.watchdog()).toEqual(['waiting:creating']);
+    rds.finishRestore('backing-up');
+    ctx.clock.advanceMinutes(5);
+    expect(await ctx.watchdog()).toEqual(['finish:closed']);
+    const [run] = await ctx.deps.ledger.listRuns(Y);
+    expect(run).toMatchObject({ status: 'succeeded', usableAt: '2026-11-21T02:25:00.000Z', usableSource: 'poll', drift: [] });
+    expect(publishedKinds()).toEqual(['refresh.succeeded']);
+    expect(await ctx.watchdog()).toEqual(['idle']);
+  });
+
+  it('does not restore twice when the late deletion event and the watchdog both act', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    rds.finishDeletion();
+    ctx.clock.advanceMinutes(16);
+    expect(await ctx.watchdog()).toEqual(['restore:requested']);
+    const late = snsEvent(rdsMessage('RDS-EVENT-0003', Y, new Date('2026-11-21T02:06:00Z')));
+    expect((await handleInvocation(ctx.deps, ctx.config, late))[0]?.action).toBe('ignored:duplicate');
+    expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 1);
+  });
+
+  it('fails a run whose start stopped before the delete, leaving y untouched', async () => {
+    const ctx = await setup();
+    await ctx.deps.ledger.openRun({
+      replicaId: Y,
+      runId: '20261121T020000Z-crash1',
+      sourceId: 'orders-prod',
+      trigger: 'schedule',
+      status: 'active',
+      phase: 'deleting',
+      startedAt: '2026-11-21T02:00:00.000Z',
+      restoreAttempts: 0,
+      checks: [],
+      errors: [],
+    });
+    expect(await ctx.watchdog()).toEqual(['waiting:deletion']);
+    ctx.clock.advanceMinutes(16);
+    expect(await ctx.watchdog()).toEqual(['failed:start-interrupted']);
+    expect(rds.mock).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 0);
+    expect(rds.instance?.DBInstanceStatus).toBe('available');
+    expect(published()[0]).toMatchObject({ kind: 'refresh.failed', severity: 'alert' });
+    expect(published()[0]?.text).toContain('y is untouched');
+  });
+
+  it('carries on a run whose start crashed after the delete but before recording it', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    // Simulate the crash: the ledger never learned that the delete was accepted.
+    const run = await ctx.deps.ledger.getActiveRun(Y);
+    await ctx.deps.ledger.updateActiveRun(run!, { deleteRequestedAt: undefined });
+    rds.finishDeletion();
+    ctx.clock.advanceMinutes(16);
+    expect(await ctx.watchdog()).toEqual(['restore:requested']);
+  });
+
+  it('retries a restore whose claim was recorded but whose request was not', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    rds.finishDeletion();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    const run = await ctx.deps.ledger.getActiveRun(Y);
+    await ctx.deps.ledger.updateActiveRun(run!, { restoreRequestedAt: undefined });
+    ctx.clock.advanceMinutes(16);
+    // RDS already has the new y: the retry counts it as done instead of failing.
+    expect(await ctx.watchdog()).toEqual(['restore:requested']);
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ phase: 'restoring', restoreRequestedAt: expect.any(String) as unknown });
+  });
+
+  it('alerts once when the restore is past its deadline', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    rds.finishDeletion();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    ctx.clock.advanceMinutes(61);
+    expect(await ctx.watchdog()).toEqual(['alerted:deadline']);
+    ctx.clock.advanceMinutes(5);
+    expect(await ctx.watchdog()).toEqual(['waiting:creating']);
+    expect(publishedKinds()).toEqual(['restore.overdue']);
+  });
+
+  it('fails the run when the restored instance failed', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    rds.finishDeletion();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    rds.finishRestore('incompatible-parameters');
+    expect(await ctx.watchdog()).toEqual(['failed:restore']);
+    expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ status: 'failed' });
+    expect(publishedKinds()).toEqual(['refresh.failed']);
+  });
+
+  it('fails a stuck run', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    ctx.clock.advanceMinutes(6 * 60 + 1);
+    expect(await ctx.watchdog()).toEqual(['failed:stuck']);
+    expect(published()[0]?.text).toContain('stuck in phase deleting for over 6 h');
+  });
+
+  it('finishes a run whose post-restore modify had to wait', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    rds.finishDeletion();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    ctx.clock.advanceMinutes(20);
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0043', Y, ctx.clock.now())));
+    expect(await ctx.watchdog()).toEqual(['finish:busy']);
+    rds.finishRestore('available');
+    ctx.clock.advanceMinutes(5);
+    expect(await ctx.watchdog()).toEqual(['finish:closed']);
+    expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ status: 'succeeded', usableAt: '2026-11-21T02:20:00.000Z', usableSource: 'event', modifiedAt: '2026-11-21T02:25:00.000Z' });
+  });
+});
