@@ -2,10 +2,13 @@
  * The run ledger in DynamoDB. Layout, per replica (partition key `replica`):
  *  - `sk = "ACTIVE"`: the one active run. Opening it is a conditional put, so it is also the lock.
  *  - `sk = "RUN#<runId>"`: closed and refused runs, the history reports read. Run ids sort by time.
- * Closing writes the history item first, then releases ACTIVE: a crash in between leaves a run that
- * the next close attempt recognises as closed, never a lost one.
+ *  - `sk = "ALERT#<key>"`: alerts sent once until cleared (y missing outside any run).
+ * Closing is three steps: mark ACTIVE closed (conditional: one closer wins), notify, then move it into
+ * history. A crash in between leaves a closed run in ACTIVE, which whoever reads it next finishes:
+ * never a lost run, never a lost alert.
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { RunRecord } from '../core/model';
 import type { Ledger } from '../core/ports';
@@ -13,6 +16,7 @@ import { ActiveRunExistsError, StaleRunError } from '../shared/errors';
 
 const ACTIVE = 'ACTIVE';
 const RUN_PREFIX = 'RUN#';
+const ALERT_PREFIX = 'ALERT#';
 
 type Item = RunRecord & { replica: string; sk: string };
 
@@ -62,8 +66,22 @@ export class DynamoLedger implements Ledger {
   }
 
   public async updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[]): Promise<RunRecord> {
-    const names: Record<string, string> = { '#runId': 'runId' };
-    const values: Record<string, unknown> = { ':runId': run.runId };
+    if (!fromPhases || fromPhases.length === 0) return this.updateActive(run, changes);
+    const values = Object.fromEntries(fromPhases.map((p, i) => [`:p${i}`, p]));
+    return this.updateActive(run, changes, `AND #phase IN (${fromPhases.map((_, i) => `:p${i}`).join(', ')})`, values, { '#phase': 'phase' }, `not active in phase ${fromPhases.join(' or ')}`);
+  }
+
+  /** A conditional update of the ACTIVE item: it must still be `run`, plus any extra condition. Undefined values are removed. */
+  private async updateActive(
+    run: Pick<RunRecord, 'replicaId' | 'runId'>,
+    changes: Partial<RunRecord>,
+    extraCondition = '',
+    extraValues: Record<string, unknown> = {},
+    extraNames: Record<string, string> = {},
+    staleDetail = 'not the active run',
+  ): Promise<RunRecord> {
+    const names: Record<string, string> = { '#runId': 'runId', ...extraNames };
+    const values: Record<string, unknown> = { ':runId': run.runId, ...extraValues };
     const set: string[] = [];
     const remove: string[] = [];
     Object.entries(changes).forEach(([key, value], i) => {
@@ -75,12 +93,6 @@ export class DynamoLedger implements Ledger {
         set.push(`#f${i} = :v${i}`);
       }
     });
-    let condition = '#runId = :runId';
-    if (fromPhases && fromPhases.length > 0) {
-      names['#phase'] = 'phase';
-      fromPhases.forEach((p, i) => (values[`:p${i}`] = p));
-      condition += ` AND #phase IN (${fromPhases.map((_, i) => `:p${i}`).join(', ')})`;
-    }
     const expression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
     try {
       const out = await this.doc.send(
@@ -89,7 +101,7 @@ export class DynamoLedger implements Ledger {
           Key: { replica: run.replicaId, sk: ACTIVE },
           // An empty change still proves the run is current.
           UpdateExpression: expression || 'SET #runId = :runId',
-          ConditionExpression: condition,
+          ConditionExpression: `#runId = :runId ${extraCondition}`.trim(),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
@@ -99,28 +111,25 @@ export class DynamoLedger implements Ledger {
       if (!updated) throw new StaleRunError(run.replicaId, run.runId, 'the update returned no item');
       return updated;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new StaleRunError(run.replicaId, run.runId, fromPhases ? `not active in phase ${fromPhases.join(' or ')}` : 'not the active run');
-      }
+      if (err instanceof ConditionalCheckFailedException) throw new StaleRunError(run.replicaId, run.runId, staleDetail);
       throw err;
     }
   }
 
   public async closeRun(run: RunRecord): Promise<boolean> {
-    const { phase: _phase, ...closed } = run;
-    let first = true;
+    const { replicaId: _r, runId: _id, phase: _p, ...fields } = run;
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...closed, replica: run.replicaId, sk: `${RUN_PREFIX}${run.runId}` },
-          ConditionExpression: 'attribute_not_exists(sk)',
-        }),
-      );
+      await this.updateActive(run, fields, 'AND #status = :active', { ':active': 'active' }, { '#status': 'status' });
+      return true;
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      first = false;
+      if (err instanceof StaleRunError) return false;
+      throw err;
     }
+  }
+
+  public async archiveRun(run: RunRecord): Promise<void> {
+    const { phase: _phase, ...closed } = run;
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...closed, replica: run.replicaId, sk: `${RUN_PREFIX}${run.runId}` } }));
     try {
       await this.doc.send(
         new DeleteCommand({
@@ -134,7 +143,22 @@ export class DynamoLedger implements Ledger {
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
-    return first;
+  }
+
+  public async alertOnce(replicaId: string, key: string, at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: { replica: replicaId, sk: `${ALERT_PREFIX}${key}`, at: at.toISOString() }, ConditionExpression: 'attribute_not_exists(sk)' }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  public async clearAlert(replicaId: string, key: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { replica: replicaId, sk: `${ALERT_PREFIX}${key}` } }));
   }
 
   public async recordRefusal(run: RunRecord): Promise<void> {
@@ -167,6 +191,6 @@ export class DynamoLedger implements Ledger {
 export const LEDGER_KEYS = { partitionKey: 'replica', sortKey: 'sk' } as const;
 
 /** A DynamoDB client for the ledger's region; the SDK retries throttling with backoff. */
-export function ledgerClient(region: string): DynamoDBClient {
-  return new DynamoDBClient({ region, maxAttempts: 6 });
+export function ledgerClient(region: string, extra: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient({ region, maxAttempts: 6, ...extra });
 }

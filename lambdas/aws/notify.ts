@@ -4,6 +4,7 @@
  * subscription filter policies can match (`severity`, `kind`, `replica`).
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClientConfig } from '@aws-sdk/client-sns';
 import type { Notification, Notifier } from '../core/ports';
 
 /** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
@@ -42,6 +43,6 @@ export class SnsNotifier implements Notifier {
 }
 
 /** An SNS client for the notifications topic's region. */
-export function notifyClient(region: string): SNSClient {
-  return new SNSClient({ region, maxAttempts: 6 });
+export function notifyClient(region: string, extra: SNSClientConfig = {}): SNSClient {
+  return new SNSClient({ region, maxAttempts: 6, ...extra });
 }

@@ -3,6 +3,7 @@
  * the core's views and SDK faults to the core's two error kinds.
  */
 import type { DBInstance, DBSnapshot, Tag } from '@aws-sdk/client-rds';
+import type { RDSClientConfig } from '@aws-sdk/client-rds';
 import {
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
@@ -54,11 +55,20 @@ function isThrottling(err: unknown): boolean {
   return e?.$retryable?.throttling === true || ['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(e?.name ?? '');
 }
 
+/**
+ * Sorts an RDS error into the core's two kinds. Modelled faults go by class; unmodelled client faults
+ * (InvalidParameterCombination, AccessDenied, …) are permanent, server faults and transport errors
+ * (timeouts, resets) retryable. Only errors that are not AWS errors at all (bugs) pass through.
+ */
 function classify(err: unknown, action: string): unknown {
-  const name = (err as { name?: string })?.name ?? 'Error';
-  const message = `${action}: ${name}: ${(err as Error)?.message ?? String(err)}`;
+  const e = err as { name?: string; message?: string; $fault?: string; $metadata?: unknown };
+  const name = e?.name ?? 'Error';
+  const message = `${action}: ${name}: ${e?.message ?? String(err)}`;
   if (isThrottling(err) || RETRYABLE.some((c) => err instanceof c)) return new RetryableRdsError(message, name, { cause: err });
-  if (PERMANENT.some((c) => err instanceof c)) return new PermanentRdsError(message, name, { cause: err });
+  if (PERMANENT.some((c) => err instanceof c) || e?.$fault === 'client') return new PermanentRdsError(message, name, { cause: err });
+  if (e?.$fault === 'server' || ['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'NetworkingError'].includes(name)) {
+    return new RetryableRdsError(message, name, { cause: err });
+  }
   return err;
 }
 
@@ -97,6 +107,11 @@ export function toInstanceView(db: DBInstance): InstanceView {
     copyTagsToSnapshot: db.CopyTagsToSnapshot ?? false,
     deletionProtection: db.DeletionProtection ?? false,
     networkType: db.NetworkType,
+    engineLifecycleSupport: db.EngineLifecycleSupport,
+    dedicatedLogVolume: db.DedicatedLogVolume,
+    licenseModel: db.LicenseModel,
+    processorFeatures: db.ProcessorFeatures?.length ? Object.fromEntries(db.ProcessorFeatures.map((f) => [f.Name ?? '', f.Value ?? ''])) : undefined,
+    backupTarget: db.BackupTarget,
     backupRetentionPeriod: db.BackupRetentionPeriod ?? 0,
     preferredBackupWindow: db.PreferredBackupWindow,
     preferredMaintenanceWindow: db.PreferredMaintenanceWindow,
@@ -130,7 +145,9 @@ export function toInstanceView(db: DBInstance): InstanceView {
     arn: db.DBInstanceArn ?? '',
     status: db.DBInstanceStatus ?? 'unknown',
     engine: db.Engine ?? 'unknown',
+    engineVersion: db.EngineVersion,
     dbiResourceId: db.DbiResourceId,
+    domainMemberships: (db.DomainMemberships ?? []).flatMap((d) => (d.Domain ? [d.Domain] : [])),
     createdAt: db.InstanceCreateTime,
     storageEncrypted: db.StorageEncrypted ?? false,
     kmsKeyId: db.KmsKeyId,
@@ -150,6 +167,8 @@ export function toSnapshotView(s: DBSnapshot): SnapshotView {
     type: s.SnapshotType ?? 'unknown',
     status: s.Status ?? 'unknown',
     engine: s.Engine,
+    engineVersion: s.EngineVersion,
+    allocatedStorage: s.AllocatedStorage,
     dataTime: s.OriginalSnapshotCreateTime ?? s.SnapshotCreateTime,
     createdAt: s.SnapshotCreateTime,
     encrypted: s.Encrypted ?? false,
@@ -201,7 +220,14 @@ export class RdsAdapter implements ReplicaRds {
 
   public async describeSnapshot(snapshotId: string): Promise<SnapshotView | undefined> {
     try {
-      const out = await this.replicaRds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId, IncludeShared: snapshotId.startsWith('arn:') }));
+      // An automated snapshot is only found by id when SnapshotType says so; a shared one only by ARN with IncludeShared.
+      const out = await this.replicaRds.send(
+        new DescribeDBSnapshotsCommand({
+          DBSnapshotIdentifier: snapshotId,
+          ...(snapshotId.startsWith('rds:') ? { SnapshotType: 'automated' } : {}),
+          ...(snapshotId.startsWith('arn:') ? { IncludeShared: true } : {}),
+        }),
+      );
       const s = out.DBSnapshots?.[0];
       return s ? toSnapshotView(s) : undefined;
     } catch (err) {
@@ -260,6 +286,13 @@ export class RdsAdapter implements ReplicaRds {
             EnableCloudwatchLogsExports: s.cloudwatchLogsExports.length > 0 ? s.cloudwatchLogsExports : undefined,
             CACertificateIdentifier: s.caCertificateIdentifier,
             NetworkType: s.networkType,
+            BackupRetentionPeriod: s.backupRetentionPeriod,
+            PreferredBackupWindow: s.preferredBackupWindow,
+            EngineLifecycleSupport: s.engineLifecycleSupport,
+            DedicatedLogVolume: s.dedicatedLogVolume,
+            LicenseModel: s.licenseModel,
+            BackupTarget: s.backupTarget,
+            ProcessorFeatures: s.processorFeatures ? Object.entries(s.processorFeatures).map(([Name, Value]) => ({ Name, Value })) : undefined,
             Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
           }),
         ),
@@ -278,8 +311,6 @@ export class RdsAdapter implements ReplicaRds {
           defined({
             DBInstanceIdentifier: instanceId,
             ApplyImmediately: true,
-            BackupRetentionPeriod: changes.backupRetentionPeriod,
-            PreferredBackupWindow: changes.preferredBackupWindow,
             PreferredMaintenanceWindow: changes.preferredMaintenanceWindow,
             MonitoringInterval: changes.monitoringInterval,
             MonitoringRoleArn: changes.monitoringRoleArn,
@@ -299,6 +330,6 @@ export class RdsAdapter implements ReplicaRds {
 }
 
 /** A replica-region RDS client with the SDK's adaptive retry, which backs off on throttling. */
-export function replicaRdsClient(region: string): RDSClient {
-  return new RDSClient({ region, maxAttempts: 6, retryMode: 'adaptive' });
+export function replicaRdsClient(region: string, extra: RDSClientConfig = {}): RDSClient {
+  return new RDSClient({ region, maxAttempts: 6, retryMode: 'adaptive', ...extra });
 }

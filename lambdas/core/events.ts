@@ -34,7 +34,7 @@ export const EVENT_IDS = {
   failed: ['RDS-EVENT-0278', 'RDS-EVENT-0353', 'RDS-EVENT-0418', 'RDS-EVENT-0419'],
 } as const;
 
-const EVENT_ID_RE = /RDS-EVENT-\d{4}/;
+const EVENT_ID_RE = /RDS-EVENT-\d{4}(?!\d)/;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
@@ -159,7 +159,8 @@ export function parseInvocation(input: unknown): ParsedItem[] {
     if (!isRecord(input)) return [{ kind: 'ignored', reason: 'malformed', detail: 'event is not an object' }];
     if (Array.isArray(input.Records)) {
       if (input.Records.length === 0) return [{ kind: 'ignored', reason: 'malformed', detail: 'Records is empty' }];
-      return input.Records.map((r: unknown) => {
+      // Array.from, not map: a sparse array's holes become undefined records instead of being skipped.
+      return Array.from(input.Records as unknown[], (r: unknown): ParsedItem => {
         if (!isRecord(r)) return { kind: 'ignored', reason: 'malformed', detail: 'record is not an object' } as const;
         if (r.EventSource !== undefined && r.EventSource !== 'aws:sns') return { kind: 'ignored', reason: 'other-source', detail: JSON.stringify(r.EventSource) } as const;
         return parseSnsNotification(r.Sns);
@@ -169,7 +170,17 @@ export function parseInvocation(input: unknown): ParsedItem[] {
     return [{ kind: 'ignored', reason: 'malformed', detail: 'neither SNS records nor an EventBridge event' }];
   } catch (err) {
     // Defensive: a getter or a pathological object must not make Lambda retry garbage.
-    return [{ kind: 'ignored', reason: 'malformed', detail: err instanceof Error ? err.message : String(err) }];
+    return [{ kind: 'ignored', reason: 'malformed', detail: describeThrown(err) }];
+  }
+}
+
+/** Describes anything thrown, even an object that refuses to become a string. */
+function describeThrown(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  try {
+    return String(err);
+  } catch {
+    return 'an unprintable value was thrown';
   }
 }
 

@@ -1,15 +1,17 @@
 /**
  * The steps of a run after y's deletion: restore, finish (post-restore modify, drift check, close)
- * and fail. The event handler and the watchdog both drive these, so a lost event and a delivered one
- * end the same way. Each step is guarded by a conditional ledger write: duplicates become no-ops.
+ * and fail; and what happens when y goes missing outside any run. The event handler and the watchdog
+ * both drive these, so a lost event and a delivered one end the same way. Each step is guarded by a
+ * conditional ledger write: duplicates become no-ops.
  */
 import type { PairConfig, RuntimeConfig } from '../shared/config';
-import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../shared/errors';
+import { ActiveRunExistsError, PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../shared/errors';
+import { makeRunId } from './ids';
 import { alert, closedRunNotification, measure } from './measures';
-import type { ChosenSnapshot, RunPhase, RunRecord, SnapshotView } from './model';
-import type { Deps } from './ports';
-import { postRestoreChanges, driftOf, lineageTags } from './settings';
-import { chooseSnapshot, pinnedSnapshotProblem, restoreIdentifier, toChosen } from './snapshots';
+import type { ChosenSnapshot, InstanceView, RunPhase, RunRecord, SnapshotView } from './model';
+import type { Deps, Notification } from './ports';
+import { LINEAGE_TAGS, driftOf, lineageOf, lineageTags, postRestoreChanges } from './settings';
+import { chooseSnapshot, dataTimeOf, pinnedSnapshotProblem, restoreIdentifier, toChosen } from './snapshots';
 
 /** The pair and the region's config a step runs under. */
 export interface RunContext {
@@ -41,20 +43,66 @@ export const FAILED_STATES: ReadonlySet<string> = new Set([
   'inaccessible-encryption-credentials-recoverable',
 ]);
 
+/** Errors after which the same availability zone is worth avoiding. */
+const AZ_CAPACITY_ERRORS: ReadonlySet<string> = new Set(['InsufficientDBInstanceCapacityFault', 'ProvisionedIopsNotAvailableInAZFault']);
+
 function dims(pair: PairConfig): Record<string, string> {
   return { replica: pair.replica.instanceId };
+}
+
+/** Is this instance the one this run restored? The run id travels in y's lineage tags. */
+export function isRestoredBy(y: InstanceView | undefined, run: Pick<RunRecord, 'runId'>): boolean {
+  return y?.tags[LINEAGE_TAGS.runId] === run.runId;
+}
+
+/**
+ * The three-step close: mark the active run closed (one closer wins), tell people, archive it. Whoever
+ * finds a closed-but-unarchived run later completes it with {@link resumeClose}.
+ * @returns false when another invocation had already closed the run
+ */
+async function closeAndNotify(deps: Deps, run: RunRecord, notification: Notification): Promise<boolean> {
+  if (!(await deps.ledger.closeRun(run))) return false;
+  await deps.notifier.publish(notification);
+  const notified = { ...run, notifiedAt: deps.now().toISOString() };
+  await deps.ledger.updateActiveRun(run, { notifiedAt: notified.notifiedAt }).catch((err: unknown) => {
+    if (!(err instanceof StaleRunError)) throw err;
+  });
+  await deps.ledger.archiveRun(notified);
+  return true;
+}
+
+/** Finishes a close that a crashed invocation left half done: notify if nobody did, then archive. */
+export async function resumeClose(deps: Deps, config: RuntimeConfig, run: RunRecord): Promise<void> {
+  let done = run;
+  if (!run.notifiedAt) {
+    await deps.notifier.publish(closedRunNotification(run, config));
+    done = { ...run, notifiedAt: deps.now().toISOString() };
+  }
+  await deps.ledger.archiveRun(done);
+  deps.telemetry.warn('completed an interrupted close', { replica: run.replicaId, runId: run.runId, status: run.status });
+}
+
+/** The active run of a replica, completing a half-done close on the way (such a run is not active). */
+export async function loadActiveRun(deps: Deps, config: RuntimeConfig, replicaId: string): Promise<RunRecord | undefined> {
+  const run = await deps.ledger.getActiveRun(replicaId);
+  if (run && run.status !== 'active') {
+    await resumeClose(deps, config, run);
+    return undefined;
+  }
+  return run;
 }
 
 /** Closes a run as failed, alerts, and counts it. Idempotent: a second close sends nothing. */
 export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string): Promise<RunRecord> {
   const y = await deps.rds.describeInstance(run.replicaId).catch(() => undefined);
-  const state = y ? `${run.replicaId} exists and is ${y.status}.` : `${run.replicaId} DOES NOT EXIST: restore it from the newest snapshot of ${run.sourceId}, or start a drill once the cause is fixed.`;
+  const snapshot = run.snapshot?.id ?? run.plannedSnapshot?.id;
+  const state = y
+    ? `${run.replicaId} exists and is ${y.status}.`
+    : `${run.replicaId} DOES NOT EXIST. Fix the cause, then restore it from ${snapshot ? `snapshot ${snapshot}` : `the newest snapshot of ${run.sourceId}`} with its usual settings (the ledger's run ${run.runId} holds them under "desired").`;
   const closed: RunRecord = { ...run, status: 'failed', closedAt: deps.now().toISOString(), reason: `${reason} ${state}` };
-  const first = await deps.ledger.closeRun(closed);
-  if (first) {
+  if (await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config))) {
     deps.telemetry.count('RefreshFailed', 1, dims(ctx.pair));
     deps.telemetry.error('run failed', { replica: run.replicaId, runId: run.runId, reason: closed.reason });
-    await deps.notifier.publish(closedRunNotification(closed, ctx.config));
   }
   return closed;
 }
@@ -74,13 +122,20 @@ async function pickSnapshot(deps: Deps, ctx: RunContext, run: RunRecord): Promis
     ...(ctx.pair.source.dbiResourceId ? { dbiResourceId: ctx.pair.source.dbiResourceId } : {}),
     types: ctx.pair.snapshotTypes,
   });
+  // y is gone: an older available snapshot beats none, whatever config says about waiting for a newer one.
   const choice = chooseSnapshot(all, { ...ctx.pair, whenNewestSnapshotNotReady: 'use-newest-available' });
   return choice.snapshot ? { snapshot: choice.snapshot } : { problem: choice.reason ?? 'no snapshot' };
 }
 
+/** Minutes to wait before retry `attempt` + 1: 2, 4, 8, 16, then every 30. */
+function backoffMinutes(attempt: number): number {
+  return Math.min(30, 2 ** attempt);
+}
+
 /**
  * Restores y for a run whose y is gone. Claims the restore with a conditional write first, so only
- * one of several duplicate triggers calls RDS.
+ * one of several duplicate triggers calls RDS. A retryable failure is retried by the watchdog with
+ * backoff; after `maxRestoreAttempts`, or on a permanent failure, the run fails and alerts.
  */
 export async function requestRestore(
   deps: Deps,
@@ -89,6 +144,10 @@ export async function requestRestore(
   opts: { fromPhases: readonly RunPhase[]; deletedAt?: Date; deletedSource: 'event' | 'poll' },
 ): Promise<RestoreOutcome> {
   const now = deps.now();
+  if (run.restoreAttempts >= ctx.pair.maxRestoreAttempts) {
+    await failRun(deps, ctx, run, `the restore failed ${run.restoreAttempts} times (last: ${run.errors.at(-1) ?? 'unknown'}).`);
+    return 'failed';
+  }
   let claimed: RunRecord;
   try {
     claimed = await deps.ledger.updateActiveRun(
@@ -97,6 +156,7 @@ export async function requestRestore(
         phase: 'restoring',
         restoreClaimedAt: now.toISOString(),
         restoreAttempts: run.restoreAttempts + 1,
+        nextRetryAt: undefined,
         ...(run.deletedAt ? {} : { deletedAt: (opts.deletedAt ?? now).toISOString(), deletedSource: opts.deletedSource }),
       },
       opts.fromPhases,
@@ -107,33 +167,51 @@ export async function requestRestore(
   }
   if (!claimed.desired) return (await failRun(deps, ctx, claimed, 'the run has no captured settings to restore y with.'), 'failed');
 
-  const { snapshot, problem } = await pickSnapshot(deps, ctx, claimed);
-  if (!snapshot) return (await failRun(deps, ctx, claimed, `no snapshot to restore from: ${problem}.`), 'failed');
-
-  const chosen: ChosenSnapshot = toChosen(snapshot);
-  const tags = { ...claimed.desired.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
   try {
-    const result = await deps.rds.restoreInstance({ instanceId: claimed.replicaId, snapshotIdentifier: restoreIdentifier(chosen), settings: claimed.desired, tags });
+    const { snapshot, problem } = await pickSnapshot(deps, ctx, claimed);
+    if (!snapshot) return (await failRun(deps, ctx, claimed, `no snapshot to restore from: ${problem}.`), 'failed');
+    const chosen: ChosenSnapshot = toChosen(snapshot);
+    const notes: string[] = [];
+    const dataTime = dataTimeOf(snapshot);
+    if (dataTime && now.getTime() - dataTime.getTime() > ctx.pair.maxSnapshotAgeHours * 3_600_000) {
+      notes.push(`${now.toISOString()} restoring from ${chosen.id}, older than maxSnapshotAgeHours: it was the newest available once y was gone`);
+    }
+    claimed = await deps.ledger.updateActiveRun(claimed, { snapshot: chosen, ...(notes.length ? { errors: [...claimed.errors, ...notes] } : {}) }, ['restoring']);
+
+    const settings = { ...claimed.desired! };
+    // Storage cannot shrink: if x grew past y, the restore needs at least the snapshot's size.
+    if (snapshot.allocatedStorage !== undefined && (settings.allocatedStorage ?? 0) < snapshot.allocatedStorage) settings.allocatedStorage = snapshot.allocatedStorage;
+    // After a capacity shortage, any zone will do rather than the one that has none.
+    if (claimed.lastErrorCode && AZ_CAPACITY_ERRORS.has(claimed.lastErrorCode)) delete settings.availabilityZone;
+    const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
+
+    const result = await deps.rds.restoreInstance({ instanceId: claimed.replicaId, snapshotIdentifier: restoreIdentifier(chosen), settings, tags });
+    let requestedAt = now.toISOString();
+    let used = chosen;
     if (result === 'already-exists') {
       const y = await deps.rds.describeInstance(claimed.replicaId);
-      const ours = y?.createdAt !== undefined && y.createdAt.getTime() >= Date.parse(claimed.startedAt);
-      if (!ours) {
+      if (!isRestoredBy(y, claimed)) {
         // The old y is still there (its deletion has not finished): hand the run back to the deletion wait.
-        await deps.ledger.updateActiveRun(claimed, { phase: 'deleting', deletedAt: undefined, restoreAttempts: claimed.restoreAttempts - 1 }, ['restoring']);
+        await deps.ledger.updateActiveRun(claimed, { phase: 'deleting', deletedAt: undefined, deletedSource: undefined, restoreAttempts: claimed.restoreAttempts - 1 }, ['restoring']);
         deps.telemetry.warn('deletion signalled but y still exists; waiting', { replica: claimed.replicaId, runId: claimed.runId, status: y?.status });
         return 'not-yet-deleted';
       }
+      // An earlier attempt of this run restored y and died before recording it: y's lineage says from what, and when.
+      const lineage = lineageOf(y!.tags);
+      if (lineage.snapshotId && lineage.snapshotId !== chosen.id) used = { id: lineage.snapshotId, arn: '', type: 'unknown', ...(lineage.dataTime ? { dataTime: lineage.dataTime.toISOString() } : {}) };
+      requestedAt = claimed.restoreRequestedAt ?? y!.createdAt?.toISOString() ?? claimed.restoreClaimedAt ?? requestedAt;
       deps.telemetry.info('restore already under way (duplicate trigger)', { replica: claimed.replicaId, runId: claimed.runId });
     }
-    await deps.ledger.updateActiveRun(claimed, { restoreRequestedAt: claimed.restoreRequestedAt ?? deps.now().toISOString(), snapshot: chosen }, ['restoring']);
-    deps.telemetry.info('restore requested', { replica: claimed.replicaId, runId: claimed.runId, snapshot: chosen.id });
+    await deps.ledger.updateActiveRun(claimed, { restoreRequestedAt: requestedAt, snapshot: used, lastErrorCode: undefined }, ['restoring']);
+    deps.telemetry.info('restore requested', { replica: claimed.replicaId, runId: claimed.runId, snapshot: used.id });
     return 'requested';
   } catch (err) {
     const message = describeError(err);
     const errors = [...claimed.errors, `${now.toISOString()} restore attempt ${claimed.restoreAttempts}: ${message}`];
     if (err instanceof RetryableRdsError && claimed.restoreAttempts < ctx.pair.maxRestoreAttempts) {
-      await deps.ledger.updateActiveRun(claimed, { phase: 'deleted', errors }, ['restoring']);
-      deps.telemetry.warn('restore failed; will retry', { replica: claimed.replicaId, runId: claimed.runId, error: message, attempt: claimed.restoreAttempts });
+      const nextRetryAt = new Date(now.getTime() + backoffMinutes(claimed.restoreAttempts) * 60_000).toISOString();
+      await deps.ledger.updateActiveRun(claimed, { phase: 'deleted', errors, lastErrorCode: err.code, nextRetryAt }, ['restoring']);
+      deps.telemetry.warn('restore failed; the watchdog retries it', { replica: claimed.replicaId, runId: claimed.runId, error: message, attempt: claimed.restoreAttempts, nextRetryAt });
       deps.telemetry.count('RestoreRetried', 1, dims(ctx.pair));
       return 'retry-later';
     }
@@ -142,53 +220,70 @@ export async function requestRestore(
       await failRun(deps, ctx, { ...claimed, errors }, why);
       return 'failed';
     }
+    // Not an AWS error: a bug. Leave a trace on the run, then let Lambda retry and the DLQ alarm fire.
+    await deps.ledger.updateActiveRun(claimed, { errors }).catch(() => undefined);
     throw err;
   }
 }
 
 /** How finishing went. */
-export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found';
+export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not-ours' | 'failed';
 
 /**
  * Finishes a run whose new y is usable: records when it became usable, applies what the restore
- * could not set, checks for drift, closes the run and tells people.
+ * could not set, checks for drift, closes the run and tells people. `force` closes even when RDS
+ * still refuses the modify (a run about to be called stuck): the unapplied settings show as drift.
  */
-export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usable: { at: Date; source: 'event' | 'poll' }): Promise<FinishOutcome> {
+export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usable: { at: Date; source: 'event' | 'poll'; force?: boolean }): Promise<FinishOutcome> {
+  const y = await deps.rds.describeInstance(run.replicaId);
+  if (!y) return 'not-found';
+  if (!isRestoredBy(y, run)) return 'not-ours';
+  if (FAILED_STATES.has(y.status)) {
+    await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
+    return 'failed';
+  }
   let current = run;
   if (current.phase === 'restoring') {
+    // An event's time is RDS's; it cannot be earlier than the restore this run asked for.
+    const floor = Date.parse(current.restoreRequestedAt ?? current.restoreClaimedAt ?? current.startedAt);
+    const usableAt = new Date(Math.max(usable.at.getTime(), floor)).toISOString();
     try {
-      current = await deps.ledger.updateActiveRun(current, { phase: 'finishing', usableAt: usable.at.toISOString(), usableSource: usable.source }, ['restoring']);
+      current = await deps.ledger.updateActiveRun(current, { phase: 'finishing', usableAt, usableSource: usable.source }, ['restoring']);
     } catch (err) {
       if (!(err instanceof StaleRunError)) throw err;
       const again = await deps.ledger.getActiveRun(run.replicaId);
-      if (!again || again.runId !== run.runId || again.phase !== 'finishing') return 'duplicate';
+      if (!again || again.runId !== run.runId || again.phase !== 'finishing' || again.status !== 'active') return 'duplicate';
       current = again;
     }
   } else if (current.phase !== 'finishing') {
     return 'duplicate';
   }
 
-  const y = await deps.rds.describeInstance(current.replicaId);
-  if (!y) return 'not-found';
   const desired = current.desired;
   let after = y;
   let modifiedAt = current.modifiedAt;
+  const errors = [...current.errors];
   if (desired) {
     const changes = postRestoreChanges(desired, y);
     if (Object.keys(changes).length > 0) {
-      const result = await deps.rds.modifyInstance(current.replicaId, changes);
-      if (result === 'busy') {
-        deps.telemetry.info('y not ready for the post-restore modify; the watchdog retries', { replica: current.replicaId, runId: current.runId, status: y.status });
-        return 'busy';
+      try {
+        const result = await deps.rds.modifyInstance(current.replicaId, changes);
+        if (result === 'busy' && !usable.force) {
+          deps.telemetry.info('y not ready for the post-restore modify; the watchdog retries', { replica: current.replicaId, runId: current.runId, status: y.status });
+          return 'busy';
+        }
+        if (result === 'busy') errors.push(`${deps.now().toISOString()} the post-restore modify was still refused (y ${y.status}); the settings below were not applied`);
+        else after = (await deps.rds.describeInstance(current.replicaId)) ?? y;
+      } catch (err) {
+        if (!(err instanceof PermanentRdsError)) throw err;
+        errors.push(`${deps.now().toISOString()} post-restore modify rejected: ${describeError(err)}`);
       }
-      after = (await deps.rds.describeInstance(current.replicaId)) ?? y;
     }
     modifiedAt = deps.now().toISOString();
   }
   const drift = desired ? driftOf(desired, after) : [];
-  const closed: RunRecord = { ...current, status: 'succeeded', modifiedAt, closedAt: deps.now().toISOString(), drift };
-  const first = await deps.ledger.closeRun(closed);
-  if (!first) return 'duplicate';
+  const closed: RunRecord = { ...current, status: 'succeeded', modifiedAt, closedAt: deps.now().toISOString(), drift, errors };
+  if (!(await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config)))) return 'duplicate';
 
   const m = measure(closed);
   const d = dims(ctx.pair);
@@ -198,7 +293,6 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
   if (m.dataAgeSeconds !== undefined) deps.telemetry.seconds('SnapshotAgeSeconds', m.dataAgeSeconds, d);
   if (drift.length > 0) deps.telemetry.count('SettingsDrift', drift.length, d);
   deps.telemetry.info('run closed', { replica: closed.replicaId, runId: closed.runId, ...m, drift: drift.length });
-  await deps.notifier.publish(closedRunNotification(closed, ctx.config));
   return 'closed';
 }
 
@@ -222,4 +316,82 @@ export async function alertDeadline(deps: Deps, ctx: RunContext, run: RunRecord,
       run.runId,
     ),
   );
+}
+
+/** What became of a y found missing outside any run. */
+export type MissingOutcome = 'alerted' | 'already-alerted' | 'restoring' | 'no-settings' | 'duplicate';
+
+/** The ledger key of the "y is missing" alert, sent once until y is seen again. */
+export const MISSING_ALERT = 'replica-missing';
+
+/**
+ * y is gone and no run deleted it (someone deleted it by hand, or its deletion event was lost).
+ * Alerts once; restores it with the last successful run's captured settings when config opts in.
+ */
+export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, source: 'event' | 'poll'): Promise<MissingOutcome> {
+  const y = ctx.pair.replica.instanceId;
+  const once = (subject: string, text: string) =>
+    deps.ledger.alertOnce(y, MISSING_ALERT, at).then(async (first) => {
+      if (first) await deps.notifier.publish(alert('replica.deleted-outside-run', y, subject, text, { deletedAt: at.toISOString(), detectedBy: source }));
+      return first;
+    });
+  deps.telemetry.count('UnmanagedDeletion', 1, dims(ctx.pair));
+
+  if (!ctx.pair.restoreUnmanagedDeletions) {
+    const first = await once(
+      'y was deleted outside any refresh',
+      `${y} is gone (${source === 'event' ? `deleted at ${at.toISOString()}` : `found missing at ${at.toISOString()}`}) and no replica-refresh run deleted it. It is NOT being restored, because restoreUnmanagedDeletions is off for this pair. ` +
+        'Restore it by hand, or set restoreUnmanagedDeletions: true to have replica-refresh do it next time.',
+    );
+    return first ? 'alerted' : 'already-alerted';
+  }
+
+  const history = await deps.ledger.listRuns(y, { limit: 20 });
+  const template = history.find((r) => r.status === 'succeeded' && r.desired);
+  if (!template?.desired) {
+    await once(
+      'y was deleted outside any refresh and cannot be restored',
+      `${y} is gone and no run deleted it. restoreUnmanagedDeletions is on, but the ledger holds no successful run with y's captured settings, so a restore would fall back to RDS defaults. Restore it by hand.`,
+    );
+    return 'no-settings';
+  }
+
+  const now = deps.now();
+  const run: RunRecord = {
+    replicaId: y,
+    runId: makeRunId(now, deps.randomId()),
+    sourceId: ctx.pair.source.instanceId,
+    trigger: 'unmanaged-deletion',
+    requestId: `deletion:${at.toISOString()}`,
+    status: 'active',
+    phase: 'deleted',
+    startedAt: now.toISOString(),
+    // y stopped serving no later than its deletion: the downtime window starts there.
+    deleteRequestedAt: at.toISOString(),
+    deletedAt: at.toISOString(),
+    deletedSource: source,
+    restoreAttempts: 0,
+    checks: [],
+    errors: [],
+    desired: template.desired,
+    ...(template.engine ? { engine: template.engine } : {}),
+  };
+  try {
+    await deps.ledger.openRun(run);
+  } catch (err) {
+    if (err instanceof ActiveRunExistsError) return 'duplicate';
+    throw err;
+  }
+  await deps.notifier.publish(
+    alert(
+      'replica.deleted-outside-run',
+      y,
+      'y was deleted outside any refresh; restoring it',
+      `${y} is gone and no run deleted it. restoreUnmanagedDeletions is on: run ${run.runId} restores it with the settings captured by run ${template.runId}.`,
+      { deletedAt: at.toISOString(), templateRunId: template.runId },
+      run.runId,
+    ),
+  );
+  await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: source });
+  return 'restoring';
 }

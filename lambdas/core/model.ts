@@ -30,6 +30,13 @@ export interface InstanceSettings {
   copyTagsToSnapshot: boolean;
   deletionProtection: boolean;
   networkType?: string;
+  /** Extended Support enrolment; left to RDS's default it would opt y into paid Extended Support. */
+  engineLifecycleSupport?: string;
+  dedicatedLogVolume?: boolean;
+  licenseModel?: string;
+  /** CPU options (Oracle, SQL Server), by feature name. */
+  processorFeatures?: Record<string, string>;
+  backupTarget?: string;
   backupRetentionPeriod: number;
   preferredBackupWindow?: string;
   preferredMaintenanceWindow?: string;
@@ -48,7 +55,10 @@ export interface InstanceView {
   arn: string;
   status: string;
   engine: string;
+  engineVersion?: string;
   dbiResourceId?: string;
+  /** Active Directory domains y is joined to; a restore cannot carry these across yet. */
+  domainMemberships: string[];
   createdAt?: Date;
   storageEncrypted: boolean;
   kmsKeyId?: string;
@@ -68,6 +78,8 @@ export interface SnapshotView {
   type: string;
   status: string;
   engine?: string;
+  engineVersion?: string;
+  allocatedStorage?: number;
   /** When x's data was captured: OriginalSnapshotCreateTime, else SnapshotCreateTime. */
   dataTime?: Date;
   /** When this copy was created in its region. */
@@ -120,6 +132,8 @@ export interface RunRecord {
   runId: string;
   sourceId: string;
   trigger: RunTrigger;
+  /** The engine of y, for the restore's storage rules. */
+  engine?: string;
   /** The schedule execution (or caller) id, so a duplicated start is recognised. */
   requestId?: string;
   status: 'active' | RunOutcome;
@@ -132,10 +146,16 @@ export interface RunRecord {
   restoreClaimedAt?: string;
   restoreRequestedAt?: string;
   restoreAttempts: number;
+  /** After a retryable restore failure: not before this time. */
+  nextRetryAt?: string;
+  /** The error code of the last failed restore attempt. */
+  lastErrorCode?: string;
   usableAt?: string;
   usableSource?: 'event' | 'poll';
   modifiedAt?: string;
   closedAt?: string;
+  /** When the closing notification was sent; a closed run without it is notified by whoever finds it. */
+  notifiedAt?: string;
   deadlineAlertedAt?: string;
   /** Snapshot pinned by an on-demand start; it wins over the newest. */
   pinnedSnapshotId?: string;

@@ -45,10 +45,19 @@ export interface Ledger {
    */
   updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[]): Promise<RunRecord>;
   /**
-   * Writes the closed run to history and releases the active slot. Idempotent.
-   * @returns false when the run had already been closed (so callers notify once)
+   * Marks the active run closed (its final status, times and reason), still in the active slot.
+   * @returns false when the run is no longer active (another invocation closed it): do not notify
    */
   closeRun(run: RunRecord): Promise<boolean>;
+  /** Moves a closed run into history and frees the active slot. Idempotent. */
+  archiveRun(run: RunRecord): Promise<void>;
+  /**
+   * Records that an alert was sent, once per key until cleared.
+   * @returns true the first time, when the alert should be sent
+   */
+  alertOnce(replicaId: string, key: string, at: Date): Promise<boolean>;
+  /** Forgets an alert, so that it is sent again next time. */
+  clearAlert(replicaId: string, key: string): Promise<void>;
   /** Records a run that never became active (refused by preflight). */
   recordRefusal(run: RunRecord): Promise<void>;
   /** Closed runs of a replica, newest first. */

@@ -5,7 +5,37 @@
 import type { PairConfig } from '../shared/config';
 import type { CheckResult, InstanceView, SnapshotView } from './model';
 import { dataTimeOf } from './snapshots';
-import { lineageOf } from './settings';
+import { LINEAGE_TAGS, lineageOf, ownTags } from './settings';
+
+/** RDS allows 50 tags per resource. */
+const MAX_TAGS = 50;
+
+/** The part of an engine version that must match for y's parameter and option groups to fit the snapshot. */
+export function majorVersion(engine: string, version: string | undefined): string | undefined {
+  if (!version) return undefined;
+  const parts = version.split('.');
+  // MySQL and MariaDB majors are two parts (8.0, 10.11); the others are one (16, 19, 15).
+  return /^(mysql|mariadb)/.test(engine) ? parts.slice(0, 2).join('.') : parts[0];
+}
+
+function compatibility(replica: InstanceView, snapshot: SnapshotView): CheckResult {
+  const engineOk = !snapshot.engine || snapshot.engine === replica.engine;
+  const ym = majorVersion(replica.engine, replica.engineVersion);
+  const sm = majorVersion(replica.engine, snapshot.engineVersion);
+  if (!engineOk || (ym && sm && ym !== sm)) {
+    return check(
+      'snapshot-compatible',
+      false,
+      `${snapshot.id} is ${snapshot.engine ?? '?'} ${snapshot.engineVersion ?? '?'} but y is ${replica.engine} ${replica.engineVersion ?? '?'}: y's parameter and option groups would not fit. Upgrade y to the same major version (or set overrides for the groups) first`,
+    );
+  }
+  const grow = snapshot.allocatedStorage !== undefined && (replica.settings.allocatedStorage ?? 0) < snapshot.allocatedStorage;
+  return check(
+    'snapshot-compatible',
+    true,
+    `${snapshot.engine ?? replica.engine} ${snapshot.engineVersion ?? '(version unknown)'} fits y${grow ? `; y will grow to the snapshot's ${snapshot.allocatedStorage} GiB (storage cannot shrink)` : ''}`,
+  );
+}
 
 /** States from which y can be deleted and a refresh makes sense. */
 export const DELETABLE_STATES: ReadonlySet<string> = new Set(['available', 'backing-up', 'stopped', 'storage-optimization', 'storage-full']);
@@ -122,6 +152,25 @@ export function preflight(input: PreflightInput): PreflightResult {
           'snapshot-newer',
           false,
           `${snapshot.id} is not newer than ${lineage.snapshotId ?? 'the snapshot'} (${lineage.dataTime.toISOString()}) that ${y} already holds; a refresh would bring no new data`,
+        ),
+      );
+    }
+  }
+
+  if (replica && snapshot) checks.push(compatibility(replica, snapshot));
+  if (replica) {
+    const tagCount = Object.keys(ownTags(replica.tags)).length + Object.keys(pair.overrides.tags ?? {}).length + Object.keys(LINEAGE_TAGS).length;
+    checks.push(
+      tagCount <= MAX_TAGS
+        ? check('tag-limit', true, `${tagCount} tags with lineage, within RDS's ${MAX_TAGS}`)
+        : check('tag-limit', false, `y's tags plus ${Object.keys(LINEAGE_TAGS).length} lineage tags come to ${tagCount}, over RDS's limit of ${MAX_TAGS}; the restore would fail after y is deleted. Remove some of y's tags`),
+    );
+    if (replica.domainMemberships.length > 0) {
+      checks.push(
+        check(
+          'domain-membership',
+          false,
+          `${y} is joined to ${replica.domainMemberships.join(', ')}; replica-refresh does not carry Active Directory membership across yet, and a restore without it would break authentication. Refresh this y by hand`,
         ),
       );
     }

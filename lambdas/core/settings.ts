@@ -46,10 +46,22 @@ export function lineageTags(input: { snapshotId: string; dataTime?: string; runI
 }
 
 /**
- * The settings the new y must have: y's live settings with config overrides on top. Tag overrides
- * merge into y's tags rather than replace them.
+ * The storage size from which gp3 IOPS and throughput can be provisioned; below it RDS fixes them at
+ * the baseline and rejects a restore that names them (InvalidParameterCombination).
  */
-export function desiredSettings(live: InstanceSettings, overrides: SettingsOverrides): InstanceSettings {
+export function gp3ProvisioningThreshold(engine: string | undefined): number {
+  const e = (engine ?? '').toLowerCase();
+  if (e.startsWith('oracle')) return 200;
+  if (e.startsWith('sqlserver')) return 20;
+  return 400;
+}
+
+/**
+ * The settings the new y must have: y's live settings with config overrides on top. Tag overrides
+ * merge into y's tags rather than replace them. Values a restore would reject in their combination
+ * (an AZ with Multi-AZ, IOPS on gp2, gp3 IOPS below the provisioning threshold) are dropped.
+ */
+export function desiredSettings(live: InstanceSettings, overrides: SettingsOverrides, engine?: string): InstanceSettings {
   const { tags: tagOverrides, ...rest } = overrides;
   const merged: InstanceSettings = { ...live, ...rest, tags: { ...ownTags(live.tags), ...(tagOverrides ?? {}) } };
   // A Multi-AZ instance may not name an availability zone, and a zone only binds a single-AZ one.
@@ -60,6 +72,11 @@ export function desiredSettings(live: InstanceSettings, overrides: SettingsOverr
     delete merged.storageThroughput;
   }
   if (merged.storageType !== 'gp3') delete merged.storageThroughput;
+  // Below the threshold gp3 runs at its baseline (3000 IOPS, 125 MiB/s), which DescribeDBInstances reports but a restore must not name.
+  if (merged.storageType === 'gp3' && (merged.allocatedStorage ?? 0) < gp3ProvisioningThreshold(engine) && rest.iops === undefined && rest.storageThroughput === undefined) {
+    delete merged.iops;
+    delete merged.storageThroughput;
+  }
   if (merged.monitoringInterval === 0) delete merged.monitoringRoleArn;
   if (!merged.performanceInsightsEnabled) {
     delete merged.performanceInsightsKmsKeyId;
@@ -68,15 +85,16 @@ export function desiredSettings(live: InstanceSettings, overrides: SettingsOverr
   return merged;
 }
 
-/** Settings RestoreDBInstanceFromDBSnapshot cannot set; they need the ModifyDBInstance that follows. */
+/**
+ * Settings RestoreDBInstanceFromDBSnapshot cannot set; they need the ModifyDBInstance that follows.
+ * (Backup retention and window go with the restore itself, so no baseline backup starts on the
+ * snapshot's retention and then blocks the modify.)
+ */
 export const MODIFY_ONLY: readonly (keyof InstanceSettings)[] = [
-  'backupRetentionPeriod',
-  'preferredBackupWindow',
   'preferredMaintenanceWindow',
   'monitoringInterval',
   'monitoringRoleArn',
   'performanceInsightsEnabled',
-  'performanceInsightsKmsKeyId',
   'performanceInsightsRetentionPeriod',
   'maxAllocatedStorage',
 ];
@@ -105,7 +123,7 @@ export function postRestoreChanges(desired: InstanceSettings, restored: Instance
     if (want === undefined) continue;
     if (!sameValue(want, effective[key])) (changes as Record<string, unknown>)[key] = want;
   }
-  // Enhanced monitoring needs its role in the same call; PI needs its key and retention alongside.
+  // Enhanced monitoring needs its role in the same call; PI takes its key only when it is first enabled (it cannot change later).
   if (changes.monitoringInterval !== undefined && desired.monitoringRoleArn) changes.monitoringRoleArn = desired.monitoringRoleArn;
   if (changes.performanceInsightsEnabled) {
     if (desired.performanceInsightsRetentionPeriod) changes.performanceInsightsRetentionPeriod = desired.performanceInsightsRetentionPeriod;
@@ -136,6 +154,12 @@ const COMPARED: readonly (keyof InstanceSettings)[] = [
   'copyTagsToSnapshot',
   'deletionProtection',
   'networkType',
+  'engineLifecycleSupport',
+  'dedicatedLogVolume',
+  'licenseModel',
+  'processorFeatures',
+  'backupTarget',
+  'availabilityZone',
   'backupRetentionPeriod',
   'preferredBackupWindow',
   'preferredMaintenanceWindow',

@@ -68,6 +68,7 @@ export function pinnedSnapshotProblem(snapshot: SnapshotView | undefined, pinned
   if (!isSnapshotOfSource(snapshot, pair)) {
     return `the pinned snapshot ${pinnedId} is of ${snapshot.instanceId}${snapshot.dbiResourceId ? ` (${snapshot.dbiResourceId})` : ''}, not of ${pair.source.instanceId}`;
   }
+  if (!pair.snapshotTypes.includes(snapshot.type as never)) return `the pinned snapshot ${pinnedId} is ${snapshot.type}, not one of the allowed snapshotTypes (${pair.snapshotTypes.join(', ')})`;
   if (snapshot.status !== 'available') return `the pinned snapshot ${pinnedId} is ${snapshot.status}, not available`;
   return undefined;
 }

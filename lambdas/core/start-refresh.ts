@@ -5,8 +5,9 @@
 import { pairFor } from '../shared/config';
 import type { RuntimeConfig } from '../shared/config';
 import { ActiveRunExistsError, StaleRunError, describeError } from '../shared/errors';
+import { finalSnapshotId, makeRunId } from './ids';
 import type { RunContext } from './lifecycle';
-import { failRun } from './lifecycle';
+import { failRun, loadActiveRun } from './lifecycle';
 import { alert } from './measures';
 import type { CheckResult, ChosenSnapshot, InstanceSettings, RunRecord, RunTrigger, SnapshotView } from './model';
 import type { Deps } from './ports';
@@ -34,16 +35,6 @@ export type StartResult =
   | { outcome: 'failed'; runId: string; reason: string }
   | { outcome: 'planned'; ok: boolean; checks: CheckResult[]; snapshot?: ChosenSnapshot; newerNotReady?: ChosenSnapshot; desired?: InstanceSettings; wouldDisableDeletionProtection: boolean };
 
-/** A sortable, unique run id: `20261121T020000Z-1a2b3c`. */
-export function makeRunId(now: Date, random: string): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${random}`;
-}
-
-/** The deterministic name of the final snapshot a run takes of y. */
-export function finalSnapshotId(replicaId: string, runId: string): string {
-  return `${replicaId}-final-${runId}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').slice(0, 255).replace(/-$/, '');
-}
-
 async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<StartResult> {
   const refused: RunRecord = { ...run, status: 'refused', closedAt: deps.now().toISOString(), reason };
   await deps.ledger.recordRefusal(refused);
@@ -69,6 +60,8 @@ async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<Start
   );
   return { outcome: 'refused', runId: run.runId, reason, checks: run.checks };
 }
+
+export { finalSnapshotId, makeRunId };
 
 /** Starts (or, with `dryRun`, plans) a refresh of one replica. Refusals alert and leave y untouched. */
 export async function startRefresh(deps: Deps, config: RuntimeConfig, request: StartRequest): Promise<StartResult> {
@@ -100,7 +93,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   };
 
   if (!request.dryRun) {
-    const active = await deps.ledger.getActiveRun(y);
+    const active = await loadActiveRun(deps, config, y);
     if (active && request.requestId && active.requestId === request.requestId) {
       deps.telemetry.info('duplicate start ignored', { replica: y, runId: active.runId, requestId: request.requestId });
       return { outcome: 'duplicate', runId: active.runId };
@@ -129,7 +122,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   }
 
   const verdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), now: deps.now() });
-  const desired = replica ? desiredSettings(replica.settings, pair.overrides) : undefined;
+  const desired = replica ? desiredSettings(replica.settings, pair.overrides, replica.engine) : undefined;
 
   if (request.dryRun) {
     return {
@@ -150,24 +143,33 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   }
 
   const finalSnapshot = pair.finalSnapshot ? finalSnapshotId(y, runId) : undefined;
-  const run: RunRecord = { ...checked, phase: 'deleting', desired, ...(finalSnapshot ? { finalSnapshotId: finalSnapshot } : {}) };
+  const run: RunRecord = { ...checked, phase: 'deleting', desired, engine: replica.engine, ...(finalSnapshot ? { finalSnapshotId: finalSnapshot } : {}) };
   try {
     await deps.ledger.openRun(run);
   } catch (err) {
-    if (err instanceof ActiveRunExistsError) return refuse(deps, checked, err.message);
-    throw err;
+    if (!(err instanceof ActiveRunExistsError)) throw err;
+    // A repeat of this very request that won the race while this one ran its preflight.
+    const winner = await deps.ledger.getActiveRun(y);
+    if (request.requestId && winner?.requestId === request.requestId) return { outcome: 'duplicate', runId: winner.runId };
+    return refuse(deps, checked, err.message);
   }
 
   try {
     if (verdict.mustDisableDeletionProtection) await deps.rds.disableDeletionProtection(y);
     await deps.rds.deleteInstance(y, finalSnapshot);
   } catch (err) {
-    const note = verdict.mustDisableDeletionProtection ? ' Deletion protection may now be off on y; turn it back on if you need it before the next refresh.' : '';
-    const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `DeleteDBInstance failed: ${describeError(err)}.${note}`);
-    return { outcome: 'failed', runId, reason: closed.reason ?? describeError(err) };
+    // A timeout or dropped connection can hide a delete RDS accepted: y's state, not the error, says what happened.
+    const after = await deps.rds.describeInstance(y).catch(() => replica);
+    if (after?.status !== 'deleting' && after !== undefined) {
+      const note = verdict.mustDisableDeletionProtection ? ' Deletion protection may now be off on y; turn it back on if you need it before the next refresh.' : '';
+      const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `DeleteDBInstance failed: ${describeError(err)}.${note}`);
+      return { outcome: 'failed', runId, reason: closed.reason ?? describeError(err) };
+    }
+    deps.telemetry.warn('DeleteDBInstance reported an error but y is being deleted; carrying on', { replica: y, runId, error: describeError(err) });
+    run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)} (y was being deleted anyway)`);
   }
   // No phase condition: a fast deletion event may already have moved the run on, and the time still belongs on it.
-  await deps.ledger.updateActiveRun(run, { deleteRequestedAt: deps.now().toISOString() }).catch((err: unknown) => {
+  await deps.ledger.updateActiveRun(run, { deleteRequestedAt: deps.now().toISOString(), ...(run.errors.length > 0 ? { errors: run.errors } : {}) }).catch((err: unknown) => {
     if (!(err instanceof StaleRunError)) throw err;
   });
   deps.telemetry.count('RefreshStarted', 1, { replica: y });

@@ -6,7 +6,7 @@
 import type { RuntimeConfig } from '../shared/config';
 import { StaleRunError, describeError } from '../shared/errors';
 import type { RunContext } from './lifecycle';
-import { FAILED_STATES, USABLE_STATES, alertDeadline, failRun, finishRun, requestRestore } from './lifecycle';
+import { FAILED_STATES, MISSING_ALERT, USABLE_STATES, alertDeadline, failRun, finishRun, loadActiveRun, onReplicaMissing, requestRestore } from './lifecycle';
 import type { RunRecord } from './model';
 import type { Deps } from './ports';
 
@@ -25,6 +25,10 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
   const now = deps.now();
   const { pair } = ctx;
   if (minutesSince(run.startedAt, now) > pair.stuckRunHours * 60) {
+    if (run.phase === 'finishing') {
+      // y serves; only the post-restore modify is still refused. Close with what did not apply as drift.
+      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll', force: true })}`;
+    }
     await failRun(deps, ctx, run, `the run was stuck in phase ${run.phase ?? 'unknown'} for over ${pair.stuckRunHours} h.`);
     return 'failed:stuck';
   }
@@ -47,6 +51,7 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
       return 'waiting:deletion';
     }
     case 'deleted': {
+      if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'waiting:retry';
       const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: 'poll' });
       return `restore:${outcome}`;
     }
@@ -58,19 +63,25 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
         return `restore:${outcome}`;
       }
       const y = await deps.rds.describeInstance(run.replicaId);
-      if (y && USABLE_STATES.has(y.status)) {
+      if (!y) {
+        // The restore was accepted, yet y is gone: it failed and RDS removed it. Try again.
+        if (minutesSince(run.restoreRequestedAt, now) < grace) return 'waiting:restore-visible';
+        await deps.ledger.updateActiveRun(run, { phase: 'deleted', errors: [...run.errors, `${now.toISOString()} the requested restore vanished`] }, ['restoring']);
+        return 'restore:vanished';
+      }
+      if (USABLE_STATES.has(y.status)) {
         deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
         return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' })}`;
       }
-      if (y && FAILED_STATES.has(y.status)) {
+      if (FAILED_STATES.has(y.status)) {
         await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
         return 'failed:restore';
       }
       if (!run.deadlineAlertedAt && minutesSince(run.restoreRequestedAt, now) > pair.restoreDeadlineMinutes) {
-        await alertDeadline(deps, ctx, run, y?.status ?? 'missing');
+        await alertDeadline(deps, ctx, run, y.status);
         return 'alerted:deadline';
       }
-      return `waiting:${y?.status ?? 'missing'}`;
+      return `waiting:${y.status}`;
     }
     case 'finishing':
       return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' })}`;
@@ -78,6 +89,16 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
       await failRun(deps, ctx, run, `the run is in an unknown phase ${String(run.phase)}.`);
       return 'failed:unknown-phase';
   }
+}
+
+/** Without a run, y must exist: a deletion nobody started, whose event was lost, is found here. */
+async function checkIdle(deps: Deps, ctx: RunContext): Promise<string> {
+  const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
+  if (y) {
+    await deps.ledger.clearAlert(ctx.pair.replica.instanceId, MISSING_ALERT);
+    return 'idle';
+  }
+  return `missing:${await onReplicaMissing(deps, ctx, deps.now(), 'poll')}`;
 }
 
 /**
@@ -90,9 +111,9 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
   for (const pair of config.pairs) {
     const replica = pair.replica.instanceId;
     try {
-      const run = await deps.ledger.getActiveRun(replica);
+      const run = await loadActiveRun(deps, config, replica);
       if (!run) {
-        outcomes.push({ replica, action: 'idle' });
+        outcomes.push({ replica, action: await checkIdle(deps, { config, pair }) });
         continue;
       }
       outcomes.push({ replica, runId: run.runId, action: await checkRun(deps, { config, pair }, run) });

@@ -7,11 +7,15 @@ import type { Context } from 'aws-lambda';
 import type { EventOutcome } from '../core/on-event';
 import { handleInvocation } from '../core/on-event';
 import { logger } from '../shared/powertools';
+import type { Runtime } from '../shared/runtime';
 import { runtime } from '../shared/runtime';
 
-const { config, deps } = runtime();
+/** The handler over a given runtime. */
+export function createHandler({ config, deps }: Runtime) {
+  return async (event: unknown, context?: Context): Promise<EventOutcome[]> => {
+    if (context) logger.addContext(context);
+    return handleInvocation(deps, config, event);
+  };
+}
 
-export const handler = async (event: unknown, context?: Context): Promise<EventOutcome[]> => {
-  if (context) logger.addContext(context);
-  return handleInvocation(deps, config, event);
-};
+export const handler = createHandler(runtime());

@@ -7,9 +7,8 @@ import { z } from 'zod';
 import type { StartResult } from '../core/start-refresh';
 import { startRefresh } from '../core/start-refresh';
 import { logger } from '../shared/powertools';
+import type { Runtime } from '../shared/runtime';
 import { runtime } from '../shared/runtime';
-
-const { config, deps } = runtime();
 
 /** What the schedule (or `drill`/`plan`) sends. */
 export const startRequestSchema = z
@@ -29,22 +28,27 @@ export interface RejectedRequest {
   reason: string;
 }
 
-export const handler = async (event: unknown, context?: Context): Promise<StartResult | RejectedRequest> => {
-  if (context) logger.addContext(context);
-  const parsed = startRequestSchema.safeParse(event);
-  if (!parsed.success) {
-    const reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
-    deps.telemetry.count('StartRejected', 1);
-    deps.telemetry.error('start request rejected', { reason, event });
-    return { outcome: 'rejected', reason: `invalid start request: ${reason}; expected {"replica": "<y>", "trigger": "schedule"|"drill"}` };
-  }
-  const { scheduledTime: _scheduledTime, ...request } = parsed.data;
-  logger.appendKeys({ replica: request.replica });
-  try {
-    const result = await startRefresh(deps, config, request);
-    logger.info('start-refresh finished', { outcome: result.outcome, runId: 'runId' in result ? result.runId : undefined });
-    return result;
-  } finally {
-    logger.removeKeys(['replica']);
-  }
-};
+/** The handler over a given runtime. */
+export function createHandler({ config, deps }: Runtime) {
+  return async (event: unknown, context?: Context): Promise<StartResult | RejectedRequest> => {
+    if (context) logger.addContext(context);
+    const parsed = startRequestSchema.safeParse(event);
+    if (!parsed.success) {
+      const reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+      deps.telemetry.count('StartRejected', 1);
+      deps.telemetry.error('start request rejected', { reason, event });
+      return { outcome: 'rejected', reason: `invalid start request: ${reason}; expected {"replica": "<y>", "trigger": "schedule"|"drill"}` };
+    }
+    const { scheduledTime: _scheduledTime, ...request } = parsed.data;
+    logger.appendKeys({ replica: request.replica });
+    try {
+      const result = await startRefresh(deps, config, request);
+      logger.info('start-refresh finished', { outcome: result.outcome, runId: 'runId' in result ? result.runId : undefined });
+      return result;
+    } finally {
+      logger.removeKeys(['replica']);
+    }
+  };
+}
+
+export const handler = createHandler(runtime());

@@ -6,13 +6,17 @@ import type { Context } from 'aws-lambda';
 import type { WatchdogOutcome } from '../core/watchdog';
 import { runWatchdog } from '../core/watchdog';
 import { logger } from '../shared/powertools';
+import type { Runtime } from '../shared/runtime';
 import { runtime } from '../shared/runtime';
 
-const { config, deps } = runtime();
+/** The handler over a given runtime. */
+export function createHandler({ config, deps }: Runtime) {
+  return async (_event: unknown, context?: Context): Promise<WatchdogOutcome[]> => {
+    if (context) logger.addContext(context);
+    const outcomes = await runWatchdog(deps, config);
+    logger.info('watchdog pass', { outcomes });
+    return outcomes;
+  };
+}
 
-export const handler = async (_event: unknown, context?: Context): Promise<WatchdogOutcome[]> => {
-  if (context) logger.addContext(context);
-  const outcomes = await runWatchdog(deps, config);
-  logger.info('watchdog pass', { outcomes });
-  return outcomes;
-};
+export const handler = createHandler(runtime());

@@ -10,7 +10,9 @@ import { ConfigError } from './errors';
 const dbInstanceId = z
   .string()
   .regex(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/, 'must be an RDS instance identifier: 1-63 letters, digits or hyphens, starting with a letter')
-  .refine((v) => !v.endsWith('-'), 'must not end with a hyphen');
+  .refine((v) => !v.endsWith('-'), 'must not end with a hyphen')
+  // RDS stores identifiers in lower case and reports them so in events and ARNs.
+  .transform((v) => v.toLowerCase());
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-central-1');
 

@@ -65,11 +65,3 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
 }
-
-/** A step could not complete yet and Lambda should run the invocation again (its retries, then the DLQ). */
-export class RetryLaterError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'RetryLaterError';
-  }
-}

@@ -1,15 +1,31 @@
 /**
  * Cold-start wiring: config parsed once, SDK clients built once, the core's dependencies composed.
- * Handlers call {@link runtime} at module load; tests set the environment first.
+ * Handlers build their runtime at module load. Anything that hosts the handlers elsewhere (the local
+ * simulation) passes its own clients and clock; the adapters and the core are the same either way.
  */
 import { randomBytes } from 'node:crypto';
-import { RdsAdapter, replicaRdsClient } from '../aws/rds';
 import { DynamoLedger, ledgerClient } from '../aws/ledger';
 import { SnsNotifier, notifyClient } from '../aws/notify';
-import type { Deps } from '../core/ports';
+import { RdsAdapter, replicaRdsClient } from '../aws/rds';
+import type { Deps, Telemetry } from '../core/ports';
 import type { RuntimeConfig } from './config';
 import { loadRuntimeConfig } from './config';
 import { PowertoolsTelemetry } from './powertools';
+
+/** The SDK clients a function uses, one per AWS service, named for their role. */
+export interface Clients {
+  replicaRds: ConstructorParameters<typeof RdsAdapter>[0];
+  dynamo: ConstructorParameters<typeof DynamoLedger>[0];
+  sns: ConstructorParameters<typeof SnsNotifier>[0];
+}
+
+/** What a host may supply instead of the defaults. */
+export interface RuntimeOptions {
+  clients?: (config: RuntimeConfig) => Clients;
+  now?: () => Date;
+  randomId?: () => string;
+  telemetry?: Telemetry;
+}
 
 /** What a handler works with. */
 export interface Runtime {
@@ -17,18 +33,24 @@ export interface Runtime {
   deps: Deps;
 }
 
+/** The clients Lambda uses: each in the function's region, with the SDK's retries. */
+export function awsClients(config: RuntimeConfig): Clients {
+  return { replicaRds: replicaRdsClient(config.region), dynamo: ledgerClient(config.region), sns: notifyClient(config.region) };
+}
+
 /** Builds the runtime from the environment. */
-export function runtime(env: NodeJS.ProcessEnv = process.env): Runtime {
+export function runtime(env: NodeJS.ProcessEnv = process.env, options: RuntimeOptions = {}): Runtime {
   const config = loadRuntimeConfig(env);
+  const clients = (options.clients ?? awsClients)(config);
   return {
     config,
     deps: {
-      rds: new RdsAdapter(replicaRdsClient(config.region)),
-      ledger: new DynamoLedger(ledgerClient(config.region), config.ledgerTableName),
-      notifier: new SnsNotifier(notifyClient(config.region), config.notificationTopicArn),
-      telemetry: new PowertoolsTelemetry(),
-      now: () => new Date(),
-      randomId: () => randomBytes(3).toString('hex'),
+      rds: new RdsAdapter(clients.replicaRds),
+      ledger: new DynamoLedger(clients.dynamo, config.ledgerTableName),
+      notifier: new SnsNotifier(clients.sns, config.notificationTopicArn),
+      telemetry: options.telemetry ?? new PowertoolsTelemetry(),
+      now: options.now ?? (() => new Date()),
+      randomId: options.randomId ?? (() => randomBytes(3).toString('hex')),
     },
   };
 }

@@ -64,31 +64,42 @@ describe('DynamoLedger', () => {
     expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof StaleRunError)).toHaveLength(4);
   });
 
-  it('closes a run once, into history, and frees the slot', async () => {
+  it('closes a run once, archives it into history, and frees the slot', async () => {
     await ledger.openRun(run('20261121T020000Z-aaaaaa'));
     const closed = run('20261121T020000Z-aaaaaa', { status: 'succeeded', closedAt: '2026-11-21T02:40:00.000Z' });
     await expect(ledger.closeRun(closed)).resolves.toBe(true);
     await expect(ledger.closeRun(closed)).resolves.toBe(false);
+    // Closed but not yet archived: still in the active slot, no longer active.
+    expect(await ledger.getActiveRun('orders-staging')).toMatchObject({ status: 'succeeded' });
+    await ledger.archiveRun({ ...closed, notifiedAt: '2026-11-21T02:40:01.000Z' });
+    await ledger.archiveRun({ ...closed, notifiedAt: '2026-11-21T02:40:01.000Z' });
     expect(await ledger.getActiveRun('orders-staging')).toBeUndefined();
     const history = await ledger.listRuns('orders-staging');
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ runId: '20261121T020000Z-aaaaaa', status: 'succeeded' });
+    expect(history[0]).toMatchObject({ runId: '20261121T020000Z-aaaaaa', status: 'succeeded', notifiedAt: '2026-11-21T02:40:01.000Z' });
     expect(history[0]?.phase).toBeUndefined();
   });
 
-  it('finishes a close that crashed between its two writes', async () => {
+  it('lets one of several racing closers win', async () => {
     await ledger.openRun(run('r1'));
-    const closed = run('r1', { status: 'failed' });
-    await ledger.closeRun(closed);
-    await ledger.openRun(run('r1'));
-    await expect(ledger.closeRun(closed)).resolves.toBe(false);
-    expect(await ledger.getActiveRun('orders-staging')).toBeUndefined();
+    const results = await Promise.all([1, 2, 3].map(() => ledger.closeRun(run('r1', { status: 'failed' }))));
+    expect(results.filter(Boolean)).toHaveLength(1);
   });
 
   it('does not free a slot another run holds', async () => {
     await ledger.openRun(run('r2'));
-    await ledger.closeRun(run('r1', { status: 'failed' }));
+    await ledger.archiveRun(run('r1', { status: 'failed' }));
     expect((await ledger.getActiveRun('orders-staging'))?.runId).toBe('r2');
+  });
+
+  it('sends an alert once until it is cleared', async () => {
+    const at = new Date('2026-11-21T12:00:00Z');
+    expect(await ledger.alertOnce('orders-staging', 'replica-missing', at)).toBe(true);
+    expect(await ledger.alertOnce('orders-staging', 'replica-missing', at)).toBe(false);
+    expect(await ledger.alertOnce('billing-staging', 'replica-missing', at)).toBe(true);
+    await ledger.clearAlert('orders-staging', 'replica-missing');
+    expect(await ledger.alertOnce('orders-staging', 'replica-missing', at)).toBe(true);
+    expect(await ledger.listRuns('orders-staging')).toEqual([]);
   });
 
   it('lists history newest first, since a time, up to a limit, and includes refusals', async () => {

@@ -143,11 +143,11 @@ describe('restoreInstance', () => {
 describe('modifyInstance', () => {
   it('applies immediately', async () => {
     rdsMock.on(ModifyDBInstanceCommand).resolves({});
-    await expect(adapter.modifyInstance(Y, { backupRetentionPeriod: 7, monitoringInterval: 30, monitoringRoleArn: 'arn:aws:iam::111111111111:role/m', performanceInsightsEnabled: true })).resolves.toBe('modified');
+    await expect(adapter.modifyInstance(Y, { preferredMaintenanceWindow: 'sun:04:00-sun:04:30', monitoringInterval: 30, monitoringRoleArn: 'arn:aws:iam::111111111111:role/m', performanceInsightsEnabled: true })).resolves.toBe('modified');
     expect(rdsMock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
       DBInstanceIdentifier: Y,
       ApplyImmediately: true,
-      BackupRetentionPeriod: 7,
+      PreferredMaintenanceWindow: 'sun:04:00-sun:04:30',
       MonitoringInterval: 30,
       MonitoringRoleArn: 'arn:aws:iam::111111111111:role/m',
       EnablePerformanceInsights: true,
@@ -155,6 +155,6 @@ describe('modifyInstance', () => {
   });
   it('reports a busy instance', async () => {
     rdsMock.on(ModifyDBInstanceCommand).rejects(new InvalidDBInstanceStateFault({ message: 'backing-up', ...meta }));
-    await expect(adapter.modifyInstance(Y, { backupRetentionPeriod: 7 })).resolves.toBe('busy');
+    await expect(adapter.modifyInstance(Y, { monitoringInterval: 60 })).resolves.toBe('busy');
   });
 });

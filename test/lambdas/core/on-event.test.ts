@@ -1,14 +1,15 @@
 import {
   DBSubnetGroupNotFoundFault,
   InsufficientDBInstanceCapacityFault,
+  RDSServiceException,
   ModifyDBInstanceCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { handleInvocation } from '../../../lambdas/core/on-event';
 import { LINEAGE_TAGS } from '../../../lambdas/core/settings';
 import { startRefresh } from '../../../lambdas/core/start-refresh';
+import { runWatchdog } from '../../../lambdas/core/watchdog';
 import type { RuntimeConfig } from '../../../lambdas/shared/config';
-import { RetryLaterError } from '../../../lambdas/shared/errors';
 import type { LocalDynamo } from '../../support/dynalite';
 import { startDynalite } from '../../support/dynalite';
 import { FakeRds } from '../../support/fake-rds';
@@ -70,7 +71,9 @@ describe('handleInvocation: the loop', () => {
     ctx.clock.advanceMinutes(25);
     rds.finishRestore('backing-up');
     expect(await handleInvocation(ctx.deps, ctx.config, restored(ctx.clock))).toEqual([{ eventId: 'RDS-EVENT-0043', sourceId: Y, action: 'finish:closed' }]);
-    expect(rds.mock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { BackupRetentionPeriod: 3, MonitoringInterval: 30, EnablePerformanceInsights: true, MaxAllocatedStorage: 1000 });
+    // Backup retention and window travel with the restore; the rest of what a restore resets follows in one modify.
+    expect(rds.mock).toHaveReceivedCommandWith(RestoreDBInstanceFromDBSnapshotCommand, { BackupRetentionPeriod: 3, PreferredBackupWindow: '01:00-01:30' });
+    expect(rds.mock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { MonitoringInterval: 30, EnablePerformanceInsights: true, MaxAllocatedStorage: 1000, PreferredMaintenanceWindow: 'sun:04:00-sun:04:30' });
 
     const [run] = await ctx.deps.ledger.listRuns(Y);
     expect(run).toMatchObject({
@@ -151,16 +154,21 @@ describe('handleInvocation: the loop', () => {
 });
 
 describe('handleInvocation: failures', () => {
-  it('retries a restore that failed for capacity through Lambda, then fails the run and alerts', async () => {
+  it('retries a restore that failed for capacity with backoff, in another zone, then fails the run and alerts', async () => {
     const ctx = await setup({ maxRestoreAttempts: 2 });
     await startedAndDeleted(ctx);
     rds.restoreFailures = [new InsufficientDBInstanceCapacityFault({ message: 'no capacity', ...meta }), new InsufficientDBInstanceCapacityFault({ message: 'no capacity', ...meta })];
-    await expect(handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock))).rejects.toBeInstanceOf(RetryLaterError);
-    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ phase: 'deleted', restoreAttempts: 1 });
+    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:retry-later');
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ phase: 'deleted', restoreAttempts: 1, lastErrorCode: 'InsufficientDBInstanceCapacityFault', nextRetryAt: '2026-11-21T02:08:00.000Z' });
     expect(published()).toEqual([]);
-    // Lambda's retry delivers the same event again.
-    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:failed');
+    // A repeated deletion event does not jump the backoff; the watchdog waits for it.
+    ctx.clock.advanceMinutes(1);
+    expect((await runWatchdog(ctx.deps, ctx.config)).map((o) => o.action)).toEqual(['waiting:retry']);
+    ctx.clock.advanceMinutes(1);
+    expect((await runWatchdog(ctx.deps, ctx.config)).map((o) => o.action)).toEqual(['restore:failed']);
     expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 2);
+    // The second attempt let RDS pick the zone.
+    expect(rds.mock.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[1]?.args[0].input.AvailabilityZone).toBeUndefined();
     const [run] = await ctx.deps.ledger.listRuns(Y);
     expect(run).toMatchObject({ status: 'failed', restoreAttempts: 2 });
     expect(run?.errors).toHaveLength(2);
@@ -172,9 +180,18 @@ describe('handleInvocation: failures', () => {
     const ctx = await setup();
     await startedAndDeleted(ctx);
     rds.restoreFailures = [new InsufficientDBInstanceCapacityFault({ message: 'no capacity', ...meta })];
-    await expect(handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock))).rejects.toBeInstanceOf(RetryLaterError);
-    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:requested');
+    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:retry-later');
+    ctx.clock.advanceMinutes(5);
+    expect((await runWatchdog(ctx.deps, ctx.config)).map((o) => o.action)).toEqual(['restore:requested']);
     expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ phase: 'restoring', restoreAttempts: 2 });
+  });
+
+  it('fails at once and alerts on a restore RDS rejects as invalid', async () => {
+    const ctx = await setup();
+    await startedAndDeleted(ctx);
+    rds.restoreFailures = [new RDSServiceException({ name: 'InvalidParameterCombination', $fault: 'client', message: 'You can\'t specify IOPS for storage size less than 400', ...meta })];
+    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:failed');
+    expect(published()[0]?.text).toContain('InvalidParameterCombination');
   });
 
   it('fails at once and alerts on a restore RDS rejects for good', async () => {
@@ -207,7 +224,7 @@ describe('handleInvocation: deletions outside any run', () => {
   it('alerts and does not restore, by default', async () => {
     const ctx = await setup();
     rds.instance = undefined;
-    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('alerted:unmanaged-deletion');
+    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('unmanaged-deletion:alerted');
     expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 0);
     expect(published()[0]).toMatchObject({ kind: 'replica.deleted-outside-run', severity: 'alert' });
     expect(published()[0]?.text).toContain('restoreUnmanagedDeletions is off');
@@ -224,7 +241,7 @@ describe('handleInvocation: deletions outside any run', () => {
     // Someone deletes y by hand the next day.
     ctx.clock.advanceMinutes(24 * 60);
     rds.instance = undefined;
-    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:requested');
+    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('unmanaged-deletion:restoring');
     expect(rds.mock).toHaveReceivedCommandWith(RestoreDBInstanceFromDBSnapshotCommand, { DBInstanceIdentifier: Y, DBInstanceClass: 'db.r6g.large', Port: 6543, DBSubnetGroupName: 'staging-private' });
     expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ trigger: 'unmanaged-deletion', phase: 'restoring' });
     expect(publishedKinds()).toEqual(['replica.deleted-outside-run']);
@@ -233,7 +250,7 @@ describe('handleInvocation: deletions outside any run', () => {
   it('alerts instead of restoring with RDS defaults when no settings were ever captured', async () => {
     const ctx = await setup({ restoreUnmanagedDeletions: true });
     rds.instance = undefined;
-    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('alerted:unmanaged-deletion-no-settings');
+    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('unmanaged-deletion:no-settings');
     expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 0);
   });
 

@@ -17,7 +17,7 @@ describe('preflight', () => {
     expect(failing(result)).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.mustDisableDeletionProtection).toBe(false);
-    expect(result.checks.map((c) => c.id)).toEqual(['replica-is-not-source', 'replica-exists', 'replica-deletable', 'ownership-tag', 'deletion-protection', 'snapshot-available', 'snapshot-newer']);
+    expect(result.checks.map((c) => c.id)).toEqual(['replica-is-not-source', 'replica-exists', 'replica-deletable', 'ownership-tag', 'deletion-protection', 'snapshot-available', 'snapshot-newer', 'snapshot-compatible', 'tag-limit']);
   });
 
   it('fails when y does not exist', () => {

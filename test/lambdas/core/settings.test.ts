@@ -51,6 +51,14 @@ describe('desiredSettings', () => {
     expect(d.monitoringRoleArn).toBeUndefined();
   });
 
+  it('drops gp3 IOPS and throughput below the provisioning threshold, where RDS rejects them', () => {
+    const small = toInstanceView(yInstance({ AllocatedStorage: 100, Iops: 3000, StorageThroughput: 125 })).settings;
+    expect(desiredSettings(small, {}, 'postgres')).not.toHaveProperty('iops');
+    expect(desiredSettings(small, {}, 'postgres')).not.toHaveProperty('storageThroughput');
+    expect(desiredSettings({ ...small, allocatedStorage: 250 }, {}, 'oracle-ee')).toMatchObject({ iops: 3000, storageThroughput: 125 });
+    expect(desiredSettings(toInstanceView(yInstance()).settings, {}, 'postgres')).toMatchObject({ iops: 12000, storageThroughput: 500 });
+  });
+
   it('drops throughput for io1 but keeps its IOPS', () => {
     const d = desiredSettings(y.settings, { storageType: 'io1' });
     expect(d.iops).toBe(12000);
@@ -78,14 +86,13 @@ describe('lineage', () => {
 });
 
 describe('postRestoreChanges', () => {
-  it('lists what a restore resets: backups, monitoring, Performance Insights, storage autoscaling', () => {
+  it('lists what a restore cannot set: maintenance window, monitoring, Performance Insights, storage autoscaling', () => {
     const desired = desiredSettings(y.settings, {});
     const restored = toInstanceView(
-      yInstance({ BackupRetentionPeriod: 1, MonitoringInterval: 0, MonitoringRoleArn: undefined, PerformanceInsightsEnabled: false, MaxAllocatedStorage: undefined, PreferredBackupWindow: '22:00-22:30' }),
+      yInstance({ MonitoringInterval: 0, MonitoringRoleArn: undefined, PerformanceInsightsEnabled: false, PerformanceInsightsKMSKeyId: undefined, MaxAllocatedStorage: undefined, PreferredMaintenanceWindow: 'mon:00:00-mon:00:30' }),
     );
     expect(postRestoreChanges(desired, restored)).toEqual({
-      backupRetentionPeriod: 3,
-      preferredBackupWindow: '01:00-01:30',
+      preferredMaintenanceWindow: 'sun:04:00-sun:04:30',
       monitoringInterval: 30,
       monitoringRoleArn: 'arn:aws:iam::111111111111:role/rds-monitoring',
       performanceInsightsEnabled: true,
@@ -94,12 +101,17 @@ describe('postRestoreChanges', () => {
       maxAllocatedStorage: 1000,
     });
   });
+  it('never sends a Performance Insights key to an instance that already has PI on', () => {
+    const desired = desiredSettings(y.settings, {});
+    const otherKey = toInstanceView(yInstance({ PerformanceInsightsKMSKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/other' }));
+    expect(postRestoreChanges(desired, otherKey)).toEqual({});
+  });
   it('is empty when nothing differs', () => {
     expect(postRestoreChanges(desiredSettings(y.settings, {}), y)).toEqual({});
   });
   it('counts pending modifications as done', () => {
     const pendingY = toInstanceView(yInstance({ BackupRetentionPeriod: 1, PendingModifiedValues: { BackupRetentionPeriod: 3 } }));
-    expect(postRestoreChanges(desiredSettings(y.settings, {}), pendingY)).toEqual({});
+    expect(driftOf(desiredSettings(y.settings, {}), pendingY)).toEqual([]);
   });
 });
 

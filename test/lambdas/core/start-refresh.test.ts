@@ -176,3 +176,21 @@ describe('makeRunId', () => {
     expect(makeRunId(new Date('2026-11-21T02:00:00.123Z'), 'abcdef')).toBe('20261121T020000Z-abcdef');
   });
 });
+
+describe('startRefresh: an ambiguous delete', () => {
+  it('carries on when DeleteDBInstance errors but RDS did start deleting y', async () => {
+    rds.reset(yInstance(), [fresh]);
+    snsMock.reset();
+    const config: RuntimeConfig = runtimeConfig({ monitoringRoleArn: MONITORING_ROLE }, { ledgerTableName: await dynamo.createLedgerTable() });
+    const deps = makeDeps(config, { endpoint: dynamo.endpoint, clock: new Clock('2026-11-21T02:00:00Z') });
+    rds.mock.on(DeleteDBInstanceCommand).callsFake(() => {
+      rds.instance!.DBInstanceStatus = 'deleting';
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    });
+    expect(await startRefresh(deps, config, { replica: Y, trigger: 'schedule' })).toMatchObject({ outcome: 'started' });
+    const run = await deps.ledger.getActiveRun(Y);
+    expect(run).toMatchObject({ phase: 'deleting', deleteRequestedAt: '2026-11-21T02:00:00.000Z' });
+    expect(run?.errors[0]).toContain('TimeoutError: socket hang up (y was being deleted anyway)');
+    expect(published()).toEqual([]);
+  });
+});

@@ -43,10 +43,38 @@ async function start(ctx: Awaited<ReturnType<typeof setup>>) {
 }
 
 describe('runWatchdog', () => {
-  it('does nothing without an active run', async () => {
+  it('only looks at y without an active run', async () => {
     const ctx = await setup();
     expect(await ctx.watchdog()).toEqual(['idle']);
-    expect(rds.mock.calls()).toHaveLength(0);
+    expect(rds.mock.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeDBInstancesCommand']);
+    expect(published()).toEqual([]);
+  });
+
+  it('alerts once when y is missing outside any run and its deletion event was lost', async () => {
+    const ctx = await setup();
+    rds.instance = undefined;
+    expect(await ctx.watchdog()).toEqual(['missing:alerted']);
+    ctx.clock.advanceMinutes(5);
+    expect(await ctx.watchdog()).toEqual(['missing:already-alerted']);
+    expect(publishedKinds()).toEqual(['replica.deleted-outside-run']);
+    expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 0);
+    // Once y is back, a later disappearance alerts again.
+    rds.reset(yInstance(), [fresh]);
+    expect(await ctx.watchdog()).toEqual(['idle']);
+    rds.instance = undefined;
+    expect(await ctx.watchdog()).toEqual(['missing:alerted']);
+    expect(publishedKinds()).toEqual(['replica.deleted-outside-run', 'replica.deleted-outside-run']);
+  });
+
+  it('completes a close that crashed after marking the run closed, sending the notification once', async () => {
+    const ctx = await setup();
+    const runId = await start(ctx);
+    const run = await ctx.deps.ledger.getActiveRun(Y);
+    await ctx.deps.ledger.closeRun({ ...run!, status: 'failed', closedAt: ctx.clock.now().toISOString(), reason: 'test' });
+    expect(await ctx.watchdog()).toEqual(['idle']);
+    expect(publishedKinds()).toEqual(['refresh.failed']);
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toBeUndefined();
+    expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ runId, status: 'failed', notifiedAt: expect.any(String) as unknown });
   });
 
   it('restores y when the deletion event never arrives, and closes the run when the usable event is lost too', async () => {

@@ -91,6 +91,8 @@ describe('the nightly loop, handler by handler', () => {
       AutoMinorVersionUpgrade: false,
       CopyTagsToSnapshot: true,
       DeletionProtection: false,
+      BackupRetentionPeriod: 3,
+      PreferredBackupWindow: '01:00-01:30',
     });
 
     setTime('2026-11-21T02:36:00.000Z');
@@ -99,12 +101,11 @@ describe('the nightly loop, handler by handler', () => {
     expect(rds.mock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
       DBInstanceIdentifier: Y,
       ApplyImmediately: true,
-      BackupRetentionPeriod: 3,
-      PreferredBackupWindow: '01:00-01:30',
       PreferredMaintenanceWindow: 'sun:04:00-sun:04:30',
       MonitoringInterval: 30,
       MonitoringRoleArn: 'arn:aws:iam::111111111111:role/rds-monitoring',
       EnablePerformanceInsights: true,
+      PerformanceInsightsKMSKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/pi-key',
       PerformanceInsightsRetentionPeriod: 7,
       MaxAllocatedStorage: 1000,
     });

@@ -1,0 +1,162 @@
+/**
+ * Lambda and SNS as the pipeline meets them: asynchronous, at-least-once invocation; on a function
+ * error two retries about 1 and 2 minutes later, then the on-failure destination; SNS deliveries that
+ * can be duplicated, delayed and reordered.
+ */
+import type { VirtualClock } from './clock';
+import type { Distribution, Random } from './random';
+import { uniform } from './random';
+
+/** One invocation attempt. */
+export interface Invocation {
+  function: string;
+  time: Date;
+  attempt: number;
+  event: unknown;
+  outcome: 'ok' | 'error';
+  result?: unknown;
+  error?: string;
+}
+
+/** An event that failed every attempt, as the on-failure destination receives it. */
+export interface DeadLetter {
+  function: string;
+  time: Date;
+  event: unknown;
+  error: string;
+}
+
+/** Decides whether an attempt fails before the function runs (fault injection). */
+export type FailurePlan = (event: unknown, attempt: number) => string | undefined;
+
+/** A simulated Lambda function. */
+export class SimLambda {
+  public readonly invocations: Invocation[] = [];
+  /** Set by a fault scenario: attempts it returns a message for fail as a function error would. */
+  public failWhen: FailurePlan | undefined;
+
+  /**
+   * @param retryAttempts Lambda's async retries (0–2), as configured by the CDK app
+   * @param onFailure the on-failure destination
+   */
+  public constructor(
+    public readonly name: string,
+    private readonly clock: VirtualClock,
+    private readonly random: Random,
+    private readonly handler: (event: unknown) => Promise<unknown>,
+    private readonly retryAttempts: number,
+    private readonly onFailure: (letter: DeadLetter) => void,
+    private readonly queueDelay: Distribution = uniform(0.05, 0.5),
+    private readonly onResult?: (invocation: Invocation) => void,
+  ) {}
+
+  /** Invokes asynchronously (InvocationType Event): queued, retried, then dead-lettered. */
+  public invokeAsync(event: unknown): void {
+    this.clock.after(this.random.duration(this.queueDelay), `${this.name} invoke`, () => this.attempt(event, 1));
+  }
+
+  /** Invokes synchronously (RequestResponse): the caller gets the result or the error; no retries. */
+  public async invoke(event: unknown): Promise<unknown> {
+    const inv = await this.run(event, 1);
+    if (inv.outcome === 'error') throw new Error(`${this.name} failed: ${inv.error}`);
+    return inv.result;
+  }
+
+  private async run(event: unknown, attempt: number): Promise<Invocation> {
+    const base = { function: this.name, time: this.clock.now(), attempt, event };
+    let inv: Invocation;
+    try {
+      const injected = this.failWhen?.(event, attempt);
+      if (injected) throw new Error(injected);
+      inv = { ...base, outcome: 'ok', result: await this.handler(structuredClone(event)) };
+    } catch (err) {
+      inv = { ...base, outcome: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    }
+    this.invocations.push(inv);
+    this.onResult?.(inv);
+    return inv;
+  }
+
+  private async attempt(event: unknown, attempt: number): Promise<void> {
+    const inv = await this.run(event, attempt);
+    if (inv.outcome === 'ok') return;
+    if (attempt <= this.retryAttempts) {
+      // Lambda waits about 1 minute before the first retry and 2 before the second.
+      const wait = (attempt === 1 ? 60 : 120) * 1000 + this.random.duration(uniform(0, 20));
+      this.clock.after(wait, `${this.name} retry ${attempt}`, () => this.attempt(event, attempt + 1));
+      return;
+    }
+    this.onFailure({ function: this.name, time: this.clock.now(), event, error: inv.error ?? 'unknown' });
+  }
+}
+
+/** How a topic mangles deliveries (fault injection). */
+export interface DeliveryFaults {
+  /** Every message is delivered this many times (1 = once). */
+  copies: number;
+  /** Extra random delay per delivery, up to this many seconds: messages overtake each other. */
+  reorderSeconds: number;
+}
+
+/** One message published to a topic. */
+export interface TopicMessage {
+  time: Date;
+  subject?: string;
+  message: string;
+  attributes: Record<string, string>;
+}
+
+/** A simulated SNS topic with Lambda subscribers. */
+export class SimTopic {
+  public readonly messages: TopicMessage[] = [];
+  public faults: DeliveryFaults = { copies: 1, reorderSeconds: 0 };
+  private readonly subscribers: SimLambda[] = [];
+  private seq = 0;
+
+  public constructor(
+    public readonly arn: string,
+    private readonly clock: VirtualClock,
+    private readonly random: Random,
+  ) {}
+
+  /** Subscribes a function, as a LambdaSubscription does. */
+  public subscribe(fn: SimLambda): void {
+    this.subscribers.push(fn);
+  }
+
+  /** Publishes a message: stored, then delivered to each subscriber as an SNS event record. */
+  public publish(message: string, subject?: string, attributes: Record<string, string> = {}): string {
+    const time = this.clock.now();
+    const messageId = `sim-${++this.seq}`;
+    this.messages.push({ time, ...(subject ? { subject } : {}), message, attributes });
+    for (const fn of this.subscribers) {
+      for (let copy = 0; copy < Math.max(1, this.faults.copies); copy++) {
+        const delay = this.faults.reorderSeconds > 0 ? this.random.duration(uniform(0, this.faults.reorderSeconds)) : 0;
+        const event = {
+          Records: [
+            {
+              EventSource: 'aws:sns',
+              EventVersion: '1.0',
+              EventSubscriptionArn: `${this.arn}:sub-${fn.name}`,
+              Sns: {
+                Type: 'Notification',
+                MessageId: messageId,
+                TopicArn: this.arn,
+                Subject: subject ?? null,
+                Message: message,
+                Timestamp: time.toISOString(),
+                SignatureVersion: '1',
+                Signature: 'simulated',
+                SigningCertUrl: 'https://sns.simulated/cert.pem',
+                UnsubscribeUrl: 'https://sns.simulated/unsubscribe',
+                MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { Type: 'String', Value: v }])),
+              },
+            },
+          ],
+        };
+        this.clock.after(delay, `deliver ${messageId} to ${fn.name}`, () => fn.invokeAsync(event));
+      }
+    }
+    return messageId;
+  }
+}

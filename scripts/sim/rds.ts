@@ -1,0 +1,433 @@
+/**
+ * A simulated RDS (one region of one account): instances with their real status sequences, snapshots,
+ * event subscriptions, and the API's validation, pagination and fault classes. Durations come from
+ * configurable distributions on the virtual clock.
+ */
+import type { DBInstance, DBSnapshot, Filter, Tag } from '@aws-sdk/client-rds';
+import {
+  DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
+  DBParameterGroupNotFoundFault,
+  DBSnapshotAlreadyExistsFault,
+  DBSnapshotNotFoundFault,
+  DBSubnetGroupNotFoundFault,
+  InsufficientDBInstanceCapacityFault,
+  InvalidDBInstanceStateFault,
+  InvalidDBSnapshotStateFault,
+  OptionGroupNotFoundFault,
+  RDSServiceException,
+} from '@aws-sdk/client-rds';
+import type { VirtualClock } from './clock';
+import type { Distribution, Random } from './random';
+import { lognormal, uniform } from './random';
+
+/** How long RDS takes, by default. Assumptions for a small instance (db.t4g/db.r6g.large, ≤ 500 GB), stated in the README. */
+export interface RdsTimings {
+  /** DeleteDBInstance accepted → instance gone. */
+  delete: Distribution;
+  /** Restore accepted → instance serves (status backing-up). */
+  restore: Distribution;
+  /** The baseline backup after a restore: backing-up → available. */
+  baselineBackup: Distribution;
+  /** A cross-region snapshot copy: copying → available. */
+  copy: Distribution;
+  /** A final snapshot taken on delete. */
+  finalSnapshot: Distribution;
+  /** RDS event → published to the subscription's topic. */
+  eventDelay: Distribution;
+}
+
+/** The documented defaults. */
+export const DEFAULT_TIMINGS: RdsTimings = {
+  delete: uniform(240, 480),
+  restore: lognormal(1200, 0.25),
+  baselineBackup: uniform(600, 3600),
+  copy: uniform(1200, 2700),
+  finalSnapshot: uniform(120, 300),
+  eventDelay: uniform(2, 30),
+};
+
+/** An RDS event as RDS emits it. */
+export interface EmittedEvent {
+  sourceType: 'db-instance' | 'db-snapshot';
+  sourceId: string;
+  sourceArn: string;
+  eventId: string;
+  category: string;
+  message: string;
+  time: Date;
+}
+
+/** An event subscription: which events go to which topic. */
+export interface Subscription {
+  sourceType: 'db-instance' | 'db-snapshot';
+  sourceIds: string[];
+  categories: string[];
+  deliver: (event: EmittedEvent) => void;
+}
+
+/** Faults the RDS model can inject. */
+export interface RdsFaults {
+  /** Probability that any API call is throttled. */
+  throttleRate: number;
+  /** The next N restores fail with InsufficientDBInstanceCapacity. */
+  restoreCapacityFailures: number;
+  /** Deletion events (RDS-EVENT-0003) are never emitted. */
+  dropDeletionEvents: boolean;
+}
+
+const meta = () => ({ $metadata: { httpStatusCode: 400 } });
+
+function invalidParameter(message: string, name = 'InvalidParameterValue'): RDSServiceException {
+  return new RDSServiceException({ name, $fault: 'client', message, ...meta() });
+}
+
+/** What each API call was, for tests and the benchmark. */
+export interface ApiCall {
+  time: Date;
+  command: string;
+  input: Record<string, unknown>;
+  outcome: string;
+}
+
+/** The simulated RDS of one region. */
+export class SimRds {
+  public readonly instances = new Map<string, DBInstance>();
+  public readonly snapshots = new Map<string, DBSnapshot>();
+  public readonly subscriptions: Subscription[] = [];
+  /** Groups that exist in the account; a restore naming another one fails as RDS would. */
+  public readonly subnetGroups = new Set<string>(['default']);
+  public readonly parameterGroups = new Set<string>();
+  public readonly optionGroups = new Set<string>();
+  public readonly calls: ApiCall[] = [];
+  public faults: RdsFaults = { throttleRate: 0, restoreCapacityFailures: 0, dropDeletionEvents: false };
+  private markerSeq = 0;
+  private readonly markers = new Map<string, { items: unknown[]; next: number }>();
+
+  public constructor(
+    public readonly region: string,
+    public readonly account: string,
+    private readonly clock: VirtualClock,
+    private readonly random: Random,
+    public timings: RdsTimings = DEFAULT_TIMINGS,
+  ) {}
+
+  /** The ARN of a resource in this region. */
+  public arn(type: 'db' | 'snapshot' | 'es', id: string): string {
+    return `arn:aws:rds:${this.region}:${this.account}:${type}:${id}`;
+  }
+
+  /** Answers one API call, as the SDK middleware hands it over. */
+  public async handle(command: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const record: ApiCall = { time: this.clock.now(), command, input: structuredClone(input), outcome: 'ok' };
+    this.calls.push(record);
+    try {
+      if (this.faults.throttleRate > 0 && this.random.chance(this.faults.throttleRate)) {
+        throw new RDSServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', ...meta() });
+      }
+      return await Promise.resolve(this.dispatch(command, input));
+    } catch (err) {
+      record.outcome = (err as Error).name;
+      throw err;
+    }
+  }
+
+  private dispatch(command: string, input: Record<string, unknown>): Record<string, unknown> {
+    switch (command) {
+      case 'DescribeDBInstancesCommand':
+        return this.describeDBInstances(input);
+      case 'DescribeDBSnapshotsCommand':
+        return this.describeDBSnapshots(input);
+      case 'DeleteDBInstanceCommand':
+        return this.deleteDBInstance(input);
+      case 'RestoreDBInstanceFromDBSnapshotCommand':
+        return this.restoreDBInstanceFromDBSnapshot(input);
+      case 'ModifyDBInstanceCommand':
+        return this.modifyDBInstance(input);
+      default:
+        throw invalidParameter(`the simulator does not implement ${command}`, 'UnsupportedOperation');
+    }
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  /** Emits an RDS event to every matching subscription, after RDS's own publishing delay. */
+  public emit(sourceType: EmittedEvent['sourceType'], sourceId: string, eventId: string, category: string, message: string): void {
+    if (eventId === 'RDS-EVENT-0003' && this.faults.dropDeletionEvents) return;
+    const event: EmittedEvent = { sourceType, sourceId, sourceArn: this.arn(sourceType === 'db-instance' ? 'db' : 'snapshot', sourceId), eventId, category, message, time: this.clock.now() };
+    for (const sub of this.subscriptions) {
+      if (sub.sourceType !== sourceType) continue;
+      if (sub.sourceIds.length > 0 && !sub.sourceIds.includes(sourceId)) continue;
+      if (sub.categories.length > 0 && !sub.categories.includes(category)) continue;
+      this.clock.after(this.random.duration(this.timings.eventDelay), `publish ${eventId} ${sourceId}`, () => sub.deliver(event));
+    }
+  }
+
+  // ---- pagination ---------------------------------------------------------------------------
+
+  private page<T>(items: T[], input: Record<string, unknown>): { items: T[]; marker?: string } {
+    const max = input.MaxRecords === undefined ? 100 : Number(input.MaxRecords);
+    if (!Number.isInteger(max) || max < 20 || max > 100) throw invalidParameter(`MaxRecords must be between 20 and 100, got ${String(input.MaxRecords)}`);
+    let list = items;
+    let start = 0;
+    if (input.Marker !== undefined) {
+      const saved = this.markers.get(input.Marker as string);
+      if (!saved) throw invalidParameter(`invalid Marker ${input.Marker as string}`);
+      list = saved.items as T[];
+      start = saved.next;
+    }
+    const out = list.slice(start, start + max);
+    if (start + max >= list.length) return { items: out };
+    const marker = `sim-marker-${++this.markerSeq}`;
+    this.markers.set(marker, { items: list, next: start + max });
+    return { items: out, marker };
+  }
+
+  private static filterValues(filters: unknown, name: string): string[] | undefined {
+    const f = (filters as Filter[] | undefined)?.find((x) => x.Name === name);
+    return f?.Values;
+  }
+
+  // ---- instances ----------------------------------------------------------------------------
+
+  private describeDBInstances(input: Record<string, unknown>): Record<string, unknown> {
+    const id = input.DBInstanceIdentifier as string | undefined;
+    if (id !== undefined) {
+      const db = this.instances.get(id);
+      if (!db) throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, ...meta() });
+      return { DBInstances: [structuredClone(db)] };
+    }
+    const ids = SimRds.filterValues(input.Filters, 'db-instance-id');
+    const all = [...this.instances.values()].filter((d) => !ids || ids.includes(d.DBInstanceIdentifier ?? '') || ids.includes(d.DBInstanceArn ?? ''));
+    const { items, marker } = this.page(all, input);
+    return { DBInstances: structuredClone(items), ...(marker ? { Marker: marker } : {}) };
+  }
+
+  private deleteDBInstance(input: Record<string, unknown>): Record<string, unknown> {
+    const id = String(input.DBInstanceIdentifier);
+    const db = this.instances.get(id);
+    if (!db) throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, ...meta() });
+    if (db.DeletionProtection) throw invalidParameter('Cannot delete protected DB Instance, please disable deletion protection and try again.', 'InvalidParameterCombination');
+    if (!['available', 'backing-up', 'stopped', 'storage-full', 'storage-optimization', 'failed', 'incompatible-parameters', 'incompatible-restore'].includes(db.DBInstanceStatus ?? '')) {
+      throw new InvalidDBInstanceStateFault({ message: `Instance ${id} is not in a state that allows deletion (${db.DBInstanceStatus}).`, ...meta() });
+    }
+    const skip = input.SkipFinalSnapshot === true;
+    const finalId = input.FinalDBSnapshotIdentifier as string | undefined;
+    if (!skip && !finalId) throw invalidParameter('FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.', 'InvalidParameterCombination');
+    if (skip && finalId) throw invalidParameter('FinalDBSnapshotIdentifier can not be specified when deleting an instance with SkipFinalSnapshot=true', 'InvalidParameterCombination');
+    if (finalId && this.snapshots.has(finalId)) throw new DBSnapshotAlreadyExistsFault({ message: `Cannot create the snapshot because a snapshot with the identifier ${finalId} already exists.`, ...meta() });
+
+    db.DBInstanceStatus = 'deleting';
+    let wait = 0;
+    if (finalId) {
+      const snap = this.snapshotOf(db, finalId, 'manual', 'creating');
+      this.snapshots.set(finalId, snap);
+      wait = this.random.duration(this.timings.finalSnapshot);
+      this.clock.after(wait, `final snapshot ${finalId}`, () => {
+        snap.Status = 'available';
+        snap.PercentProgress = 100;
+        this.emit('db-snapshot', finalId, 'RDS-EVENT-0042', 'creation', 'Manual snapshot created');
+      });
+    }
+    this.clock.after(wait + this.random.duration(this.timings.delete), `delete ${id}`, () => {
+      if (this.instances.get(id) !== db) return;
+      this.instances.delete(id);
+      this.emit('db-instance', id, 'RDS-EVENT-0003', 'deletion', 'DB instance deleted');
+    });
+    return { DBInstance: structuredClone(db) };
+  }
+
+  private restoreDBInstanceFromDBSnapshot(input: Record<string, unknown>): Record<string, unknown> {
+    const id = String(input.DBInstanceIdentifier);
+    const snapId = String(input.DBSnapshotIdentifier);
+    if (this.instances.has(id)) throw new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', ...meta() });
+    const snap = [...this.snapshots.values()].find((s) => s.DBSnapshotIdentifier === snapId || s.DBSnapshotArn === snapId);
+    if (!snap) throw new DBSnapshotNotFoundFault({ message: `DBSnapshot not found: ${snapId}`, ...meta() });
+    if (snap.Status !== 'available') throw new InvalidDBSnapshotStateFault({ message: `Snapshot ${snapId} is not available (${snap.Status}).`, ...meta() });
+    const storageType = (input.StorageType as string | undefined) ?? 'gp2';
+    if (input.MultiAZ === true && input.AvailabilityZone !== undefined) throw invalidParameter('Requesting a specific availability zone is not valid for Multi-AZ instances.', 'InvalidParameterCombination');
+    if (input.Iops !== undefined && !['io1', 'io2', 'gp3'].includes(storageType)) throw invalidParameter(`Iops is not supported for storage type ${storageType}`, 'InvalidParameterCombination');
+    if (input.StorageThroughput !== undefined && storageType !== 'gp3') throw invalidParameter(`StorageThroughput is only supported for gp3, not ${storageType}`, 'InvalidParameterCombination');
+    const subnet = (input.DBSubnetGroupName as string | undefined) ?? 'default';
+    if (!this.subnetGroups.has(subnet)) throw new DBSubnetGroupNotFoundFault({ message: `DBSubnetGroup ${subnet} not found.`, ...meta() });
+    const pg = input.DBParameterGroupName as string | undefined;
+    if (pg && !pg.startsWith('default.') && !this.parameterGroups.has(pg)) throw new DBParameterGroupNotFoundFault({ message: `DBParameterGroup not found: ${pg}`, ...meta() });
+    const og = input.OptionGroupName as string | undefined;
+    if (og && !og.startsWith('default:') && !this.optionGroups.has(og)) throw new OptionGroupNotFoundFault({ message: `Specified OptionGroupName: ${og} not found.`, ...meta() });
+    if (this.faults.restoreCapacityFailures > 0) {
+      this.faults.restoreCapacityFailures--;
+      throw new InsufficientDBInstanceCapacityFault({ message: `Insufficient ${(input.DBInstanceClass as string | undefined) ?? 'instance'} capacity in the requested Availability Zone.`, ...meta() });
+    }
+
+    const now = this.clock.now();
+    const db: DBInstance = {
+      DBInstanceIdentifier: id,
+      DBInstanceArn: this.arn('db', id),
+      DBInstanceStatus: 'creating',
+      Engine: snap.Engine,
+      EngineVersion: snap.EngineVersion,
+      DbiResourceId: `db-SIM${now.getTime().toString(36).toUpperCase()}${this.random.hex6().toUpperCase()}`,
+      InstanceCreateTime: now,
+      DBInstanceClass: (input.DBInstanceClass as string | undefined) ?? 'db.m5.large',
+      DBSubnetGroup: { DBSubnetGroupName: subnet },
+      VpcSecurityGroups: ((input.VpcSecurityGroupIds as string[] | undefined) ?? ['sg-default']).map((g) => ({ VpcSecurityGroupId: g, Status: 'active' })),
+      DBParameterGroups: [{ DBParameterGroupName: pg ?? `default.${snap.Engine ?? 'postgres'}` , ParameterApplyStatus: 'in-sync' }],
+      OptionGroupMemberships: [{ OptionGroupName: og ?? `default:${snap.Engine ?? 'postgres'}`, Status: 'in-sync' }],
+      MultiAZ: (input.MultiAZ as boolean | undefined) ?? false,
+      AvailabilityZone: (input.AvailabilityZone as string | undefined) ?? `${this.region}a`,
+      PubliclyAccessible: (input.PubliclyAccessible as boolean | undefined) ?? false,
+      StorageType: storageType,
+      AllocatedStorage: (input.AllocatedStorage as number | undefined) ?? snap.AllocatedStorage,
+      Iops: input.Iops as number | undefined,
+      StorageThroughput: input.StorageThroughput as number | undefined,
+      DbInstancePort: (input.Port as number | undefined) ?? snap.Port,
+      IAMDatabaseAuthenticationEnabled: (input.EnableIAMDatabaseAuthentication as boolean | undefined) ?? false,
+      EnabledCloudwatchLogsExports: (input.EnableCloudwatchLogsExports as string[] | undefined) ?? [],
+      CACertificateIdentifier: (input.CACertificateIdentifier as string | undefined) ?? 'rds-ca-rsa2048-g1',
+      AutoMinorVersionUpgrade: (input.AutoMinorVersionUpgrade as boolean | undefined) ?? true,
+      CopyTagsToSnapshot: (input.CopyTagsToSnapshot as boolean | undefined) ?? false,
+      DeletionProtection: (input.DeletionProtection as boolean | undefined) ?? false,
+      NetworkType: (input.NetworkType as string | undefined) ?? 'IPV4',
+      // What a restore resets: the modify after it must bring these back.
+      BackupRetentionPeriod: 1,
+      PreferredBackupWindow: '22:00-22:30',
+      PreferredMaintenanceWindow: 'mon:00:00-mon:00:30',
+      MonitoringInterval: 0,
+      PerformanceInsightsEnabled: false,
+      StorageEncrypted: snap.Encrypted,
+      KmsKeyId: snap.KmsKeyId,
+      TagList: (input.Tags as Tag[] | undefined) ?? structuredClone(snap.TagList ?? []),
+    };
+    this.instances.set(id, db);
+    this.clock.after(this.random.duration(this.timings.restore), `restore ${id}`, () => {
+      if (this.instances.get(id) !== db) return;
+      db.DBInstanceStatus = 'backing-up';
+      db.Endpoint = { Address: `${id}.sim.${this.region}.rds.amazonaws.com`, Port: db.DbInstancePort };
+      this.emit('db-instance', id, 'RDS-EVENT-0043', 'restoration', `Restored from snapshot ${snap.DBSnapshotIdentifier}`);
+      this.emit('db-instance', id, 'RDS-EVENT-0005', 'creation', 'DB instance created');
+      this.emit('db-instance', id, 'RDS-EVENT-0001', 'backup', 'Backing up DB instance');
+      this.clock.after(this.random.duration(this.timings.baselineBackup), `baseline backup ${id}`, () => {
+        if (this.instances.get(id) !== db || db.DBInstanceStatus !== 'backing-up') return;
+        db.DBInstanceStatus = 'available';
+        this.emit('db-instance', id, 'RDS-EVENT-0002', 'backup', 'Finished DB Instance backup');
+      });
+    });
+    return { DBInstance: structuredClone(db) };
+  }
+
+  private modifyDBInstance(input: Record<string, unknown>): Record<string, unknown> {
+    const id = String(input.DBInstanceIdentifier);
+    const db = this.instances.get(id);
+    if (!db) throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, ...meta() });
+    if (['creating', 'deleting', 'rebooting'].includes(db.DBInstanceStatus ?? '')) {
+      throw new InvalidDBInstanceStateFault({ message: `Database instance is not in available state (${db.DBInstanceStatus}).`, ...meta() });
+    }
+    if (input.MonitoringInterval !== undefined && Number(input.MonitoringInterval) > 0 && !input.MonitoringRoleArn && !db.MonitoringRoleArn) {
+      throw invalidParameter('A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0.', 'InvalidParameterCombination');
+    }
+    const map: Record<string, keyof DBInstance> = {
+      DeletionProtection: 'DeletionProtection',
+      BackupRetentionPeriod: 'BackupRetentionPeriod',
+      PreferredBackupWindow: 'PreferredBackupWindow',
+      PreferredMaintenanceWindow: 'PreferredMaintenanceWindow',
+      MonitoringInterval: 'MonitoringInterval',
+      MonitoringRoleArn: 'MonitoringRoleArn',
+      EnablePerformanceInsights: 'PerformanceInsightsEnabled',
+      PerformanceInsightsKMSKeyId: 'PerformanceInsightsKMSKeyId',
+      PerformanceInsightsRetentionPeriod: 'PerformanceInsightsRetentionPeriod',
+      MaxAllocatedStorage: 'MaxAllocatedStorage',
+    };
+    // ApplyImmediately: the simulator applies at once instead of going through PendingModifiedValues.
+    for (const [param, field] of Object.entries(map)) if (input[param] !== undefined) (db as Record<string, unknown>)[field] = input[param];
+    return { DBInstance: structuredClone(db) };
+  }
+
+  // ---- snapshots ----------------------------------------------------------------------------
+
+  private snapshotOf(db: DBInstance, id: string, type: string, status: string): DBSnapshot {
+    const now = this.clock.now();
+    return {
+      DBSnapshotIdentifier: id,
+      DBSnapshotArn: this.arn('snapshot', id),
+      DBInstanceIdentifier: db.DBInstanceIdentifier,
+      DbiResourceId: db.DbiResourceId,
+      SnapshotType: type,
+      Status: status,
+      Engine: db.Engine,
+      EngineVersion: db.EngineVersion,
+      AllocatedStorage: db.AllocatedStorage,
+      Port: db.Endpoint?.Port ?? db.DbInstancePort,
+      SnapshotCreateTime: now,
+      OriginalSnapshotCreateTime: now,
+      Encrypted: db.StorageEncrypted,
+      KmsKeyId: db.KmsKeyId,
+      PercentProgress: status === 'available' ? 100 : 0,
+      TagList: db.CopyTagsToSnapshot ? structuredClone(db.TagList ?? []) : [],
+    };
+  }
+
+  /**
+   * A copy of one of x's snapshots arriving from the source region: `copying` now, `available` after
+   * the copy time. It keeps x's identifier, DbiResourceId and original creation time.
+   */
+  public arriveCopy(input: { id: string; sourceInstanceId: string; sourceDbiResourceId: string; sourceRegion: string; sourceSnapshotId: string; dataTime: Date; engine: string; allocatedStorage: number; port: number; kmsKeyId?: string; type?: string }): DBSnapshot {
+    const snap: DBSnapshot = {
+      DBSnapshotIdentifier: input.id,
+      DBSnapshotArn: this.arn('snapshot', input.id),
+      DBInstanceIdentifier: input.sourceInstanceId,
+      DbiResourceId: input.sourceDbiResourceId,
+      SnapshotType: input.type ?? 'manual',
+      Status: 'copying',
+      Engine: input.engine,
+      AllocatedStorage: input.allocatedStorage,
+      Port: input.port,
+      SnapshotCreateTime: this.clock.now(),
+      OriginalSnapshotCreateTime: input.dataTime,
+      SourceRegion: input.sourceRegion,
+      SourceDBSnapshotIdentifier: `arn:aws:rds:${input.sourceRegion}:${this.account}:snapshot:${input.sourceSnapshotId}`,
+      Encrypted: input.kmsKeyId !== undefined,
+      KmsKeyId: input.kmsKeyId,
+      PercentProgress: 0,
+    };
+    this.snapshots.set(input.id, snap);
+    this.emit('db-snapshot', input.id, 'RDS-EVENT-0059', 'notification', 'Started cross-region snapshot copy');
+    this.clock.after(this.random.duration(this.timings.copy), `copy ${input.id}`, () => {
+      snap.Status = 'available';
+      snap.PercentProgress = 100;
+      this.emit('db-snapshot', input.id, 'RDS-EVENT-0060', 'notification', 'Finished cross-region snapshot copy');
+    });
+    return snap;
+  }
+
+  private describeDBSnapshots(input: Record<string, unknown>): Record<string, unknown> {
+    const id = input.DBSnapshotIdentifier as string | undefined;
+    if (id !== undefined) {
+      const snap = [...this.snapshots.values()].find((s) => s.DBSnapshotIdentifier === id || s.DBSnapshotArn === id);
+      if (!snap) throw new DBSnapshotNotFoundFault({ message: `DBSnapshot ${id} not found.`, ...meta() });
+      return { DBSnapshots: [structuredClone(snap)] };
+    }
+    const byInstance = (input.DBInstanceIdentifier as string | undefined) ?? undefined;
+    const instanceIds = SimRds.filterValues(input.Filters, 'db-instance-id');
+    const resourceIds = SimRds.filterValues(input.Filters, 'dbi-resource-id');
+    const snapshotIds = SimRds.filterValues(input.Filters, 'db-snapshot-id');
+    const typeFilter = SimRds.filterValues(input.Filters, 'snapshot-type');
+    const engines = SimRds.filterValues(input.Filters, 'engine');
+    // Like RDS: without SnapshotType, automated and manual snapshots; shared and public only when asked.
+    const types = input.SnapshotType ? [input.SnapshotType as string] : ['automated', 'manual', ...(input.IncludeShared ? ['shared'] : []), ...(input.IncludePublic ? ['public'] : [])];
+    const all = [...this.snapshots.values()]
+      .filter((s) => types.includes(s.SnapshotType ?? ''))
+      .filter((s) => !byInstance || s.DBInstanceIdentifier === byInstance)
+      .filter((s) => !instanceIds || instanceIds.includes(s.DBInstanceIdentifier ?? ''))
+      .filter((s) => !resourceIds || resourceIds.includes(s.DbiResourceId ?? ''))
+      .filter((s) => !snapshotIds || snapshotIds.includes(s.DBSnapshotIdentifier ?? ''))
+      .filter((s) => !typeFilter || typeFilter.includes(s.SnapshotType ?? ''))
+      .filter((s) => !engines || engines.includes(s.Engine ?? ''));
+    const { items, marker } = this.page(all, input);
+    return { DBSnapshots: structuredClone(items), ...(marker ? { Marker: marker } : {}) };
+  }
+
+  /** Someone deletes an instance by hand (console, CLI): not an API call of the project's. */
+  public deleteByHand(id: string): void {
+    this.deleteDBInstance({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true });
+  }
+}
