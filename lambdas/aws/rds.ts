@@ -329,7 +329,7 @@ export class RdsAdapter implements ReplicaRds {
   }
 }
 
-/** A replica-region RDS client with the SDK's adaptive retry, which backs off on throttling. */
+/** A replica-region RDS client; the SDK's standard retry backs off on throttling (up to 6 attempts). */
 export function replicaRdsClient(region: string, extra: RDSClientConfig = {}): RDSClient {
-  return new RDSClient({ region, maxAttempts: 6, retryMode: 'adaptive', ...extra });
+  return new RDSClient({ region, maxAttempts: 6, ...extra });
 }

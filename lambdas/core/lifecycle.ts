@@ -158,6 +158,8 @@ export async function requestRestore(
         restoreAttempts: run.restoreAttempts + 1,
         nextRetryAt: undefined,
         ...(run.deletedAt ? {} : { deletedAt: (opts.deletedAt ?? now).toISOString(), deletedSource: opts.deletedSource }),
+        // start-refresh died between its delete and recording it: the delete followed its preflight at once.
+        ...(run.deleteRequestedAt ? {} : { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true }),
       },
       opts.fromPhases,
     );
@@ -285,6 +287,8 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
   const closed: RunRecord = { ...current, status: 'succeeded', modifiedAt, closedAt: deps.now().toISOString(), drift, errors };
   if (!(await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config)))) return 'duplicate';
 
+  // y is back: a later disappearance outside any run is news again.
+  await deps.ledger.clearAlert(closed.replicaId, MISSING_ALERT);
   const m = measure(closed);
   const d = dims(ctx.pair);
   deps.telemetry.count('RefreshSucceeded', 1, d);

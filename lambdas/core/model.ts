@@ -141,6 +141,8 @@ export interface RunRecord {
   startedAt: string;
   preflightFinishedAt?: string;
   deleteRequestedAt?: string;
+  /** start-refresh stopped before recording the delete: deleteRequestedAt is the end of its preflight, the latest moment before it. */
+  deleteRequestedEstimated?: boolean;
   deletedAt?: string;
   deletedSource?: 'event' | 'poll';
   restoreClaimedAt?: string;

@@ -6,7 +6,7 @@
 import type { RuntimeConfig } from '../shared/config';
 import { StaleRunError, describeError } from '../shared/errors';
 import type { RunContext } from './lifecycle';
-import { FAILED_STATES, MISSING_ALERT, USABLE_STATES, alertDeadline, failRun, finishRun, loadActiveRun, onReplicaMissing, requestRestore } from './lifecycle';
+import { FAILED_STATES, USABLE_STATES, alertDeadline, failRun, finishRun, loadActiveRun, onReplicaMissing, requestRestore } from './lifecycle';
 import type { RunRecord } from './model';
 import type { Deps } from './ports';
 
@@ -94,10 +94,7 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
 /** Without a run, y must exist: a deletion nobody started, whose event was lost, is found here. */
 async function checkIdle(deps: Deps, ctx: RunContext): Promise<string> {
   const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
-  if (y) {
-    await deps.ledger.clearAlert(ctx.pair.replica.instanceId, MISSING_ALERT);
-    return 'idle';
-  }
+  if (y) return 'idle';
   return `missing:${await onReplicaMissing(deps, ctx, deps.now(), 'poll')}`;
 }
 

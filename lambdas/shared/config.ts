@@ -124,7 +124,7 @@ export const pairSchema = z
     /** A run that has not closed this long after it started is marked failed. */
     stuckRunHours: z.number().positive().max(7 * 24).default(12),
     /** Restore attempts (across event retries and the watchdog) before the run is failed and an alert sent. */
-    maxRestoreAttempts: positiveInt.max(20).default(3),
+    maxRestoreAttempts: positiveInt.max(20).default(5),
     /** The enhanced-monitoring role y uses, so the functions may pass it back to the new y. */
     monitoringRoleArn: arn.optional(),
     /** KMS keys of x's snapshots in the replica region; restore needs a grant on them. Unset: any key, only through RDS. */

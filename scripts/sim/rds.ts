@@ -101,6 +101,8 @@ export class SimRds {
   public readonly optionGroups = new Set<string>();
   public readonly calls: ApiCall[] = [];
   public faults: RdsFaults = { throttleRate: 0, restoreCapacityFailures: 0, dropDeletionEvents: false };
+  /** Sees every event as RDS emits it, before any delivery (the simulation's narration). */
+  public observer: ((event: EmittedEvent) => void) | undefined;
   private markerSeq = 0;
   private readonly markers = new Map<string, { items: unknown[]; next: number }>();
 
@@ -153,8 +155,9 @@ export class SimRds {
 
   /** Emits an RDS event to every matching subscription, after RDS's own publishing delay. */
   public emit(sourceType: EmittedEvent['sourceType'], sourceId: string, eventId: string, category: string, message: string): void {
-    if (eventId === 'RDS-EVENT-0003' && this.faults.dropDeletionEvents) return;
     const event: EmittedEvent = { sourceType, sourceId, sourceArn: this.arn(sourceType === 'db-instance' ? 'db' : 'snapshot', sourceId), eventId, category, message, time: this.clock.now() };
+    this.observer?.(event);
+    if (eventId === 'RDS-EVENT-0003' && this.faults.dropDeletionEvents) return;
     for (const sub of this.subscriptions) {
       if (sub.sourceType !== sourceType) continue;
       if (sub.sourceIds.length > 0 && !sub.sourceIds.includes(sourceId)) continue;
@@ -288,9 +291,9 @@ export class SimRds {
       CopyTagsToSnapshot: (input.CopyTagsToSnapshot as boolean | undefined) ?? false,
       DeletionProtection: (input.DeletionProtection as boolean | undefined) ?? false,
       NetworkType: (input.NetworkType as string | undefined) ?? 'IPV4',
-      // What a restore resets: the modify after it must bring these back.
-      BackupRetentionPeriod: 1,
-      PreferredBackupWindow: '22:00-22:30',
+      // Backups as the restore asked for (the snapshot's retention otherwise); the rest a restore resets and the modify after it must bring back.
+      BackupRetentionPeriod: (input.BackupRetentionPeriod as number | undefined) ?? 1,
+      PreferredBackupWindow: (input.PreferredBackupWindow as string | undefined) ?? '22:00-22:30',
       PreferredMaintenanceWindow: 'mon:00:00-mon:00:30',
       MonitoringInterval: 0,
       PerformanceInsightsEnabled: false,
@@ -370,7 +373,10 @@ export class SimRds {
    * A copy of one of x's snapshots arriving from the source region: `copying` now, `available` after
    * the copy time. It keeps x's identifier, DbiResourceId and original creation time.
    */
-  public arriveCopy(input: { id: string; sourceInstanceId: string; sourceDbiResourceId: string; sourceRegion: string; sourceSnapshotId: string; dataTime: Date; engine: string; allocatedStorage: number; port: number; kmsKeyId?: string; type?: string }): DBSnapshot {
+  public arriveCopy(
+    input: { id: string; sourceInstanceId: string; sourceDbiResourceId: string; sourceRegion: string; sourceSnapshotId: string; dataTime: Date; engine: string; engineVersion?: string; allocatedStorage: number; port: number; kmsKeyId?: string; type?: string },
+    copyTime: Distribution = this.timings.copy,
+  ): DBSnapshot {
     const snap: DBSnapshot = {
       DBSnapshotIdentifier: input.id,
       DBSnapshotArn: this.arn('snapshot', input.id),
@@ -379,6 +385,7 @@ export class SimRds {
       SnapshotType: input.type ?? 'manual',
       Status: 'copying',
       Engine: input.engine,
+      EngineVersion: input.engineVersion,
       AllocatedStorage: input.allocatedStorage,
       Port: input.port,
       SnapshotCreateTime: this.clock.now(),
@@ -391,7 +398,7 @@ export class SimRds {
     };
     this.snapshots.set(input.id, snap);
     this.emit('db-snapshot', input.id, 'RDS-EVENT-0059', 'notification', 'Started cross-region snapshot copy');
-    this.clock.after(this.random.duration(this.timings.copy), `copy ${input.id}`, () => {
+    this.clock.after(this.random.duration(copyTime), `copy ${input.id}`, () => {
       snap.Status = 'available';
       snap.PercentProgress = 100;
       this.emit('db-snapshot', input.id, 'RDS-EVENT-0060', 'notification', 'Finished cross-region snapshot copy');

@@ -189,10 +189,11 @@ describe('ReplicaRegionStack', () => {
       expect(resourcesAllowed(statements, 'rds:DeleteDBInstance')).toEqual([]);
     });
 
-    it.each(['OnRdsEventRole', 'WatchdogRole'])('lets %s pass only the monitoring role, only to RDS monitoring', (role) => {
+    it.each(['OnRdsEventRole', 'WatchdogRole'])('lets %s pass only the configured monitoring roles, only to RDS monitoring', (role) => {
       const passRole = statementsOfRole(template, role).filter((s) => s.actions.includes('iam:PassRole'));
       expect(passRole).toHaveLength(1);
-      expect(passRole[0]?.resources).toEqual([MONITORING_ROLE]);
+      // The example pair's role from cdk.json and the second pair's.
+      expect(passRole[0]?.resources).toEqual(['arn:aws:iam::111111111111:role/rds-monitoring-role', MONITORING_ROLE].sort());
       expect(passRole[0]?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } });
     });
 

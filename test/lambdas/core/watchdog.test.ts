@@ -58,12 +58,17 @@ describe('runWatchdog', () => {
     expect(await ctx.watchdog()).toEqual(['missing:already-alerted']);
     expect(publishedKinds()).toEqual(['replica.deleted-outside-run']);
     expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 0);
-    // Once y is back, a later disappearance alerts again.
+    // Once a refresh has brought y back, a later disappearance alerts again.
     rds.reset(yInstance(), [fresh]);
     expect(await ctx.watchdog()).toEqual(['idle']);
+    await start(ctx);
+    rds.finishDeletion();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    rds.finishRestore();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0043', Y, ctx.clock.now())));
     rds.instance = undefined;
     expect(await ctx.watchdog()).toEqual(['missing:alerted']);
-    expect(publishedKinds()).toEqual(['replica.deleted-outside-run', 'replica.deleted-outside-run']);
+    expect(publishedKinds()).toEqual(['replica.deleted-outside-run', 'refresh.succeeded', 'replica.deleted-outside-run']);
   });
 
   it('completes a close that crashed after marking the run closed, sending the notification once', async () => {
