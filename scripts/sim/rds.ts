@@ -82,6 +82,20 @@ function invalidParameter(message: string, name = 'InvalidParameterValue'): RDSS
   return new RDSServiceException({ name, $fault: 'client', message, ...meta() });
 }
 
+/** ModifyDBInstance parameters the models apply, and the DBInstance field each sets. */
+export const MODIFY_FIELDS: Readonly<Record<string, keyof DBInstance>> = {
+  DeletionProtection: 'DeletionProtection',
+  BackupRetentionPeriod: 'BackupRetentionPeriod',
+  PreferredBackupWindow: 'PreferredBackupWindow',
+  PreferredMaintenanceWindow: 'PreferredMaintenanceWindow',
+  MonitoringInterval: 'MonitoringInterval',
+  MonitoringRoleArn: 'MonitoringRoleArn',
+  EnablePerformanceInsights: 'PerformanceInsightsEnabled',
+  PerformanceInsightsKMSKeyId: 'PerformanceInsightsKMSKeyId',
+  PerformanceInsightsRetentionPeriod: 'PerformanceInsightsRetentionPeriod',
+  MaxAllocatedStorage: 'MaxAllocatedStorage',
+};
+
 /** What each API call was, for tests and the benchmark. */
 export interface ApiCall {
   time: Date;
@@ -328,20 +342,8 @@ export class SimRds {
     if (input.MonitoringInterval !== undefined && Number(input.MonitoringInterval) > 0 && !input.MonitoringRoleArn && !db.MonitoringRoleArn) {
       throw invalidParameter('A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0.', 'InvalidParameterCombination');
     }
-    const map: Record<string, keyof DBInstance> = {
-      DeletionProtection: 'DeletionProtection',
-      BackupRetentionPeriod: 'BackupRetentionPeriod',
-      PreferredBackupWindow: 'PreferredBackupWindow',
-      PreferredMaintenanceWindow: 'PreferredMaintenanceWindow',
-      MonitoringInterval: 'MonitoringInterval',
-      MonitoringRoleArn: 'MonitoringRoleArn',
-      EnablePerformanceInsights: 'PerformanceInsightsEnabled',
-      PerformanceInsightsKMSKeyId: 'PerformanceInsightsKMSKeyId',
-      PerformanceInsightsRetentionPeriod: 'PerformanceInsightsRetentionPeriod',
-      MaxAllocatedStorage: 'MaxAllocatedStorage',
-    };
     // ApplyImmediately: the simulator applies at once instead of going through PendingModifiedValues.
-    for (const [param, field] of Object.entries(map)) if (input[param] !== undefined) (db as Record<string, unknown>)[field] = input[param];
+    for (const [param, field] of Object.entries(MODIFY_FIELDS)) if (input[param] !== undefined) (db as Record<string, unknown>)[field] = input[param];
     return { DBInstance: structuredClone(db) };
   }
 

@@ -17,6 +17,7 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
+import { MODIFY_FIELDS } from '../../scripts/sim/rds';
 import { ACCOUNT, REPLICA_REGION } from './fixtures';
 
 const meta = { $metadata: {} };
@@ -96,19 +97,7 @@ export class FakeRds {
       const y = this.instance;
       if (!y || y.DBInstanceIdentifier !== input.DBInstanceIdentifier) throw new DBInstanceNotFoundFault({ message: 'not found', ...meta });
       if (this.modifyRefusedIn.has(y.DBInstanceStatus ?? '')) throw new InvalidDBInstanceStateFault({ message: `Database instance is not in available state (${y.DBInstanceStatus}).`, ...meta });
-      const map: Record<string, keyof DBInstance> = {
-        DeletionProtection: 'DeletionProtection',
-        BackupRetentionPeriod: 'BackupRetentionPeriod',
-        PreferredBackupWindow: 'PreferredBackupWindow',
-        PreferredMaintenanceWindow: 'PreferredMaintenanceWindow',
-        MonitoringInterval: 'MonitoringInterval',
-        MonitoringRoleArn: 'MonitoringRoleArn',
-        EnablePerformanceInsights: 'PerformanceInsightsEnabled',
-        PerformanceInsightsKMSKeyId: 'PerformanceInsightsKMSKeyId',
-        PerformanceInsightsRetentionPeriod: 'PerformanceInsightsRetentionPeriod',
-        MaxAllocatedStorage: 'MaxAllocatedStorage',
-      };
-      for (const [param, field] of Object.entries(map)) if (input[param] !== undefined) (y as Record<string, unknown>)[field] = input[param];
+      for (const [param, field] of Object.entries(MODIFY_FIELDS)) if (input[param] !== undefined) (y as Record<string, unknown>)[field] = input[param];
       return { DBInstance: structuredClone(y) };
     });
 

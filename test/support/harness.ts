@@ -9,7 +9,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoLedger } from '../../lambdas/aws/ledger';
 import { SnsNotifier } from '../../lambdas/aws/notify';
 import { RdsAdapter } from '../../lambdas/aws/rds';
-import type { Deps, Telemetry } from '../../lambdas/core/ports';
+import type { Deps } from '../../lambdas/core/ports';
+import { SimTelemetry } from '../../scripts/sim/telemetry';
 import type { RuntimeConfig } from '../../lambdas/shared/config';
 
 /** A clock the test moves. */
@@ -27,32 +28,8 @@ export class Clock {
   }
 }
 
-/** One metric the code emitted. */
-export interface MetricPoint {
-  name: string;
-  value: number;
-  dimensions: Record<string, string>;
-}
-
-/** Telemetry that remembers metrics, so tests can assert what was counted. Logs are dropped. */
-export class RecordingTelemetry implements Telemetry {
-  public readonly metrics: MetricPoint[] = [];
-  public count(name: string, value = 1, dimensions: Record<string, string> = {}): void {
-    this.metrics.push({ name, value, dimensions });
-  }
-  public seconds(name: string, value: number, dimensions: Record<string, string> = {}): void {
-    this.metrics.push({ name, value, dimensions });
-  }
-  public info(): void {}
-  public warn(): void {}
-  public error(): void {}
-  /** The sum of a metric, optionally only where the given dimensions match. */
-  public total(name: string, dimensions: Record<string, string> = {}): number {
-    return this.metrics
-      .filter((m) => m.name === name && Object.entries(dimensions).every(([k, v]) => m.dimensions[k] === v))
-      .reduce((sum, m) => sum + m.value, 0);
-  }
-}
+/** Telemetry that remembers metrics, so tests can assert what was counted (the simulation's own). */
+export { SimTelemetry as RecordingTelemetry } from '../../scripts/sim/telemetry';
 
 /** The SNS mock every workflow test shares. */
 export const snsMock = mockClient(SNSClient);
@@ -91,9 +68,9 @@ export function publishedKinds(): string[] {
 let idCounter = 0;
 
 /** Real adapters on fakes: the same code the Lambda runs, minus the network. */
-export function makeDeps(config: RuntimeConfig, opts: { endpoint: string; clock: Clock; telemetry?: RecordingTelemetry }): Deps & { telemetry: RecordingTelemetry } {
+export function makeDeps(config: RuntimeConfig, opts: { endpoint: string; clock: Clock; telemetry?: SimTelemetry }): Deps & { telemetry: SimTelemetry } {
   const dynamo = new DynamoDBClient({ endpoint: opts.endpoint, region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const telemetry = opts.telemetry ?? new RecordingTelemetry();
+  const telemetry = opts.telemetry ?? new SimTelemetry();
   return {
     rds: new RdsAdapter(new RDSClient({ region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })),
     ledger: new DynamoLedger(dynamo, config.ledgerTableName),

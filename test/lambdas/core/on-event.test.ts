@@ -9,35 +9,18 @@ import { handleInvocation } from '../../../lambdas/core/on-event';
 import { LINEAGE_TAGS } from '../../../lambdas/core/settings';
 import { startRefresh } from '../../../lambdas/core/start-refresh';
 import { runWatchdog } from '../../../lambdas/core/watchdog';
-import type { RuntimeConfig } from '../../../lambdas/shared/config';
-import type { LocalDynamo } from '../../support/dynalite';
-import { startDynalite } from '../../support/dynalite';
-import { FakeRds } from '../../support/fake-rds';
-import { Y, eventBridgeEvent, rdsMessage, runtimeConfig, snsEvent, xSnapshot, yInstance } from '../../support/fixtures';
-import { Clock, makeDeps, published, publishedKinds, snsMock } from '../../support/harness';
+import { Y, eventBridgeEvent, rdsMessage, snsEvent } from '../../support/fixtures';
+import type { Clock } from '../../support/harness';
+import { published, publishedKinds, snsMock } from '../../support/harness';
+import { FRESH_SNAPSHOT, workflowWorld } from '../../support/workflow';
 
-const MONITORING_ROLE = 'arn:aws:iam::111111111111:role/rds-monitoring';
-const fresh = xSnapshot('orders-prod-2026-11-21', '2026-11-21T01:10:00Z');
+const fresh = FRESH_SNAPSHOT;
 const meta = { $metadata: {} };
-
-let dynamo: LocalDynamo;
-const rds = new FakeRds();
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const world = workflowWorld();
+const { rds } = world;
 
 async function setup(pairChanges: Record<string, unknown> = {}) {
-  rds.reset(yInstance(), [fresh]);
-  snsMock.reset();
-  const config: RuntimeConfig = runtimeConfig({ monitoringRoleArn: MONITORING_ROLE, ...pairChanges }, { ledgerTableName: await dynamo.createLedgerTable() });
-  const clock = new Clock('2026-11-21T02:00:00Z');
-  rds.now = clock.now;
-  const deps = makeDeps(config, { endpoint: dynamo.endpoint, clock });
-  return { config, clock, deps };
+  return world.setup({ pair: pairChanges });
 }
 
 /** Starts a run and lets RDS finish the deletion: y is gone, the deletion event is due. */

@@ -1,36 +1,16 @@
 import { DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { finalSnapshotId, makeRunId, startRefresh } from '../../../lambdas/core/start-refresh';
-import type { RuntimeConfig } from '../../../lambdas/shared/config';
-import type { LocalDynamo } from '../../support/dynalite';
-import { startDynalite } from '../../support/dynalite';
-import { FakeRds } from '../../support/fake-rds';
-import { Y, runtimeConfig, xSnapshot, yInstance } from '../../support/fixtures';
-import { Clock, makeDeps, published, publishedKinds, snsMock } from '../../support/harness';
+import { Y, xSnapshot, yInstance } from '../../support/fixtures';
+import { published, publishedKinds } from '../../support/harness';
+import { FRESH_SNAPSHOT, workflowWorld } from '../../support/workflow';
 
-const MONITORING_ROLE = 'arn:aws:iam::111111111111:role/rds-monitoring';
-const fresh = xSnapshot('orders-prod-2026-11-21', '2026-11-21T01:10:00Z');
-
-let dynamo: LocalDynamo;
-const rds = new FakeRds();
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const fresh = FRESH_SNAPSHOT;
+const world = workflowWorld();
+const { rds } = world;
 
 async function setup(pairChanges: Record<string, unknown> = {}, ...state: [instance?: ReturnType<typeof yInstance> | undefined, snapshots?: ReturnType<typeof xSnapshot>[]]) {
   // An explicit undefined instance means "y does not exist", so defaults apply only to arguments not passed.
-  const instance = state.length >= 1 ? state[0] : yInstance();
-  const snapshots = state[1] ?? [fresh];
-  rds.reset(instance, snapshots);
-  snsMock.reset();
-  const config: RuntimeConfig = runtimeConfig({ monitoringRoleArn: MONITORING_ROLE, ...pairChanges }, { ledgerTableName: await dynamo.createLedgerTable() });
-  const clock = new Clock('2026-11-21T02:00:00Z');
-  rds.now = clock.now;
-  const deps = makeDeps(config, { endpoint: dynamo.endpoint, clock });
-  return { config, clock, deps };
+  return world.setup({ pair: pairChanges, ...(state.length >= 1 ? { instance: state[0] ?? null } : {}), ...(state[1] ? { snapshots: state[1] } : {}) });
 }
 
 describe('startRefresh', () => {
@@ -179,10 +159,7 @@ describe('makeRunId', () => {
 
 describe('startRefresh: an ambiguous delete', () => {
   it('carries on when DeleteDBInstance errors but RDS did start deleting y', async () => {
-    rds.reset(yInstance(), [fresh]);
-    snsMock.reset();
-    const config: RuntimeConfig = runtimeConfig({ monitoringRoleArn: MONITORING_ROLE }, { ledgerTableName: await dynamo.createLedgerTable() });
-    const deps = makeDeps(config, { endpoint: dynamo.endpoint, clock: new Clock('2026-11-21T02:00:00Z') });
+    const { config, deps } = await setup();
     rds.mock.on(DeleteDBInstanceCommand).callsFake(() => {
       rds.instance!.DBInstanceStatus = 'deleting';
       throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });

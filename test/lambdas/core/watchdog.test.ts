@@ -2,38 +2,18 @@ import { DeleteDBInstanceCommand, RestoreDBInstanceFromDBSnapshotCommand } from 
 import { handleInvocation } from '../../../lambdas/core/on-event';
 import { startRefresh } from '../../../lambdas/core/start-refresh';
 import { runWatchdog } from '../../../lambdas/core/watchdog';
-import type { RuntimeConfig } from '../../../lambdas/shared/config';
-import type { LocalDynamo } from '../../support/dynalite';
-import { startDynalite } from '../../support/dynalite';
-import { FakeRds } from '../../support/fake-rds';
-import { Y, rdsMessage, runtimeConfig, snsEvent, xSnapshot, yInstance } from '../../support/fixtures';
-import { Clock, makeDeps, published, publishedKinds, snsMock } from '../../support/harness';
+import { Y, rdsMessage, snsEvent, yInstance } from '../../support/fixtures';
+import { published, publishedKinds } from '../../support/harness';
+import { FRESH_SNAPSHOT, workflowWorld } from '../../support/workflow';
 
-const MONITORING_ROLE = 'arn:aws:iam::111111111111:role/rds-monitoring';
-const fresh = xSnapshot('orders-prod-2026-11-21', '2026-11-21T01:10:00Z');
-
-let dynamo: LocalDynamo;
-const rds = new FakeRds();
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const fresh = FRESH_SNAPSHOT;
+const world = workflowWorld({ deletionEventGraceMinutes: 15, restoreDeadlineMinutes: 60, stuckRunHours: 6 });
+const { rds } = world;
 
 async function setup(pairChanges: Record<string, unknown> = {}) {
-  rds.reset(yInstance(), [fresh]);
-  snsMock.reset();
-  const config: RuntimeConfig = runtimeConfig(
-    { monitoringRoleArn: MONITORING_ROLE, deletionEventGraceMinutes: 15, restoreDeadlineMinutes: 60, stuckRunHours: 6, ...pairChanges },
-    { ledgerTableName: await dynamo.createLedgerTable() },
-  );
-  const clock = new Clock('2026-11-21T02:00:00Z');
-  rds.now = clock.now;
-  const deps = makeDeps(config, { endpoint: dynamo.endpoint, clock });
-  const watchdog = async () => (await runWatchdog(deps, config)).map((o) => o.action);
-  return { config, clock, deps, watchdog };
+  const ctx = await world.setup({ pair: pairChanges });
+  const watchdog = async () => (await runWatchdog(ctx.deps, ctx.config)).map((o) => o.action);
+  return { ...ctx, watchdog };
 }
 
 async function start(ctx: Awaited<ReturnType<typeof setup>>) {
