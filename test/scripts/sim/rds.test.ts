@@ -39,7 +39,8 @@ describe('SimRds', () => {
   it('walks a restore through creating → backing-up → available, emitting the real event ids', async () => {
     const { clock, rds, events, copy } = world();
     copy('s1', '2026-11-20T00:10:00Z');
-    await rds.handle('RestoreDBInstanceFromDBSnapshotCommand', { DBInstanceIdentifier: 'y', DBSnapshotIdentifier: 's1' }).catch((e: Error) => expect(e).toBeInstanceOf(InvalidDBSnapshotStateFault));
+    // Still copying: not restorable yet.
+    await expect(rds.handle('RestoreDBInstanceFromDBSnapshotCommand', { DBInstanceIdentifier: 'y', DBSnapshotIdentifier: 's1' })).rejects.toBeInstanceOf(InvalidDBSnapshotStateFault);
     await clock.run(clock.millis + 1800_000);
     await rds.handle('RestoreDBInstanceFromDBSnapshotCommand', { DBInstanceIdentifier: 'y', DBSnapshotIdentifier: 's1', StorageType: 'gp3' });
     expect(rds.instances.get('y')?.DBInstanceStatus).toBe('creating');
