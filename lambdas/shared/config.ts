@@ -145,6 +145,22 @@ export const configSchema = z
     watchdogIntervalMinutes: positiveInt.min(1).max(60).default(5),
     /** An RTO target in minutes; restores slower than this are reported as misses. */
     rtoTargetMinutes: positiveInt.default(60),
+    /** Which CloudWatch alarms each replica gets; every alarm notifies the notifications topic. */
+    alarms: z
+      .object({
+        /** A restore took longer than rtoTargetMinutes. */
+        rtoMissed: z.boolean().default(true),
+        /** No successful refresh within this many hours (0 turns the alarm off). */
+        noSuccessWithinHours: z.number().int().min(0).max(168).default(26),
+        /** A run failed, or was stuck and failed by the watchdog. */
+        runFailed: z.boolean().default(true),
+        /** A refresh was refused by its preflight (y left untouched). */
+        refused: z.boolean().default(true),
+        /** A restore is past restoreDeadlineMinutes. */
+        restoreOverdue: z.boolean().default(true),
+      })
+      .strict()
+      .default({ rtoMissed: true, noSuccessWithinHours: 26, runFailed: true, refused: true, restoreOverdue: true }),
     pairs: z.array(pairSchema).min(1, 'must list at least one x→y pair'),
   })
   .strict()

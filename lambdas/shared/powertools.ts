@@ -9,11 +9,22 @@ import type { Telemetry } from '../core/ports';
 /** The namespace every metric is published in; alarms and dashboards use it. */
 export const METRICS_NAMESPACE = 'ReplicaRefresh';
 
+/**
+ * The `service` dimension Powertools puts on every metric. One value for all functions: a run may be
+ * closed by on-rds-event or by the watchdog, and an alarm must see both as one metric stream.
+ */
+export const METRICS_SERVICE = 'replica-refresh';
+
+/** A metrics instance with the project's namespace and service dimension. */
+export function createMetrics(): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
+}
+
 /** The shared logger. */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'replica-refresh' });
 
 /** The shared metrics instance. */
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'replica-refresh' });
+export const metrics = createMetrics();
 
 /** Telemetry backed by Powertools: each metric is emitted at once with its own dimensions (replica, reason). */
 export class PowertoolsTelemetry implements Telemetry {

@@ -175,6 +175,8 @@ describe('runWatchdog', () => {
     ctx.clock.advanceMinutes(6 * 60 + 1);
     expect(await ctx.watchdog()).toEqual(['failed:stuck']);
     expect(published()[0]?.text).toContain('stuck in phase deleting for over 6 h');
+    expect(ctx.deps.telemetry.total('RunStuck', { replica: Y })).toBe(1);
+    expect(ctx.deps.telemetry.total('RefreshFailed', { replica: Y })).toBe(1);
   });
 
   it('finishes a run whose post-restore modify had to wait', async () => {
