@@ -62,7 +62,8 @@ async function main(): Promise<void> {
 
   const { DateTime } = await import('luxon');
   const { Simulation } = await import('./sim/world');
-  const { renderRunTable } = await import('./sim/table');
+  const { buildReport } = await import('../lambdas/core/report');
+  const { renderTable } = await import('./report/format');
   const started = Date.now();
   let zone = 'UTC';
   const sim = await Simulation.create({
@@ -84,7 +85,8 @@ async function main(): Promise<void> {
     await sim.runNights(opts.nights, opts.speed);
     for (const pair of sim.pairs) {
       const runs = await sim.history(pair.replica.instanceId);
-      console.log(`\n${renderRunTable(runs, { timeZone: zone, rtoTargetMinutes: sim.config.rtoTargetMinutes, title: `${pair.replica.instanceId}: ${runs.length} run(s) from the ledger` })}`);
+      const report = buildReport(runs, { replica: pair.replica.instanceId, since: new Date(0), until: sim.clock.now(), timeZone: zone, rtoTargetMinutes: sim.config.rtoTargetMinutes });
+      console.log(`\n${renderTable(report)}`);
       const active = await sim.activeRun(pair.replica.instanceId);
       if (active) console.log(`still active: run ${active.runId} in phase ${active.phase ?? '?'}`);
     }

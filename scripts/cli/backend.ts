@@ -1,0 +1,131 @@
+/**
+ * Where the operator commands act: the deployed stack (standard AWS credential chain) or the local
+ * simulation (`--local`). Both start refreshes through start-refresh and read the same ledger shape.
+ */
+import { readFileSync } from 'node:fs';
+import { DynamoLedger, ledgerClient } from '../../lambdas/aws/ledger';
+import { FunctionInvoker, lambdaClient } from '../../lambdas/aws/functions';
+import { STACK_OUTPUTS, cloudFormationClient, stackOutputs } from '../../lambdas/aws/stack';
+import type { RunRecord } from '../../lambdas/core/model';
+import type { StartResult } from '../../lambdas/core/start-refresh';
+import type { Config, PairConfig } from '../../lambdas/shared/config';
+import { parseConfig } from '../../lambdas/shared/config';
+import type { FaultSpec } from '../sim/world';
+
+/** What start-refresh answers; `rejected` when the request itself was malformed. */
+export type StartAnswer = StartResult | { outcome: 'rejected'; reason: string };
+
+/** The operations the commands need. */
+export interface Backend {
+  readonly kind: 'aws' | 'local';
+  readonly config: Config;
+  readonly pair: PairConfig;
+  /** Invokes start-refresh and returns its answer. */
+  start(request: { replica: string; trigger: 'drill'; snapshotId?: string; dryRun?: boolean }): Promise<StartAnswer>;
+  activeRun(replica: string): Promise<RunRecord | undefined>;
+  listRuns(replica: string, since?: Date): Promise<RunRecord[]>;
+  now(): Date;
+  /** Lets time pass: real time against AWS, virtual time in the simulation. */
+  wait(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Options every command shares. */
+export interface CommonOptions {
+  replica: string;
+  config: string;
+  local?: boolean;
+  nights: number;
+  seed: number;
+  faults?: string;
+  stack?: string;
+}
+
+/** Reads cdk.json's configuration and finds the pair of a replica, with errors that say what to do. */
+export function loadPair(configPath: string, replica: string): { config: Config; pair: PairConfig; raw: unknown } {
+  let json: { context?: { replicaRefresh?: unknown } };
+  try {
+    json = JSON.parse(readFileSync(configPath, 'utf8')) as typeof json;
+  } catch (err) {
+    throw new Error(`cannot read ${configPath}: ${(err as Error).message}; run from the project folder or pass --config`);
+  }
+  const config = parseConfig(json.context?.replicaRefresh);
+  const pair = config.pairs.find((p) => p.replica.instanceId === replica.toLowerCase());
+  if (!pair) throw new Error(`${replica} is not a replica in ${configPath}; configured: ${config.pairs.map((p) => p.replica.instanceId).join(', ')}`);
+  return { config, pair, raw: json.context?.replicaRefresh };
+}
+
+/** Parses `--faults a,b@2`. */
+export function parseFaults(spec: string | undefined, known: readonly string[]): FaultSpec[] {
+  return (spec ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)
+    .map((f) => {
+      const [name = '', night] = f.split('@');
+      if (!known.includes(name)) throw new Error(`unknown fault "${name}"; choose from: ${known.join(', ')}`);
+      return { name: name as FaultSpec['name'], ...(night ? { night: Number(night) } : {}) };
+    });
+}
+
+/** The deployed stack of the replica's region. */
+export async function awsBackend(opts: CommonOptions): Promise<Backend> {
+  const { config, pair } = loadPair(opts.config, opts.replica);
+  const region = pair.replica.region;
+  const stackName = opts.stack ?? `ReplicaRefresh-${region}`;
+  const outputs = await stackOutputs(cloudFormationClient(region), stackName, region);
+  const table = outputs[STACK_OUTPUTS.ledgerTable];
+  const fn = outputs[STACK_OUTPUTS.startRefreshFunction];
+  if (!table || !fn) throw new Error(`stack ${stackName} in ${region} has no ${STACK_OUTPUTS.ledgerTable}/${STACK_OUTPUTS.startRefreshFunction} outputs; redeploy it with this version ("npx cdk deploy ${stackName}")`);
+  const ledger = new DynamoLedger(ledgerClient(region), table);
+  const invoker = new FunctionInvoker(lambdaClient(region));
+  return {
+    kind: 'aws',
+    config,
+    pair,
+    start: (request) => invoker.invoke<StartAnswer>(fn, request),
+    activeRun: (replica) => ledger.getActiveRun(replica),
+    listRuns: (replica, since) => ledger.listRuns(replica, since ? { since } : {}),
+    now: () => new Date(),
+    wait: (ms) => new Promise((r) => setTimeout(r, ms)),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** The simulation, with `nights` nights of history already run. */
+export async function localBackend(opts: CommonOptions): Promise<Backend> {
+  const { Simulation, FAULTS } = await import('../sim/world');
+  const { config, pair, raw } = loadPair(opts.config, opts.replica);
+  const sim = await Simulation.create({ config: raw, seed: opts.seed, faults: parseFaults(opts.faults, Object.keys(FAULTS)) });
+  await sim.runNights(opts.nights);
+  // On to 01:30 UTC: tonight's copy of x's snapshot has landed and the nightly refresh has not started yet.
+  await sim.runUntil(sim.clock.millis + 13.5 * 3_600_000);
+  return {
+    kind: 'local',
+    config,
+    pair,
+    start: async (request) => (await sim.startRefresh.invoke(request)) as StartAnswer,
+    activeRun: (replica) => sim.activeRun(replica),
+    listRuns: (replica, since) => sim.ledger.listRuns(replica, since ? { since } : {}),
+    now: sim.clock.now,
+    wait: (ms) => sim.runUntil(sim.clock.millis + ms),
+    close: () => sim.close(),
+  };
+}
+
+/** The backend the options ask for. */
+export function backend(opts: CommonOptions): Promise<Backend> {
+  return opts.local ? localBackend(opts) : awsBackend(opts);
+}
+
+/** `30d`, `12h`, `2w`, or an ISO date. */
+export function parseSince(value: string, now: Date): Date {
+  const m = /^(\d+)([hdw])$/.exec(value.trim());
+  if (m) {
+    const hours = Number(m[1]) * { h: 1, d: 24, w: 24 * 7 }[m[2] as 'h' | 'd' | 'w'];
+    return new Date(now.getTime() - hours * 3_600_000);
+  }
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new Error(`--since "${value}" is neither a duration such as 30d, 12h or 2w, nor a date such as 2026-11-01`);
+  return d;
+}

@@ -1,0 +1,225 @@
+/**
+ * The report in each format `npm run report` writes: an aligned text table, Markdown with a Mermaid
+ * gantt of the downtime windows, JSON, CSV, and one self-contained HTML page with a chart.
+ */
+import { DateTime } from 'luxon';
+import { formatDuration } from '../../lambdas/core/measures';
+import type { Report, ReportRow, Spread } from '../../lambdas/core/report';
+
+/** The formats. */
+export const FORMATS = ['table', 'markdown', 'json', 'csv', 'html'] as const;
+/** One format. */
+export type Format = (typeof FORMATS)[number];
+
+function local(iso: string | undefined, zone: string, format: string): string {
+  return iso ? DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat(format) : '';
+}
+
+function window(r: ReportRow, zone: string): string {
+  if (!r.downtimeStart) return '-';
+  const sameDay = local(r.downtimeStart, zone, 'yyyy-MM-dd') === local(r.downtimeEnd, zone, 'yyyy-MM-dd');
+  return `${local(r.downtimeStart, zone, 'yyyy-MM-dd HH:mm:ss')} → ${r.downtimeEnd ? local(r.downtimeEnd, zone, sameDay ? 'HH:mm:ss ZZZZ' : 'yyyy-MM-dd HH:mm:ss ZZZZ') : 'not usable'}`;
+}
+
+function outcome(r: ReportRow): string {
+  if (r.status !== 'succeeded') return r.status;
+  const notes = [r.rtoMissed ? 'RTO missed' : '', r.drift.length ? `${r.drift.length} drift` : ''].filter(Boolean);
+  return notes.length ? `succeeded (${notes.join(', ')})` : 'succeeded';
+}
+
+function spreadText(s: Spread): string {
+  return s.count === 0 ? 'none' : `p50 ${formatDuration(s.p50)}, p95 ${formatDuration(s.p95)}, max ${formatDuration(s.max)}`;
+}
+
+/** The summary as sentences. */
+export function summaryLines(report: Report): string[] {
+  const s = report.summary;
+  const rate = s.successRate === undefined ? 'n/a' : `${(s.successRate * 100).toFixed(1)}%`;
+  const trend = s.restoreTrendSeconds === undefined ? s.trend : `${s.trend} (${s.restoreTrendSeconds > 0 ? '+' : '−'}${formatDuration(Math.abs(s.restoreTrendSeconds))} median, newer half vs older half)`;
+  return [
+    `Runs: ${s.runs} (${s.succeeded} succeeded, ${s.failed} failed, ${s.refused} refused); success rate ${rate}.`,
+    `Downtime: ${spreadText(s.downtime)}.`,
+    `Restore time (RTO): ${spreadText(s.restore)}; target ${report.rtoTargetMinutes} min, missed ${s.rtoMisses} time(s).`,
+    `Data age (RPO) when usable: ${spreadText(s.dataAge)}.`,
+    `Restore-time trend: ${trend}.`,
+  ];
+}
+
+const COLUMNS = ['started', 'trigger', 'outcome', 'downtime window', 'downtime', 'restore (RTO)', 'data age (RPO)', 'snapshot', 'precision / why'];
+
+function cells(r: ReportRow, zone: string): string[] {
+  return [
+    local(r.startedAt, zone, 'ccc yyyy-MM-dd'),
+    r.trigger,
+    outcome(r),
+    window(r, zone),
+    r.downtimeSeconds === undefined ? '-' : formatDuration(r.downtimeSeconds),
+    r.restoreSeconds === undefined ? '-' : formatDuration(r.restoreSeconds),
+    r.dataAgeSeconds === undefined ? '-' : formatDuration(r.dataAgeSeconds),
+    r.snapshotId ?? '-',
+    r.status === 'succeeded' ? r.precision : (r.reason ?? '').replace(/\s+/g, ' ').slice(0, 100),
+  ];
+}
+
+function heading(report: Report): string {
+  return `${report.replica}: refreshes from ${local(report.since, report.timeZone, 'yyyy-MM-dd HH:mm')} to ${local(report.until, report.timeZone, 'yyyy-MM-dd HH:mm ZZZZ')} (${report.timeZone})`;
+}
+
+/** Aligned plain text. */
+export function renderTable(report: Report): string {
+  const rows = [COLUMNS, ...report.rows.map((r) => cells(r, report.timeZone))];
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  const body = rows.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  return [heading(report), '', ...(report.rows.length ? body : ['(no runs in this period)']), '', ...summaryLines(report)].join('\n');
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}
+
+/** Markdown: a table, the summary, and a Mermaid gantt of the downtime windows. */
+export function renderMarkdown(report: Report): string {
+  const zone = report.timeZone;
+  const table = [`| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`, ...report.rows.map((r) => `| ${cells(r, zone).map(mdEscape).join(' | ')} |`)];
+  const windows = report.rows.filter((r) => r.downtimeStart && r.downtimeEnd);
+  const gantt = [
+    '```mermaid',
+    'gantt',
+    `  title Downtime windows of ${report.replica} (${zone})`,
+    '  dateFormat YYYY-MM-DDTHH:mm:ss',
+    '  axisFormat %d %b %H:%M',
+    '  section Downtime',
+    ...windows.map((r, i) => {
+      const tag = r.status === 'succeeded' ? (r.rtoMissed ? 'crit, ' : 'done, ') : 'crit, ';
+      const label = `${local(r.downtimeStart, zone, 'dd LLL')} ${r.downtimeSeconds === undefined ? r.status : formatDuration(r.downtimeSeconds)}`.replace(/[:#;]/g, ' ');
+      return `  ${label} :${tag}run${i + 1}, ${local(r.downtimeStart, zone, "yyyy-MM-dd'T'HH:mm:ss")}, ${local(r.downtimeEnd, zone, "yyyy-MM-dd'T'HH:mm:ss")}`;
+    }),
+    '```',
+  ];
+  return [`# ${heading(report)}`, '', ...table, '', ...summaryLines(report).map((l) => `- ${l}`), '', ...(windows.length ? gantt : ['No downtime windows in this period.']), ''].join('\n');
+}
+
+/** The report as JSON, for machines. */
+export function renderJson(report: Report): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function csvCell(v: string | number | boolean | undefined): string {
+  const s = v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV (RFC 4180), one row per run, times in UTC and in the configured zone, durations in seconds. */
+export function renderCsv(report: Report): string {
+  const zone = report.timeZone;
+  const header = ['run_id', 'trigger', 'status', 'started_utc', 'downtime_start_utc', 'downtime_end_utc', `downtime_start_local`, `downtime_end_local`, 'time_zone', 'downtime_seconds', 'restore_seconds', 'data_age_seconds', 'rto_missed', 'snapshot_id', 'snapshot_data_time_utc', 'drift', 'precision', 'reason'];
+  const rows = report.rows.map((r) => [
+    r.runId,
+    r.trigger,
+    r.status,
+    r.startedAt,
+    r.downtimeStart,
+    r.downtimeEnd,
+    local(r.downtimeStart, zone, "yyyy-MM-dd'T'HH:mm:ssZZ"),
+    local(r.downtimeEnd, zone, "yyyy-MM-dd'T'HH:mm:ssZZ"),
+    zone,
+    r.downtimeSeconds,
+    r.restoreSeconds,
+    r.dataAgeSeconds,
+    r.rtoMissed,
+    r.snapshotId,
+    r.snapshotDataTime,
+    r.drift.join(' '),
+    r.precision,
+    r.reason,
+  ]);
+  return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** The chart: downtime bars and restore-time dots per run, with the RTO target line. Inline SVG, no scripts. */
+function chart(report: Report): string {
+  const runs = report.rows.filter((r) => r.downtimeSeconds !== undefined);
+  const width = 760;
+  const height = 300;
+  const left = 56;
+  const bottom = 40;
+  const top = 16;
+  const target = report.rtoTargetMinutes;
+  const maxMin = Math.max(target * 1.2, ...runs.map((r) => (r.downtimeSeconds ?? 0) / 60), 1);
+  const y = (min: number) => top + (height - top - bottom) * (1 - min / maxMin);
+  const step = runs.length ? (width - left - 10) / runs.length : 0;
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(maxMin * f));
+  const parts = [
+    `<svg id="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Downtime and restore time per run" data-runs="${runs.length}">`,
+    ...ticks.map((t) => `<g class="tick"><line x1="${left}" x2="${width - 10}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#eee"/><text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" font-size="11">${t} min</text></g>`),
+    `<line class="rto-target" x1="${left}" x2="${width - 10}" y1="${y(target).toFixed(1)}" y2="${y(target).toFixed(1)}" stroke="#c00" stroke-dasharray="6 4"><title>RTO target ${target} min</title></line>`,
+    ...runs.map((r, i) => {
+      const x = left + i * step;
+      const down = (r.downtimeSeconds ?? 0) / 60;
+      const restore = (r.restoreSeconds ?? 0) / 60;
+      const label = local(r.startedAt, report.timeZone, 'dd LLL');
+      return [
+        `<rect class="bar downtime${r.rtoMissed ? ' missed' : ''}" data-run-id="${esc(r.runId)}" data-downtime-seconds="${Math.round(r.downtimeSeconds ?? 0)}" x="${(x + step * 0.15).toFixed(1)}" y="${y(down).toFixed(1)}" width="${(step * 0.7).toFixed(1)}" height="${(y(0) - y(down)).toFixed(1)}" fill="${r.rtoMissed ? '#e8a0a0' : '#9ec5e8'}"><title>${esc(label)}: downtime ${esc(formatDuration(r.downtimeSeconds))}</title></rect>`,
+        `<circle class="dot restore" data-run-id="${esc(r.runId)}" data-restore-seconds="${Math.round(r.restoreSeconds ?? 0)}" cx="${(x + step / 2).toFixed(1)}" cy="${y(restore).toFixed(1)}" r="4" fill="#1f4e79"><title>${esc(label)}: restore ${esc(formatDuration(r.restoreSeconds))}</title></circle>`,
+        runs.length <= 31 || i % Math.ceil(runs.length / 31) === 0 ? `<text x="${(x + step / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="10">${esc(label)}</text>` : '',
+      ].join('');
+    }),
+    `</svg>`,
+  ];
+  return parts.join('\n');
+}
+
+/** One self-contained page: no scripts, styles or fonts from the network. */
+export function renderHtml(report: Report): string {
+  const zone = report.timeZone;
+  const rows = report.rows.map((r) => `<tr class="run ${r.status}">${cells(r, zone).map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(heading(report))}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
+h1 { font-size: 1.3rem; }
+table { border-collapse: collapse; margin-top: 1rem; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; white-space: nowrap; }
+tr.failed td, tr.refused td { color: #a00; }
+.legend span { margin-right: 1.5rem; }
+</style>
+</head>
+<body>
+<h1>${esc(heading(report))}</h1>
+<ul id="summary">${summaryLines(report).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<p class="legend"><span>bars: downtime</span><span>dots: restore time (RTO)</span><span>dashed line: RTO target (${report.rtoTargetMinutes} min)</span></p>
+${chart(report)}
+<table id="runs">
+<thead><tr>${COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+</body>
+</html>
+`;
+}
+
+/** Renders a report in a format. */
+export function render(report: Report, format: Format): string {
+  switch (format) {
+    case 'table':
+      return `${renderTable(report)}\n`;
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'json':
+      return renderJson(report);
+    case 'csv':
+      return renderCsv(report);
+    case 'html':
+      return renderHtml(report);
+  }
+}

@@ -1,0 +1,61 @@
+import { buildReport, percentile } from '../../../lambdas/core/report';
+import { KNOWN_RUNS } from '../../support/runs';
+
+const opts = { replica: 'orders-staging', since: new Date('2026-10-01T00:00:00Z'), until: new Date('2026-11-01T00:00:00Z'), timeZone: 'Europe/Berlin', rtoTargetMinutes: 45 };
+
+describe('buildReport', () => {
+  const report = buildReport(KNOWN_RUNS, opts);
+
+  it('measures each run from its UTC timestamps, so a window across the DST change is its true length', () => {
+    expect(report.rows.map((r) => [r.status, r.downtimeSeconds, r.restoreSeconds, r.dataAgeSeconds])).toEqual([
+      ['succeeded', 1800, 1200, 7200],
+      // 02:30 CEST → 02:30 CET is one hour, not zero.
+      ['succeeded', 3600, 3000, 7200],
+      ['failed', undefined, undefined, undefined],
+      ['refused', undefined, undefined, undefined],
+    ]);
+    expect(report.rows[1]).toMatchObject({ rtoMissed: true, drift: ['availabilityZone'], precision: 'exact start, polled end' });
+    expect(report.rows[2]).toMatchObject({ reason: 'the restore failed 5 times (last: InsufficientDBInstanceCapacityFault).', downtimeStart: '2026-10-26T02:00:00.000Z' });
+  });
+
+  it('summarises: counts, success rate without refusals, percentiles and misses', () => {
+    expect(report.summary).toEqual({
+      runs: 4,
+      succeeded: 2,
+      failed: 1,
+      refused: 1,
+      successRate: 2 / 3,
+      downtime: { count: 2, p50: 1800, p95: 3600, max: 3600 },
+      restore: { count: 2, p50: 1200, p95: 3000, max: 3000 },
+      dataAge: { count: 2, p50: 7200, p95: 7200, max: 7200 },
+      rtoMisses: 1,
+      trend: 'not enough runs',
+    });
+  });
+
+  it('keeps only the replica and the period asked for', () => {
+    const narrow = buildReport(KNOWN_RUNS, { ...opts, since: new Date('2026-10-25T00:00:00Z'), until: new Date('2026-10-26T00:00:00Z') });
+    expect(narrow.rows.map((r) => r.runId)).toEqual(['20261025T003000Z-bbbbbb']);
+    expect(buildReport(KNOWN_RUNS, { ...opts, replica: 'billing-staging' }).rows).toEqual([]);
+  });
+
+  it('reports a trend once there are enough runs', () => {
+    const many = Array.from({ length: 8 }, (_, i) => ({
+      ...KNOWN_RUNS[0]!,
+      runId: `r${i}`,
+      startedAt: `2026-10-0${i + 1}T01:00:00.000Z`,
+      restoreRequestedAt: `2026-10-0${i + 1}T01:10:00.000Z`,
+      usableAt: new Date(Date.parse(`2026-10-0${i + 1}T01:10:00.000Z`) + (1200 + i * 120) * 1000).toISOString(),
+    }));
+    const trend = buildReport(many, opts).summary;
+    expect(trend.trend).toBe('slower');
+    expect(trend.restoreTrendSeconds).toBe(480);
+  });
+});
+
+describe('percentile', () => {
+  it('uses the nearest rank', () => {
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect([percentile(xs, 0.5), percentile(xs, 0.95), percentile(xs, 1), percentile([], 0.5)]).toEqual([5, 10, 10, undefined]);
+  });
+});
