@@ -26,7 +26,10 @@ export async function stackOutputs(client: CloudFormationClient, stackName: stri
   try {
     stacks = (await client.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks;
   } catch (err) {
-    throw new StackNotFoundError(stackName, region, err);
+    // DescribeStacks answers a missing stack with ValidationError "Stack with id … does not exist".
+    if ((err as Error).name === 'ValidationError') throw new StackNotFoundError(stackName, region, err);
+    if ((err as Error).name === 'CredentialsProviderError') throw new Error(`no AWS credentials found to read stack ${stackName} in ${region}: configure them (AWS_PROFILE, aws sso login, …), or pass --local to use the simulation`, { cause: err });
+    throw new Error(`cannot read stack ${stackName} in ${region}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
   }
   const stack = stacks?.[0];
   if (!stack) throw new StackNotFoundError(stackName, region);

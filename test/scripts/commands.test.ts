@@ -1,0 +1,63 @@
+/**
+ * The operator commands as people run them: `npm run report|plan|drill -- …`, in a child process,
+ * against the local simulation (and, without credentials, against AWS to check the message).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+
+function cli(script: string, args: string[]) {
+  const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: 'replica-refresh-test-no-such-profile' };
+  delete env.AWS_ACCESS_KEY_ID;
+  delete env.AWS_SECRET_ACCESS_KEY;
+  const out = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', `${script}.ts`), ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+  return { code: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+describe('operator commands', () => {
+  it.each(['report', 'plan', 'drill', 'demo'])('%s --help explains every option', (script) => {
+    const { code, stdout } = cli(script, ['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage:');
+    expect(stdout).toMatch(script === 'demo' ? /--nights/ : /--replica <id>[\s\S]*--local/);
+  });
+
+  it('report --local --format json: the simulated nights, measured', () => {
+    const { code, stdout } = cli('report', ['--replica', 'orders-staging', '--local', '--nights', '2', '--format', 'json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { rows: { status: string; downtimeSeconds: number }[]; summary: { succeeded: number } };
+    expect(report.rows.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(report.rows.every((r) => r.downtimeSeconds > 0)).toBe(true);
+    expect(report.summary.succeeded).toBe(2);
+  });
+
+  it('plan --local: every check, the snapshot, and nothing changed', () => {
+    const { code, stdout } = cli('plan', ['--replica', 'orders-staging', '--local', '--nights', '1']);
+    expect(stdout).toContain('PASS  ownership-tag');
+    expect(stdout).toContain('Snapshot:   orders-prod-2026-11-18-00-10');
+    expect(stdout).toContain('A refresh would start.');
+    expect(code).toBe(0);
+  });
+
+  it('drill --local --follow: starts through start-refresh and follows the run to its close', () => {
+    const { code, stdout } = cli('drill', ['--replica', 'orders-staging', '--local', '--nights', '1', '--follow', '--poll', '120']);
+    expect(stdout).toMatch(/drill \d{8}T\d{6}Z-[0-9a-f]{6} started on orders-staging \(simulation\)/);
+    expect(stdout).toMatch(/phase restoring, .* elapsed/);
+    expect(stdout).toMatch(/run .* succeeded: downtime .*, restore .* \(target 45 min\)/);
+    expect(code).toBe(0);
+  });
+
+  it('fails clearly on a replica that is not configured', () => {
+    const { code, stderr } = cli('report', ['--replica', 'nope', '--local']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('error: nope is not a replica in');
+    expect(stderr).toContain('configured: orders-staging');
+  });
+
+  it('fails clearly without AWS credentials, pointing to --local', () => {
+    const { code, stderr } = cli('report', ['--replica', 'orders-staging']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/error: .*(credentials|profile).*--local/i);
+  });
+});
