@@ -1,12 +1,14 @@
 /**
  * Everything that runs in a replica region: the functions, the events and schedules that drive them, the ledger,
- * notifications and alarms, for the pairs whose y lives in this region.
+ * notifications, alarms and a dashboard, for the pairs whose y lives in this region.
  */
 import * as path from 'node:path';
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { STACK_OUTPUTS } from '../lambdas/shared/stack-outputs';
 import { scheduleTimeZone, type Config, type PairConfig, type RuntimeConfig } from '../lambdas/shared/config';
+import { RefreshDashboard } from './constructs/dashboard';
 import { EventPipeline } from './constructs/event-pipeline';
 import { Ledger } from './constructs/ledger';
 import { Monitoring } from './constructs/monitoring';
@@ -103,18 +105,46 @@ export class ReplicaRegionStack extends Stack {
       watchdogIntervalMinutes: config.watchdogIntervalMinutes,
     });
 
-    const monitoring = new Monitoring(this, 'Monitoring', { alarmTopic: notifications.topic });
-    monitoring.alarmOnDeadLetters('RdsEventDeliveryDlqAlarm', events.deliveryDeadLetterQueue, 'An RDS event SNS could not deliver to on-rds-event');
-    monitoring.alarmOnDeadLetters('ScheduleDlqAlarm', schedules.deadLetterQueue, 'A scheduled invocation Scheduler could not deliver');
-    for (const [name, fn] of [
-      ['start-refresh', this.startRefresh],
-      ['on-rds-event', this.onRdsEvent],
-      ['watchdog', this.watchdog],
-    ] as const) {
-      const id = fn.node.id;
-      monitoring.alarmOnDeadLetters(`${id}FailureQueueAlarm`, fn.failureQueue, `An invocation of ${name} that failed after its retries`);
-      monitoring.alarmOnFunctionErrors(`${id}ErrorsAlarm`, fn.function, name);
+    const replicaIds = props.pairs.map((p) => p.replica.instanceId);
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      alarmTopic: notifications.topic,
+      replicaIds,
+      rtoTargetMinutes: config.rtoTargetMinutes,
+      alarms: config.alarms,
+      pausedReplicaIds: props.pairs.filter((p) => !p.schedule.enabled).map((p) => p.replica.instanceId),
+    });
+    const deadLetterQueues = [
+      { id: 'RdsEventDeliveryDlqAlarm', label: 'RDS event delivery', queue: events.deliveryDeadLetterQueue, what: 'An RDS event SNS could not deliver to on-rds-event' },
+      { id: 'ScheduleDlqAlarm', label: 'Scheduler delivery', queue: schedules.deadLetterQueue, what: 'A scheduled invocation Scheduler could not deliver' },
+    ];
+    const functions = [
+      { label: 'start-refresh', fn: this.startRefresh },
+      { label: 'on-rds-event', fn: this.onRdsEvent },
+      { label: 'watchdog', fn: this.watchdog },
+    ];
+    for (const { label, fn } of functions) {
+      deadLetterQueues.push({
+        id: `${fn.node.id}FailureQueueAlarm`,
+        label: `${label} failures`,
+        queue: fn.failureQueue,
+        what: `An invocation of ${label} that failed after its retries`,
+      });
     }
+    for (const { id, queue, what } of deadLetterQueues) monitoring.alarmOnDeadLetters(id, queue, what);
+    for (const { label, fn } of functions) monitoring.alarmOnFunctionErrors(`${fn.node.id}ErrorsAlarm`, fn.function, label);
+
+    // The operator commands (npm run drill/plan/report) find the deployment through these outputs.
+    new CfnOutput(this, STACK_OUTPUTS.ledgerTable, { value: ledger.table.tableName, description: 'The run ledger (history of refreshes)' });
+    new CfnOutput(this, STACK_OUTPUTS.startRefreshFunction, { value: this.startRefresh.function.functionName, description: 'Starts refreshes, drills and plans' });
+    new CfnOutput(this, STACK_OUTPUTS.notificationTopic, { value: notifications.topic.topicArn, description: 'Notifications and alerts; subscribe more endpoints here' });
+
+    new RefreshDashboard(this, 'Dashboard', {
+      replicas: replicaIds.map((id) => ({ id, alarms: monitoring.alarmsOf(id) })),
+      rtoTargetMinutes: config.rtoTargetMinutes,
+      deadLetterQueues,
+      functions: functions.map(({ label, fn }) => ({ label, fn: fn.function })),
+      pipelineAlarms: monitoring.pipelineAlarms,
+    });
   }
 }
 

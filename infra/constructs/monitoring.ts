@@ -1,6 +1,7 @@
 /**
- * What is alarmed on, and where alarms go. Only failures that need a person: a message in a dead-letter queue,
- * a function error. More alarms and a dashboard come later; they are added here.
+ * What is alarmed on, and where alarms go: a message in a dead-letter queue, a function error, and per replica
+ * the outcomes the functions report as metrics (a missed RTO, no success for too long, a failed, stuck or refused
+ * run, an overdue restore). Every alarm notifies one topic.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,13 +10,61 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Config } from '../../lambdas/shared/config';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/shared/powertools';
+
+/** Which per-replica alarms exist: the `alarms` key of the configuration. */
+export type AlarmsConfig = Config['alarms'];
+
+/** The metrics the functions emit per replica (Powertools EMF, only when something happens: no zero data points). */
+export type ReplicaMetricName =
+  | 'RefreshSucceeded'
+  | 'RefreshFailed'
+  | 'RefreshRefused'
+  | 'RunStuck'
+  | 'RestoreOverdue'
+  | 'DowntimeSeconds'
+  | 'RestoreSeconds'
+  | 'SnapshotAgeSeconds'
+  | 'SettingsDrift';
+
+/** The longest `noSuccessWithinHours` an alarm can watch: 168 one-hour periods, CloudWatch's seven-day limit. */
+export const MAX_NO_SUCCESS_HOURS = 168;
+
+/**
+ * One metric of one replica, with the dimensions the functions emit it under: exactly `service` and `replica`.
+ * No unit: a unit on an alarm's metric filters the data, and the right one is whatever the function sent.
+ */
+export function replicaMetric(name: ReplicaMetricName, replicaId: string, statistic: string, period: Duration, label?: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: METRICS_SERVICE, replica: replicaId },
+    statistic,
+    period,
+    ...(label === undefined ? {} : { label }),
+  });
+}
 
 /** Properties of {@link Monitoring}. */
 export interface MonitoringProps {
   /** The topic every alarm sends to. */
   readonly alarmTopic: sns.ITopic;
+  /** The replicas (y instance ids) of this stack; each gets the alarms {@link alarms} turns on. */
+  readonly replicaIds: readonly string[];
+  /** The RTO target in minutes: a restore slower than this raises the RTO alarm. */
+  readonly rtoTargetMinutes: number;
+  /** Which per-replica alarms to create. */
+  readonly alarms: AlarmsConfig;
   /**
-   * How long a metric is aggregated before it is compared with the threshold.
+   * Replicas whose nightly schedule is disabled: no "no success within N hours" alarm for them, which would
+   * otherwise fire every day. Their other alarms stay (drills still run).
+   * @default none
+   */
+  readonly pausedReplicaIds?: readonly string[];
+  /**
+   * How long a metric is aggregated before it is compared with the threshold, for the queue, function and
+   * run-outcome alarms.
    * @default Duration.minutes(5)
    */
   readonly period?: Duration;
@@ -26,17 +75,40 @@ export class Monitoring extends Construct {
   private readonly action: SnsAction;
   private readonly period: Duration;
   private readonly alarmList: cloudwatch.IAlarm[] = [];
+  private readonly byReplica = new Map<string, cloudwatch.IAlarm[]>();
 
   public constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.action = new SnsAction(props.alarmTopic);
     this.period = props.period ?? Duration.minutes(5);
     if (this.period.toSeconds() < 60) throw new Error(`period must be at least 1 minute, got ${this.period.toHumanString()}`);
+    validate(props);
+    for (const replicaId of props.replicaIds) {
+      this.byReplica.set(replicaId, []);
+      const paused = props.pausedReplicaIds?.includes(replicaId) ?? false;
+      this.alarmOnReplica(replicaId, props.rtoTargetMinutes, paused ? { ...props.alarms, noSuccessWithinHours: 0 } : props.alarms);
+    }
   }
 
   /** Every alarm created so far. */
   public get alarms(): readonly cloudwatch.IAlarm[] {
     return this.alarmList;
+  }
+
+  /** The alarms that belong to no replica: dead-letter queues and function errors. */
+  public get pipelineAlarms(): readonly cloudwatch.IAlarm[] {
+    const ofReplicas = new Set([...this.byReplica.values()].flat());
+    return this.alarmList.filter((a) => !ofReplicas.has(a));
+  }
+
+  /**
+   * The alarms of one replica, in the order they were created.
+   * @throws Error when the replica is not one of {@link MonitoringProps.replicaIds}
+   */
+  public alarmsOf(replicaId: string): readonly cloudwatch.IAlarm[] {
+    const alarms = this.byReplica.get(replicaId);
+    if (!alarms) throw new Error(`replicaId "${replicaId}" is not monitored here; monitored: ${[...this.byReplica.keys()].join(', ')}`);
+    return alarms;
   }
 
   /**
@@ -79,9 +151,126 @@ export class Monitoring extends Construct {
     );
   }
 
+  /** The alarms of one replica, grouped under a construct named after it; names are `replica-refresh-<y>-<what>`. */
+  private alarmOnReplica(y: string, rtoTargetMinutes: number, config: AlarmsConfig): void {
+    const scope = new Construct(this, y);
+    const report = `\`npm run report -- --replica ${y}\``;
+    const alarmOnAny = (id: string, what: string, metric: ReplicaMetricName, description: string) =>
+      this.addForReplica(
+        y,
+        new cloudwatch.Alarm(scope, id, {
+          alarmName: `replica-refresh-${y}-${what}`,
+          alarmDescription: description,
+          metric: replicaMetric(metric, y, cloudwatch.Stats.SUM, this.period),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          // Counted only when it happens: no data is the good case.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+
+    if (config.rtoMissed) {
+      this.addForReplica(
+        y,
+        new cloudwatch.Alarm(scope, 'RtoMissedAlarm', {
+          alarmName: `replica-refresh-${y}-rto-missed`,
+          alarmDescription:
+            `A restore of ${y} took longer than the RTO target of ${rtoTargetMinutes} min; ${y} is back in service. ` +
+            `Run ${report} to see where the time went (snapshot size, instance class, storage), then fix that or raise rtoTargetMinutes.`,
+          metric: replicaMetric('RestoreSeconds', y, cloudwatch.Stats.MAXIMUM, Duration.hours(1)),
+          threshold: rtoTargetMinutes * 60,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+
+    const hours = config.noSuccessWithinHours;
+    if (hours > 0) {
+      // "No success within N hours" as N one-hour periods that must all breach, missing data breaching: any
+      // RefreshSucceeded data point in the window keeps the alarm OK. One-hour periods because CloudWatch limits
+      // Period × EvaluationPeriods to 604,800 s (seven days), and to 86,400 s (one day) for periods under one
+      // hour (PutMetricAlarm API reference, `Period`); 168 × 3,600 s is exactly seven days.
+      this.addForReplica(
+        y,
+        new cloudwatch.Alarm(scope, 'NoSuccessAlarm', {
+          alarmName: `replica-refresh-${y}-no-success`,
+          alarmDescription:
+            `No refresh of ${y} succeeded in the last ${hours} h: the schedule did not fire, or runs were refused or failed, ` +
+            `so its data is getting old. Run ${report} to see the last runs and why, fix the cause, then start a refresh.`,
+          metric: replicaMetric('RefreshSucceeded', y, cloudwatch.Stats.SUM, Duration.hours(1)),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: hours,
+          datapointsToAlarm: hours,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        }),
+      );
+    }
+
+    if (config.runFailed) {
+      alarmOnAny(
+        'RunFailedAlarm',
+        'run-failed',
+        'RefreshFailed',
+        `A refresh run of ${y} failed; ${y} may be missing or left on old data. Run ${report} to see the run's reason and the instance's state, ` +
+          'and follow the steps in the failure notification.',
+      );
+      alarmOnAny(
+        'RunStuckAlarm',
+        'run-stuck',
+        'RunStuck',
+        `A refresh run of ${y} was stuck past stuckRunHours and the watchdog failed it. Run ${report} to see the phase it hung in, ` +
+          `check ${y} and its events in the RDS console, then start a refresh.`,
+      );
+    }
+
+    if (config.refused) {
+      alarmOnAny(
+        'RefusedAlarm',
+        'refused',
+        'RefreshRefused',
+        `A refresh of ${y} was refused by its checks; ${y} was left untouched on its old data. Run ${report} to see which check failed, fix it, then start a refresh.`,
+      );
+    }
+
+    if (config.restoreOverdue) {
+      alarmOnAny(
+        'RestoreOverdueAlarm',
+        'restore-overdue',
+        'RestoreOverdue',
+        `The restore of ${y} is past restoreDeadlineMinutes and the instance is not usable yet; replica-refresh keeps watching. ` +
+          `Check ${y}'s events in the RDS console, and run ${report} for the run's timeline.`,
+      );
+    }
+  }
+
+  private addForReplica(replicaId: string, alarm: cloudwatch.Alarm): cloudwatch.Alarm {
+    this.byReplica.get(replicaId)?.push(alarm);
+    return this.add(alarm);
+  }
+
   private add(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
     alarm.addAlarmAction(this.action);
     this.alarmList.push(alarm);
     return alarm;
+  }
+}
+
+function validate(props: MonitoringProps): void {
+  const seen = new Set<string>();
+  for (const replicaId of props.replicaIds) {
+    if (!/^[a-z][a-z0-9-]{0,62}$/.test(replicaId)) throw new Error(`replicaIds must be lower-case RDS instance identifiers, got "${replicaId}"`);
+    if (seen.has(replicaId)) throw new Error(`replicaIds must not repeat a replica, got "${replicaId}" twice`);
+    seen.add(replicaId);
+  }
+  if (!Number.isInteger(props.rtoTargetMinutes) || props.rtoTargetMinutes <= 0) {
+    throw new Error(`rtoTargetMinutes must be a whole number of minutes above 0, got ${props.rtoTargetMinutes}`);
+  }
+  const hours = props.alarms.noSuccessWithinHours;
+  if (!Number.isInteger(hours) || hours < 0 || hours > MAX_NO_SUCCESS_HOURS) {
+    throw new Error(`alarms.noSuccessWithinHours must be a whole number of hours from 0 (off) to ${MAX_NO_SUCCESS_HOURS}, got ${hours}`);
   }
 }

@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../lambdas/shared/config';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/powertools';
 import { acknowledgeNag } from '../nag';
 
 /** Lambda allows 4 KB for all environment variables together; this leaves room for what AWS or CDK may add. */
@@ -20,9 +21,6 @@ export const ENVIRONMENT_BUDGET_BYTES = 3584;
  * table names are at most 255 characters, topic ARNs at most about 310.
  */
 const TOKEN_SIZE_ESTIMATE = 320;
-
-/** Metrics of every function land in one namespace, so dashboards and alarms find them together. */
-export const METRICS_NAMESPACE = 'ReplicaRefresh';
 
 /** Properties of a {@link RefreshFunction}. */
 export interface RefreshFunctionProps {
@@ -75,6 +73,7 @@ export class RefreshFunction extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
       // Powertools tags every log line and metric with the function's role in the pipeline.
       POWERTOOLS_SERVICE_NAME: props.serviceName,
+      // The namespace the functions publish in and the alarms and dashboard read, from one constant.
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       // One JSON value, parsed by the same schema as cdk.json, so a bad value fails the same way in both places.
       [RUNTIME_CONFIG_ENV]: Stack.of(this).toJsonString(props.runtimeConfig),

@@ -5,12 +5,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 
-/** The outputs the replica-region stack exports (see infra/replica-region-stack.ts). */
-export const STACK_OUTPUTS = {
-  ledgerTable: 'LedgerTableName',
-  startRefreshFunction: 'StartRefreshFunctionName',
-  notificationTopic: 'NotificationTopicArn',
-} as const;
+export { STACK_OUTPUTS } from '../shared/stack-outputs';
 
 /** A deployed stack could not be read. */
 export class StackNotFoundError extends Error {

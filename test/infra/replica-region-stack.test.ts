@@ -1,9 +1,11 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, runtimeConfigSchema, RUNTIME_CONFIG_ENV } from '../../lambdas/shared/config';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/shared/powertools';
 import { ReplicaRegionStack } from '../../infra/replica-region-stack';
 import {
   ACCOUNT,
   REGION,
+  SKIP_BUNDLING,
   assertHasResource,
   assertResourceCount,
   exampleConfig,
@@ -18,7 +20,7 @@ import {
 const MONITORING_ROLE = `arn:aws:iam::${ACCOUNT}:role/rds-monitoring`;
 
 /** The example config plus a second y in the same region (final snapshot, no own time zone, disabled) and one elsewhere. */
-function richConfig() {
+function richConfigInput() {
   const input = exampleConfig();
   input.pairs.push(
     {
@@ -33,20 +35,59 @@ function richConfig() {
       replica: { instanceId: 'reports-staging', region: 'us-east-1' },
     },
   );
-  return parseConfig(input);
+  return input;
+}
+
+function richConfig() {
+  return parseConfig(richConfigInput());
+}
+
+/** The stack of {@link REGION} for a parsed configuration. */
+function regionStack(config: ReturnType<typeof parseConfig>, context: Record<string, unknown> = {}): ReplicaRegionStack {
+  return new ReplicaRegionStack(newApp(context), `ReplicaRefresh-${REGION}`, {
+    env: { account: ACCOUNT, region: REGION },
+    config,
+    pairs: config.pairs.filter((p) => p.replica.region === REGION),
+  });
+}
+
+const REPLICAS = ['orders-staging', 'billing-staging'];
+
+/** What every per-replica alarm has: the functions' namespace and dimensions, and the notifications topic. */
+const replicaAlarm = (replica: string, metricName: string) => ({
+  Namespace: METRICS_NAMESPACE,
+  MetricName: metricName,
+  Dimensions: [
+    { Name: 'replica', Value: replica },
+    { Name: 'service', Value: METRICS_SERVICE },
+  ],
+  AlarmActions: [{ Ref: Match.stringLikeRegexp('^NotificationsTopic') }],
+});
+
+/** `replica/MetricName` of every alarm on the functions' metrics. */
+function replicaAlarmKeys(template: Template): string[] {
+  const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: METRICS_NAMESPACE } }) as unknown as Record<
+    string,
+    { Properties: { MetricName: string; Dimensions: { Name: string; Value: string }[] } }
+  >;
+  return Object.values(alarms)
+    .map((a) => `${a.Properties.Dimensions.find((d) => d.Name === 'replica')?.Value}/${a.Properties.MetricName}`)
+    .sort();
+}
+
+/** The dashboard's body with every token rendered as text, parsed. */
+function dashboardBody(template: Template): { text: string; widgets: { type: string; properties: { title?: string; alarms?: string[] } }[] } {
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard') as unknown as Record<string, { Properties: { DashboardBody: unknown } }>);
+  expect(dashboards).toHaveLength(1);
+  const text = render(dashboards[0]?.Properties.DashboardBody);
+  return { text, ...(JSON.parse(text) as { widgets: { type: string; properties: { title?: string; alarms?: string[] } }[] }) };
 }
 
 describe('ReplicaRegionStack', () => {
   let template: Template;
 
   beforeAll(() => {
-    const config = richConfig();
-    const stack = new ReplicaRegionStack(newApp(), `ReplicaRefresh-${REGION}`, {
-      env: { account: ACCOUNT, region: REGION },
-      config,
-      pairs: config.pairs.filter((p) => p.replica.region === REGION),
-    });
-    template = Template.fromStack(stack);
+    template = Template.fromStack(regionStack(richConfig()));
   });
 
   describe('functions', () => {
@@ -321,6 +362,117 @@ describe('ReplicaRegionStack', () => {
       assertHasResource(template, 'AWS::SQS::QueuePolicy', {
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
       });
+    });
+  });
+
+  describe('replica alarms', () => {
+    it.each(REPLICAS)('alarms when a restore of %s took longer than the RTO target (45 min)', (y) => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, 'RestoreSeconds'),
+        AlarmName: `replica-refresh-${y}-rto-missed`,
+        Statistic: 'Maximum',
+        Period: 3600,
+        Threshold: 2700,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    it('alarms when no refresh of orders-staging succeeded within the default 26 h', () => {
+      const y = 'orders-staging';
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, 'RefreshSucceeded'),
+        AlarmName: `replica-refresh-${y}-no-success`,
+        Statistic: 'Sum',
+        Period: 3600,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 26,
+        DatapointsToAlarm: 26,
+        TreatMissingData: 'breaching',
+        AlarmDescription: Match.stringLikeRegexp(`npm run report -- --replica ${y}`),
+      });
+    });
+
+    it('gives no "no success" alarm to billing-staging, whose schedule is disabled (it would fire every day)', () => {
+      expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => (r.Properties as { AlarmName?: string }).AlarmName)).not.toContain('replica-refresh-billing-staging-no-success');
+    });
+
+    it('exports the ledger, the start-refresh function and the topic for the operator commands', () => {
+      expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['LedgerTableName', 'NotificationTopicArn', 'StartRefreshFunctionName']);
+      template.hasOutput('StartRefreshFunctionName', { Value: { Ref: Match.stringLikeRegexp('StartRefreshFunction') } });
+    });
+
+    it.each(REPLICAS.flatMap((y) => ['RefreshFailed', 'RunStuck', 'RefreshRefused', 'RestoreOverdue'].map((m) => [y, m])))('alarms on any %s %s', (y, metricName) => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, metricName),
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmDescription: Match.stringLikeRegexp(`npm run report -- --replica ${y}`),
+      });
+    });
+
+    it('has six alarms per replica of the region (five for the paused one), none for other regions, beside the eight pipeline alarms', () => {
+      expect(replicaAlarmKeys(template)).toHaveLength(11);
+      expect(replicaAlarmKeys(template).filter((k) => k.startsWith('reports-staging/'))).toEqual([]);
+      assertResourceCount(template, 'AWS::CloudWatch::Alarm', 11 + 8);
+    });
+  });
+
+  describe('dashboard', () => {
+    it('is one dashboard named after the region', () => {
+      assertResourceCount(template, 'AWS::CloudWatch::Dashboard', 1);
+      assertHasResource(template, 'AWS::CloudWatch::Dashboard', { DashboardName: `replica-refresh-${REGION}` });
+    });
+
+    it.each([
+      ['orders-staging', 6],
+      ['billing-staging', 5],
+    ])('shows every metric of %s and its %i alarms', (y, alarmCount) => {
+      const { text, widgets } = dashboardBody(template);
+      for (const metricName of ['DowntimeSeconds', 'RestoreSeconds', 'SnapshotAgeSeconds', 'RefreshSucceeded', 'RefreshFailed', 'RefreshRefused', 'RunStuck', 'RestoreOverdue', 'SettingsDrift']) {
+        expect(text).toContain(`"${METRICS_NAMESPACE}","${metricName}","replica","${y}","service","${METRICS_SERVICE}"`);
+      }
+      const status = widgets.find((w) => w.properties.title === `${y}: alarms`);
+      expect(status?.type).toBe('alarm');
+      expect(status?.properties.alarms).toHaveLength(alarmCount);
+    });
+
+    it('shows the depth of the five dead-letter queues and the errors of the three functions', () => {
+      const { text, widgets } = dashboardBody(template);
+      for (const queue of ['EventsDeliveryDeadLetterQueue', 'SchedulesDeadLetterQueue', 'StartRefreshFailureQueue', 'OnRdsEventFailureQueue', 'WatchdogFailureQueue']) {
+        expect(text).toMatch(new RegExp(`"ApproximateNumberOfMessagesVisible","QueueName","\\$\\{${queue}\\w*\\.QueueName\\}"`));
+      }
+      for (const fn of ['StartRefresh', 'OnRdsEvent', 'Watchdog']) {
+        expect(text).toMatch(new RegExp(`"Errors","FunctionName","\\$\\{${fn}Function\\w*\\}"`));
+      }
+      expect(widgets.find((w) => w.properties.title === 'Pipeline alarms')?.properties.alarms).toHaveLength(8);
+    });
+  });
+
+  describe('with alarms turned off in config', () => {
+    let off: Template;
+
+    beforeAll(() => {
+      const input = richConfigInput();
+      input.alarms = { rtoMissed: false, noSuccessWithinHours: 0, runFailed: false, refused: true, restoreOverdue: true };
+      off = Template.fromStack(regionStack(parseConfig(input), SKIP_BUNDLING));
+    });
+
+    it('creates only the alarms still on, for each replica', () => {
+      expect(replicaAlarmKeys(off)).toEqual(REPLICAS.flatMap((y) => [`${y}/RefreshRefused`, `${y}/RestoreOverdue`]).sort());
+      assertResourceCount(off, 'AWS::CloudWatch::Alarm', 4 + 8);
+    });
+
+    it("keeps the dashboard's graphs and shows only the remaining alarms", () => {
+      const { text, widgets } = dashboardBody(off);
+      expect(text).toContain('"RestoreSeconds","replica","orders-staging"');
+      expect(widgets.find((w) => w.properties.title === 'orders-staging: alarms')?.properties.alarms).toHaveLength(2);
     });
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 
 function cli(script: string, args: string[]) {
-  const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: 'replica-refresh-test-no-such-profile' };
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: 'replica-refresh-test-no-such-profile' };
   delete env.AWS_ACCESS_KEY_ID;
   delete env.AWS_SECRET_ACCESS_KEY;
   const out = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', `${script}.ts`), ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });

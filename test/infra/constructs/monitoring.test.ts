@@ -3,8 +3,46 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Monitoring } from '../../../infra/constructs/monitoring';
-import { assertHasResource, newStack } from '../helpers';
+import { Monitoring, type AlarmsConfig, type MonitoringProps } from '../../../infra/constructs/monitoring';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../lambdas/shared/powertools';
+import { assertHasResource, assertResourceCount, newStack } from '../helpers';
+
+const ALL_ON: AlarmsConfig = { rtoMissed: true, noSuccessWithinHours: 26, runFailed: true, refused: true, restoreOverdue: true };
+const ALL_OFF: AlarmsConfig = { rtoMissed: false, noSuccessWithinHours: 0, runFailed: false, refused: false, restoreOverdue: false };
+
+/** A stack with one Monitoring; returns its template and the construct. */
+function build(props: Partial<Omit<MonitoringProps, 'alarmTopic'>> = {}): { template: Template; monitoring: Monitoring } {
+  const stack = newStack();
+  const monitoring = new Monitoring(stack, 'Monitoring', {
+    alarmTopic: new sns.Topic(stack, 'Alarms'),
+    replicaIds: ['orders-staging'],
+    rtoTargetMinutes: 45,
+    alarms: ALL_ON,
+    ...props,
+  });
+  return { template: Template.fromStack(stack), monitoring };
+}
+
+const dimensions = (replica: string) => [
+  { Name: 'replica', Value: replica },
+  { Name: 'service', Value: METRICS_SERVICE },
+];
+
+/** The properties every per-replica alarm shares. */
+const replicaAlarm = (replica: string, metricName: string) => ({
+  Namespace: METRICS_NAMESPACE,
+  MetricName: metricName,
+  Dimensions: dimensions(replica),
+  AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+});
+
+/** The alarms of a template by metric name, for the ReplicaRefresh namespace. */
+function replicaAlarmMetrics(template: Template): string[] {
+  const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: METRICS_NAMESPACE } }) as unknown as Record<string, { Properties: { MetricName: string } }>;
+  return Object.values(alarms)
+    .map((a) => a.Properties.MetricName)
+    .sort();
+}
 
 describe('Monitoring', () => {
   let template: Template;
@@ -12,45 +50,160 @@ describe('Monitoring', () => {
 
   beforeAll(() => {
     const stack = newStack();
-    monitoring = new Monitoring(stack, 'Monitoring', { alarmTopic: new sns.Topic(stack, 'Alarms') });
+    monitoring = new Monitoring(stack, 'Monitoring', {
+      alarmTopic: new sns.Topic(stack, 'Alarms'),
+      replicaIds: ['orders-staging', 'billing-staging'],
+      rtoTargetMinutes: 45,
+      alarms: ALL_ON,
+    });
     monitoring.alarmOnDeadLetters('DlqAlarm', new sqs.Queue(stack, 'Dlq'), 'A test message');
     const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
     monitoring.alarmOnFunctionErrors('FnErrorsAlarm', fn, 'test-fn');
     template = Template.fromStack(stack);
   });
 
-  it('alarms to the topic as soon as a dead-letter queue holds a message', () => {
-    assertHasResource(template, 'AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Statistic: 'Maximum',
-      Period: 300,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
-      AlarmDescription: Match.stringLikeRegexp('^A test message landed in a dead-letter queue'),
+  describe('pipeline alarms', () => {
+    it('alarms to the topic as soon as a dead-letter queue holds a message', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Statistic: 'Maximum',
+        Period: 300,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+        AlarmDescription: Match.stringLikeRegexp('^A test message landed in a dead-letter queue'),
+      });
+    });
+
+    it('alarms to the topic on any function error', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Statistic: 'Sum',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+      });
     });
   });
 
-  it('alarms to the topic on any function error', () => {
-    assertHasResource(template, 'AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Statistic: 'Sum',
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+  describe.each(['orders-staging', 'billing-staging'])('alarms of %s', (y) => {
+    it('alarms when a restore took longer than the RTO target, judged per hour, quiet without restores', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, 'RestoreSeconds'),
+        AlarmName: `replica-refresh-${y}-rto-missed`,
+        Statistic: 'Maximum',
+        Period: 3600,
+        Threshold: 45 * 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmDescription: Match.stringLikeRegexp(`RTO target of 45 min.*npm run report -- --replica ${y}`),
+      });
+    });
+
+    it('alarms when no refresh succeeded in noSuccessWithinHours one-hour periods, missing data breaching', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, 'RefreshSucceeded'),
+        AlarmName: `replica-refresh-${y}-no-success`,
+        Statistic: 'Sum',
+        Period: 3600,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 26,
+        DatapointsToAlarm: 26,
+        TreatMissingData: 'breaching',
+        AlarmDescription: Match.stringLikeRegexp(`last 26 h.*npm run report -- --replica ${y}`),
+      });
+    });
+
+    it.each([
+      ['RefreshFailed', 'run-failed'],
+      ['RunStuck', 'run-stuck'],
+      ['RefreshRefused', 'refused'],
+      ['RestoreOverdue', 'restore-overdue'],
+    ])('alarms on any %s, quiet without data', (metricName, suffix) => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, metricName),
+        AlarmName: `replica-refresh-${y}-${suffix}`,
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmDescription: Match.stringLikeRegexp(`${y}.*npm run report -- --replica ${y}`),
+      });
+    });
+
+    it('lists its six alarms', () => {
+      expect(monitoring.alarmsOf(y)).toHaveLength(6);
     });
   });
 
-  it('lists the alarms it created', () => {
-    expect(monitoring.alarms).toHaveLength(2);
+  it('creates the alarms of each replica once, plus the pipeline alarms', () => {
+    assertResourceCount(template, 'AWS::CloudWatch::Alarm', 2 * 6 + 2);
+    expect(monitoring.alarms).toHaveLength(14);
+    expect(monitoring.pipelineAlarms).toHaveLength(2);
   });
 
-  it('fails on a period under one minute', () => {
-    const stack = newStack();
-    expect(() => new Monitoring(stack, 'Monitoring', { alarmTopic: new sns.Topic(stack, 'Alarms'), period: Duration.seconds(30) })).toThrow('period must be at least 1 minute, got 30 seconds');
+  it('fails to list the alarms of a replica it does not monitor', () => {
+    expect(() => monitoring.alarmsOf('other-staging')).toThrow('replicaId "other-staging" is not monitored here; monitored: orders-staging, billing-staging');
+  });
+
+  describe('configuration', () => {
+    it.each([
+      ['rtoMissed', { rtoMissed: false }, 'RestoreSeconds'],
+      ['noSuccessWithinHours = 0', { noSuccessWithinHours: 0 }, 'RefreshSucceeded'],
+      ['refused', { refused: false }, 'RefreshRefused'],
+      ['restoreOverdue', { restoreOverdue: false }, 'RestoreOverdue'],
+    ])('%s off removes that alarm only', (_name, off, metricName) => {
+      const metrics = replicaAlarmMetrics(build({ alarms: { ...ALL_ON, ...off } }).template);
+      expect(metrics).not.toContain(metricName);
+      expect(metrics).toHaveLength(5);
+    });
+
+    it('runFailed off removes the failed and the stuck alarm', () => {
+      expect(replicaAlarmMetrics(build({ alarms: { ...ALL_ON, runFailed: false } }).template)).toEqual(['RefreshRefused', 'RefreshSucceeded', 'RestoreOverdue', 'RestoreSeconds']);
+    });
+
+    it('creates no replica alarm with every alarm off, and lists none for the replica', () => {
+      const { template: off, monitoring: m } = build({ alarms: ALL_OFF });
+      expect(replicaAlarmMetrics(off)).toEqual([]);
+      expect(m.alarmsOf('orders-staging')).toEqual([]);
+    });
+
+    it('watches up to 168 h (seven days of one-hour periods, the CloudWatch limit)', () => {
+      assertHasResource(build({ alarms: { ...ALL_ON, noSuccessWithinHours: 168 } }).template, 'AWS::CloudWatch::Alarm', {
+        MetricName: 'RefreshSucceeded',
+        Period: 3600,
+        EvaluationPeriods: 168,
+        DatapointsToAlarm: 168,
+      });
+    });
+
+    it('uses the RTO target for the threshold', () => {
+      assertHasResource(build({ rtoTargetMinutes: 90 }).template, 'AWS::CloudWatch::Alarm', { MetricName: 'RestoreSeconds', Threshold: 5400 });
+    });
+  });
+
+  describe('validation', () => {
+    it('fails on a period under one minute', () => {
+      expect(() => build({ period: Duration.seconds(30) })).toThrow('period must be at least 1 minute, got 30 seconds');
+    });
+
+    it.each([
+      ['an RTO target of 0', { rtoTargetMinutes: 0 }, 'rtoTargetMinutes must be a whole number of minutes above 0, got 0'],
+      ['a fractional RTO target', { rtoTargetMinutes: 1.5 }, 'rtoTargetMinutes must be a whole number of minutes above 0, got 1.5'],
+      ['noSuccessWithinHours over 168', { alarms: { ...ALL_ON, noSuccessWithinHours: 169 } }, 'alarms.noSuccessWithinHours must be a whole number of hours from 0 (off) to 168, got 169'],
+      ['a negative noSuccessWithinHours', { alarms: { ...ALL_ON, noSuccessWithinHours: -1 } }, 'alarms.noSuccessWithinHours must be a whole number of hours from 0 (off) to 168, got -1'],
+      ['a repeated replica', { replicaIds: ['orders-staging', 'orders-staging'] }, 'replicaIds must not repeat a replica, got "orders-staging" twice'],
+      ['a replica id that is not an RDS identifier', { replicaIds: ['Orders_Staging'] }, 'replicaIds must be lower-case RDS instance identifiers, got "Orders_Staging"'],
+    ])('fails on %s', (_name, props, message) => {
+      expect(() => build(props)).toThrow(message);
+    });
   });
 });
