@@ -142,19 +142,21 @@ function esc(s: string): string {
 
 /** The chart: downtime bars and restore-time dots per run, with the RTO target line. Inline SVG, no scripts. */
 function chart(report: Report): string {
-  const runs = report.rows.filter((r) => r.downtimeSeconds !== undefined);
+  // Every run gets a slot on the time axis; failed and refused runs show as marks, so a bad night is not a gap.
+  const runs = report.rows;
+  const measured = runs.filter((r) => r.downtimeSeconds !== undefined);
   const width = 760;
   const height = 300;
   const left = 56;
   const bottom = 40;
   const top = 16;
   const target = report.rtoTargetMinutes;
-  const maxMin = Math.max(target * 1.2, ...runs.map((r) => (r.downtimeSeconds ?? 0) / 60), 1);
+  const maxMin = Math.max(target * 1.2, ...measured.map((r) => (r.downtimeSeconds ?? 0) / 60), 1);
   const y = (min: number) => top + (height - top - bottom) * (1 - min / maxMin);
   const step = runs.length ? (width - left - 10) / runs.length : 0;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(maxMin * f));
   const parts = [
-    `<svg id="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Downtime and restore time per run" data-runs="${runs.length}">`,
+    `<svg id="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Downtime and restore time per run" data-runs="${measured.length}">`,
     ...ticks.map((t) => `<g class="tick"><line x1="${left}" x2="${width - 10}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#eee"/><text x="${left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" font-size="11">${t} min</text></g>`),
     `<line class="rto-target" x1="${left}" x2="${width - 10}" y1="${y(target).toFixed(1)}" y2="${y(target).toFixed(1)}" stroke="#c00" stroke-dasharray="6 4"><title>RTO target ${target} min</title></line>`,
     ...runs.map((r, i) => {
@@ -162,6 +164,10 @@ function chart(report: Report): string {
       const down = (r.downtimeSeconds ?? 0) / 60;
       const restore = (r.restoreSeconds ?? 0) / 60;
       const label = local(r.startedAt, report.timeZone, 'dd LLL');
+      if (r.downtimeSeconds === undefined) {
+        const colour = r.status === 'failed' ? '#c00' : '#888';
+        return `<g class="mark ${esc(r.status)}" data-run-id="${esc(r.runId)}"><text x="${(x + step / 2).toFixed(1)}" y="${(y(0) - 8).toFixed(1)}" text-anchor="middle" font-size="16" font-weight="bold" fill="${colour}">×</text><text x="${(x + step / 2).toFixed(1)}" y="${(y(0) - 28).toFixed(1)}" text-anchor="middle" font-size="10" fill="${colour}">${esc(r.status)}</text><title>${esc(label)}: ${esc(r.status)}${r.reason ? ` — ${esc(r.reason.slice(0, 200))}` : ''}</title></g><text x="${(x + step / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="10">${esc(label)}</text>`;
+      }
       return [
         `<rect class="bar downtime${r.rtoMissed ? ' missed' : ''}" data-run-id="${esc(r.runId)}" data-downtime-seconds="${Math.round(r.downtimeSeconds ?? 0)}" x="${(x + step * 0.15).toFixed(1)}" y="${y(down).toFixed(1)}" width="${(step * 0.7).toFixed(1)}" height="${(y(0) - y(down)).toFixed(1)}" fill="${r.rtoMissed ? '#e8a0a0' : '#9ec5e8'}"><title>${esc(label)}: downtime ${esc(formatDuration(r.downtimeSeconds))}</title></rect>`,
         `<circle class="dot restore" data-run-id="${esc(r.runId)}" data-restore-seconds="${Math.round(r.restoreSeconds ?? 0)}" cx="${(x + step / 2).toFixed(1)}" cy="${y(restore).toFixed(1)}" r="4" fill="#1f4e79"><title>${esc(label)}: restore ${esc(formatDuration(r.restoreSeconds))}</title></circle>`,
@@ -195,7 +201,7 @@ tr.failed td, tr.refused td { color: #a00; }
 <body>
 <h1>${esc(heading(report))}</h1>
 <ul id="summary">${summaryLines(report).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
-<p class="legend"><span>bars: downtime</span><span>dots: restore time (RTO)</span><span>dashed line: RTO target (${report.rtoTargetMinutes} min)</span></p>
+<p class="legend"><span>bars: downtime</span><span>dots: restore time (RTO)</span><span>dashed line: RTO target (${report.rtoTargetMinutes} min)</span><span>×: failed or refused</span></p>
 ${chart(report)}
 <table id="runs">
 <thead><tr>${COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>

@@ -47,5 +47,7 @@ describe('report formats', () => {
     expect(html).toContain('class="bar downtime missed"');
     expect(html).toContain('<title>RTO target 45 min</title>');
     expect(html.match(/<tr class="run /g)).toHaveLength(4);
+    // The failed and the refused night are marked on the chart rather than left out.
+    expect(html.match(/<g class="mark (failed|refused)"/g)).toHaveLength(2);
   });
 });
