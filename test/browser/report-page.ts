@@ -14,6 +14,13 @@ import { Simulation } from '../../scripts/sim/world';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(__dirname, '..', '..', 'test-output');
 
+/** The part of a DOM element the checks read (the project compiles without the DOM library). */
+interface PageElement {
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { width: number; height: number };
+  textContent: string | null;
+}
+
 interface Check {
   name: string;
   ok: boolean;
@@ -65,12 +72,12 @@ async function main(): Promise<number> {
     const bars = page.locator('rect.bar.downtime');
     check('one downtime bar per measured run', (await bars.count()) === expected.measured, `bars=${await bars.count()}`);
     check('one restore dot per measured run', (await page.locator('circle.dot.restore').count()) === expected.measured);
-    const heights = await bars.evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-run-id'), seconds: Number(e.getAttribute('data-downtime-seconds')), height: e.getBoundingClientRect().height })));
+    const heights = await bars.evaluateAll((els: PageElement[]) => els.map((e) => ({ id: e.getAttribute('data-run-id'), seconds: Number(e.getAttribute('data-downtime-seconds')), height: e.getBoundingClientRect().height })));
     const tallest = [...heights].sort((a, b) => b.height - a.height)[0];
     check('the tallest bar is the longest downtime', tallest?.id === expected.longestRun, `tallest ${tallest?.id}, longest ${expected.longestRun}`);
     check('bar heights follow the downtimes', heights.every((a) => heights.every((b) => (a.seconds > b.seconds) === (a.height > b.height + 0.01) || a.seconds === b.seconds || Math.abs(a.height - b.height) < 0.5)));
     // A horizontal line has no height, which Playwright calls invisible: measure its rendered width instead.
-    const target = await page.locator('line.rto-target').evaluate((e) => ({ width: e.getBoundingClientRect().width, title: e.textContent }));
+    const target = await page.locator('line.rto-target').evaluate((e: PageElement) => ({ width: e.getBoundingClientRect().width, title: e.textContent }));
     check('the RTO target line is drawn across the chart', target.width > 500 && (target.title ?? '').includes('RTO target 45 min'), JSON.stringify(target));
     check('the table lists every run', (await page.locator('#runs tbody tr').count()) === expected.runs, `rows=${await page.locator('#runs tbody tr').count()}`);
     check('the failed night is shown as failed, in the table and on the chart', (await page.locator('#runs tbody tr.failed').count()) === 1 && (await page.locator('svg#chart g.mark.failed').count()) === 1);
