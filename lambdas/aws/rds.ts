@@ -174,7 +174,9 @@ export function toSnapshotView(s: DBSnapshot): SnapshotView {
     encrypted: s.Encrypted ?? false,
     kmsKeyId: s.KmsKeyId,
     sourceRegion: s.SourceRegion,
+    sourceSnapshotArn: s.SourceDBSnapshotIdentifier,
     percentProgress: s.PercentProgress,
+    tags: s.TagList ? tagsOf(s.TagList) : undefined,
   });
 }
 

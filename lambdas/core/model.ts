@@ -87,7 +87,11 @@ export interface SnapshotView {
   encrypted: boolean;
   kmsKeyId?: string;
   sourceRegion?: string;
+  /** For a copy: the ARN of the snapshot it was copied from. */
+  sourceSnapshotArn?: string;
   percentProgress?: number;
+  /** The snapshot's tags, when the listing returned them. */
+  tags?: Record<string, string>;
 }
 
 /** The phase an active run is in. */
