@@ -3,12 +3,13 @@
  * deleted, every check, and the settings that would be restored. Changes nothing.
  */
 import './cli/quiet';
+import { DateTime } from 'luxon';
 import { formatDuration } from '../lambdas/core/measures';
 import type { CommonOptions } from './cli/backend';
 import { backend } from './cli/backend';
 import { operatorCommand, run } from './cli/options';
 
-const program = operatorCommand('plan', 'Dry-run the preflight of a refresh: which snapshot, what would be deleted, every check, the settings that would be restored. Changes nothing. Exits 0 if a refresh would start, 2 if it would be refused.');
+const program = operatorCommand('plan', 'Dry-run the preflight of a refresh: which snapshot, what would be deleted, every check, the settings that would be restored. Changes nothing. Exits 0 if a refresh would start, 2 if it would be refused, 1 on an error.');
 
 run(async () => {
   program.parse();
@@ -25,12 +26,13 @@ run(async () => {
     console.log(`Plan for ${y} (${b.pair.replica.region}), from ${b.pair.source.instanceId} (${b.pair.source.region})${b.kind === 'local' ? ' — simulation' : ''}\n`);
     if (answer.snapshot) {
       const age = answer.snapshot.dataTime ? formatDuration((now.getTime() - Date.parse(answer.snapshot.dataTime)) / 1000) : 'unknown';
-      console.log(`Snapshot:   ${answer.snapshot.id} (${answer.snapshot.type}), data from ${answer.snapshot.dataTime ?? '?'}, ${age} old`);
+      const when = answer.snapshot.dataTime ? DateTime.fromISO(answer.snapshot.dataTime).setZone(b.config.timeZone).toFormat('yyyy-MM-dd HH:mm ZZZZ') : '?';
+      console.log(`Snapshot:   ${answer.snapshot.id} (${answer.snapshot.type}), data from ${when}, ${age} old`);
     } else {
       console.log('Snapshot:   none usable');
     }
     if (answer.newerNotReady) console.log(`            (newer, not ready yet: ${answer.newerNotReady.id})`);
-    console.log(`Would delete: ${y}${answer.wouldDisableDeletionProtection ? ' (after turning its deletion protection off)' : ''}, automated backups included\n`);
+    console.log(`Would delete: ${y}${answer.wouldDisableDeletionProtection ? ' (after turning its deletion protection off)' : ''}, automated backups included${b.pair.finalSnapshot ? `, after a final snapshot ${y}-final-<run id>` : ', without a final snapshot'}\n`);
     console.log('Checks:');
     for (const c of answer.checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.id.padEnd(22)} ${c.detail}`);
     if (answer.desired) {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { buildReport } from '../lambdas/core/report';
 import type { CommonOptions } from './cli/backend';
-import { backend, parseSince } from './cli/backend';
+import { backend, loadPair, parseSince } from './cli/backend';
 import { operatorCommand, run } from './cli/options';
 import type { Format } from './report/format';
 import { FORMATS, render } from './report/format';
@@ -19,12 +19,16 @@ const program = operatorCommand('report', "Report a replica's refreshes: downtim
 run(async () => {
   program.parse();
   const opts = program.opts<CommonOptions & { since: string; format: Format; output?: string }>();
+  // Check --since before the slow part (the AWS lookup or the simulated history).
+  parseSince(opts.since, new Date(), loadPair(opts.config, opts.replica).config.timeZone);
   const b = await backend(opts);
   try {
-    const since = parseSince(opts.since, b.now());
-    const runs = await b.listRuns(b.pair.replica.instanceId, since);
+    const since = parseSince(opts.since, b.now(), b.config.timeZone);
+    const active = await b.activeRun(b.pair.replica.instanceId);
+    // The run in progress (an outage now) belongs in the report too.
+    const runs = [...(await b.listRuns(b.pair.replica.instanceId, since)), ...(active ? [active] : [])];
     const report = buildReport(runs, { replica: b.pair.replica.instanceId, since, until: b.now(), timeZone: b.config.timeZone, rtoTargetMinutes: b.config.rtoTargetMinutes });
-    const text = render(report, opts.format);
+    const text = render(b.kind === 'local' ? { ...report, replica: `${report.replica} (SIMULATED)` } : report, opts.format);
     const output = opts.output ?? (opts.format === 'html' ? `report-${b.pair.replica.instanceId}.html` : undefined);
     if (output) {
       writeFileSync(output, text);

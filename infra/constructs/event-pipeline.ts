@@ -13,16 +13,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RDS_EVENT_CATEGORIES } from '../../lambdas/core/events';
 import { acknowledgeNag } from '../nag';
 
 /** The service principal RDS uses to publish event notifications. */
 export const RDS_EVENTS_PRINCIPAL = 'events.rds.amazonaws.com';
 
-/**
- * Every category a refresh may need to react to: deletion and creation of y, the restore finishing, backups and
- * availability after the restore, failures (including KMS key access), and notifications such as stop/start.
- */
-export const RDS_EVENT_CATEGORIES: readonly string[] = ['availability', 'backup', 'creation', 'deletion', 'failure', 'notification', 'restoration'];
+/** The categories the subscription delivers (shared with the simulation, so both change together). */
+export { RDS_EVENT_CATEGORIES };
 
 /** Properties of an {@link EventPipeline}. */
 export interface EventPipelineProps {

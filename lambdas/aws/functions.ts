@@ -28,7 +28,10 @@ export class FunctionInvoker {
   }
 }
 
-/** A Lambda client for a region, with the standard credential chain. */
+/**
+ * A Lambda client for a region, with the standard credential chain. One attempt: a retried invoke
+ * could start a second refresh; callers send a request id and check the ledger instead.
+ */
 export function lambdaClient(region: string, extra: LambdaClientConfig = {}): LambdaClient {
-  return new LambdaClient({ region, maxAttempts: 3, ...extra });
+  return new LambdaClient({ region, maxAttempts: 1, ...extra });
 }

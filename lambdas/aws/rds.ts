@@ -10,7 +10,11 @@ import {
   DBParameterGroupNotFoundFault,
   DBSnapshotNotFoundFault,
   DBSubnetGroupNotFoundFault,
+  CopyDBSnapshotCommand,
+  DBSnapshotAlreadyExistsFault,
   DeleteDBInstanceCommand,
+  DeleteDBSnapshotCommand,
+  SnapshotQuotaExceededFault,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   InstanceQuotaExceededFault,
@@ -30,11 +34,12 @@ import {
   StorageTypeNotSupportedFault,
 } from '@aws-sdk/client-rds';
 import type { InstanceSettings, InstanceView, SnapshotView } from '../core/model';
+import type { CopyRequest } from '../core/copy';
 import type { ReplicaRds, RestoreRequest } from '../core/ports';
 import { PermanentRdsError, RetryableRdsError } from '../shared/errors';
 
 /** Faults that a later attempt may not meet: capacity, a snapshot that went away (another is chosen), a busy instance. */
-const RETRYABLE = [InsufficientDBInstanceCapacityFault, DBSnapshotNotFoundFault, InvalidDBSnapshotStateFault, InvalidDBInstanceStateFault, ProvisionedIopsNotAvailableInAZFault] as const;
+const RETRYABLE = [InsufficientDBInstanceCapacityFault, DBSnapshotNotFoundFault, InvalidDBSnapshotStateFault, InvalidDBInstanceStateFault, ProvisionedIopsNotAvailableInAZFault, SnapshotQuotaExceededFault] as const;
 
 /** Faults that need a person: a missing group, no key access, a quota, an invalid request. */
 const PERMANENT = [
@@ -303,6 +308,63 @@ export class RdsAdapter implements ReplicaRds {
     } catch (err) {
       if (err instanceof DBInstanceAlreadyExistsFault) return 'already-exists';
       throw classify(err, `RestoreDBInstanceFromDBSnapshot ${request.instanceId} from ${request.snapshotIdentifier}`);
+    }
+  }
+
+  /**
+   * Starts a cross-region copy into this client's region. The source is named by its ARN, so the SDK
+   * presigns the request for the source region itself; CopyTags carries the source's tags across.
+   */
+  public async copySnapshot(request: CopyRequest): Promise<'started' | 'already-exists'> {
+    try {
+      await this.replicaRds.send(
+        new CopyDBSnapshotCommand({
+          SourceDBSnapshotIdentifier: request.sourceArn,
+          TargetDBSnapshotIdentifier: request.targetId,
+          ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
+          CopyTags: true,
+          Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      );
+      return 'started';
+    } catch (err) {
+      if (err instanceof DBSnapshotAlreadyExistsFault) return 'already-exists';
+      throw classify(err, `CopyDBSnapshot ${request.sourceArn} to ${request.targetId}`);
+    }
+  }
+
+  /** Manual snapshots of the region, across all pages: how many exist, and how many are copies still in flight. */
+  public async manualSnapshotCounts(): Promise<{ total: number; copying: number }> {
+    let total = 0;
+    let copying = 0;
+    try {
+      for await (const page of paginateDescribeDBSnapshots({ client: this.replicaRds, pageSize: 100 }, { SnapshotType: 'manual' })) {
+        for (const s of page.DBSnapshots ?? []) {
+          total++;
+          if (s.SourceRegion && (s.Status === 'copying' || s.Status === 'pending' || s.Status === 'creating')) copying++;
+        }
+      }
+    } catch (err) {
+      throw classify(err, 'DescribeDBSnapshots (manual snapshots of the region)');
+    }
+    return { total, copying };
+  }
+
+  /**
+   * Deletes a snapshot only if it carries the ownership tag, read from RDS just before: retention
+   * never deletes by name alone.
+   * @returns whether it was deleted ('not-owned' when the tag is missing or different, 'gone' when it no longer exists)
+   */
+  public async deleteOwnedSnapshot(snapshotId: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'> {
+    const snapshot = await this.describeSnapshot(snapshotId);
+    if (!snapshot) return 'gone';
+    if (snapshot.tags?.[ownershipTag.key] !== ownershipTag.value) return 'not-owned';
+    try {
+      await this.replicaRds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId }));
+      return 'deleted';
+    } catch (err) {
+      if (err instanceof DBSnapshotNotFoundFault) return 'gone';
+      throw classify(err, `DeleteDBSnapshot ${snapshotId}`);
     }
   }
 

@@ -21,6 +21,12 @@ export interface RdsEvent {
 /** One input item and what became of it. */
 export type ParsedItem = { kind: 'event'; event: RdsEvent } | { kind: 'ignored'; reason: string; detail?: string };
 
+/**
+ * The event categories the subscription on y delivers: deletion and creation of y, the restore
+ * finishing, backups and availability after it, failures (KMS included), and notifications.
+ */
+export const RDS_EVENT_CATEGORIES: readonly string[] = ['availability', 'backup', 'creation', 'deletion', 'failure', 'notification', 'restoration'];
+
 /** What the deletion, usable and failure signals are, by event ID. */
 export const EVENT_IDS = {
   /** Instance deleted. */

@@ -155,6 +155,7 @@ export async function requestRestore(
       {
         phase: 'restoring',
         restoreClaimedAt: now.toISOString(),
+        firstRestoreAttemptAt: run.firstRestoreAttemptAt ?? now.toISOString(),
         restoreAttempts: run.restoreAttempts + 1,
         nextRetryAt: undefined,
         ...(run.deletedAt ? {} : { deletedAt: (opts.deletedAt ?? now).toISOString(), deletedSource: opts.deletedSource }),
@@ -370,8 +371,9 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
     status: 'active',
     phase: 'deleted',
     startedAt: now.toISOString(),
-    // y stopped serving no later than its deletion: the downtime window starts there.
+    // Nobody here saw the delete request: the window starts at the deletion as seen, later than the truth.
     deleteRequestedAt: at.toISOString(),
+    deleteRequestedEstimated: true,
     deletedAt: at.toISOString(),
     deletedSource: source,
     restoreAttempts: 0,

@@ -1,6 +1,6 @@
 /**
  * The numbers a run is judged by, and the words people read about it. Definitions (README):
- * downtime = delete accepted → y usable; restore time (RTO) = restore requested → y usable;
+ * downtime = delete accepted → y usable; restore time (RTO) = first restore attempt → y usable;
  * data age (RPO) = y usable − the snapshot's original creation time.
  */
 import { DateTime } from 'luxon';
@@ -27,7 +27,8 @@ function secondsBetween(from: string | undefined, to: string | undefined): numbe
 export function measure(run: RunRecord): RunMeasures {
   const m: RunMeasures = {
     downtimeSeconds: secondsBetween(run.deleteRequestedAt, run.usableAt),
-    restoreSeconds: secondsBetween(run.restoreRequestedAt, run.usableAt),
+    // From the first attempt: retries after a failed restore are part of the time to recover.
+    restoreSeconds: secondsBetween(run.firstRestoreAttemptAt ?? run.restoreRequestedAt, run.usableAt),
     dataAgeSeconds: secondsBetween(run.snapshot?.dataTime, run.usableAt),
     preflightSeconds: secondsBetween(run.startedAt, run.preflightFinishedAt),
     deleteSeconds: secondsBetween(run.deleteRequestedAt, run.deletedAt),

@@ -150,6 +150,8 @@ export interface RunRecord {
   deletedAt?: string;
   deletedSource?: 'event' | 'poll';
   restoreClaimedAt?: string;
+  /** The first restore attempt's claim: restore time (RTO) counts from here, failed attempts and backoff included. */
+  firstRestoreAttemptAt?: string;
   restoreRequestedAt?: string;
   restoreAttempts: number;
   /** After a retryable restore failure: not before this time. */

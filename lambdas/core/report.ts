@@ -96,11 +96,12 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       ...(usable && m.downtimeSeconds !== undefined ? { downtimeSeconds: m.downtimeSeconds } : {}),
       ...(usable && m.restoreSeconds !== undefined ? { restoreSeconds: m.restoreSeconds } : {}),
       ...(usable && m.dataAgeSeconds !== undefined ? { dataAgeSeconds: m.dataAgeSeconds } : {}),
-      rtoMissed: usable && m.restoreSeconds !== undefined && m.restoreSeconds > opts.rtoTargetMinutes * 60,
+      // A restore that never became usable missed its target too.
+      rtoMissed: (usable && m.restoreSeconds !== undefined && m.restoreSeconds > opts.rtoTargetMinutes * 60) || (r.status === 'failed' && r.restoreClaimedAt !== undefined),
       ...(r.snapshot?.id ?? r.plannedSnapshot?.id ? { snapshotId: r.snapshot?.id ?? r.plannedSnapshot?.id } : {}),
       ...(r.snapshot?.dataTime ? { snapshotDataTime: r.snapshot.dataTime } : {}),
       drift: (r.drift ?? []).map((d) => d.setting),
-      precision: usable ? `${r.deleteRequestedEstimated ? 'estimated' : 'exact'} start, ${r.usableSource === 'poll' ? 'polled' : 'event'} end` : '-',
+      precision: usable ? `${r.deleteRequestedEstimated ? 'estimated' : 'exact'} start, ${r.usableSource === 'poll' ? 'polled' : 'event'} end` : r.status === 'active' ? `in progress, phase ${r.phase ?? '?'}` : '-',
       ...(r.reason ? { reason: r.reason } : {}),
     };
   });

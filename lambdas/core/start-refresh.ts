@@ -125,10 +125,13 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   const desired = replica ? desiredSettings(replica.settings, pair.overrides, replica.engine) : undefined;
 
   if (request.dryRun) {
+    // A real start would also need the replica's slot free.
+    const active = await loadActiveRun(deps, config, y);
+    const checks = [...verdict.checks, active ? { id: 'no-active-run', ok: false, detail: `run ${active.runId} is active (phase ${active.phase ?? '?'}); a start now would be refused` } : { id: 'no-active-run', ok: true, detail: 'no refresh of y is running' }];
     return {
       outcome: 'planned',
-      ok: verdict.ok,
-      checks: verdict.checks,
+      ok: verdict.ok && !active,
+      checks,
       ...(snapshot ? { snapshot: toChosen(snapshot) } : {}),
       ...(newerNotReady ? { newerNotReady: toChosen(newerNotReady) } : {}),
       ...(desired ? { desired } : {}),

@@ -3,6 +3,7 @@
  * simulation (`--local`). Both start refreshes through start-refresh and read the same ledger shape.
  */
 import { readFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
 import { DynamoLedger, ledgerClient } from '../../lambdas/aws/ledger';
 import { FunctionInvoker, lambdaClient } from '../../lambdas/aws/functions';
 import { STACK_OUTPUTS, cloudFormationClient, stackOutputs } from '../../lambdas/aws/stack';
@@ -21,7 +22,7 @@ export interface Backend {
   readonly config: Config;
   readonly pair: PairConfig;
   /** Invokes start-refresh and returns its answer. */
-  start(request: { replica: string; trigger: 'drill'; snapshotId?: string; dryRun?: boolean }): Promise<StartAnswer>;
+  start(request: { replica: string; trigger: 'drill'; requestId?: string; snapshotId?: string; dryRun?: boolean }): Promise<StartAnswer>;
   activeRun(replica: string): Promise<RunRecord | undefined>;
   listRuns(replica: string, since?: Date): Promise<RunRecord[]>;
   now(): Date;
@@ -64,6 +65,7 @@ export function parseFaults(spec: string | undefined, known: readonly string[]):
     .map((f) => {
       const [name = '', night] = f.split('@');
       if (!known.includes(name)) throw new Error(`unknown fault "${name}"; choose from: ${known.join(', ')}`);
+      if (night !== undefined && !/^[1-9]\d*$/.test(night)) throw new Error(`fault "${f}": the night after @ must be a whole number from 1`);
       return { name: name as FaultSpec['name'], ...(night ? { night: Number(night) } : {}) };
     });
 }
@@ -118,14 +120,14 @@ export function backend(opts: CommonOptions): Promise<Backend> {
   return opts.local ? localBackend(opts) : awsBackend(opts);
 }
 
-/** `30d`, `12h`, `2w`, or an ISO date. */
-export function parseSince(value: string, now: Date): Date {
+/** `30d`, `12h`, `2w`, or a date (or date and time) read in the configured zone. */
+export function parseSince(value: string, now: Date, zone: string): Date {
   const m = /^(\d+)([hdw])$/.exec(value.trim());
   if (m) {
     const hours = Number(m[1]) * { h: 1, d: 24, w: 24 * 7 }[m[2] as 'h' | 'd' | 'w'];
     return new Date(now.getTime() - hours * 3_600_000);
   }
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new Error(`--since "${value}" is neither a duration such as 30d, 12h or 2w, nor a date such as 2026-11-01`);
-  return d;
+  const d = DateTime.fromISO(value.trim(), { zone });
+  if (!d.isValid) throw new Error(`--since "${value}" is neither a duration such as 30d, 12h or 2w, nor a date such as 2026-11-01 (read in ${zone})`);
+  return d.toJSDate();
 }

@@ -17,8 +17,9 @@ function local(iso: string | undefined, zone: string, format: string): string {
 
 function window(r: ReportRow, zone: string): string {
   if (!r.downtimeStart) return '-';
-  const sameDay = local(r.downtimeStart, zone, 'yyyy-MM-dd') === local(r.downtimeEnd, zone, 'yyyy-MM-dd');
-  return `${local(r.downtimeStart, zone, 'yyyy-MM-dd HH:mm:ss')} → ${r.downtimeEnd ? local(r.downtimeEnd, zone, sameDay ? 'HH:mm:ss ZZZZ' : 'yyyy-MM-dd HH:mm:ss ZZZZ') : 'not usable'}`;
+  const end = r.downtimeEnd ? local(r.downtimeEnd, zone, 'HH:mm:ss ZZZZ') : r.status === 'active' ? 'still down' : 'not usable';
+  // Both ends carry their offset: across a DST change the same wall-clock hour happens twice.
+  return `${local(r.downtimeStart, zone, 'yyyy-MM-dd HH:mm:ss ZZZZ')} → ${end}`;
 }
 
 function outcome(r: ReportRow): string {
@@ -35,11 +36,11 @@ function spreadText(s: Spread): string {
 export function summaryLines(report: Report): string[] {
   const s = report.summary;
   const rate = s.successRate === undefined ? 'n/a' : `${(s.successRate * 100).toFixed(1)}%`;
-  const trend = s.restoreTrendSeconds === undefined ? s.trend : `${s.trend} (${s.restoreTrendSeconds > 0 ? '+' : '−'}${formatDuration(Math.abs(s.restoreTrendSeconds))} median, newer half vs older half)`;
+  const trend = s.restoreTrendSeconds === undefined ? s.trend : `${s.trend} (${s.restoreTrendSeconds > 0 ? '+' : s.restoreTrendSeconds < 0 ? '−' : '±'}${formatDuration(Math.abs(s.restoreTrendSeconds))} median, newer half vs older half)`;
   return [
     `Runs: ${s.runs} (${s.succeeded} succeeded, ${s.failed} failed, ${s.refused} refused); success rate ${rate}.`,
-    `Downtime: ${spreadText(s.downtime)}.`,
-    `Restore time (RTO): ${spreadText(s.restore)}; target ${report.rtoTargetMinutes} min, missed ${s.rtoMisses} time(s).`,
+    `Downtime of succeeded runs: ${spreadText(s.downtime)}.`,
+    `Restore time (RTO) of succeeded runs: ${spreadText(s.restore)}; target ${report.rtoTargetMinutes} min, missed ${s.rtoMisses} time(s) (failed restores count as missed).`,
     `Data age (RPO) when usable: ${spreadText(s.dataAge)}.`,
     `Restore-time trend: ${trend}.`,
   ];
@@ -57,7 +58,7 @@ function cells(r: ReportRow, zone: string): string[] {
     r.restoreSeconds === undefined ? '-' : formatDuration(r.restoreSeconds),
     r.dataAgeSeconds === undefined ? '-' : formatDuration(r.dataAgeSeconds),
     r.snapshotId ?? '-',
-    r.status === 'succeeded' ? r.precision : (r.reason ?? '').replace(/\s+/g, ' ').slice(0, 100),
+    r.status === 'succeeded' || r.status === 'active' ? r.precision : (r.reason ?? '').replace(/\s+/g, ' '),
   ];
 }
 
@@ -74,7 +75,7 @@ export function renderTable(report: Report): string {
 }
 
 function mdEscape(s: string): string {
-  return s.replace(/\|/g, '\\|');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, "'").replace(/\|/g, '\\|');
 }
 
 /** Markdown: a table, the summary, and a Mermaid gantt of the downtime windows. */
@@ -85,14 +86,15 @@ export function renderMarkdown(report: Report): string {
   const gantt = [
     '```mermaid',
     'gantt',
-    `  title Downtime windows of ${report.replica} (${zone})`,
+    `  title Downtime windows of ${report.replica} (UTC)`,
     '  dateFormat YYYY-MM-DDTHH:mm:ss',
     '  axisFormat %d %b %H:%M',
     '  section Downtime',
     ...windows.map((r, i) => {
       const tag = r.status === 'succeeded' ? (r.rtoMissed ? 'crit, ' : 'done, ') : 'crit, ';
       const label = `${local(r.downtimeStart, zone, 'dd LLL')} ${r.downtimeSeconds === undefined ? r.status : formatDuration(r.downtimeSeconds)}`.replace(/[:#;]/g, ' ');
-      return `  ${label} :${tag}run${i + 1}, ${local(r.downtimeStart, zone, "yyyy-MM-dd'T'HH:mm:ss")}, ${local(r.downtimeEnd, zone, "yyyy-MM-dd'T'HH:mm:ss")}`;
+      // UTC, so the bars keep their length in every viewer's zone and across DST.
+      return `  ${label} :${tag}run${i + 1}, ${local(r.downtimeStart, 'utc', "yyyy-MM-dd'T'HH:mm:ss")}, ${local(r.downtimeEnd, 'utc', "yyyy-MM-dd'T'HH:mm:ss")}`;
     }),
     '```',
   ];

@@ -265,6 +265,10 @@ export class SimRds {
     if (input.MultiAZ === true && input.AvailabilityZone !== undefined) throw invalidParameter('Requesting a specific availability zone is not valid for Multi-AZ instances.', 'InvalidParameterCombination');
     if (input.Iops !== undefined && !['io1', 'io2', 'gp3'].includes(storageType)) throw invalidParameter(`Iops is not supported for storage type ${storageType}`, 'InvalidParameterCombination');
     if (input.StorageThroughput !== undefined && storageType !== 'gp3') throw invalidParameter(`StorageThroughput is only supported for gp3, not ${storageType}`, 'InvalidParameterCombination');
+    const storage = (input.AllocatedStorage as number | undefined) ?? snap.AllocatedStorage ?? 0;
+    if (storageType === 'gp3' && (input.Iops !== undefined || input.StorageThroughput !== undefined) && storage < 400 && (snap.Engine ?? '').match(/^(postgres|mysql|mariadb)/)) {
+      throw invalidParameter(`You can't specify IOPS or storage throughput for engine ${snap.Engine} and a storage size less than 400.`, 'InvalidParameterCombination');
+    }
     const subnet = (input.DBSubnetGroupName as string | undefined) ?? 'default';
     if (!this.subnetGroups.has(subnet)) throw new DBSubnetGroupNotFoundFault({ message: `DBSubnetGroup ${subnet} not found.`, ...meta() });
     const pg = input.DBParameterGroupName as string | undefined;
@@ -295,8 +299,9 @@ export class SimRds {
       PubliclyAccessible: (input.PubliclyAccessible as boolean | undefined) ?? false,
       StorageType: storageType,
       AllocatedStorage: (input.AllocatedStorage as number | undefined) ?? snap.AllocatedStorage,
-      Iops: input.Iops as number | undefined,
-      StorageThroughput: input.StorageThroughput as number | undefined,
+      // gp3 reports its baseline (3000 IOPS, 125 MiB/s) below the provisioning threshold, as DescribeDBInstances does.
+      Iops: (input.Iops as number | undefined) ?? (storageType === 'gp3' ? 3000 : undefined),
+      StorageThroughput: (input.StorageThroughput as number | undefined) ?? (storageType === 'gp3' ? 125 : undefined),
       DbInstancePort: (input.Port as number | undefined) ?? snap.Port,
       IAMDatabaseAuthenticationEnabled: (input.EnableIAMDatabaseAuthentication as boolean | undefined) ?? false,
       EnabledCloudwatchLogsExports: (input.EnableCloudwatchLogsExports as string[] | undefined) ?? [],

@@ -8,6 +8,7 @@ import type { DBInstance } from '@aws-sdk/client-rds';
 import { DynamoLedger, ledgerClient } from '../../lambdas/aws/ledger';
 import { notifyClient } from '../../lambdas/aws/notify';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
+import { RDS_EVENT_CATEGORIES } from '../../lambdas/core/events';
 import type { RunRecord } from '../../lambdas/core/model';
 import type { Config, PairConfig, RuntimeConfig } from '../../lambdas/shared/config';
 import { RUNTIME_CONFIG_ENV, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/shared/config';
@@ -101,6 +102,9 @@ function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapshotId: st
     PubliclyAccessible: false,
     StorageType: 'gp3',
     AllocatedStorage: 200,
+    // What DescribeDBInstances reports for gp3 below 400 GiB: the baseline, which a restore must not name.
+    Iops: 3000,
+    StorageThroughput: 125,
     MaxAllocatedStorage: 500,
     Endpoint: { Address: `${id}.sim.${pair.replica.region}.rds.amazonaws.com`, Port: 6543 },
     DbInstancePort: 6543,
@@ -246,7 +250,7 @@ export class Simulation {
     this.rds.subscriptions.push({
       sourceType: 'db-instance',
       sourceIds: this.pairs.map((p) => p.replica.instanceId),
-      categories: ['availability', 'backup', 'creation', 'deletion', 'failure', 'notification', 'restoration'],
+      categories: [...RDS_EVENT_CATEGORIES],
       deliver: (event) => this.publishRdsEvent(event),
     });
     this.rds.observer = (event) => this.observeRdsEvent(event);

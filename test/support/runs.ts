@@ -35,10 +35,12 @@ export const KNOWN_RUNS: RunRecord[] = [
     startedAt: '2026-10-26T02:00:00.000Z',
     status: 'failed',
     deleteRequestedAt: '2026-10-26T02:00:00.000Z',
-    restoreRequestedAt: '2026-10-26T02:08:00.000Z',
+    restoreClaimedAt: '2026-10-26T02:08:00.000Z',
+    firstRestoreAttemptAt: '2026-10-26T02:08:00.000Z',
     reason: 'the restore failed 5 times (last: InsufficientDBInstanceCapacityFault).',
     snapshot: { id: 'orders-prod-2026-10-25', arn: 'arn:aws:rds:eu-central-1:111111111111:snapshot:orders-prod-2026-10-25', type: 'manual', dataTime: '2026-10-25T23:30:00.000Z' },
   }),
+  // Sat 24 Oct's restore was retried once: RTO counts from its first attempt (01:10Z), not the retry.
   // Tue 27 Oct: refused, y untouched.
   run('20261027T020000Z-dddddd', { startedAt: '2026-10-27T02:00:00.000Z', status: 'refused', reason: 'no snapshot of orders-prod in eu-central-1' }),
 ];

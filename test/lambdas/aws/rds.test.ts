@@ -1,5 +1,9 @@
 import {
+  CopyDBSnapshotCommand,
   DBInstanceAlreadyExistsFault,
+  DBSnapshotAlreadyExistsFault,
+  DeleteDBSnapshotCommand,
+  SnapshotQuotaExceededFault,
   DBInstanceNotFoundFault,
   DBSubnetGroupNotFoundFault,
   DeleteDBInstanceCommand,
@@ -156,5 +160,46 @@ describe('modifyInstance', () => {
   it('reports a busy instance', async () => {
     rdsMock.on(ModifyDBInstanceCommand).rejects(new InvalidDBInstanceStateFault({ message: 'backing-up', ...meta }));
     await expect(adapter.modifyInstance(Y, { monitoringInterval: 60 })).resolves.toBe('busy');
+  });
+});
+
+describe('snapshot copies', () => {
+  it('copies by source ARN with the replica key, CopyTags and the ownership tag', async () => {
+    rdsMock.on(CopyDBSnapshotCommand).resolves({});
+    await expect(
+      adapter.copySnapshot({ targetId: 'orders-prod-2026-11-21-00-10', sourceArn: 'arn:aws:rds:eu-west-1:111111111111:snapshot:rds:orders-prod-2026-11-21-00-10', sourceRegion: 'eu-west-1', kmsKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/k', tags: { 'replica-refresh:managed': 'true' } }),
+    ).resolves.toBe('started');
+    expect(rdsMock).toHaveReceivedCommandWith(CopyDBSnapshotCommand, {
+      SourceDBSnapshotIdentifier: 'arn:aws:rds:eu-west-1:111111111111:snapshot:rds:orders-prod-2026-11-21-00-10',
+      TargetDBSnapshotIdentifier: 'orders-prod-2026-11-21-00-10',
+      KmsKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/k',
+      CopyTags: true,
+      Tags: [{ Key: 'replica-refresh:managed', Value: 'true' }],
+    });
+  });
+  it('counts an existing target as done and a full quota as retryable', async () => {
+    const req = { targetId: 't', sourceArn: 'arn:aws:rds:eu-west-1:111111111111:snapshot:s', sourceRegion: 'eu-west-1', tags: {} };
+    rdsMock
+      .on(CopyDBSnapshotCommand)
+      .rejectsOnce(new DBSnapshotAlreadyExistsFault({ message: 'exists', ...meta }))
+      .rejectsOnce(new SnapshotQuotaExceededFault({ message: 'Cannot copy more than 5 snapshots across regions', ...meta }));
+    await expect(adapter.copySnapshot(req)).resolves.toBe('already-exists');
+    await expect(adapter.copySnapshot(req)).rejects.toBeInstanceOf(RetryableRdsError);
+  });
+  it('counts manual snapshots and copies in flight across pages', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [xSnapshot('a', '2026-11-20T00:00:00Z', { Status: 'copying' }), xSnapshot('b', '2026-11-20T00:00:00Z', { SourceRegion: undefined })], Marker: 'm' });
+    rdsMock.on(DescribeDBSnapshotsCommand, { Marker: 'm' }).resolves({ DBSnapshots: [xSnapshot('c', '2026-11-20T00:00:00Z', { Status: 'pending' })] });
+    await expect(adapter.manualSnapshotCounts()).resolves.toEqual({ total: 3, copying: 2 });
+    expect(rdsMock).toHaveReceivedCommandWith(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' });
+  });
+  it('deletes a snapshot only when RDS shows the ownership tag on it', async () => {
+    const owner = { key: 'replica-refresh:managed', value: 'true' };
+    rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'mine' }).resolves({ DBSnapshots: [xSnapshot('mine', '2026-11-01T00:00:00Z', { TagList: [{ Key: 'replica-refresh:managed', Value: 'true' }] })] });
+    rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'theirs' }).resolves({ DBSnapshots: [xSnapshot('theirs', '2026-11-01T00:00:00Z', { TagList: [{ Key: 'team', Value: 'dba' }] })] });
+    rdsMock.on(DeleteDBSnapshotCommand).resolves({});
+    await expect(adapter.deleteOwnedSnapshot('theirs', owner)).resolves.toBe('not-owned');
+    expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 0);
+    await expect(adapter.deleteOwnedSnapshot('mine', owner)).resolves.toBe('deleted');
+    expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'mine' });
   });
 });

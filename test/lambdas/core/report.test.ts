@@ -28,9 +28,20 @@ describe('buildReport', () => {
       downtime: { count: 2, p50: 1800, p95: 3600, max: 3600 },
       restore: { count: 2, p50: 1200, p95: 3000, max: 3000 },
       dataAge: { count: 2, p50: 7200, p95: 7200, max: 7200 },
-      rtoMisses: 1,
+      // The slow restore and the failed one.
+      rtoMisses: 2,
       trend: 'not enough runs',
     });
+  });
+
+  it('measures restore time from the first attempt, retries included', () => {
+    const retried = { ...KNOWN_RUNS[0]!, firstRestoreAttemptAt: '2026-10-24T01:08:00.000Z', restoreRequestedAt: '2026-10-24T01:14:00.000Z' };
+    expect(buildReport([retried], opts).rows[0]?.restoreSeconds).toBe(1320);
+  });
+
+  it('shows a run in progress', () => {
+    const active = { ...KNOWN_RUNS[0]!, runId: 'live', status: 'active' as const, phase: 'restoring' as const, usableAt: undefined, startedAt: '2026-10-28T02:00:00.000Z', deleteRequestedAt: '2026-10-28T02:00:00.000Z' };
+    expect(buildReport([active], opts).rows[0]).toMatchObject({ status: 'active', downtimeStart: '2026-10-28T02:00:00.000Z', precision: 'in progress, phase restoring' });
   });
 
   it('keeps only the replica and the period asked for', () => {
