@@ -35,7 +35,7 @@ import {
 } from '@aws-sdk/client-rds';
 import type { InstanceSettings, InstanceView, SnapshotView } from '../core/model';
 import type { CopyRequest } from '../core/copy';
-import type { ReplicaRds, RestoreRequest } from '../core/ports';
+import type { ReplicaRds, RestoreRequest, SnapshotStore } from '../core/ports';
 import { PermanentRdsError, RetryableRdsError } from '../shared/errors';
 
 /** Faults that a later attempt may not meet: capacity, a snapshot that went away (another is chosen), a busy instance. */
@@ -186,7 +186,7 @@ export function toSnapshotView(s: DBSnapshot): SnapshotView {
 }
 
 /** The RDS adapter for the replica region. */
-export class RdsAdapter implements ReplicaRds {
+export class RdsAdapter implements ReplicaRds, SnapshotStore {
   /** @param replicaRds a client in the replica region, built once per cold start */
   public constructor(private readonly replicaRds: RDSClient) {}
 

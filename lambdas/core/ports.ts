@@ -2,6 +2,7 @@
  * What the core needs from the outside world. Adapters in `lambdas/aws/` implement these against
  * AWS; tests and the local simulation implement or drive them too.
  */
+import type { CopyRequest } from './copy';
 import type { InstanceSettings, InstanceView, RunRecord, SnapshotView } from './model';
 
 /** A restore request, already complete: nothing is left to RDS defaults. */
@@ -28,6 +29,13 @@ export interface ReplicaRds {
   restoreInstance(request: RestoreRequest): Promise<'requested' | 'already-exists'>;
   /** Applies settings a restore cannot set, immediately. Nothing to change: no call. */
   modifyInstance(instanceId: string, changes: Partial<InstanceSettings>): Promise<'modified' | 'busy'>;
+}
+
+/** The snapshot side of RDS that copying needs: one instance per region. */
+export interface SnapshotStore {
+  describeSnapshot(snapshotId: string): Promise<SnapshotView | undefined>;
+  copySnapshot(request: CopyRequest): Promise<'started' | 'already-exists'>;
+  manualSnapshotCounts(): Promise<{ total: number; copying: number }>;
 }
 
 /** The run ledger. Every write is conditional so duplicate and racing invocations cannot double-act. */

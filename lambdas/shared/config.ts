@@ -131,6 +131,20 @@ export const pairSchema = z
     snapshotKmsKeyArns: z.array(arn).optional(),
     /** Settings to pin instead of carrying y's live values across. */
     overrides: settingsOverridesSchema.default({}),
+    /** Copying x's snapshots into y's region (being built: the decisions exist, the source-region stack does not yet). */
+    copy: z
+      .object({
+        /** A customer-managed key in y's region to encrypt copies with. */
+        replicaKmsKeyArn: arn.optional(),
+        /** Cross-region copies allowed in flight into y's region (20 today; 5 on older accounts). */
+        inFlightLimit: positiveInt.max(100).default(20),
+        /** How long a deferred copy waits before trying again. */
+        deferSeconds: positiveInt.max(900).default(300),
+        /** Alert when the region's manual snapshots reach this many (the default quota is 100). */
+        manualSnapshotAlertAt: positiveInt.default(90),
+      })
+      .strict()
+      .default({ inFlightLimit: 20, deferSeconds: 300, manualSnapshotAlertAt: 90 }),
   })
   .strict();
 

@@ -1,0 +1,77 @@
+/**
+ * Copying one of x's snapshots into y's region: look at the source and at what is already there,
+ * decide (copy, skip, wait for the quota, or refuse), act, and say so. The caller turns a deferral
+ * into a delayed retry.
+ */
+import type { PairConfig } from '../shared/config';
+import { RetryableRdsError, describeError } from '../shared/errors';
+import { copyTargetId, planCopy } from './copy';
+import type { CopyDecision } from './copy';
+import { alert } from './measures';
+import type { Notifier, SnapshotStore, Telemetry } from './ports';
+import { isSnapshotOfSource } from './snapshots';
+
+/** What copying needs. */
+export interface CopyDeps {
+  /** RDS in x's region, where the source snapshot is. */
+  sourceRds: Pick<SnapshotStore, 'describeSnapshot'>;
+  /** RDS in y's region, where the copy goes. */
+  replicaRds: SnapshotStore;
+  notifier: Notifier;
+  telemetry: Telemetry;
+}
+
+/** What became of one source snapshot. */
+export type CopyOutcome = { action: 'copied'; targetId: string } | { action: 'ignored'; reason: string } | Exclude<CopyDecision, { action: 'copy' }>;
+
+/** Copies (or decides not to copy) one source snapshot of a pair's x. */
+export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSnapshotId: string): Promise<CopyOutcome> {
+  const dims = { replica: pair.replica.instanceId };
+  const source = await deps.sourceRds.describeSnapshot(sourceSnapshotId);
+  if (!source) return { action: 'ignored', reason: `${sourceSnapshotId} no longer exists in ${pair.source.region}` };
+  if (!isSnapshotOfSource(source, pair)) return { action: 'ignored', reason: `${source.id} is a snapshot of ${source.instanceId}, not of ${pair.source.instanceId}` };
+
+  const existing = await deps.replicaRds.describeSnapshot(copyTargetId(source.id));
+  const counts = existing ? { total: 0, copying: 0 } : await deps.replicaRds.manualSnapshotCounts();
+  if (counts.total >= pair.copy.manualSnapshotAlertAt) {
+    deps.telemetry.count('ManualSnapshotQuotaNear', 1, dims);
+    await deps.notifier.publish(
+      alert(
+        'snapshots.quota-near',
+        pair.replica.instanceId,
+        `${counts.total} manual snapshots in ${pair.replica.region}`,
+        `${pair.replica.region} holds ${counts.total} manual snapshots; the default quota is 100, and copies fail beyond it. Lower the retention, or ask AWS to raise the "Manual DB instance snapshots" quota.`,
+        { total: counts.total, alertAt: pair.copy.manualSnapshotAlertAt },
+      ),
+    );
+  }
+  const decision = planCopy({
+    source,
+    sourceRegion: pair.source.region,
+    existing,
+    inFlight: counts.copying,
+    inFlightLimit: pair.copy.inFlightLimit,
+    replicaKmsKeyArn: pair.copy.replicaKmsKeyArn,
+    replicaRegion: pair.replica.region,
+    ownershipTag: pair.ownershipTag,
+    deferSeconds: pair.copy.deferSeconds,
+  });
+  if (decision.action === 'copy') {
+    try {
+      const result = await deps.replicaRds.copySnapshot(decision.request);
+      deps.telemetry.count(result === 'started' ? 'SnapshotCopyStarted' : 'SnapshotCopyExisted', 1, dims);
+      deps.telemetry.info('snapshot copy', { source: source.arn, target: decision.request.targetId, result });
+      return result === 'started' ? { action: 'copied', targetId: decision.request.targetId } : { action: 'skip', reason: `${decision.request.targetId} appeared meanwhile` };
+    } catch (err) {
+      // The copy quota can fill between the count and the call: wait like any other full quota.
+      if (err instanceof RetryableRdsError) return { action: 'defer', delaySeconds: pair.copy.deferSeconds, reason: describeError(err) };
+      throw err;
+    }
+  }
+  if (decision.action === 'defer') deps.telemetry.count('SnapshotCopyDeferred', 1, dims);
+  if (decision.action === 'error') {
+    deps.telemetry.count('SnapshotCopyRefused', 1, dims);
+    await deps.notifier.publish(alert('snapshots.copy-refused', pair.replica.instanceId, `cannot copy ${source.id}`, `${decision.reason}.`, { source: source.arn }));
+  }
+  return decision;
+}
