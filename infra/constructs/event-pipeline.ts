@@ -4,17 +4,17 @@
  * An RDS event subscription can only deliver to SNS in its own region, and an encrypted topic needs a
  * customer-managed key that the RDS events service may use (not alias/aws/sns).
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RDS_EVENT_CATEGORIES } from '../../lambdas/core/events';
-import { acknowledgeNag } from '../nag';
+import { deadLetterQueue } from './dead-letter-queue';
 
 /** The service principal RDS uses to publish event notifications. */
 export const RDS_EVENTS_PRINCIPAL = 'events.rds.amazonaws.com';
@@ -98,12 +98,7 @@ export class EventPipeline extends Construct {
     // RDS publishes as soon as the subscription exists: the topic policy and key policy must be in place first.
     this.subscription.node.addDependency(topic, key);
 
-    this.deliveryDeadLetterQueue = new sqs.Queue(this, 'DeliveryDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(this.deliveryDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the SNS subscription to the on-rds-event function');
+    this.deliveryDeadLetterQueue = deadLetterQueue(this, 'DeliveryDeadLetterQueue', 'the SNS subscription to the on-rds-event function');
     topic.addSubscription(new LambdaSubscription(props.handler, { deadLetterQueue: this.deliveryDeadLetterQueue }));
   }
 }

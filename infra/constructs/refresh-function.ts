@@ -1,17 +1,19 @@
 /**
  * The one place that fixes how every function of the project is built and run.
  */
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type { Duration} from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../lambdas/shared/config';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/powertools';
 import { acknowledgeNag } from '../nag';
+import { deadLetterQueue } from './dead-letter-queue';
 
 /** Lambda allows 4 KB for all environment variables together; this leaves room for what AWS or CDK may add. */
 export const ENVIRONMENT_BUDGET_BYTES = 3584;
@@ -102,13 +104,7 @@ export class RefreshFunction extends Construct {
     this.logGroup.grantWrite(role);
     this.role = role;
 
-    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // Time to investigate a failed night before the evidence expires.
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(this.failureQueue, 'AwsSolutions-SQS3', 'This queue is itself the on-failure destination (a dead-letter queue) of the function');
+    this.failureQueue = deadLetterQueue(this, 'FailureQueue', 'the function (its on-failure destination)');
 
     const fn = new NodejsFunction(this, 'Function', {
       entry: props.entry,

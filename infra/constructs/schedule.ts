@@ -7,9 +7,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag';
+import { deadLetterQueue } from './dead-letter-queue';
 
 /** One refresh schedule: when y is refreshed. */
 export interface RefreshScheduleEntry {
@@ -54,12 +55,7 @@ export class RefreshSchedules extends Construct {
     const duplicate = props.refreshes.find((e, i) => props.refreshes.findIndex((f) => f.replicaId === e.replicaId) !== i);
     if (duplicate !== undefined) throw new Error(`refreshes must have one schedule per replica, got ${JSON.stringify(duplicate.replicaId)} twice`);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(this.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the refresh and watchdog schedules');
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the refresh and watchdog schedules');
 
     // One role for all schedules; only schedules of this account may assume it.
     const role = new iam.Role(this, 'Role', {
