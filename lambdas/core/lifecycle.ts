@@ -92,8 +92,8 @@ export async function loadActiveRun(deps: Deps, config: RuntimeConfig, replicaId
   return run;
 }
 
-/** Closes a run as failed, alerts, and counts it. Idempotent: a second close sends nothing. */
-export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string): Promise<RunRecord> {
+/** Closes a run as failed, alerts, and counts it (as RefreshFailed, or RunStuck). Idempotent: a second close sends nothing. */
+export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string, metric: 'RefreshFailed' | 'RunStuck' = 'RefreshFailed'): Promise<RunRecord> {
   const y = await deps.rds.describeInstance(run.replicaId).catch(() => undefined);
   const snapshot = run.snapshot?.id ?? run.plannedSnapshot?.id;
   const state = y
@@ -101,7 +101,8 @@ export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reaso
     : `${run.replicaId} DOES NOT EXIST. Fix the cause, then restore it from ${snapshot ? `snapshot ${snapshot}` : `the newest snapshot of ${run.sourceId}`} with its usual settings (the ledger's run ${run.runId} holds them under "desired").`;
   const closed: RunRecord = { ...run, status: 'failed', closedAt: deps.now().toISOString(), reason: `${reason} ${state}` };
   if (await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config))) {
-    deps.telemetry.count('RefreshFailed', 1, dims(ctx.pair));
+    // A stuck run has its own alarm; counting it as failed too would page people twice for one run.
+    deps.telemetry.count(metric, 1, dims(ctx.pair));
     deps.telemetry.error('run failed', { replica: run.replicaId, runId: run.runId, reason: closed.reason });
   }
   return closed;

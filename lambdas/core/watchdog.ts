@@ -29,8 +29,7 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
       // y serves; only the post-restore modify is still refused. Close with what did not apply as drift.
       return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll', force: true })}`;
     }
-    deps.telemetry.count('RunStuck', 1, { replica: run.replicaId });
-    await failRun(deps, ctx, run, `the run was stuck in phase ${run.phase ?? 'unknown'} for over ${pair.stuckRunHours} h.`);
+    await failRun(deps, ctx, run, `the run was stuck in phase ${run.phase ?? 'unknown'} for over ${pair.stuckRunHours} h.`, 'RunStuck');
     return 'failed:stuck';
   }
   const grace = pair.deletionEventGraceMinutes;
