@@ -219,6 +219,23 @@ export const runtimeConfigSchema = z
 /** Parsed runtime configuration of one replica region. */
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
 
+/** What the copy function (in x's region) receives: the pairs whose x is there, its delay queue and the topic to alert. */
+export const copyRuntimeConfigSchema = z
+  .object({
+    region: awsRegion,
+    account: z.string().regex(/^\d{12}$/),
+    deferQueueUrl: z.string().url(),
+    notificationTopicArn: arn,
+    pairs: z.array(pairSchema).min(1),
+  })
+  .strict();
+
+/** Parsed runtime configuration of the copy function. */
+export type CopyRuntimeConfig = z.output<typeof copyRuntimeConfigSchema>;
+
+/** The environment variable that carries {@link CopyRuntimeConfig} as JSON. */
+export const COPY_CONFIG_ENV = 'REPLICA_REFRESH_COPY_CONFIG';
+
 /** The environment variable that carries {@link RuntimeConfig} as JSON. */
 export const RUNTIME_CONFIG_ENV = 'REPLICA_REFRESH_CONFIG';
 
@@ -263,15 +280,24 @@ export function parseConfig(input: unknown): Config {
 
 /** Parses a function's runtime configuration from its environment. */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const raw = env[RUNTIME_CONFIG_ENV];
-  if (!raw) throw new ConfigError(`environment variable ${RUNTIME_CONFIG_ENV} is not set; deploy the function with the CDK app`, []);
+  return loadFromEnv(env, RUNTIME_CONFIG_ENV, runtimeConfigSchema);
+}
+
+/** Parses the copy function's runtime configuration from its environment. */
+export function loadCopyRuntimeConfig(env: NodeJS.ProcessEnv = process.env): CopyRuntimeConfig {
+  return loadFromEnv(env, COPY_CONFIG_ENV, copyRuntimeConfigSchema);
+}
+
+function loadFromEnv<S extends z.ZodType>(env: NodeJS.ProcessEnv, name: string, schema: S): z.output<S> {
+  const raw = env[name];
+  if (!raw) throw new ConfigError(`environment variable ${name} is not set; deploy the function with the CDK app`, []);
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch (cause) {
-    throw new ConfigError(`environment variable ${RUNTIME_CONFIG_ENV} is not valid JSON`, [], { cause });
+    throw new ConfigError(`environment variable ${name} is not valid JSON`, [], { cause });
   }
-  return parseWith(runtimeConfigSchema, json, RUNTIME_CONFIG_ENV);
+  return parseWith(schema, json, name);
 }
 
 /** The time zone a pair's schedule runs in. */

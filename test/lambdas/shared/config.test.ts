@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lambdas/shared/errors';
-import { RUNTIME_CONFIG_ENV, loadRuntimeConfig, parseConfig } from '../../../lambdas/shared/config';
+import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, loadCopyRuntimeConfig, loadRuntimeConfig, parseConfig } from '../../../lambdas/shared/config';
 import { runtimeConfig } from '../../support/fixtures';
 
 const example = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: Record<string, unknown> } }).context.replicaRefresh;
@@ -107,5 +107,14 @@ describe('loadRuntimeConfig', () => {
     expect(() => loadRuntimeConfig({})).toThrow(`environment variable ${RUNTIME_CONFIG_ENV} is not set; deploy the function with the CDK app`);
     expect(() => loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: '{' })).toThrow('is not valid JSON');
     expect(() => loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: JSON.stringify({ ...runtimeConfig(), region: 'mars' }) })).toThrow(`${RUNTIME_CONFIG_ENV}.region = "mars"`);
+  });
+});
+
+describe('loadCopyRuntimeConfig', () => {
+  it('reads the copy function environment and fails naming the variable', () => {
+    const cfg = { region: 'eu-west-1', account: '111111111111', deferQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111111111111/q', notificationTopicArn: 'arn:aws:sns:eu-central-1:111111111111:n', pairs: runtimeConfig().pairs };
+    expect(loadCopyRuntimeConfig({ [COPY_CONFIG_ENV]: JSON.stringify(cfg) }).deferQueueUrl).toBe(cfg.deferQueueUrl);
+    expect(() => loadCopyRuntimeConfig({})).toThrow(`environment variable ${COPY_CONFIG_ENV} is not set; deploy the function with the CDK app`);
+    expect(() => loadCopyRuntimeConfig({ [COPY_CONFIG_ENV]: JSON.stringify({ ...cfg, deferQueueUrl: 'nope' }) })).toThrow(`${COPY_CONFIG_ENV}.deferQueueUrl = "nope"`);
   });
 });

@@ -1,0 +1,22 @@
+/**
+ * Entry point of the copy function in x's region: x's new snapshots (EventBridge), deferred copies
+ * (the delay queue) and the hourly sweep. Not deployed yet: the source-region stack comes next.
+ */
+import type { Context } from 'aws-lambda';
+import type { CopyInvocationOutcome } from '../core/copy-invocation';
+import { handleCopyInvocation } from '../core/copy-invocation';
+import type { CopyRuntime } from '../shared/copy-runtime';
+import { copyRuntime } from '../shared/copy-runtime';
+import { logger } from '../shared/powertools';
+
+/** The handler over a given runtime. */
+export function createHandler({ config, deps }: CopyRuntime) {
+  return async (event: unknown, context?: Context): Promise<CopyInvocationOutcome[]> => {
+    if (context) logger.addContext(context);
+    const outcomes = await handleCopyInvocation(deps, config.pairs, event);
+    logger.info('copy invocation', { outcomes });
+    return outcomes;
+  };
+}
+
+export const handler = createHandler(copyRuntime());

@@ -1,0 +1,80 @@
+import { CopyDBSnapshotCommand, DBSnapshotNotFoundFault, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SnsNotifier } from '../../../lambdas/aws/notify';
+import { DeferQueue } from '../../../lambdas/aws/queue';
+import { RdsAdapter } from '../../../lambdas/aws/rds';
+import { handleCopyInvocation } from '../../../lambdas/core/copy-invocation';
+import { SimTelemetry } from '../../../scripts/sim/telemetry';
+import { eventBridgeEvent, pair, xSnapshot } from '../../support/fixtures';
+
+const rdsMock = mockClient(RDSClient);
+const sqsMock = mockClient(SQSClient);
+const meta = { $metadata: {} };
+const KEY = 'arn:aws:kms:eu-central-1:111111111111:key/replica-key';
+const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/111111111111/replica-refresh-deferred-copies';
+const AUTO_ID = 'rds:orders-prod-2026-11-21-00-10';
+const source = xSnapshot(AUTO_ID, '2026-11-21T00:10:00Z', { SnapshotType: 'automated', DBSnapshotArn: `arn:aws:rds:eu-west-1:111111111111:snapshot:${AUTO_ID}`, SourceRegion: undefined });
+const pairs = [pair({ copy: { replicaKmsKeyArn: KEY } })];
+
+function deps() {
+  const rds = new RdsAdapter(new RDSClient({ region: 'eu-west-1' }));
+  const queue = new DeferQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE);
+  return {
+    sourceRds: rds,
+    replicaRdsFor: () => new RdsAdapter(new RDSClient({ region: 'eu-central-1' })),
+    defer: (m: { replica: string; snapshotId: string; attempt: number }, s: number) => queue.defer({ ...m }, s),
+    notifier: new SnsNotifier(new SNSClient({ region: 'eu-central-1' }), 'arn:aws:sns:eu-central-1:111111111111:n'),
+    telemetry: new SimTelemetry(),
+  };
+}
+
+beforeEach(() => {
+  rdsMock.reset();
+  sqsMock.reset();
+  rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: AUTO_ID, SnapshotType: 'automated' }).resolves({ DBSnapshots: [source] });
+  rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'orders-prod-2026-11-21-00-10' }).rejects(new DBSnapshotNotFoundFault({ message: 'not found', ...meta }));
+  rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: [] });
+  rdsMock.on(CopyDBSnapshotCommand).resolves({});
+  sqsMock.on(SendMessageCommand).resolves({});
+});
+
+describe('handleCopyInvocation', () => {
+  it('copies on the automated-snapshot-created event, even when the id comes without rds:', async () => {
+    const event = eventBridgeEvent('RDS-EVENT-0091', 'orders-prod-2026-11-21-00-10', new Date('2026-11-21T00:12:00Z'), { SourceType: 'SNAPSHOT', EventCategories: ['creation'] });
+    const [result] = await handleCopyInvocation(deps(), pairs, { ...event, 'detail-type': 'RDS DB Snapshot Event' });
+    expect(result).toMatchObject({ replica: 'orders-staging', outcome: { action: 'copied', targetId: 'orders-prod-2026-11-21-00-10' } });
+    expect(rdsMock).toHaveReceivedCommandWith(CopyDBSnapshotCommand, { SourceDBSnapshotIdentifier: source.DBSnapshotArn, KmsKeyId: KEY });
+  });
+
+  it('defers to the delay queue when the in-flight quota is full, and copies when it comes back', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: Array.from({ length: 20 }, (_, i) => xSnapshot(`c${i}`, '2026-11-20T00:00:00Z', { Status: 'copying' })) });
+    await handleCopyInvocation(deps(), pairs, { ...eventBridgeEvent('RDS-EVENT-0091', AUTO_ID, new Date(), { SourceType: 'SNAPSHOT' }), 'detail-type': 'RDS DB Snapshot Event' });
+    expect(rdsMock).toHaveReceivedCommandTimes(CopyDBSnapshotCommand, 0);
+    expect(sqsMock).toHaveReceivedCommandWith(SendMessageCommand, { QueueUrl: QUEUE, DelaySeconds: 300, MessageBody: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: 1 }) });
+
+    rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: [] });
+    const [back] = await handleCopyInvocation(deps(), pairs, { Records: [{ eventSource: 'aws:sqs', body: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: 1 }) }] });
+    expect(back?.outcome).toMatchObject({ action: 'copied' });
+  });
+
+  it('sweeps: copies the newest available snapshot of x that has no copy yet', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-prod'] }] }).resolves({
+      DBSnapshots: [xSnapshot('rds:orders-prod-2026-11-20-00-10', '2026-11-20T00:10:00Z', { SnapshotType: 'automated' }), source, xSnapshot('rds:orders-prod-2026-11-22-00-10', '2026-11-22T00:10:00Z', { SnapshotType: 'automated', Status: 'creating' })],
+    });
+    const [result] = await handleCopyInvocation(deps(), pairs, { trigger: 'sweep' });
+    expect(result).toMatchObject({ snapshotId: AUTO_ID, outcome: { action: 'copied' } });
+  });
+
+  it.each([
+    ['garbage', 'hello'],
+    ['an instance event', eventBridgeEvent('RDS-EVENT-0003', 'orders-staging', new Date())],
+    ['a snapshot deleted event', { ...eventBridgeEvent('RDS-EVENT-0041', AUTO_ID, new Date(), { SourceType: 'SNAPSHOT' }), 'detail-type': 'RDS DB Snapshot Event' }],
+    ['a malformed deferred copy', { Records: [{ eventSource: 'aws:sqs', body: '{not json' }] }],
+  ])('ignores %s without calling RDS', async (_name, input) => {
+    const results = await handleCopyInvocation(deps(), pairs, input);
+    expect(results.every((r) => r.outcome.action === 'ignored')).toBe(true);
+    expect(rdsMock.calls()).toHaveLength(0);
+  });
+});
