@@ -7,6 +7,7 @@ import type { PairConfig } from '../shared/config';
 import type { CopyDeps, CopyOutcome } from './copy-snapshot';
 import { copyOneSnapshot } from './copy-snapshot';
 import { copyTargetId } from './copy';
+import { alert } from './measures';
 import { parseEventBridgeEvent } from './events';
 import type { ReplicaRds, SnapshotStore } from './ports';
 
@@ -44,9 +45,26 @@ function snapshotIdFromEvent(eventId: string, sourceId: string): string {
   return eventId === 'RDS-EVENT-0091' && !sourceId.startsWith('rds:') ? `rds:${sourceId}` : sourceId;
 }
 
+/** Deferrals before a copy is given up and people are told: 48 × the default 5 minutes is 4 hours. */
+export const MAX_DEFERRALS = 48;
+
 async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: string, attempt: number): Promise<CopyInvocationOutcome> {
   const outcome = await copyOneSnapshot({ ...deps, replicaRds: deps.replicaRdsFor(pair.replica.region) }, pair, snapshotId);
-  if (outcome.action === 'defer') await deps.defer({ replica: pair.replica.instanceId, snapshotId, attempt: attempt + 1 }, outcome.delaySeconds);
+  if (outcome.action !== 'defer') return { replica: pair.replica.instanceId, snapshotId, outcome };
+  if (attempt >= MAX_DEFERRALS) {
+    deps.telemetry.count('SnapshotCopyGaveUp', 1, { replica: pair.replica.instanceId });
+    await deps.notifier.publish(
+      alert(
+        'snapshots.copy-gave-up',
+        pair.replica.instanceId,
+        `gave up copying ${snapshotId}`,
+        `${snapshotId} could not be copied into ${pair.replica.region} after ${attempt} tries (last: ${outcome.reason}). The hourly sweep copies the newest snapshot of ${pair.source.instanceId} once the cause is gone; check the copies in flight in the RDS console.`,
+        { snapshotId, attempts: attempt },
+      ),
+    );
+    return { replica: pair.replica.instanceId, snapshotId, outcome: { action: 'error', reason: `gave up after ${attempt} tries: ${outcome.reason}` } };
+  }
+  await deps.defer({ replica: pair.replica.instanceId, snapshotId, attempt: attempt + 1 }, outcome.delaySeconds);
   return { replica: pair.replica.instanceId, snapshotId, outcome };
 }
 

@@ -5,9 +5,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SnsNotifier } from '../../../lambdas/aws/notify';
 import { DeferQueue } from '../../../lambdas/aws/queue';
 import { RdsAdapter } from '../../../lambdas/aws/rds';
-import { handleCopyInvocation } from '../../../lambdas/core/copy-invocation';
+import { MAX_DEFERRALS, handleCopyInvocation } from '../../../lambdas/core/copy-invocation';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { eventBridgeEvent, pair, xSnapshot } from '../../support/fixtures';
+import { publishedKinds, snsMock } from '../../support/harness';
 
 const rdsMock = mockClient(RDSClient);
 const sqsMock = mockClient(SQSClient);
@@ -33,6 +34,7 @@ function deps() {
 beforeEach(() => {
   rdsMock.reset();
   sqsMock.reset();
+  snsMock.reset();
   rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: AUTO_ID, SnapshotType: 'automated' }).resolves({ DBSnapshots: [source] });
   rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'orders-prod-2026-11-21-00-10' }).rejects(new DBSnapshotNotFoundFault({ message: 'not found', ...meta }));
   rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: [] });
@@ -57,6 +59,14 @@ describe('handleCopyInvocation', () => {
     rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: [] });
     const [back] = await handleCopyInvocation(deps(), pairs, { Records: [{ eventSource: 'aws:sqs', body: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: 1 }) }] });
     expect(back?.outcome).toMatchObject({ action: 'copied' });
+  });
+
+  it('gives up after MAX_DEFERRALS tries and alerts instead of deferring forever', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: Array.from({ length: 20 }, (_, i) => xSnapshot(`c${i}`, '2026-11-20T00:00:00Z', { Status: 'copying' })) });
+    const [result] = await handleCopyInvocation(deps(), pairs, { Records: [{ eventSource: 'aws:sqs', body: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: MAX_DEFERRALS }) }] });
+    expect(result?.outcome).toMatchObject({ action: 'error', reason: expect.stringContaining(`gave up after ${MAX_DEFERRALS} tries`) as unknown });
+    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageCommand, 0);
+    expect(publishedKinds()).toEqual(['snapshots.copy-gave-up']);
   });
 
   it('sweeps: copies the newest available snapshot of x that has no copy yet', async () => {
