@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { FaultSpec } from './sim/world';
 
 // Before any handler module loads: their logger stays quiet, the simulation narrates instead.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -21,6 +22,7 @@ function positiveInt(name: string) {
 
 async function main(): Promise<void> {
   const { FAULTS } = await import('./sim/world');
+  const { parseFaults } = await import('./cli/backend');
   const program = new Command()
     .name('npm run demo --')
     .description('Simulate nightly refreshes of the pairs in cdk.json on a local, simulated AWS account (no credentials, no network).')
@@ -41,17 +43,14 @@ async function main(): Promise<void> {
   program.parse();
   const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean }>();
 
-  const faults = opts.faults
-    .split(',')
-    .map((f) => f.trim())
-    .filter(Boolean)
-    .map((f) => {
-      const [name = '', night] = f.split('@');
-      if (!(name in FAULTS)) program.error(`unknown fault "${name}"; choose from: ${Object.keys(FAULTS).join(', ')}`);
-      const n = night === undefined ? undefined : Number(night);
-      if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > opts.nights)) program.error(`fault "${f}": the night must be between 1 and ${opts.nights}`);
-      return { name: name as keyof typeof FAULTS, ...(n ? { night: n } : {}) };
-    });
+  let faults: FaultSpec[] = [];
+  try {
+    faults = parseFaults(opts.faults, Object.keys(FAULTS));
+  } catch (err) {
+    program.error((err as Error).message);
+  }
+  const late = faults.find((f) => f.night !== undefined && f.night > opts.nights);
+  if (late) program.error(`fault "${late.name}@${late.night}": the night must be between 1 and ${opts.nights}`);
 
   let cdkJson: { context?: { replicaRefresh?: unknown } } = {};
   try {

@@ -10,6 +10,7 @@ import { copyTargetId } from './copy';
 import { alert } from './measures';
 import { parseEventBridgeEvent } from './events';
 import type { ReplicaRds, SnapshotStore } from './ports';
+import { sourceSnapshotQuery } from './snapshots';
 
 /** Automated (0091) and manual (0042) snapshot created. */
 export const SNAPSHOT_CREATED_EVENTS: readonly string[] = ['RDS-EVENT-0091', 'RDS-EVENT-0042'];
@@ -72,7 +73,7 @@ async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: s
 async function sweep(deps: CopyInvocationDeps, pairs: readonly PairConfig[]): Promise<CopyInvocationOutcome[]> {
   const out: CopyInvocationOutcome[] = [];
   for (const pair of pairs) {
-    const all = await deps.sourceRds.listSnapshots({ instanceId: pair.source.instanceId, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), types: ['automated', 'manual'] });
+    const all = await deps.sourceRds.listSnapshots(sourceSnapshotQuery(pair, ['automated', 'manual']));
     const newest = all.filter((s) => s.status === 'available').sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
     if (!newest) {
       out.push({ replica: pair.replica.instanceId, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.instanceId} in ${pair.source.region}` } });

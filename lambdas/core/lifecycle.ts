@@ -11,7 +11,7 @@ import { alert, closedRunNotification, measure } from './measures';
 import type { ChosenSnapshot, InstanceView, RunPhase, RunRecord, SnapshotView } from './model';
 import type { Deps, Notification } from './ports';
 import { LINEAGE_TAGS, driftOf, lineageOf, lineageTags, postRestoreChanges } from './settings';
-import { chooseSnapshot, dataTimeOf, pinnedSnapshotProblem, restoreIdentifier, toChosen } from './snapshots';
+import { chooseSnapshot, dataTimeOf, pinnedSnapshotProblem, restoreIdentifier, sourceSnapshotQuery, toChosen } from './snapshots';
 
 /** The pair and the region's config a step runs under. */
 export interface RunContext {
@@ -118,11 +118,7 @@ async function pickSnapshot(deps: Deps, ctx: RunContext, run: RunRecord): Promis
     return problem ? { problem } : { snapshot: s };
   }
   // Preflight's choice may be stale: a newer copy may have landed, or the planned one been deleted.
-  const all = await deps.rds.listSnapshots({
-    instanceId: ctx.pair.source.instanceId,
-    ...(ctx.pair.source.dbiResourceId ? { dbiResourceId: ctx.pair.source.dbiResourceId } : {}),
-    types: ctx.pair.snapshotTypes,
-  });
+  const all = await deps.rds.listSnapshots(sourceSnapshotQuery(ctx.pair, ctx.pair.snapshotTypes));
   // y is gone: an older available snapshot beats none, whatever config says about waiting for a newer one.
   const choice = chooseSnapshot(all, { ...ctx.pair, whenNewestSnapshotNotReady: 'use-newest-available' });
   return choice.snapshot ? { snapshot: choice.snapshot } : { problem: choice.reason ?? 'no snapshot' };

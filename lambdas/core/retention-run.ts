@@ -8,6 +8,7 @@ import type { RetentionPolicy, RetentionVerdict } from './copy';
 import { retention } from './copy';
 import type { Ledger, ReplicaRds, Telemetry } from './ports';
 import { lineageOf } from './settings';
+import { sourceSnapshotQuery } from './snapshots';
 
 /** What a retention pass needs. */
 export interface RetentionDeps {
@@ -30,7 +31,7 @@ export async function runRetention(deps: RetentionDeps, pair: PairConfig, policy
   const [replica, active, snapshots] = await Promise.all([
     deps.rds.describeInstance(y),
     deps.ledger.getActiveRun(y),
-    deps.rds.listSnapshots({ instanceId: pair.source.instanceId, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), types: ['manual'] }),
+    deps.rds.listSnapshots(sourceSnapshotQuery(pair, ['manual'])),
   ]);
   const protectedIds = new Set<string>();
   const held = replica ? lineageOf(replica.tags).snapshotId : undefined;

@@ -29,6 +29,11 @@ function newestFirst(a: SnapshotView, b: SnapshotView): number {
   return cb !== ca ? cb - ca : a.id.localeCompare(b.id);
 }
 
+/** The server-side query for x's snapshots of some types: by instance id, and by DbiResourceId when config knows it. */
+export function sourceSnapshotQuery(pair: PairConfig, types: readonly string[]): { instanceId: string; dbiResourceId?: string; types: readonly string[] } {
+  return { instanceId: pair.source.instanceId, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), types };
+}
+
 /** Is this snapshot of x, as config knows x? */
 export function isSnapshotOfSource(s: SnapshotView, pair: PairConfig): boolean {
   if (s.instanceId !== pair.source.instanceId) return false;

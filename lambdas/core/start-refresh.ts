@@ -13,7 +13,7 @@ import type { CheckResult, ChosenSnapshot, InstanceSettings, RunRecord, RunTrigg
 import type { Deps } from './ports';
 import { preflight } from './preflight';
 import { desiredSettings } from './settings';
-import { chooseSnapshot, pinnedSnapshotProblem, toChosen } from './snapshots';
+import { chooseSnapshot, pinnedSnapshotProblem, sourceSnapshotQuery, toChosen } from './snapshots';
 
 /** A request to start a refresh. */
 export interface StartRequest {
@@ -60,8 +60,6 @@ async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<Start
   );
   return { outcome: 'refused', runId: run.runId, reason, checks: run.checks };
 }
-
-export { finalSnapshotId, makeRunId };
 
 /** Starts (or, with `dryRun`, plans) a refresh of one replica. Refusals alert and leave y untouched. */
 export async function startRefresh(deps: Deps, config: RuntimeConfig, request: StartRequest): Promise<StartResult> {
@@ -110,11 +108,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     snapshotProblem = pinnedSnapshotProblem(snapshot, request.snapshotId, pair);
     if (snapshotProblem) snapshot = undefined;
   } else {
-    const all = await deps.rds.listSnapshots({
-      instanceId: pair.source.instanceId,
-      ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}),
-      types: pair.snapshotTypes,
-    });
+    const all = await deps.rds.listSnapshots(sourceSnapshotQuery(pair, pair.snapshotTypes));
     const choice = chooseSnapshot(all, pair);
     snapshot = choice.snapshot;
     snapshotProblem = choice.reason;

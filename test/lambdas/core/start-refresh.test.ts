@@ -1,5 +1,6 @@
 import { DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
-import { finalSnapshotId, makeRunId, startRefresh } from '../../../lambdas/core/start-refresh';
+import { finalSnapshotId, makeRunId } from '../../../lambdas/core/ids';
+import { startRefresh } from '../../../lambdas/core/start-refresh';
 import { Y, xSnapshot, yInstance } from '../../support/fixtures';
 import { published, publishedKinds } from '../../support/harness';
 import { FRESH_SNAPSHOT, workflowWorld } from '../../support/workflow';
