@@ -1,12 +1,14 @@
 /**
- * The CDK app: reads the `replicaRefresh` context of cdk.json, and creates one stack per replica region.
- * Needs no AWS credentials: account and regions come from the config, nothing is looked up.
+ * The CDK app: reads the `replicaRefresh` context of cdk.json, and creates one stack per replica region, then one
+ * per source region whose x's snapshots the project copies. Needs no AWS credentials: account and regions come from
+ * the config, nothing is looked up.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseConfig, type Config, type PairConfig } from '../lambdas/shared/config';
+import { copiesSnapshots, parseConfig, type Config, type PairConfig } from '../lambdas/shared/config';
 import { ConfigError } from '../lambdas/shared/errors';
 import { ReplicaRegionStack } from './replica-region-stack';
+import { SourceRegionStack } from './source-region-stack';
 
 /** The cdk.json context key that holds the configuration. */
 export const CONFIG_CONTEXT_KEY = 'replicaRefresh';
@@ -19,11 +21,30 @@ export interface BuiltApp {
   readonly config: Config;
   /** One stack per replica region, by region. */
   readonly stacks: ReadonlyMap<string, ReplicaRegionStack>;
+  /** One stack per source region whose snapshots the project copies, by region. */
+  readonly sourceStacks: ReadonlyMap<string, SourceRegionStack>;
 }
 
 /** The stack id of a replica region's stack. */
 export function replicaStackId(region: string): string {
   return `ReplicaRefresh-${region}`;
+}
+
+/** The stack id of a source region's stack. */
+export function sourceStackId(region: string): string {
+  return `ReplicaRefreshSource-${region}`;
+}
+
+/** Groups pairs by a region of theirs, regions sorted. */
+function byRegion(pairs: readonly PairConfig[], regionOf: (p: PairConfig) => string): [string, PairConfig[]][] {
+  const grouped = new Map<string, PairConfig[]>();
+  for (const pair of pairs) grouped.set(regionOf(pair), [...(grouped.get(regionOf(pair)) ?? []), pair]);
+  return [...grouped].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Whether a source stack reads this pair's copy key from the replica stack (the project key, no key of its own). */
+function usesProjectCopyKey(pair: PairConfig): boolean {
+  return copiesSnapshots(pair) && !pair.copy.replicaKmsKeyArn;
 }
 
 /**
@@ -38,12 +59,8 @@ export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
   // cdk-nag v3 runs as a policy validation plugin: any unacknowledged finding fails the synth.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  const byRegion = new Map<string, PairConfig[]>();
-  for (const pair of config.pairs) {
-    byRegion.set(pair.replica.region, [...(byRegion.get(pair.replica.region) ?? []), pair]);
-  }
   const stacks = new Map<string, ReplicaRegionStack>();
-  for (const [region, pairs] of [...byRegion].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [region, pairs] of byRegion(config.pairs, (p) => p.replica.region)) {
     stacks.set(
       region,
       new ReplicaRegionStack(app, replicaStackId(region), {
@@ -51,10 +68,33 @@ export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
         description: `replica-refresh: nightly delete-and-restore of ${pairs.map((p) => p.replica.instanceId).join(', ')} (${region})`,
         config,
         pairs,
+        // Its project key is read by source stacks in other regions (an SSM parameter written there by CDK).
+        crossRegionReferences: pairs.some(usesProjectCopyKey),
       }),
     );
   }
-  return { app, config, stacks };
+
+  // After the replica stacks: a source stack reads their project keys, so it deploys after them.
+  const sourceStacks = new Map<string, SourceRegionStack>();
+  for (const [region, pairs] of byRegion(config.pairs.filter(copiesSnapshots), (p) => p.source.region)) {
+    const replicaKeyArns = new Map<string, string>();
+    for (const pair of pairs.filter(usesProjectCopyKey)) {
+      const key = stacks.get(pair.replica.region)?.snapshotKey?.key;
+      if (key) replicaKeyArns.set(pair.replica.region, key.keyArn);
+    }
+    sourceStacks.set(
+      region,
+      new SourceRegionStack(app, sourceStackId(region), {
+        env: { account: config.account, region },
+        description: `replica-refresh: copies snapshots of ${[...new Set(pairs.map((p) => p.source.instanceId))].join(', ')} from ${region} into their replica regions`,
+        config,
+        pairs,
+        replicaKeyArns,
+        crossRegionReferences: replicaKeyArns.size > 0,
+      }),
+    );
+  }
+  return { app, config, stacks, sourceStacks };
 }
 
 /** Entry point of `cdk synth`: a bad configuration ends the process with its message, not a stack trace. */

@@ -1,13 +1,18 @@
 /**
  * Everything that runs in a replica region: the functions, the events and schedules that drive them, the ledger,
- * notifications, alarms and a dashboard, for the pairs whose y lives in this region.
+ * notifications, alarms and a dashboard, for the pairs whose y lives in this region; the project key that copies
+ * and replicated backups are encrypted with, the retention of the copies, and the replication of x's automated
+ * backups for the pairs restored from them.
  */
 import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../lambdas/shared/stack-outputs';
-import { scheduleTimeZone, type Config, type PairConfig, type RuntimeConfig } from '../lambdas/shared/config';
+import type { z } from 'zod';
+import { RUNTIME_CONFIG_ENV, copiesSnapshots, needsProjectKey, scheduleTimeZone, type Config, type PairConfig, type runtimeConfigSchema } from '../lambdas/shared/config';
+import { compactPair } from './compact-config';
+import { BackupReplication } from './constructs/backup-replication';
 import { RefreshDashboard } from './constructs/dashboard';
 import { EventPipeline } from './constructs/event-pipeline';
 import { Ledger } from './constructs/ledger';
@@ -15,7 +20,9 @@ import { Monitoring } from './constructs/monitoring';
 import { Notifications } from './constructs/notifications';
 import { RefreshFunction } from './constructs/refresh-function';
 import { ReplicaInstances } from './constructs/replica-instances';
+import { RetentionSchedules } from './constructs/retention-schedule';
 import { RefreshSchedules } from './constructs/schedule';
+import { SnapshotKey } from './constructs/snapshot-key';
 import { acknowledgeNag } from './nag';
 
 /** Properties of a {@link ReplicaRegionStack}. */
@@ -36,25 +43,31 @@ export class ReplicaRegionStack extends Stack {
   public readonly onRdsEvent: RefreshFunction;
   /** Acts for events that never came and fails runs that are stuck. */
   public readonly watchdog: RefreshFunction;
+  /** Expires the project's old copies of x; only when some pair of the region has retention on. */
+  public readonly retention?: RefreshFunction;
+  /** The project key of this region; only when some pair needs it ({@link needsProjectKey}). */
+  public readonly snapshotKey?: SnapshotKey;
 
   public constructor(scope: Construct, id: string, props: ReplicaRegionStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs });
+    if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
+    const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
 
     const notifications = new Notifications(this, 'Notifications', { emails: config.notificationEmails });
     const ledger = new Ledger(this, 'Ledger');
 
-    const runtimeConfig: RuntimeConfig = {
+    const runtimeConfig: z.input<typeof runtimeConfigSchema> = {
       region: this.region,
       account: config.account,
       timeZone: config.timeZone,
       rtoTargetMinutes: config.rtoTargetMinutes,
       ledgerTableName: ledger.table.tableName,
       notificationTopicArn: notifications.topic.topicArn,
-      pairs: [...props.pairs],
+      // Without their defaults: the functions parse them back with the same schema, and Lambda allows 4 KB.
+      pairs: props.pairs.map(compactPair),
     };
-    const common = { runtimeConfig };
+    const common = { config: { env: RUNTIME_CONFIG_ENV, value: runtimeConfig } as const };
     // A throw from start-refresh or the watchdog is a bug, not a passing fault: no retry, straight to the DLQ and an alarm.
     this.startRefresh = new RefreshFunction(this, 'StartRefresh', {
       ...common,
@@ -92,6 +105,39 @@ export class ReplicaRegionStack extends Stack {
     replicas.grantRestore(this.onRdsEvent.role);
     replicas.grantRestore(this.watchdog.role);
 
+    const expiring = props.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+    let retentionSchedules: RetentionSchedules | undefined;
+    if (expiring.length > 0) {
+      // Deleting is idempotent and checks the ownership tag again: two retries ride out throttling.
+      this.retention = new RefreshFunction(this, 'Retention', {
+        ...common,
+        entry: handlerEntry('retention'),
+        serviceName: 'retention',
+        description: "Deletes the project's expired copies of x in this region, never the one y holds or a run has chosen",
+        timeout: Duration.seconds(120),
+        asyncRetryAttempts: 2,
+      });
+      replicas.grantRead(this.retention.role);
+      replicas.grantExpireCopies(this.retention.role);
+      ledger.table.grantReadData(this.retention.role);
+      retentionSchedules = new RetentionSchedules(this, 'RetentionSchedules', {
+        entries: expiring.map((p) => ({ replicaId: p.replica.instanceId, cron: p.copy.retention.cron, timeZone: scheduleTimeZone(config, p) })),
+        retention: this.retention.function,
+      });
+    }
+
+    const managedReplications = props.pairs.filter((p) => p.source.mode === 'backup-replication' && p.backupReplication.manage);
+    if (managedReplications.length > 0) {
+      new BackupReplication(this, 'BackupReplication', {
+        replications: managedReplications.map((p) => ({
+          sourceInstanceId: p.source.instanceId,
+          sourceRegion: p.source.region,
+          retentionDays: p.backupReplication.retentionDays,
+          kmsKeyArn: p.backupReplication.kmsKeyArn ?? this.projectKeyArn(),
+        })),
+      });
+    }
+
     const events = new EventPipeline(this, 'Events', { replicaIds: replicas.replicaIds, handler: this.onRdsEvent.function });
     const schedules = new RefreshSchedules(this, 'Schedules', {
       refreshes: props.pairs.map((p) => ({
@@ -116,11 +162,15 @@ export class ReplicaRegionStack extends Stack {
     const deadLetterQueues = [
       { id: 'RdsEventDeliveryDlqAlarm', label: 'RDS event delivery', queue: events.deliveryDeadLetterQueue, what: 'An RDS event SNS could not deliver to on-rds-event' },
       { id: 'ScheduleDlqAlarm', label: 'Scheduler delivery', queue: schedules.deadLetterQueue, what: 'A scheduled invocation Scheduler could not deliver' },
+      ...(retentionSchedules
+        ? [{ id: 'RetentionScheduleDlqAlarm', label: 'Retention schedule delivery', queue: retentionSchedules.deadLetterQueue, what: 'A retention pass Scheduler could not deliver' }]
+        : []),
     ];
     const functions = [
       { label: 'start-refresh', fn: this.startRefresh },
       { label: 'on-rds-event', fn: this.onRdsEvent },
       { label: 'watchdog', fn: this.watchdog },
+      ...(this.retention ? [{ label: 'retention', fn: this.retention }] : []),
     ];
     for (const { label, fn } of functions) {
       deadLetterQueues.push({
@@ -145,6 +195,12 @@ export class ReplicaRegionStack extends Stack {
       functions: functions.map(({ label, fn }) => ({ label, fn: fn.function })),
       pipelineAlarms: monitoring.pipelineAlarms,
     });
+  }
+
+  /** The project key's ARN; only called for pairs that {@link needsProjectKey}. */
+  private projectKeyArn(): string {
+    if (!this.snapshotKey) throw new Error(`stack ${this.stackName} has no project key, yet a pair needs one`);
+    return this.snapshotKey.key.keyArn;
   }
 }
 

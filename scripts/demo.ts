@@ -33,15 +33,16 @@ async function main(): Promise<void> {
     )
     .addOption(new Option('--speed <n>', 'run in real time at N× (0 = as fast as possible)').default(0).argParser(Number))
     .addOption(new Option('--config <path>', 'the cdk.json to read').default(join(__dirname, '..', 'cdk.json')))
+    .addOption(new Option('--source-mode <mode>', "where y's data comes from, for every pair (default: as cdk.json says)").choices(['snapshot-copy', 'backup-replication']))
     .option('--quiet', 'print only the final report')
     .addHelpText(
       'after',
       `\nFaults:\n${Object.entries(FAULTS)
         .map(([k, v]) => `  ${k.padEnd(28)} ${v}`)
-        .join('\n')}\n\nExample: npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events`,
+        .join('\n')}\n\nExamples:\n  npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events\n  npm run demo -- --nights 2 --source-mode backup-replication`,
     );
   program.parse();
-  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean }>();
+  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string }>();
 
   let faults: FaultSpec[] = [];
   try {
@@ -58,6 +59,9 @@ async function main(): Promise<void> {
   } catch (err) {
     program.error(`cannot read ${opts.config}: ${(err as Error).message}`);
   }
+
+  const raw = cdkJson.context?.replicaRefresh as { pairs?: { source?: Record<string, unknown> }[] } | undefined;
+  if (opts.sourceMode && raw?.pairs) for (const pair of raw.pairs) pair.source = { ...pair.source, mode: opts.sourceMode };
 
   const { DateTime } = await import('luxon');
   const { Simulation } = await import('./sim/world');

@@ -5,6 +5,7 @@
 import './cli/quiet';
 import { DateTime } from 'luxon';
 import { formatDuration } from '../lambdas/core/measures';
+import { REPLICATED_BACKUP } from '../lambdas/core/snapshots';
 import type { CommonOptions } from './cli/backend';
 import { backend } from './cli/backend';
 import { operatorCommand, run } from './cli/options';
@@ -27,7 +28,8 @@ run(async () => {
     if (answer.snapshot) {
       const age = answer.snapshot.dataTime ? formatDuration((now.getTime() - Date.parse(answer.snapshot.dataTime)) / 1000) : 'unknown';
       const when = answer.snapshot.dataTime ? DateTime.fromISO(answer.snapshot.dataTime).setZone(b.config.timeZone).toFormat('yyyy-MM-dd HH:mm ZZZZ') : '?';
-      console.log(`Snapshot:   ${answer.snapshot.id} (${answer.snapshot.type}), data from ${when}, ${age} old`);
+      if (answer.snapshot.type === REPLICATED_BACKUP) console.log(`Restore to: ${when} (latest restorable time of ${b.pair.source.instanceId}'s replicated backups, ${age} ago), point in time`);
+      else console.log(`Snapshot:   ${answer.snapshot.id} (${answer.snapshot.type}), data from ${when}, ${age} old`);
     } else {
       console.log('Snapshot:   none usable');
     }

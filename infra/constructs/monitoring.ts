@@ -1,7 +1,7 @@
 /**
  * What is alarmed on, and where alarms go: a message in a dead-letter queue, a function error, and per replica
  * the outcomes the functions report as metrics (a missed RTO, no success for too long, a failed, stuck or refused
- * run, an overdue restore). Every alarm notifies one topic.
+ * run, an overdue restore). Every alarm notifies one topic of its own stack's region.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,6 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Config } from '../../lambdas/shared/config';
+import { MANUAL_SNAPSHOTS_METRIC } from '../../lambdas/core/copy-snapshot';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/shared/powertools';
 
 /** Which per-replica alarms exist: the `alarms` key of the configuration. */
@@ -26,7 +27,8 @@ export type ReplicaMetricName =
   | 'DowntimeSeconds'
   | 'RestoreSeconds'
   | 'SnapshotAgeSeconds'
-  | 'SettingsDrift';
+  | 'SettingsDrift'
+  | typeof MANUAL_SNAPSHOTS_METRIC;
 
 /** The longest `noSuccessWithinHours` an alarm can watch: 168 one-hour periods, CloudWatch's seven-day limit. */
 export const MAX_NO_SUCCESS_HOURS = 168;
@@ -46,69 +48,37 @@ export function replicaMetric(name: ReplicaMetricName, replicaId: string, statis
   });
 }
 
-/** Properties of {@link Monitoring}. */
-export interface MonitoringProps {
-  /** The topic every alarm sends to. */
+/** Properties of {@link PipelineMonitoring}. */
+export interface PipelineMonitoringProps {
+  /** The topic every alarm sends to; it must be in the stack's region (alarm actions are regional). */
   readonly alarmTopic: sns.ITopic;
-  /** The replicas (y instance ids) of this stack; each gets the alarms {@link alarms} turns on. */
-  readonly replicaIds: readonly string[];
-  /** The RTO target in minutes: a restore slower than this raises the RTO alarm. */
-  readonly rtoTargetMinutes: number;
-  /** Which per-replica alarms to create. */
-  readonly alarms: AlarmsConfig;
   /**
-   * Replicas whose nightly schedule is disabled: no "no success within N hours" alarm for them, which would
-   * otherwise fire every day. Their other alarms stay (drills still run).
-   * @default none
-   */
-  readonly pausedReplicaIds?: readonly string[];
-  /**
-   * How long a metric is aggregated before it is compared with the threshold, for the queue, function and
-   * run-outcome alarms.
+   * How long a metric is aggregated before it is compared with the threshold.
    * @default Duration.minutes(5)
    */
   readonly period?: Duration;
 }
 
-/** The project's alarms, all sending to one topic. */
-export class Monitoring extends Construct {
+/**
+ * Alarms on the pipeline itself: a message in a dead-letter queue, a function error. Every alarm notifies one
+ * topic. The replica-region stack extends this with per-replica alarms ({@link Monitoring}); the source-region
+ * stack uses it as is.
+ */
+export class PipelineMonitoring extends Construct {
+  protected readonly period: Duration;
   private readonly action: SnsAction;
-  private readonly period: Duration;
   private readonly alarmList: cloudwatch.IAlarm[] = [];
-  private readonly byReplica = new Map<string, cloudwatch.IAlarm[]>();
 
-  public constructor(scope: Construct, id: string, props: MonitoringProps) {
+  public constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
     super(scope, id);
     this.action = new SnsAction(props.alarmTopic);
     this.period = props.period ?? Duration.minutes(5);
     if (this.period.toSeconds() < 60) throw new Error(`period must be at least 1 minute, got ${this.period.toHumanString()}`);
-    validate(props);
-    for (const replicaId of props.replicaIds) {
-      this.byReplica.set(replicaId, []);
-      const paused = props.pausedReplicaIds?.includes(replicaId) ?? false;
-      this.alarmOnReplica(replicaId, props.rtoTargetMinutes, paused ? { ...props.alarms, noSuccessWithinHours: 0 } : props.alarms);
-    }
   }
 
   /** Every alarm created so far. */
   public get alarms(): readonly cloudwatch.IAlarm[] {
     return this.alarmList;
-  }
-
-  /** The alarms that belong to no replica: dead-letter queues and function errors. */
-  public get pipelineAlarms(): readonly cloudwatch.IAlarm[] {
-    const ofReplicas = new Set([...this.byReplica.values()].flat());
-    return this.alarmList.filter((a) => !ofReplicas.has(a));
-  }
-
-  /**
-   * The alarms of one replica, in the order they were created.
-   * @throws Error when the replica is not one of {@link MonitoringProps.replicaIds}
-   */
-  public alarmsOf(replicaId: string): readonly cloudwatch.IAlarm[] {
-    const alarms = this.byReplica.get(replicaId);
-    if (!alarms) throw new Error(`replicaId "${replicaId}" is not monitored here; monitored: ${[...this.byReplica.keys()].join(', ')}`);
-    return alarms;
   }
 
   /**
@@ -149,6 +119,84 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
+  }
+
+  /**
+   * Alarms when y's region holds `threshold` manual snapshots or more (RDS's default quota is 100, and copies fail
+   * beyond it). The copy function reports the count on every copy and every sweep; one alarm per replica, so it fires
+   * once when the count crosses the threshold, not once per copy.
+   *
+   * @param id construct id of the alarm, part of the contract
+   * @param replicaId y, the dimension the count is reported under
+   * @param region y's region, for the description
+   * @param threshold `copy.manualSnapshotAlertAt`
+   */
+  public alarmOnManualSnapshotQuota(id: string, replicaId: string, region: string, threshold: number): cloudwatch.Alarm {
+    return this.add(
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: `${region} holds ${threshold} or more manual snapshots (the default quota is 100; copies for ${replicaId} fail beyond it). Lower copy.retention, delete old manual snapshots, or ask AWS to raise the "Manual DB instance snapshots" quota`,
+        metric: replicaMetric(MANUAL_SNAPSHOTS_METRIC, replicaId, cloudwatch.Stats.MAXIMUM, Duration.hours(1)),
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // The sweep reports hourly; no report means no news, not a full quota.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** Sends the alarm to the topic and records it. */
+  protected add(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
+    alarm.addAlarmAction(this.action);
+    this.alarmList.push(alarm);
+    return alarm;
+  }
+}
+
+/** Properties of {@link Monitoring}. */
+export interface MonitoringProps extends PipelineMonitoringProps {
+  /** The replicas (y instance ids) of this stack; each gets the alarms {@link alarms} turns on. */
+  readonly replicaIds: readonly string[];
+  /** The RTO target in minutes: a restore slower than this raises the RTO alarm. */
+  readonly rtoTargetMinutes: number;
+  /** Which per-replica alarms to create. */
+  readonly alarms: AlarmsConfig;
+  /**
+   * Replicas whose nightly schedule is disabled: no "no success within N hours" alarm for them, which would
+   * otherwise fire every day. Their other alarms stay (drills still run).
+   * @default none
+   */
+  readonly pausedReplicaIds?: readonly string[];
+}
+
+/** The replica region's alarms: the pipeline's, and per replica the outcomes the functions report. */
+export class Monitoring extends PipelineMonitoring {
+  private readonly byReplica = new Map<string, cloudwatch.IAlarm[]>();
+
+  public constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id, props);
+    validate(props);
+    for (const replicaId of props.replicaIds) {
+      this.byReplica.set(replicaId, []);
+      const paused = props.pausedReplicaIds?.includes(replicaId) ?? false;
+      this.alarmOnReplica(replicaId, props.rtoTargetMinutes, paused ? { ...props.alarms, noSuccessWithinHours: 0 } : props.alarms);
+    }
+  }
+
+  /** The alarms that belong to no replica: dead-letter queues and function errors. */
+  public get pipelineAlarms(): readonly cloudwatch.IAlarm[] {
+    const ofReplicas = new Set([...this.byReplica.values()].flat());
+    return this.alarms.filter((a) => !ofReplicas.has(a));
+  }
+
+  /**
+   * The alarms of one replica, in the order they were created.
+   * @throws Error when the replica is not one of {@link MonitoringProps.replicaIds}
+   */
+  public alarmsOf(replicaId: string): readonly cloudwatch.IAlarm[] {
+    const alarms = this.byReplica.get(replicaId);
+    if (!alarms) throw new Error(`replicaId "${replicaId}" is not monitored here; monitored: ${[...this.byReplica.keys()].join(', ')}`);
+    return alarms;
   }
 
   /** The alarms of one replica, grouped under a construct named after it; names are `replica-refresh-<y>-<what>`. */
@@ -250,12 +298,6 @@ export class Monitoring extends Construct {
   private addForReplica(replicaId: string, alarm: cloudwatch.Alarm): cloudwatch.Alarm {
     this.byReplica.get(replicaId)?.push(alarm);
     return this.add(alarm);
-  }
-
-  private add(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
-    alarm.addAlarmAction(this.action);
-    this.alarmList.push(alarm);
-    return alarm;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The one place that fixes how every function of the project is built and run.
  */
-import type { Duration} from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,7 +10,8 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../lambdas/shared/config';
+import type { z } from 'zod';
+import { RUNTIME_CONFIG_ENV, type COPY_CONFIG_ENV, type copyRuntimeConfigSchema, type RuntimeConfig, type runtimeConfigSchema } from '../../lambdas/shared/config';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/powertools';
 import { acknowledgeNag } from '../nag';
 import { deadLetterQueue } from './dead-letter-queue';
@@ -24,6 +25,15 @@ export const ENVIRONMENT_BUDGET_BYTES = 3584;
  */
 const TOKEN_SIZE_ESTIMATE = 320;
 
+/**
+ * The configuration a function receives as JSON in one environment variable: the replica region's
+ * {@link RuntimeConfig}, or the copy function's `CopyRuntimeConfig`, each as its schema accepts it (parsed, or with
+ * pairs that leave out their defaults). Resource names in it may be tokens.
+ */
+export type FunctionConfig =
+  | { readonly env: typeof RUNTIME_CONFIG_ENV; readonly value: z.input<typeof runtimeConfigSchema> }
+  | { readonly env: typeof COPY_CONFIG_ENV; readonly value: z.input<typeof copyRuntimeConfigSchema> };
+
 /** Properties of a {@link RefreshFunction}. */
 export interface RefreshFunctionProps {
   /** Path of the TypeScript entry point; it must export `handler`. */
@@ -36,9 +46,16 @@ export interface RefreshFunctionProps {
   readonly timeout: Duration;
   /**
    * The runtime configuration of the region, passed as JSON in {@link RUNTIME_CONFIG_ENV}. Its resource names may
-   * be tokens.
+   * be tokens. Give either this or {@link config}.
+   * @default - none: {@link config} must be given
    */
-  readonly runtimeConfig: RuntimeConfig;
+  readonly runtimeConfig?: RuntimeConfig;
+  /**
+   * The configuration and the environment variable it goes in, for a function that reads another configuration
+   * than {@link RuntimeConfig} (the copy function). Give either this or {@link runtimeConfig}.
+   * @default - `{ env: RUNTIME_CONFIG_ENV, value: runtimeConfig }`
+   */
+  readonly config?: FunctionConfig;
   /**
    * How often Lambda retries a failed asynchronous invocation (0–2) before it goes to {@link RefreshFunction.failureQueue}.
    */
@@ -70,6 +87,7 @@ export class RefreshFunction extends Construct {
     if (!Number.isInteger(props.asyncRetryAttempts) || props.asyncRetryAttempts < 0 || props.asyncRetryAttempts > 2) {
       throw new Error(`asyncRetryAttempts must be 0, 1 or 2, got ${props.asyncRetryAttempts}`);
     }
+    const config = functionConfig(props);
     const environment = {
       // Stack traces point into the TypeScript sources, not the minified bundle.
       NODE_OPTIONS: '--enable-source-maps',
@@ -78,13 +96,13 @@ export class RefreshFunction extends Construct {
       // The namespace the functions publish in and the alarms and dashboard read, from one constant.
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       // One JSON value, parsed by the same schema as cdk.json, so a bad value fails the same way in both places.
-      [RUNTIME_CONFIG_ENV]: Stack.of(this).toJsonString(props.runtimeConfig),
+      [config.env]: Stack.of(this).toJsonString(config.value),
     };
-    const estimatedBytes = estimateEnvironmentBytes({ ...environment, [RUNTIME_CONFIG_ENV]: estimateJson(props.runtimeConfig) });
+    const estimatedBytes = estimateEnvironmentBytes({ ...environment, [config.env]: estimateJson(config.value) });
     if (estimatedBytes > ENVIRONMENT_BUDGET_BYTES) {
       throw new Error(
         `environment of ${this.node.path} would be about ${estimatedBytes} bytes, over the ${ENVIRONMENT_BUDGET_BYTES}-byte budget ` +
-          `(lambda allows 4 KB): ${RUNTIME_CONFIG_ENV} carries ${props.runtimeConfig.pairs.length} pair(s) of ${props.runtimeConfig.region}; ` +
+          `(lambda allows 4 KB): ${config.env} carries ${config.value.pairs.length} pair(s) of ${config.value.region}; ` +
           'shorten their settings or split the pairs',
       );
     }
@@ -148,6 +166,14 @@ export class RefreshFunction extends Construct {
     );
     this.function = fn;
   }
+}
+
+/** The one configuration a function gets, from either property. */
+function functionConfig(props: RefreshFunctionProps): FunctionConfig {
+  if (props.runtimeConfig !== undefined && props.config !== undefined) throw new Error('give either runtimeConfig or config, not both');
+  if (props.config !== undefined) return props.config;
+  if (props.runtimeConfig !== undefined) return { env: RUNTIME_CONFIG_ENV, value: props.runtimeConfig };
+  throw new Error('runtimeConfig or config is required');
 }
 
 /** The size Lambda counts: every key and value, in bytes. */

@@ -13,11 +13,18 @@
  * - AddTagsToResource: db, snapshot and others, all optional.
  * - DescribeDBInstances / DescribeDBSnapshots / ListTagsForResource: list/read; describing with filters and no
  *   identifier needs Resource "*".
+ * Checked again for issue 5 against the reference's list_amazonrds page (as captured in 2025):
+ * - RestoreDBInstanceToPointInTime: db*, og*, pg*, subgrp* required; auto-backup optional (the replicated
+ *   backups, named by SourceDBInstanceAutomatedBackupsArn). Dependent: iam:PassRole, rds:AddTagsToResource.
+ * - DescribeDBInstanceAutomatedBackups: list; auto-backup and db optional.
+ * - DeleteDBSnapshot: snapshot* only, no action condition keys; the snapshot resource type carries
+ *   aws:ResourceTag/${TagKey} and rds:snapshot-tag/${TagKey}. We condition on rds:snapshot-tag/<ownership key>, the
+ *   service's own key for the tags of a DB snapshot (either would do).
  */
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { PairConfig } from '../../lambdas/shared/config';
+import { copiesSnapshots, type PairConfig } from '../../lambdas/shared/config';
 import { acknowledgeNag, nagArn } from '../nag';
 
 /** The service that may receive y's enhanced-monitoring role. */
@@ -27,6 +34,12 @@ const MONITORING_SERVICE = 'monitoring.rds.amazonaws.com';
 export interface ReplicaInstancesProps {
   /** The pairs whose y lives in this stack's region. */
   readonly pairs: readonly PairConfig[];
+  /**
+   * The ARN of the project's key in this region ({@link import('./snapshot-key').SnapshotKey}), which encrypts the
+   * copies and replicated backups of the pairs that name no key of their own.
+   * @default - no project key: no pair needs one
+   */
+  readonly projectKeyArn?: string;
 }
 
 /**
@@ -40,6 +53,7 @@ export class ReplicaInstances extends Construct {
   private readonly pairs: readonly PairConfig[];
   private readonly region: string;
   private readonly account: string;
+  private readonly projectKeyArn: string | undefined;
 
   public constructor(scope: Construct, id: string, props: ReplicaInstancesProps) {
     super(scope, id);
@@ -57,6 +71,7 @@ export class ReplicaInstances extends Construct {
     this.region = stack.region;
     this.account = stack.account;
     this.replicaIds = props.pairs.map((p) => p.replica.instanceId).sort();
+    this.projectKeyArn = props.projectKeyArn;
   }
 
   /** The ARN of y, `arn:<partition>:rds:<region>:<account>:db:<y>`. */
@@ -68,17 +83,19 @@ export class ReplicaInstances extends Construct {
    * Read-only RDS access every function needs: find y and x's snapshots, read their tags.
    */
   public grantRead(role: iam.IRole): void {
+    // Pairs restored from replicated automated backups look those up too.
+    const backups = this.backupReplicationPairs().length > 0 ? ['rds:DescribeDBInstanceAutomatedBackups'] : [];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadRdsState',
-        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource'],
+        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource', ...backups],
         resources: ['*'],
       }),
     );
     acknowledgeNag(
       role,
       'AwsSolutions-IAM5',
-      'Resource "*" appears only in read-only statements: rds:DescribeDBInstances/DescribeDBSnapshots with filters (x lives in another stack) and ' +
+      'Resource "*" appears only in read-only statements: rds:DescribeDBInstances/DescribeDBSnapshots/DescribeDBInstanceAutomatedBackups with filters (x lives in another stack) and ' +
         'rds:ListTagsForResource, and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; ' +
         'a test asserts no mutating rds action is granted on "*"',
       'Resource::*',
@@ -180,10 +197,14 @@ export class ReplicaInstances extends Construct {
       );
     }
 
-    // A restore from an encrypted snapshot makes RDS create a grant on the snapshot's key on the caller's behalf.
-    const explicitKeys = this.pairs.every((p) => (p.snapshotKmsKeyArns ?? []).length > 0);
+    this.grantPointInTimeRestore(role);
+
+    // A restore from an encrypted snapshot or backup makes RDS create a grant on its key on the caller's behalf
+    // (kms:CreateGrant and kms:DescribeKey, RDS User Guide "AWS KMS key management").
+    const keysByPair = this.pairs.map((p) => this.restoreKeysOf(p));
+    const explicitKeys = keysByPair.every((keys) => keys.length > 0);
     const keyWildcard = Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const keys = explicitKeys ? [...new Set(this.pairs.flatMap((p) => p.snapshotKmsKeyArns ?? []))].sort() : [keyWildcard];
+    const keys = explicitKeys ? [...new Set(keysByPair.flat())].sort() : [keyWildcard];
     const viaRds = { 'kms:ViaService': `rds.${this.region}.amazonaws.com` };
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -205,10 +226,96 @@ export class ReplicaInstances extends Construct {
       acknowledgeNag(
         role,
         'AwsSolutions-IAM5',
-        "snapshotKmsKeyArns is not set for every pair, so any key of this region and account, but only when RDS uses it (kms:ViaService) and only for grants to AWS resources",
+        'The keys of some pair are unknown (no snapshotKmsKeyArns, and its snapshots are not copies the project makes), so any key of this region and account, but only when RDS uses it (kms:ViaService) and only for grants to AWS resources',
         `Resource::${nagArn('kms', this.region, this.account, 'key/*')}`,
       );
     }
+  }
+
+  /**
+   * What the retention function needs to expire the project's copies of x in this region: DeleteDBSnapshot on
+   * `snapshot:<x>-*` only, and only while the snapshot carries the pair's ownership tag.
+   */
+  public grantExpireCopies(role: iam.IRole): void {
+    const pairs = this.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+    if (pairs.length === 0) throw new Error('no pair of this region has retention of its copies on: nothing to grant');
+    // Pairs with the same ownership tag share one statement; its condition is the tag.
+    const byTag = new Map<string, { tag: PairConfig['ownershipTag']; sources: Set<string> }>();
+    for (const p of pairs) {
+      const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);
+      const entry = byTag.get(k) ?? { tag: p.ownershipTag, sources: new Set<string>() };
+      entry.sources.add(p.source.instanceId);
+      byTag.set(k, entry);
+    }
+    [...byTag.values()].forEach(({ tag, sources }, i) => {
+      const snapshots = [...sources].sort().map((x) => `${x}-*`);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `DeleteOwnedCopies${i === 0 ? '' : i + 1}`,
+          actions: ['rds:DeleteDBSnapshot'],
+          resources: snapshots.map((s) => this.rdsArn('snapshot', s)),
+          conditions: { StringEquals: { [`rds:snapshot-tag/${tag.key}`]: tag.value } },
+        }),
+      );
+      for (const snapshot of snapshots) {
+        acknowledgeNag(
+          role,
+          'AwsSolutions-IAM5',
+          `Copies of x are named after x's snapshots (${snapshot.replace('*', '<date or id>')}) at run time; only those carrying the ownership tag ${tag.key}=${tag.value} may be deleted`,
+          `Resource::${nagArn('rds', this.region, this.account, `snapshot:${snapshot}`)}`,
+        );
+      }
+    });
+  }
+
+  /** The pairs whose y is restored from x's automated backups replicated into this region. */
+  private backupReplicationPairs(): PairConfig[] {
+    return this.pairs.filter((p) => p.source.mode === 'backup-replication');
+  }
+
+  /**
+   * RestoreDBInstanceToPointInTime for the y of backup-replication pairs, with its required inputs (og, pg, subgrp,
+   * named at run time) and the replicated backups (auto-backup, whose id RDS chooses).
+   */
+  private grantPointInTimeRestore(role: iam.IRole): void {
+    const ys = this.backupReplicationPairs()
+      .map((p) => p.replica.instanceId)
+      .sort();
+    if (ys.length === 0) return;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreReplicasToPointInTime',
+        actions: ['rds:RestoreDBInstanceToPointInTime'],
+        resources: ys.map((y) => this.dbArn(y)),
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PointInTimeRestoreInputs',
+        actions: ['rds:RestoreDBInstanceToPointInTime'],
+        resources: ['og:*', 'pg:*', 'subgrp:*', 'auto-backup:*'].map((r) => this.rdsArn(...splitResource(r))),
+      }),
+    );
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      "RestoreDBInstanceToPointInTime names x's replicated backups by their auto-backup id, which RDS chooses; limited to this region and account, and the action also requires db:<y>, granted for the replicas only",
+      `Resource::${nagArn('rds', this.region, this.account, 'auto-backup:*')}`,
+    );
+  }
+
+  /**
+   * The keys y's restores of this pair use, when they are known: the configured snapshot keys, and the key of the
+   * copies or replicated backups the project makes (its own key or the configured one).
+   */
+  private restoreKeysOf(pair: PairConfig): string[] {
+    const declared = pair.snapshotKmsKeyArns ?? [];
+    let own: string | undefined;
+    if (copiesSnapshots(pair)) own = pair.copy.replicaKmsKeyArn ?? this.projectKeyArn;
+    else if (pair.source.mode === 'backup-replication' && (pair.backupReplication.kmsKeyArn || pair.backupReplication.manage)) {
+      own = pair.backupReplication.kmsKeyArn ?? this.projectKeyArn;
+    }
+    return [...declared, ...(own === undefined ? [] : [own])];
   }
 
   private rdsArn(resource: string, name: string): string {

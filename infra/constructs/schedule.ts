@@ -57,13 +57,7 @@ export class RefreshSchedules extends Construct {
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the refresh and watchdog schedules');
 
-    // One role for all schedules; only schedules of this account may assume it.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: 'Lets the replica-refresh schedules invoke their functions',
-    });
+    const role = schedulerRole(this, 'Role', 'Lets the replica-refresh schedules invoke their functions');
 
     const schedules = new Map<string, scheduler.ISchedule>();
     for (const entry of props.refreshes) {
@@ -109,16 +103,36 @@ export class RefreshSchedules extends Construct {
       }),
     });
 
-    // The scheduler target grants lambda:InvokeFunction on the function and its versions/aliases (`<arn>:*`).
-    for (const fn of [props.startRefresh, props.watchdog]) {
-      const cfn = fn.node.defaultChild;
-      if (!(cfn instanceof lambda.CfnFunction)) continue;
-      acknowledgeNag(
-        role,
-        'AwsSolutions-IAM5',
-        'Scheduler may invoke this function and its versions or aliases; the wildcard is limited to qualifiers of one function ARN',
-        `Resource::<${Stack.of(this).resolve(Stack.of(cfn).getLogicalId(cfn))}.Arn>:*`,
-      );
-    }
+    acknowledgeInvokeQualifiers(role, [props.startRefresh, props.watchdog]);
+  }
+}
+
+/**
+ * The role schedules assume to invoke their functions; only schedules of this account may assume it. One per
+ * construct of schedules, shared by its schedules.
+ */
+export function schedulerRole(scope: Construct, id: string, description: string): iam.Role {
+  return new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+    description,
+  });
+}
+
+/**
+ * A Scheduler target grants lambda:InvokeFunction on the function and its versions and aliases (`<arn>:*`):
+ * acknowledges that wildcard, one function at a time.
+ */
+export function acknowledgeInvokeQualifiers(role: iam.IRole, functions: readonly lambda.IFunction[]): void {
+  for (const fn of functions) {
+    const cfn = fn.node.defaultChild;
+    if (!(cfn instanceof lambda.CfnFunction)) continue;
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      'Scheduler may invoke this function and its versions or aliases; the wildcard is limited to qualifiers of one function ARN',
+      `Resource::<${Stack.of(role).resolve(Stack.of(cfn).getLogicalId(cfn))}.Arn>:*`,
+    );
   }
 }

@@ -2,7 +2,7 @@
  * RDS in the replica region: the only file that speaks the RDS API. It translates SDK shapes to
  * the core's views and SDK faults to the core's two error kinds.
  */
-import type { DBInstance, DBSnapshot, Tag } from '@aws-sdk/client-rds';
+import type { DBInstance, DBInstanceAutomatedBackup, DBSnapshot, Tag } from '@aws-sdk/client-rds';
 import type { RDSClientConfig } from '@aws-sdk/client-rds';
 import {
   DBInstanceAlreadyExistsFault,
@@ -11,6 +11,11 @@ import {
   DBSnapshotNotFoundFault,
   DBSubnetGroupNotFoundFault,
   CopyDBSnapshotCommand,
+  CreateDBSnapshotCommand,
+  DBInstanceAutomatedBackupNotFoundFault,
+  paginateDescribeDBInstanceAutomatedBackups,
+  PointInTimeRestoreNotEnabledFault,
+  RestoreDBInstanceToPointInTimeCommand,
   DBSnapshotAlreadyExistsFault,
   DeleteDBInstanceCommand,
   DeleteDBSnapshotCommand,
@@ -33,7 +38,7 @@ import {
   StorageQuotaExceededFault,
   StorageTypeNotSupportedFault,
 } from '@aws-sdk/client-rds';
-import type { InstanceSettings, InstanceView, SnapshotView } from '../core/model';
+import type { InstanceSettings, InstanceView, ReplicatedBackupView, SnapshotView } from '../core/model';
 import type { CopyRequest } from '../core/copy';
 import type { ReplicaRds, RestoreRequest, SnapshotStore } from '../core/ports';
 import { PermanentRdsError, RetryableRdsError } from '../shared/errors';
@@ -50,6 +55,8 @@ const PERMANENT = [
   InvalidRestoreFault,
   InvalidVPCNetworkStateFault,
   InstanceQuotaExceededFault,
+  PointInTimeRestoreNotEnabledFault,
+  DBInstanceAutomatedBackupNotFoundFault,
   StorageQuotaExceededFault,
   StorageTypeNotSupportedFault,
 ] as const;
@@ -85,6 +92,24 @@ function tagsOf(list: Tag[] | undefined): Record<string, string> {
 
 function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Translates a replicated automated-backups record into the core's view. */
+export function toReplicatedBackupView(b: DBInstanceAutomatedBackup): ReplicatedBackupView {
+  return {
+    arn: b.DBInstanceAutomatedBackupsArn ?? '',
+    instanceId: b.DBInstanceIdentifier ?? '',
+    ...(b.DbiResourceId ? { dbiResourceId: b.DbiResourceId } : {}),
+    sourceRegion: b.Region ?? '',
+    status: b.Status ?? 'unknown',
+    ...(b.RestoreWindow?.EarliestTime ? { earliestTime: b.RestoreWindow.EarliestTime } : {}),
+    ...(b.RestoreWindow?.LatestTime ? { latestTime: b.RestoreWindow.LatestTime } : {}),
+    ...(b.Engine ? { engine: b.Engine } : {}),
+    ...(b.EngineVersion ? { engineVersion: b.EngineVersion } : {}),
+    ...(b.AllocatedStorage !== undefined ? { allocatedStorage: b.AllocatedStorage } : {}),
+    encrypted: b.Encrypted === true,
+    ...(b.KmsKeyId ? { kmsKeyId: b.KmsKeyId } : {}),
+  };
 }
 
 /** Translates a DBInstance into the core's view. */
@@ -267,47 +292,86 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
 
   public async restoreInstance(request: RestoreRequest): Promise<'requested' | 'already-exists'> {
     const s = request.settings;
+    // The same settings go with either kind of restore: RDS resets the same defaults for both.
+    const common = defined({
+      DBInstanceClass: s.instanceClass,
+      Port: s.port,
+      AvailabilityZone: s.multiAz ? undefined : s.availabilityZone,
+      DBSubnetGroupName: s.subnetGroupName,
+      MultiAZ: s.multiAz,
+      PubliclyAccessible: s.publiclyAccessible,
+      AutoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
+      OptionGroupName: s.optionGroupName,
+      StorageType: s.storageType,
+      AllocatedStorage: s.allocatedStorage,
+      Iops: s.iops,
+      StorageThroughput: s.storageThroughput,
+      VpcSecurityGroupIds: s.vpcSecurityGroupIds.length > 0 ? s.vpcSecurityGroupIds : undefined,
+      DBParameterGroupName: s.parameterGroupName,
+      DeletionProtection: s.deletionProtection,
+      CopyTagsToSnapshot: s.copyTagsToSnapshot,
+      EnableIAMDatabaseAuthentication: s.iamDatabaseAuthentication,
+      EnableCloudwatchLogsExports: s.cloudwatchLogsExports.length > 0 ? s.cloudwatchLogsExports : undefined,
+      CACertificateIdentifier: s.caCertificateIdentifier,
+      NetworkType: s.networkType,
+      BackupRetentionPeriod: s.backupRetentionPeriod,
+      PreferredBackupWindow: s.preferredBackupWindow,
+      EngineLifecycleSupport: s.engineLifecycleSupport,
+      DedicatedLogVolume: s.dedicatedLogVolume,
+      LicenseModel: s.licenseModel,
+      BackupTarget: s.backupTarget,
+      ProcessorFeatures: s.processorFeatures ? Object.entries(s.processorFeatures).map(([Name, Value]) => ({ Name, Value })) : undefined,
+      Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+    });
+    const pit = request.pointInTime;
     try {
-      await this.replicaRds.send(
-        new RestoreDBInstanceFromDBSnapshotCommand(
-          defined({
-            DBInstanceIdentifier: request.instanceId,
-            DBSnapshotIdentifier: request.snapshotIdentifier,
-            DBInstanceClass: s.instanceClass,
-            Port: s.port,
-            AvailabilityZone: s.multiAz ? undefined : s.availabilityZone,
-            DBSubnetGroupName: s.subnetGroupName,
-            MultiAZ: s.multiAz,
-            PubliclyAccessible: s.publiclyAccessible,
-            AutoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
-            OptionGroupName: s.optionGroupName,
-            StorageType: s.storageType,
-            AllocatedStorage: s.allocatedStorage,
-            Iops: s.iops,
-            StorageThroughput: s.storageThroughput,
-            VpcSecurityGroupIds: s.vpcSecurityGroupIds.length > 0 ? s.vpcSecurityGroupIds : undefined,
-            DBParameterGroupName: s.parameterGroupName,
-            DeletionProtection: s.deletionProtection,
-            CopyTagsToSnapshot: s.copyTagsToSnapshot,
-            EnableIAMDatabaseAuthentication: s.iamDatabaseAuthentication,
-            EnableCloudwatchLogsExports: s.cloudwatchLogsExports.length > 0 ? s.cloudwatchLogsExports : undefined,
-            CACertificateIdentifier: s.caCertificateIdentifier,
-            NetworkType: s.networkType,
-            BackupRetentionPeriod: s.backupRetentionPeriod,
-            PreferredBackupWindow: s.preferredBackupWindow,
-            EngineLifecycleSupport: s.engineLifecycleSupport,
-            DedicatedLogVolume: s.dedicatedLogVolume,
-            LicenseModel: s.licenseModel,
-            BackupTarget: s.backupTarget,
-            ProcessorFeatures: s.processorFeatures ? Object.entries(s.processorFeatures).map(([Name, Value]) => ({ Name, Value })) : undefined,
-            Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
-          }),
-        ),
-      );
+      if (pit) {
+        // An explicit RestoreTime (the latest restorable time just read), not UseLatestRestorableTime: the data's age is then known exactly.
+        await this.replicaRds.send(
+          new RestoreDBInstanceToPointInTimeCommand({ ...common, TargetDBInstanceIdentifier: request.instanceId, SourceDBInstanceAutomatedBackupsArn: pit.automatedBackupsArn, RestoreTime: pit.restoreTime }),
+        );
+      } else {
+        await this.replicaRds.send(new RestoreDBInstanceFromDBSnapshotCommand({ ...common, DBInstanceIdentifier: request.instanceId, DBSnapshotIdentifier: request.snapshotIdentifier }));
+      }
       return 'requested';
     } catch (err) {
       if (err instanceof DBInstanceAlreadyExistsFault) return 'already-exists';
-      throw classify(err, `RestoreDBInstanceFromDBSnapshot ${request.instanceId} from ${request.snapshotIdentifier}`);
+      const what = pit
+        ? `RestoreDBInstanceToPointInTime ${request.instanceId} from ${pit.automatedBackupsArn} at ${pit.restoreTime.toISOString()}`
+        : `RestoreDBInstanceFromDBSnapshot ${request.instanceId} from ${request.snapshotIdentifier}`;
+      throw classify(err, what);
+    }
+  }
+
+  /**
+   * x's automated backups replicated into this region (cross-region automated backup replication),
+   * found by x's name and, when known, its DbiResourceId; only records that came from `sourceRegion`.
+   */
+  public async describeReplicatedBackups(query: { instanceId: string; dbiResourceId?: string; sourceRegion: string }): Promise<ReplicatedBackupView[]> {
+    const filters = [{ Name: 'db-instance-id', Values: [query.instanceId] }, ...(query.dbiResourceId ? [{ Name: 'dbi-resource-id', Values: [query.dbiResourceId] }] : [])];
+    const out: ReplicatedBackupView[] = [];
+    try {
+      for await (const page of paginateDescribeDBInstanceAutomatedBackups({ client: this.replicaRds, pageSize: 100 }, { Filters: filters })) {
+        for (const b of page.DBInstanceAutomatedBackups ?? []) if (b.Region === query.sourceRegion) out.push(toReplicatedBackupView(b));
+      }
+    } catch (err) {
+      if (err instanceof DBInstanceAutomatedBackupNotFoundFault) return [];
+      throw classify(err, `DescribeDBInstanceAutomatedBackups of ${query.instanceId}`);
+    }
+    return out;
+  }
+
+  /**
+   * Takes a manual snapshot of an instance (x, in x's region), tagged.
+   * @returns 'already-exists' when a snapshot of that name exists (a repeated request)
+   */
+  public async createSnapshot(instanceId: string, snapshotId: string, tags: Record<string, string>): Promise<'started' | 'already-exists'> {
+    try {
+      await this.replicaRds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: snapshotId, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
+      return 'started';
+    } catch (err) {
+      if (err instanceof DBSnapshotAlreadyExistsFault) return 'already-exists';
+      throw classify(err, `CreateDBSnapshot ${snapshotId} of ${instanceId}`);
     }
   }
 

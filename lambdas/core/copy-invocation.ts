@@ -5,8 +5,8 @@
  */
 import type { PairConfig } from '../shared/config';
 import type { CopyDeps, CopyOutcome } from './copy-snapshot';
-import { copyOneSnapshot } from './copy-snapshot';
-import { copyTargetId } from './copy';
+import { MANUAL_SNAPSHOTS_METRIC, copyOneSnapshot } from './copy-snapshot';
+import { EXTRA_SNAPSHOT_TAG, copyTargetId, extraSnapshotId, isCopyableName } from './copy';
 import { alert } from './measures';
 import { parseEventBridgeEvent } from './events';
 import type { ReplicaRds, SnapshotStore } from './ports';
@@ -17,10 +17,16 @@ export const SNAPSHOT_CREATED_EVENTS: readonly string[] = ['RDS-EVENT-0091', 'RD
 
 /** What the copy function needs besides {@link CopyDeps}. */
 export interface CopyInvocationDeps extends Omit<CopyDeps, 'replicaRds'> {
-  sourceRds: CopyDeps['sourceRds'] & Pick<ReplicaRds, 'listSnapshots'>;
+  /** RDS in x's region: its snapshots, and the extra manual snapshots the project takes and removes. */
+  sourceRds: CopyDeps['sourceRds'] &
+    Pick<ReplicaRds, 'listSnapshots'> & {
+      createSnapshot(instanceId: string, snapshotId: string, tags: Record<string, string>): Promise<'started' | 'already-exists'>;
+      deleteOwnedSnapshot(id: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'>;
+    };
   /** RDS in a replica region. */
   replicaRdsFor(region: string): SnapshotStore;
   defer(message: DeferredCopy, delaySeconds: number): Promise<void>;
+  now: () => Date;
 }
 
 /** A copy waiting in the delay queue. */
@@ -28,13 +34,19 @@ export interface DeferredCopy {
   replica: string;
   snapshotId: string;
   attempt: number;
+  /** When the copy was first deferred (ISO); it is given up `copy.maxWaitHours` after this. */
+  since?: string;
 }
 
 /** What one invocation did. */
 export interface CopyInvocationOutcome {
   replica?: string;
   snapshotId?: string;
-  outcome: CopyOutcome | { action: 'ignored'; reason: string };
+  outcome:
+    | CopyOutcome
+    | { action: 'ignored'; reason: string }
+    | { action: 'snapshot-taken' | 'snapshot-existed'; snapshotId: string }
+    | { action: 'source-snapshot-deleted'; snapshotId: string };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -46,26 +58,27 @@ function snapshotIdFromEvent(eventId: string, sourceId: string): string {
   return eventId === 'RDS-EVENT-0091' && !sourceId.startsWith('rds:') ? `rds:${sourceId}` : sourceId;
 }
 
-/** Deferrals before a copy is given up and people are told: 48 × the default 5 minutes is 4 hours. */
-export const MAX_DEFERRALS = 48;
-
-async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: string, attempt: number): Promise<CopyInvocationOutcome> {
+async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: string, attempt: number, since?: string): Promise<CopyInvocationOutcome> {
   const outcome = await copyOneSnapshot({ ...deps, replicaRds: deps.replicaRdsFor(pair.replica.region) }, pair, snapshotId);
   if (outcome.action !== 'defer') return { replica: pair.replica.instanceId, snapshotId, outcome };
-  if (attempt >= MAX_DEFERRALS) {
+  const now = deps.now();
+  const first = since && !Number.isNaN(Date.parse(since)) ? since : now.toISOString();
+  // A deadline, not a count: a burst legitimately waits hours behind the in-flight limit while copies progress.
+  const waitedHours = (now.getTime() - Date.parse(first)) / 3_600_000;
+  if (waitedHours >= pair.copy.maxWaitHours) {
     deps.telemetry.count('SnapshotCopyGaveUp', 1, { replica: pair.replica.instanceId });
     await deps.notifier.publish(
       alert(
         'snapshots.copy-gave-up',
         pair.replica.instanceId,
         `gave up copying ${snapshotId}`,
-        `${snapshotId} could not be copied into ${pair.replica.region} after ${attempt} tries (last: ${outcome.reason}). The hourly sweep copies the newest snapshot of ${pair.source.instanceId} once the cause is gone; check the copies in flight in the RDS console.`,
-        { snapshotId, attempts: attempt },
+        `${snapshotId} could not be copied into ${pair.replica.region} in ${pair.copy.maxWaitHours} h (${attempt} tries; last: ${outcome.reason}). The sweep copies the newest snapshot of ${pair.source.instanceId} once the cause is gone; check the copies in flight and the manual-snapshot count of ${pair.replica.region} in the RDS console.`,
+        { snapshotId, attempts: attempt, since: first },
       ),
     );
-    return { replica: pair.replica.instanceId, snapshotId, outcome: { action: 'error', reason: `gave up after ${attempt} tries: ${outcome.reason}` } };
+    return { replica: pair.replica.instanceId, snapshotId, outcome: { action: 'error', reason: `gave up after ${attempt} tries in ${waitedHours.toFixed(1)} h: ${outcome.reason}` } };
   }
-  await deps.defer({ replica: pair.replica.instanceId, snapshotId, attempt: attempt + 1 }, outcome.delaySeconds);
+  await deps.defer({ replica: pair.replica.instanceId, snapshotId, attempt: attempt + 1, since: first }, outcome.delaySeconds);
   return { replica: pair.replica.instanceId, snapshotId, outcome };
 }
 
@@ -74,15 +87,52 @@ async function sweep(deps: CopyInvocationDeps, pairs: readonly PairConfig[]): Pr
   const out: CopyInvocationOutcome[] = [];
   for (const pair of pairs) {
     const all = await deps.sourceRds.listSnapshots(sourceSnapshotQuery(pair, ['automated', 'manual']));
-    const newest = all.filter((s) => s.status === 'available').sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
+    out.push(...(await removeCopiedExtras(deps, pair, all)));
+    const newest = all
+      .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.instanceId))
+      .sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
     if (!newest) {
       out.push({ replica: pair.replica.instanceId, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.instanceId} in ${pair.source.region}` } });
       continue;
     }
-    const there = await deps.replicaRdsFor(pair.replica.region).describeSnapshot(copyTargetId(newest.id));
+    const replicaRds = deps.replicaRdsFor(pair.replica.region);
+    // The hourly reading of the quota gauge, so its alarm sees the count even on days without copies.
+    deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, (await replicaRds.manualSnapshotCounts()).total, { replica: pair.replica.instanceId });
+    const there = await replicaRds.describeSnapshot(copyTargetId(newest.id));
     out.push(there ? { replica: pair.replica.instanceId, snapshotId: newest.id, outcome: { action: 'skip', reason: 'newest already copied' } } : await copyFor(deps, pair, newest.id, 0));
   }
   return out;
+}
+
+/**
+ * The extra manual snapshots the project took of x stay in x's region only until their copy is
+ * available in y's region: they count against x's region's manual-snapshot quota. Only snapshots
+ * carrying both the extra-snapshot tag and the ownership tag are ever deleted.
+ */
+async function removeCopiedExtras(deps: CopyInvocationDeps, pair: PairConfig, snapshots: readonly { id: string; type: string; status: string; tags?: Record<string, string> }[]): Promise<CopyInvocationOutcome[]> {
+  const out: CopyInvocationOutcome[] = [];
+  const extras = snapshots.filter((s) => s.type === 'manual' && s.status === 'available' && s.tags?.[EXTRA_SNAPSHOT_TAG] === 'true' && s.tags[pair.ownershipTag.key] === pair.ownershipTag.value);
+  for (const extra of extras) {
+    const copy = await deps.replicaRdsFor(pair.replica.region).describeSnapshot(copyTargetId(extra.id));
+    if (copy?.status !== 'available') continue;
+    const result = await deps.sourceRds.deleteOwnedSnapshot(extra.id, pair.ownershipTag);
+    if (result !== 'deleted') continue;
+    deps.telemetry.count('ExtraSnapshotDeleted', 1, { replica: pair.replica.instanceId });
+    out.push({ replica: pair.replica.instanceId, snapshotId: extra.id, outcome: { action: 'source-snapshot-deleted', snapshotId: extra.id } });
+  }
+  return out;
+}
+
+/**
+ * Takes an extra manual snapshot of x (a schedule for an RPO tighter than daily). Named after the
+ * scheduled minute, so a repeated delivery finds it already there. Its "created" event (0042) brings
+ * it to the copy like any other snapshot of x.
+ */
+async function takeExtraSnapshot(deps: CopyInvocationDeps, pair: PairConfig, scheduledTime: Date): Promise<CopyInvocationOutcome> {
+  const snapshotId = extraSnapshotId(pair.source.instanceId, scheduledTime);
+  const result = await deps.sourceRds.createSnapshot(pair.source.instanceId, snapshotId, { [pair.ownershipTag.key]: pair.ownershipTag.value, [EXTRA_SNAPSHOT_TAG]: 'true' });
+  deps.telemetry.count(result === 'started' ? 'ExtraSnapshotTaken' : 'ExtraSnapshotExisted', 1, { replica: pair.replica.instanceId });
+  return { replica: pair.replica.instanceId, snapshotId, outcome: { action: result === 'started' ? 'snapshot-taken' : 'snapshot-existed', snapshotId } };
 }
 
 /** Handles one invocation of the copy function for the pairs whose x is in this region. */
@@ -93,6 +143,12 @@ export async function handleCopyInvocation(deps: CopyInvocationDeps, pairs: read
   };
   if (!isRecord(input)) return ignored('malformed');
   if (input.trigger === 'sweep') return sweep(deps, pairs);
+  if (input.trigger === 'extra-snapshot') {
+    const pair = pairs.find((p) => p.replica.instanceId === input.replica);
+    if (!pair?.copy.extraSnapshots) return ignored('extra-snapshot-unknown-replica');
+    const scheduled = typeof input.scheduledTime === 'string' ? new Date(input.scheduledTime) : deps.now();
+    return [await takeExtraSnapshot(deps, pair, Number.isNaN(scheduled.getTime()) ? deps.now() : scheduled)];
+  }
   if (Array.isArray(input.Records)) {
     const out: CopyInvocationOutcome[] = [];
     for (const record of input.Records as unknown[]) {
@@ -107,7 +163,7 @@ export async function handleCopyInvocation(deps: CopyInvocationDeps, pairs: read
         out.push(...ignored('malformed-deferred-copy'));
         continue;
       }
-      out.push(await copyFor(deps, pair, body.snapshotId, typeof body.attempt === 'number' ? body.attempt : 1));
+      out.push(await copyFor(deps, pair, body.snapshotId, typeof body.attempt === 'number' ? body.attempt : 1, typeof body.since === 'string' ? body.since : undefined));
     }
     return out;
   }

@@ -4,12 +4,15 @@
  * into a delayed retry.
  */
 import type { PairConfig } from '../shared/config';
-import { RetryableRdsError, describeError } from '../shared/errors';
+import { PermanentRdsError, RetryableRdsError, describeError } from '../shared/errors';
 import { copyTargetId, planCopy } from './copy';
 import type { CopyDecision } from './copy';
 import { alert } from './measures';
 import type { Notifier, SnapshotStore, Telemetry } from './ports';
 import { isSnapshotOfSource } from './snapshots';
+
+/** The gauge of manual snapshots in y's region, which the quota alarm watches. */
+export const MANUAL_SNAPSHOTS_METRIC = 'ManualSnapshotsInReplicaRegion';
 
 /** What copying needs. */
 export interface CopyDeps {
@@ -33,20 +36,11 @@ export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSn
 
   const existing = await deps.replicaRds.describeSnapshot(copyTargetId(source.id));
   const counts = existing ? { total: 0, copying: 0 } : await deps.replicaRds.manualSnapshotCounts();
-  if (counts.total >= pair.copy.manualSnapshotAlertAt) {
-    deps.telemetry.count('ManualSnapshotQuotaNear', 1, dims);
-    await deps.notifier.publish(
-      alert(
-        'snapshots.quota-near',
-        pair.replica.instanceId,
-        `${counts.total} manual snapshots in ${pair.replica.region}`,
-        `${pair.replica.region} holds ${counts.total} manual snapshots; the default quota is 100, and copies fail beyond it. Lower the retention, or ask AWS to raise the "Manual DB instance snapshots" quota.`,
-        { total: counts.total, alertAt: pair.copy.manualSnapshotAlertAt },
-      ),
-    );
-  }
+  // A gauge, not an alert per copy: the source stack's alarm on it fires once when the count reaches manualSnapshotAlertAt.
+  if (!existing) deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, counts.total, dims);
   const decision = planCopy({
     source,
+    sourceInstanceId: pair.source.instanceId,
     sourceRegion: pair.source.region,
     existing,
     inFlight: counts.copying,
@@ -65,6 +59,15 @@ export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSn
     } catch (err) {
       // The copy quota can fill between the count and the call: wait like any other full quota.
       if (err instanceof RetryableRdsError) return { action: 'defer', delaySeconds: pair.copy.deferSeconds, reason: describeError(err) };
+      // A key RDS may not use, a request RDS rejects: retrying will not help, people must act.
+      if (err instanceof PermanentRdsError) {
+        const reason = `RDS refused the copy of ${source.id} into ${pair.replica.region}: ${describeError(err)}`;
+        deps.telemetry.count('SnapshotCopyRefused', 1, dims);
+        await deps.notifier.publish(
+          alert('snapshots.copy-refused', pair.replica.instanceId, `cannot copy ${source.id}`, `${reason}. Check that the copy key ${decision.request.kmsKeyId ?? '(none)'} exists, is enabled and lets RDS in ${pair.replica.region} use it.`, { source: source.arn }),
+        );
+        return { action: 'error', reason };
+      }
       throw err;
     }
   }

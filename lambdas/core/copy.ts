@@ -47,9 +47,32 @@ export type CopyDecision =
 /** Tags the project puts on its copies; retention only ever deletes snapshots that carry the ownership tag. */
 export const COPY_TAGS = { source: 'replica-refresh:copied-from' } as const;
 
+/** Tag on the extra manual snapshots the project takes of x; they are deleted from x's region once copied. */
+export const EXTRA_SNAPSHOT_TAG = 'replica-refresh:extra-snapshot';
+
+/**
+ * The name of the extra manual snapshot of x taken for the scheduled time `at` (to the minute), so a
+ * repeated delivery of one schedule occurrence names the same snapshot: `<x>-rr-YYYY-MM-DD-HH-MM`.
+ */
+export function extraSnapshotId(sourceInstanceId: string, at: Date): string {
+  const stamp = at.toISOString().slice(0, 16).replace(/[T:]/g, '-');
+  return `${sourceInstanceId}-rr-${stamp}`;
+}
+
+/**
+ * Whether the copy role may copy this snapshot: x's automated snapshots (`rds:<x>-…`) and manual
+ * snapshots named `<x>-…`. IAM scopes CopyDBSnapshot to those names, so that the project copies x's
+ * snapshots and nothing else of the region.
+ */
+export function isCopyableName(snapshotId: string, sourceInstanceId: string): boolean {
+  return snapshotId.replace(/^rds:/, '').startsWith(`${sourceInstanceId}-`);
+}
+
 /** What the copy decision looks at. */
 export interface CopyInput {
   source: SnapshotView;
+  /** x's identifier. */
+  sourceInstanceId: string;
   sourceRegion: string;
   /** The snapshot already under the target id in the replica region, if any. */
   existing: SnapshotView | undefined;
@@ -70,6 +93,12 @@ export interface CopyInput {
  */
 export function planCopy(input: CopyInput): CopyDecision {
   const { source, existing } = input;
+  if (!isCopyableName(source.id, input.sourceInstanceId)) {
+    return {
+      action: 'skip',
+      reason: `${source.id} is not named ${input.sourceInstanceId}-…; the copy role may copy only snapshots named after x (copy it to a ${input.sourceInstanceId}-… name in ${input.sourceRegion} to have it copied)`,
+    };
+  }
   const targetId = copyTargetId(source.id);
   if (existing) {
     const from = existing.sourceSnapshotArn;

@@ -11,7 +11,7 @@ import { alert, closedRunNotification, measure } from './measures';
 import type { ChosenSnapshot, InstanceView, RunPhase, RunRecord, SnapshotView } from './model';
 import type { Deps, Notification } from './ports';
 import { LINEAGE_TAGS, driftOf, lineageOf, lineageTags, postRestoreChanges } from './settings';
-import { chooseSnapshot, dataTimeOf, pinnedSnapshotProblem, restoreIdentifier, sourceSnapshotQuery, toChosen } from './snapshots';
+import { REPLICATED_BACKUP, dataTimeOf, findRestoreSource, maxDataAgeMs, restoreIdentifier, toChosen } from './snapshots';
 
 /** The pair and the region's config a step runs under. */
 export interface RunContext {
@@ -112,16 +112,9 @@ export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reaso
 export type RestoreOutcome = 'requested' | 'duplicate' | 'not-yet-deleted' | 'retry-later' | 'failed';
 
 async function pickSnapshot(deps: Deps, ctx: RunContext, run: RunRecord): Promise<{ snapshot?: SnapshotView; problem?: string }> {
-  if (run.pinnedSnapshotId) {
-    const s = await deps.rds.describeSnapshot(run.pinnedSnapshotId);
-    const problem = pinnedSnapshotProblem(s, run.pinnedSnapshotId, ctx.pair);
-    return problem ? { problem } : { snapshot: s };
-  }
-  // Preflight's choice may be stale: a newer copy may have landed, or the planned one been deleted.
-  const all = await deps.rds.listSnapshots(sourceSnapshotQuery(ctx.pair, ctx.pair.snapshotTypes));
-  // y is gone: an older available snapshot beats none, whatever config says about waiting for a newer one.
-  const choice = chooseSnapshot(all, { ...ctx.pair, whenNewestSnapshotNotReady: 'use-newest-available' });
-  return choice.snapshot ? { snapshot: choice.snapshot } : { problem: choice.reason ?? 'no snapshot' };
+  // Preflight's choice may be stale: a newer copy may have landed, the planned one been deleted, or the
+  // replicated backups' latest restorable time moved on. y is gone: an older available snapshot beats none.
+  return findRestoreSource(deps.rds, ctx.pair, { ...(run.pinnedSnapshotId ? { pinnedId: run.pinnedSnapshotId } : {}), yIsGone: true });
 }
 
 /** Minutes to wait before retry `attempt` + 1: 2, 4, 8, 16, then every 30. */
@@ -173,8 +166,9 @@ export async function requestRestore(
     const chosen: ChosenSnapshot = toChosen(snapshot);
     const notes: string[] = [];
     const dataTime = dataTimeOf(snapshot);
-    if (dataTime && now.getTime() - dataTime.getTime() > ctx.pair.maxSnapshotAgeHours * 3_600_000) {
-      notes.push(`${now.toISOString()} restoring from ${chosen.id}, older than maxSnapshotAgeHours: it was the newest available once y was gone`);
+    if (dataTime && now.getTime() - dataTime.getTime() > maxDataAgeMs(ctx.pair, snapshot)) {
+      const limit = snapshot.type === REPLICATED_BACKUP ? 'backupReplication.maxLagMinutes' : 'maxSnapshotAgeHours';
+      notes.push(`${now.toISOString()} restoring from ${chosen.id}, older than ${limit}: it was the newest available once y was gone`);
     }
     claimed = await deps.ledger.updateActiveRun(claimed, { snapshot: chosen, ...(notes.length ? { errors: [...claimed.errors, ...notes] } : {}) }, ['restoring']);
 
@@ -185,7 +179,8 @@ export async function requestRestore(
     if (claimed.lastErrorCode && AZ_CAPACITY_ERRORS.has(claimed.lastErrorCode)) delete settings.availabilityZone;
     const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
 
-    const result = await deps.rds.restoreInstance({ instanceId: claimed.replicaId, snapshotIdentifier: restoreIdentifier(chosen), settings, tags });
+    const pointInTime = snapshot.type === REPLICATED_BACKUP && dataTime ? { automatedBackupsArn: snapshot.arn, restoreTime: dataTime } : undefined;
+    const result = await deps.rds.restoreInstance({ instanceId: claimed.replicaId, snapshotIdentifier: restoreIdentifier(chosen), settings, tags, ...(pointInTime ? { pointInTime } : {}) });
     let requestedAt = now.toISOString();
     let used = chosen;
     if (result === 'already-exists') {

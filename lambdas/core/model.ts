@@ -94,6 +94,29 @@ export interface SnapshotView {
   tags?: Record<string, string>;
 }
 
+/**
+ * x's automated backups replicated into y's region (mode `backup-replication`): y is restored to a
+ * point in time within their restore window.
+ */
+export interface ReplicatedBackupView {
+  /** DBInstanceAutomatedBackupsArn, which a restore names. */
+  arn: string;
+  instanceId: string;
+  dbiResourceId?: string;
+  /** The region the backups are replicated from (x's). */
+  sourceRegion: string;
+  /** `replicating` while x's backups flow in; also pending, retained, … */
+  status: string;
+  earliestTime?: Date;
+  /** The latest restorable time: how fresh y's data can be. */
+  latestTime?: Date;
+  engine?: string;
+  engineVersion?: string;
+  allocatedStorage?: number;
+  encrypted: boolean;
+  kmsKeyId?: string;
+}
+
 /** The phase an active run is in. */
 export type RunPhase = 'deleting' | 'deleted' | 'restoring' | 'finishing';
 

@@ -3,7 +3,7 @@
  * AWS; tests and the local simulation implement or drive them too.
  */
 import type { CopyRequest } from './copy';
-import type { InstanceSettings, InstanceView, RunRecord, SnapshotView } from './model';
+import type { InstanceSettings, InstanceView, ReplicatedBackupView, RunRecord, SnapshotView } from './model';
 
 /** A restore request, already complete: nothing is left to RDS defaults. */
 export interface RestoreRequest {
@@ -12,6 +12,8 @@ export interface RestoreRequest {
   settings: InstanceSettings;
   /** Tags to put on the new y: y's own plus lineage. */
   tags: Record<string, string>;
+  /** Restore x's replicated automated backups to this time instead of a snapshot (mode `backup-replication`). */
+  pointInTime?: { automatedBackupsArn: string; restoreTime: Date };
 }
 
 /** RDS in the replica region. Errors surface as RetryableRdsError / PermanentRdsError, or the result says "not found". */
@@ -20,6 +22,8 @@ export interface ReplicaRds {
   describeInstance(instanceId: string): Promise<InstanceView | undefined>;
   /** Every snapshot of the instance, across all pages, fetched with server-side filters. */
   listSnapshots(query: { instanceId: string; dbiResourceId?: string; types: readonly string[] }): Promise<SnapshotView[]>;
+  /** x's automated backups replicated into this region from `sourceRegion` (mode `backup-replication`). */
+  describeReplicatedBackups(query: { instanceId: string; dbiResourceId?: string; sourceRegion: string }): Promise<ReplicatedBackupView[]>;
   /** One snapshot by id, or undefined. */
   describeSnapshot(snapshotId: string): Promise<SnapshotView | undefined>;
   disableDeletionProtection(instanceId: string): Promise<void>;
@@ -27,6 +31,11 @@ export interface ReplicaRds {
   deleteInstance(instanceId: string, finalSnapshotId?: string): Promise<void>;
   /** Starts a restore; `already-exists` when an instance of that name exists. */
   restoreInstance(request: RestoreRequest): Promise<'requested' | 'already-exists'>;
+  /**
+   * Deletes a snapshot only if it carries the ownership tag, read just before the delete.
+   * @returns 'not-owned' when the tag is missing or different, 'gone' when it no longer exists
+   */
+  deleteOwnedSnapshot(snapshotId: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'>;
   /** Applies settings a restore cannot set, immediately. Nothing to change: no call. */
   modifyInstance(instanceId: string, changes: Partial<InstanceSettings>): Promise<'modified' | 'busy'>;
 }

@@ -4,7 +4,7 @@
  */
 import type { PairConfig } from '../shared/config';
 import type { CheckResult, InstanceView, SnapshotView } from './model';
-import { dataTimeOf } from './snapshots';
+import { REPLICATED_BACKUP, dataTimeOf } from './snapshots';
 import { LINEAGE_TAGS, lineageOf, ownTags } from './settings';
 
 /** RDS allows 50 tags per resource. */
@@ -127,6 +127,17 @@ export function preflight(input: PreflightInput): PreflightResult {
     const age = dataTime ? hoursBetween(dataTime, now) : undefined;
     if (age === undefined) {
       checks.push(check('snapshot-available', false, `snapshot ${snapshot.id} has no creation time; cannot tell how old its data is`));
+    } else if (snapshot.type === REPLICATED_BACKUP) {
+      const lagMinutes = age * 60;
+      checks.push(
+        lagMinutes > pair.backupReplication.maxLagMinutes
+          ? check(
+              'snapshot-available',
+              false,
+              `the latest restorable time of ${pair.source.instanceId}'s replicated backups is ${lagMinutes.toFixed(0)} min old, over backupReplication.maxLagMinutes (${pair.backupReplication.maxLagMinutes}); is the replication into ${pair.replica.region} stalled?`,
+            )
+          : check('snapshot-available', true, `x's backups replicate into ${pair.replica.region}; latest restorable time ${dataTime?.toISOString()} (${lagMinutes.toFixed(0)} min ago)`),
+      );
     } else if (age > pair.maxSnapshotAgeHours) {
       checks.push(
         check(

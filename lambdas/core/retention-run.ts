@@ -3,7 +3,8 @@
  * holds and the one an active run has chosen, let the policy decide, and delete only what carries
  * the ownership tag at the moment of deletion.
  */
-import type { PairConfig } from '../shared/config';
+import type { PairConfig, RuntimeConfig } from '../shared/config';
+import { copiesSnapshots } from '../shared/config';
 import type { RetentionPolicy, RetentionVerdict } from './copy';
 import { retention } from './copy';
 import type { Ledger, ReplicaRds, Telemetry } from './ports';
@@ -12,9 +13,7 @@ import { sourceSnapshotQuery } from './snapshots';
 
 /** What a retention pass needs. */
 export interface RetentionDeps {
-  rds: Pick<ReplicaRds, 'describeInstance' | 'listSnapshots'> & {
-    deleteOwnedSnapshot(id: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'>;
-  };
+  rds: Pick<ReplicaRds, 'describeInstance' | 'listSnapshots' | 'deleteOwnedSnapshot'>;
   ledger: Pick<Ledger, 'getActiveRun'>;
   telemetry: Telemetry;
   now: () => Date;
@@ -53,4 +52,65 @@ export async function runRetention(deps: RetentionDeps, pair: PairConfig, policy
     results.push({ ...v, deleted });
   }
   return results;
+}
+
+/** One pair's pass, as the retention function reports it. */
+export interface RetentionPass {
+  replica: string;
+  dryRun: boolean;
+  deleted: string[];
+  kept: number;
+  /** Copies that were due but had lost the ownership tag, or were gone, by the time of the delete. */
+  skipped: string[];
+  results: RetentionResult[];
+}
+
+/** The policy of a pair, from its config. */
+export function retentionPolicyOf(pair: PairConfig): RetentionPolicy {
+  const r = pair.copy.retention;
+  return {
+    keepDays: r.keepDays,
+    keepLast: r.keepLast,
+    ...(r.daily ? { daily: r.daily } : {}),
+    ...(r.weekly ? { weekly: r.weekly } : {}),
+    ...(r.monthly ? { monthly: r.monthly } : {}),
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The retention function: `{trigger: 'retention', replica?, dryRun?}` runs a pass for that replica (or every
+ * replica of the region whose copies the project makes, with retention on). Anything else is counted and ignored.
+ */
+export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeConfig, 'pairs'>, input: unknown): Promise<RetentionPass[]> {
+  if (!isRecord(input) || input.trigger !== 'retention' || (input.replica !== undefined && typeof input.replica !== 'string')) {
+    deps.telemetry.count('RetentionInputIgnored', 1);
+    deps.telemetry.warn('retention input ignored', { input: JSON.stringify(input ?? null).slice(0, 500) });
+    return [];
+  }
+  const pairs = config.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled && (input.replica === undefined || p.replica.instanceId === input.replica));
+  if (pairs.length === 0) {
+    deps.telemetry.count('RetentionInputIgnored', 1);
+    deps.telemetry.warn('no pair to run retention for', { replica: input.replica });
+    return [];
+  }
+  const dryRun = input.dryRun === true;
+  const passes: RetentionPass[] = [];
+  for (const pair of pairs) {
+    const results = await runRetention(deps, pair, retentionPolicyOf(pair), { dryRun });
+    const pass: RetentionPass = {
+      replica: pair.replica.instanceId,
+      dryRun,
+      deleted: results.filter((r) => r.deleted === 'deleted').map((r) => r.id),
+      kept: results.filter((r) => r.keep).length,
+      skipped: results.filter((r) => r.deleted !== undefined && r.deleted !== 'deleted').map((r) => r.id),
+      results,
+    };
+    deps.telemetry.info('retention pass', { replica: pass.replica, dryRun, deleted: pass.deleted, kept: pass.kept, skipped: pass.skipped });
+    passes.push(pass);
+  }
+  return passes;
 }

@@ -2,7 +2,8 @@
  * Choosing the snapshot of x that y is restored from.
  */
 import type { PairConfig } from '../shared/config';
-import type { ChosenSnapshot, SnapshotView } from './model';
+import type { ChosenSnapshot, ReplicatedBackupView, SnapshotView } from './model';
+import type { ReplicaRds } from './ports';
 
 /** The outcome of a choice: the snapshot, or why there is none, plus what was passed over. */
 export interface SnapshotChoice {
@@ -93,4 +94,88 @@ export function toChosen(s: SnapshotView): ChosenSnapshot {
 /** The identifier a restore must name: shared snapshots only by ARN. */
 export function restoreIdentifier(s: Pick<ChosenSnapshot, 'id' | 'arn' | 'type'>): string {
   return s.type === 'shared' ? s.arn : s.id;
+}
+
+/** The type the core gives x's replicated automated backups when it treats their latest restorable time as a restore source. */
+export const REPLICATED_BACKUP = 'replicated-backup';
+
+/**
+ * The restore point of x's replicated backups, as a snapshot-like view the preflight, the ledger and the
+ * reports already understand: id `<x>@<latest restorable time>`, ARN of the automated backups, and the
+ * latest restorable time as the data's time.
+ */
+export function restorePointOf(b: ReplicatedBackupView, latestTime: Date): SnapshotView {
+  return {
+    id: `${b.instanceId}@${latestTime.toISOString()}`,
+    arn: b.arn,
+    instanceId: b.instanceId,
+    ...(b.dbiResourceId ? { dbiResourceId: b.dbiResourceId } : {}),
+    type: REPLICATED_BACKUP,
+    status: 'available',
+    ...(b.engine ? { engine: b.engine } : {}),
+    ...(b.engineVersion ? { engineVersion: b.engineVersion } : {}),
+    ...(b.allocatedStorage !== undefined ? { allocatedStorage: b.allocatedStorage } : {}),
+    dataTime: latestTime,
+    createdAt: latestTime,
+    encrypted: b.encrypted,
+    ...(b.kmsKeyId ? { kmsKeyId: b.kmsKeyId } : {}),
+    sourceRegion: b.sourceRegion,
+  };
+}
+
+/**
+ * Picks x's replicated automated backups in y's region and their latest restorable time, or says why
+ * there is nothing to restore from (replication not started, paused, no restorable time yet).
+ */
+export function chooseRestorePoint(backups: readonly ReplicatedBackupView[], pair: PairConfig): { snapshot?: SnapshotView; reason?: string } {
+  const ofX = backups.filter((b) => b.instanceId === pair.source.instanceId && (pair.source.dbiResourceId === undefined || b.dbiResourceId === pair.source.dbiResourceId));
+  const replicating = ofX.find((b) => b.status === 'replicating');
+  if (!replicating) {
+    const states = ofX.map((b) => b.status).join(', ');
+    return {
+      reason: ofX.length
+        ? `the automated backups of ${pair.source.instanceId} replicated into ${pair.replica.region} are ${states}, not replicating; check the replication in the RDS console (Automated backups, Replicated tab)`
+        : `no automated backups of ${pair.source.instanceId} are replicated from ${pair.source.region} into ${pair.replica.region}; start the replication (backupReplication.manage: true does it on deploy)`,
+    };
+  }
+  if (!replicating.latestTime) {
+    return { reason: `the automated backups of ${pair.source.instanceId} replicate into ${pair.replica.region} but have no restorable time yet (the first backup is still on its way)` };
+  }
+  return { snapshot: restorePointOf(replicating, replicating.latestTime) };
+}
+
+/** What a restore source lookup found: the source, or why there is none, and a newer snapshot not ready yet. */
+export interface RestoreSourceChoice {
+  snapshot?: SnapshotView;
+  problem?: string;
+  newerNotReady?: SnapshotView;
+}
+
+/**
+ * Finds what y would be restored from now: a pinned snapshot; else, by the pair's source mode, the
+ * newest usable copy of x's snapshots or the latest restorable time of x's replicated backups.
+ * @param yIsGone y no longer exists: an older available snapshot beats none, whatever config says about waiting
+ */
+export async function findRestoreSource(rds: Pick<ReplicaRds, 'describeSnapshot' | 'listSnapshots' | 'describeReplicatedBackups'>, pair: PairConfig, opts: { pinnedId?: string; yIsGone?: boolean } = {}): Promise<RestoreSourceChoice> {
+  if (opts.pinnedId) {
+    const s = await rds.describeSnapshot(opts.pinnedId);
+    const problem = pinnedSnapshotProblem(s, opts.pinnedId, pair);
+    return problem ? { problem } : { snapshot: s! };
+  }
+  if (pair.source.mode === 'backup-replication') {
+    const backups = await rds.describeReplicatedBackups({ instanceId: pair.source.instanceId, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), sourceRegion: pair.source.region });
+    const point = chooseRestorePoint(backups, pair);
+    return point.snapshot ? { snapshot: point.snapshot } : { problem: point.reason ?? 'no restore point' };
+  }
+  const all = await rds.listSnapshots(sourceSnapshotQuery(pair, pair.snapshotTypes));
+  const choice = chooseSnapshot(all, opts.yIsGone ? { ...pair, whenNewestSnapshotNotReady: 'use-newest-available' } : pair);
+  return {
+    ...(choice.snapshot ? { snapshot: choice.snapshot } : { problem: choice.reason ?? 'no snapshot' }),
+    ...(choice.newerNotReady ? { newerNotReady: choice.newerNotReady } : {}),
+  };
+}
+
+/** How old the data of a restore source may be: the lag limit for replicated backups, maxSnapshotAgeHours for snapshots. */
+export function maxDataAgeMs(pair: PairConfig, source: Pick<SnapshotView, 'type'>): number {
+  return source.type === REPLICATED_BACKUP ? pair.backupReplication.maxLagMinutes * 60_000 : pair.maxSnapshotAgeHours * 3_600_000;
 }

@@ -13,7 +13,7 @@ import type { CheckResult, ChosenSnapshot, InstanceSettings, RunRecord, RunTrigg
 import type { Deps } from './ports';
 import { preflight } from './preflight';
 import { desiredSettings } from './settings';
-import { chooseSnapshot, pinnedSnapshotProblem, sourceSnapshotQuery, toChosen } from './snapshots';
+import { findRestoreSource, toChosen } from './snapshots';
 
 /** A request to start a refresh. */
 export interface StartRequest {
@@ -100,20 +100,10 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   }
 
   const replica = await deps.rds.describeInstance(y);
-  let snapshot: SnapshotView | undefined;
-  let snapshotProblem: string | undefined;
-  let newerNotReady: SnapshotView | undefined;
-  if (request.snapshotId) {
-    snapshot = await deps.rds.describeSnapshot(request.snapshotId);
-    snapshotProblem = pinnedSnapshotProblem(snapshot, request.snapshotId, pair);
-    if (snapshotProblem) snapshot = undefined;
-  } else {
-    const all = await deps.rds.listSnapshots(sourceSnapshotQuery(pair, pair.snapshotTypes));
-    const choice = chooseSnapshot(all, pair);
-    snapshot = choice.snapshot;
-    snapshotProblem = choice.reason;
-    newerNotReady = choice.newerNotReady;
-  }
+  const found = await findRestoreSource(deps.rds, pair, request.snapshotId ? { pinnedId: request.snapshotId } : {});
+  const snapshot: SnapshotView | undefined = found.snapshot;
+  const snapshotProblem = found.problem;
+  const newerNotReady = found.newerNotReady;
 
   const verdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), now: deps.now() });
   const desired = replica ? desiredSettings(replica.settings, pair.overrides, replica.engine) : undefined;

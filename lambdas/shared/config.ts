@@ -89,6 +89,12 @@ export const pairSchema = z
         region: awsRegion,
         /** x's DbiResourceId: when set, a different instance re-created under x's name is never taken for x. */
         dbiResourceId: z.string().regex(/^db-[A-Z0-9]+$/, 'must be a DbiResourceId such as db-ABCDEFGHIJKLMNOPQRSTUVWXY1').optional(),
+        /**
+         * Where y's data comes from: `snapshot-copy` restores the newest copy of x's snapshots in y's region (the `copy`
+         * section decides who copies them); `backup-replication` restores x's replicated automated backups to their
+         * latest restorable time (the `backupReplication` section).
+         */
+        mode: z.enum(['snapshot-copy', 'backup-replication']).default('snapshot-copy'),
       })
       .strict(),
     /** y: the copy that is deleted and restored every night. */
@@ -131,20 +137,62 @@ export const pairSchema = z
     snapshotKmsKeyArns: z.array(arn).optional(),
     /** Settings to pin instead of carrying y's live values across. */
     overrides: settingsOverridesSchema.default({}),
-    /** Copying x's snapshots into y's region (being built: the decisions exist, the source-region stack does not yet). */
+    /** Copying x's snapshots into y's region (mode `snapshot-copy`). */
     copy: z
       .object({
-        /** A customer-managed key in y's region to encrypt copies with. */
+        /** The project copies x's snapshots itself (a stack in x's region). Off: something else puts them in y's region. */
+        enabled: z.boolean().default(true),
+        /** An existing customer-managed key in y's region to encrypt copies with. Unset: y's stack creates one. */
         replicaKmsKeyArn: arn.optional(),
         /** Cross-region copies allowed in flight into y's region (20 today; 5 on older accounts). */
         inFlightLimit: positiveInt.max(100).default(20),
         /** How long a deferred copy waits before trying again. */
         deferSeconds: positiveInt.max(900).default(300),
+        /** A copy still waiting this long after its first deferral is given up, with an alert. */
+        maxWaitHours: positiveInt.max(72).default(24),
         /** Alert when the region's manual snapshots reach this many (the default quota is 100). */
         manualSnapshotAlertAt: positiveInt.default(90),
+        /** How often the sweep copies the newest snapshot of x that has no copy yet (missed events, first deployment). */
+        sweepIntervalMinutes: positiveInt.min(5).max(24 * 60).default(60),
+        /**
+         * Extra manual snapshots of x, for an RPO tighter than the daily automated snapshot: taken on this Scheduler
+         * cron in x's region, copied like any other, and deleted from x's region once their copy is available.
+         */
+        extraSnapshots: z.object({ cron: schedulerCron, timeZone: timeZone.optional() }).strict().optional(),
+        /** How long the project's copies are kept in y's region. Only copies carrying the ownership tag are ever deleted. */
+        retention: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Keep every copy younger than this many days. */
+            keepDays: positiveInt.max(3650).default(7),
+            /** Keep at least this many of the newest copies, whatever their age. */
+            keepLast: positiveInt.max(100).default(3),
+            /** Also keep the newest copy of each of the last N days, ISO weeks and months. */
+            daily: positiveInt.max(365).optional(),
+            weekly: positiveInt.max(520).optional(),
+            monthly: positiveInt.max(120).optional(),
+            /** When the retention pass runs (Scheduler cron, in the pair's schedule zone). */
+            cron: schedulerCron.default('cron(30 12 * * ? *)'),
+          })
+          .strict()
+          .default({ enabled: true, keepDays: 7, keepLast: 3, cron: 'cron(30 12 * * ? *)' }),
       })
       .strict()
-      .default({ inFlightLimit: 20, deferSeconds: 300, manualSnapshotAlertAt: 90 }),
+      .default({ enabled: true, inFlightLimit: 20, deferSeconds: 300, maxWaitHours: 24, manualSnapshotAlertAt: 90, sweepIntervalMinutes: 60, retention: { enabled: true, keepDays: 7, keepLast: 3, cron: 'cron(30 12 * * ? *)' } }),
+    /** Restoring from x's automated backups replicated into y's region (mode `backup-replication`). */
+    backupReplication: z
+      .object({
+        /** y's stack starts the replication of x's automated backups (and stops it when the stack is deleted). Off: it is already set up. */
+        manage: z.boolean().default(true),
+        /** Days the replicated backups are kept in y's region (1-35). */
+        retentionDays: z.number().int().min(1).max(35).default(7),
+        /** Refuse a refresh when the latest restorable time is older than this. */
+        maxLagMinutes: positiveInt.max(24 * 60).default(30),
+        /** An existing customer-managed key in y's region for the replicated backups. Unset: y's stack creates one. */
+        kmsKeyArn: arn.optional(),
+      })
+      .strict()
+      .default({ manage: true, retentionDays: 7, maxLagMinutes: 30 }),
   })
   .strict();
 
@@ -190,6 +238,9 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `repeats pairs[${other}]: each y may belong to one pair only` });
       }
       seen.set(key, i);
+      if (p.source.mode === 'backup-replication' && p.source.region === p.replica.region) {
+        ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source', 'mode'], message: `needs x and y in different regions (both are in ${p.source.region}): automated backups replicate across regions only; use snapshot-copy` });
+      }
       if (cfg.pairs.some((q) => q.replica.instanceId === p.source.instanceId && q.replica.region === p.source.region)) {
         ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source'], message: 'is also configured as a replica: the refresh would delete a source' });
       }
@@ -303,6 +354,20 @@ function loadFromEnv<S extends z.ZodType>(env: NodeJS.ProcessEnv, name: string, 
 /** The time zone a pair's schedule runs in. */
 export function scheduleTimeZone(cfg: Pick<Config, 'timeZone'>, pair: PairConfig): string {
   return pair.schedule.timeZone ?? cfg.timeZone;
+}
+
+/**
+ * Whether the project copies this pair's snapshots itself: snapshot-copy mode with copying on. x and y in the same
+ * region need no copy (x's snapshots are already there).
+ */
+export function copiesSnapshots(pair: PairConfig): boolean {
+  return pair.source.mode === 'snapshot-copy' && pair.copy.enabled && pair.source.region !== pair.replica.region;
+}
+
+/** Whether the project manages a customer-managed key in y's region for this pair (copies or replicated backups). */
+export function needsProjectKey(pair: PairConfig): boolean {
+  if (pair.source.mode === 'backup-replication') return pair.backupReplication.manage && !pair.backupReplication.kmsKeyArn;
+  return copiesSnapshots(pair) && !pair.copy.replicaKmsKeyArn;
 }
 
 /** Finds the pair whose y has this identifier. */

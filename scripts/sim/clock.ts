@@ -18,6 +18,8 @@ export class VirtualClock {
   private queue: Scheduled[] = [];
   /** Errors thrown by scheduled work: a simulation bug, surfaced by `run`. */
   private readonly failures: Error[] = [];
+  /** Called after every piece of work, with its label: lets a test check an invariant at every step. */
+  public afterStep: ((label: string) => void) | undefined;
 
   public constructor(start: Date) {
     this.t = start.getTime();
@@ -72,6 +74,11 @@ export class VirtualClock {
       this.t = Math.max(this.t, next.at);
       try {
         await next.fn();
+      } catch (err) {
+        this.failures.push(err instanceof Error ? err : new Error(String(err)));
+      }
+      try {
+        this.afterStep?.(next.label);
       } catch (err) {
         this.failures.push(err instanceof Error ? err : new Error(String(err)));
       }

@@ -1,29 +1,39 @@
 /**
- * A simulated AWS account for the replica region, running the project's real handlers: the schedule
- * and the watchdog on a virtual clock, RDS and its event subscription, SNS → Lambda delivery with
- * Lambda's retry policy and on-failure destination, the ledger in dynalite, and the notifications
- * topic. Faults can be switched on per night.
+ * A simulated AWS account, running the project's real handlers: in the replica region the schedule,
+ * the watchdog and the retention pass on a virtual clock, RDS and its event subscription, SNS → Lambda
+ * delivery with Lambda's retry policy and on-failure destination, the ledger in dynalite and the
+ * notifications topic; in x's region x itself with its nightly automated snapshot, EventBridge
+ * delivering its snapshot events to the copy function, the copy function's delay queue (SQS) and its
+ * hourly sweep; KMS keys in both. Faults can be switched on per night.
  */
-import type { DBInstance } from '@aws-sdk/client-rds';
+import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import { DynamoLedger, ledgerClient } from '../../lambdas/aws/ledger';
 import { notifyClient } from '../../lambdas/aws/notify';
+import { queueClient } from '../../lambdas/aws/queue';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
+import { COPY_TAGS, copyTargetId } from '../../lambdas/core/copy';
+import type { CopyInvocationOutcome } from '../../lambdas/core/copy-invocation';
 import { RDS_EVENT_CATEGORIES } from '../../lambdas/core/events';
 import type { RunRecord } from '../../lambdas/core/model';
-import type { Config, PairConfig, RuntimeConfig } from '../../lambdas/shared/config';
-import { RUNTIME_CONFIG_ENV, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/shared/config';
+import type { RetentionPass } from '../../lambdas/core/retention-run';
+import type { Config, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/shared/config';
+import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, copiesSnapshots, copyRuntimeConfigSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/shared/config';
+import type { CopyRuntime } from '../../lambdas/shared/copy-runtime';
+import { copyRuntime } from '../../lambdas/shared/copy-runtime';
 import type { Runtime } from '../../lambdas/shared/runtime';
 import { runtime } from '../../lambdas/shared/runtime';
 import { VirtualClock } from './clock';
 import { nextFire } from './cron';
 import type { LocalDynamo } from './dynamo';
 import { startDynalite } from './dynamo';
+import { SimKms } from './kms';
 import type { DeadLetter, Invocation } from './lambda';
 import { SimLambda, SimTopic } from './lambda';
 import { answerFromSimulator, interceptCalls } from './middleware';
 import type { EmittedEvent, RdsTimings } from './rds';
 import { DEFAULT_TIMINGS, SimRds } from './rds';
-import { Random } from './random';
+import { Random, fixed, uniform } from './random';
+import { SimQueue } from './sqs';
 import { SimTelemetry } from './telemetry';
 
 /** Credentials the simulated clients sign with; nothing leaves the process. */
@@ -37,8 +47,11 @@ export const FAULTS = {
   'lost-deletion-event': "y's deletion event never arrives; the watchdog has to notice",
   'restore-capacity': 'the first two restore attempts fail with InsufficientDBInstanceCapacity',
   'restore-capacity-persistent': 'every restore attempt fails with InsufficientDBInstanceCapacity',
-  'no-snapshot': "no snapshot of x is in the replica region at the start of the night",
-  'newest-copying': "tonight's copy of x's snapshot is still copying when the refresh starts",
+  'no-snapshot': "no snapshot of x is in the replica region at the start of the night, none is left in x's region either, and tonight's is never taken",
+  'newest-copying': "tonight's copy of x's snapshot is still copying when the refresh starts (the copy takes 3 hours)",
+  'copy-quota-5': "the account allows only 5 cross-region copies in flight into y's region, and copies of another instance fill them until 00:50 UTC: tonight's copy waits in the delay queue",
+  'lost-snapshot-events': "x's snapshot events never reach the copy function; the hourly sweep has to copy tonight's snapshot",
+  'replication-stalled': "backup-replication pairs: the replication of x's automated backups stalls at 10:00 UTC the day before, so their latest restorable time is hours old at the refresh",
   'crash-after-delete': 'start-refresh dies right after DeleteDBInstance, before it records the delete',
   'on-event-fails': 'on-rds-event fails every invocation that night, through all its retries',
   'second-start': 'a drill is started 10 minutes after the nightly refresh, while it runs',
@@ -58,7 +71,26 @@ export interface FaultSpec {
 export interface Step {
   time: Date;
   replica: string;
-  kind: 'schedule' | 'preflight' | 'delete' | 'deleted' | 'restore' | 'usable' | 'available' | 'modify' | 'closed' | 'alert' | 'watchdog' | 'error' | 'dead-letter' | 'fault' | 'snapshot' | 'drill';
+  kind:
+    | 'schedule'
+    | 'preflight'
+    | 'delete'
+    | 'deleted'
+    | 'restore'
+    | 'usable'
+    | 'available'
+    | 'modify'
+    | 'closed'
+    | 'alert'
+    | 'watchdog'
+    | 'error'
+    | 'dead-letter'
+    | 'fault'
+    | 'snapshot'
+    | 'drill'
+    | 'source-snapshot'
+    | 'copy'
+    | 'retention';
   text: string;
 }
 
@@ -74,9 +106,54 @@ export interface SimulationOptions {
   pairOverrides?: Record<string, unknown>;
   faults?: FaultSpec[];
   onStep?: (step: Step) => void;
+  /** Cross-region copies the account allows in flight into the replica region (default 20; older accounts 5). */
+  crossRegionCopyLimit?: number;
+  /**
+   * Whether EventBridge's SourceIdentifier of an automated snapshot carries the `rds:` prefix: RDS-NOTES
+   * says either happens; `either` (the default) picks at random per event.
+   */
+  snapshotEventIds?: 'with-prefix' | 'without-prefix' | 'either';
 }
 
 const DAY = 86_400_000;
+
+/** x's DbiResourceId when config does not name one. */
+const SOURCE_DBI_RESOURCE_ID = 'db-SIMSOURCEXPRODUCTION0000001';
+
+/** x as it runs in its region: encrypted with a key of that region, automated backups kept a week, tags copied to snapshots. */
+function sourceInstance(sim: SimRds, pair: PairConfig, kmsKeyId: string): DBInstance {
+  const id = pair.source.instanceId;
+  return {
+    DBInstanceIdentifier: id,
+    DBInstanceArn: sim.arn('db', id),
+    DBInstanceStatus: 'available',
+    Engine: 'postgres',
+    EngineVersion: '16.6',
+    DbiResourceId: pair.source.dbiResourceId ?? SOURCE_DBI_RESOURCE_ID,
+    InstanceCreateTime: new Date('2024-03-01T09:00:00Z'),
+    DBInstanceClass: 'db.r6g.xlarge',
+    MultiAZ: true,
+    StorageType: 'gp3',
+    AllocatedStorage: 200,
+    DbInstancePort: 5432,
+    Endpoint: { Address: `${id}.sim.${sim.region}.rds.amazonaws.com`, Port: 5432 },
+    StorageEncrypted: true,
+    KmsKeyId: kmsKeyId,
+    BackupRetentionPeriod: 7,
+    PreferredBackupWindow: '00:10-00:40',
+    CopyTagsToSnapshot: true,
+    DeletionProtection: true,
+    TagList: [
+      { Key: 'team', Value: 'orders' },
+      { Key: 'environment', Value: 'production' },
+    ],
+  };
+}
+
+/** 00:10 UTC of a day: when x's nightly automated backup is taken. */
+function backupTime(day: Date): Date {
+  return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 0, 10));
+}
 
 /** y's settings at the start: a realistic, non-default staging instance. */
 function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapshotId: string; dataTime: Date }): DBInstance {
@@ -138,7 +215,11 @@ function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapshotId: st
 export class Simulation {
   public readonly clock: VirtualClock;
   public readonly random: Random;
+  /** RDS of every simulated region: the replica region, and x's region for pairs whose snapshots the project copies. */
+  public readonly regions = new Map<string, SimRds>();
+  /** RDS in the replica region. */
   public readonly rds: SimRds;
+  public readonly kms: SimKms;
   public readonly eventsTopic: SimTopic;
   public readonly notifications: SimTopic;
   public readonly deadLetters: DeadLetter[] = [];
@@ -147,14 +228,24 @@ export class Simulation {
   public readonly telemetry = new SimTelemetry();
   public readonly config: RuntimeConfig;
   public readonly ledger: DynamoLedger;
+  /** The key the replica region's copies are encrypted with (the one y's stack would create). */
+  public readonly replicaKeyArn: string;
   public startRefresh!: SimLambda;
   public onRdsEvent!: SimLambda;
   public watchdog!: SimLambda;
+  public retention!: SimLambda;
+  /** The copy function and its delay queue, per source region. */
+  public readonly copyFunctions = new Map<string, { fn: SimLambda; queue: SimQueue; config: CopyRuntimeConfig }>();
   private readonly start: Date;
   private readonly faults: FaultSpec[];
   private readonly onStep: (step: Step) => void;
+  private readonly baseTimings: RdsTimings;
+  private readonly copyLimit: number;
+  private readonly snapshotEventIds: NonNullable<SimulationOptions['snapshotEventIds']>;
   private crashArmed = false;
   private crashPending = false;
+  private lostSnapshotEvents = false;
+  private eventSeq = 0;
   private readonly skipCopy = new Set<string>();
 
   private constructor(
@@ -169,7 +260,17 @@ export class Simulation {
     this.config = config;
     this.faults = options.faults ?? [];
     this.onStep = options.onStep ?? (() => undefined);
-    this.rds = new SimRds(config.region, config.account, this.clock, this.random, { ...DEFAULT_TIMINGS, ...options.timings });
+    this.baseTimings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.copyLimit = options.crossRegionCopyLimit ?? 20;
+    this.snapshotEventIds = options.snapshotEventIds ?? 'either';
+    this.kms = new SimKms(config.account);
+    this.replicaKeyArn = this.kms.create(config.region, 'sim-replica-key', 'replica-refresh-copies');
+    this.rds = this.regionRds(config.region);
+    this.rds.crossRegionCopyLimit = this.copyLimit;
+    for (const pair of config.pairs) {
+      if (pair.copy.replicaKmsKeyArn) this.kms.register(pair.copy.replicaKmsKeyArn);
+      if (copiesSnapshots(pair)) this.regionRds(pair.source.region);
+    }
     this.eventsTopic = new SimTopic(`arn:aws:sns:${config.region}:${config.account}:replica-refresh-rds-events`, this.clock, this.random);
     this.notifications = new SimTopic(config.notificationTopicArn, this.clock, this.random);
     this.ledger = new DynamoLedger(ledgerClient(config.region, { endpoint: dynamo.endpoint, credentials: SIM_CREDENTIALS }), config.ledgerTableName);
@@ -201,6 +302,39 @@ export class Simulation {
     return this.config.pairs;
   }
 
+  /** RDS in x's region of the first pair whose snapshots the project copies. */
+  public get sourceRds(): SimRds | undefined {
+    const pair = this.pairs.find(copiesSnapshots);
+    return pair ? this.regions.get(pair.source.region) : undefined;
+  }
+
+  /** The copy function of the first source region. */
+  public get copySnapshot(): SimLambda | undefined {
+    return [...this.copyFunctions.values()][0]?.fn;
+  }
+
+  /** The copy function's delay queue of the first source region. */
+  public get deferQueue(): SimQueue | undefined {
+    return [...this.copyFunctions.values()][0]?.queue;
+  }
+
+  /** The key x is encrypted with in its region. */
+  public sourceKeyArn(region: string): string {
+    return `arn:aws:kms:${region}:${this.config.account}:key/sim-source-key`;
+  }
+
+  private regionRds(region: string): SimRds {
+    let sim = this.regions.get(region);
+    if (!sim) {
+      sim = new SimRds(region, this.config.account, this.clock, this.random, { ...this.baseTimings });
+      sim.regions = this.regions;
+      sim.kms = this.kms;
+      sim.observer = (event) => this.observeRdsEvent(region, event);
+      this.regions.set(region, sim);
+    }
+    return sim;
+  }
+
   private step(replica: string, kind: Step['kind'], text: string): void {
     this.onStep({ time: this.clock.now(), replica, kind, text });
   }
@@ -210,7 +344,7 @@ export class Simulation {
     return runtime({ [RUNTIME_CONFIG_ENV]: JSON.stringify(this.config) }, {
       clients: (cfg) => {
         const replicaRds = replicaRdsClient(cfg.region, { credentials: SIM_CREDENTIALS });
-        answerFromSimulator(replicaRds, (command, input) => this.rdsCall(command, input));
+        answerFromSimulator(replicaRds, (command, input) => this.rdsCall(cfg.region, command, input));
         const sns = notifyClient(cfg.region, { credentials: SIM_CREDENTIALS });
         answerFromSimulator(sns, (command, input) => Promise.resolve(this.snsCall(command, input)));
         const dynamo = ledgerClient(cfg.region, { endpoint: this.dynamo.endpoint, credentials: SIM_CREDENTIALS });
@@ -223,13 +357,63 @@ export class Simulation {
     });
   }
 
+  /** The copy function's configuration in one source region, as its stack would deploy it. */
+  private copyConfigs(): Map<string, CopyRuntimeConfig> {
+    const out = new Map<string, CopyRuntimeConfig>();
+    for (const pair of this.pairs.filter(copiesSnapshots)) {
+      const region = pair.source.region;
+      const { account } = this.config;
+      const existing = out.get(region);
+      // Without a configured key, y's stack creates one and hands its ARN to the copy function.
+      const withKey = { ...pair, copy: { ...pair.copy, replicaKmsKeyArn: pair.copy.replicaKmsKeyArn ?? this.replicaKeyArn } };
+      out.set(
+        region,
+        copyRuntimeConfigSchema.parse({
+          region,
+          account,
+          deferQueueUrl: `https://sqs.${region}.amazonaws.com/${account}/replica-refresh-copy-defer`,
+          notificationTopicArn: `arn:aws:sns:${region}:${account}:replica-refresh-notifications`,
+          pairs: [...(existing?.pairs ?? []), withKey],
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** The copy function's runtime: the real wiring, with clients answered by the simulator. */
+  private copyRuntimeFor(config: CopyRuntimeConfig, queue: SimQueue): CopyRuntime {
+    return copyRuntime({ [COPY_CONFIG_ENV]: JSON.stringify(config) }, {
+      clients: (cfg) => {
+        const sqs = queueClient(cfg.region, { credentials: SIM_CREDENTIALS });
+        answerFromSimulator(sqs, (command, input) => Promise.resolve(queue.handle(command, input)));
+        const sns = notifyClient(cfg.notificationTopicArn.split(':')[3] ?? cfg.region, { credentials: SIM_CREDENTIALS });
+        answerFromSimulator(sns, (command, input) => Promise.resolve(this.snsCall(command, input)));
+        return {
+          rds: (region) => {
+            const rds = replicaRdsClient(region, { credentials: SIM_CREDENTIALS });
+            answerFromSimulator(rds, (command, input) => this.rdsCall(region, command, input));
+            return rds;
+          },
+          sqs,
+          sns,
+        };
+      },
+      now: this.clock.now,
+      telemetry: this.telemetry,
+    });
+  }
+
   private async build(): Promise<void> {
     // The handler modules build a Lambda runtime when loaded; they read the same configuration.
     process.env[RUNTIME_CONFIG_ENV] ??= JSON.stringify(this.config);
-    const [{ createHandler: startHandler }, { createHandler: eventHandler }, { createHandler: watchdogHandler }] = await Promise.all([
+    const copyConfigs = this.copyConfigs();
+    const firstCopy = [...copyConfigs.values()][0];
+    if (firstCopy) process.env[COPY_CONFIG_ENV] ??= JSON.stringify(firstCopy);
+    const [{ createHandler: startHandler }, { createHandler: eventHandler }, { createHandler: watchdogHandler }, { createHandler: retentionHandler }] = await Promise.all([
       import('../../lambdas/handlers/start-refresh'),
       import('../../lambdas/handlers/on-rds-event'),
       import('../../lambdas/handlers/watchdog'),
+      import('../../lambdas/handlers/retention'),
     ]);
     const toDlq = (letter: DeadLetter) => {
       this.deadLetters.push(letter);
@@ -241,11 +425,29 @@ export class Simulation {
     const start = startHandler(this.runtimeFor());
     const events = eventHandler(this.runtimeFor());
     const dog = watchdogHandler(this.runtimeFor());
-    // Retry settings as the CDK app configures them: start-refresh and the watchdog 0, on-rds-event 2.
+    const expire = retentionHandler(this.runtimeFor());
+    // Retry settings as the CDK app configures them: start-refresh, the watchdog and retention 0, on-rds-event 2.
     this.startRefresh = new SimLambda('start-refresh', this.clock, this.random, (e) => start(e), 0, toDlq, undefined, observe);
     this.onRdsEvent = new SimLambda('on-rds-event', this.clock, this.random, (e) => events(e), 2, toDlq, undefined, observe);
     this.watchdog = new SimLambda('watchdog', this.clock, this.random, (e) => dog(e), 0, toDlq, undefined, observe);
+    this.retention = new SimLambda('retention', this.clock, this.random, (e) => expire(e), 0, toDlq, undefined, observe);
     this.eventsTopic.subscribe(this.onRdsEvent);
+
+    if (firstCopy) {
+      const { createHandler: copyHandler } = await import('../../lambdas/handlers/copy-snapshot');
+      for (const [region, config] of copyConfigs) {
+        const queue = new SimQueue(`https://sqs.${region}.amazonaws.com/${config.account}/replica-refresh-copy-defer`, `arn:aws:sqs:${region}:${config.account}:replica-refresh-copy-defer`, this.clock, this.random, { visibilityTimeoutSeconds: 360, maxReceiveCount: 3 }, (message, error) =>
+          toDlq({ function: 'copy-snapshot', time: this.clock.now(), event: message.body, error }),
+        );
+        const handler = copyHandler(this.copyRuntimeFor(config, queue));
+        // EventBridge invokes asynchronously (two retries); the delay queue's event source mapping synchronously.
+        const fn = new SimLambda('copy-snapshot', this.clock, this.random, (e) => handler(e), 2, toDlq, undefined, observe);
+        queue.subscribe(fn);
+        this.copyFunctions.set(region, { fn, queue, config });
+        // The EventBridge rule in x's region: snapshot "creation" events of RDS go to the copy function.
+        this.regionRds(region).subscriptions.push({ sourceType: 'db-snapshot', sourceIds: [], categories: ['creation'], deliver: (event) => this.putSnapshotEvent(region, fn, event) });
+      }
+    }
 
     this.rds.subscriptions.push({
       sourceType: 'db-instance',
@@ -253,7 +455,6 @@ export class Simulation {
       categories: [...RDS_EVENT_CATEGORIES],
       deliver: (event) => this.publishRdsEvent(event),
     });
-    this.rds.observer = (event) => this.observeRdsEvent(event);
 
     for (const pair of this.pairs) this.seedPair(pair);
     this.scheduleNights();
@@ -262,6 +463,14 @@ export class Simulation {
   private seedPair(pair: PairConfig): void {
     this.rds.subnetGroups.add('staging-private');
     this.rds.parameterGroups.add('staging-pg16');
+    if (pair.source.mode === 'backup-replication') {
+      this.seedReplicatedPair(pair);
+      return;
+    }
+    if (copiesSnapshots(pair)) {
+      this.seedCopiedPair(pair);
+      return;
+    }
     // x's copies of the last three days are already in the replica region; y holds the oldest.
     const copies = [2, 1, 0].map((daysAgo) => this.copyFor(pair, new Date(this.start.getTime() - daysAgo * DAY)));
     for (const c of copies) {
@@ -273,14 +482,70 @@ export class Simulation {
     this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: oldest.id, dataTime: oldest.dataTime }));
   }
 
-  /** The copy of x's nightly automated snapshot taken on `day` (at 00:10 UTC). */
+  /**
+   * x's automated backups replicating into the replica region (a week of restore window, a lag of one to five
+   * minutes, encrypted with the replica key); y was restored from them a day ago.
+   */
+  private seedReplicatedPair(pair: PairConfig): void {
+    const x = pair.source.instanceId;
+    const arn = `arn:aws:rds:${this.rds.region}:${this.rds.account}:auto-backup:ab-${`${x}sim`.replace(/[^a-z0-9]/g, '').padEnd(26, '0').slice(0, 26)}`;
+    this.rds.replicatedBackups.set(arn, {
+      backup: {
+        DBInstanceAutomatedBackupsArn: arn,
+        DBInstanceArn: `arn:aws:rds:${pair.source.region}:${this.rds.account}:db:${x}`,
+        DBInstanceIdentifier: x,
+        DbiResourceId: pair.source.dbiResourceId ?? SOURCE_DBI_RESOURCE_ID,
+        Region: pair.source.region,
+        Status: 'replicating',
+        RestoreWindow: { EarliestTime: new Date(this.start.getTime() - 7 * DAY) },
+        Engine: 'postgres',
+        EngineVersion: '16.6',
+        AllocatedStorage: 200,
+        Port: 5432,
+        Encrypted: true,
+        KmsKeyId: pair.backupReplication.kmsKeyArn ?? this.replicaKeyArn,
+        BackupRetentionPeriod: pair.backupReplication.retentionDays,
+      },
+      lagSeconds: Math.round(this.random.duration(uniform(60, 300)) / 1000),
+    });
+    const dataTime = new Date(this.start.getTime() - DAY + 3 * 3_600_000);
+    this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: `${x}@${dataTime.toISOString()}`, dataTime }));
+  }
+
+  /** The key a pair's copies are encrypted with: the configured one, or the one y's stack creates. */
+  private copyKeyFor(pair: PairConfig): string {
+    return pair.copy.replicaKmsKeyArn ?? this.replicaKeyArn;
+  }
+
+  /**
+   * x in its region with the automated snapshots of the last three days; their copies in the replica
+   * region, as the pipeline made them (owned, re-encrypted with the replica key); y holds the oldest.
+   */
+  private seedCopiedPair(pair: PairConfig): void {
+    const src = this.regionRds(pair.source.region);
+    const x = pair.source.instanceId;
+    if (!src.instances.has(x)) src.instances.set(x, sourceInstance(src, pair, this.kms.create(src.region, 'sim-source-key', `${x}-key`)));
+    const copies = [2, 1, 0].map((daysAgo) => {
+      const at = backupTime(new Date(this.start.getTime() - daysAgo * DAY));
+      const id = `rds:${x}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
+      const source = src.snapshots.get(id) ?? src.seedSnapshot(x, id, 'automated', at);
+      return this.rds.seedCopy(source, src.region, copyTargetId(id), this.copyKeyFor(pair), [
+        { Key: pair.ownershipTag.key, Value: pair.ownershipTag.value },
+        { Key: COPY_TAGS.source, Value: source.DBSnapshotArn ?? '' },
+      ]);
+    });
+    const oldest = copies[0]!;
+    this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: oldest.DBSnapshotIdentifier ?? '', dataTime: oldest.OriginalSnapshotCreateTime ?? this.start }));
+  }
+
+  /** The copy of x's nightly automated snapshot taken on `day` (at 00:10 UTC), for pairs the project does not copy for. */
   private copyFor(pair: PairConfig, day: Date) {
-    const dataTime = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 0, 10));
+    const dataTime = backupTime(day);
     const stamp = dataTime.toISOString().slice(0, 16).replace(/[T:]/g, '-');
     return {
       id: `${pair.source.instanceId}-${stamp}`,
       sourceInstanceId: pair.source.instanceId,
-      sourceDbiResourceId: pair.source.dbiResourceId ?? 'db-SIMSOURCEXPRODUCTION0000001',
+      sourceDbiResourceId: pair.source.dbiResourceId ?? SOURCE_DBI_RESOURCE_ID,
       sourceRegion: pair.source.region,
       sourceSnapshotId: `rds:${pair.source.instanceId}-${stamp}`,
       dataTime,
@@ -288,7 +553,7 @@ export class Simulation {
       engineVersion: '16.6',
       allocatedStorage: 200,
       port: 5432,
-      kmsKeyId: `arn:aws:kms:${pair.replica.region}:${this.config.account}:key/sim-replica-key`,
+      kmsKeyId: this.replicaKeyArn,
     };
   }
 
@@ -303,17 +568,24 @@ export class Simulation {
       const from = this.start.getTime() + (n - 1) * DAY;
       this.clock.at(from, `night ${n} begins`, () => this.beginNight(n, from));
     }
-    const every = this.fullConfig.watchdogIntervalMinutes * 60_000;
-    const tick = (at: number) =>
-      this.clock.at(at, 'watchdog schedule', () => {
-        this.watchdog.invokeAsync({ trigger: 'watchdog' });
-        tick(at + every);
-      });
-    tick(Math.ceil(this.start.getTime() / every) * every);
+    const repeat = (label: string, everyMinutes: number, fire: () => void) => {
+      const every = everyMinutes * 60_000;
+      const tick = (at: number) =>
+        this.clock.at(at, label, () => {
+          fire();
+          tick(at + every);
+        });
+      tick(Math.ceil(this.start.getTime() / every) * every);
+    };
+    repeat('watchdog schedule', this.fullConfig.watchdogIntervalMinutes, () => this.watchdog.invokeAsync({ trigger: 'watchdog' }));
+    for (const { fn, config } of this.copyFunctions.values()) {
+      repeat('copy sweep schedule', Math.min(...config.pairs.map((p) => p.copy.sweepIntervalMinutes)), () => fn.invokeAsync({ trigger: 'sweep' }));
+    }
   }
 
   private beginNight(night: number, from: number): void {
     const faults = this.faultsFor(night);
+    for (const sim of this.regions.values()) sim.timings = { ...this.baseTimings };
     this.rds.faults = {
       throttleRate: 0,
       restoreCapacityFailures: faults.includes('restore-capacity-persistent') ? 1_000 : faults.includes('restore-capacity') ? 2 : 0,
@@ -322,25 +594,29 @@ export class Simulation {
     this.eventsTopic.faults = { copies: faults.includes('duplicate-events') ? 3 : 1, reorderSeconds: faults.includes('reorder-events') ? 600 : 0 };
     this.crashArmed = faults.includes('crash-after-delete');
     this.onRdsEvent.failWhen = faults.includes('on-event-fails') ? () => 'simulated crash of on-rds-event' : undefined;
+    this.lostSnapshotEvents = faults.includes('lost-snapshot-events');
+    for (const e of this.rds.replicatedBackups.values()) e.frozenAt = faults.includes('replication-stalled') ? new Date(from - 2 * 3_600_000) : undefined;
+    this.rds.crossRegionCopyLimit = faults.includes('copy-quota-5') ? 5 : this.copyLimit;
+    // Tonight's copies into the replica region take 3 hours.
+    if (faults.includes('newest-copying')) this.rds.timings = { ...this.baseTimings, copy: fixed(3 * 3600) };
     for (const f of faults) this.step('*', 'fault', `night ${night}: ${f}: ${FAULTS[f]}`);
+    if (faults.includes('copy-quota-5')) {
+      // Five copies of another instance fill the account's in-flight copies from 00:00 to 00:50 UTC.
+      this.clock.at(from + 12 * 3_600_000, 'copies of another instance', () => {
+        for (let i = 1; i <= 5; i++) {
+          this.rds.arriveCopy(
+            { id: `billing-prod-night-${night}-${i}`, sourceInstanceId: 'billing-prod', sourceDbiResourceId: 'db-SIMBILLINGPROD00000000001', sourceRegion: 'us-east-1', sourceSnapshotId: `rds:billing-prod-night-${night}-${i}`, dataTime: this.clock.now(), engine: 'mysql', allocatedStorage: 500, port: 3306 },
+            fixed(50 * 60),
+          );
+        }
+      });
+    }
 
     for (const pair of this.pairs) {
       const y = pair.replica.instanceId;
-      // x's automated snapshot of the coming night, copied into the replica region.
-      const copy = this.copyFor(pair, new Date(from + DAY));
-      if (faults.includes('no-snapshot')) {
-        for (const [id, s] of this.rds.snapshots) if (s.DBInstanceIdentifier === pair.source.instanceId) this.rds.snapshots.delete(id);
-        this.skipCopy.add(copy.id);
-      }
       const fire = nextFire(pair.schedule.cron, scheduleTimeZone(this.fullConfig, pair), new Date(from));
-      // Normally the copy lands well before the refresh; with newest-copying it starts 10 minutes before and takes 3 hours.
-      const slow = faults.includes('newest-copying');
-      const copyStart = slow ? fire.getTime() - 10 * 60_000 : copy.dataTime.getTime() + 30 * 60_000;
-      this.clock.at(copyStart, `copy ${copy.id}`, () => {
-        if (this.skipCopy.has(copy.id)) return;
-        this.rds.arriveCopy(copy, slow ? { kind: 'fixed', seconds: 3 * 3600 } : undefined);
-        this.step(y, 'snapshot', `copy ${copy.id} of x's snapshot is arriving in ${this.config.region}`);
-      });
+      if (copiesSnapshots(pair)) this.beginCopyNight(pair, from, faults);
+      else if (pair.source.mode === 'snapshot-copy') this.scriptCopy(pair, from, fire, faults);
 
       if (faults.includes('throttle')) {
         // Throttled from 10 minutes before the refresh for 2 hours: the SDK's retries back off in real time, so a whole day would be slow to simulate.
@@ -368,16 +644,72 @@ export class Simulation {
     }
   }
 
+  /** For pairs whose copies something else makes: tonight's copy simply arrives in the replica region. */
+  private scriptCopy(pair: PairConfig, from: number, fire: Date, faults: FaultName[]): void {
+    const y = pair.replica.instanceId;
+    const copy = this.copyFor(pair, new Date(from + DAY));
+    if (faults.includes('no-snapshot')) {
+      for (const [id, s] of this.rds.snapshots) if (s.DBInstanceIdentifier === pair.source.instanceId) this.rds.snapshots.delete(id);
+      this.skipCopy.add(copy.id);
+    }
+    // Normally the copy lands well before the refresh; with newest-copying it starts 10 minutes before and takes 3 hours.
+    const slow = faults.includes('newest-copying');
+    const copyStart = slow ? fire.getTime() - 10 * 60_000 : copy.dataTime.getTime() + 30 * 60_000;
+    this.clock.at(copyStart, `copy ${copy.id}`, () => {
+      if (this.skipCopy.has(copy.id)) return;
+      this.rds.arriveCopy(copy, slow ? fixed(3 * 3600) : undefined);
+      this.step(y, 'snapshot', `copy ${copy.id} of x's snapshot is arriving in ${this.config.region}`);
+    });
+  }
+
+  /**
+   * For pairs the project copies for: x's automated backup at 00:10 UTC in x's region, from which the
+   * copy pipeline takes over; the retention pass and the extra snapshots on their schedules.
+   */
+  private beginCopyNight(pair: PairConfig, from: number, faults: FaultName[]): void {
+    const src = this.regionRds(pair.source.region);
+    const x = pair.source.instanceId;
+    const y = pair.replica.instanceId;
+    const zone = scheduleTimeZone(this.fullConfig, pair);
+    if (faults.includes('no-snapshot')) {
+      for (const [id, s] of this.rds.snapshots) if (s.DBInstanceIdentifier === x) this.rds.snapshots.delete(id);
+      for (const [id, s] of src.snapshots) if (s.DBInstanceIdentifier === x) src.snapshots.delete(id);
+    } else {
+      this.clock.at(backupTime(new Date(from + DAY)), `automated snapshot of ${x}`, () => void src.takeAutomatedSnapshot(x));
+    }
+    if (pair.copy.retention.enabled) {
+      const at = nextFire(pair.copy.retention.cron, zone, new Date(from));
+      // The schedule's flexible window: any time in the quarter hour after the cron time.
+      if (at.getTime() < from + DAY) this.clock.at(at.getTime() + this.random.duration(uniform(0, 15 * 60)), `retention ${y}`, () => this.retention.invokeAsync({ trigger: 'retention', replica: y }));
+    }
+    const extra = pair.copy.extraSnapshots;
+    const copyFn = this.copyFunctions.get(pair.source.region)?.fn;
+    if (extra && copyFn) {
+      const extraZone = extra.timeZone ?? zone;
+      for (let at = nextFire(extra.cron, extraZone, new Date(from)); at.getTime() < from + DAY; at = nextFire(extra.cron, extraZone, at)) {
+        const scheduledTime = at.toISOString();
+        this.clock.at(at, `extra snapshot ${x}`, () => copyFn.invokeAsync({ trigger: 'extra-snapshot', replica: y, scheduledTime }));
+      }
+    }
+  }
+
   // ---- the boundary: calls the handlers make ---------------------------------------------------
 
-  private async rdsCall(command: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const out = await this.rds.handle(command, input);
+  private async rdsCall(region: string, command: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const sim = this.regions.get(region);
+    if (!sim) throw new Error(`the simulation has no RDS in ${region}`);
+    const out = await sim.handle(command, input);
+    if (sim !== this.rds) return out;
     const id = (input.DBInstanceIdentifier as string | undefined) ?? '';
     if (command === 'DeleteDBInstanceCommand') {
       this.step(id, 'delete', `DeleteDBInstance ${id} accepted: y stops serving`);
       if (this.crashArmed) this.crashPending = true;
     }
     if (command === 'RestoreDBInstanceFromDBSnapshotCommand') this.step(id, 'restore', `RestoreDBInstanceFromDBSnapshot ${id} from ${String(input.DBSnapshotIdentifier)} accepted`);
+    if (command === 'RestoreDBInstanceToPointInTimeCommand') {
+      const target = String(input.TargetDBInstanceIdentifier);
+      this.step(target, 'restore', `RestoreDBInstanceToPointInTime ${target} to ${(input.RestoreTime as Date | undefined)?.toISOString() ?? 'the latest restorable time'} accepted (x's replicated backups)`);
+    }
     if (command === 'ModifyDBInstanceCommand' && input.DeletionProtection === undefined) this.step(id, 'modify', `post-restore ModifyDBInstance applied (${Object.keys(input).filter((k) => !['DBInstanceIdentifier', 'ApplyImmediately'].includes(k)).join(', ')})`);
     return out;
   }
@@ -415,11 +747,53 @@ export class Simulation {
     this.eventsTopic.publish(JSON.stringify(body), 'RDS Notification Message');
   }
 
-  private observeRdsEvent(event: EmittedEvent): void {
-    if (event.sourceType !== 'db-instance') return;
+  /** EventBridge in x's region: an RDS snapshot event, as the default bus delivers it to the copy function's rule. */
+  private putSnapshotEvent(region: string, fn: SimLambda, event: EmittedEvent): void {
+    if (this.lostSnapshotEvents) return;
+    const strip = this.snapshotEventIds === 'without-prefix' || (this.snapshotEventIds === 'either' && this.random.chance(0.5));
+    fn.invokeAsync({
+      version: '0',
+      id: `sim-eb-${++this.eventSeq}`,
+      'detail-type': 'RDS DB Snapshot Event',
+      source: 'aws.rds',
+      account: this.config.account,
+      time: event.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region,
+      resources: [event.sourceArn],
+      detail: {
+        EventCategories: [event.category],
+        SourceType: 'SNAPSHOT',
+        SourceArn: event.sourceArn,
+        Date: event.time.toISOString(),
+        Message: event.message,
+        SourceIdentifier: strip ? event.sourceId.replace(/^rds:/, '') : event.sourceId,
+        EventID: event.eventId,
+      },
+    });
+  }
+
+  private observeRdsEvent(region: string, event: EmittedEvent): void {
+    if (event.sourceType === 'db-snapshot') {
+      this.observeSnapshotEvent(region, event);
+      return;
+    }
+    if (region !== this.config.region) return;
     if (event.eventId === 'RDS-EVENT-0003') this.step(event.sourceId, 'deleted', `${event.sourceId} deleted (RDS-EVENT-0003${this.rds.faults.dropDeletionEvents ? ', event lost' : ''})`);
-    if (event.eventId === 'RDS-EVENT-0043') this.step(event.sourceId, 'usable', `${event.sourceId} restored and serving (backing-up; RDS-EVENT-0043)`);
+    if (event.eventId === 'RDS-EVENT-0043' || event.eventId === 'RDS-EVENT-0019') this.step(event.sourceId, 'usable', `${event.sourceId} restored and serving (backing-up; ${event.eventId})`);
     if (event.eventId === 'RDS-EVENT-0002') this.step(event.sourceId, 'available', `${event.sourceId} available (baseline backup finished)`);
+  }
+
+  private observeSnapshotEvent(region: string, event: EmittedEvent): void {
+    const snap: DBSnapshot | undefined = this.regions.get(region)?.snapshots.get(event.sourceId);
+    const pair = snap && this.pairs.find((p) => copiesSnapshots(p) && p.source.instanceId === snap.DBInstanceIdentifier);
+    if (!snap || !pair) return;
+    const y = pair.replica.instanceId;
+    if (region === pair.source.region && (event.eventId === 'RDS-EVENT-0091' || event.eventId === 'RDS-EVENT-0042')) {
+      this.step(y, 'source-snapshot', `${snap.SnapshotType} snapshot ${event.sourceId} of ${pair.source.instanceId} available in ${region} (${event.eventId})`);
+    }
+    if (region === pair.replica.region && event.eventId === 'RDS-EVENT-0060') {
+      this.step(y, 'copy', `copy ${event.sourceId} available in ${region} (RDS-EVENT-0060), encrypted with ${snap.KmsKeyId?.split(':').pop() ?? 'no key'}`);
+    }
   }
 
   private observeInvocation(inv: Invocation): void {
@@ -439,6 +813,23 @@ export class Simulation {
         if (o.action !== 'idle' && !o.action.startsWith('waiting:')) this.step(o.replica, 'watchdog', `watchdog: ${o.action}`);
       }
     }
+    if (inv.function === 'copy-snapshot') for (const o of (inv.result as CopyInvocationOutcome[] | undefined) ?? []) this.narrateCopy(o);
+    if (inv.function === 'retention') {
+      for (const p of (inv.result as RetentionPass[] | undefined) ?? []) {
+        this.step(p.replica, 'retention', `retention pass: ${p.deleted.length > 0 ? `deleted ${p.deleted.join(', ')}` : 'nothing expired'}; kept ${p.kept}${p.skipped.length > 0 ? `; skipped ${p.skipped.join(', ')}` : ''}`);
+      }
+    }
+  }
+
+  private narrateCopy(o: CopyInvocationOutcome): void {
+    const y = o.replica ?? '*';
+    const out = o.outcome;
+    if (out.action === 'copied') this.step(y, 'copy', `copy-snapshot: CopyDBSnapshot ${o.snapshotId ?? '?'} → ${out.targetId} in ${this.config.region} started`);
+    // A refusal by RDS reads "RetryableRdsError: CopyDBSnapshot <arn> to <id>: <fault>: <message>": the fault says enough.
+    if (out.action === 'defer') this.step(y, 'copy', `copy-snapshot: ${o.snapshotId ?? '?'} waits ${out.delaySeconds} s in the delay queue: ${/\b(\w+(Fault|Exception)|Throttling): .*$/.exec(out.reason)?.[0] ?? out.reason}`);
+    if (out.action === 'error') this.step(y, 'copy', `copy-snapshot: ${o.snapshotId ?? '?'} not copied: ${out.reason}`);
+    if (out.action === 'snapshot-taken') this.step(y, 'source-snapshot', `copy-snapshot: extra snapshot ${out.snapshotId} requested`);
+    if (out.action === 'source-snapshot-deleted') this.step(y, 'copy', `copy-snapshot: extra snapshot ${out.snapshotId} deleted from x's region, its copy is available`);
   }
 
   // ---- running -----------------------------------------------------------------------------

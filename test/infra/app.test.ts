@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { Validations, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type BuiltApp } from '../../infra/app';
@@ -70,9 +70,39 @@ describe('buildApp', () => {
     expect(sourceIds).toEqual([[['billing-staging', 'orders-staging']], [['reports-staging']]]);
   });
 
+  it('creates one source stack per region whose snapshots it copies, named ReplicaRefreshSource-<region>, after the replica stacks it reads keys from', () => {
+    expect([...built.sourceStacks.keys()]).toEqual(['eu-west-1']);
+    const source = built.sourceStacks.get('eu-west-1');
+    expect([source?.stackName, source?.account, source?.region]).toEqual(['ReplicaRefreshSource-eu-west-1', ACCOUNT, 'eu-west-1']);
+    expect(source?.dependencies.map((d) => d.stackName).sort()).toEqual(['ReplicaRefresh-eu-central-1', 'ReplicaRefresh-us-east-1']);
+  });
+
+  it('passes the project keys of both replica regions to the source stack through cross-region references', () => {
+    const count = (stack: Stack, type: string) => Object.keys(Template.fromStack(stack).findResources(type)).length;
+    expect([...built.stacks.values()].map((s) => count(s, 'Custom::CrossRegionExportWriter'))).toEqual([1, 1]);
+    expect([...built.sourceStacks.values()].map((s) => count(s, 'Custom::CrossRegionExportReader'))).toEqual([1]);
+  });
+
+  it('creates no source stack for pairs that copy nothing: copy off, x and y in one region, or backup replication', () => {
+    const input = exampleConfig();
+    input.pairs = [
+      { source: { instanceId: 'orders-prod', region: 'eu-west-1' }, replica: { instanceId: 'orders-staging', region: 'eu-central-1' }, copy: { enabled: false } },
+      { source: { instanceId: 'local-prod', region: 'eu-central-1' }, replica: { instanceId: 'local-staging', region: 'eu-central-1' } },
+      { source: { instanceId: 'hist-prod', region: 'eu-north-1', mode: 'backup-replication' }, replica: { instanceId: 'hist-staging', region: 'eu-central-1' } },
+    ];
+    const none = buildApp(input, newApp(SKIP_BUNDLING));
+    expect([...none.sourceStacks.keys()]).toEqual([]);
+    expect([...none.stacks.keys()]).toEqual(['eu-central-1']);
+    // Only the backup replication needs the project key, and no other region reads it.
+    const replica = none.stacks.get('eu-central-1');
+    expect(replica?.snapshotKey).toBeDefined();
+    expect(replica && Object.keys(Template.fromStack(replica).findResources('Custom::CrossRegionExportWriter'))).toEqual([]);
+  });
+
   it('reads the replicaRefresh context when no configuration is passed', () => {
     const fromContext = buildApp(undefined, newApp({ ...SKIP_BUNDLING, replicaRefresh: exampleConfig() }));
     expect([...fromContext.stacks.keys()]).toEqual(['eu-central-1']);
+    expect([...fromContext.sourceStacks.keys()]).toEqual(['eu-west-1']);
     expect(fromContext.config.pairs.map((p) => p.replica.instanceId)).toEqual(['orders-staging']);
   });
 

@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { pairSchema, type PairConfig } from '../../lambdas/shared/config';
 
 /** The account of every test stack (the one in cdk.json). */
@@ -125,4 +127,12 @@ export function assertHasResource(template: Template, type: string, props: unkno
 /** Asserts how many resources of this type the template has. */
 export function assertResourceCount(template: Template, type: string, count: number): void {
   template.resourceCountIs(type, count);
+}
+
+/** The AWS Solutions errors and warnings cdk-nag reports in `scope` despite the acknowledgements, as `rule at path`. */
+export function unacknowledgedNagFindings(scope: IConstruct): string[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations
+    .filter((v) => v.severity === 'error' || v.severity === 'warning')
+    .map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
 }

@@ -87,7 +87,8 @@ describe('ReplicaRegionStack', () => {
   let template: Template;
 
   beforeAll(() => {
-    template = Template.fromStack(regionStack(richConfig()));
+    // Bundling the real handlers is left to `cdk synth`; these tests are about the template.
+    template = Template.fromStack(regionStack(richConfig(), SKIP_BUNDLING));
   });
 
   describe('functions', () => {
@@ -95,6 +96,7 @@ describe('ReplicaRegionStack', () => {
       ['start-refresh', 60],
       ['on-rds-event', 60],
       ['watchdog', 120],
+      ['retention', 120],
     ])('runs %s on nodejs22.x, arm64, traced, 256 MB, %i s', (service, timeout) => {
       assertHasResource(template, 'AWS::Lambda::Function', {
         Runtime: 'nodejs22.x',
@@ -115,9 +117,9 @@ describe('ReplicaRegionStack', () => {
     });
 
     it('keeps every function log for 90 days in its own log group', () => {
-      assertResourceCount(template, 'AWS::Logs::LogGroup', 3);
+      assertResourceCount(template, 'AWS::Logs::LogGroup', 4);
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as unknown as Record<string, { Properties: { RetentionInDays: number } }>);
-      expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([90, 90, 90]);
+      expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([90, 90, 90, 90]);
     });
 
     it('passes the runtime configuration of this region only, with the ledger and topic it uses', () => {
@@ -136,6 +138,7 @@ describe('ReplicaRegionStack', () => {
       ['StartRefresh', 0],
       ['OnRdsEvent', 2],
       ['Watchdog', 0],
+      ['Retention', 2],
     ])('retries asynchronous invocations of %s %i times, then sends them to its failure queue', (id, retries) => {
       assertHasResource(template, 'AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: Match.stringLikeRegexp(`^${id}Function`) },
@@ -238,11 +241,12 @@ describe('ReplicaRegionStack', () => {
       expect(passRole[0]?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } });
     });
 
-    it("lets RDS use snapshot keys on the restorers' behalf only through RDS, for AWS resources", () => {
+    it("lets RDS use the project key (the copies' key) on the restorers' behalf only through RDS, for AWS resources", () => {
       const createGrant = iamStatements(template).filter((s) => s.actions.includes('kms:CreateGrant'));
       expect(createGrant.map((s) => s.policy.replace(/DefaultPolicy.*/, '')).sort()).toEqual(['OnRdsEventRole', 'WatchdogRole']);
       for (const s of createGrant) {
-        expect(s.resources).toEqual([`arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`]);
+        // Both pairs of the region restore from copies the project makes, encrypted with its key: no key/* wildcard.
+        expect(s.resources).toEqual([expect.stringMatching(/^\$\{SnapshotKey\w+\.Arn\}$/)]);
         expect(s.statement.Condition).toEqual({
           StringEquals: { 'kms:ViaService': `rds.${REGION}.amazonaws.com` },
           Bool: { 'kms:GrantIsForAWSResource': 'true' },
@@ -332,6 +336,8 @@ describe('ReplicaRegionStack', () => {
       'StartRefreshFailureQueue',
       'OnRdsEventFailureQueue',
       'WatchdogFailureQueue',
+      'RetentionFailureQueue',
+      'RetentionSchedulesDeadLetterQueue',
     ])('alarms to the notifications topic as soon as %s holds a message', (queue) => {
       assertHasResource(template, 'AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
@@ -343,7 +349,7 @@ describe('ReplicaRegionStack', () => {
       });
     });
 
-    it.each(['StartRefresh', 'OnRdsEvent', 'Watchdog'])('alarms on any error of %s', (id) => {
+    it.each(['StartRefresh', 'OnRdsEvent', 'Watchdog', 'Retention'])('alarms on any error of %s', (id) => {
       assertHasResource(template, 'AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
@@ -357,8 +363,8 @@ describe('ReplicaRegionStack', () => {
 
     it('encrypts every queue and denies it over plain HTTP', () => {
       const queues = template.findResources('AWS::SQS::Queue') as unknown as Record<string, { Properties: { SqsManagedSseEnabled?: boolean } }>;
-      expect(Object.values(queues).map((q) => q.Properties.SqsManagedSseEnabled)).toEqual([true, true, true, true, true]);
-      assertResourceCount(template, 'AWS::SQS::QueuePolicy', 5);
+      expect(Object.values(queues).map((q) => q.Properties.SqsManagedSseEnabled)).toEqual([true, true, true, true, true, true, true]);
+      assertResourceCount(template, 'AWS::SQS::QueuePolicy', 7);
       assertHasResource(template, 'AWS::SQS::QueuePolicy', {
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
       });
@@ -417,10 +423,10 @@ describe('ReplicaRegionStack', () => {
       });
     });
 
-    it('has six alarms per replica of the region (five for the paused one), none for other regions, beside the eight pipeline alarms', () => {
+    it('has six alarms per replica of the region (five for the paused one), none for other regions, beside the eleven pipeline alarms', () => {
       expect(replicaAlarmKeys(template)).toHaveLength(11);
       expect(replicaAlarmKeys(template).filter((k) => k.startsWith('reports-staging/'))).toEqual([]);
-      assertResourceCount(template, 'AWS::CloudWatch::Alarm', 11 + 8);
+      assertResourceCount(template, 'AWS::CloudWatch::Alarm', 11 + 11);
     });
   });
 
@@ -443,15 +449,56 @@ describe('ReplicaRegionStack', () => {
       expect(status?.properties.alarms).toHaveLength(alarmCount);
     });
 
-    it('shows the depth of the five dead-letter queues and the errors of the three functions', () => {
+    it('shows the depth of the seven dead-letter queues and the errors of the four functions', () => {
       const { text, widgets } = dashboardBody(template);
-      for (const queue of ['EventsDeliveryDeadLetterQueue', 'SchedulesDeadLetterQueue', 'StartRefreshFailureQueue', 'OnRdsEventFailureQueue', 'WatchdogFailureQueue']) {
+      const queues = ['EventsDeliveryDeadLetterQueue', 'SchedulesDeadLetterQueue', 'RetentionSchedulesDeadLetterQueue', 'StartRefreshFailureQueue', 'OnRdsEventFailureQueue', 'WatchdogFailureQueue', 'RetentionFailureQueue'];
+      for (const queue of queues) {
         expect(text).toMatch(new RegExp(`"ApproximateNumberOfMessagesVisible","QueueName","\\$\\{${queue}\\w*\\.QueueName\\}"`));
       }
-      for (const fn of ['StartRefresh', 'OnRdsEvent', 'Watchdog']) {
+      for (const fn of ['StartRefresh', 'OnRdsEvent', 'Watchdog', 'Retention']) {
         expect(text).toMatch(new RegExp(`"Errors","FunctionName","\\$\\{${fn}Function\\w*\\}"`));
       }
-      expect(widgets.find((w) => w.properties.title === 'Pipeline alarms')?.properties.alarms).toHaveLength(8);
+      expect(widgets.find((w) => w.properties.title === 'Pipeline alarms')?.properties.alarms).toHaveLength(11);
+    });
+  });
+
+  describe('project key', () => {
+    it('creates one rotated, retained key with the project alias, because the pairs copy without a key of their own', () => {
+      assertResourceCount(template, 'AWS::KMS::Alias', 1);
+      assertHasResource(template, 'AWS::KMS::Alias', { AliasName: 'alias/replica-refresh/snapshots', TargetKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SnapshotKey'), 'Arn'] } });
+      template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true, Description: Match.stringLikeRegexp('copies of x') } });
+    });
+  });
+
+  describe('retention', () => {
+    it('schedules one retention pass per pair, on its retention cron in its schedule zone, with its replica as input', () => {
+      for (const replica of REPLICAS) {
+        assertHasResource(template, 'AWS::Scheduler::Schedule', {
+          ScheduleExpression: 'cron(30 12 * * ? *)',
+          ScheduleExpressionTimezone: 'Europe/Berlin',
+          Target: Match.objectLike({
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RetentionFunction'), 'Arn'] },
+            Input: JSON.stringify({ trigger: 'retention', replica }),
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RetentionSchedulesDeadLetterQueue'), 'Arn'] } },
+          }),
+        });
+      }
+    });
+
+    it("lets only the retention function delete snapshots: copies named <x>-* in this region, only with the ownership tag", () => {
+      const deletes = iamStatements(template).filter((s) => s.actions.includes('rds:DeleteDBSnapshot'));
+      expect(deletes.map((s) => s.policy.replace(/DefaultPolicy.*/, ''))).toEqual(['RetentionRole']);
+      expect(deletes[0]?.resources.sort()).toEqual([rdsArn('snapshot:billing-prod-*'), rdsArn('snapshot:orders-prod-*')]);
+      expect(deletes[0]?.statement.Condition).toEqual({ StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' } });
+    });
+
+    it('gives the retention function read access to RDS and the ledger, and nothing else that mutates', () => {
+      const statements = statementsOfRole(template, 'RetentionRole');
+      expect(resourcesAllowed(statements, 'dynamodb:GetItem')).toEqual([expect.stringMatching(/^\$\{LedgerTable.*\.Arn\}$/)]);
+      expect(resourcesAllowed(statements, 'dynamodb:PutItem')).toEqual([]);
+      expect(resourcesAllowed(statements, 'sns:Publish')).toEqual([]);
+      const rdsWrites = statements.flatMap((s) => s.actions).filter((a) => /^rds:(?!Describe|List)/.test(a));
+      expect(rdsWrites).toEqual(['rds:DeleteDBSnapshot']);
     });
   });
 
@@ -466,7 +513,7 @@ describe('ReplicaRegionStack', () => {
 
     it('creates only the alarms still on, for each replica', () => {
       expect(replicaAlarmKeys(off)).toEqual(REPLICAS.flatMap((y) => [`${y}/RefreshRefused`, `${y}/RestoreOverdue`]).sort());
-      assertResourceCount(off, 'AWS::CloudWatch::Alarm', 4 + 8);
+      assertResourceCount(off, 'AWS::CloudWatch::Alarm', 4 + 11);
     });
 
     it("keeps the dashboard's graphs and shows only the remaining alarms", () => {
@@ -474,5 +521,65 @@ describe('ReplicaRegionStack', () => {
       expect(text).toContain('"RestoreSeconds","replica","orders-staging"');
       expect(widgets.find((w) => w.properties.title === 'orders-staging: alarms')?.properties.alarms).toHaveLength(2);
     });
+  });
+});
+
+/** A parsed configuration whose pairs of {@link REGION} are the given ones (the example pair is replaced). */
+function configWith(...pairs: Record<string, unknown>[]) {
+  const input = exampleConfig();
+  input.pairs = pairs;
+  return parseConfig(input);
+}
+
+describe('ReplicaRegionStack with pairs restored from replicated automated backups', () => {
+  const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/bbbbbbbb-1111-2222-3333-444444444444`;
+  let template: Template;
+
+  beforeAll(() => {
+    const config = configWith(
+      { source: { instanceId: 'ledger-prod', region: 'eu-west-1', mode: 'backup-replication' }, replica: { instanceId: 'ledger-staging', region: REGION } },
+      {
+        source: { instanceId: 'audit-prod', region: 'eu-west-1', mode: 'backup-replication' },
+        replica: { instanceId: 'audit-staging', region: REGION },
+        backupReplication: { manage: false, kmsKeyArn: KEY },
+      },
+    );
+    template = Template.fromStack(regionStack(config, SKIP_BUNDLING));
+  });
+
+  it.each(['OnRdsEventRole', 'WatchdogRole'])('lets %s restore y to a point in time, with the inputs RDS requires, and describe automated backups', (role) => {
+    const statements = statementsOfRole(template, role);
+    const ys = [rdsArn('db:audit-staging'), rdsArn('db:ledger-staging')];
+    expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceToPointInTime').sort()).toEqual([...ys, rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*'), rdsArn('auto-backup:*')].sort());
+    expect(resourcesAllowed(statements, 'rds:DescribeDBInstanceAutomatedBackups')).toEqual(['*']);
+    // The managed replication's project key and the configured key of the other pair, by ARN, only via RDS.
+    expect(resourcesAllowed(statements, 'kms:CreateGrant').sort()).toEqual([KEY, expect.stringMatching(/^\$\{SnapshotKey\w+\.Arn\}$/)].sort());
+  });
+
+  it('starts the replication of the managed pair only, encrypted with the project key', () => {
+    assertResourceCount(template, 'Custom::RdsBackupReplication', 1);
+    const resources = Object.values(template.findResources('Custom::RdsBackupReplication') as unknown as Record<string, { Properties: { Create: unknown } }>);
+    const create = JSON.parse(render(resources[0]?.Properties.Create)) as { parameters: Record<string, unknown> };
+    const { KmsKeyId, ...others } = create.parameters;
+    expect(others).toEqual({ SourceDBInstanceArn: `arn:\${AWS::Partition}:rds:eu-west-1:${ACCOUNT}:db:ledger-prod`, BackupRetentionPeriod: 7 });
+    expect(KmsKeyId).toMatch(/^\$\{SnapshotKey\w+\.Arn\}$/);
+  });
+
+  it('has no retention function or schedule: the project makes no copies here', () => {
+    expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'retention' } } } }))).toEqual([]);
+    expect(iamStatements(template).filter((s) => s.actions.includes('rds:DeleteDBSnapshot'))).toEqual([]);
+  });
+});
+
+describe('ReplicaRegionStack whose snapshots arrive by other means', () => {
+  it('creates no project key, no retention and keeps the key/* wildcard for restores', () => {
+    const config = configWith({ source: { instanceId: 'orders-prod', region: 'eu-west-1' }, replica: { instanceId: 'orders-staging', region: REGION }, copy: { enabled: false } });
+    const template = Template.fromStack(regionStack(config, SKIP_BUNDLING));
+    assertResourceCount(template, 'AWS::KMS::Alias', 0);
+    assertResourceCount(template, 'AWS::Scheduler::Schedule', 2);
+    expect(resourcesAllowed(iamStatements(template), 'kms:CreateGrant')).toEqual([
+      `arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`,
+      `arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`,
+    ]);
   });
 });

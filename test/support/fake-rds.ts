@@ -3,13 +3,17 @@
  * replica region, with the API's real error classes and the defaults a restore really applies.
  * Tests move time and RDS's own progress by hand (finishDeletion, finishRestore).
  */
-import type { DBInstance, DBSnapshot, RestoreDBInstanceFromDBSnapshotCommandInput } from '@aws-sdk/client-rds';
+import type { DBInstance, DBInstanceAutomatedBackup, DBSnapshot, RestoreDBInstanceFromDBSnapshotCommandInput, RestoreDBInstanceToPointInTimeCommandInput } from '@aws-sdk/client-rds';
 import {
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
   DBSnapshotNotFoundFault,
+  DBInstanceAutomatedBackupNotFoundFault,
   DeleteDBInstanceCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
+  InvalidRestoreFault,
+  RestoreDBInstanceToPointInTimeCommand,
   DescribeDBSnapshotsCommand,
   InvalidDBInstanceStateFault,
   ModifyDBInstanceCommand,
@@ -27,6 +31,8 @@ export class FakeRds {
   public readonly mock = mockClient(RDSClient);
   public instance: DBInstance | undefined;
   public snapshots: DBSnapshot[] = [];
+  /** x's automated backups replicated into this region (mode backup-replication). */
+  public replicatedBackups: DBInstanceAutomatedBackup[] = [];
   /** Errors the next restore calls throw, in order. */
   public restoreFailures: Error[] = [];
   /** Statuses in which ModifyDBInstance is refused as InvalidDBInstanceState. */
@@ -43,6 +49,7 @@ export class FakeRds {
     this.mock.reset();
     this.instance = instance ? structuredClone(instance) : undefined;
     this.snapshots = structuredClone(snapshots);
+    this.replicatedBackups = [];
     this.restoreFailures = [];
     this.modifyRefusedIn = new Set(['creating', 'deleting']);
     this.install();
@@ -99,6 +106,31 @@ export class FakeRds {
       if (this.modifyRefusedIn.has(y.DBInstanceStatus ?? '')) throw new InvalidDBInstanceStateFault({ message: `Database instance is not in available state (${y.DBInstanceStatus}).`, ...meta });
       for (const [param, field] of Object.entries(MODIFY_FIELDS)) if (input[param] !== undefined) (y as Record<string, unknown>)[field] = input[param];
       return { DBInstance: structuredClone(y) };
+    });
+
+    this.mock.on(DescribeDBInstanceAutomatedBackupsCommand).callsFake((input: { Filters?: { Name: string; Values: string[] }[] }) => {
+      let list = this.replicatedBackups;
+      for (const f of input.Filters ?? []) {
+        if (f.Name === 'db-instance-id') list = list.filter((b) => f.Values.includes(b.DBInstanceIdentifier ?? ''));
+        if (f.Name === 'dbi-resource-id') list = list.filter((b) => f.Values.includes(b.DbiResourceId ?? ''));
+      }
+      return { DBInstanceAutomatedBackups: structuredClone(list) };
+    });
+
+    this.mock.on(RestoreDBInstanceToPointInTimeCommand).callsFake((input: RestoreDBInstanceToPointInTimeCommandInput) => {
+      const failure = this.restoreFailures.shift();
+      if (failure) throw failure;
+      if (this.instance) throw new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', ...meta });
+      const backups = this.replicatedBackups.find((b) => b.DBInstanceAutomatedBackupsArn === input.SourceDBInstanceAutomatedBackupsArn);
+      if (!backups) throw new DBInstanceAutomatedBackupNotFoundFault({ message: `automated backups ${input.SourceDBInstanceAutomatedBackupsArn} not found`, ...meta });
+      const { EarliestTime, LatestTime } = backups.RestoreWindow ?? {};
+      const at = input.RestoreTime;
+      if (!at || !EarliestTime || !LatestTime || at < EarliestTime || at > LatestTime) {
+        throw new InvalidRestoreFault({ message: `The restore time ${at?.toISOString() ?? '(none)'} is outside the restorable window.`, ...meta });
+      }
+      const asSnapshot: DBSnapshot = { Engine: backups.Engine, AllocatedStorage: backups.AllocatedStorage, Encrypted: backups.Encrypted, KmsKeyId: backups.KmsKeyId };
+      this.instance = restoredInstance({ ...input, DBInstanceIdentifier: input.TargetDBInstanceIdentifier, DBSnapshotIdentifier: undefined }, asSnapshot, this.now());
+      return { DBInstance: structuredClone(this.instance) };
     });
 
     this.mock.on(RestoreDBInstanceFromDBSnapshotCommand).callsFake((input: RestoreDBInstanceFromDBSnapshotCommandInput) => {

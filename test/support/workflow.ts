@@ -2,7 +2,7 @@
  * One world per workflow test file: a dynalite started once, the fake RDS, and a `setup` that gives
  * each test a fresh ledger table, a clock at 02:00 UTC on 2026-11-21 and the real adapters over fakes.
  */
-import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
+import type { DBInstance, DBInstanceAutomatedBackup, DBSnapshot } from '@aws-sdk/client-rds';
 import type { RuntimeConfig } from '../../lambdas/shared/config';
 import type { LocalDynamo } from './dynalite';
 import { startDynalite } from './dynalite';
@@ -22,6 +22,8 @@ export interface WorldOptions {
   /** y as DescribeDBInstances returns it; `null` for "y does not exist". */
   instance?: DBInstance | null;
   snapshots?: DBSnapshot[];
+  /** x's automated backups replicated into y's region. */
+  replicatedBackups?: DBInstanceAutomatedBackup[];
 }
 
 /** Registers the file's hooks and returns the fake RDS and a per-test setup. */
@@ -37,6 +39,7 @@ export function workflowWorld(defaultPair: Record<string, unknown> = {}) {
 
   async function setup(options: WorldOptions = {}) {
     rds.reset(options.instance === null ? undefined : (options.instance ?? yInstance()), options.snapshots ?? [FRESH_SNAPSHOT]);
+    rds.replicatedBackups = structuredClone(options.replicatedBackups ?? []);
     snsMock.reset();
     const config: RuntimeConfig = runtimeConfig({ monitoringRoleArn: MONITORING_ROLE, ...defaultPair, ...options.pair }, { ledgerTableName: await dynamo.createLedgerTable() });
     const clock = new Clock('2026-11-21T02:00:00Z');

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Monitoring, type AlarmsConfig, type MonitoringProps } from '../../../infra/constructs/monitoring';
+import { Monitoring, PipelineMonitoring, type AlarmsConfig, type MonitoringProps } from '../../../infra/constructs/monitoring';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../lambdas/shared/powertools';
 import { assertHasResource, assertResourceCount, newStack } from '../helpers';
 
@@ -205,5 +205,25 @@ describe('Monitoring', () => {
     ])('fails on %s', (_name, props, message) => {
       expect(() => build(props)).toThrow(message);
     });
+  });
+});
+
+describe('PipelineMonitoring', () => {
+  it('alarms on dead letters and function errors, to its topic, and on nothing per replica', () => {
+    const stack = newStack('eu-west-1');
+    const monitoring = new PipelineMonitoring(stack, 'Monitoring', { alarmTopic: new sns.Topic(stack, 'Alarms') });
+    monitoring.alarmOnDeadLetters('DlqAlarm', new sqs.Queue(stack, 'Dlq'), 'A test message');
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
+    monitoring.alarmOnFunctionErrors('FnErrorsAlarm', fn, 'copy-snapshot');
+    const template = Template.fromStack(stack);
+    assertResourceCount(template, 'AWS::CloudWatch::Alarm', 2);
+    assertHasResource(template, 'AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }] });
+    assertHasResource(template, 'AWS::CloudWatch::Alarm', { MetricName: 'Errors', AlarmDescription: Match.stringLikeRegexp('copy-snapshot'), AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }] });
+    expect(monitoring.alarms).toHaveLength(2);
+  });
+
+  it('fails on a period under one minute', () => {
+    const stack = newStack();
+    expect(() => new PipelineMonitoring(stack, 'Monitoring', { alarmTopic: new sns.Topic(stack, 'Alarms'), period: Duration.seconds(30) })).toThrow('period must be at least 1 minute, got 30 seconds');
   });
 });

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig } from '../../../lambdas/shared/config';
+import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, type CopyRuntimeConfig, type RuntimeConfig } from '../../../lambdas/shared/config';
 import { ENVIRONMENT_BUDGET_BYTES, RefreshFunction, type RefreshFunctionProps } from '../../../infra/constructs/refresh-function';
 import { ACCOUNT, FIXTURE_HANDLER, REGION, SKIP_BUNDLING, assertHasResource, newStack, pair } from '../helpers';
 
@@ -13,6 +13,16 @@ function runtimeConfig(pairs = [pair('orders-staging')]): RuntimeConfig {
     rtoTargetMinutes: 60,
     ledgerTableName: 'ledger',
     notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:notifications`,
+    pairs,
+  };
+}
+
+function copyConfig(pairs = [pair('orders-staging')]): CopyRuntimeConfig {
+  return {
+    region: 'eu-west-1',
+    account: ACCOUNT,
+    deferQueueUrl: `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/delay`,
+    notificationTopicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:notifications`,
     pairs,
   };
 }
@@ -104,5 +114,30 @@ describe('RefreshFunction', () => {
     expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ runtimeConfig: runtimeConfig(pairs) }))).toThrow(
       new RegExp(`^environment of TestStack/Fn would be about \\d+ bytes, over the ${ENVIRONMENT_BUDGET_BYTES}-byte budget \\(lambda allows 4 KB\\): REPLICA_REFRESH_CONFIG carries 3 pair\\(s\\) of ${REGION}`),
     );
+  });
+
+  it('passes the copy configuration in REPLICA_REFRESH_COPY_CONFIG instead, when given one', () => {
+    const stack = newStack(REGION, SKIP_BUNDLING);
+    const { runtimeConfig: _none, ...rest } = props();
+    new RefreshFunction(stack, 'Copy', { ...rest, config: { env: COPY_CONFIG_ENV, value: copyConfig() } });
+    const variables = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function') as unknown as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>)[0]
+      ?.Properties.Environment.Variables;
+    expect(variables?.[COPY_CONFIG_ENV]).toBe(JSON.stringify(copyConfig()));
+    expect(variables?.[RUNTIME_CONFIG_ENV]).toBeUndefined();
+  });
+
+  it('fails when the copy configuration would exceed the Lambda limit, naming its variable', () => {
+    const bigOverrides = { tags: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`cost-centre-${i}`, 'x'.repeat(60)])) };
+    const pairs = Array.from({ length: 3 }, (_, i) => pair(`replica-${i}`, REGION, { overrides: bigOverrides }));
+    const { runtimeConfig: _none, ...rest } = props();
+    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Copy', { ...rest, config: { env: COPY_CONFIG_ENV, value: copyConfig(pairs) } })).toThrow(
+      /over the 3584-byte budget \(lambda allows 4 KB\): REPLICA_REFRESH_COPY_CONFIG carries 3 pair\(s\) of eu-west-1/,
+    );
+  });
+
+  it('fails with both configurations or with none', () => {
+    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ config: { env: COPY_CONFIG_ENV, value: copyConfig() } }))).toThrow('give either runtimeConfig or config, not both');
+    const { runtimeConfig: _none, ...rest } = props();
+    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', rest)).toThrow('runtimeConfig or config is required');
   });
 });

@@ -8,9 +8,9 @@ const KEY_A = `arn:aws:kms:${REGION}:${ACCOUNT}:key/aaaaaaaa-1111-2222-3333-4444
 const KEY_B = `arn:aws:kms:${REGION}:${ACCOUNT}:key/bbbbbbbb-1111-2222-3333-444444444444`;
 
 /** Grants on a bare role, so the template holds nothing else. */
-function grantsFor(pairs: Parameters<typeof pair>[] , grant: (replicas: ReplicaInstances, role: iam.IRole) => void) {
+function grantsFor(pairs: Parameters<typeof pair>[], grant: (replicas: ReplicaInstances, role: iam.IRole) => void, projectKeyArn?: string) {
   const stack = newStack();
-  const replicas = new ReplicaInstances(stack, 'Replicas', { pairs: pairs.map((args) => pair(...args)) });
+  const replicas = new ReplicaInstances(stack, 'Replicas', { pairs: pairs.map((args) => pair(...args)), ...(projectKeyArn === undefined ? {} : { projectKeyArn }) });
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   grant(replicas, role);
   return iamStatements(Template.fromStack(stack));
@@ -63,6 +63,43 @@ describe('ReplicaInstances', () => {
     expect(resourcesAllowed(statements, 'kms:DescribeKey')).toEqual([KEY_A, KEY_B]);
     const createGrant = statements.find((s) => s.actions.includes('kms:CreateGrant'));
     expect(createGrant?.statement.Condition).toEqual({ StringEquals: { 'kms:ViaService': `rds.${REGION}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+  });
+
+  it('grants the key of the copies (the project key or copy.replicaKmsKeyArn) instead of key/* when every pair copies', () => {
+    const statements = grantsFor([['a-staging'], ['b-staging', REGION, { copy: { replicaKmsKeyArn: KEY_B } }]], (r, role) => r.grantRestore(role), KEY_A);
+    expect(resourcesAllowed(statements, 'kms:CreateGrant')).toEqual([KEY_A, KEY_B]);
+  });
+
+  it('keeps key/* when a pair restores from snapshots the project does not copy and names no key', () => {
+    const statements = grantsFor([['a-staging'], ['b-staging', REGION, { copy: { enabled: false } }]], (r, role) => r.grantRestore(role), KEY_A);
+    expect(resourcesAllowed(statements, 'kms:CreateGrant')).toEqual([`arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`]);
+  });
+
+  it('grants point-in-time restores of the backup-replication y only, with their inputs, and describing automated backups', () => {
+    const replication = { source: { instanceId: 'b-prod', region: 'eu-west-1', mode: 'backup-replication' } };
+    const statements = grantsFor([['a-staging'], ['b-staging', REGION, replication]], (r, role) => r.grantRestore(role), KEY_A);
+    expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceToPointInTime').sort()).toEqual(
+      [rdsArn('db:b-staging'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*'), rdsArn('auto-backup:*')].sort(),
+    );
+    const read = grantsFor([['b-staging', REGION, replication]], (r, role) => r.grantRead(role));
+    expect(read.flatMap((s) => s.actions)).toContain('rds:DescribeDBInstanceAutomatedBackups');
+  });
+
+  it("grants deleting copies <x>-* only while they carry their pair's ownership tag, one statement per tag", () => {
+    const statements = grantsFor(
+      [['a-staging'], ['b-staging', REGION, { ownershipTag: { key: 'team', value: 'dba' } }], ['c-staging', REGION, { copy: { retention: { enabled: false } } }]],
+      (r, role) => r.grantExpireCopies(role),
+    );
+    expect(statements.map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([
+      [['rds:DeleteDBSnapshot'], [rdsArn('snapshot:a-staging-source-*')], { StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' } }],
+      [['rds:DeleteDBSnapshot'], [rdsArn('snapshot:b-staging-source-*')], { StringEquals: { 'rds:snapshot-tag/team': 'dba' } }],
+    ]);
+  });
+
+  it('fails to grant deleting copies when no pair has retention on', () => {
+    expect(() => grantsFor([['a-staging', REGION, { copy: { enabled: false } }]], (r, role) => r.grantExpireCopies(role))).toThrow(
+      'no pair of this region has retention of its copies on: nothing to grant',
+    );
   });
 
   it('passes each monitoring role (pair or override) only to monitoring.rds.amazonaws.com', () => {

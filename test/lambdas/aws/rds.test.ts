@@ -15,6 +15,10 @@ import {
   RDSClient,
   RDSServiceException,
   RestoreDBInstanceFromDBSnapshotCommand,
+  RestoreDBInstanceToPointInTimeCommand,
+  InvalidRestoreFault,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  CreateDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RdsAdapter, toInstanceView } from '../../../lambdas/aws/rds';
@@ -113,6 +117,25 @@ describe('restoreInstance', () => {
       Tags: [{ Key: 'team', Value: 'orders' }],
     });
   });
+  it('restores to a point in time with the same settings when the request names replicated backups', async () => {
+    rdsMock.on(RestoreDBInstanceToPointInTimeCommand).resolves({});
+    const pointInTime = { automatedBackupsArn: 'arn:aws:rds:eu-central-1:111111111111:auto-backup:ab-x', restoreTime: new Date('2026-11-21T01:55:00Z') };
+    await expect(adapter.restoreInstance({ instanceId: Y, snapshotIdentifier: 'ignored', settings, tags: { team: 'orders' }, pointInTime })).resolves.toBe('requested');
+    expect(rdsMock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 0);
+    const input = rdsMock.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ TargetDBInstanceIdentifier: Y, SourceDBInstanceAutomatedBackupsArn: pointInTime.automatedBackupsArn, RestoreTime: pointInTime.restoreTime, DBInstanceClass: 'db.r6g.large', Iops: 12000, Tags: [{ Key: 'team', Value: 'orders' }] });
+    expect(input).not.toHaveProperty('DBSnapshotIdentifier');
+    expect(input).not.toHaveProperty('UseLatestRestorableTime');
+  });
+
+  it('classifies a restore time outside the window as permanent, naming the backups and the time', async () => {
+    rdsMock.on(RestoreDBInstanceToPointInTimeCommand).rejects(new InvalidRestoreFault({ message: 'outside the window', ...meta }));
+    const pointInTime = { automatedBackupsArn: 'arn:aws:rds:eu-central-1:111111111111:auto-backup:ab-x', restoreTime: new Date('2026-11-21T01:55:00Z') };
+    const err = await adapter.restoreInstance({ instanceId: Y, snapshotIdentifier: '', settings, tags: {}, pointInTime }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentRdsError);
+    expect((err as Error).message).toContain('RestoreDBInstanceToPointInTime orders-staging from arn:aws:rds:eu-central-1:111111111111:auto-backup:ab-x at 2026-11-21T01:55:00.000Z');
+  });
+
   it('reports an existing instance instead of failing', async () => {
     rdsMock.on(RestoreDBInstanceFromDBSnapshotCommand).rejects(new DBInstanceAlreadyExistsFault({ message: 'exists', ...meta }));
     await expect(adapter.restoreInstance({ instanceId: Y, snapshotIdentifier: 'copy-1', settings, tags: {} })).resolves.toBe('already-exists');
@@ -201,5 +224,31 @@ describe('snapshot copies', () => {
     expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 0);
     await expect(adapter.deleteOwnedSnapshot('mine', owner)).resolves.toBe('deleted');
     expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'mine' });
+  });
+});
+
+describe('replicated backups and extra snapshots', () => {
+  it('lists only the backups replicated from x region, by name and resource id', async () => {
+    rdsMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({
+      DBInstanceAutomatedBackups: [
+        { DBInstanceIdentifier: X, Region: 'eu-west-1', Status: 'replicating', DBInstanceAutomatedBackupsArn: 'arn:ab-1', RestoreWindow: { LatestTime: new Date('2026-11-21T01:55:00Z') } },
+        { DBInstanceIdentifier: X, Region: 'us-east-1', Status: 'replicating', DBInstanceAutomatedBackupsArn: 'arn:ab-2' },
+      ],
+    });
+    const found = await adapter.describeReplicatedBackups({ instanceId: X, dbiResourceId: X_RESOURCE_ID, sourceRegion: 'eu-west-1' });
+    expect(found).toEqual([{ arn: 'arn:ab-1', instanceId: X, sourceRegion: 'eu-west-1', status: 'replicating', latestTime: new Date('2026-11-21T01:55:00Z'), encrypted: false }]);
+    expect(rdsMock).toHaveReceivedCommandWith(DescribeDBInstanceAutomatedBackupsCommand, {
+      Filters: [
+        { Name: 'db-instance-id', Values: [X] },
+        { Name: 'dbi-resource-id', Values: [X_RESOURCE_ID] },
+      ],
+    });
+  });
+
+  it('takes a tagged manual snapshot, and reports one already there', async () => {
+    rdsMock.on(CreateDBSnapshotCommand).resolvesOnce({}).rejects(new DBSnapshotAlreadyExistsFault({ message: 'exists', ...meta }));
+    await expect(adapter.createSnapshot(X, 'orders-prod-rr-1', { a: 'b' })).resolves.toBe('started');
+    await expect(adapter.createSnapshot(X, 'orders-prod-rr-1', { a: 'b' })).resolves.toBe('already-exists');
+    expect(rdsMock).toHaveReceivedCommandWith(CreateDBSnapshotCommand, { DBInstanceIdentifier: X, DBSnapshotIdentifier: 'orders-prod-rr-1', Tags: [{ Key: 'a', Value: 'b' }] });
   });
 });

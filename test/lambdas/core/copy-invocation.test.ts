@@ -1,11 +1,11 @@
-import { CopyDBSnapshotCommand, DBSnapshotNotFoundFault, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CopyDBSnapshotCommand, CreateDBSnapshotCommand, DBSnapshotAlreadyExistsFault, DBSnapshotNotFoundFault, DeleteDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SnsNotifier } from '../../../lambdas/aws/notify';
 import { DeferQueue } from '../../../lambdas/aws/queue';
 import { RdsAdapter } from '../../../lambdas/aws/rds';
-import { MAX_DEFERRALS, handleCopyInvocation } from '../../../lambdas/core/copy-invocation';
+import { handleCopyInvocation } from '../../../lambdas/core/copy-invocation';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { eventBridgeEvent, pair, xSnapshot } from '../../support/fixtures';
 import { publishedKinds, snsMock } from '../../support/harness';
@@ -28,6 +28,7 @@ function deps() {
     defer: (m: { replica: string; snapshotId: string; attempt: number }, s: number) => queue.defer({ ...m }, s),
     notifier: new SnsNotifier(new SNSClient({ region: 'eu-central-1' }), 'arn:aws:sns:eu-central-1:111111111111:n'),
     telemetry: new SimTelemetry(),
+    now: () => new Date('2026-11-21T12:00:05Z'),
   };
 }
 
@@ -54,17 +55,25 @@ describe('handleCopyInvocation', () => {
     rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: Array.from({ length: 20 }, (_, i) => xSnapshot(`c${i}`, '2026-11-20T00:00:00Z', { Status: 'copying' })) });
     await handleCopyInvocation(deps(), pairs, { ...eventBridgeEvent('RDS-EVENT-0091', AUTO_ID, new Date(), { SourceType: 'SNAPSHOT' }), 'detail-type': 'RDS DB Snapshot Event' });
     expect(rdsMock).toHaveReceivedCommandTimes(CopyDBSnapshotCommand, 0);
-    expect(sqsMock).toHaveReceivedCommandWith(SendMessageCommand, { QueueUrl: QUEUE, DelaySeconds: 300, MessageBody: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: 1 }) });
+    expect(sqsMock).toHaveReceivedCommandWith(SendMessageCommand, { QueueUrl: QUEUE, DelaySeconds: 300, MessageBody: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: 1, since: '2026-11-21T12:00:05.000Z' }) });
 
     rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: [] });
     const [back] = await handleCopyInvocation(deps(), pairs, { Records: [{ eventSource: 'aws:sqs', body: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: 1 }) }] });
     expect(back?.outcome).toMatchObject({ action: 'copied' });
   });
 
-  it('gives up after MAX_DEFERRALS tries and alerts instead of deferring forever', async () => {
+  it('keeps deferring within copy.maxWaitHours, carrying when it first waited', async () => {
     rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: Array.from({ length: 20 }, (_, i) => xSnapshot(`c${i}`, '2026-11-20T00:00:00Z', { Status: 'copying' })) });
-    const [result] = await handleCopyInvocation(deps(), pairs, { Records: [{ eventSource: 'aws:sqs', body: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: MAX_DEFERRALS }) }] });
-    expect(result?.outcome).toMatchObject({ action: 'error', reason: expect.stringContaining(`gave up after ${MAX_DEFERRALS} tries`) as unknown });
+    const since = '2026-11-20T13:00:00.000Z';
+    await handleCopyInvocation(deps(), pairs, { Records: [{ eventSource: 'aws:sqs', body: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: 200, since }) }] });
+    expect(sqsMock).toHaveReceivedCommandWith(SendMessageCommand, { MessageBody: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: 201, since }) });
+    expect(publishedKinds()).toEqual([]);
+  });
+
+  it('gives up copy.maxWaitHours after the first deferral and alerts instead of deferring forever', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: Array.from({ length: 20 }, (_, i) => xSnapshot(`c${i}`, '2026-11-20T00:00:00Z', { Status: 'copying' })) });
+    const [result] = await handleCopyInvocation(deps(), pairs, { Records: [{ eventSource: 'aws:sqs', body: JSON.stringify({ replica: 'orders-staging', snapshotId: AUTO_ID, attempt: 288, since: '2026-11-20T12:00:00.000Z' }) }] });
+    expect(result?.outcome).toMatchObject({ action: 'error', reason: expect.stringContaining('gave up after 288 tries in 24.0 h') as unknown });
     expect(sqsMock).toHaveReceivedCommandTimes(SendMessageCommand, 0);
     expect(publishedKinds()).toEqual(['snapshots.copy-gave-up']);
   });
@@ -75,6 +84,52 @@ describe('handleCopyInvocation', () => {
     });
     const [result] = await handleCopyInvocation(deps(), pairs, { trigger: 'sweep' });
     expect(result).toMatchObject({ snapshotId: AUTO_ID, outcome: { action: 'copied' } });
+  });
+
+  it('skips, without a copy, a manual snapshot of x not named after x (the copy role may not copy it)', async () => {
+    const odd = xSnapshot('before-upgrade', '2026-11-21T09:00:00Z', { DBSnapshotArn: 'arn:aws:rds:eu-west-1:111111111111:snapshot:before-upgrade', SourceRegion: undefined });
+    rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'before-upgrade' }).resolves({ DBSnapshots: [odd] });
+    const [result] = await handleCopyInvocation(deps(), pairs, { ...eventBridgeEvent('RDS-EVENT-0042', 'before-upgrade', new Date(), { SourceType: 'SNAPSHOT' }), 'detail-type': 'RDS DB Snapshot Event' });
+    expect(result?.outcome).toMatchObject({ action: 'skip', reason: expect.stringContaining('not named orders-prod-') as unknown });
+    expect(rdsMock).toHaveReceivedCommandTimes(CopyDBSnapshotCommand, 0);
+  });
+
+  describe('extra snapshots', () => {
+    const withExtras = [pair({ copy: { replicaKmsKeyArn: KEY, extraSnapshots: { cron: 'cron(0 */6 * * ? *)' } } })];
+    const extraTags = [
+      { Key: 'replica-refresh:managed', Value: 'true' },
+      { Key: 'replica-refresh:extra-snapshot', Value: 'true' },
+    ];
+
+    it('takes one named after the scheduled minute and tagged, and a repeated delivery finds it there', async () => {
+      rdsMock.on(CreateDBSnapshotCommand).resolvesOnce({}).rejects(new DBSnapshotAlreadyExistsFault({ message: 'exists', ...meta }));
+      const input = { trigger: 'extra-snapshot', replica: 'orders-staging', scheduledTime: '2026-11-21T12:00:00Z' };
+      const [first] = await handleCopyInvocation(deps(), withExtras, input);
+      const [again] = await handleCopyInvocation(deps(), withExtras, input);
+      expect(first?.outcome).toEqual({ action: 'snapshot-taken', snapshotId: 'orders-prod-rr-2026-11-21-12-00' });
+      expect(again?.outcome).toEqual({ action: 'snapshot-existed', snapshotId: 'orders-prod-rr-2026-11-21-12-00' });
+      expect(rdsMock).toHaveReceivedCommandWith(CreateDBSnapshotCommand, { DBInstanceIdentifier: 'orders-prod', DBSnapshotIdentifier: 'orders-prod-rr-2026-11-21-12-00', Tags: extraTags });
+    });
+
+    it('is refused for a pair without extraSnapshots, without calling RDS', async () => {
+      const [result] = await handleCopyInvocation(deps(), pairs, { trigger: 'extra-snapshot', replica: 'orders-staging' });
+      expect(result?.outcome).toMatchObject({ action: 'ignored' });
+      expect(rdsMock.calls()).toHaveLength(0);
+    });
+
+    it('the sweep deletes an extra snapshot from x region once its copy is available, and only that one', async () => {
+      const copied = xSnapshot('orders-prod-rr-2026-11-21-06-00', '2026-11-21T06:00:00Z', { SourceRegion: undefined, TagList: extraTags });
+      const stillCopying = xSnapshot('orders-prod-rr-2026-11-21-12-00', '2026-11-21T12:00:00Z', { SourceRegion: undefined, TagList: extraTags });
+      const byHand = xSnapshot('orders-prod-before-upgrade', '2026-11-21T05:00:00Z', { SourceRegion: undefined, TagList: [{ Key: 'replica-refresh:extra-snapshot', Value: 'true' }] });
+      rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-prod'] }] }).resolves({ DBSnapshots: [copied, stillCopying, byHand, source] });
+      rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'orders-prod-rr-2026-11-21-06-00' }).resolves({ DBSnapshots: [{ ...copied, Status: 'available' }] });
+      rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'orders-prod-rr-2026-11-21-12-00' }).resolves({ DBSnapshots: [{ ...stillCopying, Status: 'copying' }] });
+      rdsMock.on(DeleteDBSnapshotCommand).resolves({});
+      const results = await handleCopyInvocation(deps(), withExtras, { trigger: 'sweep' });
+      expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 1);
+      expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'orders-prod-rr-2026-11-21-06-00' });
+      expect(results.map((r) => r.outcome.action)).toContain('source-snapshot-deleted');
+    });
   });
 
   it.each([

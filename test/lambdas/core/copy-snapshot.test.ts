@@ -1,9 +1,9 @@
-import { CopyDBSnapshotCommand, DBSnapshotNotFoundFault, DescribeDBSnapshotsCommand, RDSClient, SnapshotQuotaExceededFault } from '@aws-sdk/client-rds';
+import { CopyDBSnapshotCommand, DBSnapshotNotFoundFault, DescribeDBSnapshotsCommand, KMSKeyNotAccessibleFault, RDSClient, SnapshotQuotaExceededFault } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SnsNotifier } from '../../../lambdas/aws/notify';
 import { RdsAdapter } from '../../../lambdas/aws/rds';
-import { copyOneSnapshot } from '../../../lambdas/core/copy-snapshot';
+import { MANUAL_SNAPSHOTS_METRIC, copyOneSnapshot } from '../../../lambdas/core/copy-snapshot';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { pair, xSnapshot } from '../../support/fixtures';
 import { publishedKinds, snsMock } from '../../support/harness';
@@ -61,15 +61,24 @@ describe('copyOneSnapshot', () => {
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
+  it('alerts, naming the key, instead of failing the invocation when RDS may not use the copy key', async () => {
+    rdsMock.on(CopyDBSnapshotCommand).rejects(new KMSKeyNotAccessibleFault({ message: 'The target KMS key does not exist, is not enabled or you do not have permissions to access it.', ...meta }));
+    const outcome = await copyOneSnapshot(deps(), withKey, SOURCE_ID);
+    expect(outcome).toMatchObject({ action: 'error', reason: expect.stringContaining('KMSKeyNotAccessibleFault') as unknown });
+    expect(publishedKinds()).toEqual(['snapshots.copy-refused']);
+  });
+
   it('ignores snapshots of other instances', async () => {
     rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: SOURCE_ID }).resolves({ DBSnapshots: [{ ...source, DBInstanceIdentifier: 'billing-prod' }] });
     expect(await copyOneSnapshot(deps(), withKey, SOURCE_ID)).toMatchObject({ action: 'ignored' });
     expect(rdsMock).toHaveReceivedCommandTimes(CopyDBSnapshotCommand, 0);
   });
 
-  it('alerts when the region nears its manual-snapshot quota, and still copies', async () => {
+  it('reports the region\'s manual snapshots as a gauge for the quota alarm, without an alert per copy, and still copies', async () => {
     rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: Array.from({ length: 92 }, (_, i) => xSnapshot(`m${i}`, '2026-11-01T00:00:00Z', { SourceRegion: undefined })) });
-    expect(await copyOneSnapshot(deps(), withKey, SOURCE_ID)).toMatchObject({ action: 'copied' });
-    expect(publishedKinds()).toEqual(['snapshots.quota-near']);
+    const d = deps();
+    expect(await copyOneSnapshot(d, withKey, SOURCE_ID)).toMatchObject({ action: 'copied' });
+    expect(d.telemetry.metrics.filter((m) => m.name === MANUAL_SNAPSHOTS_METRIC)).toEqual([{ name: MANUAL_SNAPSHOTS_METRIC, value: 92, dimensions: { replica: 'orders-staging' } }]);
+    expect(publishedKinds()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { toSnapshotView } from '../../../lambdas/aws/rds';
 import type { RetentionPolicy } from '../../../lambdas/core/copy';
-import { COPY_TAGS, copyTargetId, planCopy, retention } from '../../../lambdas/core/copy';
+import { COPY_TAGS, copyTargetId, extraSnapshotId, isCopyableName, planCopy, retention } from '../../../lambdas/core/copy';
 import type { SnapshotView } from '../../../lambdas/core/model';
 import { xSnapshot } from '../../support/fixtures';
 
@@ -14,7 +14,7 @@ const source = toSnapshotView(
     SourceRegion: undefined,
   }),
 );
-const base = { source, sourceRegion: 'eu-west-1', existing: undefined, inFlight: 0, inFlightLimit: 20, replicaKmsKeyArn: KEY, replicaRegion: 'eu-central-1', ownershipTag: owner, deferSeconds: 300 };
+const base = { source, sourceInstanceId: 'orders-prod', sourceRegion: 'eu-west-1', existing: undefined, inFlight: 0, inFlightLimit: 20, replicaKmsKeyArn: KEY, replicaRegion: 'eu-central-1', ownershipTag: owner, deferSeconds: 300 };
 
 describe('copyTargetId', () => {
   it.each([
@@ -28,6 +28,31 @@ describe('copyTargetId', () => {
     expect(id).toBe(to);
     expect(id).toMatch(/^[a-z](?!.*--)[a-z0-9-]{0,254}$/);
     expect(id.endsWith('-')).toBe(false);
+  });
+});
+
+describe('names the copy role may copy', () => {
+  it.each([
+    ['rds:orders-prod-2026-11-21-00-10', true],
+    ['orders-prod-2026-11-21-00-10', true],
+    ['orders-prod-rr-2026-11-21-12-00', true],
+    ['orders-prod2-2026-11-21-00-10', false],
+    ['before-upgrade', false],
+    ['rds:orders-production-2026-11-21', false],
+  ])('%s: %s', (id, ok) => {
+    expect(isCopyableName(id, 'orders-prod')).toBe(ok);
+  });
+
+  it('skips, with the rename to do, a manual snapshot not named after x', () => {
+    expect(planCopy({ ...base, source: { ...source, id: 'before-upgrade', type: 'manual' } })).toEqual({
+      action: 'skip',
+      reason: expect.stringContaining('not named orders-prod-…') as unknown,
+    });
+  });
+
+  it('names extra snapshots after x and the scheduled minute, so a repeated schedule delivery names the same one', () => {
+    expect(extraSnapshotId('orders-prod', new Date('2026-11-21T12:00:41.5Z'))).toBe('orders-prod-rr-2026-11-21-12-00');
+    expect(isCopyableName(extraSnapshotId('orders-prod', new Date()), 'orders-prod')).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@ import { DeleteDBSnapshotCommand, DescribeDBInstancesCommand, DescribeDBSnapshot
 import { mockClient } from 'aws-sdk-client-mock';
 import { RdsAdapter } from '../../../lambdas/aws/rds';
 import type { RunRecord } from '../../../lambdas/core/model';
-import { runRetention } from '../../../lambdas/core/retention-run';
+import { handleRetention, runRetention } from '../../../lambdas/core/retention-run';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { X, Y, pair, xSnapshot, yInstance } from '../../support/fixtures';
 
@@ -51,5 +51,36 @@ describe('runRetention', () => {
     rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
     expect((await runRetention(deps(), pair(), { keepDays: 7, keepLast: 2 })).every((r) => r.keep)).toBe(true);
     expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 0);
+  });
+});
+
+describe('handleRetention (the retention function)', () => {
+  const config = { pairs: [pair({ copy: { retention: { keepDays: 7, keepLast: 2 } } })] };
+
+  it('runs the configured policy for the replica it is scheduled for', async () => {
+    const [pass] = await handleRetention(deps(), config, { trigger: 'retention', replica: Y });
+    expect(pass).toMatchObject({ replica: Y, dryRun: false, deleted: ['orders-prod-2026-11-10'], skipped: [] });
+    expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'orders-prod-2026-11-10' });
+  });
+
+  it('deletes nothing on a dry run', async () => {
+    const [pass] = await handleRetention(deps(), config, { trigger: 'retention', dryRun: true });
+    expect(pass?.deleted).toEqual([]);
+    expect(pass?.results.filter((r) => !r.keep).map((r) => r.id)).toEqual(['orders-prod-2026-11-10']);
+    expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 0);
+  });
+
+  it.each([
+    ['retention off', { pairs: [pair({ copy: { retention: { enabled: false } } })] }, { trigger: 'retention' }],
+    ['copying off (someone else copies)', { pairs: [pair({ copy: { enabled: false } })] }, { trigger: 'retention' }],
+    ['backup-replication mode', { pairs: [pair({ source: { instanceId: X, region: 'eu-west-1', mode: 'backup-replication' } })] }, { trigger: 'retention' }],
+    ['an unknown replica', config, { trigger: 'retention', replica: 'someone-else' }],
+    ['another trigger', config, { trigger: 'watchdog' }],
+    ['garbage', config, 'hello'],
+  ])('touches nothing for %s', async (_name, cfg, input) => {
+    const telemetry = new SimTelemetry();
+    expect(await handleRetention({ ...deps(), telemetry }, cfg, input)).toEqual([]);
+    expect(rdsMock.calls()).toHaveLength(0);
+    expect(telemetry.total('RetentionInputIgnored')).toBe(1);
   });
 });

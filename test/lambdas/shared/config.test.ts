@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lambdas/shared/errors';
-import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, loadCopyRuntimeConfig, loadRuntimeConfig, parseConfig } from '../../../lambdas/shared/config';
+import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, needsProjectKey, parseConfig } from '../../../lambdas/shared/config';
 import { runtimeConfig } from '../../support/fixtures';
 
 const example = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: Record<string, unknown> } }).context.replicaRefresh;
@@ -87,6 +87,33 @@ describe('parseConfig', () => {
     [{ notificationEmails: ['not-an-email'] }, 'replicaRefresh.notificationEmails[0] = "not-an-email": must be an email address'],
   ])('fails on %j', (change, message) => {
     expect(problemsOf({ ...example, ...change })).toEqual([message]);
+  });
+
+  it('defaults to copying x snapshots itself, with a project key, retention and no extra snapshots', () => {
+    const [p] = parseConfig(example).pairs;
+    expect(p?.source.mode).toBe('snapshot-copy');
+    expect(p?.copy).toEqual({ enabled: true, inFlightLimit: 20, deferSeconds: 300, maxWaitHours: 24, manualSnapshotAlertAt: 90, sweepIntervalMinutes: 60, retention: { enabled: true, keepDays: 7, keepLast: 3, cron: 'cron(30 12 * * ? *)' } });
+    expect(copiesSnapshots(p!)).toBe(true);
+    expect(needsProjectKey(p!)).toBe(true);
+  });
+
+  it.each([
+    ['copying switched off', { copy: { enabled: false } }, false, false],
+    ['an existing key named', { copy: { replicaKmsKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/k' } }, true, false],
+    ['x and y in one region', { source: { instanceId: 'orders-prod', region: 'eu-central-1' } }, false, false],
+    ['backup replication managed by the stack', { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } }, false, true],
+    ['backup replication set up by hand', { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' }, backupReplication: { manage: false } }, false, false],
+  ])('%s: copies %s, needs the project key %s', (_name, change, copies, key) => {
+    const [p] = parseConfig(withPair(change)).pairs;
+    expect([copiesSnapshots(p!), needsProjectKey(p!)]).toEqual([copies, key]);
+  });
+
+  it('fails on backup replication within one region, and on a bad extra-snapshot schedule, naming what to do', () => {
+    expect(problemsOf(withPair({ source: { instanceId: 'orders-prod', region: 'eu-central-1', mode: 'backup-replication' } })).join('\n')).toContain(
+      'replicaRefresh.pairs[0].source.mode = "backup-replication": needs x and y in different regions (both are in eu-central-1)',
+    );
+    expect(problemsOf(withPair({ copy: { extraSnapshots: { cron: 'rate(6 hours)' } } }))[0]).toContain('replicaRefresh.pairs[0].copy.extraSnapshots.cron = "rate(6 hours)"');
+    expect(problemsOf(withPair({ copy: { retention: { keepDays: 0 } } }))[0]).toContain('replicaRefresh.pairs[0].copy.retention.keepDays = 0');
   });
 
   it('fails on bad identifiers and overrides', () => {

@@ -125,6 +125,28 @@ describe('fault matrix', () => {
     expect(kinds(sim)).toEqual(['refresh.refused']);
   });
 
+  it("the account's 5 cross-region copies in flight taken by others: tonight's copy waits in the delay queue, lands before the refresh and is restored", async () => {
+    const { sim, runs, y } = await simulate(1, [{ name: 'copy-quota-5' }]);
+    expectRestored(runs[0], y);
+    expect(runs[0]?.snapshot?.id).toBe('orders-prod-2026-11-17-00-10');
+    expect(sim.deferQueue?.sent.length).toBeGreaterThan(0);
+    expect(sim.rds.copyHighWater).toBe(5);
+    // Config allows 20 in flight: RDS refuses the copy while the account's 5 are taken, the function waits and tries again.
+    const copies = sim.rds.calls.filter((c) => c.command === 'CopyDBSnapshotCommand').map((c) => c.outcome);
+    expect(copies.at(-1)).toBe('ok');
+    expect(new Set(copies.slice(0, -1))).toEqual(new Set(['SnapshotQuotaExceededFault']));
+    expect(kinds(sim)).toEqual(['refresh.succeeded']);
+  });
+
+  it("x's snapshot events lost: the hourly sweep copies tonight's snapshot in time for the refresh", async () => {
+    const { sim, runs, y } = await simulate(1, [{ name: 'lost-snapshot-events' }]);
+    expectRestored(runs[0], y);
+    expect(runs[0]?.snapshot?.id).toBe('orders-prod-2026-11-17-00-10');
+    const copiedBy = (sim.copySnapshot?.invocations ?? []).filter((i) => ((i.result ?? []) as { outcome: { action: string } }[]).some((o) => o.outcome.action === 'copied')).map((i) => i.event);
+    expect(copiedBy).toEqual([{ trigger: 'sweep' }]);
+    expect(sim.copySnapshot?.invocations.filter((i) => (i.event as { source?: string }).source === 'aws.rds')).toEqual([]);
+  });
+
   it('start-refresh crashing after DeleteDBInstance: the deletion event carries the run on, and the crash alarms', async () => {
     const { sim, runs, y } = await simulate(1, [{ name: 'crash-after-delete' }]);
     expectRestored(runs[0], y);

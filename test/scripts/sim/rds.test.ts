@@ -1,19 +1,31 @@
-import { DBInstanceAlreadyExistsFault, DBInstanceNotFoundFault, DBSnapshotNotFoundFault, InvalidDBSnapshotStateFault } from '@aws-sdk/client-rds';
+import {
+  DBInstanceAlreadyExistsFault,
+  DBInstanceNotFoundFault,
+  DBSnapshotAlreadyExistsFault,
+  DBSnapshotNotFoundFault,
+  InvalidDBSnapshotStateFault,
+  KMSKeyNotAccessibleFault,
+  SnapshotQuotaExceededFault,
+} from '@aws-sdk/client-rds';
 import { VirtualClock } from '../../../scripts/sim/clock';
-import type { EmittedEvent } from '../../../scripts/sim/rds';
+import { SimKms } from '../../../scripts/sim/kms';
+import type { EmittedEvent, RdsTimings } from '../../../scripts/sim/rds';
 import { SimRds } from '../../../scripts/sim/rds';
 import { Random, fixed } from '../../../scripts/sim/random';
 
+const TIMINGS: RdsTimings = {
+  delete: fixed(300),
+  restore: fixed(1200),
+  baselineBackup: fixed(600),
+  copy: fixed(1800),
+  snapshot: fixed(600),
+  finalSnapshot: fixed(120),
+  eventDelay: fixed(5),
+};
+
 function world() {
   const clock = new VirtualClock(new Date('2026-11-21T00:00:00Z'));
-  const rds = new SimRds('eu-central-1', '111111111111', clock, new Random(1), {
-    delete: fixed(300),
-    restore: fixed(1200),
-    baselineBackup: fixed(600),
-    copy: fixed(1800),
-    finalSnapshot: fixed(120),
-    eventDelay: fixed(5),
-  });
+  const rds = new SimRds('eu-central-1', '111111111111', clock, new Random(1), TIMINGS);
   const events: EmittedEvent[] = [];
   rds.subscriptions.push({ sourceType: 'db-instance', sourceIds: ['y'], categories: ['deletion', 'restoration', 'creation', 'backup'], deliver: (e) => events.push(e) });
   const copy = (id: string, dataTime: string, instance = 'x') =>
@@ -82,5 +94,144 @@ describe('SimRds', () => {
     const { rds } = world();
     rds.faults.throttleRate = 1;
     await expect(rds.handle('DescribeDBInstancesCommand', {})).rejects.toMatchObject({ name: 'Throttling', $fault: 'client' });
+  });
+});
+
+/** x encrypted in eu-west-1, the copy destination eu-central-1, keys in both regions. */
+function regions() {
+  const clock = new VirtualClock(new Date('2026-11-21T00:00:00Z'));
+  const random = new Random(1);
+  const kms = new SimKms('111111111111');
+  const sourceKey = kms.create('eu-west-1', 'source-key');
+  const replicaKey = kms.create('eu-central-1', 'replica-key', 'copies');
+  const all = new Map<string, SimRds>();
+  const source = new SimRds('eu-west-1', '111111111111', clock, random, TIMINGS);
+  const replica = new SimRds('eu-central-1', '111111111111', clock, random, TIMINGS);
+  for (const r of [source, replica]) {
+    all.set(r.region, r);
+    r.regions = all;
+    r.kms = kms;
+  }
+  source.instances.set('x', {
+    DBInstanceIdentifier: 'x',
+    DBInstanceArn: source.arn('db', 'x'),
+    DBInstanceStatus: 'available',
+    DbiResourceId: 'db-X',
+    Engine: 'postgres',
+    AllocatedStorage: 100,
+    StorageEncrypted: true,
+    KmsKeyId: sourceKey,
+    CopyTagsToSnapshot: true,
+    BackupRetentionPeriod: 7,
+    TagList: [{ Key: 'team', Value: 'orders' }],
+  });
+  const events: EmittedEvent[] = [];
+  source.subscriptions.push({ sourceType: 'db-snapshot', sourceIds: [], categories: [], deliver: (e) => events.push(e) });
+  replica.subscriptions.push({ sourceType: 'db-snapshot', sourceIds: [], categories: [], deliver: (e) => events.push(e) });
+  /** What the SDK sends for a cross-region copy: the source's ARN and a URL presigned for its region. */
+  const copyInput = (sourceId: string, target: string, extra: Record<string, unknown> = {}) => {
+    const arn = source.arn('snapshot', sourceId);
+    const url = `https://rds.eu-west-1.amazonaws.com/?Action=CopyDBSnapshot&DestinationRegion=eu-central-1&SourceDBSnapshotIdentifier=${encodeURIComponent(arn)}&X-Amz-Credential=${encodeURIComponent('SIM/20261121/eu-west-1/rds/aws4_request')}`;
+    return { SourceDBSnapshotIdentifier: arn, TargetDBSnapshotIdentifier: target, PreSignedUrl: url, ...extra };
+  };
+  return { clock, kms, source, replica, sourceKey, replicaKey, events, copyInput };
+}
+
+describe('SimRds snapshots across regions', () => {
+  it("takes x's automated snapshot (0090 then 0091) and manual ones (0040 then 0042), and deletes only available manual ones (0041)", async () => {
+    const { clock, source, events } = regions();
+    source.takeAutomatedSnapshot('x');
+    await source.handle('CreateDBSnapshotCommand', { DBInstanceIdentifier: 'x', DBSnapshotIdentifier: 'x-manual-1', Tags: [{ Key: 'k', Value: 'v' }] });
+    expect(source.snapshots.get('rds:x-2026-11-21-00-00')).toMatchObject({ SnapshotType: 'automated', Status: 'creating', Encrypted: true });
+    await expect(source.handle('DeleteDBSnapshotCommand', { DBSnapshotIdentifier: 'x-manual-1' })).rejects.toBeInstanceOf(InvalidDBSnapshotStateFault);
+    await expect(source.handle('CreateDBSnapshotCommand', { DBInstanceIdentifier: 'x', DBSnapshotIdentifier: 'x-manual-1' })).rejects.toBeInstanceOf(DBSnapshotAlreadyExistsFault);
+    await expect(source.handle('CreateDBSnapshotCommand', { DBInstanceIdentifier: 'x', DBSnapshotIdentifier: 'rds:x' })).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await clock.run(clock.millis + 700_000);
+    expect(source.snapshots.get('x-manual-1')).toMatchObject({ Status: 'available', TagList: [{ Key: 'team', Value: 'orders' }, { Key: 'k', Value: 'v' }] });
+    await expect(source.handle('DeleteDBSnapshotCommand', { DBSnapshotIdentifier: 'rds:x-2026-11-21-00-00' })).rejects.toBeInstanceOf(InvalidDBSnapshotStateFault);
+    await source.handle('DeleteDBSnapshotCommand', { DBSnapshotIdentifier: 'x-manual-1' });
+    await expect(source.handle('DeleteDBSnapshotCommand', { DBSnapshotIdentifier: 'x-manual-1' })).rejects.toBeInstanceOf(DBSnapshotNotFoundFault);
+    await clock.run(clock.millis + 10_000);
+    expect(events.map((e) => `${e.eventId} ${e.sourceId}`).sort()).toEqual(
+      ['RDS-EVENT-0040 x-manual-1', 'RDS-EVENT-0041 x-manual-1', 'RDS-EVENT-0042 x-manual-1', 'RDS-EVENT-0090 rds:x-2026-11-21-00-00', 'RDS-EVENT-0091 rds:x-2026-11-21-00-00'].sort(),
+    );
+  });
+
+  it('copies across regions as RDS does: copying then available, re-encrypted, data time, source and tags kept, 0059 and 0060', async () => {
+    const { clock, source, replica, replicaKey, events, copyInput } = regions();
+    const snap = source.seedSnapshot('x', 'rds:x-2026-11-20-00-10', 'automated', new Date('2026-11-20T00:10:00Z'));
+    const out = await replica.handle('CopyDBSnapshotCommand', copyInput('rds:x-2026-11-20-00-10', 'x-2026-11-20-00-10', { KmsKeyId: 'alias/copies', CopyTags: true, Tags: [{ Key: 'owner', Value: 'me' }] }));
+    expect(out.DBSnapshot).toMatchObject({ Status: 'copying', PercentProgress: 0 });
+    expect(replica.crossRegionCopiesInFlight()).toBe(1);
+    await clock.run(clock.millis + 900_000);
+    const [halfway] = (await replica.handle('DescribeDBSnapshotsCommand', { DBSnapshotIdentifier: 'x-2026-11-20-00-10' })).DBSnapshots as { PercentProgress: number }[];
+    expect(halfway?.PercentProgress).toBe(50);
+    await clock.run(clock.millis + 910_000);
+    expect(replica.snapshots.get('x-2026-11-20-00-10')).toMatchObject({
+      Status: 'available',
+      SnapshotType: 'manual',
+      DBInstanceIdentifier: 'x',
+      DbiResourceId: 'db-X',
+      Encrypted: true,
+      KmsKeyId: replicaKey,
+      SourceRegion: 'eu-west-1',
+      SourceDBSnapshotIdentifier: snap.DBSnapshotArn,
+      OriginalSnapshotCreateTime: new Date('2026-11-20T00:10:00Z'),
+      TagList: [{ Key: 'team', Value: 'orders' }, { Key: 'owner', Value: 'me' }],
+    });
+    expect(events.map((e) => e.eventId)).toEqual(['RDS-EVENT-0059', 'RDS-EVENT-0060']);
+  });
+
+  it('refuses copies RDS refuses, with its fault classes', async () => {
+    const { clock, source, replica, replicaKey, sourceKey, copyInput } = regions();
+    source.seedSnapshot('x', 's1', 'manual', new Date('2026-11-20T00:10:00Z'));
+    source.takeAutomatedSnapshot('x');
+    const refused = (input: Record<string, unknown>) => replica.handle('CopyDBSnapshotCommand', input);
+    await expect(refused(copyInput('nope', 'c1', { KmsKeyId: replicaKey }))).rejects.toBeInstanceOf(DBSnapshotNotFoundFault);
+    await expect(refused(copyInput('rds:x-2026-11-21-00-00', 'c1', { KmsKeyId: replicaKey }))).rejects.toBeInstanceOf(InvalidDBSnapshotStateFault);
+    await expect(refused(copyInput('s1', 'c1'))).rejects.toMatchObject({ name: 'InvalidParameterValue', message: 'Must specify new KMS key for cross region encrypted snapshot copy.' });
+    // A key of the source region, or one that does not exist, is no key here.
+    await expect(refused(copyInput('s1', 'c1', { KmsKeyId: sourceKey }))).rejects.toBeInstanceOf(KMSKeyNotAccessibleFault);
+    await expect(refused(copyInput('s1', 'c1', { KmsKeyId: 'alias/missing' }))).rejects.toBeInstanceOf(KMSKeyNotAccessibleFault);
+    await expect(refused(copyInput('s1', 'rds:c1', { KmsKeyId: replicaKey }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    // Without the URL presigned for the source region (a client in the wrong region, say).
+    await expect(refused({ ...copyInput('s1', 'c1', { KmsKeyId: replicaKey }), PreSignedUrl: undefined })).rejects.toMatchObject({ message: 'PreSignedUrl could not be authenticated.' });
+    await refused(copyInput('s1', 'c1', { KmsKeyId: replicaKey }));
+    await expect(refused(copyInput('s1', 'c1', { KmsKeyId: replicaKey }))).rejects.toBeInstanceOf(DBSnapshotAlreadyExistsFault);
+
+    // The account's cross-region copies in flight.
+    replica.crossRegionCopyLimit = 2;
+    await refused(copyInput('s1', 'c2', { KmsKeyId: replicaKey }));
+    await expect(refused(copyInput('s1', 'c3', { KmsKeyId: replicaKey }))).rejects.toMatchObject({ name: 'SnapshotQuotaExceededFault', message: 'Cannot copy more than 2 snapshots across regions' });
+    await clock.run(clock.millis + 1_810_000);
+    await refused(copyInput('s1', 'c3', { KmsKeyId: replicaKey }));
+    expect(replica.copyHighWater).toBe(2);
+
+    // The region's manual snapshots.
+    replica.manualSnapshotQuota = 3;
+    await expect(refused(copyInput('s1', 'c4', { KmsKeyId: replicaKey }))).rejects.toBeInstanceOf(SnapshotQuotaExceededFault);
+    expect(replica.calls.filter((c) => c.command === 'CopyDBSnapshotCommand').map((c) => c.outcome)).toEqual([
+      'DBSnapshotNotFoundFault',
+      'InvalidDBSnapshotStateFault',
+      'InvalidParameterValue',
+      'KMSKeyNotAccessibleFault',
+      'KMSKeyNotAccessibleFault',
+      'InvalidParameterValue',
+      'InvalidParameterValue',
+      'ok',
+      'DBSnapshotAlreadyExistsFault',
+      'ok',
+      'SnapshotQuotaExceededFault',
+      'ok',
+      'SnapshotQuotaExceededFault',
+    ]);
+  });
+
+  it('reads and adds tags by ARN', async () => {
+    const { source } = regions();
+    const snap = source.seedSnapshot('x', 's1', 'manual', new Date('2026-11-20T00:10:00Z'));
+    await source.handle('AddTagsToResourceCommand', { ResourceName: snap.DBSnapshotArn, Tags: [{ Key: 'a', Value: '1' }] });
+    expect((await source.handle('ListTagsForResourceCommand', { ResourceName: snap.DBSnapshotArn })).TagList).toEqual([{ Key: 'team', Value: 'orders' }, { Key: 'a', Value: '1' }]);
+    await expect(source.handle('ListTagsForResourceCommand', { ResourceName: source.arn('snapshot', 'nope') })).rejects.toBeInstanceOf(DBSnapshotNotFoundFault);
   });
 });
