@@ -40,6 +40,9 @@ export const SOURCE_STACK_OUTPUTS = {
   notificationTopic: 'NotificationTopicArn',
 } as const;
 
+/** The copy function's concurrency: the SQS event source's minimum, and small enough to keep the in-flight count honest. */
+export const COPY_CONCURRENCY = 2;
+
 /** How long one copy invocation may take: a sweep describes snapshots in both regions for every pair. */
 const COPY_TIMEOUT = Duration.seconds(120);
 
@@ -84,6 +87,10 @@ export class SourceRegionStack extends Stack {
       description: "Copies x's new snapshots into the replica regions, retries deferred copies, sweeps for missed ones",
       timeout: COPY_TIMEOUT,
       asyncRetryAttempts: 2,
+      // Two copy invocations at most: a burst of events is worked through in turn (Lambda queues the rest of the
+      // asynchronous events), so concurrent invocations cannot all count the same free copy slot. RDS's own limit
+      // still refuses any copy over it, which defers it.
+      reservedConcurrentExecutions: COPY_CONCURRENCY,
     });
     delay.connect(this.copy.function);
 

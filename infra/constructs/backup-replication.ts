@@ -1,7 +1,9 @@
 /**
  * Cross-region replication of x's automated backups into y's region, for the pairs in mode `backup-replication`
- * that let the stack manage it: StartDBInstanceAutomatedBackupsReplication when the stack creates the resource,
- * StopDBInstanceAutomatedBackupsReplication when it deletes it. Both are called in y's region (this stack's).
+ * that let the stack manage it: StartDBInstanceAutomatedBackupsReplication, in y's region (this stack's), when the
+ * stack creates the resource. Nothing is stopped on delete: CloudFormation also sends a delete after a failed or
+ * cancelled create (a replication someone else started makes Start fail), and stopping then would end backups the
+ * project does not own. Deleting the stack leaves the replication running; README says how to stop it.
  *
  * Presigning: the RDS API wants a PreSignedUrl for an encrypted source (the API reference now says it is used only
  * in GovCloud and ignored elsewhere). AWS SDK for JavaScript v3 makes it itself: @aws-sdk/middleware-sdk-rds maps
@@ -15,7 +17,7 @@
  * custom-resource-handlers/dist/custom-resources/aws-custom-resource-handler), so the middleware sees the ARN.
  *
  * IAM (Service Authorization Reference, list_amazonrds): StartDBInstanceAutomatedBackupsReplication requires
- * auto-backup* and db*; StopDBInstanceAutomatedBackupsReplication requires db*. KMS: the caller needs
+ * auto-backup* and db*. KMS: the caller needs
  * kms:CreateGrant and kms:DescribeKey on the destination key (RDS User Guide, "AWS KMS key management"), and on
  * x's key in x's region for an encrypted source, as for a cross-region snapshot copy (see snapshot-key.ts).
  */
@@ -95,15 +97,6 @@ export class BackupReplication extends Construct {
           outputPaths: ['DBInstanceAutomatedBackup.DBInstanceAutomatedBackupsArn'],
           logging: Logging.withDataHidden(),
         },
-        onDelete: {
-          service: 'RDS',
-          action: 'StopDBInstanceAutomatedBackupsReplication',
-          region: stack.region,
-          parameters: { SourceDBInstanceArn: sourceArn },
-          // x deleted, or the replication already stopped by hand: nothing left to stop.
-          ignoreErrorCodesMatching: 'DBInstanceNotFound.*|InvalidDBInstanceState.*|DBInstanceAutomatedBackupNotFound.*',
-          logging: Logging.withDataHidden(),
-        },
         policy: AwsCustomResourcePolicy.fromStatements(this.statements(r, sourceArn)),
         role,
         logGroup,
@@ -124,7 +117,6 @@ export class BackupReplication extends Construct {
     const viaRds = (region: string) => ({ 'kms:ViaService': `rds.${region}.amazonaws.com` });
     return [
       new iam.PolicyStatement({ actions: ['rds:StartDBInstanceAutomatedBackupsReplication'], resources: [sourceArn, ...autoBackups] }),
-      new iam.PolicyStatement({ actions: ['rds:StopDBInstanceAutomatedBackupsReplication'], resources: [sourceArn] }),
       new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [r.kmsKeyArn], conditions: { StringEquals: viaRds(stack.region) } }),
       new iam.PolicyStatement({
         actions: ['kms:CreateGrant'],

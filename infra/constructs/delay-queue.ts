@@ -56,7 +56,8 @@ export class DelayQueue extends Construct {
    */
   public connect(consumer: lambda.IFunction): void {
     this.queue.grantSendMessages(consumer);
-    // One deferred copy per invocation: a failure retries that copy alone.
-    consumer.addEventSource(new SqsEventSource(this.queue, { batchSize: 1 }));
+    // One deferred copy per invocation: a failure retries that copy alone. At most two at once (Lambda's minimum), so
+    // deferred copies do not all count the same free copy slots together.
+    consumer.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, maxConcurrency: 2 }));
   }
 }

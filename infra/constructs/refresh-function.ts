@@ -16,6 +16,9 @@ import { METRICS_NAMESPACE } from '../../lambdas/shared/powertools';
 import { acknowledgeNag } from '../nag';
 import { deadLetterQueue } from './dead-letter-queue';
 
+/** Every function's memory: the work is SDK calls and small JSON (the benchmark bills GB-seconds with it). */
+export const FUNCTION_MEMORY_MB = 256;
+
 /** Lambda allows 4 KB for all environment variables together; this leaves room for what AWS or CDK may add. */
 export const ENVIRONMENT_BUDGET_BYTES = 3584;
 
@@ -60,6 +63,11 @@ export interface RefreshFunctionProps {
    * How often Lambda retries a failed asynchronous invocation (0–2) before it goes to {@link RefreshFunction.failureQueue}.
    */
   readonly asyncRetryAttempts: number;
+  /**
+   * Concurrent executions reserved for (and capping) the function.
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
   /**
    * How long the function's logs are kept.
    * @default RetentionDays.THREE_MONTHS
@@ -135,8 +143,9 @@ export class RefreshFunction extends Construct {
       // Cold start and SDK calls traced end to end, to see where a slow night spent its time.
       tracing: lambda.Tracing.ACTIVE,
       // The work is SDK calls and small JSON; 256 MB keeps cold starts short without paying for idle memory.
-      memorySize: 256,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       role,
       logGroup: this.logGroup,
       environment,

@@ -24,6 +24,7 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { COPY_TAGS } from '../../lambdas/core/copy';
 import { copiesSnapshots, type PairConfig } from '../../lambdas/shared/config';
 import { acknowledgeNag, nagArn } from '../nag';
 
@@ -254,7 +255,8 @@ export class ReplicaInstances extends Construct {
           sid: `DeleteOwnedCopies${i === 0 ? '' : i + 1}`,
           actions: ['rds:DeleteDBSnapshot'],
           resources: snapshots.map((s) => this.rdsArn('snapshot', s)),
-          conditions: { StringEquals: { [`rds:snapshot-tag/${tag.key}`]: tag.value } },
+          // The ownership tag, and the tag only the copy pipeline puts on its copies (so not y's own final snapshots).
+          conditions: { StringEquals: { [`rds:snapshot-tag/${tag.key}`]: tag.value }, Null: { [`rds:snapshot-tag/${COPY_TAGS.source}`]: 'false' } },
         }),
       );
       for (const snapshot of snapshots) {

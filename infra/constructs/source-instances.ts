@@ -145,18 +145,23 @@ export class SourceInstances extends Construct {
    * `<x>-rr-*` in x's region only while it carries the pair's ownership tag.
    */
   public grantExtraSnapshots(role: iam.IRole): void {
-    const pairs = this.pairs.filter((p) => p.copy.extraSnapshots !== undefined);
-    if (pairs.length === 0) return;
+    const taking = this.pairs.filter((p) => p.copy.extraSnapshots !== undefined);
+    const takingXs = [...new Set(taking.map((p) => p.source.instanceId))].sort();
+    if (takingXs.length > 0) {
+      const taken = takingXs.map((x) => this.rdsArn(this.region, 'snapshot', `${x}-rr-*`));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'TakeExtraSnapshots',
+          actions: ['rds:CreateDBSnapshot'],
+          resources: [...takingXs.map((x) => this.rdsArn(this.region, 'db', x)), ...taken],
+        }),
+      );
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TagExtraSnapshots', actions: ['rds:AddTagsToResource'], resources: taken }));
+    }
+    // Clean-up is granted for every copied pair, not only those taking extras now: extras taken before
+    // copy.extraSnapshots was switched off must still leave x's region once copied.
+    const pairs = this.pairs;
     const xs = [...new Set(pairs.map((p) => p.source.instanceId))].sort();
-    const extras = xs.map((x) => this.rdsArn(this.region, 'snapshot', `${x}-rr-*`));
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'TakeExtraSnapshots',
-        actions: ['rds:CreateDBSnapshot'],
-        resources: [...xs.map((x) => this.rdsArn(this.region, 'db', x)), ...extras],
-      }),
-    );
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TagExtraSnapshots', actions: ['rds:AddTagsToResource'], resources: extras }));
     const byTag = new Map<string, { tag: PairConfig['ownershipTag']; xs: Set<string> }>();
     for (const p of pairs) {
       const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);

@@ -348,17 +348,24 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
    * found by x's name and, when known, its DbiResourceId; only records that came from `sourceRegion`.
    */
   public async describeReplicatedBackups(query: { instanceId: string; dbiResourceId?: string; sourceRegion: string }): Promise<ReplicatedBackupView[]> {
-    const filters = [{ Name: 'db-instance-id', Values: [query.instanceId] }, ...(query.dbiResourceId ? [{ Name: 'dbi-resource-id', Values: [query.dbiResourceId] }] : [])];
-    const out: ReplicatedBackupView[] = [];
-    try {
-      for await (const page of paginateDescribeDBInstanceAutomatedBackups({ client: this.replicaRds, pageSize: 100 }, { Filters: filters })) {
-        for (const b of page.DBInstanceAutomatedBackups ?? []) if (b.Region === query.sourceRegion) out.push(toReplicatedBackupView(b));
+    // Whether the db-instance-id filter matches an instance that lives in another region is not documented: when it
+    // finds nothing, list the region's automated backups unfiltered and match on name, resource id and region.
+    const filters = query.dbiResourceId ? [{ Name: 'dbi-resource-id', Values: [query.dbiResourceId] }] : [{ Name: 'db-instance-id', Values: [query.instanceId] }];
+    const matches = (b: DBInstanceAutomatedBackup) => b.Region === query.sourceRegion && b.DBInstanceIdentifier === query.instanceId && (!query.dbiResourceId || b.DbiResourceId === query.dbiResourceId);
+    const list = async (withFilters: boolean): Promise<ReplicatedBackupView[]> => {
+      const out: ReplicatedBackupView[] = [];
+      for await (const page of paginateDescribeDBInstanceAutomatedBackups({ client: this.replicaRds, pageSize: 100 }, withFilters ? { Filters: filters } : {})) {
+        for (const b of page.DBInstanceAutomatedBackups ?? []) if (matches(b)) out.push(toReplicatedBackupView(b));
       }
+      return out;
+    };
+    try {
+      const found = await list(true);
+      return found.length > 0 ? found : await list(false);
     } catch (err) {
       if (err instanceof DBInstanceAutomatedBackupNotFoundFault) return [];
       throw classify(err, `DescribeDBInstanceAutomatedBackups of ${query.instanceId}`);
     }
-    return out;
   }
 
   /**
@@ -386,6 +393,7 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
           SourceDBSnapshotIdentifier: request.sourceArn,
           TargetDBSnapshotIdentifier: request.targetId,
           ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
+          ...(request.optionGroupName ? { OptionGroupName: request.optionGroupName } : {}),
           CopyTags: true,
           Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
         }),

@@ -4,6 +4,7 @@
  * is counted and ignored.
  */
 import type { PairConfig } from '../shared/config';
+import { describeError } from '../shared/errors';
 import type { CopyDeps, CopyOutcome } from './copy-snapshot';
 import { MANUAL_SNAPSHOTS_METRIC, copyOneSnapshot } from './copy-snapshot';
 import { EXTRA_SNAPSHOT_TAG, copyTargetId, extraSnapshotId, isCopyableName } from './copy';
@@ -58,9 +59,11 @@ function snapshotIdFromEvent(eventId: string, sourceId: string): string {
   return eventId === 'RDS-EVENT-0091' && !sourceId.startsWith('rds:') ? `rds:${sourceId}` : sourceId;
 }
 
-async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: string, attempt: number, since?: string): Promise<CopyInvocationOutcome> {
+async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: string, attempt: number, since?: string, opts: { defer: boolean } = { defer: true }): Promise<CopyInvocationOutcome> {
   const outcome = await copyOneSnapshot({ ...deps, replicaRds: deps.replicaRdsFor(pair.replica.region) }, pair, snapshotId);
   if (outcome.action !== 'defer') return { replica: pair.replica.instanceId, snapshotId, outcome };
+  // The sweep's own retry is the next sweep: a deferral chain per sweep would multiply for a stuck snapshot.
+  if (!opts.defer) return { replica: pair.replica.instanceId, snapshotId, outcome };
   const now = deps.now();
   const first = since && !Number.isNaN(Date.parse(since)) ? since : now.toISOString();
   // A deadline, not a count: a burst legitimately waits hours behind the in-flight limit while copies progress.
@@ -82,42 +85,67 @@ async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: s
   return { replica: pair.replica.instanceId, snapshotId, outcome };
 }
 
-/** The sweep: for each pair, the newest available snapshot of x without a copy yet (missed events, first deployment). */
+/**
+ * The sweep: for each pair, the newest available snapshot of x without a copy yet (missed events,
+ * first deployment), and the clean-up of extra snapshots. One pair's failure is alerted and does not
+ * keep the other pairs from being swept.
+ */
 async function sweep(deps: CopyInvocationDeps, pairs: readonly PairConfig[]): Promise<CopyInvocationOutcome[]> {
   const out: CopyInvocationOutcome[] = [];
   for (const pair of pairs) {
-    const all = await deps.sourceRds.listSnapshots(sourceSnapshotQuery(pair, ['automated', 'manual']));
-    out.push(...(await removeCopiedExtras(deps, pair, all)));
-    const newest = all
-      .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.instanceId))
-      .sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
-    if (!newest) {
-      out.push({ replica: pair.replica.instanceId, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.instanceId} in ${pair.source.region}` } });
-      continue;
+    try {
+      out.push(...(await sweepPair(deps, pair)));
+    } catch (err) {
+      const reason = describeError(err);
+      deps.telemetry.count('SweepFailed', 1, { replica: pair.replica.instanceId });
+      await deps.notifier.publish(
+        alert('snapshots.sweep-failed', pair.replica.instanceId, `the copy sweep failed for ${pair.source.instanceId}`, `The sweep of ${pair.source.instanceId} (${pair.source.region}) into ${pair.replica.region} failed: ${reason}. The next sweep tries again; if this repeats, check the copy function's permissions and logs.`, { reason }),
+      );
+      out.push({ replica: pair.replica.instanceId, outcome: { action: 'error', reason } });
     }
-    const replicaRds = deps.replicaRdsFor(pair.replica.region);
-    // The hourly reading of the quota gauge, so its alarm sees the count even on days without copies.
-    deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, (await replicaRds.manualSnapshotCounts()).total, { replica: pair.replica.instanceId });
-    const there = await replicaRds.describeSnapshot(copyTargetId(newest.id));
-    out.push(there ? { replica: pair.replica.instanceId, snapshotId: newest.id, outcome: { action: 'skip', reason: 'newest already copied' } } : await copyFor(deps, pair, newest.id, 0));
   }
+  return out;
+}
+
+async function sweepPair(deps: CopyInvocationDeps, pair: PairConfig): Promise<CopyInvocationOutcome[]> {
+  const out: CopyInvocationOutcome[] = [];
+  const all = await deps.sourceRds.listSnapshots(sourceSnapshotQuery(pair, ['automated', 'manual']));
+  const newest = all
+    .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.instanceId))
+    .sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
+  out.push(...(await removeCopiedExtras(deps, pair, all, newest?.id)));
+  if (!newest) return [...out, { replica: pair.replica.instanceId, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.instanceId} in ${pair.source.region}` } }];
+  const replicaRds = deps.replicaRdsFor(pair.replica.region);
+  // The hourly reading of the quota gauge, so its alarm sees the count even on days without copies.
+  deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, (await replicaRds.manualSnapshotCounts()).total, { replica: pair.replica.instanceId });
+  const there = await replicaRds.describeSnapshot(copyTargetId(newest.id));
+  out.push(there ? { replica: pair.replica.instanceId, snapshotId: newest.id, outcome: { action: 'skip', reason: 'newest already copied' } } : await copyFor(deps, pair, newest.id, 0, undefined, { defer: false }));
   return out;
 }
 
 /**
  * The extra manual snapshots the project took of x stay in x's region only until their copy is
- * available in y's region: they count against x's region's manual-snapshot quota. Only snapshots
- * carrying both the extra-snapshot tag and the ownership tag are ever deleted.
+ * available in y's region (they count against x's region's manual-snapshot quota), or, when no copy
+ * is on its way, once `copy.maxWaitHours` has passed and a newer snapshot of x has superseded them.
+ * Only snapshots carrying both the extra-snapshot tag and the ownership tag are ever deleted.
  */
-async function removeCopiedExtras(deps: CopyInvocationDeps, pair: PairConfig, snapshots: readonly { id: string; type: string; status: string; tags?: Record<string, string> }[]): Promise<CopyInvocationOutcome[]> {
+async function removeCopiedExtras(
+  deps: CopyInvocationDeps,
+  pair: PairConfig,
+  snapshots: readonly { id: string; type: string; status: string; dataTime?: Date; tags?: Record<string, string> }[],
+  newestId: string | undefined,
+): Promise<CopyInvocationOutcome[]> {
   const out: CopyInvocationOutcome[] = [];
   const extras = snapshots.filter((s) => s.type === 'manual' && s.status === 'available' && s.tags?.[EXTRA_SNAPSHOT_TAG] === 'true' && s.tags[pair.ownershipTag.key] === pair.ownershipTag.value);
+  const now = deps.now().getTime();
   for (const extra of extras) {
     const copy = await deps.replicaRdsFor(pair.replica.region).describeSnapshot(copyTargetId(extra.id));
-    if (copy?.status !== 'available') continue;
+    const abandoned = !copy && extra.id !== newestId && extra.dataTime !== undefined && now - extra.dataTime.getTime() > pair.copy.maxWaitHours * 3_600_000;
+    if (copy?.status !== 'available' && !abandoned) continue;
     const result = await deps.sourceRds.deleteOwnedSnapshot(extra.id, pair.ownershipTag);
     if (result !== 'deleted') continue;
     deps.telemetry.count('ExtraSnapshotDeleted', 1, { replica: pair.replica.instanceId });
+    if (abandoned) deps.telemetry.warn('extra snapshot deleted uncopied: superseded and past copy.maxWaitHours', { replica: pair.replica.instanceId, snapshotId: extra.id });
     out.push({ replica: pair.replica.instanceId, snapshotId: extra.id, outcome: { action: 'source-snapshot-deleted', snapshotId: extra.id } });
   }
   return out;

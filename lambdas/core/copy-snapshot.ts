@@ -49,6 +49,7 @@ export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSn
     replicaRegion: pair.replica.region,
     ownershipTag: pair.ownershipTag,
     deferSeconds: pair.copy.deferSeconds,
+    ...(pair.copy.optionGroupName ? { optionGroupName: pair.copy.optionGroupName } : {}),
   });
   if (decision.action === 'copy') {
     try {

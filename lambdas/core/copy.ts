@@ -33,6 +33,8 @@ export interface CopyRequest {
   sourceRegion: string;
   /** The replica-region key to re-encrypt with; required for an encrypted source. */
   kmsKeyId?: string;
+  /** An option group in the replica region, for sources with a persistent option (Oracle/SQL Server TDE) RDS must carry across. */
+  optionGroupName?: string;
   /** Tags for the copy: the ownership tag and where it came from. CopyTags carries the source's too. */
   tags: Record<string, string>;
 }
@@ -85,6 +87,8 @@ export interface CopyInput {
   ownershipTag: { key: string; value: string };
   /** Seconds to wait before trying again when the quota is full. */
   deferSeconds: number;
+  /** `copy.optionGroupName`, passed on to the copy. */
+  optionGroupName?: string;
 }
 
 /**
@@ -133,6 +137,7 @@ export function planCopy(input: CopyInput): CopyDecision {
       sourceArn: source.arn,
       sourceRegion: input.sourceRegion,
       ...(source.encrypted && input.replicaKmsKeyArn ? { kmsKeyId: input.replicaKmsKeyArn } : {}),
+      ...(input.optionGroupName ? { optionGroupName: input.optionGroupName } : {}),
       tags: { [input.ownershipTag.key]: input.ownershipTag.value, [COPY_TAGS.source]: source.arn },
     },
   };
@@ -182,15 +187,19 @@ function monthKey(d: Date): string {
  */
 export function retention(snapshots: readonly SnapshotView[], opts: { policy: RetentionPolicy; ownershipTag: { key: string; value: string }; protectedIds: ReadonlySet<string>; now: Date }): RetentionVerdict[] {
   const { policy, now } = opts;
-  const owned = snapshots.filter((s) => s.tags?.[opts.ownershipTag.key] === opts.ownershipTag.value);
+  // The project's copies: the ownership tag and the tag every copy the pipeline makes carries.
+  const owned = snapshots.filter((s) => s.tags?.[opts.ownershipTag.key] === opts.ownershipTag.value && s.tags[COPY_TAGS.source] !== undefined);
   const verdicts: RetentionVerdict[] = snapshots
     .filter((s) => !owned.includes(s))
-    .map((s) => ({ id: s.id, keep: true, reason: `not the project's (no ${opts.ownershipTag.key}=${opts.ownershipTag.value} tag)` }));
+    .map((s) => ({ id: s.id, keep: true, reason: `not the project's copy (it lacks ${opts.ownershipTag.key}=${opts.ownershipTag.value} or ${COPY_TAGS.source})` }));
   const newestFirst = [...owned].sort((a, b) => (dataTimeOf(b)?.getTime() ?? 0) - (dataTimeOf(a)?.getTime() ?? 0));
   const tierSeen = { daily: new Set<string>(), weekly: new Set<string>(), monthly: new Set<string>() };
-  newestFirst.forEach((s, index) => {
+  // keepLast counts restorable copies only: copies still copying, or failed, must not push the last good ones out.
+  let availableSeen = 0;
+  newestFirst.forEach((s) => {
     const time = dataTimeOf(s) ?? now;
     const ageDays = (now.getTime() - time.getTime()) / 86_400_000;
+    const index = s.status === 'available' ? availableSeen++ : Infinity;
     let reason: string | undefined;
     if (opts.protectedIds.has(s.id)) reason = 'in use: y holds it or an active run chose it';
     else if (s.status !== 'available') reason = `${s.status}, not available`;

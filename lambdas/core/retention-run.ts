@@ -24,22 +24,31 @@ export interface RetentionResult extends RetentionVerdict {
   deleted?: 'deleted' | 'not-owned' | 'gone';
 }
 
-/** Runs retention for one pair; `dryRun` decides without deleting. */
-export async function runRetention(deps: RetentionDeps, pair: PairConfig, policy: RetentionPolicy, opts: { dryRun?: boolean } = {}): Promise<RetentionResult[]> {
+/** What y holds (its lineage) and what its active run planned, chose or pinned: copies retention must keep. */
+async function inUse(deps: RetentionDeps, pair: PairConfig): Promise<{ ids: Set<string>; replicaExists: boolean; active: boolean }> {
   const y = pair.replica.instanceId;
-  const [replica, active, snapshots] = await Promise.all([
-    deps.rds.describeInstance(y),
-    deps.ledger.getActiveRun(y),
-    deps.rds.listSnapshots(sourceSnapshotQuery(pair, ['manual'])),
-  ]);
-  const protectedIds = new Set<string>();
+  const [replica, run] = await Promise.all([deps.rds.describeInstance(y), deps.ledger.getActiveRun(y)]);
+  const ids = new Set<string>();
   const held = replica ? lineageOf(replica.tags).snapshotId : undefined;
-  if (held) protectedIds.add(held);
-  for (const s of [active?.plannedSnapshot?.id, active?.snapshot?.id, active?.pinnedSnapshotId]) if (s) protectedIds.add(s);
-  // Without y and without its lineage, nothing tells which copy it needs next: keep everything.
-  if (!replica && !active) {
-    return snapshots.map((s) => ({ id: s.id, keep: true, reason: `${y} does not exist and no run is active: retention waits until it is back` }));
+  if (held) ids.add(held);
+  for (const s of [run?.plannedSnapshot?.id, run?.snapshot?.id, run?.pinnedSnapshotId]) if (s) ids.add(s);
+  return { ids, replicaExists: replica !== undefined, active: run !== undefined };
+}
+
+/**
+ * Runs retention for one pair; `dryRun` decides without deleting. `siblings` are the other pairs of the
+ * region restored from the same x: the copies they hold or use are shared, and kept too.
+ */
+export async function runRetention(deps: RetentionDeps, pair: PairConfig, policy: RetentionPolicy, opts: { dryRun?: boolean; siblings?: readonly PairConfig[] } = {}): Promise<RetentionResult[]> {
+  const y = pair.replica.instanceId;
+  const [own, snapshots, ...others] = await Promise.all([inUse(deps, pair), deps.rds.listSnapshots(sourceSnapshotQuery(pair, ['manual'])), ...(opts.siblings ?? []).map((p) => inUse(deps, p))]);
+  // Without y (or a sibling's y) and its lineage, nothing tells which copy it needs next: keep everything.
+  const states = [own, ...others];
+  const missing = [pair, ...(opts.siblings ?? [])].filter((_, i) => !states[i]?.replicaExists && !states[i]?.active).map((p) => p.replica.instanceId);
+  if (missing.length > 0) {
+    return snapshots.map((s) => ({ id: s.id, keep: true, reason: `${missing.join(', ')} does not exist and no run is active: retention waits until it is back` }));
   }
+  const protectedIds = new Set([...own.ids, ...others.flatMap((o) => [...o.ids])]);
   const verdicts = retention(snapshots, { policy, ownershipTag: pair.ownershipTag, protectedIds, now: deps.now() });
   const results: RetentionResult[] = [];
   for (const v of verdicts) {
@@ -100,7 +109,8 @@ export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeC
   const dryRun = input.dryRun === true;
   const passes: RetentionPass[] = [];
   for (const pair of pairs) {
-    const results = await runRetention(deps, pair, retentionPolicyOf(pair), { dryRun });
+    const siblings = config.pairs.filter((p) => p !== pair && p.source.instanceId === pair.source.instanceId && p.source.region === pair.source.region);
+    const results = await runRetention(deps, pair, retentionPolicyOf(pair), { dryRun, siblings });
     const pass: RetentionPass = {
       replica: pair.replica.instanceId,
       dryRun,

@@ -144,6 +144,11 @@ export const pairSchema = z
         enabled: z.boolean().default(true),
         /** An existing customer-managed key in y's region to encrypt copies with. Unset: y's stack creates one. */
         replicaKmsKeyArn: arn.optional(),
+        /**
+         * An option group in y's region for the copies: required by RDS when x has a persistent option such as Oracle or
+         * SQL Server TDE. Unset: none is passed.
+         */
+        optionGroupName: z.string().min(1).max(255).optional(),
         /** Cross-region copies allowed in flight into y's region (20 today; 5 on older accounts). */
         inFlightLimit: positiveInt.max(100).default(20),
         /** How long a deferred copy waits before trying again. */

@@ -3,6 +3,7 @@
  * error two retries about 1 and 2 minutes later, then the on-failure destination; SNS deliveries that
  * can be duplicated, delayed and reordered.
  */
+import { performance } from 'node:perf_hooks';
 import type { VirtualClock } from './clock';
 import type { Distribution, Random } from './random';
 import { uniform } from './random';
@@ -16,6 +17,8 @@ export interface Invocation {
   outcome: 'ok' | 'error';
   result?: unknown;
   error?: string;
+  /** Real (wall-clock) milliseconds the handler ran; virtual time stands still meanwhile. */
+  realMs: number;
 }
 
 /** An event that failed every attempt, as the on-failure destination receives it. */
@@ -64,13 +67,15 @@ export class SimLambda {
 
   private async run(event: unknown, attempt: number): Promise<Invocation> {
     const base = { function: this.name, time: this.clock.now(), attempt, event };
+    const started = performance.now();
     let inv: Invocation;
     try {
       const injected = this.failWhen?.(event, attempt);
       if (injected) throw new Error(injected);
-      inv = { ...base, outcome: 'ok', result: await this.handler(structuredClone(event)) };
+      const result = await this.handler(structuredClone(event));
+      inv = { ...base, outcome: 'ok', result, realMs: performance.now() - started };
     } catch (err) {
-      inv = { ...base, outcome: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+      inv = { ...base, outcome: 'error', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), realMs: performance.now() - started };
     }
     this.invocations.push(inv);
     this.onResult?.(inv);

@@ -118,7 +118,7 @@ export interface SimulationOptions {
 const DAY = 86_400_000;
 
 /** x's DbiResourceId when config does not name one. */
-const SOURCE_DBI_RESOURCE_ID = 'db-SIMSOURCEXPRODUCTION0000001';
+export const SOURCE_DBI_RESOURCE_ID = 'db-SIMSOURCEXPRODUCTION0000001';
 
 /** x as it runs in its region: encrypted with a key of that region, automated backups kept a week, tags copied to snapshots. */
 function sourceInstance(sim: SimRds, pair: PairConfig, kmsKeyId: string): DBInstance {
@@ -156,7 +156,7 @@ function backupTime(day: Date): Date {
 }
 
 /** y's settings at the start: a realistic, non-default staging instance. */
-function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapshotId: string; dataTime: Date }): DBInstance {
+export function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapshotId: string; dataTime: Date }): DBInstance {
   const id = pair.replica.instanceId;
   return {
     DBInstanceIdentifier: id,

@@ -489,7 +489,7 @@ describe('ReplicaRegionStack', () => {
       const deletes = iamStatements(template).filter((s) => s.actions.includes('rds:DeleteDBSnapshot'));
       expect(deletes.map((s) => s.policy.replace(/DefaultPolicy.*/, ''))).toEqual(['RetentionRole']);
       expect(deletes[0]?.resources.sort()).toEqual([rdsArn('snapshot:billing-prod-*'), rdsArn('snapshot:orders-prod-*')]);
-      expect(deletes[0]?.statement.Condition).toEqual({ StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' } });
+      expect(deletes[0]?.statement.Condition).toEqual({ StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'false' } });
     });
 
     it('gives the retention function read access to RDS and the ledger, and nothing else that mutates', () => {

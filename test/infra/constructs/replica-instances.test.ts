@@ -91,8 +91,8 @@ describe('ReplicaInstances', () => {
       (r, role) => r.grantExpireCopies(role),
     );
     expect(statements.map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([
-      [['rds:DeleteDBSnapshot'], [rdsArn('snapshot:a-staging-source-*')], { StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' } }],
-      [['rds:DeleteDBSnapshot'], [rdsArn('snapshot:b-staging-source-*')], { StringEquals: { 'rds:snapshot-tag/team': 'dba' } }],
+      [['rds:DeleteDBSnapshot'], [rdsArn('snapshot:a-staging-source-*')], { StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'false' } }],
+      [['rds:DeleteDBSnapshot'], [rdsArn('snapshot:b-staging-source-*')], { StringEquals: { 'rds:snapshot-tag/team': 'dba' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'false' } }],
     ]);
   });
 

@@ -81,17 +81,25 @@ describe('SourceInstances', () => {
       expect(resourcesAllowed(statements, 'rds:AddTagsToResource')).toEqual([rdsArn('snapshot:billing-prod-rr-*', SOURCE)]);
     });
 
-    it("deletes <x>-rr-* in x's region only while it carries the pair's ownership tag", () => {
+    it("deletes <x>-rr-* in x's region only while it carries the pair's ownership tag, for every copied pair (extras taken before they were switched off)", () => {
       const deletes = statements.filter((s) => s.actions.includes('rds:DeleteDBSnapshot'));
-      expect(deletes.map((s) => [s.resources, s.statement.Condition])).toEqual([[[rdsArn('snapshot:billing-prod-rr-*', SOURCE)], { StringEquals: { 'rds:snapshot-tag/team': 'dba' } }]]);
+      expect(deletes.map((s) => [s.resources, s.statement.Condition])).toEqual(
+        expect.arrayContaining([
+          [[rdsArn('snapshot:billing-prod-rr-*', SOURCE)], { StringEquals: { 'rds:snapshot-tag/team': 'dba' } }],
+          [[rdsArn('snapshot:orders-prod-rr-*', SOURCE), rdsArn('snapshot:reports-prod-rr-*', SOURCE)], { StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' } }],
+        ]),
+      );
+      expect(deletes).toHaveLength(2);
     });
 
     it('leaves no cdk-nag finding unacknowledged', () => {
       expect(unacknowledgedNagFindings(stack)).toEqual([]);
     });
 
-    it('grants nothing when no pair takes extra snapshots', () => {
-      expect(grants([PAIRS[0] as PairConfig], (s, role) => s.grantExtraSnapshots(role)).statements).toEqual([]);
+    it('grants only the clean-up when no pair takes extra snapshots', () => {
+      const only = grants([PAIRS[0] as PairConfig], (s, role) => s.grantExtraSnapshots(role)).statements;
+      expect(only.flatMap((s) => s.actions)).toEqual(['rds:DeleteDBSnapshot']);
+      expect(only[0]?.statement.Condition).toEqual({ StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' } });
     });
   });
 

@@ -187,6 +187,12 @@ describe('modifyInstance', () => {
 });
 
 describe('snapshot copies', () => {
+  it('names the option group a copy needs when one is given', async () => {
+    rdsMock.on(CopyDBSnapshotCommand).resolves({});
+    await adapter.copySnapshot({ targetId: 'orders-prod-1', sourceArn: 'arn:aws:rds:eu-west-1:111111111111:snapshot:orders-prod-1', sourceRegion: 'eu-west-1', optionGroupName: 'oracle-tde', tags: {} });
+    expect(rdsMock).toHaveReceivedCommandWith(CopyDBSnapshotCommand, { OptionGroupName: 'oracle-tde' });
+  });
+
   it('copies by source ARN with the replica key, CopyTags and the ownership tag', async () => {
     rdsMock.on(CopyDBSnapshotCommand).resolves({});
     await expect(
@@ -231,18 +237,21 @@ describe('replicated backups and extra snapshots', () => {
   it('lists only the backups replicated from x region, by name and resource id', async () => {
     rdsMock.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({
       DBInstanceAutomatedBackups: [
-        { DBInstanceIdentifier: X, Region: 'eu-west-1', Status: 'replicating', DBInstanceAutomatedBackupsArn: 'arn:ab-1', RestoreWindow: { LatestTime: new Date('2026-11-21T01:55:00Z') } },
+        { DBInstanceIdentifier: X, DbiResourceId: X_RESOURCE_ID, Region: 'eu-west-1', Status: 'replicating', DBInstanceAutomatedBackupsArn: 'arn:ab-1', RestoreWindow: { LatestTime: new Date('2026-11-21T01:55:00Z') } },
         { DBInstanceIdentifier: X, Region: 'us-east-1', Status: 'replicating', DBInstanceAutomatedBackupsArn: 'arn:ab-2' },
       ],
     });
     const found = await adapter.describeReplicatedBackups({ instanceId: X, dbiResourceId: X_RESOURCE_ID, sourceRegion: 'eu-west-1' });
-    expect(found).toEqual([{ arn: 'arn:ab-1', instanceId: X, sourceRegion: 'eu-west-1', status: 'replicating', latestTime: new Date('2026-11-21T01:55:00Z'), encrypted: false }]);
-    expect(rdsMock).toHaveReceivedCommandWith(DescribeDBInstanceAutomatedBackupsCommand, {
-      Filters: [
-        { Name: 'db-instance-id', Values: [X] },
-        { Name: 'dbi-resource-id', Values: [X_RESOURCE_ID] },
-      ],
-    });
+    expect(found).toEqual([{ arn: 'arn:ab-1', instanceId: X, dbiResourceId: X_RESOURCE_ID, sourceRegion: 'eu-west-1', status: 'replicating', latestTime: new Date('2026-11-21T01:55:00Z'), encrypted: false }]);
+    expect(rdsMock).toHaveReceivedCommandWith(DescribeDBInstanceAutomatedBackupsCommand, { Filters: [{ Name: 'dbi-resource-id', Values: [X_RESOURCE_ID] }] });
+  });
+
+  it('falls back to an unfiltered listing when the name filter finds nothing for an instance of another region', async () => {
+    const record = { DBInstanceIdentifier: X, Region: 'eu-west-1', Status: 'replicating', DBInstanceAutomatedBackupsArn: 'arn:ab-1' };
+    rdsMock.on(DescribeDBInstanceAutomatedBackupsCommand).callsFake((input: { Filters?: unknown[] }) => ({ DBInstanceAutomatedBackups: input.Filters ? [] : [record, { ...record, DBInstanceIdentifier: 'billing-prod' }] }));
+    const found = await adapter.describeReplicatedBackups({ instanceId: X, sourceRegion: 'eu-west-1' });
+    expect(found.map((b) => b.arn)).toEqual(['arn:ab-1']);
+    expect(rdsMock).toHaveReceivedCommandTimes(DescribeDBInstanceAutomatedBackupsCommand, 2);
   });
 
   it('takes a tagged manual snapshot, and reports one already there', async () => {

@@ -86,6 +86,26 @@ describe('handleCopyInvocation', () => {
     expect(result).toMatchObject({ snapshotId: AUTO_ID, outcome: { action: 'copied' } });
   });
 
+  it('sweeps without starting a deferral chain: the next sweep is the retry of a sweep copy that must wait', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-prod'] }] }).resolves({ DBSnapshots: [source] });
+    rdsMock.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: Array.from({ length: 20 }, (_, i) => xSnapshot(`c${i}`, '2026-11-20T00:00:00Z', { Status: 'copying' })) });
+    const [result] = await handleCopyInvocation(deps(), pairs, { trigger: 'sweep' });
+    expect(result?.outcome).toMatchObject({ action: 'defer' });
+    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageCommand, 0);
+  });
+
+  it("alerts when one pair's sweep fails, and still sweeps the other pairs", async () => {
+    const other = pair({ source: { instanceId: 'billing-prod', region: 'eu-west-1' }, replica: { instanceId: 'billing-staging', region: 'eu-central-1' }, copy: { replicaKmsKeyArn: KEY } });
+    rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-prod'] }] }).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDenied', $fault: 'client', $metadata: {} }));
+    rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['billing-prod'] }] }).resolves({ DBSnapshots: [] });
+    const results = await handleCopyInvocation(deps(), [...pairs, other], { trigger: 'sweep' });
+    expect(results.map((r) => [r.replica, r.outcome.action])).toEqual([
+      ['orders-staging', 'error'],
+      ['billing-staging', 'ignored'],
+    ]);
+    expect(publishedKinds()).toEqual(['snapshots.sweep-failed']);
+  });
+
   it('skips, without a copy, a manual snapshot of x not named after x (the copy role may not copy it)', async () => {
     const odd = xSnapshot('before-upgrade', '2026-11-21T09:00:00Z', { DBSnapshotArn: 'arn:aws:rds:eu-west-1:111111111111:snapshot:before-upgrade', SourceRegion: undefined });
     rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'before-upgrade' }).resolves({ DBSnapshots: [odd] });
@@ -129,6 +149,20 @@ describe('handleCopyInvocation', () => {
       expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 1);
       expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'orders-prod-rr-2026-11-21-06-00' });
       expect(results.map((r) => r.outcome.action)).toContain('source-snapshot-deleted');
+    });
+
+    it('deletes an extra that never got a copy once it is superseded and past copy.maxWaitHours, so it cannot leak', async () => {
+      const abandoned = xSnapshot('orders-prod-rr-2026-11-19-06-00', '2026-11-19T06:00:00Z', { SourceRegion: undefined, TagList: extraTags });
+      const recent = xSnapshot('orders-prod-rr-2026-11-21-06-00', '2026-11-21T06:00:00Z', { SourceRegion: undefined, TagList: extraTags });
+      rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-prod'] }] }).resolves({ DBSnapshots: [abandoned, recent, source] });
+      for (const s of [abandoned, recent]) rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: s.DBSnapshotIdentifier }).resolves({ DBSnapshots: [s] });
+      rdsMock.on(DeleteDBSnapshotCommand).resolves({});
+      // Neither has a copy in y's region (the default mock says not found for unknown ids).
+      const replica = new RdsAdapter(new RDSClient({ region: 'eu-central-1' }));
+      const d = { ...deps(), replicaRdsFor: () => ({ ...replica, describeSnapshot: () => Promise.resolve(undefined), manualSnapshotCounts: () => Promise.resolve({ total: 0, copying: 0 }), copySnapshot: () => Promise.resolve('started' as const) }) };
+      await handleCopyInvocation(d, withExtras, { trigger: 'sweep' });
+      expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 1);
+      expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'orders-prod-rr-2026-11-19-06-00' });
     });
   });
 

@@ -57,6 +57,11 @@ describe('names the copy role may copy', () => {
 });
 
 describe('planCopy', () => {
+  it('passes copy.optionGroupName on, for sources with a persistent option such as TDE', () => {
+    expect(planCopy({ ...base, optionGroupName: 'oracle-tde-eu-central-1' })).toMatchObject({ action: 'copy', request: { optionGroupName: 'oracle-tde-eu-central-1' } });
+    expect(planCopy(base)).toMatchObject({ action: 'copy', request: expect.not.objectContaining({ optionGroupName: expect.anything() as unknown }) as unknown });
+  });
+
   it('copies with the replica key, the source ARN and the ownership tag', () => {
     expect(planCopy(base)).toEqual({
       action: 'copy',
@@ -98,7 +103,8 @@ describe('planCopy', () => {
 
 describe('retention', () => {
   const now = new Date('2026-11-21T12:00:00Z');
-  const copy = (day: number, tags: Record<string, string> = { 'replica-refresh:managed': 'true' }, status = 'available'): SnapshotView => ({
+  const ours = { 'replica-refresh:managed': 'true', [COPY_TAGS.source]: 'arn:aws:rds:eu-west-1:111111111111:snapshot:rds:x' };
+  const copy = (day: number, tags: Record<string, string> = ours, status = 'available'): SnapshotView => ({
     ...source,
     id: `orders-prod-2026-11-${String(day).padStart(2, '0')}`,
     status,
@@ -121,6 +127,21 @@ describe('retention', () => {
       'orders-prod-2026-11-02': 'keep',
     });
   });
+  it('keeps a copy tagged as owned but not made by the pipeline (no copied-from tag)', () => {
+    expect(verdicts([copy(21), copy(20), copy(19), copy(1, { 'replica-refresh:managed': 'true' })])['orders-prod-2026-11-01']).toBe('keep');
+  });
+
+  it('counts only available copies toward the newest K, so failed or copying ones never push the last good copy out', () => {
+    const snaps = [copy(21, ours, 'failed'), copy(20, ours, 'copying'), copy(19, ours, 'failed'), copy(2), copy(1)];
+    expect(verdicts(snaps, { keepDays: 7, keepLast: 2 })).toEqual({
+      'orders-prod-2026-11-21': 'keep',
+      'orders-prod-2026-11-20': 'keep',
+      'orders-prod-2026-11-19': 'keep',
+      'orders-prod-2026-11-02': 'keep',
+      'orders-prod-2026-11-01': 'keep',
+    });
+  });
+
   it('always keeps the newest K, however old', () => {
     expect(verdicts([copy(1), copy(2)], { keepDays: 1, keepLast: 2 })).toEqual({ 'orders-prod-2026-11-01': 'keep', 'orders-prod-2026-11-02': 'keep' });
   });

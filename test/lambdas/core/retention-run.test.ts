@@ -7,7 +7,10 @@ import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { X, Y, pair, xSnapshot, yInstance } from '../../support/fixtures';
 
 const rdsMock = mockClient(RDSClient);
-const owned = [{ Key: 'replica-refresh:managed', Value: 'true' }];
+const owned = [
+  { Key: 'replica-refresh:managed', Value: 'true' },
+  { Key: 'replica-refresh:copied-from', Value: 'arn:aws:rds:eu-west-1:111111111111:snapshot:rds:x' },
+];
 const copy = (day: number, tags = owned) => xSnapshot(`orders-prod-2026-11-${String(day).padStart(2, '0')}`, `2026-11-${String(day).padStart(2, '0')}T00:10:00Z`, { TagList: tags });
 const snapshots = [copy(20), copy(19), copy(18), copy(10), copy(9), copy(8, [{ Key: 'team', Value: 'dba' }])];
 
@@ -67,6 +70,18 @@ describe('handleRetention (the retention function)', () => {
     const [pass] = await handleRetention(deps(), config, { trigger: 'retention', dryRun: true });
     expect(pass?.deleted).toEqual([]);
     expect(pass?.results.filter((r) => !r.keep).map((r) => r.id)).toEqual(['orders-prod-2026-11-10']);
+    expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 0);
+  });
+
+  it('keeps the copies another pair restored from the same x holds', async () => {
+    const siblingY = 'orders-dev';
+    rdsMock.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: siblingY }).resolves({
+      DBInstances: [yInstance({ DBInstanceIdentifier: siblingY, TagList: [...owned, { Key: 'replica-refresh:source-snapshot', Value: 'orders-prod-2026-11-10' }] })],
+    });
+    const both = { pairs: [...config.pairs, pair({ replica: { instanceId: siblingY, region: 'eu-central-1' }, copy: { retention: { keepDays: 7, keepLast: 2 } } })] };
+    const passes = await handleRetention(deps(), both, { trigger: 'retention', replica: Y });
+    expect(passes[0]?.deleted).toEqual([]);
+    expect(passes[0]?.results.find((r) => r.id === 'orders-prod-2026-11-10')).toMatchObject({ keep: true, reason: expect.stringContaining('in use') as unknown });
     expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 0);
   });
 
