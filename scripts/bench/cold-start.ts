@@ -1,0 +1,486 @@
+/**
+ * Benchmark section 2, cold start: for each function of the project, the size of the bundle exactly as CDK's
+ * bundling ships it, and the module init time of a fresh Node.js process requiring it, against an unminified,
+ * unbundled build of the same handler.
+ *
+ * The bundles come from a real synthesis of the app (bundling on) into a temporary cloud assembly; the unbundled
+ * build is an esbuild transpile of lambdas/ into a temporary directory inside the repository, so that its `require`s
+ * of packages resolve from the repository's node_modules. Both are deleted afterwards.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { z } from 'zod';
+import {
+  copiesSnapshots,
+  COPY_CONFIG_ENV,
+  copyRuntimeConfigSchema,
+  parseConfig,
+  parseWith,
+  RUNTIME_CONFIG_ENV,
+  runtimeConfigSchema,
+} from '../../lambdas/shared/config';
+import { percentile, round } from './stats';
+
+/** Summary of repeated init-time measurements, in milliseconds. */
+export interface InitTimes {
+  median: number;
+  p90: number;
+  runs: number;
+}
+
+/** The cold-start figures of one function. */
+export interface ColdStartFigure {
+  /** 'start-refresh' | 'on-rds-event' | 'watchdog' | 'copy-snapshot' | 'retention' */
+  function: string;
+  /** index.js exactly as CDK's bundling ships it (the asset in the cloud assembly). */
+  bundleBytes: number;
+  /** index.js.map in the same asset. */
+  sourceMapBytes: number;
+  /** Fresh `node` process requiring the bundle, module init only. */
+  initMs: InitTimes;
+  /** Unminified, unbundled build of the same handler: every file its require loaded, and its init time. */
+  unbundled: { bytes: number; initMs: InitTimes };
+  /** Unbundled median / bundled median. */
+  initRatio: number;
+  /** Unbundled bytes / bundled bytes. */
+  sizeRatio: number;
+}
+
+/** What {@link measureColdStart} returns. */
+export interface ColdStartResult {
+  method: string;
+  node: string;
+  figures: ColdStartFigure[];
+}
+
+/** The repository root. */
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The cdk.json context key of the project's configuration (infra/app.ts's CONFIG_CONTEXT_KEY, not imported: that loads the CDK). */
+const CONFIG_KEY = 'replicaRefresh';
+
+/** Marks the child's result line, so that anything the module prints while loading cannot be mistaken for it. */
+const RESULT_MARKER = '__COLD_START_RESULT__';
+
+/** Longest a child process may take before the benchmark gives up on it. */
+const CHILD_TIMEOUT_MS = 30_000;
+
+export const METHOD =
+  'Each figure is taken in a fresh `node` process (one discarded warm-up, then N timed runs per build, run one after another): ' +
+  'process.hrtime.bigint() around a single require() of the handler module, so it covers module loading, compilation and init ' +
+  '(config parsing, SDK client construction) and excludes Node.js start-up, the Lambda runtime\'s own start and any network call ' +
+  '(the process gets fake credentials and a placeholder configuration; none is made). The bundle is the asset of a real `cdk synth` ' +
+  '(minified, bundled, NODE_OPTIONS empty, so no source-map loading); the unbundled build is an esbuild transpile of lambdas/ with ' +
+  'packages required from node_modules, and its bytes are every file that require loaded.';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Statistics
+
+/** Rounds to two decimals (hundredths of a millisecond, or of a ratio). */
+export function round2(value: number): number {
+  return round(value, 2);
+}
+
+/** Median, p90 and count of a list of init times. */
+export function summarize(values: readonly number[]): InitTimes {
+  return { median: round2(percentile(values, 50)), p90: round2(percentile(values, 90)), runs: values.length };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Finding the project's functions in the synthesized templates
+
+/** A CloudFormation template, as far as this module reads it. */
+export interface TemplateLike {
+  Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> } | undefined>;
+}
+
+/** One function of the project, found in a synthesized stack. */
+export interface ProjectFunction {
+  /** Its POWERTOOLS_SERVICE_NAME, such as `start-refresh`. */
+  readonly name: string;
+  readonly stackName: string;
+  readonly region: string;
+  readonly account: string;
+  readonly logicalId: string;
+  /** The asset's directory in the cloud assembly. */
+  readonly assetDir: string;
+  /** Its environment variables as synthesized: plain strings, or CloudFormation tokens. */
+  readonly environment: Readonly<Record<string, unknown>>;
+}
+
+/** Where a stack lives, and its template. */
+export interface StackLike {
+  readonly stackName: string;
+  readonly region: string;
+  readonly account: string;
+  readonly template: TemplateLike;
+}
+
+/**
+ * The asset directory of a function's code in the cloud assembly: CDK names the zip `<hash>.zip` in the template
+ * and stages its content in `<assembly>/asset.<hash>/`.
+ * @throws Error when the code is not an S3 asset key of that form
+ */
+export function assetDirectory(assemblyDir: string, code: unknown): string {
+  const key = (code as { S3Key?: unknown } | undefined)?.S3Key;
+  const m = typeof key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(key) : null;
+  if (!m) throw new Error(`function code is not a CDK asset (S3Key <hash>.zip): ${JSON.stringify(code)}`);
+  return path.join(assemblyDir, `asset.${m[1]}`);
+}
+
+/**
+ * The project's functions in a stack: AWS::Lambda::Function with handler `index.handler` and a plain-string
+ * POWERTOOLS_SERVICE_NAME (its name). CDK's own provider functions (the cross-region export writer and reader,
+ * custom-resource providers) have neither and are skipped.
+ */
+export function projectFunctions(assemblyDir: string, stack: StackLike): ProjectFunction[] {
+  const found: ProjectFunction[] = [];
+  for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+    if (resource?.Type !== 'AWS::Lambda::Function') continue;
+    const props = resource.Properties ?? {};
+    if (props.Handler !== 'index.handler') continue;
+    const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const name = variables.POWERTOOLS_SERVICE_NAME;
+    if (typeof name !== 'string' || name.length === 0) continue;
+    found.push({
+      name,
+      stackName: stack.stackName,
+      region: stack.region,
+      account: stack.account,
+      logicalId,
+      assetDir: assetDirectory(assemblyDir, props.Code),
+      environment: variables,
+    });
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The environment a child process gets
+
+/** A placeholder for a resource the configuration names by a token, chosen by the JSON key it is the value of. */
+export function placeholderFor(key: string, region: string, account: string): string {
+  if (/url$/i.test(key)) return `https://sqs.${region}.amazonaws.com/${account}/bench-placeholder`;
+  if (/arn$/i.test(key)) {
+    if (/topic/i.test(key)) return `arn:aws:sns:${region}:${account}:bench-placeholder`;
+    if (/kms|key/i.test(key)) return `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`;
+    return `arn:aws:iam::${account}:role/bench-placeholder`;
+  }
+  return 'bench-placeholder';
+}
+
+/**
+ * The value of an environment variable with its CloudFormation tokens replaced by placeholders: a plain string as
+ * it is; an `Fn::Join` of strings and tokens, each token standing as a JSON string value (`"key":"<token>"`),
+ * with a placeholder chosen by its key. Undefined when the value has any other form.
+ */
+export function resolveTokens(value: unknown, region: string, account: string): string | undefined {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: unknown } | null | undefined)?.['Fn::Join'];
+  if (!Array.isArray(join) || join.length !== 2) return undefined;
+  const [separator, parts] = join as [unknown, unknown];
+  if (typeof separator !== 'string' || !Array.isArray(parts)) return undefined;
+  let out = '';
+  for (const [i, part] of (parts as unknown[]).entries()) {
+    let piece: string;
+    if (typeof part === 'string') {
+      piece = part;
+    } else {
+      const key = /"([A-Za-z0-9_]+)"\s*:\s*"$/.exec(out)?.[1];
+      if (key === undefined) return undefined;
+      piece = placeholderFor(key, region, account);
+    }
+    out += (i > 0 ? separator : '') + piece;
+  }
+  return out;
+}
+
+/** Which configuration a function reads, by the environment variable it carries. */
+export function configKind(environment: Readonly<Record<string, unknown>>): typeof RUNTIME_CONFIG_ENV | typeof COPY_CONFIG_ENV {
+  if (COPY_CONFIG_ENV in environment) return COPY_CONFIG_ENV;
+  if (RUNTIME_CONFIG_ENV in environment) return RUNTIME_CONFIG_ENV;
+  throw new Error(`the function's environment has neither ${RUNTIME_CONFIG_ENV} nor ${COPY_CONFIG_ENV}`);
+}
+
+function schemaOf(kind: typeof RUNTIME_CONFIG_ENV | typeof COPY_CONFIG_ENV): z.ZodType {
+  return kind === COPY_CONFIG_ENV ? copyRuntimeConfigSchema : runtimeConfigSchema;
+}
+
+/**
+ * A valid configuration for a function of `region`, built from the cdk.json `replicaRefresh` context with
+ * placeholder resource names: the replica region's pairs, or (for the copy function) the pairs whose snapshots
+ * are copied out of it.
+ */
+export function configFromContext(context: unknown, kind: typeof RUNTIME_CONFIG_ENV | typeof COPY_CONFIG_ENV, region: string): string {
+  const cfg = parseConfig(context);
+  const value =
+    kind === COPY_CONFIG_ENV
+      ? {
+          region,
+          account: cfg.account,
+          deferQueueUrl: placeholderFor('deferQueueUrl', region, cfg.account),
+          notificationTopicArn: placeholderFor('notificationTopicArn', region, cfg.account),
+          pairs: cfg.pairs.filter((p) => copiesSnapshots(p) && p.source.region === region),
+        }
+      : {
+          region,
+          account: cfg.account,
+          timeZone: cfg.timeZone,
+          rtoTargetMinutes: cfg.rtoTargetMinutes,
+          ledgerTableName: placeholderFor('ledgerTableName', region, cfg.account),
+          notificationTopicArn: placeholderFor('notificationTopicArn', region, cfg.account),
+          pairs: cfg.pairs.filter((p) => p.replica.region === region),
+        };
+  parseWith(schemaOf(kind), value, kind);
+  return JSON.stringify(value);
+}
+
+/**
+ * The configuration the child gets: the synthesized value itself, its tokens replaced by placeholders, when that
+ * passes the function's schema; otherwise one built from cdk.json.
+ */
+export function childConfig(fn: ProjectFunction, context: unknown): { env: string; value: string; source: 'synthesized' | 'cdk.json' } {
+  const kind = configKind(fn.environment);
+  const resolved = resolveTokens(fn.environment[kind], fn.region, fn.account);
+  if (resolved !== undefined) {
+    try {
+      parseWith(schemaOf(kind), JSON.parse(resolved), kind);
+      return { env: kind, value: resolved, source: 'synthesized' };
+    } catch {
+      // Fall through to cdk.json.
+    }
+  }
+  return { env: kind, value: configFromContext(context, kind, fn.region), source: 'cdk.json' };
+}
+
+/**
+ * The child's whole environment (nothing inherited): the function's plain-string variables but NODE_OPTIONS, its
+ * configuration, its region, fake credentials, and the instance metadata lookups off.
+ */
+export function childEnvironment(fn: ProjectFunction, config: { env: string; value: string }): Record<string, string> {
+  const plain = Object.fromEntries(Object.entries(fn.environment).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return {
+    ...plain,
+    [config.env]: config.value,
+    AWS_REGION: fn.region,
+    AWS_DEFAULT_REGION: fn.region,
+    AWS_ACCESS_KEY_ID: 'AKIABENCHMARKFAKE0000',
+    AWS_SECRET_ACCESS_KEY: 'bench-fake-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    NODE_OPTIONS: '',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child processes
+
+/** What one child reports. */
+export interface ChildResult {
+  initMs: number;
+  /** With --check: every file the require loaded, and their total size. */
+  files?: number;
+  bytes?: number;
+  /** With --check: network calls attempted during the process's life (each one refused). */
+  network?: string[];
+}
+
+/**
+ * The child: times one require() of argv[1]. With --check (the warm-up run only, so the timed runs load nothing
+ * else), it also refuses and records any network call and sums the sizes of every file the require loaded.
+ */
+const CHILD_SCRIPT = `
+const target = process.argv[1];
+const check = process.argv[2] === '--check';
+const network = [];
+if (check) {
+  const net = require('node:net');
+  const dns = require('node:dns');
+  net.Socket.prototype.connect = function () { network.push('connect'); throw new Error('benchmark: network access'); };
+  dns.lookup = function (host) { network.push('lookup ' + host); throw new Error('benchmark: network access'); };
+}
+const t0 = process.hrtime.bigint();
+require(target);
+const t1 = process.hrtime.bigint();
+const result = { initMs: Number(t1 - t0) / 1e6 };
+if (check) {
+  const fs = require('node:fs');
+  const files = Object.keys(require.cache);
+  result.files = files.length;
+  result.bytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
+}
+process.on('exit', () => {
+  if (check) result.network = network;
+  process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify(result) + '\\n');
+});
+`;
+
+/**
+ * The result line of a child's output.
+ * @throws Error when there is none
+ */
+export function parseChildOutput(stdout: string): ChildResult {
+  const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (line === undefined) throw new Error(`no result from the child process; its output was:\n${stdout.slice(-2000)}`);
+  const result = JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+  if (typeof result.initMs !== 'number' || !Number.isFinite(result.initMs)) throw new Error(`bad result from the child process: ${line}`);
+  return result;
+}
+
+/** Runs one fresh process that requires `modulePath` and reports its init time. */
+function runChild(modulePath: string, env: Record<string, string>, check: boolean): ChildResult {
+  const proc = spawnSync(process.execPath, ['-e', CHILD_SCRIPT, modulePath, ...(check ? ['--check'] : [])], {
+    cwd: path.dirname(modulePath),
+    env,
+    encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (proc.error) throw new Error(`could not run the child process for ${modulePath}: ${proc.error.message}`);
+  if (proc.status !== 0) {
+    throw new Error(`requiring ${modulePath} failed (exit ${proc.status ?? proc.signal}):\n${(proc.stderr || proc.stdout).slice(-2000)}`);
+  }
+  const result = parseChildOutput(proc.stdout);
+  if (result.network && result.network.length > 0) throw new Error(`requiring ${modulePath} touched the network: ${result.network.join(', ')}`);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Builds
+
+/** Every .ts file under a directory, sorted. */
+export function typeScriptFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return typeScriptFiles(full);
+      return entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
+    })
+    .sort();
+}
+
+/** Synthesizes the real app, bundling on, into `outdir`; returns its stacks. */
+async function synthesize(outdir: string, context: Record<string, unknown>): Promise<{ directory: string; stacks: StackLike[] }> {
+  const { App } = await import('aws-cdk-lib');
+  const { buildApp } = await import('../../infra/app');
+  const app = new App({ outdir, context });
+  buildApp(undefined, app);
+  const assembly = app.synth();
+  return {
+    directory: assembly.directory,
+    stacks: assembly.stacks.map((s) => ({ stackName: s.stackName, region: s.environment.region, account: s.environment.account, template: s.template as TemplateLike })),
+  };
+}
+
+/** Transpiles every .ts file under lambdas/ (no bundling, no minification) into `<outdir>/lambdas`. */
+async function buildUnbundled(outdir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const lambdasDir = path.join(ROOT, 'lambdas');
+  const out = path.join(outdir, 'lambdas');
+  await build({
+    entryPoints: typeScriptFiles(lambdasDir),
+    outdir: out,
+    outbase: lambdasDir,
+    bundle: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    minify: false,
+    sourcemap: false,
+    logLevel: 'warning',
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The benchmark
+
+/** One build of one function to time. */
+interface Subject {
+  readonly fn: ProjectFunction;
+  readonly modulePath: string;
+  readonly env: Record<string, string>;
+  readonly times: number[];
+  checked?: ChildResult;
+}
+
+/**
+ * Measures every function's bundle size and module init time, bundled and unbundled.
+ * @param opts.runs timed fresh processes per function and build (at least 1; the issue asks for 10 or more)
+ */
+export async function measureColdStart(opts: { runs: number; log?: (line: string) => void }): Promise<ColdStartResult> {
+  const log = opts.log ?? (() => undefined);
+  if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error(`runs must be a positive integer, got ${opts.runs}`);
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const context = cdkJson.context ?? {};
+
+  const synthDir = fs.mkdtempSync(path.join(os.tmpdir(), 'replica-refresh-bench-'));
+  const benchTmp = path.join(ROOT, '.bench-tmp');
+  fs.mkdirSync(benchTmp, { recursive: true });
+  const unbundledDir = fs.mkdtempSync(path.join(benchTmp, 'unbundled-'));
+  try {
+    log('cold start: synthesizing the app with bundling on...');
+    let started = Date.now();
+    const { directory, stacks } = await synthesize(synthDir, context);
+    const functions = stacks.flatMap((s) => projectFunctions(directory, s));
+    log(`cold start: synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s: ${functions.map((f) => `${f.name} (${f.stackName})`).join(', ')}`);
+    if (functions.length === 0) throw new Error('the synthesized app has no function of the project');
+
+    started = Date.now();
+    const lambdasOut = await buildUnbundled(unbundledDir);
+    log(`cold start: unbundled build of lambdas/ in ${Date.now() - started} ms`);
+
+    const pairsOfSubjects = functions.map((fn) => {
+      const config = childConfig(fn, context[CONFIG_KEY]);
+      log(`cold start: ${fn.name}: ${config.env} from the ${config.source} configuration`);
+      const env = childEnvironment(fn, config);
+      const unbundledPath = path.join(lambdasOut, 'handlers', `${fn.name}.js`);
+      if (!fs.existsSync(unbundledPath)) throw new Error(`no handler lambdas/handlers/${fn.name}.ts for the function ${fn.name}`);
+      const bundled: Subject = { fn, modulePath: path.join(fn.assetDir, 'index.js'), env, times: [] };
+      const unbundled: Subject = { fn, modulePath: unbundledPath, env, times: [] };
+      return { fn, bundled, unbundled };
+    });
+    const subjects = pairsOfSubjects.flatMap((p) => [p.bundled, p.unbundled]);
+
+    // Warm-up (page cache, checks), then the timed runs interleaved so drift on the machine hits every subject alike.
+    started = Date.now();
+    for (const s of subjects) s.checked = runChild(s.modulePath, s.env, true);
+    for (let run = 1; run <= opts.runs; run++) {
+      for (const s of subjects) s.times.push(runChild(s.modulePath, s.env, false).initMs);
+      log(`cold start: run ${run}/${opts.runs} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+
+    const figures = pairsOfSubjects.map(({ fn, bundled, unbundled }): ColdStartFigure => {
+      const bundleBytes = fs.statSync(bundled.modulePath).size;
+      const mapPath = `${bundled.modulePath}.map`;
+      const sourceMapBytes = fs.existsSync(mapPath) ? fs.statSync(mapPath).size : 0;
+      const unbundledBytes = unbundled.checked?.bytes ?? 0;
+      if (bundled.checked?.files !== 1) log(`cold start: warning: the bundle of ${fn.name} loaded ${bundled.checked?.files} files, not only index.js`);
+      const initMs = summarize(bundled.times);
+      const unbundledInit = summarize(unbundled.times);
+      const figure: ColdStartFigure = {
+        function: fn.name,
+        bundleBytes,
+        sourceMapBytes,
+        initMs,
+        unbundled: { bytes: unbundledBytes, initMs: unbundledInit },
+        initRatio: round2(percentile(unbundled.times, 50) / percentile(bundled.times, 50)),
+        sizeRatio: round2(unbundledBytes / bundleBytes),
+      };
+      log(
+        `cold start: ${fn.name}: bundle ${bundleBytes} B (map ${sourceMapBytes} B), init median ${initMs.median} ms p90 ${initMs.p90} ms; ` +
+          `unbundled ${unbundledBytes} B in ${unbundled.checked?.files} files, init median ${unbundledInit.median} ms p90 ${unbundledInit.p90} ms`,
+      );
+      return figure;
+    });
+    return { method: METHOD.replace('N timed runs', `${opts.runs} timed runs`), node: process.version, figures };
+  } finally {
+    fs.rmSync(synthDir, { recursive: true, force: true });
+    fs.rmSync(unbundledDir, { recursive: true, force: true });
+    // Only if no one else keeps anything there.
+    if (fs.existsSync(benchTmp) && fs.readdirSync(benchTmp).length === 0) fs.rmdirSync(benchTmp);
+  }
+}
