@@ -9,7 +9,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue';
-import { acknowledgeInvokeQualifiers, schedulerRole } from './schedule';
+import { acknowledgeInvokeQualifiers, checkCronEntries, everyMinutes, schedulerRole } from './schedule';
 
 /** One extra-snapshot schedule. */
 export interface ExtraSnapshotScheduleEntry {
@@ -48,27 +48,18 @@ export class CopySchedules extends Construct {
     const minutes = props.sweepIntervalMinutes;
     if (!Number.isInteger(minutes) || minutes < 5 || minutes > 24 * 60) throw new Error(`sweepIntervalMinutes must be a whole number from 5 to 1440, got ${minutes}`);
     const extras = props.extraSnapshots ?? [];
-    for (const entry of extras) {
-      if (!/^cron\(.+\)$/.test(entry.cron)) throw new Error(`extra-snapshot schedule of ${entry.replicaId} must be a cron(...) expression, got ${JSON.stringify(entry.cron)}`);
-    }
-    const duplicate = extras.find((e, i) => extras.findIndex((f) => f.replicaId === e.replicaId) !== i);
-    if (duplicate !== undefined) throw new Error(`extraSnapshots must have one schedule per replica, got ${JSON.stringify(duplicate.replicaId)} twice`);
+    checkCronEntries(extras, 'extra-snapshot schedule', 'extraSnapshots');
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the sweep and extra-snapshot schedules');
     const role = schedulerRole(this, 'Role', 'Lets the replica-refresh copy schedules invoke the copy function');
 
-    this.sweep = new scheduler.Schedule(this, 'Sweep', {
+    this.sweep = everyMinutes(this, 'Sweep', {
       description: 'Copies the newest snapshot of each source that has no copy yet',
-      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(minutes)),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: new LambdaInvoke(props.copy, {
-        role,
-        input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'sweep' }),
-        retryAttempts: 2,
-        // A sweep older than the interval is superseded by the next one.
-        maxEventAge: Duration.minutes(minutes),
-        deadLetterQueue: this.deadLetterQueue,
-      }),
+      minutes,
+      fn: props.copy,
+      role,
+      input: { trigger: 'sweep' },
+      deadLetterQueue: this.deadLetterQueue,
     });
 
     const schedules = new Map<string, scheduler.ISchedule>();

@@ -9,7 +9,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue';
-import { acknowledgeInvokeQualifiers, schedulerRole } from './schedule';
+import { acknowledgeInvokeQualifiers, checkCronEntries, schedulerRole } from './schedule';
 
 /** One retention schedule. */
 export interface RetentionScheduleEntry {
@@ -39,11 +39,7 @@ export class RetentionSchedules extends Construct {
   public constructor(scope: Construct, id: string, props: RetentionSchedulesProps) {
     super(scope, id);
     if (props.entries.length === 0) throw new Error('entries must name at least one replica, got none');
-    for (const entry of props.entries) {
-      if (!/^cron\(.+\)$/.test(entry.cron)) throw new Error(`retention schedule of ${entry.replicaId} must be a cron(...) expression, got ${JSON.stringify(entry.cron)}`);
-    }
-    const duplicate = props.entries.find((e, i) => props.entries.findIndex((f) => f.replicaId === e.replicaId) !== i);
-    if (duplicate !== undefined) throw new Error(`entries must have one schedule per replica, got ${JSON.stringify(duplicate.replicaId)} twice`);
+    checkCronEntries(props.entries, 'retention schedule', 'entries');
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the retention schedules');
     const role = schedulerRole(this, 'Role', 'Lets the replica-refresh retention schedules invoke the retention function');

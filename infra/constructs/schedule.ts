@@ -49,11 +49,7 @@ export class RefreshSchedules extends Construct {
     super(scope, id);
     const minutes = props.watchdogIntervalMinutes;
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) throw new Error(`watchdogIntervalMinutes must be a whole number from 1 to 60, got ${minutes}`);
-    for (const entry of props.refreshes) {
-      if (!/^cron\(.+\)$/.test(entry.cron)) throw new Error(`schedule of ${entry.replicaId} must be a cron(...) expression, got ${JSON.stringify(entry.cron)}`);
-    }
-    const duplicate = props.refreshes.find((e, i) => props.refreshes.findIndex((f) => f.replicaId === e.replicaId) !== i);
-    if (duplicate !== undefined) throw new Error(`refreshes must have one schedule per replica, got ${JSON.stringify(duplicate.replicaId)} twice`);
+    checkCronEntries(props.refreshes, 'schedule', 'refreshes');
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the refresh and watchdog schedules');
 
@@ -89,18 +85,13 @@ export class RefreshSchedules extends Construct {
     }
     this.refreshSchedules = schedules;
 
-    this.watchdogSchedule = new scheduler.Schedule(this, 'Watchdog', {
+    this.watchdogSchedule = everyMinutes(this, 'Watchdog', {
       description: 'Looks for refreshes whose RDS events never came',
-      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(minutes)),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: new LambdaInvoke(props.watchdog, {
-        role,
-        input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'watchdog' }),
-        retryAttempts: 2,
-        // A tick older than the interval is superseded by the next one.
-        maxEventAge: Duration.minutes(minutes),
-        deadLetterQueue: this.deadLetterQueue,
-      }),
+      minutes,
+      fn: props.watchdog,
+      role,
+      input: { trigger: 'watchdog' },
+      deadLetterQueue: this.deadLetterQueue,
     });
 
     acknowledgeInvokeQualifiers(role, [props.startRefresh, props.watchdog]);
@@ -135,4 +126,41 @@ export function acknowledgeInvokeQualifiers(role: iam.IRole, functions: readonly
       `Resource::<${Stack.of(role).resolve(Stack.of(cfn).getLogicalId(cfn))}.Arn>:*`,
     );
   }
+}
+
+/**
+ * Checks a list of per-replica cron schedules: each a `cron(...)` expression, one per replica.
+ * @param what the schedule's name in the message, such as `retention schedule`
+ * @param listName the list's name in the message, such as `entries`
+ * @throws Error naming the replica and the value at fault
+ */
+export function checkCronEntries(entries: readonly { replicaId: string; cron: string }[], what: string, listName: string): void {
+  for (const entry of entries) {
+    if (!/^cron\(.+\)$/.test(entry.cron)) throw new Error(`${what} of ${entry.replicaId} must be a cron(...) expression, got ${JSON.stringify(entry.cron)}`);
+  }
+  const duplicate = entries.find((e, i) => entries.findIndex((f) => f.replicaId === e.replicaId) !== i);
+  if (duplicate !== undefined) throw new Error(`${listName} must have one schedule per replica, got ${JSON.stringify(duplicate.replicaId)} twice`);
+}
+
+/**
+ * A schedule that invokes a function every few minutes with a fixed input; a delivery older than the interval is
+ * superseded by the next one and goes to the dead-letter queue.
+ */
+export function everyMinutes(
+  scope: Construct,
+  id: string,
+  props: { description: string; minutes: number; fn: lambda.IFunction; role: iam.IRole; input: Record<string, unknown>; deadLetterQueue: sqs.IQueue },
+): scheduler.Schedule {
+  return new scheduler.Schedule(scope, id, {
+    description: props.description,
+    schedule: scheduler.ScheduleExpression.rate(Duration.minutes(props.minutes)),
+    timeWindow: scheduler.TimeWindow.off(),
+    target: new LambdaInvoke(props.fn, {
+      role: props.role,
+      input: scheduler.ScheduleTargetInput.fromObject(props.input),
+      retryAttempts: 2,
+      maxEventAge: Duration.minutes(props.minutes),
+      deadLetterQueue: props.deadLetterQueue,
+    }),
+  });
 }
