@@ -48,6 +48,10 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it.each(['Europe/Berlin', 'UTC', 'Etc/UTC', 'Asia/Calcutta', 'US/Pacific'])('accepts the time zone %s, canonical or an IANA alias', (zone) => {
+    expect(parseConfig({ ...example, timeZone: zone }).timeZone).toBe(zone);
+  });
+
   it.each([
     ['cron(0 3 * * *)', 'six fields'],
     ['0 3 * * ? *', 'six fields'],
