@@ -116,11 +116,12 @@ async function sweepPair(deps: CopyInvocationDeps, pair: PairConfig): Promise<Co
   out.push(...(await removeCopiedExtras(deps, pair, all, newest?.id)));
   if (!newest) return [...out, { replica: pair.replica.instanceId, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.instanceId} in ${pair.source.region}` } }];
   const replicaRds = deps.replicaRdsFor(pair.replica.region);
-  // The hourly reading of the quota gauge, so its alarm sees the count even on days without copies.
-  deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, (await replicaRds.manualSnapshotCounts()).total, { replica: pair.replica.instanceId });
   const there = await replicaRds.describeSnapshot(copyTargetId(newest.id));
-  out.push(there ? { replica: pair.replica.instanceId, snapshotId: newest.id, outcome: { action: 'skip', reason: 'newest already copied' } } : await copyFor(deps, pair, newest.id, 0, undefined, { defer: false }));
-  return out;
+  // A copy counts the region's manual snapshots and reports the quota gauge itself; otherwise the sweep reads it, so
+  // the alarm sees the count every hour, even on days without copies, and the listing is never paged through twice.
+  if (!there) return [...out, await copyFor(deps, pair, newest.id, 0, undefined, { defer: false })];
+  deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, (await replicaRds.manualSnapshotCounts()).total, { replica: pair.replica.instanceId });
+  return [...out, { replica: pair.replica.instanceId, snapshotId: newest.id, outcome: { action: 'skip', reason: 'newest already copied' } }];
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Entry point of the copy function in x's region: x's new snapshots (EventBridge), deferred copies
- * (the delay queue) and the hourly sweep. Not deployed yet: the source-region stack comes next.
+ * (the delay queue), the sweep and the extra-snapshot schedule; deployed by the source-region stack.
  */
 import type { Context } from 'aws-lambda';
 import type { CopyInvocationOutcome } from '../core/copy-invocation';

@@ -12,7 +12,7 @@ import type { DBSnapshot } from '@aws-sdk/client-rds';
 import { ledgerClient } from '../../lambdas/aws/ledger';
 import { notifyClient } from '../../lambdas/aws/notify';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
-import { RUNTIME_CONFIG_ENV, parseConfig, runtimeConfigSchema } from '../../lambdas/shared/config';
+import { RUNTIME_CONFIG_ENV, parseConfig } from '../../lambdas/shared/config';
 import type { Runtime } from '../../lambdas/shared/runtime';
 import { runtime } from '../../lambdas/shared/runtime';
 import { VirtualClock } from '../sim/clock';
@@ -21,7 +21,7 @@ import { answerFromSimulator, interceptCalls } from '../sim/middleware';
 import { SimRds } from '../sim/rds';
 import { Random } from '../sim/random';
 import { SimTelemetry } from '../sim/telemetry';
-import { initialReplica } from '../sim/world';
+import { initialReplica, simRuntimeConfig } from '../sim/world';
 import type { Summary } from './stats';
 import { summarise } from './stats';
 
@@ -82,15 +82,7 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
   const dynamo = await startDynalite();
   try {
     const table = await dynamo.createLedgerTable('bench-ledger');
-    const config = runtimeConfigSchema.parse({
-      region,
-      account: full.account,
-      timeZone: full.timeZone,
-      rtoTargetMinutes: full.rtoTargetMinutes,
-      ledgerTableName: table,
-      notificationTopicArn: `arn:aws:sns:${region}:${full.account}:bench-notifications`,
-      pairs: [pair],
-    });
+    const config = simRuntimeConfig(full, [pair], table, 'bench-notifications');
     const env = { [RUNTIME_CONFIG_ENV]: JSON.stringify(config) };
     // The handler modules build a runtime when loaded; give them this one's configuration.
     process.env[RUNTIME_CONFIG_ENV] = env[RUNTIME_CONFIG_ENV];

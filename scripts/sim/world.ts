@@ -211,6 +211,20 @@ export function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapsho
   };
 }
 
+/** The runtime configuration of the replica region of `pairs`, with a ledger table and topic of the simulated account. */
+export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], ledgerTableName: string, topicName: string): RuntimeConfig {
+  const region = pairs[0]?.replica.region;
+  return runtimeConfigSchema.parse({
+    region,
+    account: full.account,
+    timeZone: full.timeZone,
+    rtoTargetMinutes: full.rtoTargetMinutes,
+    ledgerTableName,
+    notificationTopicArn: `arn:aws:sns:${region}:${full.account}:${topicName}`,
+    pairs,
+  });
+}
+
 /** The simulated account. */
 export class Simulation {
   public readonly clock: VirtualClock;
@@ -283,15 +297,7 @@ export class Simulation {
     const pairs = full.pairs.filter((p) => p.replica.region === region).map((p) => ({ ...p, ...(options.pairOverrides ?? {}) }));
     const dynamo = await startDynalite();
     const table = await dynamo.createLedgerTable('replica-refresh-ledger');
-    const config = runtimeConfigSchema.parse({
-      region,
-      account: full.account,
-      timeZone: full.timeZone,
-      rtoTargetMinutes: full.rtoTargetMinutes,
-      ledgerTableName: table,
-      notificationTopicArn: `arn:aws:sns:${region}:${full.account}:replica-refresh-notifications`,
-      pairs,
-    });
+    const config = simRuntimeConfig(full, pairs, table, 'replica-refresh-notifications');
     const sim = new Simulation(dynamo, full, config, options);
     await sim.build();
     return sim;

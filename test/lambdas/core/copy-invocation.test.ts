@@ -82,8 +82,22 @@ describe('handleCopyInvocation', () => {
     rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-prod'] }] }).resolves({
       DBSnapshots: [xSnapshot('rds:orders-prod-2026-11-20-00-10', '2026-11-20T00:10:00Z', { SnapshotType: 'automated' }), source, xSnapshot('rds:orders-prod-2026-11-22-00-10', '2026-11-22T00:10:00Z', { SnapshotType: 'automated', Status: 'creating' })],
     });
-    const [result] = await handleCopyInvocation(deps(), pairs, { trigger: 'sweep' });
+    const d = deps();
+    const [result] = await handleCopyInvocation(d, pairs, { trigger: 'sweep' });
     expect(result).toMatchObject({ snapshotId: AUTO_ID, outcome: { action: 'copied' } });
+    // The region's manual snapshots are paged through once, by the copy, which also reports the quota gauge.
+    expect(rdsMock.commandCalls(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' })).toHaveLength(1);
+    expect(d.telemetry.metrics.filter((m) => m.name === 'ManualSnapshotsInReplicaRegion')).toHaveLength(1);
+  });
+
+  it('sweeps: reads the quota gauge even when the newest is already copied', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-prod'] }] }).resolves({ DBSnapshots: [source] });
+    rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'orders-prod-2026-11-21-00-10' }).resolves({ DBSnapshots: [xSnapshot('orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z')] });
+    const d = deps();
+    const [result] = await handleCopyInvocation(d, pairs, { trigger: 'sweep' });
+    expect(result?.outcome).toEqual({ action: 'skip', reason: 'newest already copied' });
+    expect(rdsMock).toHaveReceivedCommandTimes(CopyDBSnapshotCommand, 0);
+    expect(d.telemetry.metrics.filter((m) => m.name === 'ManualSnapshotsInReplicaRegion')).toEqual([{ name: 'ManualSnapshotsInReplicaRegion', value: 0, dimensions: { replica: 'orders-staging' } }]);
   });
 
   it('sweeps without starting a deferral chain: the next sweep is the retry of a sweep copy that must wait', async () => {
