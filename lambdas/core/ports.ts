@@ -110,9 +110,25 @@ export interface Telemetry {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** Reads master passwords; the value is only ever handed to RDS. */
+export interface SecretReader {
+  /**
+   * The password in a secret: its JSON `passwordKey`, or the whole string when it is not JSON.
+   * @throws SecretUnusableError when the secret is missing, unreadable or has no password
+   */
+  readPassword(secretArn: string, passwordKey: string): Promise<string>;
+}
+
+/** Publishes a value where applications look it up. */
+export interface ParameterStore {
+  put(name: string, value: string, description: string): Promise<void>;
+}
+
 /** Everything a workflow needs, passed in so it can run anywhere. */
 export interface Deps {
   rds: ReplicaRds;
+  secrets: SecretReader;
+  parameters: ParameterStore;
   ledger: Ledger;
   notifier: Notifier;
   telemetry: Telemetry;

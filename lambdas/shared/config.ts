@@ -49,6 +49,62 @@ const schedulerCron = z.string().superRefine((v, ctx) => {
 
 const positiveInt = z.number().int().positive();
 
+/** A Secrets Manager secret's ARN (RDS-NOTES: a secret that y's owner keeps, in y's region). */
+const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN such as arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf');
+
+/** An SSM parameter name: a path of letters, digits and `_.-/`, at most 1011 characters (SSM's limit for a full path). */
+const ssmParameterName = z.string().regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must be an SSM parameter path such as /replica-refresh/orders-staging/master-user-secret-arn');
+
+/**
+ * What y's master credentials are after a refresh. A restored instance has the snapshot's master user and password,
+ * i.e. x's, and an RDS-managed secret of y is deleted with y (RDS-NOTES, "Credentials"): every pair must choose.
+ */
+export const credentialsSchema = z.discriminatedUnion(
+  'mode',
+  [
+    z
+      .object({
+        /** After the restore, set y's master password from a secret that y's owner keeps in y's region. */
+        mode: z.literal('secret'),
+        secretArn,
+        /** The JSON key of the password in the secret's value (a plain-string secret is the password itself). */
+        passwordKey: z.string().min(1).max(128).default('password'),
+      })
+      .strict(),
+    z
+      .object({
+        /** After the restore, let RDS manage y's master password in Secrets Manager (a new secret each refresh). */
+        mode: z.literal('managed'),
+        /** The KMS key RDS encrypts the managed secret with; unset: the account's aws/secretsmanager key. */
+        kmsKeyId: arn.optional(),
+        /** Where the new secret's ARN is published for applications. Default: /replica-refresh/<y>/master-user-secret-arn. */
+        parameterName: ssmParameterName.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        /** Keep x's credentials on y: an explicit opt-in. */
+        mode: z.literal('source'),
+      })
+      .strict(),
+  ],
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: choose what y\'s master credentials are after each refresh: {"mode": "secret", "secretArn": "<arn>"}, {"mode": "managed"} or {"mode": "source"} (keeps production\'s)'
+        : 'must be {"mode": "secret", "secretArn": "<arn>"}, {"mode": "managed"} or {"mode": "source"}',
+  },
+);
+
+/** A pair's credentials choice. */
+export type CredentialsConfig = z.output<typeof credentialsSchema>;
+
+/** The SSM parameter a `managed` pair publishes y's master secret ARN to. */
+export function managedSecretParameter(pair: { replica: { instanceId: string }; credentials: CredentialsConfig }): string | undefined {
+  if (pair.credentials.mode !== 'managed') return undefined;
+  return pair.credentials.parameterName ?? `/replica-refresh/${pair.replica.instanceId}/master-user-secret-arn`;
+}
+
 /** Tags: RDS allows up to 50, keys up to 128 characters, values up to 256. */
 const tagMap = z.record(z.string().min(1).max(128), z.string().max(256));
 
@@ -87,7 +143,13 @@ export const settingsOverridesSchema = z
     tags: tagMap,
   })
   .partial()
-  .strict();
+  .strict()
+  .superRefine((o, ctx) => {
+    // RDS: "the maximum storage threshold must be at least 10% greater than the allocated storage" (ModifyDBInstance, MaxAllocatedStorage).
+    if (o.maxAllocatedStorage !== undefined && o.allocatedStorage !== undefined && o.maxAllocatedStorage < Math.ceil(o.allocatedStorage * 1.1)) {
+      ctx.addIssue({ code: 'custom', path: ['maxAllocatedStorage'], message: `must be at least 10% above allocatedStorage (${o.allocatedStorage}), i.e. ${Math.ceil(o.allocatedStorage * 1.1)} or more, or RDS rejects the post-restore modify` });
+    }
+  });
 
 /** What config may say about one x→y pair. Defaults are the safe choice. */
 export const pairSchema = z
@@ -143,6 +205,12 @@ export const pairSchema = z
     maxRestoreAttempts: positiveInt.max(20).default(5),
     /** The enhanced-monitoring role y uses, so the functions may pass it back to the new y. */
     monitoringRoleArn: arn.optional(),
+    /** What y's master credentials are after each refresh (required: see {@link credentialsSchema}). */
+    credentials: credentialsSchema,
+    /** IAM roles y has associated (AddRoleToDBInstance, e.g. s3Import), so the functions may pass them back to the new y. */
+    associatedRoleArns: z.array(arn).max(20).optional(),
+    /** RDS Proxies that target y, so the functions may register the new y with them again. */
+    rdsProxyArns: z.array(z.string().regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db-proxy:prx-[a-z0-9]+$/, 'must be an RDS Proxy ARN such as arn:aws:rds:eu-central-1:111111111111:db-proxy:prx-0123456789abcdef0')).max(20).optional(),
     /** KMS keys of x's snapshots in the replica region; restore needs a grant on them. Unset: any key, only through RDS. */
     snapshotKmsKeyArns: z.array(arn).optional(),
     /** Settings to pin instead of carrying y's live values across. */
@@ -278,6 +346,8 @@ export const runtimeConfigSchema = z
     rtoTargetMinutes: positiveInt,
     ledgerTableName: z.string().min(3),
     notificationTopicArn: arn,
+    /** The region's RDS event subscription, whose status the watchdog checks on every pass. */
+    eventSubscriptionName: z.string().min(1).max(255).optional(),
     pairs: z.array(pairSchema).min(1),
   })
   .strict();
@@ -314,8 +384,15 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-function renderPath(root: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), root);
+/** `replicaRefresh.pairs[0] (orders-staging).credentials`: a pair is named by its y, so a long list needs no counting. */
+function renderPath(root: string, path: readonly PropertyKey[], input?: unknown): string {
+  let cur: unknown = input;
+  return path.reduce<string>((acc, key, i) => {
+    cur = cur !== null && typeof cur === 'object' ? (cur as Record<PropertyKey, unknown>)[key] : undefined;
+    if (typeof key !== 'number') return `${acc}.${String(key)}`;
+    const y = path[i - 1] === 'pairs' ? (cur as { replica?: { instanceId?: unknown } } | undefined)?.replica?.instanceId : undefined;
+    return `${acc}[${key}]${typeof y === 'string' ? ` (${y})` : ''}`;
+  }, root);
 }
 
 /**
@@ -326,9 +403,8 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, root: 
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
-    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-    const key = renderPath(root, path);
-    if (issue.code === 'unrecognized_keys') return `${renderPath(root, issue.path)}: unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; check the spelling against the README's configuration reference`;
+    const key = renderPath(root, issue.path, input);
+    if (issue.code === 'unrecognized_keys') return `${key}: unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; check the spelling against the README's configuration reference`;
     const value = valueAt(input, issue.path);
     const shown = value === undefined ? 'missing' : JSON.stringify(value);
     return `${key} = ${shown}: ${issue.message}`;

@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoLedger, ledgerClient } from '../aws/ledger';
 import { SnsNotifier, notifyClient } from '../aws/notify';
+import { SsmParameters, parametersClient } from '../aws/parameters';
 import { RdsAdapter, replicaRdsClient } from '../aws/rds';
+import { SecretsAdapter, secretsClient } from '../aws/secrets';
 import type { Deps, Telemetry } from '../core/ports';
 import type { RuntimeConfig } from './config';
 import { loadRuntimeConfig } from './config';
@@ -17,6 +19,8 @@ export interface Clients {
   replicaRds: ConstructorParameters<typeof RdsAdapter>[0];
   dynamo: ConstructorParameters<typeof DynamoLedger>[0];
   sns: ConstructorParameters<typeof SnsNotifier>[0];
+  secrets: ConstructorParameters<typeof SecretsAdapter>[0];
+  ssm: ConstructorParameters<typeof SsmParameters>[0];
 }
 
 /** What a host may supply instead of the defaults. */
@@ -35,7 +39,13 @@ export interface Runtime {
 
 /** The clients Lambda uses: each in the function's region, with the SDK's retries. */
 export function awsClients(config: RuntimeConfig): Clients {
-  return { replicaRds: replicaRdsClient(config.region), dynamo: ledgerClient(config.region), sns: notifyClient(config.region) };
+  return {
+    replicaRds: replicaRdsClient(config.region),
+    dynamo: ledgerClient(config.region),
+    sns: notifyClient(config.region),
+    secrets: secretsClient(config.region),
+    ssm: parametersClient(config.region),
+  };
 }
 
 /** Builds the runtime from the environment. */
@@ -48,6 +58,8 @@ export function runtime(env: NodeJS.ProcessEnv = process.env, options: RuntimeOp
       rds: new RdsAdapter(clients.replicaRds),
       ledger: new DynamoLedger(clients.dynamo, config.ledgerTableName),
       notifier: new SnsNotifier(clients.sns, config.notificationTopicArn),
+      secrets: new SecretsAdapter(clients.secrets),
+      parameters: new SsmParameters(clients.ssm),
       telemetry: options.telemetry ?? new PowertoolsTelemetry(),
       now: options.now ?? (() => new Date()),
       randomId: options.randomId ?? (() => randomBytes(3).toString('hex')),

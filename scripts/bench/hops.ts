@@ -11,7 +11,9 @@ import { performance } from 'node:perf_hooks';
 import type { DBSnapshot } from '@aws-sdk/client-rds';
 import { ledgerClient } from '../../lambdas/aws/ledger';
 import { notifyClient } from '../../lambdas/aws/notify';
+import { parametersClient } from '../../lambdas/aws/parameters';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
+import { secretsClient } from '../../lambdas/aws/secrets';
 import { RUNTIME_CONFIG_ENV, parseConfig } from '../../lambdas/shared/config';
 import type { Runtime } from '../../lambdas/shared/runtime';
 import { runtime } from '../../lambdas/shared/runtime';
@@ -117,7 +119,10 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
             ledgerCalls++;
             return pass();
           });
-          return { replicaRds, sns, dynamo: ddb };
+          // The bench's pairs keep x's credentials (mode source): no secret is read, no parameter written.
+          const secrets = secretsClient(cfg.region, { credentials: CREDENTIALS });
+          const ssm = parametersClient(cfg.region, { credentials: CREDENTIALS });
+          return { replicaRds, sns, dynamo: ddb, secrets, ssm };
         },
         now: clock.now,
         randomId: () => random.hex6(),

@@ -10,7 +10,9 @@ import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import { DynamoLedger, ledgerClient } from '../../lambdas/aws/ledger';
 import { notifyClient } from '../../lambdas/aws/notify';
 import { queueClient } from '../../lambdas/aws/queue';
+import { parametersClient } from '../../lambdas/aws/parameters';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
+import { secretsClient } from '../../lambdas/aws/secrets';
 import { COPY_TAGS, copyTargetId } from '../../lambdas/core/copy';
 import type { CopyInvocationOutcome } from '../../lambdas/core/copy-invocation';
 import { RDS_EVENT_CATEGORIES } from '../../lambdas/core/events';
@@ -355,7 +357,11 @@ export class Simulation {
         answerFromSimulator(sns, (command, input) => Promise.resolve(this.snsCall(command, input)));
         const dynamo = ledgerClient(cfg.region, { endpoint: this.dynamo.endpoint, credentials: SIM_CREDENTIALS });
         interceptCalls(dynamo, (command, _input, pass) => this.dynamoCall(command, pass));
-        return { replicaRds, sns, dynamo };
+        const secrets = secretsClient(cfg.region, { credentials: SIM_CREDENTIALS });
+        answerFromSimulator(secrets, (command) => Promise.reject(new Error(`the simulation does not implement Secrets Manager ${command} yet`)));
+        const ssm = parametersClient(cfg.region, { credentials: SIM_CREDENTIALS });
+        answerFromSimulator(ssm, (command) => Promise.reject(new Error(`the simulation does not implement SSM ${command} yet`)));
+        return { replicaRds, sns, dynamo, secrets, ssm };
       },
       now: this.clock.now,
       randomId: () => this.random.hex6(),

@@ -40,6 +40,7 @@ export function pair(replicaId: string, region = REGION, extra: Record<string, u
   return pairSchema.parse({
     source: { instanceId: `${replicaId}-source`, region: 'eu-west-1' },
     replica: { instanceId: replicaId, region },
+    credentials: { mode: 'source' },
     ...extra,
   });
 }

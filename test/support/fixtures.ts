@@ -19,6 +19,7 @@ export function pair(overrides: Record<string, unknown> = {}) {
   return pairSchema.parse({
     source: { instanceId: X, region: SOURCE_REGION },
     replica: { instanceId: Y, region: REPLICA_REGION },
+    credentials: { mode: 'source' },
     ...overrides,
   });
 }

@@ -2,6 +2,10 @@
  * Wiring for workflow tests: the real adapters over a fake RDS (aws-sdk-client-mock), a mocked SNS
  * and a dynalite ledger, with a clock and telemetry the test controls and reads.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SsmParameters } from '../../lambdas/aws/parameters';
+import { SecretsAdapter } from '../../lambdas/aws/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -75,6 +79,8 @@ export function makeDeps(config: RuntimeConfig, opts: { endpoint: string; clock:
     rds: new RdsAdapter(new RDSClient({ region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })),
     ledger: new DynamoLedger(dynamo, config.ledgerTableName),
     notifier: new SnsNotifier(new SNSClient({ region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }), config.notificationTopicArn),
+    secrets: new SecretsAdapter(new SecretsManagerClient({ region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })),
+    parameters: new SsmParameters(new SSMClient({ region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })),
     telemetry,
     now: opts.clock.now,
     randomId: () => (++idCounter).toString(16).padStart(6, '0'),
