@@ -145,6 +145,30 @@ export class DynamoLedger implements Ledger {
     }
   }
 
+  public async amendTiming(replicaId: string, runId: string, which: 'deleted' | 'usable', at: string): Promise<boolean> {
+    const field = which === 'deleted' ? 'deletedAt' : 'usableAt';
+    const source = which === 'deleted' ? 'deletedSource' : 'usableSource';
+    // The run is still active, or already in history: whichever item holds it is amended, and only while its time is a poll's.
+    for (const sk of [ACTIVE, `${RUN_PREFIX}${runId}`]) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { replica: replicaId, sk },
+            UpdateExpression: 'SET #at = :at, #src = :event',
+            ConditionExpression: '#runId = :runId AND #src = :poll',
+            ExpressionAttributeNames: { '#at': field, '#src': source, '#runId': 'runId' },
+            ExpressionAttributeValues: { ':at': at, ':event': 'event', ':poll': 'poll', ':runId': runId },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
+    return false;
+  }
+
   public async alertOnce(replicaId: string, key: string, at: Date): Promise<boolean> {
     try {
       await this.doc.send(

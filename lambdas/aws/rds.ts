@@ -5,6 +5,15 @@
 import type { DBInstance, DBInstanceAutomatedBackup, DBSnapshot, Tag } from '@aws-sdk/client-rds';
 import type { RDSClientConfig } from '@aws-sdk/client-rds';
 import {
+  AddRoleToDBInstanceCommand,
+  DBInstanceRoleAlreadyExistsFault,
+  DBProxyTargetAlreadyRegisteredFault,
+  DescribeEventSubscriptionsCommand,
+  RegisterDBProxyTargetsCommand,
+  SubscriptionNotFoundFault,
+  paginateDescribeDBProxies,
+  paginateDescribeDBProxyTargetGroups,
+  paginateDescribeDBProxyTargets,
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
   DBParameterGroupNotFoundFault,
@@ -38,9 +47,9 @@ import {
   StorageQuotaExceededFault,
   StorageTypeNotSupportedFault,
 } from '@aws-sdk/client-rds';
-import type { InstanceSettings, InstanceView, ReplicatedBackupView, SnapshotView } from '../core/model';
+import type { InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, SnapshotView } from '../core/model';
 import type { CopyRequest } from '../core/copy';
-import type { ReplicaRds, RestoreRequest, SnapshotStore } from '../core/ports';
+import type { EventSubscriptionView, ModifyChanges, ReplicaRds, RestoreRequest, SnapshotStore } from '../core/ports';
 import { PermanentRdsError, RetryableRdsError } from '../shared/errors';
 
 /** Faults that a later attempt may not meet: capacity, a snapshot that went away (another is chosen), a busy instance. */
@@ -150,6 +159,11 @@ export function toInstanceView(db: DBInstance): InstanceView {
     performanceInsightsEnabled: db.PerformanceInsightsEnabled ?? false,
     performanceInsightsKmsKeyId: db.PerformanceInsightsKMSKeyId,
     performanceInsightsRetentionPeriod: db.PerformanceInsightsRetentionPeriod,
+    databaseInsightsMode: db.DatabaseInsightsMode,
+    // Roles being removed are on their way out; roles still being added belong to y.
+    associatedRoles: db.AssociatedRoles?.length
+      ? db.AssociatedRoles.filter((r) => r.RoleArn && r.Status !== 'INVALID').map((r) => ({ roleArn: r.RoleArn ?? '', featureName: r.FeatureName ?? '' }))
+      : undefined,
     tags,
   });
   const p = db.PendingModifiedValues;
@@ -184,6 +198,8 @@ export function toInstanceView(db: DBInstance): InstanceView {
     settings,
     pending,
     tags,
+    masterUsername: db.MasterUsername,
+    masterUserSecretArn: db.MasterUserSecret?.SecretArn,
   });
 }
 
@@ -413,7 +429,9 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
       for await (const page of paginateDescribeDBSnapshots({ client: this.replicaRds, pageSize: 100 }, { SnapshotType: 'manual' })) {
         for (const s of page.DBSnapshots ?? []) {
           total++;
-          if (s.SourceRegion && (s.Status === 'copying' || s.Status === 'pending' || s.Status === 'creating')) copying++;
+          // A cross-region copy into this region: copied from another region (the snapshot's own ARN names this one), not yet done.
+          const here = s.DBSnapshotArn?.split(':')[3];
+          if (s.SourceRegion && s.SourceRegion !== here && (s.Status === 'copying' || s.Status === 'pending' || s.Status === 'creating')) copying++;
         }
       }
     } catch (err) {
@@ -440,27 +458,95 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
     }
   }
 
-  public async modifyInstance(instanceId: string, changes: Partial<InstanceSettings>): Promise<'modified' | 'busy'> {
+  public async modifyInstance(instanceId: string, changes: ModifyChanges): Promise<'modified' | 'busy'> {
+    const c = changes.settings ?? {};
+    const input = defined({
+      DBInstanceIdentifier: instanceId,
+      ApplyImmediately: true,
+      PreferredMaintenanceWindow: c.preferredMaintenanceWindow,
+      MonitoringInterval: c.monitoringInterval,
+      MonitoringRoleArn: c.monitoringRoleArn,
+      EnablePerformanceInsights: c.performanceInsightsEnabled,
+      PerformanceInsightsKMSKeyId: c.performanceInsightsKmsKeyId,
+      PerformanceInsightsRetentionPeriod: c.performanceInsightsRetentionPeriod,
+      DatabaseInsightsMode: c.databaseInsightsMode as 'standard' | 'advanced' | undefined,
+      MaxAllocatedStorage: c.maxAllocatedStorage,
+      MasterUserPassword: changes.masterUserPassword,
+      ManageMasterUserPassword: changes.manageMasterUserPassword ? true : undefined,
+      MasterUserSecretKmsKeyId: changes.manageMasterUserPassword?.kmsKeyId,
+    });
+    const what = changes.masterUserPassword !== undefined ? 'master password' : changes.manageMasterUserPassword ? 'managed master password' : Object.keys(c).join(', ');
     try {
-      await this.replicaRds.send(
-        new ModifyDBInstanceCommand(
-          defined({
-            DBInstanceIdentifier: instanceId,
-            ApplyImmediately: true,
-            PreferredMaintenanceWindow: changes.preferredMaintenanceWindow,
-            MonitoringInterval: changes.monitoringInterval,
-            MonitoringRoleArn: changes.monitoringRoleArn,
-            EnablePerformanceInsights: changes.performanceInsightsEnabled,
-            PerformanceInsightsKMSKeyId: changes.performanceInsightsKmsKeyId,
-            PerformanceInsightsRetentionPeriod: changes.performanceInsightsRetentionPeriod,
-            MaxAllocatedStorage: changes.maxAllocatedStorage,
-          }),
-        ),
-      );
+      await this.replicaRds.send(new ModifyDBInstanceCommand(input));
       return 'modified';
     } catch (err) {
       if (err instanceof InvalidDBInstanceStateFault) return 'busy';
-      throw classify(err, `ModifyDBInstance ${instanceId}`);
+      // The SDK's message never echoes a password; only the setting names go into ours.
+      throw classify(err, `ModifyDBInstance ${instanceId} (${what})`);
+    }
+  }
+
+  public async addRoleToInstance(instanceId: string, roleArn: string, featureName: string): Promise<'added' | 'already-associated' | 'busy'> {
+    try {
+      await this.replicaRds.send(new AddRoleToDBInstanceCommand({ DBInstanceIdentifier: instanceId, RoleArn: roleArn, FeatureName: featureName }));
+      return 'added';
+    } catch (err) {
+      if (err instanceof DBInstanceRoleAlreadyExistsFault) return 'already-associated';
+      if (err instanceof InvalidDBInstanceStateFault) return 'busy';
+      throw classify(err, `AddRoleToDBInstance ${instanceId} ${roleArn} (${featureName})`);
+    }
+  }
+
+  public async proxyTargetsOf(instanceId: string): Promise<ProxyTarget[]> {
+    const out: ProxyTarget[] = [];
+    try {
+      for await (const page of paginateDescribeDBProxies({ client: this.replicaRds, pageSize: 100 }, {})) {
+        for (const proxy of page.DBProxies ?? []) {
+          if (!proxy.DBProxyName || !proxy.DBProxyArn) continue;
+          // Today every proxy has one target group, "default"; listing them does not depend on that.
+          for await (const groups of paginateDescribeDBProxyTargetGroups({ client: this.replicaRds, pageSize: 100 }, { DBProxyName: proxy.DBProxyName })) {
+            for (const group of groups.TargetGroups ?? []) {
+              const targetGroupName = group.TargetGroupName;
+              if (!targetGroupName) continue;
+              for await (const targets of paginateDescribeDBProxyTargets({ client: this.replicaRds, pageSize: 100 }, { DBProxyName: proxy.DBProxyName, TargetGroupName: targetGroupName })) {
+                if ((targets.Targets ?? []).some((t) => t.Type === 'RDS_INSTANCE' && t.RdsResourceId === instanceId)) out.push({ proxyName: proxy.DBProxyName, proxyArn: proxy.DBProxyArn, targetGroupName });
+              }
+            }
+          }
+        }
+      }
+    } catch (err) {
+      throw classify(err, `DescribeDBProxies/DescribeDBProxyTargets for ${instanceId}`);
+    }
+    return out;
+  }
+
+  public async registerProxyTarget(target: ProxyTarget, instanceId: string): Promise<'registered' | 'already-registered'> {
+    try {
+      await this.replicaRds.send(new RegisterDBProxyTargetsCommand({ DBProxyName: target.proxyName, TargetGroupName: target.targetGroupName, DBInstanceIdentifiers: [instanceId] }));
+      return 'registered';
+    } catch (err) {
+      if (err instanceof DBProxyTargetAlreadyRegisteredFault) return 'already-registered';
+      throw classify(err, `RegisterDBProxyTargets ${target.proxyName}/${target.targetGroupName} ${instanceId}`);
+    }
+  }
+
+  public async describeEventSubscription(name: string): Promise<EventSubscriptionView | undefined> {
+    try {
+      const out = await this.replicaRds.send(new DescribeEventSubscriptionsCommand({ SubscriptionName: name }));
+      const sub = out.EventSubscriptionsList?.find((e) => e.CustSubscriptionId === name);
+      if (!sub) return undefined;
+      return defined({
+        name,
+        status: sub.Status ?? 'unknown',
+        enabled: sub.Enabled === true,
+        sourceType: sub.SourceType,
+        sourceIds: sub.SourceIdsList ?? [],
+        topicArn: sub.SnsTopicArn,
+      });
+    } catch (err) {
+      if (err instanceof SubscriptionNotFoundFault) return undefined;
+      throw classify(err, `DescribeEventSubscriptions ${name}`);
     }
   }
 }

@@ -54,9 +54,15 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** An automated snapshot's id may come without its `rds:` prefix (RDS-NOTES); DescribeDBSnapshots needs it. */
-function snapshotIdFromEvent(eventId: string, sourceId: string): string {
-  return eventId === 'RDS-EVENT-0091' && !sourceId.startsWith('rds:') ? `rds:${sourceId}` : sourceId;
+/**
+ * An event's SourceIdentifier may or may not carry the `rds:` prefix (RDS-NOTES). Automated snapshots (0091) are
+ * named with it and DescribeDBSnapshots needs it; manual ones (0042) never are (`rds:` is reserved for automated
+ * snapshots), so a prefix on a manual snapshot's event is dropped.
+ */
+export function snapshotIdFromEvent(eventId: string, sourceId: string): string {
+  if (eventId === 'RDS-EVENT-0091') return sourceId.startsWith('rds:') ? sourceId : `rds:${sourceId}`;
+  if (eventId === 'RDS-EVENT-0042') return sourceId.replace(/^rds:/, '');
+  return sourceId;
 }
 
 async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: string, attempt: number, since?: string, opts: { defer: boolean } = { defer: true }): Promise<CopyInvocationOutcome> {

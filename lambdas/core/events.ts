@@ -32,10 +32,11 @@ export const EVENT_IDS = {
   /** Instance deleted. */
   deleted: ['RDS-EVENT-0003'],
   /**
-   * y serves again: restored from snapshot (0043), created (0005), point-in-time restore finished
-   * (0019), or its first backup finished (0002), which means it was already serving.
+   * y may serve again: restored from a DB snapshot (0008, the documented id; 0043, "Restored from snapshot NAME",
+   * which can come while y is still `creating`), created (0005), point-in-time restore finished (0019), or its
+   * first backup finished (0002). Each is confirmed with DescribeDBInstances before y counts as usable.
    */
-  usable: ['RDS-EVENT-0043', 'RDS-EVENT-0005', 'RDS-EVENT-0019', 'RDS-EVENT-0002'],
+  usable: ['RDS-EVENT-0008', 'RDS-EVENT-0043', 'RDS-EVENT-0005', 'RDS-EVENT-0019', 'RDS-EVENT-0002'],
   /** Creation failed (0278), insufficient resource limits (0353), KMS key inaccessible (0418), instance inaccessible (0419). */
   failed: ['RDS-EVENT-0278', 'RDS-EVENT-0353', 'RDS-EVENT-0418', 'RDS-EVENT-0419'],
 } as const;

@@ -8,9 +8,11 @@ import type { PairConfig, RuntimeConfig } from '../shared/config';
 import { ActiveRunExistsError, PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../shared/errors';
 import { makeRunId } from './ids';
 import { alert, closedRunNotification, measure } from './measures';
-import type { ChosenSnapshot, InstanceView, RunPhase, RunRecord, SnapshotView } from './model';
+import { applyCredentials } from './credentials';
+import { shapeRestore } from './engines';
+import type { ChosenSnapshot, Drift, InstanceView, RunPhase, RunRecord, SnapshotView } from './model';
 import type { Deps, Notification } from './ports';
-import { LINEAGE_TAGS, driftOf, lineageOf, lineageTags, postRestoreChanges } from './settings';
+import { LINEAGE_TAGS, MODIFY_GROUPS, driftOf, lineageOf, lineageTags, missingRoles, postRestoreGroups } from './settings';
 import { REPLICATED_BACKUP, dataTimeOf, findRestoreSource, maxDataAgeMs, restoreIdentifier, toChosen } from './snapshots';
 
 /** The pair and the region's config a step runs under. */
@@ -177,10 +179,13 @@ export async function requestRestore(
     if (snapshot.allocatedStorage !== undefined && (settings.allocatedStorage ?? 0) < snapshot.allocatedStorage) settings.allocatedStorage = snapshot.allocatedStorage;
     // After a capacity shortage, any zone will do rather than the one that has none.
     if (claimed.lastErrorCode && AZ_CAPACITY_ERRORS.has(claimed.lastErrorCode)) delete settings.availabilityZone;
+    // Only what this engine accepts: RDS rejects the whole restore for one parameter it does not take.
+    const shaped = shapeRestore(claimed.engine ?? snapshot.engine, settings);
+    if (shaped.notes.length > 0 && JSON.stringify(shaped.notes) !== JSON.stringify(claimed.restoreNotes ?? [])) claimed = await deps.ledger.updateActiveRun(claimed, { restoreNotes: shaped.notes }, ['restoring']);
     const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
 
     const pointInTime = snapshot.type === REPLICATED_BACKUP && dataTime ? { automatedBackupsArn: snapshot.arn, restoreTime: dataTime } : undefined;
-    const result = await deps.rds.restoreInstance({ instanceId: claimed.replicaId, snapshotIdentifier: restoreIdentifier(chosen), settings, tags, ...(pointInTime ? { pointInTime } : {}) });
+    const result = await deps.rds.restoreInstance({ instanceId: claimed.replicaId, snapshotIdentifier: restoreIdentifier(chosen), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
     let requestedAt = now.toISOString();
     let used = chosen;
     if (result === 'already-exists') {
@@ -222,7 +227,7 @@ export async function requestRestore(
 }
 
 /** How finishing went. */
-export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not-ours' | 'failed';
+export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not-ours' | 'not-yet-usable' | 'failed';
 
 /**
  * Finishes a run whose new y is usable: records when it became usable, applies what the restore
@@ -237,6 +242,8 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
     await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
     return 'failed';
   }
+  // RDS-EVENT-0043 can arrive while y is still `creating`: y is usable only in a state that serves connections.
+  if (run.phase === 'restoring' && !USABLE_STATES.has(y.status)) return 'not-yet-usable';
   let current = run;
   if (current.phase === 'restoring') {
     // An event's time is RDS's; it cannot be earlier than the restore this run asked for.
@@ -254,31 +261,11 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
     return 'duplicate';
   }
 
-  const desired = current.desired;
-  let after = y;
-  let modifiedAt = current.modifiedAt;
-  const errors = [...current.errors];
-  if (desired) {
-    const changes = postRestoreChanges(desired, y);
-    if (Object.keys(changes).length > 0) {
-      try {
-        const result = await deps.rds.modifyInstance(current.replicaId, changes);
-        if (result === 'busy' && !usable.force) {
-          deps.telemetry.info('y not ready for the post-restore modify; the watchdog retries', { replica: current.replicaId, runId: current.runId, status: y.status });
-          return 'busy';
-        }
-        if (result === 'busy') errors.push(`${deps.now().toISOString()} the post-restore modify was still refused (y ${y.status}); the settings below were not applied`);
-        else after = (await deps.rds.describeInstance(current.replicaId)) ?? y;
-      } catch (err) {
-        if (!(err instanceof PermanentRdsError)) throw err;
-        errors.push(`${deps.now().toISOString()} post-restore modify rejected: ${describeError(err)}`);
-      }
-    }
-    modifiedAt = deps.now().toISOString();
-  }
-  const drift = desired ? driftOf(desired, after) : [];
-  const closed: RunRecord = { ...current, status: 'succeeded', modifiedAt, closedAt: deps.now().toISOString(), drift, errors };
-  if (!(await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config)))) return 'duplicate';
+  const settled = await applyPostRestore(deps, ctx, current, y, usable.force === true);
+  if (settled.outcome === 'busy') return 'busy';
+  const { after, drift, run: applied } = settled;
+  const closed: RunRecord = { ...applied, status: 'succeeded', closedAt: deps.now().toISOString(), drift };
+  if (!(await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config, ctx.pair)))) return 'duplicate';
 
   // y is back: a later disappearance outside any run is news again.
   await deps.ledger.clearAlert(closed.replicaId, MISSING_ALERT);
@@ -289,8 +276,90 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
   if (m.restoreSeconds !== undefined) deps.telemetry.seconds('RestoreSeconds', m.restoreSeconds, d);
   if (m.dataAgeSeconds !== undefined) deps.telemetry.seconds('SnapshotAgeSeconds', m.dataAgeSeconds, d);
   if (drift.length > 0) deps.telemetry.count('SettingsDrift', drift.length, d);
-  deps.telemetry.info('run closed', { replica: closed.replicaId, runId: closed.runId, ...m, drift: drift.length });
+  // A night whose deletion or usable time came from a poll had a dead or slow event path: the alarm on it says so.
+  if (closed.deletedSource === 'poll' || closed.usableSource === 'poll') deps.telemetry.count('NightCarriedByPolling', 1, d);
+  deps.telemetry.info('run closed', { replica: closed.replicaId, runId: closed.runId, ...m, drift: drift.length, status: after.status });
   return 'closed';
+}
+
+/** How applying what a restore cannot set went. */
+type PostRestore = { outcome: 'busy' } | { outcome: 'applied'; run: RunRecord; after: InstanceView; drift: Drift[] };
+
+/**
+ * Applies what a restore cannot set: each settings group in its own ModifyDBInstance, y's associated IAM roles,
+ * its RDS Proxy registrations and its master credentials; then checks every setting (drift). A group RDS rejects
+ * is recorded with RDS's error and shows as drift; the rest still apply. While y's state refuses modifications
+ * ('busy') the run stays open and the next event or watchdog pass goes on from here; `force` closes anyway (a run
+ * about to be called stuck), and what did not apply shows as drift.
+ */
+async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView, force: boolean): Promise<PostRestore> {
+  const desired = run.desired;
+  let current = run;
+  const errors = [...current.errors];
+  const rejected = [...(current.rejectedGroups ?? [])];
+  const skip = new Set(rejected.map((r) => r.group));
+  let busy = false;
+  const reject = (group: string, err: unknown) => {
+    rejected.push({ group, error: describeError(err) });
+    skip.add(group);
+    deps.telemetry.warn('post-restore change rejected', { replica: run.replicaId, runId: run.runId, group, error: describeError(err) });
+  };
+  const attempt = async (group: string, call: () => Promise<string>): Promise<void> => {
+    if (skip.has(group) || busy) return;
+    try {
+      if ((await call()) === 'busy') busy = true;
+    } catch (err) {
+      if (err instanceof PermanentRdsError) reject(group, err);
+      else if (err instanceof RetryableRdsError) busy = true;
+      else throw err;
+    }
+  };
+
+  if (desired) {
+    for (const { group, changes } of postRestoreGroups(desired, y)) await attempt(group, () => deps.rds.modifyInstance(run.replicaId, { settings: changes }));
+    for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => deps.rds.addRoleToInstance(run.replicaId, role.roleArn, role.featureName));
+    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => deps.rds.registerProxyTarget(target, run.replicaId));
+  }
+  if (!busy && !skip.has('credentials')) {
+    const creds = await applyCredentials(deps, ctx.pair, current, y);
+    if (creds.outcome === 'busy') busy = true;
+    else if (creds.outcome === 'rejected') reject('credentials', creds.error);
+    else current = { ...current, ...creds.changes };
+  }
+  const persisted = { rejectedGroups: rejected.length > 0 ? rejected : undefined, credentialsSetAt: current.credentialsSetAt, masterUserSecretArn: current.masterUserSecretArn };
+  if (busy && !force) {
+    await deps.ledger.updateActiveRun(current, persisted, ['finishing']);
+    deps.telemetry.info('y not ready for the post-restore changes; the watchdog retries', { replica: run.replicaId, runId: run.runId, status: y.status });
+    return { outcome: 'busy' };
+  }
+  if (busy) errors.push(`${deps.now().toISOString()} y (${y.status}) still refused some post-restore changes; they show as drift`);
+  for (const r of rejected) errors.push(`${deps.now().toISOString()} ${r.group} rejected: ${r.error}`);
+  const after = desired ? ((await deps.rds.describeInstance(run.replicaId)) ?? y) : y;
+  const drift = desired ? driftWithErrors(driftOf(desired, after), rejected) : [];
+  if (desired?.proxyTargets?.length) {
+    const registered = new Set((await deps.rds.proxyTargetsOf(run.replicaId)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
+    for (const t of desired.proxyTargets) {
+      if (!registered.has(`${t.proxyName}/${t.targetGroupName}`)) drift.push({ setting: `proxyTargets.${t.proxyName}`, expected: t.targetGroupName, actual: null, ...errorFor(rejected, `rds-proxy:${t.proxyName}`) });
+    }
+  }
+  if (ctx.pair.credentials.mode !== 'source' && !current.credentialsSetAt) {
+    drift.push({ setting: 'masterCredentials', expected: ctx.pair.credentials.mode, actual: "x's (from the snapshot)", ...errorFor(rejected, 'credentials') });
+  }
+  return { outcome: 'applied', run: { ...current, ...persisted, modifiedAt: deps.now().toISOString(), errors: [...new Set(errors)] }, after, drift };
+}
+
+function errorFor(rejected: readonly { group: string; error: string }[], group: string): { error?: string } {
+  const hit = rejected.find((r) => r.group === group);
+  return hit ? { error: hit.error } : {};
+}
+
+/** Drift entries of a rejected group carry RDS's error. */
+function driftWithErrors(drift: Drift[], rejected: readonly { group: string; error: string }[]): Drift[] {
+  const groups = MODIFY_GROUPS as Readonly<Record<string, readonly string[]>>;
+  return drift.map((d) => {
+    const hit = d.setting === 'associatedRoles' ? rejected.find((r) => r.group.startsWith('iam-role:')) : rejected.find((r) => groups[r.group]?.includes(d.setting));
+    return hit ? { ...d, error: hit.error } : d;
+  });
 }
 
 /** Alerts that a restore is past its deadline, once per run. */

@@ -4,6 +4,8 @@
  * data age (RPO) = y usable − the snapshot's original creation time.
  */
 import { DateTime } from 'luxon';
+import type { PairConfig } from '../shared/config';
+import { describeCredentials } from './credentials';
 import type { Drift, RunRecord } from './model';
 import type { Notification } from './ports';
 
@@ -37,6 +39,16 @@ export function measure(run: RunRecord): RunMeasures {
   return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined));
 }
 
+/**
+ * The one definition of a missed RTO, used by notifications, metrics, `drill` and the report: a restore slower than
+ * the target, or a run that failed after a restore was attempted (y did not come back at all).
+ */
+export function rtoMissed(run: RunRecord, rtoTargetMinutes: number): boolean {
+  if (run.status === 'failed') return run.firstRestoreAttemptAt !== undefined || run.restoreClaimedAt !== undefined;
+  const seconds = measure(run).restoreSeconds;
+  return run.usableAt !== undefined && seconds !== undefined && seconds > rtoTargetMinutes * 60;
+}
+
 /** `1 h 04 min`, `12 min 30 s`, `45 s`. */
 export function formatDuration(seconds: number | undefined): string {
   if (seconds === undefined) return 'unknown';
@@ -57,16 +69,19 @@ export function formatTime(iso: string | undefined, zone: string): string {
 
 function driftLines(drift: readonly Drift[] | undefined): string[] {
   if (!drift || drift.length === 0) return ['Settings: all carried across (no drift).'];
-  return ['Settings that differ from y before the refresh:', ...drift.map((d) => `  - ${d.setting}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}`)];
+  return [
+    'Settings that differ from y before the refresh:',
+    ...drift.map((d) => `  - ${d.setting}: expected ${JSON.stringify(d.expected)}, found ${JSON.stringify(d.actual)}${d.error ? ` (RDS rejected it: ${d.error})` : ''}`),
+  ];
 }
 
 /** The message sent when a run closes, successful or not. */
-export function closedRunNotification(run: RunRecord, opts: { timeZone: string; rtoTargetMinutes: number }): Notification {
+export function closedRunNotification(run: RunRecord, opts: { timeZone: string; rtoTargetMinutes: number }, pair?: PairConfig): Notification {
   const m = measure(run);
   const succeeded = run.status === 'succeeded';
-  const rtoMissed = m.restoreSeconds !== undefined && m.restoreSeconds > opts.rtoTargetMinutes * 60;
+  const missed = rtoMissed(run, opts.rtoTargetMinutes);
   const drifted = (run.drift?.length ?? 0) > 0;
-  const verdict = succeeded ? (rtoMissed ? 'refreshed, RTO target missed' : drifted ? 'refreshed, with drift' : 'refreshed') : 'refresh FAILED';
+  const verdict = succeeded ? (missed ? 'refreshed, RTO target missed' : drifted ? 'refreshed, with drift' : 'refreshed') : 'refresh FAILED';
   const lines = [
     `${run.replicaId} ${verdict} (run ${run.runId}, ${run.trigger}).`,
     '',
@@ -74,18 +89,21 @@ export function closedRunNotification(run: RunRecord, opts: { timeZone: string; 
     `Snapshot: ${run.snapshot?.id ?? run.plannedSnapshot?.id ?? 'none'}${run.snapshot?.dataTime ? `, data from ${formatTime(run.snapshot.dataTime, opts.timeZone)}` : ''}`,
     `Data age when usable: ${formatDuration(m.dataAgeSeconds)}`,
     `Downtime: ${formatTime(run.deleteRequestedAt, opts.timeZone)} → ${formatTime(run.usableAt, opts.timeZone)} (${formatDuration(m.downtimeSeconds)})`,
-    `Restore time: ${formatDuration(m.restoreSeconds)} against a target of ${opts.rtoTargetMinutes} min${rtoMissed ? ' (MISSED)' : ''}`,
+    `Restore time: ${formatDuration(m.restoreSeconds)} against a target of ${opts.rtoTargetMinutes} min${missed ? ' (MISSED)' : ''}`,
+    `Timing: deletion from ${run.deletedSource === 'poll' ? "the watchdog's poll (no RDS event)" : 'an RDS event'}, usable from ${run.usableSource === 'poll' ? "the watchdog's poll (no RDS event)" : 'an RDS event'}`,
+    ...(pair && succeeded ? [`Credentials: ${describeCredentials(pair, run)}`] : []),
     ...driftLines(run.drift),
+    ...(run.restoreNotes?.length ? ['', 'Restore request adjusted for the engine:', ...run.restoreNotes.map((n) => `  - ${n}`)] : []),
     ...(run.errors.length > 0 ? ['', 'Errors on the way:', ...run.errors.map((e) => `  - ${e}`)] : []),
   ];
   return {
-    severity: succeeded && !drifted && !rtoMissed ? 'info' : 'alert',
+    severity: succeeded && !drifted && !missed ? 'info' : 'alert',
     kind: succeeded ? 'refresh.succeeded' : 'refresh.failed',
     replicaId: run.replicaId,
     runId: run.runId,
     subject: `[replica-refresh] ${run.replicaId} ${verdict}`,
     text: lines.join('\n'),
-    data: { ...m, status: run.status, runId: run.runId, replica: run.replicaId, snapshot: run.snapshot ?? null, drift: run.drift ?? [], rtoMissed, reason: run.reason ?? null },
+    data: { ...m, status: run.status, runId: run.runId, replica: run.replicaId, snapshot: run.snapshot ?? null, drift: run.drift ?? [], rtoMissed: missed, deletedSource: run.deletedSource ?? null, usableSource: run.usableSource ?? null, masterUserSecretArn: run.masterUserSecretArn ?? null, reason: run.reason ?? null },
   };
 }
 

@@ -45,8 +45,27 @@ export interface InstanceSettings {
   performanceInsightsEnabled: boolean;
   performanceInsightsKmsKeyId?: string;
   performanceInsightsRetentionPeriod?: number;
+  /** CloudWatch Database Insights: `standard` or `advanced` (advanced needs Performance Insights). */
+  databaseInsightsMode?: string;
+  /** IAM roles associated with y for a feature (AddRoleToDBInstance after the restore). */
+  associatedRoles?: AssociatedRole[];
+  /** RDS Proxy target groups y was registered with (RegisterDBProxyTargets after the restore). */
+  proxyTargets?: ProxyTarget[];
   /** y's own tags, without the project's lineage tags. */
   tags: Record<string, string>;
+}
+
+/** An IAM role associated with an instance for one feature (s3Import, S3_INTEGRATION, …). */
+export interface AssociatedRole {
+  roleArn: string;
+  featureName: string;
+}
+
+/** A proxy's target group that lists an instance. */
+export interface ProxyTarget {
+  proxyName: string;
+  proxyArn: string;
+  targetGroupName: string;
 }
 
 /** A DB instance as the core sees it. */
@@ -67,6 +86,10 @@ export interface InstanceView {
   pending: Partial<InstanceSettings>;
   /** All tags, lineage included. */
   tags: Record<string, string>;
+  /** The master user name (a restore carries the snapshot's, i.e. x's). */
+  masterUsername?: string;
+  /** The RDS-managed master secret, when RDS manages the password. */
+  masterUserSecretArn?: string;
 }
 
 /** A DB snapshot as the core sees it. */
@@ -148,6 +171,8 @@ export interface Drift {
   setting: string;
   expected: unknown;
   actual: unknown;
+  /** RDS's error when it rejected the change that would have set it. */
+  error?: string;
 }
 
 /**
@@ -199,6 +224,14 @@ export interface RunRecord {
   /** y's settings before deletion, with config overrides applied: what the new y must have. */
   desired?: InstanceSettings;
   drift?: Drift[];
+  /** Post-restore settings groups RDS rejected, with its error: they show as drift and raise an alert. */
+  rejectedGroups?: { group: string; error: string }[];
+  /** When y's master credentials were set as the pair chose (modes `secret` and `managed`). */
+  credentialsSetAt?: string;
+  /** Mode `managed`: the new RDS-managed secret's ARN, published for applications. */
+  masterUserSecretArn?: string;
+  /** Changes the per-engine rules made to the restore request, and why. */
+  restoreNotes?: string[];
   errors: string[];
   /** Why a failed or refused run ended so. */
   reason?: string;

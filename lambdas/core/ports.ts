@@ -3,7 +3,7 @@
  * AWS; tests and the local simulation implement or drive them too.
  */
 import type { CopyRequest } from './copy';
-import type { InstanceSettings, InstanceView, ReplicatedBackupView, RunRecord, SnapshotView } from './model';
+import type { InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, RunRecord, SnapshotView } from './model';
 
 /** A restore request, already complete: nothing is left to RDS defaults. */
 export interface RestoreRequest {
@@ -14,6 +14,26 @@ export interface RestoreRequest {
   tags: Record<string, string>;
   /** Restore x's replicated automated backups to this time instead of a snapshot (mode `backup-replication`). */
   pointInTime?: { automatedBackupsArn: string; restoreTime: Date };
+}
+
+/** One ModifyDBInstance call after a restore: one settings group, or y's master credentials. */
+export interface ModifyChanges {
+  settings?: Partial<InstanceSettings>;
+  /** Sets the master password (mode `secret`). Never logged or stored. */
+  masterUserPassword?: string;
+  /** Turns on RDS-managed master credentials (mode `managed`), optionally with a KMS key for the secret. */
+  manageMasterUserPassword?: { kmsKeyId?: string };
+}
+
+/** An RDS event subscription as DescribeEventSubscriptions reports it. */
+export interface EventSubscriptionView {
+  name: string;
+  /** creating | modifying | deleting | active | no-permission | topic-not-exist | all-sources-deleted */
+  status: string;
+  enabled: boolean;
+  sourceType?: string;
+  sourceIds: string[];
+  topicArn?: string;
 }
 
 /** RDS in the replica region. Errors surface as RetryableRdsError / PermanentRdsError, or the result says "not found". */
@@ -36,8 +56,20 @@ export interface ReplicaRds {
    * @returns 'not-owned' when the tag is missing or different, 'gone' when it no longer exists
    */
   deleteOwnedSnapshot(snapshotId: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'>;
-  /** Applies settings a restore cannot set, immediately. Nothing to change: no call. */
-  modifyInstance(instanceId: string, changes: Partial<InstanceSettings>): Promise<'modified' | 'busy'>;
+  /**
+   * Applies one group of what a restore cannot set, immediately.
+   * @returns 'busy' while y's state refuses modifications (InvalidDBInstanceState)
+   * @throws PermanentRdsError when RDS rejects a value
+   */
+  modifyInstance(instanceId: string, changes: ModifyChanges): Promise<'modified' | 'busy'>;
+  /** Associates an IAM role with y for a feature; `already-associated` when it is. */
+  addRoleToInstance(instanceId: string, roleArn: string, featureName: string): Promise<'added' | 'already-associated' | 'busy'>;
+  /** The RDS Proxy target groups that list this instance. */
+  proxyTargetsOf(instanceId: string): Promise<ProxyTarget[]>;
+  /** Registers y with a proxy's target group; `already-registered` when it is. */
+  registerProxyTarget(target: ProxyTarget, instanceId: string): Promise<'registered' | 'already-registered'>;
+  /** The event subscription, or undefined when it does not exist. */
+  describeEventSubscription(name: string): Promise<EventSubscriptionView | undefined>;
 }
 
 /** The snapshot side of RDS that copying needs: one instance per region. */
@@ -68,6 +100,11 @@ export interface Ledger {
   closeRun(run: RunRecord): Promise<boolean>;
   /** Moves a closed run into history and frees the active slot. Idempotent. */
   archiveRun(run: RunRecord): Promise<void>;
+  /**
+   * Replaces a time the watchdog's poll recorded with the RDS event's exact one, on the active run or in history.
+   * @returns false when the run's time already came from an event (or the run is unknown)
+   */
+  amendTiming(replicaId: string, runId: string, which: 'deleted' | 'usable', at: string): Promise<boolean>;
   /**
    * Records that an alert was sent, once per key until cleared.
    * @returns true the first time, when the alert should be sent

@@ -3,7 +3,8 @@
  * caller fetched and never fetches or acts.
  */
 import type { PairConfig } from '../shared/config';
-import type { CheckResult, InstanceView, SnapshotView } from './model';
+import { managedSecretParameter } from '../shared/config';
+import type { CheckResult, InstanceView, ProxyTarget, SnapshotView } from './model';
 import { REPLICATED_BACKUP, dataTimeOf } from './snapshots';
 import { LINEAGE_TAGS, lineageOf, ownTags } from './settings';
 
@@ -48,6 +49,10 @@ export interface PreflightInput {
   /** The snapshot that would be restored, or why there is none. */
   snapshot: SnapshotView | undefined;
   snapshotProblem?: string;
+  /** Mode `secret`: why the pair's secret cannot be used, or undefined when it was read. */
+  secretProblem?: string;
+  /** The RDS Proxy target groups that list y. */
+  proxyTargets?: readonly ProxyTarget[];
   now: Date;
 }
 
@@ -65,6 +70,41 @@ function check(id: string, ok: boolean, detail: string): CheckResult {
 
 function hoursBetween(a: Date, b: Date): number {
   return (b.getTime() - a.getTime()) / 3_600_000;
+}
+
+/** y's master credentials after the refresh are what the pair chose, and a `secret` is readable now, before y is deleted. */
+function credentialsCheck({ pair, secretProblem }: PreflightInput): CheckResult {
+  const c = pair.credentials;
+  if (c.mode === 'secret') {
+    return secretProblem
+      ? check('credentials', false, `credentials.secretArn cannot be used: ${secretProblem}; without it the new y would keep production's master password. Fix the secret or the functions' access to it`)
+      : check('credentials', true, `the new y's master password comes from ${c.secretArn}`);
+  }
+  if (c.mode === 'managed') return check('credentials', true, `RDS will manage the new y's master password; its new secret's ARN is published to ${managedSecretParameter(pair) ?? '?'}`);
+  return check('credentials', true, `the new y keeps x's master user and password (credentials.mode "source")`);
+}
+
+/** What the functions must be allowed to carry across: y's associated IAM roles (PassRole) and its RDS Proxies. */
+function carriedAcrossChecks({ pair, proxyTargets }: PreflightInput, replica: InstanceView): CheckResult[] {
+  const y = pair.replica.instanceId;
+  const out: CheckResult[] = [];
+  const allowedRoles = new Set(pair.associatedRoleArns ?? []);
+  const roles = replica.settings.associatedRoles ?? [];
+  const missing = roles.filter((r) => !allowedRoles.has(r.roleArn));
+  out.push(
+    missing.length > 0
+      ? check('associated-roles', false, `${y} has IAM role(s) ${missing.map((r) => `${r.roleArn} (${r.featureName})`).join(', ')} that the functions may not pass to the new y; add them to associatedRoleArns for this pair and redeploy`)
+      : check('associated-roles', true, roles.length > 0 ? `${roles.length} associated IAM role(s) will be added back` : 'no associated IAM roles'),
+  );
+  const allowedProxies = new Set(pair.rdsProxyArns ?? []);
+  const targets = proxyTargets ?? [];
+  const unknown = targets.filter((t) => !allowedProxies.has(t.proxyArn));
+  out.push(
+    unknown.length > 0
+      ? check('rds-proxy', false, `${y} is a target of RDS Proxy ${unknown.map((t) => `${t.proxyName} (${t.proxyArn})`).join(', ')}, which the functions may not register the new y with; add it to rdsProxyArns for this pair and redeploy`)
+      : check('rds-proxy', true, targets.length > 0 ? `the new y will be registered again with ${targets.map((t) => t.proxyName).join(', ')}` : 'no RDS Proxy targets y'),
+  );
+  return out;
 }
 
 /** Runs every check; later checks still run when an earlier one fails, so one report lists everything to fix. */
@@ -119,6 +159,9 @@ export function preflight(input: PreflightInput): PreflightResult {
       );
     }
   }
+
+  checks.push(credentialsCheck(input));
+  if (replica) checks.push(...carriedAcrossChecks(input, replica));
 
   if (!snapshot) {
     checks.push(check('snapshot-available', false, input.snapshotProblem ?? `no restorable snapshot of ${pair.source.instanceId} in ${pair.replica.region}`));

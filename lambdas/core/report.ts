@@ -2,7 +2,7 @@
  * The history report: one row per run with its downtime window, restore time and data age, and a
  * summary people can put in front of an auditor. Pure: it reads runs, the caller fetched them.
  */
-import { measure } from './measures';
+import { measure, rtoMissed } from './measures';
 import type { RunRecord } from './model';
 
 /** One run, as the report shows it. Times are ISO UTC; durations seconds. */
@@ -22,6 +22,10 @@ export interface ReportRow {
   snapshotId?: string;
   snapshotDataTime?: string;
   drift: string[];
+  /** How y's deletion was seen: RDS's event (its exact time) or the watchdog's poll (within one interval); null when y was not deleted. */
+  deletedSource: 'event' | 'poll' | null;
+  /** How y's return was seen: RDS's event or the watchdog's poll; null when y did not come back. */
+  usableSource: 'event' | 'poll' | null;
   /** How each end of the window was seen: an RDS event (exact) or the watchdog's poll (within one interval). */
   precision: string;
   reason?: string;
@@ -97,11 +101,17 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       ...(usable && m.restoreSeconds !== undefined ? { restoreSeconds: m.restoreSeconds } : {}),
       ...(usable && m.dataAgeSeconds !== undefined ? { dataAgeSeconds: m.dataAgeSeconds } : {}),
       // A restore that never became usable missed its target too.
-      rtoMissed: (usable && m.restoreSeconds !== undefined && m.restoreSeconds > opts.rtoTargetMinutes * 60) || (r.status === 'failed' && r.restoreClaimedAt !== undefined),
+      rtoMissed: rtoMissed(r, opts.rtoTargetMinutes),
       ...(r.snapshot?.id ?? r.plannedSnapshot?.id ? { snapshotId: r.snapshot?.id ?? r.plannedSnapshot?.id } : {}),
       ...(r.snapshot?.dataTime ? { snapshotDataTime: r.snapshot.dataTime } : {}),
       drift: (r.drift ?? []).map((d) => d.setting),
-      precision: usable ? `${r.deleteRequestedEstimated ? 'estimated' : 'exact'} start, ${r.usableSource === 'poll' ? 'polled' : 'event'} end` : r.status === 'active' ? `in progress, phase ${r.phase ?? '?'}` : '-',
+      deletedSource: r.deletedSource ?? null,
+      usableSource: r.usableSource ?? null,
+      precision: usable
+        ? `${r.deleteRequestedEstimated ? 'estimated' : 'exact'} start, ${r.usableSource === 'poll' ? 'polled' : 'event'} end${r.deletedSource === 'poll' ? ', deletion polled' : ''}`
+        : r.status === 'active'
+          ? `in progress, phase ${r.phase ?? '?'}`
+          : '-',
       ...(r.reason ? { reason: r.reason } : {}),
     };
   });

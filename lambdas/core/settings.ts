@@ -3,6 +3,7 @@
  * can set and what needs a ModifyDBInstance afterwards, and the drift check.
  */
 import type { SettingsOverrides } from '../shared/config';
+import { gp3ProvisioningThreshold } from './engines';
 import type { Drift, InstanceSettings, InstanceView } from './model';
 
 /** Tags the project writes on every refreshed y; never carried across as y's own. */
@@ -46,17 +47,6 @@ export function lineageTags(input: { snapshotId: string; dataTime?: string; runI
 }
 
 /**
- * The storage size from which gp3 IOPS and throughput can be provisioned; below it RDS fixes them at
- * the baseline and rejects a restore that names them (InvalidParameterCombination).
- */
-export function gp3ProvisioningThreshold(engine: string | undefined): number {
-  const e = (engine ?? '').toLowerCase();
-  if (e.startsWith('oracle')) return 200;
-  if (e.startsWith('sqlserver')) return 20;
-  return 400;
-}
-
-/**
  * The settings the new y must have: y's live settings with config overrides on top. Tag overrides
  * merge into y's tags rather than replace them. Values a restore would reject in their combination
  * (an AZ with Multi-AZ, IOPS on gp2, gp3 IOPS below the provisioning threshold) are dropped.
@@ -85,19 +75,32 @@ export function desiredSettings(live: InstanceSettings, overrides: SettingsOverr
   return merged;
 }
 
+/** A group of settings RestoreDBInstanceFromDBSnapshot cannot set, applied with its own ModifyDBInstance. */
+export type ModifyGroupName = 'maintenance-window' | 'enhanced-monitoring' | 'performance-insights' | 'storage-autoscaling';
+
 /**
- * Settings RestoreDBInstanceFromDBSnapshot cannot set; they need the ModifyDBInstance that follows.
- * (Backup retention and window go with the restore itself, so no baseline backup starts on the
- * snapshot's retention and then blocks the modify.)
+ * What a restore cannot set, in groups that RDS accepts or rejects together: one rejected value (a
+ * MaxAllocatedStorage too close to the allocated storage, say) fails the whole ModifyDBInstance, so each group goes
+ * in its own call and one bad value does not lose the rest. Settings that must travel together (a monitoring
+ * interval and its role; Performance Insights, its key, retention and the Database Insights mode) share a group.
+ * (Backup retention and window go with the restore itself, so no baseline backup starts on the snapshot's retention
+ * and then blocks the modify.)
  */
-export const MODIFY_ONLY: readonly (keyof InstanceSettings)[] = [
-  'preferredMaintenanceWindow',
-  'monitoringInterval',
-  'monitoringRoleArn',
-  'performanceInsightsEnabled',
-  'performanceInsightsRetentionPeriod',
-  'maxAllocatedStorage',
-];
+export const MODIFY_GROUPS: Readonly<Record<ModifyGroupName, readonly (keyof InstanceSettings)[]>> = {
+  'maintenance-window': ['preferredMaintenanceWindow'],
+  'enhanced-monitoring': ['monitoringInterval', 'monitoringRoleArn'],
+  'performance-insights': ['performanceInsightsEnabled', 'performanceInsightsRetentionPeriod', 'databaseInsightsMode'],
+  'storage-autoscaling': ['maxAllocatedStorage'],
+};
+
+/** Every setting only a ModifyDBInstance can set. */
+export const MODIFY_ONLY: readonly (keyof InstanceSettings)[] = Object.values(MODIFY_GROUPS).flat();
+
+/** One post-restore ModifyDBInstance. */
+export interface ModifyGroup {
+  group: ModifyGroupName;
+  changes: Partial<InstanceSettings>;
+}
 
 /** Compares two setting values; lists compare as sets. */
 function sameValue(a: unknown, b: unknown): boolean {
@@ -114,22 +117,35 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/** The ModifyDBInstance changes that bring a freshly restored y to the desired settings (empty: no call needed). */
-export function postRestoreChanges(desired: InstanceSettings, restored: InstanceView): Partial<InstanceSettings> {
+/** The ModifyDBInstance calls that bring a freshly restored y to the desired settings, one per group that differs (empty: none needed). */
+export function postRestoreGroups(desired: InstanceSettings, restored: InstanceView): ModifyGroup[] {
   const effective: InstanceSettings = { ...restored.settings, ...restored.pending };
-  const changes: Partial<InstanceSettings> = {};
-  for (const key of MODIFY_ONLY) {
-    const want = desired[key];
-    if (want === undefined) continue;
-    if (!sameValue(want, effective[key])) (changes as Record<string, unknown>)[key] = want;
+  const groups: ModifyGroup[] = [];
+  for (const [group, keys] of Object.entries(MODIFY_GROUPS) as [ModifyGroupName, readonly (keyof InstanceSettings)[]][]) {
+    const changes: Partial<InstanceSettings> = {};
+    for (const key of keys) {
+      const want = desired[key];
+      if (want !== undefined && !sameValue(want, effective[key])) (changes as Record<string, unknown>)[key] = want;
+    }
+    if (Object.keys(changes).length === 0) continue;
+    // Enhanced monitoring needs its role in the same call.
+    if (changes.monitoringInterval !== undefined && desired.monitoringRoleArn) changes.monitoringRoleArn = desired.monitoringRoleArn;
+    if (group === 'performance-insights' && desired.performanceInsightsEnabled) {
+      changes.performanceInsightsEnabled = true;
+      if (desired.performanceInsightsRetentionPeriod) changes.performanceInsightsRetentionPeriod = desired.performanceInsightsRetentionPeriod;
+      // PI takes its key only when it is first enabled (it cannot change later).
+      if (desired.performanceInsightsKmsKeyId && !effective.performanceInsightsEnabled) changes.performanceInsightsKmsKeyId = desired.performanceInsightsKmsKeyId;
+      if (desired.databaseInsightsMode) changes.databaseInsightsMode = desired.databaseInsightsMode;
+    }
+    groups.push({ group, changes });
   }
-  // Enhanced monitoring needs its role in the same call; PI takes its key only when it is first enabled (it cannot change later).
-  if (changes.monitoringInterval !== undefined && desired.monitoringRoleArn) changes.monitoringRoleArn = desired.monitoringRoleArn;
-  if (changes.performanceInsightsEnabled) {
-    if (desired.performanceInsightsRetentionPeriod) changes.performanceInsightsRetentionPeriod = desired.performanceInsightsRetentionPeriod;
-    if (desired.performanceInsightsKmsKeyId) changes.performanceInsightsKmsKeyId = desired.performanceInsightsKmsKeyId;
-  }
-  return changes;
+  return groups;
+}
+
+/** The IAM roles the new y must get back: y's associated roles it does not have yet. */
+export function missingRoles(desired: InstanceSettings, restored: InstanceView): { roleArn: string; featureName: string }[] {
+  const have = new Set((restored.settings.associatedRoles ?? []).map((r) => `${r.roleArn}|${r.featureName}`));
+  return (desired.associatedRoles ?? []).filter((r) => !have.has(`${r.roleArn}|${r.featureName}`));
 }
 
 /** Settings whose live value RDS may legitimately round or report later; compared only when desired. */
@@ -167,6 +183,8 @@ const COMPARED: readonly (keyof InstanceSettings)[] = [
   'monitoringRoleArn',
   'performanceInsightsEnabled',
   'performanceInsightsRetentionPeriod',
+  'databaseInsightsMode',
+  'associatedRoles',
 ];
 
 /**

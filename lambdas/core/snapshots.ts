@@ -141,7 +141,10 @@ export function chooseRestorePoint(backups: readonly ReplicatedBackupView[], pai
   if (!replicating.latestTime) {
     return { reason: `the automated backups of ${pair.source.instanceId} replicate into ${pair.replica.region} but have no restorable time yet (the first backup is still on its way)` };
   }
-  return { snapshot: restorePointOf(replicating, replicating.latestTime) };
+  // RestoreDBInstanceToPointInTime, RestoreTime: "Must be before the latest restorable time for the DB instance": one
+  // whole second before it, so the time sent is the data's age exactly and never equal to the limit.
+  const before = new Date(Math.floor(replicating.latestTime.getTime() / 1000) * 1000 - 1000);
+  return { snapshot: restorePointOf(replicating, before) };
 }
 
 /** What a restore source lookup found: the source, or why there is none, and a newer snapshot not ready yet. */

@@ -3,15 +3,15 @@
  * (`plan`), which stops after the preflight.
  */
 import { pairFor } from '../shared/config';
-import type { RuntimeConfig } from '../shared/config';
+import type { PairConfig, RuntimeConfig } from '../shared/config';
 import { ActiveRunExistsError, StaleRunError, describeError } from '../shared/errors';
 import { finalSnapshotId, makeRunId } from './ids';
 import type { RunContext } from './lifecycle';
 import { failRun, loadActiveRun } from './lifecycle';
 import { alert } from './measures';
-import type { CheckResult, ChosenSnapshot, InstanceSettings, RunRecord, RunTrigger, SnapshotView } from './model';
+import type { CheckResult, ChosenSnapshot, InstanceSettings, InstanceView, RunRecord, RunTrigger, SnapshotView } from './model';
 import type { Deps } from './ports';
-import { preflight } from './preflight';
+import { DELETABLE_STATES, preflight } from './preflight';
 import { desiredSettings } from './settings';
 import { findRestoreSource, toChosen } from './snapshots';
 
@@ -61,6 +61,78 @@ async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<Start
   return { outcome: 'refused', runId: run.runId, reason, checks: run.checks };
 }
 
+/**
+ * Deletes y for an open run and records when. A timeout or dropped connection can hide a delete RDS accepted, so
+ * after an error y's state, read again, decides; when that read fails too the run stays open (the outcome is
+ * unknown) and the deletion event or the watchdog settles it.
+ * @returns a result when the run ended here (failed), undefined when the delete is under way
+ */
+async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before: InstanceView, mustDisableDeletionProtection: boolean): Promise<StartResult | undefined> {
+  const y = run.replicaId;
+  try {
+    if (mustDisableDeletionProtection) await deps.rds.disableDeletionProtection(y);
+    await deps.rds.deleteInstance(y, run.finalSnapshotId);
+  } catch (err) {
+    let after: InstanceView | undefined;
+    try {
+      after = await deps.rds.describeInstance(y);
+    } catch (describeErr) {
+      // Neither the delete's outcome nor y's state is known: never decide from the stale view. The run stays open.
+      run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)}; y's state could not be read (${describeError(describeErr)}): the deletion event or the watchdog decides`);
+      await deps.ledger.updateActiveRun(run, { errors: run.errors }).catch(() => undefined);
+      deps.telemetry.warn('delete outcome unknown; left to the event or the watchdog', { replica: y, runId: run.runId, error: describeError(err) });
+      return undefined;
+    }
+    if (after?.status !== 'deleting' && after !== undefined) {
+      const note = mustDisableDeletionProtection ? ' Deletion protection may now be off on y; turn it back on if you need it before the next refresh.' : '';
+      const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `DeleteDBInstance failed: ${describeError(err)}.${note}`);
+      return { outcome: 'failed', runId: run.runId, reason: closed.reason ?? describeError(err) };
+    }
+    deps.telemetry.warn('DeleteDBInstance reported an error but y is being deleted; carrying on', { replica: y, runId: run.runId, error: describeError(err), before: before.status });
+    run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)} (y was being deleted anyway)`);
+  }
+  // No phase condition: a fast deletion event may already have moved the run on, and the time still belongs on it.
+  await deps.ledger.updateActiveRun(run, { deleteRequestedAt: deps.now().toISOString(), ...(run.errors.length > 0 ? { errors: run.errors } : {}) }).catch((err: unknown) => {
+    if (!(err instanceof StaleRunError)) throw err;
+  });
+  return undefined;
+}
+
+/**
+ * A retried start whose first attempt opened the run and died before recording the delete. y's state says how far
+ * it got: already deleting or gone (the delete went out), or still there (delete it now, if it is still ours).
+ */
+async function continueStart(deps: Deps, ctx: RunContext, run: RunRecord): Promise<StartResult> {
+  const y = await deps.rds.describeInstance(run.replicaId);
+  if (!y || y.status === 'deleting') {
+    await deps.ledger
+      .updateActiveRun(run, { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true })
+      .catch((err: unknown) => {
+        if (!(err instanceof StaleRunError)) throw err;
+      });
+    return { outcome: 'duplicate', runId: run.runId };
+  }
+  if (!DELETABLE_STATES.has(y.status) || y.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value) {
+    const closed = await failRun(deps, ctx, run, `the start was retried and ${run.replicaId} is now ${y.status}${y.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value ? ' without the ownership tag' : ''}; it was not deleted.`);
+    return { outcome: 'failed', runId: run.runId, reason: closed.reason ?? 'retried start could not continue' };
+  }
+  const failed = await deleteReplica(deps, ctx, run, y, y.settings.deletionProtection && ctx.pair.allowDisablingDeletionProtection);
+  if (failed) return failed;
+  deps.telemetry.info('retried start carried on with the delete', { replica: run.replicaId, runId: run.runId });
+  return { outcome: 'started', runId: run.runId, snapshot: run.plannedSnapshot ?? { id: 'unknown', arn: '', type: 'unknown' }, checks: run.checks };
+}
+
+/** Mode `secret`: reads the secret now, before y is deleted, and says why it cannot be used. The value is dropped at once. */
+async function secretProblemOf(deps: Deps, pair: PairConfig): Promise<string | undefined> {
+  if (pair.credentials.mode !== 'secret') return undefined;
+  try {
+    await deps.secrets.readPassword(pair.credentials.secretArn, pair.credentials.passwordKey);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
 /** Starts (or, with `dryRun`, plans) a refresh of one replica. Refusals alert and leave y untouched. */
 export async function startRefresh(deps: Deps, config: RuntimeConfig, request: StartRequest): Promise<StartResult> {
   const startedAt = deps.now();
@@ -93,6 +165,8 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   if (!request.dryRun) {
     const active = await loadActiveRun(deps, config, y);
     if (active && request.requestId && active.requestId === request.requestId) {
+      // A retried delivery of this very start: if the first attempt died before its delete was recorded, carry on from there.
+      if (active.phase === 'deleting' && !active.deleteRequestedAt) return continueStart(deps, ctx, active);
       deps.telemetry.info('duplicate start ignored', { replica: y, runId: active.runId, requestId: request.requestId });
       return { outcome: 'duplicate', runId: active.runId };
     }
@@ -101,12 +175,14 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
 
   const replica = await deps.rds.describeInstance(y);
   const found = await findRestoreSource(deps.rds, pair, request.snapshotId ? { pinnedId: request.snapshotId } : {});
+  const secretProblem = await secretProblemOf(deps, pair);
+  const proxyTargets = replica ? await deps.rds.proxyTargetsOf(y) : [];
   const snapshot: SnapshotView | undefined = found.snapshot;
   const snapshotProblem = found.problem;
   const newerNotReady = found.newerNotReady;
 
-  const verdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), now: deps.now() });
-  const desired = replica ? desiredSettings(replica.settings, pair.overrides, replica.engine) : undefined;
+  const verdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, now: deps.now() });
+  const desired = replica ? { ...desiredSettings(replica.settings, pair.overrides, replica.engine), ...(proxyTargets.length > 0 ? { proxyTargets } : {}) } : undefined;
 
   if (request.dryRun) {
     // A real start would also need the replica's slot free.
@@ -141,24 +217,8 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     return refuse(deps, checked, err.message);
   }
 
-  try {
-    if (verdict.mustDisableDeletionProtection) await deps.rds.disableDeletionProtection(y);
-    await deps.rds.deleteInstance(y, finalSnapshot);
-  } catch (err) {
-    // A timeout or dropped connection can hide a delete RDS accepted: y's state, not the error, says what happened.
-    const after = await deps.rds.describeInstance(y).catch(() => replica);
-    if (after?.status !== 'deleting' && after !== undefined) {
-      const note = verdict.mustDisableDeletionProtection ? ' Deletion protection may now be off on y; turn it back on if you need it before the next refresh.' : '';
-      const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `DeleteDBInstance failed: ${describeError(err)}.${note}`);
-      return { outcome: 'failed', runId, reason: closed.reason ?? describeError(err) };
-    }
-    deps.telemetry.warn('DeleteDBInstance reported an error but y is being deleted; carrying on', { replica: y, runId, error: describeError(err) });
-    run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)} (y was being deleted anyway)`);
-  }
-  // No phase condition: a fast deletion event may already have moved the run on, and the time still belongs on it.
-  await deps.ledger.updateActiveRun(run, { deleteRequestedAt: deps.now().toISOString(), ...(run.errors.length > 0 ? { errors: run.errors } : {}) }).catch((err: unknown) => {
-    if (!(err instanceof StaleRunError)) throw err;
-  });
+  const deleted = await deleteReplica(deps, ctx, run, replica, verdict.mustDisableDeletionProtection);
+  if (deleted) return deleted;
   deps.telemetry.count('RefreshStarted', 1, { replica: y });
   deps.telemetry.info('y deletion requested', { replica: y, runId, snapshot: snapshot.id });
   return { outcome: 'started', runId, snapshot: toChosen(snapshot), checks: verdict.checks };

@@ -8,6 +8,7 @@ import { StaleRunError, describeError } from '../shared/errors';
 import type { RunContext } from './lifecycle';
 import { FAILED_STATES, USABLE_STATES, alertDeadline, failRun, finishRun, loadActiveRun, onReplicaMissing, requestRestore } from './lifecycle';
 import type { RunRecord } from './model';
+import { alert } from './measures';
 import type { Deps } from './ports';
 
 /** What the watchdog did for one replica. */
@@ -98,6 +99,52 @@ async function checkIdle(deps: Deps, ctx: RunContext): Promise<string> {
   return `missing:${await onReplicaMissing(deps, ctx, deps.now(), 'poll')}`;
 }
 
+/** The ledger partition of the region's event-path alert (not a replica: the subscription serves them all). */
+export const EVENT_PATH_ALERT = 'event-path';
+
+/**
+ * Is RDS's event path alive? The subscription must exist, be enabled and be `active`: `no-permission` (the topic or
+ * key policy refuses RDS), `topic-not-exist` and `all-sources-deleted` mean no event arrives (RDS-NOTES). Reports
+ * EventPathUnhealthy (1 or 0) on every pass for the alarm, and alerts once until the path is healthy again.
+ * Refreshes go on either way: this pass polls for what the events would have said.
+ */
+async function checkEventPath(deps: Deps, config: RuntimeConfig, name: string): Promise<string> {
+  const sub = await deps.rds.describeEventSubscription(name);
+  const problem = !sub
+    ? `does not exist in ${config.region}`
+    : !sub.enabled
+      ? 'is disabled'
+      : sub.status !== 'active'
+        ? `is ${sub.status}`
+        : sub.sourceIds.length > 0
+          ? `lists SourceIds (${sub.sourceIds.join(', ')}), which stop matching once y is deleted and restored`
+          : undefined;
+  deps.telemetry.count('EventPathUnhealthy', problem ? 1 : 0, { subscription: name });
+  const key = `${EVENT_PATH_ALERT}#${config.region}`;
+  if (!problem) {
+    await deps.ledger.clearAlert(key, name);
+    return 'event-path:ok';
+  }
+  if (await deps.ledger.alertOnce(key, name, deps.now())) {
+    const fix = sub?.status === 'no-permission'
+      ? `RDS may not publish to ${sub.topicArn ?? 'the topic'}: the topic policy and its KMS key policy must let events.rds.amazonaws.com publish (aws:SourceArn arn:…:rds:${config.region}:${config.account}:db:*, aws:SourceAccount ${config.account}). Redeploy the stack (npx cdk deploy) to restore them.`
+      : sub?.status === 'topic-not-exist'
+        ? `The subscription's topic is gone. Redeploy the stack (npx cdk deploy).`
+        : `Redeploy the stack (npx cdk deploy) to recreate it as the project defines it.`;
+    await deps.notifier.publish(
+      alert(
+        'event-path.unhealthy',
+        config.pairs.map((p) => p.replica.instanceId).join(','),
+        `RDS event path dead: subscription ${name} ${problem}`,
+        `The RDS event subscription ${name} ${problem}, so RDS events about the replicas of ${config.region} do not reach replica-refresh. ` +
+          `Refreshes still run: each watchdog pass polls for what the events would have said, which adds up to one watchdog interval to the deletion and to the restore of every refresh until this is fixed. ${fix}`,
+        { subscription: name, status: sub?.status ?? 'missing', enabled: sub?.enabled ?? false },
+      ),
+    );
+  }
+  return `event-path:${sub?.status ?? 'missing'}`;
+}
+
 /**
  * One watchdog pass over every replica of the region. A failure on one replica is logged and
  * counted, and does not stop the others; the pass throws at the end so the error alarm fires.
@@ -105,6 +152,14 @@ async function checkIdle(deps: Deps, ctx: RunContext): Promise<string> {
 export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<WatchdogOutcome[]> {
   const outcomes: WatchdogOutcome[] = [];
   const failures: string[] = [];
+  if (config.eventSubscriptionName) {
+    try {
+      outcomes.push({ replica: '*', action: await checkEventPath(deps, config, config.eventSubscriptionName) });
+    } catch (err) {
+      failures.push(`event path: ${describeError(err)}`);
+      deps.telemetry.error('event path check failed', { subscription: config.eventSubscriptionName, error: describeError(err) });
+    }
+  }
   for (const pair of config.pairs) {
     const replica = pair.replica.instanceId;
     try {

@@ -40,7 +40,10 @@ export function createHandler({ config, deps }: Runtime) {
       deps.telemetry.error('start request rejected', { reason, event });
       return { outcome: 'rejected', reason: `invalid start request: ${reason}; expected {"replica": "<y>", "trigger": "schedule"|"drill"}` };
     }
-    const { scheduledTime: _scheduledTime, ...request } = parsed.data;
+    const { scheduledTime, ...rest } = parsed.data;
+    // A schedule's execution id changes on every retry attempt; the schedule and its scheduled time do not, so they
+    // are the idempotency key: a retried invocation continues its run instead of being refused as a second start.
+    const request = rest.trigger === 'schedule' && scheduledTime ? { ...rest, requestId: `${rest.replica}@${scheduledTime}` } : rest;
     logger.appendKeys({ replica: request.replica });
     try {
       const result = await startRefresh(deps, config, request);

@@ -3,8 +3,16 @@
  * replica region, with the API's real error classes and the defaults a restore really applies.
  * Tests move time and RDS's own progress by hand (finishDeletion, finishRestore).
  */
-import type { DBInstance, DBInstanceAutomatedBackup, DBSnapshot, RestoreDBInstanceFromDBSnapshotCommandInput, RestoreDBInstanceToPointInTimeCommandInput } from '@aws-sdk/client-rds';
+import type { DBInstance, DBInstanceAutomatedBackup, DBSnapshot, EventSubscription, RestoreDBInstanceFromDBSnapshotCommandInput, RestoreDBInstanceToPointInTimeCommandInput } from '@aws-sdk/client-rds';
 import {
+  AddRoleToDBInstanceCommand,
+  DBProxyNotFoundFault,
+  DescribeDBProxiesCommand,
+  DescribeDBProxyTargetGroupsCommand,
+  DescribeDBProxyTargetsCommand,
+  DescribeEventSubscriptionsCommand,
+  RegisterDBProxyTargetsCommand,
+  SubscriptionNotFoundFault,
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
   DBSnapshotNotFoundFault,
@@ -37,6 +45,10 @@ export class FakeRds {
   public restoreFailures: Error[] = [];
   /** Statuses in which ModifyDBInstance is refused as InvalidDBInstanceState. */
   public modifyRefusedIn = new Set(['creating', 'deleting']);
+  /** RDS Proxies of the region and the instance ids their target group lists. */
+  public proxies: { name: string; arn: string; targets: string[] }[] = [];
+  /** The region's event subscription, as DescribeEventSubscriptions reports it. */
+  public subscription: EventSubscription | undefined;
   /** RDS's clock, for instance creation times; tests point it at their own clock. */
   public now: () => Date = () => new Date();
 
@@ -50,6 +62,8 @@ export class FakeRds {
     this.instance = instance ? structuredClone(instance) : undefined;
     this.snapshots = structuredClone(snapshots);
     this.replicatedBackups = [];
+    this.proxies = [];
+    this.subscription = undefined;
     this.restoreFailures = [];
     this.modifyRefusedIn = new Set(['creating', 'deleting']);
     this.install();
@@ -106,6 +120,29 @@ export class FakeRds {
       if (this.modifyRefusedIn.has(y.DBInstanceStatus ?? '')) throw new InvalidDBInstanceStateFault({ message: `Database instance is not in available state (${y.DBInstanceStatus}).`, ...meta });
       for (const [param, field] of Object.entries(MODIFY_FIELDS)) if (input[param] !== undefined) (y as Record<string, unknown>)[field] = input[param];
       return { DBInstance: structuredClone(y) };
+    });
+
+    // No proxies unless a test adds some: proxy target groups, each listing instance ids.
+    this.mock.on(DescribeDBProxiesCommand).callsFake(() => ({ DBProxies: this.proxies.map((p) => ({ DBProxyName: p.name, DBProxyArn: p.arn, Status: 'available' })) }));
+    this.mock.on(DescribeDBProxyTargetGroupsCommand).callsFake((input: { DBProxyName?: string }) => ({ TargetGroups: this.proxies.filter((p) => p.name === input.DBProxyName).map(() => ({ TargetGroupName: 'default', DBProxyName: input.DBProxyName, IsDefault: true })) }));
+    this.mock.on(DescribeDBProxyTargetsCommand).callsFake((input: { DBProxyName?: string }) => ({
+      Targets: (this.proxies.find((p) => p.name === input.DBProxyName)?.targets ?? []).map((id) => ({ RdsResourceId: id, Type: 'RDS_INSTANCE' })),
+    }));
+    this.mock.on(RegisterDBProxyTargetsCommand).callsFake((input: { DBProxyName?: string; DBInstanceIdentifiers?: string[] }) => {
+      const proxy = this.proxies.find((p) => p.name === input.DBProxyName);
+      if (!proxy) throw new DBProxyNotFoundFault({ message: `DBProxy ${input.DBProxyName ?? ''} not found.`, ...meta });
+      for (const id of input.DBInstanceIdentifiers ?? []) if (!proxy.targets.includes(id)) proxy.targets.push(id);
+      return { DBProxyTargets: [] };
+    });
+    this.mock.on(AddRoleToDBInstanceCommand).callsFake((input: { DBInstanceIdentifier?: string; RoleArn?: string; FeatureName?: string }) => {
+      const y = this.instance;
+      if (!y || y.DBInstanceIdentifier !== input.DBInstanceIdentifier) throw new DBInstanceNotFoundFault({ message: 'not found', ...meta });
+      y.AssociatedRoles = [...(y.AssociatedRoles ?? []), { RoleArn: input.RoleArn, FeatureName: input.FeatureName, Status: 'ACTIVE' }];
+      return {};
+    });
+    this.mock.on(DescribeEventSubscriptionsCommand).callsFake((input: { SubscriptionName?: string }) => {
+      if (!this.subscription || this.subscription.CustSubscriptionId !== input.SubscriptionName) throw new SubscriptionNotFoundFault({ message: `Subscription ${input.SubscriptionName ?? ''} not found.`, ...meta });
+      return { EventSubscriptionsList: [structuredClone(this.subscription)] };
     });
 
     this.mock.on(DescribeDBInstanceAutomatedBackupsCommand).callsFake((input: { Filters?: { Name: string; Values: string[] }[] }) => {

@@ -1,4 +1,11 @@
 import {
+  AddRoleToDBInstanceCommand,
+  DBInstanceRoleAlreadyExistsFault,
+  DescribeDBProxiesCommand,
+  DescribeDBProxyTargetGroupsCommand,
+  DescribeDBProxyTargetsCommand,
+  DescribeEventSubscriptionsCommand,
+  SubscriptionNotFoundFault,
   CopyDBSnapshotCommand,
   DBInstanceAlreadyExistsFault,
   DBSnapshotAlreadyExistsFault,
@@ -170,7 +177,9 @@ describe('restoreInstance', () => {
 describe('modifyInstance', () => {
   it('applies immediately', async () => {
     rdsMock.on(ModifyDBInstanceCommand).resolves({});
-    await expect(adapter.modifyInstance(Y, { preferredMaintenanceWindow: 'sun:04:00-sun:04:30', monitoringInterval: 30, monitoringRoleArn: 'arn:aws:iam::111111111111:role/m', performanceInsightsEnabled: true })).resolves.toBe('modified');
+    await expect(
+      adapter.modifyInstance(Y, { settings: { preferredMaintenanceWindow: 'sun:04:00-sun:04:30', monitoringInterval: 30, monitoringRoleArn: 'arn:aws:iam::111111111111:role/m', performanceInsightsEnabled: true } }),
+    ).resolves.toBe('modified');
     expect(rdsMock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
       DBInstanceIdentifier: Y,
       ApplyImmediately: true,
@@ -182,7 +191,41 @@ describe('modifyInstance', () => {
   });
   it('reports a busy instance', async () => {
     rdsMock.on(ModifyDBInstanceCommand).rejects(new InvalidDBInstanceStateFault({ message: 'backing-up', ...meta }));
-    await expect(adapter.modifyInstance(Y, { monitoringInterval: 60 })).resolves.toBe('busy');
+    await expect(adapter.modifyInstance(Y, { settings: { monitoringInterval: 60 } })).resolves.toBe('busy');
+  });
+  it('sets the master password alone, and never names it in an error', async () => {
+    rdsMock.on(ModifyDBInstanceCommand).rejects(new RDSServiceException({ name: 'InvalidParameterValue', $fault: 'client', message: 'The parameter MasterUserPassword is not a valid password.', ...meta }));
+    const err = await adapter.modifyInstance(Y, { masterUserPassword: 's3cret-Value-1' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentRdsError);
+    expect((err as Error).message).not.toContain('s3cret-Value-1');
+    expect(rdsMock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { DBInstanceIdentifier: Y, ApplyImmediately: true, MasterUserPassword: 's3cret-Value-1' });
+  });
+  it('turns on RDS-managed credentials with the secret key', async () => {
+    rdsMock.on(ModifyDBInstanceCommand).resolves({});
+    await adapter.modifyInstance(Y, { manageMasterUserPassword: { kmsKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/k' } });
+    expect(rdsMock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/k' });
+  });
+});
+
+describe('associated roles, proxies and the event subscription', () => {
+  it('treats an already associated role as done', async () => {
+    rdsMock.on(AddRoleToDBInstanceCommand).rejects(new DBInstanceRoleAlreadyExistsFault({ message: 'already associated', ...meta }));
+    await expect(adapter.addRoleToInstance(Y, 'arn:aws:iam::111111111111:role/r', 's3Import')).resolves.toBe('already-associated');
+  });
+  it('finds the proxy target groups that list y, across proxies', async () => {
+    rdsMock.on(DescribeDBProxiesCommand).resolves({ DBProxies: [{ DBProxyName: 'a', DBProxyArn: 'arn:aws:rds:eu-central-1:111111111111:db-proxy:prx-a' }, { DBProxyName: 'b', DBProxyArn: 'arn:aws:rds:eu-central-1:111111111111:db-proxy:prx-b' }] });
+    rdsMock.on(DescribeDBProxyTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupName: 'default' }] });
+    rdsMock.on(DescribeDBProxyTargetsCommand, { DBProxyName: 'a' }).resolves({ Targets: [{ RdsResourceId: Y, Type: 'RDS_INSTANCE' }] });
+    rdsMock.on(DescribeDBProxyTargetsCommand, { DBProxyName: 'b' }).resolves({ Targets: [{ RdsResourceId: 'other', Type: 'RDS_INSTANCE' }] });
+    await expect(adapter.proxyTargetsOf(Y)).resolves.toEqual([{ proxyName: 'a', proxyArn: 'arn:aws:rds:eu-central-1:111111111111:db-proxy:prx-a', targetGroupName: 'default' }]);
+  });
+  it('reads the subscription status, and a missing subscription as undefined', async () => {
+    rdsMock.on(DescribeEventSubscriptionsCommand, { SubscriptionName: 'replica-refresh-eu-central-1' }).resolves({
+      EventSubscriptionsList: [{ CustSubscriptionId: 'replica-refresh-eu-central-1', Status: 'no-permission', Enabled: true, SourceType: 'db-instance' }],
+    });
+    rdsMock.on(DescribeEventSubscriptionsCommand, { SubscriptionName: 'gone' }).rejects(new SubscriptionNotFoundFault({ message: 'not found', ...meta }));
+    await expect(adapter.describeEventSubscription('replica-refresh-eu-central-1')).resolves.toEqual({ name: 'replica-refresh-eu-central-1', status: 'no-permission', enabled: true, sourceType: 'db-instance', sourceIds: [] });
+    await expect(adapter.describeEventSubscription('gone')).resolves.toBeUndefined();
   });
 });
 

@@ -48,8 +48,8 @@ describe('chooseRestorePoint', () => {
     ...(b.RestoreWindow?.LatestTime ? { latestTime: b.RestoreWindow.LatestTime } : {}),
   });
 
-  it('names the restore point after x and its latest restorable time', () => {
-    expect(chooseRestorePoint([view(replicated('2026-11-21T01:55:00Z'))], p).snapshot).toMatchObject({ id: `${X}@2026-11-21T01:55:00.000Z`, arn: ARN, type: REPLICATED_BACKUP, dataTime: new Date('2026-11-21T01:55:00Z') });
+  it('names the restore point after x and one second before its latest restorable time, which RestoreTime must precede', () => {
+    expect(chooseRestorePoint([view(replicated('2026-11-21T01:55:00.400Z'))], p).snapshot).toMatchObject({ id: `${X}@2026-11-21T01:54:59.000Z`, arn: ARN, type: REPLICATED_BACKUP, dataTime: new Date('2026-11-21T01:54:59Z') });
   });
 
   it.each([
@@ -65,7 +65,7 @@ describe('a refresh in backup-replication mode', () => {
   it('restores y to the latest restorable time, with its settings and lineage, and measures the data age from it', async () => {
     const ctx = await world.setup({ replicatedBackups: [replicated('2026-11-21T01:56:00Z')], snapshots: [] });
     const started = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'schedule' });
-    expect(started).toMatchObject({ outcome: 'started', snapshot: { id: `${X}@2026-11-21T01:56:00.000Z`, type: REPLICATED_BACKUP } });
+    expect(started).toMatchObject({ outcome: 'started', snapshot: { id: `${X}@2026-11-21T01:55:59.000Z`, type: REPLICATED_BACKUP } });
     expect(rds.mock).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 1);
 
     // Replication moves on while y is deleted: the restore reads the window again and takes the newest time.
@@ -78,12 +78,12 @@ describe('a refresh in backup-replication mode', () => {
     expect(rds.mock).toHaveReceivedCommandWith(RestoreDBInstanceToPointInTimeCommand, {
       TargetDBInstanceIdentifier: Y,
       SourceDBInstanceAutomatedBackupsArn: ARN,
-      RestoreTime: new Date('2026-11-21T02:01:00Z'),
+      RestoreTime: new Date('2026-11-21T02:00:59Z'),
       DBInstanceClass: 'db.r6g.large',
       VpcSecurityGroupIds: ['sg-0aaa1111', 'sg-0bbb2222'],
       BackupRetentionPeriod: 3,
     });
-    expect(rds.instance?.TagList).toEqual(expect.arrayContaining([{ Key: LINEAGE_TAGS.sourceSnapshotTime, Value: '2026-11-21T02:01:00.000Z' }, { Key: 'team', Value: 'orders' }]));
+    expect(rds.instance?.TagList).toEqual(expect.arrayContaining([{ Key: LINEAGE_TAGS.sourceSnapshotTime, Value: '2026-11-21T02:00:59.000Z' }, { Key: 'team', Value: 'orders' }]));
 
     ctx.clock.advanceMinutes(20);
     rds.finishRestore('backing-up');
@@ -91,9 +91,9 @@ describe('a refresh in backup-replication mode', () => {
     const usable = snsEvent(rdsMessage('RDS-EVENT-0019', Y, ctx.clock.now(), 'Restored from DB instance orders-prod to 2026-11-21 02:01:00'));
     expect(await handleInvocation(ctx.deps, ctx.config, usable)).toEqual([{ eventId: 'RDS-EVENT-0019', sourceId: Y, action: 'finish:closed' }]);
     const [run] = await ctx.deps.ledger.listRuns(Y);
-    expect(run).toMatchObject({ status: 'succeeded', snapshot: { id: `${X}@2026-11-21T02:01:00.000Z`, arn: ARN, type: REPLICATED_BACKUP, dataTime: '2026-11-21T02:01:00.000Z' } });
-    // Data age (RPO): from the restore time (02:01) to y serving again (02:26), minutes rather than a day.
-    expect(measure(run!).dataAgeSeconds).toBe(25 * 60);
+    expect(run).toMatchObject({ status: 'succeeded', snapshot: { id: `${X}@2026-11-21T02:00:59.000Z`, arn: ARN, type: REPLICATED_BACKUP, dataTime: '2026-11-21T02:00:59.000Z' } });
+    // Data age (RPO): from the restore time (02:00:59) to y serving again (02:26), minutes rather than a day.
+    expect(measure(run!).dataAgeSeconds).toBe(25 * 60 + 1);
     expect(publishedKinds()).toEqual(['refresh.succeeded']);
   });
 

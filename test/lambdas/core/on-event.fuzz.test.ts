@@ -28,7 +28,7 @@ const TOTAL_RUNS = Object.values(RUNS).reduce((a, b) => a + b, 0);
 const T0 = new Date('2026-11-21T02:00:00Z');
 
 /** The event ids the loop acts on (deleted, usable, failed), written out as the independent oracle. */
-const ACTING_IDS: readonly string[] = ['RDS-EVENT-0003', 'RDS-EVENT-0043', 'RDS-EVENT-0005', 'RDS-EVENT-0019', 'RDS-EVENT-0002', 'RDS-EVENT-0278', 'RDS-EVENT-0353', 'RDS-EVENT-0418', 'RDS-EVENT-0419'];
+const ACTING_IDS: readonly string[] = ['RDS-EVENT-0003', 'RDS-EVENT-0043', 'RDS-EVENT-0005', 'RDS-EVENT-0008', 'RDS-EVENT-0019', 'RDS-EVENT-0002', 'RDS-EVENT-0278', 'RDS-EVENT-0353', 'RDS-EVENT-0418', 'RDS-EVENT-0419'];
 const EVENT_ID_RE = /RDS-EVENT-\d{4}/;
 /**
  * The reasons an item is dropped before any state is read. The other ignore reasons (stale-event,

@@ -56,7 +56,12 @@ describe('handleInvocation: the loop', () => {
     expect(await handleInvocation(ctx.deps, ctx.config, restored(ctx.clock))).toEqual([{ eventId: 'RDS-EVENT-0043', sourceId: Y, action: 'finish:closed' }]);
     // Backup retention and window travel with the restore; the rest of what a restore resets follows in one modify.
     expect(rds.mock).toHaveReceivedCommandWith(RestoreDBInstanceFromDBSnapshotCommand, { BackupRetentionPeriod: 3, PreferredBackupWindow: '01:00-01:30' });
-    expect(rds.mock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { MonitoringInterval: 30, EnablePerformanceInsights: true, MaxAllocatedStorage: 1000, PreferredMaintenanceWindow: 'sun:04:00-sun:04:30' });
+    // What a restore resets follows in one modify per settings group, so one rejected value cannot lose the rest.
+    expect(rds.mock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { PreferredMaintenanceWindow: 'sun:04:00-sun:04:30' });
+    expect(rds.mock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { MonitoringInterval: 30 });
+    expect(rds.mock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { EnablePerformanceInsights: true });
+    expect(rds.mock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, { MaxAllocatedStorage: 1000 });
+    expect(rds.mock).toHaveReceivedCommandTimes(ModifyDBInstanceCommand, 4);
 
     const [run] = await ctx.deps.ledger.listRuns(Y);
     expect(run).toMatchObject({
@@ -124,12 +129,29 @@ describe('handleInvocation: the loop', () => {
     expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:requested');
   });
 
-  it('leaves the post-restore modify to the watchdog while y is not ready for it', async () => {
+  it('does not call y usable on RDS-EVENT-0043 while y is still creating, and waits for the next signal', async () => {
     const ctx = await setup();
     await startedAndDeleted(ctx);
     await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock));
     ctx.clock.advanceMinutes(20);
-    // The usable signal comes while y is still creating, when RDS refuses modifications: the run keeps its usable time.
+    // 0043 can arrive while y is still `creating` (RDS-NOTES): DescribeDBInstances decides, not the event.
+    expect((await handleInvocation(ctx.deps, ctx.config, restored(ctx.clock)))[0]?.action).toBe('ignored:not-yet-usable');
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ phase: 'restoring' });
+    expect(await ctx.deps.ledger.getActiveRun(Y)).not.toHaveProperty('usableAt');
+    ctx.clock.advanceMinutes(3);
+    rds.finishRestore('backing-up');
+    const documented = snsEvent(rdsMessage('RDS-EVENT-0008', Y, ctx.clock.now(), 'DB instance restored from a DB snapshot'));
+    expect((await handleInvocation(ctx.deps, ctx.config, documented))[0]?.action).toBe('finish:closed');
+    expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ status: 'succeeded', usableAt: '2026-11-21T02:29:00.000Z', usableSource: 'event' });
+  });
+
+  it('leaves the post-restore modify to the watchdog while y serves but refuses modifications', async () => {
+    const ctx = await setup();
+    await startedAndDeleted(ctx);
+    await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock));
+    ctx.clock.advanceMinutes(20);
+    rds.finishRestore('backing-up');
+    rds.modifyRefusedIn.add('backing-up');
     expect((await handleInvocation(ctx.deps, ctx.config, restored(ctx.clock)))[0]?.action).toBe('finish:busy');
     expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ phase: 'finishing', usableAt: '2026-11-21T02:26:00.000Z' });
     expect(published()).toEqual([]);

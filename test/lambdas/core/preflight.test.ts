@@ -17,7 +17,39 @@ describe('preflight', () => {
     expect(failing(result)).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.mustDisableDeletionProtection).toBe(false);
-    expect(result.checks.map((c) => c.id)).toEqual(['replica-is-not-source', 'replica-exists', 'replica-deletable', 'ownership-tag', 'deletion-protection', 'snapshot-available', 'snapshot-newer', 'snapshot-compatible', 'tag-limit']);
+    expect(result.checks.map((c) => c.id)).toEqual([
+      'replica-is-not-source',
+      'replica-exists',
+      'replica-deletable',
+      'ownership-tag',
+      'deletion-protection',
+      'credentials',
+      'associated-roles',
+      'rds-proxy',
+      'snapshot-available',
+      'snapshot-newer',
+      'snapshot-compatible',
+      'tag-limit',
+    ]);
+  });
+
+  it('refuses a secret pair whose secret cannot be read, before y is deleted', () => {
+    const secretPair = pair({ monitoringRoleArn: monitoringRole, credentials: { mode: 'secret', secretArn: 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:staging-master-AbCdEf' } });
+    const result = preflight({ pair: secretPair, replica: toInstanceView(yInstance()), snapshot: fresh, secretProblem: 'secret arn:… does not exist in this region', now });
+    expect(failing(result)).toEqual(['credentials']);
+    expect(result.checks.find((c) => c.id === 'credentials')?.detail).toContain("the new y would keep production's master password");
+    expect(preflight({ pair: secretPair, replica: toInstanceView(yInstance()), snapshot: fresh, now }).ok).toBe(true);
+  });
+
+  it('refuses a y with an associated IAM role or an RDS Proxy that config does not let the functions carry across', () => {
+    const role = { RoleArn: 'arn:aws:iam::111111111111:role/s3-import', FeatureName: 's3Import', Status: 'ACTIVE' };
+    const proxy = { proxyName: 'staging', proxyArn: 'arn:aws:rds:eu-central-1:111111111111:db-proxy:prx-0123abcd', targetGroupName: 'default' };
+    const withBoth = toInstanceView(yInstance({ AssociatedRoles: [role] }));
+    const refused = preflight({ pair: okPair, replica: withBoth, snapshot: fresh, proxyTargets: [proxy], now });
+    expect(failing(refused)).toEqual(['associated-roles', 'rds-proxy']);
+    expect(refused.checks.find((c) => c.id === 'associated-roles')?.detail).toContain('add them to associatedRoleArns');
+    const allowed = pair({ monitoringRoleArn: monitoringRole, associatedRoleArns: [role.RoleArn], rdsProxyArns: [proxy.proxyArn] });
+    expect(preflight({ pair: allowed, replica: withBoth, snapshot: fresh, proxyTargets: [proxy], now }).ok).toBe(true);
   });
 
   it('fails when y does not exist', () => {

@@ -1,5 +1,5 @@
 import { toInstanceView } from '../../../lambdas/aws/rds';
-import { LINEAGE_TAGS, desiredSettings, driftOf, lineageOf, lineageTags, ownTags, postRestoreChanges } from '../../../lambdas/core/settings';
+import { LINEAGE_TAGS, desiredSettings, driftOf, lineageOf, lineageTags, ownTags, missingRoles, postRestoreGroups } from '../../../lambdas/core/settings';
 import { yInstance } from '../../support/fixtures';
 
 const y = toInstanceView(yInstance());
@@ -85,29 +85,40 @@ describe('lineage', () => {
   });
 });
 
-describe('postRestoreChanges', () => {
-  it('lists what a restore cannot set: maintenance window, monitoring, Performance Insights, storage autoscaling', () => {
+describe('postRestoreGroups', () => {
+  it('sends what a restore cannot set in one call per group: maintenance window, monitoring, Performance Insights, storage autoscaling', () => {
     const desired = desiredSettings(y.settings, {});
     const restored = toInstanceView(
       yInstance({ MonitoringInterval: 0, MonitoringRoleArn: undefined, PerformanceInsightsEnabled: false, PerformanceInsightsKMSKeyId: undefined, MaxAllocatedStorage: undefined, PreferredMaintenanceWindow: 'mon:00:00-mon:00:30' }),
     );
-    expect(postRestoreChanges(desired, restored)).toEqual({
-      preferredMaintenanceWindow: 'sun:04:00-sun:04:30',
-      monitoringInterval: 30,
-      monitoringRoleArn: 'arn:aws:iam::111111111111:role/rds-monitoring',
-      performanceInsightsEnabled: true,
-      performanceInsightsRetentionPeriod: 7,
-      performanceInsightsKmsKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/pi-key',
-      maxAllocatedStorage: 1000,
-    });
+    expect(postRestoreGroups(desired, restored)).toEqual([
+      { group: 'maintenance-window', changes: { preferredMaintenanceWindow: 'sun:04:00-sun:04:30' } },
+      { group: 'enhanced-monitoring', changes: { monitoringInterval: 30, monitoringRoleArn: 'arn:aws:iam::111111111111:role/rds-monitoring' } },
+      {
+        group: 'performance-insights',
+        changes: { performanceInsightsEnabled: true, performanceInsightsRetentionPeriod: 7, performanceInsightsKmsKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/pi-key' },
+      },
+      { group: 'storage-autoscaling', changes: { maxAllocatedStorage: 1000 } },
+    ]);
+  });
+  it('sends the Database Insights mode with Performance Insights, which it needs', () => {
+    const desired = desiredSettings(toInstanceView(yInstance({ DatabaseInsightsMode: 'advanced', PerformanceInsightsRetentionPeriod: 465 })).settings, {});
+    const restored = toInstanceView(yInstance({ DatabaseInsightsMode: 'standard', PerformanceInsightsRetentionPeriod: 465 }));
+    expect(postRestoreGroups(desired, restored)).toEqual([{ group: 'performance-insights', changes: { performanceInsightsEnabled: true, performanceInsightsRetentionPeriod: 465, databaseInsightsMode: 'advanced' } }]);
   });
   it('never sends a Performance Insights key to an instance that already has PI on', () => {
     const desired = desiredSettings(y.settings, {});
     const otherKey = toInstanceView(yInstance({ PerformanceInsightsKMSKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/other' }));
-    expect(postRestoreChanges(desired, otherKey)).toEqual({});
+    expect(postRestoreGroups(desired, otherKey)).toEqual([]);
   });
   it('is empty when nothing differs', () => {
-    expect(postRestoreChanges(desiredSettings(y.settings, {}), y)).toEqual({});
+    expect(postRestoreGroups(desiredSettings(y.settings, {}), y)).toEqual([]);
+  });
+  it('lists the associated IAM roles the new y lacks', () => {
+    const role = { RoleArn: 'arn:aws:iam::111111111111:role/s3-import', FeatureName: 's3Import', Status: 'ACTIVE' };
+    const desired = desiredSettings(toInstanceView(yInstance({ AssociatedRoles: [role] })).settings, {});
+    expect(missingRoles(desired, toInstanceView(yInstance()))).toEqual([{ roleArn: role.RoleArn, featureName: 's3Import' }]);
+    expect(missingRoles(desired, toInstanceView(yInstance({ AssociatedRoles: [role] })))).toEqual([]);
   });
   it('counts pending modifications as done', () => {
     const pendingY = toInstanceView(yInstance({ BackupRetentionPeriod: 1, PendingModifiedValues: { BackupRetentionPeriod: 3 } }));

@@ -92,9 +92,9 @@ describe('startRefresh', () => {
   it('turns deletion protection off first when config allows it', async () => {
     const { config, deps } = await setup({ allowDisablingDeletionProtection: true }, yInstance({ DeletionProtection: true }));
     expect((await startRefresh(deps, config, { replica: Y, trigger: 'schedule' })).outcome).toBe('started');
-    // Describe y, list snapshots, then protection off before the delete.
-    expect(rds.mock).toHaveReceivedNthCommandWith(3, ModifyDBInstanceCommand, { DBInstanceIdentifier: Y, DeletionProtection: false, ApplyImmediately: true });
-    expect(rds.mock).toHaveReceivedNthCommandWith(4, DeleteDBInstanceCommand, { DBInstanceIdentifier: Y });
+    // Describe y, list snapshots and proxies, then protection off before the delete.
+    expect(rds.mock).toHaveReceivedNthCommandWith(4, ModifyDBInstanceCommand, { DBInstanceIdentifier: Y, DeletionProtection: false, ApplyImmediately: true });
+    expect(rds.mock).toHaveReceivedNthCommandWith(5, DeleteDBInstanceCommand, { DBInstanceIdentifier: Y });
     expect(rds.mock).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 1);
     expect((await deps.ledger.getActiveRun(Y))?.desired?.deletionProtection).toBe(true);
   });

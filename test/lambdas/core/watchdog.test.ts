@@ -88,15 +88,37 @@ describe('runWatchdog', () => {
     expect(await ctx.watchdog()).toEqual(['idle']);
   });
 
-  it('does not restore twice when the late deletion event and the watchdog both act', async () => {
+  it('does not restore twice when the late deletion event and the watchdog both act, and the event wins the record', async () => {
     const ctx = await setup();
     await start(ctx);
     rds.finishDeletion();
     ctx.clock.advanceMinutes(16);
     expect(await ctx.watchdog()).toEqual(['restore:requested']);
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ deletedAt: '2026-11-21T02:16:00.000Z', deletedSource: 'poll' });
     const late = snsEvent(rdsMessage('RDS-EVENT-0003', Y, new Date('2026-11-21T02:06:00Z')));
+    // The event's time is RDS's own: it replaces the poll's on the run, and acts no further.
+    expect((await handleInvocation(ctx.deps, ctx.config, late))[0]?.action).toBe('amended:deleted');
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ deletedAt: '2026-11-21T02:06:00.000Z', deletedSource: 'event' });
     expect((await handleInvocation(ctx.deps, ctx.config, late))[0]?.action).toBe('ignored:duplicate');
     expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 1);
+  });
+
+  it('replaces a usable time the poll closed a run with by the later event, in history', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    rds.finishDeletion();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    ctx.clock.advanceMinutes(20);
+    rds.finishRestore('backing-up');
+    ctx.clock.advanceMinutes(4);
+    expect(await ctx.watchdog()).toEqual(['finish:closed']);
+    expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ usableAt: '2026-11-21T02:24:00.000Z', usableSource: 'poll' });
+    const late = snsEvent(rdsMessage('RDS-EVENT-0043', Y, new Date('2026-11-21T02:20:30Z')));
+    expect((await handleInvocation(ctx.deps, ctx.config, late))[0]?.action).toBe('amended:usable');
+    expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ usableAt: '2026-11-21T02:20:30.000Z', usableSource: 'event' });
+    // An event from before the restore was requested is no one's usable time.
+    const stray = snsEvent(rdsMessage('RDS-EVENT-0043', Y, new Date('2026-11-21T01:00:00Z')));
+    expect((await handleInvocation(ctx.deps, ctx.config, stray))[0]?.action).toBe('ignored:no-run-waiting');
   });
 
   it('fails a run whose start stopped before the delete, leaving y untouched', async () => {
@@ -186,9 +208,11 @@ describe('runWatchdog', () => {
     rds.finishDeletion();
     await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
     ctx.clock.advanceMinutes(20);
+    rds.finishRestore('backing-up');
+    rds.modifyRefusedIn.add('backing-up');
     await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0043', Y, ctx.clock.now())));
     expect(await ctx.watchdog()).toEqual(['finish:busy']);
-    rds.finishRestore('available');
+    rds.modifyRefusedIn.delete('backing-up');
     ctx.clock.advanceMinutes(5);
     expect(await ctx.watchdog()).toEqual(['finish:closed']);
     expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ status: 'succeeded', usableAt: '2026-11-21T02:20:00.000Z', usableSource: 'event', modifiedAt: '2026-11-21T02:25:00.000Z' });

@@ -98,23 +98,26 @@ describe('the nightly loop, handler by handler', () => {
     setTime('2026-11-21T02:36:00.000Z');
     rds.finishRestore('backing-up');
     await onRdsEvent(restoredEvent());
-    expect(rds.mock).toHaveReceivedCommandWith(ModifyDBInstanceCommand, {
-      DBInstanceIdentifier: Y,
-      ApplyImmediately: true,
-      PreferredMaintenanceWindow: 'sun:04:00-sun:04:30',
-      MonitoringInterval: 30,
-      MonitoringRoleArn: 'arn:aws:iam::111111111111:role/rds-monitoring',
-      EnablePerformanceInsights: true,
-      PerformanceInsightsKMSKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/pi-key',
-      PerformanceInsightsRetentionPeriod: 7,
-      MaxAllocatedStorage: 1000,
-    });
+    // One ModifyDBInstance per settings group, each applied immediately.
+    expect(rds.mock.commandCalls(ModifyDBInstanceCommand).map((c) => c.args[0].input)).toEqual([
+      { DBInstanceIdentifier: Y, ApplyImmediately: true, PreferredMaintenanceWindow: 'sun:04:00-sun:04:30' },
+      { DBInstanceIdentifier: Y, ApplyImmediately: true, MonitoringInterval: 30, MonitoringRoleArn: 'arn:aws:iam::111111111111:role/rds-monitoring' },
+      {
+        DBInstanceIdentifier: Y,
+        ApplyImmediately: true,
+        EnablePerformanceInsights: true,
+        PerformanceInsightsKMSKeyId: 'arn:aws:kms:eu-central-1:111111111111:key/pi-key',
+        PerformanceInsightsRetentionPeriod: 7,
+      },
+      { DBInstanceIdentifier: Y, ApplyImmediately: true, MaxAllocatedStorage: 1000 },
+    ]);
 
     const [run] = await ledger.listRuns(Y);
     expect(run).toMatchObject({
       status: 'succeeded',
       trigger: 'schedule',
-      requestId: 'exec-1',
+      // The schedule and its scheduled time, not the execution id (which changes on every retry attempt).
+      requestId: 'orders-staging@2026-11-21T02:00:00Z',
       deleteRequestedAt: '2026-11-21T02:00:00.000Z',
       deletedAt: '2026-11-21T02:07:30.000Z',
       restoreRequestedAt: '2026-11-21T02:07:30.000Z',

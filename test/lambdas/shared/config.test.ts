@@ -44,7 +44,7 @@ describe('parseConfig', () => {
 
   it('fails on a bad time zone, naming key and value', () => {
     expect(problemsOf(withPair({ schedule: { cron: 'cron(0 3 * * ? *)', timeZone: 'Europe/Berln' } }))).toEqual([
-      'replicaRefresh.pairs[0].schedule.timeZone = "Europe/Berln": must be an IANA time zone such as Europe/Berlin',
+      'replicaRefresh.pairs[0] (orders-staging).schedule.timeZone = "Europe/Berln": must be an IANA time zone such as Europe/Berlin',
     ]);
   });
 
@@ -58,13 +58,13 @@ describe('parseConfig', () => {
     ['cron(0 3 * * 1 *)', 'exactly one of day-of-month and day-of-week'],
   ])('fails on the cron expression %s', (cron, message) => {
     const [problem] = problemsOf(withPair({ schedule: { cron } }));
-    expect(problem).toContain(`replicaRefresh.pairs[0].schedule.cron = ${JSON.stringify(cron)}`);
+    expect(problem).toContain(`replicaRefresh.pairs[0] (orders-staging).schedule.cron = ${JSON.stringify(cron)}`);
     expect(problem).toContain(message);
   });
 
   it('fails on an unknown key, naming it', () => {
     expect(problemsOf(withPair({ maxSnapshotAgeHour: 3 }))).toEqual([
-      'replicaRefresh.pairs[0]: unknown key(s) "maxSnapshotAgeHour"; check the spelling against the README\'s configuration reference',
+      'replicaRefresh.pairs[0] (orders-staging): unknown key(s) "maxSnapshotAgeHour"; check the spelling against the README\'s configuration reference',
     ]);
   });
 
@@ -76,13 +76,13 @@ describe('parseConfig', () => {
   it('fails when one y is in two pairs', () => {
     const pairs = example.pairs as Record<string, unknown>[];
     const problems = problemsOf({ ...example, pairs: [pairs[0], { ...pairs[0], source: { instanceId: 'other-prod', region: 'eu-west-1' } }] });
-    expect(problems).toEqual(['replicaRefresh.pairs[1].replica.instanceId = "orders-staging": repeats pairs[0]: each y may belong to one pair only']);
+    expect(problems).toEqual(['replicaRefresh.pairs[1] (orders-staging).replica.instanceId = "orders-staging": repeats pairs[0]: each y may belong to one pair only']);
   });
 
   it('fails when a source is also a replica', () => {
     const pairs = example.pairs as Record<string, unknown>[];
-    const second = { source: { instanceId: 'orders-staging', region: 'eu-central-1' }, replica: { instanceId: 'orders-dev', region: 'eu-central-1' } };
-    expect(problemsOf({ ...example, pairs: [pairs[0], second] }).join('\n')).toContain('replicaRefresh.pairs[1].source');
+    const second = { source: { instanceId: 'orders-staging', region: 'eu-central-1' }, replica: { instanceId: 'orders-dev', region: 'eu-central-1' }, credentials: { mode: 'source' } };
+    expect(problemsOf({ ...example, pairs: [pairs[0], second] }).join('\n')).toContain('replicaRefresh.pairs[1] (orders-dev).source');
   });
 
   it.each([
@@ -114,18 +114,18 @@ describe('parseConfig', () => {
 
   it('fails on backup replication within one region, and on a bad extra-snapshot schedule, naming what to do', () => {
     expect(problemsOf(withPair({ source: { instanceId: 'orders-prod', region: 'eu-central-1', mode: 'backup-replication' } })).join('\n')).toContain(
-      'replicaRefresh.pairs[0].source.mode = "backup-replication": needs x and y in different regions (both are in eu-central-1)',
+      'replicaRefresh.pairs[0] (orders-staging).source.mode = "backup-replication": needs x and y in different regions (both are in eu-central-1)',
     );
-    expect(problemsOf(withPair({ copy: { extraSnapshots: { cron: 'rate(6 hours)' } } }))[0]).toContain('replicaRefresh.pairs[0].copy.extraSnapshots.cron = "rate(6 hours)"');
-    expect(problemsOf(withPair({ copy: { retention: { keepDays: 0 } } }))[0]).toContain('replicaRefresh.pairs[0].copy.retention.keepDays = 0');
+    expect(problemsOf(withPair({ copy: { extraSnapshots: { cron: 'rate(6 hours)' } } }))[0]).toContain('replicaRefresh.pairs[0] (orders-staging).copy.extraSnapshots.cron = "rate(6 hours)"');
+    expect(problemsOf(withPair({ copy: { retention: { keepDays: 0 } } }))[0]).toContain('replicaRefresh.pairs[0] (orders-staging).copy.retention.keepDays = 0');
   });
 
   it('fails on bad identifiers and overrides', () => {
     const problems = problemsOf(withPair({ replica: { instanceId: '1bad--name', region: 'eu-central-1' }, overrides: { storageType: 'ssd', port: 80 } }));
     expect(problems).toHaveLength(3);
-    expect(problems[0]).toContain('replicaRefresh.pairs[0].replica.instanceId = "1bad--name"');
-    expect(problems).toContain('replicaRefresh.pairs[0].overrides.port = 80: Too small: expected number to be >=1150');
-    expect(problems.join('\n')).toContain('replicaRefresh.pairs[0].overrides.storageType = "ssd"');
+    expect(problems[0]).toContain('replicaRefresh.pairs[0] (1bad--name).replica.instanceId = "1bad--name"');
+    expect(problems).toContain('replicaRefresh.pairs[0] (1bad--name).overrides.port = 80: Too small: expected number to be >=1150');
+    expect(problems.join('\n')).toContain('replicaRefresh.pairs[0] (1bad--name).overrides.storageType = "ssd"');
   });
 });
 
