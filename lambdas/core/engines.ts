@@ -60,6 +60,8 @@ export function shapeRestore(engine: string | undefined, desired: InstanceSettin
   const s: InstanceSettings = { ...desired };
   const notes: string[] = [];
   const family = engineFamily(engine);
+  // The size the new y will have (for SQL Server the snapshot's, which the caller has already grown y to).
+  const storage = s.allocatedStorage;
   // RestoreDBInstanceFromDBSnapshot, AllocatedStorage: "This setting isn't valid for RDS for SQL Server" (the size is the snapshot's).
   if (family === 'sqlserver' && s.allocatedStorage !== undefined) {
     delete s.allocatedStorage;
@@ -73,7 +75,6 @@ export function shapeRestore(engine: string | undefined, desired: InstanceSettin
     notes.push(`CA certificate ${s.caCertificateIdentifier} is not one RDS issues today; the new y gets RDS's default CA`);
     delete s.caCertificateIdentifier;
   }
-  const storage = s.allocatedStorage;
   if ((s.storageType === 'io1' || s.storageType === 'io2') && s.iops !== undefined && storage !== undefined) {
     const { min, max } = iopsRatioRange(engine, s.storageType);
     const lo = Math.ceil(storage * min);

@@ -45,6 +45,11 @@ export class FakeRds {
   public restoreFailures: Error[] = [];
   /** Statuses in which ModifyDBInstance is refused as InvalidDBInstanceState. */
   public modifyRefusedIn = new Set(['creating', 'deleting']);
+  /** ModifyDBInstance parameters RDS rejects, with the error it throws. */
+  public modifyRejects = new Map<string, Error>();
+  /** The master password the last ModifyDBInstance set (a restore carries the snapshot's, shown as undefined). */
+  public masterPassword: string | undefined;
+  private secretSeq = 0;
   /** RDS Proxies of the region and the instance ids their target group lists. */
   public proxies: { name: string; arn: string; targets: string[] }[] = [];
   /** The region's event subscription, as DescribeEventSubscriptions reports it. */
@@ -64,6 +69,8 @@ export class FakeRds {
     this.replicatedBackups = [];
     this.proxies = [];
     this.subscription = undefined;
+    this.modifyRejects = new Map();
+    this.masterPassword = undefined;
     this.restoreFailures = [];
     this.modifyRefusedIn = new Set(['creating', 'deleting']);
     this.install();
@@ -118,7 +125,14 @@ export class FakeRds {
       const y = this.instance;
       if (!y || y.DBInstanceIdentifier !== input.DBInstanceIdentifier) throw new DBInstanceNotFoundFault({ message: 'not found', ...meta });
       if (this.modifyRefusedIn.has(y.DBInstanceStatus ?? '')) throw new InvalidDBInstanceStateFault({ message: `Database instance is not in available state (${y.DBInstanceStatus}).`, ...meta });
+      for (const [param, error] of this.modifyRejects) if (input[param] !== undefined) throw error;
       for (const [param, field] of Object.entries(MODIFY_FIELDS)) if (input[param] !== undefined) (y as Record<string, unknown>)[field] = input[param];
+      if (typeof input.MasterUserPassword === 'string') this.masterPassword = input.MasterUserPassword;
+      if (input.ManageMasterUserPassword === true) {
+        y.MasterUserSecret = { SecretArn: `arn:aws:secretsmanager:${REPLICA_REGION}:${ACCOUNT}:secret:rds!db-${++this.secretSeq}-AbCdEf`, SecretStatus: 'creating', KmsKeyId: (input.MasterUserSecretKmsKeyId as string | undefined) ?? 'alias/aws/secretsmanager' };
+        this.masterPassword = undefined;
+      }
+      if (input.DatabaseInsightsMode !== undefined) y.DatabaseInsightsMode = input.DatabaseInsightsMode as 'standard' | 'advanced';
       return { DBInstance: structuredClone(y) };
     });
 

@@ -264,6 +264,12 @@ describe('snapshot copies', () => {
     await expect(adapter.manualSnapshotCounts()).resolves.toEqual({ total: 3, copying: 2 });
     expect(rdsMock).toHaveReceivedCommandWith(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' });
   });
+  it('counts as in flight only copies coming into this region, not snapshots whose SourceRegion is this one', async () => {
+    rdsMock.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [xSnapshot('in', '2026-11-20T00:00:00Z', { Status: 'copying' }), xSnapshot('local', '2026-11-20T00:00:00Z', { Status: 'copying', SourceRegion: 'eu-central-1' })],
+    });
+    await expect(adapter.manualSnapshotCounts()).resolves.toEqual({ total: 2, copying: 1 });
+  });
   it('deletes a snapshot only when RDS shows the ownership tag on it', async () => {
     const owner = { key: 'replica-refresh:managed', value: 'true' };
     rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'mine' }).resolves({ DBSnapshots: [xSnapshot('mine', '2026-11-01T00:00:00Z', { TagList: [{ Key: 'replica-refresh:managed', Value: 'true' }] })] });

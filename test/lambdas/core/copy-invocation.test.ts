@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SnsNotifier } from '../../../lambdas/aws/notify';
 import { DeferQueue } from '../../../lambdas/aws/queue';
 import { RdsAdapter } from '../../../lambdas/aws/rds';
-import { handleCopyInvocation } from '../../../lambdas/core/copy-invocation';
+import { handleCopyInvocation, snapshotIdFromEvent } from '../../../lambdas/core/copy-invocation';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { eventBridgeEvent, pair, xSnapshot } from '../../support/fixtures';
 import { publishedKinds, snsMock } from '../../support/harness';
@@ -49,6 +49,13 @@ describe('handleCopyInvocation', () => {
     const [result] = await handleCopyInvocation(deps(), pairs, { ...event, 'detail-type': 'RDS DB Snapshot Event' });
     expect(result).toMatchObject({ replica: 'orders-staging', outcome: { action: 'copied', targetId: 'orders-prod-2026-11-21-00-10' } });
     expect(rdsMock).toHaveReceivedCommandWith(CopyDBSnapshotCommand, { SourceDBSnapshotIdentifier: source.DBSnapshotArn, KmsKeyId: KEY });
+  });
+
+  it('reads snapshot ids from events with or without rds:, which only automated snapshots carry', () => {
+    expect(snapshotIdFromEvent('RDS-EVENT-0091', 'orders-prod-2026-11-21-00-10')).toBe('rds:orders-prod-2026-11-21-00-10');
+    expect(snapshotIdFromEvent('RDS-EVENT-0091', 'rds:orders-prod-2026-11-21-00-10')).toBe('rds:orders-prod-2026-11-21-00-10');
+    expect(snapshotIdFromEvent('RDS-EVENT-0042', 'rds:orders-prod-rr-2026-11-21-06-00')).toBe('orders-prod-rr-2026-11-21-06-00');
+    expect(snapshotIdFromEvent('RDS-EVENT-0042', 'orders-prod-rr-2026-11-21-06-00')).toBe('orders-prod-rr-2026-11-21-06-00');
   });
 
   it('defers to the delay queue when the in-flight quota is full, and copies when it comes back', async () => {

@@ -1,4 +1,4 @@
-import { closedRunNotification, formatDuration, formatTime, measure } from '../../../lambdas/core/measures';
+import { closedRunNotification, formatDuration, formatTime, measure, rtoMissed } from '../../../lambdas/core/measures';
 import type { RunRecord } from '../../../lambdas/core/model';
 
 const run: RunRecord = {
@@ -29,6 +29,21 @@ describe('measure', () => {
   it('leaves out what it cannot compute', () => {
     const { usableAt: _u, ...open } = run;
     expect(measure(open)).toEqual({ preflightSeconds: 1.5, deleteSeconds: 360 });
+  });
+});
+
+describe('rtoMissed: one definition for notifications, metrics, drill and report', () => {
+  it('is a restore slower than the target', () => {
+    expect(rtoMissed(run, 25)).toBe(false);
+    expect(rtoMissed(run, 24)).toBe(true);
+  });
+  it('counts a run that failed after a restore was attempted as missed, and one that failed before as not', () => {
+    const failed: RunRecord = { ...run, status: 'failed', usableAt: undefined, firstRestoreAttemptAt: '2026-11-21T02:06:03.000Z' };
+    expect(rtoMissed(failed, 45)).toBe(true);
+    expect(rtoMissed({ ...failed, firstRestoreAttemptAt: undefined, restoreClaimedAt: undefined }, 45)).toBe(false);
+  });
+  it('does not call a run still restoring missed', () => {
+    expect(rtoMissed({ ...run, status: 'active', usableAt: undefined }, 1)).toBe(false);
   });
 });
 

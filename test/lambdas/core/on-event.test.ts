@@ -158,6 +158,26 @@ describe('handleInvocation: the loop', () => {
   });
 });
 
+describe('handleInvocation: post-restore settings in groups', () => {
+  it('applies every other group when RDS rejects one, and records the rejected one as drift with RDS\'s error and an alert', async () => {
+    const ctx = await setup();
+    await startedAndDeleted(ctx);
+    await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock));
+    ctx.clock.advanceMinutes(20);
+    rds.finishRestore('backing-up');
+    const rejection = new RDSServiceException({ name: 'InvalidParameterCombination', $fault: 'client', message: 'Max storage size must be greater than storage size by at least 10%', $metadata: {} });
+    rds.modifyRejects.set('MaxAllocatedStorage', rejection);
+    expect((await handleInvocation(ctx.deps, ctx.config, restored(ctx.clock)))[0]?.action).toBe('finish:closed');
+    // The other three groups went through.
+    expect(rds.instance).toMatchObject({ PreferredMaintenanceWindow: 'sun:04:00-sun:04:30', MonitoringInterval: 30, PerformanceInsightsEnabled: true });
+    const [run] = await ctx.deps.ledger.listRuns(Y);
+    expect(run?.rejectedGroups).toEqual([{ group: 'storage-autoscaling', error: expect.stringContaining('InvalidParameterCombination') as unknown }]);
+    expect(run?.drift).toEqual([{ setting: 'maxAllocatedStorage', expected: 1000, actual: null, error: expect.stringContaining('at least 10%') as unknown }]);
+    expect(published()[0]).toMatchObject({ kind: 'refresh.succeeded', severity: 'alert' });
+    expect(published()[0]?.text).toContain('maxAllocatedStorage: expected 1000, found null (RDS rejected it: ');
+  });
+});
+
 describe('handleInvocation: failures', () => {
   it('retries a restore that failed for capacity with backoff, in another zone, then fails the run and alerts', async () => {
     const ctx = await setup({ maxRestoreAttempts: 2 });

@@ -34,6 +34,14 @@ describe('buildReport', () => {
     });
   });
 
+  it('says on every row how the deletion and the return were seen: an RDS event or the watchdog\'s poll', () => {
+    expect(report.rows.map((r) => [r.status, r.deletedSource, r.usableSource])).toEqual(
+      KNOWN_RUNS.map((r) => [r.status, r.deletedSource ?? null, r.usableSource ?? null]),
+    );
+    const polledDeletion = buildReport([{ ...KNOWN_RUNS[0]!, deletedSource: 'poll' }], opts).rows[0];
+    expect(polledDeletion).toMatchObject({ deletedSource: 'poll', precision: 'exact start, event end, deletion polled' });
+  });
+
   it('measures restore time from the first attempt, retries included', () => {
     const retried = { ...KNOWN_RUNS[0]!, firstRestoreAttemptAt: '2026-10-24T01:08:00.000Z', restoreRequestedAt: '2026-10-24T01:14:00.000Z' };
     expect(buildReport([retried], opts).rows[0]?.restoreSeconds).toBe(1320);

@@ -1,4 +1,4 @@
-import { DeleteDBInstanceCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { DeleteDBInstanceCommand, DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
 import { finalSnapshotId, makeRunId } from '../../../lambdas/core/ids';
 import { startRefresh } from '../../../lambdas/core/start-refresh';
 import { Y, xSnapshot, yInstance } from '../../support/fixtures';
@@ -130,6 +130,55 @@ describe('startRefresh', () => {
     expect((await deps.ledger.listRuns(Y))[0]).toMatchObject({ status: 'failed' });
     expect(published()[0]).toMatchObject({ kind: 'refresh.failed', severity: 'alert' });
     expect(published()[0]?.text).toContain(`${Y} exists and is available`);
+  });
+
+  it('keeps the run open when the delete errs and y cannot be read either: the outcome is unknown, the event or watchdog decides', async () => {
+    const { config, deps } = await setup();
+    rds.mock.on(DeleteDBInstanceCommand).callsFake(() => {
+      rds.instance!.DBInstanceStatus = 'deleting';
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    });
+    let describes = 0;
+    const describe = rds.mock.on(DescribeDBInstancesCommand);
+    describe.callsFake(() => {
+      describes++;
+      if (describes > 1) throw Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
+      return { DBInstances: [structuredClone(rds.instance!)] };
+    });
+    const result = await startRefresh(deps, config, { replica: Y, trigger: 'schedule' });
+    expect(result.outcome).toBe('started');
+    const run = await deps.ledger.getActiveRun(Y);
+    expect(run).toMatchObject({ status: 'active', phase: 'deleting' });
+    expect(run?.errors.join('\n')).toContain("y's state could not be read");
+    expect(publishedKinds()).toEqual([]);
+  });
+
+  it('continues its run when the schedule retries a start that died before recording the delete', async () => {
+    const { config, deps } = await setup();
+    // The first attempt opened the run and died (Lambda timeout, say) before DeleteDBInstance went out.
+    await deps.ledger.openRun({
+      replicaId: Y,
+      runId: '20261121T015900Z-aaaaaa',
+      sourceId: 'orders-prod',
+      trigger: 'schedule',
+      requestId: 'orders-staging@2026-11-21T03:00:00Z',
+      status: 'active',
+      phase: 'deleting',
+      startedAt: '2026-11-21T01:59:00.000Z',
+      preflightFinishedAt: '2026-11-21T01:59:01.000Z',
+      restoreAttempts: 0,
+      checks: [],
+      errors: [],
+    });
+    const retried = await startRefresh(deps, config, { replica: Y, trigger: 'schedule', requestId: 'orders-staging@2026-11-21T03:00:00Z' });
+    expect(retried.outcome).toBe('started');
+    expect(rds.mock).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 1);
+    expect(rds.instance?.DBInstanceStatus).toBe('deleting');
+    expect(await deps.ledger.getActiveRun(Y)).toMatchObject({ deleteRequestedAt: '2026-11-21T02:00:00.000Z' });
+    expect(publishedKinds()).toEqual([]);
+    // A third delivery is a duplicate: nothing more happens.
+    expect(await startRefresh(deps, config, { replica: Y, trigger: 'schedule', requestId: 'orders-staging@2026-11-21T03:00:00Z' })).toMatchObject({ outcome: 'duplicate' });
+    expect(rds.mock).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 1);
   });
 
   it('plans without changing anything', async () => {
