@@ -7,7 +7,7 @@
 import type { PairConfig, RuntimeConfig } from '../shared/config';
 import { ActiveRunExistsError, PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../shared/errors';
 import { makeRunId } from './ids';
-import { alert, closedRunNotification, measure } from './measures';
+import { alert, closedRunNotification, measure, rtoMissed } from './measures';
 import { applyCredentials } from './credentials';
 import { shapeRestore } from './engines';
 import type { ChosenSnapshot, Drift, InstanceView, RunPhase, RunRecord, SnapshotView } from './model';
@@ -105,6 +105,8 @@ export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reaso
   if (await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config))) {
     // A stuck run has its own alarm; counting it as failed too would page people twice for one run.
     deps.telemetry.count(metric, 1, dims(ctx.pair));
+    // y did not come back after a restore was attempted: that is a missed RTO too (one definition, measures.rtoMissed).
+    if (rtoMissed(closed, ctx.config.rtoTargetMinutes)) deps.telemetry.count('RtoMissed', 1, dims(ctx.pair));
     deps.telemetry.error('run failed', { replica: run.replicaId, runId: run.runId, reason: closed.reason });
   }
   return closed;
@@ -276,6 +278,7 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
   if (m.restoreSeconds !== undefined) deps.telemetry.seconds('RestoreSeconds', m.restoreSeconds, d);
   if (m.dataAgeSeconds !== undefined) deps.telemetry.seconds('SnapshotAgeSeconds', m.dataAgeSeconds, d);
   if (drift.length > 0) deps.telemetry.count('SettingsDrift', drift.length, d);
+  if (rtoMissed(closed, ctx.config.rtoTargetMinutes)) deps.telemetry.count('RtoMissed', 1, d);
   // A night whose deletion or usable time came from a poll had a dead or slow event path: the alarm on it says so.
   if (closed.deletedSource === 'poll' || closed.usableSource === 'poll') deps.telemetry.count('NightCarriedByPolling', 1, d);
   deps.telemetry.info('run closed', { replica: closed.replicaId, runId: closed.runId, ...m, drift: drift.length, status: after.status });

@@ -199,6 +199,9 @@ describe('handleInvocation: failures', () => {
     expect(run?.errors).toHaveLength(2);
     expect(published()).toEqual([expect.objectContaining({ kind: 'refresh.failed', severity: 'alert' })]);
     expect(published()[0]?.text).toContain(`${Y} DOES NOT EXIST`);
+    // y did not come back: the RTO alarm's metric counts it, as the report and drill do.
+    expect(ctx.deps.telemetry.total('RtoMissed', { replica: Y })).toBe(1);
+    expect(ctx.deps.telemetry.total('RefreshFailed', { replica: Y })).toBe(1);
   });
 
   it('recovers when a retry succeeds', async () => {
