@@ -14,11 +14,12 @@ import { RUNTIME_CONFIG_ENV, copiesSnapshots, needsProjectKey, scheduleTimeZone,
 import { compactPair } from './compact-config';
 import { BackupReplication } from './constructs/backup-replication';
 import { RefreshDashboard } from './constructs/dashboard';
-import { EventPipeline } from './constructs/event-pipeline';
+import { EventPipeline, eventSubscriptionName } from './constructs/event-pipeline';
 import { Ledger } from './constructs/ledger';
 import { Monitoring } from './constructs/monitoring';
 import { Notifications } from './constructs/notifications';
 import { RefreshFunction } from './constructs/refresh-function';
+import { ReplicaCredentials } from './constructs/replica-credentials';
 import { ReplicaInstances } from './constructs/replica-instances';
 import { RetentionSchedules } from './constructs/retention-schedule';
 import { RefreshSchedules } from './constructs/schedule';
@@ -53,6 +54,9 @@ export class ReplicaRegionStack extends Stack {
     const { config } = props;
     if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
     const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
+    const credentials = new ReplicaCredentials(this, 'Credentials', { pairs: props.pairs });
+    // Known before the pipeline exists (it needs on-rds-event): the functions get it in their configuration.
+    const subscriptionName = eventSubscriptionName(this.region);
 
     const notifications = new Notifications(this, 'Notifications', { emails: config.notificationEmails });
     const ledger = new Ledger(this, 'Ledger');
@@ -64,6 +68,7 @@ export class ReplicaRegionStack extends Stack {
       rtoTargetMinutes: config.rtoTargetMinutes,
       ledgerTableName: ledger.table.tableName,
       notificationTopicArn: notifications.topic.topicArn,
+      eventSubscriptionName: subscriptionName,
       // Without their defaults: the functions parse them back with the same schema, and Lambda allows 4 KB.
       pairs: props.pairs.map(compactPair),
     };
@@ -104,6 +109,10 @@ export class ReplicaRegionStack extends Stack {
     replicas.grantDelete(this.startRefresh.role);
     replicas.grantRestore(this.onRdsEvent.role);
     replicas.grantRestore(this.watchdog.role);
+    // The preflight refuses a run whose secret cannot be read, before y is deleted; the run's end sets the credentials.
+    credentials.grantReadSecrets(this.startRefresh.role);
+    credentials.grantApply(this.onRdsEvent.role);
+    credentials.grantApply(this.watchdog.role);
 
     const expiring = props.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
     let retentionSchedules: RetentionSchedules | undefined;
@@ -139,6 +148,8 @@ export class ReplicaRegionStack extends Stack {
     }
 
     const events = new EventPipeline(this, 'Events', { replicaIds: replicas.replicaIds, handler: this.onRdsEvent.function });
+    // The watchdog checks on every pass that the subscription still delivers.
+    events.grantDescribeSubscription(this.watchdog.role);
     const schedules = new RefreshSchedules(this, 'Schedules', {
       refreshes: props.pairs.map((p) => ({
         replicaId: p.replica.instanceId,
@@ -152,12 +163,15 @@ export class ReplicaRegionStack extends Stack {
     });
 
     const replicaIds = props.pairs.map((p) => p.replica.instanceId);
+    const watchdogInterval = Duration.minutes(config.watchdogIntervalMinutes);
     const monitoring = new Monitoring(this, 'Monitoring', {
       alarmTopic: notifications.topic,
       replicaIds,
       rtoTargetMinutes: config.rtoTargetMinutes,
       alarms: config.alarms,
       pausedReplicaIds: props.pairs.filter((p) => !p.schedule.enabled).map((p) => p.replica.instanceId),
+      eventSubscriptionName: events.subscriptionName,
+      watchdogInterval,
     });
     const deadLetterQueues = [
       { id: 'RdsEventDeliveryDlqAlarm', label: 'RDS event delivery', queue: events.deliveryDeadLetterQueue, what: 'An RDS event SNS could not deliver to on-rds-event' },
@@ -182,6 +196,7 @@ export class ReplicaRegionStack extends Stack {
     }
     for (const { id, queue, what } of deadLetterQueues) monitoring.alarmOnDeadLetters(id, queue, what);
     for (const { label, fn } of functions) monitoring.alarmOnFunctionErrors(`${fn.node.id}ErrorsAlarm`, fn.function, label);
+    monitoring.alarmOnSilentFunction('WatchdogSilentAlarm', this.watchdog.function, 'watchdog', watchdogInterval);
 
     // The operator commands (npm run drill/plan/report) find the deployment through these outputs.
     new CfnOutput(this, STACK_OUTPUTS.ledgerTable, { value: ledger.table.tableName, description: 'The run ledger (history of refreshes)' });
@@ -194,6 +209,7 @@ export class ReplicaRegionStack extends Stack {
       deadLetterQueues,
       functions: functions.map(({ label, fn }) => ({ label, fn: fn.function })),
       pipelineAlarms: monitoring.pipelineAlarms,
+      eventSubscriptionName: subscriptionName,
     });
   }
 

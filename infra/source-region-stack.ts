@@ -40,8 +40,15 @@ export const SOURCE_STACK_OUTPUTS = {
   notificationTopic: 'NotificationTopicArn',
 } as const;
 
-/** The copy function's concurrency: the SQS event source's minimum, and small enough to keep the in-flight count honest. */
-export const COPY_CONCURRENCY = 2;
+/**
+ * The copy function's reserved concurrency: small, so that concurrent invocations rarely count the same free copy
+ * slot, and one above {@link DELAY_QUEUE_CONCURRENCY}, so the events and the sweep always find room beside the
+ * deferred copies (see DelayQueue.connect).
+ */
+export const COPY_CONCURRENCY = 3;
+
+/** How many deferred copies the delay queue feeds the copy function at once: the SQS event source's minimum. */
+export const DELAY_QUEUE_CONCURRENCY = 2;
 
 /** How long one copy invocation may take: a sweep describes snapshots in both regions for every pair. */
 const COPY_TIMEOUT = Duration.seconds(120);
@@ -87,12 +94,12 @@ export class SourceRegionStack extends Stack {
       description: "Copies x's new snapshots into the replica regions, retries deferred copies, sweeps for missed ones",
       timeout: COPY_TIMEOUT,
       asyncRetryAttempts: 2,
-      // Two copy invocations at most: a burst of events is worked through in turn (Lambda queues the rest of the
-      // asynchronous events), so concurrent invocations cannot all count the same free copy slot. RDS's own limit
-      // still refuses any copy over it, which defers it.
+      // Three copy invocations at most: a burst of events is worked through in turn (Lambda queues the rest of the
+      // asynchronous events and retries throttled ones), so few invocations can count the same free copy slot. RDS's
+      // own limit still refuses any copy over it, which defers it.
       reservedConcurrentExecutions: COPY_CONCURRENCY,
     });
-    delay.connect(this.copy.function);
+    delay.connect(this.copy.function, { reservedConcurrentExecutions: COPY_CONCURRENCY, maxConcurrency: DELAY_QUEUE_CONCURRENCY });
 
     sources.grantCopy(this.copy.role);
     sources.grantExtraSnapshots(this.copy.role);

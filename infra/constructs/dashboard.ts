@@ -1,13 +1,14 @@
 /**
  * One CloudWatch dashboard per replica region: a row per replica (downtime and restore time against the RTO target,
- * data age, run outcomes, its alarms) and a row for the pipeline (dead-letter queues, function errors, their alarms).
+ * data age, run outcomes and nights the event path failed, its alarms) and a row for the pipeline (dead-letter queues,
+ * function errors, the event subscription's health, their alarms).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { replicaMetric } from './monitoring';
+import { replicaMetric, subscriptionMetric } from './monitoring';
 
 /** One replica on the dashboard. */
 export interface DashboardReplica {
@@ -27,8 +28,13 @@ export interface RefreshDashboardProps {
   readonly deadLetterQueues: readonly { readonly label: string; readonly queue: sqs.IQueue }[];
   /** The functions, each with a label for the graph, such as `start-refresh`. */
   readonly functions: readonly { readonly label: string; readonly fn: lambda.IFunction }[];
-  /** The alarms of the pipeline row (dead-letter queues, function errors). */
+  /** The alarms of the pipeline row (dead-letter queues, function errors, the event path). */
   readonly pipelineAlarms: readonly cloudwatch.IAlarm[];
+  /**
+   * The region's RDS event subscription, whose health (EventPathUnhealthy, from the watchdog) the pipeline row graphs.
+   * @default - no event path graph
+   */
+  readonly eventSubscriptionName?: string;
   /**
    * The dashboard's name.
    * @default `replica-refresh-<region>`
@@ -116,6 +122,9 @@ export class RefreshDashboard extends Construct {
           metric('RunStuck', cloudwatch.Stats.SUM, 'Stuck'),
           metric('RestoreOverdue', cloudwatch.Stats.SUM, 'Restore overdue'),
           metric('SettingsDrift', cloudwatch.Stats.SUM, 'Settings drifted'),
+          metric('NightCarriedByPolling', cloudwatch.Stats.SUM, 'Carried by polling'),
+          metric('DeletionEventMissed', cloudwatch.Stats.SUM, 'Deletion event missed'),
+          metric('UsableEventMissed', cloudwatch.Stats.SUM, 'Usable event missed'),
         ],
         setPeriodToTimeRange: true,
         width: 6,
@@ -126,7 +135,15 @@ export class RefreshDashboard extends Construct {
   }
 
   private addPipelineRow(props: RefreshDashboardProps): void {
-    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '## Pipeline\nDead-letter queues and function errors of this region.', width: 24, height: 2 }));
+    const subscription = props.eventSubscriptionName;
+    const graphWidth = subscription === undefined ? 9 : 6;
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `## Pipeline\nDead-letter queues and function errors of this region${subscription === undefined ? '' : `, and whether the RDS event subscription ${subscription} delivers`}.`,
+        width: 24,
+        height: 2,
+      }),
+    );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Messages in dead-letter queues',
@@ -134,16 +151,27 @@ export class RefreshDashboard extends Construct {
           queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: PIPELINE_PERIOD, label }),
         ),
         leftYAxis: { min: 0, showUnits: false },
-        width: 9,
+        width: graphWidth,
         height: ROW_HEIGHT,
       }),
       new cloudwatch.GraphWidget({
         title: 'Function errors',
         left: props.functions.map(({ label, fn }) => fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: PIPELINE_PERIOD, label })),
         leftYAxis: { min: 0, showUnits: false },
-        width: 9,
+        width: graphWidth,
         height: ROW_HEIGHT,
       }),
+      ...(subscription === undefined
+        ? []
+        : [
+            new cloudwatch.GraphWidget({
+              title: 'Event path unhealthy (1) or healthy (0)',
+              left: [subscriptionMetric(subscription, cloudwatch.Stats.MAXIMUM, PIPELINE_PERIOD, subscription)],
+              leftYAxis: { min: 0, max: 1, showUnits: false },
+              width: graphWidth,
+              height: ROW_HEIGHT,
+            }),
+          ]),
       alarmStatus('Pipeline alarms', props.pipelineAlarms, 'No pipeline alarms.', 6),
     );
   }

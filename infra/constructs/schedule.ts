@@ -67,13 +67,7 @@ export class RefreshSchedules extends Construct {
           enabled: entry.enabled,
           target: new LambdaInvoke(props.startRefresh, {
             role,
-            input: scheduler.ScheduleTargetInput.fromObject({
-              replica: entry.replicaId,
-              trigger: 'schedule',
-              // The same id on every retry of one occurrence: the function's idempotency key.
-              requestId: scheduler.ContextAttribute.executionId,
-              scheduledTime: scheduler.ContextAttribute.scheduledTime,
-            }),
+            input: scheduler.ScheduleTargetInput.fromObject(refreshInput(entry.replicaId)),
             // These retry delivery to Lambda (throttling, service errors), not function errors.
             retryAttempts: 2,
             // A refresh that could not start within an hour is better skipped and alarmed on than started late.
@@ -96,6 +90,25 @@ export class RefreshSchedules extends Construct {
 
     acknowledgeInvokeQualifiers(role, [props.startRefresh, props.watchdog]);
   }
+}
+
+/**
+ * The input a refresh schedule sends start-refresh. `requestId` is the function's idempotency key: the schedule and
+ * its occurrence, `<y>@<aws.scheduler.scheduled-time>`, the same on every retry of one occurrence. Not
+ * `<aws.scheduler.execution-id>`, which Scheduler assigns "for each attempted invocation of a target", so a retried
+ * delivery would look like a second run and be refused (EventBridge Scheduler User Guide, "Adding context
+ * attributes": Scheduler "replaces each keyword with its respective value" in the payload). The guide's examples
+ * put a keyword alone in a value; that one embedded in a longer string is replaced too is assumed here, as
+ * aws-cdk-lib's ScheduleTargetInput documents for text (PR aws/aws-cdk#25663): `scheduledTime` carries the bare
+ * keyword as well, so the function can build the same key from it should `requestId` arrive unreplaced.
+ */
+export function refreshInput(replicaId: string): Record<string, string> {
+  return {
+    replica: replicaId,
+    trigger: 'schedule',
+    requestId: `${replicaId}@${scheduler.ContextAttribute.scheduledTime}`,
+    scheduledTime: scheduler.ContextAttribute.scheduledTime,
+  };
 }
 
 /**

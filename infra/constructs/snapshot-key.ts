@@ -16,8 +16,14 @@
  *   (awslabs/aurora-snapshot-tool#29: Encrypt/Decrypt/ReEncrypt and GenerateDataKey and DescribeKey were not enough;
  *   pbudzon/aws-maintenance#13). That grant belongs to the copy role in x's stack (infra/constructs/source-instances.ts).
  *
- * The key policy lets principals of this account use the key only through RDS of this region, like the policy of
- * the AWS managed `aws/rds` key; IAM policies still decide which principal may (the root statement enables them).
+ * Who may use it: every principal of this account, but only through RDS of this region, like the AWS managed
+ * `aws/rds` key ("all principals in the account that are authorized to use RDS"). The use statements name principal
+ * `*` narrowed by kms:CallerAccount and kms:ViaService, and for a principal of the key's own account a key policy
+ * that allows it is enough (AWS KMS Developer Guide, "Key policies"): no IAM permission on this key is needed, and
+ * IAM policies cannot narrow it short of an explicit deny. What decides who gets RDS to use it is therefore the
+ * principal's RDS permissions (CopyDBSnapshot, restores, StartDBInstanceAutomatedBackupsReplication naming this key).
+ * The root statement (CDK's default) lets IAM policies grant more, such as administering the key; it takes nothing
+ * away.
  */
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -39,7 +45,10 @@ export interface SnapshotKeyProps {
   readonly aliasName?: string;
 }
 
-/** A rotated, retained customer-managed key that only RDS of its region may use for principals of this account. */
+/**
+ * A rotated, retained customer-managed key that any principal of this account may have RDS of its region use; any
+ * other use, and its administration, needs an IAM policy that grants it (enabled by the root statement).
+ */
 export class SnapshotKey extends Construct {
   /** The key. */
   public readonly key: kms.IKey;

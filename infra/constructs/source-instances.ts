@@ -15,7 +15,14 @@
  * - AddTagsToResource: snapshot and others, all optional.
  * - DescribeDBSnapshots / ListTagsForResource: list/read; describing with filters needs Resource "*".
  * KMS (see snapshot-key.ts for the sources): kms:CreateGrant and kms:DescribeKey on the destination key through RDS
- * of y's region, and on x's snapshot key through RDS of x's region.
+ * of y's region, and on x's snapshot key through RDS of x's region. Each grant's kms:ViaService names RDS of the
+ * region the key is in. KMS keys are regional, and RDS User Guide, "AWS KMS key management", recommends
+ * kms:ViaService `rds.<region>.amazonaws.com` for these grants. The aws/rds key's own policy admits only
+ * `rds.<its region>.amazonaws.com`, and the guide refuses only the sharing of aws/rds-encrypted snapshots across
+ * accounts, not their copy across regions: so RDS of x's region is what uses x's key (an inference from the
+ * documents, which do not say it in words). The region therefore comes from the key's ARN, not from the pair; a
+ * configured copy key outside y's region is refused here (CopyDBSnapshot's KmsKeyId must be a key of the
+ * destination region, API reference).
  */
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -55,6 +62,10 @@ export class SourceInstances extends Construct {
       if (!copiesSnapshots(pair)) throw new Error(`the project does not copy the snapshots of ${pair.source.instanceId} for ${pair.replica.instanceId} (copy off, same region or backup-replication)`);
       if (!pair.copy.replicaKmsKeyArn && !props.replicaKeyArns.has(pair.replica.region)) {
         throw new Error(`no key to encrypt copies into ${pair.replica.region}: set copy.replicaKmsKeyArn of ${pair.replica.instanceId}, or pass the project key of that region`);
+      }
+      const keyRegion = pair.copy.replicaKmsKeyArn === undefined ? undefined : keyArnRegion(pair.copy.replicaKmsKeyArn);
+      if (keyRegion !== undefined && keyRegion !== pair.replica.region) {
+        throw new Error(`copy.replicaKmsKeyArn of ${pair.replica.instanceId} must be a key in ${pair.replica.region}, where the copies go, got one in ${keyRegion}`);
       }
     }
     this.pairs = props.pairs;
@@ -124,13 +135,20 @@ export class SourceInstances extends Construct {
       );
     }
 
+    // Each copy key through RDS of the key's own region: its ARN's, or (a cross-region reference, unknown until
+    // deployed) that of the replica region whose project key it is.
     const byRegion = new Map<string, Set<string>>();
-    for (const p of this.pairs) byRegion.set(p.replica.region, (byRegion.get(p.replica.region) ?? new Set<string>()).add(this.copyKeyArn(p)));
+    for (const p of this.pairs) {
+      const key = this.copyKeyArn(p);
+      const region = keyArnRegion(key) ?? p.replica.region;
+      byRegion.set(region, (byRegion.get(region) ?? new Set<string>()).add(key));
+    }
     [...byRegion.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .forEach(([region, keys]) => this.grantKeysViaRds(role, `CopyKeys${pascal(region)}`, [...keys].sort(), region));
-    // x's snapshot key is not configured: any key of x's region, only through RDS of x's region, only for grants to AWS resources.
-    const sourceKeys = Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    // x's snapshot key is not configured: any key of x's region, only through RDS of x's region (the keys' own), only
+    // for grants to AWS resources.
+    const sourceKeys = Stack.of(this).formatArn({ service: 'kms', region: this.region, resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     this.grantKeysViaRds(role, 'SourceSnapshotKeys', [sourceKeys], this.region);
     acknowledgeNag(
       role,
@@ -203,6 +221,12 @@ export class SourceInstances extends Construct {
   private rdsArn(region: string, resource: string, name: string): string {
     return Stack.of(this).formatArn({ service: 'rds', region, resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
+}
+
+/** The region of a KMS key ARN given as text; undefined for a token (its value is known only when deployed). */
+function keyArnRegion(keyArn: string): string | undefined {
+  if (Token.isUnresolved(keyArn)) return undefined;
+  return keyArn.split(':')[3];
 }
 
 /** `eu-central-1` → `EuCentral1`, for statement ids (letters and digits only). */

@@ -6,24 +6,32 @@ import { Validations, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type BuiltApp } from '../../infra/app';
+import { RUNTIME_CONFIG_ENV } from '../../lambdas/shared/config';
 import { ConfigError } from '../../lambdas/shared/errors';
-import { ACCOUNT, SKIP_BUNDLING, exampleConfig, newApp } from './helpers';
+import { ACCOUNT, SKIP_BUNDLING, exampleConfig, newApp, render } from './helpers';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
-/** The example plus a final snapshot, a monitoring role, explicit keys and a second region: every optional grant. */
+/**
+ * The example (managed credentials) plus a final snapshot, a monitoring role, a credentials secret, an associated role,
+ * an RDS Proxy, explicit keys and a second region: every optional grant.
+ */
 function twoRegionConfig() {
   const input = exampleConfig();
   input.pairs.push(
     {
       source: { instanceId: 'billing-prod', region: 'eu-west-1' },
       replica: { instanceId: 'billing-staging', region: 'eu-central-1' },
+      credentials: { mode: 'secret', secretArn: `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:billing-staging/master` },
       finalSnapshot: true,
       monitoringRoleArn: `arn:aws:iam::${ACCOUNT}:role/rds-monitoring`,
+      associatedRoleArns: [`arn:aws:iam::${ACCOUNT}:role/billing-s3-import`],
+      rdsProxyArns: [`arn:aws:rds:eu-central-1:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`],
     },
     {
       source: { instanceId: 'reports-prod', region: 'eu-west-1' },
       replica: { instanceId: 'reports-staging', region: 'us-east-1' },
+      credentials: { mode: 'source' },
       snapshotKmsKeyArns: [`arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
     },
   );
@@ -63,11 +71,26 @@ describe('buildApp', () => {
   });
 
   it('gives each stack the pairs of its own region only', () => {
-    const sourceIds = [...built.stacks.values()].map((stack) => {
-      const subscriptions = Template.fromStack(stack).findResources('AWS::RDS::EventSubscription') as unknown as Record<string, { Properties: { SourceIds: string[] } }>;
-      return Object.values(subscriptions).map((s) => s.Properties.SourceIds);
+    const pairsOf = [...built.stacks.values()].map((stack) => {
+      const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'start-refresh' } } } }) as unknown as Record<
+        string,
+        { Properties: { Environment: { Variables: Record<string, unknown> } } }
+      >;
+      const config = JSON.parse(render(Object.values(functions)[0]?.Properties.Environment.Variables[RUNTIME_CONFIG_ENV])) as { pairs: { replica: { instanceId: string } }[] };
+      return config.pairs.map((p) => p.replica.instanceId);
     });
-    expect(sourceIds).toEqual([[['billing-staging', 'orders-staging']], [['reports-staging']]]);
+    expect(pairsOf).toEqual([['orders-staging', 'billing-staging'], ['reports-staging']]);
+  });
+
+  it('subscribes each replica region once, by name and to all its DB instances (no SourceIds), so no deployment waits for y', () => {
+    const subscriptions = [...built.stacks.values()].map((stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::RDS::EventSubscription') as unknown as Record<string, { Properties: Record<string, unknown> }>).map((s) => [
+        s.Properties.SubscriptionName,
+        s.Properties.SourceType,
+        s.Properties.SourceIds,
+      ]),
+    );
+    expect(subscriptions).toEqual([[['replica-refresh-eu-central-1', 'db-instance', undefined]], [['replica-refresh-us-east-1', 'db-instance', undefined]]]);
   });
 
   it('creates one source stack per region whose snapshots it copies, named ReplicaRefreshSource-<region>, after the replica stacks it reads keys from', () => {
@@ -85,10 +108,11 @@ describe('buildApp', () => {
 
   it('creates no source stack for pairs that copy nothing: copy off, x and y in one region, or backup replication', () => {
     const input = exampleConfig();
+    const credentials = { mode: 'source' };
     input.pairs = [
-      { source: { instanceId: 'orders-prod', region: 'eu-west-1' }, replica: { instanceId: 'orders-staging', region: 'eu-central-1' }, copy: { enabled: false } },
-      { source: { instanceId: 'local-prod', region: 'eu-central-1' }, replica: { instanceId: 'local-staging', region: 'eu-central-1' } },
-      { source: { instanceId: 'hist-prod', region: 'eu-north-1', mode: 'backup-replication' }, replica: { instanceId: 'hist-staging', region: 'eu-central-1' } },
+      { source: { instanceId: 'orders-prod', region: 'eu-west-1' }, replica: { instanceId: 'orders-staging', region: 'eu-central-1' }, credentials, copy: { enabled: false } },
+      { source: { instanceId: 'local-prod', region: 'eu-central-1' }, replica: { instanceId: 'local-staging', region: 'eu-central-1' }, credentials },
+      { source: { instanceId: 'hist-prod', region: 'eu-north-1', mode: 'backup-replication' }, replica: { instanceId: 'hist-staging', region: 'eu-central-1' }, credentials },
     ];
     const none = buildApp(input, newApp(SKIP_BUNDLING));
     expect([...none.sourceStacks.keys()]).toEqual([]);
@@ -134,7 +158,17 @@ describe('buildApp', () => {
     const error = thrownBy(() => buildApp(brokenConfig(), newApp(SKIP_BUNDLING)));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain('replicaRefresh.timeZone = "Europe/Berln": must be an IANA time zone');
-    expect(error.message).toContain('replicaRefresh.pairs[0].schedule.cron = "cron(0 3 * * *)": must be a Scheduler cron expression');
+    expect(error.message).toContain('replicaRefresh.pairs[0] (orders-staging).schedule.cron = "cron(0 3 * * *)": has 5 field(s); a Scheduler cron expression has six');
+  });
+
+  it('fails synth on a pair without a credentials choice, naming the pair and the field on one line', () => {
+    const input = exampleConfig();
+    delete (input.pairs[0] as { credentials?: unknown }).credentials;
+    const error = thrownBy(() => buildApp(input, newApp(SKIP_BUNDLING)));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message.split('\n').filter((line) => line.includes('credentials'))).toEqual([
+      expect.stringMatching(/^ {2}- replicaRefresh\.pairs\[0\] \(orders-staging\)\.credentials = missing: is required/),
+    ]);
   });
 
   it('fails synth without a replicaRefresh context', () => {
@@ -153,7 +187,7 @@ describe('infra/app.ts as the cdk app', () => {
       });
       expect(result.status).toBe(1);
       expect(result.stderr).toContain('replicaRefresh.timeZone = "Europe/Berln"');
-      expect(result.stderr).toContain('replicaRefresh.pairs[0].schedule.cron = "cron(0 3 * * *)"');
+      expect(result.stderr).toContain('replicaRefresh.pairs[0] (orders-staging).schedule.cron = "cron(0 3 * * *)"');
       expect(result.stderr).not.toMatch(/\n\s+at /);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

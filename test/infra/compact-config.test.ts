@@ -7,6 +7,7 @@ describe('compactPair', () => {
   const custom = pairSchema.parse({
     source: { instanceId: 'billing-prod', region: 'eu-west-1' },
     replica: { instanceId: 'billing-staging', region: 'eu-central-1' },
+    credentials: { mode: 'secret', secretArn: `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:billing-staging-master-AbCdEf` },
     ownershipTag: { key: 'replica-refresh:managed', value: 'billing' },
     copy: { deferSeconds: 600, extraSnapshots: { cron: 'cron(0 */6 * * ? *)' }, retention: { keepDays: 14 }, replicaKmsKeyArn: `arn:aws:kms:eu-central-1:${ACCOUNT}:key/x` },
     overrides: { tags: { team: 'dba' } },
@@ -23,6 +24,8 @@ describe('compactPair', () => {
     expect(compactPair(custom)).toEqual({
       source: { instanceId: 'billing-prod', region: 'eu-west-1' },
       replica: { instanceId: 'billing-staging', region: 'eu-central-1' },
+      // Required, so kept; its passwordKey is the default and goes.
+      credentials: { mode: 'secret', secretArn: `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:billing-staging-master-AbCdEf` },
       ownershipTag: { key: 'replica-refresh:managed', value: 'billing' },
       copy: { deferSeconds: 600, extraSnapshots: { cron: 'cron(0 */6 * * ? *)' }, retention: { keepDays: 14 }, replicaKmsKeyArn: `arn:aws:kms:eu-central-1:${ACCOUNT}:key/x` },
       overrides: { tags: { team: 'dba' } },

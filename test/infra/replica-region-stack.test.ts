@@ -18,8 +18,15 @@ import {
 } from './helpers';
 
 const MONITORING_ROLE = `arn:aws:iam::${ACCOUNT}:role/rds-monitoring`;
+const S3_IMPORT_ROLE = `arn:aws:iam::${ACCOUNT}:role/billing-s3-import`;
+const PROXY = `arn:aws:rds:${REGION}:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`;
+/** billing-staging's master password secret, named without the six characters Secrets Manager appends. */
+const BILLING_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:billing-staging/master`;
 
-/** The example config plus a second y in the same region (final snapshot, no own time zone, disabled) and one elsewhere. */
+/**
+ * The example config (orders-staging, managed credentials) plus a second y in the same region (final snapshot, no
+ * own time zone, disabled, credentials from a secret, an associated role and an RDS Proxy) and one elsewhere.
+ */
 function richConfigInput() {
   const input = exampleConfig();
   input.pairs.push(
@@ -27,12 +34,16 @@ function richConfigInput() {
       source: { instanceId: 'billing-prod', region: 'eu-west-1' },
       replica: { instanceId: 'billing-staging', region: REGION },
       schedule: { cron: 'cron(30 2 ? * MON-FRI *)', enabled: false },
+      credentials: { mode: 'secret', secretArn: BILLING_SECRET },
       finalSnapshot: true,
       monitoringRoleArn: MONITORING_ROLE,
+      associatedRoleArns: [S3_IMPORT_ROLE],
+      rdsProxyArns: [PROXY],
     },
     {
       source: { instanceId: 'reports-prod', region: 'eu-west-1' },
       replica: { instanceId: 'reports-staging', region: 'us-east-1' },
+      credentials: { mode: 'source' },
     },
   );
   return input;
@@ -53,6 +64,12 @@ function regionStack(config: ReturnType<typeof parseConfig>, context: Record<str
 
 const REPLICAS = ['orders-staging', 'billing-staging'];
 
+/** RDS User Guide, "Granting permissions to publish notifications to an Amazon SNS topic". */
+const FROM_RDS_INSTANCES_OF_THIS_ACCOUNT = {
+  StringEquals: { 'aws:SourceAccount': ACCOUNT },
+  ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:db:*`]] } },
+};
+
 /** What every per-replica alarm has: the functions' namespace and dimensions, and the notifications topic. */
 const replicaAlarm = (replica: string, metricName: string) => ({
   Namespace: METRICS_NAMESPACE,
@@ -64,16 +81,23 @@ const replicaAlarm = (replica: string, metricName: string) => ({
   AlarmActions: [{ Ref: Match.stringLikeRegexp('^NotificationsTopic') }],
 });
 
-/** `replica/MetricName` of every alarm on the functions' metrics. */
+/** `replica/MetricName` of every alarm on the functions' per-replica metrics. */
 function replicaAlarmKeys(template: Template): string[] {
   const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: METRICS_NAMESPACE } }) as unknown as Record<
     string,
     { Properties: { MetricName: string; Dimensions: { Name: string; Value: string }[] } }
   >;
   return Object.values(alarms)
+    .filter((a) => a.Properties.Dimensions.some((d) => d.Name === 'replica'))
     .map((a) => `${a.Properties.Dimensions.find((d) => d.Name === 'replica')?.Value}/${a.Properties.MetricName}`)
     .sort();
 }
+
+/** The per-replica event path metrics, each with an alarm that no configuration turns off. */
+const EVENT_PATH_METRICS = ['DeletionEventMissed', 'NightCarriedByPolling', 'UsableEventMissed'];
+
+/** The alarms that belong to no replica: seven dead-letter queues, four function errors, the event path, a silent watchdog. */
+const PIPELINE_ALARMS = 7 + 4 + 2;
 
 /** The dashboard's body with every token rendered as text, parsed. */
 function dashboardBody(template: Template): { text: string; widgets: { type: string; properties: { title?: string; alarms?: string[] } }[] } {
@@ -129,7 +153,8 @@ describe('ReplicaRegionStack', () => {
         expect(raw.ledgerTableName).toMatch(/^\$\{LedgerTable/);
         expect(raw.notificationTopicArn).toMatch(/^\$\{NotificationsTopic/);
         const runtime = runtimeConfigSchema.parse({ ...raw, ledgerTableName: 'ledger', notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:notifications` });
-        expect(runtime).toMatchObject({ region: REGION, account: ACCOUNT, timeZone: 'Europe/Berlin', rtoTargetMinutes: 45 });
+        expect(runtime).toMatchObject({ region: REGION, account: ACCOUNT, timeZone: 'Europe/Berlin', rtoTargetMinutes: 45, eventSubscriptionName: `replica-refresh-${REGION}` });
+        expect(runtime.pairs.map((p) => p.credentials.mode)).toEqual(['managed', 'secret']);
         expect(runtime.pairs.map((p) => p.replica.instanceId)).toEqual(['orders-staging', 'billing-staging']);
       }
     });
@@ -149,27 +174,26 @@ describe('ReplicaRegionStack', () => {
   });
 
   describe('event pipeline', () => {
-    it('subscribes to the instance events of every y of the region, sorted, in all relevant categories', () => {
+    it('subscribes once, by the name the functions are given, to the instance events of the region in all relevant categories, listing no SourceIds', () => {
+      assertResourceCount(template, 'AWS::RDS::EventSubscription', 1);
       assertHasResource(template, 'AWS::RDS::EventSubscription', {
+        SubscriptionName: `replica-refresh-${REGION}`,
         SourceType: 'db-instance',
-        SourceIds: ['billing-staging', 'orders-staging'],
+        SourceIds: Match.absent(),
         EventCategories: ['availability', 'backup', 'creation', 'deletion', 'failure', 'notification', 'restoration'],
         Enabled: true,
         SnsTopicArn: { Ref: Match.stringLikeRegexp('^EventsTopic') },
       });
     });
 
-    it('lets only events.rds.amazonaws.com of this account publish to the events topic', () => {
+    it('lets only events.rds.amazonaws.com publish to the events topic, for DB instances of this account and region', () => {
       const policies = template.findResources('AWS::SNS::TopicPolicy', {
         Properties: { Topics: [{ Ref: Match.stringLikeRegexp('^EventsTopic') }] },
       }) as unknown as Record<string, { Properties: { PolicyDocument: { Statement: { Effect: string; Principal: unknown; Action: string; Condition: unknown }[] } } }>;
       const allows = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow'));
       expect(allows).toHaveLength(1);
       expect(allows[0]).toMatchObject({ Principal: { Service: 'events.rds.amazonaws.com' }, Action: 'sns:Publish' });
-      expect(allows[0]?.Condition).toEqual({
-        StringEquals: { 'aws:SourceAccount': ACCOUNT },
-        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:es:*`]] } },
-      });
+      expect(allows[0]?.Condition).toEqual(FROM_RDS_INSTANCES_OF_THIS_ACCOUNT);
     });
 
     it('encrypts the events topic with a rotated key that events.rds.amazonaws.com may use', () => {
@@ -184,7 +208,7 @@ describe('ReplicaRegionStack', () => {
               Effect: 'Allow',
               Principal: { Service: 'events.rds.amazonaws.com' },
               Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-              Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+              Condition: FROM_RDS_INSTANCES_OF_THIS_ACCOUNT,
             }),
           ]),
         },
@@ -208,6 +232,11 @@ describe('ReplicaRegionStack', () => {
         (s) => s.statement.Effect === 'Allow' && s.resources.includes('*') && s.actions.some((a) => MUTATING_RDS.test(a) || a === 'rds:*'),
       );
       expect(offending).toEqual([]);
+    });
+
+    it('grants Resource "*" to read-only actions only (RDS Describe/List, X-Ray), whatever the service', () => {
+      const onStar = iamStatements(template).filter((s) => s.statement.Effect === 'Allow' && s.resources.includes('*'));
+      expect([...new Set(onStar.flatMap((s) => s.actions))].filter((a) => !/^rds:(Describe|List)/.test(a) && !/^xray:Put(TraceSegments|TelemetryRecords)$/.test(a))).toEqual([]);
     });
 
     it('lets only start-refresh delete, and only the y instances of the region', () => {
@@ -234,11 +263,52 @@ describe('ReplicaRegionStack', () => {
     });
 
     it.each(['OnRdsEventRole', 'WatchdogRole'])('lets %s pass only the configured monitoring roles, only to RDS monitoring', (role) => {
-      const passRole = statementsOfRole(template, role).filter((s) => s.actions.includes('iam:PassRole'));
+      const passRole = statementsOfRole(template, role).filter((s) => s.actions.includes('iam:PassRole') && JSON.stringify(s.statement.Condition).includes('monitoring.rds'));
       expect(passRole).toHaveLength(1);
       // The example pair's role from cdk.json and the second pair's.
       expect(passRole[0]?.resources).toEqual(['arn:aws:iam::111111111111:role/rds-monitoring-role', MONITORING_ROLE].sort());
       expect(passRole[0]?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } });
+    });
+
+    it.each(['OnRdsEventRole', 'WatchdogRole'])("lets %s put back billing-staging's associated role (passed only to RDS) and its proxy registration", (role) => {
+      const statements = statementsOfRole(template, role);
+      expect(resourcesAllowed(statements, 'rds:AddRoleToDBInstance')).toEqual([rdsArn('db:billing-staging')]);
+      const toRds = statements.filter((s) => s.actions.includes('iam:PassRole') && JSON.stringify(s.statement.Condition).includes('"rds.amazonaws.com"'));
+      expect(toRds.map((s) => s.resources)).toEqual([[S3_IMPORT_ROLE]]);
+      expect(resourcesAllowed(statements, 'rds:RegisterDBProxyTargets').sort()).toEqual([rdsArn('db:billing-staging'), rdsArn('target-group:*')]);
+    });
+
+    it('lets no function but the restorers associate roles or register proxy targets', () => {
+      const holders = (action: string) => [...new Set(iamStatements(template).filter((s) => s.actions.includes(action)).map((s) => s.policy.replace(/DefaultPolicy.*/, '')))].sort();
+      expect(holders('rds:AddRoleToDBInstance')).toEqual(['OnRdsEventRole', 'WatchdogRole']);
+      expect(holders('rds:RegisterDBProxyTargets')).toEqual(['OnRdsEventRole', 'WatchdogRole']);
+    });
+
+    it("lets start-refresh's preflight read billing-staging's master password secret, and nothing of the managed pair", () => {
+      const statements = statementsOfRole(template, 'StartRefreshRole');
+      expect(resourcesAllowed(statements, 'secretsmanager:GetSecretValue')).toEqual([`${BILLING_SECRET}-??????`]);
+      const decrypt = statements.filter((s) => s.actions.includes('kms:Decrypt') && s.statement.Condition?.StringLike !== undefined);
+      expect(decrypt.map((s) => [s.resources, s.statement.Condition])).toEqual([
+        [
+          [`arn:aws:kms:${REGION}:${ACCOUNT}:key/*`],
+          { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, StringLike: { 'kms:EncryptionContext:SecretARN': [`${BILLING_SECRET}-??????`] } },
+        ],
+      ]);
+      for (const action of ['secretsmanager:CreateSecret', 'ssm:PutParameter']) expect(resourcesAllowed(statements, action)).toEqual([]);
+    });
+
+    it.each(['OnRdsEventRole', 'WatchdogRole'])("lets %s set y's credentials: read billing's secret, let RDS create orders' managed secret, publish its ARN", (role) => {
+      const statements = statementsOfRole(template, role);
+      expect(resourcesAllowed(statements, 'secretsmanager:GetSecretValue')).toEqual([`${BILLING_SECRET}-??????`]);
+      expect(resourcesAllowed(statements, 'secretsmanager:CreateSecret')).toEqual([`arn:\${AWS::Partition}:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-*`]);
+      expect(resourcesAllowed(statements, 'ssm:PutParameter')).toEqual([`arn:\${AWS::Partition}:ssm:${REGION}:${ACCOUNT}:parameter/replica-refresh/orders-staging/master-user-secret-arn`]);
+      // The managed pair names no key of its own: aws/secretsmanager, which needs only describing.
+      expect(statements.filter((s) => s.actions.includes('kms:GenerateDataKey'))).toEqual([]);
+    });
+
+    it('lets only the watchdog read the event subscription, and only it (the es resource)', () => {
+      const readers = iamStatements(template).filter((s) => s.actions.includes('rds:DescribeEventSubscriptions'));
+      expect(readers.map((s) => [s.policy.replace(/DefaultPolicy.*/, ''), s.resources])).toEqual([['WatchdogRole', [rdsArn(`es:replica-refresh-${REGION}`)]]]);
     });
 
     it("lets RDS use the project key (the copies' key) on the restorers' behalf only through RDS, for AWS resources", () => {
@@ -280,7 +350,7 @@ describe('ReplicaRegionStack', () => {
           Input: JSON.stringify({
             replica: 'orders-staging',
             trigger: 'schedule',
-            requestId: '<aws.scheduler.execution-id>',
+            requestId: 'orders-staging@<aws.scheduler.scheduled-time>',
             scheduledTime: '<aws.scheduler.scheduled-time>',
           }),
         }),
@@ -372,14 +442,15 @@ describe('ReplicaRegionStack', () => {
   });
 
   describe('replica alarms', () => {
-    it.each(REPLICAS)('alarms when a restore of %s took longer than the RTO target (45 min)', (y) => {
+    it.each(REPLICAS)('alarms when a restore of %s missed the RTO target (45 min)', (y) => {
       assertHasResource(template, 'AWS::CloudWatch::Alarm', {
-        ...replicaAlarm(y, 'RestoreSeconds'),
+        ...replicaAlarm(y, 'RtoMissed'),
         AlarmName: `replica-refresh-${y}-rto-missed`,
-        Statistic: 'Maximum',
+        AlarmDescription: Match.stringLikeRegexp('RTO target of 45 min'),
+        Statistic: 'Sum',
         Period: 3600,
-        Threshold: 2700,
-        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         EvaluationPeriods: 1,
         TreatMissingData: 'notBreaching',
       });
@@ -423,10 +494,58 @@ describe('ReplicaRegionStack', () => {
       });
     });
 
-    it('has six alarms per replica of the region (five for the paused one), none for other regions, beside the eleven pipeline alarms', () => {
-      expect(replicaAlarmKeys(template)).toHaveLength(11);
+    it.each(REPLICAS.flatMap((y) => [['DeletionEventMissed', 'deletion-missed'], ['UsableEventMissed', 'usable-missed'], ['NightCarriedByPolling', 'polled']].map(([m, suffix]) => [y, m, suffix])))(
+      'alarms on any %s %s as replica-refresh-<y>-event-path-%s',
+      (y, metricName, suffix) => {
+        assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+          ...replicaAlarm(y ?? '', metricName ?? ''),
+          AlarmName: `replica-refresh-${y}-event-path-${suffix}`,
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+        });
+      },
+    );
+
+    it('alarms on the event subscription the watchdog checks, over one watchdog interval, as replica-refresh-<region>-event-path', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        AlarmName: `replica-refresh-${REGION}-event-path`,
+        Namespace: METRICS_NAMESPACE,
+        MetricName: 'EventPathUnhealthy',
+        Dimensions: [
+          { Name: 'service', Value: METRICS_SERVICE },
+          { Name: 'subscription', Value: `replica-refresh-${REGION}` },
+        ],
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'ignore',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^NotificationsTopic') }],
+      });
+    });
+
+    it('alarms when the watchdog has not run for three watchdog intervals', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        AlarmName: `replica-refresh-${REGION}-watchdog-silent`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^WatchdogFunction') } }],
+        Period: 300,
+        EvaluationPeriods: 3,
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^NotificationsTopic') }],
+      });
+    });
+
+    it('has nine alarms per replica of the region (eight for the paused one), none for other regions, beside the thirteen pipeline alarms', () => {
+      expect(replicaAlarmKeys(template)).toHaveLength(17);
       expect(replicaAlarmKeys(template).filter((k) => k.startsWith('reports-staging/'))).toEqual([]);
-      assertResourceCount(template, 'AWS::CloudWatch::Alarm', 11 + 11);
+      assertResourceCount(template, 'AWS::CloudWatch::Alarm', 17 + PIPELINE_ALARMS);
     });
   });
 
@@ -437,11 +556,11 @@ describe('ReplicaRegionStack', () => {
     });
 
     it.each([
-      ['orders-staging', 6],
-      ['billing-staging', 5],
+      ['orders-staging', 9],
+      ['billing-staging', 8],
     ])('shows every metric of %s and its %i alarms', (y, alarmCount) => {
       const { text, widgets } = dashboardBody(template);
-      for (const metricName of ['DowntimeSeconds', 'RestoreSeconds', 'SnapshotAgeSeconds', 'RefreshSucceeded', 'RefreshFailed', 'RefreshRefused', 'RunStuck', 'RestoreOverdue', 'SettingsDrift']) {
+      for (const metricName of ['DowntimeSeconds', 'RestoreSeconds', 'SnapshotAgeSeconds', 'RefreshSucceeded', 'RefreshFailed', 'RefreshRefused', 'RunStuck', 'RestoreOverdue', 'SettingsDrift', ...EVENT_PATH_METRICS]) {
         expect(text).toContain(`"${METRICS_NAMESPACE}","${metricName}","replica","${y}","service","${METRICS_SERVICE}"`);
       }
       const status = widgets.find((w) => w.properties.title === `${y}: alarms`);
@@ -458,7 +577,8 @@ describe('ReplicaRegionStack', () => {
       for (const fn of ['StartRefresh', 'OnRdsEvent', 'Watchdog', 'Retention']) {
         expect(text).toMatch(new RegExp(`"Errors","FunctionName","\\$\\{${fn}Function\\w*\\}"`));
       }
-      expect(widgets.find((w) => w.properties.title === 'Pipeline alarms')?.properties.alarms).toHaveLength(11);
+      expect(widgets.find((w) => w.properties.title === 'Pipeline alarms')?.properties.alarms).toHaveLength(PIPELINE_ALARMS);
+      expect(text).toContain(`"${METRICS_NAMESPACE}","EventPathUnhealthy","service","${METRICS_SERVICE}","subscription","replica-refresh-${REGION}"`);
     });
   });
 
@@ -511,23 +631,23 @@ describe('ReplicaRegionStack', () => {
       off = Template.fromStack(regionStack(parseConfig(input), SKIP_BUNDLING));
     });
 
-    it('creates only the alarms still on, for each replica', () => {
-      expect(replicaAlarmKeys(off)).toEqual(REPLICAS.flatMap((y) => [`${y}/RefreshRefused`, `${y}/RestoreOverdue`]).sort());
-      assertResourceCount(off, 'AWS::CloudWatch::Alarm', 4 + 11);
+    it('creates only the alarms still on, for each replica, and the event path alarms, which have no switch', () => {
+      expect(replicaAlarmKeys(off)).toEqual(REPLICAS.flatMap((y) => [`${y}/RefreshRefused`, `${y}/RestoreOverdue`, ...EVENT_PATH_METRICS.map((m) => `${y}/${m}`)]).sort());
+      assertResourceCount(off, 'AWS::CloudWatch::Alarm', 2 * (2 + 3) + PIPELINE_ALARMS);
     });
 
     it("keeps the dashboard's graphs and shows only the remaining alarms", () => {
       const { text, widgets } = dashboardBody(off);
       expect(text).toContain('"RestoreSeconds","replica","orders-staging"');
-      expect(widgets.find((w) => w.properties.title === 'orders-staging: alarms')?.properties.alarms).toHaveLength(2);
+      expect(widgets.find((w) => w.properties.title === 'orders-staging: alarms')?.properties.alarms).toHaveLength(2 + 3);
     });
   });
 });
 
-/** A parsed configuration whose pairs of {@link REGION} are the given ones (the example pair is replaced). */
+/** A parsed configuration whose pairs of {@link REGION} are the given ones (the example pair is replaced), keeping x's credentials unless they say. */
 function configWith(...pairs: Record<string, unknown>[]) {
   const input = exampleConfig();
-  input.pairs = pairs;
+  input.pairs = pairs.map((p) => ({ credentials: { mode: 'source' }, ...p }));
   return parseConfig(input);
 }
 

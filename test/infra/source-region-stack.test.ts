@@ -26,17 +26,19 @@ const US_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/dddddddd-1111-2222-3333-444
  */
 function configInput() {
   const input = exampleConfig();
+  const credentials = { mode: 'source' };
   input.pairs.push(
     {
       source: { instanceId: 'billing-prod', region: SOURCE },
       replica: { instanceId: 'billing-staging', region: 'eu-central-1' },
+      credentials,
       ownershipTag: { key: 'team', value: 'dba' },
       copy: { sweepIntervalMinutes: 30, extraSnapshots: { cron: 'cron(0 */6 * * ? *)' } },
     },
-    { source: { instanceId: 'reports-prod', region: SOURCE }, replica: { instanceId: 'reports-staging', region: 'us-east-1' }, copy: { replicaKmsKeyArn: US_KEY } },
-    { source: { instanceId: 'legacy-prod', region: 'us-west-2' }, replica: { instanceId: 'legacy-staging', region: 'eu-central-1' }, copy: { enabled: false } },
-    { source: { instanceId: 'local-prod', region: 'eu-central-1' }, replica: { instanceId: 'local-staging', region: 'eu-central-1' } },
-    { source: { instanceId: 'hist-prod', region: 'eu-north-1', mode: 'backup-replication' }, replica: { instanceId: 'hist-staging', region: 'eu-central-1' } },
+    { source: { instanceId: 'reports-prod', region: SOURCE }, replica: { instanceId: 'reports-staging', region: 'us-east-1' }, credentials, copy: { replicaKmsKeyArn: US_KEY } },
+    { source: { instanceId: 'legacy-prod', region: 'us-west-2' }, replica: { instanceId: 'legacy-staging', region: 'eu-central-1' }, credentials, copy: { enabled: false } },
+    { source: { instanceId: 'local-prod', region: 'eu-central-1' }, replica: { instanceId: 'local-staging', region: 'eu-central-1' }, credentials },
+    { source: { instanceId: 'hist-prod', region: 'eu-north-1', mode: 'backup-replication' }, replica: { instanceId: 'hist-staging', region: 'eu-central-1' }, credentials },
   );
   return input;
 }
@@ -112,9 +114,17 @@ describe('SourceRegionStack', () => {
     });
   });
 
-  it('runs at most two copy invocations at once, so a burst is worked through in turn', () => {
-    assertHasResource(template, 'AWS::Lambda::Function', { Handler: 'index.handler', ReservedConcurrentExecutions: 2, Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'copy-snapshot' }) } });
+  it('runs at most three copy invocations at once, the delay queue feeding at most two of them, so events and the sweep are never crowded out by deferred copies', () => {
+    assertHasResource(template, 'AWS::Lambda::Function', { Handler: 'index.handler', ReservedConcurrentExecutions: 3, Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'copy-snapshot' }) } });
     assertHasResource(template, 'AWS::Lambda::EventSourceMapping', { BatchSize: 1, ScalingConfig: { MaximumConcurrency: 2 } });
+    const reserved = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'copy-snapshot' } } } })).map(
+      (f) => (f.Properties as { ReservedConcurrentExecutions: number }).ReservedConcurrentExecutions,
+    );
+    const maximum = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) => (m.Properties as { ScalingConfig: { MaximumConcurrency: number } }).ScalingConfig.MaximumConcurrency);
+    // Lambda Developer Guide, "Configuring scaling behavior for SQS event source mappings": not above the reserved
+    // concurrency; strictly below, as the function has other invokers.
+    expect(maximum).toHaveLength(1);
+    expect(maximum[0]).toBeLessThan(reserved[0] ?? 0);
   });
 
   describe('snapshot events', () => {

@@ -105,7 +105,20 @@ describe('RefreshDashboard', () => {
     expect(body.periodOverride).toBe('inherit');
   });
 
-  it.each(['DowntimeSeconds', 'RestoreSeconds', 'SnapshotAgeSeconds', 'RefreshSucceeded', 'RefreshFailed', 'RefreshRefused', 'RunStuck', 'RestoreOverdue', 'SettingsDrift'])(
+  it.each([
+    'DowntimeSeconds',
+    'RestoreSeconds',
+    'SnapshotAgeSeconds',
+    'RefreshSucceeded',
+    'RefreshFailed',
+    'RefreshRefused',
+    'RunStuck',
+    'RestoreOverdue',
+    'SettingsDrift',
+    'NightCarriedByPolling',
+    'DeletionEventMissed',
+    'UsableEventMissed',
+  ])(
     'shows %s of each replica, in the namespace and with the dimensions the functions emit',
     (metricName) => {
       const shown = metricsOf(body).filter((m) => m.namespace === METRICS_NAMESPACE && m.name === metricName);
@@ -147,6 +160,18 @@ describe('RefreshDashboard', () => {
     expect(text).toContain('"AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${Dlq');
     expect(text).toContain('"AWS/Lambda","Errors","FunctionName","${Fn');
     expect(last[2]?.properties.alarms).toEqual([expect.stringMatching(/^\$\{DlqAlarm\w*\.Arn\}$/)]);
+  });
+
+  it("graphs the event subscription's health in the pipeline row when given its name", () => {
+    const stack = newStack();
+    new RefreshDashboard(stack, 'Dashboard', props(stack, { eventSubscriptionName: `replica-refresh-${REGION}` }));
+    const withPath = JSON.parse(bodyOf(Template.fromStack(stack))) as BodyJson;
+    const last = withPath.widgets.filter((w) => w.y === Math.max(...withPath.widgets.map((x) => x.y)));
+    expect(last.map((w) => w.properties.title)).toEqual(['Messages in dead-letter queues', 'Function errors', 'Event path unhealthy (1) or healthy (0)', 'Pipeline alarms']);
+    expect(last.reduce((sum, w) => sum + w.width, 0)).toBe(24);
+    expect(metricsOf(withPath).filter((m) => m.name === 'EventPathUnhealthy')).toEqual([
+      { namespace: METRICS_NAMESPACE, name: 'EventPathUnhealthy', dimensions: { service: METRICS_SERVICE, subscription: `replica-refresh-${REGION}` } },
+    ]);
   });
 
   it('takes a name and a time range', () => {

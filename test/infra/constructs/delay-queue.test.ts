@@ -1,19 +1,20 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DelayQueue } from '../../../infra/constructs/delay-queue';
+import { DelayQueue, type DelayQueueConsumer } from '../../../infra/constructs/delay-queue';
 import { assertHasResource, assertResourceCount, iamStatements, newStack, resourcesAllowed, unacknowledgedNagFindings } from '../helpers';
 
-function build(maxReceiveCount?: number) {
+function build(maxReceiveCount?: number, consumer: DelayQueueConsumer = { reservedConcurrentExecutions: 3 }) {
   const stack = newStack('eu-west-1');
-  const consumer = new lambda.Function(stack, 'Copy', {
+  const fn = new lambda.Function(stack, 'Copy', {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     timeout: Duration.seconds(90),
+    reservedConcurrentExecutions: consumer.reservedConcurrentExecutions,
     code: lambda.Code.fromInline('exports.handler = async () => [];'),
   });
   const delay = new DelayQueue(stack, 'Delay', { consumerTimeout: Duration.seconds(90), ...(maxReceiveCount === undefined ? {} : { maxReceiveCount }) });
-  delay.connect(consumer);
+  delay.connect(fn, consumer);
   return { stack, template: Template.fromStack(stack) };
 }
 
@@ -44,6 +45,19 @@ describe('DelayQueue', () => {
       FunctionName: { Ref: Match.stringLikeRegexp('^Copy') },
     });
     expect(resourcesAllowed(iamStatements(template), 'sqs:SendMessage')).toEqual([expect.stringMatching(/^\$\{DelayQueue\w+\.Arn\}$/)]);
+  });
+
+  it('runs at most two deferred copies at once (the minimum), below the consumer\'s reserved concurrency', () => {
+    assertHasResource(template, 'AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });
+    assertHasResource(build(undefined, { reservedConcurrentExecutions: 10, maxConcurrency: 5 }).template, 'AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 5 } });
+  });
+
+  it.each([
+    ['equal to the reserved concurrency', { reservedConcurrentExecutions: 2 }, "maxConcurrency (2) must be below the consumer's reserved concurrency (2)"],
+    ['above the reserved concurrency', { reservedConcurrentExecutions: 3, maxConcurrency: 4 }, "maxConcurrency (4) must be below the consumer's reserved concurrency (3)"],
+    ['under the minimum of 2', { reservedConcurrentExecutions: 3, maxConcurrency: 1 }, "maxConcurrency must be a whole number of at least 2 (the SQS event source's minimum), got 1"],
+  ])('fails on a maximum concurrency %s', (_name, consumer, message) => {
+    expect(() => build(undefined, consumer)).toThrow(message);
   });
 
   it('leaves no cdk-nag finding unacknowledged', () => {

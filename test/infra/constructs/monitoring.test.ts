@@ -5,10 +5,16 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Monitoring, PipelineMonitoring, type AlarmsConfig, type MonitoringProps } from '../../../infra/constructs/monitoring';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../lambdas/shared/powertools';
-import { assertHasResource, assertResourceCount, newStack } from '../helpers';
+import { REGION, assertHasResource, assertResourceCount, newStack } from '../helpers';
 
 const ALL_ON: AlarmsConfig = { rtoMissed: true, noSuccessWithinHours: 26, runFailed: true, refused: true, restoreOverdue: true };
 const ALL_OFF: AlarmsConfig = { rtoMissed: false, noSuccessWithinHours: 0, runFailed: false, refused: false, restoreOverdue: false };
+
+/** The event subscription of the test region. */
+const SUBSCRIPTION = `replica-refresh-${REGION}`;
+
+/** The per-replica event path metrics, each with its own alarm, always on. */
+const EVENT_PATH_METRICS = ['DeletionEventMissed', 'NightCarriedByPolling', 'UsableEventMissed'];
 
 /** A stack with one Monitoring; returns its template and the construct. */
 function build(props: Partial<Omit<MonitoringProps, 'alarmTopic'>> = {}): { template: Template; monitoring: Monitoring } {
@@ -55,10 +61,13 @@ describe('Monitoring', () => {
       replicaIds: ['orders-staging', 'billing-staging'],
       rtoTargetMinutes: 45,
       alarms: ALL_ON,
+      eventSubscriptionName: SUBSCRIPTION,
+      watchdogInterval: Duration.minutes(10),
     });
     monitoring.alarmOnDeadLetters('DlqAlarm', new sqs.Queue(stack, 'Dlq'), 'A test message');
     const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
     monitoring.alarmOnFunctionErrors('FnErrorsAlarm', fn, 'test-fn');
+    monitoring.alarmOnSilentFunction('WatchdogSilentAlarm', fn, 'watchdog', Duration.minutes(10));
     template = Template.fromStack(stack);
   });
 
@@ -90,15 +99,66 @@ describe('Monitoring', () => {
     });
   });
 
-  describe.each(['orders-staging', 'billing-staging'])('alarms of %s', (y) => {
-    it('alarms when a restore took longer than the RTO target, judged per hour, quiet without restores', () => {
+  describe('event path alarms of the region', () => {
+    it('alarms on the first watchdog pass that finds the event subscription unhealthy, keeping its state through gaps', () => {
       assertHasResource(template, 'AWS::CloudWatch::Alarm', {
-        ...replicaAlarm(y, 'RestoreSeconds'),
-        AlarmName: `replica-refresh-${y}-rto-missed`,
+        AlarmName: `replica-refresh-${REGION}-event-path`,
+        Namespace: METRICS_NAMESPACE,
+        MetricName: 'EventPathUnhealthy',
+        Dimensions: [
+          { Name: 'service', Value: METRICS_SERVICE },
+          { Name: 'subscription', Value: SUBSCRIPTION },
+        ],
         Statistic: 'Maximum',
+        Period: 600,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'ignore',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+        AlarmDescription: Match.stringLikeRegexp(`aws rds describe-event-subscriptions --subscription-name ${SUBSCRIPTION} --region ${REGION}`),
+      });
+    });
+
+    it('alarms when the watchdog has not run for three of its intervals', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        AlarmName: `replica-refresh-${REGION}-watchdog-silent`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Statistic: 'Sum',
+        Period: 600,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+      });
+    });
+
+    it('counts both among the pipeline alarms, not among any replica', () => {
+      expect(monitoring.pipelineAlarms.map((a) => a.node.id).sort()).toEqual(['DlqAlarm', 'EventPathAlarm', 'FnErrorsAlarm', 'WatchdogSilentAlarm']);
+    });
+
+    it('creates no region event path alarm without a subscription name', () => {
+      const names = Object.values(build().template.findResources('AWS::CloudWatch::Alarm')).map((r) => (r.Properties as { AlarmName?: string }).AlarmName);
+      expect(names).not.toContain(`replica-refresh-${REGION}-event-path`);
+    });
+
+    it('uses the default watchdog interval of five minutes', () => {
+      assertHasResource(build({ eventSubscriptionName: SUBSCRIPTION }).template, 'AWS::CloudWatch::Alarm', { MetricName: 'EventPathUnhealthy', Period: 300 });
+    });
+  });
+
+  describe.each(['orders-staging', 'billing-staging'])('alarms of %s', (y) => {
+    it('alarms when a restore missed the RTO target (slow, or failed after a restore was attempted), judged per hour, quiet without restores', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, 'RtoMissed'),
+        AlarmName: `replica-refresh-${y}-rto-missed`,
+        Statistic: 'Sum',
         Period: 3600,
-        Threshold: 45 * 60,
-        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         EvaluationPeriods: 1,
         TreatMissingData: 'notBreaching',
         AlarmDescription: Match.stringLikeRegexp(`RTO target of 45 min.*npm run report -- --replica ${y}`),
@@ -139,15 +199,33 @@ describe('Monitoring', () => {
       });
     });
 
-    it('lists its six alarms', () => {
-      expect(monitoring.alarmsOf(y)).toHaveLength(6);
+    it.each([
+      ['DeletionEventMissed', 'deletion-missed'],
+      ['UsableEventMissed', 'usable-missed'],
+      ['NightCarriedByPolling', 'polled'],
+    ])('alarms on any %s, its name saying event-path, quiet without data', (metricName, suffix) => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, metricName),
+        AlarmName: `replica-refresh-${y}-event-path-${suffix}`,
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmDescription: Match.stringLikeRegexp(`${y} was still refreshed.*npm run report -- --replica ${y}`),
+      });
+    });
+
+    it('lists its nine alarms', () => {
+      expect(monitoring.alarmsOf(y)).toHaveLength(9);
     });
   });
 
   it('creates the alarms of each replica once, plus the pipeline alarms', () => {
-    assertResourceCount(template, 'AWS::CloudWatch::Alarm', 2 * 6 + 2);
-    expect(monitoring.alarms).toHaveLength(14);
-    expect(monitoring.pipelineAlarms).toHaveLength(2);
+    assertResourceCount(template, 'AWS::CloudWatch::Alarm', 2 * 9 + 4);
+    expect(monitoring.alarms).toHaveLength(22);
+    expect(monitoring.pipelineAlarms).toHaveLength(4);
   });
 
   it('fails to list the alarms of a replica it does not monitor', () => {
@@ -156,24 +234,26 @@ describe('Monitoring', () => {
 
   describe('configuration', () => {
     it.each([
-      ['rtoMissed', { rtoMissed: false }, 'RestoreSeconds'],
+      ['rtoMissed', { rtoMissed: false }, 'RtoMissed'],
       ['noSuccessWithinHours = 0', { noSuccessWithinHours: 0 }, 'RefreshSucceeded'],
       ['refused', { refused: false }, 'RefreshRefused'],
       ['restoreOverdue', { restoreOverdue: false }, 'RestoreOverdue'],
     ])('%s off removes that alarm only', (_name, off, metricName) => {
       const metrics = replicaAlarmMetrics(build({ alarms: { ...ALL_ON, ...off } }).template);
       expect(metrics).not.toContain(metricName);
-      expect(metrics).toHaveLength(5);
+      expect(metrics).toHaveLength(5 + 3);
     });
 
     it('runFailed off removes the failed and the stuck alarm', () => {
-      expect(replicaAlarmMetrics(build({ alarms: { ...ALL_ON, runFailed: false } }).template)).toEqual(['RefreshRefused', 'RefreshSucceeded', 'RestoreOverdue', 'RestoreSeconds']);
+      expect(replicaAlarmMetrics(build({ alarms: { ...ALL_ON, runFailed: false } }).template)).toEqual(
+        [...EVENT_PATH_METRICS, 'RefreshRefused', 'RefreshSucceeded', 'RestoreOverdue', 'RtoMissed'].sort(),
+      );
     });
 
-    it('creates no replica alarm with every alarm off, and lists none for the replica', () => {
+    it('keeps only the event path alarms with every alarm off (they need no switch: a dead event path is never fine)', () => {
       const { template: off, monitoring: m } = build({ alarms: ALL_OFF });
-      expect(replicaAlarmMetrics(off)).toEqual([]);
-      expect(m.alarmsOf('orders-staging')).toEqual([]);
+      expect(replicaAlarmMetrics(off)).toEqual(EVENT_PATH_METRICS);
+      expect(m.alarmsOf('orders-staging')).toHaveLength(3);
     });
 
     it('watches up to 168 h (seven days of one-hour periods, the CloudWatch limit)', () => {
@@ -185,14 +265,21 @@ describe('Monitoring', () => {
       });
     });
 
-    it('uses the RTO target for the threshold', () => {
-      assertHasResource(build({ rtoTargetMinutes: 90 }).template, 'AWS::CloudWatch::Alarm', { MetricName: 'RestoreSeconds', Threshold: 5400 });
+    it('names the RTO target in the description', () => {
+      assertHasResource(build({ rtoTargetMinutes: 90 }).template, 'AWS::CloudWatch::Alarm', { MetricName: 'RtoMissed', AlarmDescription: Match.stringLikeRegexp('RTO target of 90 min') });
     });
   });
 
   describe('validation', () => {
     it('fails on a period under one minute', () => {
       expect(() => build({ period: Duration.seconds(30) })).toThrow('period must be at least 1 minute, got 30 seconds');
+    });
+
+    it.each([
+      ['not whole minutes', Duration.seconds(90), 'watchdogInterval must be a whole number of minutes from 1 to 60, got 1 minute 30 seconds'],
+      ['over an hour', Duration.minutes(61), 'watchdogInterval must be a whole number of minutes from 1 to 60, got 1 hour 1 minute'],
+    ])('fails on a watchdog interval %s', (_name, watchdogInterval, message) => {
+      expect(() => build({ eventSubscriptionName: SUBSCRIPTION, watchdogInterval })).toThrow(message);
     });
 
     it.each([

@@ -25,7 +25,7 @@ describe('ReplicaInstances', () => {
 
   it('grants read-only RDS actions on "*" and nothing mutating', () => {
     const statements = grantsFor([['a-staging']], (r, role) => r.grantRead(role));
-    expect(statements.flatMap((s) => s.actions).sort()).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource']);
+    expect(statements.flatMap((s) => s.actions).sort()).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource']);
     expect(statements.flatMap((s) => s.resources)).toEqual(['*']);
   });
 
@@ -115,6 +115,49 @@ describe('ReplicaInstances', () => {
     const passRole = statements.filter((s) => s.actions.includes('iam:PassRole'));
     expect(passRole.flatMap((s) => s.resources)).toEqual([roleA, roleB]);
     expect(passRole[0]?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } });
+  });
+
+  describe('settings a restore loses', () => {
+    const ROLE_A = `arn:aws:iam::${ACCOUNT}:role/a-s3-import`;
+    const ROLE_B = `arn:aws:iam::${ACCOUNT}:role/b-s3-export`;
+    const PROXY = `arn:aws:rds:${REGION}:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`;
+    const pairs: Parameters<typeof pair>[] = [
+      ['a-staging', REGION, { associatedRoleArns: [ROLE_A], rdsProxyArns: [PROXY] }],
+      ['b-staging', REGION, { associatedRoleArns: [ROLE_B, ROLE_A] }],
+      ['c-staging'],
+    ];
+
+    it('associates the configured roles with the y that carry them only, passing them only to RDS', () => {
+      const statements = grantsFor(pairs, (r, role) => r.grantRestore(role));
+      expect(resourcesAllowed(statements, 'rds:AddRoleToDBInstance')).toEqual([rdsArn('db:a-staging'), rdsArn('db:b-staging')]);
+      const passRds = statements.filter((s) => s.actions.includes('iam:PassRole') && JSON.stringify(s.statement.Condition).includes('"rds.amazonaws.com"'));
+      expect(passRds.map((s) => [s.resources, s.statement.Condition])).toEqual([[[ROLE_A, ROLE_B], { StringEquals: { 'iam:PassedToService': 'rds.amazonaws.com' } }]]);
+    });
+
+    it('registers the y of proxied pairs with any target group of the region (its id is RDS\'s), and nothing else', () => {
+      const statements = grantsFor(pairs, (r, role) => r.grantRestore(role));
+      expect(resourcesAllowed(statements, 'rds:RegisterDBProxyTargets').sort()).toEqual([rdsArn('db:a-staging'), rdsArn('target-group:*')]);
+    });
+
+    it('reads every proxy of the region, read-only, to find the ones targeting y', () => {
+      const read = grantsFor(pairs, (r, role) => r.grantRead(role));
+      expect(read.flatMap((s) => s.actions)).toEqual(expect.arrayContaining(['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets']));
+      expect(read.flatMap((s) => s.resources)).toEqual(['*']);
+    });
+
+    it('grants no mutating action for roles or proxies when no pair names them, only the reads the preflight uses to refuse an unnamed proxy', () => {
+      const statements = [...grantsFor([['c-staging']], (r, role) => r.grantRestore(role)), ...grantsFor([['c-staging']], (r, role) => r.grantRead(role))];
+      const actions = statements.flatMap((s) => s.actions);
+      for (const action of ['rds:AddRoleToDBInstance', 'rds:RegisterDBProxyTargets', 'iam:PassRole']) expect(actions).not.toContain(action);
+      expect(actions).toEqual(expect.arrayContaining(['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets']));
+    });
+
+    it("fails for a proxy outside y's region", () => {
+      const elsewhere = `arn:aws:rds:us-east-1:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`;
+      expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('a-staging', REGION, { rdsProxyArns: [elsewhere] })] })).toThrow(
+        `rdsProxyArns of a-staging must be proxies in ${REGION} of account ${ACCOUNT}, y's, got ${elsewhere}`,
+      );
+    });
   });
 
   it('fails for a replica in another region', () => {

@@ -37,7 +37,7 @@ describe('RefreshSchedules', () => {
   it.each([
     ['orders-staging', 'cron(0 3 * * ? *)', 'Europe/Berlin', 'ENABLED'],
     ['billing-staging', 'cron(15 4 ? * SUN *)', 'America/New_York', 'DISABLED'],
-  ])('starts %s on %s in %s (%s), on time, with its id and execution id as input', (replica, cron, timeZone, state) => {
+  ])('starts %s on %s in %s (%s), on time, with its id and an idempotency key made of it and the scheduled time', (replica, cron, timeZone, state) => {
     assertHasResource(template, 'AWS::Scheduler::Schedule', {
       ScheduleExpression: cron,
       ScheduleExpressionTimezone: timeZone,
@@ -46,11 +46,19 @@ describe('RefreshSchedules', () => {
       Target: {
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StartRefresh'), 'Arn'] },
         RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SchedulesRole'), 'Arn'] },
-        Input: JSON.stringify({ replica, trigger: 'schedule', requestId: '<aws.scheduler.execution-id>', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        Input: JSON.stringify({ replica, trigger: 'schedule', requestId: `${replica}@<aws.scheduler.scheduled-time>`, scheduledTime: '<aws.scheduler.scheduled-time>' }),
         RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SchedulesDeadLetterQueue'), 'Arn'] } },
       },
     });
+  });
+
+  it('keys a scheduled run by its schedule and scheduled time, the same on every retry, never by the per-attempt execution id', () => {
+    const inputs = Object.values(template.findResources('AWS::Scheduler::Schedule'))
+      .map((r) => JSON.parse((r.Properties as { Target: { Input: string } }).Target.Input) as Record<string, string>)
+      .filter((input) => input.trigger === 'schedule');
+    expect(inputs.map((i) => i.requestId)).toEqual(['orders-staging@<aws.scheduler.scheduled-time>', 'billing-staging@<aws.scheduler.scheduled-time>']);
+    expect(JSON.stringify(inputs)).not.toContain('execution-id');
   });
 
   it('runs the watchdog at the interval, dropping ticks older than one interval', () => {

@@ -60,6 +60,16 @@ describe('SnapshotKey', () => {
     });
   });
 
+  it('lets every principal of this account have RDS use it (principal *, narrowed only by account and RDS of this region), so RDS permissions decide who', () => {
+    // A key policy that allows a principal of the key's own account is enough by itself: IAM policies cannot narrow it.
+    const uses = keyPolicy(template).filter((s) => s.Sid !== undefined && s.Effect === 'Allow');
+    expect(uses.map((s) => s.Principal)).toEqual([{ AWS: '*' }, { AWS: '*' }]);
+    for (const s of uses) expect((s.Condition as { StringEquals: Record<string, string> }).StringEquals).toEqual({ 'kms:ViaService': `rds.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT });
+    // Nobody is given the key outside RDS but through the account's root statement, which only enables IAM policies.
+    const others = keyPolicy(template).filter((s) => s.Sid === undefined);
+    expect(others.map((s) => [s.Action, s.Condition])).toEqual([['kms:*', undefined]]);
+  });
+
   it('takes another alias', () => {
     const stack = newStack();
     new SnapshotKey(stack, 'SnapshotKey', { aliasName: 'alias/team/rds-copies' });

@@ -10,7 +10,7 @@ const CENTRAL_KEY = `arn:aws:kms:eu-central-1:${ACCOUNT}:key/cccccccc-1111-2222-
 const US_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/dddddddd-1111-2222-3333-444444444444`;
 
 function sourcePair(x: string, y: string, replicaRegion: string, extra: Record<string, unknown> = {}): PairConfig {
-  return pairSchema.parse({ source: { instanceId: x, region: SOURCE }, replica: { instanceId: y, region: replicaRegion }, ...extra });
+  return pairSchema.parse({ source: { instanceId: x, region: SOURCE }, replica: { instanceId: y, region: replicaRegion }, credentials: { mode: 'source' }, ...extra });
 }
 
 const PAIRS = [
@@ -103,6 +103,27 @@ describe('SourceInstances', () => {
     });
   });
 
+  it("lets RDS use each key only through RDS of the key's own region, a configured key by its ARN's region", () => {
+    // Two pairs into us-east-1 (one with its own key there) and the project key of eu-central-1: three keys, two regions of keys, plus x's region.
+    const { statements } = grants(
+      [...PAIRS, sourcePair('ledger-prod', 'ledger-staging', 'us-east-1', { copy: { replicaKmsKeyArn: US_KEY } })],
+      (s, role) => s.grantCopy(role),
+    );
+    const viaOf = (key: string) =>
+      statements
+        .filter((s) => s.actions.includes('kms:DescribeKey') && s.resources.includes(key))
+        .map((s) => (s.statement.Condition?.StringEquals as Record<string, string> | undefined)?.['kms:ViaService']);
+    expect(viaOf(CENTRAL_KEY)).toEqual(['rds.eu-central-1.amazonaws.com']);
+    expect(viaOf(US_KEY)).toEqual(['rds.us-east-1.amazonaws.com']);
+    // x's snapshot keys live in x's region, and only RDS of x's region may use them.
+    expect(viaOf(`arn:\${AWS::Partition}:kms:${SOURCE}:${ACCOUNT}:key/*`)).toEqual([`rds.${SOURCE}.amazonaws.com`]);
+  });
+
+  it('fails for a copy key outside the replica region, where CopyDBSnapshot needs it', () => {
+    const misplaced = sourcePair('orders-prod', 'orders-staging', 'eu-central-1', { copy: { replicaKmsKeyArn: US_KEY } });
+    expect(() => grants([misplaced], () => undefined)).toThrow('copy.replicaKmsKeyArn of orders-staging must be a key in eu-central-1, where the copies go, got one in us-east-1');
+  });
+
   it('fails for a pair whose snapshots the project does not copy', () => {
     const off = sourcePair('orders-prod', 'orders-staging', 'eu-central-1', { copy: { enabled: false } });
     expect(() => grants([off], () => undefined)).toThrow('the project does not copy the snapshots of orders-prod for orders-staging');
@@ -115,7 +136,7 @@ describe('SourceInstances', () => {
   });
 
   it("fails for a source outside the stack's region", () => {
-    const elsewhere = pairSchema.parse({ source: { instanceId: 'orders-prod', region: 'us-west-2' }, replica: { instanceId: 'orders-staging', region: 'eu-central-1' } });
+    const elsewhere = pairSchema.parse({ source: { instanceId: 'orders-prod', region: 'us-west-2' }, replica: { instanceId: 'orders-staging', region: 'eu-central-1' }, credentials: { mode: 'source' } });
     expect(() => grants([elsewhere], () => undefined)).toThrow(`source orders-prod is in us-west-2, not in this stack's region ${SOURCE}`);
   });
 
