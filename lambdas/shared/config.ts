@@ -5,6 +5,7 @@
 import { IANAZone } from 'luxon';
 // A namespace import, not { z }: esbuild then keeps only the parts used (about 85 KB instead of 450 KB with every locale).
 import * as z from 'zod';
+import { CronError, firstFiringDay, parseCron } from './cron';
 import { ConfigError } from './errors';
 
 /** RDS instance identifiers: 1–63 letters, digits or hyphens, starting with a letter, no double or trailing hyphen. */
@@ -21,29 +22,67 @@ const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/,
 
 /** The zones ICU knows by canonical name, read once: at cold start far cheaper than a formatter per check (3 ms against 35 ms). */
 let canonicalZones: ReadonlySet<string> | undefined;
+let zonesByLowerCase: ReadonlyMap<string, string> | undefined;
 
-/** A canonical zone is looked up in ICU's list; anything else (an alias such as Asia/Calcutta, a typo) goes to luxon, which decides. */
-function isTimeZone(v: string): boolean {
+function zones(): ReadonlySet<string> {
   canonicalZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
-  return canonicalZones.has(v) || IANAZone.isValidZone(v);
+  return canonicalZones;
 }
 
-const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin');
+/**
+ * The canonical spelling of a zone someone meant: `europe/berlin` → Europe/Berlin, `Asia/Calcutta` → Asia/Kolkata
+ * (the alias ICU resolves it to), or undefined when it is no zone at all.
+ */
+export function canonicalTimeZone(v: string): string | undefined {
+  if (isCanonicalZone(v)) return v;
+  zonesByLowerCase ??= new Map([...zones()].map((z) => [z.toLowerCase(), z]));
+  const byCase = zonesByLowerCase.get(v.toLowerCase());
+  if (byCase) return byCase;
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(v) || !IANAZone.isValidZone(v)) return undefined;
+  try {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: v }).resolvedOptions().timeZone;
+    return zones().has(resolved) ? resolved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The areas of IANA's canonical `Area/Location` ids; legacy links (US/Pacific, Etc/UTC, GB) live outside them. */
+const IANA_AREAS = /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)\/[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)?$/;
 
 /**
- * An EventBridge Scheduler cron expression: `cron(minutes hours day-of-month month day-of-week year)`,
- * with `?` in exactly one of the two day fields.
+ * Whether a zone is spelled as IANA's canonical ids are: one ICU lists, or an exactly cased `Area/Location` id it
+ * knows (ICU still lists some old names, Asia/Calcutta for IANA's Asia/Kolkata, so both are taken).
+ */
+function isCanonicalZone(v: string): boolean {
+  return zones().has(v) || (IANA_AREAS.test(v) && IANAZone.isValidZone(v));
+}
+
+/** A canonical IANA zone id (the form EventBridge Scheduler and reports use); a near miss is answered with its canonical spelling. */
+const timeZone = z.string().superRefine((v, ctx) => {
+  if (isCanonicalZone(v)) return;
+  const canonical = v.length <= 64 ? canonicalTimeZone(v) : undefined;
+  ctx.addIssue({ code: 'custom', message: canonical ? `must be a canonical IANA time zone: did you mean "${canonical}"?` : 'must be an IANA time zone such as Europe/Berlin' });
+});
+
+/** How far ahead a schedule must fire at least once to be accepted. */
+const CRON_HORIZON_DAYS = 366;
+
+/**
+ * An EventBridge Scheduler cron expression, read by its grammar (see ./cron.ts) and refused when it would not fire
+ * in the next year (30 February, a past year, 99 minutes past the hour).
  */
 const schedulerCron = z.string().superRefine((v, ctx) => {
-  const m = /^cron\(([^)]*)\)$/.exec(v.trim());
-  const fields = m?.[1]?.trim().split(/\s+/) ?? [];
-  if (fields.length !== 6) {
-    ctx.addIssue({ code: 'custom', message: 'must be a Scheduler cron expression with six fields, such as cron(0 3 * * ? *)' });
+  if (v.length > 256) {
+    ctx.addIssue({ code: 'custom', message: 'is longer than any Scheduler cron expression (256 characters)' });
     return;
   }
-  const [, , dayOfMonth, , dayOfWeek] = fields;
-  if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-    ctx.addIssue({ code: 'custom', message: 'must have ? in exactly one of day-of-month and day-of-week, such as cron(0 3 * * ? *)' });
+  try {
+    const spec = parseCron(v);
+    if (!firstFiringDay(spec, new Date(), CRON_HORIZON_DAYS)) ctx.addIssue({ code: 'custom', message: `never fires in the next ${CRON_HORIZON_DAYS} days; check the day, month and year fields` });
+  } catch (err) {
+    if (!(err instanceof CronError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.message });
   }
 });
 
@@ -105,8 +144,43 @@ export function managedSecretParameter(pair: { replica: { instanceId: string }; 
   return pair.credentials.parameterName ?? `/replica-refresh/${pair.replica.instanceId}/master-user-secret-arn`;
 }
 
-/** Tags: RDS allows up to 50, keys up to 128 characters, values up to 256. */
-const tagMap = z.record(z.string().min(1).max(128), z.string().max(256));
+/** RDS allows 50 tags per resource. */
+export const MAX_TAGS = 50;
+
+/** RDS tag keys and values: Unicode letters, digits, white space and `_ . : / = + - @` (RDS User Guide, "Tagging Amazon RDS resources"). */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** Tags: at most 50, keys 1-128 characters not starting with `aws:`, values up to 256. */
+const tagMap = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .refine((k) => TAG_TEXT.test(k), 'tag keys may hold only letters, digits, spaces and _ . : / = + - @')
+      .refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys may not start with aws: (reserved for AWS)'),
+    z
+      .string()
+      .max(256)
+      .refine((v) => TAG_TEXT.test(v), 'tag values may hold only letters, digits, spaces and _ . : / = + - @'),
+  )
+  .refine((t) => Object.keys(t).length <= MAX_TAGS, { message: `must hold at most ${MAX_TAGS} tags (RDS's limit per resource)` });
+
+/** An e-mail address within RFC 5321's lengths: 254 in all, 64 before the @, 63 per domain label. */
+const emailAddress = z.string().superRefine((v, ctx) => {
+  const at = v.lastIndexOf('@');
+  const local = v.slice(0, at);
+  const domain = v.slice(at + 1);
+  const problem =
+    v.length > 254
+      ? `is ${v.length} characters; an e-mail address has at most 254 (RFC 5321)`
+      : at < 1 || local.length > 64
+        ? 'must be an e-mail address with at most 64 characters before the @ (RFC 5321)'
+        : !/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/.test(local) || !/^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(domain)
+          ? 'must be an e-mail address such as dba-team@example.com'
+          : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * Settings of y that config may pin instead of carrying y's live value across. Each name matches
@@ -277,7 +351,22 @@ export const pairSchema = z
       .strict()
       .default({ manage: true, retentionDays: 7, maxLagMinutes: 30 }),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    // A run is stuck only after the deletion grace and the restore deadline have both passed: shorter, the watchdog
+    // would fail a run while RDS is still deleting or restoring y.
+    const floorHours = (p.deletionEventGraceMinutes + p.restoreDeadlineMinutes) / 60;
+    if (p.stuckRunHours <= floorHours) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stuckRunHours'],
+        message: `must exceed deletionEventGraceMinutes (${p.deletionEventGraceMinutes}) plus restoreDeadlineMinutes (${p.restoreDeadlineMinutes}), i.e. more than ${Math.round(floorHours * 100) / 100} h, or the watchdog would fail a run while RDS is still deleting or restoring y`,
+      });
+    }
+  });
+
+/** The most pairs one deployment takes (all regions together); validation and synth stay linear up to it. */
+export const MAX_PAIRS = 1000;
 
 /** The whole cdk.json `replicaRefresh` context value. */
 export const configSchema = z
@@ -286,7 +375,7 @@ export const configSchema = z
     account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
     /** The zone that notifications and reports show times in, and the default for each schedule. */
     timeZone: timeZone.default('UTC'),
-    notificationEmails: z.array(z.email('must be an email address')).default([]),
+    notificationEmails: z.array(emailAddress).max(100).default([]),
     watchdogIntervalMinutes: positiveInt.min(1).max(60).default(5),
     /** An RTO target in minutes; restores slower than this are reported as misses. */
     rtoTargetMinutes: positiveInt.default(60),
@@ -306,11 +395,13 @@ export const configSchema = z
       })
       .strict()
       .default({ rtoMissed: true, noSuccessWithinHours: 26, runFailed: true, refused: true, restoreOverdue: true }),
-    pairs: z.array(pairSchema).min(1, 'must list at least one x→y pair'),
+    pairs: z.array(pairSchema).min(1, 'must list at least one x→y pair').max(MAX_PAIRS, `must list at most ${MAX_PAIRS} pairs per deployment`),
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    // Linear in the pairs: one pass to index the replicas, one to check each pair against the index.
     const seen = new Map<string, number>();
+    const replicas = new Set(cfg.pairs.map((p) => `${p.replica.region}/${p.replica.instanceId}`));
     cfg.pairs.forEach((p, i) => {
       if (p.replica.instanceId === p.source.instanceId && p.replica.region === p.source.region) {
         ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica'], message: `is the source instance itself (${p.source.instanceId} in ${p.source.region}); y must be a different instance` });
@@ -324,7 +415,7 @@ export const configSchema = z
       if (p.source.mode === 'backup-replication' && p.source.region === p.replica.region) {
         ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source', 'mode'], message: `needs x and y in different regions (both are in ${p.source.region}): automated backups replicate across regions only; use snapshot-copy` });
       }
-      if (cfg.pairs.some((q) => q.replica.instanceId === p.source.instanceId && q.replica.region === p.source.region)) {
+      if (replicas.has(`${p.source.region}/${p.source.instanceId}`)) {
         ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source'], message: 'is also configured as a replica: the refresh would delete a source' });
       }
     });
@@ -379,7 +470,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = input;
   for (const key of path) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key];
+    cur = Object.prototype.hasOwnProperty.call(cur, key) ? (cur as Record<PropertyKey, unknown>)[key] : undefined;
   }
   return cur;
 }
@@ -395,21 +486,62 @@ function renderPath(root: string, path: readonly PropertyKey[], input?: unknown)
   }, root);
 }
 
+/** A scalar as people write it: NaN and Infinity by name, long strings cut with their length. */
+function scalar(v: unknown): string {
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : '-Infinity';
+  if (typeof v === 'string') return v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}… (${v.length} characters)` : JSON.stringify(v);
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return '[…]';
+  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return typeof v === 'object' ? '{…}' : typeof v;
+}
+
+/** A short preview of any value, one level deep: a deeply nested or huge value never overflows or floods the message. */
+function preview(v: unknown): string {
+  if (Array.isArray(v)) return v.length === 0 ? '[]' : `[${v.slice(0, 3).map(scalar).join(', ')}${v.length > 3 ? `, … (${v.length} items)` : ''}]`;
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v);
+    return keys.length === 0 ? '{}' : `{${keys.slice(0, 3).map((k) => `${JSON.stringify(k)}: ${scalar((v as Record<string, unknown>)[k])}`).join(', ')}${keys.length > 3 ? `, … (${keys.length} keys)` : ''}}`;
+  }
+  return scalar(v);
+}
+
 /**
- * Parses with a schema, turning every problem into one line that names the key and the value at fault.
+ * Parses with a schema, turning every problem into one line that names the key and the value at fault: one line
+ * per bad value (the first problem found with it), NaN and Infinity by name, long or deep values cut short.
  * @throws ConfigError listing every problem found
  */
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const issue of result.error.issues) {
     const key = renderPath(root, issue.path, input);
-    if (issue.code === 'unrecognized_keys') return `${key}: unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; check the spelling against the README's configuration reference`;
-    const value = valueAt(input, issue.path);
-    const shown = value === undefined ? 'missing' : JSON.stringify(value);
-    return `${key} = ${shown}: ${issue.message}`;
-  });
+    if (issue.code === 'unrecognized_keys') {
+      lines.push(`${key}: unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; check the spelling against the README's configuration reference`);
+      continue;
+    }
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push(`${key} = ${preview(valueAt(input, issue.path))}: ${issue.message}`);
+  }
   throw new ConfigError(`invalid configuration:\n  - ${lines.join('\n  - ')}`, lines);
+}
+
+/**
+ * Reads configuration text (a cdk.json, or a file given with --config): a UTF-8 byte-order mark is dropped, and JSON
+ * that cannot be read is answered with where it broke.
+ * @throws ConfigError naming the file and the problem
+ */
+export function parseConfigText(text: string, source: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (err) {
+    throw new ConfigError(`${source} is not valid JSON: ${(err as Error).message}; fix the file (a JSON linter shows where)`, [], { cause: err });
+  }
 }
 
 /** Parses the cdk.json `replicaRefresh` context value. */

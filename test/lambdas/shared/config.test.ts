@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lambdas/shared/errors';
-import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, needsProjectKey, parseConfig } from '../../../lambdas/shared/config';
+import { COPY_CONFIG_ENV, MAX_PAIRS, RUNTIME_CONFIG_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, needsProjectKey, parseConfig, parseConfigText } from '../../../lambdas/shared/config';
 import { runtimeConfig } from '../../support/fixtures';
 
 const example = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: Record<string, unknown> } }).context.replicaRefresh;
@@ -48,15 +48,29 @@ describe('parseConfig', () => {
     ]);
   });
 
-  it.each(['Europe/Berlin', 'UTC', 'Etc/UTC', 'Asia/Calcutta', 'US/Pacific'])('accepts the time zone %s, canonical or an IANA alias', (zone) => {
+  it.each(['Europe/Berlin', 'UTC', 'America/Los_Angeles', 'Asia/Kolkata', 'America/Argentina/Buenos_Aires'])('accepts the canonical time zone %s', (zone) => {
     expect(parseConfig({ ...example, timeZone: zone }).timeZone).toBe(zone);
   });
 
   it.each([
-    ['cron(0 3 * * *)', 'six fields'],
-    ['0 3 * * ? *', 'six fields'],
+    ['europe/berlin', 'Europe/Berlin'],
+    ['US/Pacific', 'America/Los_Angeles'],
+    ['Etc/UTC', 'UTC'],
+    ['EUROPE/BERLIN', 'Europe/Berlin'],
+  ])('fails on the non-canonical time zone %s, suggesting %s', (zone, canonical) => {
+    expect(problemsOf({ ...example, timeZone: zone })).toEqual([`replicaRefresh.timeZone = "${zone}": must be a canonical IANA time zone: did you mean "${canonical}"?`]);
+  });
+
+  it.each([
+    ['cron(0 3 * * *)', 'has 5 field(s); a Scheduler cron expression has six'],
+    ['0 3 * * ? *', 'must look like cron(minutes hours day-of-month month day-of-week year)'],
     ['cron(0 3 * * 1 *)', 'exactly one of day-of-month and day-of-week'],
-  ])('fails on the cron expression %s', (cron, message) => {
+    ['cron(0 3 30 2 ? *)', 'never fires in the next 366 days'],
+    ['cron(99 99 * * ? *)', 'minutes field: 99 is outside 0-59'],
+    ['cron(0 3 * * ? 2020)', 'never fires in the next 366 days'],
+    ['cron(0 3 ? * MON#6 *)', 'day-of-week field: "#6" must be 1-5'],
+    ['cron(0 3 L * 2 *)', 'exactly one of day-of-month and day-of-week'],
+  ])('fails on the cron expression %s, on one line naming the field', (cron, message) => {
     const [problem] = problemsOf(withPair({ schedule: { cron } }));
     expect(problem).toContain(`replicaRefresh.pairs[0] (orders-staging).schedule.cron = ${JSON.stringify(cron)}`);
     expect(problem).toContain(message);
@@ -88,9 +102,53 @@ describe('parseConfig', () => {
   it.each([
     [{ account: '1234' }, 'replicaRefresh.account = "1234": must be a 12-digit AWS account id'],
     [{ pairs: [] }, 'replicaRefresh.pairs = []: must list at least one x→y pair'],
-    [{ notificationEmails: ['not-an-email'] }, 'replicaRefresh.notificationEmails[0] = "not-an-email": must be an email address'],
+    [{ notificationEmails: ['not-an-email'] }, 'replicaRefresh.notificationEmails[0] = "not-an-email": must be an e-mail address with at most 64 characters before the @ (RFC 5321)'],
+    [{ notificationEmails: [`${'a'.repeat(65)}@example.com`] }, `replicaRefresh.notificationEmails[0] = "${'a'.repeat(60)}"… (77 characters): must be an e-mail address with at most 64 characters before the @ (RFC 5321)`],
+    [{ rtoTargetMinutes: Infinity }, 'replicaRefresh.rtoTargetMinutes = Infinity: Invalid input: expected number, received Infinity'],
+    [{ rtoTargetMinutes: NaN }, 'replicaRefresh.rtoTargetMinutes = NaN: Invalid input: expected number, received NaN'],
+    [{ pairs: 'orders' }, 'replicaRefresh.pairs = "orders": Invalid input: expected array, received string'],
+    [{ pairs: [null] }, 'replicaRefresh.pairs[0] = null: Invalid input: expected object, received null'],
   ])('fails on %j', (change, message) => {
     expect(problemsOf({ ...example, ...change })).toEqual([message]);
+  });
+
+  it.each(['cron(0 3 * * ? *)', 'cron(15 2 L * ? *)', 'cron(0 4 ? * MON-FRI *)', 'cron(0 */6 * * ? *)', 'cron(0 3 ? * 6#3 *)', 'cron(0 3 ? * 6L *)', 'cron(0 3 15W * ? *)', 'cron(30 1 1 JAN,JUL ? *)'])(
+    'accepts the Scheduler cron expression %s',
+    (cron) => {
+      expect(parseConfig(withPair({ schedule: { cron } })).pairs[0]?.schedule.cron).toBe(cron);
+    },
+  );
+
+  it('fails on stuckRunHours not above the deletion grace plus the restore deadline, naming both', () => {
+    expect(problemsOf(withPair({ stuckRunHours: 0.05 }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).stuckRunHours = 0.05: must exceed deletionEventGraceMinutes (15) plus restoreDeadlineMinutes (120), i.e. more than 2.25 h, or the watchdog would fail a run while RDS is still deleting or restoring y',
+    ]);
+  });
+
+  it('fails on 51 tags, and on tag keys RDS reserves or rejects, one line each', () => {
+    const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    expect(problemsOf(withPair({ overrides: { tags } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).overrides.tags = {"k0": "v", "k1": "v", "k2": "v", … (51 keys)}: must hold at most 50 tags (RDS\'s limit per resource)',
+    ]);
+    expect(problemsOf(withPair({ overrides: { tags: { 'aws:owner': 'x', 'bad<key': 'y' } } }))).toHaveLength(2);
+  });
+
+  it('names a deeply nested or huge value without overflowing, in one line', () => {
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 100_000; i++) deep = (deep.a = {});
+    expect(problemsOf(withPair({ overrides: { tags: root } }))).toEqual(['replicaRefresh.pairs[0] (orders-staging).overrides.tags.a = {"a": {…}}: Invalid input: expected string, received object']);
+  });
+
+  it('reads a file with a UTF-8 byte-order mark, and names a file that is not JSON', () => {
+    expect(parseConfigText(`\uFEFF${JSON.stringify({ a: 1 })}`, 'cdk.json')).toEqual({ a: 1 });
+    expect(() => parseConfigText('{"a": ', 'my.json')).toThrow(/^my\.json is not valid JSON: .*fix the file/);
+  });
+
+  it('validates the documented maximum of pairs, and refuses one more', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => ({ ...(example.pairs as Record<string, unknown>[])[0], replica: { instanceId: `y-${i}`, region: 'eu-central-1' }, source: { instanceId: `x-${i}`, region: 'eu-west-1' } }));
+    expect(parseConfig({ ...example, pairs: many }).pairs).toHaveLength(1000);
+    expect(problemsOf({ ...example, pairs: [...many, many[0]] })[0]).toContain(`must list at most ${MAX_PAIRS} pairs per deployment`);
   });
 
   it('defaults to copying x snapshots itself, with a project key, retention and no extra snapshots', () => {
