@@ -22,7 +22,7 @@ describe('the watchdog checks the event path', () => {
     rds.subscription = subscription('active');
     expect(await ctx.pass()).toEqual(['event-path:ok', 'idle']);
     // A data point of 0 on every healthy pass, so the alarm returns to OK.
-    expect(ctx.deps.telemetry.metrics.filter((m) => m.name === 'EventPathUnhealthy')).toEqual([{ name: 'EventPathUnhealthy', value: 0, dimensions: { subscription: NAME } }]);
+    expect(ctx.deps.telemetry.metrics.filter((m) => m.name === 'EventPathUnhealthy').map((m) => [m.value, m.dimensions])).toEqual([[0, { subscription: NAME }]]);
     expect(published()).toEqual([]);
   });
 
