@@ -65,10 +65,24 @@ export class DynamoLedger implements Ledger {
     return toRun(out.Item);
   }
 
-  public async updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[]): Promise<RunRecord> {
-    if (!fromPhases || fromPhases.length === 0) return this.updateActive(run, changes);
-    const values = Object.fromEntries(fromPhases.map((p, i) => [`:p${i}`, p]));
-    return this.updateActive(run, changes, `AND #phase IN (${fromPhases.map((_, i) => `:p${i}`).join(', ')})`, values, { '#phase': 'phase' }, `not active in phase ${fromPhases.join(' or ')}`);
+  public async updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[], options: { dueBy?: string } = {}): Promise<RunRecord> {
+    const conditions: string[] = [];
+    const values: Record<string, unknown> = {};
+    const names: Record<string, string> = {};
+    if (fromPhases && fromPhases.length > 0) {
+      fromPhases.forEach((p, i) => (values[`:p${i}`] = p));
+      conditions.push(`#phase IN (${fromPhases.map((_, i) => `:p${i}`).join(', ')})`);
+      names['#phase'] = 'phase';
+    }
+    if (options.dueBy) {
+      // The run's back-off: no claim before its next attempt is due, whoever asks.
+      conditions.push('(attribute_not_exists(#nextRetryAt) OR #nextRetryAt <= :due)');
+      names['#nextRetryAt'] = 'nextRetryAt';
+      values[':due'] = options.dueBy;
+    }
+    if (conditions.length === 0) return this.updateActive(run, changes);
+    const detail = [fromPhases?.length ? `not active in phase ${fromPhases.join(' or ')}` : '', options.dueBy ? `or its next attempt is not due by ${options.dueBy}` : ''].filter(Boolean).join(' ');
+    return this.updateActive(run, changes, `AND ${conditions.join(' AND ')}`, values, names, detail);
   }
 
   /** A conditional update of the ACTIVE item: it must still be `run`, plus any extra condition. Undefined values are removed. */

@@ -142,6 +142,8 @@ export async function requestRestore(
     await failRun(deps, ctx, run, `the restore failed ${run.restoreAttempts} times (last: ${run.errors.at(-1) ?? 'unknown'}).`);
     return 'failed';
   }
+  // The back-off is the run's: a duplicate or late event never brings the next attempt forward.
+  if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'retry-later';
   let claimed: RunRecord;
   try {
     claimed = await deps.ledger.updateActiveRun(
@@ -157,6 +159,7 @@ export async function requestRestore(
         ...(run.deleteRequestedAt ? {} : { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true }),
       },
       opts.fromPhases,
+      { dueBy: now.toISOString() },
     );
   } catch (err) {
     if (err instanceof StaleRunError) return 'duplicate';

@@ -88,11 +88,12 @@ export interface Ledger {
   openRun(run: RunRecord): Promise<void>;
   getActiveRun(replicaId: string): Promise<RunRecord | undefined>;
   /**
-   * Updates the active run if it is still `runId` and (when given) in one of `fromPhases`.
+   * Updates the active run if it is still `runId`, (when given) in one of `fromPhases`, and (with `dueBy`) its
+   * `nextRetryAt` is unset or not later than `dueBy`.
    * @returns the updated run
    * @throws StaleRunError when the condition does not hold
    */
-  updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[]): Promise<RunRecord>;
+  updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[], options?: { dueBy?: string }): Promise<RunRecord>;
   /**
    * Marks the active run closed (its final status, times and reason), still in the active slot.
    * @returns false when the run is no longer active (another invocation closed it): do not notify

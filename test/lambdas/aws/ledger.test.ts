@@ -50,6 +50,23 @@ describe('DynamoLedger', () => {
     await expect(ledger.updateActiveRun(run('other'), { errors: ['x'] })).rejects.toBeInstanceOf(StaleRunError);
   });
 
+  it('refuses a claim before the run\'s next attempt is due, and takes it once due', async () => {
+    await ledger.openRun(run('r1', { phase: 'deleted', nextRetryAt: '2026-11-21T02:10:00.000Z' }));
+    await expect(ledger.updateActiveRun(run('r1'), { phase: 'restoring' }, ['deleted'], { dueBy: '2026-11-21T02:09:59.000Z' })).rejects.toBeInstanceOf(StaleRunError);
+    await expect(ledger.updateActiveRun(run('r1'), { phase: 'restoring', nextRetryAt: undefined }, ['deleted'], { dueBy: '2026-11-21T02:10:00.000Z' })).resolves.toMatchObject({ phase: 'restoring' });
+  });
+
+  it('replaces a polled time with an event\'s, on the active run or in history, but never an event\'s', async () => {
+    await ledger.openRun(run('r1', { phase: 'restoring', deletedAt: '2026-11-21T02:16:00.000Z', deletedSource: 'poll' }));
+    await expect(ledger.amendTiming('orders-staging', 'r1', 'deleted', '2026-11-21T02:06:00.000Z')).resolves.toBe(true);
+    await expect(ledger.amendTiming('orders-staging', 'r1', 'deleted', '2026-11-21T02:05:00.000Z')).resolves.toBe(false);
+    expect(await ledger.getActiveRun('orders-staging')).toMatchObject({ deletedAt: '2026-11-21T02:06:00.000Z', deletedSource: 'event' });
+    const closed = { ...run('r2', { usableAt: '2026-11-21T02:30:00.000Z', usableSource: 'poll' as const }), status: 'succeeded' as const };
+    await ledger.archiveRun(closed);
+    await expect(ledger.amendTiming('orders-staging', 'r2', 'usable', '2026-11-21T02:26:00.000Z')).resolves.toBe(true);
+    expect((await ledger.listRuns('orders-staging'))[0]).toMatchObject({ runId: 'r2', usableAt: '2026-11-21T02:26:00.000Z', usableSource: 'event' });
+  });
+
   it('removes attributes set to undefined', async () => {
     await ledger.openRun(run('r1', { deletedAt: '2026-11-21T02:05:00.000Z' }));
     const updated = await ledger.updateActiveRun(run('r1'), { deletedAt: undefined });

@@ -186,7 +186,9 @@ describe('handleInvocation: failures', () => {
     expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:retry-later');
     expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ phase: 'deleted', restoreAttempts: 1, lastErrorCode: 'InsufficientDBInstanceCapacityFault', nextRetryAt: '2026-11-21T02:08:00.000Z' });
     expect(published()).toEqual([]);
-    // A repeated deletion event does not jump the backoff; the watchdog waits for it.
+    // A repeated deletion event does not jump the backoff (it is the run's); the watchdog waits for it.
+    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:retry-later');
+    expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 1);
     ctx.clock.advanceMinutes(1);
     expect((await runWatchdog(ctx.deps, ctx.config)).map((o) => o.action)).toEqual(['waiting:retry']);
     ctx.clock.advanceMinutes(1);
