@@ -3,6 +3,7 @@
  *  - `sk = "ACTIVE"`: the one active run. Opening it is a conditional put, so it is also the lock.
  *  - `sk = "RUN#<runId>"`: closed and refused runs, the history reports read. Run ids sort by time.
  *  - `sk = "ALERT#<key>"`: alerts sent once until cleared (y missing outside any run).
+ *  - `sk = "DESIRED"`: the settings y must have, kept by clean successful runs (or the operator).
  * Closing is three steps: mark ACTIVE closed (conditional: one closer wins), notify, then move it into
  * history. A crash in between leaves a closed run in ACTIVE, which whoever reads it next finishes:
  * never a lost run, never a lost alert.
@@ -10,12 +11,14 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { RunRecord } from '../core/model';
+import type { DesiredRecord, RunRecord } from '../core/model';
 import type { Ledger } from '../core/ports';
 import { ActiveRunExistsError, StaleRunError } from '../shared/errors';
 
 const ACTIVE = 'ACTIVE';
 const RUN_PREFIX = 'RUN#';
+/** The settings y must have: one item per replica. */
+const DESIRED = 'DESIRED';
 const ALERT_PREFIX = 'ALERT#';
 
 type Item = RunRecord & { replica: string; sk: string };
@@ -201,6 +204,22 @@ export class DynamoLedger implements Ledger {
 
   public async recordRefusal(run: RunRecord): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...run, replica: run.replicaId, sk: `${RUN_PREFIX}${run.runId}` } }));
+  }
+
+  public async getRun(replicaId: string, runId: string): Promise<RunRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { replica: replicaId, sk: `${RUN_PREFIX}${runId}` }, ConsistentRead: true }));
+    return toRun(out.Item);
+  }
+
+  public async getDesired(replicaId: string): Promise<DesiredRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { replica: replicaId, sk: DESIRED }, ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { replica: _r, sk: _sk, ...record } = out.Item;
+    return record as DesiredRecord;
+  }
+
+  public async putDesired(record: DesiredRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...record, replica: record.replicaId, sk: DESIRED } }));
   }
 
   public async listRuns(replicaId: string, options: { since?: Date; limit?: number } = {}): Promise<RunRecord[]> {

@@ -5,8 +5,7 @@
  * conditional ledger write: duplicates become no-ops.
  */
 import type { PairConfig, RuntimeConfig } from '../shared/config';
-import { ActiveRunExistsError, PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../shared/errors';
-import { makeRunId } from './ids';
+import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../shared/errors';
 import { alert, closedRunNotification, measure, rtoMissed } from './measures';
 import { applyCredentials } from './credentials';
 import { shapeRestore } from './engines';
@@ -98,10 +97,17 @@ export async function loadActiveRun(deps: Deps, config: RuntimeConfig, replicaId
 export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string, metric: 'RefreshFailed' | 'RunStuck' = 'RefreshFailed'): Promise<RunRecord> {
   const y = await deps.rds.describeInstance(run.replicaId).catch(() => undefined);
   const snapshot = run.snapshot?.id ?? run.plannedSnapshot?.id;
+  const heal = ctx.pair.heal;
+  const firstHeal = new Date(deps.now().getTime() + heal.backoffHours * 3_600_000).toISOString();
   const state = y
     ? `${run.replicaId} exists and is ${y.status}.`
-    : `${run.replicaId} DOES NOT EXIST. Fix the cause, then restore it from ${snapshot ? `snapshot ${snapshot}` : `the newest snapshot of ${run.sourceId}`} with its usual settings (the ledger's run ${run.runId} holds them under "desired").`;
-  const closed: RunRecord = { ...run, status: 'failed', closedAt: deps.now().toISOString(), reason: `${reason} ${state}` };
+    : run.deletedAt || run.restoreClaimedAt
+      ? `${run.replicaId} DOES NOT EXIST: this run deleted it. replica-refresh restores it ${heal.maxAttempts > 0 ? `(the watchdog tries again at ${firstHeal}, then after ${heal.backoffHours * 2} h, doubling, up to ${heal.maxAttempts} times) and ` : ''}` +
+        `on the next nightly run at the latest, from ${snapshot ? `snapshot ${snapshot} or a newer one` : `the newest snapshot of ${run.sourceId}`} with its recorded settings. To restore it now: npm run drill -- --replica ${run.replicaId}.`
+      : `${run.replicaId} DOES NOT EXIST and this run did not delete it.`;
+  // A y this run restored but did not finish configuring: what it lacks is this run's drift (the report shows it on this night).
+  const drift = y && run.desired && isRestoredBy(y, run) ? driftOf(run.desired, y) : run.drift;
+  const closed: RunRecord = { ...run, status: 'failed', closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, ...(drift ? { drift } : {}) };
   if (await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config))) {
     // A stuck run has its own alarm; counting it as failed too would page people twice for one run.
     deps.telemetry.count(metric, 1, dims(ctx.pair));
@@ -272,8 +278,12 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
   const closed: RunRecord = { ...applied, status: 'succeeded', closedAt: deps.now().toISOString(), drift };
   if (!(await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config, ctx.pair)))) return 'duplicate';
 
-  // y is back: a later disappearance outside any run is news again.
-  await deps.ledger.clearAlert(closed.replicaId, MISSING_ALERT);
+  // y is back: a later disappearance, or a later failed heal, is news again.
+  for (const key of [MISSING_ALERT, HEAL_ALERTS.exhausted, HEAL_ALERTS.noSettings]) await deps.ledger.clearAlert(closed.replicaId, key);
+  // A clean run restored y with exactly the settings it must have: they are the record from now on.
+  if (drift.length === 0 && closed.desired) {
+    await deps.ledger.putDesired({ replicaId: closed.replicaId, settings: closed.desired, ...(closed.engine ? { engine: closed.engine } : {}), capturedAt: closed.closedAt ?? deps.now().toISOString(), source: 'run', runId: closed.runId });
+  }
   const m = measure(closed);
   const d = dims(ctx.pair);
   deps.telemetry.count('RefreshSucceeded', 1, d);
@@ -390,81 +400,8 @@ export async function alertDeadline(deps: Deps, ctx: RunContext, run: RunRecord,
   );
 }
 
-/** What became of a y found missing outside any run. */
-export type MissingOutcome = 'alerted' | 'already-alerted' | 'restoring' | 'no-settings' | 'duplicate';
-
 /** The ledger key of the "y is missing" alert, sent once until y is seen again. */
 export const MISSING_ALERT = 'replica-missing';
 
-/**
- * y is gone and no run deleted it (someone deleted it by hand, or its deletion event was lost).
- * Alerts once; restores it with the last successful run's captured settings when config opts in.
- */
-export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, source: 'event' | 'poll'): Promise<MissingOutcome> {
-  const y = ctx.pair.replica.instanceId;
-  const once = (subject: string, text: string) =>
-    deps.ledger.alertOnce(y, MISSING_ALERT, at).then(async (first) => {
-      if (first) await deps.notifier.publish(alert('replica.deleted-outside-run', y, subject, text, { deletedAt: at.toISOString(), detectedBy: source }));
-      return first;
-    });
-  deps.telemetry.count('UnmanagedDeletion', 1, dims(ctx.pair));
-
-  if (!ctx.pair.restoreUnmanagedDeletions) {
-    const first = await once(
-      'y was deleted outside any refresh',
-      `${y} is gone (${source === 'event' ? `deleted at ${at.toISOString()}` : `found missing at ${at.toISOString()}`}) and no replica-refresh run deleted it. It is NOT being restored, because restoreUnmanagedDeletions is off for this pair. ` +
-        'Restore it by hand, or set restoreUnmanagedDeletions: true to have replica-refresh do it next time.',
-    );
-    return first ? 'alerted' : 'already-alerted';
-  }
-
-  const history = await deps.ledger.listRuns(y, { limit: 20 });
-  const template = history.find((r) => r.status === 'succeeded' && r.desired);
-  if (!template?.desired) {
-    await once(
-      'y was deleted outside any refresh and cannot be restored',
-      `${y} is gone and no run deleted it. restoreUnmanagedDeletions is on, but the ledger holds no successful run with y's captured settings, so a restore would fall back to RDS defaults. Restore it by hand.`,
-    );
-    return 'no-settings';
-  }
-
-  const now = deps.now();
-  const run: RunRecord = {
-    replicaId: y,
-    runId: makeRunId(now, deps.randomId()),
-    sourceId: ctx.pair.source.instanceId,
-    trigger: 'unmanaged-deletion',
-    requestId: `deletion:${at.toISOString()}`,
-    status: 'active',
-    phase: 'deleted',
-    startedAt: now.toISOString(),
-    // Nobody here saw the delete request: the window starts at the deletion as seen, later than the truth.
-    deleteRequestedAt: at.toISOString(),
-    deleteRequestedEstimated: true,
-    deletedAt: at.toISOString(),
-    deletedSource: source,
-    restoreAttempts: 0,
-    checks: [],
-    errors: [],
-    desired: template.desired,
-    ...(template.engine ? { engine: template.engine } : {}),
-  };
-  try {
-    await deps.ledger.openRun(run);
-  } catch (err) {
-    if (err instanceof ActiveRunExistsError) return 'duplicate';
-    throw err;
-  }
-  await deps.notifier.publish(
-    alert(
-      'replica.deleted-outside-run',
-      y,
-      'y was deleted outside any refresh; restoring it',
-      `${y} is gone and no run deleted it. restoreUnmanagedDeletions is on: run ${run.runId} restores it with the settings captured by run ${template.runId}.`,
-      { deletedAt: at.toISOString(), templateRunId: template.runId },
-      run.runId,
-    ),
-  );
-  await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: source });
-  return 'restoring';
-}
+/** Ledger keys of the heal alerts (the watchdog gave up; nothing to heal with), each sent once until y is back. */
+export const HEAL_ALERTS = { exhausted: 'heal-exhausted', noSettings: 'heal-no-settings' } as const;

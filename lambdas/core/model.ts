@@ -147,7 +147,22 @@ export type RunPhase = 'deleting' | 'deleted' | 'restoring' | 'finishing';
 export type RunOutcome = 'succeeded' | 'failed' | 'refused';
 
 /** What started a run. */
-export type RunTrigger = 'schedule' | 'drill' | 'unmanaged-deletion';
+export type RunTrigger = 'schedule' | 'drill' | 'unmanaged-deletion' | 'heal';
+
+/**
+ * The settings y must have: the one source of truth a restore uses when y itself cannot be trusted (the project
+ * restored it and did not finish configuring it). Changed only by a successful run whose drift check was clean, or
+ * by the operator.
+ */
+export interface DesiredRecord {
+  replicaId: string;
+  settings: InstanceSettings;
+  engine?: string;
+  capturedAt: string;
+  /** `run`: the settings a clean successful run restored y with; `operator`: set by hand. */
+  source: 'run' | 'operator';
+  runId?: string;
+}
 
 /** One preflight check and its verdict. */
 export interface CheckResult {
@@ -186,6 +201,8 @@ export interface RunRecord {
   trigger: RunTrigger;
   /** The engine of y, for the restore's storage rules. */
   engine?: string;
+  /** A heal run: the run that deleted y and did not bring it back. */
+  healsRunId?: string;
   /** The schedule execution (or caller) id, so a duplicated start is recognised. */
   requestId?: string;
   status: 'active' | RunOutcome;

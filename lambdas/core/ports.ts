@@ -3,7 +3,7 @@
  * AWS; tests and the local simulation implement or drive them too.
  */
 import type { CopyRequest } from './copy';
-import type { InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, RunRecord, SnapshotView } from './model';
+import type { DesiredRecord, InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, RunRecord, SnapshotView } from './model';
 
 /** A restore request, already complete: nothing is left to RDS defaults. */
 export interface RestoreRequest {
@@ -115,6 +115,12 @@ export interface Ledger {
   clearAlert(replicaId: string, key: string): Promise<void>;
   /** Records a run that never became active (refused by preflight). */
   recordRefusal(run: RunRecord): Promise<void>;
+  /** One closed or refused run by id, or undefined. */
+  getRun(replicaId: string, runId: string): Promise<RunRecord | undefined>;
+  /** The settings y must have, when recorded. */
+  getDesired(replicaId: string): Promise<DesiredRecord | undefined>;
+  /** Records the settings y must have (after a clean successful run, or by the operator). */
+  putDesired(record: DesiredRecord): Promise<void>;
   /** Closed runs of a replica, newest first. */
   listRuns(replicaId: string, options?: { since?: Date; limit?: number }): Promise<RunRecord[]>;
 }

@@ -12,13 +12,14 @@ import { alert } from './measures';
 import type { CheckResult, ChosenSnapshot, InstanceSettings, InstanceView, RunRecord, RunTrigger, SnapshotView } from './model';
 import type { Deps } from './ports';
 import { DELETABLE_STATES, preflight } from './preflight';
-import { desiredSettings } from './settings';
+import { resolveDesired } from './desired';
+import { heal, projectDeletion } from './heal';
 import { findRestoreSource, toChosen } from './snapshots';
 
 /** A request to start a refresh. */
 export interface StartRequest {
   replica: string;
-  trigger: Exclude<RunTrigger, 'unmanaged-deletion'>;
+  trigger: Exclude<RunTrigger, 'unmanaged-deletion' | 'heal'>;
   /** The schedule's execution id or a caller's token: a repeat of the same request is a no-op. */
   requestId?: string;
   /** Restore from this snapshot instead of the newest. */
@@ -30,6 +31,8 @@ export interface StartRequest {
 /** What a start did. */
 export type StartResult =
   | { outcome: 'started'; runId: string; snapshot: ChosenSnapshot; checks: CheckResult[] }
+  /** y was missing because a refresh deleted it and failed: a heal run restores it. */
+  | { outcome: 'healing'; runId: string; healsRunId: string }
   | { outcome: 'refused'; runId: string; reason: string; checks: CheckResult[] }
   | { outcome: 'duplicate'; runId: string }
   | { outcome: 'failed'; runId: string; reason: string }
@@ -122,6 +125,14 @@ async function continueStart(deps: Deps, ctx: RunContext, run: RunRecord): Promi
   return { outcome: 'started', runId: run.runId, snapshot: run.plannedSnapshot ?? { id: 'unknown', arn: '', type: 'unknown' }, checks: run.checks };
 }
 
+/** The plan's verdict for a missing y that a start would heal: the missing-y check passes with what would happen. */
+function healPlan(verdict: ReturnType<typeof preflight>, cause: RunRecord): ReturnType<typeof preflight> {
+  const checks = verdict.checks.map((c) =>
+    c.id === 'replica-exists' ? { id: 'replica-exists', ok: true, detail: `${cause.replicaId} is missing: run ${cause.runId} deleted it and failed (${cause.reason ?? 'unknown'}); a start restores it (heal)` } : c,
+  );
+  return { ...verdict, checks, ok: checks.every((c) => c.ok) };
+}
+
 /** Mode `secret`: reads the secret now, before y is deleted, and says why it cannot be used. The value is dropped at once. */
 async function secretProblemOf(deps: Deps, pair: PairConfig): Promise<string | undefined> {
   if (pair.credentials.mode !== 'secret') return undefined;
@@ -181,8 +192,24 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   const snapshotProblem = found.problem;
   const newerNotReady = found.newerNotReady;
 
-  const verdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, now: deps.now() });
-  const desired = replica ? { ...desiredSettings(replica.settings, pair.overrides, replica.engine), ...(proxyTargets.length > 0 ? { proxyTargets } : {}) } : undefined;
+  // y missing because a refresh deleted it and failed: this start heals it instead of refusing (self-healing).
+  const missing = replica ? undefined : await projectDeletion(deps, y);
+  if (missing?.cause && !request.dryRun) {
+    const healed = await heal(deps, ctx, missing.cause, request.trigger, request.requestId);
+    if (healed === 'restoring') {
+      const run = await deps.ledger.getActiveRun(y);
+      return { outcome: 'healing', runId: run?.runId ?? '', healsRunId: missing.cause.runId };
+    }
+    if (healed === 'duplicate') return refuse(deps, base, new ActiveRunExistsError(y, (await deps.ledger.getActiveRun(y))?.runId ?? '?').message);
+    return refuse(deps, base, `${y} is missing after run ${missing.cause.runId} and the ledger holds no settings to restore it with; restore it by hand`);
+  }
+
+  const rawVerdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, now: deps.now() });
+  // A plan for a y the project left deleted says a start would heal it, not that there is nothing to refresh.
+  const verdict = missing?.cause ? healPlan(rawVerdict, missing.cause) : rawVerdict;
+  const resolved = replica ? await resolveDesired(deps, pair, replica) : undefined;
+  const desired = resolved ? { ...resolved.settings, ...(proxyTargets.length > 0 ? { proxyTargets } : {}) } : undefined;
+  if (resolved) verdict.checks.push({ id: 'desired-settings', ok: true, detail: resolved.detail });
 
   if (request.dryRun) {
     // A real start would also need the replica's slot free.

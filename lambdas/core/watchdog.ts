@@ -6,7 +6,8 @@
 import type { RuntimeConfig } from '../shared/config';
 import { StaleRunError, describeError } from '../shared/errors';
 import type { RunContext } from './lifecycle';
-import { FAILED_STATES, USABLE_STATES, alertDeadline, failRun, finishRun, loadActiveRun, onReplicaMissing, requestRestore } from './lifecycle';
+import { FAILED_STATES, USABLE_STATES, alertDeadline, failRun, finishRun, loadActiveRun, requestRestore } from './lifecycle';
+import { onReplicaMissing } from './heal';
 import type { RunRecord } from './model';
 import { alert } from './measures';
 import type { Deps } from './ports';
@@ -18,6 +19,22 @@ export interface WatchdogOutcome {
   action: string;
 }
 
+/** When the run entered its phase: each phase is judged stuck against its own start, not the run's. */
+function phaseStartedAt(run: RunRecord): string {
+  switch (run.phase) {
+    case 'deleting':
+      return run.deleteRequestedAt ?? run.preflightFinishedAt ?? run.startedAt;
+    case 'deleted':
+      return run.deletedAt ?? run.deleteRequestedAt ?? run.startedAt;
+    case 'restoring':
+      return run.restoreRequestedAt ?? run.restoreClaimedAt ?? run.startedAt;
+    case 'finishing':
+      return run.usableAt ?? run.startedAt;
+    default:
+      return run.startedAt;
+  }
+}
+
 function minutesSince(iso: string | undefined, now: Date): number {
   return iso ? (now.getTime() - Date.parse(iso)) / 60_000 : Infinity;
 }
@@ -25,13 +42,35 @@ function minutesSince(iso: string | undefined, now: Date): number {
 async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
   const now = deps.now();
   const { pair } = ctx;
-  if (minutesSince(run.startedAt, now) > pair.stuckRunHours * 60) {
+  if (minutesSince(phaseStartedAt(run), now) > pair.stuckRunHours * 60) {
     if (run.phase === 'finishing') {
       // y serves; only the post-restore modify is still refused. Close with what did not apply as drift.
       return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll', force: true })}`;
     }
-    await failRun(deps, ctx, run, `the run was stuck in phase ${run.phase ?? 'unknown'} for over ${pair.stuckRunHours} h.`, 'RunStuck');
-    return 'failed:stuck';
+    // A run whose y is gone or still being deleted is not stuck: failing it would leave y deleted. It goes on below
+    // (the restore, or the wait for the deletion), with its own deadlines and back-off.
+    const y = run.phase === 'restoring' ? undefined : await deps.rds.describeInstance(run.replicaId);
+    const yGoneOrGoing = run.phase !== 'restoring' && (!y || y.status === 'deleting');
+    if (!yGoneOrGoing) {
+      await failRun(deps, ctx, run, `the run was stuck in phase ${run.phase ?? 'unknown'} for over ${pair.stuckRunHours} h.`, 'RunStuck');
+      return 'failed:stuck';
+    }
+    if (y?.status === 'deleting' && !run.deadlineAlertedAt) {
+      // RDS has been deleting y for hours: say so once, and keep waiting (failing would leave y deleted with no restore).
+      await deps.ledger.updateActiveRun(run, { deadlineAlertedAt: now.toISOString() }, ['deleting']);
+      deps.telemetry.count('RunStuck', 1, { replica: run.replicaId });
+      await deps.notifier.publish(
+        alert(
+          'run.stuck',
+          run.replicaId,
+          `RDS is still deleting y after ${pair.stuckRunHours} h`,
+          `Run ${run.runId} asked RDS to delete ${run.replicaId} at ${run.deleteRequestedAt ?? run.startedAt} and y is still deleting. replica-refresh keeps waiting and restores y as soon as it is gone. Check the RDS console's events for ${run.replicaId}.`,
+          { phase: run.phase },
+          run.runId,
+        ),
+      );
+      return 'alerted:deletion-stuck';
+    }
   }
   const grace = pair.deletionEventGraceMinutes;
 

@@ -269,6 +269,18 @@ export const pairSchema = z
     finalSnapshot: z.boolean().default(false),
     /** Restore y after a deletion that no run started (an alert is sent either way). */
     restoreUnmanagedDeletions: z.boolean().default(false),
+    /**
+     * Self-healing: when y is missing because a refresh deleted it and its restore failed, the watchdog restores it
+     * again after `backoffHours`, doubling each time (at most 24 h apart), up to `maxAttempts` times (0: only the
+     * next nightly run heals it). The nightly run always does.
+     */
+    heal: z
+      .object({
+        backoffHours: z.number().min(0.25).max(24).default(1),
+        maxAttempts: z.number().int().min(0).max(20).default(6),
+      })
+      .strict()
+      .default({ backoffHours: 1, maxAttempts: 6 }),
     /** How long after the deletion request the watchdog waits for the deletion event before acting itself. */
     deletionEventGraceMinutes: positiveInt.max(24 * 60).default(15),
     /** A restore not usable this long after it was requested raises an alert. */

@@ -191,15 +191,31 @@ describe('runWatchdog', () => {
     expect(publishedKinds()).toEqual(['refresh.failed']);
   });
 
-  it('fails a stuck run', async () => {
+  it('fails a run stuck in its phase while y still stands: the start never got its delete out', async () => {
     const ctx = await setup();
     await start(ctx);
+    // RDS reverted the delete (say): y is available again, and the run has waited in phase deleting for over 6 h.
+    rds.instance!.DBInstanceStatus = 'available';
     ctx.clock.advanceMinutes(6 * 60 + 1);
     expect(await ctx.watchdog()).toEqual(['failed:stuck']);
     expect(published()[0]?.text).toContain('stuck in phase deleting for over 6 h');
     // One alarm for one stuck run: counted as stuck, not also as failed.
     expect(ctx.deps.telemetry.total('RunStuck', { replica: Y })).toBe(1);
     expect(ctx.deps.telemetry.total('RefreshFailed', { replica: Y })).toBe(0);
+  });
+
+  it('never fails a stuck run whose y is still being deleted: it alerts once and restores y once it is gone', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    ctx.clock.advanceMinutes(6 * 60 + 1);
+    expect(await ctx.watchdog()).toEqual(['alerted:deletion-stuck']);
+    expect(await ctx.watchdog()).toEqual(['waiting:deleting']);
+    expect(publishedKinds()).toEqual(['run.stuck']);
+    expect(ctx.deps.telemetry.total('RunStuck', { replica: Y })).toBe(1);
+    rds.finishDeletion();
+    ctx.clock.advanceMinutes(16);
+    expect(await ctx.watchdog()).toEqual(['restore:requested']);
+    expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 1);
   });
 
   it('finishes a run whose post-restore modify had to wait', async () => {
