@@ -6,9 +6,14 @@ import './cli/quiet';
 import { DateTime } from 'luxon';
 import { formatDuration } from '../lambdas/core/measures';
 import { REPLICATED_BACKUP } from '../lambdas/core/snapshots';
+import { scheduleTimeZone } from '../lambdas/shared/config';
 import type { CommonOptions } from './cli/backend';
 import { backend } from './cli/backend';
 import { operatorCommand, run } from './cli/options';
+import { skippedFires } from './sim/cron';
+
+/** How far ahead `plan` looks for nights the schedule skips. */
+const DST_HORIZON_DAYS = 366;
 
 const program = operatorCommand('plan', 'Dry-run the preflight of a refresh: which snapshot, what would be deleted, every check, the settings that would be restored. Changes nothing. Exits 0 if a refresh would start, 2 if it would be refused, 1 on an error.');
 
@@ -43,9 +48,25 @@ run(async () => {
       for (const [k, v] of Object.entries(settings)) console.log(`  ${k.padEnd(34)} ${JSON.stringify(v)}`);
       console.log(`  ${'tags'.padEnd(34)} ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}`);
     }
+    warnAboutSkippedNights(b.pair.schedule.cron, scheduleTimeZone(b.config, b.pair), now, b.pair.schedule.enabled);
     console.log(`\n${answer.ok ? 'A refresh would start.' : 'A refresh would be REFUSED; y would be left as it is.'}`);
     return answer.ok ? 0 : 2;
   } finally {
     await b.close();
   }
 });
+
+/**
+ * Warns about coming nights whose scheduled local time does not exist in the schedule's zone: EventBridge Scheduler
+ * skips such an invocation ("When the time shifts forward in Spring, your schedule invocation gets skipped if the cron
+ * expression falls on a non-existent date and time", EventBridge Scheduler User Guide, "Schedule types", daylight
+ * saving time), so y is not refreshed that night.
+ */
+function warnAboutSkippedNights(cron: string, zone: string, now: Date, enabled: boolean): void {
+  if (!enabled) return;
+  const skipped = skippedFires(cron, zone, now, new Date(now.getTime() + DST_HORIZON_DAYS * 86_400_000));
+  if (skipped.length === 0) return;
+  console.log(`\nWARNING: the schedule ${cron} (${zone}) falls in a daylight-saving gap on ${skipped.length} coming night(s); EventBridge Scheduler skips them, so y is not refreshed then:`);
+  for (const s of skipped) console.log(`  ${s.local} ${s.zone} does not exist (the clocks skip that hour)`);
+  console.log('  Move the schedule out of the hour the clocks skip (e.g. to 03:00 or later in Europe), or start a drill on those days.');
+}

@@ -22,6 +22,7 @@ import { startDynalite } from '../sim/dynamo';
 import { answerFromSimulator, interceptCalls } from '../sim/middleware';
 import { SimRds } from '../sim/rds';
 import { Random } from '../sim/random';
+import { SimSsm } from '../sim/ssm';
 import { SimTelemetry } from '../sim/telemetry';
 import { initialReplica, simRuntimeConfig } from '../sim/world';
 import type { Summary } from './stats';
@@ -98,7 +99,8 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
     const random = new Random(7);
     const rds = new SimRds(region, full.account, clock, random);
     rds.subnetGroups.add('staging-private');
-    rds.parameterGroups.add('staging-pg16');
+    rds.addParameterGroup('staging-pg16', 'postgres', '16.4');
+    const parameters = new SimSsm(region, full.account, clock);
     const marks = new Map<string, number>();
     const rdsCalls = new Map<string, number>();
     let ledgerCalls = 0;
@@ -119,9 +121,11 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
             ledgerCalls++;
             return pass();
           });
-          // The bench's pairs keep x's credentials (mode source): no secret is read, no parameter written.
+          // The pair's credentials mode as configured: its secret reads and parameter writes are part of a refresh.
           const secrets = secretsClient(cfg.region, { credentials: CREDENTIALS });
+          answerFromSimulator(secrets, (command, input) => rds.secretsManager.handle(command, input));
           const ssm = parametersClient(cfg.region, { credentials: CREDENTIALS });
+          answerFromSimulator(ssm, (command, input) => parameters.handle(command, input));
           return { replicaRds, sns, dynamo: ddb, secrets, ssm };
         },
         now: clock.now,

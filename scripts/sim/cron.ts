@@ -57,22 +57,71 @@ export function parseCron(expression: string): Cron {
   };
 }
 
-/** The first time strictly after `after` at which the expression fires, read in `zone`. */
+/** Whether the expression fires on a calendar day (in the schedule's zone). */
+function firesOn(cron: Cron, day: DateTime): boolean {
+  if (cron.years && !cron.years.has(day.year)) return false;
+  if (cron.months && !cron.months.has(day.month)) return false;
+  if (cron.daysOfMonth && !cron.daysOfMonth.has(day.day)) return false;
+  // luxon: 1 = Monday … 7 = Sunday; AWS: 1 = Sunday … 7 = Saturday.
+  if (cron.daysOfWeek && !cron.daysOfWeek.has((day.weekday % 7) + 1)) return false;
+  return true;
+}
+
+/**
+ * A wall-clock time of a day in a zone, or undefined when that time does not exist there (the hour the clocks skip
+ * when daylight saving time starts). luxon moves a missing time forward; the hour and minute it returns tell.
+ */
+function localTime(day: DateTime, hour: number, minute: number, zone: string): DateTime | undefined {
+  const t = DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour, minute }, { zone });
+  return t.isValid && t.hour === hour && t.minute === minute ? t : undefined;
+}
+
+/**
+ * The first time strictly after `after` at which the expression fires, read in `zone`. Daylight saving time as
+ * EventBridge Scheduler handles it (EventBridge Scheduler User Guide, "Schedule types", "Daylight saving time":
+ * "When the time shifts forward in Spring, your schedule invocation gets skipped if the cron expression falls on a
+ * non-existent date and time. When the time shifts back in the Fall, your schedule runs only once"): a local time in
+ * the spring gap does not fire that day; a repeated local time fires once (at the second occurrence, the standard-time
+ * one luxon resolves it to: which of the two Scheduler takes is unconfirmed).
+ */
 export function nextFire(expression: string, zone: string, after: Date): Date {
   const cron = parseCron(expression);
   let day = DateTime.fromJSDate(after, { zone }).startOf('day');
   for (let i = 0; i < 366 * 8; i++, day = day.plus({ days: 1 })) {
-    if (cron.years && !cron.years.has(day.year)) continue;
-    if (cron.months && !cron.months.has(day.month)) continue;
-    if (cron.daysOfMonth && !cron.daysOfMonth.has(day.day)) continue;
-    // luxon: 1 = Monday … 7 = Sunday; AWS: 1 = Sunday … 7 = Saturday.
-    if (cron.daysOfWeek && !cron.daysOfWeek.has((day.weekday % 7) + 1)) continue;
+    if (!firesOn(cron, day)) continue;
     for (const hour of cron.hours) {
       for (const minute of cron.minutes) {
-        const t = DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour, minute }, { zone });
-        if (t.isValid && t.toMillis() > after.getTime()) return t.toJSDate();
+        const t = localTime(day, hour, minute, zone);
+        if (t && t.toMillis() > after.getTime()) return t.toJSDate();
       }
     }
   }
   throw new Error(`${expression} never fires after ${after.toISOString()}`);
+}
+
+/** A scheduled local time that does not exist in the zone, so EventBridge Scheduler skips it. */
+export interface SkippedFire {
+  /** The local date and time the expression names, e.g. 2027-03-28 02:30. */
+  local: string;
+  zone: string;
+}
+
+/**
+ * The fires of the expression between `from` and `until` that fall in a daylight-saving gap of `zone` and are
+ * skipped (see {@link nextFire}).
+ */
+export function skippedFires(expression: string, zone: string, from: Date, until: Date): SkippedFire[] {
+  const cron = parseCron(expression);
+  const out: SkippedFire[] = [];
+  const end = DateTime.fromJSDate(until, { zone });
+  for (let day = DateTime.fromJSDate(from, { zone }).startOf('day'); day <= end; day = day.plus({ days: 1 })) {
+    if (!firesOn(cron, day)) continue;
+    for (const hour of cron.hours) {
+      for (const minute of cron.minutes) {
+        if (localTime(day, hour, minute, zone)) continue;
+        out.push({ local: `${day.toISODate() ?? ''} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`, zone });
+      }
+    }
+  }
+  return out;
 }

@@ -1,7 +1,6 @@
 /**
- * Lambda and SNS as the pipeline meets them: asynchronous, at-least-once invocation; on a function
- * error two retries about 1 and 2 minutes later, then the on-failure destination; SNS deliveries that
- * can be duplicated, delayed and reordered.
+ * Lambda as the pipeline meets it: asynchronous, at-least-once invocation; on a function error two
+ * retries about 1 and 2 minutes later, then the on-failure destination. (SNS is in sns.ts.)
  */
 import { performance } from 'node:perf_hooks';
 import type { VirtualClock } from './clock';
@@ -92,76 +91,5 @@ export class SimLambda {
       return;
     }
     this.onFailure({ function: this.name, time: this.clock.now(), event, error: inv.error ?? 'unknown' });
-  }
-}
-
-/** How a topic mangles deliveries (fault injection). */
-export interface DeliveryFaults {
-  /** Every message is delivered this many times (1 = once). */
-  copies: number;
-  /** Extra random delay per delivery, up to this many seconds: messages overtake each other. */
-  reorderSeconds: number;
-}
-
-/** One message published to a topic. */
-export interface TopicMessage {
-  time: Date;
-  subject?: string;
-  message: string;
-  attributes: Record<string, string>;
-}
-
-/** A simulated SNS topic with Lambda subscribers. */
-export class SimTopic {
-  public readonly messages: TopicMessage[] = [];
-  public faults: DeliveryFaults = { copies: 1, reorderSeconds: 0 };
-  private readonly subscribers: SimLambda[] = [];
-  private seq = 0;
-
-  public constructor(
-    public readonly arn: string,
-    private readonly clock: VirtualClock,
-    private readonly random: Random,
-  ) {}
-
-  /** Subscribes a function, as a LambdaSubscription does. */
-  public subscribe(fn: SimLambda): void {
-    this.subscribers.push(fn);
-  }
-
-  /** Publishes a message: stored, then delivered to each subscriber as an SNS event record. */
-  public publish(message: string, subject?: string, attributes: Record<string, string> = {}): string {
-    const time = this.clock.now();
-    const messageId = `sim-${++this.seq}`;
-    this.messages.push({ time, ...(subject ? { subject } : {}), message, attributes });
-    for (const fn of this.subscribers) {
-      for (let copy = 0; copy < Math.max(1, this.faults.copies); copy++) {
-        const delay = this.faults.reorderSeconds > 0 ? this.random.duration(uniform(0, this.faults.reorderSeconds)) : 0;
-        const event = {
-          Records: [
-            {
-              EventSource: 'aws:sns',
-              EventVersion: '1.0',
-              EventSubscriptionArn: `${this.arn}:sub-${fn.name}`,
-              Sns: {
-                Type: 'Notification',
-                MessageId: messageId,
-                TopicArn: this.arn,
-                Subject: subject ?? null,
-                Message: message,
-                Timestamp: time.toISOString(),
-                SignatureVersion: '1',
-                Signature: 'simulated',
-                SigningCertUrl: 'https://sns.simulated/cert.pem',
-                UnsubscribeUrl: 'https://sns.simulated/unsubscribe',
-                MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { Type: 'String', Value: v }])),
-              },
-            },
-          ],
-        };
-        this.clock.after(delay, `deliver ${messageId} to ${fn.name}`, () => fn.invokeAsync(event));
-      }
-    }
-    return messageId;
   }
 }

@@ -38,7 +38,7 @@ const replicaConfigJoin = {
       { Ref: 'LedgerTable9343E4AA' },
       '","notificationTopicArn":"',
       { Ref: 'NotificationsTopicAE679CBD' },
-      '","pairs":[{"source":{"instanceId":"orders-prod","region":"eu-west-1"},"replica":{"instanceId":"orders-staging","region":"eu-central-1"}}]}',
+      '","pairs":[{"source":{"instanceId":"orders-prod","region":"eu-west-1"},"replica":{"instanceId":"orders-staging","region":"eu-central-1"},"credentials":{"mode":"managed"}}]}',
     ],
   ],
 };
@@ -52,7 +52,7 @@ const copyConfigJoin = {
       { Ref: 'DelayQueueBEB7DB7B' },
       '","notificationTopicArn":"',
       { Ref: 'NotificationsTopicAE679CBD' },
-      '","pairs":[{"source":{"instanceId":"orders-prod","region":"eu-west-1"},"replica":{"instanceId":"orders-staging","region":"eu-central-1"},"copy":{"replicaKmsKeyArn":"',
+      '","pairs":[{"source":{"instanceId":"orders-prod","region":"eu-west-1"},"replica":{"instanceId":"orders-staging","region":"eu-central-1"},"credentials":{"mode":"managed"},"copy":{"replicaKmsKeyArn":"',
       { 'Fn::GetAtt': ['ExportsReader8B249524', '/cdk/exports/x/SnapshotKeyArn'] },
       '"}}]}',
     ],

@@ -1,4 +1,4 @@
-import { nextFire, parseCron } from '../../../scripts/sim/cron';
+import { nextFire, parseCron, skippedFires } from '../../../scripts/sim/cron';
 
 describe('nextFire', () => {
   it('keeps 03:00 Europe/Berlin across the DST change', () => {
@@ -20,5 +20,25 @@ describe('nextFire', () => {
     expect(() => parseCron('cron(0 3 L * ? *)')).toThrow('L, W and # are not supported');
     expect(() => parseCron('cron(0 25 * * ? *)')).toThrow('25 is outside 0-23');
     expect(() => parseCron('rate(5 minutes)')).toThrow('not a six-field cron expression');
+  });
+});
+
+describe('daylight saving time as EventBridge Scheduler handles it', () => {
+  it('skips a local time in the spring gap that night, and fires once on a repeated autumn time', () => {
+    // Europe/Berlin springs forward on 28 March 2027 at 02:00 (to 03:00): 02:30 does not exist that night.
+    expect(nextFire('cron(30 2 * * ? *)', 'Europe/Berlin', new Date('2027-03-27T12:00:00Z')).toISOString()).toBe('2027-03-29T00:30:00.000Z');
+    // It falls back on 31 October 2027 at 03:00 (to 02:00): 02:30 happens twice and fires once (at the second here;
+    // which of the two Scheduler takes is unconfirmed).
+    const first = nextFire('cron(30 2 * * ? *)', 'Europe/Berlin', new Date('2027-10-30T12:00:00Z'));
+    expect(first.toISOString()).toBe('2027-10-31T01:30:00.000Z');
+    expect(nextFire('cron(30 2 * * ? *)', 'Europe/Berlin', first).toISOString()).toBe('2027-11-01T01:30:00.000Z');
+  });
+
+  it('lists the coming nights a schedule falls in a gap ("skippedFires"), and none for 03:00', () => {
+    const from = new Date('2026-11-21T00:00:00Z');
+    const until = new Date('2027-11-21T00:00:00Z');
+    expect(skippedFires('cron(30 2 * * ? *)', 'Europe/Berlin', from, until)).toEqual([{ local: '2027-03-28 02:30', zone: 'Europe/Berlin' }]);
+    expect(skippedFires('cron(0 3 * * ? *)', 'Europe/Berlin', from, until)).toEqual([]);
+    expect(skippedFires('cron(30 2 * * ? *)', 'UTC', from, until)).toEqual([]);
   });
 });

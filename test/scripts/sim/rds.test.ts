@@ -27,7 +27,9 @@ function world() {
   const clock = new VirtualClock(new Date('2026-11-21T00:00:00Z'));
   const rds = new SimRds('eu-central-1', '111111111111', clock, new Random(1), TIMINGS);
   const events: EmittedEvent[] = [];
-  rds.subscriptions.push({ sourceType: 'db-instance', sourceIds: ['y'], categories: ['deletion', 'restoration', 'creation', 'backup'], deliver: (e) => events.push(e) });
+  rds.eventBus.push((e) => {
+    if (e.sourceType === 'db-instance' && e.sourceId === 'y' && ['deletion', 'restoration', 'creation', 'backup'].includes(e.category)) events.push(e);
+  });
   const copy = (id: string, dataTime: string, instance = 'x') =>
     rds.arriveCopy({ id, sourceInstanceId: instance, sourceDbiResourceId: `db-${instance.toUpperCase()}`, sourceRegion: 'eu-west-1', sourceSnapshotId: `rds:${id}`, dataTime: new Date(dataTime), engine: 'postgres', allocatedStorage: 100, port: 5432 });
   return { clock, rds, events, copy };
@@ -126,8 +128,7 @@ function regions() {
     TagList: [{ Key: 'team', Value: 'orders' }],
   });
   const events: EmittedEvent[] = [];
-  source.subscriptions.push({ sourceType: 'db-snapshot', sourceIds: [], categories: [], deliver: (e) => events.push(e) });
-  replica.subscriptions.push({ sourceType: 'db-snapshot', sourceIds: [], categories: [], deliver: (e) => events.push(e) });
+  for (const r of [source, replica]) r.eventBus.push((e) => void (e.sourceType === 'db-snapshot' && events.push(e)));
   /** What the SDK sends for a cross-region copy: the source's ARN and a URL presigned for its region. */
   const copyInput = (sourceId: string, target: string, extra: Record<string, unknown> = {}) => {
     const arn = source.arn('snapshot', sourceId);
