@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: what the pipeline itself costs, on top of RDS's own delete and restore times.
- * Prints every figure with its method and the machine, writes bench.json, and with --compare shows
- * the change against an earlier bench.json. A benchmark, not a test: nothing here passes or fails
+ * Prints every figure with its method and the machine, writes bench-output/bench.json, and with --compare shows
+ * the change against an earlier run (scripts/bench/reference.json is the committed one). A benchmark, not a test: nothing here passes or fails
  * except on errors; targets are reported as met or missed.
  */
 import './cli/quiet';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as os from 'node:os';
 import { Command, Option } from 'commander';
 import type { ColdStartResult } from './bench/cold-start';
@@ -115,13 +116,13 @@ function compare(now: BenchJson, before: BenchJson, file: string): string {
 async function main(): Promise<void> {
   const program = new Command()
     .name('npm run bench --')
-    .description("Measure what the pipeline itself costs: hop latency, cold start, snapshot selection at scale, cost per refresh, and the pipeline's share of downtime. Writes bench.json.")
+    .description("Measure what the pipeline itself costs: hop latency, cold start, snapshot selection at scale, cost per refresh, and the pipeline's share of downtime. Writes bench-output/bench.json.")
     .addOption(new Option('--iterations <n>', 'refresh cycles for the hop latencies, warm and cold each').default(200).argParser(positiveInt('--iterations')))
     .addOption(new Option('--runs <n>', 'fresh processes per build for the init time').default(10).argParser(positiveInt('--runs')))
     .addOption(new Option('--nights <n>', 'simulated nights for the per-refresh cost and the downtime breakdown').default(14).argParser(positiveInt('--nights')))
-    .addOption(new Option('--out <file>', 'where to write the figures').default('bench.json'))
-    .addOption(new Option('--compare <file>', 'an earlier bench.json to compare against'))
-    .addHelpText('after', '\nExamples:\n  npm run bench\n  npm run bench -- --compare bench.json --out /tmp/bench.json');
+    .addOption(new Option('--out <file>', 'where to write the figures').default('bench-output/bench.json'))
+    .addOption(new Option('--compare <file>', 'an earlier figures file to compare against (the committed reference: scripts/bench/reference.json)'))
+    .addHelpText('after', '\nExamples:\n  npm run bench\n  npm run bench -- --compare scripts/bench/reference.json');
   program.parse();
   const opts = program.opts<{ iterations: number; runs: number; nights: number; out: string; compare?: string }>();
   let before: BenchJson | undefined;
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
     perRefresh,
     downtime,
   };
+  mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(render(result));
   if (before && opts.compare) console.log(`\n${compare(result, before, opts.compare)}`);

@@ -2,7 +2,6 @@
  * `npm run demo`: N simulated nights of the pairs in cdk.json, through the real handlers, printed as
  * they happen, then the table of downtime windows, restore times and data ages read from the ledger.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { FaultSpec } from './sim/world';
@@ -22,7 +21,8 @@ function positiveInt(name: string) {
 
 async function main(): Promise<void> {
   const { FAULTS } = await import('./sim/world');
-  const { parseFaults } = await import('./cli/backend');
+  const { SIM_ENGINES } = await import('./sim/engines');
+  const { parseFaults, readConfigFile } = await import('./cli/backend');
   const program = new Command()
     .name('npm run demo --')
     .description('Simulate nightly refreshes of the pairs in cdk.json on a local, simulated AWS account (no credentials, no network).')
@@ -34,15 +34,16 @@ async function main(): Promise<void> {
     .addOption(new Option('--speed <n>', 'run in real time at N× (0 = as fast as possible)').default(0).argParser(Number))
     .addOption(new Option('--config <path>', 'the cdk.json to read').default(join(__dirname, '..', 'cdk.json')))
     .addOption(new Option('--source-mode <mode>', "where y's data comes from, for every pair (default: as cdk.json says)").choices(['snapshot-copy', 'backup-replication']))
+    .addOption(new Option('--engine <engine>', 'the RDS engine of every simulated pair (x, its snapshots, y)').choices([...SIM_ENGINES]).default('postgres'))
     .option('--quiet', 'print only the final report')
     .addHelpText(
       'after',
       `\nFaults:\n${Object.entries(FAULTS)
         .map(([k, v]) => `  ${k.padEnd(28)} ${v}`)
-        .join('\n')}\n\nExamples:\n  npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events\n  npm run demo -- --nights 2 --source-mode backup-replication`,
+        .join('\n')}\n\nExamples:\n  npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events\n  npm run demo -- --nights 2 --source-mode backup-replication\n  npm run demo -- --nights 2 --engine sqlserver-se\n  npm run demo -- --nights 3 --faults dead-event-path`,
     );
   program.parse();
-  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string }>();
+  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string; engine: (typeof SIM_ENGINES)[number] }>();
 
   let faults: FaultSpec[] = [];
   try {
@@ -53,14 +54,13 @@ async function main(): Promise<void> {
   const late = faults.find((f) => f.night !== undefined && f.night > opts.nights);
   if (late) program.error(`fault "${late.name}@${late.night}": the night must be between 1 and ${opts.nights}`);
 
-  let cdkJson: { context?: { replicaRefresh?: unknown } } = {};
+  let raw: { pairs?: { source?: Record<string, unknown> }[] } | undefined;
   try {
-    cdkJson = JSON.parse(readFileSync(opts.config, 'utf8')) as typeof cdkJson;
+    raw = readConfigFile(opts.config) as typeof raw;
   } catch (err) {
-    program.error(`cannot read ${opts.config}: ${(err as Error).message}`);
+    program.error((err as Error).message);
   }
 
-  const raw = cdkJson.context?.replicaRefresh as { pairs?: { source?: Record<string, unknown> }[] } | undefined;
   if (opts.sourceMode && raw?.pairs) for (const pair of raw.pairs) pair.source = { ...pair.source, mode: opts.sourceMode };
 
   const { DateTime } = await import('luxon');
@@ -70,9 +70,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   let zone = 'UTC';
   const sim = await Simulation.create({
-    config: cdkJson.context?.replicaRefresh,
+    config: raw,
     seed: opts.seed,
     faults,
+    engine: opts.engine,
     onStep: (s) => {
       if (opts.quiet || s.kind === 'snapshot') return;
       const when = DateTime.fromJSDate(s.time).setZone(zone).toFormat('ccc dd LLL HH:mm:ss ZZZZ');
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   zone = sim.config.timeZone;
   try {
     console.log(
-      `Simulating ${opts.nights} night(s) of ${sim.pairs.map((p) => `${p.source.instanceId} (${p.source.region}) → ${p.replica.instanceId} (${p.replica.region})`).join(', ')}` +
+      `Simulating ${opts.nights} night(s) of ${sim.pairs.map((p) => `${p.source.instanceId} (${p.source.region}) → ${p.replica.instanceId} (${p.replica.region})`).join(', ')} on ${sim.engine.engine} ${sim.engine.sourceVersion}` +
         `, seed ${opts.seed}${faults.length ? `, faults: ${faults.map((f) => `${f.name}${f.night ? `@${f.night}` : ''}`).join(', ')}` : ''}. Times in ${zone}.\n`,
     );
     await sim.runNights(opts.nights, opts.speed);
@@ -94,6 +95,10 @@ async function main(): Promise<void> {
       if (active) console.log(`still active: run ${active.runId} in phase ${active.phase ?? '?'}`);
     }
     if (sim.alarms.length > 0) console.log(`\nalarms fired: ${[...new Set(sim.alarms.map((a) => a.name))].join('; ')}`);
+    const stillAlarming = sim.cloudwatch.alarms.filter((a) => sim.cloudwatch.state(a.name) === 'ALARM').map((a) => a.name);
+    if (stillAlarming.length > 0) console.log(`in ALARM at the end: ${stillAlarming.join('; ')}`);
+    const sub = sim.rds.subscription(sim.stack.eventPath.subscriptionName);
+    console.log(`event subscription ${sim.stack.eventPath.subscriptionName}: ${sub ? `${sub.Status}${sub.SourceIdsList ? `, SourceIds ${sub.SourceIdsList.join(', ')}` : ', all db-instance sources'}` : `not created (${sim.eventSubscriptionError ?? '?'})`}`);
     console.log(`\nsimulated ${opts.nights} night(s) in ${((Date.now() - started) / 1000).toFixed(1)} s of real time.`);
   } finally {
     await sim.close();

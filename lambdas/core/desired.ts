@@ -14,6 +14,8 @@ export interface ResolvedDesired {
   settings: InstanceSettings;
   source: 'live' | 'recorded' | 'restoring-run';
   detail: string;
+  /** The project's run that restored y as it is now, when y's lineage names one the ledger holds. */
+  restoredBy?: { runId: string; status: string };
 }
 
 /** Resolves the settings a refresh of `replica` (y as it is now) restores y with. */
@@ -23,13 +25,16 @@ export async function resolveDesired(deps: Deps, pair: PairConfig, replica: Inst
   if (!runId) return { settings: live(), source: 'live', detail: `captured from ${replica.id} as it is (no refresh restored it yet)` };
   const restoredBy = await deps.ledger.getRun(replica.id, runId);
   const clean = restoredBy?.status === 'succeeded' && (restoredBy.drift ?? []).length === 0;
-  if (!restoredBy || clean) return { settings: live(), source: 'live', detail: `captured from ${replica.id} as it is (run ${runId} left it fully configured)` };
+  if (!restoredBy) return { settings: live(), source: 'live', detail: `captured from ${replica.id} as it is (run ${runId} is not in the ledger)` };
+  const by = { restoredBy: { runId, status: restoredBy.status } };
+  if (clean) return { settings: live(), source: 'live', detail: `captured from ${replica.id} as it is (run ${runId} left it fully configured)`, ...by };
   const why = restoredBy.status === 'failed' ? `failed (${restoredBy.reason ?? 'unknown'})` : `closed with drift in ${(restoredBy.drift ?? []).map((d) => d.setting).join(', ')}`;
   const recorded = await deps.ledger.getDesired(replica.id);
   if (recorded) {
     return {
       settings: desiredSettings({ ...recorded.settings, tags: { ...recorded.settings.tags } }, pair.overrides, replica.engine),
       source: 'recorded',
+      ...by,
       detail: `${replica.id} was restored by run ${runId}, which ${why}: its live settings are not y's, so the settings recorded at ${recorded.capturedAt}${recorded.runId ? ` by run ${recorded.runId}` : ''} are used`,
     };
   }
@@ -37,8 +42,9 @@ export async function resolveDesired(deps: Deps, pair: PairConfig, replica: Inst
     return {
       settings: desiredSettings(restoredBy.desired, pair.overrides, replica.engine),
       source: 'restoring-run',
+      ...by,
       detail: `${replica.id} was restored by run ${runId}, which ${why}: the settings that run meant to restore are used (no clean run recorded any yet)`,
     };
   }
-  return { settings: live(), source: 'live', detail: `captured from ${replica.id} as it is: run ${runId} ${why} and no settings are recorded; check the drift after this refresh` };
+  return { settings: live(), source: 'live', ...by, detail: `captured from ${replica.id} as it is: run ${runId} ${why} and no settings are recorded; check the drift after this refresh` };
 }

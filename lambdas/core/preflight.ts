@@ -41,6 +41,15 @@ function compatibility(replica: InstanceView, snapshot: SnapshotView): CheckResu
 /** States from which y can be deleted and a refresh makes sense. */
 export const DELETABLE_STATES: ReadonlySet<string> = new Set(['available', 'backing-up', 'stopped', 'storage-optimization', 'storage-full']);
 
+/**
+ * States a failed restore leaves an instance in, from which RDS still deletes it: `failed`, `incompatible-restore` and
+ * `incompatible-network` with SkipFinalSnapshot only (DeleteDBInstance API reference); `incompatible-parameters`
+ * allows only a reboot or a delete (AWS Knowledge Center, "incompatible-parameters"). A y in one of these that a
+ * failed run of the project restored is replaced by the next refresh, with no final snapshot (there is nothing in it
+ * that x's snapshot does not hold).
+ */
+export const REPLACEABLE_FAILED_STATES: ReadonlySet<string> = new Set(['failed', 'incompatible-restore', 'incompatible-network', 'incompatible-parameters']);
+
 /** What the preflight looks at. */
 export interface PreflightInput {
   pair: PairConfig;
@@ -53,6 +62,8 @@ export interface PreflightInput {
   secretProblem?: string;
   /** The RDS Proxy target groups that list y. */
   proxyTargets?: readonly ProxyTarget[];
+  /** The project's run that restored y as it is now (from y's lineage tag), with how it closed. */
+  restoredBy?: { runId: string; status: string };
   now: Date;
 }
 
@@ -62,6 +73,8 @@ export interface PreflightResult {
   checks: CheckResult[];
   /** Deletion protection is on and config allows turning it off first. */
   mustDisableDeletionProtection: boolean;
+  /** y is a failed restore of the project's: it is deleted without a final snapshot (RDS refuses one in those states). */
+  replacesFailedRestore: boolean;
 }
 
 function check(id: string, ok: boolean, detail: string): CheckResult {
@@ -123,10 +136,13 @@ export function preflight(input: PreflightInput): PreflightResult {
     checks.push(check('replica-exists', false, `${y} does not exist in ${pair.replica.region}; there is nothing to refresh (restore it by hand or check the pair's replica.instanceId)`));
   } else {
     checks.push(check('replica-exists', true, `${y} exists (${replica.engine}, ${replica.settings.instanceClass})`));
+    const leftByFailedRun = REPLACEABLE_FAILED_STATES.has(replica.status) && input.restoredBy?.status === 'failed';
     checks.push(
       DELETABLE_STATES.has(replica.status)
         ? check('replica-deletable', true, `${y} is ${replica.status}`)
-        : check('replica-deletable', false, `${y} is ${replica.status}; a refresh starts only from ${[...DELETABLE_STATES].join(', ')}`),
+        : leftByFailedRun
+          ? check('replica-deletable', true, `${y} is ${replica.status}, as run ${input.restoredBy?.runId ?? '?'} left it when its restore failed; this refresh replaces it`)
+          : check('replica-deletable', false, `${y} is ${replica.status}; a refresh starts only from ${[...DELETABLE_STATES].join(', ')}${REPLACEABLE_FAILED_STATES.has(replica.status) ? ' (or from a failed restore of the project\'s own, which this is not)' : ''}`),
     );
     const tagValue = replica.tags[pair.ownershipTag.key];
     checks.push(
@@ -231,5 +247,6 @@ export function preflight(input: PreflightInput): PreflightResult {
   }
 
   const ok = checks.every((c) => c.ok);
-  return { ok, checks, mustDisableDeletionProtection: ok && replica?.settings.deletionProtection === true };
+  const replacesFailedRestore = ok && replica !== undefined && !DELETABLE_STATES.has(replica.status);
+  return { ok, checks, mustDisableDeletionProtection: ok && replica?.settings.deletionProtection === true, replacesFailedRestore };
 }

@@ -204,10 +204,11 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     return refuse(deps, base, `${y} is missing after run ${missing.cause.runId} and the ledger holds no settings to restore it with; restore it by hand`);
   }
 
-  const rawVerdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, now: deps.now() });
+  const resolved = replica ? await resolveDesired(deps, pair, replica) : undefined;
+  const restoredBy = resolved?.restoredBy;
+  const rawVerdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, ...(restoredBy ? { restoredBy } : {}), now: deps.now() });
   // A plan for a y the project left deleted says a start would heal it, not that there is nothing to refresh.
   const verdict = missing?.cause ? healPlan(rawVerdict, missing.cause) : rawVerdict;
-  const resolved = replica ? await resolveDesired(deps, pair, replica) : undefined;
   const desired = resolved ? { ...resolved.settings, ...(proxyTargets.length > 0 ? { proxyTargets } : {}) } : undefined;
   if (resolved) verdict.checks.push({ id: 'desired-settings', ok: true, detail: resolved.detail });
 
@@ -232,7 +233,8 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     return refuse(deps, checked, failing.join('; ') || 'preflight failed');
   }
 
-  const finalSnapshot = pair.finalSnapshot ? finalSnapshotId(y, runId) : undefined;
+  // RDS takes no final snapshot of a failed restore (DeleteDBInstance API reference), and it would hold nothing of y's.
+  const finalSnapshot = pair.finalSnapshot && !verdict.replacesFailedRestore ? finalSnapshotId(y, runId) : undefined;
   const run: RunRecord = { ...checked, phase: 'deleting', desired, engine: replica.engine, ...(finalSnapshot ? { finalSnapshotId: finalSnapshot } : {}) };
   try {
     await deps.ledger.openRun(run);

@@ -220,8 +220,9 @@ export const settingsOverridesSchema = z
   .strict()
   .superRefine((o, ctx) => {
     // RDS: "the maximum storage threshold must be at least 10% greater than the allocated storage" (ModifyDBInstance, MaxAllocatedStorage).
-    if (o.maxAllocatedStorage !== undefined && o.allocatedStorage !== undefined && o.maxAllocatedStorage < Math.ceil(o.allocatedStorage * 1.1)) {
-      ctx.addIssue({ code: 'custom', path: ['maxAllocatedStorage'], message: `must be at least 10% above allocatedStorage (${o.allocatedStorage}), i.e. ${Math.ceil(o.allocatedStorage * 1.1)} or more, or RDS rejects the post-restore modify` });
+    // Whole numbers, compared as such: 200 × 1.1 is 220.00000000000003 in floating point, which would refuse 220.
+    if (o.maxAllocatedStorage !== undefined && o.allocatedStorage !== undefined && o.maxAllocatedStorage * 10 < o.allocatedStorage * 11) {
+      ctx.addIssue({ code: 'custom', path: ['maxAllocatedStorage'], message: `must be at least 10% above allocatedStorage (${o.allocatedStorage}), i.e. ${Math.ceil((o.allocatedStorage * 11) / 10)} or more, or RDS rejects the post-restore modify` });
     }
   });
 
@@ -554,6 +555,23 @@ export function parseConfigText(text: string, source: string): unknown {
   } catch (err) {
     throw new ConfigError(`${source} is not valid JSON: ${(err as Error).message}; fix the file (a JSON linter shows where)`, [], { cause: err });
   }
+}
+
+/**
+ * The `replicaRefresh` value of a parsed cdk.json, or a ConfigError naming the path that has the wrong shape
+ * (a file holding `null`, a `context` that is not an object).
+ */
+export function replicaRefreshOf(json: unknown, source: string): unknown {
+  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigError(`${source} holds ${kind(json)}; it must be a JSON object with "context": { "replicaRefresh": { ... } } (see the README's configuration reference)`, []);
+  }
+  const context = (json as { context?: unknown }).context;
+  if (context === undefined) return undefined;
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+    throw new ConfigError(`${source}: "context" is ${kind(context)}; it must be an object holding "replicaRefresh"`, ['context']);
+  }
+  return (context as { replicaRefresh?: unknown }).replicaRefresh;
 }
 
 /** Parses the cdk.json `replicaRefresh` context value. */

@@ -10,7 +10,8 @@ import { STACK_OUTPUTS, cloudFormationClient, stackOutputs } from '../../lambdas
 import type { RunRecord } from '../../lambdas/core/model';
 import type { StartResult } from '../../lambdas/core/start-refresh';
 import type { Config, PairConfig } from '../../lambdas/shared/config';
-import { parseConfig } from '../../lambdas/shared/config';
+import { parseConfig, parseConfigText, replicaRefreshOf } from '../../lambdas/shared/config';
+import type { SimEngine } from '../sim/engines';
 import type { FaultSpec } from '../sim/world';
 
 /** What start-refresh answers; `rejected` when the request itself was malformed. */
@@ -40,20 +41,28 @@ export interface CommonOptions {
   seed: number;
   faults?: string;
   stack?: string;
+  /** With --local: the engine of every simulated pair. */
+  engine?: SimEngine;
+}
+
+/** The raw `replicaRefresh` value of a cdk.json file (a BOM is fine), with errors that name the file and what to do. */
+export function readConfigFile(configPath: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${configPath}: ${(err as Error).message}; run from the project folder or pass --config`);
+  }
+  return replicaRefreshOf(parseConfigText(text, configPath), configPath);
 }
 
 /** Reads cdk.json's configuration and finds the pair of a replica, with errors that say what to do. */
 export function loadPair(configPath: string, replica: string): { config: Config; pair: PairConfig; raw: unknown } {
-  let json: { context?: { replicaRefresh?: unknown } };
-  try {
-    json = JSON.parse(readFileSync(configPath, 'utf8')) as typeof json;
-  } catch (err) {
-    throw new Error(`cannot read ${configPath}: ${(err as Error).message}; run from the project folder or pass --config`);
-  }
-  const config = parseConfig(json.context?.replicaRefresh);
+  const raw = readConfigFile(configPath);
+  const config = parseConfig(raw);
   const pair = config.pairs.find((p) => p.replica.instanceId === replica.toLowerCase());
   if (!pair) throw new Error(`${replica} is not a replica in ${configPath}; configured: ${config.pairs.map((p) => p.replica.instanceId).join(', ')}`);
-  return { config, pair, raw: json.context?.replicaRefresh };
+  return { config, pair, raw };
 }
 
 /** Parses `--faults a,b@2`. */
@@ -72,6 +81,7 @@ export function parseFaults(spec: string | undefined, known: readonly string[]):
 
 /** The deployed stack of the replica's region. */
 export async function awsBackend(opts: CommonOptions): Promise<Backend> {
+  if (opts.engine) throw new Error('--engine sets the engine of the local simulation: use it with --local');
   const { config, pair } = loadPair(opts.config, opts.replica);
   const region = pair.replica.region;
   const stackName = opts.stack ?? `ReplicaRefresh-${region}`;
@@ -98,7 +108,7 @@ export async function awsBackend(opts: CommonOptions): Promise<Backend> {
 export async function localBackend(opts: CommonOptions): Promise<Backend> {
   const { Simulation, FAULTS } = await import('../sim/world');
   const { config, pair, raw } = loadPair(opts.config, opts.replica);
-  const sim = await Simulation.create({ config: raw, seed: opts.seed, faults: parseFaults(opts.faults, Object.keys(FAULTS)) });
+  const sim = await Simulation.create({ config: raw, seed: opts.seed, faults: parseFaults(opts.faults, Object.keys(FAULTS)), ...(opts.engine ? { engine: opts.engine } : {}) });
   await sim.runNights(opts.nights);
   // On to 01:30 UTC: tonight's copy of x's snapshot has landed and the nightly refresh has not started yet.
   await sim.runUntil(sim.clock.millis + 13.5 * 3_600_000);

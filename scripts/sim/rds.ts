@@ -1,11 +1,25 @@
 /**
- * A simulated RDS (one region of one account): instances with their real status sequences, snapshots
- * (automated backups, manual snapshots, cross-region copies from the account's other regions),
- * event subscriptions, and the API's validation, pagination, quotas and fault classes. Durations come
- * from configurable distributions on the virtual clock.
+ * A simulated RDS (one region of one account): instances with their real status sequences and hidden
+ * master passwords, snapshots (automated backups, manual snapshots, cross-region copies from the
+ * account's other regions), event subscriptions as RDS keeps them (sources resolved at creation,
+ * statuses, delivery through a topic whose policies are evaluated), IAM role associations, RDS Proxy
+ * targets, and the API's validation, pagination, quotas and fault classes. The per-engine rules of
+ * restores and modifications are in rds-rules.ts. Durations come from configurable distributions on
+ * the virtual clock.
  */
-import type { DBInstance, DBInstanceAutomatedBackup, DBSnapshot, Filter, Tag } from '@aws-sdk/client-rds';
+import type { DBInstance, DBInstanceAutomatedBackup, DBProxy, DBProxyTarget, DBSnapshot, EventSubscription, Filter, Tag, TargetState } from '@aws-sdk/client-rds';
 import {
+  DBInstanceRoleAlreadyExistsFault,
+  DBProxyNotFoundFault,
+  DBProxyTargetAlreadyRegisteredFault,
+  DBProxyTargetGroupNotFoundFault,
+  EventSubscriptionQuotaExceededFault,
+  SNSInvalidTopicFault,
+  SNSTopicArnNotFoundFault,
+  SourceNotFoundFault,
+  SubscriptionAlreadyExistFault,
+  SubscriptionCategoryNotFoundFault,
+  SubscriptionNotFoundFault,
   DBInstanceAlreadyExistsFault,
   DBInstanceAutomatedBackupNotFoundFault,
   InvalidRestoreFault,
@@ -23,9 +37,14 @@ import {
   SnapshotQuotaExceededFault,
 } from '@aws-sdk/client-rds';
 import type { VirtualClock } from './clock';
+import { defaultOptionGroup, engineFamilyOf, parameterGroupFamily } from './engines';
 import type { SimKms } from './kms';
 import type { Distribution, Random } from './random';
 import { lognormal, uniform } from './random';
+import type { ParameterGroup } from './rds-rules';
+import { ROLE_FEATURES, checkModify, checkRestore, gp3Baseline, text } from './rds-rules';
+import { SimSecretsManager } from './secrets';
+import type { SimTopic } from './sns';
 
 /** How long RDS takes, by default. Assumptions for a small instance (db.t4g/db.r6g.large, ≤ 500 GB), stated in the README. */
 export interface RdsTimings {
@@ -61,18 +80,48 @@ export interface EmittedEvent {
   sourceType: 'db-instance' | 'db-snapshot';
   sourceId: string;
   sourceArn: string;
+  /** The resource behind the name (an instance's DbiResourceId): a re-created instance of the same name is another resource. */
+  sourceResourceId?: string;
   eventId: string;
   category: string;
   message: string;
   time: Date;
 }
 
-/** An event subscription: which events go to which topic. */
-export interface Subscription {
-  sourceType: 'db-instance' | 'db-snapshot';
+/** The service principal RDS publishes event notifications as (RDS User Guide, "Granting permissions to publish notifications to an Amazon SNS topic"). */
+export const RDS_EVENTS_PRINCIPAL = 'events.rds.amazonaws.com';
+
+/**
+ * Event categories per source type (DescribeEventCategories; RDS User Guide, "Amazon RDS event categories and event
+ * messages"), for the types the simulation emits.
+ */
+export const EVENT_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
+  'db-instance': ['availability', 'backup', 'configuration change', 'creation', 'deletion', 'failover', 'failure', 'low storage', 'maintenance', 'notification', 'read replica', 'recovery', 'restoration', 'security', 'security patching'],
+  'db-snapshot': ['creation', 'deletion', 'notification', 'restoration'],
+};
+
+/** An event subscription as RDS keeps it. */
+export interface EventSubscriptionRecord {
+  name: string;
+  snsTopicArn: string;
+  sourceType?: string;
+  /** SourceIds as given (what DescribeEventSubscriptions lists). */
   sourceIds: string[];
+  /** The resources those ids named when the subscription was created (DbiResourceId), still existing. */
+  resolvedSources: Set<string>;
   categories: string[];
-  deliver: (event: EmittedEvent) => void;
+  enabled: boolean;
+  /** creating | modifying | deleting | active | no-permission | topic-not-exist | all-sources-deleted */
+  status: string;
+  createdAt: Date;
+  /** Deliveries RDS made, refused or skipped, for tests and narration. */
+  log: { time: Date; eventId: string; sourceId: string; outcome: 'delivered' | 'denied' | 'topic-not-exist' }[];
+}
+
+/** An RDS Proxy with its target groups. */
+interface ProxyRecord {
+  proxy: DBProxy;
+  groups: Map<string, { targets: DBProxyTarget[] }>;
 }
 
 /** Faults the RDS model can inject. */
@@ -83,6 +132,8 @@ export interface RdsFaults {
   restoreCapacityFailures: number;
   /** Deletion events (RDS-EVENT-0003) are never emitted. */
   dropDeletionEvents: boolean;
+  /** Restores finish in `incompatible-parameters` instead of available (their parameter group does not fit the instance). */
+  restoreEndsIncompatible?: boolean;
 }
 
 const meta = () => ({ $metadata: { httpStatusCode: 400 } });
@@ -98,6 +149,12 @@ function isValidSnapshotId(id: string): boolean {
 
 function invalidSnapshotId(param: string): RDSServiceException {
   return invalidParameter(`The parameter ${param} is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.`);
+}
+
+/** A UUID from the simulation's seeded randomness, so a seed replays the same secret names. */
+function randomUUIDFrom(random: Random): string {
+  const hex = Array.from({ length: 6 }, () => random.hex6()).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Tags merged by key, later lists winning. */
@@ -118,6 +175,8 @@ const IN_FLIGHT = ['pending', 'copying'];
 /** ModifyDBInstance parameters the models apply, and the DBInstance field each sets. */
 export const MODIFY_FIELDS: Readonly<Record<string, keyof DBInstance>> = {
   DeletionProtection: 'DeletionProtection',
+  CACertificateIdentifier: 'CACertificateIdentifier',
+  DatabaseInsightsMode: 'DatabaseInsightsMode',
   BackupRetentionPeriod: 'BackupRetentionPeriod',
   PreferredBackupWindow: 'PreferredBackupWindow',
   PreferredMaintenanceWindow: 'PreferredMaintenanceWindow',
@@ -141,15 +200,32 @@ export interface ApiCall {
 export class SimRds {
   public readonly instances = new Map<string, DBInstance>();
   public readonly snapshots = new Map<string, DBSnapshot>();
-  public readonly subscriptions: Subscription[] = [];
+  /** The region's RDS event subscriptions, by name. */
+  public readonly subscriptions = new Map<string, EventSubscriptionRecord>();
+  /** EventBridge's default bus in this region: RDS sends every event there, no subscription needed (User Guide, "Creating a rule that triggers on an Amazon RDS event"). */
+  public readonly eventBus: ((event: EmittedEvent) => void)[] = [];
+  /** The region's SNS topics, by ARN, for event subscriptions to publish to. */
+  public topics: ReadonlyMap<string, SimTopic> = new Map();
+  /** The region's Secrets Manager, where RDS keeps managed master passwords. */
+  public secretsManager: SimSecretsManager;
   /** Groups that exist in the account; a restore naming another one fails as RDS would. */
   public readonly subnetGroups = new Set<string>(['default']);
-  public readonly parameterGroups = new Set<string>();
-  public readonly optionGroups = new Set<string>();
+  /** Custom DB parameter groups, with their family and parameters (the default.<family> groups always exist). */
+  public readonly parameterGroups = new Map<string, ParameterGroup>();
+  /** Custom option groups, with their engine and major version (the default:<engine>-<version> groups always exist). */
+  public readonly optionGroups = new Map<string, { engine: string; majorVersion: string }>();
+  /** RDS Proxies, by name. */
+  private readonly proxies = new Map<string, ProxyRecord>();
+  /** Master passwords, which RDS never returns: of each instance and of each snapshot (the instance's when it was taken). */
+  private readonly passwords = new WeakMap<object, string>();
+  /** The instance class of the instance each snapshot was taken of: a restore's default class. */
+  private readonly snapshotClasses = new WeakMap<object, string>();
   public readonly calls: ApiCall[] = [];
   public faults: RdsFaults = { throttleRate: 0, restoreCapacityFailures: 0, dropDeletionEvents: false };
   /** Sees every event as RDS emits it, before any delivery (the simulation's narration). */
   public observer: ((event: EmittedEvent) => void) | undefined;
+  /** Sees every status change of an event subscription (the simulation's narration). */
+  public subscriptionObserver: ((sub: EventSubscriptionRecord, from: string) => void) | undefined;
   /** The account's RDS in every simulated region, this one included: where cross-region copies come from. */
   public regions: ReadonlyMap<string, SimRds> = new Map();
   /** The account's KMS keys; unset, any KmsKeyId is taken as given. */
@@ -171,11 +247,40 @@ export class SimRds {
     private readonly clock: VirtualClock,
     private readonly random: Random,
     public timings: RdsTimings = DEFAULT_TIMINGS,
-  ) {}
+  ) {
+    this.secretsManager = new SimSecretsManager(region, account, clock, random);
+  }
 
   /** The ARN of a resource in this region. */
-  public arn(type: 'db' | 'snapshot' | 'es', id: string): string {
+  public arn(type: 'db' | 'snapshot' | 'es' | 'db-proxy', id: string): string {
     return `arn:aws:rds:${this.region}:${this.account}:${type}:${id}`;
+  }
+
+  /** Adds a custom DB parameter group of the family of `engine` `version`. */
+  public addParameterGroup(name: string, engine: string, version: string, parameters: Record<string, string> = {}): void {
+    this.parameterGroups.set(name, { family: parameterGroupFamily(engine, version), parameters });
+  }
+
+  /** Adds a custom option group for an engine and major version. */
+  public addOptionGroup(name: string, engine: string, majorVersion: string): void {
+    this.optionGroups.set(name, { engine, majorVersion });
+  }
+
+  /** An instance's current master password (tests only: RDS never returns it). */
+  public masterPassword(instanceId: string): string | undefined {
+    const db = this.instances.get(instanceId);
+    return db ? this.passwords.get(db) : undefined;
+  }
+
+  /** A snapshot's master password: the one its instance had when it was taken (tests only). */
+  public snapshotPassword(snapshotId: string): string | undefined {
+    const snap = this.snapshots.get(snapshotId);
+    return snap ? this.passwords.get(snap) : undefined;
+  }
+
+  /** Sets an instance's or a snapshot's master password, as history before the simulation starts. */
+  public seedPassword(resource: DBInstance | DBSnapshot, password: string): void {
+    this.passwords.set(resource, password);
   }
 
   /** Answers one API call, as the SDK middleware hands it over. */
@@ -191,6 +296,14 @@ export class SimRds {
       record.outcome = (err as Error).name;
       throw err;
     }
+  }
+
+  /**
+   * A call a deployment makes (CloudFormation creating a resource), not the functions: answered like any other, but
+   * neither throttled nor recorded in {@link calls}.
+   */
+  public deploy(command: string, input: Record<string, unknown>): Record<string, unknown> {
+    return this.dispatch(command, input);
   }
 
   private dispatch(command: string, input: Record<string, unknown>): Record<string, unknown> {
@@ -219,6 +332,20 @@ export class SimRds {
         return this.listTagsForResource(input);
       case 'AddTagsToResourceCommand':
         return this.addTagsToResource(input);
+      case 'CreateEventSubscriptionCommand':
+        return this.createEventSubscription(input);
+      case 'DescribeEventSubscriptionsCommand':
+        return this.describeEventSubscriptions(input);
+      case 'AddRoleToDBInstanceCommand':
+        return this.addRoleToDBInstance(input);
+      case 'DescribeDBProxiesCommand':
+        return this.describeDBProxies(input);
+      case 'DescribeDBProxyTargetGroupsCommand':
+        return this.describeDBProxyTargetGroups(input);
+      case 'DescribeDBProxyTargetsCommand':
+        return this.describeDBProxyTargets(input);
+      case 'RegisterDBProxyTargetsCommand':
+        return this.registerDBProxyTargets(input);
       default:
         throw invalidParameter(`the simulator does not implement ${command}`, 'UnsupportedOperation');
     }
@@ -226,17 +353,214 @@ export class SimRds {
 
   // ---- events -------------------------------------------------------------------------------
 
-  /** Emits an RDS event to every matching subscription, after RDS's own publishing delay. */
-  public emit(sourceType: EmittedEvent['sourceType'], sourceId: string, eventId: string, category: string, message: string): void {
-    const event: EmittedEvent = { sourceType, sourceId, sourceArn: this.arn(sourceType === 'db-instance' ? 'db' : 'snapshot', sourceId), eventId, category, message, time: this.clock.now() };
+  /**
+   * Emits an RDS event: to EventBridge's default bus, and to every event subscription it matches, after RDS's own
+   * publishing delay. `resourceId` is the resource behind the name (an instance's DbiResourceId).
+   */
+  public emit(sourceType: EmittedEvent['sourceType'], sourceId: string, eventId: string, category: string, message: string, resourceId?: string): void {
+    const event: EmittedEvent = {
+      sourceType,
+      sourceId,
+      sourceArn: this.arn(sourceType === 'db-instance' ? 'db' : 'snapshot', sourceId),
+      ...(resourceId ? { sourceResourceId: resourceId } : {}),
+      eventId,
+      category,
+      message,
+      time: this.clock.now(),
+    };
     this.observer?.(event);
     if (eventId === 'RDS-EVENT-0003' && this.faults.dropDeletionEvents) return;
-    for (const sub of this.subscriptions) {
-      if (sub.sourceType !== sourceType) continue;
-      if (sub.sourceIds.length > 0 && !sub.sourceIds.includes(sourceId)) continue;
-      if (sub.categories.length > 0 && !sub.categories.includes(category)) continue;
-      this.clock.after(this.random.duration(this.timings.eventDelay), `publish ${eventId} ${sourceId}`, () => sub.deliver(event));
+    for (const put of this.eventBus) put(event);
+    for (const sub of this.subscriptions.values()) {
+      if (!this.matches(sub, event)) continue;
+      this.clock.after(this.random.duration(this.timings.eventDelay), `publish ${eventId} ${sourceId}`, () => this.deliver(sub, event));
     }
+  }
+
+  /**
+   * Whether a subscription delivers an event. A subscription that is disabled, or whose status is not active, sends
+   * nothing (RDS-NOTES: "Anything but active means no events"); one in no-permission still tries, so that a fixed
+   * policy heals it (unconfirmed, assumed). Listed SourceIds match the resources they named when the subscription was
+   * created, not their names (CloudFormation RDS provider PR #551: once all listed instances are deleted the
+   * subscription turns all-sources-deleted; RDS-NOTES): a y re-created under the same name is not matched.
+   */
+  private matches(sub: EventSubscriptionRecord, event: EmittedEvent): boolean {
+    if (!sub.enabled || (sub.status !== 'active' && sub.status !== 'no-permission')) return false;
+    // CreateEventSubscription API reference, SourceType: "If this value isn't specified, all events are returned."
+    if (sub.sourceType !== undefined && sub.sourceType !== event.sourceType) return false;
+    if (sub.categories.length > 0 && !sub.categories.includes(event.category)) return false;
+    if (sub.sourceIds.length > 0) {
+      // Snapshots have no resource id of their own here: they match by identifier.
+      const key = event.sourceResourceId ?? event.sourceId;
+      if (!sub.resolvedSources.has(key)) return false;
+    }
+    return true;
+  }
+
+  /** The message RDS publishes to the topic (RDS-NOTES, "Payloads"; the format real captures show). */
+  private messageBody(event: EmittedEvent): string {
+    return JSON.stringify({
+      'Event Source': event.sourceType,
+      'Event Time': event.time.toISOString().replace('T', ' ').replace('Z', ''),
+      'Identifier Link': `https://console.aws.amazon.com/rds/home?region=${this.region}#${event.sourceType === 'db-instance' ? 'dbinstance' : 'snapshot'}:id=${event.sourceId}`,
+      'Source ID': event.sourceId,
+      'Source ARN': event.sourceArn,
+      'Event ID': `http://docs.amazonwebservices.com/AmazonRDS/latest/UserGuide/USER_Events.html#${event.eventId}`,
+      'Event Message': event.message,
+    });
+  }
+
+  /**
+   * RDS publishes an event to the subscription's topic as events.rds.amazonaws.com on behalf of the resource that
+   * emitted it (aws:SourceArn = that resource's ARN, aws:SourceAccount = the account: RDS User Guide, "Granting
+   * permissions to publish notifications to an Amazon SNS topic"). A publish the topic or its key refuses is dropped
+   * and the subscription's status turns no-permission (Neptune/DocumentDB EventSubscription.Status, same API: "The
+   * status no-permission indicates that … no longer has permission to post to the SNS topic"; that a KMS refusal of an
+   * encrypted topic also shows as no-permission is assumed, unconfirmed). A deleted topic turns it topic-not-exist
+   * ("the topic was deleted after the subscription was created").
+   */
+  private async deliver(sub: EventSubscriptionRecord, event: EmittedEvent): Promise<void> {
+    if (this.subscriptions.get(sub.name) !== sub) return;
+    const topic = this.topics.get(sub.snsTopicArn);
+    if (!topic) {
+      sub.log.push({ time: this.clock.now(), eventId: event.eventId, sourceId: event.sourceId, outcome: 'topic-not-exist' });
+      this.setStatus(sub, 'topic-not-exist');
+      return;
+    }
+    const out = await topic.publishAsService({ principal: RDS_EVENTS_PRINCIPAL, sourceArn: event.sourceArn, sourceAccount: this.account }, this.messageBody(event), 'RDS Notification Message');
+    if ('denied' in out) {
+      sub.log.push({ time: this.clock.now(), eventId: event.eventId, sourceId: event.sourceId, outcome: 'denied' });
+      this.setStatus(sub, 'no-permission');
+      return;
+    }
+    if (sub.status === 'no-permission') this.setStatus(sub, 'active');
+    sub.log.push({ time: this.clock.now(), eventId: event.eventId, sourceId: event.sourceId, outcome: 'delivered' });
+  }
+
+  /** A listed source was deleted: once none is left, the subscription turns all-sources-deleted (PR #551). */
+  private sourceDeleted(resourceId: string | undefined): void {
+    if (!resourceId) return;
+    for (const sub of this.subscriptions.values()) {
+      if (!sub.resolvedSources.delete(resourceId)) continue;
+      // After the deletion event itself, which RDS emits as the resource goes (assumed delivered; unconfirmed).
+      if (sub.resolvedSources.size === 0) this.clock.after(this.random.duration(this.timings.eventDelay) + 1000, `subscription ${sub.name} all sources deleted`, () => this.setStatus(sub, 'all-sources-deleted'));
+    }
+  }
+
+  private setStatus(sub: EventSubscriptionRecord, status: string): void {
+    const from = sub.status;
+    if (from === status) return;
+    sub.status = status;
+    this.subscriptionObserver?.(sub, from);
+  }
+
+  // ---- event subscriptions --------------------------------------------------------------------
+
+  /**
+   * CreateEventSubscription: the listed SourceIds are resolved now, and a missing one fails the call with SourceNotFound
+   * (CloudFormation RDS provider PR #222 and #192: "SourceNotFoundException: Could not find source :test-source",
+   * HTTP 404). The subscription is `creating`, then `active` (after a minute; the duration is unconfirmed), and RDS
+   * sends a plain-text first message to the topic (RDS-NOTES, "Payloads"; its wording is unconfirmed).
+   */
+  private createEventSubscription(input: Record<string, unknown>): Record<string, unknown> {
+    const name = param(input.SubscriptionName);
+    const topicArn = param(input.SnsTopicArn);
+    const sourceType = input.SourceType as string | undefined;
+    const sourceIds = (input.SourceIds as string[] | undefined) ?? [];
+    const categories = (input.EventCategories as string[] | undefined) ?? [];
+    // SubscriptionName: "The name must be less than 255 characters" (API reference); message unconfirmed.
+    if (!name || name.length >= 255) throw invalidParameter(`The parameter SubscriptionName must be 1 to 254 characters, got ${name.length}.`);
+    if (this.subscriptions.has(name)) throw new SubscriptionAlreadyExistFault({ message: `Subscription ${name} already exists.`, ...meta() });
+    // "Quotas (adjustable): … 20 event subscriptions" (RDS-NOTES; User Guide, "Quotas in Amazon RDS").
+    if (this.subscriptions.size >= 20) throw new EventSubscriptionQuotaExceededFault({ message: 'You have reached the maximum number of event subscriptions.', ...meta() });
+    // "If SourceIds are supplied, SourceType must also be provided" (CreateEventSubscription API reference, SourceIds).
+    if (sourceIds.length > 0 && !sourceType) throw invalidParameter('SourceType must be provided when SourceIds are supplied.', 'InvalidParameterCombination');
+    if (sourceType !== undefined && !EVENT_CATEGORIES[sourceType]) throw invalidParameter(`Invalid source type ${sourceType}.`);
+    const known = sourceType ? EVENT_CATEGORIES[sourceType] ?? [] : Object.values(EVENT_CATEGORIES).flat();
+    const badCategory = categories.find((c) => !known.includes(c));
+    if (badCategory) throw new SubscriptionCategoryNotFoundFault({ message: `Event category ${badCategory} not found for source type ${sourceType ?? 'all'}.`, ...meta() });
+    const topic = this.topics.get(topicArn);
+    if (!topic) throw new SNSTopicArnNotFoundFault({ message: `SNS topic ${topicArn} does not exist.`, ...meta() });
+    // "RDS doesn't support FIFO (first in, first out) topics" (API reference, SnsTopicArn).
+    if (topicArn.endsWith('.fifo')) throw new SNSInvalidTopicFault({ message: 'RDS does not support FIFO topics.', ...meta() });
+    const resolved = new Set<string>();
+    for (const id of sourceIds) {
+      if (sourceType === 'db-instance') {
+        const db = this.instances.get(id.toLowerCase());
+        if (!db) throw new SourceNotFoundFault({ message: `Could not find source :${id}`, ...meta() });
+        resolved.add(db.DbiResourceId ?? id);
+      } else if (sourceType === 'db-snapshot') {
+        if (!this.snapshots.has(id)) throw new SourceNotFoundFault({ message: `Could not find source :${id}`, ...meta() });
+        resolved.add(id);
+      } else {
+        resolved.add(id);
+      }
+    }
+    const sub: EventSubscriptionRecord = {
+      name,
+      snsTopicArn: topicArn,
+      ...(sourceType ? { sourceType } : {}),
+      sourceIds: [...sourceIds],
+      resolvedSources: resolved,
+      categories: [...categories],
+      // CreateEventSubscription, Enabled: "If the value isn't specified, the subscription is enabled" (default true).
+      enabled: input.Enabled !== false,
+      status: 'creating',
+      createdAt: this.clock.now(),
+      log: [],
+    };
+    this.subscriptions.set(name, sub);
+    this.clock.after(60_000, `subscription ${name} active`, () => this.activateSubscription(name));
+    return { EventSubscription: this.subscriptionView(sub) };
+  }
+
+  /**
+   * A subscription still `creating` becomes `active`, and RDS sends its first, plain-text message. Called a minute after
+   * CreateEventSubscription, or at once for a subscription that a deployment created before the simulation starts
+   * (CloudFormation waits until the subscription is active before the stack completes: its RDS provider stabilizes on
+   * the status, PR #551).
+   */
+  public async activateSubscription(name: string): Promise<void> {
+    const sub = this.subscriptions.get(name);
+    const topic = sub ? this.topics.get(sub.snsTopicArn) : undefined;
+    if (!sub || sub.status !== 'creating') return;
+    this.setStatus(sub, 'active');
+    // Which aws:SourceArn this first message carries is unconfirmed (the subscription's, assumed); a refused first message
+    // is not held against the subscription, only refused events are.
+    await topic?.publishAsService({ principal: RDS_EVENTS_PRINCIPAL, sourceArn: this.arn('es', name), sourceAccount: this.account }, `RDS Event Subscription ${name} was created and is active. This is a test notification.`);
+  }
+
+  private subscriptionView(sub: EventSubscriptionRecord): EventSubscription {
+    return {
+      CustomerAwsId: this.account,
+      CustSubscriptionId: sub.name,
+      SnsTopicArn: sub.snsTopicArn,
+      Status: sub.status,
+      SubscriptionCreationTime: sub.createdAt.toUTCString(),
+      ...(sub.sourceType ? { SourceType: sub.sourceType } : {}),
+      ...(sub.sourceIds.length > 0 ? { SourceIdsList: [...sub.sourceIds] } : {}),
+      ...(sub.categories.length > 0 ? { EventCategoriesList: [...sub.categories] } : {}),
+      Enabled: sub.enabled,
+      EventSubscriptionArn: this.arn('es', sub.name),
+    };
+  }
+
+  /** DescribeEventSubscriptions; SubscriptionNotFound with the message RDS gives (hashicorp/terraform-provider-aws PR #9371). */
+  private describeEventSubscriptions(input: Record<string, unknown>): Record<string, unknown> {
+    const name = input.SubscriptionName as string | undefined;
+    if (name !== undefined) {
+      const sub = this.subscriptions.get(name);
+      if (!sub) throw new SubscriptionNotFoundFault({ message: `Event Subscription ${name} not found.`, ...meta() });
+      return { EventSubscriptionsList: [this.subscriptionView(sub)] };
+    }
+    const { items, marker } = this.page([...this.subscriptions.values()].map((s) => this.subscriptionView(s)), input);
+    return { EventSubscriptionsList: items, ...(marker ? { Marker: marker } : {}) };
+  }
+
+  /** A subscription as DescribeEventSubscriptions shows it (tests and narration). */
+  public subscription(name: string): EventSubscription | undefined {
+    const sub = this.subscriptions.get(name);
+    return sub ? this.subscriptionView(sub) : undefined;
   }
 
   // ---- pagination ---------------------------------------------------------------------------
@@ -284,11 +608,18 @@ export class SimRds {
     const db = this.instances.get(id);
     if (!db) throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, ...meta() });
     if (db.DeletionProtection) throw invalidParameter('Cannot delete protected DB Instance, please disable deletion protection and try again.', 'InvalidParameterCombination');
-    if (!['available', 'backing-up', 'stopped', 'storage-full', 'storage-optimization', 'failed', 'incompatible-parameters', 'incompatible-restore'].includes(db.DBInstanceStatus ?? '')) {
+    // incompatible-parameters "can only be rebooted or deleted" (AWS Knowledge Center, "aurora-mysql-incompatible-parameter").
+    if (!['available', 'backing-up', 'stopped', 'storage-full', 'storage-optimization', 'failed', 'incompatible-parameters', 'incompatible-restore', 'incompatible-network'].includes(db.DBInstanceStatus ?? '')) {
       throw new InvalidDBInstanceStateFault({ message: `Instance ${id} is not in a state that allows deletion (${db.DBInstanceStatus}).`, ...meta() });
     }
     const skip = input.SkipFinalSnapshot === true;
     const finalId = input.FinalDBSnapshotIdentifier as string | undefined;
+    // DeleteDBInstance API reference: "If the DB instance is in the failed, incompatible-restore, or incompatible-network
+    // state, you can only delete it when you skip creation of the final snapshot with the SkipFinalSnapshot parameter."
+    // (The error's name and wording are unconfirmed.)
+    if (!skip && ['failed', 'incompatible-restore', 'incompatible-network'].includes(db.DBInstanceStatus ?? '')) {
+      throw new InvalidDBInstanceStateFault({ message: `Instance ${id} is ${db.DBInstanceStatus}: it can only be deleted with SkipFinalSnapshot.`, ...meta() });
+    }
     if (!skip && !finalId) throw invalidParameter('FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.', 'InvalidParameterCombination');
     if (skip && finalId) throw invalidParameter('FinalDBSnapshotIdentifier can not be specified when deleting an instance with SkipFinalSnapshot=true', 'InvalidParameterCombination');
     if (finalId && this.snapshots.has(finalId)) throw new DBSnapshotAlreadyExistsFault({ message: `Cannot create the snapshot because a snapshot with the identifier ${finalId} already exists.`, ...meta() });
@@ -308,9 +639,26 @@ export class SimRds {
     this.clock.after(wait + this.random.duration(this.timings.delete), `delete ${id}`, () => {
       if (this.instances.get(id) !== db) return;
       this.instances.delete(id);
-      this.emit('db-instance', id, 'RDS-EVENT-0003', 'deletion', 'DB instance deleted');
+      this.instanceGone(db);
+      this.emit('db-instance', id, 'RDS-EVENT-0003', 'deletion', 'DB instance deleted', db.DbiResourceId);
+      this.sourceDeleted(db.DbiResourceId);
     });
     return { DBInstance: structuredClone(db) };
+  }
+
+  /**
+   * What goes with a deleted instance: its RDS-managed master secret ("An RDS-managed master secret of y is deleted with
+   * y", RDS-NOTES; User Guide, "Password management with Amazon RDS and AWS Secrets Manager"; deleted without a recovery
+   * window, assumed) and its RDS Proxy target registrations. What a proxy keeps of a deleted target is undocumented: the
+   * simulation assumes the target is removed (a proxy has a single target, so a kept stale one would block re-registering;
+   * unconfirmed), so the new y must be registered again.
+   */
+  private instanceGone(db: DBInstance): void {
+    const secretArn = db.MasterUserSecret?.SecretArn;
+    if (secretArn) this.secretsManager.purge(secretArn);
+    for (const { groups } of this.proxies.values()) {
+      for (const group of groups.values()) group.targets = group.targets.filter((t) => t.RdsResourceId !== db.DBInstanceIdentifier);
+    }
   }
 
   private restoreDBInstanceFromDBSnapshot(input: Record<string, unknown>): Record<string, unknown> {
@@ -337,16 +685,34 @@ export class SimRds {
     if (!backups) throw new DBInstanceAutomatedBackupNotFoundFault({ message: `No automated backup found for ${arn}.`, ...meta() });
     const view = this.backupView(backups);
     const { EarliestTime, LatestTime } = view.RestoreWindow ?? {};
-    const at = input.UseLatestRestorableTime === true ? LatestTime : (input.RestoreTime as Date | undefined);
-    if (!at || !EarliestTime || !LatestTime || at.getTime() < EarliestTime.getTime() || at.getTime() > LatestTime.getTime()) {
-      throw new InvalidRestoreFault({ message: `The restore time ${at?.toISOString() ?? '(none)'} is not within the restorable window ${EarliestTime?.toISOString() ?? '?'} - ${LatestTime?.toISOString() ?? '?'}.`, ...meta() });
+    const latest = input.UseLatestRestorableTime === true;
+    const at = latest ? LatestTime : (input.RestoreTime as Date | undefined);
+    // RestoreDBInstanceToPointInTime API reference, RestoreTime: "Must be before the latest restorable time for the DB
+    // instance"; UseLatestRestorableTime restores to that time itself. Not before the window's start either. Message
+    // unconfirmed.
+    if (!at || !EarliestTime || !LatestTime || at.getTime() < EarliestTime.getTime() || at.getTime() > LatestTime.getTime() || (!latest && at.getTime() >= LatestTime.getTime())) {
+      throw new InvalidRestoreFault({ message: `The restore time ${at?.toISOString() ?? '(none)'} must be before the latest restorable time ${LatestTime?.toISOString() ?? '?'} and not before the earliest ${EarliestTime?.toISOString() ?? '?'}.`, ...meta() });
     }
-    const asSnapshot: DBSnapshot = { Engine: view.Engine, EngineVersion: view.EngineVersion, AllocatedStorage: view.AllocatedStorage, Port: view.Port, Encrypted: view.Encrypted, KmsKeyId: view.KmsKeyId, TagList: [] };
+    const asSnapshot: DBSnapshot = {
+      Engine: view.Engine,
+      EngineVersion: view.EngineVersion,
+      AllocatedStorage: view.AllocatedStorage,
+      Port: view.Port,
+      Encrypted: view.Encrypted,
+      KmsKeyId: view.KmsKeyId,
+      StorageType: view.StorageType,
+      Iops: view.Iops,
+      MasterUsername: view.MasterUsername,
+      LicenseModel: view.LicenseModel,
+      TagList: [],
+    };
+    // The backups hold x's data, master user and password.
+    if (backups.masterPassword !== undefined) this.passwords.set(asSnapshot, backups.masterPassword);
     return this.restoreInstance(id, asSnapshot, input, { eventId: 'RDS-EVENT-0019', message: `Restored from DB instance ${view.DBInstanceIdentifier ?? '?'} to ${at.toISOString()}` });
   }
 
   /** x's automated backups replicated into this region, by their ARN; LatestTime follows the clock, minus the lag. */
-  public readonly replicatedBackups = new Map<string, { backup: DBInstanceAutomatedBackup; lagSeconds: number; frozenAt?: Date }>();
+  public readonly replicatedBackups = new Map<string, { backup: DBInstanceAutomatedBackup; lagSeconds: number; frozenAt?: Date; masterPassword?: string }>();
 
   private backupView(entry: { backup: DBInstanceAutomatedBackup; lagSeconds: number; frozenAt?: Date }): DBInstanceAutomatedBackup {
     const latest = entry.frozenAt ?? new Date(this.clock.now().getTime() - entry.lagSeconds * 1000);
@@ -366,48 +732,58 @@ export class SimRds {
 
   /** What both kinds of restore share: the request's validation, RDS's defaults, and the status sequence. */
   private restoreInstance(id: string, snap: DBSnapshot, input: Record<string, unknown>, done: { eventId: string; message: string }): Record<string, unknown> {
-    const storageType = (input.StorageType as string | undefined) ?? 'gp2';
+    // RestoreDBInstanceFromDBSnapshot API reference, AvailabilityZone: "You can't specify the AvailabilityZone parameter if
+    // the DB instance is a Multi-AZ deployment."
     if (input.MultiAZ === true && input.AvailabilityZone !== undefined) throw invalidParameter('Requesting a specific availability zone is not valid for Multi-AZ instances.', 'InvalidParameterCombination');
-    if (input.Iops !== undefined && !['io1', 'io2', 'gp3'].includes(storageType)) throw invalidParameter(`Iops is not supported for storage type ${storageType}`, 'InvalidParameterCombination');
-    if (input.StorageThroughput !== undefined && storageType !== 'gp3') throw invalidParameter(`StorageThroughput is only supported for gp3, not ${storageType}`, 'InvalidParameterCombination');
-    const storage = (input.AllocatedStorage as number | undefined) ?? snap.AllocatedStorage ?? 0;
-    if (storageType === 'gp3' && (input.Iops !== undefined || input.StorageThroughput !== undefined) && storage < 400 && (snap.Engine ?? '').match(/^(postgres|mysql|mariadb)/)) {
-      throw invalidParameter(`You can't specify IOPS or storage throughput for engine ${snap.Engine} and a storage size less than 400.`, 'InvalidParameterCombination');
-    }
+    checkRestore(input, snap, { parameterGroups: this.parameterGroups });
+    const engine = (input.Engine as string | undefined) ?? snap.Engine ?? 'postgres';
+    const version = snap.EngineVersion ?? '';
+    // StorageType "Default: io1 if the Iops parameter is specified, otherwise gp3" (API reference).
+    const storageType = (input.StorageType as string | undefined) ?? (input.Iops !== undefined ? 'io1' : 'gp3');
     const subnet = (input.DBSubnetGroupName as string | undefined) ?? 'default';
     if (!this.subnetGroups.has(subnet)) throw new DBSubnetGroupNotFoundFault({ message: `DBSubnetGroup ${subnet} not found.`, ...meta() });
     const pg = input.DBParameterGroupName as string | undefined;
     if (pg && !pg.startsWith('default.') && !this.parameterGroups.has(pg)) throw new DBParameterGroupNotFoundFault({ message: `DBParameterGroup not found: ${pg}`, ...meta() });
     const og = input.OptionGroupName as string | undefined;
     if (og && !og.startsWith('default:') && !this.optionGroups.has(og)) throw new OptionGroupNotFoundFault({ message: `Specified OptionGroupName: ${og} not found.`, ...meta() });
+    const ogEntry = og ? this.optionGroups.get(og) : undefined;
+    // An option group belongs to one engine and major version (User Guide, "Working with option groups"); message unconfirmed.
+    if (ogEntry && (ogEntry.engine !== engine || !version.startsWith(ogEntry.majorVersion))) throw invalidParameter(`The option group ${og} is for ${ogEntry.engine} ${ogEntry.majorVersion} and can't be used with ${engine} ${version}.`, 'InvalidParameterCombination');
     if (this.faults.restoreCapacityFailures > 0) {
       this.faults.restoreCapacityFailures--;
       throw new InsufficientDBInstanceCapacityFault({ message: `Insufficient ${(input.DBInstanceClass as string | undefined) ?? 'instance'} capacity in the requested Availability Zone.`, ...meta() });
     }
 
     const now = this.clock.now();
+    const storage = (input.AllocatedStorage as number | undefined) ?? snap.AllocatedStorage ?? 0;
+    const baseline = gp3Baseline(engineFamilyOf(engine), storage);
     const db: DBInstance = {
       DBInstanceIdentifier: id,
       DBInstanceArn: this.arn('db', id),
       DBInstanceStatus: 'creating',
-      Engine: snap.Engine,
-      EngineVersion: snap.EngineVersion,
+      Engine: engine,
+      EngineVersion: version,
       DbiResourceId: `db-SIM${now.getTime().toString(36).toUpperCase()}${this.random.hex6().toUpperCase()}`,
       InstanceCreateTime: now,
-      DBInstanceClass: (input.DBInstanceClass as string | undefined) ?? 'db.m5.large',
+      // DBInstanceClass "Default: The same DBInstanceClass as the original DB instance" (API reference).
+      DBInstanceClass: (input.DBInstanceClass as string | undefined) ?? this.snapshotClasses.get(snap) ?? 'db.m5.large',
       DBSubnetGroup: { DBSubnetGroupName: subnet },
       VpcSecurityGroups: ((input.VpcSecurityGroupIds as string[] | undefined) ?? ['sg-default']).map((g) => ({ VpcSecurityGroupId: g, Status: 'active' })),
-      DBParameterGroups: [{ DBParameterGroupName: pg ?? `default.${snap.Engine ?? 'postgres'}` , ParameterApplyStatus: 'in-sync' }],
-      OptionGroupMemberships: [{ OptionGroupName: og ?? `default:${snap.Engine ?? 'postgres'}`, Status: 'in-sync' }],
+      DBParameterGroups: [{ DBParameterGroupName: pg ?? `default.${parameterGroupFamily(engine, version)}`, ParameterApplyStatus: 'in-sync' }],
+      OptionGroupMemberships: [{ OptionGroupName: og ?? defaultOptionGroup(engine, version), Status: 'in-sync' }],
       MultiAZ: (input.MultiAZ as boolean | undefined) ?? false,
       AvailabilityZone: (input.AvailabilityZone as string | undefined) ?? `${this.region}a`,
       PubliclyAccessible: (input.PubliclyAccessible as boolean | undefined) ?? false,
       StorageType: storageType,
-      AllocatedStorage: (input.AllocatedStorage as number | undefined) ?? snap.AllocatedStorage,
-      // gp3 reports its baseline (3000 IOPS, 125 MiB/s) below the provisioning threshold, as DescribeDBInstances does.
-      Iops: (input.Iops as number | undefined) ?? (storageType === 'gp3' ? 3000 : undefined),
-      StorageThroughput: (input.StorageThroughput as number | undefined) ?? (storageType === 'gp3' ? 125 : undefined),
+      AllocatedStorage: storage,
+      // gp3 reports its baseline below and at the provisioning threshold, as DescribeDBInstances does.
+      Iops: (input.Iops as number | undefined) ?? (storageType === 'gp3' ? baseline.iops : snap.Iops),
+      StorageThroughput: (input.StorageThroughput as number | undefined) ?? (storageType === 'gp3' ? baseline.throughput : undefined),
       DbInstancePort: (input.Port as number | undefined) ?? snap.Port,
+      // LicenseModel "Default: Same as the source" (API reference).
+      LicenseModel: (input.LicenseModel as string | undefined) ?? snap.LicenseModel,
+      // A restored instance has the snapshot's master user (and password, below): x's (RDS-NOTES, "Credentials").
+      MasterUsername: snap.MasterUsername,
       IAMDatabaseAuthenticationEnabled: (input.EnableIAMDatabaseAuthentication as boolean | undefined) ?? false,
       EnabledCloudwatchLogsExports: (input.EnableCloudwatchLogsExports as string[] | undefined) ?? [],
       CACertificateIdentifier: (input.CACertificateIdentifier as string | undefined) ?? 'rds-ca-rsa2048-g1',
@@ -415,31 +791,80 @@ export class SimRds {
       CopyTagsToSnapshot: (input.CopyTagsToSnapshot as boolean | undefined) ?? false,
       DeletionProtection: (input.DeletionProtection as boolean | undefined) ?? false,
       NetworkType: (input.NetworkType as string | undefined) ?? 'IPV4',
+      ...(input.DedicatedLogVolume === true ? { DedicatedLogVolume: true } : {}),
+      ...(input.EngineLifecycleSupport !== undefined ? { EngineLifecycleSupport: text(input.EngineLifecycleSupport) } : {}),
       // Backups as the restore asked for (the snapshot's retention otherwise); the rest a restore resets and the modify after it must bring back.
       BackupRetentionPeriod: (input.BackupRetentionPeriod as number | undefined) ?? 1,
       PreferredBackupWindow: (input.PreferredBackupWindow as string | undefined) ?? '22:00-22:30',
       PreferredMaintenanceWindow: 'mon:00:00-mon:00:30',
       MonitoringInterval: 0,
       PerformanceInsightsEnabled: false,
+      // A new instance reports Database Insights standard (assumed, unconfirmed: the default mode for RDS).
+      DatabaseInsightsMode: 'standard',
+      // A restore associates no IAM roles; they need AddRoleToDBInstance afterwards (RDS-NOTES).
+      AssociatedRoles: [],
       StorageEncrypted: snap.Encrypted,
       KmsKeyId: snap.KmsKeyId,
       TagList: (input.Tags as Tag[] | undefined) ?? structuredClone(snap.TagList ?? []),
     };
+    const password = this.passwords.get(snap);
+    if (password !== undefined) this.passwords.set(db, password);
+    // ManageMasterUserPassword on a restore (RDS for Oracle only; checked in rds-rules.ts): RDS generates a password and
+    // keeps it in a new managed secret.
+    if (input.ManageMasterUserPassword === true) this.manageMasterPassword(db, input.MasterUserSecretKmsKeyId as string | undefined);
     this.instances.set(id, db);
+    const incompatible = this.faults.restoreEndsIncompatible === true;
     this.clock.after(this.random.duration(this.timings.restore), `restore ${id}`, () => {
       if (this.instances.get(id) !== db) return;
+      if (incompatible) {
+        // A parameter group whose memory settings exceed the class: the instance never starts (User Guide, "DB instance
+        // status": incompatible-parameters). RDS-EVENT-0035 (category failure, "the DB instance has invalid parameters";
+        // User Guide, "Amazon RDS event categories and event messages"); the message's exact wording is unconfirmed.
+        db.DBInstanceStatus = 'incompatible-parameters';
+        this.emit('db-instance', id, 'RDS-EVENT-0035', 'failure', 'Database instance put into incompatible-parameters.', db.DbiResourceId);
+        return;
+      }
       db.DBInstanceStatus = 'backing-up';
       db.Endpoint = { Address: `${id}.sim.${this.region}.rds.amazonaws.com`, Port: db.DbInstancePort };
-      this.emit('db-instance', id, done.eventId, 'restoration', done.message);
-      this.emit('db-instance', id, 'RDS-EVENT-0005', 'creation', 'DB instance created');
-      this.emit('db-instance', id, 'RDS-EVENT-0001', 'backup', 'Backing up DB instance');
+      this.emit('db-instance', id, done.eventId, 'restoration', done.message, db.DbiResourceId);
+      this.emit('db-instance', id, 'RDS-EVENT-0005', 'creation', 'DB instance created', db.DbiResourceId);
+      this.emit('db-instance', id, 'RDS-EVENT-0001', 'backup', 'Backing up DB instance', db.DbiResourceId);
       this.clock.after(this.random.duration(this.timings.baselineBackup), `baseline backup ${id}`, () => {
         if (this.instances.get(id) !== db || db.DBInstanceStatus !== 'backing-up') return;
         db.DBInstanceStatus = 'available';
-        this.emit('db-instance', id, 'RDS-EVENT-0002', 'backup', 'Finished DB Instance backup');
+        this.emit('db-instance', id, 'RDS-EVENT-0002', 'backup', 'Finished DB Instance backup', db.DbiResourceId);
       });
     });
     return { DBInstance: structuredClone(db) };
+  }
+
+  /**
+   * Turns on RDS-managed master credentials: a secret named `rds!db-<uuid>` holding {"username","password"} with a
+   * password RDS generates (User Guide, "Password management with Amazon RDS and AWS Secrets Manager"), encrypted with
+   * MasterUserSecretKmsKeyId or the account's aws/secretsmanager key; MasterUserSecret reports it, `creating` until the
+   * secret is ready (a minute here; the duration is unconfirmed), then `active`.
+   */
+  private manageMasterPassword(db: DBInstance, kmsKeyId: string | undefined): void {
+    const sm = this.secretsManager;
+    let keyArn = sm.defaultKmsKeyArn;
+    if (kmsKeyId !== undefined) {
+      const key = this.kms ? this.kms.resolve(kmsKeyId, this.region)?.arn : kmsKeyId;
+      // MasterUserSecretKmsKeyId: "the key ARN, key ID, alias ARN, or alias name for the KMS key" (API reference); message unconfirmed.
+      if (!key) throw new KMSKeyNotAccessibleFault({ message: `The specified KMS key [${kmsKeyId}] does not exist, is not enabled or you do not have permissions to access it.`, ...meta() });
+      keyArn = key;
+    }
+    const password = `sim-managed-${this.random.hex6()}${this.random.hex6()}${this.random.hex6()}`;
+    const secret = sm.create(`rds!db-${randomUUIDFrom(this.random)}`, JSON.stringify({ username: db.MasterUsername ?? 'admin', password }), {
+      kmsKeyId: keyArn,
+      owningService: 'rds',
+      tags: [{ Key: 'aws:rds:primaryDBInstanceArn', Value: db.DBInstanceArn ?? '' }],
+    });
+    db.MasterUserSecret = { SecretArn: secret.arn, SecretStatus: 'creating', KmsKeyId: keyArn };
+    this.passwords.set(db, password);
+    const current = db.MasterUserSecret;
+    this.clock.after(60_000, `managed secret of ${db.DBInstanceIdentifier ?? '?'} active`, () => {
+      if (db.MasterUserSecret === current) current.SecretStatus = 'active';
+    });
   }
 
   private modifyDBInstance(input: Record<string, unknown>): Record<string, unknown> {
@@ -449,19 +874,143 @@ export class SimRds {
     if (['creating', 'deleting', 'rebooting'].includes(db.DBInstanceStatus ?? '')) {
       throw new InvalidDBInstanceStateFault({ message: `Database instance is not in available state (${db.DBInstanceStatus}).`, ...meta() });
     }
-    if (input.MonitoringInterval !== undefined && Number(input.MonitoringInterval) > 0 && !input.MonitoringRoleArn && !db.MonitoringRoleArn) {
-      throw invalidParameter('A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0.', 'InvalidParameterCombination');
-    }
+    checkModify(input, db);
     // ApplyImmediately: the simulator applies at once instead of going through PendingModifiedValues.
     for (const [param, field] of Object.entries(MODIFY_FIELDS)) if (input[param] !== undefined) (db as Record<string, unknown>)[field] = input[param];
+    if (input.ManageMasterUserPassword === true && !db.MasterUserSecret) {
+      this.manageMasterPassword(db, input.MasterUserSecretKmsKeyId as string | undefined);
+    } else if (input.MasterUserPassword !== undefined) {
+      // Turning management off deletes the managed secret and sets the new password (API reference, ManageMasterUserPassword).
+      if (input.ManageMasterUserPassword === false && db.MasterUserSecret?.SecretArn) {
+        this.secretsManager.purge(db.MasterUserSecret.SecretArn);
+        delete db.MasterUserSecret;
+      }
+      // "Changing this parameter doesn't result in an outage and the change is asynchronously applied as soon as possible"
+      // (MasterUserPassword): applied at once here.
+      this.passwords.set(db, text(input.MasterUserPassword));
+    }
     return { DBInstance: structuredClone(db) };
+  }
+
+  // ---- IAM roles --------------------------------------------------------------------------------
+
+  /**
+   * AddRoleToDBInstance: the role is PENDING, then ACTIVE (DBInstanceRole Status: ACTIVE | PENDING | INVALID; a minute
+   * here, unconfirmed). "The specified RoleArn or FeatureName value is already associated with the DB instance"
+   * (DBInstanceRoleAlreadyExistsFault). The feature must be one the engine has (see ROLE_FEATURES). The instance must
+   * serve: assumed available or backing-up, unconfirmed.
+   */
+  private addRoleToDBInstance(input: Record<string, unknown>): Record<string, unknown> {
+    const id = param(input.DBInstanceIdentifier);
+    const roleArn = param(input.RoleArn);
+    const feature = param(input.FeatureName);
+    const db = this.instances.get(id);
+    if (!db) throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, ...meta() });
+    if (!['available', 'backing-up'].includes(db.DBInstanceStatus ?? '')) throw new InvalidDBInstanceStateFault({ message: `The DB instance ${id} is not in a valid state (${db.DBInstanceStatus}).`, ...meta() });
+    const family = engineFamilyOf(db.Engine);
+    // Message unconfirmed.
+    if (family && !ROLE_FEATURES[family].includes(feature)) throw invalidParameter(`Feature ${feature} is not supported for engine ${db.Engine ?? '?'}.`);
+    const roles = (db.AssociatedRoles ??= []);
+    if (roles.some((r) => r.RoleArn === roleArn || r.FeatureName === feature)) throw new DBInstanceRoleAlreadyExistsFault({ message: `Role ${roleArn} or feature ${feature} is already associated with DB instance ${id}.`, ...meta() });
+    const role = { RoleArn: roleArn, FeatureName: feature, Status: 'PENDING' };
+    roles.push(role);
+    this.clock.after(60_000, `role ${feature} of ${id} active`, () => void (role.Status = 'ACTIVE'));
+    return {};
+  }
+
+  // ---- RDS Proxy --------------------------------------------------------------------------------
+
+  /** An RDS Proxy with its default target group (CreateDBProxy: "creates the default target group"), as history. */
+  public seedProxy(name: string, proxyArn: string, engineFamily: string, targets: string[]): void {
+    const proxy: DBProxy = { DBProxyName: name, DBProxyArn: proxyArn, Status: 'available', EngineFamily: engineFamily, Endpoint: `${name}.proxy-sim.${this.region}.rds.amazonaws.com` };
+    const record: ProxyRecord = { proxy, groups: new Map([['default', { targets: [] }]]) };
+    this.proxies.set(name, record);
+    for (const t of targets) record.groups.get('default')!.targets.push(this.proxyTarget(t, 'AVAILABLE'));
+  }
+
+  private proxyTarget(instanceId: string, state: TargetState): DBProxyTarget {
+    const db = this.instances.get(instanceId);
+    return {
+      TargetArn: db?.DBInstanceArn ?? this.arn('db', instanceId),
+      Endpoint: db?.Endpoint?.Address,
+      RdsResourceId: instanceId,
+      Port: db?.DbInstancePort,
+      Type: 'RDS_INSTANCE',
+      Role: 'READ_WRITE',
+      TargetHealth: { State: state },
+    };
+  }
+
+  private proxyRecord(name: string): ProxyRecord {
+    const record = this.proxies.get(name);
+    if (!record) throw new DBProxyNotFoundFault({ message: `DBProxy ${name} not found.`, ...meta() });
+    return record;
+  }
+
+  private describeDBProxies(input: Record<string, unknown>): Record<string, unknown> {
+    const name = input.DBProxyName as string | undefined;
+    const list = name !== undefined ? [this.proxyRecord(name).proxy] : [...this.proxies.values()].map((r) => r.proxy);
+    const { items, marker } = this.page(structuredClone(list), input);
+    return { DBProxies: items, ...(marker ? { Marker: marker } : {}) };
+  }
+
+  private describeDBProxyTargetGroups(input: Record<string, unknown>): Record<string, unknown> {
+    const record = this.proxyRecord(param(input.DBProxyName));
+    const wanted = input.TargetGroupName as string | undefined;
+    if (wanted !== undefined && !record.groups.has(wanted)) throw new DBProxyTargetGroupNotFoundFault({ message: `DBProxyTargetGroup ${wanted} not found.`, ...meta() });
+    const groups = [...record.groups.keys()].filter((g) => wanted === undefined || g === wanted).map((g) => ({ DBProxyName: record.proxy.DBProxyName, TargetGroupName: g, IsDefault: g === 'default', Status: 'available' }));
+    const { items, marker } = this.page(groups, input);
+    return { TargetGroups: items, ...(marker ? { Marker: marker } : {}) };
+  }
+
+  /** DescribeDBProxyTargets; TargetGroupName defaults to the default group (API reference). */
+  private describeDBProxyTargets(input: Record<string, unknown>): Record<string, unknown> {
+    const record = this.proxyRecord(param(input.DBProxyName));
+    const groupName = (input.TargetGroupName as string | undefined) ?? 'default';
+    const group = record.groups.get(groupName);
+    if (!group) throw new DBProxyTargetGroupNotFoundFault({ message: `DBProxyTargetGroup ${groupName} not found.`, ...meta() });
+    const { items, marker } = this.page(structuredClone(group.targets), input);
+    return { Targets: items, ...(marker ? { Marker: marker } : {}) };
+  }
+
+  /**
+   * RegisterDBProxyTargets (API reference errors: DBProxyNotFound, DBProxyTargetGroupNotFound, DBInstanceNotFound,
+   * DBProxyTargetAlreadyRegistered, InvalidDBInstanceState). The instance's engine must be of the proxy's engine family
+   * (User Guide, "RDS Proxy": a proxy is for one engine family); message unconfirmed. The target is REGISTERING, then
+   * AVAILABLE (TargetHealth lifecycle "registering > unavailable > available").
+   */
+  private registerDBProxyTargets(input: Record<string, unknown>): Record<string, unknown> {
+    const record = this.proxyRecord(param(input.DBProxyName));
+    const groupName = (input.TargetGroupName as string | undefined) ?? 'default';
+    const group = record.groups.get(groupName);
+    if (!group) throw new DBProxyTargetGroupNotFoundFault({ message: `DBProxyTargetGroup ${groupName} not found.`, ...meta() });
+    const out: DBProxyTarget[] = [];
+    for (const id of (input.DBInstanceIdentifiers as string[] | undefined) ?? []) {
+      const db = this.instances.get(id);
+      if (!db) throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, ...meta() });
+      if (group.targets.some((t) => t.RdsResourceId === id)) throw new DBProxyTargetAlreadyRegisteredFault({ message: `DB instance ${id} is already registered with proxy ${record.proxy.DBProxyName ?? '?'}.`, ...meta() });
+      if (!['available', 'backing-up'].includes(db.DBInstanceStatus ?? '')) throw new InvalidDBInstanceStateFault({ message: `The DB instance ${id} is not in a valid state (${db.DBInstanceStatus}).`, ...meta() });
+      const family = engineFamilyOf(db.Engine);
+      const proxyFamily = { POSTGRESQL: ['postgres'], MYSQL: ['mysql', 'mariadb'], SQLSERVER: ['sqlserver'] }[record.proxy.EngineFamily ?? ''] ?? [];
+      if (!family || !proxyFamily.includes(family)) throw invalidParameter(`The engine ${db.Engine ?? '?'} of ${id} doesn't match the proxy's engine family ${record.proxy.EngineFamily ?? '?'}.`);
+      const target = this.proxyTarget(id, 'REGISTERING');
+      group.targets.push(target);
+      out.push(structuredClone(target));
+      this.clock.after(60_000, `proxy target ${id} available`, () => void (target.TargetHealth = { State: 'AVAILABLE' }));
+    }
+    return { DBProxyTargets: out };
+  }
+
+  /** The proxy targets of a proxy's target group (tests and narration). */
+  public proxyTargets(proxyName: string, group = 'default'): DBProxyTarget[] {
+    return structuredClone(this.proxies.get(proxyName)?.groups.get(group)?.targets ?? []);
   }
 
   // ---- snapshots ----------------------------------------------------------------------------
 
   private snapshotOf(db: DBInstance, id: string, type: string, status: string): DBSnapshot {
     const now = this.clock.now();
-    return {
+    const snap: DBSnapshot = {
       DBSnapshotIdentifier: id,
       DBSnapshotArn: this.arn('snapshot', id),
       DBInstanceIdentifier: db.DBInstanceIdentifier,
@@ -478,7 +1027,16 @@ export class SimRds {
       KmsKeyId: db.KmsKeyId,
       PercentProgress: status === 'available' ? 100 : 0,
       TagList: db.CopyTagsToSnapshot ? structuredClone(db.TagList ?? []) : [],
+      StorageType: db.StorageType,
+      ...(db.Iops !== undefined && db.StorageType !== 'gp3' ? { Iops: db.Iops } : {}),
+      MasterUsername: db.MasterUsername,
+      LicenseModel: db.LicenseModel,
     };
+    // A snapshot holds the instance's master user and password as they are now (RDS-NOTES, "Credentials").
+    const password = this.passwords.get(db);
+    if (password !== undefined) this.passwords.set(snap, password);
+    if (db.DBInstanceClass) this.snapshotClasses.set(snap, db.DBInstanceClass);
+    return snap;
   }
 
   /** Cross-region copies in flight into this region now. */
@@ -544,8 +1102,8 @@ export class SimRds {
   }
 
   /** What CopyDBSnapshot makes of a source snapshot in this region, before it is stored. */
-  private copyOf(source: DBSnapshot, sourceRegion: string, targetId: string, kmsKeyId: string | undefined, tags: Tag[]): DBSnapshot {
-    return {
+  private copyOf(source: DBSnapshot, sourceRegion: string, targetId: string, kmsKeyId: string | undefined, tags: Tag[], from: SimRds = this): DBSnapshot {
+    const copy: DBSnapshot = {
       DBSnapshotIdentifier: targetId,
       DBSnapshotArn: this.arn('snapshot', targetId),
       DBInstanceIdentifier: source.DBInstanceIdentifier,
@@ -565,7 +1123,17 @@ export class SimRds {
       KmsKeyId: kmsKeyId,
       PercentProgress: 0,
       TagList: tags,
+      StorageType: source.StorageType,
+      ...(source.Iops !== undefined ? { Iops: source.Iops } : {}),
+      MasterUsername: source.MasterUsername,
+      LicenseModel: source.LicenseModel,
     };
+    // A copy holds the same data: the same master user and password.
+    const password = from.passwords.get(source);
+    if (password !== undefined) this.passwords.set(copy, password);
+    const cls = from.snapshotClasses.get(source);
+    if (cls) this.snapshotClasses.set(copy, cls);
+    return copy;
   }
 
   /**
@@ -573,7 +1141,7 @@ export class SimRds {
    * and key the copy request gave it.
    */
   public seedCopy(source: DBSnapshot, sourceRegion: string, targetId: string, kmsKeyId: string | undefined, tags: Tag[]): DBSnapshot {
-    const snap = this.copyOf(source, sourceRegion, targetId, kmsKeyId, mergeTags(source.TagList, tags));
+    const snap = this.copyOf(source, sourceRegion, targetId, kmsKeyId, mergeTags(source.TagList, tags), this.regions.get(sourceRegion) ?? this);
     snap.Status = 'available';
     snap.PercentProgress = 100;
     snap.SnapshotCreateTime = new Date((source.SnapshotCreateTime?.getTime() ?? this.clock.millis) + 30 * 60_000);
@@ -650,7 +1218,7 @@ export class SimRds {
       throw new SnapshotQuotaExceededFault({ message: `Cannot copy more than ${this.crossRegionCopyLimit} snapshots across regions`, ...meta() });
     }
     const tags = mergeTags(input.CopyTags === true ? source.TagList : [], input.Tags as Tag[] | undefined);
-    const snap = this.copyOf(source, from.region, targetId, key, tags);
+    const snap = this.copyOf(source, from.region, targetId, key, tags, from);
     this.snapshots.set(targetId, snap);
     const took = this.random.duration(this.timings.copy);
     this.copyWindows.set(snap, { start: this.clock.millis, end: this.clock.millis + took });
@@ -717,7 +1285,27 @@ export class SimRds {
    * the copy time. It keeps x's identifier, DbiResourceId and original creation time.
    */
   public arriveCopy(
-    input: { id: string; sourceInstanceId: string; sourceDbiResourceId: string; sourceRegion: string; sourceSnapshotId: string; dataTime: Date; engine: string; engineVersion?: string; allocatedStorage: number; port: number; kmsKeyId?: string; type?: string; tags?: Tag[] },
+    input: {
+      id: string;
+      sourceInstanceId: string;
+      sourceDbiResourceId: string;
+      sourceRegion: string;
+      sourceSnapshotId: string;
+      dataTime: Date;
+      engine: string;
+      engineVersion?: string;
+      allocatedStorage: number;
+      port: number;
+      kmsKeyId?: string;
+      type?: string;
+      tags?: Tag[];
+      storageType?: string;
+      licenseModel?: string;
+      instanceClass?: string;
+      masterUsername?: string;
+      /** x's master password, which the copy holds. */
+      masterPassword?: string;
+    },
     copyTime: Distribution = this.timings.copy,
   ): DBSnapshot {
     const snap: DBSnapshot = {
@@ -739,7 +1327,12 @@ export class SimRds {
       KmsKeyId: input.kmsKeyId,
       PercentProgress: 0,
       ...(input.tags ? { TagList: structuredClone(input.tags) } : {}),
+      StorageType: input.storageType ?? 'gp3',
+      ...(input.masterUsername ? { MasterUsername: input.masterUsername } : {}),
+      ...(input.licenseModel ? { LicenseModel: input.licenseModel } : {}),
     };
+    if (input.masterPassword !== undefined) this.passwords.set(snap, input.masterPassword);
+    if (input.instanceClass) this.snapshotClasses.set(snap, input.instanceClass);
     this.snapshots.set(input.id, snap);
     const took = this.random.duration(copyTime);
     this.copyWindows.set(snap, { start: this.clock.millis, end: this.clock.millis + took });
@@ -791,7 +1384,11 @@ export class SimRds {
   }
 
   /** Someone deletes an instance by hand (console, CLI): not an API call of the project's. */
-  public deleteByHand(id: string): void {
+  /** Someone deletes y in the console; false when there is nothing to delete (y is gone or already being deleted). */
+  public deleteByHand(id: string): boolean {
+    const db = this.instances.get(id);
+    if (!db || db.DBInstanceStatus === 'deleting') return false;
     this.deleteDBInstance({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true });
+    return true;
   }
 }

@@ -1,41 +1,55 @@
 /**
  * A simulated AWS account, running the project's real handlers: in the replica region the schedule,
- * the watchdog and the retention pass on a virtual clock, RDS and its event subscription, SNS → Lambda
- * delivery with Lambda's retry policy and on-failure destination, the ledger in dynalite and the
- * notifications topic; in x's region x itself with its nightly automated snapshot, EventBridge
- * delivering its snapshot events to the copy function, the copy function's delay queue (SQS) and its
- * hourly sweep; KMS keys in both. Faults can be switched on per night.
+ * the watchdog and the retention pass on a virtual clock, RDS with the event subscription, topic,
+ * topic policy and key policy that the project's EventPipeline construct synthesizes (RDS's publish
+ * evaluated against them), SNS → Lambda delivery with Lambda's retry policy and on-failure
+ * destination, Secrets Manager and SSM Parameter Store, the project's CloudWatch alarms (from the
+ * synthesized Monitoring construct) evaluated on the metrics the functions emit, the ledger in
+ * dynalite and the notifications topic; in x's region x itself with its nightly automated snapshot,
+ * EventBridge delivering its snapshot events to the copy function, the copy function's delay queue
+ * (SQS) and its hourly sweep; KMS keys in both. Faults can be switched on per night; every pair can
+ * run on any of the engines in engines.ts.
  */
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import { DynamoLedger, ledgerClient } from '../../lambdas/aws/ledger';
 import { notifyClient } from '../../lambdas/aws/notify';
 import { queueClient } from '../../lambdas/aws/queue';
 import { parametersClient } from '../../lambdas/aws/parameters';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/powertools';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
 import { secretsClient } from '../../lambdas/aws/secrets';
 import { COPY_TAGS, copyTargetId } from '../../lambdas/core/copy';
 import type { CopyInvocationOutcome } from '../../lambdas/core/copy-invocation';
-import { RDS_EVENT_CATEGORIES } from '../../lambdas/core/events';
 import type { RunRecord } from '../../lambdas/core/model';
 import type { RetentionPass } from '../../lambdas/core/retention-run';
 import type { Config, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/shared/config';
-import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, copiesSnapshots, copyRuntimeConfigSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/shared/config';
+import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, copiesSnapshots, copyRuntimeConfigSchema, managedSecretParameter, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/shared/config';
 import type { CopyRuntime } from '../../lambdas/shared/copy-runtime';
 import { copyRuntime } from '../../lambdas/shared/copy-runtime';
 import type { Runtime } from '../../lambdas/shared/runtime';
 import { runtime } from '../../lambdas/shared/runtime';
 import { VirtualClock } from './clock';
+import type { AlarmTransition } from './cloudwatch';
+import { SimCloudWatch } from './cloudwatch';
 import { nextFire } from './cron';
 import type { LocalDynamo } from './dynamo';
 import { startDynalite } from './dynamo';
+import type { EngineProfile, SimEngine } from './engines';
+import { engineProfile } from './engines';
 import { SimKms } from './kms';
 import type { DeadLetter, Invocation } from './lambda';
-import { SimLambda, SimTopic } from './lambda';
+import { SimLambda } from './lambda';
 import { answerFromSimulator, interceptCalls } from './middleware';
-import type { EmittedEvent, RdsTimings } from './rds';
-import { DEFAULT_TIMINGS, SimRds } from './rds';
+import type { EmittedEvent, EventSubscriptionRecord, RdsTimings } from './rds';
+import { DEFAULT_TIMINGS, RDS_EVENTS_PRINCIPAL, SimRds } from './rds';
+import { gp3Baseline, text } from './rds-rules';
 import { Random, fixed, uniform } from './random';
+import { SimSecretsManager } from './secrets';
+import { SimTopic } from './sns';
+import { SimSsm } from './ssm';
 import { SimQueue } from './sqs';
+import type { PolicyDocument, ReplicaStackDefinition } from './synth';
+import { replicaStackDefinition } from './synth';
 import { SimTelemetry } from './telemetry';
 
 /** Credentials the simulated clients sign with; nothing leaves the process. */
@@ -58,10 +72,30 @@ export const FAULTS = {
   'on-event-fails': 'on-rds-event fails every invocation that night, through all its retries',
   'second-start': 'a drill is started 10 minutes after the nightly refresh, while it runs',
   'manual-deletion': 'someone deletes y by hand at 14:00 UTC, outside any run',
+  'fail-after-restore': "tonight's restore of y ends in incompatible-parameters (its parameter group does not fit the instance), so the run fails with y restored but its settings not applied; the next night replaces it",
+  'dead-event-path': "from this night on, the events topic's policy no longer admits events.rds.amazonaws.com (someone edited it): RDS's publishes are denied and the subscription turns no-permission",
 } as const;
 
 /** A fault's name. */
 export type FaultName = keyof typeof FAULTS;
+
+/** Faults that act on some pairs only: which, said as the README says it. The rest apply to every pair. */
+const FAULT_APPLIES: Partial<Record<FaultName, { to: string; applies: (pair: PairConfig) => boolean }>> = {
+  'replication-stalled': { to: 'pairs with source.mode "backup-replication"', applies: (p) => p.source.mode === 'backup-replication' },
+  'newest-copying': { to: 'pairs with source.mode "snapshot-copy"', applies: (p) => p.source.mode === 'snapshot-copy' },
+  'copy-quota-5': { to: 'pairs whose snapshots the project copies (source.mode "snapshot-copy", copy on, x and y in different regions)', applies: copiesSnapshots },
+  'lost-snapshot-events': { to: 'pairs whose snapshots the project copies (source.mode "snapshot-copy", copy on, x and y in different regions)', applies: copiesSnapshots },
+};
+
+/** Refuses a fault that would do nothing to any pair simulated, naming the pairs and what the fault needs. */
+export function checkFaultsApply(faults: readonly FaultSpec[], pairs: readonly PairConfig[]): void {
+  for (const name of new Set(faults.map((f) => f.name))) {
+    const rule = FAULT_APPLIES[name];
+    if (!rule || pairs.some(rule.applies)) continue;
+    const which = pairs.map((p) => `${p.replica.instanceId} (source.mode "${p.source.mode}"${p.source.mode === 'snapshot-copy' && !copiesSnapshots(p) ? ', not copied by the project' : ''})`).join(', ');
+    throw new Error(`fault "${name}" acts on ${rule.to}, and no pair simulated is one: ${which}. Choose another fault, or a config with such a pair (--config)`);
+  }
+}
 
 /** A fault switched on for one night (1-based) or for every night. */
 export interface FaultSpec {
@@ -92,7 +126,11 @@ export interface Step {
     | 'drill'
     | 'source-snapshot'
     | 'copy'
-    | 'retention';
+    | 'retention'
+    | 'alarm'
+    | 'event-path'
+    | 'rejected'
+    | 'credentials';
   text: string;
 }
 
@@ -115,6 +153,8 @@ export interface SimulationOptions {
    * says either happens; `either` (the default) picks at random per event.
    */
   snapshotEventIds?: 'with-prefix' | 'without-prefix' | 'either';
+  /** The engine of every simulated pair (x, its snapshots, y): default postgres. */
+  engine?: SimEngine;
 }
 
 const DAY = 86_400_000;
@@ -123,22 +163,27 @@ const DAY = 86_400_000;
 export const SOURCE_DBI_RESOURCE_ID = 'db-SIMSOURCEXPRODUCTION0000001';
 
 /** x as it runs in its region: encrypted with a key of that region, automated backups kept a week, tags copied to snapshots. */
-function sourceInstance(sim: SimRds, pair: PairConfig, kmsKeyId: string): DBInstance {
+function sourceInstance(sim: SimRds, pair: PairConfig, kmsKeyId: string, engine: EngineProfile): DBInstance {
   const id = pair.source.instanceId;
+  const baseline = gp3Baseline(engine.family, 200);
   return {
     DBInstanceIdentifier: id,
     DBInstanceArn: sim.arn('db', id),
     DBInstanceStatus: 'available',
-    Engine: 'postgres',
-    EngineVersion: '16.6',
+    Engine: engine.engine,
+    EngineVersion: engine.sourceVersion,
     DbiResourceId: pair.source.dbiResourceId ?? SOURCE_DBI_RESOURCE_ID,
     InstanceCreateTime: new Date('2024-03-01T09:00:00Z'),
-    DBInstanceClass: 'db.r6g.xlarge',
+    DBInstanceClass: engine.sourceClass,
     MultiAZ: true,
     StorageType: 'gp3',
     AllocatedStorage: 200,
-    DbInstancePort: 5432,
-    Endpoint: { Address: `${id}.sim.${sim.region}.rds.amazonaws.com`, Port: 5432 },
+    Iops: baseline.iops,
+    StorageThroughput: baseline.throughput,
+    DbInstancePort: engine.defaultPort,
+    Endpoint: { Address: `${id}.sim.${sim.region}.rds.amazonaws.com`, Port: engine.defaultPort },
+    LicenseModel: engine.licenseModel,
+    MasterUsername: engine.masterUsername,
     StorageEncrypted: true,
     KmsKeyId: kmsKeyId,
     BackupRetentionPeriod: 7,
@@ -157,38 +202,48 @@ function backupTime(day: Date): Date {
   return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 0, 10));
 }
 
-/** y's settings at the start: a realistic, non-default staging instance. */
-export function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapshotId: string; dataTime: Date }): DBInstance {
+/** x's master password (production's): what every snapshot and copy of x holds. */
+export function sourcePassword(pair: PairConfig): string {
+  return `x-prod-${pair.source.instanceId}-Pw1`;
+}
+
+/** y's settings at the start: a realistic, non-default staging instance of the engine. */
+export function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapshotId: string; dataTime: Date }, engine: EngineProfile = engineProfile('postgres')): DBInstance {
   const id = pair.replica.instanceId;
+  // What DescribeDBInstances reports for gp3 when nothing is provisioned: the baseline, which a restore below the
+  // engine's threshold must not name.
+  const baseline = gp3Baseline(engine.family, 200);
   return {
     DBInstanceIdentifier: id,
     DBInstanceArn: sim.arn('db', id),
     DBInstanceStatus: 'available',
-    Engine: 'postgres',
-    EngineVersion: '16.4',
+    Engine: engine.engine,
+    EngineVersion: engine.replicaVersion,
     DbiResourceId: `db-SIMINITIAL${id.toUpperCase().replace(/[^A-Z0-9]/g, '')}`.slice(0, 30),
     InstanceCreateTime: new Date(lineage.dataTime.getTime() + 2 * 3_600_000),
-    DBInstanceClass: 'db.r6g.large',
+    DBInstanceClass: engine.replicaClass,
     DBSubnetGroup: { DBSubnetGroupName: 'staging-private' },
     VpcSecurityGroups: [
       { VpcSecurityGroupId: 'sg-0aaa1111', Status: 'active' },
       { VpcSecurityGroupId: 'sg-0bbb2222', Status: 'active' },
     ],
-    DBParameterGroups: [{ DBParameterGroupName: 'staging-pg16', ParameterApplyStatus: 'in-sync' }],
-    OptionGroupMemberships: [{ OptionGroupName: 'default:postgres-16', Status: 'in-sync' }],
+    DBParameterGroups: [{ DBParameterGroupName: engine.parameterGroup.name, ParameterApplyStatus: 'in-sync' }],
+    OptionGroupMemberships: [{ OptionGroupName: engine.optionGroup, Status: 'in-sync' }],
     MultiAZ: false,
     AvailabilityZone: `${pair.replica.region}b`,
     PubliclyAccessible: false,
     StorageType: 'gp3',
     AllocatedStorage: 200,
-    // What DescribeDBInstances reports for gp3 below 400 GiB: the baseline, which a restore must not name.
-    Iops: 3000,
-    StorageThroughput: 125,
+    Iops: baseline.iops,
+    StorageThroughput: baseline.throughput,
     MaxAllocatedStorage: 500,
-    Endpoint: { Address: `${id}.sim.${pair.replica.region}.rds.amazonaws.com`, Port: 6543 },
-    DbInstancePort: 6543,
-    IAMDatabaseAuthenticationEnabled: true,
-    EnabledCloudwatchLogsExports: ['postgresql'],
+    Endpoint: { Address: `${id}.sim.${pair.replica.region}.rds.amazonaws.com`, Port: engine.replicaPort },
+    DbInstancePort: engine.replicaPort,
+    LicenseModel: engine.licenseModel,
+    MasterUsername: engine.masterUsername,
+    // IAM database authentication is for MySQL, MariaDB and PostgreSQL only (User Guide, "IAM database authentication").
+    IAMDatabaseAuthenticationEnabled: ['postgres', 'mysql', 'mariadb'].includes(engine.family),
+    EnabledCloudwatchLogsExports: [...engine.logExports],
     CACertificateIdentifier: 'rds-ca-rsa4096-g1',
     AutoMinorVersionUpgrade: false,
     CopyTagsToSnapshot: true,
@@ -201,6 +256,8 @@ export function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapsho
     ...(pair.monitoringRoleArn ? { MonitoringRoleArn: pair.monitoringRoleArn } : {}),
     PerformanceInsightsEnabled: true,
     PerformanceInsightsRetentionPeriod: 7,
+    DatabaseInsightsMode: 'standard',
+    AssociatedRoles: [],
     StorageEncrypted: true,
     KmsKeyId: `arn:aws:kms:${pair.replica.region}:${sim.account}:key/sim-replica-key`,
     TagList: [
@@ -213,8 +270,8 @@ export function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapsho
   };
 }
 
-/** The runtime configuration of the replica region of `pairs`, with a ledger table and topic of the simulated account. */
-export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], ledgerTableName: string, topicName: string): RuntimeConfig {
+/** The runtime configuration of the replica region of `pairs`, with a ledger table, topic and event subscription of the simulated account. */
+export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], ledgerTableName: string, topicName: string, eventSubscriptionName?: string): RuntimeConfig {
   const region = pairs[0]?.replica.region;
   return runtimeConfigSchema.parse({
     region,
@@ -223,8 +280,19 @@ export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], led
     rtoTargetMinutes: full.rtoTargetMinutes,
     ledgerTableName,
     notificationTopicArn: `arn:aws:sns:${region}:${full.account}:${topicName}`,
+    ...(eventSubscriptionName ? { eventSubscriptionName } : {}),
     pairs,
   });
+}
+
+/** A policy without the statements that name a service principal (as if someone removed them). */
+function withoutServicePrincipal(policy: PolicyDocument | undefined, service: string): PolicyDocument | undefined {
+  if (!policy) return undefined;
+  const names = (p: unknown): string[] => {
+    const svc = (p as { Service?: string | string[] } | undefined)?.Service;
+    return svc === undefined ? [] : Array.isArray(svc) ? svc : [svc];
+  };
+  return { ...policy, Statement: policy.Statement.filter((st) => !names(st.Principal).includes(service)) };
 }
 
 /** The simulated account. */
@@ -238,11 +306,22 @@ export class Simulation {
   public readonly kms: SimKms;
   public readonly eventsTopic: SimTopic;
   public readonly notifications: SimTopic;
+  /** Secrets Manager and SSM Parameter Store in the replica region. */
+  public readonly secrets: SimSecretsManager;
+  public readonly ssm: SimSsm;
   public readonly deadLetters: DeadLetter[] = [];
-  /** Alarms that fired: the DLQ alarms and function-error alarms of the CDK app. */
+  /** Alarms that went into ALARM, in order: every alarm of the CDK app, evaluated on the metrics (see cloudwatch). */
   public readonly alarms: { time: Date; name: string }[] = [];
-  public readonly telemetry = new SimTelemetry();
+  /** The project's CloudWatch alarms, evaluated once a minute. */
+  public cloudwatch!: SimCloudWatch;
+  public readonly telemetry: SimTelemetry;
   public readonly config: RuntimeConfig;
+  /** The engine every pair runs. */
+  public readonly engine: EngineProfile;
+  /** What the synthesized replica stack defines: the event subscription, topic and policies, the alarms. */
+  public readonly stack: ReplicaStackDefinition;
+  /** Why creating the event subscription failed, if it did (SourceNotFound, …): the stack's deployment would fail. */
+  public eventSubscriptionError: string | undefined;
   public readonly ledger: DynamoLedger;
   /** The key the replica region's copies are encrypted with (the one y's stack would create). */
   public readonly replicaKeyArn: string;
@@ -258,6 +337,7 @@ export class Simulation {
   private readonly baseTimings: RdsTimings;
   private readonly copyLimit: number;
   private readonly snapshotEventIds: NonNullable<SimulationOptions['snapshotEventIds']>;
+  private lastEventPathFinding: string | undefined;
   private crashArmed = false;
   private crashPending = false;
   private lostSnapshotEvents = false;
@@ -269,11 +349,15 @@ export class Simulation {
     public readonly fullConfig: Config,
     config: RuntimeConfig,
     options: SimulationOptions,
+    stack: ReplicaStackDefinition,
   ) {
     this.start = options.start ?? new Date('2026-11-16T12:00:00Z');
     this.clock = new VirtualClock(this.start);
     this.random = new Random(options.seed ?? 1);
+    this.telemetry = new SimTelemetry(this.clock.now);
     this.config = config;
+    this.stack = stack;
+    this.engine = engineProfile(options.engine ?? 'postgres');
     this.faults = options.faults ?? [];
     this.onStep = options.onStep ?? (() => undefined);
     this.baseTimings = { ...DEFAULT_TIMINGS, ...options.timings };
@@ -287,8 +371,15 @@ export class Simulation {
       if (pair.copy.replicaKmsKeyArn) this.kms.register(pair.copy.replicaKmsKeyArn);
       if (copiesSnapshots(pair)) this.regionRds(pair.source.region);
     }
-    this.eventsTopic = new SimTopic(`arn:aws:sns:${config.region}:${config.account}:replica-refresh-rds-events`, this.clock, this.random);
+    // The events topic as EventPipeline deploys it: its ARN, topic policy and key policy come from the synthesized template.
+    this.eventsTopic = new SimTopic(stack.eventPath.snsTopicArn, this.clock, this.random);
+    this.eventsTopic.policy = stack.eventPath.topicPolicy;
+    this.eventsTopic.key = stack.eventPath.topicKey;
     this.notifications = new SimTopic(config.notificationTopicArn, this.clock, this.random);
+    this.rds.topics = new Map([[this.eventsTopic.arn, this.eventsTopic]]);
+    this.secrets = new SimSecretsManager(config.region, config.account, this.clock, this.random);
+    this.ssm = new SimSsm(config.region, config.account, this.clock);
+    this.rds.secretsManager = this.secrets;
     this.ledger = new DynamoLedger(ledgerClient(config.region, { endpoint: dynamo.endpoint, credentials: SIM_CREDENTIALS }), config.ledgerTableName);
   }
 
@@ -297,10 +388,25 @@ export class Simulation {
     const full = parseConfig(options.config);
     const region = full.pairs[0]?.replica.region;
     const pairs = full.pairs.filter((p) => p.replica.region === region).map((p) => ({ ...p, ...(options.pairOverrides ?? {}) }));
+    checkFaultsApply(options.faults ?? [], pairs);
+    const withCopy = pairs.some(copiesSnapshots);
+    const stack = await replicaStackDefinition({
+      account: full.account,
+      region: region ?? '',
+      replicaIds: pairs.map((p) => p.replica.instanceId),
+      rtoTargetMinutes: full.rtoTargetMinutes,
+      alarms: full.alarms,
+      pausedReplicaIds: pairs.filter((p) => !p.schedule.enabled).map((p) => p.replica.instanceId),
+      functions: ['start-refresh', 'on-rds-event', 'watchdog', ...(pairs.some((p) => copiesSnapshots(p) && p.copy.retention.enabled) ? ['retention'] : [])],
+      manualSnapshotAlarms: pairs.filter(copiesSnapshots).map((p) => ({ replicaId: p.replica.instanceId, region: p.replica.region, threshold: p.copy.manualSnapshotAlertAt })),
+      copyFunction: withCopy,
+      watchdogIntervalMinutes: full.watchdogIntervalMinutes,
+    });
     const dynamo = await startDynalite();
     const table = await dynamo.createLedgerTable('replica-refresh-ledger');
-    const config = simRuntimeConfig(full, pairs, table, 'replica-refresh-notifications');
-    const sim = new Simulation(dynamo, full, config, options);
+    // The functions find the subscription by the name the stack gives it (Ref of the AWS::RDS::EventSubscription).
+    const config = simRuntimeConfig(full, pairs, table, 'replica-refresh-notifications', stack.eventPath.subscriptionName);
+    const sim = new Simulation(dynamo, full, config, options, stack);
     await sim.build();
     return sim;
   }
@@ -358,9 +464,9 @@ export class Simulation {
         const dynamo = ledgerClient(cfg.region, { endpoint: this.dynamo.endpoint, credentials: SIM_CREDENTIALS });
         interceptCalls(dynamo, (command, _input, pass) => this.dynamoCall(command, pass));
         const secrets = secretsClient(cfg.region, { credentials: SIM_CREDENTIALS });
-        answerFromSimulator(secrets, (command) => Promise.reject(new Error(`the simulation does not implement Secrets Manager ${command} yet`)));
+        answerFromSimulator(secrets, (command, input) => this.secretsCall(command, input));
         const ssm = parametersClient(cfg.region, { credentials: SIM_CREDENTIALS });
-        answerFromSimulator(ssm, (command) => Promise.reject(new Error(`the simulation does not implement SSM ${command} yet`)));
+        answerFromSimulator(ssm, (command, input) => this.ssmCall(command, input));
         return { replicaRds, sns, dynamo, secrets, ssm };
       },
       now: this.clock.now,
@@ -429,9 +535,7 @@ export class Simulation {
     ]);
     const toDlq = (letter: DeadLetter) => {
       this.deadLetters.push(letter);
-      this.alarms.push({ time: this.clock.now(), name: `${letter.function} on-failure queue not empty` });
-      this.step('*', 'dead-letter', `${letter.function} failed all its attempts; the event went to its on-failure queue and the alarm fired (${letter.error})`);
-      this.notifications.publish(`ALARM: ${letter.function} on-failure queue not empty`, `ALARM: replica-refresh ${letter.function} dead letters`, { severity: 'alert', kind: 'alarm.dlq', replica: '*' });
+      this.step('*', 'dead-letter', `${letter.function} failed all its attempts; the event went to its on-failure queue (${letter.error})`);
     };
     const observe = (inv: Invocation) => this.observeInvocation(inv);
     const start = startHandler(this.runtimeFor());
@@ -457,41 +561,144 @@ export class Simulation {
         queue.subscribe(fn);
         this.copyFunctions.set(region, { fn, queue, config });
         // The EventBridge rule in x's region: snapshot "creation" events of RDS go to the copy function.
-        this.regionRds(region).subscriptions.push({ sourceType: 'db-snapshot', sourceIds: [], categories: ['creation'], deliver: (event) => this.putSnapshotEvent(region, fn, event) });
+        this.regionRds(region).eventBus.push((event) => {
+          if (event.sourceType === 'db-snapshot' && event.category === 'creation') this.putSnapshotEvent(region, fn, event);
+        });
       }
     }
 
-    this.rds.subscriptions.push({
-      sourceType: 'db-instance',
-      sourceIds: this.pairs.map((p) => p.replica.instanceId),
-      categories: [...RDS_EVENT_CATEGORIES],
-      deliver: (event) => this.publishRdsEvent(event),
-    });
-
     for (const pair of this.pairs) this.seedPair(pair);
+    this.createEventSubscription();
+    this.startAlarms();
     this.scheduleNights();
   }
 
+  /**
+   * What CloudFormation does for the stack's AWS::RDS::EventSubscription: CreateEventSubscription with the synthesized
+   * properties, once y exists. If RDS refuses (SourceNotFound for a listed y that does not exist), the deployment fails;
+   * the simulation carries on without a subscription so that the functions meet what they would.
+   */
+  private createEventSubscription(): void {
+    const e = this.stack.eventPath;
+    this.rds.subscriptionObserver = (sub, from) => this.observeSubscription(sub, from);
+    try {
+      this.rds.deploy('CreateEventSubscriptionCommand', {
+        SubscriptionName: e.subscriptionName,
+        SnsTopicArn: e.snsTopicArn,
+        ...(e.sourceType ? { SourceType: e.sourceType } : {}),
+        ...(e.sourceIds ? { SourceIds: e.sourceIds } : {}),
+        ...(e.eventCategories ? { EventCategories: e.eventCategories } : {}),
+        Enabled: e.enabled,
+      });
+    } catch (err) {
+      this.subscriptionFailed(err);
+      return;
+    }
+    void this.rds.activateSubscription(e.subscriptionName);
+  }
+
+  private subscriptionFailed(err: unknown): void {
+    const e = err as Error;
+    this.eventSubscriptionError = `${e.name}: ${e.message}`;
+    this.step('*', 'event-path', `CreateEventSubscription ${this.stack.eventPath.subscriptionName} refused: ${this.eventSubscriptionError}: the stack would fail to deploy; no RDS event reaches on-rds-event`);
+  }
+
+  private observeSubscription(sub: EventSubscriptionRecord, from: string): void {
+    // Its creation is the deployment's, before the simulated nights: not narrated.
+    if (from === 'creating' && sub.status === 'active' && this.clock.millis === this.start.getTime()) return;
+    const last = sub.log.at(-1);
+    const why = sub.status === 'no-permission' && last ? ` (RDS's publish of ${last.eventId} for ${last.sourceId} was denied: ${this.eventsTopic.denied.at(-1)?.action ?? '?'} ${this.eventsTopic.denied.at(-1)?.decision.result ?? ''})` : '';
+    this.step('*', 'event-path', `event subscription ${sub.name}: ${from} → ${sub.status}${why}`);
+  }
+
+  /**
+   * The project's CloudWatch alarms, from the synthesized Monitoring construct, on the metrics the functions emit, the
+   * Lambda Errors metric of each function and the depth of each failure queue. Each alarm's action notifies the
+   * notifications topic (PipelineMonitoring: one SnsAction on every alarm).
+   */
+  private startAlarms(): void {
+    this.cloudwatch = new SimCloudWatch(this.clock, this.telemetry, this.stack.alarms, (t) => this.alarmChanged(t));
+    for (const [fn, queue] of Object.entries(this.stack.failureQueues)) {
+      // ApproximateNumberOfMessagesVisible: the messages in the queue; a dead letter stays until someone redrives it.
+      this.cloudwatch.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: queue }, (t) => this.deadLetters.filter((d) => d.function === fn && d.time.getTime() <= t).length);
+    }
+    // SNS's deliveries to on-rds-event do not fail in the simulation: its dead-letter queue stays empty.
+    this.cloudwatch.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: this.stack.deliveryDeadLetterQueue }, () => 0);
+    // The nightly refresh before the simulation starts succeeded (history), so an alarm on "no success for N hours"
+    // starts from it rather than from an empty history, which would breach at once.
+    for (const pair of this.pairs) this.telemetry.put(METRICS_NAMESPACE, 'RefreshSucceeded', 1, { replica: pair.replica.instanceId }, new Date(this.start.getTime() - 9 * 3_600_000));
+    this.cloudwatch.start();
+  }
+
+  private alarmChanged(t: AlarmTransition): void {
+    if (t.to === 'ALARM') {
+      this.alarms.push({ time: t.time, name: t.name });
+      this.step('*', 'alarm', `ALARM ${t.name} (${t.reason})`);
+    } else if (t.to === 'OK' && t.from === 'ALARM') {
+      this.step('*', 'alarm', `OK ${t.name}`);
+    } else {
+      return;
+    }
+    // The alarm action: CloudWatch publishes the state change to the notifications topic.
+    this.notifications.publish(JSON.stringify({ AlarmName: t.name, NewStateValue: t.to, OldStateValue: t.from, NewStateReason: t.reason, StateChangeTime: t.time.toISOString() }), `${t.to}: "${t.name}" in ${this.config.region}`, { source: 'cloudwatch-alarm' });
+  }
+
   private seedPair(pair: PairConfig): void {
+    const e = this.engine;
     this.rds.subnetGroups.add('staging-private');
-    this.rds.parameterGroups.add('staging-pg16');
-    if (pair.source.mode === 'backup-replication') {
-      this.seedReplicatedPair(pair);
-      return;
+    this.rds.addParameterGroup(e.parameterGroup.name, e.engine, e.replicaVersion, e.parameterGroup.parameters);
+    if (!e.optionGroup.startsWith('default:')) this.rds.addOptionGroup(e.optionGroup, e.engine, e.sourceVersion.split('.')[0] ?? '');
+    if (pair.source.mode === 'backup-replication') this.seedReplicatedPair(pair);
+    else if (copiesSnapshots(pair)) this.seedCopiedPair(pair);
+    else {
+      // x's copies of the last three days are already in the replica region; y holds the oldest.
+      const copies = [2, 1, 0].map((daysAgo) => this.copyFor(pair, new Date(this.start.getTime() - daysAgo * DAY)));
+      for (const c of copies) {
+        const snap = this.rds.arriveCopy(c);
+        snap.Status = 'available';
+        snap.PercentProgress = 100;
+      }
+      const oldest = copies[0]!;
+      this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: oldest.id, dataTime: oldest.dataTime }, e));
     }
-    if (copiesSnapshots(pair)) {
-      this.seedCopiedPair(pair);
-      return;
+    this.seedReplicaAccess(pair);
+  }
+
+  /**
+   * What y had besides its settings: master credentials as the pair's mode left them after the last refresh (the
+   * pair's secret, an RDS-managed secret with its ARN published, or x's), and, when config lists them, an associated
+   * IAM role per ARN and RDS Proxies targeting y.
+   */
+  private seedReplicaAccess(pair: PairConfig): void {
+    const y = this.rds.instances.get(pair.replica.instanceId);
+    if (!y) return;
+    const creds = pair.credentials;
+    if (creds.mode === 'secret') {
+      const staging = `staging-${pair.replica.instanceId}-Pw2`;
+      try {
+        this.secrets.adopt(creds.secretArn, JSON.stringify({ username: this.engine.masterUsername, [creds.passwordKey]: staging }));
+      } catch {
+        // A secret of another region or account: the functions will not find it, as in AWS.
+      }
+      this.rds.seedPassword(y, staging);
+    } else if (creds.mode === 'managed') {
+      const password = `staging-managed-${this.random.hex6()}`;
+      const secret = this.secrets.create(`rds!db-seed-${pair.replica.instanceId}`, JSON.stringify({ username: this.engine.masterUsername, password }), { owningService: 'rds', ...(creds.kmsKeyId ? { kmsKeyId: creds.kmsKeyId } : {}) });
+      y.MasterUserSecret = { SecretArn: secret.arn, SecretStatus: 'active', KmsKeyId: secret.kmsKeyId };
+      this.rds.seedPassword(y, password);
+      const name = managedSecretParameter(pair);
+      if (name) void this.ssm.handle('PutParameterCommand', { Name: name, Value: secret.arn, Type: 'String', Overwrite: true });
+    } else {
+      this.rds.seedPassword(y, sourcePassword(pair));
     }
-    // x's copies of the last three days are already in the replica region; y holds the oldest.
-    const copies = [2, 1, 0].map((daysAgo) => this.copyFor(pair, new Date(this.start.getTime() - daysAgo * DAY)));
-    for (const c of copies) {
-      const snap = this.rds.arriveCopy(c);
-      snap.Status = 'available';
-      snap.PercentProgress = 100;
+    if (pair.associatedRoleArns?.length && this.engine.roleFeature) {
+      // One feature per role at most (DBInstanceRoleAlreadyExists otherwise): the first role gets the engine's S3 feature.
+      const features = this.engine.family === 'postgres' ? ['s3Import', 's3Export', 'Lambda'] : [this.engine.roleFeature];
+      y.AssociatedRoles = pair.associatedRoleArns.slice(0, features.length).map((roleArn, i) => ({ RoleArn: roleArn, FeatureName: features[i], Status: 'ACTIVE' }));
     }
-    const oldest = copies[0]!;
-    this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: oldest.id, dataTime: oldest.dataTime }));
+    if (this.engine.proxyEngineFamily) {
+      (pair.rdsProxyArns ?? []).forEach((proxyArn, i) => this.rds.seedProxy(`${pair.replica.instanceId}-proxy${i ? `-${i + 1}` : ''}`, proxyArn, this.engine.proxyEngineFamily!, [pair.replica.instanceId]));
+    }
   }
 
   /**
@@ -500,6 +707,7 @@ export class Simulation {
    */
   private seedReplicatedPair(pair: PairConfig): void {
     const x = pair.source.instanceId;
+    const e = this.engine;
     const arn = `arn:aws:rds:${this.rds.region}:${this.rds.account}:auto-backup:ab-${`${x}sim`.replace(/[^a-z0-9]/g, '').padEnd(26, '0').slice(0, 26)}`;
     this.rds.replicatedBackups.set(arn, {
       backup: {
@@ -510,18 +718,22 @@ export class Simulation {
         Region: pair.source.region,
         Status: 'replicating',
         RestoreWindow: { EarliestTime: new Date(this.start.getTime() - 7 * DAY) },
-        Engine: 'postgres',
-        EngineVersion: '16.6',
+        Engine: e.engine,
+        EngineVersion: e.sourceVersion,
         AllocatedStorage: 200,
-        Port: 5432,
+        Port: e.defaultPort,
+        StorageType: 'gp3',
+        MasterUsername: e.masterUsername,
+        LicenseModel: e.licenseModel,
         Encrypted: true,
         KmsKeyId: pair.backupReplication.kmsKeyArn ?? this.replicaKeyArn,
         BackupRetentionPeriod: pair.backupReplication.retentionDays,
       },
       lagSeconds: Math.round(this.random.duration(uniform(60, 300)) / 1000),
+      masterPassword: sourcePassword(pair),
     });
     const dataTime = new Date(this.start.getTime() - DAY + 3 * 3_600_000);
-    this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: `${x}@${dataTime.toISOString()}`, dataTime }));
+    this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: `${x}@${dataTime.toISOString()}`, dataTime }, e));
   }
 
   /** The key a pair's copies are encrypted with: the configured one, or the one y's stack creates. */
@@ -536,7 +748,11 @@ export class Simulation {
   private seedCopiedPair(pair: PairConfig): void {
     const src = this.regionRds(pair.source.region);
     const x = pair.source.instanceId;
-    if (!src.instances.has(x)) src.instances.set(x, sourceInstance(src, pair, this.kms.create(src.region, 'sim-source-key', `${x}-key`)));
+    if (!src.instances.has(x)) {
+      const db = sourceInstance(src, pair, this.kms.create(src.region, 'sim-source-key', `${x}-key`), this.engine);
+      src.instances.set(x, db);
+      src.seedPassword(db, sourcePassword(pair));
+    }
     const copies = [2, 1, 0].map((daysAgo) => {
       const at = backupTime(new Date(this.start.getTime() - daysAgo * DAY));
       const id = `rds:${x}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
@@ -547,7 +763,7 @@ export class Simulation {
       ]);
     });
     const oldest = copies[0]!;
-    this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: oldest.DBSnapshotIdentifier ?? '', dataTime: oldest.OriginalSnapshotCreateTime ?? this.start }));
+    this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: oldest.DBSnapshotIdentifier ?? '', dataTime: oldest.OriginalSnapshotCreateTime ?? this.start }, this.engine));
   }
 
   /** The copy of x's nightly automated snapshot taken on `day` (at 00:10 UTC), for pairs the project does not copy for. */
@@ -561,11 +777,16 @@ export class Simulation {
       sourceRegion: pair.source.region,
       sourceSnapshotId: `rds:${pair.source.instanceId}-${stamp}`,
       dataTime,
-      engine: 'postgres',
-      engineVersion: '16.6',
+      engine: this.engine.engine,
+      engineVersion: this.engine.sourceVersion,
       allocatedStorage: 200,
-      port: 5432,
+      port: this.engine.defaultPort,
       kmsKeyId: this.replicaKeyArn,
+      storageType: 'gp3',
+      licenseModel: this.engine.licenseModel,
+      instanceClass: this.engine.sourceClass,
+      masterUsername: this.engine.masterUsername,
+      masterPassword: sourcePassword(pair),
     };
   }
 
@@ -602,6 +823,7 @@ export class Simulation {
       throttleRate: 0,
       restoreCapacityFailures: faults.includes('restore-capacity-persistent') ? 1_000 : faults.includes('restore-capacity') ? 2 : 0,
       dropDeletionEvents: faults.includes('lost-deletion-event'),
+      restoreEndsIncompatible: faults.includes('fail-after-restore'),
     };
     this.eventsTopic.faults = { copies: faults.includes('duplicate-events') ? 3 : 1, reorderSeconds: faults.includes('reorder-events') ? 600 : 0 };
     this.crashArmed = faults.includes('crash-after-delete');
@@ -612,6 +834,8 @@ export class Simulation {
     // Tonight's copies into the replica region take 3 hours.
     if (faults.includes('newest-copying')) this.rds.timings = { ...this.baseTimings, copy: fixed(3 * 3600) };
     for (const f of faults) this.step('*', 'fault', `night ${night}: ${f}: ${FAULTS[f]}`);
+    // From this night on (it stays broken): the topic policy as someone edited it, without the statement for RDS.
+    if (faults.includes('dead-event-path')) this.eventsTopic.policy = withoutServicePrincipal(this.eventsTopic.policy, RDS_EVENTS_PRINCIPAL);
     if (faults.includes('copy-quota-5')) {
       // Five copies of another instance fill the account's in-flight copies from 00:00 to 00:50 UTC.
       this.clock.at(from + 12 * 3_600_000, 'copies of another instance', () => {
@@ -649,8 +873,13 @@ export class Simulation {
       }
       if (faults.includes('manual-deletion')) {
         this.clock.at(from + 2 * 3_600_000, `manual deletion ${y}`, () => {
-          this.step(y, 'fault', `someone deletes ${y} by hand`);
-          this.rds.deleteByHand(y);
+          try {
+            if (this.rds.deleteByHand(y)) this.step(y, 'fault', `someone deletes ${y} by hand`);
+            else this.step(y, 'fault', `someone would delete ${y} by hand, but it is not there (or already being deleted)`);
+          } catch (err) {
+            // RDS refuses a delete in some states (creating, modifying, ...): the person gives up.
+            this.step(y, 'fault', `someone tries to delete ${y} by hand and RDS refuses: ${err instanceof Error ? err.message : String(err)}`);
+          }
         });
       }
     }
@@ -710,7 +939,21 @@ export class Simulation {
   private async rdsCall(region: string, command: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const sim = this.regions.get(region);
     if (!sim) throw new Error(`the simulation has no RDS in ${region}`);
-    const out = await sim.handle(command, input);
+    let out: Record<string, unknown>;
+    try {
+      out = await sim.handle(command, input);
+    } catch (err) {
+      // RDS refusing a request the functions sent (not a throttle, a busy instance or a missing resource) is what the
+      // simulation is for: say which request and why.
+      const e = err as Error;
+      const expected = ['Throttling', 'InvalidDBInstanceStateFault', 'DBInstanceNotFoundFault', 'DBSnapshotNotFoundFault', 'SubscriptionNotFoundFault', 'DBInstanceAlreadyExistsFault', 'InsufficientDBInstanceCapacityFault', 'DBProxyTargetAlreadyRegisteredFault', 'DBInstanceRoleAlreadyExistsFault', 'SnapshotQuotaExceededFault', 'DBSnapshotAlreadyExistsFault'];
+      if (!expected.includes(e.name)) {
+        const id = text(input.DBInstanceIdentifier ?? input.TargetDBInstanceIdentifier ?? input.DBProxyName ?? input.SubscriptionName ?? '*');
+        const sent = Object.keys(input).filter((k) => !['DBInstanceIdentifier', 'ApplyImmediately'].includes(k));
+        this.step(id, 'rejected', `RDS rejected ${command.replace(/Command$/, '')} (${sent.join(', ')}): ${e.name}: ${e.message}`);
+      }
+      throw err;
+    }
     if (sim !== this.rds) return out;
     const id = (input.DBInstanceIdentifier as string | undefined) ?? '';
     if (command === 'DeleteDBInstanceCommand') {
@@ -722,7 +965,24 @@ export class Simulation {
       const target = String(input.TargetDBInstanceIdentifier);
       this.step(target, 'restore', `RestoreDBInstanceToPointInTime ${target} to ${(input.RestoreTime as Date | undefined)?.toISOString() ?? 'the latest restorable time'} accepted (x's replicated backups)`);
     }
-    if (command === 'ModifyDBInstanceCommand' && input.DeletionProtection === undefined) this.step(id, 'modify', `post-restore ModifyDBInstance applied (${Object.keys(input).filter((k) => !['DBInstanceIdentifier', 'ApplyImmediately'].includes(k)).join(', ')})`);
+    if (command === 'ModifyDBInstanceCommand' && input.DeletionProtection === undefined) {
+      // Setting names only: a password never reaches the narration.
+      const keys = Object.keys(input).filter((k) => !['DBInstanceIdentifier', 'ApplyImmediately'].includes(k));
+      const credentials = keys.some((k) => k === 'MasterUserPassword' || k === 'ManageMasterUserPassword');
+      this.step(id, credentials ? 'credentials' : 'modify', `post-restore ModifyDBInstance applied (${keys.join(', ')})`);
+    }
+    if (command === 'AddRoleToDBInstanceCommand') this.step(id, 'modify', `AddRoleToDBInstance ${String(input.RoleArn)} (${String(input.FeatureName)}) accepted`);
+    if (command === 'RegisterDBProxyTargetsCommand') this.step(((input.DBInstanceIdentifiers as string[] | undefined) ?? [])[0] ?? '*', 'modify', `RegisterDBProxyTargets ${String(input.DBProxyName)} accepted`);
+    return out;
+  }
+
+  private async secretsCall(command: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.secrets.handle(command, input);
+  }
+
+  private async ssmCall(command: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const out = await this.ssm.handle(command, input);
+    if (command === 'PutParameterCommand') this.step('*', 'credentials', `SSM parameter ${String(input.Name)} set to ${String(input.Value)}`);
     return out;
   }
 
@@ -744,19 +1004,6 @@ export class Simulation {
       throw new Error('simulated crash: start-refresh died after DeleteDBInstance, before recording it');
     }
     return pass();
-  }
-
-  private publishRdsEvent(event: EmittedEvent): void {
-    const body = {
-      'Event Source': event.sourceType,
-      'Event Time': event.time.toISOString().replace('T', ' ').replace('Z', ''),
-      'Identifier Link': `https://console.aws.amazon.com/rds/home?region=${this.config.region}#dbinstance:id=${event.sourceId}`,
-      'Source ID': event.sourceId,
-      'Source ARN': event.sourceArn,
-      'Event ID': `http://docs.amazonwebservices.com/AmazonRDS/latest/UserGuide/USER_Events.html#${event.eventId}`,
-      'Event Message': event.message,
-    };
-    this.eventsTopic.publish(JSON.stringify(body), 'RDS Notification Message');
   }
 
   /** EventBridge in x's region: an RDS snapshot event, as the default bus delivers it to the copy function's rule. */
@@ -809,20 +1056,30 @@ export class Simulation {
   }
 
   private observeInvocation(inv: Invocation): void {
+    // Lambda's Errors metric: "The number of invocations that result in a function error" (Lambda Developer Guide,
+    // "Types of metrics for Lambda functions"), per function name.
+    this.telemetry.put('AWS/Lambda', 'Errors', inv.outcome === 'error' ? 1 : 0, { FunctionName: inv.function }, inv.time);
+    // Invocations: "The number of times that your function code is invoked, including successful invocations and
+    // invocations that result in a function error" (same page).
+    this.telemetry.put('AWS/Lambda', 'Invocations', 1, { FunctionName: inv.function }, inv.time);
     if (inv.outcome === 'error') {
       this.step('*', 'error', `${inv.function} attempt ${inv.attempt} failed: ${inv.error}`);
-      this.alarms.push({ time: inv.time, name: `${inv.function} errors` });
       return;
     }
     if (inv.function === 'start-refresh') {
-      const r = inv.result as { outcome: string; reason?: string; snapshot?: { id: string; dataTime?: string }; runId?: string };
+      const r = inv.result as { outcome: string; reason?: string; snapshot?: { id: string; dataTime?: string }; runId?: string; healsRunId?: string };
       const replica = (inv.event as { replica?: string }).replica ?? '*';
       if (r.outcome === 'started') this.step(replica, 'preflight', `start-refresh done: preflight passed, y's settings captured, run ${r.runId} restores from ${r.snapshot?.id} (data from ${r.snapshot?.dataTime ?? '?'})`);
+      else if (r.outcome === 'healing') this.step(replica, 'preflight', `start-refresh done: ${replica} was missing after run ${r.healsRunId ?? '?'}, which deleted it; heal run ${r.runId} restores it`);
       else this.step(replica, 'preflight', `start-refresh done: ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`);
     }
     if (inv.function === 'watchdog') {
       for (const o of (inv.result as { replica: string; action: string }[]) ?? []) {
-        if (o.action !== 'idle' && !o.action.startsWith('waiting:')) this.step(o.replica, 'watchdog', `watchdog: ${o.action}`);
+        if (o.action.startsWith('event-path:')) {
+          // The watchdog reports the event path on every pass: narrated when its finding changes.
+          if (o.action !== this.lastEventPathFinding && (o.action !== 'event-path:ok' || this.lastEventPathFinding !== undefined)) this.step(o.replica, 'watchdog', `watchdog: ${o.action}`);
+          this.lastEventPathFinding = o.action;
+        } else if (o.action !== 'idle' && !o.action.startsWith('waiting:')) this.step(o.replica, 'watchdog', `watchdog: ${o.action}`);
       }
     }
     if (inv.function === 'copy-snapshot') for (const o of (inv.result as CopyInvocationOutcome[] | undefined) ?? []) this.narrateCopy(o);

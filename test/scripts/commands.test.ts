@@ -3,6 +3,8 @@
  * against the local simulation (and, without credentials, against AWS to check the message).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -21,6 +23,7 @@ describe('operator commands', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Usage:');
     expect(stdout).toMatch(script === 'demo' ? /--nights/ : /--replica <id>[\s\S]*--local/);
+    expect(stdout).toMatch(/--engine <engine>[\s\S]*db2-se/);
   });
 
   it('report --local --format json: the simulated nights, measured', () => {
@@ -46,6 +49,38 @@ describe('operator commands', () => {
     expect(stdout).toMatch(/phase restoring, .* elapsed/);
     expect(stdout).toMatch(/run .* succeeded: downtime .*, restore .* \(target 45 min\)/);
     expect(code).toBe(0);
+  });
+
+  it('report --local --engine: the simulated nights on another engine', () => {
+    const { code, stdout } = cli('report', ['--replica', 'orders-staging', '--local', '--nights', '1', '--engine', 'sqlserver-se', '--format', 'json']);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { rows: { status: string }[] }).rows.map((r) => r.status)).toEqual(['succeeded']);
+  });
+
+  it('plan --local warns about a coming night whose scheduled time falls in a daylight-saving gap', () => {
+    const cdk = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { context: { replicaRefresh: { pairs: { schedule: Record<string, unknown> }[] } } };
+    cdk.context.replicaRefresh.pairs[0]!.schedule = { cron: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' };
+    const file = join(mkdtempSync(join(tmpdir(), 'replica-refresh-')), 'cdk.json');
+    writeFileSync(file, JSON.stringify(cdk));
+    const { code, stdout } = cli('plan', ['--replica', 'orders-staging', '--local', '--nights', '1', '--config', file]);
+    expect(stdout).toContain('WARNING: the schedule cron(30 2 * * ? *) (Europe/Berlin) falls in a daylight-saving gap on 1 coming night(s)');
+    expect(stdout).toContain('2027-03-28 02:30 Europe/Berlin does not exist');
+    expect(code).toBe(0);
+  });
+
+  it('plan with a config whose schedule never fires, or a file holding null: exit 1, one line on stderr naming the field or file, no hang', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rr-config-'));
+    const cdk = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8')) as { context: { replicaRefresh: { pairs: { schedule: { cron: string } }[] } } };
+    cdk.context.replicaRefresh.pairs[0]!.schedule.cron = 'cron(0 3 30 2 ? *)';
+    writeFileSync(join(dir, 'never.json'), `\uFEFF${JSON.stringify(cdk)}`);
+    writeFileSync(join(dir, 'null.json'), 'null');
+    const never = cli('plan', ['--replica', 'orders-staging', '--local', '--config', join(dir, 'never.json')]);
+    expect(never.code).toBe(1);
+    expect(never.stdout).toBe('');
+    expect(never.stderr).toContain('replicaRefresh.pairs[0] (orders-staging).schedule.cron = "cron(0 3 30 2 ? *)": never fires in the next 366 days');
+    const nul = cli('plan', ['--replica', 'orders-staging', '--local', '--config', join(dir, 'null.json')]);
+    expect(nul.code).toBe(1);
+    expect(nul.stderr).toContain('null.json holds null');
   });
 
   it('fails clearly on a replica that is not configured', () => {

@@ -63,6 +63,21 @@ describe('preflight', () => {
     expect(failing(result)).toEqual(['replica-deletable']);
   });
 
+  it.each(['incompatible-parameters', 'incompatible-restore', 'failed'])('replaces y when it is %s as a failed run of the project left it, with no final snapshot', (status) => {
+    const result = preflight({ pair: okPair, replica: toInstanceView(yInstance({ DBInstanceStatus: status })), snapshot: fresh, restoredBy: { runId: 'run-1', status: 'failed' }, now });
+    expect(failing(result)).toEqual([]);
+    expect(result.replacesFailedRestore).toBe(true);
+    expect(result.checks.find((c) => c.id === 'replica-deletable')?.detail).toContain('as run run-1 left it when its restore failed');
+  });
+
+  it('refuses a y in a failed state that a run left succeeded, or no run restored', () => {
+    for (const restoredBy of [{ runId: 'run-1', status: 'succeeded' }, undefined]) {
+      const result = preflight({ pair: okPair, replica: toInstanceView(yInstance({ DBInstanceStatus: 'incompatible-parameters' })), snapshot: fresh, ...(restoredBy ? { restoredBy } : {}), now });
+      expect(failing(result)).toEqual(['replica-deletable']);
+      expect(result.replacesFailedRestore).toBe(false);
+    }
+  });
+
   it('passes when y is backing-up (it serves, and can be deleted)', () => {
     expect(preflight({ pair: okPair, replica: toInstanceView(yInstance({ DBInstanceStatus: 'backing-up' })), snapshot: fresh, now }).ok).toBe(true);
   });

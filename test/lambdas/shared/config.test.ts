@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lambdas/shared/errors';
-import { COPY_CONFIG_ENV, MAX_PAIRS, RUNTIME_CONFIG_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, needsProjectKey, parseConfig, parseConfigText } from '../../../lambdas/shared/config';
+import { COPY_CONFIG_ENV, MAX_PAIRS, RUNTIME_CONFIG_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, needsProjectKey, parseConfig, parseConfigText, replicaRefreshOf } from '../../../lambdas/shared/config';
 import { runtimeConfig } from '../../support/fixtures';
 
 const example = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: Record<string, unknown> } }).context.replicaRefresh;
@@ -119,6 +119,13 @@ describe('parseConfig', () => {
     },
   );
 
+  it('requires maxAllocatedStorage at least 10% above allocatedStorage, in whole numbers (220 for 200 is enough)', () => {
+    expect(parseConfig(withPair({ overrides: { allocatedStorage: 200, maxAllocatedStorage: 220 } })).pairs[0]?.overrides.maxAllocatedStorage).toBe(220);
+    expect(problemsOf(withPair({ overrides: { allocatedStorage: 200, maxAllocatedStorage: 219 } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).overrides.maxAllocatedStorage = 219: must be at least 10% above allocatedStorage (200), i.e. 220 or more, or RDS rejects the post-restore modify',
+    ]);
+  });
+
   it('fails on stuckRunHours not above the deletion grace plus the restore deadline, naming both', () => {
     expect(problemsOf(withPair({ stuckRunHours: 0.05 }))).toEqual([
       'replicaRefresh.pairs[0] (orders-staging).stuckRunHours = 0.05: must exceed deletionEventGraceMinutes (15) plus restoreDeadlineMinutes (120), i.e. more than 2.25 h, or the watchdog would fail a run while RDS is still deleting or restoring y',
@@ -143,6 +150,14 @@ describe('parseConfig', () => {
   it('reads a file with a UTF-8 byte-order mark, and names a file that is not JSON', () => {
     expect(parseConfigText(`\uFEFF${JSON.stringify({ a: 1 })}`, 'cdk.json')).toEqual({ a: 1 });
     expect(() => parseConfigText('{"a": ', 'my.json')).toThrow(/^my\.json is not valid JSON: .*fix the file/);
+  });
+
+  it('finds replicaRefresh in a cdk.json, and names the file and shape when it is not an object', () => {
+    expect(replicaRefreshOf({ context: { replicaRefresh: { a: 1 } } }, 'cdk.json')).toEqual({ a: 1 });
+    expect(replicaRefreshOf({}, 'cdk.json')).toBeUndefined();
+    expect(() => replicaRefreshOf(null, 'my.json')).toThrow('my.json holds null; it must be a JSON object with "context"');
+    expect(() => replicaRefreshOf([1], 'my.json')).toThrow('my.json holds an array');
+    expect(() => replicaRefreshOf({ context: 'x' }, 'my.json')).toThrow('my.json: "context" is string');
   });
 
   it('validates the documented maximum of pairs, and refuses one more', () => {
