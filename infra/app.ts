@@ -5,10 +5,10 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { copiesSnapshots, parseConfig, type Config, type PairConfig } from '../lambdas/shared/config';
-import { ConfigError } from '../lambdas/shared/errors';
-import { ReplicaRegionStack } from './replica-region-stack';
-import { SourceRegionStack } from './source-region-stack';
+import { copiesSnapshots, parseConfig, type Config, type PairConfig } from '../lambdas/kernel/config';
+import { ConfigError } from '../lambdas/kernel/errors';
+import { ReplicaRegionStack } from './stacks/replica-region-stack';
+import { SourceRegionStack } from './stacks/source-region-stack';
 
 /** The cdk.json context key that holds the configuration. */
 export const CONFIG_CONTEXT_KEY = 'replicaRefresh';

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
 
   const { DateTime } = await import('luxon');
   const { Simulation } = await import('./sim/world');
-  const { buildReport } = await import('../lambdas/core/report');
+  const { buildReport } = await import('../lambdas/reporting/report');
   const { renderTable } = await import('./report/format');
   const started = Date.now();
   let zone = 'UTC';

@@ -4,8 +4,8 @@
 import './cli/quiet';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { formatDuration, measure, rtoMissed } from '../lambdas/core/measures';
-import { percentile } from '../lambdas/core/report';
+import { formatDuration, measure, rtoMissed } from '../lambdas/reporting/measures';
+import { percentile } from '../lambdas/reporting/report';
 import type { CommonOptions } from './cli/backend';
 import { backend } from './cli/backend';
 import { operatorCommand, run, wholeNumber } from './cli/options';

@@ -4,9 +4,9 @@
  */
 import './cli/quiet';
 import { DateTime } from 'luxon';
-import { formatDuration } from '../lambdas/core/measures';
-import { REPLICATED_BACKUP } from '../lambdas/core/snapshots';
-import { scheduleTimeZone } from '../lambdas/shared/config';
+import { formatDuration } from '../lambdas/reporting/measures';
+import { REPLICATED_BACKUP } from '../lambdas/sources/snapshots';
+import { scheduleTimeZone } from '../lambdas/kernel/config';
 import type { CommonOptions } from './cli/backend';
 import { backend } from './cli/backend';
 import { operatorCommand, run } from './cli/options';

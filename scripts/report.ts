@@ -4,7 +4,7 @@
 import './cli/quiet';
 import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
-import { buildReport } from '../lambdas/core/report';
+import { buildReport } from '../lambdas/reporting/report';
 import type { CommonOptions } from './cli/backend';
 import { backend, loadPair, parseSince } from './cli/backend';
 import { operatorCommand, run } from './cli/options';

@@ -11,9 +11,9 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { DesiredRecord, RunRecord } from '../core/model';
-import type { Ledger } from '../core/ports';
-import { ActiveRunExistsError, StaleRunError } from '../shared/errors';
+import type { DesiredRecord, RunRecord } from '../kernel/model';
+import type { Ledger } from '../kernel/ports';
+import { ActiveRunExistsError, StaleRunError } from '../kernel/errors';
 
 const ACTIVE = 'ACTIVE';
 const RUN_PREFIX = 'RUN#';

@@ -5,7 +5,7 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SNSClientConfig } from '@aws-sdk/client-sns';
-import type { Notification, Notifier } from '../core/ports';
+import type { Notification, Notifier } from '../kernel/ports';
 
 /** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
 export function toSubject(subject: string): string {

@@ -4,7 +4,7 @@
  */
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { SSMClientConfig } from '@aws-sdk/client-ssm';
-import type { ParameterStore } from '../core/ports';
+import type { ParameterStore } from '../kernel/ports';
 
 /** Publishes values to SSM parameters in y's region. */
 export class SsmParameters implements ParameterStore {

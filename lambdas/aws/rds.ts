@@ -47,10 +47,10 @@ import {
   StorageQuotaExceededFault,
   StorageTypeNotSupportedFault,
 } from '@aws-sdk/client-rds';
-import type { InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, SnapshotView } from '../core/model';
-import type { CopyRequest } from '../core/copy';
-import type { EventSubscriptionView, ModifyChanges, ReplicaRds, RestoreRequest, SnapshotStore } from '../core/ports';
-import { PermanentRdsError, RetryableRdsError } from '../shared/errors';
+import type { InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, SnapshotView } from '../kernel/model';
+import type { CopyRequest } from '../copy/plan';
+import type { EventSubscriptionView, ModifyChanges, ReplicaRds, RestoreRequest, SnapshotStore } from '../kernel/ports';
+import { PermanentRdsError, RetryableRdsError } from '../kernel/errors';
 
 /** Faults that a later attempt may not meet: capacity, a snapshot that went away (another is chosen), a busy instance. */
 const RETRYABLE = [InsufficientDBInstanceCapacityFault, DBSnapshotNotFoundFault, InvalidDBSnapshotStateFault, InvalidDBInstanceStateFault, ProvisionedIopsNotAvailableInAZFault, SnapshotQuotaExceededFault] as const;

@@ -4,7 +4,7 @@
  */
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import type { SecretReader } from '../core/ports';
+import type { SecretReader } from '../kernel/ports';
 
 /** A secret that cannot be used: missing, unreadable, or without the password key. The message never holds the value. */
 export class SecretUnusableError extends Error {

@@ -5,7 +5,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 
-export { STACK_OUTPUTS } from '../shared/stack-outputs';
+export { STACK_OUTPUTS } from '../kernel/stack-outputs';
 
 /** A deployed stack could not be read. */
 export class StackNotFoundError extends Error {

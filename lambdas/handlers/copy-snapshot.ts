@@ -3,11 +3,11 @@
  * (the delay queue), the sweep and the extra-snapshot schedule; deployed by the source-region stack.
  */
 import type { Context } from 'aws-lambda';
-import type { CopyInvocationOutcome } from '../core/copy-invocation';
-import { handleCopyInvocation } from '../core/copy-invocation';
-import type { CopyRuntime } from '../shared/copy-runtime';
-import { copyRuntime } from '../shared/copy-runtime';
-import { logger } from '../shared/powertools';
+import type { CopyInvocationOutcome } from '../copy/invocation';
+import { handleCopyInvocation } from '../copy/invocation';
+import type { CopyRuntime } from '../copy/runtime';
+import { copyRuntime } from '../copy/runtime';
+import { logger } from '../kernel/powertools';
 
 /** The handler over a given runtime. */
 export function createHandler({ config, deps }: CopyRuntime) {

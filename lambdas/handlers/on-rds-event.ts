@@ -4,11 +4,11 @@
  * and, after that, the on-failure destination and its alarm take over.
  */
 import type { Context } from 'aws-lambda';
-import type { EventOutcome } from '../core/on-event';
-import { handleInvocation } from '../core/on-event';
-import { logger } from '../shared/powertools';
-import type { Runtime } from '../shared/runtime';
-import { runtime } from '../shared/runtime';
+import type { EventOutcome } from '../events/on-event';
+import { handleInvocation } from '../events/on-event';
+import { logger } from '../kernel/powertools';
+import type { Runtime } from '../kernel/runtime';
+import { runtime } from '../kernel/runtime';
 
 /** The handler over a given runtime. */
 export function createHandler({ config, deps }: Runtime) {

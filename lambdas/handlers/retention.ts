@@ -3,11 +3,11 @@
  * never the one y holds or an active run has chosen, and never a snapshot without the ownership tag.
  */
 import type { Context } from 'aws-lambda';
-import type { RetentionPass } from '../core/retention-run';
-import { handleRetention } from '../core/retention-run';
-import { logger } from '../shared/powertools';
-import type { Runtime } from '../shared/runtime';
-import { runtime } from '../shared/runtime';
+import type { RetentionPass } from '../retention/retention';
+import { handleRetention } from '../retention/retention';
+import { logger } from '../kernel/powertools';
+import type { Runtime } from '../kernel/runtime';
+import { runtime } from '../kernel/runtime';
 
 /** The handler over a given runtime. */
 export function createHandler({ config, deps }: Runtime) {

@@ -5,11 +5,11 @@
 import type { Context } from 'aws-lambda';
 // A namespace import, not { z }: esbuild then keeps only the parts used (about 85 KB instead of 450 KB with every locale).
 import * as z from 'zod';
-import type { StartResult } from '../core/start-refresh';
-import { startRefresh } from '../core/start-refresh';
-import { logger } from '../shared/powertools';
-import type { Runtime } from '../shared/runtime';
-import { runtime } from '../shared/runtime';
+import type { StartResult } from '../refresh/start';
+import { startRefresh } from '../refresh/start';
+import { logger } from '../kernel/powertools';
+import type { Runtime } from '../kernel/runtime';
+import { runtime } from '../kernel/runtime';
 
 /** What the schedule (or `drill`/`plan`) sends. */
 export const startRequestSchema = z

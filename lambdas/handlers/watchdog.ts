@@ -3,11 +3,11 @@
  * have, and fails runs that are stuck.
  */
 import type { Context } from 'aws-lambda';
-import type { WatchdogOutcome } from '../core/watchdog';
-import { runWatchdog } from '../core/watchdog';
-import { logger } from '../shared/powertools';
-import type { Runtime } from '../shared/runtime';
-import { runtime } from '../shared/runtime';
+import type { WatchdogOutcome } from '../refresh/watchdog';
+import { runWatchdog } from '../refresh/watchdog';
+import { logger } from '../kernel/powertools';
+import type { Runtime } from '../kernel/runtime';
+import { runtime } from '../kernel/runtime';
 
 /** The handler over a given runtime. */
 export function createHandler({ config, deps }: Runtime) {

@@ -20,7 +20,7 @@ import {
   parseWith,
   RUNTIME_CONFIG_ENV,
   runtimeConfigSchema,
-} from '../../lambdas/shared/config';
+} from '../../lambdas/kernel/config';
 import { percentile, round } from './stats';
 
 /** Summary of repeated init-time measurements, in milliseconds. */

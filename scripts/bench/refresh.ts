@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTION_MEMORY_MB } from '../../infra/constructs/refresh-function';
-import type { RunRecord } from '../../lambdas/core/model';
+import { FUNCTION_MEMORY_MB } from '../../infra/platform/refresh-function';
+import type { RunRecord } from '../../lambdas/kernel/model';
 import type { SimLambda } from '../sim/lambda';
 import { Simulation } from '../sim/world';
 import type { Summary } from './stats';

@@ -7,10 +7,10 @@ import { DateTime } from 'luxon';
 import { DynamoLedger, ledgerClient } from '../../lambdas/aws/ledger';
 import { FunctionInvoker, lambdaClient } from '../../lambdas/aws/functions';
 import { STACK_OUTPUTS, cloudFormationClient, stackOutputs } from '../../lambdas/aws/stack';
-import type { RunRecord } from '../../lambdas/core/model';
-import type { StartResult } from '../../lambdas/core/start-refresh';
-import type { Config, PairConfig } from '../../lambdas/shared/config';
-import { parseConfig, parseConfigText, replicaRefreshOf } from '../../lambdas/shared/config';
+import type { RunRecord } from '../../lambdas/kernel/model';
+import type { StartResult } from '../../lambdas/refresh/start';
+import type { Config, PairConfig } from '../../lambdas/kernel/config';
+import { parseConfig, parseConfigText, replicaRefreshOf } from '../../lambdas/kernel/config';
 import type { SimEngine } from '../sim/engines';
 import type { FaultSpec } from '../sim/world';
 

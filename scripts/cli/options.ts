@@ -3,7 +3,7 @@
  */
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../../lambdas/shared/errors';
+import { ConfigError } from '../../lambdas/kernel/errors';
 import { SIM_ENGINES } from '../sim/engines';
 
 /** A whole-number option parser with a message naming the option. */

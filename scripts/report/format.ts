@@ -3,8 +3,8 @@
  * gantt of the downtime windows, JSON, CSV, and one self-contained HTML page with a chart.
  */
 import { DateTime } from 'luxon';
-import { formatDuration } from '../../lambdas/core/measures';
-import type { Report, ReportRow, Spread } from '../../lambdas/core/report';
+import { formatDuration } from '../../lambdas/reporting/measures';
+import type { Report, ReportRow, Spread } from '../../lambdas/reporting/report';
 
 /** The formats. */
 export const FORMATS = ['table', 'markdown', 'json', 'csv', 'html'] as const;

@@ -132,19 +132,19 @@ async function synthesizeReplicaStack(input: ReplicaStackInput): Promise<Templat
     import('aws-cdk-lib/aws-lambda'),
     import('aws-cdk-lib/aws-sns'),
     import('aws-cdk-lib/aws-sqs'),
-    import('../../infra/constructs/event-pipeline'),
-    import('../../infra/constructs/monitoring'),
+    import('../../infra/features/event-pipeline'),
+    import('../../infra/platform/monitoring'),
   ]);
   const app = new App({ context: featureFlags() });
   const stack = new Stack(app, STACK_NAME, { env: { account: input.account, region: input.region } });
   const fn = (name: string) => new lambda.Function(stack, `Fn-${name}`, { functionName: name, runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
   const functions = new Map(input.functions.map((name) => [name, fn(name)]));
   const onEvent = functions.get('on-rds-event') ?? fn('on-rds-event');
-  // As infra/replica-region-stack.ts builds it: `new EventPipeline(this, 'Events', { replicaIds, handler })`.
+  // As infra/stacks/replica-region-stack.ts builds it: `new EventPipeline(this, 'Events', { replicaIds, handler })`.
   const events = new EventPipeline(stack, 'Events', { replicaIds: input.replicaIds, handler: onEvent });
   const alarmTopic = new sns.Topic(stack, 'Notifications');
   const watchdogInterval = Duration.minutes(input.watchdogIntervalMinutes);
-  // As infra/replica-region-stack.ts builds it.
+  // As infra/stacks/replica-region-stack.ts builds it.
   const monitoring = new Monitoring(stack, 'Monitoring', {
     alarmTopic,
     replicaIds: input.replicaIds,
@@ -154,7 +154,7 @@ async function synthesizeReplicaStack(input: ReplicaStackInput): Promise<Templat
     eventSubscriptionName: events.subscriptionName,
     watchdogInterval,
   });
-  // The stack's own alarm wiring (infra/replica-region-stack.ts and source-region-stack.ts), with the construct's alarm shapes.
+  // The stack's own alarm wiring (infra/stacks/replica-region-stack.ts and source-region-stack.ts), with the construct's alarm shapes.
   monitoring.alarmOnDeadLetters('RdsEventDeliveryDlqAlarm', events.deliveryDeadLetterQueue, 'An RDS event SNS could not deliver to on-rds-event');
   const withCopy = input.copyFunction ? [...input.functions, 'copy-snapshot'] : input.functions;
   // The construct ids the stacks use: `${fn.node.id}FailureQueueAlarm` and `${fn.node.id}ErrorsAlarm`.

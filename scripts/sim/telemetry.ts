@@ -4,8 +4,8 @@
  * prints its own steps). Metrics go where Powertools sends them: the project's namespace, with the
  * `service` dimension on every data point besides the ones the code adds.
  */
-import type { Telemetry } from '../../lambdas/core/ports';
-import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/shared/powertools';
+import type { Telemetry } from '../../lambdas/kernel/ports';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/kernel/powertools';
 
 /** One metric data point. */
 export interface MetricPoint {
@@ -46,7 +46,7 @@ export class SimTelemetry implements Telemetry {
 
   /**
    * Records a data point. Project metrics get the `service` dimension Powertools adds to every metric
-   * (lambdas/shared/powertools.ts); metrics of AWS namespaces (AWS/Lambda, …) carry only their own.
+   * (lambdas/kernel/powertools.ts); metrics of AWS namespaces (AWS/Lambda, …) carry only their own.
    */
   public put(namespace: string, name: string, value: number, dimensions: Record<string, string> = {}, time: Date = this.now()): void {
     this.metrics.push({ namespace, name, value, dimensions, time });

@@ -7,7 +7,7 @@ import '../../scripts/cli/quiet';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { buildReport } from '../../lambdas/core/report';
+import { buildReport } from '../../lambdas/reporting/report';
 import { renderHtml } from '../../scripts/report/format';
 import { Simulation } from '../../scripts/sim/world';
 

@@ -6,8 +6,8 @@ import { Validations, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type BuiltApp } from '../../infra/app';
-import { RUNTIME_CONFIG_ENV } from '../../lambdas/shared/config';
-import { ConfigError } from '../../lambdas/shared/errors';
+import { RUNTIME_CONFIG_ENV } from '../../lambdas/kernel/config';
+import { ConfigError } from '../../lambdas/kernel/errors';
 import { ACCOUNT, SKIP_BUNDLING, exampleConfig, newApp, render } from './helpers';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');

@@ -7,7 +7,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { pairSchema, type PairConfig } from '../../lambdas/shared/config';
+import { pairSchema, type PairConfig } from '../../lambdas/kernel/config';
 
 /** The account of every test stack (the one in cdk.json). */
 export const ACCOUNT = '111111111111';

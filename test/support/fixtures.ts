@@ -4,8 +4,8 @@
  */
 import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import type { SNSEvent } from 'aws-lambda';
-import type { RuntimeConfig } from '../../lambdas/shared/config';
-import { pairSchema, runtimeConfigSchema } from '../../lambdas/shared/config';
+import type { RuntimeConfig } from '../../lambdas/kernel/config';
+import { pairSchema, runtimeConfigSchema } from '../../lambdas/kernel/config';
 
 export const ACCOUNT = '111111111111';
 export const REPLICA_REGION = 'eu-central-1';

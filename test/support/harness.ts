@@ -13,9 +13,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoLedger } from '../../lambdas/aws/ledger';
 import { SnsNotifier } from '../../lambdas/aws/notify';
 import { RdsAdapter } from '../../lambdas/aws/rds';
-import type { Deps } from '../../lambdas/core/ports';
+import type { Deps } from '../../lambdas/kernel/ports';
 import { SimTelemetry } from '../../scripts/sim/telemetry';
-import type { RuntimeConfig } from '../../lambdas/shared/config';
+import type { RuntimeConfig } from '../../lambdas/kernel/config';
 
 /** A clock the test moves. */
 export class Clock {

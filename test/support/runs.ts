@@ -2,7 +2,7 @@
  * Runs with known timestamps, for report tests: three nights in Europe/Berlin around the end of DST
  * (25 Oct 2026, 03:00 CEST → 02:00 CET), one of them failed, and one refused.
  */
-import type { RunRecord } from '../../lambdas/core/model';
+import type { RunRecord } from '../../lambdas/kernel/model';
 
 function run(runId: string, changes: Partial<RunRecord>): RunRecord {
   return { replicaId: 'orders-staging', runId, sourceId: 'orders-prod', trigger: 'schedule', status: 'succeeded', startedAt: '', restoreAttempts: 1, checks: [], errors: [], drift: [], ...changes };

@@ -3,7 +3,7 @@
  * each test a fresh ledger table, a clock at 02:00 UTC on 2026-11-21 and the real adapters over fakes.
  */
 import type { DBInstance, DBInstanceAutomatedBackup, DBSnapshot } from '@aws-sdk/client-rds';
-import type { RuntimeConfig } from '../../lambdas/shared/config';
+import type { RuntimeConfig } from '../../lambdas/kernel/config';
 import type { LocalDynamo } from './dynalite';
 import { startDynalite } from './dynalite';
 import { FakeRds } from './fake-rds';

@@ -1,6 +1,6 @@
 import { DynamoLedger } from '../../../lambdas/aws/ledger';
-import type { RunRecord } from '../../../lambdas/core/model';
-import { ActiveRunExistsError, StaleRunError } from '../../../lambdas/shared/errors';
+import type { RunRecord } from '../../../lambdas/kernel/model';
+import { ActiveRunExistsError, StaleRunError } from '../../../lambdas/kernel/errors';
 import type { LocalDynamo } from '../../support/dynalite';
 import { startDynalite } from '../../support/dynalite';
 

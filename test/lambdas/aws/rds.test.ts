@@ -29,8 +29,8 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RdsAdapter, toInstanceView } from '../../../lambdas/aws/rds';
-import { desiredSettings } from '../../../lambdas/core/settings';
-import { PermanentRdsError, RetryableRdsError } from '../../../lambdas/shared/errors';
+import { desiredSettings } from '../../../lambdas/targets/instance/settings';
+import { PermanentRdsError, RetryableRdsError } from '../../../lambdas/kernel/errors';
 import { X, X_RESOURCE_ID, Y, xSnapshot, yInstance } from '../../support/fixtures';
 
 const rdsMock = mockClient(RDSClient);

@@ -6,7 +6,7 @@
 import { DeleteDBInstanceCommand, ModifyDBInstanceCommand, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoLedger } from '../../../lambdas/aws/ledger';
-import { RUNTIME_CONFIG_ENV } from '../../../lambdas/shared/config';
+import { RUNTIME_CONFIG_ENV } from '../../../lambdas/kernel/config';
 import type { LocalDynamo } from '../../support/dynalite';
 import { startDynalite } from '../../support/dynalite';
 import { FakeRds } from '../../support/fake-rds';

@@ -19,7 +19,7 @@ import {
   type ProjectFunction,
   type StackLike,
 } from '../../../scripts/bench/cold-start';
-import { copyRuntimeConfigSchema, runtimeConfigSchema } from '../../../lambdas/shared/config';
+import { copyRuntimeConfigSchema, runtimeConfigSchema } from '../../../lambdas/kernel/config';
 
 const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);
@@ -204,7 +204,7 @@ describe('parseChildOutput', () => {
 describe('typeScriptFiles', () => {
   it('lists every handler source under lambdas/, recursively', () => {
     const files = typeScriptFiles(path.join(__dirname, '..', '..', '..', 'lambdas')).map((f) => path.basename(path.dirname(f)) + '/' + path.basename(f));
-    expect(files).toEqual(expect.arrayContaining(['handlers/start-refresh.ts', 'handlers/copy-snapshot.ts', 'shared/config.ts']));
+    expect(files).toEqual(expect.arrayContaining(['handlers/start-refresh.ts', 'handlers/copy-snapshot.ts', 'kernel/config.ts']));
     expect(files.every((f) => f.endsWith('.ts'))).toBe(true);
   });
 });

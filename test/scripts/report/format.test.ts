@@ -1,4 +1,4 @@
-import { buildReport } from '../../../lambdas/core/report';
+import { buildReport } from '../../../lambdas/reporting/report';
 import { parseSince } from '../../../scripts/cli/backend';
 import { renderCsv, renderHtml, renderJson, renderMarkdown, renderTable } from '../../../scripts/report/format';
 import { KNOWN_RUNS } from '../../support/runs';

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { measure } from '../../../lambdas/core/measures';
-import { LINEAGE_TAGS } from '../../../lambdas/core/settings';
-import { REPLICATED_BACKUP } from '../../../lambdas/core/snapshots';
+import { measure } from '../../../lambdas/reporting/measures';
+import { LINEAGE_TAGS } from '../../../lambdas/targets/instance/settings';
+import { REPLICATED_BACKUP } from '../../../lambdas/sources/snapshots';
 import type { SimulationOptions } from '../../../scripts/sim/world';
 import { Simulation } from '../../../scripts/sim/world';
 

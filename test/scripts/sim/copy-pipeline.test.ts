@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DBSnapshot, Tag } from '@aws-sdk/client-rds';
-import { COPY_TAGS, copyTargetId } from '../../../lambdas/core/copy';
-import type { CopyInvocationOutcome } from '../../../lambdas/core/copy-invocation';
-import type { RetentionPass } from '../../../lambdas/core/retention-run';
-import { LINEAGE_TAGS } from '../../../lambdas/core/settings';
+import { COPY_TAGS, copyTargetId } from '../../../lambdas/copy/plan';
+import type { CopyInvocationOutcome } from '../../../lambdas/copy/invocation';
+import type { RetentionPass } from '../../../lambdas/retention/retention';
+import { LINEAGE_TAGS } from '../../../lambdas/targets/instance/settings';
 import { nextFire } from '../../../scripts/sim/cron';
 import type { Invocation } from '../../../scripts/sim/lambda';
 import { fixed, uniform } from '../../../scripts/sim/random';

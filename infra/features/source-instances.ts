@@ -1,0 +1,238 @@
+/**
+ * The x instances of one source region, as IAM sees them: what the copy function may do with their snapshots, here
+ * and in the replica regions, scoped to their ARNs.
+ *
+ * Resource types per action are from the Service Authorization Reference for Amazon RDS (list_amazonrds, actions
+ * table, as captured in 2025):
+ * - CopyDBSnapshot: snapshot* only; dependent rds:AddTagsToResource (the Tags of the copy). The RDS User Guide
+ *   ("Copying a DB snapshot", USER_CopySnapshot.AcrossRegions.Policy) says a cross-region copy is authorised against
+ *   BOTH the source snapshot (in x's region) and the target snapshot (in y's region): a policy naming only the
+ *   target fails. The copy is requested in y's region; RDS itself then calls x's region on the caller's behalf, so
+ *   no aws:RequestedRegion or aws:ViaAWSService=false condition may be used here.
+ * - CreateDBSnapshot: db* and snapshot*; dependent rds:AddTagsToResource (Tags on create).
+ * - DeleteDBSnapshot: snapshot* only; the snapshot resource type carries aws:ResourceTag/${TagKey} and
+ *   rds:snapshot-tag/${TagKey}; we condition on rds:snapshot-tag/<ownership key>.
+ * - AddTagsToResource: snapshot and others, all optional.
+ * - DescribeDBSnapshots / ListTagsForResource: list/read; describing with filters needs Resource "*".
+ * KMS (see snapshot-key.ts for the sources): kms:CreateGrant and kms:DescribeKey on the destination key through RDS
+ * of y's region, and on x's snapshot key through RDS of x's region. Each grant's kms:ViaService names RDS of the
+ * region the key is in. KMS keys are regional, and RDS User Guide, "AWS KMS key management", recommends
+ * kms:ViaService `rds.<region>.amazonaws.com` for these grants. The aws/rds key's own policy admits only
+ * `rds.<its region>.amazonaws.com`, and the guide refuses only the sharing of aws/rds-encrypted snapshots across
+ * accounts, not their copy across regions: so RDS of x's region is what uses x's key (an inference from the
+ * documents, which do not say it in words). The region therefore comes from the key's ARN, not from the pair; a
+ * configured copy key outside y's region is refused here (CopyDBSnapshot's KmsKeyId must be a key of the
+ * destination region, API reference).
+ */
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { copiesSnapshots, type PairConfig } from '../../lambdas/kernel/config';
+import { acknowledgeNag, nagArn } from '../platform/nag';
+
+/** Properties of {@link SourceInstances}. */
+export interface SourceInstancesProps {
+  /** The pairs whose x lives in this stack's region and whose snapshots the project copies; at least one. */
+  readonly pairs: readonly PairConfig[];
+  /**
+   * The key (ARN) copies into each replica region are encrypted with, by replica region. Pairs that name their own
+   * copy.replicaKmsKeyArn use that one instead.
+   */
+  readonly replicaKeyArns: ReadonlyMap<string, string>;
+}
+
+/** Grants on x's snapshots and their copies, for the copy function. */
+export class SourceInstances extends Construct {
+  /** x's identifiers, sorted. */
+  public readonly sourceIds: readonly string[];
+  private readonly pairs: readonly PairConfig[];
+  private readonly region: string;
+  private readonly account: string;
+  private readonly replicaKeyArns: ReadonlyMap<string, string>;
+
+  public constructor(scope: Construct, id: string, props: SourceInstancesProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.region) || Token.isUnresolved(stack.account)) {
+      throw new Error(`stack ${stack.stackName} must have a concrete region and account to scope grants to its sources`);
+    }
+    if (props.pairs.length === 0) throw new Error('pairs must contain at least one pair, got []');
+    for (const pair of props.pairs) {
+      if (pair.source.region !== stack.region) throw new Error(`source ${pair.source.instanceId} is in ${pair.source.region}, not in this stack's region ${stack.region}`);
+      if (!copiesSnapshots(pair)) throw new Error(`the project does not copy the snapshots of ${pair.source.instanceId} for ${pair.replica.instanceId} (copy off, same region or backup-replication)`);
+      if (!pair.copy.replicaKmsKeyArn && !props.replicaKeyArns.has(pair.replica.region)) {
+        throw new Error(`no key to encrypt copies into ${pair.replica.region}: set copy.replicaKmsKeyArn of ${pair.replica.instanceId}, or pass the project key of that region`);
+      }
+      const keyRegion = pair.copy.replicaKmsKeyArn === undefined ? undefined : keyArnRegion(pair.copy.replicaKmsKeyArn);
+      if (keyRegion !== undefined && keyRegion !== pair.replica.region) {
+        throw new Error(`copy.replicaKmsKeyArn of ${pair.replica.instanceId} must be a key in ${pair.replica.region}, where the copies go, got one in ${keyRegion}`);
+      }
+    }
+    this.pairs = props.pairs;
+    this.region = stack.region;
+    this.account = stack.account;
+    this.replicaKeyArns = props.replicaKeyArns;
+    this.sourceIds = [...new Set(props.pairs.map((p) => p.source.instanceId))].sort();
+  }
+
+  /** The key copies of this pair are encrypted with. */
+  public copyKeyArn(pair: PairConfig): string {
+    const arn = pair.copy.replicaKmsKeyArn ?? this.replicaKeyArns.get(pair.replica.region);
+    if (arn === undefined) throw new Error(`no copy key for ${pair.replica.region}`);
+    return arn;
+  }
+
+  /**
+   * What copying needs: read snapshots everywhere; copy x's snapshots (`rds:<x>-*`, `<x>-*`) into `<x>-*` of each
+   * replica region and tag the copy; use the keys through RDS.
+   */
+  public grantCopy(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSnapshots',
+        actions: ['rds:DescribeDBSnapshots', 'rds:ListTagsForResource'],
+        resources: ['*'],
+      }),
+    );
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      'Resource "*" appears only for read-only rds:DescribeDBSnapshots (with filters, in x\'s and the replica regions) and rds:ListTagsForResource, ' +
+        'and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
+      'Resource::*',
+    );
+
+    const sources = this.sourceIds.flatMap((x) => [`rds:${x}-*`, `${x}-*`]);
+    const targets = [...new Set(this.pairs.map((p) => `${p.replica.region}|${p.source.instanceId}-*`))].sort().map((t) => t.split('|') as [string, string]);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CopySnapshotsAcrossRegions',
+        actions: ['rds:CopyDBSnapshot'],
+        resources: [...sources.map((s) => this.rdsArn(this.region, 'snapshot', s)), ...targets.map(([region, s]) => this.rdsArn(region, 'snapshot', s))],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagCopies',
+        actions: ['rds:AddTagsToResource'],
+        resources: targets.map(([region, s]) => this.rdsArn(region, 'snapshot', s)),
+      }),
+    );
+    for (const s of sources) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `x's snapshots are named at run time (${s.replace('*', '<date or id>')}); CopyDBSnapshot is authorised against the source snapshot, and the copy goes only to <x>-* in the replica regions`,
+        `Resource::${nagArn('rds', this.region, this.account, `snapshot:${s}`)}`,
+      );
+    }
+    for (const [region, s] of targets) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `Copies in ${region} are named after x's snapshots (${s.replace('*', '<date or id>')}) at run time; only copying and tagging, nothing else`,
+        `Resource::${nagArn('rds', region, this.account, `snapshot:${s}`)}`,
+      );
+    }
+
+    // Each copy key through RDS of the key's own region: its ARN's, or (a cross-region reference, unknown until
+    // deployed) that of the replica region whose project key it is.
+    const byRegion = new Map<string, Set<string>>();
+    for (const p of this.pairs) {
+      const key = this.copyKeyArn(p);
+      const region = keyArnRegion(key) ?? p.replica.region;
+      byRegion.set(region, (byRegion.get(region) ?? new Set<string>()).add(key));
+    }
+    [...byRegion.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .forEach(([region, keys]) => this.grantKeysViaRds(role, `CopyKeys${pascal(region)}`, [...keys].sort(), region));
+    // x's snapshot key is not configured: any key of x's region, only through RDS of x's region (the keys' own), only
+    // for grants to AWS resources.
+    const sourceKeys = Stack.of(this).formatArn({ service: 'kms', region: this.region, resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.grantKeysViaRds(role, 'SourceSnapshotKeys', [sourceKeys], this.region);
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      "The key of x's snapshots is not part of the configuration: kms:CreateGrant and kms:DescribeKey on any key of x's region, only through RDS of that region (kms:ViaService) and only for grants to AWS resources",
+      `Resource::${nagArn('kms', this.region, this.account, 'key/*')}`,
+    );
+  }
+
+  /**
+   * What the extra snapshots need, for the pairs that take them: create `<x>-rr-*` of x (and tag it), and delete
+   * `<x>-rr-*` in x's region only while it carries the pair's ownership tag.
+   */
+  public grantExtraSnapshots(role: iam.IRole): void {
+    const taking = this.pairs.filter((p) => p.copy.extraSnapshots !== undefined);
+    const takingXs = [...new Set(taking.map((p) => p.source.instanceId))].sort();
+    if (takingXs.length > 0) {
+      const taken = takingXs.map((x) => this.rdsArn(this.region, 'snapshot', `${x}-rr-*`));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'TakeExtraSnapshots',
+          actions: ['rds:CreateDBSnapshot'],
+          resources: [...takingXs.map((x) => this.rdsArn(this.region, 'db', x)), ...taken],
+        }),
+      );
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TagExtraSnapshots', actions: ['rds:AddTagsToResource'], resources: taken }));
+    }
+    // Clean-up is granted for every copied pair, not only those taking extras now: extras taken before
+    // copy.extraSnapshots was switched off must still leave x's region once copied.
+    const pairs = this.pairs;
+    const xs = [...new Set(pairs.map((p) => p.source.instanceId))].sort();
+    const byTag = new Map<string, { tag: PairConfig['ownershipTag']; xs: Set<string> }>();
+    for (const p of pairs) {
+      const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);
+      byTag.set(k, { tag: p.ownershipTag, xs: (byTag.get(k)?.xs ?? new Set<string>()).add(p.source.instanceId) });
+    }
+    [...byTag.values()].forEach(({ tag, xs: owners }, i) => {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `DeleteOwnedExtraSnapshots${i === 0 ? '' : i + 1}`,
+          actions: ['rds:DeleteDBSnapshot'],
+          resources: [...owners].sort().map((x) => this.rdsArn(this.region, 'snapshot', `${x}-rr-*`)),
+          conditions: { StringEquals: { [`rds:snapshot-tag/${tag.key}`]: tag.value } },
+        }),
+      );
+    });
+    for (const x of xs) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `Extra snapshots of ${x} are named ${x}-rr-<yyyy-mm-dd-hh-mm> after their scheduled minute; delete is further limited to those carrying the ownership tag`,
+        `Resource::${nagArn('rds', this.region, this.account, `snapshot:${x}-rr-*`)}`,
+      );
+    }
+  }
+
+  private grantKeysViaRds(role: iam.IRole, sid: string, keys: string[], region: string): void {
+    const viaRds = { 'kms:ViaService': `rds.${region}.amazonaws.com` };
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: `Describe${sid}`, actions: ['kms:DescribeKey'], resources: keys, conditions: { StringEquals: viaRds } }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: `Grant${sid}ToRds`,
+        actions: ['kms:CreateGrant'],
+        resources: keys,
+        conditions: { StringEquals: viaRds, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+  }
+
+  private rdsArn(region: string, resource: string, name: string): string {
+    return Stack.of(this).formatArn({ service: 'rds', region, resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+}
+
+/** The region of a KMS key ARN given as text; undefined for a token (its value is known only when deployed). */
+function keyArnRegion(keyArn: string): string | undefined {
+  if (Token.isUnresolved(keyArn)) return undefined;
+  return keyArn.split(':')[3];
+}
+
+/** `eu-central-1` → `EuCentral1`, for statement ids (letters and digits only). */
+function pascal(region: string): string {
+  return region
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,199 @@
+/**
+ * The one place that fixes how every function of the project is built and run.
+ */
+import type { Duration } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { z } from 'zod';
+import { RUNTIME_CONFIG_ENV, type COPY_CONFIG_ENV, type copyRuntimeConfigSchema, type RuntimeConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
+import { METRICS_NAMESPACE } from '../../lambdas/kernel/powertools';
+import { acknowledgeNag } from './nag';
+import { deadLetterQueue } from './dead-letter-queue';
+
+/** Every function's memory: the work is SDK calls and small JSON (the benchmark bills GB-seconds with it). */
+export const FUNCTION_MEMORY_MB = 256;
+
+/** Lambda allows 4 KB for all environment variables together; this leaves room for what AWS or CDK may add. */
+export const ENVIRONMENT_BUDGET_BYTES = 3584;
+
+/**
+ * What an unresolved token (a table name, a topic ARN) is assumed to grow to once deployed, for the size check:
+ * table names are at most 255 characters, topic ARNs at most about 310.
+ */
+const TOKEN_SIZE_ESTIMATE = 320;
+
+/**
+ * The configuration a function receives as JSON in one environment variable: the replica region's
+ * {@link RuntimeConfig}, or the copy function's `CopyRuntimeConfig`, each as its schema accepts it (parsed, or with
+ * pairs that leave out their defaults). Resource names in it may be tokens.
+ */
+export type FunctionConfig =
+  | { readonly env: typeof RUNTIME_CONFIG_ENV; readonly value: z.input<typeof runtimeConfigSchema> }
+  | { readonly env: typeof COPY_CONFIG_ENV; readonly value: z.input<typeof copyRuntimeConfigSchema> };
+
+/** Properties of a {@link RefreshFunction}. */
+export interface RefreshFunctionProps {
+  /** Path of the TypeScript entry point; it must export `handler`. */
+  readonly entry: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /** The function's name in logs and metrics (`POWERTOOLS_SERVICE_NAME`), such as `start-refresh`. */
+  readonly serviceName: string;
+  /** The most one invocation may take. */
+  readonly timeout: Duration;
+  /**
+   * The runtime configuration of the region, passed as JSON in {@link RUNTIME_CONFIG_ENV}. Its resource names may
+   * be tokens. Give either this or {@link config}.
+   * @default - none: {@link config} must be given
+   */
+  readonly runtimeConfig?: RuntimeConfig;
+  /**
+   * The configuration and the environment variable it goes in, for a function that reads another configuration
+   * than {@link RuntimeConfig} (the copy function). Give either this or {@link runtimeConfig}.
+   * @default - `{ env: RUNTIME_CONFIG_ENV, value: runtimeConfig }`
+   */
+  readonly config?: FunctionConfig;
+  /**
+   * How often Lambda retries a failed asynchronous invocation (0–2) before it goes to {@link RefreshFunction.failureQueue}.
+   */
+  readonly asyncRetryAttempts: number;
+  /**
+   * Concurrent executions reserved for (and capping) the function.
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * How long the function's logs are kept.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A Node.js function with the project's defaults: its own role (no managed policies), an explicit log group,
+ * X-Ray, source maps, Powertools settings, the region's runtime configuration, and an on-failure queue for
+ * asynchronous invocations.
+ */
+export class RefreshFunction extends Construct {
+  /** The function. */
+  public readonly function: lambda.IFunction;
+  /** The function's own role; grant it what this function needs and nothing more. */
+  public readonly role: iam.IRole;
+  /** The function's log group. */
+  public readonly logGroup: logs.ILogGroup;
+  /** Asynchronous invocations that failed after their retries. */
+  public readonly failureQueue: sqs.IQueue;
+
+  public constructor(scope: Construct, id: string, props: RefreshFunctionProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.asyncRetryAttempts) || props.asyncRetryAttempts < 0 || props.asyncRetryAttempts > 2) {
+      throw new Error(`asyncRetryAttempts must be 0, 1 or 2, got ${props.asyncRetryAttempts}`);
+    }
+    const config = functionConfig(props);
+    const environment = {
+      // Stack traces point into the TypeScript sources, not the minified bundle.
+      NODE_OPTIONS: '--enable-source-maps',
+      // Powertools tags every log line and metric with the function's role in the pipeline.
+      POWERTOOLS_SERVICE_NAME: props.serviceName,
+      // The namespace the functions publish in and the alarms and dashboard read, from one constant.
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // One JSON value, parsed by the same schema as cdk.json, so a bad value fails the same way in both places.
+      [config.env]: Stack.of(this).toJsonString(config.value),
+    };
+    const estimatedBytes = estimateEnvironmentBytes({ ...environment, [config.env]: estimateJson(config.value) });
+    if (estimatedBytes > ENVIRONMENT_BUDGET_BYTES) {
+      throw new Error(
+        `environment of ${this.node.path} would be about ${estimatedBytes} bytes, over the ${ENVIRONMENT_BUDGET_BYTES}-byte budget ` +
+          `(lambda allows 4 KB): ${config.env} carries ${config.value.pairs.length} pair(s) of ${config.value.region}; ` +
+          'shorten their settings or split the pairs',
+      );
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      // Long enough to investigate a month of nightly runs; the ledger keeps the history itself.
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      // Logs of a removed function are still evidence of what it did.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Its own role per function, so each gets only its grants (no AWSLambdaBasicExecutionRole with logs:* on *).
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${props.serviceName} function of replica-refresh`,
+    });
+    this.logGroup.grantWrite(role);
+    this.role = role;
+
+    this.failureQueue = deadLetterQueue(this, 'FailureQueue', 'the function (its on-failure destination)');
+
+    const fn = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      // Node 22 matches the esbuild target, @types/node and the engines the code is tested on.
+      runtime: lambda.Runtime.NODEJS_22_X,
+      // Graviton: cheaper per millisecond and nothing here is architecture-specific.
+      architecture: lambda.Architecture.ARM_64,
+      // Cold start and SDK calls traced end to end, to see where a slow night spent its time.
+      tracing: lambda.Tracing.ACTIVE,
+      // The work is SDK calls and small JSON; 256 MB keeps cold starts short without paying for idle memory.
+      memorySize: FUNCTION_MEMORY_MB,
+      timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+      role,
+      logGroup: this.logGroup,
+      environment,
+      bundling: {
+        // Smaller bundle, faster cold start.
+        minify: true,
+        // Readable stack traces despite minification (with NODE_OPTIONS above).
+        sourceMap: true,
+        // Emit syntax the runtime understands natively: no down-levelling.
+        target: 'node22',
+        // CommonJS: the project's code and its dependencies load without ESM interop shims.
+        format: OutputFormat.CJS,
+        // Prefer the packages' ES module builds, which esbuild can tree-shake (the SDK's CommonJS builds cannot be):
+        // a quarter less code to compile at every cold start.
+        mainFields: ['module', 'main'],
+        // Run the SDK versions the tests ran against, not whatever the runtime ships that day.
+        bundleAwsSDK: true,
+        // Only what needs attention in synth and test output, not the size of every bundle.
+        logLevel: LogLevel.WARNING,
+      },
+    });
+    fn.configureAsyncInvoke({
+      retryAttempts: props.asyncRetryAttempts,
+      onFailure: new SqsDestination(this.failureQueue),
+    });
+    acknowledgeNag(
+      this,
+      'AwsSolutions-L1',
+      'Pinned to nodejs22.x on purpose: the bundle targets node22 and the code is typed and tested against Node 22; move runtime, target and @types/node together',
+    );
+    this.function = fn;
+  }
+}
+
+/** The one configuration a function gets, from either property. */
+function functionConfig(props: RefreshFunctionProps): FunctionConfig {
+  if (props.runtimeConfig !== undefined && props.config !== undefined) throw new Error('give either runtimeConfig or config, not both');
+  if (props.config !== undefined) return props.config;
+  if (props.runtimeConfig !== undefined) return { env: RUNTIME_CONFIG_ENV, value: props.runtimeConfig };
+  throw new Error('runtimeConfig or config is required');
+}
+
+/** The size Lambda counts: every key and value, in bytes. */
+function estimateEnvironmentBytes(environment: Record<string, string>): number {
+  return Object.entries(environment).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+}
+
+/** The JSON as it will be once deployed, each unresolved token counted at its largest likely size. */
+function estimateJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && Token.isUnresolved(v) ? 'x'.repeat(TOKEN_SIZE_ESTIMATE) : v));
+}

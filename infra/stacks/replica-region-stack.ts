@@ -1,0 +1,237 @@
+/**
+ * Everything that runs in a replica region: the functions, the events and schedules that drive them, the ledger,
+ * notifications, alarms and a dashboard, for the pairs whose y lives in this region; the project key that copies
+ * and replicated backups are encrypted with, the retention of the copies, and the replication of x's automated
+ * backups for the pairs restored from them.
+ */
+import * as path from 'node:path';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { STACK_OUTPUTS } from '../../lambdas/kernel/stack-outputs';
+import type { z } from 'zod';
+import { RUNTIME_CONFIG_ENV, copiesSnapshots, needsProjectKey, scheduleTimeZone, type Config, type PairConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
+import { compactPair } from '../platform/compact-config';
+import { BackupReplication } from '../features/backup-replication';
+import { RefreshDashboard } from '../platform/dashboard';
+import { EventPipeline, eventSubscriptionName } from '../features/event-pipeline';
+import { Ledger } from '../platform/ledger';
+import { Monitoring } from '../platform/monitoring';
+import { Notifications } from '../platform/notifications';
+import { RefreshFunction } from '../platform/refresh-function';
+import { ReplicaCredentials } from '../features/replica-credentials';
+import { ReplicaInstances } from '../features/replica-instances';
+import { RetentionSchedules } from '../features/retention-schedule';
+import { RefreshSchedules } from '../features/schedule';
+import { SnapshotKey } from '../platform/snapshot-key';
+import { acknowledgeNag } from '../platform/nag';
+
+/** Properties of a {@link ReplicaRegionStack}. */
+export interface ReplicaRegionStackProps extends StackProps {
+  /** The whole parsed configuration. */
+  readonly config: Config;
+  /** The pairs whose y lives in this stack's region. */
+  readonly pairs: readonly PairConfig[];
+}
+
+const handlerEntry = (name: string): string => path.join(__dirname, '..', '..', 'lambdas', 'handlers', `${name}.ts`);
+
+/** The replica-region role: one stack per region that holds at least one y. */
+export class ReplicaRegionStack extends Stack {
+  /** Starts a refresh: checks, then deletes y. */
+  public readonly startRefresh: RefreshFunction;
+  /** Reacts to RDS events of y: restores after the deletion, closes the run after the restore. */
+  public readonly onRdsEvent: RefreshFunction;
+  /** Acts for events that never came and fails runs that are stuck. */
+  public readonly watchdog: RefreshFunction;
+  /** Expires the project's old copies of x; only when some pair of the region has retention on. */
+  public readonly retention?: RefreshFunction;
+  /** The project key of this region; only when some pair needs it ({@link needsProjectKey}). */
+  public readonly snapshotKey?: SnapshotKey;
+
+  public constructor(scope: Construct, id: string, props: ReplicaRegionStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
+    const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
+    const credentials = new ReplicaCredentials(this, 'Credentials', { pairs: props.pairs });
+    // Known before the pipeline exists (it needs on-rds-event): the functions get it in their configuration.
+    const subscriptionName = eventSubscriptionName(this.region);
+
+    const notifications = new Notifications(this, 'Notifications', { emails: config.notificationEmails });
+    const ledger = new Ledger(this, 'Ledger');
+
+    const runtimeConfig: z.input<typeof runtimeConfigSchema> = {
+      region: this.region,
+      account: config.account,
+      timeZone: config.timeZone,
+      rtoTargetMinutes: config.rtoTargetMinutes,
+      ledgerTableName: ledger.table.tableName,
+      notificationTopicArn: notifications.topic.topicArn,
+      eventSubscriptionName: subscriptionName,
+      // Without their defaults: the functions parse them back with the same schema, and Lambda allows 4 KB.
+      pairs: props.pairs.map(compactPair),
+    };
+    const common = { config: { env: RUNTIME_CONFIG_ENV, value: runtimeConfig } as const };
+    // A throw from start-refresh or the watchdog is a bug, not a passing fault: no retry, straight to the DLQ and an alarm.
+    this.startRefresh = new RefreshFunction(this, 'StartRefresh', {
+      ...common,
+      entry: handlerEntry('start-refresh'),
+      serviceName: 'start-refresh',
+      description: 'Starts the refresh of a replica: checks the newest snapshot, then deletes y',
+      timeout: Duration.seconds(60),
+      asyncRetryAttempts: 0,
+    });
+    // SNS invokes asynchronously; two retries (about 1 and 2 minutes later) ride out throttling and busy instances.
+    this.onRdsEvent = new RefreshFunction(this, 'OnRdsEvent', {
+      ...common,
+      entry: handlerEntry('on-rds-event'),
+      serviceName: 'on-rds-event',
+      description: 'Reacts to RDS events of the replicas: restores y after its deletion, closes the run after the restore',
+      timeout: Duration.seconds(60),
+      asyncRetryAttempts: 2,
+    });
+    this.watchdog = new RefreshFunction(this, 'Watchdog', {
+      ...common,
+      entry: handlerEntry('watchdog'),
+      serviceName: 'watchdog',
+      description: 'Acts for RDS events that never came and fails runs that are stuck',
+      timeout: Duration.seconds(120),
+      asyncRetryAttempts: 0,
+    });
+
+    for (const fn of [this.startRefresh, this.onRdsEvent, this.watchdog]) {
+      ledger.table.grantReadWriteData(fn.role);
+      notifications.topic.grantPublish(fn.role);
+      replicas.grantRead(fn.role);
+      acknowledgeKmsDataKeyActions(fn.role);
+    }
+    replicas.grantDelete(this.startRefresh.role);
+    replicas.grantRestore(this.onRdsEvent.role);
+    replicas.grantRestore(this.watchdog.role);
+    // The preflight refuses a run whose secret cannot be read, before y is deleted; the run's end sets the credentials.
+    credentials.grantReadSecrets(this.startRefresh.role);
+    credentials.grantApply(this.onRdsEvent.role);
+    credentials.grantApply(this.watchdog.role);
+
+    const expiring = props.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+    let retentionSchedules: RetentionSchedules | undefined;
+    if (expiring.length > 0) {
+      // Deleting is idempotent and checks the ownership tag again: two retries ride out throttling.
+      this.retention = new RefreshFunction(this, 'Retention', {
+        ...common,
+        entry: handlerEntry('retention'),
+        serviceName: 'retention',
+        description: "Deletes the project's expired copies of x in this region, never the one y holds or a run has chosen",
+        timeout: Duration.seconds(120),
+        asyncRetryAttempts: 2,
+      });
+      replicas.grantRead(this.retention.role);
+      replicas.grantExpireCopies(this.retention.role);
+      ledger.table.grantReadData(this.retention.role);
+      retentionSchedules = new RetentionSchedules(this, 'RetentionSchedules', {
+        entries: expiring.map((p) => ({ replicaId: p.replica.instanceId, cron: p.copy.retention.cron, timeZone: scheduleTimeZone(config, p) })),
+        retention: this.retention.function,
+      });
+    }
+
+    const managedReplications = props.pairs.filter((p) => p.source.mode === 'backup-replication' && p.backupReplication.manage);
+    if (managedReplications.length > 0) {
+      new BackupReplication(this, 'BackupReplication', {
+        replications: managedReplications.map((p) => ({
+          sourceInstanceId: p.source.instanceId,
+          sourceRegion: p.source.region,
+          retentionDays: p.backupReplication.retentionDays,
+          kmsKeyArn: p.backupReplication.kmsKeyArn ?? this.projectKeyArn(),
+        })),
+      });
+    }
+
+    const events = new EventPipeline(this, 'Events', { replicaIds: replicas.replicaIds, handler: this.onRdsEvent.function });
+    // The watchdog checks on every pass that the subscription still delivers.
+    events.grantDescribeSubscription(this.watchdog.role);
+    const schedules = new RefreshSchedules(this, 'Schedules', {
+      refreshes: props.pairs.map((p) => ({
+        replicaId: p.replica.instanceId,
+        cron: p.schedule.cron,
+        timeZone: scheduleTimeZone(config, p),
+        enabled: p.schedule.enabled,
+      })),
+      startRefresh: this.startRefresh.function,
+      watchdog: this.watchdog.function,
+      watchdogIntervalMinutes: config.watchdogIntervalMinutes,
+    });
+
+    const replicaIds = props.pairs.map((p) => p.replica.instanceId);
+    const watchdogInterval = Duration.minutes(config.watchdogIntervalMinutes);
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      alarmTopic: notifications.topic,
+      replicaIds,
+      rtoTargetMinutes: config.rtoTargetMinutes,
+      alarms: config.alarms,
+      pausedReplicaIds: props.pairs.filter((p) => !p.schedule.enabled).map((p) => p.replica.instanceId),
+      eventSubscriptionName: events.subscriptionName,
+      watchdogInterval,
+    });
+    const deadLetterQueues = [
+      { id: 'RdsEventDeliveryDlqAlarm', label: 'RDS event delivery', queue: events.deliveryDeadLetterQueue, what: 'An RDS event SNS could not deliver to on-rds-event' },
+      { id: 'ScheduleDlqAlarm', label: 'Scheduler delivery', queue: schedules.deadLetterQueue, what: 'A scheduled invocation Scheduler could not deliver' },
+      ...(retentionSchedules
+        ? [{ id: 'RetentionScheduleDlqAlarm', label: 'Retention schedule delivery', queue: retentionSchedules.deadLetterQueue, what: 'A retention pass Scheduler could not deliver' }]
+        : []),
+    ];
+    const functions = [
+      { label: 'start-refresh', fn: this.startRefresh },
+      { label: 'on-rds-event', fn: this.onRdsEvent },
+      { label: 'watchdog', fn: this.watchdog },
+      ...(this.retention ? [{ label: 'retention', fn: this.retention }] : []),
+    ];
+    for (const { label, fn } of functions) {
+      deadLetterQueues.push({
+        id: `${fn.node.id}FailureQueueAlarm`,
+        label: `${label} failures`,
+        queue: fn.failureQueue,
+        what: `An invocation of ${label} that failed after its retries`,
+      });
+    }
+    for (const { id, queue, what } of deadLetterQueues) monitoring.alarmOnDeadLetters(id, queue, what);
+    for (const { label, fn } of functions) monitoring.alarmOnFunctionErrors(`${fn.node.id}ErrorsAlarm`, fn.function, label);
+    monitoring.alarmOnSilentFunction('WatchdogSilentAlarm', this.watchdog.function, 'watchdog', watchdogInterval);
+
+    // The operator commands (npm run drill/plan/report) find the deployment through these outputs.
+    new CfnOutput(this, STACK_OUTPUTS.ledgerTable, { value: ledger.table.tableName, description: 'The run ledger (history of refreshes)' });
+    new CfnOutput(this, STACK_OUTPUTS.startRefreshFunction, { value: this.startRefresh.function.functionName, description: 'Starts refreshes, drills and plans' });
+    new CfnOutput(this, STACK_OUTPUTS.notificationTopic, { value: notifications.topic.topicArn, description: 'Notifications and alerts; subscribe more endpoints here' });
+
+    new RefreshDashboard(this, 'Dashboard', {
+      replicas: replicaIds.map((id) => ({ id, alarms: monitoring.alarmsOf(id) })),
+      rtoTargetMinutes: config.rtoTargetMinutes,
+      deadLetterQueues,
+      functions: functions.map(({ label, fn }) => ({ label, fn: fn.function })),
+      pipelineAlarms: monitoring.pipelineAlarms,
+      eventSubscriptionName: subscriptionName,
+    });
+  }
+
+  /** The project key's ARN; only called for pairs that {@link needsProjectKey}. */
+  private projectKeyArn(): string {
+    if (!this.snapshotKey) throw new Error(`stack ${this.stackName} has no project key, yet a pair needs one`);
+    return this.snapshotKey.key.keyArn;
+  }
+}
+
+/** The grants on the ledger's and the topic's keys name the KMS data-key actions with a wildcard. */
+function acknowledgeKmsDataKeyActions(role: iam.IRole): void {
+  acknowledgeNag(
+    role,
+    'AwsSolutions-IAM5',
+    'kms:GenerateDataKey* comes from grantReadWriteData on the ledger and grantPublish on the notifications topic; it is scoped to those two keys',
+    'Action::kms:GenerateDataKey*',
+  );
+  acknowledgeNag(
+    role,
+    'AwsSolutions-IAM5',
+    'kms:ReEncrypt* comes from grantReadWriteData on the ledger table; it is scoped to the ledger key',
+    'Action::kms:ReEncrypt*',
+  );
+}

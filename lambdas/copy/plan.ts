@@ -1,0 +1,223 @@
+/**
+ * Keeping x's snapshots flowing into the replica region: what to copy, under which name, when to wait
+ * for the copy quota, and which of the project's copies retention may delete. Pure decisions; the
+ * copy handler and the sweep fetch and act.
+ */
+import type { SnapshotView } from '../kernel/model';
+import { dataTimeOf } from '../sources/snapshots';
+
+/** RDS snapshot identifiers: 1–255 letters, digits and hyphens, starting with a letter, no double or trailing hyphen. */
+const MAX_ID = 255;
+
+/**
+ * The replica-region name of a copy, derived from the source snapshot so every retry and every path
+ * (event, queue, sweep) names it the same: `rds:` stripped, invalid characters replaced, at most 255.
+ * @param source the source snapshot's id or ARN
+ */
+export function copyTargetId(source: string): string {
+  const id = source.includes(':snapshot:') ? source.slice(source.lastIndexOf(':snapshot:') + ':snapshot:'.length) : source;
+  let out = id
+    .replace(/^rds:/, '')
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-+/, '');
+  if (!/^[A-Za-z]/.test(out)) out = `copy-${out}`;
+  out = out.slice(0, MAX_ID).replace(/-+$/, '');
+  return out.toLowerCase();
+}
+
+/** What a copy request asks of RDS. */
+export interface CopyRequest {
+  targetId: string;
+  sourceArn: string;
+  sourceRegion: string;
+  /** The replica-region key to re-encrypt with; required for an encrypted source. */
+  kmsKeyId?: string;
+  /** An option group in the replica region, for sources with a persistent option (Oracle/SQL Server TDE) RDS must carry across. */
+  optionGroupName?: string;
+  /** Tags for the copy: the ownership tag and where it came from. CopyTags carries the source's too. */
+  tags: Record<string, string>;
+}
+
+/** What to do about one source snapshot. */
+export type CopyDecision =
+  | { action: 'copy'; request: CopyRequest }
+  | { action: 'skip'; reason: string }
+  | { action: 'defer'; delaySeconds: number; reason: string }
+  | { action: 'error'; reason: string };
+
+/** Tags the project puts on its copies; retention only ever deletes snapshots that carry the ownership tag. */
+export const COPY_TAGS = { source: 'replica-refresh:copied-from' } as const;
+
+/** Tag on the extra manual snapshots the project takes of x; they are deleted from x's region once copied. */
+export const EXTRA_SNAPSHOT_TAG = 'replica-refresh:extra-snapshot';
+
+/**
+ * The name of the extra manual snapshot of x taken for the scheduled time `at` (to the minute), so a
+ * repeated delivery of one schedule occurrence names the same snapshot: `<x>-rr-YYYY-MM-DD-HH-MM`.
+ */
+export function extraSnapshotId(sourceInstanceId: string, at: Date): string {
+  const stamp = at.toISOString().slice(0, 16).replace(/[T:]/g, '-');
+  return `${sourceInstanceId}-rr-${stamp}`;
+}
+
+/**
+ * Whether the copy role may copy this snapshot: x's automated snapshots (`rds:<x>-…`) and manual
+ * snapshots named `<x>-…`. IAM scopes CopyDBSnapshot to those names, so that the project copies x's
+ * snapshots and nothing else of the region.
+ */
+export function isCopyableName(snapshotId: string, sourceInstanceId: string): boolean {
+  return snapshotId.replace(/^rds:/, '').startsWith(`${sourceInstanceId}-`);
+}
+
+/** What the copy decision looks at. */
+export interface CopyInput {
+  source: SnapshotView;
+  /** x's identifier. */
+  sourceInstanceId: string;
+  sourceRegion: string;
+  /** The snapshot already under the target id in the replica region, if any. */
+  existing: SnapshotView | undefined;
+  /** Cross-region copies now in flight into the replica region. */
+  inFlight: number;
+  inFlightLimit: number;
+  /** The replica-region key (ARN) copies are encrypted with. */
+  replicaKmsKeyArn: string | undefined;
+  replicaRegion: string;
+  ownershipTag: { key: string; value: string };
+  /** Seconds to wait before trying again when the quota is full. */
+  deferSeconds: number;
+  /** `copy.optionGroupName`, passed on to the copy. */
+  optionGroupName?: string;
+}
+
+/**
+ * Decides one copy: skip what is already there (in any state), refuse an encrypted source without a
+ * usable replica key, wait while the in-flight quota is full, copy otherwise.
+ */
+export function planCopy(input: CopyInput): CopyDecision {
+  const { source, existing } = input;
+  if (!isCopyableName(source.id, input.sourceInstanceId)) {
+    return {
+      action: 'skip',
+      reason: `${source.id} is not named ${input.sourceInstanceId}-…; the copy role may copy only snapshots named after x (copy it to a ${input.sourceInstanceId}-… name in ${input.sourceRegion} to have it copied)`,
+    };
+  }
+  const targetId = copyTargetId(source.id);
+  if (existing) {
+    const from = existing.sourceSnapshotArn;
+    if (from && from !== source.arn) {
+      return { action: 'error', reason: `${targetId} already exists in ${input.replicaRegion} but is a copy of ${from}, not of ${source.arn}; rename or delete it` };
+    }
+    return { action: 'skip', reason: `${targetId} is already in ${input.replicaRegion} (${existing.status})` };
+  }
+  if (source.status !== 'available') {
+    return { action: 'defer', delaySeconds: input.deferSeconds, reason: `${source.id} is ${source.status}; it can be copied once available` };
+  }
+  if (source.encrypted && !input.replicaKmsKeyArn) {
+    return {
+      action: 'error',
+      reason: `${source.id} is encrypted (key ${source.kmsKeyId ?? 'unknown'}), and a copy into ${input.replicaRegion} needs a KMS key there: set replicaKmsKeyArn, or let the stack create one`,
+    };
+  }
+  if (source.encrypted && input.replicaKmsKeyArn) {
+    const [prefix, , service, region] = input.replicaKmsKeyArn.split(':');
+    if (!prefix?.startsWith('arn') || service !== 'kms') return { action: 'error', reason: `the copy key ${input.replicaKmsKeyArn} is not a KMS key ARN` };
+    if (region !== input.replicaRegion) {
+      return { action: 'error', reason: `the copy key ${input.replicaKmsKeyArn} is in ${region}, not ${input.replicaRegion}: a cross-region copy must be encrypted with a key of the destination region` };
+    }
+  }
+  if (input.inFlight >= input.inFlightLimit) {
+    return { action: 'defer', delaySeconds: input.deferSeconds, reason: `${input.inFlight} copies are already in flight into ${input.replicaRegion} (limit ${input.inFlightLimit})` };
+  }
+  return {
+    action: 'copy',
+    request: {
+      targetId,
+      sourceArn: source.arn,
+      sourceRegion: input.sourceRegion,
+      ...(source.encrypted && input.replicaKmsKeyArn ? { kmsKeyId: input.replicaKmsKeyArn } : {}),
+      ...(input.optionGroupName ? { optionGroupName: input.optionGroupName } : {}),
+      tags: { [input.ownershipTag.key]: input.ownershipTag.value, [COPY_TAGS.source]: source.arn },
+    },
+  };
+}
+
+/** How long the project keeps its copies. */
+export interface RetentionPolicy {
+  /** Keep every copy younger than this. */
+  keepDays: number;
+  /** Keep at least the newest this many copies, whatever their age. */
+  keepLast: number;
+  /** Optional tiers: the newest copy of each of the last N days, ISO weeks and months. */
+  daily?: number;
+  weekly?: number;
+  monthly?: number;
+}
+
+/** One retention verdict. */
+export interface RetentionVerdict {
+  id: string;
+  keep: boolean;
+  reason: string;
+}
+
+function dayKey(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+function weekKey(d: Date): string {
+  // ISO week: Thursday of the same week decides the year.
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${t.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+function monthKey(d: Date): string {
+  return d.toISOString().slice(0, 7);
+}
+
+/**
+ * Decides, for every snapshot given, whether retention keeps or deletes it. Only the project's own
+ * available copies (by the ownership tag, never by name) are ever deleted; the snapshot y was restored
+ * from and the one an active run has chosen are always kept.
+ */
+export function retention(snapshots: readonly SnapshotView[], opts: { policy: RetentionPolicy; ownershipTag: { key: string; value: string }; protectedIds: ReadonlySet<string>; now: Date }): RetentionVerdict[] {
+  const { policy, now } = opts;
+  // The project's copies: the ownership tag and the tag every copy the pipeline makes carries.
+  const owned = snapshots.filter((s) => s.tags?.[opts.ownershipTag.key] === opts.ownershipTag.value && s.tags[COPY_TAGS.source] !== undefined);
+  const verdicts: RetentionVerdict[] = snapshots
+    .filter((s) => !owned.includes(s))
+    .map((s) => ({ id: s.id, keep: true, reason: `not the project's copy (it lacks ${opts.ownershipTag.key}=${opts.ownershipTag.value} or ${COPY_TAGS.source})` }));
+  const newestFirst = [...owned].sort((a, b) => (dataTimeOf(b)?.getTime() ?? 0) - (dataTimeOf(a)?.getTime() ?? 0));
+  const tierSeen = { daily: new Set<string>(), weekly: new Set<string>(), monthly: new Set<string>() };
+  // keepLast counts restorable copies only: copies still copying, or failed, must not push the last good ones out.
+  let availableSeen = 0;
+  newestFirst.forEach((s) => {
+    const time = dataTimeOf(s) ?? now;
+    const ageDays = (now.getTime() - time.getTime()) / 86_400_000;
+    const index = s.status === 'available' ? availableSeen++ : Infinity;
+    let reason: string | undefined;
+    if (opts.protectedIds.has(s.id)) reason = 'in use: y holds it or an active run chose it';
+    else if (s.status !== 'available') reason = `${s.status}, not available`;
+    else if (index < policy.keepLast) reason = `one of the newest ${policy.keepLast}`;
+    else if (ageDays < policy.keepDays) reason = `younger than ${policy.keepDays} days`;
+    const tiers: [keyof typeof tierSeen, number | undefined, string, number][] = [
+      ['daily', policy.daily, dayKey(time), 1],
+      ['weekly', policy.weekly, weekKey(time), 7],
+      ['monthly', policy.monthly, monthKey(time), 31],
+    ];
+    for (const [tier, count, key, days] of tiers) {
+      if (!count || tierSeen[tier].has(key)) continue;
+      if (ageDays < count * days && tierSeen[tier].size < count) {
+        tierSeen[tier].add(key);
+        reason ??= `the newest of its ${tier === 'daily' ? 'day' : tier === 'weekly' ? 'week' : 'month'} (${tier} tier)`;
+      }
+    }
+    verdicts.push(reason ? { id: s.id, keep: true, reason } : { id: s.id, keep: false, reason: `older than ${policy.keepDays} days and beyond the newest ${policy.keepLast}` });
+  });
+  return verdicts;
+}

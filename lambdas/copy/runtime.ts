@@ -1,0 +1,67 @@
+/**
+ * Cold-start wiring of the copy function: RDS in x's region, RDS in each replica region (built on
+ * first use), the delay queue, and the notifications topic of x's region. A host other than Lambda
+ * (the local simulation) passes its own clients and clock; the adapters and the core are the same.
+ */
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SnsNotifier, notifyClient } from '../aws/notify';
+import { DeferQueue, queueClient } from '../aws/queue';
+import { RdsAdapter, replicaRdsClient } from '../aws/rds';
+import type { CopyInvocationDeps } from './invocation';
+import type { Telemetry } from '../kernel/ports';
+import type { CopyRuntimeConfig } from '../kernel/config';
+import { loadCopyRuntimeConfig } from '../kernel/config';
+import { PowertoolsTelemetry } from '../kernel/powertools';
+
+/** The SDK clients the copy function uses. */
+export interface CopyClients {
+  /** RDS in a region: x's region, or a replica region (CopyDBSnapshot must be called in the destination region). */
+  rds(region: string): RDSClient;
+  sqs: SQSClient;
+  sns: SNSClient;
+}
+
+/** What a host may supply instead of the defaults. */
+export interface CopyRuntimeOptions {
+  clients?: (config: CopyRuntimeConfig) => CopyClients;
+  now?: () => Date;
+  telemetry?: Telemetry;
+}
+
+/** What the copy handler works with. */
+export interface CopyRuntime {
+  config: CopyRuntimeConfig;
+  deps: CopyInvocationDeps;
+}
+
+/** The clients Lambda uses, each with the SDK's retries. */
+export function awsCopyClients(config: CopyRuntimeConfig): CopyClients {
+  const topicRegion = config.notificationTopicArn.split(':')[3] ?? config.region;
+  return { rds: (region) => replicaRdsClient(region), sqs: queueClient(config.region), sns: notifyClient(topicRegion) };
+}
+
+/** Builds the copy function's runtime from its environment. */
+export function copyRuntime(env: NodeJS.ProcessEnv = process.env, options: CopyRuntimeOptions = {}): CopyRuntime {
+  const config = loadCopyRuntimeConfig(env);
+  const clients = (options.clients ?? awsCopyClients)(config);
+  const replicas = new Map<string, RdsAdapter>();
+  const queue = new DeferQueue(clients.sqs, config.deferQueueUrl);
+  return {
+    config,
+    deps: {
+      sourceRds: new RdsAdapter(clients.rds(config.region)),
+      replicaRdsFor: (region) => {
+        // One client per replica region, built on first use.
+        let adapter = replicas.get(region);
+        if (!adapter) replicas.set(region, (adapter = new RdsAdapter(clients.rds(region))));
+        return adapter;
+      },
+      defer: (message, delaySeconds) => queue.defer({ ...message }, delaySeconds),
+      notifier: new SnsNotifier(clients.sns, config.notificationTopicArn),
+      telemetry: options.telemetry ?? new PowertoolsTelemetry(),
+      now: options.now ?? (() => new Date()),
+    },
+  };
+}

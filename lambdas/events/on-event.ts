@@ -1,0 +1,129 @@
+/**
+ * Acting on RDS events about the replicas: restore on deletion, finish on usable, fail or alert on
+ * failure. Unknown, malformed and stale events are counted and ignored; nothing here acts twice.
+ */
+import { pairFor } from '../kernel/config';
+import type { RuntimeConfig } from '../kernel/config';
+import type { RdsEvent } from './parse';
+import { parseInvocation, signalOf } from './parse';
+import type { RunContext } from '../refresh/lifecycle';
+import { failRun, finishRun, loadActiveRun, requestRestore } from '../refresh/lifecycle';
+import { onReplicaMissing } from '../refresh/heal';
+import { alert } from '../reporting/measures';
+import type { RunRecord } from '../kernel/model';
+import type { Deps } from '../kernel/ports';
+
+/** RDS's clock and ours may disagree a little; an event older than its run by more than this is stale. */
+const CLOCK_SKEW_MS = 2 * 60_000;
+
+/** What one event led to. */
+export interface EventOutcome {
+  eventId?: string;
+  sourceId?: string;
+  action: string;
+}
+
+function ignored(deps: Deps, reason: string, detail: Record<string, unknown>): EventOutcome {
+  deps.telemetry.count('EventsIgnored', 1, { reason });
+  deps.telemetry.info('event ignored', { reason, ...detail });
+  return { action: `ignored:${reason}`, ...(typeof detail.eventId === 'string' ? { eventId: detail.eventId } : {}), ...(typeof detail.sourceId === 'string' ? { sourceId: detail.sourceId } : {}) };
+}
+
+function isStale(event: RdsEvent, since: string | undefined): boolean {
+  return event.time !== undefined && since !== undefined && event.time.getTime() < Date.parse(since) - CLOCK_SKEW_MS;
+}
+
+/**
+ * The event wins the record: when the watchdog's poll saw y deleted or usable first, RDS's later event carries the
+ * exact time, which replaces the poll's on the run (active or already in history). Only a time inside the window
+ * the poll bounds is taken: after the delete (or restore) was requested and no later than the poll saw it.
+ * @returns true when a run was amended
+ */
+async function amendFromEvent(deps: Deps, replicaId: string, active: RunRecord | undefined, which: 'deleted' | 'usable', time: Date | undefined): Promise<boolean> {
+  if (!time) return false;
+  const candidate = active ?? (await deps.ledger.listRuns(replicaId, { limit: 1 }))[0];
+  if (!candidate) return false;
+  const polled = which === 'deleted' ? candidate.deletedSource === 'poll' && candidate.deletedAt : candidate.usableSource === 'poll' && candidate.usableAt;
+  if (!polled) return false;
+  const from = which === 'deleted' ? (candidate.deleteRequestedAt ?? candidate.startedAt) : (candidate.restoreRequestedAt ?? candidate.restoreClaimedAt ?? candidate.startedAt);
+  if (time.getTime() < Date.parse(from) - CLOCK_SKEW_MS || time.getTime() > Date.parse(polled)) return false;
+  const amended = await deps.ledger.amendTiming(replicaId, candidate.runId, which, time.toISOString());
+  if (amended) deps.telemetry.info('event time replaces the poll time', { replica: replicaId, runId: candidate.runId, which, polled, event: time.toISOString() });
+  return amended;
+}
+
+/** Handles one parsed event. */
+export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsEvent): Promise<EventOutcome> {
+  const detail = { eventId: event.eventId, sourceId: event.sourceId, sourceType: event.sourceType };
+  const signal = signalOf(event);
+  const pair = event.sourceType === 'db-instance' ? pairFor(config, event.sourceId) : undefined;
+  if (!pair) return ignored(deps, 'not-a-replica', detail);
+  if (!signal) return ignored(deps, 'irrelevant-event', detail);
+  const ctx: RunContext = { config, pair };
+  const run = await loadActiveRun(deps, config, pair.replica.instanceId);
+
+  if (signal === 'deleted') {
+    if (!run) {
+      // A late or repeated deletion event of a run that already restored y: y exists, nothing happened.
+      const live = await deps.rds.describeInstance(pair.replica.instanceId);
+      if (live) {
+        if (await amendFromEvent(deps, pair.replica.instanceId, undefined, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
+        return ignored(deps, 'stale-event', { ...detail, status: live.status });
+      }
+      const outcome = await onReplicaMissing(deps, ctx, event.time ?? deps.now(), 'event');
+      return { eventId: event.eventId, sourceId: event.sourceId, action: `unmanaged-deletion:${outcome}` };
+    }
+    if (isStale(event, run.startedAt)) return ignored(deps, 'stale-event', detail);
+    if (run.phase !== 'deleting' && run.phase !== 'deleted') {
+      if (await amendFromEvent(deps, pair.replica.instanceId, run, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
+      return ignored(deps, 'duplicate', detail);
+    }
+    const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleting', 'deleted'], ...(event.time ? { deletedAt: event.time } : {}), deletedSource: 'event' });
+    // A racing duplicate lost the claim: the same as one that arrived later.
+    if (outcome === 'duplicate') return ignored(deps, 'duplicate', detail);
+    return { eventId: event.eventId, sourceId: event.sourceId, action: `restore:${outcome}` };
+  }
+
+  if (signal === 'usable') {
+    if (!run || (run.phase !== 'restoring' && run.phase !== 'finishing') || !run.restoreClaimedAt) {
+      // The watchdog closed the run from its poll before this event came: the event's time is the exact one.
+      if (!run && (await amendFromEvent(deps, pair.replica.instanceId, undefined, 'usable', event.time))) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:usable' };
+      return ignored(deps, 'no-run-waiting', detail);
+    }
+    if (isStale(event, run.restoreClaimedAt)) return ignored(deps, 'stale-event', detail);
+    const at = event.time && event.time.getTime() <= deps.now().getTime() ? event.time : deps.now();
+    // A run still finishing (its modify was refused) whose usable time came from a poll takes the event's; the close writes the amended run.
+    const amended = run.phase === 'finishing' && (await amendFromEvent(deps, pair.replica.instanceId, run, 'usable', at));
+    const current = amended ? ((await deps.ledger.getActiveRun(pair.replica.instanceId)) ?? run) : run;
+    const outcome = await finishRun(deps, ctx, current, { at, source: 'event' });
+    if (outcome === 'duplicate') return ignored(deps, 'duplicate', detail);
+    // 0043 while y is still creating: the next event or the watchdog's poll confirms it.
+    if (outcome === 'not-yet-usable') return ignored(deps, 'not-yet-usable', detail);
+    // Not the instance this run restored (a late event of the old y, say): the watchdog still watches.
+    if (outcome === 'not-ours' || outcome === 'not-found') return ignored(deps, 'not-this-restore', detail);
+    return { eventId: event.eventId, sourceId: event.sourceId, action: `finish:${outcome}` };
+  }
+
+  // A failure signal.
+  if (run && run.phase === 'restoring' && !isStale(event, run.restoreClaimedAt)) {
+    await failRun(deps, ctx, run, `RDS reported ${event.eventId} during the restore: ${event.message || 'no message'}.`);
+    return { eventId: event.eventId, sourceId: event.sourceId, action: 'failed-run' };
+  }
+  await deps.notifier.publish(
+    alert('replica.rds-failure', pair.replica.instanceId, `RDS reported ${event.eventId}`, `RDS reported ${event.eventId} for ${pair.replica.instanceId} at ${event.time?.toISOString() ?? 'an unknown time'}: ${event.message || 'no message'}. Check the instance in the RDS console.`, detail, run?.runId),
+  );
+  return { eventId: event.eventId, sourceId: event.sourceId, action: 'alerted:rds-failure' };
+}
+
+/** Handles a whole invocation: every record in turn. Malformed input never throws. */
+export async function handleInvocation(deps: Deps, config: RuntimeConfig, input: unknown): Promise<EventOutcome[]> {
+  const outcomes: EventOutcome[] = [];
+  for (const item of parseInvocation(input)) {
+    if (item.kind === 'ignored') {
+      outcomes.push(ignored(deps, item.reason, { detail: item.detail }));
+      continue;
+    }
+    outcomes.push(await handleEvent(deps, config, item.event));
+  }
+  return outcomes;
+}

@@ -1,0 +1,182 @@
+/**
+ * What the core needs from the outside world. Adapters in `lambdas/aws/` implement these against
+ * AWS; tests and the local simulation implement or drive them too.
+ */
+import type { CopyRequest } from '../copy/plan';
+import type { DesiredRecord, InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, RunRecord, SnapshotView } from './model';
+
+/** A restore request, already complete: nothing is left to RDS defaults. */
+export interface RestoreRequest {
+  instanceId: string;
+  snapshotIdentifier: string;
+  settings: InstanceSettings;
+  /** Tags to put on the new y: y's own plus lineage. */
+  tags: Record<string, string>;
+  /** Restore x's replicated automated backups to this time instead of a snapshot (mode `backup-replication`). */
+  pointInTime?: { automatedBackupsArn: string; restoreTime: Date };
+}
+
+/** One ModifyDBInstance call after a restore: one settings group, or y's master credentials. */
+export interface ModifyChanges {
+  settings?: Partial<InstanceSettings>;
+  /** Sets the master password (mode `secret`). Never logged or stored. */
+  masterUserPassword?: string;
+  /** Turns on RDS-managed master credentials (mode `managed`), optionally with a KMS key for the secret. */
+  manageMasterUserPassword?: { kmsKeyId?: string };
+}
+
+/** An RDS event subscription as DescribeEventSubscriptions reports it. */
+export interface EventSubscriptionView {
+  name: string;
+  /** creating | modifying | deleting | active | no-permission | topic-not-exist | all-sources-deleted */
+  status: string;
+  enabled: boolean;
+  sourceType?: string;
+  sourceIds: string[];
+  topicArn?: string;
+}
+
+/** RDS in the replica region. Errors surface as RetryableRdsError / PermanentRdsError, or the result says "not found". */
+export interface ReplicaRds {
+  /** y as it is now, or undefined when it does not exist. */
+  describeInstance(instanceId: string): Promise<InstanceView | undefined>;
+  /** Every snapshot of the instance, across all pages, fetched with server-side filters. */
+  listSnapshots(query: { instanceId: string; dbiResourceId?: string; types: readonly string[] }): Promise<SnapshotView[]>;
+  /** x's automated backups replicated into this region from `sourceRegion` (mode `backup-replication`). */
+  describeReplicatedBackups(query: { instanceId: string; dbiResourceId?: string; sourceRegion: string }): Promise<ReplicatedBackupView[]>;
+  /** One snapshot by id, or undefined. */
+  describeSnapshot(snapshotId: string): Promise<SnapshotView | undefined>;
+  disableDeletionProtection(instanceId: string): Promise<void>;
+  /** Deletes y; automated backups go too. `finalSnapshotId` takes a final snapshot first. */
+  deleteInstance(instanceId: string, finalSnapshotId?: string): Promise<void>;
+  /** Starts a restore; `already-exists` when an instance of that name exists. */
+  restoreInstance(request: RestoreRequest): Promise<'requested' | 'already-exists'>;
+  /**
+   * Deletes a snapshot only if it carries the ownership tag, read just before the delete.
+   * @returns 'not-owned' when the tag is missing or different, 'gone' when it no longer exists
+   */
+  deleteOwnedSnapshot(snapshotId: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'>;
+  /**
+   * Applies one group of what a restore cannot set, immediately.
+   * @returns 'busy' while y's state refuses modifications (InvalidDBInstanceState)
+   * @throws PermanentRdsError when RDS rejects a value
+   */
+  modifyInstance(instanceId: string, changes: ModifyChanges): Promise<'modified' | 'busy'>;
+  /** Associates an IAM role with y for a feature; `already-associated` when it is. */
+  addRoleToInstance(instanceId: string, roleArn: string, featureName: string): Promise<'added' | 'already-associated' | 'busy'>;
+  /** The RDS Proxy target groups that list this instance. */
+  proxyTargetsOf(instanceId: string): Promise<ProxyTarget[]>;
+  /** Registers y with a proxy's target group; `already-registered` when it is. */
+  registerProxyTarget(target: ProxyTarget, instanceId: string): Promise<'registered' | 'already-registered'>;
+  /** The event subscription, or undefined when it does not exist. */
+  describeEventSubscription(name: string): Promise<EventSubscriptionView | undefined>;
+}
+
+/** The snapshot side of RDS that copying needs: one instance per region. */
+export interface SnapshotStore {
+  describeSnapshot(snapshotId: string): Promise<SnapshotView | undefined>;
+  copySnapshot(request: CopyRequest): Promise<'started' | 'already-exists'>;
+  manualSnapshotCounts(): Promise<{ total: number; copying: number }>;
+}
+
+/** The run ledger. Every write is conditional so duplicate and racing invocations cannot double-act. */
+export interface Ledger {
+  /**
+   * Opens a run as the replica's single active run.
+   * @throws ActiveRunExistsError when another run is active
+   */
+  openRun(run: RunRecord): Promise<void>;
+  getActiveRun(replicaId: string): Promise<RunRecord | undefined>;
+  /**
+   * Updates the active run if it is still `runId`, (when given) in one of `fromPhases`, and (with `dueBy`) its
+   * `nextRetryAt` is unset or not later than `dueBy`.
+   * @returns the updated run
+   * @throws StaleRunError when the condition does not hold
+   */
+  updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[], options?: { dueBy?: string }): Promise<RunRecord>;
+  /**
+   * Marks the active run closed (its final status, times and reason), still in the active slot.
+   * @returns false when the run is no longer active (another invocation closed it): do not notify
+   */
+  closeRun(run: RunRecord): Promise<boolean>;
+  /** Moves a closed run into history and frees the active slot. Idempotent. */
+  archiveRun(run: RunRecord): Promise<void>;
+  /**
+   * Replaces a time the watchdog's poll recorded with the RDS event's exact one, on the active run or in history.
+   * @returns false when the run's time already came from an event (or the run is unknown)
+   */
+  amendTiming(replicaId: string, runId: string, which: 'deleted' | 'usable', at: string): Promise<boolean>;
+  /**
+   * Records that an alert was sent, once per key until cleared.
+   * @returns true the first time, when the alert should be sent
+   */
+  alertOnce(replicaId: string, key: string, at: Date): Promise<boolean>;
+  /** Forgets an alert, so that it is sent again next time. */
+  clearAlert(replicaId: string, key: string): Promise<void>;
+  /** Records a run that never became active (refused by preflight). */
+  recordRefusal(run: RunRecord): Promise<void>;
+  /** One closed or refused run by id, or undefined. */
+  getRun(replicaId: string, runId: string): Promise<RunRecord | undefined>;
+  /** The settings y must have, when recorded. */
+  getDesired(replicaId: string): Promise<DesiredRecord | undefined>;
+  /** Records the settings y must have (after a clean successful run, or by the operator). */
+  putDesired(record: DesiredRecord): Promise<void>;
+  /** Closed runs of a replica, newest first. */
+  listRuns(replicaId: string, options?: { since?: Date; limit?: number }): Promise<RunRecord[]>;
+}
+
+/** Severity decides who is woken: alerts are for people, info is the nightly report. */
+export type Severity = 'info' | 'alert';
+
+/** One message for people, with a machine-readable twin. */
+export interface Notification {
+  severity: Severity;
+  /** A short kind such as `refresh.succeeded`, for filtering. */
+  kind: string;
+  replicaId: string;
+  runId?: string;
+  subject: string;
+  text: string;
+  data: Record<string, unknown>;
+}
+
+/** Where notifications and alerts go. */
+export interface Notifier {
+  publish(notification: Notification): Promise<void>;
+}
+
+/** Counts and measurements; the adapter decides how they are shipped. */
+export interface Telemetry {
+  count(name: string, value?: number, dimensions?: Record<string, string>): void;
+  seconds(name: string, value: number, dimensions?: Record<string, string>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Reads master passwords; the value is only ever handed to RDS. */
+export interface SecretReader {
+  /**
+   * The password in a secret: its JSON `passwordKey`, or the whole string when it is not JSON.
+   * @throws SecretUnusableError when the secret is missing, unreadable or has no password
+   */
+  readPassword(secretArn: string, passwordKey: string): Promise<string>;
+}
+
+/** Publishes a value where applications look it up. */
+export interface ParameterStore {
+  put(name: string, value: string, description: string): Promise<void>;
+}
+
+/** Everything a workflow needs, passed in so it can run anywhere. */
+export interface Deps {
+  rds: ReplicaRds;
+  secrets: SecretReader;
+  parameters: ParameterStore;
+  ledger: Ledger;
+  notifier: Notifier;
+  telemetry: Telemetry;
+  now: () => Date;
+  /** Unique id source for run ids. */
+  randomId: () => string;
+}

@@ -1,0 +1,233 @@
+/**
+ * Self-healing: a y that a refresh deleted and could not bring back is restored again, by the watchdog on a back-off
+ * of hours (so a capacity shortage has time to pass) and by the next nightly run at the latest, from the newest valid
+ * snapshot with y's recorded settings. A y that someone else deleted is only restored when the pair opts in
+ * (`restoreUnmanagedDeletions`). Whatever happens, the alert says what happened and what comes next.
+ */
+import { ActiveRunExistsError } from '../kernel/errors';
+import { makeRunId } from '../kernel/ids';
+import type { RunContext } from './lifecycle';
+import { HEAL_ALERTS, MISSING_ALERT, requestRestore } from './lifecycle';
+import { alert } from '../reporting/measures';
+import type { InstanceSettings, RunRecord } from '../kernel/model';
+import type { Deps } from '../kernel/ports';
+
+/** How many closed runs the heal rules look back over. */
+const HISTORY = 40;
+
+/**
+ * The run that left y deleted, when the ledger says the project did it: the newest run that is not a refusal
+ * failed after y's deletion was seen (or was itself a heal), and no run since brought y back.
+ */
+export function deletedByProject(history: readonly RunRecord[]): RunRecord | undefined {
+  for (const r of history) {
+    if (r.status === 'refused' || r.status === 'active') continue;
+    if (r.status === 'succeeded') return undefined;
+    if (r.deletedAt !== undefined || r.restoreClaimedAt !== undefined || r.trigger === 'heal') return r;
+    // A failed run that never got as far as deleting y is not why y is missing; look further back.
+  }
+  return undefined;
+}
+
+/** Failed heal runs since the run that deleted y: the watchdog's attempts so far. */
+function healAttempts(history: readonly RunRecord[]): RunRecord[] {
+  const out: RunRecord[] = [];
+  for (const r of history) {
+    if (r.status === 'refused') continue;
+    if (r.status !== 'failed' || r.trigger !== 'heal') break;
+    out.push(r);
+  }
+  return out;
+}
+
+/**
+ * When the watchdog may heal next: `backoffHours` after the last failure, doubling with each failed heal (at most
+ * 24 h). Undefined when it has used its `maxAttempts` (the nightly run still heals).
+ */
+export function nextHealAt(history: readonly RunRecord[], ctx: RunContext): Date | undefined {
+  const cause = history.find((r) => r.status === 'failed');
+  if (!cause) return undefined;
+  const attempts = healAttempts(history).length;
+  if (attempts >= ctx.pair.heal.maxAttempts) return undefined;
+  const hours = Math.min(24, ctx.pair.heal.backoffHours * 2 ** attempts);
+  return new Date(Date.parse(cause.closedAt ?? cause.startedAt) + hours * 3_600_000);
+}
+
+/** The settings to heal with: the recorded ones, else those the run that deleted y meant to restore. */
+async function settingsFor(deps: Deps, cause: RunRecord): Promise<InstanceSettings | undefined> {
+  return (await deps.ledger.getDesired(cause.replicaId))?.settings ?? cause.desired;
+}
+
+/** What healing did. */
+export type HealOutcome = 'restoring' | 'duplicate' | 'no-settings';
+
+/**
+ * Opens a heal run for y, which `cause` deleted and did not bring back, and restores y. Its downtime window starts
+ * when y went away (the cause's delete), so the report shows the whole outage on one row.
+ */
+export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 'schedule' | 'drill' | 'watchdog', requestId?: string): Promise<HealOutcome> {
+  const y = ctx.pair.replica.instanceId;
+  const desired = await settingsFor(deps, cause);
+  if (!desired) {
+    if (await deps.ledger.alertOnce(y, HEAL_ALERTS.noSettings, deps.now())) {
+      await deps.notifier.publish(
+        alert('replica.heal-impossible', y, 'y is missing and cannot be healed', `${y} was deleted by run ${cause.runId} and is still missing, but the ledger holds no settings to restore it with. Restore it by hand.`, { cause: cause.runId }, cause.runId),
+      );
+    }
+    return 'no-settings';
+  }
+  const now = deps.now();
+  const run: RunRecord = {
+    replicaId: y,
+    runId: makeRunId(now, deps.randomId()),
+    sourceId: ctx.pair.source.instanceId,
+    trigger: 'heal',
+    ...(requestId ? { requestId } : {}),
+    healsRunId: cause.runId,
+    status: 'active',
+    phase: 'deleted',
+    startedAt: now.toISOString(),
+    deleteRequestedAt: cause.deleteRequestedAt ?? cause.deletedAt ?? cause.startedAt,
+    ...(cause.deleteRequestedEstimated ? { deleteRequestedEstimated: true } : {}),
+    deletedAt: cause.deletedAt ?? cause.deleteRequestedAt ?? cause.startedAt,
+    deletedSource: cause.deletedSource ?? 'poll',
+    restoreAttempts: 0,
+    checks: [],
+    errors: [],
+    desired,
+    ...(cause.engine ? { engine: cause.engine } : {}),
+  };
+  try {
+    await deps.ledger.openRun(run);
+  } catch (err) {
+    if (err instanceof ActiveRunExistsError) return 'duplicate';
+    throw err;
+  }
+  deps.telemetry.count('ReplicaHealed', 1, { replica: y });
+  await deps.notifier.publish(
+    alert(
+      'replica.healing',
+      y,
+      `restoring y, deleted by run ${cause.runId}`,
+      `${y} was deleted by run ${cause.runId}, whose restore failed: ${firstSentence(cause.reason)}. ` +
+        `Run ${run.runId} (${by === 'watchdog' ? 'the watchdog' : by === 'schedule' ? 'the nightly schedule' : 'a drill'}) restores it now from the newest valid snapshot of ${ctx.pair.source.instanceId} with y's recorded settings; its notification follows.`,
+      { cause: cause.runId, by },
+      run.runId,
+    ),
+  );
+  await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: run.deletedSource ?? 'poll' });
+  return 'restoring';
+}
+
+/** What became of a y found missing outside any run. */
+export type MissingOutcome = 'alerted' | 'already-alerted' | 'restoring' | 'no-settings' | 'duplicate' | 'heal-due' | 'heal-exhausted';
+
+/**
+ * y is missing outside any run. When a refresh deleted it and failed, y is healed once the back-off allows (the
+ * alert says which run and when); when nobody here deleted it (by hand, say), it alerts once and restores y with the
+ * last successful run's captured settings only when config opts in.
+ */
+export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, source: 'event' | 'poll'): Promise<MissingOutcome> {
+  const y = ctx.pair.replica.instanceId;
+  const { cause, history } = await projectDeletion(deps, y);
+  if (cause) {
+    const due = nextHealAt(history, ctx);
+    if (!due) {
+      if (await deps.ledger.alertOnce(y, HEAL_ALERTS.exhausted, deps.now())) {
+        await deps.notifier.publish(
+          alert(
+            'replica.heal-exhausted',
+            y,
+            'y is still missing after every heal attempt',
+            `${y} was deleted by run ${cause.trigger === 'heal' ? (cause.healsRunId ?? cause.runId) : cause.runId} and the watchdog's ${ctx.pair.heal.maxAttempts} heal attempt(s) failed (last: ${firstSentence(cause.reason)}). The next nightly run tries again; fix the cause, or run "npm run drill -- --replica ${y}" to restore it now.`,
+            { cause: cause.runId },
+            cause.runId,
+          ),
+        );
+      }
+      return 'heal-exhausted';
+    }
+    if (due.getTime() > deps.now().getTime()) return 'heal-due';
+    const outcome = await heal(deps, ctx, cause, 'watchdog');
+    return outcome === 'restoring' ? 'restoring' : outcome;
+  }
+  const once = (subject: string, text: string) =>
+    deps.ledger.alertOnce(y, MISSING_ALERT, at).then(async (first) => {
+      if (first) await deps.notifier.publish(alert('replica.deleted-outside-run', y, subject, text, { deletedAt: at.toISOString(), detectedBy: source }));
+      return first;
+    });
+  deps.telemetry.count('UnmanagedDeletion', 1, { replica: y });
+
+  if (!ctx.pair.restoreUnmanagedDeletions) {
+    const first = await once(
+      'y was deleted outside any refresh',
+      `${y} is gone (${source === 'event' ? `deleted at ${at.toISOString()}` : `found missing at ${at.toISOString()}`}) and no replica-refresh run deleted it. It is NOT being restored, because restoreUnmanagedDeletions is off for this pair. ` +
+        'Restore it by hand, or set restoreUnmanagedDeletions: true to have replica-refresh do it next time.',
+    );
+    return first ? 'alerted' : 'already-alerted';
+  }
+
+  const recorded = await deps.ledger.getDesired(y);
+  const template = recorded ? { runId: recorded.runId ?? 'the recorded settings', desired: recorded.settings, engine: recorded.engine } : history.find((r) => r.status === 'succeeded' && r.desired);
+  if (!template?.desired) {
+    await once(
+      'y was deleted outside any refresh and cannot be restored',
+      `${y} is gone and no run deleted it. restoreUnmanagedDeletions is on, but the ledger holds no successful run with y's captured settings, so a restore would fall back to RDS defaults. Restore it by hand.`,
+    );
+    return 'no-settings';
+  }
+
+  const now = deps.now();
+  const run: RunRecord = {
+    replicaId: y,
+    runId: makeRunId(now, deps.randomId()),
+    sourceId: ctx.pair.source.instanceId,
+    trigger: 'unmanaged-deletion',
+    requestId: `deletion:${at.toISOString()}`,
+    status: 'active',
+    phase: 'deleted',
+    startedAt: now.toISOString(),
+    // Nobody here saw the delete request: the window starts at the deletion as seen, later than the truth.
+    deleteRequestedAt: at.toISOString(),
+    deleteRequestedEstimated: true,
+    deletedAt: at.toISOString(),
+    deletedSource: source,
+    restoreAttempts: 0,
+    checks: [],
+    errors: [],
+    desired: template.desired,
+    ...(template.engine ? { engine: template.engine } : {}),
+  };
+  try {
+    await deps.ledger.openRun(run);
+  } catch (err) {
+    if (err instanceof ActiveRunExistsError) return 'duplicate';
+    throw err;
+  }
+  await deps.notifier.publish(
+    alert(
+      'replica.deleted-outside-run',
+      y,
+      'y was deleted outside any refresh; restoring it',
+      `${y} is gone and no run deleted it. restoreUnmanagedDeletions is on: run ${run.runId} restores it with the settings captured by run ${template.runId}.`,
+      { deletedAt: at.toISOString(), templateRunId: template.runId },
+      run.runId,
+    ),
+  );
+  await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: source });
+  return 'restoring';
+}
+
+/** The reason a run failed, without the state and advice that follow it. */
+function firstSentence(reason: string | undefined): string {
+  if (!reason) return 'unknown';
+  const cut = reason.indexOf(`. `);
+  return (cut > 0 ? reason.slice(0, cut) : reason).replace(/\.$/, '');
+}
+
+/** Looks up whether the project left y deleted, with its history for the back-off. */
+export async function projectDeletion(deps: Deps, replicaId: string): Promise<{ cause?: RunRecord; history: RunRecord[] }> {
+  const history = await deps.ledger.listRuns(replicaId, { limit: HISTORY });
+  const cause = deletedByProject(history);
+  return { history, ...(cause ? { cause } : {}) };
+}

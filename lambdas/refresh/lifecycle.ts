@@ -1,0 +1,407 @@
+/**
+ * The steps of a run after y's deletion: restore, finish (post-restore modify, drift check, close)
+ * and fail; and what happens when y goes missing outside any run. The event handler and the watchdog
+ * both drive these, so a lost event and a delivered one end the same way. Each step is guarded by a
+ * conditional ledger write: duplicates become no-ops.
+ */
+import type { PairConfig, RuntimeConfig } from '../kernel/config';
+import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../kernel/errors';
+import { alert, closedRunNotification, measure, rtoMissed } from '../reporting/measures';
+import { applyCredentials } from './credentials';
+import { shapeRestore } from '../targets/instance/engines';
+import type { ChosenSnapshot, Drift, InstanceView, RunPhase, RunRecord, SnapshotView } from '../kernel/model';
+import type { Deps, Notification } from '../kernel/ports';
+import { LINEAGE_TAGS, MODIFY_GROUPS, driftOf, lineageOf, lineageTags, missingRoles, postRestoreGroups } from '../targets/instance/settings';
+import { REPLICATED_BACKUP, dataTimeOf, findRestoreSource, maxDataAgeMs, restoreIdentifier, toChosen } from '../sources/snapshots';
+
+/** The pair and the region's config a step runs under. */
+export interface RunContext {
+  config: RuntimeConfig;
+  pair: PairConfig;
+}
+
+/** Instance states in which y serves queries again: "usable" is not only `available`. */
+export const USABLE_STATES: ReadonlySet<string> = new Set([
+  'available',
+  'backing-up',
+  'storage-optimization',
+  'modifying',
+  'configuring-enhanced-monitoring',
+  'configuring-iam-database-auth',
+  'configuring-log-exports',
+  'configuring-activity-stream',
+]);
+
+/** Instance states from which a restore will not come good by itself. */
+export const FAILED_STATES: ReadonlySet<string> = new Set([
+  'failed',
+  'restore-error',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'incompatible-network',
+  'incompatible-option-group',
+  'inaccessible-encryption-credentials',
+  'inaccessible-encryption-credentials-recoverable',
+]);
+
+/** Errors after which the same availability zone is worth avoiding. */
+const AZ_CAPACITY_ERRORS: ReadonlySet<string> = new Set(['InsufficientDBInstanceCapacityFault', 'ProvisionedIopsNotAvailableInAZFault']);
+
+function dims(pair: PairConfig): Record<string, string> {
+  return { replica: pair.replica.instanceId };
+}
+
+/** Is this instance the one this run restored? The run id travels in y's lineage tags. */
+export function isRestoredBy(y: InstanceView | undefined, run: Pick<RunRecord, 'runId'>): boolean {
+  return y?.tags[LINEAGE_TAGS.runId] === run.runId;
+}
+
+/**
+ * The three-step close: mark the active run closed (one closer wins), tell people, archive it. Whoever
+ * finds a closed-but-unarchived run later completes it with {@link resumeClose}.
+ * @returns false when another invocation had already closed the run
+ */
+async function closeAndNotify(deps: Deps, run: RunRecord, notification: Notification): Promise<boolean> {
+  if (!(await deps.ledger.closeRun(run))) return false;
+  await deps.notifier.publish(notification);
+  const notified = { ...run, notifiedAt: deps.now().toISOString() };
+  await deps.ledger.updateActiveRun(run, { notifiedAt: notified.notifiedAt }).catch((err: unknown) => {
+    if (!(err instanceof StaleRunError)) throw err;
+  });
+  await deps.ledger.archiveRun(notified);
+  return true;
+}
+
+/** Finishes a close that a crashed invocation left half done: notify if nobody did, then archive. */
+export async function resumeClose(deps: Deps, config: RuntimeConfig, run: RunRecord): Promise<void> {
+  let done = run;
+  if (!run.notifiedAt) {
+    await deps.notifier.publish(closedRunNotification(run, config));
+    done = { ...run, notifiedAt: deps.now().toISOString() };
+  }
+  await deps.ledger.archiveRun(done);
+  deps.telemetry.warn('completed an interrupted close', { replica: run.replicaId, runId: run.runId, status: run.status });
+}
+
+/** The active run of a replica, completing a half-done close on the way (such a run is not active). */
+export async function loadActiveRun(deps: Deps, config: RuntimeConfig, replicaId: string): Promise<RunRecord | undefined> {
+  const run = await deps.ledger.getActiveRun(replicaId);
+  if (run && run.status !== 'active') {
+    await resumeClose(deps, config, run);
+    return undefined;
+  }
+  return run;
+}
+
+/** Closes a run as failed, alerts, and counts it (as RefreshFailed, or RunStuck). Idempotent: a second close sends nothing. */
+export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string, metric: 'RefreshFailed' | 'RunStuck' = 'RefreshFailed'): Promise<RunRecord> {
+  const y = await deps.rds.describeInstance(run.replicaId).catch(() => undefined);
+  const snapshot = run.snapshot?.id ?? run.plannedSnapshot?.id;
+  const heal = ctx.pair.heal;
+  const firstHeal = new Date(deps.now().getTime() + heal.backoffHours * 3_600_000).toISOString();
+  const state = y
+    ? `${run.replicaId} exists and is ${y.status}.`
+    : run.deletedAt || run.restoreClaimedAt
+      ? `${run.replicaId} DOES NOT EXIST: this run deleted it. replica-refresh restores it ${heal.maxAttempts > 0 ? `(the watchdog tries again at ${firstHeal}, then after ${heal.backoffHours * 2} h, doubling, up to ${heal.maxAttempts} times) and ` : ''}` +
+        `on the next nightly run at the latest, from ${snapshot ? `snapshot ${snapshot} or a newer one` : `the newest snapshot of ${run.sourceId}`} with its recorded settings. To restore it now: npm run drill -- --replica ${run.replicaId}.`
+      : `${run.replicaId} DOES NOT EXIST and this run did not delete it.`;
+  // A y this run restored but did not finish configuring: what it lacks is this run's drift (the report shows it on this night).
+  const drift = y && run.desired && isRestoredBy(y, run) ? driftOf(run.desired, y) : run.drift;
+  const closed: RunRecord = { ...run, status: 'failed', closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, ...(drift ? { drift } : {}) };
+  if (await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config))) {
+    // A stuck run has its own alarm; counting it as failed too would page people twice for one run.
+    deps.telemetry.count(metric, 1, dims(ctx.pair));
+    // y did not come back after a restore was attempted: that is a missed RTO too (one definition, measures.rtoMissed).
+    if (rtoMissed(closed, ctx.config.rtoTargetMinutes)) deps.telemetry.count('RtoMissed', 1, dims(ctx.pair));
+    deps.telemetry.error('run failed', { replica: run.replicaId, runId: run.runId, reason: closed.reason });
+  }
+  return closed;
+}
+
+/** How a restore attempt went. */
+export type RestoreOutcome = 'requested' | 'duplicate' | 'not-yet-deleted' | 'retry-later' | 'failed';
+
+async function pickSnapshot(deps: Deps, ctx: RunContext, run: RunRecord): Promise<{ snapshot?: SnapshotView; problem?: string }> {
+  // Preflight's choice may be stale: a newer copy may have landed, the planned one been deleted, or the
+  // replicated backups' latest restorable time moved on. y is gone: an older available snapshot beats none.
+  return findRestoreSource(deps.rds, ctx.pair, { ...(run.pinnedSnapshotId ? { pinnedId: run.pinnedSnapshotId } : {}), yIsGone: true });
+}
+
+/** Minutes to wait before retry `attempt` + 1: 2, 4, 8, 16, then every 30. */
+function backoffMinutes(attempt: number): number {
+  return Math.min(30, 2 ** attempt);
+}
+
+/**
+ * Restores y for a run whose y is gone. Claims the restore with a conditional write first, so only
+ * one of several duplicate triggers calls RDS. A retryable failure is retried by the watchdog with
+ * backoff; after `maxRestoreAttempts`, or on a permanent failure, the run fails and alerts.
+ */
+export async function requestRestore(
+  deps: Deps,
+  ctx: RunContext,
+  run: RunRecord,
+  opts: { fromPhases: readonly RunPhase[]; deletedAt?: Date; deletedSource: 'event' | 'poll' },
+): Promise<RestoreOutcome> {
+  const now = deps.now();
+  if (run.restoreAttempts >= ctx.pair.maxRestoreAttempts) {
+    await failRun(deps, ctx, run, `the restore failed ${run.restoreAttempts} times (last: ${run.errors.at(-1) ?? 'unknown'}).`);
+    return 'failed';
+  }
+  // The back-off is the run's: a duplicate or late event never brings the next attempt forward.
+  if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'retry-later';
+  let claimed: RunRecord;
+  try {
+    claimed = await deps.ledger.updateActiveRun(
+      run,
+      {
+        phase: 'restoring',
+        restoreClaimedAt: now.toISOString(),
+        firstRestoreAttemptAt: run.firstRestoreAttemptAt ?? now.toISOString(),
+        restoreAttempts: run.restoreAttempts + 1,
+        nextRetryAt: undefined,
+        ...(run.deletedAt ? {} : { deletedAt: (opts.deletedAt ?? now).toISOString(), deletedSource: opts.deletedSource }),
+        // start-refresh died between its delete and recording it: the delete followed its preflight at once.
+        ...(run.deleteRequestedAt ? {} : { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true }),
+      },
+      opts.fromPhases,
+      { dueBy: now.toISOString() },
+    );
+  } catch (err) {
+    if (err instanceof StaleRunError) return 'duplicate';
+    throw err;
+  }
+  if (!claimed.desired) return (await failRun(deps, ctx, claimed, 'the run has no captured settings to restore y with.'), 'failed');
+
+  try {
+    const { snapshot, problem } = await pickSnapshot(deps, ctx, claimed);
+    if (!snapshot) return (await failRun(deps, ctx, claimed, `no snapshot to restore from: ${problem}.`), 'failed');
+    const chosen: ChosenSnapshot = toChosen(snapshot);
+    const notes: string[] = [];
+    const dataTime = dataTimeOf(snapshot);
+    if (dataTime && now.getTime() - dataTime.getTime() > maxDataAgeMs(ctx.pair, snapshot)) {
+      const limit = snapshot.type === REPLICATED_BACKUP ? 'backupReplication.maxLagMinutes' : 'maxSnapshotAgeHours';
+      notes.push(`${now.toISOString()} restoring from ${chosen.id}, older than ${limit}: it was the newest available once y was gone`);
+    }
+    claimed = await deps.ledger.updateActiveRun(claimed, { snapshot: chosen, ...(notes.length ? { errors: [...claimed.errors, ...notes] } : {}) }, ['restoring']);
+
+    const settings = { ...claimed.desired! };
+    // Storage cannot shrink: if x grew past y, the restore needs at least the snapshot's size.
+    if (snapshot.allocatedStorage !== undefined && (settings.allocatedStorage ?? 0) < snapshot.allocatedStorage) settings.allocatedStorage = snapshot.allocatedStorage;
+    // After a capacity shortage, any zone will do rather than the one that has none.
+    if (claimed.lastErrorCode && AZ_CAPACITY_ERRORS.has(claimed.lastErrorCode)) delete settings.availabilityZone;
+    // Only what this engine accepts: RDS rejects the whole restore for one parameter it does not take.
+    const shaped = shapeRestore(claimed.engine ?? snapshot.engine, settings);
+    if (shaped.notes.length > 0 && JSON.stringify(shaped.notes) !== JSON.stringify(claimed.restoreNotes ?? [])) claimed = await deps.ledger.updateActiveRun(claimed, { restoreNotes: shaped.notes }, ['restoring']);
+    const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
+
+    const pointInTime = snapshot.type === REPLICATED_BACKUP && dataTime ? { automatedBackupsArn: snapshot.arn, restoreTime: dataTime } : undefined;
+    const result = await deps.rds.restoreInstance({ instanceId: claimed.replicaId, snapshotIdentifier: restoreIdentifier(chosen), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
+    let requestedAt = now.toISOString();
+    let used = chosen;
+    if (result === 'already-exists') {
+      const y = await deps.rds.describeInstance(claimed.replicaId);
+      if (!isRestoredBy(y, claimed)) {
+        // The old y is still there (its deletion has not finished): hand the run back to the deletion wait.
+        await deps.ledger.updateActiveRun(claimed, { phase: 'deleting', deletedAt: undefined, deletedSource: undefined, restoreAttempts: claimed.restoreAttempts - 1 }, ['restoring']);
+        deps.telemetry.warn('deletion signalled but y still exists; waiting', { replica: claimed.replicaId, runId: claimed.runId, status: y?.status });
+        return 'not-yet-deleted';
+      }
+      // An earlier attempt of this run restored y and died before recording it: y's lineage says from what, and when.
+      const lineage = lineageOf(y!.tags);
+      if (lineage.snapshotId && lineage.snapshotId !== chosen.id) used = { id: lineage.snapshotId, arn: '', type: 'unknown', ...(lineage.dataTime ? { dataTime: lineage.dataTime.toISOString() } : {}) };
+      requestedAt = claimed.restoreRequestedAt ?? y!.createdAt?.toISOString() ?? claimed.restoreClaimedAt ?? requestedAt;
+      deps.telemetry.info('restore already under way (duplicate trigger)', { replica: claimed.replicaId, runId: claimed.runId });
+    }
+    await deps.ledger.updateActiveRun(claimed, { restoreRequestedAt: requestedAt, snapshot: used, lastErrorCode: undefined }, ['restoring']);
+    deps.telemetry.info('restore requested', { replica: claimed.replicaId, runId: claimed.runId, snapshot: used.id });
+    return 'requested';
+  } catch (err) {
+    const message = describeError(err);
+    const errors = [...claimed.errors, `${now.toISOString()} restore attempt ${claimed.restoreAttempts}: ${message}`];
+    if (err instanceof RetryableRdsError && claimed.restoreAttempts < ctx.pair.maxRestoreAttempts) {
+      const nextRetryAt = new Date(now.getTime() + backoffMinutes(claimed.restoreAttempts) * 60_000).toISOString();
+      await deps.ledger.updateActiveRun(claimed, { phase: 'deleted', errors, lastErrorCode: err.code, nextRetryAt }, ['restoring']);
+      deps.telemetry.warn('restore failed; the watchdog retries it', { replica: claimed.replicaId, runId: claimed.runId, error: message, attempt: claimed.restoreAttempts, nextRetryAt });
+      deps.telemetry.count('RestoreRetried', 1, dims(ctx.pair));
+      return 'retry-later';
+    }
+    if (err instanceof RetryableRdsError || err instanceof PermanentRdsError) {
+      const why = err instanceof RetryableRdsError ? `the restore failed ${claimed.restoreAttempts} times (last: ${message}).` : `the restore was rejected: ${message}.`;
+      await failRun(deps, ctx, { ...claimed, errors }, why);
+      return 'failed';
+    }
+    // Not an AWS error: a bug. Leave a trace on the run, then let Lambda retry and the DLQ alarm fire.
+    await deps.ledger.updateActiveRun(claimed, { errors }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** How finishing went. */
+export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not-ours' | 'not-yet-usable' | 'failed';
+
+/**
+ * Finishes a run whose new y is usable: records when it became usable, applies what the restore
+ * could not set, checks for drift, closes the run and tells people. `force` closes even when RDS
+ * still refuses the modify (a run about to be called stuck): the unapplied settings show as drift.
+ */
+export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usable: { at: Date; source: 'event' | 'poll'; force?: boolean }): Promise<FinishOutcome> {
+  const y = await deps.rds.describeInstance(run.replicaId);
+  if (!y) return 'not-found';
+  if (!isRestoredBy(y, run)) return 'not-ours';
+  if (FAILED_STATES.has(y.status)) {
+    await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
+    return 'failed';
+  }
+  // RDS-EVENT-0043 can arrive while y is still `creating`: y is usable only in a state that serves connections.
+  if (run.phase === 'restoring' && !USABLE_STATES.has(y.status)) return 'not-yet-usable';
+  let current = run;
+  if (current.phase === 'restoring') {
+    // An event's time is RDS's; it cannot be earlier than the restore this run asked for.
+    const floor = Date.parse(current.restoreRequestedAt ?? current.restoreClaimedAt ?? current.startedAt);
+    const usableAt = new Date(Math.max(usable.at.getTime(), floor)).toISOString();
+    try {
+      current = await deps.ledger.updateActiveRun(current, { phase: 'finishing', usableAt, usableSource: usable.source }, ['restoring']);
+    } catch (err) {
+      if (!(err instanceof StaleRunError)) throw err;
+      const again = await deps.ledger.getActiveRun(run.replicaId);
+      if (!again || again.runId !== run.runId || again.phase !== 'finishing' || again.status !== 'active') return 'duplicate';
+      current = again;
+    }
+  } else if (current.phase !== 'finishing') {
+    return 'duplicate';
+  }
+
+  const settled = await applyPostRestore(deps, ctx, current, y, usable.force === true);
+  if (settled.outcome === 'busy') return 'busy';
+  const { after, drift, run: applied } = settled;
+  const closed: RunRecord = { ...applied, status: 'succeeded', closedAt: deps.now().toISOString(), drift };
+  if (!(await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config, ctx.pair)))) return 'duplicate';
+
+  // y is back: a later disappearance, or a later failed heal, is news again.
+  for (const key of [MISSING_ALERT, HEAL_ALERTS.exhausted, HEAL_ALERTS.noSettings]) await deps.ledger.clearAlert(closed.replicaId, key);
+  // A clean run restored y with exactly the settings it must have: they are the record from now on.
+  if (drift.length === 0 && closed.desired) {
+    await deps.ledger.putDesired({ replicaId: closed.replicaId, settings: closed.desired, ...(closed.engine ? { engine: closed.engine } : {}), capturedAt: closed.closedAt ?? deps.now().toISOString(), source: 'run', runId: closed.runId });
+  }
+  const m = measure(closed);
+  const d = dims(ctx.pair);
+  deps.telemetry.count('RefreshSucceeded', 1, d);
+  if (m.downtimeSeconds !== undefined) deps.telemetry.seconds('DowntimeSeconds', m.downtimeSeconds, d);
+  if (m.restoreSeconds !== undefined) deps.telemetry.seconds('RestoreSeconds', m.restoreSeconds, d);
+  if (m.dataAgeSeconds !== undefined) deps.telemetry.seconds('SnapshotAgeSeconds', m.dataAgeSeconds, d);
+  if (drift.length > 0) deps.telemetry.count('SettingsDrift', drift.length, d);
+  if (rtoMissed(closed, ctx.config.rtoTargetMinutes)) deps.telemetry.count('RtoMissed', 1, d);
+  // A night whose deletion or usable time came from a poll had a dead or slow event path: the alarm on it says so.
+  if (closed.deletedSource === 'poll' || closed.usableSource === 'poll') deps.telemetry.count('NightCarriedByPolling', 1, d);
+  deps.telemetry.info('run closed', { replica: closed.replicaId, runId: closed.runId, ...m, drift: drift.length, status: after.status });
+  return 'closed';
+}
+
+/** How applying what a restore cannot set went. */
+type PostRestore = { outcome: 'busy' } | { outcome: 'applied'; run: RunRecord; after: InstanceView; drift: Drift[] };
+
+/**
+ * Applies what a restore cannot set: each settings group in its own ModifyDBInstance, y's associated IAM roles,
+ * its RDS Proxy registrations and its master credentials; then checks every setting (drift). A group RDS rejects
+ * is recorded with RDS's error and shows as drift; the rest still apply. While y's state refuses modifications
+ * ('busy') the run stays open and the next event or watchdog pass goes on from here; `force` closes anyway (a run
+ * about to be called stuck), and what did not apply shows as drift.
+ */
+async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView, force: boolean): Promise<PostRestore> {
+  const desired = run.desired;
+  let current = run;
+  const errors = [...current.errors];
+  const rejected = [...(current.rejectedGroups ?? [])];
+  const skip = new Set(rejected.map((r) => r.group));
+  let busy = false;
+  const reject = (group: string, err: unknown) => {
+    rejected.push({ group, error: describeError(err) });
+    skip.add(group);
+    deps.telemetry.warn('post-restore change rejected', { replica: run.replicaId, runId: run.runId, group, error: describeError(err) });
+  };
+  const attempt = async (group: string, call: () => Promise<string>): Promise<void> => {
+    if (skip.has(group) || busy) return;
+    try {
+      if ((await call()) === 'busy') busy = true;
+    } catch (err) {
+      if (err instanceof PermanentRdsError) reject(group, err);
+      else if (err instanceof RetryableRdsError) busy = true;
+      else throw err;
+    }
+  };
+
+  if (desired) {
+    for (const { group, changes } of postRestoreGroups(desired, y)) await attempt(group, () => deps.rds.modifyInstance(run.replicaId, { settings: changes }));
+    for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => deps.rds.addRoleToInstance(run.replicaId, role.roleArn, role.featureName));
+    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => deps.rds.registerProxyTarget(target, run.replicaId));
+  }
+  if (!busy && !skip.has('credentials')) {
+    const creds = await applyCredentials(deps, ctx.pair, current, y);
+    if (creds.outcome === 'busy') busy = true;
+    else if (creds.outcome === 'rejected') reject('credentials', creds.error);
+    else current = { ...current, ...creds.changes };
+  }
+  const persisted = { rejectedGroups: rejected.length > 0 ? rejected : undefined, credentialsSetAt: current.credentialsSetAt, masterUserSecretArn: current.masterUserSecretArn };
+  if (busy && !force) {
+    await deps.ledger.updateActiveRun(current, persisted, ['finishing']);
+    deps.telemetry.info('y not ready for the post-restore changes; the watchdog retries', { replica: run.replicaId, runId: run.runId, status: y.status });
+    return { outcome: 'busy' };
+  }
+  if (busy) errors.push(`${deps.now().toISOString()} y (${y.status}) still refused some post-restore changes; they show as drift`);
+  for (const r of rejected) errors.push(`${deps.now().toISOString()} ${r.group} rejected: ${r.error}`);
+  const after = desired ? ((await deps.rds.describeInstance(run.replicaId)) ?? y) : y;
+  const drift = desired ? driftWithErrors(driftOf(desired, after), rejected) : [];
+  if (desired?.proxyTargets?.length) {
+    const registered = new Set((await deps.rds.proxyTargetsOf(run.replicaId)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
+    for (const t of desired.proxyTargets) {
+      if (!registered.has(`${t.proxyName}/${t.targetGroupName}`)) drift.push({ setting: `proxyTargets.${t.proxyName}`, expected: t.targetGroupName, actual: null, ...errorFor(rejected, `rds-proxy:${t.proxyName}`) });
+    }
+  }
+  if (ctx.pair.credentials.mode !== 'source' && !current.credentialsSetAt) {
+    drift.push({ setting: 'masterCredentials', expected: ctx.pair.credentials.mode, actual: "x's (from the snapshot)", ...errorFor(rejected, 'credentials') });
+  }
+  return { outcome: 'applied', run: { ...current, ...persisted, modifiedAt: deps.now().toISOString(), errors: [...new Set(errors)] }, after, drift };
+}
+
+function errorFor(rejected: readonly { group: string; error: string }[], group: string): { error?: string } {
+  const hit = rejected.find((r) => r.group === group);
+  return hit ? { error: hit.error } : {};
+}
+
+/** Drift entries of a rejected group carry RDS's error. */
+function driftWithErrors(drift: Drift[], rejected: readonly { group: string; error: string }[]): Drift[] {
+  const groups = MODIFY_GROUPS as Readonly<Record<string, readonly string[]>>;
+  return drift.map((d) => {
+    const hit = d.setting === 'associatedRoles' ? rejected.find((r) => r.group.startsWith('iam-role:')) : rejected.find((r) => groups[r.group]?.includes(d.setting));
+    return hit ? { ...d, error: hit.error } : d;
+  });
+}
+
+/** Alerts that a restore is past its deadline, once per run. */
+export async function alertDeadline(deps: Deps, ctx: RunContext, run: RunRecord, status: string): Promise<void> {
+  try {
+    await deps.ledger.updateActiveRun(run, { deadlineAlertedAt: deps.now().toISOString() }, ['restoring']);
+  } catch (err) {
+    if (err instanceof StaleRunError) return;
+    throw err;
+  }
+  deps.telemetry.count('RestoreOverdue', 1, dims(ctx.pair));
+  await deps.notifier.publish(
+    alert(
+      'restore.overdue',
+      run.replicaId,
+      `restore not usable after ${ctx.pair.restoreDeadlineMinutes} min`,
+      `The restore of ${run.replicaId} from ${run.snapshot?.id ?? 'a snapshot'} was requested at ${run.restoreRequestedAt} and y is still ${status}. ` +
+        `replica-refresh keeps watching; the run is failed if it has not closed ${ctx.pair.stuckRunHours} h after it started. Check the RDS console's events for ${run.replicaId}.`,
+      { status },
+      run.runId,
+    ),
+  );
+}
+
+/** The ledger key of the "y is missing" alert, sent once until y is seen again. */
+export const MISSING_ALERT = 'replica-missing';
+
+/** Ledger keys of the heal alerts (the watchdog gave up; nothing to heal with), each sent once until y is back. */
+export const HEAL_ALERTS = { exhausted: 'heal-exhausted', noSettings: 'heal-no-settings' } as const;

@@ -1,0 +1,224 @@
+/**
+ * The watchdog: RDS events can be late, duplicated, out of order or lost, and a function can crash
+ * between two steps. Every few minutes it looks at each active run and y's real state, and moves the
+ * run on exactly as the missing event would have.
+ */
+import type { RuntimeConfig } from '../kernel/config';
+import { StaleRunError, describeError } from '../kernel/errors';
+import type { RunContext } from './lifecycle';
+import { FAILED_STATES, USABLE_STATES, alertDeadline, failRun, finishRun, loadActiveRun, requestRestore } from './lifecycle';
+import { onReplicaMissing } from './heal';
+import type { RunRecord } from '../kernel/model';
+import { alert } from '../reporting/measures';
+import type { Deps } from '../kernel/ports';
+
+/** What the watchdog did for one replica. */
+export interface WatchdogOutcome {
+  replica: string;
+  runId?: string;
+  action: string;
+}
+
+/** When the run entered its phase: each phase is judged stuck against its own start, not the run's. */
+function phaseStartedAt(run: RunRecord): string {
+  switch (run.phase) {
+    case 'deleting':
+      return run.deleteRequestedAt ?? run.preflightFinishedAt ?? run.startedAt;
+    case 'deleted':
+      return run.deletedAt ?? run.deleteRequestedAt ?? run.startedAt;
+    case 'restoring':
+      return run.restoreRequestedAt ?? run.restoreClaimedAt ?? run.startedAt;
+    case 'finishing':
+      return run.usableAt ?? run.startedAt;
+    default:
+      return run.startedAt;
+  }
+}
+
+function minutesSince(iso: string | undefined, now: Date): number {
+  return iso ? (now.getTime() - Date.parse(iso)) / 60_000 : Infinity;
+}
+
+async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
+  const now = deps.now();
+  const { pair } = ctx;
+  if (minutesSince(phaseStartedAt(run), now) > pair.stuckRunHours * 60) {
+    if (run.phase === 'finishing') {
+      // y serves; only the post-restore modify is still refused. Close with what did not apply as drift.
+      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll', force: true })}`;
+    }
+    // A run whose y is gone or still being deleted is not stuck: failing it would leave y deleted. It goes on below
+    // (the restore, or the wait for the deletion), with its own deadlines and back-off.
+    const y = run.phase === 'restoring' ? undefined : await deps.rds.describeInstance(run.replicaId);
+    const yGoneOrGoing = run.phase !== 'restoring' && (!y || y.status === 'deleting');
+    if (!yGoneOrGoing) {
+      await failRun(deps, ctx, run, `the run was stuck in phase ${run.phase ?? 'unknown'} for over ${pair.stuckRunHours} h.`, 'RunStuck');
+      return 'failed:stuck';
+    }
+    if (y?.status === 'deleting' && !run.deadlineAlertedAt) {
+      // RDS has been deleting y for hours: say so once, and keep waiting (failing would leave y deleted with no restore).
+      await deps.ledger.updateActiveRun(run, { deadlineAlertedAt: now.toISOString() }, ['deleting']);
+      deps.telemetry.count('RunStuck', 1, { replica: run.replicaId });
+      await deps.notifier.publish(
+        alert(
+          'run.stuck',
+          run.replicaId,
+          `RDS is still deleting y after ${pair.stuckRunHours} h`,
+          `Run ${run.runId} asked RDS to delete ${run.replicaId} at ${run.deleteRequestedAt ?? run.startedAt} and y is still deleting. replica-refresh keeps waiting and restores y as soon as it is gone. Check the RDS console's events for ${run.replicaId}.`,
+          { phase: run.phase },
+          run.runId,
+        ),
+      );
+      return 'alerted:deletion-stuck';
+    }
+  }
+  const grace = pair.deletionEventGraceMinutes;
+
+  switch (run.phase) {
+    case 'deleting': {
+      const y = await deps.rds.describeInstance(run.replicaId);
+      if (!y) {
+        if (minutesSince(run.deleteRequestedAt ?? run.preflightFinishedAt ?? run.startedAt, now) < grace) return 'waiting:deletion-event';
+        deps.telemetry.count('DeletionEventMissed', 1, { replica: run.replicaId });
+        const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleting'], deletedSource: 'poll' });
+        return `restore:${outcome}`;
+      }
+      if (y.status === 'deleting') return 'waiting:deleting';
+      if (!run.deleteRequestedAt && minutesSince(run.startedAt, now) >= grace) {
+        await failRun(deps, ctx, run, `start-refresh stopped before y's deletion was requested; y is untouched.`);
+        return 'failed:start-interrupted';
+      }
+      return 'waiting:deletion';
+    }
+    case 'deleted': {
+      if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'waiting:retry';
+      const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: 'poll' });
+      return `restore:${outcome}`;
+    }
+    case 'restoring': {
+      if (!run.restoreRequestedAt) {
+        if (minutesSince(run.restoreClaimedAt, now) < grace) return 'waiting:restore-request';
+        // The invocation that claimed the restore died before recording it: try again (an existing y counts as done).
+        const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['restoring'], deletedSource: 'poll' });
+        return `restore:${outcome}`;
+      }
+      const y = await deps.rds.describeInstance(run.replicaId);
+      if (!y) {
+        // The restore was accepted, yet y is gone: it failed and RDS removed it. Try again.
+        if (minutesSince(run.restoreRequestedAt, now) < grace) return 'waiting:restore-visible';
+        await deps.ledger.updateActiveRun(run, { phase: 'deleted', errors: [...run.errors, `${now.toISOString()} the requested restore vanished`] }, ['restoring']);
+        return 'restore:vanished';
+      }
+      if (USABLE_STATES.has(y.status)) {
+        deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
+        return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' })}`;
+      }
+      if (FAILED_STATES.has(y.status)) {
+        await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
+        return 'failed:restore';
+      }
+      if (!run.deadlineAlertedAt && minutesSince(run.restoreRequestedAt, now) > pair.restoreDeadlineMinutes) {
+        await alertDeadline(deps, ctx, run, y.status);
+        return 'alerted:deadline';
+      }
+      return `waiting:${y.status}`;
+    }
+    case 'finishing':
+      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' })}`;
+    default:
+      await failRun(deps, ctx, run, `the run is in an unknown phase ${String(run.phase)}.`);
+      return 'failed:unknown-phase';
+  }
+}
+
+/** Without a run, y must exist: a deletion nobody started, whose event was lost, is found here. */
+async function checkIdle(deps: Deps, ctx: RunContext): Promise<string> {
+  const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
+  if (y) return 'idle';
+  return `missing:${await onReplicaMissing(deps, ctx, deps.now(), 'poll')}`;
+}
+
+/** The ledger partition of the region's event-path alert (not a replica: the subscription serves them all). */
+export const EVENT_PATH_ALERT = 'event-path';
+
+/**
+ * Is RDS's event path alive? The subscription must exist, be enabled and be `active`: `no-permission` (the topic or
+ * key policy refuses RDS), `topic-not-exist` and `all-sources-deleted` mean no event arrives (RDS-NOTES). Reports
+ * EventPathUnhealthy (1 or 0) on every pass for the alarm, and alerts once until the path is healthy again.
+ * Refreshes go on either way: this pass polls for what the events would have said.
+ */
+async function checkEventPath(deps: Deps, config: RuntimeConfig, name: string): Promise<string> {
+  const sub = await deps.rds.describeEventSubscription(name);
+  const problem = !sub
+    ? `does not exist in ${config.region}`
+    : !sub.enabled
+      ? 'is disabled'
+      : sub.status !== 'active'
+        ? `is ${sub.status}`
+        : sub.sourceIds.length > 0
+          ? `lists SourceIds (${sub.sourceIds.join(', ')}), which stop matching once y is deleted and restored`
+          : undefined;
+  deps.telemetry.count('EventPathUnhealthy', problem ? 1 : 0, { subscription: name });
+  const key = `${EVENT_PATH_ALERT}#${config.region}`;
+  if (!problem) {
+    await deps.ledger.clearAlert(key, name);
+    return 'event-path:ok';
+  }
+  if (await deps.ledger.alertOnce(key, name, deps.now())) {
+    const fix = sub?.status === 'no-permission'
+      ? `RDS may not publish to ${sub.topicArn ?? 'the topic'}: the topic policy and its KMS key policy must let events.rds.amazonaws.com publish (aws:SourceArn arn:…:rds:${config.region}:${config.account}:db:*, aws:SourceAccount ${config.account}). Redeploy the stack (npx cdk deploy) to restore them.`
+      : sub?.status === 'topic-not-exist'
+        ? `The subscription's topic is gone. Redeploy the stack (npx cdk deploy).`
+        : `Redeploy the stack (npx cdk deploy) to recreate it as the project defines it.`;
+    await deps.notifier.publish(
+      alert(
+        'event-path.unhealthy',
+        config.pairs.map((p) => p.replica.instanceId).join(','),
+        `RDS event path dead: subscription ${name} ${problem}`,
+        `The RDS event subscription ${name} ${problem}, so RDS events about the replicas of ${config.region} do not reach replica-refresh. ` +
+          `Refreshes still run: each watchdog pass polls for what the events would have said, which adds up to one watchdog interval to the deletion and to the restore of every refresh until this is fixed. ${fix}`,
+        { subscription: name, status: sub?.status ?? 'missing', enabled: sub?.enabled ?? false },
+      ),
+    );
+  }
+  return `event-path:${sub?.status ?? 'missing'}`;
+}
+
+/**
+ * One watchdog pass over every replica of the region. A failure on one replica is logged and
+ * counted, and does not stop the others; the pass throws at the end so the error alarm fires.
+ */
+export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<WatchdogOutcome[]> {
+  const outcomes: WatchdogOutcome[] = [];
+  const failures: string[] = [];
+  if (config.eventSubscriptionName) {
+    try {
+      outcomes.push({ replica: '*', action: await checkEventPath(deps, config, config.eventSubscriptionName) });
+    } catch (err) {
+      failures.push(`event path: ${describeError(err)}`);
+      deps.telemetry.error('event path check failed', { subscription: config.eventSubscriptionName, error: describeError(err) });
+    }
+  }
+  for (const pair of config.pairs) {
+    const replica = pair.replica.instanceId;
+    try {
+      const run = await loadActiveRun(deps, config, replica);
+      if (!run) {
+        outcomes.push({ replica, action: await checkIdle(deps, { config, pair }) });
+        continue;
+      }
+      outcomes.push({ replica, runId: run.runId, action: await checkRun(deps, { config, pair }, run) });
+    } catch (err) {
+      if (err instanceof StaleRunError) {
+        outcomes.push({ replica, action: 'raced' });
+        continue;
+      }
+      failures.push(`${replica}: ${describeError(err)}`);
+      deps.telemetry.count('WatchdogErrors', 1, { replica });
+      deps.telemetry.error('watchdog check failed', { replica, error: describeError(err) });
+      outcomes.push({ replica, action: 'error' });
+    }
+  }
+  if (failures.length > 0) throw new Error(`watchdog failed for ${failures.length} replica(s): ${failures.join('; ')}`);
+  return outcomes;
+}

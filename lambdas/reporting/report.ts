@@ -1,0 +1,148 @@
+/**
+ * The history report: one row per run with its downtime window, restore time and data age, and a
+ * summary people can put in front of an auditor. Pure: it reads runs, the caller fetched them.
+ */
+import { measure, rtoMissed } from './measures';
+import type { RunRecord } from '../kernel/model';
+
+/** One run, as the report shows it. Times are ISO UTC; durations seconds. */
+export interface ReportRow {
+  runId: string;
+  trigger: string;
+  status: RunRecord['status'];
+  startedAt: string;
+  /** y stopped serving (delete accepted). */
+  downtimeStart?: string;
+  /** y usable again. */
+  downtimeEnd?: string;
+  downtimeSeconds?: number;
+  restoreSeconds?: number;
+  dataAgeSeconds?: number;
+  rtoMissed: boolean;
+  snapshotId?: string;
+  snapshotDataTime?: string;
+  drift: string[];
+  /** How y's deletion was seen: RDS's event (its exact time) or the watchdog's poll (within one interval); null when y was not deleted. */
+  deletedSource: 'event' | 'poll' | null;
+  /** How y's return was seen: RDS's event or the watchdog's poll; null when y did not come back. */
+  usableSource: 'event' | 'poll' | null;
+  /** How each end of the window was seen: an RDS event (exact) or the watchdog's poll (within one interval). */
+  precision: string;
+  reason?: string;
+}
+
+/** p50, p95 and max of a measure over the successful runs. */
+export interface Spread {
+  count: number;
+  p50?: number;
+  p95?: number;
+  max?: number;
+}
+
+/** The report's summary. */
+export interface ReportSummary {
+  runs: number;
+  succeeded: number;
+  failed: number;
+  refused: number;
+  /** Succeeded / (succeeded + failed): refusals left y untouched and are counted apart. */
+  successRate?: number;
+  downtime: Spread;
+  restore: Spread;
+  dataAge: Spread;
+  rtoMisses: number;
+  /** Median restore time of the newer half of the runs minus that of the older half, in seconds. */
+  restoreTrendSeconds?: number;
+  trend: 'faster' | 'slower' | 'steady' | 'not enough runs';
+}
+
+/** A whole report. */
+export interface Report {
+  replica: string;
+  since: string;
+  until: string;
+  timeZone: string;
+  rtoTargetMinutes: number;
+  rows: ReportRow[];
+  summary: ReportSummary;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], q: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function spread(values: (number | undefined)[]): Spread {
+  const sorted = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  return { count: sorted.length, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted.at(-1) };
+}
+
+function median(values: number[]): number | undefined {
+  return percentile([...values].sort((a, b) => a - b), 0.5);
+}
+
+/** Builds the report from runs (any order); only runs started within [since, until) count. */
+export function buildReport(runs: readonly RunRecord[], opts: { replica: string; since: Date; until: Date; timeZone: string; rtoTargetMinutes: number }): Report {
+  const inRange = runs
+    .filter((r) => r.replicaId === opts.replica && Date.parse(r.startedAt) >= opts.since.getTime() && Date.parse(r.startedAt) < opts.until.getTime())
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const rows: ReportRow[] = inRange.map((r) => {
+    const m = measure(r);
+    const usable = r.status === 'succeeded';
+    return {
+      runId: r.runId,
+      trigger: r.trigger,
+      status: r.status,
+      startedAt: r.startedAt,
+      ...(r.deleteRequestedAt ? { downtimeStart: r.deleteRequestedAt } : {}),
+      ...(r.usableAt ? { downtimeEnd: r.usableAt } : {}),
+      ...(usable && m.downtimeSeconds !== undefined ? { downtimeSeconds: m.downtimeSeconds } : {}),
+      ...(usable && m.restoreSeconds !== undefined ? { restoreSeconds: m.restoreSeconds } : {}),
+      ...(usable && m.dataAgeSeconds !== undefined ? { dataAgeSeconds: m.dataAgeSeconds } : {}),
+      // A restore that never became usable missed its target too.
+      rtoMissed: rtoMissed(r, opts.rtoTargetMinutes),
+      ...(r.snapshot?.id ?? r.plannedSnapshot?.id ? { snapshotId: r.snapshot?.id ?? r.plannedSnapshot?.id } : {}),
+      ...(r.snapshot?.dataTime ? { snapshotDataTime: r.snapshot.dataTime } : {}),
+      drift: (r.drift ?? []).map((d) => d.setting),
+      deletedSource: r.deletedSource ?? null,
+      usableSource: r.usableSource ?? null,
+      precision: usable
+        ? `${r.deleteRequestedEstimated ? 'estimated' : 'exact'} start, ${r.usableSource === 'poll' ? 'polled' : 'event'} end${r.deletedSource === 'poll' ? ', deletion polled' : ''}`
+        : r.status === 'active'
+          ? `in progress, phase ${r.phase ?? '?'}`
+          : '-',
+      ...(r.reason ? { reason: r.reason } : {}),
+    };
+  });
+  const ok = rows.filter((r) => r.status === 'succeeded');
+  const failed = rows.filter((r) => r.status === 'failed').length;
+  const restores = ok.map((r) => r.restoreSeconds).filter((v): v is number => v !== undefined);
+  const half = Math.floor(restores.length / 2);
+  const older = median(restores.slice(0, half));
+  const newer = median(restores.slice(restores.length - half));
+  const trendSeconds = half >= 2 && older !== undefined && newer !== undefined ? newer - older : undefined;
+  const trend: ReportSummary['trend'] =
+    trendSeconds === undefined ? 'not enough runs' : Math.abs(trendSeconds) <= 0.05 * (older ?? 0) ? 'steady' : trendSeconds < 0 ? 'faster' : 'slower';
+  return {
+    replica: opts.replica,
+    since: opts.since.toISOString(),
+    until: opts.until.toISOString(),
+    timeZone: opts.timeZone,
+    rtoTargetMinutes: opts.rtoTargetMinutes,
+    rows,
+    summary: {
+      runs: rows.length,
+      succeeded: ok.length,
+      failed,
+      refused: rows.filter((r) => r.status === 'refused').length,
+      ...(ok.length + failed > 0 ? { successRate: ok.length / (ok.length + failed) } : {}),
+      downtime: spread(ok.map((r) => r.downtimeSeconds)),
+      restore: spread(ok.map((r) => r.restoreSeconds)),
+      dataAge: spread(ok.map((r) => r.dataAgeSeconds)),
+      rtoMisses: rows.filter((r) => r.rtoMissed).length,
+      ...(trendSeconds !== undefined ? { restoreTrendSeconds: trendSeconds } : {}),
+      trend,
+    },
+  };
+}

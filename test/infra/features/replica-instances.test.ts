@@ -1,0 +1,177 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ReplicaInstances } from '../../../infra/features/replica-instances';
+import { ACCOUNT, REGION, iamStatements, newStack, pair, rdsArn, resourcesAllowed } from '../helpers';
+
+const KEY_A = `arn:aws:kms:${REGION}:${ACCOUNT}:key/aaaaaaaa-1111-2222-3333-444444444444`;
+const KEY_B = `arn:aws:kms:${REGION}:${ACCOUNT}:key/bbbbbbbb-1111-2222-3333-444444444444`;
+
+/** Grants on a bare role, so the template holds nothing else. */
+function grantsFor(pairs: Parameters<typeof pair>[], grant: (replicas: ReplicaInstances, role: iam.IRole) => void, projectKeyArn?: string) {
+  const stack = newStack();
+  const replicas = new ReplicaInstances(stack, 'Replicas', { pairs: pairs.map((args) => pair(...args)), ...(projectKeyArn === undefined ? {} : { projectKeyArn }) });
+  const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  grant(replicas, role);
+  return iamStatements(Template.fromStack(stack));
+}
+
+describe('ReplicaInstances', () => {
+  it('names y by its ARN in this region and account', () => {
+    const replicas = new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('b-staging'), pair('a-staging')] });
+    expect(replicas.replicaIds).toEqual(['a-staging', 'b-staging']);
+    expect(Stack.of(replicas).resolve(replicas.dbArn('a-staging'))).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:db:a-staging`]] });
+  });
+
+  it('grants read-only RDS actions on "*" and nothing mutating', () => {
+    const statements = grantsFor([['a-staging']], (r, role) => r.grantRead(role));
+    expect(statements.flatMap((s) => s.actions).sort()).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource']);
+    expect(statements.flatMap((s) => s.resources)).toEqual(['*']);
+  });
+
+  it('grants delete and modify on db:<y> only, and no snapshot rights without finalSnapshot', () => {
+    const statements = grantsFor([['a-staging'], ['b-staging']], (r, role) => r.grantDelete(role));
+    expect(resourcesAllowed(statements, 'rds:DeleteDBInstance')).toEqual([rdsArn('db:a-staging'), rdsArn('db:b-staging')]);
+    expect(resourcesAllowed(statements, 'rds:ModifyDBInstance')).toEqual([rdsArn('db:a-staging'), rdsArn('db:b-staging')]);
+    expect(statements.flatMap((s) => s.actions)).not.toContain('rds:CreateDBSnapshot');
+  });
+
+  it('grants CreateDBSnapshot on db:<y> and snapshot:<y>-final-*, and tagging of that snapshot, for finalSnapshot pairs', () => {
+    const statements = grantsFor([['a-staging', REGION, { finalSnapshot: true }], ['b-staging']], (r, role) => r.grantDelete(role));
+    expect(resourcesAllowed(statements, 'rds:CreateDBSnapshot')).toEqual([rdsArn('db:a-staging'), rdsArn('snapshot:a-staging-final-*')]);
+    expect(resourcesAllowed(statements, 'rds:AddTagsToResource')).toEqual([rdsArn('snapshot:a-staging-final-*')]);
+  });
+
+  it('grants restore on db:<y> with the og/pg/subgrp/snapshot inputs, and tagging on db:<y> only', () => {
+    const statements = grantsFor([['a-staging']], (r, role) => r.grantRestore(role));
+    expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceFromDBSnapshot').sort()).toEqual(
+      [rdsArn('db:a-staging'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*'), rdsArn('snapshot:*')].sort(),
+    );
+    expect(resourcesAllowed(statements, 'rds:AddTagsToResource')).toEqual([rdsArn('db:a-staging')]);
+    expect(statements.flatMap((s) => s.actions)).not.toContain('iam:PassRole');
+  });
+
+  it('grants the snapshot keys by ARN when every pair names them, only via RDS', () => {
+    const statements = grantsFor(
+      [
+        ['a-staging', REGION, { snapshotKmsKeyArns: [KEY_B, KEY_A] }],
+        ['b-staging', REGION, { snapshotKmsKeyArns: [KEY_A] }],
+      ],
+      (r, role) => r.grantRestore(role),
+    );
+    expect(resourcesAllowed(statements, 'kms:CreateGrant')).toEqual([KEY_A, KEY_B]);
+    expect(resourcesAllowed(statements, 'kms:DescribeKey')).toEqual([KEY_A, KEY_B]);
+    const createGrant = statements.find((s) => s.actions.includes('kms:CreateGrant'));
+    expect(createGrant?.statement.Condition).toEqual({ StringEquals: { 'kms:ViaService': `rds.${REGION}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+  });
+
+  it('grants the key of the copies (the project key or copy.replicaKmsKeyArn) instead of key/* when every pair copies', () => {
+    const statements = grantsFor([['a-staging'], ['b-staging', REGION, { copy: { replicaKmsKeyArn: KEY_B } }]], (r, role) => r.grantRestore(role), KEY_A);
+    expect(resourcesAllowed(statements, 'kms:CreateGrant')).toEqual([KEY_A, KEY_B]);
+  });
+
+  it('keeps key/* when a pair restores from snapshots the project does not copy and names no key', () => {
+    const statements = grantsFor([['a-staging'], ['b-staging', REGION, { copy: { enabled: false } }]], (r, role) => r.grantRestore(role), KEY_A);
+    expect(resourcesAllowed(statements, 'kms:CreateGrant')).toEqual([`arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`]);
+  });
+
+  it('grants point-in-time restores of the backup-replication y only, with their inputs, and describing automated backups', () => {
+    const replication = { source: { instanceId: 'b-prod', region: 'eu-west-1', mode: 'backup-replication' } };
+    const statements = grantsFor([['a-staging'], ['b-staging', REGION, replication]], (r, role) => r.grantRestore(role), KEY_A);
+    expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceToPointInTime').sort()).toEqual(
+      [rdsArn('db:b-staging'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*'), rdsArn('auto-backup:*')].sort(),
+    );
+    const read = grantsFor([['b-staging', REGION, replication]], (r, role) => r.grantRead(role));
+    expect(read.flatMap((s) => s.actions)).toContain('rds:DescribeDBInstanceAutomatedBackups');
+  });
+
+  it("grants deleting copies <x>-* only while they carry their pair's ownership tag, one statement per tag", () => {
+    const statements = grantsFor(
+      [['a-staging'], ['b-staging', REGION, { ownershipTag: { key: 'team', value: 'dba' } }], ['c-staging', REGION, { copy: { retention: { enabled: false } } }]],
+      (r, role) => r.grantExpireCopies(role),
+    );
+    expect(statements.map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([
+      [['rds:DeleteDBSnapshot'], [rdsArn('snapshot:a-staging-source-*')], { StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'false' } }],
+      [['rds:DeleteDBSnapshot'], [rdsArn('snapshot:b-staging-source-*')], { StringEquals: { 'rds:snapshot-tag/team': 'dba' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'false' } }],
+    ]);
+  });
+
+  it('fails to grant deleting copies when no pair has retention on', () => {
+    expect(() => grantsFor([['a-staging', REGION, { copy: { enabled: false } }]], (r, role) => r.grantExpireCopies(role))).toThrow(
+      'no pair of this region has retention of its copies on: nothing to grant',
+    );
+  });
+
+  it('passes each monitoring role (pair or override) only to monitoring.rds.amazonaws.com', () => {
+    const roleA = `arn:aws:iam::${ACCOUNT}:role/monitoring-a`;
+    const roleB = `arn:aws:iam::${ACCOUNT}:role/monitoring-b`;
+    const statements = grantsFor(
+      [
+        ['a-staging', REGION, { monitoringRoleArn: roleA }],
+        ['b-staging', REGION, { overrides: { monitoringRoleArn: roleB } }],
+      ],
+      (r, role) => r.grantRestore(role),
+    );
+    const passRole = statements.filter((s) => s.actions.includes('iam:PassRole'));
+    expect(passRole.flatMap((s) => s.resources)).toEqual([roleA, roleB]);
+    expect(passRole[0]?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } });
+  });
+
+  describe('settings a restore loses', () => {
+    const ROLE_A = `arn:aws:iam::${ACCOUNT}:role/a-s3-import`;
+    const ROLE_B = `arn:aws:iam::${ACCOUNT}:role/b-s3-export`;
+    const PROXY = `arn:aws:rds:${REGION}:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`;
+    const pairs: Parameters<typeof pair>[] = [
+      ['a-staging', REGION, { associatedRoleArns: [ROLE_A], rdsProxyArns: [PROXY] }],
+      ['b-staging', REGION, { associatedRoleArns: [ROLE_B, ROLE_A] }],
+      ['c-staging'],
+    ];
+
+    it('associates the configured roles with the y that carry them only, passing them only to RDS', () => {
+      const statements = grantsFor(pairs, (r, role) => r.grantRestore(role));
+      expect(resourcesAllowed(statements, 'rds:AddRoleToDBInstance')).toEqual([rdsArn('db:a-staging'), rdsArn('db:b-staging')]);
+      const passRds = statements.filter((s) => s.actions.includes('iam:PassRole') && JSON.stringify(s.statement.Condition).includes('"rds.amazonaws.com"'));
+      expect(passRds.map((s) => [s.resources, s.statement.Condition])).toEqual([[[ROLE_A, ROLE_B], { StringEquals: { 'iam:PassedToService': 'rds.amazonaws.com' } }]]);
+    });
+
+    it('registers the y of proxied pairs with any target group of the region (its id is RDS\'s), and nothing else', () => {
+      const statements = grantsFor(pairs, (r, role) => r.grantRestore(role));
+      expect(resourcesAllowed(statements, 'rds:RegisterDBProxyTargets').sort()).toEqual([rdsArn('db:a-staging'), rdsArn('target-group:*')]);
+    });
+
+    it('reads every proxy of the region, read-only, to find the ones targeting y', () => {
+      const read = grantsFor(pairs, (r, role) => r.grantRead(role));
+      expect(read.flatMap((s) => s.actions)).toEqual(expect.arrayContaining(['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets']));
+      expect(read.flatMap((s) => s.resources)).toEqual(['*']);
+    });
+
+    it('grants no mutating action for roles or proxies when no pair names them, only the reads the preflight uses to refuse an unnamed proxy', () => {
+      const statements = [...grantsFor([['c-staging']], (r, role) => r.grantRestore(role)), ...grantsFor([['c-staging']], (r, role) => r.grantRead(role))];
+      const actions = statements.flatMap((s) => s.actions);
+      for (const action of ['rds:AddRoleToDBInstance', 'rds:RegisterDBProxyTargets', 'iam:PassRole']) expect(actions).not.toContain(action);
+      expect(actions).toEqual(expect.arrayContaining(['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets']));
+    });
+
+    it("fails for a proxy outside y's region", () => {
+      const elsewhere = `arn:aws:rds:us-east-1:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`;
+      expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('a-staging', REGION, { rdsProxyArns: [elsewhere] })] })).toThrow(
+        `rdsProxyArns of a-staging must be proxies in ${REGION} of account ${ACCOUNT}, y's, got ${elsewhere}`,
+      );
+    });
+  });
+
+  it('fails for a replica in another region', () => {
+    expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('a-staging', 'us-east-1')] })).toThrow(
+      `replica a-staging is in us-east-1, not in this stack's region ${REGION}`,
+    );
+  });
+
+  it('fails without pairs', () => {
+    expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [] })).toThrow('pairs must contain at least one pair, got []');
+  });
+
+  it('fails in a stack without a concrete region and account', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    expect(() => new ReplicaInstances(stack, 'Replicas', { pairs: [pair('a-staging')] })).toThrow('stack Agnostic must have a concrete region and account');
+  });
+});

@@ -1,0 +1,705 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { parseConfig, runtimeConfigSchema, RUNTIME_CONFIG_ENV } from '../../../lambdas/kernel/config';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../lambdas/kernel/powertools';
+import { ReplicaRegionStack } from '../../../infra/stacks/replica-region-stack';
+import {
+  ACCOUNT,
+  REGION,
+  SKIP_BUNDLING,
+  assertHasResource,
+  assertResourceCount,
+  exampleConfig,
+  iamStatements,
+  newApp,
+  rdsArn,
+  render,
+  resourcesAllowed,
+  statementsOfRole,
+} from '../helpers';
+
+const MONITORING_ROLE = `arn:aws:iam::${ACCOUNT}:role/rds-monitoring`;
+const S3_IMPORT_ROLE = `arn:aws:iam::${ACCOUNT}:role/billing-s3-import`;
+const PROXY = `arn:aws:rds:${REGION}:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`;
+/** billing-staging's master password secret, named without the six characters Secrets Manager appends. */
+const BILLING_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:billing-staging/master`;
+
+/**
+ * The example config (orders-staging, managed credentials) plus a second y in the same region (final snapshot, no
+ * own time zone, disabled, credentials from a secret, an associated role and an RDS Proxy) and one elsewhere.
+ */
+function richConfigInput() {
+  const input = exampleConfig();
+  input.pairs.push(
+    {
+      source: { instanceId: 'billing-prod', region: 'eu-west-1' },
+      replica: { instanceId: 'billing-staging', region: REGION },
+      schedule: { cron: 'cron(30 2 ? * MON-FRI *)', enabled: false },
+      credentials: { mode: 'secret', secretArn: BILLING_SECRET },
+      finalSnapshot: true,
+      monitoringRoleArn: MONITORING_ROLE,
+      associatedRoleArns: [S3_IMPORT_ROLE],
+      rdsProxyArns: [PROXY],
+    },
+    {
+      source: { instanceId: 'reports-prod', region: 'eu-west-1' },
+      replica: { instanceId: 'reports-staging', region: 'us-east-1' },
+      credentials: { mode: 'source' },
+    },
+  );
+  return input;
+}
+
+function richConfig() {
+  return parseConfig(richConfigInput());
+}
+
+/** The stack of {@link REGION} for a parsed configuration. */
+function regionStack(config: ReturnType<typeof parseConfig>, context: Record<string, unknown> = {}): ReplicaRegionStack {
+  return new ReplicaRegionStack(newApp(context), `ReplicaRefresh-${REGION}`, {
+    env: { account: ACCOUNT, region: REGION },
+    config,
+    pairs: config.pairs.filter((p) => p.replica.region === REGION),
+  });
+}
+
+const REPLICAS = ['orders-staging', 'billing-staging'];
+
+/** RDS User Guide, "Granting permissions to publish notifications to an Amazon SNS topic". */
+const FROM_RDS_INSTANCES_OF_THIS_ACCOUNT = {
+  StringEquals: { 'aws:SourceAccount': ACCOUNT },
+  ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:db:*`]] } },
+};
+
+/** What every per-replica alarm has: the functions' namespace and dimensions, and the notifications topic. */
+const replicaAlarm = (replica: string, metricName: string) => ({
+  Namespace: METRICS_NAMESPACE,
+  MetricName: metricName,
+  Dimensions: [
+    { Name: 'replica', Value: replica },
+    { Name: 'service', Value: METRICS_SERVICE },
+  ],
+  AlarmActions: [{ Ref: Match.stringLikeRegexp('^NotificationsTopic') }],
+});
+
+/** `replica/MetricName` of every alarm on the functions' per-replica metrics. */
+function replicaAlarmKeys(template: Template): string[] {
+  const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: METRICS_NAMESPACE } }) as unknown as Record<
+    string,
+    { Properties: { MetricName: string; Dimensions: { Name: string; Value: string }[] } }
+  >;
+  return Object.values(alarms)
+    .filter((a) => a.Properties.Dimensions.some((d) => d.Name === 'replica'))
+    .map((a) => `${a.Properties.Dimensions.find((d) => d.Name === 'replica')?.Value}/${a.Properties.MetricName}`)
+    .sort();
+}
+
+/** The per-replica event path metrics, each with an alarm that no configuration turns off. */
+const EVENT_PATH_METRICS = ['DeletionEventMissed', 'NightCarriedByPolling', 'UsableEventMissed'];
+
+/** The alarms that belong to no replica: seven dead-letter queues, four function errors, the event path, a silent watchdog. */
+const PIPELINE_ALARMS = 7 + 4 + 2;
+
+/** The dashboard's body with every token rendered as text, parsed. */
+function dashboardBody(template: Template): { text: string; widgets: { type: string; properties: { title?: string; alarms?: string[] } }[] } {
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard') as unknown as Record<string, { Properties: { DashboardBody: unknown } }>);
+  expect(dashboards).toHaveLength(1);
+  const text = render(dashboards[0]?.Properties.DashboardBody);
+  return { text, ...(JSON.parse(text) as { widgets: { type: string; properties: { title?: string; alarms?: string[] } }[] }) };
+}
+
+describe('ReplicaRegionStack', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    // Bundling the real handlers is left to `cdk synth`; these tests are about the template.
+    template = Template.fromStack(regionStack(richConfig(), SKIP_BUNDLING));
+  });
+
+  describe('functions', () => {
+    it.each([
+      ['start-refresh', 60],
+      ['on-rds-event', 60],
+      ['watchdog', 120],
+      ['retention', 120],
+    ])('runs %s on nodejs22.x, arm64, traced, 256 MB, %i s', (service, timeout) => {
+      assertHasResource(template, 'AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: 256,
+        Timeout: timeout,
+        Handler: 'index.handler',
+        LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') } },
+        Environment: {
+          Variables: Match.objectLike({
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: service,
+            POWERTOOLS_METRICS_NAMESPACE: 'ReplicaRefresh',
+          }),
+        },
+      });
+    });
+
+    it('keeps every function log for 90 days in its own log group', () => {
+      assertResourceCount(template, 'AWS::Logs::LogGroup', 4);
+      const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as unknown as Record<string, { Properties: { RetentionInDays: number } }>);
+      expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([90, 90, 90, 90]);
+    });
+
+    it('passes the runtime configuration of this region only, with the ledger and topic it uses', () => {
+      const functions = template.findResources('AWS::Lambda::Function') as unknown as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+      for (const fn of Object.values(functions)) {
+        const raw = JSON.parse(render(fn.Properties.Environment.Variables[RUNTIME_CONFIG_ENV])) as Record<string, unknown>;
+        expect(raw.ledgerTableName).toMatch(/^\$\{LedgerTable/);
+        expect(raw.notificationTopicArn).toMatch(/^\$\{NotificationsTopic/);
+        const runtime = runtimeConfigSchema.parse({ ...raw, ledgerTableName: 'ledger', notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:notifications` });
+        expect(runtime).toMatchObject({ region: REGION, account: ACCOUNT, timeZone: 'Europe/Berlin', rtoTargetMinutes: 45, eventSubscriptionName: `replica-refresh-${REGION}` });
+        expect(runtime.pairs.map((p) => p.credentials.mode)).toEqual(['managed', 'secret']);
+        expect(runtime.pairs.map((p) => p.replica.instanceId)).toEqual(['orders-staging', 'billing-staging']);
+      }
+    });
+
+    it.each([
+      ['StartRefresh', 0],
+      ['OnRdsEvent', 2],
+      ['Watchdog', 0],
+      ['Retention', 2],
+    ])('retries asynchronous invocations of %s %i times, then sends them to its failure queue', (id, retries) => {
+      assertHasResource(template, 'AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: Match.stringLikeRegexp(`^${id}Function`) },
+        MaximumRetryAttempts: retries,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${id}FailureQueue`), 'Arn'] } } },
+      });
+    });
+  });
+
+  describe('event pipeline', () => {
+    it('subscribes once, by the name the functions are given, to the instance events of the region in all relevant categories, listing no SourceIds', () => {
+      assertResourceCount(template, 'AWS::RDS::EventSubscription', 1);
+      assertHasResource(template, 'AWS::RDS::EventSubscription', {
+        SubscriptionName: `replica-refresh-${REGION}`,
+        SourceType: 'db-instance',
+        SourceIds: Match.absent(),
+        EventCategories: ['availability', 'backup', 'creation', 'deletion', 'failure', 'notification', 'restoration'],
+        Enabled: true,
+        SnsTopicArn: { Ref: Match.stringLikeRegexp('^EventsTopic') },
+      });
+    });
+
+    it('lets only events.rds.amazonaws.com publish to the events topic, for DB instances of this account and region', () => {
+      const policies = template.findResources('AWS::SNS::TopicPolicy', {
+        Properties: { Topics: [{ Ref: Match.stringLikeRegexp('^EventsTopic') }] },
+      }) as unknown as Record<string, { Properties: { PolicyDocument: { Statement: { Effect: string; Principal: unknown; Action: string; Condition: unknown }[] } } }>;
+      const allows = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow'));
+      expect(allows).toHaveLength(1);
+      expect(allows[0]).toMatchObject({ Principal: { Service: 'events.rds.amazonaws.com' }, Action: 'sns:Publish' });
+      expect(allows[0]?.Condition).toEqual(FROM_RDS_INSTANCES_OF_THIS_ACCOUNT);
+    });
+
+    it('encrypts the events topic with a rotated key that events.rds.amazonaws.com may use', () => {
+      assertHasResource(template, 'AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsTopicKey'), 'Arn'] },
+      });
+      assertHasResource(template, 'AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'events.rds.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Condition: FROM_RDS_INSTANCES_OF_THIS_ACCOUNT,
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('delivers the events to on-rds-event with a dead-letter queue', () => {
+      assertHasResource(template, 'AWS::SNS::Subscription', {
+        Protocol: 'lambda',
+        Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OnRdsEventFunction'), 'Arn'] },
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsDeliveryDeadLetterQueue'), 'Arn'] } },
+      });
+    });
+  });
+
+  describe('permissions', () => {
+    const MUTATING_RDS = /^rds:(?!Describe|List)/;
+
+    it('grants no mutating rds action on Resource "*" in any policy', () => {
+      const offending = iamStatements(template).filter(
+        (s) => s.statement.Effect === 'Allow' && s.resources.includes('*') && s.actions.some((a) => MUTATING_RDS.test(a) || a === 'rds:*'),
+      );
+      expect(offending).toEqual([]);
+    });
+
+    it('grants Resource "*" to read-only actions only (RDS Describe/List, X-Ray), whatever the service', () => {
+      const onStar = iamStatements(template).filter((s) => s.statement.Effect === 'Allow' && s.resources.includes('*'));
+      expect([...new Set(onStar.flatMap((s) => s.actions))].filter((a) => !/^rds:(Describe|List)/.test(a) && !/^xray:Put(TraceSegments|TelemetryRecords)$/.test(a))).toEqual([]);
+    });
+
+    it('lets only start-refresh delete, and only the y instances of the region', () => {
+      const deletable = iamStatements(template).filter((s) => s.actions.includes('rds:DeleteDBInstance'));
+      expect(deletable.every((s) => s.policy.startsWith('StartRefreshRole'))).toBe(true);
+      expect(resourcesAllowed(deletable, 'rds:DeleteDBInstance').sort()).toEqual([rdsArn('db:billing-staging'), rdsArn('db:orders-staging')]);
+    });
+
+    it('lets start-refresh take final snapshots only for the pairs that ask for one, named <y>-final-*', () => {
+      const start = statementsOfRole(template, 'StartRefreshRole');
+      expect(resourcesAllowed(start, 'rds:CreateDBSnapshot').sort()).toEqual([rdsArn('db:billing-staging'), rdsArn('snapshot:billing-staging-final-*')]);
+      expect(resourcesAllowed(start, 'rds:AddTagsToResource')).toEqual([rdsArn('snapshot:billing-staging-final-*')]);
+      expect(resourcesAllowed(start, 'rds:RestoreDBInstanceFromDBSnapshot')).toEqual([]);
+    });
+
+    it.each(['OnRdsEventRole', 'WatchdogRole'])('lets %s restore, tag and modify only the y instances, with the restore inputs of the region', (role) => {
+      const statements = statementsOfRole(template, role);
+      const ys = [rdsArn('db:billing-staging'), rdsArn('db:orders-staging')];
+      const groups = [rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*')];
+      expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceFromDBSnapshot').sort()).toEqual([...ys, ...groups, rdsArn('snapshot:*')].sort());
+      expect(resourcesAllowed(statements, 'rds:AddTagsToResource').sort()).toEqual(ys);
+      expect(resourcesAllowed(statements, 'rds:ModifyDBInstance').sort()).toEqual([...ys, ...groups].sort());
+      expect(resourcesAllowed(statements, 'rds:DeleteDBInstance')).toEqual([]);
+    });
+
+    it.each(['OnRdsEventRole', 'WatchdogRole'])('lets %s pass only the configured monitoring roles, only to RDS monitoring', (role) => {
+      const passRole = statementsOfRole(template, role).filter((s) => s.actions.includes('iam:PassRole') && JSON.stringify(s.statement.Condition).includes('monitoring.rds'));
+      expect(passRole).toHaveLength(1);
+      // The example pair's role from cdk.json and the second pair's.
+      expect(passRole[0]?.resources).toEqual(['arn:aws:iam::111111111111:role/rds-monitoring-role', MONITORING_ROLE].sort());
+      expect(passRole[0]?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } });
+    });
+
+    it.each(['OnRdsEventRole', 'WatchdogRole'])("lets %s put back billing-staging's associated role (passed only to RDS) and its proxy registration", (role) => {
+      const statements = statementsOfRole(template, role);
+      expect(resourcesAllowed(statements, 'rds:AddRoleToDBInstance')).toEqual([rdsArn('db:billing-staging')]);
+      const toRds = statements.filter((s) => s.actions.includes('iam:PassRole') && JSON.stringify(s.statement.Condition).includes('"rds.amazonaws.com"'));
+      expect(toRds.map((s) => s.resources)).toEqual([[S3_IMPORT_ROLE]]);
+      expect(resourcesAllowed(statements, 'rds:RegisterDBProxyTargets').sort()).toEqual([rdsArn('db:billing-staging'), rdsArn('target-group:*')]);
+    });
+
+    it('lets no function but the restorers associate roles or register proxy targets', () => {
+      const holders = (action: string) => [...new Set(iamStatements(template).filter((s) => s.actions.includes(action)).map((s) => s.policy.replace(/DefaultPolicy.*/, '')))].sort();
+      expect(holders('rds:AddRoleToDBInstance')).toEqual(['OnRdsEventRole', 'WatchdogRole']);
+      expect(holders('rds:RegisterDBProxyTargets')).toEqual(['OnRdsEventRole', 'WatchdogRole']);
+    });
+
+    it("lets start-refresh's preflight read billing-staging's master password secret, and nothing of the managed pair", () => {
+      const statements = statementsOfRole(template, 'StartRefreshRole');
+      expect(resourcesAllowed(statements, 'secretsmanager:GetSecretValue')).toEqual([`${BILLING_SECRET}-??????`]);
+      const decrypt = statements.filter((s) => s.actions.includes('kms:Decrypt') && s.statement.Condition?.StringLike !== undefined);
+      expect(decrypt.map((s) => [s.resources, s.statement.Condition])).toEqual([
+        [
+          [`arn:aws:kms:${REGION}:${ACCOUNT}:key/*`],
+          { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, StringLike: { 'kms:EncryptionContext:SecretARN': [`${BILLING_SECRET}-??????`] } },
+        ],
+      ]);
+      for (const action of ['secretsmanager:CreateSecret', 'ssm:PutParameter']) expect(resourcesAllowed(statements, action)).toEqual([]);
+    });
+
+    it.each(['OnRdsEventRole', 'WatchdogRole'])("lets %s set y's credentials: read billing's secret, let RDS create orders' managed secret, publish its ARN", (role) => {
+      const statements = statementsOfRole(template, role);
+      expect(resourcesAllowed(statements, 'secretsmanager:GetSecretValue')).toEqual([`${BILLING_SECRET}-??????`]);
+      expect(resourcesAllowed(statements, 'secretsmanager:CreateSecret')).toEqual([`arn:\${AWS::Partition}:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-*`]);
+      expect(resourcesAllowed(statements, 'ssm:PutParameter')).toEqual([`arn:\${AWS::Partition}:ssm:${REGION}:${ACCOUNT}:parameter/replica-refresh/orders-staging/master-user-secret-arn`]);
+      // The managed pair names no key of its own: aws/secretsmanager, which needs only describing.
+      expect(statements.filter((s) => s.actions.includes('kms:GenerateDataKey'))).toEqual([]);
+    });
+
+    it('lets only the watchdog read the event subscription, and only it (the es resource)', () => {
+      const readers = iamStatements(template).filter((s) => s.actions.includes('rds:DescribeEventSubscriptions'));
+      expect(readers.map((s) => [s.policy.replace(/DefaultPolicy.*/, ''), s.resources])).toEqual([['WatchdogRole', [rdsArn(`es:replica-refresh-${REGION}`)]]]);
+    });
+
+    it("lets RDS use the project key (the copies' key) on the restorers' behalf only through RDS, for AWS resources", () => {
+      const createGrant = iamStatements(template).filter((s) => s.actions.includes('kms:CreateGrant'));
+      expect(createGrant.map((s) => s.policy.replace(/DefaultPolicy.*/, '')).sort()).toEqual(['OnRdsEventRole', 'WatchdogRole']);
+      for (const s of createGrant) {
+        // Both pairs of the region restore from copies the project makes, encrypted with its key: no key/* wildcard.
+        expect(s.resources).toEqual([expect.stringMatching(/^\$\{SnapshotKey\w+\.Arn\}$/)]);
+        expect(s.statement.Condition).toEqual({
+          StringEquals: { 'kms:ViaService': `rds.${REGION}.amazonaws.com` },
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+        });
+      }
+    });
+
+    it('gives every function its own role with read/write on the ledger and publish on the notifications topic', () => {
+      for (const role of ['StartRefreshRole', 'OnRdsEventRole', 'WatchdogRole']) {
+        const statements = statementsOfRole(template, role);
+        expect(resourcesAllowed(statements, 'dynamodb:PutItem')).toEqual([expect.stringMatching(/^\$\{LedgerTable.*\.Arn\}$/)]);
+        expect(resourcesAllowed(statements, 'sns:Publish')).toEqual([expect.stringMatching(/^\$\{NotificationsTopic/)]);
+        expect(resourcesAllowed(statements, 'rds:DescribeDBSnapshots')).toEqual(['*']);
+      }
+      const roles = template.findResources('AWS::IAM::Role') as unknown as Record<string, { Properties: { ManagedPolicyArns?: unknown } }>;
+      expect(Object.values(roles).filter((r) => r.Properties.ManagedPolicyArns !== undefined)).toEqual([]);
+    });
+  });
+
+  describe('schedules', () => {
+    it('starts each refresh on its cron in its time zone, without a flexible window', () => {
+      assertHasResource(template, 'AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'cron(0 3 * * ? *)',
+        ScheduleExpressionTimezone: 'Europe/Berlin',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StartRefreshFunction'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SchedulesDeadLetterQueue'), 'Arn'] } },
+          Input: JSON.stringify({
+            replica: 'orders-staging',
+            trigger: 'schedule',
+            requestId: 'orders-staging@<aws.scheduler.scheduled-time>',
+            scheduledTime: '<aws.scheduler.scheduled-time>',
+          }),
+        }),
+      });
+    });
+
+    it("falls back to the config's time zone and honours a disabled schedule", () => {
+      assertHasResource(template, 'AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'cron(30 2 ? * MON-FRI *)',
+        ScheduleExpressionTimezone: 'Europe/Berlin',
+        State: 'DISABLED',
+      });
+    });
+
+    it('runs the watchdog every watchdogIntervalMinutes', () => {
+      assertHasResource(template, 'AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'rate(5 minutes)',
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WatchdogFunction'), 'Arn'] },
+          Input: JSON.stringify({ trigger: 'watchdog' }),
+        }),
+      });
+    });
+  });
+
+  describe('ledger', () => {
+    it('is a pay-per-request table keyed by replica and sk, with PITR and a customer-managed key, retained', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          KeySchema: [
+            { AttributeName: 'replica', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'replica', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LedgerKey'), 'Arn'] } },
+        },
+      });
+      assertResourceCount(template, 'AWS::DynamoDB::Table', 1);
+    });
+  });
+
+  describe('monitoring', () => {
+    it.each([
+      'EventsDeliveryDeadLetterQueue',
+      'SchedulesDeadLetterQueue',
+      'StartRefreshFailureQueue',
+      'OnRdsEventFailureQueue',
+      'WatchdogFailureQueue',
+      'RetentionFailureQueue',
+      'RetentionSchedulesDeadLetterQueue',
+    ])('alarms to the notifications topic as soon as %s holds a message', (queue) => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${queue}`), 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^NotificationsTopic') }],
+      });
+    });
+
+    it.each(['StartRefresh', 'OnRdsEvent', 'Watchdog', 'Retention'])('alarms on any error of %s', (id) => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^${id}Function`) } }],
+        Statistic: 'Sum',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^NotificationsTopic') }],
+      });
+    });
+
+    it('encrypts every queue and denies it over plain HTTP', () => {
+      const queues = template.findResources('AWS::SQS::Queue') as unknown as Record<string, { Properties: { SqsManagedSseEnabled?: boolean } }>;
+      expect(Object.values(queues).map((q) => q.Properties.SqsManagedSseEnabled)).toEqual([true, true, true, true, true, true, true]);
+      assertResourceCount(template, 'AWS::SQS::QueuePolicy', 7);
+      assertHasResource(template, 'AWS::SQS::QueuePolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+  });
+
+  describe('replica alarms', () => {
+    it.each(REPLICAS)('alarms when a restore of %s missed the RTO target (45 min)', (y) => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, 'RtoMissed'),
+        AlarmName: `replica-refresh-${y}-rto-missed`,
+        AlarmDescription: Match.stringLikeRegexp('RTO target of 45 min'),
+        Statistic: 'Sum',
+        Period: 3600,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    it('alarms when no refresh of orders-staging succeeded within the default 26 h', () => {
+      const y = 'orders-staging';
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, 'RefreshSucceeded'),
+        AlarmName: `replica-refresh-${y}-no-success`,
+        Statistic: 'Sum',
+        Period: 3600,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 26,
+        DatapointsToAlarm: 26,
+        TreatMissingData: 'breaching',
+        AlarmDescription: Match.stringLikeRegexp(`npm run report -- --replica ${y}`),
+      });
+    });
+
+    it('gives no "no success" alarm to billing-staging, whose schedule is disabled (it would fire every day)', () => {
+      expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => (r.Properties as { AlarmName?: string }).AlarmName)).not.toContain('replica-refresh-billing-staging-no-success');
+    });
+
+    it('exports the ledger, the start-refresh function and the topic for the operator commands', () => {
+      expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['LedgerTableName', 'NotificationTopicArn', 'StartRefreshFunctionName']);
+      template.hasOutput('StartRefreshFunctionName', { Value: { Ref: Match.stringLikeRegexp('StartRefreshFunction') } });
+    });
+
+    it.each(REPLICAS.flatMap((y) => ['RefreshFailed', 'RunStuck', 'RefreshRefused', 'RestoreOverdue'].map((m) => [y, m])))('alarms on any %s %s', (y, metricName) => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        ...replicaAlarm(y, metricName),
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmDescription: Match.stringLikeRegexp(`npm run report -- --replica ${y}`),
+      });
+    });
+
+    it.each(REPLICAS.flatMap((y) => [['DeletionEventMissed', 'deletion-missed'], ['UsableEventMissed', 'usable-missed'], ['NightCarriedByPolling', 'polled']].map(([m, suffix]) => [y, m, suffix])))(
+      'alarms on any %s %s as replica-refresh-<y>-event-path-%s',
+      (y, metricName, suffix) => {
+        assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+          ...replicaAlarm(y ?? '', metricName ?? ''),
+          AlarmName: `replica-refresh-${y}-event-path-${suffix}`,
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+        });
+      },
+    );
+
+    it('alarms on the event subscription the watchdog checks, over one watchdog interval, as replica-refresh-<region>-event-path', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        AlarmName: `replica-refresh-${REGION}-event-path`,
+        Namespace: METRICS_NAMESPACE,
+        MetricName: 'EventPathUnhealthy',
+        Dimensions: [
+          { Name: 'service', Value: METRICS_SERVICE },
+          { Name: 'subscription', Value: `replica-refresh-${REGION}` },
+        ],
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'ignore',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^NotificationsTopic') }],
+      });
+    });
+
+    it('alarms when the watchdog has not run for three watchdog intervals', () => {
+      assertHasResource(template, 'AWS::CloudWatch::Alarm', {
+        AlarmName: `replica-refresh-${REGION}-watchdog-silent`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^WatchdogFunction') } }],
+        Period: 300,
+        EvaluationPeriods: 3,
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^NotificationsTopic') }],
+      });
+    });
+
+    it('has nine alarms per replica of the region (eight for the paused one), none for other regions, beside the thirteen pipeline alarms', () => {
+      expect(replicaAlarmKeys(template)).toHaveLength(17);
+      expect(replicaAlarmKeys(template).filter((k) => k.startsWith('reports-staging/'))).toEqual([]);
+      assertResourceCount(template, 'AWS::CloudWatch::Alarm', 17 + PIPELINE_ALARMS);
+    });
+  });
+
+  describe('dashboard', () => {
+    it('is one dashboard named after the region', () => {
+      assertResourceCount(template, 'AWS::CloudWatch::Dashboard', 1);
+      assertHasResource(template, 'AWS::CloudWatch::Dashboard', { DashboardName: `replica-refresh-${REGION}` });
+    });
+
+    it.each([
+      ['orders-staging', 9],
+      ['billing-staging', 8],
+    ])('shows every metric of %s and its %i alarms', (y, alarmCount) => {
+      const { text, widgets } = dashboardBody(template);
+      for (const metricName of ['DowntimeSeconds', 'RestoreSeconds', 'SnapshotAgeSeconds', 'RefreshSucceeded', 'RefreshFailed', 'RefreshRefused', 'RunStuck', 'RestoreOverdue', 'SettingsDrift', ...EVENT_PATH_METRICS]) {
+        expect(text).toContain(`"${METRICS_NAMESPACE}","${metricName}","replica","${y}","service","${METRICS_SERVICE}"`);
+      }
+      const status = widgets.find((w) => w.properties.title === `${y}: alarms`);
+      expect(status?.type).toBe('alarm');
+      expect(status?.properties.alarms).toHaveLength(alarmCount);
+    });
+
+    it('shows the depth of the seven dead-letter queues and the errors of the four functions', () => {
+      const { text, widgets } = dashboardBody(template);
+      const queues = ['EventsDeliveryDeadLetterQueue', 'SchedulesDeadLetterQueue', 'RetentionSchedulesDeadLetterQueue', 'StartRefreshFailureQueue', 'OnRdsEventFailureQueue', 'WatchdogFailureQueue', 'RetentionFailureQueue'];
+      for (const queue of queues) {
+        expect(text).toMatch(new RegExp(`"ApproximateNumberOfMessagesVisible","QueueName","\\$\\{${queue}\\w*\\.QueueName\\}"`));
+      }
+      for (const fn of ['StartRefresh', 'OnRdsEvent', 'Watchdog', 'Retention']) {
+        expect(text).toMatch(new RegExp(`"Errors","FunctionName","\\$\\{${fn}Function\\w*\\}"`));
+      }
+      expect(widgets.find((w) => w.properties.title === 'Pipeline alarms')?.properties.alarms).toHaveLength(PIPELINE_ALARMS);
+      expect(text).toContain(`"${METRICS_NAMESPACE}","EventPathUnhealthy","service","${METRICS_SERVICE}","subscription","replica-refresh-${REGION}"`);
+    });
+  });
+
+  describe('project key', () => {
+    it('creates one rotated, retained key with the project alias, because the pairs copy without a key of their own', () => {
+      assertResourceCount(template, 'AWS::KMS::Alias', 1);
+      assertHasResource(template, 'AWS::KMS::Alias', { AliasName: 'alias/replica-refresh/snapshots', TargetKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SnapshotKey'), 'Arn'] } });
+      template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true, Description: Match.stringLikeRegexp('copies of x') } });
+    });
+  });
+
+  describe('retention', () => {
+    it('schedules one retention pass per pair, on its retention cron in its schedule zone, with its replica as input', () => {
+      for (const replica of REPLICAS) {
+        assertHasResource(template, 'AWS::Scheduler::Schedule', {
+          ScheduleExpression: 'cron(30 12 * * ? *)',
+          ScheduleExpressionTimezone: 'Europe/Berlin',
+          Target: Match.objectLike({
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RetentionFunction'), 'Arn'] },
+            Input: JSON.stringify({ trigger: 'retention', replica }),
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RetentionSchedulesDeadLetterQueue'), 'Arn'] } },
+          }),
+        });
+      }
+    });
+
+    it("lets only the retention function delete snapshots: copies named <x>-* in this region, only with the ownership tag", () => {
+      const deletes = iamStatements(template).filter((s) => s.actions.includes('rds:DeleteDBSnapshot'));
+      expect(deletes.map((s) => s.policy.replace(/DefaultPolicy.*/, ''))).toEqual(['RetentionRole']);
+      expect(deletes[0]?.resources.sort()).toEqual([rdsArn('snapshot:billing-prod-*'), rdsArn('snapshot:orders-prod-*')]);
+      expect(deletes[0]?.statement.Condition).toEqual({ StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'false' } });
+    });
+
+    it('gives the retention function read access to RDS and the ledger, and nothing else that mutates', () => {
+      const statements = statementsOfRole(template, 'RetentionRole');
+      expect(resourcesAllowed(statements, 'dynamodb:GetItem')).toEqual([expect.stringMatching(/^\$\{LedgerTable.*\.Arn\}$/)]);
+      expect(resourcesAllowed(statements, 'dynamodb:PutItem')).toEqual([]);
+      expect(resourcesAllowed(statements, 'sns:Publish')).toEqual([]);
+      const rdsWrites = statements.flatMap((s) => s.actions).filter((a) => /^rds:(?!Describe|List)/.test(a));
+      expect(rdsWrites).toEqual(['rds:DeleteDBSnapshot']);
+    });
+  });
+
+  describe('with alarms turned off in config', () => {
+    let off: Template;
+
+    beforeAll(() => {
+      const input = richConfigInput();
+      input.alarms = { rtoMissed: false, noSuccessWithinHours: 0, runFailed: false, refused: true, restoreOverdue: true };
+      off = Template.fromStack(regionStack(parseConfig(input), SKIP_BUNDLING));
+    });
+
+    it('creates only the alarms still on, for each replica, and the event path alarms, which have no switch', () => {
+      expect(replicaAlarmKeys(off)).toEqual(REPLICAS.flatMap((y) => [`${y}/RefreshRefused`, `${y}/RestoreOverdue`, ...EVENT_PATH_METRICS.map((m) => `${y}/${m}`)]).sort());
+      assertResourceCount(off, 'AWS::CloudWatch::Alarm', 2 * (2 + 3) + PIPELINE_ALARMS);
+    });
+
+    it("keeps the dashboard's graphs and shows only the remaining alarms", () => {
+      const { text, widgets } = dashboardBody(off);
+      expect(text).toContain('"RestoreSeconds","replica","orders-staging"');
+      expect(widgets.find((w) => w.properties.title === 'orders-staging: alarms')?.properties.alarms).toHaveLength(2 + 3);
+    });
+  });
+});
+
+/** A parsed configuration whose pairs of {@link REGION} are the given ones (the example pair is replaced), keeping x's credentials unless they say. */
+function configWith(...pairs: Record<string, unknown>[]) {
+  const input = exampleConfig();
+  input.pairs = pairs.map((p) => ({ credentials: { mode: 'source' }, ...p }));
+  return parseConfig(input);
+}
+
+describe('ReplicaRegionStack with pairs restored from replicated automated backups', () => {
+  const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/bbbbbbbb-1111-2222-3333-444444444444`;
+  let template: Template;
+
+  beforeAll(() => {
+    const config = configWith(
+      { source: { instanceId: 'ledger-prod', region: 'eu-west-1', mode: 'backup-replication' }, replica: { instanceId: 'ledger-staging', region: REGION } },
+      {
+        source: { instanceId: 'audit-prod', region: 'eu-west-1', mode: 'backup-replication' },
+        replica: { instanceId: 'audit-staging', region: REGION },
+        backupReplication: { manage: false, kmsKeyArn: KEY },
+      },
+    );
+    template = Template.fromStack(regionStack(config, SKIP_BUNDLING));
+  });
+
+  it.each(['OnRdsEventRole', 'WatchdogRole'])('lets %s restore y to a point in time, with the inputs RDS requires, and describe automated backups', (role) => {
+    const statements = statementsOfRole(template, role);
+    const ys = [rdsArn('db:audit-staging'), rdsArn('db:ledger-staging')];
+    expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceToPointInTime').sort()).toEqual([...ys, rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*'), rdsArn('auto-backup:*')].sort());
+    expect(resourcesAllowed(statements, 'rds:DescribeDBInstanceAutomatedBackups')).toEqual(['*']);
+    // The managed replication's project key and the configured key of the other pair, by ARN, only via RDS.
+    expect(resourcesAllowed(statements, 'kms:CreateGrant').sort()).toEqual([KEY, expect.stringMatching(/^\$\{SnapshotKey\w+\.Arn\}$/)].sort());
+  });
+
+  it('starts the replication of the managed pair only, encrypted with the project key', () => {
+    assertResourceCount(template, 'Custom::RdsBackupReplication', 1);
+    const resources = Object.values(template.findResources('Custom::RdsBackupReplication') as unknown as Record<string, { Properties: { Create: unknown } }>);
+    const create = JSON.parse(render(resources[0]?.Properties.Create)) as { parameters: Record<string, unknown> };
+    const { KmsKeyId, ...others } = create.parameters;
+    expect(others).toEqual({ SourceDBInstanceArn: `arn:\${AWS::Partition}:rds:eu-west-1:${ACCOUNT}:db:ledger-prod`, BackupRetentionPeriod: 7 });
+    expect(KmsKeyId).toMatch(/^\$\{SnapshotKey\w+\.Arn\}$/);
+  });
+
+  it('has no retention function or schedule: the project makes no copies here', () => {
+    expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'retention' } } } }))).toEqual([]);
+    expect(iamStatements(template).filter((s) => s.actions.includes('rds:DeleteDBSnapshot'))).toEqual([]);
+  });
+});
+
+describe('ReplicaRegionStack whose snapshots arrive by other means', () => {
+  it('creates no project key, no retention and keeps the key/* wildcard for restores', () => {
+    const config = configWith({ source: { instanceId: 'orders-prod', region: 'eu-west-1' }, replica: { instanceId: 'orders-staging', region: REGION }, copy: { enabled: false } });
+    const template = Template.fromStack(regionStack(config, SKIP_BUNDLING));
+    assertResourceCount(template, 'AWS::KMS::Alias', 0);
+    assertResourceCount(template, 'AWS::Scheduler::Schedule', 2);
+    expect(resourcesAllowed(iamStatements(template), 'kms:CreateGrant')).toEqual([
+      `arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`,
+      `arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`,
+    ]);
+  });
+});

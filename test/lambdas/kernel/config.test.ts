@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../../lambdas/kernel/errors';
+import { COPY_CONFIG_ENV, MAX_PAIRS, RUNTIME_CONFIG_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, needsProjectKey, parseConfig, parseConfigText, replicaRefreshOf } from '../../../lambdas/kernel/config';
+import { runtimeConfig } from '../../support/fixtures';
+
+const example = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: Record<string, unknown> } }).context.replicaRefresh;
+
+function withPair(changes: Record<string, unknown>): Record<string, unknown> {
+  const pairs = example.pairs as Record<string, unknown>[];
+  return { ...example, pairs: [{ ...pairs[0], ...changes }] };
+}
+
+function problemsOf(input: unknown): string[] {
+  try {
+    parseConfig(input);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('accepts the committed example and fills in the safe defaults', () => {
+    const cfg = parseConfig(example);
+    const [p] = cfg.pairs;
+    expect(p).toMatchObject({
+      ownershipTag: { key: 'replica-refresh:managed', value: 'true' },
+      snapshotTypes: ['automated', 'manual'],
+      requireNewerSnapshot: true,
+      allowDisablingDeletionProtection: false,
+      finalSnapshot: false,
+      restoreUnmanagedDeletions: false,
+      whenNewestSnapshotNotReady: 'use-newest-available',
+      overrides: {},
+    });
+    expect(cfg.watchdogIntervalMinutes).toBe(5);
+  });
+
+  it('fails without the context key, saying where it goes', () => {
+    expect(() => parseConfig(undefined)).toThrow('add a "replicaRefresh" object to the "context" of cdk.json');
+  });
+
+  it('fails on a bad time zone, naming key and value', () => {
+    expect(problemsOf(withPair({ schedule: { cron: 'cron(0 3 * * ? *)', timeZone: 'Europe/Berln' } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).schedule.timeZone = "Europe/Berln": must be an IANA time zone such as Europe/Berlin',
+    ]);
+  });
+
+  it.each(['Europe/Berlin', 'UTC', 'America/Los_Angeles', 'Asia/Kolkata', 'America/Argentina/Buenos_Aires'])('accepts the canonical time zone %s', (zone) => {
+    expect(parseConfig({ ...example, timeZone: zone }).timeZone).toBe(zone);
+  });
+
+  it.each([
+    ['europe/berlin', 'Europe/Berlin'],
+    ['US/Pacific', 'America/Los_Angeles'],
+    ['Etc/UTC', 'UTC'],
+    ['EUROPE/BERLIN', 'Europe/Berlin'],
+  ])('fails on the non-canonical time zone %s, suggesting %s', (zone, canonical) => {
+    expect(problemsOf({ ...example, timeZone: zone })).toEqual([`replicaRefresh.timeZone = "${zone}": must be a canonical IANA time zone: did you mean "${canonical}"?`]);
+  });
+
+  it.each([
+    ['cron(0 3 * * *)', 'has 5 field(s); a Scheduler cron expression has six'],
+    ['0 3 * * ? *', 'must look like cron(minutes hours day-of-month month day-of-week year)'],
+    ['cron(0 3 * * 1 *)', 'exactly one of day-of-month and day-of-week'],
+    ['cron(0 3 30 2 ? *)', 'never fires in the next 366 days'],
+    ['cron(99 99 * * ? *)', 'minutes field: 99 is outside 0-59'],
+    ['cron(0 3 * * ? 2020)', 'never fires in the next 366 days'],
+    ['cron(0 3 ? * MON#6 *)', 'day-of-week field: "#6" must be 1-5'],
+    ['cron(0 3 L * 2 *)', 'exactly one of day-of-month and day-of-week'],
+  ])('fails on the cron expression %s, on one line naming the field', (cron, message) => {
+    const [problem] = problemsOf(withPair({ schedule: { cron } }));
+    expect(problem).toContain(`replicaRefresh.pairs[0] (orders-staging).schedule.cron = ${JSON.stringify(cron)}`);
+    expect(problem).toContain(message);
+  });
+
+  it('fails on an unknown key, naming it', () => {
+    expect(problemsOf(withPair({ maxSnapshotAgeHour: 3 }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging): unknown key(s) "maxSnapshotAgeHour"; check the spelling against the README\'s configuration reference',
+    ]);
+  });
+
+  it('fails when y is x', () => {
+    const problems = problemsOf(withPair({ replica: { instanceId: 'orders-prod', region: 'eu-west-1' } }));
+    expect(problems.join('\n')).toContain('is the source instance itself (orders-prod in eu-west-1)');
+  });
+
+  it('fails when one y is in two pairs', () => {
+    const pairs = example.pairs as Record<string, unknown>[];
+    const problems = problemsOf({ ...example, pairs: [pairs[0], { ...pairs[0], source: { instanceId: 'other-prod', region: 'eu-west-1' } }] });
+    expect(problems).toEqual(['replicaRefresh.pairs[1] (orders-staging).replica.instanceId = "orders-staging": repeats pairs[0]: each y may belong to one pair only']);
+  });
+
+  it('fails when a source is also a replica', () => {
+    const pairs = example.pairs as Record<string, unknown>[];
+    const second = { source: { instanceId: 'orders-staging', region: 'eu-central-1' }, replica: { instanceId: 'orders-dev', region: 'eu-central-1' }, credentials: { mode: 'source' } };
+    expect(problemsOf({ ...example, pairs: [pairs[0], second] }).join('\n')).toContain('replicaRefresh.pairs[1] (orders-dev).source');
+  });
+
+  it.each([
+    [{ account: '1234' }, 'replicaRefresh.account = "1234": must be a 12-digit AWS account id'],
+    [{ pairs: [] }, 'replicaRefresh.pairs = []: must list at least one x→y pair'],
+    [{ notificationEmails: ['not-an-email'] }, 'replicaRefresh.notificationEmails[0] = "not-an-email": must be an e-mail address with at most 64 characters before the @ (RFC 5321)'],
+    [{ notificationEmails: [`${'a'.repeat(65)}@example.com`] }, `replicaRefresh.notificationEmails[0] = "${'a'.repeat(60)}"… (77 characters): must be an e-mail address with at most 64 characters before the @ (RFC 5321)`],
+    [{ rtoTargetMinutes: Infinity }, 'replicaRefresh.rtoTargetMinutes = Infinity: Invalid input: expected number, received Infinity'],
+    [{ rtoTargetMinutes: NaN }, 'replicaRefresh.rtoTargetMinutes = NaN: Invalid input: expected number, received NaN'],
+    [{ pairs: 'orders' }, 'replicaRefresh.pairs = "orders": Invalid input: expected array, received string'],
+    [{ pairs: [null] }, 'replicaRefresh.pairs[0] = null: Invalid input: expected object, received null'],
+  ])('fails on %j', (change, message) => {
+    expect(problemsOf({ ...example, ...change })).toEqual([message]);
+  });
+
+  it.each(['cron(0 3 * * ? *)', 'cron(15 2 L * ? *)', 'cron(0 4 ? * MON-FRI *)', 'cron(0 */6 * * ? *)', 'cron(0 3 ? * 6#3 *)', 'cron(0 3 ? * 6L *)', 'cron(0 3 15W * ? *)', 'cron(30 1 1 JAN,JUL ? *)'])(
+    'accepts the Scheduler cron expression %s',
+    (cron) => {
+      expect(parseConfig(withPair({ schedule: { cron } })).pairs[0]?.schedule.cron).toBe(cron);
+    },
+  );
+
+  it('requires maxAllocatedStorage at least 10% above allocatedStorage, in whole numbers (220 for 200 is enough)', () => {
+    expect(parseConfig(withPair({ overrides: { allocatedStorage: 200, maxAllocatedStorage: 220 } })).pairs[0]?.overrides.maxAllocatedStorage).toBe(220);
+    expect(problemsOf(withPair({ overrides: { allocatedStorage: 200, maxAllocatedStorage: 219 } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).overrides.maxAllocatedStorage = 219: must be at least 10% above allocatedStorage (200), i.e. 220 or more, or RDS rejects the post-restore modify',
+    ]);
+  });
+
+  it('fails on stuckRunHours not above the deletion grace plus the restore deadline, naming both', () => {
+    expect(problemsOf(withPair({ stuckRunHours: 0.05 }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).stuckRunHours = 0.05: must exceed deletionEventGraceMinutes (15) plus restoreDeadlineMinutes (120), i.e. more than 2.25 h, or the watchdog would fail a run while RDS is still deleting or restoring y',
+    ]);
+  });
+
+  it('fails on 51 tags, and on tag keys RDS reserves or rejects, one line each', () => {
+    const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    expect(problemsOf(withPair({ overrides: { tags } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).overrides.tags = {"k0": "v", "k1": "v", "k2": "v", … (51 keys)}: must hold at most 50 tags (RDS\'s limit per resource)',
+    ]);
+    expect(problemsOf(withPair({ overrides: { tags: { 'aws:owner': 'x', 'bad<key': 'y' } } }))).toHaveLength(2);
+  });
+
+  it('names a deeply nested or huge value without overflowing, in one line', () => {
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 100_000; i++) deep = (deep.a = {});
+    expect(problemsOf(withPair({ overrides: { tags: root } }))).toEqual(['replicaRefresh.pairs[0] (orders-staging).overrides.tags.a = {"a": {…}}: Invalid input: expected string, received object']);
+  });
+
+  it('reads a file with a UTF-8 byte-order mark, and names a file that is not JSON', () => {
+    expect(parseConfigText(`\uFEFF${JSON.stringify({ a: 1 })}`, 'cdk.json')).toEqual({ a: 1 });
+    expect(() => parseConfigText('{"a": ', 'my.json')).toThrow(/^my\.json is not valid JSON: .*fix the file/);
+  });
+
+  it('finds replicaRefresh in a cdk.json, and names the file and shape when it is not an object', () => {
+    expect(replicaRefreshOf({ context: { replicaRefresh: { a: 1 } } }, 'cdk.json')).toEqual({ a: 1 });
+    expect(replicaRefreshOf({}, 'cdk.json')).toBeUndefined();
+    expect(() => replicaRefreshOf(null, 'my.json')).toThrow('my.json holds null; it must be a JSON object with "context"');
+    expect(() => replicaRefreshOf([1], 'my.json')).toThrow('my.json holds an array');
+    expect(() => replicaRefreshOf({ context: 'x' }, 'my.json')).toThrow('my.json: "context" is string');
+  });
+
+  it('validates the documented maximum of pairs, and refuses one more', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => ({ ...(example.pairs as Record<string, unknown>[])[0], replica: { instanceId: `y-${i}`, region: 'eu-central-1' }, source: { instanceId: `x-${i}`, region: 'eu-west-1' } }));
+    expect(parseConfig({ ...example, pairs: many }).pairs).toHaveLength(1000);
+    expect(problemsOf({ ...example, pairs: [...many, many[0]] })[0]).toContain(`must list at most ${MAX_PAIRS} pairs per deployment`);
+  });
+
+  it('defaults to copying x snapshots itself, with a project key, retention and no extra snapshots', () => {
+    const [p] = parseConfig(example).pairs;
+    expect(p?.source.mode).toBe('snapshot-copy');
+    expect(p?.copy).toEqual({ enabled: true, inFlightLimit: 20, deferSeconds: 300, maxWaitHours: 24, manualSnapshotAlertAt: 90, sweepIntervalMinutes: 60, retention: { enabled: true, keepDays: 7, keepLast: 3, cron: 'cron(30 12 * * ? *)' } });
+    expect(copiesSnapshots(p!)).toBe(true);
+    expect(needsProjectKey(p!)).toBe(true);
+  });
+
+  it.each([
+    ['copying switched off', { copy: { enabled: false } }, false, false],
+    ['an existing key named', { copy: { replicaKmsKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/k' } }, true, false],
+    ['x and y in one region', { source: { instanceId: 'orders-prod', region: 'eu-central-1' } }, false, false],
+    ['backup replication managed by the stack', { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } }, false, true],
+    ['backup replication set up by hand', { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' }, backupReplication: { manage: false } }, false, false],
+  ])('%s: copies %s, needs the project key %s', (_name, change, copies, key) => {
+    const [p] = parseConfig(withPair(change)).pairs;
+    expect([copiesSnapshots(p!), needsProjectKey(p!)]).toEqual([copies, key]);
+  });
+
+  it('fails on backup replication within one region, and on a bad extra-snapshot schedule, naming what to do', () => {
+    expect(problemsOf(withPair({ source: { instanceId: 'orders-prod', region: 'eu-central-1', mode: 'backup-replication' } })).join('\n')).toContain(
+      'replicaRefresh.pairs[0] (orders-staging).source.mode = "backup-replication": needs x and y in different regions (both are in eu-central-1)',
+    );
+    expect(problemsOf(withPair({ copy: { extraSnapshots: { cron: 'rate(6 hours)' } } }))[0]).toContain('replicaRefresh.pairs[0] (orders-staging).copy.extraSnapshots.cron = "rate(6 hours)"');
+    expect(problemsOf(withPair({ copy: { retention: { keepDays: 0 } } }))[0]).toContain('replicaRefresh.pairs[0] (orders-staging).copy.retention.keepDays = 0');
+  });
+
+  it('fails on bad identifiers and overrides', () => {
+    const problems = problemsOf(withPair({ replica: { instanceId: '1bad--name', region: 'eu-central-1' }, overrides: { storageType: 'ssd', port: 80 } }));
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toContain('replicaRefresh.pairs[0] (1bad--name).replica.instanceId = "1bad--name"');
+    expect(problems).toContain('replicaRefresh.pairs[0] (1bad--name).overrides.port = 80: Too small: expected number to be >=1150');
+    expect(problems.join('\n')).toContain('replicaRefresh.pairs[0] (1bad--name).overrides.storageType = "ssd"');
+  });
+});
+
+describe('loadRuntimeConfig', () => {
+  it('reads the function environment', () => {
+    const cfg = runtimeConfig();
+    expect(loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: JSON.stringify(cfg) })).toEqual(cfg);
+  });
+  it('fails clearly when the variable is missing or broken', () => {
+    expect(() => loadRuntimeConfig({})).toThrow(`environment variable ${RUNTIME_CONFIG_ENV} is not set; deploy the function with the CDK app`);
+    expect(() => loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: '{' })).toThrow('is not valid JSON');
+    expect(() => loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: JSON.stringify({ ...runtimeConfig(), region: 'mars' }) })).toThrow(`${RUNTIME_CONFIG_ENV}.region = "mars"`);
+  });
+});
+
+describe('loadCopyRuntimeConfig', () => {
+  it('reads the copy function environment and fails naming the variable', () => {
+    const cfg = { region: 'eu-west-1', account: '111111111111', deferQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111111111111/q', notificationTopicArn: 'arn:aws:sns:eu-central-1:111111111111:n', pairs: runtimeConfig().pairs };
+    expect(loadCopyRuntimeConfig({ [COPY_CONFIG_ENV]: JSON.stringify(cfg) }).deferQueueUrl).toBe(cfg.deferQueueUrl);
+    expect(() => loadCopyRuntimeConfig({})).toThrow(`environment variable ${COPY_CONFIG_ENV} is not set; deploy the function with the CDK app`);
+    expect(() => loadCopyRuntimeConfig({ [COPY_CONFIG_ENV]: JSON.stringify({ ...cfg, deferQueueUrl: 'nope' }) })).toThrow(`${COPY_CONFIG_ENV}.deferQueueUrl = "nope"`);
+  });
+});

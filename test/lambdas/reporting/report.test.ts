@@ -1,0 +1,80 @@
+import { buildReport, percentile } from '../../../lambdas/reporting/report';
+import { KNOWN_RUNS } from '../../support/runs';
+
+const opts = { replica: 'orders-staging', since: new Date('2026-10-01T00:00:00Z'), until: new Date('2026-11-01T00:00:00Z'), timeZone: 'Europe/Berlin', rtoTargetMinutes: 45 };
+
+describe('buildReport', () => {
+  const report = buildReport(KNOWN_RUNS, opts);
+
+  it('measures each run from its UTC timestamps, so a window across the DST change is its true length', () => {
+    expect(report.rows.map((r) => [r.status, r.downtimeSeconds, r.restoreSeconds, r.dataAgeSeconds])).toEqual([
+      ['succeeded', 1800, 1200, 7200],
+      // 02:30 CEST → 02:30 CET is one hour, not zero.
+      ['succeeded', 3600, 3000, 7200],
+      ['failed', undefined, undefined, undefined],
+      ['refused', undefined, undefined, undefined],
+    ]);
+    expect(report.rows[1]).toMatchObject({ rtoMissed: true, drift: ['availabilityZone'], precision: 'exact start, polled end' });
+    expect(report.rows[2]).toMatchObject({ reason: 'the restore failed 5 times (last: InsufficientDBInstanceCapacityFault).', downtimeStart: '2026-10-26T02:00:00.000Z' });
+  });
+
+  it('summarises: counts, success rate without refusals, percentiles and misses', () => {
+    expect(report.summary).toEqual({
+      runs: 4,
+      succeeded: 2,
+      failed: 1,
+      refused: 1,
+      successRate: 2 / 3,
+      downtime: { count: 2, p50: 1800, p95: 3600, max: 3600 },
+      restore: { count: 2, p50: 1200, p95: 3000, max: 3000 },
+      dataAge: { count: 2, p50: 7200, p95: 7200, max: 7200 },
+      // The slow restore and the failed one.
+      rtoMisses: 2,
+      trend: 'not enough runs',
+    });
+  });
+
+  it('says on every row how the deletion and the return were seen: an RDS event or the watchdog\'s poll', () => {
+    expect(report.rows.map((r) => [r.status, r.deletedSource, r.usableSource])).toEqual(
+      KNOWN_RUNS.map((r) => [r.status, r.deletedSource ?? null, r.usableSource ?? null]),
+    );
+    const polledDeletion = buildReport([{ ...KNOWN_RUNS[0]!, deletedSource: 'poll' }], opts).rows[0];
+    expect(polledDeletion).toMatchObject({ deletedSource: 'poll', precision: 'exact start, event end, deletion polled' });
+  });
+
+  it('measures restore time from the first attempt, retries included', () => {
+    const retried = { ...KNOWN_RUNS[0]!, firstRestoreAttemptAt: '2026-10-24T01:08:00.000Z', restoreRequestedAt: '2026-10-24T01:14:00.000Z' };
+    expect(buildReport([retried], opts).rows[0]?.restoreSeconds).toBe(1320);
+  });
+
+  it('shows a run in progress', () => {
+    const active = { ...KNOWN_RUNS[0]!, runId: 'live', status: 'active' as const, phase: 'restoring' as const, usableAt: undefined, startedAt: '2026-10-28T02:00:00.000Z', deleteRequestedAt: '2026-10-28T02:00:00.000Z' };
+    expect(buildReport([active], opts).rows[0]).toMatchObject({ status: 'active', downtimeStart: '2026-10-28T02:00:00.000Z', precision: 'in progress, phase restoring' });
+  });
+
+  it('keeps only the replica and the period asked for', () => {
+    const narrow = buildReport(KNOWN_RUNS, { ...opts, since: new Date('2026-10-25T00:00:00Z'), until: new Date('2026-10-26T00:00:00Z') });
+    expect(narrow.rows.map((r) => r.runId)).toEqual(['20261025T003000Z-bbbbbb']);
+    expect(buildReport(KNOWN_RUNS, { ...opts, replica: 'billing-staging' }).rows).toEqual([]);
+  });
+
+  it('reports a trend once there are enough runs', () => {
+    const many = Array.from({ length: 8 }, (_, i) => ({
+      ...KNOWN_RUNS[0]!,
+      runId: `r${i}`,
+      startedAt: `2026-10-0${i + 1}T01:00:00.000Z`,
+      restoreRequestedAt: `2026-10-0${i + 1}T01:10:00.000Z`,
+      usableAt: new Date(Date.parse(`2026-10-0${i + 1}T01:10:00.000Z`) + (1200 + i * 120) * 1000).toISOString(),
+    }));
+    const trend = buildReport(many, opts).summary;
+    expect(trend.trend).toBe('slower');
+    expect(trend.restoreTrendSeconds).toBe(480);
+  });
+});
+
+describe('percentile', () => {
+  it('uses the nearest rank', () => {
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect([percentile(xs, 0.5), percentile(xs, 0.95), percentile(xs, 1), percentile([], 0.5)]).toEqual([5, 10, 10, undefined]);
+  });
+});
