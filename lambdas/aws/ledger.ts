@@ -52,7 +52,7 @@ export class DynamoLedger implements Ledger {
   public async openRun(run: RunRecord): Promise<void> {
     try {
       await this.doc.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...run, replica: run.replicaId, sk: ACTIVE }, ConditionExpression: 'attribute_not_exists(sk)' }),
+        new PutCommand({ TableName: this.tableName, Item: { ...run, version: 1, replica: run.replicaId, sk: ACTIVE }, ConditionExpression: 'attribute_not_exists(sk)' }),
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
@@ -69,9 +69,34 @@ export class DynamoLedger implements Ledger {
   }
 
   public async updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[], options: { dueBy?: string } = {}): Promise<RunRecord> {
+    if ('phase' in changes || 'status' in changes) throw new Error(`run ${run.runId}: phase and status change only through the lifecycle's transitions (moveRun), not updateActiveRun`);
+    return this.conditionalUpdate(run, changes, fromPhases, options);
+  }
+
+  public async moveRun(run: Pick<RunRecord, 'replicaId' | 'runId' | 'version'>, changes: Partial<RunRecord>, fromPhases: readonly string[], options: { dueBy?: string } = {}): Promise<RunRecord> {
+    return this.conditionalUpdate(run, changes, fromPhases, { ...options, version: run.version ?? null, active: true });
+  }
+
+  private async conditionalUpdate(
+    run: Pick<RunRecord, 'replicaId' | 'runId'>,
+    changes: Partial<RunRecord>,
+    fromPhases: readonly string[] | undefined,
+    options: { dueBy?: string; version?: number | null; active?: boolean },
+  ): Promise<RunRecord> {
     const conditions: string[] = [];
     const values: Record<string, unknown> = {};
     const names: Record<string, string> = {};
+    if (options.active) {
+      conditions.push('#status = :active');
+      names['#status'] = 'status';
+      values[':active'] = 'active';
+    }
+    if (options.version !== undefined) {
+      // The run as the caller read it: a move computed from an older read fails instead of overwriting a newer one.
+      conditions.push(options.version === null ? 'attribute_not_exists(#version)' : '#version = :version');
+      names['#version'] = 'version';
+      if (options.version !== null) values[':version'] = options.version;
+    }
     if (fromPhases && fromPhases.length > 0) {
       fromPhases.forEach((p, i) => (values[`:p${i}`] = p));
       conditions.push(`#phase IN (${fromPhases.map((_, i) => `:p${i}`).join(', ')})`);
@@ -84,7 +109,13 @@ export class DynamoLedger implements Ledger {
       values[':due'] = options.dueBy;
     }
     if (conditions.length === 0) return this.updateActive(run, changes);
-    const detail = [fromPhases?.length ? `not active in phase ${fromPhases.join(' or ')}` : '', options.dueBy ? `or its next attempt is not due by ${options.dueBy}` : ''].filter(Boolean).join(' ');
+    const detail = [
+      fromPhases?.length ? `not active in phase ${fromPhases.join(' or ')}` : options.active ? 'not active' : '',
+      options.version !== undefined ? `or changed since version ${options.version ?? '(none)'}` : '',
+      options.dueBy ? `or its next attempt is not due by ${options.dueBy}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     return this.updateActive(run, changes, `AND ${conditions.join(' AND ')}`, values, names, detail);
   }
 
@@ -102,7 +133,7 @@ export class DynamoLedger implements Ledger {
     const set: string[] = [];
     const remove: string[] = [];
     Object.entries(changes).forEach(([key, value], i) => {
-      if (key === 'replicaId' || key === 'runId') return;
+      if (key === 'replicaId' || key === 'runId' || key === 'version') return;
       names[`#f${i}`] = key;
       if (value === undefined) remove.push(`#f${i}`);
       else {
@@ -110,14 +141,18 @@ export class DynamoLedger implements Ledger {
         set.push(`#f${i} = :v${i}`);
       }
     });
+    // Every write moves the version on, so a transition computed from an earlier read is refused.
+    names['#version'] = 'version';
+    values[':zero'] = 0;
+    values[':one'] = 1;
+    set.push('#version = if_not_exists(#version, :zero) + :one');
     const expression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { replica: run.replicaId, sk: ACTIVE },
-          // An empty change still proves the run is current.
-          UpdateExpression: expression || 'SET #runId = :runId',
+          UpdateExpression: expression,
           ConditionExpression: `#runId = :runId ${extraCondition}`.trim(),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -129,17 +164,6 @@ export class DynamoLedger implements Ledger {
       return updated;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) throw new StaleRunError(run.replicaId, run.runId, staleDetail);
-      throw err;
-    }
-  }
-
-  public async closeRun(run: RunRecord): Promise<boolean> {
-    const { replicaId: _r, runId: _id, phase: _p, ...fields } = run;
-    try {
-      await this.updateActive(run, fields, 'AND #status = :active', { ':active': 'active' }, { '#status': 'status' });
-      return true;
-    } catch (err) {
-      if (err instanceof StaleRunError) return false;
       throw err;
     }
   }

@@ -7,7 +7,7 @@ import type { RuntimeConfig } from '../kernel/config';
 import type { RdsEvent } from './parse';
 import { parseInvocation, signalOf } from './parse';
 import type { RunContext } from '../refresh/lifecycle';
-import { failRun, finishRun, loadActiveRun, requestRestore } from '../refresh/lifecycle';
+import { activeRunOf, failRun, finishRun, requestRestore, settleClosedRun } from '../refresh/lifecycle';
 import { onReplicaMissing } from '../refresh/heal';
 import { alert } from '../reporting/measures';
 import type { RunRecord } from '../kernel/model';
@@ -60,7 +60,8 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
   if (!pair) return ignored(deps, 'not-a-replica', detail);
   if (!signal) return ignored(deps, 'irrelevant-event', detail);
   const ctx: RunContext = { config, pair };
-  const run = await loadActiveRun(deps, config, pair.replica.instanceId);
+  await settleClosedRun(deps, config, pair.replica.instanceId);
+  const run = await activeRunOf(deps, pair.replica.instanceId);
 
   if (signal === 'deleted') {
     if (!run) {
@@ -78,7 +79,7 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
       if (await amendFromEvent(deps, pair.replica.instanceId, run, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
       return ignored(deps, 'duplicate', detail);
     }
-    const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleting', 'deleted'], ...(event.time ? { deletedAt: event.time } : {}), deletedSource: 'event' });
+    const outcome = await requestRestore(deps, ctx, run, { event: 'claim-restore', ...(event.time ? { deletedAt: event.time } : {}), deletedSource: 'event' });
     // A racing duplicate lost the claim: the same as one that arrived later.
     if (outcome === 'duplicate') return ignored(deps, 'duplicate', detail);
     return { eventId: event.eventId, sourceId: event.sourceId, action: `restore:${outcome}` };

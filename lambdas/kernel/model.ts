@@ -207,6 +207,8 @@ export interface RunRecord {
   requestId?: string;
   status: 'active' | RunOutcome;
   phase?: RunPhase;
+  /** Moves on with every write of the active run; a lifecycle transition is conditional on it (refresh/machine.ts). */
+  version?: number;
   startedAt: string;
   preflightFinishedAt?: string;
   deleteRequestedAt?: string;

@@ -88,17 +88,21 @@ export interface Ledger {
   openRun(run: RunRecord): Promise<void>;
   getActiveRun(replicaId: string): Promise<RunRecord | undefined>;
   /**
-   * Updates the active run if it is still `runId`, (when given) in one of `fromPhases`, and (with `dueBy`) its
-   * `nextRetryAt` is unset or not later than `dueBy`.
+   * Records details on the active run (never its phase or status: those move only by {@link moveRun}) if it is still
+   * `runId`, (when given) in one of `fromPhases`, and (with `dueBy`) its `nextRetryAt` is unset or not later than
+   * `dueBy`. Every write moves the run's version on.
    * @returns the updated run
    * @throws StaleRunError when the condition does not hold
    */
   updateActiveRun(run: Pick<RunRecord, 'replicaId' | 'runId'>, changes: Partial<RunRecord>, fromPhases?: readonly string[], options?: { dueBy?: string }): Promise<RunRecord>;
   /**
-   * Marks the active run closed (its final status, times and reason), still in the active slot.
-   * @returns false when the run is no longer active (another invocation closed it): do not notify
+   * A lifecycle transition (refresh/machine.ts calls it; nothing else should): writes `changes`, which carry the new
+   * phase or the closing status, if the run is still `runId`, active, in one of `fromPhases`, at `run.version`, and
+   * (with `dueBy`) due.
+   * @returns the run as written
+   * @throws StaleRunError when the condition does not hold
    */
-  closeRun(run: RunRecord): Promise<boolean>;
+  moveRun(run: Pick<RunRecord, 'replicaId' | 'runId' | 'version'>, changes: Partial<RunRecord>, fromPhases: readonly string[], options?: { dueBy?: string }): Promise<RunRecord>;
   /** Moves a closed run into history and frees the active slot. Idempotent. */
   archiveRun(run: RunRecord): Promise<void>;
   /**

@@ -8,6 +8,7 @@ import { ActiveRunExistsError } from '../kernel/errors';
 import { makeRunId } from '../kernel/ids';
 import type { RunContext } from './lifecycle';
 import { HEAL_ALERTS, MISSING_ALERT, requestRestore } from './lifecycle';
+import { openRun } from './machine';
 import { alert } from '../reporting/measures';
 import type { InstanceSettings, RunRecord } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
@@ -86,6 +87,7 @@ export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 's
     healsRunId: cause.runId,
     status: 'active',
     phase: 'deleted',
+    version: 1,
     startedAt: now.toISOString(),
     deleteRequestedAt: cause.deleteRequestedAt ?? cause.deletedAt ?? cause.startedAt,
     ...(cause.deleteRequestedEstimated ? { deleteRequestedEstimated: true } : {}),
@@ -98,7 +100,7 @@ export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 's
     ...(cause.engine ? { engine: cause.engine } : {}),
   };
   try {
-    await deps.ledger.openRun(run);
+    await openRun(deps, 'heal', run);
   } catch (err) {
     if (err instanceof ActiveRunExistsError) return 'duplicate';
     throw err;
@@ -115,7 +117,7 @@ export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 's
       run.runId,
     ),
   );
-  await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: run.deletedSource ?? 'poll' });
+  await requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: run.deletedSource ?? 'poll' });
   return 'restoring';
 }
 
@@ -186,6 +188,7 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
     requestId: `deletion:${at.toISOString()}`,
     status: 'active',
     phase: 'deleted',
+    version: 1,
     startedAt: now.toISOString(),
     // Nobody here saw the delete request: the window starts at the deletion as seen, later than the truth.
     deleteRequestedAt: at.toISOString(),
@@ -199,7 +202,7 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
     ...(template.engine ? { engine: template.engine } : {}),
   };
   try {
-    await deps.ledger.openRun(run);
+    await openRun(deps, 'heal', run);
   } catch (err) {
     if (err instanceof ActiveRunExistsError) return 'duplicate';
     throw err;
@@ -214,7 +217,7 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
       run.runId,
     ),
   );
-  await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: source });
+  await requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: source });
   return 'restoring';
 }
 

@@ -8,8 +8,9 @@ import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../kernel/errors';
 import { alert, closedRunNotification, measure, rtoMissed } from '../reporting/measures';
 import { applyCredentials } from './credentials';
+import { TRANSITIONS, stateOf, transition } from './machine';
 import { shapeRestore } from '../targets/instance/engines';
-import type { ChosenSnapshot, Drift, InstanceView, RunPhase, RunRecord, SnapshotView } from '../kernel/model';
+import type { ChosenSnapshot, Drift, InstanceView, RunRecord, SnapshotView } from '../kernel/model';
 import type { Deps, Notification } from '../kernel/ports';
 import { LINEAGE_TAGS, MODIFY_GROUPS, driftOf, lineageOf, lineageTags, missingRoles, postRestoreGroups } from '../targets/instance/settings';
 import { REPLICATED_BACKUP, dataTimeOf, findRestoreSource, maxDataAgeMs, restoreIdentifier, toChosen } from '../sources/snapshots';
@@ -57,23 +58,35 @@ export function isRestoredBy(y: InstanceView | undefined, run: Pick<RunRecord, '
 }
 
 /**
- * The three-step close: mark the active run closed (one closer wins), tell people, archive it. Whoever
- * finds a closed-but-unarchived run later completes it with {@link resumeClose}.
- * @returns false when another invocation had already closed the run
+ * The three-step close: move the run to its outcome (one closer wins), tell people, archive it. Whoever finds a
+ * closed-but-unarchived run later completes it with {@link settleClosedRun}.
+ * @returns the closed run, or undefined when another invocation had already moved or closed it
  */
-async function closeAndNotify(deps: Deps, run: RunRecord, notification: Notification): Promise<boolean> {
-  if (!(await deps.ledger.closeRun(run))) return false;
-  await deps.notifier.publish(notification);
-  const notified = { ...run, notifiedAt: deps.now().toISOString() };
-  await deps.ledger.updateActiveRun(run, { notifiedAt: notified.notifiedAt }).catch((err: unknown) => {
+async function closeAndNotify(deps: Deps, run: RunRecord, event: 'succeed' | 'fail', closing: Partial<RunRecord>, notificationOf: (closed: RunRecord) => Notification): Promise<RunRecord | undefined> {
+  let closed: RunRecord;
+  try {
+    closed = await transition(deps, run, event, closing);
+  } catch (err) {
+    if (err instanceof StaleRunError) return undefined;
+    throw err;
+  }
+  await deps.notifier.publish(notificationOf(closed));
+  const notified = await deps.ledger.updateActiveRun(closed, { notifiedAt: deps.now().toISOString() }).catch((err: unknown) => {
     if (!(err instanceof StaleRunError)) throw err;
+    return { ...closed, notifiedAt: deps.now().toISOString() };
   });
   await deps.ledger.archiveRun(notified);
-  return true;
+  return notified;
 }
 
-/** Finishes a close that a crashed invocation left half done: notify if nobody did, then archive. */
-export async function resumeClose(deps: Deps, config: RuntimeConfig, run: RunRecord): Promise<void> {
+/**
+ * Finishes a close that a crashed invocation left half done (the active slot holds a closed run): notify if nobody
+ * did, then archive. A write, called explicitly where a function may write; reading the active run never does it.
+ * @returns true when there was such a run
+ */
+export async function settleClosedRun(deps: Deps, config: RuntimeConfig, replicaId: string): Promise<boolean> {
+  const run = await deps.ledger.getActiveRun(replicaId);
+  if (!run || run.status === 'active') return false;
   let done = run;
   if (!run.notifiedAt) {
     await deps.notifier.publish(closedRunNotification(run, config));
@@ -81,16 +94,13 @@ export async function resumeClose(deps: Deps, config: RuntimeConfig, run: RunRec
   }
   await deps.ledger.archiveRun(done);
   deps.telemetry.warn('completed an interrupted close', { replica: run.replicaId, runId: run.runId, status: run.status });
+  return true;
 }
 
-/** The active run of a replica, completing a half-done close on the way (such a run is not active). */
-export async function loadActiveRun(deps: Deps, config: RuntimeConfig, replicaId: string): Promise<RunRecord | undefined> {
+/** The active run of a replica: a pure read (a closed run still in the slot is not active; see {@link settleClosedRun}). */
+export async function activeRunOf(deps: Pick<Deps, 'ledger'>, replicaId: string): Promise<RunRecord | undefined> {
   const run = await deps.ledger.getActiveRun(replicaId);
-  if (run && run.status !== 'active') {
-    await resumeClose(deps, config, run);
-    return undefined;
-  }
-  return run;
+  return run?.status === 'active' ? run : undefined;
 }
 
 /** Closes a run as failed, alerts, and counts it (as RefreshFailed, or RunStuck). Idempotent: a second close sends nothing. */
@@ -107,15 +117,17 @@ export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reaso
       : `${run.replicaId} DOES NOT EXIST and this run did not delete it.`;
   // A y this run restored but did not finish configuring: what it lacks is this run's drift (the report shows it on this night).
   const drift = y && run.desired && isRestoredBy(y, run) ? driftOf(run.desired, y) : run.drift;
-  const closed: RunRecord = { ...run, status: 'failed', closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, ...(drift ? { drift } : {}) };
-  if (await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config))) {
+  const closing: Partial<RunRecord> = { closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, errors: run.errors, ...(drift ? { drift } : {}) };
+  const closed = await closeAndNotify(deps, run, 'fail', closing, (c) => closedRunNotification(c, ctx.config));
+  if (closed) {
     // A stuck run has its own alarm; counting it as failed too would page people twice for one run.
     deps.telemetry.count(metric, 1, dims(ctx.pair));
     // y did not come back after a restore was attempted: that is a missed RTO too (one definition, measures.rtoMissed).
     if (rtoMissed(closed, ctx.config.rtoTargetMinutes)) deps.telemetry.count('RtoMissed', 1, dims(ctx.pair));
     deps.telemetry.error('run failed', { replica: run.replicaId, runId: run.runId, reason: closed.reason });
   }
-  return closed;
+  // Another invocation closed it first: what this one meant to record, for the caller's answer.
+  return closed ?? { ...run, ...closing, status: 'failed' };
 }
 
 /** How a restore attempt went. */
@@ -141,9 +153,12 @@ export async function requestRestore(
   deps: Deps,
   ctx: RunContext,
   run: RunRecord,
-  opts: { fromPhases: readonly RunPhase[]; deletedAt?: Date; deletedSource: 'event' | 'poll' },
+  opts: { event: 'claim-restore' | 'reclaim-restore'; deletedAt?: Date; deletedSource: 'event' | 'poll' },
 ): Promise<RestoreOutcome> {
   const now = deps.now();
+  // A duplicate or late trigger finds the run already past the move it asks for.
+  const state = stateOf(run);
+  if (!state || !(TRANSITIONS[opts.event].from as readonly string[]).includes(state)) return 'duplicate';
   if (run.restoreAttempts >= ctx.pair.maxRestoreAttempts) {
     await failRun(deps, ctx, run, `the restore failed ${run.restoreAttempts} times (last: ${run.errors.at(-1) ?? 'unknown'}).`);
     return 'failed';
@@ -152,10 +167,11 @@ export async function requestRestore(
   if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'retry-later';
   let claimed: RunRecord;
   try {
-    claimed = await deps.ledger.updateActiveRun(
+    claimed = await transition(
+      deps,
       run,
+      opts.event,
       {
-        phase: 'restoring',
         restoreClaimedAt: now.toISOString(),
         firstRestoreAttemptAt: run.firstRestoreAttemptAt ?? now.toISOString(),
         restoreAttempts: run.restoreAttempts + 1,
@@ -164,7 +180,6 @@ export async function requestRestore(
         // start-refresh died between its delete and recording it: the delete followed its preflight at once.
         ...(run.deleteRequestedAt ? {} : { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true }),
       },
-      opts.fromPhases,
       { dueBy: now.toISOString() },
     );
   } catch (err) {
@@ -203,7 +218,7 @@ export async function requestRestore(
       const y = await deps.rds.describeInstance(claimed.replicaId);
       if (!isRestoredBy(y, claimed)) {
         // The old y is still there (its deletion has not finished): hand the run back to the deletion wait.
-        await deps.ledger.updateActiveRun(claimed, { phase: 'deleting', deletedAt: undefined, deletedSource: undefined, restoreAttempts: claimed.restoreAttempts - 1 }, ['restoring']);
+        await transition(deps, claimed, 'not-yet-deleted', { deletedAt: undefined, deletedSource: undefined, restoreAttempts: claimed.restoreAttempts - 1 });
         deps.telemetry.warn('deletion signalled but y still exists; waiting', { replica: claimed.replicaId, runId: claimed.runId, status: y?.status });
         return 'not-yet-deleted';
       }
@@ -221,7 +236,7 @@ export async function requestRestore(
     const errors = [...claimed.errors, `${now.toISOString()} restore attempt ${claimed.restoreAttempts}: ${message}`];
     if (err instanceof RetryableRdsError && claimed.restoreAttempts < ctx.pair.maxRestoreAttempts) {
       const nextRetryAt = new Date(now.getTime() + backoffMinutes(claimed.restoreAttempts) * 60_000).toISOString();
-      await deps.ledger.updateActiveRun(claimed, { phase: 'deleted', errors, lastErrorCode: err.code, nextRetryAt }, ['restoring']);
+      await transition(deps, claimed, 'restore-retry', { errors, lastErrorCode: err.code, nextRetryAt });
       deps.telemetry.warn('restore failed; the watchdog retries it', { replica: claimed.replicaId, runId: claimed.runId, error: message, attempt: claimed.restoreAttempts, nextRetryAt });
       deps.telemetry.count('RestoreRetried', 1, dims(ctx.pair));
       return 'retry-later';
@@ -261,7 +276,7 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
     const floor = Date.parse(current.restoreRequestedAt ?? current.restoreClaimedAt ?? current.startedAt);
     const usableAt = new Date(Math.max(usable.at.getTime(), floor)).toISOString();
     try {
-      current = await deps.ledger.updateActiveRun(current, { phase: 'finishing', usableAt, usableSource: usable.source }, ['restoring']);
+      current = await transition(deps, current, 'usable', { usableAt, usableSource: usable.source });
     } catch (err) {
       if (!(err instanceof StaleRunError)) throw err;
       const again = await deps.ledger.getActiveRun(run.replicaId);
@@ -275,8 +290,17 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
   const settled = await applyPostRestore(deps, ctx, current, y, usable.force === true);
   if (settled.outcome === 'busy') return 'busy';
   const { after, drift, run: applied } = settled;
-  const closed: RunRecord = { ...applied, status: 'succeeded', closedAt: deps.now().toISOString(), drift };
-  if (!(await closeAndNotify(deps, closed, closedRunNotification(closed, ctx.config, ctx.pair)))) return 'duplicate';
+  const closing: Partial<RunRecord> = {
+    closedAt: deps.now().toISOString(),
+    drift,
+    errors: applied.errors,
+    modifiedAt: applied.modifiedAt,
+    rejectedGroups: applied.rejectedGroups,
+    credentialsSetAt: applied.credentialsSetAt,
+    masterUserSecretArn: applied.masterUserSecretArn,
+  };
+  const closed = await closeAndNotify(deps, current, 'succeed', closing, (c) => closedRunNotification(c, ctx.config, ctx.pair));
+  if (!closed) return 'duplicate';
 
   // y is back: a later disappearance, or a later failed heal, is news again.
   for (const key of [MISSING_ALERT, HEAL_ALERTS.exhausted, HEAL_ALERTS.noSettings]) await deps.ledger.clearAlert(closed.replicaId, key);

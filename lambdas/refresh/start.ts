@@ -7,7 +7,8 @@ import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { ActiveRunExistsError, StaleRunError, describeError } from '../kernel/errors';
 import { finalSnapshotId, makeRunId } from '../kernel/ids';
 import type { RunContext } from './lifecycle';
-import { failRun, loadActiveRun } from './lifecycle';
+import { activeRunOf, failRun, settleClosedRun } from './lifecycle';
+import { openRun } from './machine';
 import { alert } from '../reporting/measures';
 import type { CheckResult, ChosenSnapshot, InstanceSettings, InstanceView, RunRecord, RunTrigger, SnapshotView } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
@@ -40,7 +41,7 @@ export type StartResult =
 
 async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<StartResult> {
   const refused: RunRecord = { ...run, status: 'refused', closedAt: deps.now().toISOString(), reason };
-  await deps.ledger.recordRefusal(refused);
+  await openRun(deps, 'refuse', refused);
   deps.telemetry.count('RefreshRefused', 1, { replica: run.replicaId });
   deps.telemetry.warn('refresh refused', { replica: run.replicaId, runId: run.runId, reason });
   const failing = run.checks.filter((c) => !c.ok);
@@ -174,7 +175,8 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   };
 
   if (!request.dryRun) {
-    const active = await loadActiveRun(deps, config, y);
+    await settleClosedRun(deps, config, y);
+    const active = await activeRunOf(deps, y);
     if (active && request.requestId && active.requestId === request.requestId) {
       // A retried delivery of this very start: if the first attempt died before its delete was recorded, carry on from there.
       if (active.phase === 'deleting' && !active.deleteRequestedAt) return continueStart(deps, ctx, active);
@@ -213,8 +215,8 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   if (resolved) verdict.checks.push({ id: 'desired-settings', ok: true, detail: resolved.detail });
 
   if (request.dryRun) {
-    // A real start would also need the replica's slot free.
-    const active = await loadActiveRun(deps, config, y);
+    // A real start would also need the replica's slot free (a plan only reads: a half-done close counts as free).
+    const active = await activeRunOf(deps, y);
     const checks = [...verdict.checks, active ? { id: 'no-active-run', ok: false, detail: `run ${active.runId} is active (phase ${active.phase ?? '?'}); a start now would be refused` } : { id: 'no-active-run', ok: true, detail: 'no refresh of y is running' }];
     return {
       outcome: 'planned',
@@ -235,9 +237,9 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
 
   // RDS takes no final snapshot of a failed restore (DeleteDBInstance API reference), and it would hold nothing of y's.
   const finalSnapshot = pair.finalSnapshot && !verdict.replacesFailedRestore ? finalSnapshotId(y, runId) : undefined;
-  const run: RunRecord = { ...checked, phase: 'deleting', desired, engine: replica.engine, ...(finalSnapshot ? { finalSnapshotId: finalSnapshot } : {}) };
+  const run: RunRecord = { ...checked, phase: 'deleting', version: 1, desired, engine: replica.engine, ...(finalSnapshot ? { finalSnapshotId: finalSnapshot } : {}) };
   try {
-    await deps.ledger.openRun(run);
+    await openRun(deps, 'start', run);
   } catch (err) {
     if (!(err instanceof ActiveRunExistsError)) throw err;
     // A repeat of this very request that won the race while this one ran its preflight.

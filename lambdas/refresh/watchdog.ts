@@ -6,7 +6,8 @@
 import type { RuntimeConfig } from '../kernel/config';
 import { StaleRunError, describeError } from '../kernel/errors';
 import type { RunContext } from './lifecycle';
-import { FAILED_STATES, USABLE_STATES, alertDeadline, failRun, finishRun, loadActiveRun, requestRestore } from './lifecycle';
+import { FAILED_STATES, USABLE_STATES, activeRunOf, alertDeadline, failRun, finishRun, requestRestore, settleClosedRun } from './lifecycle';
+import { transition } from './machine';
 import { onReplicaMissing } from './heal';
 import type { RunRecord } from '../kernel/model';
 import { alert } from '../reporting/measures';
@@ -80,7 +81,7 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
       if (!y) {
         if (minutesSince(run.deleteRequestedAt ?? run.preflightFinishedAt ?? run.startedAt, now) < grace) return 'waiting:deletion-event';
         deps.telemetry.count('DeletionEventMissed', 1, { replica: run.replicaId });
-        const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleting'], deletedSource: 'poll' });
+        const outcome = await requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: 'poll' });
         return `restore:${outcome}`;
       }
       if (y.status === 'deleting') return 'waiting:deleting';
@@ -92,21 +93,21 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
     }
     case 'deleted': {
       if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'waiting:retry';
-      const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['deleted'], deletedSource: 'poll' });
+      const outcome = await requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: 'poll' });
       return `restore:${outcome}`;
     }
     case 'restoring': {
       if (!run.restoreRequestedAt) {
         if (minutesSince(run.restoreClaimedAt, now) < grace) return 'waiting:restore-request';
         // The invocation that claimed the restore died before recording it: try again (an existing y counts as done).
-        const outcome = await requestRestore(deps, ctx, run, { fromPhases: ['restoring'], deletedSource: 'poll' });
+        const outcome = await requestRestore(deps, ctx, run, { event: 'reclaim-restore', deletedSource: 'poll' });
         return `restore:${outcome}`;
       }
       const y = await deps.rds.describeInstance(run.replicaId);
       if (!y) {
         // The restore was accepted, yet y is gone: it failed and RDS removed it. Try again.
         if (minutesSince(run.restoreRequestedAt, now) < grace) return 'waiting:restore-visible';
-        await deps.ledger.updateActiveRun(run, { phase: 'deleted', errors: [...run.errors, `${now.toISOString()} the requested restore vanished`] }, ['restoring']);
+        await transition(deps, run, 'restore-vanished', { errors: [...run.errors, `${now.toISOString()} the requested restore vanished`] });
         return 'restore:vanished';
       }
       if (USABLE_STATES.has(y.status)) {
@@ -202,7 +203,9 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
   for (const pair of config.pairs) {
     const replica = pair.replica.instanceId;
     try {
-      const run = await loadActiveRun(deps, config, replica);
+      // A close a crashed invocation left half done is finished first (a write of its own; reading never writes).
+      await settleClosedRun(deps, config, replica);
+      const run = await activeRunOf(deps, replica);
       if (!run) {
         outcomes.push({ replica, action: await checkIdle(deps, { config, pair }) });
         continue;

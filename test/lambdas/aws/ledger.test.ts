@@ -42,18 +42,20 @@ describe('DynamoLedger', () => {
     expect((await ledger.getActiveRun('billing-staging'))?.runId).toBe('r3');
   });
 
-  it('updates only the current run in an expected phase', async () => {
+  it('moves only the current run in an expected phase', async () => {
     await ledger.openRun(run('r1'));
-    const updated = await ledger.updateActiveRun(run('r1'), { phase: 'restoring', restoreAttempts: 1 }, ['deleting', 'deleted']);
+    const updated = await ledger.moveRun({ ...run('r1'), version: 1 }, { phase: 'restoring', restoreAttempts: 1 }, ['deleting', 'deleted']);
     expect(updated).toMatchObject({ phase: 'restoring', restoreAttempts: 1, checks: [{ id: 'replica-exists', ok: true, detail: 'ok' }] });
-    await expect(ledger.updateActiveRun(run('r1'), { phase: 'restoring' }, ['deleting', 'deleted'])).rejects.toBeInstanceOf(StaleRunError);
+    await expect(ledger.moveRun(updated, { phase: 'restoring' }, ['deleting', 'deleted'])).rejects.toBeInstanceOf(StaleRunError);
+    await expect(ledger.updateActiveRun(updated, { errors: ['x'] }, ['deleting'])).rejects.toBeInstanceOf(StaleRunError);
     await expect(ledger.updateActiveRun(run('other'), { errors: ['x'] })).rejects.toBeInstanceOf(StaleRunError);
   });
 
   it('refuses a claim before the run\'s next attempt is due, and takes it once due', async () => {
     await ledger.openRun(run('r1', { phase: 'deleted', nextRetryAt: '2026-11-21T02:10:00.000Z' }));
-    await expect(ledger.updateActiveRun(run('r1'), { phase: 'restoring' }, ['deleted'], { dueBy: '2026-11-21T02:09:59.000Z' })).rejects.toBeInstanceOf(StaleRunError);
-    await expect(ledger.updateActiveRun(run('r1'), { phase: 'restoring', nextRetryAt: undefined }, ['deleted'], { dueBy: '2026-11-21T02:10:00.000Z' })).resolves.toMatchObject({ phase: 'restoring' });
+    const read = { ...run('r1'), version: 1 };
+    await expect(ledger.moveRun(read, { phase: 'restoring' }, ['deleted'], { dueBy: '2026-11-21T02:09:59.000Z' })).rejects.toBeInstanceOf(StaleRunError);
+    await expect(ledger.moveRun(read, { phase: 'restoring', nextRetryAt: undefined }, ['deleted'], { dueBy: '2026-11-21T02:10:00.000Z' })).resolves.toMatchObject({ phase: 'restoring' });
   });
 
   it('replaces a polled time with an event\'s, on the active run or in history, but never an event\'s', async () => {
@@ -74,18 +76,35 @@ describe('DynamoLedger', () => {
     expect('deletedAt' in updated).toBe(false);
   });
 
-  it('lets exactly one of several racing claims win', async () => {
+  it('lets exactly one of several racing moves win', async () => {
     await ledger.openRun(run('r1'));
-    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => ledger.updateActiveRun(run('r1'), { phase: 'restoring' }, ['deleting'])));
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => ledger.moveRun({ ...run('r1'), version: 1 }, { phase: 'restoring' }, ['deleting'])));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof StaleRunError)).toHaveLength(4);
+  });
+
+  it('moves a run only from the version it was read at: every write moves the version on', async () => {
+    await ledger.openRun(run('r1'));
+    const read = await ledger.getActiveRun('orders-staging');
+    expect(read?.version).toBe(1);
+    // Another invocation records a detail: the version moves on, the phase does not.
+    expect(await ledger.updateActiveRun(read!, { deadlineAlertedAt: '2026-11-21T03:00:00.000Z' })).toMatchObject({ version: 2, phase: 'deleting' });
+    await expect(ledger.moveRun(read!, { phase: 'restoring' }, ['deleting'])).rejects.toThrow(StaleRunError);
+    await expect(ledger.moveRun({ ...read!, version: 2 }, { phase: 'restoring' }, ['deleting'])).resolves.toMatchObject({ phase: 'restoring', version: 3 });
+  });
+
+  it('refuses a phase or status change outside a transition', async () => {
+    await ledger.openRun(run('r1'));
+    await expect(ledger.updateActiveRun(run('r1'), { phase: 'restoring' })).rejects.toThrow('only through the lifecycle');
+    await expect(ledger.updateActiveRun(run('r1'), { status: 'failed' })).rejects.toThrow('only through the lifecycle');
+    expect(await ledger.getActiveRun('orders-staging')).toMatchObject({ phase: 'deleting', status: 'active', version: 1 });
   });
 
   it('closes a run once, archives it into history, and frees the slot', async () => {
     await ledger.openRun(run('20261121T020000Z-aaaaaa'));
     const closed = run('20261121T020000Z-aaaaaa', { status: 'succeeded', closedAt: '2026-11-21T02:40:00.000Z' });
-    await expect(ledger.closeRun(closed)).resolves.toBe(true);
-    await expect(ledger.closeRun(closed)).resolves.toBe(false);
+    await expect(ledger.moveRun({ ...closed, version: 1 }, { status: 'succeeded', closedAt: closed.closedAt }, ['deleting'])).resolves.toMatchObject({ status: 'succeeded' });
+    await expect(ledger.moveRun({ ...closed, version: 2 }, { status: 'succeeded', closedAt: closed.closedAt }, ['deleting'])).rejects.toThrow(StaleRunError);
     // Closed but not yet archived: still in the active slot, no longer active.
     expect(await ledger.getActiveRun('orders-staging')).toMatchObject({ status: 'succeeded' });
     await ledger.archiveRun({ ...closed, notifiedAt: '2026-11-21T02:40:01.000Z' });
@@ -99,8 +118,8 @@ describe('DynamoLedger', () => {
 
   it('lets one of several racing closers win', async () => {
     await ledger.openRun(run('r1'));
-    const results = await Promise.all([1, 2, 3].map(() => ledger.closeRun(run('r1', { status: 'failed' }))));
-    expect(results.filter(Boolean)).toHaveLength(1);
+    const results = await Promise.allSettled([1, 2, 3].map(() => ledger.moveRun({ ...run('r1'), version: 1 }, { status: 'failed' }, ['deleting'])));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
   it('does not free a slot another run holds', async () => {

@@ -55,7 +55,7 @@ describe('runWatchdog', () => {
     const ctx = await setup();
     const runId = await start(ctx);
     const run = await ctx.deps.ledger.getActiveRun(Y);
-    await ctx.deps.ledger.closeRun({ ...run!, status: 'failed', closedAt: ctx.clock.now().toISOString(), reason: 'test' });
+    await ctx.deps.ledger.moveRun(run!, { status: 'failed', closedAt: ctx.clock.now().toISOString(), reason: 'test' }, [run!.phase!]);
     expect(await ctx.watchdog()).toEqual(['idle']);
     expect(publishedKinds()).toEqual(['refresh.failed']);
     expect(await ctx.deps.ledger.getActiveRun(Y)).toBeUndefined();
