@@ -51,6 +51,7 @@ import type { InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView,
 import type { CopyRequest } from '../copy/plan';
 import type { EventSubscriptionView, ModifyChanges, ReplicaRds, RestoreRequest, SnapshotStore } from '../kernel/ports';
 import { PermanentRdsError, RetryableRdsError } from '../kernel/errors';
+import { modifyParameters, readPending, readSettings, restoreParameters } from '../targets/instance/catalog';
 
 /** Faults that a later attempt may not meet: capacity, a snapshot that went away (another is chosen), a busy instance. */
 const RETRYABLE = [InsufficientDBInstanceCapacityFault, DBSnapshotNotFoundFault, InvalidDBSnapshotStateFault, InvalidDBInstanceStateFault, ProvisionedIopsNotAvailableInAZFault, SnapshotQuotaExceededFault] as const;
@@ -124,66 +125,29 @@ export function toReplicatedBackupView(b: DBInstanceAutomatedBackup): Replicated
 /** Translates a DBInstance into the core's view. */
 export function toInstanceView(db: DBInstance): InstanceView {
   const tags = tagsOf(db.TagList);
+  // Every setting the refresh carries across, read as the catalog says (targets/instance/catalog.ts).
+  const read = readSettings(db);
   const settings: InstanceSettings = defined({
-    instanceClass: db.DBInstanceClass ?? '',
-    subnetGroupName: db.DBSubnetGroup?.DBSubnetGroupName,
-    vpcSecurityGroupIds: (db.VpcSecurityGroups ?? []).filter((g) => g.Status !== 'removing').flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
-    parameterGroupName: db.DBParameterGroups?.[0]?.DBParameterGroupName,
-    optionGroupName: db.OptionGroupMemberships?.[0]?.OptionGroupName,
-    multiAz: db.MultiAZ ?? false,
-    publiclyAccessible: db.PubliclyAccessible ?? false,
-    availabilityZone: db.MultiAZ ? undefined : db.AvailabilityZone,
-    storageType: db.StorageType,
-    allocatedStorage: db.AllocatedStorage,
-    maxAllocatedStorage: db.MaxAllocatedStorage,
-    iops: db.Iops,
-    storageThroughput: db.StorageThroughput,
-    port: db.Endpoint?.Port ?? (db.DbInstancePort ? db.DbInstancePort : undefined),
-    iamDatabaseAuthentication: db.IAMDatabaseAuthenticationEnabled ?? false,
-    cloudwatchLogsExports: db.EnabledCloudwatchLogsExports ?? [],
-    caCertificateIdentifier: db.CACertificateIdentifier,
-    autoMinorVersionUpgrade: db.AutoMinorVersionUpgrade ?? false,
-    copyTagsToSnapshot: db.CopyTagsToSnapshot ?? false,
-    deletionProtection: db.DeletionProtection ?? false,
-    networkType: db.NetworkType,
-    engineLifecycleSupport: db.EngineLifecycleSupport,
-    dedicatedLogVolume: db.DedicatedLogVolume,
-    licenseModel: db.LicenseModel,
-    processorFeatures: db.ProcessorFeatures?.length ? Object.fromEntries(db.ProcessorFeatures.map((f) => [f.Name ?? '', f.Value ?? ''])) : undefined,
-    backupTarget: db.BackupTarget,
-    backupRetentionPeriod: db.BackupRetentionPeriod ?? 0,
-    preferredBackupWindow: db.PreferredBackupWindow,
-    preferredMaintenanceWindow: db.PreferredMaintenanceWindow,
-    monitoringInterval: db.MonitoringInterval ?? 0,
-    monitoringRoleArn: db.MonitoringRoleArn,
-    performanceInsightsEnabled: db.PerformanceInsightsEnabled ?? false,
-    performanceInsightsKmsKeyId: db.PerformanceInsightsKMSKeyId,
-    performanceInsightsRetentionPeriod: db.PerformanceInsightsRetentionPeriod,
-    databaseInsightsMode: db.DatabaseInsightsMode,
+    ...read,
+    instanceClass: read.instanceClass ?? '',
+    vpcSecurityGroupIds: read.vpcSecurityGroupIds ?? [],
+    multiAz: read.multiAz ?? false,
+    publiclyAccessible: read.publiclyAccessible ?? false,
+    iamDatabaseAuthentication: read.iamDatabaseAuthentication ?? false,
+    cloudwatchLogsExports: read.cloudwatchLogsExports ?? [],
+    autoMinorVersionUpgrade: read.autoMinorVersionUpgrade ?? false,
+    copyTagsToSnapshot: read.copyTagsToSnapshot ?? false,
+    deletionProtection: read.deletionProtection ?? false,
+    backupRetentionPeriod: read.backupRetentionPeriod ?? 0,
+    monitoringInterval: read.monitoringInterval ?? 0,
+    performanceInsightsEnabled: read.performanceInsightsEnabled ?? false,
     // Roles being removed are on their way out; roles still being added belong to y.
     associatedRoles: db.AssociatedRoles?.length
       ? db.AssociatedRoles.filter((r) => r.RoleArn && r.Status !== 'INVALID').map((r) => ({ roleArn: r.RoleArn ?? '', featureName: r.FeatureName ?? '' }))
       : undefined,
     tags,
   });
-  const p = db.PendingModifiedValues;
-  const logs = p?.PendingCloudwatchLogsExports;
-  const pending: Partial<InstanceSettings> = defined({
-    instanceClass: p?.DBInstanceClass,
-    allocatedStorage: p?.AllocatedStorage,
-    port: p?.Port,
-    backupRetentionPeriod: p?.BackupRetentionPeriod,
-    multiAz: p?.MultiAZ,
-    iops: p?.Iops,
-    storageType: p?.StorageType,
-    storageThroughput: p?.StorageThroughput,
-    caCertificateIdentifier: p?.CACertificateIdentifier,
-    subnetGroupName: p?.DBSubnetGroupName,
-    iamDatabaseAuthentication: p?.IAMDatabaseAuthenticationEnabled,
-    cloudwatchLogsExports: logs
-      ? [...new Set([...(settings.cloudwatchLogsExports ?? []), ...(logs.LogTypesToEnable ?? [])])].filter((l) => !(logs.LogTypesToDisable ?? []).includes(l))
-      : undefined,
-  });
+  const pending = readPending(db.PendingModifiedValues, settings);
   return defined({
     id: db.DBInstanceIdentifier ?? '',
     arn: db.DBInstanceArn ?? '',
@@ -307,38 +271,8 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
   }
 
   public async restoreInstance(request: RestoreRequest): Promise<'requested' | 'already-exists'> {
-    const s = request.settings;
-    // The same settings go with either kind of restore: RDS resets the same defaults for both.
-    const common = defined({
-      DBInstanceClass: s.instanceClass,
-      Port: s.port,
-      AvailabilityZone: s.multiAz ? undefined : s.availabilityZone,
-      DBSubnetGroupName: s.subnetGroupName,
-      MultiAZ: s.multiAz,
-      PubliclyAccessible: s.publiclyAccessible,
-      AutoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
-      OptionGroupName: s.optionGroupName,
-      StorageType: s.storageType,
-      AllocatedStorage: s.allocatedStorage,
-      Iops: s.iops,
-      StorageThroughput: s.storageThroughput,
-      VpcSecurityGroupIds: s.vpcSecurityGroupIds.length > 0 ? s.vpcSecurityGroupIds : undefined,
-      DBParameterGroupName: s.parameterGroupName,
-      DeletionProtection: s.deletionProtection,
-      CopyTagsToSnapshot: s.copyTagsToSnapshot,
-      EnableIAMDatabaseAuthentication: s.iamDatabaseAuthentication,
-      EnableCloudwatchLogsExports: s.cloudwatchLogsExports.length > 0 ? s.cloudwatchLogsExports : undefined,
-      CACertificateIdentifier: s.caCertificateIdentifier,
-      NetworkType: s.networkType,
-      BackupRetentionPeriod: s.backupRetentionPeriod,
-      PreferredBackupWindow: s.preferredBackupWindow,
-      EngineLifecycleSupport: s.engineLifecycleSupport,
-      DedicatedLogVolume: s.dedicatedLogVolume,
-      LicenseModel: s.licenseModel,
-      BackupTarget: s.backupTarget,
-      ProcessorFeatures: s.processorFeatures ? Object.entries(s.processorFeatures).map(([Name, Value]) => ({ Name, Value })) : undefined,
-      Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
-    });
+    // The same settings go with either kind of restore (RDS resets the same defaults for both), built from the catalog.
+    const common = { ...restoreParameters(request.settings), Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })) };
     const pit = request.pointInTime;
     try {
       if (pit) {
@@ -463,14 +397,7 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
     const input = defined({
       DBInstanceIdentifier: instanceId,
       ApplyImmediately: true,
-      PreferredMaintenanceWindow: c.preferredMaintenanceWindow,
-      MonitoringInterval: c.monitoringInterval,
-      MonitoringRoleArn: c.monitoringRoleArn,
-      EnablePerformanceInsights: c.performanceInsightsEnabled,
-      PerformanceInsightsKMSKeyId: c.performanceInsightsKmsKeyId,
-      PerformanceInsightsRetentionPeriod: c.performanceInsightsRetentionPeriod,
-      DatabaseInsightsMode: c.databaseInsightsMode as 'standard' | 'advanced' | undefined,
-      MaxAllocatedStorage: c.maxAllocatedStorage,
+      ...modifyParameters(c),
       MasterUserPassword: changes.masterUserPassword,
       ManageMasterUserPassword: changes.manageMasterUserPassword ? true : undefined,
       MasterUserSecretKmsKeyId: changes.manageMasterUserPassword?.kmsKeyId,

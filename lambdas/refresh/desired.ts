@@ -7,7 +7,8 @@
 import type { PairConfig } from '../kernel/config';
 import type { InstanceSettings, InstanceView } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
-import { LINEAGE_TAGS, desiredSettings } from '../targets/instance/settings';
+import { LINEAGE_TAGS } from '../targets/instance/settings';
+import { targetOf } from '../targets/registry';
 
 /** The settings to restore y with, where they came from, and why. */
 export interface ResolvedDesired {
@@ -20,7 +21,7 @@ export interface ResolvedDesired {
 
 /** Resolves the settings a refresh of `replica` (y as it is now) restores y with. */
 export async function resolveDesired(deps: Deps, pair: PairConfig, replica: InstanceView): Promise<ResolvedDesired> {
-  const live = (): InstanceSettings => desiredSettings(replica.settings, pair.overrides, replica.engine);
+  const live = (): InstanceSettings => targetOf(pair).desiredSettings(replica.settings, pair.overrides, replica.engine);
   const runId = replica.tags[LINEAGE_TAGS.runId];
   if (!runId) return { settings: live(), source: 'live', detail: `captured from ${replica.id} as it is (no refresh restored it yet)` };
   const restoredBy = await deps.ledger.getRun(replica.id, runId);
@@ -32,7 +33,7 @@ export async function resolveDesired(deps: Deps, pair: PairConfig, replica: Inst
   const recorded = await deps.ledger.getDesired(replica.id);
   if (recorded) {
     return {
-      settings: desiredSettings({ ...recorded.settings, tags: { ...recorded.settings.tags } }, pair.overrides, replica.engine),
+      settings: targetOf(pair).desiredSettings({ ...recorded.settings, tags: { ...recorded.settings.tags } }, pair.overrides, replica.engine),
       source: 'recorded',
       ...by,
       detail: `${replica.id} was restored by run ${runId}, which ${why}: its live settings are not y's, so the settings recorded at ${recorded.capturedAt}${recorded.runId ? ` by run ${recorded.runId}` : ''} are used`,
@@ -40,7 +41,7 @@ export async function resolveDesired(deps: Deps, pair: PairConfig, replica: Inst
   }
   if (restoredBy.desired) {
     return {
-      settings: desiredSettings(restoredBy.desired, pair.overrides, replica.engine),
+      settings: targetOf(pair).desiredSettings(restoredBy.desired, pair.overrides, replica.engine),
       source: 'restoring-run',
       ...by,
       detail: `${replica.id} was restored by run ${runId}, which ${why}: the settings that run meant to restore are used (no clean run recorded any yet)`,

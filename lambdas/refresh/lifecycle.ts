@@ -9,10 +9,11 @@ import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } fr
 import { alert, closedRunNotification, measure, rtoMissed } from '../reporting/measures';
 import { applyCredentials } from './credentials';
 import { TRANSITIONS, stateOf, transition } from './machine';
-import { shapeRestore } from '../targets/instance/engines';
+import { INSTANCE_TARGET } from '../targets/instance/model';
+import { targetOf } from '../targets/registry';
 import type { ChosenSnapshot, Drift, InstanceView, RunRecord, SnapshotView } from '../kernel/model';
 import type { Deps, Notification } from '../kernel/ports';
-import { LINEAGE_TAGS, MODIFY_GROUPS, driftOf, lineageOf, lineageTags, missingRoles, postRestoreGroups } from '../targets/instance/settings';
+import { LINEAGE_TAGS, MODIFY_GROUPS, lineageOf, lineageTags, missingRoles } from '../targets/instance/settings';
 import { REPLICATED_BACKUP, dataTimeOf, findRestoreSource, maxDataAgeMs, restoreIdentifier, toChosen } from '../sources/snapshots';
 
 /** The pair and the region's config a step runs under. */
@@ -21,29 +22,9 @@ export interface RunContext {
   pair: PairConfig;
 }
 
-/** Instance states in which y serves queries again: "usable" is not only `available`. */
-export const USABLE_STATES: ReadonlySet<string> = new Set([
-  'available',
-  'backing-up',
-  'storage-optimization',
-  'modifying',
-  'configuring-enhanced-monitoring',
-  'configuring-iam-database-auth',
-  'configuring-log-exports',
-  'configuring-activity-stream',
-]);
-
-/** Instance states from which a restore will not come good by itself. */
-export const FAILED_STATES: ReadonlySet<string> = new Set([
-  'failed',
-  'restore-error',
-  'incompatible-restore',
-  'incompatible-parameters',
-  'incompatible-network',
-  'incompatible-option-group',
-  'inaccessible-encryption-credentials',
-  'inaccessible-encryption-credentials-recoverable',
-]);
+/** The instance target's usable and failed states (the watchdog's view until it asks the pair's target). */
+export const USABLE_STATES: ReadonlySet<string> = INSTANCE_TARGET.usableStates;
+export const FAILED_STATES: ReadonlySet<string> = INSTANCE_TARGET.failedStates;
 
 /** Errors after which the same availability zone is worth avoiding. */
 const AZ_CAPACITY_ERRORS: ReadonlySet<string> = new Set(['InsufficientDBInstanceCapacityFault', 'ProvisionedIopsNotAvailableInAZFault']);
@@ -116,7 +97,7 @@ export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reaso
         `on the next nightly run at the latest, from ${snapshot ? `snapshot ${snapshot} or a newer one` : `the newest snapshot of ${run.sourceId}`} with its recorded settings. To restore it now: npm run drill -- --replica ${run.replicaId}.`
       : `${run.replicaId} DOES NOT EXIST and this run did not delete it.`;
   // A y this run restored but did not finish configuring: what it lacks is this run's drift (the report shows it on this night).
-  const drift = y && run.desired && isRestoredBy(y, run) ? driftOf(run.desired, y) : run.drift;
+  const drift = y && run.desired && isRestoredBy(y, run) ? targetOf(ctx.pair).driftOf(run.desired, y) : run.drift;
   const closing: Partial<RunRecord> = { closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, errors: run.errors, ...(drift ? { drift } : {}) };
   const closed = await closeAndNotify(deps, run, 'fail', closing, (c) => closedRunNotification(c, ctx.config));
   if (closed) {
@@ -206,7 +187,7 @@ export async function requestRestore(
     // After a capacity shortage, any zone will do rather than the one that has none.
     if (claimed.lastErrorCode && AZ_CAPACITY_ERRORS.has(claimed.lastErrorCode)) delete settings.availabilityZone;
     // Only what this engine accepts: RDS rejects the whole restore for one parameter it does not take.
-    const shaped = shapeRestore(claimed.engine ?? snapshot.engine, settings);
+    const shaped = targetOf(ctx.pair).shapeRestore(claimed.engine ?? snapshot.engine, settings);
     if (shaped.notes.length > 0 && JSON.stringify(shaped.notes) !== JSON.stringify(claimed.restoreNotes ?? [])) claimed = await deps.ledger.updateActiveRun(claimed, { restoreNotes: shaped.notes }, ['restoring']);
     const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
 
@@ -264,12 +245,12 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
   const y = await deps.rds.describeInstance(run.replicaId);
   if (!y) return 'not-found';
   if (!isRestoredBy(y, run)) return 'not-ours';
-  if (FAILED_STATES.has(y.status)) {
+  if (targetOf(ctx.pair).failedStates.has(y.status)) {
     await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
     return 'failed';
   }
   // RDS-EVENT-0043 can arrive while y is still `creating`: y is usable only in a state that serves connections.
-  if (run.phase === 'restoring' && !USABLE_STATES.has(y.status)) return 'not-yet-usable';
+  if (run.phase === 'restoring' && !targetOf(ctx.pair).usableStates.has(y.status)) return 'not-yet-usable';
   let current = run;
   if (current.phase === 'restoring') {
     // An event's time is RDS's; it cannot be earlier than the restore this run asked for.
@@ -356,7 +337,7 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   };
 
   if (desired) {
-    for (const { group, changes } of postRestoreGroups(desired, y)) await attempt(group, () => deps.rds.modifyInstance(run.replicaId, { settings: changes }));
+    for (const { group, changes } of targetOf(ctx.pair).postRestoreGroups(desired, y)) await attempt(group, () => deps.rds.modifyInstance(run.replicaId, { settings: changes }));
     for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => deps.rds.addRoleToInstance(run.replicaId, role.roleArn, role.featureName));
     for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => deps.rds.registerProxyTarget(target, run.replicaId));
   }
@@ -375,7 +356,7 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   if (busy) errors.push(`${deps.now().toISOString()} y (${y.status}) still refused some post-restore changes; they show as drift`);
   for (const r of rejected) errors.push(`${deps.now().toISOString()} ${r.group} rejected: ${r.error}`);
   const after = desired ? ((await deps.rds.describeInstance(run.replicaId)) ?? y) : y;
-  const drift = desired ? driftWithErrors(driftOf(desired, after), rejected) : [];
+  const drift = desired ? driftWithErrors(targetOf(ctx.pair).driftOf(desired, after), rejected) : [];
   if (desired?.proxyTargets?.length) {
     const registered = new Set((await deps.rds.proxyTargetsOf(run.replicaId)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
     for (const t of desired.proxyTargets) {

@@ -6,7 +6,9 @@ import type { PairConfig } from '../kernel/config';
 import { managedSecretParameter } from '../kernel/config';
 import type { CheckResult, InstanceView, ProxyTarget, SnapshotView } from '../kernel/model';
 import { REPLICATED_BACKUP, dataTimeOf } from '../sources/snapshots';
+import { INSTANCE_TARGET } from '../targets/instance/model';
 import { LINEAGE_TAGS, lineageOf, ownTags } from '../targets/instance/settings';
+import { targetOf } from '../targets/registry';
 
 /** RDS allows 50 tags per resource. */
 const MAX_TAGS = 50;
@@ -38,17 +40,11 @@ function compatibility(replica: InstanceView, snapshot: SnapshotView): CheckResu
   );
 }
 
-/** States from which y can be deleted and a refresh makes sense. */
-export const DELETABLE_STATES: ReadonlySet<string> = new Set(['available', 'backing-up', 'stopped', 'storage-optimization', 'storage-full']);
+/** States from which y can be deleted and a refresh makes sense (the instance target's). */
+export const DELETABLE_STATES: ReadonlySet<string> = INSTANCE_TARGET.deletableStates;
 
-/**
- * States a failed restore leaves an instance in, from which RDS still deletes it: `failed`, `incompatible-restore` and
- * `incompatible-network` with SkipFinalSnapshot only (DeleteDBInstance API reference); `incompatible-parameters`
- * allows only a reboot or a delete (AWS Knowledge Center, "incompatible-parameters"). A y in one of these that a
- * failed run of the project restored is replaced by the next refresh, with no final snapshot (there is nothing in it
- * that x's snapshot does not hold).
- */
-export const REPLACEABLE_FAILED_STATES: ReadonlySet<string> = new Set(['failed', 'incompatible-restore', 'incompatible-network', 'incompatible-parameters']);
+/** Failed states a failed run of the project may leave y in; the next refresh replaces y (the instance target's). */
+export const REPLACEABLE_FAILED_STATES: ReadonlySet<string> = INSTANCE_TARGET.replaceableFailedStates;
 
 /** What the preflight looks at. */
 export interface PreflightInput {
@@ -123,6 +119,7 @@ function carriedAcrossChecks({ pair, proxyTargets }: PreflightInput, replica: In
 /** Runs every check; later checks still run when an earlier one fails, so one report lists everything to fix. */
 export function preflight(input: PreflightInput): PreflightResult {
   const { pair, replica, snapshot, now } = input;
+  const target = targetOf(pair);
   const y = pair.replica.instanceId;
   const checks: CheckResult[] = [];
 
@@ -136,13 +133,13 @@ export function preflight(input: PreflightInput): PreflightResult {
     checks.push(check('replica-exists', false, `${y} does not exist in ${pair.replica.region}; there is nothing to refresh (restore it by hand or check the pair's replica.instanceId)`));
   } else {
     checks.push(check('replica-exists', true, `${y} exists (${replica.engine}, ${replica.settings.instanceClass})`));
-    const leftByFailedRun = REPLACEABLE_FAILED_STATES.has(replica.status) && input.restoredBy?.status === 'failed';
+    const leftByFailedRun = target.replaceableFailedStates.has(replica.status) && input.restoredBy?.status === 'failed';
     checks.push(
-      DELETABLE_STATES.has(replica.status)
+      target.deletableStates.has(replica.status)
         ? check('replica-deletable', true, `${y} is ${replica.status}`)
         : leftByFailedRun
           ? check('replica-deletable', true, `${y} is ${replica.status}, as run ${input.restoredBy?.runId ?? '?'} left it when its restore failed; this refresh replaces it`)
-          : check('replica-deletable', false, `${y} is ${replica.status}; a refresh starts only from ${[...DELETABLE_STATES].join(', ')}${REPLACEABLE_FAILED_STATES.has(replica.status) ? ' (or from a failed restore of the project\'s own, which this is not)' : ''}`),
+          : check('replica-deletable', false, `${y} is ${replica.status}; a refresh starts only from ${[...target.deletableStates].join(', ')}${target.replaceableFailedStates.has(replica.status) ? ' (or from a failed restore of the project\'s own, which this is not)' : ''}`),
     );
     const tagValue = replica.tags[pair.ownershipTag.key];
     checks.push(
@@ -247,6 +244,6 @@ export function preflight(input: PreflightInput): PreflightResult {
   }
 
   const ok = checks.every((c) => c.ok);
-  const replacesFailedRestore = ok && replica !== undefined && !DELETABLE_STATES.has(replica.status);
+  const replacesFailedRestore = ok && replica !== undefined && !target.deletableStates.has(replica.status);
   return { ok, checks, mustDisableDeletionProtection: ok && replica?.settings.deletionProtection === true, replacesFailedRestore };
 }

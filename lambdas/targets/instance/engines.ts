@@ -3,6 +3,7 @@
  * take, after y is already deleted. Pure: it shapes the settings a restore sends and says what it changed and why.
  */
 import type { InstanceSettings } from '../../kernel/model';
+import { INSTANCE_CATALOG } from './catalog';
 
 /** The engine families RDS for instances runs, by the `Engine` value's prefix. */
 export type EngineFamily = 'postgres' | 'mysql' | 'mariadb' | 'oracle' | 'sqlserver' | 'db2' | 'other';
@@ -62,13 +63,13 @@ export function shapeRestore(engine: string | undefined, desired: InstanceSettin
   const family = engineFamily(engine);
   // The size the new y will have (for SQL Server the snapshot's, which the caller has already grown y to).
   const storage = s.allocatedStorage;
-  // RestoreDBInstanceFromDBSnapshot, AllocatedStorage: "This setting isn't valid for RDS for SQL Server" (the size is the snapshot's).
-  if (family === 'sqlserver' && s.allocatedStorage !== undefined) {
-    delete s.allocatedStorage;
-    notes.push(`AllocatedStorage not sent: RDS for SQL Server restores at the snapshot's size`);
+  // What the catalog says an engine's restore does not accept (AllocatedStorage for SQL Server, EngineLifecycleSupport
+  // outside MySQL and PostgreSQL), each with its source there.
+  for (const setting of INSTANCE_CATALOG) {
+    if (!setting.restoreEngines || setting.restoreEngines.includes(family) || s[setting.name] === undefined) continue;
+    delete s[setting.name];
+    notes.push(setting.restoreDroppedNote?.(family) ?? `${setting.name} not sent: ${setting.restoreEnginesWhy ?? `RDS for ${family} does not accept it in a restore`}`);
   }
-  // EngineLifecycleSupport: "valid for RDS for MySQL and RDS for PostgreSQL" only (Extended Support).
-  if (s.engineLifecycleSupport !== undefined && family !== 'mysql' && family !== 'postgres') delete s.engineLifecycleSupport;
   // DedicatedLogVolume: sent only to keep one; an instance without it needs no parameter (RDS-NOTES).
   if (s.dedicatedLogVolume !== true) delete s.dedicatedLogVolume;
   if (s.caCertificateIdentifier !== undefined && !CURRENT_CA_IDENTIFIERS.has(s.caCertificateIdentifier)) {

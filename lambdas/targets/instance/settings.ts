@@ -3,6 +3,7 @@
  * can set and what needs a ModifyDBInstance afterwards, and the drift check.
  */
 import type { SettingsOverrides } from '../../kernel/config';
+import { COMPARED_SETTINGS, MODIFY_GROUPS, type ModifyGroupName } from './catalog';
 import { gp3ProvisioningThreshold } from './engines';
 import type { Drift, InstanceSettings, InstanceView } from '../../kernel/model';
 
@@ -75,23 +76,14 @@ export function desiredSettings(live: InstanceSettings, overrides: SettingsOverr
   return merged;
 }
 
-/** A group of settings RestoreDBInstanceFromDBSnapshot cannot set, applied with its own ModifyDBInstance. */
-export type ModifyGroupName = 'maintenance-window' | 'enhanced-monitoring' | 'performance-insights' | 'storage-autoscaling';
+export type { ModifyGroupName } from './catalog';
 
 /**
- * What a restore cannot set, in groups that RDS accepts or rejects together: one rejected value (a
- * MaxAllocatedStorage too close to the allocated storage, say) fails the whole ModifyDBInstance, so each group goes
- * in its own call and one bad value does not lose the rest. Settings that must travel together (a monitoring
- * interval and its role; Performance Insights, its key, retention and the Database Insights mode) share a group.
- * (Backup retention and window go with the restore itself, so no baseline backup starts on the snapshot's retention
- * and then blocks the modify.)
+ * What a restore cannot set, in groups that RDS accepts or rejects together (the catalog's `modify.group`): one
+ * rejected value (a MaxAllocatedStorage too close to the allocated storage, say) fails the whole ModifyDBInstance,
+ * so each group goes in its own call and one bad value does not lose the rest.
  */
-export const MODIFY_GROUPS: Readonly<Record<ModifyGroupName, readonly (keyof InstanceSettings)[]>> = {
-  'maintenance-window': ['preferredMaintenanceWindow'],
-  'enhanced-monitoring': ['monitoringInterval', 'monitoringRoleArn'],
-  'performance-insights': ['performanceInsightsEnabled', 'performanceInsightsRetentionPeriod', 'databaseInsightsMode'],
-  'storage-autoscaling': ['maxAllocatedStorage'],
-};
+export { MODIFY_GROUPS };
 
 /** Every setting only a ModifyDBInstance can set. */
 export const MODIFY_ONLY: readonly (keyof InstanceSettings)[] = Object.values(MODIFY_GROUPS).flat();
@@ -148,44 +140,8 @@ export function missingRoles(desired: InstanceSettings, restored: InstanceView):
   return (desired.associatedRoles ?? []).filter((r) => !have.has(`${r.roleArn}|${r.featureName}`));
 }
 
-/** Settings whose live value RDS may legitimately round or report later; compared only when desired. */
-const COMPARED: readonly (keyof InstanceSettings)[] = [
-  'instanceClass',
-  'subnetGroupName',
-  'vpcSecurityGroupIds',
-  'parameterGroupName',
-  'optionGroupName',
-  'multiAz',
-  'publiclyAccessible',
-  'storageType',
-  'allocatedStorage',
-  'maxAllocatedStorage',
-  'iops',
-  'storageThroughput',
-  'port',
-  'iamDatabaseAuthentication',
-  'cloudwatchLogsExports',
-  'caCertificateIdentifier',
-  'autoMinorVersionUpgrade',
-  'copyTagsToSnapshot',
-  'deletionProtection',
-  'networkType',
-  'engineLifecycleSupport',
-  'dedicatedLogVolume',
-  'licenseModel',
-  'processorFeatures',
-  'backupTarget',
-  'availabilityZone',
-  'backupRetentionPeriod',
-  'preferredBackupWindow',
-  'preferredMaintenanceWindow',
-  'monitoringInterval',
-  'monitoringRoleArn',
-  'performanceInsightsEnabled',
-  'performanceInsightsRetentionPeriod',
-  'databaseInsightsMode',
-  'associatedRoles',
-];
+/** What the drift check compares (only where a value is desired): the catalog's compared settings, and y's IAM roles. */
+const COMPARED: readonly (keyof InstanceSettings)[] = [...COMPARED_SETTINGS, 'associatedRoles'];
 
 /**
  * Every desired setting the new y does not have, counting modifications RDS has accepted but not
