@@ -58,8 +58,6 @@ export interface DowntimeResult {
   rows: DowntimeRow[];
 }
 
-const DAY = 86_400_000;
-
 function seconds(from: string | undefined, to: string | undefined): number {
   if (!from || !to) throw new Error('bench: a succeeded run lacks a timestamp');
   return (Date.parse(to) - Date.parse(from)) / 1000;
@@ -164,6 +162,3 @@ export async function measureRefresh(opts: { nights: number; seed?: number; pipe
     await sim.close();
   }
 }
-
-/** Days in ms, for callers that size runs. */
-export const BENCH_DAY_MS = DAY;

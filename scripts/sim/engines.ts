@@ -180,7 +180,3 @@ export function engineProfile(engine: SimEngine): EngineProfile {
   return { engine, family: engineFamilyOf(engine)!, ...profiles[engine] };
 }
 
-/** Whether a string names an engine the simulation runs. */
-export function isSimEngine(v: string): v is SimEngine {
-  return (SIM_ENGINES as readonly string[]).includes(v);
-}

@@ -85,9 +85,6 @@ export type { ModifyGroupName } from './catalog';
  */
 export { MODIFY_GROUPS };
 
-/** Every setting only a ModifyDBInstance can set. */
-export const MODIFY_ONLY: readonly (keyof InstanceSettings)[] = Object.values(MODIFY_GROUPS).flat();
-
 /** One post-restore ModifyDBInstance. */
 export interface ModifyGroup {
   group: ModifyGroupName;
