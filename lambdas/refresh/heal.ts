@@ -77,34 +77,18 @@ export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 's
     }
     return 'no-settings';
   }
-  const now = deps.now();
-  const run: RunRecord = {
-    replicaId: y,
-    runId: makeRunId(now, deps.randomId()),
-    sourceId: ctx.pair.source.instanceId,
+  const run = await openGoneRun(deps, ctx, {
     trigger: 'heal',
     ...(requestId ? { requestId } : {}),
     healsRunId: cause.runId,
-    status: 'active',
-    phase: 'deleted',
-    version: 1,
-    startedAt: now.toISOString(),
     deleteRequestedAt: cause.deleteRequestedAt ?? cause.deletedAt ?? cause.startedAt,
     ...(cause.deleteRequestedEstimated ? { deleteRequestedEstimated: true } : {}),
     deletedAt: cause.deletedAt ?? cause.deleteRequestedAt ?? cause.startedAt,
     deletedSource: cause.deletedSource ?? 'poll',
-    restoreAttempts: 0,
-    checks: [],
-    errors: [],
     desired,
     ...(cause.engine ? { engine: cause.engine } : {}),
-  };
-  try {
-    await openRun(deps, 'heal', run);
-  } catch (err) {
-    if (err instanceof ActiveRunExistsError) return 'duplicate';
-    throw err;
-  }
+  });
+  if (run === 'duplicate') return 'duplicate';
   deps.telemetry.count('ReplicaHealed', 1, { replica: y });
   await deps.notifier.publish(
     alert(
@@ -179,34 +163,18 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
     return 'no-settings';
   }
 
-  const now = deps.now();
-  const run: RunRecord = {
-    replicaId: y,
-    runId: makeRunId(now, deps.randomId()),
-    sourceId: ctx.pair.source.instanceId,
+  const run = await openGoneRun(deps, ctx, {
     trigger: 'unmanaged-deletion',
     requestId: `deletion:${at.toISOString()}`,
-    status: 'active',
-    phase: 'deleted',
-    version: 1,
-    startedAt: now.toISOString(),
     // Nobody here saw the delete request: the window starts at the deletion as seen, later than the truth.
     deleteRequestedAt: at.toISOString(),
     deleteRequestedEstimated: true,
     deletedAt: at.toISOString(),
     deletedSource: source,
-    restoreAttempts: 0,
-    checks: [],
-    errors: [],
     desired: template.desired,
     ...(template.engine ? { engine: template.engine } : {}),
-  };
-  try {
-    await openRun(deps, 'heal', run);
-  } catch (err) {
-    if (err instanceof ActiveRunExistsError) return 'duplicate';
-    throw err;
-  }
+  });
+  if (run === 'duplicate') return 'duplicate';
   await deps.notifier.publish(
     alert(
       'replica.deleted-outside-run',
@@ -233,4 +201,30 @@ export async function projectDeletion(deps: Deps, replicaId: string): Promise<{ 
   const history = await deps.ledger.listRuns(replicaId, { limit: HISTORY });
   const cause = deletedByProject(history);
   return { history, ...(cause ? { cause } : {}) };
+}
+
+/**
+ * Opens a run that starts with y already gone (a heal, or a deletion by someone else): its next move is the restore.
+ * @returns 'duplicate' when another run of y is active
+ */
+async function openGoneRun(deps: Deps, ctx: RunContext, fields: Pick<RunRecord, 'trigger' | 'deleteRequestedAt' | 'deletedAt' | 'deletedSource' | 'desired'> & Partial<RunRecord>): Promise<RunRecord | 'duplicate'> {
+  const now = deps.now();
+  const run: RunRecord = {
+    replicaId: ctx.pair.replica.instanceId,
+    runId: makeRunId(now, deps.randomId()),
+    sourceId: ctx.pair.source.instanceId,
+    status: 'active',
+    phase: 'deleted',
+    startedAt: now.toISOString(),
+    restoreAttempts: 0,
+    checks: [],
+    errors: [],
+    ...fields,
+  };
+  try {
+    return await openRun(deps, 'heal', run);
+  } catch (err) {
+    if (err instanceof ActiveRunExistsError) return 'duplicate';
+    throw err;
+  }
 }
