@@ -39,7 +39,7 @@ import { engineProfile } from './engines';
 import { SimKms } from './kms';
 import type { DeadLetter, Invocation } from './lambda';
 import { SimLambda } from './lambda';
-import { answerFromSimulator, interceptCalls } from './middleware';
+import { answerFromSimulator, interceptCalls, retryWithoutDelay } from './middleware';
 import type { EmittedEvent, EventSubscriptionRecord, RdsTimings } from './rds';
 import { DEFAULT_TIMINGS, RDS_EVENTS_PRINCIPAL, SimRds } from './rds';
 import { gp3Baseline, text } from './rds-rules';
@@ -59,7 +59,7 @@ const SIM_CREDENTIALS = { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED'
 export const FAULTS = {
   'duplicate-events': 'every RDS event is delivered to on-rds-event three times',
   'reorder-events': 'every RDS event is held back a random 0-10 minutes, so events overtake each other',
-  throttle: '30% of RDS API calls are throttled around the refresh (the SDK retries them with backoff)',
+  throttle: '30% of RDS API calls are throttled around the refresh (the SDK retries them as often as against AWS, without waiting its back-off in real time)',
   'lost-deletion-event': "y's deletion event never arrives; the watchdog has to notice",
   'restore-capacity': 'the first two restore attempts fail with InsufficientDBInstanceCapacity',
   'restore-capacity-persistent': 'every restore attempt fails with InsufficientDBInstanceCapacity',
@@ -380,7 +380,7 @@ export class Simulation {
     this.secrets = new SimSecretsManager(config.region, config.account, this.clock, this.random);
     this.ssm = new SimSsm(config.region, config.account, this.clock);
     this.rds.secretsManager = this.secrets;
-    this.ledger = new DynamoLedger(ledgerClient(config.region, { endpoint: dynamo.endpoint, credentials: SIM_CREDENTIALS }), config.ledgerTableName);
+    this.ledger = new DynamoLedger(retryWithoutDelay(ledgerClient(config.region, { endpoint: dynamo.endpoint, credentials: SIM_CREDENTIALS })), config.ledgerTableName);
   }
 
   /** Builds the account: dynalite, the ledger table, y, x's snapshot history, the functions and schedules. */
@@ -457,15 +457,15 @@ export class Simulation {
   private runtimeFor(): Runtime {
     return runtime({ [RUNTIME_CONFIG_ENV]: JSON.stringify(this.config) }, {
       clients: (cfg) => {
-        const replicaRds = replicaRdsClient(cfg.region, { credentials: SIM_CREDENTIALS });
+        const replicaRds = retryWithoutDelay(replicaRdsClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(replicaRds, (command, input) => this.rdsCall(cfg.region, command, input));
-        const sns = notifyClient(cfg.region, { credentials: SIM_CREDENTIALS });
+        const sns = retryWithoutDelay(notifyClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(sns, (command, input) => Promise.resolve(this.snsCall(command, input)));
-        const dynamo = ledgerClient(cfg.region, { endpoint: this.dynamo.endpoint, credentials: SIM_CREDENTIALS });
+        const dynamo = retryWithoutDelay(ledgerClient(cfg.region, { endpoint: this.dynamo.endpoint, credentials: SIM_CREDENTIALS }));
         interceptCalls(dynamo, (command, _input, pass) => this.dynamoCall(command, pass));
-        const secrets = secretsClient(cfg.region, { credentials: SIM_CREDENTIALS });
+        const secrets = retryWithoutDelay(secretsClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(secrets, (command, input) => this.secretsCall(command, input));
-        const ssm = parametersClient(cfg.region, { credentials: SIM_CREDENTIALS });
+        const ssm = retryWithoutDelay(parametersClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(ssm, (command, input) => this.ssmCall(command, input));
         return { replicaRds, sns, dynamo, secrets, ssm };
       },
@@ -502,13 +502,13 @@ export class Simulation {
   private copyRuntimeFor(config: CopyRuntimeConfig, queue: SimQueue): CopyRuntime {
     return copyRuntime({ [COPY_CONFIG_ENV]: JSON.stringify(config) }, {
       clients: (cfg) => {
-        const sqs = queueClient(cfg.region, { credentials: SIM_CREDENTIALS });
+        const sqs = retryWithoutDelay(queueClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(sqs, (command, input) => Promise.resolve(queue.handle(command, input)));
-        const sns = notifyClient(cfg.notificationTopicArn.split(':')[3] ?? cfg.region, { credentials: SIM_CREDENTIALS });
+        const sns = retryWithoutDelay(notifyClient(cfg.notificationTopicArn.split(':')[3] ?? cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(sns, (command, input) => Promise.resolve(this.snsCall(command, input)));
         return {
           rds: (region) => {
-            const rds = replicaRdsClient(region, { credentials: SIM_CREDENTIALS });
+            const rds = retryWithoutDelay(replicaRdsClient(region, { credentials: SIM_CREDENTIALS }));
             answerFromSimulator(rds, (command, input) => this.rdsCall(region, command, input));
             return rds;
           },
@@ -855,7 +855,8 @@ export class Simulation {
       else if (pair.source.mode === 'snapshot-copy') this.scriptCopy(pair, from, fire, faults);
 
       if (faults.includes('throttle')) {
-        // Throttled from 10 minutes before the refresh for 2 hours: the SDK's retries back off in real time, so a whole day would be slow to simulate.
+        // Throttled from 10 minutes before the refresh for 2 hours. The SDK retries each throttled call as against AWS, as often,
+        // but without its real-time backoff (retryWithoutDelay in middleware.ts): the virtual clock never counted those waits.
         this.clock.at(fire.getTime() - 10 * 60_000, 'throttling on', () => void (this.rds.faults.throttleRate = 0.3));
         this.clock.at(fire.getTime() + 2 * 3_600_000, 'throttling off', () => void (this.rds.faults.throttleRate = 0));
       }

@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Validations, type Stack } from 'aws-cdk-lib';
+import { Stack, Validations, type App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type BuiltApp } from '../../infra/app';
 import { RUNTIME_CONFIG_ENV } from '../../lambdas/kernel/config';
@@ -173,6 +175,36 @@ describe('buildApp', () => {
 
   it('fails synth without a replicaRefresh context', () => {
     expect(() => buildApp(undefined, newApp(SKIP_BUNDLING))).toThrow('missing configuration: add a "replicaRefresh" object');
+  });
+});
+
+/** What the validation plugins of a synth reported, as `plugin severity rule at paths: description`. */
+function validationFindings(app: App): string[] {
+  const assembly = app.synth();
+  const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, VALIDATION_REPORT_FILE), 'utf8')) as {
+    pluginReports: { pluginName: string; violations: { ruleName: string; severity: string; description: string; violatingConstructs: { constructPath: string }[] }[] }[];
+  };
+  return report.pluginReports.flatMap((r) =>
+    r.violations.map((v) => `${r.pluginName} ${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}: ${v.description}`),
+  );
+}
+
+// The construct tests turn the CDK's built-in CloudFormation validation off (see newApp in helpers.ts); here it runs.
+describe("the CDK's built-in CloudFormation validation", () => {
+  it('finds nothing, not even a warning, in the stacks of the whole app', () => {
+    expect(validationFindings(buildApp(twoRegionConfig(), newApp(SKIP_BUNDLING, { builtinCloudFormationValidation: true })).app)).toEqual([]);
+  });
+
+  it('is really on here: it reports a queue CloudFormation would reject', () => {
+    const app = newApp({}, { builtinCloudFormationValidation: true });
+    new sqs.CfnQueue(new Stack(app, 'Broken', { env: { account: ACCOUNT, region: 'eu-central-1' } }), 'Queue', { delaySeconds: 901 });
+    // The CDK prints its findings as well as writing them to the report.
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(validationFindings(app)).toEqual([expect.stringMatching(/^CloudFormation Validate \w+ \w+ at Broken\/Queue: DelaySeconds: 901 is greater than the maximum of 900/)]);
+    } finally {
+      printed.mockRestore();
+    }
   });
 });
 

@@ -24,10 +24,17 @@ export function exampleConfig(): Record<string, unknown> & { pairs: Record<strin
 /** Context that makes NodejsFunction skip bundling, for tests about anything but the bundle. */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
-/** An app with the feature flags of cdk.json, plus the given context (without cdk.json's `replicaRefresh`). */
-export function newApp(context: Record<string, unknown> = {}): App {
+/**
+ * An app with the feature flags of cdk.json, plus the given context (without cdk.json's `replicaRefresh`).
+ *
+ * The CDK's built-in CloudFormation validation (`CloudFormationValidatePlugin`, run on every synth) is off unless
+ * asked for: it starts a WebAssembly engine once per module registry, that is once per test file, at 6-10 s each, and
+ * with cdk.json as it is (no `@aws-cdk/core:validateAgainstDefaultRules`) it can only print warnings, never fail a
+ * test. app.test.ts runs it on the whole app and fails on any finding; cdk-nag still runs wherever a test asks.
+ */
+export function newApp(context: Record<string, unknown> = {}, { builtinCloudFormationValidation = false } = {}): App {
   const { replicaRefresh: _example, ...flags } = cdkJson.context;
-  return new App({ context: { ...flags, ...context } });
+  return new App({ context: { ...flags, ...context }, builtinCloudFormationValidation });
 }
 
 /** An empty stack with a concrete account and region. */

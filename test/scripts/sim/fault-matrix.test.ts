@@ -71,7 +71,7 @@ describe('fault matrix', () => {
     expect(sim.rds.calls.filter((c) => c.command === 'RestoreDBInstanceFromDBSnapshotCommand')).toHaveLength(2);
   });
 
-  it('30% of RDS calls throttled: the SDK backs off and the night completes', async () => {
+  it('30% of RDS calls throttled: the SDK retries them and the night completes', async () => {
     const { sim, runs, y } = await simulate(1, [{ name: 'throttle' }], { seed: 3 });
     expect(sim.rds.calls.filter((c) => c.outcome === 'Throttling').length).toBeGreaterThan(0);
     expectRestored(runs[0], y);

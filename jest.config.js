@@ -1,0 +1,32 @@
+// Jest: two projects over the same tests, "fast" and "slow". `npx jest` (and `npm test`) runs both;
+// `npm run test:fast` (`jest --selectProjects fast`) runs only "fast". Which files are slow, and why: the SLOW list in
+// test/support/tiers.js, the one place that says so.
+const { SLOW } = require('./test/support/tiers');
+
+const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** What both projects share. */
+const common = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  // ts-jest only transpiles (no type check per file): tsconfig.json has "isolatedModules": true, which ts-jest 29.4
+  // reads as its transpile-only mode. `npm test` type-checks everything once with `tsc --noEmit`.
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
+  setupFiles: ['<rootDir>/test/support/env.ts'],
+  setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 60000,
+  // Jest's default is one worker fewer than the cores, so one worker on a 2-core machine: test files ran one after
+  // the other while the parent process idled.
+  maxWorkers: '100%',
+  // Longest first, with the seconds of tiers.js for files jest has no timings of yet (a fresh clone).
+  testSequencer: '<rootDir>/test/support/sequencer.js',
+  projects: [
+    { ...common, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...SLOW.map(([p]) => `^<rootDir>/${escape(p)}`)] },
+    { ...common, displayName: 'slow', testMatch: SLOW.map(([p]) => (p.endsWith('/') ? `<rootDir>/${p}**/*.test.ts` : `<rootDir>/${p}`)) },
+  ],
+};
