@@ -7,6 +7,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { copiesSnapshots, parseConfig, type Config, type PairConfig } from '../lambdas/kernel/config';
 import { ConfigError } from '../lambdas/kernel/errors';
+import { describeList } from './platform/describe';
 import { ReplicaRegionStack } from './stacks/replica-region-stack';
 import { SourceRegionStack } from './stacks/source-region-stack';
 
@@ -65,7 +66,7 @@ export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
       region,
       new ReplicaRegionStack(app, replicaStackId(region), {
         env: { account: config.account, region },
-        description: `replica-refresh: nightly delete-and-restore of ${pairs.map((p) => p.replica.instanceId).join(', ')} (${region})`,
+        description: describeList('replica-refresh: nightly delete-and-restore of ', pairs.map((p) => p.replica.instanceId), ` (${region})`),
         config,
         pairs,
         // Its project key is read by source stacks in other regions (an SSM parameter written there by CDK).
@@ -86,7 +87,7 @@ export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
       region,
       new SourceRegionStack(app, sourceStackId(region), {
         env: { account: config.account, region },
-        description: `replica-refresh: copies snapshots of ${[...new Set(pairs.map((p) => p.source.instanceId))].join(', ')} from ${region} into their replica regions`,
+        description: describeList('replica-refresh: copies snapshots of ', [...new Set(pairs.map((p) => p.source.instanceId))], ` from ${region} into their replica regions`),
         config,
         pairs,
         replicaKeyArns,

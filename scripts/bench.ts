@@ -12,6 +12,7 @@ import { Command, Option } from 'commander';
 import type { ColdStartResult } from './bench/cold-start';
 import type { HopsResult } from './bench/hops';
 import type { DowntimeResult, PerRefreshResult } from './bench/refresh';
+import type { ScaleResult } from './bench/scale';
 import type { SelectionResult } from './bench/selection';
 
 /** Everything bench.json holds. */
@@ -24,6 +25,7 @@ interface BenchJson {
   selection: SelectionResult;
   perRefresh: PerRefreshResult;
   downtime: DowntimeResult;
+  scale: ScaleResult;
 }
 
 const TARGETS = { hopP99WarmMs: 50, initMs: 150, overheadPercent: 0.1 };
@@ -81,7 +83,11 @@ function render(b: BenchJson): string {
       ...b.downtime.rows.map((r, i) => [r.design, fmt(r.rdsDeleteS), fmt(r.eventDeliveryS), r.pipelineS < 1 ? r.pipelineS.toFixed(3) : fmt(r.pipelineS), fmt(r.rdsRestoreS), fmt(r.downtimeS), `${r.overheadPercent.toFixed(r.overheadPercent < 1 ? 4 : 2)}%`, i === 0 ? met(r.overheadPercent < TARGETS.overheadPercent) : '']),
     ]),
   );
-  out.push(`   method: ${b.downtime.method}`);
+  out.push(`   method: ${b.downtime.method}\n`);
+
+  out.push(`6. Scale: ${b.scale.pairs} pairs in one region`);
+  out.push(`   watchdog RDS calls per tick: ${b.scale.watchdogRdsCallsPerTick} (${Object.entries(b.scale.byCommand).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  out.push(`   method: ${b.scale.method}`);
   return out.join('\n');
 }
 
@@ -98,6 +104,7 @@ function keyFigures(b: BenchJson): Record<string, number> {
   out['billed GB-s per day'] = b.perRefresh.totalBilledGbSecondsPerDay;
   out['invocations per day'] = b.perRefresh.totalInvocationsPerDay;
   out['pipeline share of downtime %'] = b.downtime.rows[0]?.overheadPercent ?? 0;
+  if (b.scale) out[`watchdog RDS calls per tick, ${b.scale.pairs} pairs`] = b.scale.watchdogRdsCallsPerTick;
   return out;
 }
 
@@ -116,7 +123,7 @@ function compare(now: BenchJson, before: BenchJson, file: string): string {
 async function main(): Promise<void> {
   const program = new Command()
     .name('npm run bench --')
-    .description("Measure what the pipeline itself costs: hop latency, cold start, snapshot selection at scale, cost per refresh, and the pipeline's share of downtime. Writes bench-output/bench.json.")
+    .description("Measure what the pipeline itself costs: hop latency, cold start, snapshot selection at scale, cost per refresh, the pipeline's share of downtime, and the watchdog's RDS calls at 200 pairs. Writes bench-output/bench.json.")
     .addOption(new Option('--iterations <n>', 'refresh cycles for the hop latencies, warm and cold each').default(200).argParser(positiveInt('--iterations')))
     .addOption(new Option('--runs <n>', 'fresh processes per build for the init time').default(10).argParser(positiveInt('--runs')))
     .addOption(new Option('--nights <n>', 'simulated nights for the per-refresh cost and the downtime breakdown').default(14).argParser(positiveInt('--nights')))
@@ -135,7 +142,7 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => console.error(line);
   const started = Date.now();
-  const step = (n: number, what: string) => log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${n}/5 ${what}`);
+  const step = (n: number, what: string) => log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${n}/6 ${what}`);
 
   step(1, `hop latency: ${opts.iterations} warm + ${opts.iterations} cold refresh cycles`);
   const hops = await (await import('./bench/hops')).measureHops({ iterations: opts.iterations, log });
@@ -146,7 +153,9 @@ async function main(): Promise<void> {
   step(4, `per refresh and downtime: ${opts.nights} simulated nights`);
   const deletedHop = hops.hops.find((h) => h.hop.startsWith('deleted'));
   const { perRefresh, downtime } = await (await import('./bench/refresh')).measureRefresh({ nights: opts.nights, pipelineMs: deletedHop?.warmMs.p50 ?? 0, log });
-  step(5, 'done');
+  step(5, 'scale: the watchdog over 200 pairs of one region');
+  const scale = await (await import('./bench/scale')).measureScale({ log });
+  step(6, 'done');
 
   const cpus = os.cpus();
   const result: BenchJson = {
@@ -158,6 +167,7 @@ async function main(): Promise<void> {
     selection,
     perRefresh,
     downtime,
+    scale,
   };
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -34,16 +34,17 @@ async function main(): Promise<void> {
     .addOption(new Option('--speed <n>', 'run in real time at N× (0 = as fast as possible)').default(0).argParser(Number))
     .addOption(new Option('--config <path>', 'the cdk.json to read').default(join(__dirname, '..', 'cdk.json')))
     .addOption(new Option('--source-mode <mode>', "where y's data comes from, for every pair (default: as cdk.json says)").choices(['snapshot-copy', 'backup-replication']))
+    .addOption(new Option('--pairs <n>', "clone the config's first pair N times (x and y numbered <id>-001, …), all in its regions: e.g. 200 pairs in one region").argParser(positiveInt('--pairs')))
     .addOption(new Option('--engine <engine>', 'the RDS engine of every simulated pair (x, its snapshots, y)').choices([...SIM_ENGINES]).default('postgres'))
     .option('--quiet', 'print only the final report')
     .addHelpText(
       'after',
       `\nFaults:\n${Object.entries(FAULTS)
         .map(([k, v]) => `  ${k.padEnd(28)} ${v}`)
-        .join('\n')}\n\nExamples:\n  npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events\n  npm run demo -- --nights 2 --source-mode backup-replication\n  npm run demo -- --nights 2 --engine sqlserver-se\n  npm run demo -- --nights 3 --faults dead-event-path`,
+        .join('\n')}\n\nExamples:\n  npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events\n  npm run demo -- --nights 2 --source-mode backup-replication\n  npm run demo -- --nights 2 --engine sqlserver-se\n  npm run demo -- --nights 3 --faults dead-event-path\n  npm run demo -- --pairs 200 --nights 1 --quiet`,
     );
   program.parse();
-  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string; engine: (typeof SIM_ENGINES)[number] }>();
+  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string; pairs?: number; engine: (typeof SIM_ENGINES)[number] }>();
 
   let faults: FaultSpec[] = [];
   try {
@@ -61,6 +62,14 @@ async function main(): Promise<void> {
     program.error((err as Error).message);
   }
 
+  if (opts.pairs !== undefined) {
+    const { scaleConfig } = await import('./sim/scale');
+    try {
+      raw = scaleConfig(raw, opts.pairs);
+    } catch (err) {
+      program.error((err as Error).message);
+    }
+  }
   if (opts.sourceMode && raw?.pairs) for (const pair of raw.pairs) pair.source = { ...pair.source, mode: opts.sourceMode };
 
   const { DateTime } = await import('luxon');
@@ -94,6 +103,8 @@ async function main(): Promise<void> {
       const active = await sim.activeRun(pair.replica.instanceId);
       if (active) console.log(`still active: run ${active.runId} in phase ${active.phase ?? '?'}`);
     }
+    const refreshed = (await Promise.all(sim.pairs.map(async (p) => (await sim.history(p.replica.instanceId)).some((r) => r.status === 'succeeded')))).filter(Boolean).length;
+    console.log(`\n${refreshed} of ${sim.pairs.length} pair(s) refreshed successfully at least once.`);
     if (sim.alarms.length > 0) console.log(`\nalarms fired: ${[...new Set(sim.alarms.map((a) => a.name))].join('; ')}`);
     const stillAlarming = sim.cloudwatch.alarms.filter((a) => sim.cloudwatch.state(a.name) === 'ALARM').map((a) => a.name);
     if (stillAlarming.length > 0) console.log(`in ALARM at the end: ${stillAlarming.join('; ')}`);

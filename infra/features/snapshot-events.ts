@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { describeList } from '../platform/describe';
 import { SNAPSHOT_CREATED_EVENTS } from '../../lambdas/copy/invocation';
 import { deadLetterQueue } from '../platform/dead-letter-queue';
 
@@ -36,7 +37,7 @@ export class SnapshotEvents extends Construct {
     const ids = [...new Set(props.sourceIds)].sort();
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', 'the snapshot-event rule target (the copy function)');
     this.rule = new events.Rule(this, 'Rule', {
-      description: `Copies new snapshots of ${ids.join(', ')} into their replica regions`,
+      description: describeList('Copies new snapshots of ', ids, ' into their replica regions'),
       eventPattern: {
         source: ['aws.rds'],
         detailType: [RDS_SNAPSHOT_EVENT],

@@ -1,17 +1,33 @@
 /**
  * The one place that fixes how every function of the project is built and run.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import { RUNTIME_CONFIG_ENV, type COPY_CONFIG_ENV, type copyRuntimeConfigSchema, type RuntimeConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
+import {
+  COPY_CONFIG_FILE,
+  COPY_RESOURCES_ENV,
+  RESOURCES_ENV,
+  RUNTIME_CONFIG_FILE,
+  copyConfigFileText,
+  runtimeConfigFileText,
+  splitRuntimeConfig,
+  type copyRuntimeConfigFileSchema,
+  type runtimeConfigFileSchema,
+  type copyResourcesSchema,
+  type runtimeConfigSchema,
+  type runtimeResourcesSchema,
+} from '../../lambdas/kernel/config';
 import { METRICS_NAMESPACE } from '../../lambdas/kernel/powertools';
 import { acknowledgeNag } from './nag';
 import { deadLetterQueue } from './dead-letter-queue';
@@ -29,13 +45,13 @@ export const ENVIRONMENT_BUDGET_BYTES = 3584;
 const TOKEN_SIZE_ESTIMATE = 320;
 
 /**
- * The configuration a function receives as JSON in one environment variable: the replica region's
- * {@link RuntimeConfig}, or the copy function's `CopyRuntimeConfig`, each as its schema accepts it (parsed, or with
- * pairs that leave out their defaults). Resource names in it may be tokens.
+ * The configuration a function receives: the file bundled next to its index.js (validated here, at synth, with the
+ * schema the function parses it with at cold start) and the resource names that go into its environment (tokens
+ * until deployed). A replica-region function gets its region's runtime configuration, the copy function its own.
  */
 export type FunctionConfig =
-  | { readonly env: typeof RUNTIME_CONFIG_ENV; readonly value: z.input<typeof runtimeConfigSchema> }
-  | { readonly env: typeof COPY_CONFIG_ENV; readonly value: z.input<typeof copyRuntimeConfigSchema> };
+  | { readonly kind: 'runtime'; readonly file: z.input<typeof runtimeConfigFileSchema>; readonly resources: z.input<typeof runtimeResourcesSchema> }
+  | { readonly kind: 'copy'; readonly file: z.input<typeof copyRuntimeConfigFileSchema>; readonly resources: z.input<typeof copyResourcesSchema> };
 
 /** Properties of a {@link RefreshFunction}. */
 export interface RefreshFunctionProps {
@@ -48,15 +64,15 @@ export interface RefreshFunctionProps {
   /** The most one invocation may take. */
   readonly timeout: Duration;
   /**
-   * The runtime configuration of the region, passed as JSON in {@link RUNTIME_CONFIG_ENV}. Its resource names may
-   * be tokens. Give either this or {@link config}.
+   * The runtime configuration of the region: bundled as {@link RUNTIME_CONFIG_FILE}, but its resource names (which
+   * may be tokens), which go into {@link RESOURCES_ENV}. Give either this or {@link config}.
    * @default - none: {@link config} must be given
    */
-  readonly runtimeConfig?: RuntimeConfig;
+  readonly runtimeConfig?: z.input<typeof runtimeConfigSchema>;
   /**
-   * The configuration and the environment variable it goes in, for a function that reads another configuration
-   * than {@link RuntimeConfig} (the copy function). Give either this or {@link runtimeConfig}.
-   * @default - `{ env: RUNTIME_CONFIG_ENV, value: runtimeConfig }`
+   * The configuration, already split into file and resources, for a function that reads another configuration
+   * than the runtime one (the copy function). Give either this or {@link runtimeConfig}.
+   * @default - `runtimeConfig`, split
    */
   readonly config?: FunctionConfig;
   /**
@@ -89,6 +105,10 @@ export class RefreshFunction extends Construct {
   public readonly logGroup: logs.ILogGroup;
   /** Asynchronous invocations that failed after their retries. */
   public readonly failureQueue: sqs.IQueue;
+  /** The estimated size of the function's environment in bytes (Lambda allows 4,096). */
+  public readonly environmentBytes: number;
+  /** The configuration file bundled next to index.js: its name and its text (JSON, validated at synth). */
+  public readonly configFile: { readonly name: string; readonly text: string };
 
   public constructor(scope: Construct, id: string, props: RefreshFunctionProps) {
     super(scope, id);
@@ -96,6 +116,8 @@ export class RefreshFunction extends Construct {
       throw new Error(`asyncRetryAttempts must be 0, 1 or 2, got ${props.asyncRetryAttempts}`);
     }
     const config = functionConfig(props);
+    const bundled = configFile(this, config);
+    const resourcesEnv = config.kind === 'copy' ? COPY_RESOURCES_ENV : RESOURCES_ENV;
     const environment = {
       // Stack traces point into the TypeScript sources, not the minified bundle.
       NODE_OPTIONS: '--enable-source-maps',
@@ -103,17 +125,20 @@ export class RefreshFunction extends Construct {
       POWERTOOLS_SERVICE_NAME: props.serviceName,
       // The namespace the functions publish in and the alarms and dashboard read, from one constant.
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      // One JSON value, parsed by the same schema as cdk.json, so a bad value fails the same way in both places.
-      [config.env]: Stack.of(this).toJsonString(config.value),
+      // Only the names of the stack's resources, known at deploy time: the pairs are in the bundled file, so the
+      // environment's size does not grow with them.
+      [resourcesEnv]: Stack.of(this).toJsonString(config.resources),
     };
-    const estimatedBytes = estimateEnvironmentBytes({ ...environment, [config.env]: estimateJson(config.value) });
+    const estimatedBytes = estimateEnvironmentBytes({ ...environment, [resourcesEnv]: estimateJson(config.resources) });
     if (estimatedBytes > ENVIRONMENT_BUDGET_BYTES) {
       throw new Error(
         `environment of ${this.node.path} would be about ${estimatedBytes} bytes, over the ${ENVIRONMENT_BUDGET_BYTES}-byte budget ` +
-          `(lambda allows 4 KB): ${config.env} carries ${config.value.pairs.length} pair(s) of ${config.value.region}; ` +
-          'shorten their settings or split the pairs',
+          `(lambda allows 4 KB): ${resourcesEnv} names too many resources`,
       );
     }
+    /** The size of the environment as estimated at synth (tokens at their largest likely size), for tests and reports. */
+    this.environmentBytes = estimatedBytes;
+    this.configFile = { name: bundled.name, text: bundled.text };
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       // Long enough to investigate a month of nightly runs; the ledger keeps the history itself.
@@ -165,6 +190,9 @@ export class RefreshFunction extends Construct {
         bundleAwsSDK: true,
         // Only what needs attention in synth and test output, not the size of every bundle.
         logLevel: LogLevel.WARNING,
+        // The validated configuration goes into the asset next to index.js. The asset is hashed by its output, so a
+        // configuration change is a code change and redeploys the function.
+        commandHooks: bundled.hooks,
       },
     });
     fn.configureAsyncInvoke({
@@ -184,8 +212,62 @@ export class RefreshFunction extends Construct {
 function functionConfig(props: RefreshFunctionProps): FunctionConfig {
   if (props.runtimeConfig !== undefined && props.config !== undefined) throw new Error('give either runtimeConfig or config, not both');
   if (props.config !== undefined) return props.config;
-  if (props.runtimeConfig !== undefined) return { env: RUNTIME_CONFIG_ENV, value: props.runtimeConfig };
+  if (props.runtimeConfig !== undefined) return { kind: 'runtime', ...splitRuntimeConfig(props.runtimeConfig) };
   throw new Error('runtimeConfig or config is required');
+}
+
+/**
+ * Copies the configuration file into the bundle after esbuild. Its fields are part of the JSON that CDK keys its
+ * bundling cache with (the functions are not), so two functions of one entry point with different configurations
+ * are never taken for one asset.
+ */
+class ConfigFileHooks implements ICommandHooks {
+  public constructor(
+    public readonly fileName: string,
+    public readonly sha256: string,
+    public readonly stagedPath: string,
+  ) {}
+
+  public beforeBundling(): string[] {
+    return [];
+  }
+
+  public beforeInstall(): string[] {
+    return [];
+  }
+
+  public afterBundling(_inputDir: string, outputDir: string): string[] {
+    return [`cp ${shellQuote(this.stagedPath)} ${shellQuote(path.join(outputDir, this.fileName))}`];
+  }
+}
+
+/** A POSIX shell word: single-quoted, with single quotes closed, escaped and reopened. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'"'"'`)}'`;
+}
+
+/**
+ * Validates a function's configuration file with the schema the function reads it with, writes it (parsed, every
+ * default spelled out) into the cloud assembly's directory, and returns the hooks that copy it into the bundle.
+ * @throws ConfigError naming the file, the pair (by y) and the field
+ */
+function configFile(scope: Construct, config: FunctionConfig): { name: string; text: string; hooks: ConfigFileHooks } {
+  const name = config.kind === 'copy' ? COPY_CONFIG_FILE : RUNTIME_CONFIG_FILE;
+  const tokens: string[] = [];
+  JSON.stringify(config.file, (key, v: unknown) => {
+    if (typeof v === 'string' && Token.isUnresolved(v)) tokens.push(key);
+    return v;
+  });
+  if (tokens.length > 0) {
+    throw new Error(`${scope.node.path}: ${name} is bundled at synth and cannot hold deploy-time values (tokens) in ${tokens.join(', ')}; pass them as resources`);
+  }
+  const json = config.kind === 'copy' ? copyConfigFileText(config.file) : runtimeConfigFileText(config.file);
+  const sha256 = createHash('sha256').update(json).digest('hex');
+  const dir = path.join(Stage.of(scope)?.assetOutdir ?? Stage.of(scope)?.outdir ?? '.', '.replica-refresh-config');
+  mkdirSync(dir, { recursive: true });
+  const stagedPath = path.join(dir, `${sha256}.json`);
+  writeFileSync(stagedPath, json);
+  return { name, text: json, hooks: new ConfigFileHooks(name, sha256, stagedPath) };
 }
 
 /** The size Lambda counts: every key and value, in bytes. */

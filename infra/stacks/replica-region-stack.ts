@@ -10,8 +10,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../../lambdas/kernel/stack-outputs';
 import type { z } from 'zod';
-import { RUNTIME_CONFIG_ENV, copiesSnapshots, needsProjectKey, scheduleTimeZone, type Config, type PairConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
-import { compactPair } from '../platform/compact-config';
+import { copiesSnapshots, needsProjectKey, scheduleTimeZone, splitRuntimeConfig, type Config, type PairConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
 import { BackupReplication } from '../features/backup-replication';
 import { RefreshDashboard } from '../platform/dashboard';
 import { EventPipeline, eventSubscriptionName } from '../features/event-pipeline';
@@ -25,6 +24,7 @@ import { RetentionSchedules } from '../features/retention-schedule';
 import { RefreshSchedules } from '../features/schedule';
 import { SnapshotKey } from '../platform/snapshot-key';
 import { acknowledgeNag } from '../platform/nag';
+import { enforceResourceLimit } from '../platform/resource-limit';
 
 /** Properties of a {@link ReplicaRegionStack}. */
 export interface ReplicaRegionStackProps extends StackProps {
@@ -52,6 +52,7 @@ export class ReplicaRegionStack extends Stack {
   public constructor(scope: Construct, id: string, props: ReplicaRegionStackProps) {
     super(scope, id, props);
     const { config } = props;
+    enforceResourceLimit(this, props.pairs.length, 'a refresh schedule, a retention schedule when the project expires its copies, and up to nine alarms');
     if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
     const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
     const credentials = new ReplicaCredentials(this, 'Credentials', { pairs: props.pairs });
@@ -69,10 +70,10 @@ export class ReplicaRegionStack extends Stack {
       ledgerTableName: ledger.table.tableName,
       notificationTopicArn: notifications.topic.topicArn,
       eventSubscriptionName: subscriptionName,
-      // Without their defaults: the functions parse them back with the same schema, and Lambda allows 4 KB.
-      pairs: props.pairs.map(compactPair),
+      // Bundled with each function as runtime-config.json (the environment only names the ledger and the topic).
+      pairs: [...props.pairs],
     };
-    const common = { config: { env: RUNTIME_CONFIG_ENV, value: runtimeConfig } as const };
+    const common = { config: { kind: 'runtime', ...splitRuntimeConfig(runtimeConfig) } as const };
     // A throw from start-refresh or the watchdog is a bug, not a passing fault: no retry, straight to the DLQ and an alarm.
     this.startRefresh = new RefreshFunction(this, 'StartRefresh', {
       ...common,

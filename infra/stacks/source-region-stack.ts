@@ -7,17 +7,16 @@ import * as path from 'node:path';
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { z } from 'zod';
-import { COPY_CONFIG_ENV, copiesSnapshots, scheduleTimeZone, type Config, type copyRuntimeConfigSchema, type PairConfig } from '../../lambdas/kernel/config';
-import { compactPair } from '../platform/compact-config';
+import { copiesSnapshots, scheduleTimeZone, type Config, type PairConfig } from '../../lambdas/kernel/config';
 import { CopySchedules } from '../features/copy-schedules';
 import { DelayQueue } from '../features/delay-queue';
 import { PipelineMonitoring } from '../platform/monitoring';
 import { Notifications } from '../platform/notifications';
-import { RefreshFunction } from '../platform/refresh-function';
+import { RefreshFunction, type FunctionConfig } from '../platform/refresh-function';
 import { SnapshotEvents } from '../features/snapshot-events';
 import { SourceInstances } from '../features/source-instances';
 import { acknowledgeNag } from '../platform/nag';
+import { enforceResourceLimit } from '../platform/resource-limit';
 
 /** Properties of a {@link SourceRegionStack}. */
 export interface SourceRegionStackProps extends StackProps {
@@ -66,6 +65,7 @@ export class SourceRegionStack extends Stack {
     // or drop it while this stack uses it (a weak reference could point the copies at a deleted key).
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     const { config } = props;
+    enforceResourceLimit(this, props.pairs.length, 'a manual-snapshot quota alarm, and an extra-snapshot schedule when it asks for one');
     const replicaKeyArns = props.replicaKeyArns ?? new Map<string, string>();
     for (const pair of props.pairs) {
       if (!copiesSnapshots(pair)) throw new Error(`pair ${pair.source.instanceId} → ${pair.replica.instanceId} needs no copy function (copy off, same region or backup-replication)`);
@@ -74,21 +74,19 @@ export class SourceRegionStack extends Stack {
     this.notifications = new Notifications(this, 'Notifications', { emails: config.notificationEmails });
 
     const delay = new DelayQueue(this, 'Delay', { consumerTimeout: COPY_TIMEOUT });
-    const copyConfig: z.input<typeof copyRuntimeConfigSchema> = {
-      region: this.region,
-      account: config.account,
-      deferQueueUrl: delay.queue.queueUrl,
-      notificationTopicArn: this.notifications.topic.topicArn,
-      // Without their defaults (the 4 KB environment), and each naming the key its copies are encrypted with: its own,
-      // or the project key of its replica region (a token, added after compacting).
-      pairs: props.pairs.map((p) => {
-        const compact = compactPair(p);
-        return { ...compact, copy: { ...compact.copy, replicaKmsKeyArn: sources.copyKeyArn(p) } };
-      }),
+    // The pairs are bundled with the function as copy-config.json; the environment names the queue, the topic and
+    // the project key of each replica region its pairs copy into without a key of their own (tokens until deployed).
+    const projectKeys = [...new Set(props.pairs.filter((p) => !p.copy.replicaKmsKeyArn).map((p) => p.replica.region))]
+      .sort()
+      .map((region) => ({ region, keyArn: sources.copyKeyArn(props.pairs.find((p) => p.replica.region === region && !p.copy.replicaKmsKeyArn) as PairConfig) }));
+    const copyConfig: FunctionConfig = {
+      kind: 'copy',
+      file: { region: this.region, account: config.account, pairs: [...props.pairs] },
+      resources: { deferQueueUrl: delay.queue.queueUrl, notificationTopicArn: this.notifications.topic.topicArn, projectKeys },
     };
     // EventBridge and Scheduler invoke asynchronously; two retries ride out throttling and busy RDS APIs.
     this.copy = new RefreshFunction(this, 'Copy', {
-      config: { env: COPY_CONFIG_ENV, value: copyConfig },
+      config: copyConfig,
       entry: path.join(__dirname, '..', '..', 'lambdas', 'handlers', 'copy-snapshot.ts'),
       serviceName: 'copy-snapshot',
       description: "Copies x's new snapshots into the replica regions, retries deferred copies, sweeps for missed ones",

@@ -40,6 +40,7 @@ import {
   KMSKeyNotAccessibleFault,
   ModifyDBInstanceCommand,
   OptionGroupNotFoundFault,
+  paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
   ProvisionedIopsNotAvailableInAZFault,
   RDSClient,
@@ -204,6 +205,18 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
       if (err instanceof DBInstanceNotFoundFault) return undefined;
       throw classify(err, `DescribeDBInstances ${instanceId}`);
     }
+  }
+
+  public async listInstances(): Promise<Map<string, InstanceView>> {
+    const out = new Map<string, InstanceView>();
+    try {
+      for await (const page of paginateDescribeDBInstances({ client: this.replicaRds, pageSize: 100 }, {})) {
+        for (const db of page.DBInstances ?? []) if (db.DBInstanceIdentifier) out.set(db.DBInstanceIdentifier, toInstanceView(db));
+      }
+    } catch (err) {
+      throw classify(err, 'DescribeDBInstances (all instances of the region)');
+    }
+    return out;
   }
 
   public async listSnapshots(query: { instanceId: string; dbiResourceId?: string; types: readonly string[] }): Promise<SnapshotView[]> {

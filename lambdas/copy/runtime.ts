@@ -11,8 +11,8 @@ import { DeferQueue, queueClient } from '../aws/queue';
 import { RdsAdapter, replicaRdsClient } from '../aws/rds';
 import type { CopyInvocationDeps } from './invocation';
 import type { Telemetry } from '../kernel/ports';
-import type { CopyRuntimeConfig } from '../kernel/config';
-import { loadCopyRuntimeConfig } from '../kernel/config';
+import type { ConfigSource, CopyRuntimeConfig } from '../kernel/config';
+import { lambdaConfigSource, loadCopyRuntimeConfig } from '../kernel/config';
 import { PowertoolsTelemetry } from '../kernel/powertools';
 
 /** The SDK clients the copy function uses. */
@@ -42,9 +42,9 @@ export function awsCopyClients(config: CopyRuntimeConfig): CopyClients {
   return { rds: (region) => replicaRdsClient(region), sqs: queueClient(config.region), sns: notifyClient(topicRegion) };
 }
 
-/** Builds the copy function's runtime from its environment. */
-export function copyRuntime(env: NodeJS.ProcessEnv = process.env, options: CopyRuntimeOptions = {}): CopyRuntime {
-  const config = loadCopyRuntimeConfig(env);
+/** Builds the copy function's runtime from the configuration file bundled with it and the resource names in its environment. */
+export function copyRuntime(source: ConfigSource = lambdaConfigSource(), options: CopyRuntimeOptions = {}): CopyRuntime {
+  const config = loadCopyRuntimeConfig(source);
   const clients = (options.clients ?? awsCopyClients)(config);
   const replicas = new Map<string, RdsAdapter>();
   const queue = new DeferQueue(clients.sqs, config.deferQueueUrl);

@@ -1,7 +1,9 @@
 /**
  * The project's configuration: one schema, used by `cdk synth` (from cdk.json context) and by every
- * function at cold start (from its environment), so a bad value fails the same way in both places.
+ * function at cold start (from the configuration file bundled with it), so a bad value fails the same way in both places.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { IANAZone } from 'luxon';
 // A namespace import, not { z }: esbuild then keeps only the parts used (about 85 KB instead of 450 KB with every locale).
 import * as z from 'zod';
@@ -441,7 +443,7 @@ export type PairConfig = z.output<typeof pairSchema>;
 /** Settings config may override. */
 export type SettingsOverrides = z.output<typeof settingsOverridesSchema>;
 
-/** What each function receives in its environment: the pairs of its region and the resources it uses. */
+/** What each replica-region function runs with: the pairs of its region (bundled as runtime-config.json) and the resources it uses (in its environment). */
 export const runtimeConfigSchema = z
   .object({
     region: awsRegion,
@@ -473,11 +475,157 @@ export const copyRuntimeConfigSchema = z
 /** Parsed runtime configuration of the copy function. */
 export type CopyRuntimeConfig = z.output<typeof copyRuntimeConfigSchema>;
 
-/** The environment variable that carries {@link CopyRuntimeConfig} as JSON. */
+/**
+ * Where each function's configuration lives at runtime. The validated configuration is bundled with the function's
+ * code as a JSON file next to index.js ({@link RUNTIME_CONFIG_FILE}, or {@link COPY_CONFIG_FILE} for the copy
+ * function), written at `cdk synth`: Lambda's 4 KB environment would hold about four pairs. The environment keeps
+ * what is only known at deploy time, the names of the stack's resources ({@link RESOURCES_ENV}, a few hundred
+ * bytes whatever the number of pairs), and what is per function (Powertools' service name).
+ */
+export const RUNTIME_CONFIG_FILE = 'runtime-config.json';
+
+/** The copy function's configuration file, next to its index.js. */
+export const COPY_CONFIG_FILE = 'copy-config.json';
+
+/** The environment variable that carries the replica-region functions' {@link RuntimeResources} as JSON. */
+export const RESOURCES_ENV = 'REPLICA_REFRESH_RESOURCES';
+
+/** The environment variable that carries the copy function's {@link CopyResources} as JSON. */
+export const COPY_RESOURCES_ENV = 'REPLICA_REFRESH_COPY_RESOURCES';
+
+/**
+ * Overrides where {@link RUNTIME_CONFIG_FILE} is read from (a path): for hosts that run the handlers from the
+ * TypeScript sources (the simulation, the benchmark's unbundled build). Lambda never sets it.
+ */
+export const CONFIG_FILE_ENV = 'REPLICA_REFRESH_CONFIG_FILE';
+
+/** Overrides where {@link COPY_CONFIG_FILE} is read from (a path), as {@link CONFIG_FILE_ENV} does. */
+export const COPY_CONFIG_FILE_ENV = 'REPLICA_REFRESH_COPY_CONFIG_FILE';
+
+/**
+ * For tests only: the whole {@link RuntimeConfig} as JSON in one variable, read instead of the file and
+ * {@link RESOURCES_ENV}. The deployed functions never carry it.
+ */
+export const RUNTIME_CONFIG_ENV = 'REPLICA_REFRESH_CONFIG';
+
+/** For tests only: the whole {@link CopyRuntimeConfig} as JSON, as {@link RUNTIME_CONFIG_ENV} is. */
 export const COPY_CONFIG_ENV = 'REPLICA_REFRESH_COPY_CONFIG';
 
-/** The environment variable that carries {@link RuntimeConfig} as JSON. */
-export const RUNTIME_CONFIG_ENV = 'REPLICA_REFRESH_CONFIG';
+/** The keys of {@link RuntimeConfig} that name the stack's resources: tokens at synth, so they travel in the environment. */
+const RUNTIME_RESOURCE_KEYS = { ledgerTableName: true, notificationTopicArn: true } as const;
+
+/** What {@link RUNTIME_CONFIG_FILE} holds: the runtime configuration without its resource names. */
+export const runtimeConfigFileSchema = runtimeConfigSchema.omit(RUNTIME_RESOURCE_KEYS);
+
+/** What {@link RESOURCES_ENV} holds: the ledger table and the notifications topic. */
+export const runtimeResourcesSchema = runtimeConfigSchema.pick(RUNTIME_RESOURCE_KEYS);
+
+/** The resource names a replica-region function gets in its environment. */
+export type RuntimeResources = z.output<typeof runtimeResourcesSchema>;
+
+const COPY_RESOURCE_KEYS = { deferQueueUrl: true, notificationTopicArn: true } as const;
+
+/** What {@link COPY_CONFIG_FILE} holds: the copy configuration without its resource names. */
+export const copyRuntimeConfigFileSchema = copyRuntimeConfigSchema.omit(COPY_RESOURCE_KEYS);
+
+/**
+ * What {@link COPY_RESOURCES_ENV} holds: the delay queue, the topic, and the project key of each replica region that
+ * one (its ARN known at deploy time only), for the pairs without `copy.replicaKmsKeyArn`.
+ */
+export const copyResourcesSchema = copyRuntimeConfigSchema
+  .pick(COPY_RESOURCE_KEYS)
+  .extend({ projectKeys: z.array(z.object({ region: awsRegion, keyArn: arn }).strict()).default([]) })
+  .strict();
+
+/** The resource names the copy function gets in its environment. */
+export type CopyResources = z.output<typeof copyResourcesSchema>;
+
+/** A runtime configuration split into what goes into the bundled file and what into the environment. */
+export interface SplitConfig<F, R> {
+  file: F;
+  resources: R;
+}
+
+/** Splits a replica-region runtime configuration into its file and its resource names. */
+export function splitRuntimeConfig<C extends { ledgerTableName: string; notificationTopicArn: string }>(config: C): SplitConfig<Omit<C, 'ledgerTableName' | 'notificationTopicArn'>, { ledgerTableName: string; notificationTopicArn: string }> {
+  const { ledgerTableName, notificationTopicArn, ...file } = config;
+  return { file, resources: { ledgerTableName, notificationTopicArn } };
+}
+
+/**
+ * The text of {@link RUNTIME_CONFIG_FILE} as `cdk synth` bundles it: validated with the schema the function reads it
+ * with, every default spelled out.
+ * @throws ConfigError naming the file, the pair (by y) and the field
+ */
+export function runtimeConfigFileText(file: unknown): string {
+  return `${JSON.stringify(parseWith(runtimeConfigFileSchema, file, RUNTIME_CONFIG_FILE))}\n`;
+}
+
+/** The text of {@link COPY_CONFIG_FILE} as `cdk synth` bundles it, as {@link runtimeConfigFileText}. */
+export function copyConfigFileText(file: unknown): string {
+  return `${JSON.stringify(parseWith(copyRuntimeConfigFileSchema, file, COPY_CONFIG_FILE))}\n`;
+}
+
+/** The pairs of a copy configuration, each with the key its copies get: its own, or its replica region's project key. */
+function withProjectKeys(pairs: readonly PairConfig[], projectKeys: readonly { region: string; keyArn: string }[]): PairConfig[] {
+  const byRegion = new Map(projectKeys.map((k) => [k.region, k.keyArn]));
+  return pairs.map((p) => {
+    const key = p.copy.replicaKmsKeyArn ?? byRegion.get(p.replica.region);
+    return key === undefined || key === p.copy.replicaKmsKeyArn ? p : { ...p, copy: { ...p.copy, replicaKmsKeyArn: key } };
+  });
+}
+
+/** Where a host reads a function's configuration from. */
+export interface ConfigSource {
+  /** The environment: the resource names, and the overrides for tests and local hosts. */
+  env: NodeJS.ProcessEnv;
+  /** The directory of the function's code, where its configuration file lies (in Lambda, next to index.js). */
+  dir: string;
+}
+
+/** Lambda's source: the process environment, and the directory of the running bundle. */
+export function lambdaConfigSource(): ConfigSource {
+  return { env: process.env, dir: __dirname };
+}
+
+/**
+ * Parses a function's runtime configuration: the file bundled with its code ({@link RUNTIME_CONFIG_FILE}) and
+ * the resource names in its environment ({@link RESOURCES_ENV}), each with its own part of the one schema, so a bad
+ * value is named by the file or variable it is in, the pair (by y) and the field. Tests may give the whole
+ * configuration in {@link RUNTIME_CONFIG_ENV} instead.
+ * @throws ConfigError naming every bad value
+ */
+export function loadRuntimeConfig(source: ConfigSource = lambdaConfigSource()): RuntimeConfig {
+  if (source.env[RUNTIME_CONFIG_ENV]) return loadFromEnv(source.env, RUNTIME_CONFIG_ENV, runtimeConfigSchema);
+  const file = parseWith(runtimeConfigFileSchema, readConfigFile(source, RUNTIME_CONFIG_FILE, CONFIG_FILE_ENV), RUNTIME_CONFIG_FILE);
+  const resources = loadFromEnv(source.env, RESOURCES_ENV, runtimeResourcesSchema);
+  return { ...file, ...resources };
+}
+
+/**
+ * Parses the copy function's runtime configuration: {@link COPY_CONFIG_FILE} next to its code and
+ * {@link COPY_RESOURCES_ENV}; tests may give the whole configuration in {@link COPY_CONFIG_ENV}.
+ * @throws ConfigError naming every bad value
+ */
+export function loadCopyRuntimeConfig(source: ConfigSource = lambdaConfigSource()): CopyRuntimeConfig {
+  if (source.env[COPY_CONFIG_ENV]) return loadFromEnv(source.env, COPY_CONFIG_ENV, copyRuntimeConfigSchema);
+  const file = parseWith(copyRuntimeConfigFileSchema, readConfigFile(source, COPY_CONFIG_FILE, COPY_CONFIG_FILE_ENV), COPY_CONFIG_FILE);
+  const { projectKeys, ...resources } = loadFromEnv(source.env, COPY_RESOURCES_ENV, copyResourcesSchema);
+  return { ...file, ...resources, pairs: withProjectKeys(file.pairs, projectKeys) };
+}
+
+/** Reads and parses a configuration file: next to the code, or where the override variable points. */
+function readConfigFile(source: ConfigSource, name: string, overrideEnv: string): unknown {
+  const path = source.env[overrideEnv] || join(source.dir, name);
+  let text: string;
+  try {
+    // Read once per cold start; a synchronous read of a few hundred KB at most, before the first invocation.
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read the configuration file ${path} (${(cause as Error).message}); deploy the function with the CDK app, which bundles ${name} next to index.js`, [], { cause });
+  }
+  return parseConfigText(text, path);
+}
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = input;
@@ -580,16 +728,6 @@ export function parseConfig(input: unknown): Config {
     throw new ConfigError('missing configuration: add a "replicaRefresh" object to the "context" of cdk.json (see the README\'s configuration reference)', []);
   }
   return parseWith(configSchema, input, 'replicaRefresh');
-}
-
-/** Parses a function's runtime configuration from its environment. */
-export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  return loadFromEnv(env, RUNTIME_CONFIG_ENV, runtimeConfigSchema);
-}
-
-/** Parses the copy function's runtime configuration from its environment. */
-export function loadCopyRuntimeConfig(env: NodeJS.ProcessEnv = process.env): CopyRuntimeConfig {
-  return loadFromEnv(env, COPY_CONFIG_ENV, copyRuntimeConfigSchema);
 }
 
 function loadFromEnv<S extends z.ZodType>(env: NodeJS.ProcessEnv, name: string, schema: S): z.output<S> {

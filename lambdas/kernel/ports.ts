@@ -40,6 +40,11 @@ export interface EventSubscriptionView {
 export interface ReplicaRds {
   /** y as it is now, or undefined when it does not exist. */
   describeInstance(instanceId: string): Promise<InstanceView | undefined>;
+  /**
+   * Every DB instance of the region, by identifier: one paginated DescribeDBInstances (100 a page), so the watchdog
+   * looks at all its replicas with a call per hundred instances instead of one per replica.
+   */
+  listInstances(): Promise<Map<string, InstanceView>>;
   /** Every snapshot of the instance, across all pages, fetched with server-side filters. */
   listSnapshots(query: { instanceId: string; dbiResourceId?: string; types: readonly string[] }): Promise<SnapshotView[]>;
   /** x's automated backups replicated into this region from `sourceRegion` (mode `backup-replication`). */

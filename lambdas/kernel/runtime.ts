@@ -10,8 +10,8 @@ import { SsmParameters, parametersClient } from '../aws/parameters';
 import { RdsAdapter, replicaRdsClient } from '../aws/rds';
 import { SecretsAdapter, secretsClient } from '../aws/secrets';
 import type { Deps, Telemetry } from './ports';
-import type { RuntimeConfig } from './config';
-import { loadRuntimeConfig } from './config';
+import type { ConfigSource, RuntimeConfig } from './config';
+import { lambdaConfigSource, loadRuntimeConfig } from './config';
 import { PowertoolsTelemetry } from './powertools';
 
 /** The SDK clients a function uses, one per AWS service, named for their role. */
@@ -48,9 +48,9 @@ export function awsClients(config: RuntimeConfig): Clients {
   };
 }
 
-/** Builds the runtime from the environment. */
-export function runtime(env: NodeJS.ProcessEnv = process.env, options: RuntimeOptions = {}): Runtime {
-  const config = loadRuntimeConfig(env);
+/** Builds the runtime from the configuration file bundled with the function and the resource names in its environment. */
+export function runtime(source: ConfigSource = lambdaConfigSource(), options: RuntimeOptions = {}): Runtime {
+  const config = loadRuntimeConfig(source);
   const clients = (options.clients ?? awsClients)(config);
   return {
     config,

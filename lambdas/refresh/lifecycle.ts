@@ -9,7 +9,6 @@ import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } fr
 import { alert, closedRunNotification, measure, rtoMissed } from '../reporting/measures';
 import { applyCredentials } from './credentials';
 import { TRANSITIONS, stateOf, transition } from './machine';
-import { INSTANCE_TARGET } from '../targets/instance/model';
 import { targetOf } from '../targets/registry';
 import type { ChosenSnapshot, Drift, InstanceView, RunRecord, SnapshotView } from '../kernel/model';
 import type { Deps, Notification } from '../kernel/ports';
@@ -21,10 +20,6 @@ export interface RunContext {
   config: RuntimeConfig;
   pair: PairConfig;
 }
-
-/** The instance target's usable and failed states (the watchdog's view until it asks the pair's target). */
-export const USABLE_STATES: ReadonlySet<string> = INSTANCE_TARGET.usableStates;
-export const FAILED_STATES: ReadonlySet<string> = INSTANCE_TARGET.failedStates;
 
 /** Errors after which the same availability zone is worth avoiding. */
 const AZ_CAPACITY_ERRORS: ReadonlySet<string> = new Set(['InsufficientDBInstanceCapacityFault', 'ProvisionedIopsNotAvailableInAZFault']);

@@ -3,13 +3,14 @@
  * between two steps. Every few minutes it looks at each active run and y's real state, and moves the
  * run on exactly as the missing event would have.
  */
-import type { RuntimeConfig } from '../kernel/config';
+import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { StaleRunError, describeError } from '../kernel/errors';
 import type { RunContext } from './lifecycle';
-import { FAILED_STATES, USABLE_STATES, activeRunOf, alertDeadline, failRun, finishRun, requestRestore, settleClosedRun } from './lifecycle';
+import { activeRunOf, alertDeadline, failRun, finishRun, requestRestore, settleClosedRun } from './lifecycle';
 import { transition } from './machine';
+import { targetOf } from '../targets/registry';
 import { onReplicaMissing } from './heal';
-import type { RunRecord } from '../kernel/model';
+import type { InstanceView, RunRecord } from '../kernel/model';
 import { alert } from '../reporting/measures';
 import type { Deps } from '../kernel/ports';
 
@@ -40,7 +41,11 @@ function minutesSince(iso: string | undefined, now: Date): number {
   return iso ? (now.getTime() - Date.parse(iso)) / 60_000 : Infinity;
 }
 
-async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
+/**
+ * @param y the run's y as the pass's one listing of the region's instances saw it (taken after the run was loaded,
+ *   as a describe of y would have been), or undefined when y was not in it
+ */
+async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView | undefined): Promise<string> {
   const now = deps.now();
   const { pair } = ctx;
   if (minutesSince(phaseStartedAt(run), now) > pair.stuckRunHours * 60) {
@@ -50,13 +55,12 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
     }
     // A run whose y is gone or still being deleted is not stuck: failing it would leave y deleted. It goes on below
     // (the restore, or the wait for the deletion), with its own deadlines and back-off.
-    const y = run.phase === 'restoring' ? undefined : await deps.rds.describeInstance(run.replicaId);
     const yGoneOrGoing = run.phase !== 'restoring' && (!y || y.status === 'deleting');
     if (!yGoneOrGoing) {
       await failRun(deps, ctx, run, `the run was stuck in phase ${run.phase ?? 'unknown'} for over ${pair.stuckRunHours} h.`, 'RunStuck');
       return 'failed:stuck';
     }
-    if (y?.status === 'deleting' && !run.deadlineAlertedAt) {
+    if (run.phase !== 'restoring' && y?.status === 'deleting' && !run.deadlineAlertedAt) {
       // RDS has been deleting y for hours: say so once, and keep waiting (failing would leave y deleted with no restore).
       await deps.ledger.updateActiveRun(run, { deadlineAlertedAt: now.toISOString() }, ['deleting']);
       deps.telemetry.count('RunStuck', 1, { replica: run.replicaId });
@@ -77,7 +81,6 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
 
   switch (run.phase) {
     case 'deleting': {
-      const y = await deps.rds.describeInstance(run.replicaId);
       if (!y) {
         if (minutesSince(run.deleteRequestedAt ?? run.preflightFinishedAt ?? run.startedAt, now) < grace) return 'waiting:deletion-event';
         deps.telemetry.count('DeletionEventMissed', 1, { replica: run.replicaId });
@@ -103,18 +106,17 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
         const outcome = await requestRestore(deps, ctx, run, { event: 'reclaim-restore', deletedSource: 'poll' });
         return `restore:${outcome}`;
       }
-      const y = await deps.rds.describeInstance(run.replicaId);
       if (!y) {
         // The restore was accepted, yet y is gone: it failed and RDS removed it. Try again.
         if (minutesSince(run.restoreRequestedAt, now) < grace) return 'waiting:restore-visible';
         await transition(deps, run, 'restore-vanished', { errors: [...run.errors, `${now.toISOString()} the requested restore vanished`] });
         return 'restore:vanished';
       }
-      if (USABLE_STATES.has(y.status)) {
+      if (targetOf(pair).usableStates.has(y.status)) {
         deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
         return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' })}`;
       }
-      if (FAILED_STATES.has(y.status)) {
+      if (targetOf(pair).failedStates.has(y.status)) {
         await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
         return 'failed:restore';
       }
@@ -133,8 +135,7 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord): Promise<st
 }
 
 /** Without a run, y must exist: a deletion nobody started, whose event was lost, is found here. */
-async function checkIdle(deps: Deps, ctx: RunContext): Promise<string> {
-  const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
+async function checkIdle(deps: Deps, ctx: RunContext, y: InstanceView | undefined): Promise<string> {
   if (y) return 'idle';
   return `missing:${await onReplicaMissing(deps, ctx, deps.now(), 'poll')}`;
 }
@@ -186,12 +187,22 @@ async function checkEventPath(deps: Deps, config: RuntimeConfig, name: string): 
 }
 
 /**
- * One watchdog pass over every replica of the region. A failure on one replica is logged and
- * counted, and does not stop the others; the pass throws at the end so the error alarm fires.
+ * One watchdog pass over every replica of the region. First each replica's active run is loaded, then the region's
+ * instances are listed once (one paginated DescribeDBInstances, 100 a page: two calls for 200 replicas, where a
+ * describe per replica took 200), and each replica is decided from that list: as before, y's state is read after
+ * its run. With the event subscription's check that is three RDS calls a pass for 200 replicas at rest; only the
+ * actions a pass takes (a restore, closing a run) make more. A failure on one replica is logged and counted, and
+ * does not stop the others; the pass throws at the end so the error alarm fires.
  */
 export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<WatchdogOutcome[]> {
   const outcomes: WatchdogOutcome[] = [];
   const failures: string[] = [];
+  const failed = (replica: string, err: unknown): void => {
+    failures.push(`${replica}: ${describeError(err)}`);
+    deps.telemetry.count('WatchdogErrors', 1, { replica });
+    deps.telemetry.error('watchdog check failed', { replica, error: describeError(err) });
+    outcomes.push({ replica, action: 'error' });
+  };
   if (config.eventSubscriptionName) {
     try {
       outcomes.push({ replica: '*', action: await checkEventPath(deps, config, config.eventSubscriptionName) });
@@ -200,26 +211,40 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
       deps.telemetry.error('event path check failed', { subscription: config.eventSubscriptionName, error: describeError(err) });
     }
   }
+  const loaded: { pair: PairConfig; run: RunRecord | undefined }[] = [];
   for (const pair of config.pairs) {
-    const replica = pair.replica.instanceId;
     try {
       // A close a crashed invocation left half done is finished first (a write of its own; reading never writes).
-      await settleClosedRun(deps, config, replica);
-      const run = await activeRunOf(deps, replica);
+      await settleClosedRun(deps, config, pair.replica.instanceId);
+      loaded.push({ pair, run: await activeRunOf(deps, pair.replica.instanceId) });
+    } catch (err) {
+      if (err instanceof StaleRunError) outcomes.push({ replica: pair.replica.instanceId, action: 'raced' });
+      else failed(pair.replica.instanceId, err);
+    }
+  }
+  let instances: Map<string, InstanceView> | undefined;
+  if (loaded.length > 0) {
+    try {
+      instances = await deps.rds.listInstances();
+    } catch (err) {
+      for (const { pair } of loaded) failed(pair.replica.instanceId, err);
+    }
+  }
+  for (const { pair, run } of instances ? loaded : []) {
+    const replica = pair.replica.instanceId;
+    const y = instances?.get(replica);
+    try {
       if (!run) {
-        outcomes.push({ replica, action: await checkIdle(deps, { config, pair }) });
+        outcomes.push({ replica, action: await checkIdle(deps, { config, pair }, y) });
         continue;
       }
-      outcomes.push({ replica, runId: run.runId, action: await checkRun(deps, { config, pair }, run) });
+      outcomes.push({ replica, runId: run.runId, action: await checkRun(deps, { config, pair }, run, y) });
     } catch (err) {
       if (err instanceof StaleRunError) {
         outcomes.push({ replica, action: 'raced' });
         continue;
       }
-      failures.push(`${replica}: ${describeError(err)}`);
-      deps.telemetry.count('WatchdogErrors', 1, { replica });
-      deps.telemetry.error('watchdog check failed', { replica, error: describeError(err) });
-      outcomes.push({ replica, action: 'error' });
+      failed(replica, err);
     }
   }
   if (failures.length > 0) throw new Error(`watchdog failed for ${failures.length} replica(s): ${failures.join('; ')}`);

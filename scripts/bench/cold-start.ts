@@ -13,13 +13,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import {
+  CONFIG_FILE_ENV,
   copiesSnapshots,
-  COPY_CONFIG_ENV,
-  copyRuntimeConfigSchema,
+  COPY_CONFIG_FILE,
+  COPY_CONFIG_FILE_ENV,
+  COPY_RESOURCES_ENV,
+  copyResourcesSchema,
   parseConfig,
   parseWith,
-  RUNTIME_CONFIG_ENV,
-  runtimeConfigSchema,
+  RESOURCES_ENV,
+  RUNTIME_CONFIG_FILE,
+  runtimeResourcesSchema,
 } from '../../lambdas/kernel/config';
 import { percentile, round } from './stats';
 
@@ -71,7 +75,7 @@ export const METHOD =
   'Each figure is taken in a fresh `node` process (one discarded warm-up, then N timed runs per build, run one after another): ' +
   'process.hrtime.bigint() around a single require() of the handler module, so it covers module loading, compilation and init ' +
   '(config parsing, SDK client construction) and excludes Node.js start-up, the Lambda runtime\'s own start and any network call ' +
-  '(the process gets fake credentials and a placeholder configuration; none is made). The bundle is the asset of a real `cdk synth` ' +
+  '(the process gets fake credentials, the configuration file bundled in the asset and placeholder resource names; no call is made). The bundle is the asset of a real `cdk synth` ' +
   '(minified, bundled, NODE_OPTIONS empty, so no source-map loading); the unbundled build is an esbuild transpile of lambdas/ with ' +
   'packages required from node_modules, and its bytes are every file that require loaded.';
 
@@ -197,49 +201,53 @@ export function resolveTokens(value: unknown, region: string, account: string): 
   return out;
 }
 
+/** The environment variable that names a function's resources: which configuration it reads. */
+export type ConfigKind = typeof RESOURCES_ENV | typeof COPY_RESOURCES_ENV;
+
 /** Which configuration a function reads, by the environment variable it carries. */
-export function configKind(environment: Readonly<Record<string, unknown>>): typeof RUNTIME_CONFIG_ENV | typeof COPY_CONFIG_ENV {
-  if (COPY_CONFIG_ENV in environment) return COPY_CONFIG_ENV;
-  if (RUNTIME_CONFIG_ENV in environment) return RUNTIME_CONFIG_ENV;
-  throw new Error(`the function's environment has neither ${RUNTIME_CONFIG_ENV} nor ${COPY_CONFIG_ENV}`);
+export function configKind(environment: Readonly<Record<string, unknown>>): ConfigKind {
+  if (COPY_RESOURCES_ENV in environment) return COPY_RESOURCES_ENV;
+  if (RESOURCES_ENV in environment) return RESOURCES_ENV;
+  throw new Error(`the function's environment has neither ${RESOURCES_ENV} nor ${COPY_RESOURCES_ENV}`);
 }
 
-function schemaOf(kind: typeof RUNTIME_CONFIG_ENV | typeof COPY_CONFIG_ENV): z.ZodType {
-  return kind === COPY_CONFIG_ENV ? copyRuntimeConfigSchema : runtimeConfigSchema;
+function schemaOf(kind: ConfigKind): z.ZodType {
+  return kind === COPY_RESOURCES_ENV ? copyResourcesSchema : runtimeResourcesSchema;
+}
+
+/** The configuration file a function of this kind has next to its index.js, and the variable that points elsewhere. */
+export function configFileOf(kind: ConfigKind): { name: string; env: string } {
+  return kind === COPY_RESOURCES_ENV ? { name: COPY_CONFIG_FILE, env: COPY_CONFIG_FILE_ENV } : { name: RUNTIME_CONFIG_FILE, env: CONFIG_FILE_ENV };
 }
 
 /**
- * A valid configuration for a function of `region`, built from the cdk.json `replicaRefresh` context with
- * placeholder resource names: the replica region's pairs, or (for the copy function) the pairs whose snapshots
- * are copied out of it.
+ * Valid resource names for a function of `region` (the configuration file itself is in its asset), built with
+ * placeholders: the ledger and topic, or (for the copy function) the queue, topic and each replica region's project
+ * key that its pairs copy with.
  */
-export function configFromContext(context: unknown, kind: typeof RUNTIME_CONFIG_ENV | typeof COPY_CONFIG_ENV, region: string): string {
+export function configFromContext(context: unknown, kind: ConfigKind, region: string): string {
   const cfg = parseConfig(context);
   const value =
-    kind === COPY_CONFIG_ENV
+    kind === COPY_RESOURCES_ENV
       ? {
-          region,
-          account: cfg.account,
           deferQueueUrl: placeholderFor('deferQueueUrl', region, cfg.account),
           notificationTopicArn: placeholderFor('notificationTopicArn', region, cfg.account),
-          pairs: cfg.pairs.filter((p) => copiesSnapshots(p) && p.source.region === region),
+          projectKeys: [...new Set(cfg.pairs.filter((p) => copiesSnapshots(p) && p.source.region === region && !p.copy.replicaKmsKeyArn).map((p) => p.replica.region))].map((r) => ({
+            region: r,
+            keyArn: placeholderFor('keyArn', r, cfg.account),
+          })),
         }
       : {
-          region,
-          account: cfg.account,
-          timeZone: cfg.timeZone,
-          rtoTargetMinutes: cfg.rtoTargetMinutes,
           ledgerTableName: placeholderFor('ledgerTableName', region, cfg.account),
           notificationTopicArn: placeholderFor('notificationTopicArn', region, cfg.account),
-          pairs: cfg.pairs.filter((p) => p.replica.region === region),
         };
   parseWith(schemaOf(kind), value, kind);
   return JSON.stringify(value);
 }
 
 /**
- * The configuration the child gets: the synthesized value itself, its tokens replaced by placeholders, when that
- * passes the function's schema; otherwise one built from cdk.json.
+ * The resource names the child gets: the synthesized value itself, its tokens replaced by placeholders, when that
+ * passes the function's schema; otherwise built from cdk.json.
  */
 export function childConfig(fn: ProjectFunction, context: unknown): { env: string; value: string; source: 'synthesized' | 'cdk.json' } {
   const kind = configKind(fn.environment);
@@ -257,13 +265,15 @@ export function childConfig(fn: ProjectFunction, context: unknown): { env: strin
 
 /**
  * The child's whole environment (nothing inherited): the function's plain-string variables but NODE_OPTIONS, its
- * configuration, its region, fake credentials, and the instance metadata lookups off.
+ * resource names, its region, fake credentials, and the instance metadata lookups off. `configFile` points a build
+ * that does not lie next to the bundled configuration file (the unbundled one) at it; the bundle finds its own.
  */
-export function childEnvironment(fn: ProjectFunction, config: { env: string; value: string }): Record<string, string> {
+export function childEnvironment(fn: ProjectFunction, config: { env: string; value: string }, configFile?: { env: string; path: string }): Record<string, string> {
   const plain = Object.fromEntries(Object.entries(fn.environment).filter((e): e is [string, string] => typeof e[1] === 'string'));
   return {
     ...plain,
     [config.env]: config.value,
+    ...(configFile ? { [configFile.env]: configFile.path } : {}),
     AWS_REGION: fn.region,
     AWS_DEFAULT_REGION: fn.region,
     AWS_ACCESS_KEY_ID: 'AKIABENCHMARKFAKE0000',
@@ -436,11 +446,13 @@ export async function measureColdStart(opts: { runs: number; log?: (line: string
     const pairsOfSubjects = functions.map((fn) => {
       const config = childConfig(fn, context[CONFIG_KEY]);
       log(`cold start: ${fn.name}: ${config.env} from the ${config.source} configuration`);
-      const env = childEnvironment(fn, config);
+      const file = configFileOf(configKind(fn.environment));
+      const bundledFile = path.join(fn.assetDir, file.name);
+      if (!fs.existsSync(bundledFile)) throw new Error(`the asset of ${fn.name} has no ${file.name} next to index.js`);
       const unbundledPath = path.join(lambdasOut, 'handlers', `${fn.name}.js`);
       if (!fs.existsSync(unbundledPath)) throw new Error(`no handler lambdas/handlers/${fn.name}.ts for the function ${fn.name}`);
-      const bundled: Subject = { fn, modulePath: path.join(fn.assetDir, 'index.js'), env, times: [] };
-      const unbundled: Subject = { fn, modulePath: unbundledPath, env, times: [] };
+      const bundled: Subject = { fn, modulePath: path.join(fn.assetDir, 'index.js'), env: childEnvironment(fn, config), times: [] };
+      const unbundled: Subject = { fn, modulePath: unbundledPath, env: childEnvironment(fn, config, { env: file.env, path: bundledFile }), times: [] };
       return { fn, bundled, unbundled };
     });
     const subjects = pairsOfSubjects.flatMap((p) => [p.bundled, p.unbundled]);

@@ -5,7 +5,8 @@
  * when the next RDS request reaches the simulator (after the SDK's middleware, where the network
  * would start).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DBSnapshot } from '@aws-sdk/client-rds';
@@ -14,7 +15,8 @@ import { notifyClient } from '../../lambdas/aws/notify';
 import { parametersClient } from '../../lambdas/aws/parameters';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
 import { secretsClient } from '../../lambdas/aws/secrets';
-import { RUNTIME_CONFIG_ENV, parseConfig } from '../../lambdas/kernel/config';
+import { CONFIG_FILE_ENV, RESOURCES_ENV, parseConfig } from '../../lambdas/kernel/config';
+import { stageRuntimeConfig } from '../sim/function-config';
 import type { Runtime } from '../../lambdas/kernel/runtime';
 import { runtime } from '../../lambdas/kernel/runtime';
 import { VirtualClock } from '../sim/clock';
@@ -83,12 +85,15 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
   const region = pair.replica.region;
   const y = pair.replica.instanceId;
   const dynamo = await startDynalite();
+  const configDir = mkdtempSync(join(tmpdir(), 'replica-refresh-bench-config-'));
   try {
     const table = await dynamo.createLedgerTable('bench-ledger');
     const config = simRuntimeConfig(full, [pair], table, 'bench-notifications');
-    const env = { [RUNTIME_CONFIG_ENV]: JSON.stringify(config) };
+    // The configuration file and environment as deployed, read by the functions' own loader.
+    const source = stageRuntimeConfig(config, configDir);
     // The handler modules build a runtime when loaded; give them this one's configuration.
-    process.env[RUNTIME_CONFIG_ENV] = env[RUNTIME_CONFIG_ENV];
+    process.env[CONFIG_FILE_ENV] = source.env[CONFIG_FILE_ENV];
+    process.env[RESOURCES_ENV] = source.env[RESOURCES_ENV];
     const [{ createHandler: startHandler }, { createHandler: eventHandler }, { createHandler: watchdogHandler }] = await Promise.all([
       import('../../lambdas/handlers/start-refresh'),
       import('../../lambdas/handlers/on-rds-event'),
@@ -106,7 +111,7 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
     let ledgerCalls = 0;
 
     const build = (): Runtime =>
-      runtime(env, {
+      runtime(source, {
         clients: (cfg) => {
           const replicaRds = replicaRdsClient(cfg.region, { credentials: CREDENTIALS });
           answerFromSimulator(replicaRds, (command, input) => {
@@ -248,5 +253,6 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
     };
   } finally {
     await dynamo.stop();
+    rmSync(configDir, { recursive: true, force: true });
   }
 }

@@ -22,8 +22,12 @@ import { COPY_TAGS, copyTargetId } from '../../lambdas/copy/plan';
 import type { CopyInvocationOutcome } from '../../lambdas/copy/invocation';
 import type { RunRecord } from '../../lambdas/kernel/model';
 import type { RetentionPass } from '../../lambdas/retention/retention';
-import type { Config, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/kernel/config';
-import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, copiesSnapshots, copyRuntimeConfigSchema, managedSecretParameter, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config, ConfigSource, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/kernel/config';
+import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, RESOURCES_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
+import { stageCopyConfig, stageRuntimeConfig } from './function-config';
 import type { CopyRuntime } from '../../lambdas/copy/runtime';
 import { copyRuntime } from '../../lambdas/copy/runtime';
 import type { Runtime } from '../../lambdas/kernel/runtime';
@@ -347,10 +351,15 @@ export class Simulation {
   private constructor(
     private readonly dynamo: LocalDynamo,
     public readonly fullConfig: Config,
-    config: RuntimeConfig,
+    /** Where the replica region's functions read their configuration: the bundled file and the environment, as deployed. */
+    private readonly configSource: ConfigSource,
+    /** The directory the functions' configuration files are written to, removed by {@link close}. */
+    private readonly configDir: string,
     options: SimulationOptions,
     stack: ReplicaStackDefinition,
   ) {
+    // What the functions get: read from the file the CDK app would bundle, by the loader the functions use.
+    const config = loadRuntimeConfig(configSource);
     this.start = options.start ?? new Date('2026-11-16T12:00:00Z');
     this.clock = new VirtualClock(this.start);
     this.random = new Random(options.seed ?? 1);
@@ -406,7 +415,8 @@ export class Simulation {
     const table = await dynamo.createLedgerTable('replica-refresh-ledger');
     // The functions find the subscription by the name the stack gives it (Ref of the AWS::RDS::EventSubscription).
     const config = simRuntimeConfig(full, pairs, table, 'replica-refresh-notifications', stack.eventPath.subscriptionName);
-    const sim = new Simulation(dynamo, full, config, options, stack);
+    const configDir = mkdtempSync(join(tmpdir(), 'replica-refresh-sim-config-'));
+    const sim = new Simulation(dynamo, full, stageRuntimeConfig(config, join(configDir, 'replica')), configDir, options, stack);
     await sim.build();
     return sim;
   }
@@ -455,7 +465,7 @@ export class Simulation {
 
   /** A runtime for one function: the same handler and adapter code, with clients answered by the simulator. */
   private runtimeFor(): Runtime {
-    return runtime({ [RUNTIME_CONFIG_ENV]: JSON.stringify(this.config) }, {
+    return runtime(this.configSource, {
       clients: (cfg) => {
         const replicaRds = retryWithoutDelay(replicaRdsClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(replicaRds, (command, input) => this.rdsCall(cfg.region, command, input));
@@ -475,32 +485,38 @@ export class Simulation {
     });
   }
 
-  /** The copy function's configuration in one source region, as its stack would deploy it. */
-  private copyConfigs(): Map<string, CopyRuntimeConfig> {
-    const out = new Map<string, CopyRuntimeConfig>();
-    for (const pair of this.pairs.filter(copiesSnapshots)) {
-      const region = pair.source.region;
-      const { account } = this.config;
-      const existing = out.get(region);
+  /**
+   * The copy function's configuration in each source region, as its stack would deploy it: the file of its pairs and
+   * the environment naming its queue, topic and the project key of the replica region.
+   */
+  private copyConfigs(): Map<string, ConfigSource> {
+    const out = new Map<string, ConfigSource>();
+    const { account } = this.config;
+    for (const region of new Set(this.pairs.filter(copiesSnapshots).map((p) => p.source.region))) {
+      const pairs = this.pairs.filter((p) => copiesSnapshots(p) && p.source.region === region);
       // Without a configured key, y's stack creates one and hands its ARN to the copy function.
-      const withKey = { ...pair, copy: { ...pair.copy, replicaKmsKeyArn: pair.copy.replicaKmsKeyArn ?? this.replicaKeyArn } };
+      const projectKeys = pairs.some((p) => !p.copy.replicaKmsKeyArn) ? [{ region: this.config.region, keyArn: this.replicaKeyArn }] : [];
       out.set(
         region,
-        copyRuntimeConfigSchema.parse({
-          region,
-          account,
-          deferQueueUrl: `https://sqs.${region}.amazonaws.com/${account}/replica-refresh-copy-defer`,
-          notificationTopicArn: `arn:aws:sns:${region}:${account}:replica-refresh-notifications`,
-          pairs: [...(existing?.pairs ?? []), withKey],
-        }),
+        stageCopyConfig(
+          {
+            region,
+            account,
+            deferQueueUrl: `https://sqs.${region}.amazonaws.com/${account}/replica-refresh-copy-defer`,
+            notificationTopicArn: `arn:aws:sns:${region}:${account}:replica-refresh-notifications`,
+            pairs,
+          },
+          projectKeys,
+          join(this.configDir, `copy-${region}`),
+        ),
       );
     }
     return out;
   }
 
   /** The copy function's runtime: the real wiring, with clients answered by the simulator. */
-  private copyRuntimeFor(config: CopyRuntimeConfig, queue: SimQueue): CopyRuntime {
-    return copyRuntime({ [COPY_CONFIG_ENV]: JSON.stringify(config) }, {
+  private copyRuntimeFor(source: ConfigSource, queue: SimQueue): CopyRuntime {
+    return copyRuntime(source, {
       clients: (cfg) => {
         const sqs = retryWithoutDelay(queueClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(sqs, (command, input) => Promise.resolve(queue.handle(command, input)));
@@ -523,10 +539,15 @@ export class Simulation {
 
   private async build(): Promise<void> {
     // The handler modules build a Lambda runtime when loaded; they read the same configuration.
-    process.env[RUNTIME_CONFIG_ENV] ??= JSON.stringify(this.config);
+    // (Only at their first load in this process: the simulation builds its own runtimes below.)
+    process.env[CONFIG_FILE_ENV] ??= this.configSource.env[CONFIG_FILE_ENV];
+    process.env[RESOURCES_ENV] ??= this.configSource.env[RESOURCES_ENV];
     const copyConfigs = this.copyConfigs();
     const firstCopy = [...copyConfigs.values()][0];
-    if (firstCopy) process.env[COPY_CONFIG_ENV] ??= JSON.stringify(firstCopy);
+    if (firstCopy) {
+      process.env[COPY_CONFIG_FILE_ENV] ??= firstCopy.env[COPY_CONFIG_FILE_ENV];
+      process.env[COPY_RESOURCES_ENV] ??= firstCopy.env[COPY_RESOURCES_ENV];
+    }
     const [{ createHandler: startHandler }, { createHandler: eventHandler }, { createHandler: watchdogHandler }, { createHandler: retentionHandler }] = await Promise.all([
       import('../../lambdas/handlers/start-refresh'),
       import('../../lambdas/handlers/on-rds-event'),
@@ -551,11 +572,12 @@ export class Simulation {
 
     if (firstCopy) {
       const { createHandler: copyHandler } = await import('../../lambdas/handlers/copy-snapshot');
-      for (const [region, config] of copyConfigs) {
+      for (const [region, source] of copyConfigs) {
+        const config = loadCopyRuntimeConfig(source);
         const queue = new SimQueue(`https://sqs.${region}.amazonaws.com/${config.account}/replica-refresh-copy-defer`, `arn:aws:sqs:${region}:${config.account}:replica-refresh-copy-defer`, this.clock, this.random, { visibilityTimeoutSeconds: 360, maxReceiveCount: 3 }, (message, error) =>
           toDlq({ function: 'copy-snapshot', time: this.clock.now(), event: message.body, error }),
         );
-        const handler = copyHandler(this.copyRuntimeFor(config, queue));
+        const handler = copyHandler(this.copyRuntimeFor(source, queue));
         // EventBridge invokes asynchronously (two retries); the delay queue's event source mapping synchronously.
         const fn = new SimLambda('copy-snapshot', this.clock, this.random, (e) => handler(e), 2, toDlq, undefined, observe);
         queue.subscribe(fn);
@@ -1137,5 +1159,6 @@ export class Simulation {
   /** Stops dynalite. */
   public async close(): Promise<void> {
     await this.dynamo.stop();
+    rmSync(this.configDir, { recursive: true, force: true });
   }
 }

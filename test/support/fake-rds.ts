@@ -90,6 +90,8 @@ export class FakeRds {
 
   private install(): void {
     this.mock.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier?: string }) => {
+      // Without an identifier: every instance of the region, here y if it exists (one page).
+      if (input.DBInstanceIdentifier === undefined) return { DBInstances: this.instance ? [structuredClone(this.instance)] : [] };
       if (!this.instance || this.instance.DBInstanceIdentifier !== input.DBInstanceIdentifier) {
         throw new DBInstanceNotFoundFault({ message: `DBInstance ${input.DBInstanceIdentifier} not found.`, ...meta });
       }

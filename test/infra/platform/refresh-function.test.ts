@@ -1,8 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { COPY_CONFIG_ENV, RUNTIME_CONFIG_ENV, type CopyRuntimeConfig, type RuntimeConfig } from '../../../lambdas/kernel/config';
-import { ENVIRONMENT_BUDGET_BYTES, RefreshFunction, type RefreshFunctionProps } from '../../../infra/platform/refresh-function';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Stage, Token } from 'aws-cdk-lib';
+import { COPY_CONFIG_FILE, COPY_RESOURCES_ENV, RESOURCES_ENV, RUNTIME_CONFIG_ENV, RUNTIME_CONFIG_FILE, loadRuntimeConfig, type CopyRuntimeConfig, type RuntimeConfig } from '../../../lambdas/kernel/config';
+import { ENVIRONMENT_BUDGET_BYTES, RefreshFunction, type FunctionConfig, type RefreshFunctionProps } from '../../../infra/platform/refresh-function';
 import { ACCOUNT, FIXTURE_HANDLER, REGION, SKIP_BUNDLING, assertHasResource, newStack, pair } from '../helpers';
 
 function runtimeConfig(pairs = [pair('orders-staging')]): RuntimeConfig {
@@ -39,13 +42,36 @@ function props(overrides: Partial<RefreshFunctionProps> = {}): RefreshFunctionPr
   };
 }
 
+/** The copy configuration split as the source stack passes it: the file, and the resource names for the environment. */
+function copyFunctionConfig(pairs = [pair('orders-staging')], projectKeys: { region: string; keyArn: string }[] = []): FunctionConfig {
+  const { deferQueueUrl, notificationTopicArn, ...file } = copyConfig(pairs);
+  return { kind: 'copy', file, resources: { deferQueueUrl, notificationTopicArn, projectKeys } };
+}
+
+interface FunctionJson {
+  Properties: { Code: { S3Key: string }; Environment: { Variables: Record<string, unknown> } };
+}
+
+function functionsOf(template: Template): Record<string, FunctionJson> {
+  return template.findResources('AWS::Lambda::Function') as unknown as Record<string, FunctionJson>;
+}
+
+/** The staged asset directory of a function's code in the stack's cloud assembly. */
+function assetDir(stack: ReturnType<typeof newStack>, fn: FunctionJson): string {
+  return path.join(Stage.of(stack)?.outdir ?? '', `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+}
+
 describe('RefreshFunction', () => {
   let template: Template;
+  let stack: ReturnType<typeof newStack>;
+  let fn: RefreshFunction;
 
   beforeAll(() => {
-    const stack = newStack();
-    new RefreshFunction(stack, 'Fn', props());
+    stack = newStack();
+    fn = new RefreshFunction(stack, 'Fn', props());
     new RefreshFunction(stack, 'ShortLived', props({ logRetention: RetentionDays.ONE_WEEK }));
+    // The same entry point with another configuration: another asset.
+    new RefreshFunction(stack, 'OtherPairs', props({ runtimeConfig: runtimeConfig([pair('orders-staging'), pair('billing-staging')]) }));
     template = Template.fromStack(stack);
   });
 
@@ -62,17 +88,33 @@ describe('RefreshFunction', () => {
     });
   });
 
-  it('sets source maps, Powertools names and the runtime configuration as JSON', () => {
+  it('sets source maps, Powertools names and only the resource names in the environment', () => {
     assertHasResource(template, 'AWS::Lambda::Function', {
       Environment: {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: 'test-fn',
           POWERTOOLS_METRICS_NAMESPACE: 'ReplicaRefresh',
-          [RUNTIME_CONFIG_ENV]: JSON.stringify(runtimeConfig()),
+          [RESOURCES_ENV]: JSON.stringify({ ledgerTableName: 'ledger', notificationTopicArn: runtimeConfig().notificationTopicArn }),
         },
       },
     });
+    for (const f of Object.values(functionsOf(template))) expect(f.Properties.Environment.Variables[RUNTIME_CONFIG_ENV]).toBeUndefined();
+  });
+
+  it('bundles the validated configuration next to index.js, and the function reads it back as it was given', () => {
+    const dir = assetDir(stack, functionsOf(template)[stack.getLogicalId(fn.function.node.defaultChild as never)] as FunctionJson);
+    expect(fs.existsSync(path.join(dir, 'index.js'))).toBe(true);
+    const text = fs.readFileSync(path.join(dir, RUNTIME_CONFIG_FILE), 'utf8');
+    expect(text).toBe(fn.configFile.text);
+    const loaded = loadRuntimeConfig({ dir, env: { [RESOURCES_ENV]: JSON.stringify({ ledgerTableName: 'ledger', notificationTopicArn: runtimeConfig().notificationTopicArn }) } });
+    expect(loaded).toEqual(runtimeConfig());
+  });
+
+  it('changes the asset, so redeploys the code, when the configuration changes, and only then', () => {
+    const keys = Object.fromEntries(Object.entries(functionsOf(template)).map(([id, f]) => [id.replace(/Function[0-9A-F]{8}$/, ''), f.Properties.Code.S3Key]));
+    expect(keys.Fn).toBe(keys.ShortLived);
+    expect(keys.OtherPairs).not.toBe(keys.Fn);
   });
 
   it('writes to its own log group, kept 3 months unless told otherwise', () => {
@@ -108,35 +150,52 @@ describe('RefreshFunction', () => {
     expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ asyncRetryAttempts: 3 }))).toThrow('asyncRetryAttempts must be 0, 1 or 2, got 3');
   });
 
+  it('keeps the environment the same size whatever the number of pairs: 200 pairs with large settings stay far under 4 KB', () => {
+    const bigOverrides = { tags: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`cost-centre-${i}`, 'x'.repeat(60)])) };
+    const pairs = Array.from({ length: 200 }, (_, i) => pair(`replica-${i}`, REGION, { overrides: bigOverrides }));
+    const one = new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props());
+    const many = new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ runtimeConfig: runtimeConfig(pairs) }));
+    expect(many.environmentBytes).toBe(one.environmentBytes);
+    expect(many.environmentBytes).toBeLessThan(1024);
+    expect(JSON.parse(many.configFile.text)).toMatchObject({ pairs: expect.arrayContaining([expect.objectContaining({ replica: { instanceId: 'replica-199', region: REGION } })]) as unknown });
+  });
+
+  it('fails at synth on a bad pair, naming the file, the pair and the field', () => {
+    const bad = { ...runtimeConfig(), pairs: [{ ...pair('orders-staging'), maxSnapshotAgeHours: -1 }] };
+    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ runtimeConfig: bad }))).toThrow(
+      `${RUNTIME_CONFIG_FILE}.pairs[0] (orders-staging).maxSnapshotAgeHours = -1`,
+    );
+  });
+
+  it('refuses a deploy-time value (token) in the bundled file', () => {
+    const withToken = { ...runtimeConfig(), timeZone: Token.asString({ Ref: 'AWS::Region' }) };
+    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ runtimeConfig: withToken }))).toThrow(
+      `TestStack/Fn: ${RUNTIME_CONFIG_FILE} is bundled at synth and cannot hold deploy-time values (tokens) in timeZone; pass them as resources`,
+    );
+  });
+
   it('fails when the environment would exceed the Lambda limit, naming the size', () => {
-    const bigOverrides = { tags: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`cost-centre-${i}`, 'x'.repeat(60)])) };
-    const pairs = Array.from({ length: 3 }, (_, i) => pair(`replica-${i}`, REGION, { overrides: bigOverrides }));
-    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ runtimeConfig: runtimeConfig(pairs) }))).toThrow(
-      new RegExp(`^environment of TestStack/Fn would be about \\d+ bytes, over the ${ENVIRONMENT_BUDGET_BYTES}-byte budget \\(lambda allows 4 KB\\): REPLICA_REFRESH_CONFIG carries 3 pair\\(s\\) of ${REGION}`),
+    const projectKeys = Array.from({ length: 12 }, (_, i) => ({ region: `eu-west-${i + 1}`, keyArn: Token.asString({ Ref: `Key${i}` }) }));
+    const { runtimeConfig: _none, ...rest } = props();
+    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Copy', { ...rest, config: copyFunctionConfig(undefined, projectKeys) })).toThrow(
+      new RegExp(`^environment of TestStack/Copy would be about \\d+ bytes, over the ${ENVIRONMENT_BUDGET_BYTES}-byte budget \\(lambda allows 4 KB\\): ${COPY_RESOURCES_ENV} names too many resources`),
     );
   });
 
-  it('passes the copy configuration in REPLICA_REFRESH_COPY_CONFIG instead, when given one', () => {
-    const stack = newStack(REGION, SKIP_BUNDLING);
+  it('bundles the copy configuration as copy-config.json with its resources in REPLICA_REFRESH_COPY_RESOURCES, when given one', () => {
+    const copyStack = newStack(REGION, SKIP_BUNDLING);
     const { runtimeConfig: _none, ...rest } = props();
-    new RefreshFunction(stack, 'Copy', { ...rest, config: { env: COPY_CONFIG_ENV, value: copyConfig() } });
-    const variables = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function') as unknown as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>)[0]
-      ?.Properties.Environment.Variables;
-    expect(variables?.[COPY_CONFIG_ENV]).toBe(JSON.stringify(copyConfig()));
-    expect(variables?.[RUNTIME_CONFIG_ENV]).toBeUndefined();
-  });
-
-  it('fails when the copy configuration would exceed the Lambda limit, naming its variable', () => {
-    const bigOverrides = { tags: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`cost-centre-${i}`, 'x'.repeat(60)])) };
-    const pairs = Array.from({ length: 3 }, (_, i) => pair(`replica-${i}`, REGION, { overrides: bigOverrides }));
-    const { runtimeConfig: _none, ...rest } = props();
-    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Copy', { ...rest, config: { env: COPY_CONFIG_ENV, value: copyConfig(pairs) } })).toThrow(
-      /over the 3584-byte budget \(lambda allows 4 KB\): REPLICA_REFRESH_COPY_CONFIG carries 3 pair\(s\) of eu-west-1/,
-    );
+    const copy = new RefreshFunction(copyStack, 'Copy', { ...rest, config: copyFunctionConfig() });
+    const variables = Object.values(functionsOf(Template.fromStack(copyStack)))[0]?.Properties.Environment.Variables;
+    const { deferQueueUrl, notificationTopicArn } = copyConfig();
+    expect(variables?.[COPY_RESOURCES_ENV]).toBe(JSON.stringify({ deferQueueUrl, notificationTopicArn, projectKeys: [] }));
+    expect(variables?.[RESOURCES_ENV]).toBeUndefined();
+    expect(copy.configFile.name).toBe(COPY_CONFIG_FILE);
+    expect(JSON.parse(copy.configFile.text)).toEqual({ region: 'eu-west-1', account: ACCOUNT, pairs: [pair('orders-staging')] });
   });
 
   it('fails with both configurations or with none', () => {
-    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ config: { env: COPY_CONFIG_ENV, value: copyConfig() } }))).toThrow('give either runtimeConfig or config, not both');
+    expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ config: copyFunctionConfig() }))).toThrow('give either runtimeConfig or config, not both');
     const { runtimeConfig: _none, ...rest } = props();
     expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', rest)).toThrow('runtimeConfig or config is required');
   });

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseConfig, runtimeConfigSchema, RUNTIME_CONFIG_ENV } from '../../../lambdas/kernel/config';
+import { parseConfig, RESOURCES_ENV, runtimeConfigSchema, RUNTIME_CONFIG_ENV, RUNTIME_CONFIG_FILE } from '../../../lambdas/kernel/config';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../lambdas/kernel/powertools';
 import { ReplicaRegionStack } from '../../../infra/stacks/replica-region-stack';
 import {
@@ -109,10 +109,12 @@ function dashboardBody(template: Template): { text: string; widgets: { type: str
 
 describe('ReplicaRegionStack', () => {
   let template: Template;
+  let rich: ReplicaRegionStack;
 
   beforeAll(() => {
     // Bundling the real handlers is left to `cdk synth`; these tests are about the template.
-    template = Template.fromStack(regionStack(richConfig(), SKIP_BUNDLING));
+    rich = regionStack(richConfig(), SKIP_BUNDLING);
+    template = Template.fromStack(rich);
   });
 
   describe('functions', () => {
@@ -146,12 +148,20 @@ describe('ReplicaRegionStack', () => {
       expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([90, 90, 90, 90]);
     });
 
-    it('passes the runtime configuration of this region only, with the ledger and topic it uses', () => {
+    it('bundles the runtime configuration of this region only, and names the ledger and topic it uses in the environment', () => {
       const functions = template.findResources('AWS::Lambda::Function') as unknown as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
       for (const fn of Object.values(functions)) {
-        const raw = JSON.parse(render(fn.Properties.Environment.Variables[RUNTIME_CONFIG_ENV])) as Record<string, unknown>;
-        expect(raw.ledgerTableName).toMatch(/^\$\{LedgerTable/);
-        expect(raw.notificationTopicArn).toMatch(/^\$\{NotificationsTopic/);
+        const resources = JSON.parse(render(fn.Properties.Environment.Variables[RESOURCES_ENV])) as Record<string, unknown>;
+        expect(Object.keys(resources).sort()).toEqual(['ledgerTableName', 'notificationTopicArn']);
+        expect(resources.ledgerTableName).toMatch(/^\$\{LedgerTable/);
+        expect(resources.notificationTopicArn).toMatch(/^\$\{NotificationsTopic/);
+        expect(fn.Properties.Environment.Variables[RUNTIME_CONFIG_ENV]).toBeUndefined();
+      }
+      const files = [rich.startRefresh, rich.onRdsEvent, rich.watchdog, rich.retention].map((f) => f?.configFile);
+      expect(new Set(files.map((f) => f?.text)).size).toBe(1);
+      expect(files.map((f) => f?.name)).toEqual([RUNTIME_CONFIG_FILE, RUNTIME_CONFIG_FILE, RUNTIME_CONFIG_FILE, RUNTIME_CONFIG_FILE]);
+      {
+        const raw = JSON.parse(files[0]?.text ?? '') as Record<string, unknown>;
         const runtime = runtimeConfigSchema.parse({ ...raw, ledgerTableName: 'ledger', notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:notifications` });
         expect(runtime).toMatchObject({ region: REGION, account: ACCOUNT, timeZone: 'Europe/Berlin', rtoTargetMinutes: 45, eventSubscriptionName: `replica-refresh-${REGION}` });
         expect(runtime.pairs.map((p) => p.credentials.mode)).toEqual(['managed', 'secret']);

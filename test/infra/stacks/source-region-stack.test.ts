@@ -1,7 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp, type BuiltApp } from '../../../infra/app';
 import type { SourceRegionStack } from '../../../infra/stacks/source-region-stack';
-import { COPY_CONFIG_ENV, copyRuntimeConfigSchema, parseConfig } from '../../../lambdas/kernel/config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COPY_CONFIG_ENV, COPY_CONFIG_FILE, COPY_RESOURCES_ENV, loadCopyRuntimeConfig, parseConfig } from '../../../lambdas/kernel/config';
 import {
   ACCOUNT,
   SKIP_BUNDLING,
@@ -78,39 +81,42 @@ describe('SourceRegionStack', () => {
       });
     });
 
-    it('gets the copy configuration of this region: its pairs, its queue and topic, and each copy key', () => {
+    it('gets the copy configuration of this region: its pairs bundled, its queue, topic and the project key in the environment', () => {
       const functions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'copy-snapshot' } } } }) as unknown as Record<
         string,
         { Properties: { Environment: { Variables: Record<string, unknown> } } }
       >;
-      const raw = JSON.parse(render(Object.values(functions)[0]?.Properties.Environment.Variables[COPY_CONFIG_ENV])) as {
-        deferQueueUrl: string;
-        notificationTopicArn: string;
-        pairs: { replica: { instanceId: string }; copy: { replicaKmsKeyArn: string } }[];
-      };
+      const variables = Object.values(functions)[0]?.Properties.Environment.Variables ?? {};
+      expect(variables[COPY_CONFIG_ENV]).toBeUndefined();
+      const raw = JSON.parse(render(variables[COPY_RESOURCES_ENV])) as { deferQueueUrl: string; notificationTopicArn: string; projectKeys: { region: string; keyArn: string }[] };
       expect(raw.deferQueueUrl).toMatch(/^\$\{DelayQueue\w+\}$/);
       expect(raw.notificationTopicArn).toMatch(/^\$\{NotificationsTopic\w+\}$/);
-      const keys = Object.fromEntries(raw.pairs.map((p) => [p.replica.instanceId, p.copy.replicaKmsKeyArn]));
       // The project key of eu-central-1 comes through the cross-region reference; reports names its own key.
-      expect(Object.keys(keys).sort()).toEqual(['billing-staging', 'orders-staging', 'reports-staging']);
-      expect(keys['orders-staging']).toMatch(/^\$\{ExportsReader\w+\./);
-      expect(keys['billing-staging']).toBe(keys['orders-staging']);
-      expect(keys['reports-staging']).toBe(US_KEY);
+      expect(raw.projectKeys.map((k) => k.region)).toEqual(['eu-central-1']);
+      expect(raw.projectKeys[0]?.keyArn).toMatch(/^\$\{ExportsReader\w+\./);
+      expect(stack.copy.configFile.name).toBe(COPY_CONFIG_FILE);
 
       const KEY = `arn:aws:kms:eu-central-1:${ACCOUNT}:key/cccccccc-1111-2222-3333-444444444444`;
-      const parsed = copyRuntimeConfigSchema.parse({
-        ...raw,
-        deferQueueUrl: `https://sqs.${SOURCE}.amazonaws.com/${ACCOUNT}/delay`,
-        notificationTopicArn: `arn:aws:sns:${SOURCE}:${ACCOUNT}:notifications`,
-        pairs: raw.pairs.map((p) => ({ ...p, copy: { ...p.copy, replicaKmsKeyArn: p.copy.replicaKmsKeyArn.startsWith('arn:') ? p.copy.replicaKmsKeyArn : KEY } })),
-      });
-      const config = parseConfig(configInput());
-      expect(parsed.region).toBe(SOURCE);
-      // What the function parses is the configured pair, with the key filled in.
-      expect(parsed.pairs.find((p) => p.replica.instanceId === 'billing-staging')).toEqual({
-        ...config.pairs.find((p) => p.replica.instanceId === 'billing-staging'),
-        copy: { ...config.pairs.find((p) => p.replica.instanceId === 'billing-staging')?.copy, replicaKmsKeyArn: KEY },
-      });
+      const dir = mkdtempSync(join(tmpdir(), 'source-stack-test-'));
+      try {
+        writeFileSync(join(dir, COPY_CONFIG_FILE), stack.copy.configFile.text);
+        const resources = { deferQueueUrl: `https://sqs.${SOURCE}.amazonaws.com/${ACCOUNT}/delay`, notificationTopicArn: `arn:aws:sns:${SOURCE}:${ACCOUNT}:notifications`, projectKeys: [{ region: 'eu-central-1', keyArn: KEY }] };
+        const parsed = loadCopyRuntimeConfig({ dir, env: { [COPY_RESOURCES_ENV]: JSON.stringify(resources) } });
+        const keys = Object.fromEntries(parsed.pairs.map((p) => [p.replica.instanceId, p.copy.replicaKmsKeyArn]));
+        expect(Object.keys(keys).sort()).toEqual(['billing-staging', 'orders-staging', 'reports-staging']);
+        expect(keys['orders-staging']).toBe(KEY);
+        expect(keys['billing-staging']).toBe(KEY);
+        expect(keys['reports-staging']).toBe(US_KEY);
+        const config = parseConfig(configInput());
+        expect(parsed.region).toBe(SOURCE);
+        // What the function parses is the configured pair, with the key filled in.
+        expect(parsed.pairs.find((p) => p.replica.instanceId === 'billing-staging')).toEqual({
+          ...config.pairs.find((p) => p.replica.instanceId === 'billing-staging'),
+          copy: { ...config.pairs.find((p) => p.replica.instanceId === 'billing-staging')?.copy, replicaKmsKeyArn: KEY },
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

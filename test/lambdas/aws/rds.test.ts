@@ -52,6 +52,25 @@ describe('describeInstance', () => {
   });
 });
 
+describe('listInstances', () => {
+  it('lists every instance of the region across pages of 100, by identifier', async () => {
+    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [yInstance()], Marker: 'm1' });
+    rdsMock.on(DescribeDBInstancesCommand, { Marker: 'm1' }).resolves({ DBInstances: [yInstance({ DBInstanceIdentifier: 'other-staging', DBInstanceStatus: 'deleting' })] });
+    const listed = await adapter.listInstances();
+    expect([...listed.keys()]).toEqual([Y, 'other-staging']);
+    expect(listed.get('other-staging')?.status).toBe('deleting');
+    // Two calls of 100 a page (the paginator reuses one input object, so only the last Marker can be read back).
+    const inputs = rdsMock.commandCalls(DescribeDBInstancesCommand).map((c) => c.args[0].input);
+    expect(inputs.map((i) => i.MaxRecords)).toEqual([100, 100]);
+    expect(inputs.every((i) => i.DBInstanceIdentifier === undefined && i.Filters === undefined)).toBe(true);
+  });
+
+  it('sorts a failure like the other calls', async () => {
+    rdsMock.on(DescribeDBInstancesCommand).rejects(new InvalidDBInstanceStateFault({ message: 'busy', ...meta }));
+    await expect(adapter.listInstances()).rejects.toBeInstanceOf(RetryableRdsError);
+  });
+});
+
 describe('listSnapshots', () => {
   it('filters on the server and follows every page', async () => {
     // Pages are keyed by the Marker they answer, so the list below is only complete if every marker was passed on.

@@ -1,7 +1,27 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../lambdas/kernel/errors';
-import { COPY_CONFIG_ENV, MAX_PAIRS, RUNTIME_CONFIG_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, needsProjectKey, parseConfig, parseConfigText, replicaRefreshOf } from '../../../lambdas/kernel/config';
+import {
+  CONFIG_FILE_ENV,
+  COPY_CONFIG_ENV,
+  COPY_CONFIG_FILE,
+  COPY_RESOURCES_ENV,
+  MAX_PAIRS,
+  RESOURCES_ENV,
+  RUNTIME_CONFIG_ENV,
+  RUNTIME_CONFIG_FILE,
+  copiesSnapshots,
+  copyConfigFileText,
+  loadCopyRuntimeConfig,
+  loadRuntimeConfig,
+  needsProjectKey,
+  parseConfig,
+  parseConfigText,
+  replicaRefreshOf,
+  runtimeConfigFileText,
+  splitRuntimeConfig,
+} from '../../../lambdas/kernel/config';
 import { runtimeConfig } from '../../support/fixtures';
 
 const example = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: Record<string, unknown> } }).context.replicaRefresh;
@@ -203,22 +223,86 @@ describe('parseConfig', () => {
 });
 
 describe('loadRuntimeConfig', () => {
-  it('reads the function environment', () => {
-    const cfg = runtimeConfig();
-    expect(loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: JSON.stringify(cfg) })).toEqual(cfg);
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'config-test-'));
   });
-  it('fails clearly when the variable is missing or broken', () => {
-    expect(() => loadRuntimeConfig({})).toThrow(`environment variable ${RUNTIME_CONFIG_ENV} is not set; deploy the function with the CDK app`);
-    expect(() => loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: '{' })).toThrow('is not valid JSON');
-    expect(() => loadRuntimeConfig({ [RUNTIME_CONFIG_ENV]: JSON.stringify({ ...runtimeConfig(), region: 'mars' }) })).toThrow(`${RUNTIME_CONFIG_ENV}.region = "mars"`);
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Writes the file as `cdk synth` bundles it, and returns the function's source: that directory and the resources. */
+  function deployed(cfg = runtimeConfig(), fileText?: string) {
+    const { file, resources } = splitRuntimeConfig(cfg);
+    writeFileSync(join(dir, RUNTIME_CONFIG_FILE), fileText ?? runtimeConfigFileText(file));
+    return { dir, env: { [RESOURCES_ENV]: JSON.stringify(resources) } };
+  }
+
+  it('reads the file bundled next to the code and the resource names in the environment', () => {
+    const cfg = runtimeConfig();
+    expect(loadRuntimeConfig(deployed(cfg))).toEqual(cfg);
+  });
+
+  it('reads the file where the override variable points (hosts that run the sources)', () => {
+    const cfg = runtimeConfig();
+    const { env } = deployed(cfg);
+    expect(loadRuntimeConfig({ dir: '/nowhere', env: { ...env, [CONFIG_FILE_ENV]: join(dir, RUNTIME_CONFIG_FILE) } })).toEqual(cfg);
+  });
+
+  it('reads the whole configuration from REPLICA_REFRESH_CONFIG for tests', () => {
+    const cfg = runtimeConfig();
+    expect(loadRuntimeConfig({ dir: '/nowhere', env: { [RUNTIME_CONFIG_ENV]: JSON.stringify(cfg) } })).toEqual(cfg);
+    expect(() => loadRuntimeConfig({ dir, env: { [RUNTIME_CONFIG_ENV]: JSON.stringify({ ...cfg, region: 'mars' }) } })).toThrow(`${RUNTIME_CONFIG_ENV}.region = "mars"`);
+  });
+
+  it('fails on a bad file naming the file, the pair (by y) and the field', () => {
+    const { file } = splitRuntimeConfig(runtimeConfig());
+    const bad = { ...file, pairs: [{ ...file.pairs[0], maxSnapshotAgeHours: -1, schedule: { cron: 'cron(0 3 30 2 ? *)' } }] };
+    const source = deployed(runtimeConfig(), JSON.stringify(bad));
+    let err: unknown;
+    try {
+      loadRuntimeConfig(source);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
+    expect(problems).toContain(`${RUNTIME_CONFIG_FILE}.pairs[0] (orders-staging).maxSnapshotAgeHours = -1: Too small: expected number to be >0`);
+    expect(problems.join('\n')).toContain(`${RUNTIME_CONFIG_FILE}.pairs[0] (orders-staging).schedule.cron = "cron(0 3 30 2 ? *)": never fires`);
+  });
+
+  it('fails clearly on a missing or broken file, or missing resources', () => {
+    expect(() => loadRuntimeConfig({ dir, env: {} })).toThrow(`cannot read the configuration file ${join(dir, RUNTIME_CONFIG_FILE)}`);
+    expect(() => loadRuntimeConfig(deployed(runtimeConfig(), '{'))).toThrow(`${join(dir, RUNTIME_CONFIG_FILE)} is not valid JSON`);
+    deployed();
+    expect(() => loadRuntimeConfig({ dir, env: {} })).toThrow(`environment variable ${RESOURCES_ENV} is not set; deploy the function with the CDK app`);
+    expect(() => loadRuntimeConfig({ dir, env: { [RESOURCES_ENV]: JSON.stringify({ ledgerTableName: 'l', notificationTopicArn: 'nope' }) } })).toThrow(
+      `${RESOURCES_ENV}.notificationTopicArn = "nope": must be an ARN`,
+    );
   });
 });
 
 describe('loadCopyRuntimeConfig', () => {
-  it('reads the copy function environment and fails naming the variable', () => {
-    const cfg = { region: 'eu-west-1', account: '111111111111', deferQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111111111111/q', notificationTopicArn: 'arn:aws:sns:eu-central-1:111111111111:n', pairs: runtimeConfig().pairs };
-    expect(loadCopyRuntimeConfig({ [COPY_CONFIG_ENV]: JSON.stringify(cfg) }).deferQueueUrl).toBe(cfg.deferQueueUrl);
-    expect(() => loadCopyRuntimeConfig({})).toThrow(`environment variable ${COPY_CONFIG_ENV} is not set; deploy the function with the CDK app`);
-    expect(() => loadCopyRuntimeConfig({ [COPY_CONFIG_ENV]: JSON.stringify({ ...cfg, deferQueueUrl: 'nope' }) })).toThrow(`${COPY_CONFIG_ENV}.deferQueueUrl = "nope"`);
+  const cfg = { region: 'eu-west-1', account: '111111111111', deferQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111111111111/q', notificationTopicArn: 'arn:aws:sns:eu-central-1:111111111111:n', pairs: runtimeConfig().pairs };
+  const projectKey = 'arn:aws:kms:eu-central-1:111111111111:key/project';
+
+  it('reads copy-config.json and the resources, giving each pair without a key its replica region project key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+    try {
+      const { deferQueueUrl, notificationTopicArn, ...file } = cfg;
+      writeFileSync(join(dir, COPY_CONFIG_FILE), copyConfigFileText(file));
+      const env = { [COPY_RESOURCES_ENV]: JSON.stringify({ deferQueueUrl, notificationTopicArn, projectKeys: [{ region: 'eu-central-1', keyArn: projectKey }] }) };
+      const loaded = loadCopyRuntimeConfig({ dir, env });
+      expect(loaded.deferQueueUrl).toBe(deferQueueUrl);
+      expect(loaded.pairs[0]?.copy.replicaKmsKeyArn).toBe(projectKey);
+      expect(() => loadCopyRuntimeConfig({ dir, env: { [COPY_RESOURCES_ENV]: JSON.stringify({ deferQueueUrl: 'nope', notificationTopicArn }) } })).toThrow(`${COPY_RESOURCES_ENV}.deferQueueUrl = "nope"`);
+      writeFileSync(join(dir, COPY_CONFIG_FILE), JSON.stringify({ ...file, pairs: [{ ...file.pairs[0], copy: { inFlightLimit: 0 } }] }));
+      expect(() => loadCopyRuntimeConfig({ dir, env })).toThrow(`${COPY_CONFIG_FILE}.pairs[0] (orders-staging).copy.inFlightLimit = 0`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the whole configuration from REPLICA_REFRESH_COPY_CONFIG for tests, and fails naming the variable', () => {
+    expect(loadCopyRuntimeConfig({ dir: '/nowhere', env: { [COPY_CONFIG_ENV]: JSON.stringify(cfg) } }).deferQueueUrl).toBe(cfg.deferQueueUrl);
+    expect(() => loadCopyRuntimeConfig({ dir: '/nowhere', env: { [COPY_CONFIG_ENV]: JSON.stringify({ ...cfg, deferQueueUrl: 'nope' }) } })).toThrow(`${COPY_CONFIG_ENV}.deferQueueUrl = "nope"`);
   });
 });

@@ -8,6 +8,7 @@ import {
   assetDirectory,
   childConfig,
   childEnvironment,
+  configFileOf,
   configFromContext,
   configKind,
   parseChildOutput,
@@ -19,7 +20,7 @@ import {
   type ProjectFunction,
   type StackLike,
 } from '../../../scripts/bench/cold-start';
-import { copyRuntimeConfigSchema, runtimeConfigSchema } from '../../../lambdas/kernel/config';
+import { copyResourcesSchema, runtimeResourcesSchema } from '../../../lambdas/kernel/config';
 
 const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);
@@ -29,32 +30,23 @@ const ACCOUNT = '111111111111';
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } };
 const context = cdkJson.context.replicaRefresh;
 
-/** The replica configuration as the stack synthesizes it: table and topic as Refs. */
+/** The replica functions' resource names as the stack synthesizes them: table and topic as Refs. */
 const replicaConfigJoin = {
-  'Fn::Join': [
-    '',
-    [
-      '{"region":"eu-central-1","account":"111111111111","timeZone":"Europe/Berlin","rtoTargetMinutes":45,"ledgerTableName":"',
-      { Ref: 'LedgerTable9343E4AA' },
-      '","notificationTopicArn":"',
-      { Ref: 'NotificationsTopicAE679CBD' },
-      '","pairs":[{"source":{"instanceId":"orders-prod","region":"eu-west-1"},"replica":{"instanceId":"orders-staging","region":"eu-central-1"},"credentials":{"mode":"managed"}}]}',
-    ],
-  ],
+  'Fn::Join': ['', ['{"ledgerTableName":"', { Ref: 'LedgerTable9343E4AA' }, '","notificationTopicArn":"', { Ref: 'NotificationsTopicAE679CBD' }, '"}']],
 };
 
-/** The copy configuration as the source stack synthesizes it: queue and topic as Refs, the key as a cross-region read. */
+/** The copy function's resource names as the source stack synthesizes them: queue and topic as Refs, the key as a cross-region read. */
 const copyConfigJoin = {
   'Fn::Join': [
     '',
     [
-      '{"region":"eu-west-1","account":"111111111111","deferQueueUrl":"',
+      '{"deferQueueUrl":"',
       { Ref: 'DelayQueueBEB7DB7B' },
       '","notificationTopicArn":"',
       { Ref: 'NotificationsTopicAE679CBD' },
-      '","pairs":[{"source":{"instanceId":"orders-prod","region":"eu-west-1"},"replica":{"instanceId":"orders-staging","region":"eu-central-1"},"credentials":{"mode":"managed"},"copy":{"replicaKmsKeyArn":"',
+      '","projectKeys":[{"region":"eu-central-1","keyArn":"',
       { 'Fn::GetAtt': ['ExportsReader8B249524', '/cdk/exports/x/SnapshotKeyArn'] },
-      '"}}]}',
+      '"}]}',
     ],
   ],
 };
@@ -75,7 +67,7 @@ const replicaStack: StackLike = {
       StartRefreshFunction1: lambdaResource(
         'index.handler',
         { S3Bucket: 'cdk-assets', S3Key: `${HASH_A}.zip` },
-        { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'start-refresh', POWERTOOLS_METRICS_NAMESPACE: 'ReplicaRefresh', REPLICA_REFRESH_CONFIG: replicaConfigJoin },
+        { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'start-refresh', POWERTOOLS_METRICS_NAMESPACE: 'ReplicaRefresh', REPLICA_REFRESH_RESOURCES: replicaConfigJoin },
       ),
       // CDK's cross-region export writer: its own entry point, no environment.
       CustomCrossRegionExportWriterHandler: lambdaResource('__entrypoint__.handler', { S3Bucket: 'cdk-assets', S3Key: `${HASH_C}.zip` }),
@@ -95,7 +87,7 @@ const sourceStack: StackLike = {
       CopyFunction200F5BCE: lambdaResource(
         'index.handler',
         { S3Bucket: 'cdk-assets', S3Key: `${HASH_B}.zip` },
-        { POWERTOOLS_SERVICE_NAME: 'copy-snapshot', REPLICA_REFRESH_COPY_CONFIG: copyConfigJoin },
+        { POWERTOOLS_SERVICE_NAME: 'copy-snapshot', REPLICA_REFRESH_COPY_RESOURCES: copyConfigJoin },
       ),
     },
   },
@@ -141,10 +133,10 @@ describe('the configuration a measured process gets', () => {
   it('resolves an Fn::Join of strings and tokens into JSON the schema accepts', () => {
     const replica = JSON.parse(resolveTokens(replicaConfigJoin, 'eu-central-1', ACCOUNT) ?? 'null') as Record<string, unknown>;
     expect(replica).toMatchObject({ ledgerTableName: 'bench-placeholder', notificationTopicArn: `arn:aws:sns:eu-central-1:${ACCOUNT}:bench-placeholder` });
-    expect(runtimeConfigSchema.safeParse(replica).success).toBe(true);
+    expect(runtimeResourcesSchema.safeParse(replica).success).toBe(true);
 
     const copy = JSON.parse(resolveTokens(copyConfigJoin, 'eu-west-1', ACCOUNT) ?? 'null') as unknown;
-    expect(copyRuntimeConfigSchema.safeParse(copy).success).toBe(true);
+    expect(copyResourcesSchema.safeParse(copy).success).toBe(true);
   });
 
   it('keeps a plain string and gives up on forms it does not know', () => {
@@ -154,33 +146,37 @@ describe('the configuration a measured process gets', () => {
   });
 
   it('tells which configuration a function reads', () => {
-    expect(configKind(startRefresh.environment)).toBe('REPLICA_REFRESH_CONFIG');
-    expect(configKind(copySnapshot.environment)).toBe('REPLICA_REFRESH_COPY_CONFIG');
+    expect(configKind(startRefresh.environment)).toBe('REPLICA_REFRESH_RESOURCES');
+    expect(configKind(copySnapshot.environment)).toBe('REPLICA_REFRESH_COPY_RESOURCES');
+    expect(configFileOf(configKind(startRefresh.environment))).toEqual({ name: 'runtime-config.json', env: 'REPLICA_REFRESH_CONFIG_FILE' });
+    expect(configFileOf(configKind(copySnapshot.environment))).toEqual({ name: 'copy-config.json', env: 'REPLICA_REFRESH_COPY_CONFIG_FILE' });
     expect(() => configKind({})).toThrow('neither');
   });
 
   it('uses the synthesized configuration when its placeholders pass the schema', () => {
-    expect(childConfig(startRefresh, context)).toMatchObject({ env: 'REPLICA_REFRESH_CONFIG', source: 'synthesized' });
-    expect(childConfig(copySnapshot, context)).toMatchObject({ env: 'REPLICA_REFRESH_COPY_CONFIG', source: 'synthesized' });
+    expect(childConfig(startRefresh, context)).toMatchObject({ env: 'REPLICA_REFRESH_RESOURCES', source: 'synthesized' });
+    expect(childConfig(copySnapshot, context)).toMatchObject({ env: 'REPLICA_REFRESH_COPY_RESOURCES', source: 'synthesized' });
   });
 
   it('builds a valid configuration from cdk.json when the synthesized one cannot be resolved', () => {
-    const unresolvable: ProjectFunction = { ...startRefresh, environment: { ...startRefresh.environment, REPLICA_REFRESH_CONFIG: { 'Fn::Sub': '${X}' } } };
+    const unresolvable: ProjectFunction = { ...startRefresh, environment: { ...startRefresh.environment, REPLICA_REFRESH_RESOURCES: { 'Fn::Sub': '${X}' } } };
     const config = childConfig(unresolvable, context);
     expect(config.source).toBe('cdk.json');
-    expect(runtimeConfigSchema.safeParse(JSON.parse(config.value)).success).toBe(true);
+    expect(runtimeResourcesSchema.safeParse(JSON.parse(config.value)).success).toBe(true);
 
-    const copy = JSON.parse(configFromContext(context, 'REPLICA_REFRESH_COPY_CONFIG', 'eu-west-1')) as { pairs: unknown[] };
-    expect(copyRuntimeConfigSchema.safeParse(copy).success).toBe(true);
-    expect(copy.pairs).toHaveLength(1);
+    const copy = JSON.parse(configFromContext(context, 'REPLICA_REFRESH_COPY_RESOURCES', 'eu-west-1')) as { projectKeys: unknown[] };
+    expect(copyResourcesSchema.safeParse(copy).success).toBe(true);
+    expect(copy.projectKeys).toHaveLength(1);
   });
 
   it('gives the child no inherited variable, no NODE_OPTIONS, fake credentials and the function region', () => {
-    const env = childEnvironment(startRefresh, { env: 'REPLICA_REFRESH_CONFIG', value: '{}' });
+    const env = childEnvironment(startRefresh, { env: 'REPLICA_REFRESH_RESOURCES', value: '{}' });
+    expect(env.REPLICA_REFRESH_CONFIG_FILE).toBeUndefined();
+    expect(childEnvironment(startRefresh, { env: 'REPLICA_REFRESH_RESOURCES', value: '{}' }, { env: 'REPLICA_REFRESH_CONFIG_FILE', path: '/a/runtime-config.json' }).REPLICA_REFRESH_CONFIG_FILE).toBe('/a/runtime-config.json');
     expect(env).toMatchObject({
       POWERTOOLS_SERVICE_NAME: 'start-refresh',
       POWERTOOLS_METRICS_NAMESPACE: 'ReplicaRefresh',
-      REPLICA_REFRESH_CONFIG: '{}',
+      REPLICA_REFRESH_RESOURCES: '{}',
       AWS_REGION: 'eu-central-1',
       NODE_OPTIONS: '',
     });

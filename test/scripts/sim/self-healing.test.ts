@@ -62,7 +62,8 @@ describe('self-healing', () => {
     expect(sim.rds.calls.filter((c) => c.command === 'DeleteDBInstanceCommand')).toHaveLength(0);
     expect(runs.filter((r) => r.trigger === 'schedule').map((r) => r.status)).toEqual(Array(7).fill('refused'));
     expect(sim.notified('replica.deleted-outside-run')).toHaveLength(1);
-  });
+    // A simulated week: about 2,000 watchdog passes on dynalite (about 25 s on 2 cores, more under load).
+  }, 180_000);
 
   it('desired settings: a run that fails after the restore, before the settings, is followed by a night that restores y with the original settings; drift shows on the failed night only', async () => {
     const { runs, y, before } = await simulate(3, [{ name: 'fail-after-restore', night: 1 }]);
