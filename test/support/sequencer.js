@@ -1,4 +1,4 @@
-// The order jest starts test files in (jest.config.js). Jest's own order: the files that failed last time, then the
+// The order jest starts test files in (test/jest.config.js). Jest's own order: the files that failed last time, then the
 // longest by the timings of earlier runs, then files without timings by size. In a fresh clone no file has timings,
 // and the longest ones (the simulations, the operator commands) are small files: they started last and the run
 // waited for them at the end. Here a file without timings gets the seconds test/support/tiers.js measured for it.

@@ -1,4 +1,4 @@
-// The test tiers: the one list of the test files `npm run test:fast` leaves out (jest.config.js makes them the
+// The test tiers: the one list of the test files `npm run test:fast` leaves out (test/jest.config.js makes them the
 // "slow" project; every other test file is "fast"; `npx jest` and `npm test` run both).
 //
 // Slow are the files that take about 5 s or more, measured per file (endTime - startTime in

@@ -1,12 +1,18 @@
-// Jest: two projects over the same tests, "fast" and "slow". `npx jest` (and `npm test`) runs both;
+// Jest (here, not at the top level, which holds only what the design card names; the npm scripts pass
+// --config test/jest.config.js): two projects over the same tests, "fast" and "slow". `npm test` runs both;
 // `npm run test:fast` (`jest --selectProjects fast`) runs only "fast". Which files are slow, and why: the SLOW list in
 // test/support/tiers.js, the one place that says so.
-const { SLOW } = require('./test/support/tiers');
+const { join } = require('node:path');
+const { SLOW } = require('./support/tiers');
+
+/** The repository: every <rootDir> below is the project root, as if this file sat at the top. */
+const rootDir = join(__dirname, '..');
 
 const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** What both projects share. */
 const common = {
+  rootDir,
   preset: 'ts-jest',
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
@@ -19,6 +25,7 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  rootDir,
   testTimeout: 60000,
   // Jest's default is one worker fewer than the cores, so one worker on a 2-core machine: test files ran one after
   // the other while the parent process idled.
