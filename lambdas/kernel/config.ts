@@ -2,11 +2,11 @@
  * The project's configuration: one schema, used by `cdk synth` (from cdk.json context) and by every
  * function at cold start (from its environment), so a bad value fails the same way in both places.
  */
-import { IANAZone } from 'luxon';
 // A namespace import, not { z }: esbuild then keeps only the parts used (about 85 KB instead of 450 KB with every locale).
 import * as z from 'zod';
 import { CronError, firstFiringDay, parseCron } from './cron';
 import { ConfigError } from './errors';
+import { isValidZone } from './time-zones';
 
 /** RDS instance identifiers: 1–63 letters, digits or hyphens, starting with a letter, no double or trailing hyphen. */
 const dbInstanceId = z
@@ -38,7 +38,7 @@ export function canonicalTimeZone(v: string): string | undefined {
   zonesByLowerCase ??= new Map([...zones()].map((z) => [z.toLowerCase(), z]));
   const byCase = zonesByLowerCase.get(v.toLowerCase());
   if (byCase) return byCase;
-  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(v) || !IANAZone.isValidZone(v)) return undefined;
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(v) || !isValidZone(v)) return undefined;
   try {
     const resolved = new Intl.DateTimeFormat('en-US', { timeZone: v }).resolvedOptions().timeZone;
     return zones().has(resolved) ? resolved : undefined;
@@ -55,7 +55,7 @@ const IANA_AREAS = /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|E
  * knows (ICU still lists some old names, Asia/Calcutta for IANA's Asia/Kolkata, so both are taken).
  */
 function isCanonicalZone(v: string): boolean {
-  return zones().has(v) || (IANA_AREAS.test(v) && IANAZone.isValidZone(v));
+  return zones().has(v) || (IANA_AREAS.test(v) && isValidZone(v));
 }
 
 /** A canonical IANA zone id (the form EventBridge Scheduler and reports use); a near miss is answered with its canonical spelling. */
