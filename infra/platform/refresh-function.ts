@@ -1,6 +1,7 @@
 /**
  * The one place that fixes how every function of the project is built and run.
  */
+import * as path from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +16,15 @@ import { RUNTIME_CONFIG_ENV, type COPY_CONFIG_ENV, type copyRuntimeConfigSchema,
 import { METRICS_NAMESPACE } from '../../lambdas/kernel/powertools';
 import { acknowledgeNag } from './nag';
 import { deadLetterQueue } from './dead-letter-queue';
+
+/**
+ * Modules the bundles take from the project instead of node_modules (esbuild's alias): the SDK's default credential
+ * chain becomes its first link, the environment, which is where Lambda puts the role's credentials (see
+ * lambdas/aws/lambda-credentials.ts). About 100 KiB less in every bundle. Tests and scripts keep the real chain.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': path.join(__dirname, '..', '..', 'lambdas', 'aws', 'lambda-credentials.ts'),
+};
 
 /** Every function's memory: the work is SDK calls and small JSON (the benchmark bills GB-seconds with it). */
 export const FUNCTION_MEMORY_MB = 256;
@@ -165,6 +175,8 @@ export class RefreshFunction extends Construct {
         bundleAwsSDK: true,
         // Only what needs attention in synth and test output, not the size of every bundle.
         logLevel: LogLevel.WARNING,
+        // Smaller bundle: see BUNDLE_ALIASES.
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([module, file]) => `${module}=${file}`) },
       },
     });
     fn.configureAsyncInvoke({
