@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { z } from 'zod';
 import {
   copiesSnapshots,
   COPY_CONFIG_ENV,
@@ -204,7 +203,7 @@ export function configKind(environment: Readonly<Record<string, unknown>>): type
   throw new Error(`the function's environment has neither ${RUNTIME_CONFIG_ENV} nor ${COPY_CONFIG_ENV}`);
 }
 
-function schemaOf(kind: typeof RUNTIME_CONFIG_ENV | typeof COPY_CONFIG_ENV): z.ZodType {
+function schemaOf(kind: typeof RUNTIME_CONFIG_ENV | typeof COPY_CONFIG_ENV): typeof copyRuntimeConfigSchema | typeof runtimeConfigSchema {
   return kind === COPY_CONFIG_ENV ? copyRuntimeConfigSchema : runtimeConfigSchema;
 }
 
