@@ -28,7 +28,7 @@ interface BenchJson {
   scale: ScaleResult;
 }
 
-const TARGETS = { hopP99WarmMs: 50, initMs: 150, overheadPercent: 0.1 };
+const TARGETS = { hopP99WarmMs: 50, initMs: 100, overheadPercent: 0.1 };
 
 function positiveInt(name: string) {
   return (v: string) => {

@@ -13,7 +13,7 @@ import { LogLevel, NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import {
   COPY_CONFIG_FILE,
   COPY_RESOURCES_ENV,
@@ -31,6 +31,15 @@ import {
 import { METRICS_NAMESPACE } from '../../lambdas/kernel/powertools';
 import { acknowledgeNag } from './nag';
 import { deadLetterQueue } from './dead-letter-queue';
+
+/**
+ * Modules the bundles take from the project instead of node_modules (esbuild's alias): the SDK's default credential
+ * chain becomes its first link, the environment, which is where Lambda puts the role's credentials (see
+ * lambdas/aws/lambda-credentials.ts). About 100 KiB less in every bundle. Tests and scripts keep the real chain.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': path.join(__dirname, '..', '..', 'lambdas', 'aws', 'lambda-credentials.ts'),
+};
 
 /** Every function's memory: the work is SDK calls and small JSON (the benchmark bills GB-seconds with it). */
 export const FUNCTION_MEMORY_MB = 256;
@@ -193,6 +202,8 @@ export class RefreshFunction extends Construct {
         // The validated configuration goes into the asset next to index.js. The asset is hashed by its output, so a
         // configuration change is a code change and redeploys the function.
         commandHooks: bundled.hooks,
+        // Smaller bundle: see BUNDLE_ALIASES.
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([module, file]) => `${module}=${file}`) },
       },
     });
     fn.configureAsyncInvoke({

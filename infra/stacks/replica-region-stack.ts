@@ -9,7 +9,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../../lambdas/kernel/stack-outputs';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { copiesSnapshots, needsProjectKey, scheduleTimeZone, splitRuntimeConfig, type Config, type PairConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
 import { BackupReplication } from '../features/backup-replication';
 import { RefreshDashboard } from '../platform/dashboard';

@@ -3,8 +3,8 @@
  * then runs the preflight and, if it passes, deletes y.
  */
 import type { Context } from 'aws-lambda';
-// A namespace import, not { z }: esbuild then keeps only the parts used (about 85 KB instead of 450 KB with every locale).
-import * as z from 'zod';
+// zod/mini, as lambdas/kernel/config.ts (which loads the English messages): only the checks used are bundled.
+import * as z from 'zod/mini';
 import type { StartResult } from '../refresh/start';
 import { startRefresh } from '../refresh/start';
 import { logger } from '../kernel/powertools';
@@ -12,16 +12,14 @@ import type { Runtime } from '../kernel/runtime';
 import { runtime } from '../kernel/runtime';
 
 /** What the schedule (or `drill`/`plan`) sends. */
-export const startRequestSchema = z
-  .object({
-    replica: z.string().min(1),
-    trigger: z.enum(['schedule', 'drill']).default('schedule'),
-    requestId: z.string().min(1).max(200).optional(),
-    scheduledTime: z.string().optional(),
-    snapshotId: z.string().min(1).max(2048).optional(),
-    dryRun: z.boolean().default(false),
-  })
-  .strict();
+export const startRequestSchema = z.strictObject({
+  replica: z.string().check(z.minLength(1)),
+  trigger: z._default(z.enum(['schedule', 'drill']), 'schedule'),
+  requestId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  scheduledTime: z.optional(z.string()),
+  snapshotId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  dryRun: z._default(z.boolean(), false),
+});
 
 /** A rejected request: nothing was read or changed. */
 export interface RejectedRequest {

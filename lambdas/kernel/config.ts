@@ -2,25 +2,32 @@
  * The project's configuration: one schema, used by `cdk synth` (from cdk.json context) and by every
  * function at cold start (from the configuration file bundled with it), so a bad value fails the same way in both places.
  */
+// zod/mini, not zod: the same validation core and messages, but functions instead of methods, so the functions'
+// bundles keep only the checks used (about 35 KiB instead of 96 KiB). A namespace import: esbuild then keeps only
+// the parts used. The English messages are zod's defaults; mini loads no locale by itself.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IANAZone } from 'luxon';
-// A namespace import, not { z }: esbuild then keeps only the parts used (about 85 KB instead of 450 KB with every locale).
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { CronError, firstFiringDay, parseCron } from './cron';
 import { ConfigError } from './errors';
+import { isValidZone } from './time-zones';
+
+z.config(en());
 
 /** RDS instance identifiers: 1–63 letters, digits or hyphens, starting with a letter, no double or trailing hyphen. */
-const dbInstanceId = z
-  .string()
-  .regex(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/, 'must be an RDS instance identifier: 1-63 letters, digits or hyphens, starting with a letter')
-  .refine((v) => !v.endsWith('-'), 'must not end with a hyphen')
+const dbInstanceId = z.pipe(
+  z.string().check(
+    z.regex(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/, 'must be an RDS instance identifier: 1-63 letters, digits or hyphens, starting with a letter'),
+    z.refine((v) => !v.endsWith('-'), 'must not end with a hyphen'),
+  ),
   // RDS stores identifiers in lower case and reports them so in events and ARNs.
-  .transform((v) => v.toLowerCase());
+  z.transform((v: string) => v.toLowerCase()),
+);
 
-const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-central-1');
+const awsRegion = z.string().check(z.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-central-1'));
 
-const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/, 'must be an ARN');
+const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/, 'must be an ARN'));
 
 /** The zones ICU knows by canonical name, read once: at cold start far cheaper than a formatter per check (3 ms against 35 ms). */
 let canonicalZones: ReadonlySet<string> | undefined;
@@ -40,7 +47,7 @@ export function canonicalTimeZone(v: string): string | undefined {
   zonesByLowerCase ??= new Map([...zones()].map((z) => [z.toLowerCase(), z]));
   const byCase = zonesByLowerCase.get(v.toLowerCase());
   if (byCase) return byCase;
-  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(v) || !IANAZone.isValidZone(v)) return undefined;
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(v) || !isValidZone(v)) return undefined;
   try {
     const resolved = new Intl.DateTimeFormat('en-US', { timeZone: v }).resolvedOptions().timeZone;
     return zones().has(resolved) ? resolved : undefined;
@@ -57,15 +64,17 @@ const IANA_AREAS = /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|E
  * knows (ICU still lists some old names, Asia/Calcutta for IANA's Asia/Kolkata, so both are taken).
  */
 function isCanonicalZone(v: string): boolean {
-  return zones().has(v) || (IANA_AREAS.test(v) && IANAZone.isValidZone(v));
+  return zones().has(v) || (IANA_AREAS.test(v) && isValidZone(v));
 }
 
 /** A canonical IANA zone id (the form EventBridge Scheduler and reports use); a near miss is answered with its canonical spelling. */
-const timeZone = z.string().superRefine((v, ctx) => {
+const timeZone = z.string().check(
+  z.superRefine((v, ctx) => {
   if (isCanonicalZone(v)) return;
   const canonical = v.length <= 64 ? canonicalTimeZone(v) : undefined;
   ctx.addIssue({ code: 'custom', message: canonical ? `must be a canonical IANA time zone: did you mean "${canonical}"?` : 'must be an IANA time zone such as Europe/Berlin' });
-});
+  }),
+);
 
 /** How far ahead a schedule must fire at least once to be accepted. */
 const CRON_HORIZON_DAYS = 366;
@@ -74,7 +83,8 @@ const CRON_HORIZON_DAYS = 366;
  * An EventBridge Scheduler cron expression, read by its grammar (see ./cron.ts) and refused when it would not fire
  * in the next year (30 February, a past year, 99 minutes past the hour).
  */
-const schedulerCron = z.string().superRefine((v, ctx) => {
+const schedulerCron = z.string().check(
+  z.superRefine((v, ctx) => {
   if (v.length > 256) {
     ctx.addIssue({ code: 'custom', message: 'is longer than any Scheduler cron expression (256 characters)' });
     return;
@@ -86,15 +96,16 @@ const schedulerCron = z.string().superRefine((v, ctx) => {
     if (!(err instanceof CronError)) throw err;
     ctx.addIssue({ code: 'custom', message: err.message });
   }
-});
+  }),
+);
 
-const positiveInt = z.number().int().positive();
+const positiveInt = z.number().check(z.int(), z.positive());
 
 /** A Secrets Manager secret's ARN (RDS-NOTES: a secret that y's owner keeps, in y's region). */
-const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN such as arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf');
+const secretArn = z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN such as arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf'));
 
 /** An SSM parameter name: a path of letters, digits and `_.-/`, at most 1011 characters (SSM's limit for a full path). */
-const ssmParameterName = z.string().regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must be an SSM parameter path such as /replica-refresh/orders-staging/master-user-secret-arn');
+const ssmParameterName = z.string().check(z.regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must be an SSM parameter path such as /replica-refresh/orders-staging/master-user-secret-arn'));
 
 /**
  * What y's master credentials are after a refresh. A restored instance has the snapshot's master user and password,
@@ -103,31 +114,25 @@ const ssmParameterName = z.string().regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'must 
 export const credentialsSchema = z.discriminatedUnion(
   'mode',
   [
-    z
-      .object({
-        /** After the restore, set y's master password from a secret that y's owner keeps in y's region. */
-        mode: z.literal('secret'),
-        secretArn,
-        /** The JSON key of the password in the secret's value (a plain-string secret is the password itself). */
-        passwordKey: z.string().min(1).max(128).default('password'),
-      })
-      .strict(),
-    z
-      .object({
-        /** After the restore, let RDS manage y's master password in Secrets Manager (a new secret each refresh). */
-        mode: z.literal('managed'),
-        /** The KMS key RDS encrypts the managed secret with; unset: the account's aws/secretsmanager key. */
-        kmsKeyId: arn.optional(),
-        /** Where the new secret's ARN is published for applications. Default: /replica-refresh/<y>/master-user-secret-arn. */
-        parameterName: ssmParameterName.optional(),
-      })
-      .strict(),
-    z
-      .object({
-        /** Keep x's credentials on y: an explicit opt-in. */
-        mode: z.literal('source'),
-      })
-      .strict(),
+    z.strictObject({
+      /** After the restore, set y's master password from a secret that y's owner keeps in y's region. */
+      mode: z.literal('secret'),
+      secretArn,
+      /** The JSON key of the password in the secret's value (a plain-string secret is the password itself). */
+      passwordKey: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'password'),
+    }),
+    z.strictObject({
+      /** After the restore, let RDS manage y's master password in Secrets Manager (a new secret each refresh). */
+      mode: z.literal('managed'),
+      /** The KMS key RDS encrypts the managed secret with; unset: the account's aws/secretsmanager key. */
+      kmsKeyId: z.optional(arn),
+      /** Where the new secret's ARN is published for applications. Default: /replica-refresh/<y>/master-user-secret-arn. */
+      parameterName: z.optional(ssmParameterName),
+    }),
+    z.strictObject({
+      /** Keep x's credentials on y: an explicit opt-in. */
+      mode: z.literal('source'),
+    }),
   ],
   {
     error: (issue) =>
@@ -157,19 +162,22 @@ const tagMap = z
   .record(
     z
       .string()
-      .min(1)
-      .max(128)
-      .refine((k) => TAG_TEXT.test(k), 'tag keys may hold only letters, digits, spaces and _ . : / = + - @')
-      .refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys may not start with aws: (reserved for AWS)'),
-    z
-      .string()
-      .max(256)
-      .refine((v) => TAG_TEXT.test(v), 'tag values may hold only letters, digits, spaces and _ . : / = + - @'),
+      .check(
+        z.minLength(1),
+        z.maxLength(128),
+        z.refine((k) => TAG_TEXT.test(k), 'tag keys may hold only letters, digits, spaces and _ . : / = + - @'),
+        z.refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys may not start with aws: (reserved for AWS)'),
+      ),
+    z.string().check(
+      z.maxLength(256),
+      z.refine((v) => TAG_TEXT.test(v), 'tag values may hold only letters, digits, spaces and _ . : / = + - @'),
+    ),
   )
-  .refine((t) => Object.keys(t).length <= MAX_TAGS, { message: `must hold at most ${MAX_TAGS} tags (RDS's limit per resource)` });
+  .check(z.refine((t) => Object.keys(t).length <= MAX_TAGS, { message: `must hold at most ${MAX_TAGS} tags (RDS's limit per resource)` }));
 
 /** An e-mail address within RFC 5321's lengths: 254 in all, 64 before the @, 63 per domain label. */
-const emailAddress = z.string().superRefine((v, ctx) => {
+const emailAddress = z.string().check(
+  z.superRefine((v, ctx) => {
   const at = v.lastIndexOf('@');
   const local = v.slice(0, at);
   const domain = v.slice(at + 1);
@@ -182,259 +190,273 @@ const emailAddress = z.string().superRefine((v, ctx) => {
           ? 'must be an e-mail address such as dba-team@example.com'
           : undefined;
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+  }),
+);
+
+/** A whole number from `min` to `max`. */
+const intBetween = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+
+/** A non-empty string. */
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 /**
  * Settings of y that config may pin instead of carrying y's live value across. Each name matches
  * {@link import('../targets/instance/settings').InstanceSettings}.
  */
 export const settingsOverridesSchema = z
-  .object({
-    instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance class such as db.t4g.medium'),
-    subnetGroupName: z.string().min(1),
-    vpcSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id such as sg-0123abcd')).min(1),
-    parameterGroupName: z.string().min(1),
-    optionGroupName: z.string().min(1),
-    multiAz: z.boolean(),
-    publiclyAccessible: z.boolean(),
-    storageType: z.enum(['gp2', 'gp3', 'io1', 'io2', 'standard']),
-    allocatedStorage: positiveInt,
-    maxAllocatedStorage: positiveInt,
-    iops: positiveInt,
-    storageThroughput: positiveInt,
-    port: z.number().int().min(1150).max(65535),
-    iamDatabaseAuthentication: z.boolean(),
-    cloudwatchLogsExports: z.array(z.string().min(1)),
-    caCertificateIdentifier: z.string().min(1),
-    autoMinorVersionUpgrade: z.boolean(),
-    copyTagsToSnapshot: z.boolean(),
-    deletionProtection: z.boolean(),
-    backupRetentionPeriod: z.number().int().min(0).max(35),
-    preferredBackupWindow: z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'must look like 03:00-03:30'),
-    preferredMaintenanceWindow: z.string().min(1),
-    monitoringInterval: z.union([z.literal(0), z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)]),
-    monitoringRoleArn: arn,
-    performanceInsightsEnabled: z.boolean(),
-    performanceInsightsRetentionPeriod: positiveInt,
-    tags: tagMap,
-  })
-  .partial()
-  .strict()
-  .superRefine((o, ctx) => {
-    // RDS: "the maximum storage threshold must be at least 10% greater than the allocated storage" (ModifyDBInstance, MaxAllocatedStorage).
-    // Whole numbers, compared as such: 200 × 1.1 is 220.00000000000003 in floating point, which would refuse 220.
-    if (o.maxAllocatedStorage !== undefined && o.allocatedStorage !== undefined && o.maxAllocatedStorage * 10 < o.allocatedStorage * 11) {
-      ctx.addIssue({ code: 'custom', path: ['maxAllocatedStorage'], message: `must be at least 10% above allocatedStorage (${o.allocatedStorage}), i.e. ${Math.ceil((o.allocatedStorage * 11) / 10)} or more, or RDS rejects the post-restore modify` });
-    }
-  });
+  .partial(
+    z.strictObject({
+      instanceClass: z.string().check(z.regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance class such as db.t4g.medium')),
+      subnetGroupName: nonEmpty(),
+      vpcSecurityGroupIds: z.array(z.string().check(z.regex(/^sg-[0-9a-f]+$/, 'must be a security group id such as sg-0123abcd'))).check(z.minLength(1)),
+      parameterGroupName: nonEmpty(),
+      optionGroupName: nonEmpty(),
+      multiAz: z.boolean(),
+      publiclyAccessible: z.boolean(),
+      storageType: z.enum(['gp2', 'gp3', 'io1', 'io2', 'standard']),
+      allocatedStorage: positiveInt,
+      maxAllocatedStorage: positiveInt,
+      iops: positiveInt,
+      storageThroughput: positiveInt,
+      port: intBetween(1150, 65535),
+      iamDatabaseAuthentication: z.boolean(),
+      cloudwatchLogsExports: z.array(nonEmpty()),
+      caCertificateIdentifier: nonEmpty(),
+      autoMinorVersionUpgrade: z.boolean(),
+      copyTagsToSnapshot: z.boolean(),
+      deletionProtection: z.boolean(),
+      backupRetentionPeriod: intBetween(0, 35),
+      preferredBackupWindow: z.string().check(z.regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'must look like 03:00-03:30')),
+      preferredMaintenanceWindow: nonEmpty(),
+      monitoringInterval: z.union([z.literal(0), z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)]),
+      monitoringRoleArn: arn,
+      performanceInsightsEnabled: z.boolean(),
+      performanceInsightsRetentionPeriod: positiveInt,
+      tags: tagMap,
+    }),
+  )
+  .check(
+    z.superRefine((o, ctx) => {
+      // RDS: "the maximum storage threshold must be at least 10% greater than the allocated storage" (ModifyDBInstance, MaxAllocatedStorage).
+      // Whole numbers, compared as such: 200 × 1.1 is 220.00000000000003 in floating point, which would refuse 220.
+      if (o.maxAllocatedStorage !== undefined && o.allocatedStorage !== undefined && o.maxAllocatedStorage * 10 < o.allocatedStorage * 11) {
+        ctx.addIssue({ code: 'custom', path: ['maxAllocatedStorage'], message: `must be at least 10% above allocatedStorage (${o.allocatedStorage}), i.e. ${Math.ceil((o.allocatedStorage * 11) / 10)} or more, or RDS rejects the post-restore modify` });
+      }
+    }),
+  );
+
+/** A positive whole number up to `max`. */
+const positiveIntUpTo = (max: number) => positiveInt.check(z.maximum(max));
 
 /** What config may say about one x→y pair. Defaults are the safe choice. */
 export const pairSchema = z
-  .object({
+  .strictObject({
     /** x: the production instance whose snapshots feed y. */
-    source: z
-      .object({
-        instanceId: dbInstanceId,
-        region: awsRegion,
-        /** x's DbiResourceId: when set, a different instance re-created under x's name is never taken for x. */
-        dbiResourceId: z.string().regex(/^db-[A-Z0-9]+$/, 'must be a DbiResourceId such as db-ABCDEFGHIJKLMNOPQRSTUVWXY1').optional(),
-        /**
-         * Where y's data comes from: `snapshot-copy` restores the newest copy of x's snapshots in y's region (the `copy`
-         * section decides who copies them); `backup-replication` restores x's replicated automated backups to their
-         * latest restorable time (the `backupReplication` section).
-         */
-        mode: z.enum(['snapshot-copy', 'backup-replication']).default('snapshot-copy'),
-      })
-      .strict(),
+    source: z.strictObject({
+      instanceId: dbInstanceId,
+      region: awsRegion,
+      /** x's DbiResourceId: when set, a different instance re-created under x's name is never taken for x. */
+      dbiResourceId: z.optional(z.string().check(z.regex(/^db-[A-Z0-9]+$/, 'must be a DbiResourceId such as db-ABCDEFGHIJKLMNOPQRSTUVWXY1'))),
+      /**
+       * Where y's data comes from: `snapshot-copy` restores the newest copy of x's snapshots in y's region (the `copy`
+       * section decides who copies them); `backup-replication` restores x's replicated automated backups to their
+       * latest restorable time (the `backupReplication` section).
+       */
+      mode: z._default(z.enum(['snapshot-copy', 'backup-replication']), 'snapshot-copy'),
+    }),
     /** y: the copy that is deleted and restored every night. */
-    replica: z.object({ instanceId: dbInstanceId, region: awsRegion }).strict(),
-    schedule: z
-      .object({
-        cron: schedulerCron.default('cron(0 3 * * ? *)'),
+    replica: z.strictObject({ instanceId: dbInstanceId, region: awsRegion }),
+    schedule: z._default(
+      z.strictObject({
+        cron: z._default(schedulerCron, 'cron(0 3 * * ? *)'),
         /** The zone the cron expression is read in, so 03:00 stays 03:00 across DST. */
-        timeZone: timeZone.optional(),
-        enabled: z.boolean().default(true),
-      })
-      .strict()
-      .default({ cron: 'cron(0 3 * * ? *)', enabled: true }),
+        timeZone: z.optional(timeZone),
+        enabled: z._default(z.boolean(), true),
+      }),
+      { cron: 'cron(0 3 * * ? *)', enabled: true },
+    ),
     /** y must carry this tag, or it is never deleted. */
-    ownershipTag: z.object({ key: z.string().min(1).max(128), value: z.string().max(256) }).strict().default({ key: 'replica-refresh:managed', value: 'true' }),
+    ownershipTag: z._default(z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) }), { key: 'replica-refresh:managed', value: 'true' }),
     /** The newest usable snapshot must be younger than this, by its original creation time. */
-    maxSnapshotAgeHours: z.number().positive().max(24 * 35).default(26),
-    snapshotTypes: z.array(z.enum(['automated', 'manual', 'shared', 'awsbackup'])).min(1).default(['automated', 'manual']),
+    maxSnapshotAgeHours: z._default(z.number().check(z.positive(), z.maximum(24 * 35)), 26),
+    snapshotTypes: z._default(z.array(z.enum(['automated', 'manual', 'shared', 'awsbackup'])).check(z.minLength(1)), ['automated', 'manual']),
     /** When the newest snapshot of x is still being created or copied: restore from the newest available one, or refuse. */
-    whenNewestSnapshotNotReady: z.enum(['use-newest-available', 'refuse']).default('use-newest-available'),
+    whenNewestSnapshotNotReady: z._default(z.enum(['use-newest-available', 'refuse']), 'use-newest-available'),
     /** Refuse to refresh from a snapshot that is not newer than the one y was last restored from. */
-    requireNewerSnapshot: z.boolean().default(true),
+    requireNewerSnapshot: z._default(z.boolean(), true),
     /** Turn y's deletion protection off before deleting it. Off: a protected y is refused. */
-    allowDisablingDeletionProtection: z.boolean().default(false),
+    allowDisablingDeletionProtection: z._default(z.boolean(), false),
     /** Take a final snapshot of y before deleting it, named `<y>-final-<run id>`. */
-    finalSnapshot: z.boolean().default(false),
+    finalSnapshot: z._default(z.boolean(), false),
     /** Restore y after a deletion that no run started (an alert is sent either way). */
-    restoreUnmanagedDeletions: z.boolean().default(false),
+    restoreUnmanagedDeletions: z._default(z.boolean(), false),
     /**
      * Self-healing: when y is missing because a refresh deleted it and its restore failed, the watchdog restores it
      * again after `backoffHours`, doubling each time (at most 24 h apart), up to `maxAttempts` times (0: only the
      * next nightly run heals it). The nightly run always does.
      */
-    heal: z
-      .object({
-        backoffHours: z.number().min(0.25).max(24).default(1),
-        maxAttempts: z.number().int().min(0).max(20).default(6),
-      })
-      .strict()
-      .default({ backoffHours: 1, maxAttempts: 6 }),
+    heal: z._default(
+      z.strictObject({
+        backoffHours: z._default(z.number().check(z.minimum(0.25), z.maximum(24)), 1),
+        maxAttempts: z._default(intBetween(0, 20), 6),
+      }),
+      { backoffHours: 1, maxAttempts: 6 },
+    ),
     /** How long after the deletion request the watchdog waits for the deletion event before acting itself. */
-    deletionEventGraceMinutes: positiveInt.max(24 * 60).default(15),
+    deletionEventGraceMinutes: z._default(positiveIntUpTo(24 * 60), 15),
     /** A restore not usable this long after it was requested raises an alert. */
-    restoreDeadlineMinutes: positiveInt.max(7 * 24 * 60).default(120),
+    restoreDeadlineMinutes: z._default(positiveIntUpTo(7 * 24 * 60), 120),
     /** A run that has not closed this long after it started is marked failed. */
-    stuckRunHours: z.number().positive().max(7 * 24).default(12),
+    stuckRunHours: z._default(z.number().check(z.positive(), z.maximum(7 * 24)), 12),
     /** Restore attempts (across event retries and the watchdog) before the run is failed and an alert sent. */
-    maxRestoreAttempts: positiveInt.max(20).default(5),
+    maxRestoreAttempts: z._default(positiveIntUpTo(20), 5),
     /** The enhanced-monitoring role y uses, so the functions may pass it back to the new y. */
-    monitoringRoleArn: arn.optional(),
+    monitoringRoleArn: z.optional(arn),
     /** What y's master credentials are after each refresh (required: see {@link credentialsSchema}). */
     credentials: credentialsSchema,
     /** IAM roles y has associated (AddRoleToDBInstance, e.g. s3Import), so the functions may pass them back to the new y. */
-    associatedRoleArns: z.array(arn).max(20).optional(),
+    associatedRoleArns: z.optional(z.array(arn).check(z.maxLength(20))),
     /** RDS Proxies that target y, so the functions may register the new y with them again. */
-    rdsProxyArns: z.array(z.string().regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db-proxy:prx-[a-z0-9]+$/, 'must be an RDS Proxy ARN such as arn:aws:rds:eu-central-1:111111111111:db-proxy:prx-0123456789abcdef0')).max(20).optional(),
+    rdsProxyArns: z.optional(
+      z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db-proxy:prx-[a-z0-9]+$/, 'must be an RDS Proxy ARN such as arn:aws:rds:eu-central-1:111111111111:db-proxy:prx-0123456789abcdef0'))).check(z.maxLength(20)),
+    ),
     /** KMS keys of x's snapshots in the replica region; restore needs a grant on them. Unset: any key, only through RDS. */
-    snapshotKmsKeyArns: z.array(arn).optional(),
+    snapshotKmsKeyArns: z.optional(z.array(arn)),
     /** Settings to pin instead of carrying y's live values across. */
-    overrides: settingsOverridesSchema.default({}),
+    overrides: z._default(settingsOverridesSchema, {}),
     /** Copying x's snapshots into y's region (mode `snapshot-copy`). */
-    copy: z
-      .object({
+    copy: z._default(
+      z.strictObject({
         /** The project copies x's snapshots itself (a stack in x's region). Off: something else puts them in y's region. */
-        enabled: z.boolean().default(true),
+        enabled: z._default(z.boolean(), true),
         /** An existing customer-managed key in y's region to encrypt copies with. Unset: y's stack creates one. */
-        replicaKmsKeyArn: arn.optional(),
+        replicaKmsKeyArn: z.optional(arn),
         /**
          * An option group in y's region for the copies: required by RDS when x has a persistent option such as Oracle or
          * SQL Server TDE. Unset: none is passed.
          */
-        optionGroupName: z.string().min(1).max(255).optional(),
+        optionGroupName: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
         /** Cross-region copies allowed in flight into y's region (20 today; 5 on older accounts). */
-        inFlightLimit: positiveInt.max(100).default(20),
+        inFlightLimit: z._default(positiveIntUpTo(100), 20),
         /** How long a deferred copy waits before trying again. */
-        deferSeconds: positiveInt.max(900).default(300),
+        deferSeconds: z._default(positiveIntUpTo(900), 300),
         /** A copy still waiting this long after its first deferral is given up, with an alert. */
-        maxWaitHours: positiveInt.max(72).default(24),
+        maxWaitHours: z._default(positiveIntUpTo(72), 24),
         /** Alert when the region's manual snapshots reach this many (the default quota is 100). */
-        manualSnapshotAlertAt: positiveInt.default(90),
+        manualSnapshotAlertAt: z._default(positiveInt, 90),
         /** How often the sweep copies the newest snapshot of x that has no copy yet (missed events, first deployment). */
-        sweepIntervalMinutes: positiveInt.min(5).max(24 * 60).default(60),
+        sweepIntervalMinutes: z._default(positiveInt.check(z.minimum(5), z.maximum(24 * 60)), 60),
         /**
          * Extra manual snapshots of x, for an RPO tighter than the daily automated snapshot: taken on this Scheduler
          * cron in x's region, copied like any other, and deleted from x's region once their copy is available.
          */
-        extraSnapshots: z.object({ cron: schedulerCron, timeZone: timeZone.optional() }).strict().optional(),
+        extraSnapshots: z.optional(z.strictObject({ cron: schedulerCron, timeZone: z.optional(timeZone) })),
         /** How long the project's copies are kept in y's region. Only copies carrying the ownership tag are ever deleted. */
-        retention: z
-          .object({
-            enabled: z.boolean().default(true),
+        retention: z._default(
+          z.strictObject({
+            enabled: z._default(z.boolean(), true),
             /** Keep every copy younger than this many days. */
-            keepDays: positiveInt.max(3650).default(7),
+            keepDays: z._default(positiveIntUpTo(3650), 7),
             /** Keep at least this many of the newest copies, whatever their age. */
-            keepLast: positiveInt.max(100).default(3),
+            keepLast: z._default(positiveIntUpTo(100), 3),
             /** Also keep the newest copy of each of the last N days, ISO weeks and months. */
-            daily: positiveInt.max(365).optional(),
-            weekly: positiveInt.max(520).optional(),
-            monthly: positiveInt.max(120).optional(),
+            daily: z.optional(positiveIntUpTo(365)),
+            weekly: z.optional(positiveIntUpTo(520)),
+            monthly: z.optional(positiveIntUpTo(120)),
             /** When the retention pass runs (Scheduler cron, in the pair's schedule zone). */
-            cron: schedulerCron.default('cron(30 12 * * ? *)'),
-          })
-          .strict()
-          .default({ enabled: true, keepDays: 7, keepLast: 3, cron: 'cron(30 12 * * ? *)' }),
-      })
-      .strict()
-      .default({ enabled: true, inFlightLimit: 20, deferSeconds: 300, maxWaitHours: 24, manualSnapshotAlertAt: 90, sweepIntervalMinutes: 60, retention: { enabled: true, keepDays: 7, keepLast: 3, cron: 'cron(30 12 * * ? *)' } }),
+            cron: z._default(schedulerCron, 'cron(30 12 * * ? *)'),
+          }),
+          { enabled: true, keepDays: 7, keepLast: 3, cron: 'cron(30 12 * * ? *)' },
+        ),
+      }),
+      { enabled: true, inFlightLimit: 20, deferSeconds: 300, maxWaitHours: 24, manualSnapshotAlertAt: 90, sweepIntervalMinutes: 60, retention: { enabled: true, keepDays: 7, keepLast: 3, cron: 'cron(30 12 * * ? *)' } },
+    ),
     /** Restoring from x's automated backups replicated into y's region (mode `backup-replication`). */
-    backupReplication: z
-      .object({
+    backupReplication: z._default(
+      z.strictObject({
         /** y's stack starts the replication of x's automated backups (and stops it when the stack is deleted). Off: it is already set up. */
-        manage: z.boolean().default(true),
+        manage: z._default(z.boolean(), true),
         /** Days the replicated backups are kept in y's region (1-35). */
-        retentionDays: z.number().int().min(1).max(35).default(7),
+        retentionDays: z._default(intBetween(1, 35), 7),
         /** Refuse a refresh when the latest restorable time is older than this. */
-        maxLagMinutes: positiveInt.max(24 * 60).default(30),
+        maxLagMinutes: z._default(positiveIntUpTo(24 * 60), 30),
         /** An existing customer-managed key in y's region for the replicated backups. Unset: y's stack creates one. */
-        kmsKeyArn: arn.optional(),
-      })
-      .strict()
-      .default({ manage: true, retentionDays: 7, maxLagMinutes: 30 }),
+        kmsKeyArn: z.optional(arn),
+      }),
+      { manage: true, retentionDays: 7, maxLagMinutes: 30 },
+    ),
   })
-  .strict()
-  .superRefine((p, ctx) => {
-    // A run is stuck only after the deletion grace and the restore deadline have both passed: shorter, the watchdog
-    // would fail a run while RDS is still deleting or restoring y.
-    const floorHours = (p.deletionEventGraceMinutes + p.restoreDeadlineMinutes) / 60;
-    if (p.stuckRunHours <= floorHours) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['stuckRunHours'],
-        message: `must exceed deletionEventGraceMinutes (${p.deletionEventGraceMinutes}) plus restoreDeadlineMinutes (${p.restoreDeadlineMinutes}), i.e. more than ${Math.round(floorHours * 100) / 100} h, or the watchdog would fail a run while RDS is still deleting or restoring y`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((p, ctx) => {
+      // A run is stuck only after the deletion grace and the restore deadline have both passed: shorter, the watchdog
+      // would fail a run while RDS is still deleting or restoring y.
+      const floorHours = (p.deletionEventGraceMinutes + p.restoreDeadlineMinutes) / 60;
+      if (p.stuckRunHours <= floorHours) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stuckRunHours'],
+          message: `must exceed deletionEventGraceMinutes (${p.deletionEventGraceMinutes}) plus restoreDeadlineMinutes (${p.restoreDeadlineMinutes}), i.e. more than ${Math.round(floorHours * 100) / 100} h, or the watchdog would fail a run while RDS is still deleting or restoring y`,
+        });
+      }
+    }),
+  );
 
 /** The most pairs one deployment takes (all regions together); validation and synth stay linear up to it. */
 export const MAX_PAIRS = 1000;
 
 /** The whole cdk.json `replicaRefresh` context value. */
 export const configSchema = z
-  .object({
+  .strictObject({
     /** The AWS account both regions live in (cross-account DR comes later). */
-    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
     /** The zone that notifications and reports show times in, and the default for each schedule. */
-    timeZone: timeZone.default('UTC'),
-    notificationEmails: z.array(emailAddress).max(100).default([]),
-    watchdogIntervalMinutes: positiveInt.min(1).max(60).default(5),
+    timeZone: z._default(timeZone, 'UTC'),
+    notificationEmails: z._default(z.array(emailAddress).check(z.maxLength(100)), []),
+    watchdogIntervalMinutes: z._default(positiveInt.check(z.minimum(1), z.maximum(60)), 5),
     /** An RTO target in minutes; restores slower than this are reported as misses. */
-    rtoTargetMinutes: positiveInt.default(60),
+    rtoTargetMinutes: z._default(positiveInt, 60),
     /** Which CloudWatch alarms each replica gets; every alarm notifies the notifications topic. */
-    alarms: z
-      .object({
+    alarms: z._default(
+      z.strictObject({
         /** A restore took longer than rtoTargetMinutes. */
-        rtoMissed: z.boolean().default(true),
+        rtoMissed: z._default(z.boolean(), true),
         /** No successful refresh within this many hours (0 turns the alarm off). */
-        noSuccessWithinHours: z.number().int().min(0).max(168).default(26),
+        noSuccessWithinHours: z._default(intBetween(0, 168), 26),
         /** A run failed, or was stuck and failed by the watchdog. */
-        runFailed: z.boolean().default(true),
+        runFailed: z._default(z.boolean(), true),
         /** A refresh was refused by its preflight (y left untouched). */
-        refused: z.boolean().default(true),
+        refused: z._default(z.boolean(), true),
         /** A restore is past restoreDeadlineMinutes. */
-        restoreOverdue: z.boolean().default(true),
-      })
-      .strict()
-      .default({ rtoMissed: true, noSuccessWithinHours: 26, runFailed: true, refused: true, restoreOverdue: true }),
-    pairs: z.array(pairSchema).min(1, 'must list at least one x→y pair').max(MAX_PAIRS, `must list at most ${MAX_PAIRS} pairs per deployment`),
+        restoreOverdue: z._default(z.boolean(), true),
+      }),
+      { rtoMissed: true, noSuccessWithinHours: 26, runFailed: true, refused: true, restoreOverdue: true },
+    ),
+    pairs: z.array(pairSchema).check(z.minLength(1, 'must list at least one x→y pair'), z.maxLength(MAX_PAIRS, `must list at most ${MAX_PAIRS} pairs per deployment`)),
   })
-  .strict()
-  .superRefine((cfg, ctx) => {
-    // Linear in the pairs: one pass to index the replicas, one to check each pair against the index.
-    const seen = new Map<string, number>();
-    const replicas = new Set(cfg.pairs.map((p) => `${p.replica.region}/${p.replica.instanceId}`));
-    cfg.pairs.forEach((p, i) => {
-      if (p.replica.instanceId === p.source.instanceId && p.replica.region === p.source.region) {
-        ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica'], message: `is the source instance itself (${p.source.instanceId} in ${p.source.region}); y must be a different instance` });
-      }
-      const key = `${p.replica.region}/${p.replica.instanceId}`;
-      const other = seen.get(key);
-      if (other !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `repeats pairs[${other}]: each y may belong to one pair only` });
-      }
-      seen.set(key, i);
-      if (p.source.mode === 'backup-replication' && p.source.region === p.replica.region) {
-        ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source', 'mode'], message: `needs x and y in different regions (both are in ${p.source.region}): automated backups replicate across regions only; use snapshot-copy` });
-      }
-      if (replicas.has(`${p.source.region}/${p.source.instanceId}`)) {
-        ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source'], message: 'is also configured as a replica: the refresh would delete a source' });
-      }
-    });
-  });
+  .check(
+    z.superRefine((cfg, ctx) => {
+      // Linear in the pairs: one pass to index the replicas, one to check each pair against the index.
+      const seen = new Map<string, number>();
+      const replicas = new Set(cfg.pairs.map((p) => `${p.replica.region}/${p.replica.instanceId}`));
+      cfg.pairs.forEach((p, i) => {
+        if (p.replica.instanceId === p.source.instanceId && p.replica.region === p.source.region) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica'], message: `is the source instance itself (${p.source.instanceId} in ${p.source.region}); y must be a different instance` });
+        }
+        const key = `${p.replica.region}/${p.replica.instanceId}`;
+        const other = seen.get(key);
+        if (other !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `repeats pairs[${other}]: each y may belong to one pair only` });
+        }
+        seen.set(key, i);
+        if (p.source.mode === 'backup-replication' && p.source.region === p.replica.region) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source', 'mode'], message: `needs x and y in different regions (both are in ${p.source.region}): automated backups replicate across regions only; use snapshot-copy` });
+        }
+        if (replicas.has(`${p.source.region}/${p.source.instanceId}`)) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source'], message: 'is also configured as a replica: the refresh would delete a source' });
+        }
+      });
+    }),
+  );
 
 /** Parsed, defaulted configuration. */
 export type Config = z.output<typeof configSchema>;
@@ -444,33 +466,29 @@ export type PairConfig = z.output<typeof pairSchema>;
 export type SettingsOverrides = z.output<typeof settingsOverridesSchema>;
 
 /** What each replica-region function runs with: the pairs of its region (bundled as runtime-config.json) and the resources it uses (in its environment). */
-export const runtimeConfigSchema = z
-  .object({
-    region: awsRegion,
-    account: z.string().regex(/^\d{12}$/),
-    timeZone,
-    rtoTargetMinutes: positiveInt,
-    ledgerTableName: z.string().min(3),
-    notificationTopicArn: arn,
-    /** The region's RDS event subscription, whose status the watchdog checks on every pass. */
-    eventSubscriptionName: z.string().min(1).max(255).optional(),
-    pairs: z.array(pairSchema).min(1),
-  })
-  .strict();
+export const runtimeConfigSchema = z.strictObject({
+  region: awsRegion,
+  account: z.string().check(z.regex(/^\d{12}$/)),
+  timeZone,
+  rtoTargetMinutes: positiveInt,
+  ledgerTableName: z.string().check(z.minLength(3)),
+  notificationTopicArn: arn,
+  /** The region's RDS event subscription, whose status the watchdog checks on every pass. */
+  eventSubscriptionName: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+  pairs: z.array(pairSchema).check(z.minLength(1)),
+});
 
 /** Parsed runtime configuration of one replica region. */
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
 
 /** What the copy function (in x's region) receives: the pairs whose x is there, its delay queue and the topic to alert. */
-export const copyRuntimeConfigSchema = z
-  .object({
-    region: awsRegion,
-    account: z.string().regex(/^\d{12}$/),
-    deferQueueUrl: z.string().url(),
-    notificationTopicArn: arn,
-    pairs: z.array(pairSchema).min(1),
-  })
-  .strict();
+export const copyRuntimeConfigSchema = z.strictObject({
+  region: awsRegion,
+  account: z.string().check(z.regex(/^\d{12}$/)),
+  deferQueueUrl: z.url(),
+  notificationTopicArn: arn,
+  pairs: z.array(pairSchema).check(z.minLength(1)),
+});
 
 /** Parsed runtime configuration of the copy function. */
 export type CopyRuntimeConfig = z.output<typeof copyRuntimeConfigSchema>;
@@ -515,10 +533,10 @@ export const COPY_CONFIG_ENV = 'REPLICA_REFRESH_COPY_CONFIG';
 const RUNTIME_RESOURCE_KEYS = { ledgerTableName: true, notificationTopicArn: true } as const;
 
 /** What {@link RUNTIME_CONFIG_FILE} holds: the runtime configuration without its resource names. */
-export const runtimeConfigFileSchema = runtimeConfigSchema.omit(RUNTIME_RESOURCE_KEYS);
+export const runtimeConfigFileSchema = z.omit(runtimeConfigSchema, RUNTIME_RESOURCE_KEYS);
 
 /** What {@link RESOURCES_ENV} holds: the ledger table and the notifications topic. */
-export const runtimeResourcesSchema = runtimeConfigSchema.pick(RUNTIME_RESOURCE_KEYS);
+export const runtimeResourcesSchema = z.pick(runtimeConfigSchema, RUNTIME_RESOURCE_KEYS);
 
 /** The resource names a replica-region function gets in its environment. */
 export type RuntimeResources = z.output<typeof runtimeResourcesSchema>;
@@ -526,16 +544,16 @@ export type RuntimeResources = z.output<typeof runtimeResourcesSchema>;
 const COPY_RESOURCE_KEYS = { deferQueueUrl: true, notificationTopicArn: true } as const;
 
 /** What {@link COPY_CONFIG_FILE} holds: the copy configuration without its resource names. */
-export const copyRuntimeConfigFileSchema = copyRuntimeConfigSchema.omit(COPY_RESOURCE_KEYS);
+export const copyRuntimeConfigFileSchema = z.omit(copyRuntimeConfigSchema, COPY_RESOURCE_KEYS);
 
 /**
  * What {@link COPY_RESOURCES_ENV} holds: the delay queue, the topic, and the project key of each replica region that
  * one (its ARN known at deploy time only), for the pairs without `copy.replicaKmsKeyArn`.
  */
-export const copyResourcesSchema = copyRuntimeConfigSchema
-  .pick(COPY_RESOURCE_KEYS)
-  .extend({ projectKeys: z.array(z.object({ region: awsRegion, keyArn: arn }).strict()).default([]) })
-  .strict();
+export const copyResourcesSchema = z.strictObject({
+  ...z.pick(copyRuntimeConfigSchema, COPY_RESOURCE_KEYS).shape,
+  projectKeys: z._default(z.array(z.strictObject({ region: awsRegion, keyArn: arn })), []),
+});
 
 /** The resource names the copy function gets in its environment. */
 export type CopyResources = z.output<typeof copyResourcesSchema>;
@@ -627,6 +645,7 @@ function readConfigFile(source: ConfigSource, name: string, overrideEnv: string)
   return parseConfigText(text, path);
 }
 
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = input;
   for (const key of path) {
@@ -673,7 +692,7 @@ function preview(v: unknown): string {
  * per bad value (the first problem found with it), NaN and Infinity by name, long or deep values cut short.
  * @throws ConfigError listing every problem found
  */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, root: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const seen = new Set<string>();
@@ -730,7 +749,7 @@ export function parseConfig(input: unknown): Config {
   return parseWith(configSchema, input, 'replicaRefresh');
 }
 
-function loadFromEnv<S extends z.ZodType>(env: NodeJS.ProcessEnv, name: string, schema: S): z.output<S> {
+function loadFromEnv<S extends z.ZodMiniType>(env: NodeJS.ProcessEnv, name: string, schema: S): z.output<S> {
   const raw = env[name];
   if (!raw) throw new ConfigError(`environment variable ${name} is not set; deploy the function with the CDK app`, []);
   let json: unknown;

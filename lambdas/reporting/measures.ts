@@ -3,8 +3,8 @@
  * downtime = delete accepted → y usable; restore time (RTO) = first restore attempt → y usable;
  * data age (RPO) = y usable − the snapshot's original creation time.
  */
-import { DateTime } from 'luxon';
 import type { PairConfig } from '../kernel/config';
+import { formatInZone } from '../kernel/time-zones';
 import { describeCredentials } from '../refresh/credentials';
 import type { Drift, RunRecord } from '../kernel/model';
 import type { Notification } from '../kernel/ports';
@@ -64,7 +64,7 @@ export function formatDuration(seconds: number | undefined): string {
 /** A UTC ISO time shown in the configured zone, with the zone's abbreviation. */
 export function formatTime(iso: string | undefined, zone: string): string {
   if (!iso) return 'unknown';
-  return DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
+  return formatInZone(iso, zone);
 }
 
 function driftLines(drift: readonly Drift[] | undefined): string[] {

@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { z } from 'zod';
 import {
   CONFIG_FILE_ENV,
   copiesSnapshots,
@@ -211,7 +210,7 @@ export function configKind(environment: Readonly<Record<string, unknown>>): Conf
   throw new Error(`the function's environment has neither ${RESOURCES_ENV} nor ${COPY_RESOURCES_ENV}`);
 }
 
-function schemaOf(kind: ConfigKind): z.ZodType {
+function schemaOf(kind: ConfigKind): typeof copyResourcesSchema | typeof runtimeResourcesSchema {
   return kind === COPY_RESOURCES_ENV ? copyResourcesSchema : runtimeResourcesSchema;
 }
 
