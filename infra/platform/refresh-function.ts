@@ -174,7 +174,7 @@ export class RefreshFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       // Graviton: cheaper per millisecond and nothing here is architecture-specific.
       architecture: lambda.Architecture.ARM_64,
-      // Cold start and SDK calls traced end to end, to see where a slow night spent its time.
+      // X-Ray records each invocation's init and duration (Lambda's own segments); the code adds no subsegments.
       tracing: lambda.Tracing.ACTIVE,
       // The work is SDK calls and small JSON; 256 MB keeps cold starts short without paying for idle memory.
       memorySize: FUNCTION_MEMORY_MB,

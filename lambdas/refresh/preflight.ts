@@ -6,7 +6,6 @@ import type { PairConfig } from '../kernel/config';
 import { managedSecretParameter } from '../kernel/config';
 import type { CheckResult, InstanceView, ProxyTarget, SnapshotView } from '../kernel/model';
 import { REPLICATED_BACKUP, dataTimeOf } from '../sources/snapshots';
-import { INSTANCE_TARGET } from '../targets/instance/model';
 import { LINEAGE_TAGS, lineageOf, ownTags } from '../targets/instance/settings';
 import { targetOf } from '../targets/registry';
 
@@ -39,12 +38,6 @@ function compatibility(replica: InstanceView, snapshot: SnapshotView): CheckResu
     `${snapshot.engine ?? replica.engine} ${snapshot.engineVersion ?? '(version unknown)'} fits y${grow ? `; y will grow to the snapshot's ${snapshot.allocatedStorage} GiB (storage cannot shrink)` : ''}`,
   );
 }
-
-/** States from which y can be deleted and a refresh makes sense (the instance target's). */
-export const DELETABLE_STATES: ReadonlySet<string> = INSTANCE_TARGET.deletableStates;
-
-/** Failed states a failed run of the project may leave y in; the next refresh replaces y (the instance target's). */
-export const REPLACEABLE_FAILED_STATES: ReadonlySet<string> = INSTANCE_TARGET.replaceableFailedStates;
 
 /** What the preflight looks at. */
 export interface PreflightInput {

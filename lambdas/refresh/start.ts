@@ -12,7 +12,8 @@ import { openRun } from './machine';
 import { alert } from '../reporting/measures';
 import type { CheckResult, ChosenSnapshot, InstanceSettings, InstanceView, RunRecord, RunTrigger, SnapshotView } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
-import { DELETABLE_STATES, preflight } from './preflight';
+import { preflight } from './preflight';
+import { targetOf } from '../targets/registry';
 import { resolveDesired } from './desired';
 import { heal, projectDeletion } from './heal';
 import { findRestoreSource, toChosen } from '../sources/snapshots';
@@ -116,7 +117,7 @@ async function continueStart(deps: Deps, ctx: RunContext, run: RunRecord): Promi
       });
     return { outcome: 'duplicate', runId: run.runId };
   }
-  if (!DELETABLE_STATES.has(y.status) || y.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value) {
+  if (!targetOf(ctx.pair).deletableStates.has(y.status) || y.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value) {
     const closed = await failRun(deps, ctx, run, `the start was retried and ${run.replicaId} is now ${y.status}${y.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value ? ' without the ownership tag' : ''}; it was not deleted.`);
     return { outcome: 'failed', runId: run.runId, reason: closed.reason ?? 'retried start could not continue' };
   }
