@@ -97,13 +97,13 @@ async function main(): Promise<void> {
     );
     await sim.runNights(opts.nights, opts.speed);
     for (const pair of sim.pairs) {
-      const runs = await sim.history(pair.replica.instanceId);
-      const report = buildReport(runs, { replica: pair.replica.instanceId, since: new Date(0), until: sim.clock.now(), timeZone: zone, rtoTargetMinutes: sim.config.rtoTargetMinutes });
+      const runs = await sim.history(pair.id);
+      const report = buildReport(runs, { replica: pair.id, since: new Date(0), until: sim.clock.now(), timeZone: zone, rtoTargetMinutes: sim.config.rtoTargetMinutes });
       console.log(`\n${renderTable(report)}`);
-      const active = await sim.activeRun(pair.replica.instanceId);
+      const active = await sim.activeRun(pair.id);
       if (active) console.log(`still active: run ${active.runId} in phase ${active.phase ?? '?'}`);
     }
-    const refreshed = (await Promise.all(sim.pairs.map(async (p) => (await sim.history(p.replica.instanceId)).some((r) => r.status === 'succeeded')))).filter(Boolean).length;
+    const refreshed = (await Promise.all(sim.pairs.map(async (p) => (await sim.history(p.id)).some((r) => r.status === 'succeeded')))).filter(Boolean).length;
     console.log(`\n${refreshed} of ${sim.pairs.length} pair(s) refreshed successfully at least once.`);
     if (sim.alarms.length > 0) console.log(`\nalarms fired: ${[...new Set(sim.alarms.map((a) => a.name))].join('; ')}`);
     const stillAlarming = sim.cloudwatch.alarms.filter((a) => sim.cloudwatch.state(a.name) === 'ALARM').map((a) => a.name);

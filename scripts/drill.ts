@@ -21,7 +21,7 @@ run(async () => {
   const opts = program.opts<CommonOptions & { snapshot?: string; follow?: boolean; poll: number; timeout?: number }>();
   const b = await backend(opts);
   try {
-    const y = b.pair.replica.instanceId;
+    const y = b.pair.id;
     const history = (await b.listRuns(y)).filter((r) => r.status === 'succeeded');
     const typical = percentile(history.map((r) => measure(r).downtimeSeconds).filter((v): v is number => v !== undefined).sort((a, c) => a - c), 0.5);
     // A request id makes a repeated invoke (a retry, a double click) a no-op instead of a second, refused start.

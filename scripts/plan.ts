@@ -22,7 +22,7 @@ run(async () => {
   const opts = program.opts<CommonOptions>();
   const b = await backend(opts);
   try {
-    const y = b.pair.replica.instanceId;
+    const y = b.pair.id;
     const answer = await b.start({ replica: y, trigger: 'drill', dryRun: true });
     if (answer.outcome !== 'planned') {
       console.error(`start-refresh did not plan: ${'reason' in answer ? answer.reason : answer.outcome}`);

@@ -24,12 +24,12 @@ run(async () => {
   const b = await backend(opts);
   try {
     const since = parseSince(opts.since, b.now(), b.config.timeZone);
-    const active = await b.activeRun(b.pair.replica.instanceId);
+    const active = await b.activeRun(b.pair.id);
     // The run in progress (an outage now) belongs in the report too.
-    const runs = [...(await b.listRuns(b.pair.replica.instanceId, since)), ...(active ? [active] : [])];
-    const report = buildReport(runs, { replica: b.pair.replica.instanceId, since, until: b.now(), timeZone: b.config.timeZone, rtoTargetMinutes: b.config.rtoTargetMinutes });
+    const runs = [...(await b.listRuns(b.pair.id, since)), ...(active ? [active] : [])];
+    const report = buildReport(runs, { replica: b.pair.id, since, until: b.now(), timeZone: b.config.timeZone, rtoTargetMinutes: b.config.rtoTargetMinutes });
     const text = render(b.kind === 'local' ? { ...report, replica: `${report.replica} (SIMULATED)` } : report, opts.format);
-    const output = opts.output ?? (opts.format === 'html' ? `report-${b.pair.replica.instanceId}.html` : undefined);
+    const output = opts.output ?? (opts.format === 'html' ? `report-${b.pair.id}.html` : undefined);
     if (output) {
       writeFileSync(output, text);
       console.error(`wrote ${output} (${report.rows.length} run(s)${b.kind === 'local' ? ', from the simulation' : ''})`);

@@ -43,7 +43,7 @@ export interface EventPipelineProps {
    * Identifiers of the y instances whose events the handler acts on: at least one, no repeats. The subscription does
    * not list them (see the file header); the handler filters on them.
    */
-  readonly replicaIds: readonly string[];
+  readonly instanceIds: readonly string[];
   /** The function that receives the events (invoked asynchronously by SNS). */
   readonly handler: lambda.IFunction;
 }
@@ -63,9 +63,9 @@ export class EventPipeline extends Construct {
 
   public constructor(scope: Construct, id: string, props: EventPipelineProps) {
     super(scope, id);
-    if (props.replicaIds.length === 0) throw new Error('replicaIds must name at least one instance, got []');
-    const duplicate = props.replicaIds.find((rid, i) => props.replicaIds.indexOf(rid) !== i);
-    if (duplicate !== undefined) throw new Error(`replicaIds must be unique, got ${JSON.stringify(duplicate)} twice`);
+    if (props.instanceIds.length === 0) throw new Error('instanceIds must name at least one instance, got []');
+    const duplicate = props.instanceIds.find((rid, i) => props.instanceIds.indexOf(rid) !== i);
+    if (duplicate !== undefined) throw new Error(`instanceIds must be unique, got ${JSON.stringify(duplicate)} twice`);
     const { account, region, partition } = Stack.of(this);
     this.subscriptionName = eventSubscriptionName(region);
 

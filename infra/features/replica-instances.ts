@@ -61,7 +61,7 @@ export interface ReplicaInstancesProps {
  */
 export class ReplicaInstances extends Construct {
   /** y's identifiers, sorted. */
-  public readonly replicaIds: readonly string[];
+  public readonly instanceIds: readonly string[];
   private readonly pairs: readonly PairConfig[];
   private readonly region: string;
   private readonly account: string;
@@ -89,7 +89,7 @@ export class ReplicaInstances extends Construct {
     this.pairs = props.pairs;
     this.region = stack.region;
     this.account = stack.account;
-    this.replicaIds = props.pairs.map((p) => p.replica.instanceId).sort();
+    this.instanceIds = props.pairs.map((p) => p.replica.instanceId).sort();
     this.projectKeyArn = props.projectKeyArn;
   }
 
@@ -132,7 +132,7 @@ export class ReplicaInstances extends Construct {
       new iam.PolicyStatement({
         sid: 'DeleteAndModifyReplicas',
         actions: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
-        resources: this.replicaIds.map((y) => this.dbArn(y)),
+        resources: this.instanceIds.map((y) => this.dbArn(y)),
       }),
     );
     const withFinalSnapshot = this.pairs.filter((p) => p.finalSnapshot).map((p) => p.replica.instanceId).sort();
@@ -171,7 +171,7 @@ export class ReplicaInstances extends Construct {
       new iam.PolicyStatement({
         sid: 'RestoreTagAndModifyReplicas',
         actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource', 'rds:ModifyDBInstance'],
-        resources: this.replicaIds.map((y) => this.dbArn(y)),
+        resources: this.instanceIds.map((y) => this.dbArn(y)),
       }),
     );
     // Required (og, pg, subgrp) or named (snapshot) inputs of a restore. They grant nothing on their own: each action

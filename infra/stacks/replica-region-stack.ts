@@ -131,7 +131,7 @@ export class ReplicaRegionStack extends Stack {
       replicas.grantExpireCopies(this.retention.role);
       ledger.table.grantReadData(this.retention.role);
       retentionSchedules = new RetentionSchedules(this, 'RetentionSchedules', {
-        entries: expiring.map((p) => ({ replicaId: p.replica.instanceId, cron: p.copy.retention.cron, timeZone: scheduleTimeZone(config, p) })),
+        entries: expiring.map((p) => ({ replicaId: p.id, cron: p.copy.retention.cron, timeZone: scheduleTimeZone(config, p) })),
         retention: this.retention.function,
       });
     }
@@ -148,12 +148,12 @@ export class ReplicaRegionStack extends Stack {
       });
     }
 
-    const events = new EventPipeline(this, 'Events', { replicaIds: replicas.replicaIds, handler: this.onRdsEvent.function });
+    const events = new EventPipeline(this, 'Events', { instanceIds: replicas.instanceIds, handler: this.onRdsEvent.function });
     // The watchdog checks on every pass that the subscription still delivers.
     events.grantDescribeSubscription(this.watchdog.role);
     const schedules = new RefreshSchedules(this, 'Schedules', {
       refreshes: props.pairs.map((p) => ({
-        replicaId: p.replica.instanceId,
+        replicaId: p.id,
         cron: p.schedule.cron,
         timeZone: scheduleTimeZone(config, p),
         enabled: p.schedule.enabled,
@@ -163,7 +163,7 @@ export class ReplicaRegionStack extends Stack {
       watchdogIntervalMinutes: config.watchdogIntervalMinutes,
     });
 
-    const replicaIds = props.pairs.map((p) => p.replica.instanceId);
+    const replicaIds = props.pairs.map((p) => p.id);
     const watchdogInterval = Duration.minutes(config.watchdogIntervalMinutes);
     const monitoring = new Monitoring(this, 'Monitoring', {
       alarmTopic: notifications.topic,

@@ -109,7 +109,7 @@ export class SourceRegionStack extends Stack {
       copy: this.copy.function,
       sweepIntervalMinutes: Math.min(...props.pairs.map((p) => p.copy.sweepIntervalMinutes)),
       extraSnapshots: props.pairs.flatMap((p) =>
-        p.copy.extraSnapshots ? [{ replicaId: p.replica.instanceId, cron: p.copy.extraSnapshots.cron, timeZone: p.copy.extraSnapshots.timeZone ?? scheduleTimeZone(config, p) }] : [],
+        p.copy.extraSnapshots ? [{ replicaId: p.id, cron: p.copy.extraSnapshots.cron, timeZone: p.copy.extraSnapshots.timeZone ?? scheduleTimeZone(config, p) }] : [],
       ),
     });
 
@@ -119,7 +119,7 @@ export class SourceRegionStack extends Stack {
     monitoring.alarmOnDeadLetters('ScheduleDlqAlarm', schedules.deadLetterQueue, 'A sweep or extra-snapshot invocation Scheduler could not deliver');
     monitoring.alarmOnDeadLetters('CopyFailureQueueAlarm', this.copy.failureQueue, 'An invocation of copy-snapshot that failed after its retries');
     monitoring.alarmOnFunctionErrors('CopyErrorsAlarm', this.copy.function, 'copy-snapshot');
-    for (const p of props.pairs) monitoring.alarmOnManualSnapshotQuota(`ManualSnapshotQuotaAlarm-${p.replica.instanceId}`, p.replica.instanceId, p.replica.region, p.copy.manualSnapshotAlertAt);
+    for (const p of props.pairs) monitoring.alarmOnManualSnapshotQuota(`ManualSnapshotQuotaAlarm-${p.id}`, p.id, p.replica.region, p.copy.manualSnapshotAlertAt);
 
     new CfnOutput(this, SOURCE_STACK_OUTPUTS.copyFunction, { value: this.copy.function.functionName, description: 'Copies snapshots of x; invoke with {"trigger":"sweep"} to copy the newest now' });
     new CfnOutput(this, SOURCE_STACK_OUTPUTS.delayQueue, { value: delay.queue.queueUrl, description: 'Deferred copies waiting for the copy quota or their source' });

@@ -29,7 +29,7 @@ export type CopyOutcome = { action: 'copied'; targetId: string } | { action: 'ig
 
 /** Copies (or decides not to copy) one source snapshot of a pair's x. */
 export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSnapshotId: string): Promise<CopyOutcome> {
-  const dims = { replica: pair.replica.instanceId };
+  const dims = { replica: pair.id };
   const source = await deps.sourceRds.describeSnapshot(sourceSnapshotId);
   if (!source) return { action: 'ignored', reason: `${sourceSnapshotId} no longer exists in ${pair.source.region}` };
   if (!isSnapshotOfSource(source, pair)) return { action: 'ignored', reason: `${source.id} is a snapshot of ${source.instanceId}, not of ${pair.source.instanceId}` };
@@ -65,7 +65,7 @@ export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSn
         const reason = `RDS refused the copy of ${source.id} into ${pair.replica.region}: ${describeError(err)}`;
         deps.telemetry.count('SnapshotCopyRefused', 1, dims);
         await deps.notifier.publish(
-          alert('snapshots.copy-refused', pair.replica.instanceId, `cannot copy ${source.id}`, `${reason}. Check that the copy key ${decision.request.kmsKeyId ?? '(none)'} exists, is enabled and lets RDS in ${pair.replica.region} use it.`, { source: source.arn }),
+          alert('snapshots.copy-refused', pair.id, `cannot copy ${source.id}`, `${reason}. Check that the copy key ${decision.request.kmsKeyId ?? '(none)'} exists, is enabled and lets RDS in ${pair.replica.region} use it.`, { source: source.arn }),
         );
         return { action: 'error', reason };
       }
@@ -75,7 +75,7 @@ export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSn
   if (decision.action === 'defer') deps.telemetry.count('SnapshotCopyDeferred', 1, dims);
   if (decision.action === 'error') {
     deps.telemetry.count('SnapshotCopyRefused', 1, dims);
-    await deps.notifier.publish(alert('snapshots.copy-refused', pair.replica.instanceId, `cannot copy ${source.id}`, `${decision.reason}.`, { source: source.arn }));
+    await deps.notifier.publish(alert('snapshots.copy-refused', pair.id, `cannot copy ${source.id}`, `${decision.reason}.`, { source: source.arn }));
   }
   return decision;
 }

@@ -67,28 +67,28 @@ export function snapshotIdFromEvent(eventId: string, sourceId: string): string {
 
 async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: string, attempt: number, since?: string, opts: { defer: boolean } = { defer: true }): Promise<CopyInvocationOutcome> {
   const outcome = await copyOneSnapshot({ ...deps, replicaRds: deps.replicaRdsFor(pair.replica.region) }, pair, snapshotId);
-  if (outcome.action !== 'defer') return { replica: pair.replica.instanceId, snapshotId, outcome };
+  if (outcome.action !== 'defer') return { replica: pair.id, snapshotId, outcome };
   // The sweep's own retry is the next sweep: a deferral chain per sweep would multiply for a stuck snapshot.
-  if (!opts.defer) return { replica: pair.replica.instanceId, snapshotId, outcome };
+  if (!opts.defer) return { replica: pair.id, snapshotId, outcome };
   const now = deps.now();
   const first = since && !Number.isNaN(Date.parse(since)) ? since : now.toISOString();
   // A deadline, not a count: a burst legitimately waits hours behind the in-flight limit while copies progress.
   const waitedHours = (now.getTime() - Date.parse(first)) / 3_600_000;
   if (waitedHours >= pair.copy.maxWaitHours) {
-    deps.telemetry.count('SnapshotCopyGaveUp', 1, { replica: pair.replica.instanceId });
+    deps.telemetry.count('SnapshotCopyGaveUp', 1, { replica: pair.id });
     await deps.notifier.publish(
       alert(
         'snapshots.copy-gave-up',
-        pair.replica.instanceId,
+        pair.id,
         `gave up copying ${snapshotId}`,
         `${snapshotId} could not be copied into ${pair.replica.region} in ${pair.copy.maxWaitHours} h (${attempt} tries; last: ${outcome.reason}). The sweep copies the newest snapshot of ${pair.source.instanceId} once the cause is gone; check the copies in flight and the manual-snapshot count of ${pair.replica.region} in the RDS console.`,
         { snapshotId, attempts: attempt, since: first },
       ),
     );
-    return { replica: pair.replica.instanceId, snapshotId, outcome: { action: 'error', reason: `gave up after ${attempt} tries in ${waitedHours.toFixed(1)} h: ${outcome.reason}` } };
+    return { replica: pair.id, snapshotId, outcome: { action: 'error', reason: `gave up after ${attempt} tries in ${waitedHours.toFixed(1)} h: ${outcome.reason}` } };
   }
-  await deps.defer({ replica: pair.replica.instanceId, snapshotId, attempt: attempt + 1, since: first }, outcome.delaySeconds);
-  return { replica: pair.replica.instanceId, snapshotId, outcome };
+  await deps.defer({ replica: pair.id, snapshotId, attempt: attempt + 1, since: first }, outcome.delaySeconds);
+  return { replica: pair.id, snapshotId, outcome };
 }
 
 /**
@@ -103,11 +103,11 @@ async function sweep(deps: CopyInvocationDeps, pairs: readonly PairConfig[]): Pr
       out.push(...(await sweepPair(deps, pair)));
     } catch (err) {
       const reason = describeError(err);
-      deps.telemetry.count('SweepFailed', 1, { replica: pair.replica.instanceId });
+      deps.telemetry.count('SweepFailed', 1, { replica: pair.id });
       await deps.notifier.publish(
-        alert('snapshots.sweep-failed', pair.replica.instanceId, `the copy sweep failed for ${pair.source.instanceId}`, `The sweep of ${pair.source.instanceId} (${pair.source.region}) into ${pair.replica.region} failed: ${reason}. The next sweep tries again; if this repeats, check the copy function's permissions and logs.`, { reason }),
+        alert('snapshots.sweep-failed', pair.id, `the copy sweep failed for ${pair.source.instanceId}`, `The sweep of ${pair.source.instanceId} (${pair.source.region}) into ${pair.replica.region} failed: ${reason}. The next sweep tries again; if this repeats, check the copy function's permissions and logs.`, { reason }),
       );
-      out.push({ replica: pair.replica.instanceId, outcome: { action: 'error', reason } });
+      out.push({ replica: pair.id, outcome: { action: 'error', reason } });
     }
   }
   return out;
@@ -120,14 +120,14 @@ async function sweepPair(deps: CopyInvocationDeps, pair: PairConfig): Promise<Co
     .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.instanceId))
     .sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
   out.push(...(await removeCopiedExtras(deps, pair, all, newest?.id)));
-  if (!newest) return [...out, { replica: pair.replica.instanceId, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.instanceId} in ${pair.source.region}` } }];
+  if (!newest) return [...out, { replica: pair.id, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.instanceId} in ${pair.source.region}` } }];
   const replicaRds = deps.replicaRdsFor(pair.replica.region);
   const there = await replicaRds.describeSnapshot(copyTargetId(newest.id));
   // A copy counts the region's manual snapshots and reports the quota gauge itself; otherwise the sweep reads it, so
   // the alarm sees the count every hour, even on days without copies, and the listing is never paged through twice.
   if (!there) return [...out, await copyFor(deps, pair, newest.id, 0, undefined, { defer: false })];
-  deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, (await replicaRds.manualSnapshotCounts()).total, { replica: pair.replica.instanceId });
-  return [...out, { replica: pair.replica.instanceId, snapshotId: newest.id, outcome: { action: 'skip', reason: 'newest already copied' } }];
+  deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, (await replicaRds.manualSnapshotCounts()).total, { replica: pair.id });
+  return [...out, { replica: pair.id, snapshotId: newest.id, outcome: { action: 'skip', reason: 'newest already copied' } }];
 }
 
 /**
@@ -151,9 +151,9 @@ async function removeCopiedExtras(
     if (copy?.status !== 'available' && !abandoned) continue;
     const result = await deps.sourceRds.deleteOwnedSnapshot(extra.id, pair.ownershipTag);
     if (result !== 'deleted') continue;
-    deps.telemetry.count('ExtraSnapshotDeleted', 1, { replica: pair.replica.instanceId });
-    if (abandoned) deps.telemetry.warn('extra snapshot deleted uncopied: superseded and past copy.maxWaitHours', { replica: pair.replica.instanceId, snapshotId: extra.id });
-    out.push({ replica: pair.replica.instanceId, snapshotId: extra.id, outcome: { action: 'source-snapshot-deleted', snapshotId: extra.id } });
+    deps.telemetry.count('ExtraSnapshotDeleted', 1, { replica: pair.id });
+    if (abandoned) deps.telemetry.warn('extra snapshot deleted uncopied: superseded and past copy.maxWaitHours', { replica: pair.id, snapshotId: extra.id });
+    out.push({ replica: pair.id, snapshotId: extra.id, outcome: { action: 'source-snapshot-deleted', snapshotId: extra.id } });
   }
   return out;
 }
@@ -166,8 +166,8 @@ async function removeCopiedExtras(
 async function takeExtraSnapshot(deps: CopyInvocationDeps, pair: PairConfig, scheduledTime: Date): Promise<CopyInvocationOutcome> {
   const snapshotId = extraSnapshotId(pair.source.instanceId, scheduledTime);
   const result = await deps.sourceRds.createSnapshot(pair.source.instanceId, snapshotId, { [pair.ownershipTag.key]: pair.ownershipTag.value, [EXTRA_SNAPSHOT_TAG]: 'true' });
-  deps.telemetry.count(result === 'started' ? 'ExtraSnapshotTaken' : 'ExtraSnapshotExisted', 1, { replica: pair.replica.instanceId });
-  return { replica: pair.replica.instanceId, snapshotId, outcome: { action: result === 'started' ? 'snapshot-taken' : 'snapshot-existed', snapshotId } };
+  deps.telemetry.count(result === 'started' ? 'ExtraSnapshotTaken' : 'ExtraSnapshotExisted', 1, { replica: pair.id });
+  return { replica: pair.id, snapshotId, outcome: { action: result === 'started' ? 'snapshot-taken' : 'snapshot-existed', snapshotId } };
 }
 
 /** Handles one invocation of the copy function for the pairs whose x is in this region. */
@@ -179,7 +179,7 @@ export async function handleCopyInvocation(deps: CopyInvocationDeps, pairs: read
   if (!isRecord(input)) return ignored('malformed');
   if (input.trigger === 'sweep') return sweep(deps, pairs);
   if (input.trigger === 'extra-snapshot') {
-    const pair = pairs.find((p) => p.replica.instanceId === input.replica);
+    const pair = pairs.find((p) => p.id === input.replica);
     if (!pair?.copy.extraSnapshots) return ignored('extra-snapshot-unknown-replica');
     const scheduled = typeof input.scheduledTime === 'string' ? new Date(input.scheduledTime) : deps.now();
     return [await takeExtraSnapshot(deps, pair, Number.isNaN(scheduled.getTime()) ? deps.now() : scheduled)];
@@ -193,7 +193,7 @@ export async function handleCopyInvocation(deps: CopyInvocationDeps, pairs: read
       } catch {
         body = undefined;
       }
-      const pair = isRecord(body) ? pairs.find((p) => p.replica.instanceId === body.replica) : undefined;
+      const pair = isRecord(body) ? pairs.find((p) => p.id === body.replica) : undefined;
       if (!isRecord(body) || !pair || typeof body.snapshotId !== 'string') {
         out.push(...ignored('malformed-deferred-copy'));
         continue;

@@ -2,7 +2,7 @@
  * Acting on RDS events about the replicas: restore on deletion, finish on usable, fail or alert on
  * failure. Unknown, malformed and stale events are counted and ignored; nothing here acts twice.
  */
-import { pairFor } from '../kernel/config';
+import { pairOfInstance } from '../kernel/config';
 import type { RuntimeConfig } from '../kernel/config';
 import type { RdsEvent } from './parse';
 import { parseInvocation, signalOf } from './parse';
@@ -56,19 +56,19 @@ async function amendFromEvent(deps: Deps, replicaId: string, active: RunRecord |
 export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsEvent): Promise<EventOutcome> {
   const detail = { eventId: event.eventId, sourceId: event.sourceId, sourceType: event.sourceType };
   const signal = signalOf(event);
-  const pair = event.sourceType === 'db-instance' ? pairFor(config, event.sourceId) : undefined;
+  const pair = event.sourceType === 'db-instance' ? pairOfInstance(config, event.sourceId) : undefined;
   if (!pair) return ignored(deps, 'not-a-replica', detail);
   if (!signal) return ignored(deps, 'irrelevant-event', detail);
   const ctx: RunContext = { config, pair };
-  await settleClosedRun(deps, config, pair.replica.instanceId);
-  const run = await activeRunOf(deps, pair.replica.instanceId);
+  await settleClosedRun(deps, config, pair.id);
+  const run = await activeRunOf(deps, pair.id);
 
   if (signal === 'deleted') {
     if (!run) {
       // A late or repeated deletion event of a run that already restored y: y exists, nothing happened.
       const live = await deps.rds.describeInstance(pair.replica.instanceId);
       if (live) {
-        if (await amendFromEvent(deps, pair.replica.instanceId, undefined, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
+        if (await amendFromEvent(deps, pair.id, undefined, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
         return ignored(deps, 'stale-event', { ...detail, status: live.status });
       }
       const outcome = await onReplicaMissing(deps, ctx, event.time ?? deps.now(), 'event');
@@ -76,7 +76,7 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
     }
     if (isStale(event, run.startedAt)) return ignored(deps, 'stale-event', detail);
     if (run.phase !== 'deleting' && run.phase !== 'deleted') {
-      if (await amendFromEvent(deps, pair.replica.instanceId, run, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
+      if (await amendFromEvent(deps, pair.id, run, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
       return ignored(deps, 'duplicate', detail);
     }
     const outcome = await requestRestore(deps, ctx, run, { event: 'claim-restore', ...(event.time ? { deletedAt: event.time } : {}), deletedSource: 'event' });
@@ -88,14 +88,14 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
   if (signal === 'usable') {
     if (!run || (run.phase !== 'restoring' && run.phase !== 'finishing') || !run.restoreClaimedAt) {
       // The watchdog closed the run from its poll before this event came: the event's time is the exact one.
-      if (!run && (await amendFromEvent(deps, pair.replica.instanceId, undefined, 'usable', event.time))) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:usable' };
+      if (!run && (await amendFromEvent(deps, pair.id, undefined, 'usable', event.time))) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:usable' };
       return ignored(deps, 'no-run-waiting', detail);
     }
     if (isStale(event, run.restoreClaimedAt)) return ignored(deps, 'stale-event', detail);
     const at = event.time && event.time.getTime() <= deps.now().getTime() ? event.time : deps.now();
     // A run still finishing (its modify was refused) whose usable time came from a poll takes the event's; the close writes the amended run.
-    const amended = run.phase === 'finishing' && (await amendFromEvent(deps, pair.replica.instanceId, run, 'usable', at));
-    const current = amended ? ((await deps.ledger.getActiveRun(pair.replica.instanceId)) ?? run) : run;
+    const amended = run.phase === 'finishing' && (await amendFromEvent(deps, pair.id, run, 'usable', at));
+    const current = amended ? ((await deps.ledger.getActiveRun(pair.id)) ?? run) : run;
     const outcome = await finishRun(deps, ctx, current, { at, source: 'event' });
     if (outcome === 'duplicate') return ignored(deps, 'duplicate', detail);
     // 0043 while y is still creating: the next event or the watchdog's poll confirms it.
@@ -111,7 +111,7 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
     return { eventId: event.eventId, sourceId: event.sourceId, action: 'failed-run' };
   }
   await deps.notifier.publish(
-    alert('replica.rds-failure', pair.replica.instanceId, `RDS reported ${event.eventId}`, `RDS reported ${event.eventId} for ${pair.replica.instanceId} at ${event.time?.toISOString() ?? 'an unknown time'}: ${event.message || 'no message'}. Check the instance in the RDS console.`, detail, run?.runId),
+    alert('replica.rds-failure', pair.id, `RDS reported ${event.eventId}`, `RDS reported ${event.eventId} for ${pair.replica.instanceId} at ${event.time?.toISOString() ?? 'an unknown time'}: ${event.message || 'no message'}. Check the instance in the RDS console.`, detail, run?.runId),
   );
   return { eventId: event.eventId, sourceId: event.sourceId, action: 'alerted:rds-failure' };
 }

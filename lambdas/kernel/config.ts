@@ -146,9 +146,9 @@ export const credentialsSchema = z.discriminatedUnion(
 export type CredentialsConfig = z.output<typeof credentialsSchema>;
 
 /** The SSM parameter a `managed` pair publishes y's master secret ARN to. */
-export function managedSecretParameter(pair: { replica: { instanceId: string }; credentials: CredentialsConfig }): string | undefined {
+export function managedSecretParameter(pair: { id: string; credentials: CredentialsConfig }): string | undefined {
   if (pair.credentials.mode !== 'managed') return undefined;
-  return pair.credentials.parameterName ?? `/replica-refresh/${pair.replica.instanceId}/master-user-secret-arn`;
+  return pair.credentials.parameterName ?? `/replica-refresh/${pair.id}/master-user-secret-arn`;
 }
 
 /** RDS allows 50 tags per resource. */
@@ -248,9 +248,21 @@ export const settingsOverridesSchema = z
 /** A positive whole number up to `max`. */
 const positiveIntUpTo = (max: number) => positiveInt.check(z.maximum(max));
 
+/**
+ * A replica's name in the project: the ledger's key, the metric dimension, the name in notifications and the
+ * `--replica` of the commands. Lower case like RDS identifiers, so that it fits alarm names and SSM paths.
+ */
+const replicaName = z.string().check(z.regex(/^[a-z](?!.*--)[a-z0-9-]{0,62}$/, 'must be 1-63 lower-case letters, digits or hyphens, starting with a letter'), z.refine((v) => !v.endsWith('-'), 'must not end with a hyphen'));
+
 /** What config may say about one x→y pair. Defaults are the safe choice. */
-export const pairSchema = z
+const pairObject = z
   .strictObject({
+    /**
+     * The pair's own id, apart from the physical names it manages (a swap mode runs two instances for one replica):
+     * the ledger, metrics, alarms, notifications and commands know the replica by it. Defaults to
+     * `replica.instanceId`; keep it when y's identifier changes, or the history starts again under the new name.
+     */
+    id: z.optional(replicaName),
     /** x: the production instance whose snapshots feed y. */
     source: z.strictObject({
       instanceId: dbInstanceId,
@@ -401,6 +413,12 @@ export const pairSchema = z
     }),
   );
 
+/** One x→y pair, with its {@link pairObject id} filled in: `replica.instanceId` unless config names one. */
+export const pairSchema = z.pipe(
+  pairObject,
+  z.transform((p) => ({ ...p, id: p.id ?? p.replica.instanceId })),
+);
+
 /** The most pairs one deployment takes (all regions together); validation and synth stay linear up to it. */
 export const MAX_PAIRS = 1000;
 
@@ -437,6 +455,7 @@ export const configSchema = z
     z.superRefine((cfg, ctx) => {
       // Linear in the pairs: one pass to index the replicas, one to check each pair against the index.
       const seen = new Map<string, number>();
+      const ids = new Map<string, number>();
       const replicas = new Set(cfg.pairs.map((p) => `${p.replica.region}/${p.replica.instanceId}`));
       cfg.pairs.forEach((p, i) => {
         if (p.replica.instanceId === p.source.instanceId && p.replica.region === p.source.region) {
@@ -448,6 +467,13 @@ export const configSchema = z
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `repeats pairs[${other}]: each y may belong to one pair only` });
         }
         seen.set(key, i);
+        // Ids are per replica region, as the ledger, the metrics and the alarms are.
+        const idKey = `${p.replica.region}/${p.id}`;
+        const sameId = ids.get(idKey);
+        if (sameId !== undefined && other === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'id'], message: `"${p.id}" is already the id of pairs[${sameId}] in ${p.replica.region} (an id defaults to replica.instanceId): give one of them its own "id"` });
+        }
+        ids.set(idKey, i);
         if (p.source.mode === 'backup-replication' && p.source.region === p.replica.region) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source', 'mode'], message: `needs x and y in different regions (both are in ${p.source.region}): automated backups replicate across regions only; use snapshot-copy` });
         }
@@ -780,7 +806,15 @@ export function needsProjectKey(pair: PairConfig): boolean {
   return copiesSnapshots(pair) && !pair.copy.replicaKmsKeyArn;
 }
 
-/** Finds the pair whose y has this identifier. */
+/** Finds the pair with this id (the `replica` of the ledger, the metrics and the commands). */
 export function pairFor(cfg: Pick<RuntimeConfig, 'pairs'>, replicaId: string): PairConfig | undefined {
-  return cfg.pairs.find((p) => p.replica.instanceId === replicaId);
+  return cfg.pairs.find((p) => p.id === replicaId);
+}
+
+/**
+ * Finds the pair that manages the DB instance an RDS event names: events carry the physical identifier (their
+ * Source ID), never the pair's id.
+ */
+export function pairOfInstance(cfg: Pick<RuntimeConfig, 'pairs'>, instanceId: string): PairConfig | undefined {
+  return cfg.pairs.find((p) => p.replica.instanceId === instanceId);
 }

@@ -36,16 +36,16 @@ export async function applyCredentials(deps: Deps, pair: PairConfig, run: RunRec
   try {
     if (c.mode === 'secret') {
       const password = await deps.secrets.readPassword(c.secretArn, c.passwordKey);
-      const result = await deps.rds.modifyInstance(run.replicaId, { masterUserPassword: password });
+      const result = await deps.rds.modifyInstance(pair.replica.instanceId, { masterUserPassword: password });
       if (result === 'busy') return { outcome: 'busy' };
       return { outcome: 'done', changes: { credentialsSetAt: deps.now().toISOString() } };
     }
     // managed: turn it on once; RDS creates a new secret, whose ARN DescribeDBInstances reports.
     if (!y.masterUserSecretArn) {
-      const result = await deps.rds.modifyInstance(run.replicaId, { manageMasterUserPassword: c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {} });
+      const result = await deps.rds.modifyInstance(pair.replica.instanceId, { manageMasterUserPassword: c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {} });
       if (result === 'busy') return { outcome: 'busy' };
     }
-    const now = y.masterUserSecretArn ? y : await deps.rds.describeInstance(run.replicaId);
+    const now = y.masterUserSecretArn ? y : await deps.rds.describeInstance(pair.replica.instanceId);
     const secretArn = now?.masterUserSecretArn;
     // RDS is still creating the secret: the next event or watchdog pass publishes it.
     if (!secretArn) return { outcome: 'busy' };

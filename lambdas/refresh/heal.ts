@@ -68,11 +68,12 @@ export type HealOutcome = 'restoring' | 'duplicate' | 'no-settings';
  */
 export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 'schedule' | 'drill' | 'watchdog', requestId?: string): Promise<HealOutcome> {
   const y = ctx.pair.replica.instanceId;
+  const id = ctx.pair.id;
   const desired = await settingsFor(deps, cause);
   if (!desired) {
-    if (await deps.ledger.alertOnce(y, HEAL_ALERTS.noSettings, deps.now())) {
+    if (await deps.ledger.alertOnce(id, HEAL_ALERTS.noSettings, deps.now())) {
       await deps.notifier.publish(
-        alert('replica.heal-impossible', y, 'y is missing and cannot be healed', `${y} was deleted by run ${cause.runId} and is still missing, but the ledger holds no settings to restore it with. Restore it by hand.`, { cause: cause.runId }, cause.runId),
+        alert('replica.heal-impossible', id, 'y is missing and cannot be healed', `${y} was deleted by run ${cause.runId} and is still missing, but the ledger holds no settings to restore it with. Restore it by hand.`, { cause: cause.runId }, cause.runId),
       );
     }
     return 'no-settings';
@@ -89,11 +90,11 @@ export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 's
     ...(cause.engine ? { engine: cause.engine } : {}),
   });
   if (run === 'duplicate') return 'duplicate';
-  deps.telemetry.count('ReplicaHealed', 1, { replica: y });
+  deps.telemetry.count('ReplicaHealed', 1, { replica: id });
   await deps.notifier.publish(
     alert(
       'replica.healing',
-      y,
+      id,
       `restoring y, deleted by run ${cause.runId}`,
       `${y} was deleted by run ${cause.runId}, whose restore failed: ${firstSentence(cause.reason)}. ` +
         `Run ${run.runId} (${by === 'watchdog' ? 'the watchdog' : by === 'schedule' ? 'the nightly schedule' : 'a drill'}) restores it now from the newest valid snapshot of ${ctx.pair.source.instanceId} with y's recorded settings; its notification follows.`,
@@ -115,17 +116,18 @@ export type MissingOutcome = 'alerted' | 'already-alerted' | 'restoring' | 'no-s
  */
 export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, source: 'event' | 'poll'): Promise<MissingOutcome> {
   const y = ctx.pair.replica.instanceId;
-  const { cause, history } = await projectDeletion(deps, y);
+  const id = ctx.pair.id;
+  const { cause, history } = await projectDeletion(deps, id);
   if (cause) {
     const due = nextHealAt(history, ctx);
     if (!due) {
-      if (await deps.ledger.alertOnce(y, HEAL_ALERTS.exhausted, deps.now())) {
+      if (await deps.ledger.alertOnce(id, HEAL_ALERTS.exhausted, deps.now())) {
         await deps.notifier.publish(
           alert(
             'replica.heal-exhausted',
-            y,
+            id,
             'y is still missing after every heal attempt',
-            `${y} was deleted by run ${cause.trigger === 'heal' ? (cause.healsRunId ?? cause.runId) : cause.runId} and the watchdog's ${ctx.pair.heal.maxAttempts} heal attempt(s) failed (last: ${firstSentence(cause.reason)}). The next nightly run tries again; fix the cause, or run "npm run drill -- --replica ${y}" to restore it now.`,
+            `${y} was deleted by run ${cause.trigger === 'heal' ? (cause.healsRunId ?? cause.runId) : cause.runId} and the watchdog's ${ctx.pair.heal.maxAttempts} heal attempt(s) failed (last: ${firstSentence(cause.reason)}). The next nightly run tries again; fix the cause, or run "npm run drill -- --replica ${id}" to restore it now.`,
             { cause: cause.runId },
             cause.runId,
           ),
@@ -138,11 +140,11 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
     return outcome === 'restoring' ? 'restoring' : outcome;
   }
   const once = (subject: string, text: string) =>
-    deps.ledger.alertOnce(y, MISSING_ALERT, at).then(async (first) => {
-      if (first) await deps.notifier.publish(alert('replica.deleted-outside-run', y, subject, text, { deletedAt: at.toISOString(), detectedBy: source }));
+    deps.ledger.alertOnce(id, MISSING_ALERT, at).then(async (first) => {
+      if (first) await deps.notifier.publish(alert('replica.deleted-outside-run', id, subject, text, { deletedAt: at.toISOString(), detectedBy: source }));
       return first;
     });
-  deps.telemetry.count('UnmanagedDeletion', 1, { replica: y });
+  deps.telemetry.count('UnmanagedDeletion', 1, { replica: id });
 
   if (!ctx.pair.restoreUnmanagedDeletions) {
     const first = await once(
@@ -153,7 +155,7 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
     return first ? 'alerted' : 'already-alerted';
   }
 
-  const recorded = await deps.ledger.getDesired(y);
+  const recorded = await deps.ledger.getDesired(id);
   const template = recorded ? { runId: recorded.runId ?? 'the recorded settings', desired: recorded.settings, engine: recorded.engine } : history.find((r) => r.status === 'succeeded' && r.desired);
   if (!template?.desired) {
     await once(
@@ -178,7 +180,7 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
   await deps.notifier.publish(
     alert(
       'replica.deleted-outside-run',
-      y,
+      id,
       'y was deleted outside any refresh; restoring it',
       `${y} is gone and no run deleted it. restoreUnmanagedDeletions is on: run ${run.runId} restores it with the settings captured by run ${template.runId}.`,
       { deletedAt: at.toISOString(), templateRunId: template.runId },
@@ -210,7 +212,7 @@ export async function projectDeletion(deps: Deps, replicaId: string): Promise<{ 
 async function openGoneRun(deps: Deps, ctx: RunContext, fields: Pick<RunRecord, 'trigger' | 'deleteRequestedAt' | 'deletedAt' | 'deletedSource' | 'desired'> & Partial<RunRecord>): Promise<RunRecord | 'duplicate'> {
   const now = deps.now();
   const run: RunRecord = {
-    replicaId: ctx.pair.replica.instanceId,
+    replicaId: ctx.pair.id,
     runId: makeRunId(now, deps.randomId()),
     sourceId: ctx.pair.source.instanceId,
     status: 'active',

@@ -25,7 +25,7 @@ export interface RunContext {
 const AZ_CAPACITY_ERRORS: ReadonlySet<string> = new Set(['InsufficientDBInstanceCapacityFault', 'ProvisionedIopsNotAvailableInAZFault']);
 
 function dims(pair: PairConfig): Record<string, string> {
-  return { replica: pair.replica.instanceId };
+  return { replica: pair.id };
 }
 
 /** Is this instance the one this run restored? The run id travels in y's lineage tags. */
@@ -81,16 +81,16 @@ export async function activeRunOf(deps: Pick<Deps, 'ledger'>, replicaId: string)
 
 /** Closes a run as failed, alerts, and counts it (as RefreshFailed, or RunStuck). Idempotent: a second close sends nothing. */
 export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string, metric: 'RefreshFailed' | 'RunStuck' = 'RefreshFailed'): Promise<RunRecord> {
-  const y = await deps.rds.describeInstance(run.replicaId).catch(() => undefined);
+  const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId).catch(() => undefined);
   const snapshot = run.snapshot?.id ?? run.plannedSnapshot?.id;
   const heal = ctx.pair.heal;
   const firstHeal = new Date(deps.now().getTime() + heal.backoffHours * 3_600_000).toISOString();
   const state = y
-    ? `${run.replicaId} exists and is ${y.status}.`
+    ? `${ctx.pair.replica.instanceId} exists and is ${y.status}.`
     : run.deletedAt || run.restoreClaimedAt
-      ? `${run.replicaId} DOES NOT EXIST: this run deleted it. replica-refresh restores it ${heal.maxAttempts > 0 ? `(the watchdog tries again at ${firstHeal}, then after ${heal.backoffHours * 2} h, doubling, up to ${heal.maxAttempts} times) and ` : ''}` +
+      ? `${ctx.pair.replica.instanceId} DOES NOT EXIST: this run deleted it. replica-refresh restores it ${heal.maxAttempts > 0 ? `(the watchdog tries again at ${firstHeal}, then after ${heal.backoffHours * 2} h, doubling, up to ${heal.maxAttempts} times) and ` : ''}` +
         `on the next nightly run at the latest, from ${snapshot ? `snapshot ${snapshot} or a newer one` : `the newest snapshot of ${run.sourceId}`} with its recorded settings. To restore it now: npm run drill -- --replica ${run.replicaId}.`
-      : `${run.replicaId} DOES NOT EXIST and this run did not delete it.`;
+      : `${ctx.pair.replica.instanceId} DOES NOT EXIST and this run did not delete it.`;
   // A y this run restored but did not finish configuring: what it lacks is this run's drift (the report shows it on this night).
   const drift = y && run.desired && isRestoredBy(y, run) ? targetOf(ctx.pair).driftOf(run.desired, y) : run.drift;
   const closing: Partial<RunRecord> = { closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, errors: run.errors, ...(drift ? { drift } : {}) };
@@ -187,11 +187,11 @@ export async function requestRestore(
     const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
 
     const pointInTime = snapshot.type === REPLICATED_BACKUP && dataTime ? { automatedBackupsArn: snapshot.arn, restoreTime: dataTime } : undefined;
-    const result = await deps.rds.restoreInstance({ instanceId: claimed.replicaId, snapshotIdentifier: restoreIdentifier(chosen), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
+    const result = await deps.rds.restoreInstance({ instanceId: ctx.pair.replica.instanceId, snapshotIdentifier: restoreIdentifier(chosen), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
     let requestedAt = now.toISOString();
     let used = chosen;
     if (result === 'already-exists') {
-      const y = await deps.rds.describeInstance(claimed.replicaId);
+      const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
       if (!isRestoredBy(y, claimed)) {
         // The old y is still there (its deletion has not finished): hand the run back to the deletion wait.
         await transition(deps, claimed, 'not-yet-deleted', { deletedAt: undefined, deletedSource: undefined, restoreAttempts: claimed.restoreAttempts - 1 });
@@ -237,7 +237,7 @@ export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not
  * still refuses the modify (a run about to be called stuck): the unapplied settings show as drift.
  */
 export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usable: { at: Date; source: 'event' | 'poll'; force?: boolean }): Promise<FinishOutcome> {
-  const y = await deps.rds.describeInstance(run.replicaId);
+  const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
   if (!y) return 'not-found';
   if (!isRestoredBy(y, run)) return 'not-ours';
   if (targetOf(ctx.pair).failedStates.has(y.status)) {
@@ -332,9 +332,9 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   };
 
   if (desired) {
-    for (const { group, changes } of targetOf(ctx.pair).postRestoreGroups(desired, y)) await attempt(group, () => deps.rds.modifyInstance(run.replicaId, { settings: changes }));
-    for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => deps.rds.addRoleToInstance(run.replicaId, role.roleArn, role.featureName));
-    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => deps.rds.registerProxyTarget(target, run.replicaId));
+    for (const { group, changes } of targetOf(ctx.pair).postRestoreGroups(desired, y)) await attempt(group, () => deps.rds.modifyInstance(ctx.pair.replica.instanceId, { settings: changes }));
+    for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => deps.rds.addRoleToInstance(ctx.pair.replica.instanceId, role.roleArn, role.featureName));
+    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => deps.rds.registerProxyTarget(target, ctx.pair.replica.instanceId));
   }
   if (!busy && !skip.has('credentials')) {
     const creds = await applyCredentials(deps, ctx.pair, current, y);
@@ -350,10 +350,10 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   }
   if (busy) errors.push(`${deps.now().toISOString()} y (${y.status}) still refused some post-restore changes; they show as drift`);
   for (const r of rejected) errors.push(`${deps.now().toISOString()} ${r.group} rejected: ${r.error}`);
-  const after = desired ? ((await deps.rds.describeInstance(run.replicaId)) ?? y) : y;
+  const after = desired ? ((await deps.rds.describeInstance(ctx.pair.replica.instanceId)) ?? y) : y;
   const drift = desired ? driftWithErrors(targetOf(ctx.pair).driftOf(desired, after), rejected) : [];
   if (desired?.proxyTargets?.length) {
-    const registered = new Set((await deps.rds.proxyTargetsOf(run.replicaId)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
+    const registered = new Set((await deps.rds.proxyTargetsOf(ctx.pair.replica.instanceId)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
     for (const t of desired.proxyTargets) {
       if (!registered.has(`${t.proxyName}/${t.targetGroupName}`)) drift.push({ setting: `proxyTargets.${t.proxyName}`, expected: t.targetGroupName, actual: null, ...errorFor(rejected, `rds-proxy:${t.proxyName}`) });
     }
@@ -392,8 +392,8 @@ export async function alertDeadline(deps: Deps, ctx: RunContext, run: RunRecord,
       'restore.overdue',
       run.replicaId,
       `restore not usable after ${ctx.pair.restoreDeadlineMinutes} min`,
-      `The restore of ${run.replicaId} from ${run.snapshot?.id ?? 'a snapshot'} was requested at ${run.restoreRequestedAt} and y is still ${status}. ` +
-        `replica-refresh keeps watching; the run is failed if it has not closed ${ctx.pair.stuckRunHours} h after it started. Check the RDS console's events for ${run.replicaId}.`,
+      `The restore of ${ctx.pair.replica.instanceId} from ${run.snapshot?.id ?? 'a snapshot'} was requested at ${run.restoreRequestedAt} and y is still ${status}. ` +
+        `replica-refresh keeps watching; the run is failed if it has not closed ${ctx.pair.stuckRunHours} h after it started. Check the RDS console's events for ${ctx.pair.replica.instanceId}.`,
       { status },
       run.runId,
     ),

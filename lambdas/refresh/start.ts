@@ -73,7 +73,8 @@ async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<Start
  * @returns a result when the run ended here (failed), undefined when the delete is under way
  */
 async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before: InstanceView, mustDisableDeletionProtection: boolean): Promise<StartResult | undefined> {
-  const y = run.replicaId;
+  const y = ctx.pair.replica.instanceId;
+  const id = ctx.pair.id;
   try {
     if (mustDisableDeletionProtection) await deps.rds.disableDeletionProtection(y);
     await deps.rds.deleteInstance(y, run.finalSnapshotId);
@@ -85,7 +86,7 @@ async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before
       // Neither the delete's outcome nor y's state is known: never decide from the stale view. The run stays open.
       run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)}; y's state could not be read (${describeError(describeErr)}): the deletion event or the watchdog decides`);
       await deps.ledger.updateActiveRun(run, { errors: run.errors }).catch(() => undefined);
-      deps.telemetry.warn('delete outcome unknown; left to the event or the watchdog', { replica: y, runId: run.runId, error: describeError(err) });
+      deps.telemetry.warn('delete outcome unknown; left to the event or the watchdog', { replica: id, runId: run.runId, error: describeError(err) });
       return undefined;
     }
     if (after?.status !== 'deleting' && after !== undefined) {
@@ -93,7 +94,7 @@ async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before
       const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `DeleteDBInstance failed: ${describeError(err)}.${note}`);
       return { outcome: 'failed', runId: run.runId, reason: closed.reason ?? describeError(err) };
     }
-    deps.telemetry.warn('DeleteDBInstance reported an error but y is being deleted; carrying on', { replica: y, runId: run.runId, error: describeError(err), before: before.status });
+    deps.telemetry.warn('DeleteDBInstance reported an error but y is being deleted; carrying on', { replica: id, runId: run.runId, error: describeError(err), before: before.status });
     run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)} (y was being deleted anyway)`);
   }
   // No phase condition: a fast deletion event may already have moved the run on, and the time still belongs on it.
@@ -108,7 +109,7 @@ async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before
  * it got: already deleting or gone (the delete went out), or still there (delete it now, if it is still ours).
  */
 async function continueStart(deps: Deps, ctx: RunContext, run: RunRecord): Promise<StartResult> {
-  const y = await deps.rds.describeInstance(run.replicaId);
+  const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
   if (!y || y.status === 'deleting') {
     await deps.ledger
       .updateActiveRun(run, { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true })
@@ -152,7 +153,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   const runId = makeRunId(startedAt, deps.randomId());
   const pair = pairFor(config, request.replica);
   if (!pair) {
-    const known = config.pairs.map((p) => p.replica.instanceId).join(', ');
+    const known = config.pairs.map((p) => p.id).join(', ');
     const reason = `${request.replica} is not a replica configured in ${config.region} (configured: ${known})`;
     deps.telemetry.count('StartRejected', 1);
     deps.telemetry.error('start rejected', { replica: request.replica, reason });
@@ -160,9 +161,10 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   }
   const ctx: RunContext = { config, pair };
   const y = pair.replica.instanceId;
+  const id = pair.id;
 
   const base: RunRecord = {
-    replicaId: y,
+    replicaId: id,
     runId,
     sourceId: pair.source.instanceId,
     trigger: request.trigger,
@@ -176,15 +178,15 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   };
 
   if (!request.dryRun) {
-    await settleClosedRun(deps, config, y);
-    const active = await activeRunOf(deps, y);
+    await settleClosedRun(deps, config, id);
+    const active = await activeRunOf(deps, id);
     if (active && request.requestId && active.requestId === request.requestId) {
       // A retried delivery of this very start: if the first attempt died before its delete was recorded, carry on from there.
       if (active.phase === 'deleting' && !active.deleteRequestedAt) return continueStart(deps, ctx, active);
-      deps.telemetry.info('duplicate start ignored', { replica: y, runId: active.runId, requestId: request.requestId });
+      deps.telemetry.info('duplicate start ignored', { replica: id, runId: active.runId, requestId: request.requestId });
       return { outcome: 'duplicate', runId: active.runId };
     }
-    if (active) return refuse(deps, base, new ActiveRunExistsError(y, active.runId).message);
+    if (active) return refuse(deps, base, new ActiveRunExistsError(id, active.runId).message);
   }
 
   const replica = await deps.rds.describeInstance(y);
@@ -196,14 +198,14 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   const newerNotReady = found.newerNotReady;
 
   // y missing because a refresh deleted it and failed: this start heals it instead of refusing (self-healing).
-  const missing = replica ? undefined : await projectDeletion(deps, y);
+  const missing = replica ? undefined : await projectDeletion(deps, id);
   if (missing?.cause && !request.dryRun) {
     const healed = await heal(deps, ctx, missing.cause, request.trigger, request.requestId);
     if (healed === 'restoring') {
-      const run = await deps.ledger.getActiveRun(y);
+      const run = await deps.ledger.getActiveRun(id);
       return { outcome: 'healing', runId: run?.runId ?? '', healsRunId: missing.cause.runId };
     }
-    if (healed === 'duplicate') return refuse(deps, base, new ActiveRunExistsError(y, (await deps.ledger.getActiveRun(y))?.runId ?? '?').message);
+    if (healed === 'duplicate') return refuse(deps, base, new ActiveRunExistsError(id, (await deps.ledger.getActiveRun(id))?.runId ?? '?').message);
     return refuse(deps, base, `${y} is missing after run ${missing.cause.runId} and the ledger holds no settings to restore it with; restore it by hand`);
   }
 
@@ -217,7 +219,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
 
   if (request.dryRun) {
     // A real start would also need the replica's slot free (a plan only reads: a half-done close counts as free).
-    const active = await activeRunOf(deps, y);
+    const active = await activeRunOf(deps, id);
     const checks = [...verdict.checks, active ? { id: 'no-active-run', ok: false, detail: `run ${active.runId} is active (phase ${active.phase ?? '?'}); a start now would be refused` } : { id: 'no-active-run', ok: true, detail: 'no refresh of y is running' }];
     return {
       outcome: 'planned',
@@ -244,14 +246,14 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   } catch (err) {
     if (!(err instanceof ActiveRunExistsError)) throw err;
     // A repeat of this very request that won the race while this one ran its preflight.
-    const winner = await deps.ledger.getActiveRun(y);
+    const winner = await deps.ledger.getActiveRun(id);
     if (request.requestId && winner?.requestId === request.requestId) return { outcome: 'duplicate', runId: winner.runId };
     return refuse(deps, checked, err.message);
   }
 
   const deleted = await deleteReplica(deps, ctx, run, replica, verdict.mustDisableDeletionProtection);
   if (deleted) return deleted;
-  deps.telemetry.count('RefreshStarted', 1, { replica: y });
-  deps.telemetry.info('y deletion requested', { replica: y, runId, snapshot: snapshot.id });
+  deps.telemetry.count('RefreshStarted', 1, { replica: id });
+  deps.telemetry.info('y deletion requested', { replica: id, runId, snapshot: snapshot.id });
   return { outcome: 'started', runId, snapshot: toChosen(snapshot), checks: verdict.checks };
 }

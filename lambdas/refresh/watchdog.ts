@@ -69,7 +69,7 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord, y: Instance
           'run.stuck',
           run.replicaId,
           `RDS is still deleting y after ${pair.stuckRunHours} h`,
-          `Run ${run.runId} asked RDS to delete ${run.replicaId} at ${run.deleteRequestedAt ?? run.startedAt} and y is still deleting. replica-refresh keeps waiting and restores y as soon as it is gone. Check the RDS console's events for ${run.replicaId}.`,
+          `Run ${run.runId} asked RDS to delete ${ctx.pair.replica.instanceId} at ${run.deleteRequestedAt ?? run.startedAt} and y is still deleting. replica-refresh keeps waiting and restores y as soon as it is gone. Check the RDS console's events for ${ctx.pair.replica.instanceId}.`,
           { phase: run.phase },
           run.runId,
         ),
@@ -175,7 +175,7 @@ async function checkEventPath(deps: Deps, config: RuntimeConfig, name: string): 
     await deps.notifier.publish(
       alert(
         'event-path.unhealthy',
-        config.pairs.map((p) => p.replica.instanceId).join(','),
+        config.pairs.map((p) => p.id).join(','),
         `RDS event path dead: subscription ${name} ${problem}`,
         `The RDS event subscription ${name} ${problem}, so RDS events about the replicas of ${config.region} do not reach replica-refresh. ` +
           `Refreshes still run: each watchdog pass polls for what the events would have said, which adds up to one watchdog interval to the deletion and to the restore of every refresh until this is fixed. ${fix}`,
@@ -215,11 +215,11 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
   for (const pair of config.pairs) {
     try {
       // A close a crashed invocation left half done is finished first (a write of its own; reading never writes).
-      await settleClosedRun(deps, config, pair.replica.instanceId);
-      loaded.push({ pair, run: await activeRunOf(deps, pair.replica.instanceId) });
+      await settleClosedRun(deps, config, pair.id);
+      loaded.push({ pair, run: await activeRunOf(deps, pair.id) });
     } catch (err) {
-      if (err instanceof StaleRunError) outcomes.push({ replica: pair.replica.instanceId, action: 'raced' });
-      else failed(pair.replica.instanceId, err);
+      if (err instanceof StaleRunError) outcomes.push({ replica: pair.id, action: 'raced' });
+      else failed(pair.id, err);
     }
   }
   let instances: Map<string, InstanceView> | undefined;
@@ -227,12 +227,12 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
     try {
       instances = await deps.rds.listInstances();
     } catch (err) {
-      for (const { pair } of loaded) failed(pair.replica.instanceId, err);
+      for (const { pair } of loaded) failed(pair.id, err);
     }
   }
   for (const { pair, run } of instances ? loaded : []) {
-    const replica = pair.replica.instanceId;
-    const y = instances?.get(replica);
+    const replica = pair.id;
+    const y = instances?.get(pair.replica.instanceId);
     try {
       if (!run) {
         outcomes.push({ replica, action: await checkIdle(deps, { config, pair }, y) });

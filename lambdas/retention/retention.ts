@@ -27,7 +27,8 @@ export interface RetentionResult extends RetentionVerdict {
 /** What y holds (its lineage) and what its active run planned, chose or pinned: copies retention must keep. */
 async function inUse(deps: RetentionDeps, pair: PairConfig): Promise<{ ids: Set<string>; replicaExists: boolean; active: boolean }> {
   const y = pair.replica.instanceId;
-  const [replica, run] = await Promise.all([deps.rds.describeInstance(y), deps.ledger.getActiveRun(y)]);
+  const id = pair.id;
+  const [replica, run] = await Promise.all([deps.rds.describeInstance(y), deps.ledger.getActiveRun(id)]);
   const ids = new Set<string>();
   const held = replica ? lineageOf(replica.tags).snapshotId : undefined;
   if (held) ids.add(held);
@@ -40,7 +41,7 @@ async function inUse(deps: RetentionDeps, pair: PairConfig): Promise<{ ids: Set<
  * region restored from the same x: the copies they hold or use are shared, and kept too.
  */
 export async function runRetention(deps: RetentionDeps, pair: PairConfig, policy: RetentionPolicy, opts: { dryRun?: boolean; siblings?: readonly PairConfig[] } = {}): Promise<RetentionResult[]> {
-  const y = pair.replica.instanceId;
+  const id = pair.id;
   const [own, snapshots, ...others] = await Promise.all([inUse(deps, pair), deps.rds.listSnapshots(sourceSnapshotQuery(pair, ['manual'])), ...(opts.siblings ?? []).map((p) => inUse(deps, p))]);
   // Without y (or a sibling's y) and its lineage, nothing tells which copy it needs next: keep everything.
   const states = [own, ...others];
@@ -57,7 +58,7 @@ export async function runRetention(deps: RetentionDeps, pair: PairConfig, policy
       continue;
     }
     const deleted = await deps.rds.deleteOwnedSnapshot(v.id, pair.ownershipTag);
-    deps.telemetry.count(deleted === 'deleted' ? 'SnapshotsExpired' : 'SnapshotExpirySkipped', 1, { replica: y });
+    deps.telemetry.count(deleted === 'deleted' ? 'SnapshotsExpired' : 'SnapshotExpirySkipped', 1, { replica: id });
     results.push({ ...v, deleted });
   }
   return results;
@@ -100,7 +101,7 @@ export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeC
     deps.telemetry.warn('retention input ignored', { input: JSON.stringify(input ?? null).slice(0, 500) });
     return [];
   }
-  const pairs = config.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled && (input.replica === undefined || p.replica.instanceId === input.replica));
+  const pairs = config.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled && (input.replica === undefined || p.id === input.replica));
   if (pairs.length === 0) {
     deps.telemetry.count('RetentionInputIgnored', 1);
     deps.telemetry.warn('no pair to run retention for', { replica: input.replica });
@@ -112,7 +113,7 @@ export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeC
     const siblings = config.pairs.filter((p) => p !== pair && p.source.instanceId === pair.source.instanceId && p.source.region === pair.source.region);
     const results = await runRetention(deps, pair, retentionPolicyOf(pair), { dryRun, siblings });
     const pass: RetentionPass = {
-      replica: pair.replica.instanceId,
+      replica: pair.id,
       dryRun,
       deleted: results.filter((r) => r.deleted === 'deleted').map((r) => r.id),
       kept: results.filter((r) => r.keep).length,

@@ -212,7 +212,7 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
 
         await clock.run(night + 3 * 3_600_000);
         const requestId = `bench-${kind}-${i}`;
-        sample[kind].schedule.push(await timed('schedule', kind === 'warm', () => h.start({ replica: y, trigger: 'schedule', requestId, scheduledTime: clock.now().toISOString() })));
+        sample[kind].schedule.push(await timed('schedule', kind === 'warm', () => h.start({ replica: pair.id, trigger: 'schedule', requestId, scheduledTime: clock.now().toISOString() })));
         // RDS deletes y (4-8 simulated minutes), then the deletion event arrives.
         await clock.run(clock.millis + 10 * 60_000);
         if (rds.instances.has(y)) throw new Error(`bench: ${y} is still ${rds.instances.get(y)?.DBInstanceStatus} 10 minutes after its deletion`);
@@ -227,7 +227,7 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
       }
       warmHandlers = handlers();
     }
-    const runs = await build().deps.ledger.listRuns(y, { limit: 2 * opts.iterations + 10 });
+    const runs = await build().deps.ledger.listRuns(pair.id, { limit: 2 * opts.iterations + 10 });
     const failed = runs.filter((r) => r.status !== 'succeeded');
     if (failed.length > 0) throw new Error(`bench: ${failed.length} of ${runs.length} cycles did not succeed (first: ${failed[0]?.reason ?? failed[0]?.status})`);
 

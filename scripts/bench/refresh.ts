@@ -79,7 +79,7 @@ export async function measureRefresh(opts: { nights: number; seed?: number; pipe
   try {
     await sim.runNights(opts.nights);
     log(`  refresh: simulated ${opts.nights} nights`);
-    const y = sim.pairs[0]!.replica.instanceId;
+    const y = sim.pairs[0]!.id;
     const runs = (await sim.history(y)).filter((r): r is RunRecord => r.status === 'succeeded');
     if (runs.length === 0) throw new Error('bench: no refresh succeeded in the simulation');
 

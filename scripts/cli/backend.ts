@@ -60,8 +60,13 @@ export function readConfigFile(configPath: string): unknown {
 export function loadPair(configPath: string, replica: string): { config: Config; pair: PairConfig; raw: unknown } {
   const raw = readConfigFile(configPath);
   const config = parseConfig(raw);
-  const pair = config.pairs.find((p) => p.replica.instanceId === replica.toLowerCase());
-  if (!pair) throw new Error(`${replica} is not a replica in ${configPath}; configured: ${config.pairs.map((p) => p.replica.instanceId).join(', ')}`);
+  // The pair's id first; y's instance identifier also finds it, as people know y by it too.
+  const wanted = replica.toLowerCase();
+  const byId = config.pairs.filter((p) => p.id === wanted);
+  const matches = byId.length > 0 ? byId : config.pairs.filter((p) => p.replica.instanceId === wanted);
+  if (matches.length > 1) throw new Error(`${replica} names a replica in each of ${matches.map((p) => p.replica.region).join(', ')}; give the pairs their own "id" in ${configPath} to tell them apart`);
+  const pair = matches[0];
+  if (!pair) throw new Error(`${replica} is not a replica in ${configPath}; configured: ${config.pairs.map((p) => p.id).join(', ')}`);
   return { config, pair, raw };
 }
 

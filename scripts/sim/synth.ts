@@ -141,7 +141,7 @@ async function synthesizeReplicaStack(input: ReplicaStackInput): Promise<Templat
   const functions = new Map(input.functions.map((name) => [name, fn(name)]));
   const onEvent = functions.get('on-rds-event') ?? fn('on-rds-event');
   // As infra/stacks/replica-region-stack.ts builds it: `new EventPipeline(this, 'Events', { replicaIds, handler })`.
-  const events = new EventPipeline(stack, 'Events', { replicaIds: input.replicaIds, handler: onEvent });
+  const events = new EventPipeline(stack, 'Events', { instanceIds: input.replicaIds, handler: onEvent });
   const alarmTopic = new sns.Topic(stack, 'Notifications');
   const watchdogInterval = Duration.minutes(input.watchdogIntervalMinutes);
   // As infra/stacks/replica-region-stack.ts builds it.

@@ -402,12 +402,12 @@ export class Simulation {
     const stack = await replicaStackDefinition({
       account: full.account,
       region: region ?? '',
-      replicaIds: pairs.map((p) => p.replica.instanceId),
+      replicaIds: pairs.map((p) => p.id),
       rtoTargetMinutes: full.rtoTargetMinutes,
       alarms: full.alarms,
-      pausedReplicaIds: pairs.filter((p) => !p.schedule.enabled).map((p) => p.replica.instanceId),
+      pausedReplicaIds: pairs.filter((p) => !p.schedule.enabled).map((p) => p.id),
       functions: ['start-refresh', 'on-rds-event', 'watchdog', ...(pairs.some((p) => copiesSnapshots(p) && p.copy.retention.enabled) ? ['retention'] : [])],
-      manualSnapshotAlarms: pairs.filter(copiesSnapshots).map((p) => ({ replicaId: p.replica.instanceId, region: p.replica.region, threshold: p.copy.manualSnapshotAlertAt })),
+      manualSnapshotAlarms: pairs.filter(copiesSnapshots).map((p) => ({ replicaId: p.id, region: p.replica.region, threshold: p.copy.manualSnapshotAlertAt })),
       copyFunction: withCopy,
       watchdogIntervalMinutes: full.watchdogIntervalMinutes,
     });
@@ -648,7 +648,7 @@ export class Simulation {
     this.cloudwatch.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: this.stack.deliveryDeadLetterQueue }, () => 0);
     // The nightly refresh before the simulation starts succeeded (history), so an alarm on "no success for N hours"
     // starts from it rather than from an empty history, which would breach at once.
-    for (const pair of this.pairs) this.telemetry.put(METRICS_NAMESPACE, 'RefreshSucceeded', 1, { replica: pair.replica.instanceId }, new Date(this.start.getTime() - 9 * 3_600_000));
+    for (const pair of this.pairs) this.telemetry.put(METRICS_NAMESPACE, 'RefreshSucceeded', 1, { replica: pair.id }, new Date(this.start.getTime() - 9 * 3_600_000));
     this.cloudwatch.start();
   }
 
@@ -885,12 +885,12 @@ export class Simulation {
       if (fire.getTime() < from + DAY && pair.schedule.enabled) {
         this.clock.at(fire, `schedule ${y}`, () => {
           this.step(y, 'schedule', 'schedule fired: start-refresh invoked');
-          this.startRefresh.invokeAsync({ replica: y, trigger: 'schedule', requestId: `sim-exec-${night}-${y}`, scheduledTime: fire.toISOString() });
+          this.startRefresh.invokeAsync({ replica: pair.id, trigger: 'schedule', requestId: `sim-exec-${night}-${y}`, scheduledTime: fire.toISOString() });
         });
         if (faults.includes('second-start')) {
           this.clock.at(fire.getTime() + 10 * 60_000, `drill ${y}`, async () => {
             this.step(y, 'drill', 'a drill is started while the nightly run is active');
-            await this.startRefresh.invoke({ replica: y, trigger: 'drill' }).catch(() => undefined);
+            await this.startRefresh.invoke({ replica: pair.id, trigger: 'drill' }).catch(() => undefined);
           });
         }
       }
@@ -944,7 +944,7 @@ export class Simulation {
     if (pair.copy.retention.enabled) {
       const at = nextFire(pair.copy.retention.cron, zone, new Date(from));
       // The schedule's flexible window: any time in the quarter hour after the cron time.
-      if (at.getTime() < from + DAY) this.clock.at(at.getTime() + this.random.duration(uniform(0, 15 * 60)), `retention ${y}`, () => this.retention.invokeAsync({ trigger: 'retention', replica: y }));
+      if (at.getTime() < from + DAY) this.clock.at(at.getTime() + this.random.duration(uniform(0, 15 * 60)), `retention ${y}`, () => this.retention.invokeAsync({ trigger: 'retention', replica: pair.id }));
     }
     const extra = pair.copy.extraSnapshots;
     const copyFn = this.copyFunctions.get(pair.source.region)?.fn;
@@ -952,7 +952,7 @@ export class Simulation {
       const extraZone = extra.timeZone ?? zone;
       for (let at = nextFire(extra.cron, extraZone, new Date(from)); at.getTime() < from + DAY; at = nextFire(extra.cron, extraZone, at)) {
         const scheduledTime = at.toISOString();
-        this.clock.at(at, `extra snapshot ${x}`, () => copyFn.invokeAsync({ trigger: 'extra-snapshot', replica: y, scheduledTime }));
+        this.clock.at(at, `extra snapshot ${x}`, () => copyFn.invokeAsync({ trigger: 'extra-snapshot', replica: pair.id, scheduledTime }));
       }
     }
   }

@@ -25,7 +25,7 @@ describe('EventPipeline', () => {
 
   beforeAll(() => {
     stack = newStack();
-    pipeline = new EventPipeline(stack, 'Events', { replicaIds: ['zeta-staging', 'alpha-staging'], handler: handler(stack) });
+    pipeline = new EventPipeline(stack, 'Events', { instanceIds: ['zeta-staging', 'alpha-staging'], handler: handler(stack) });
     template = Template.fromStack(stack);
   });
 
@@ -110,7 +110,7 @@ describe('EventPipeline', () => {
 
   it('lets a role read the status of this subscription only (the es resource type), and nothing else', () => {
     const own = newStack();
-    const events = new EventPipeline(own, 'Events', { replicaIds: ['a-staging'], handler: handler(own) });
+    const events = new EventPipeline(own, 'Events', { instanceIds: ['a-staging'], handler: handler(own) });
     events.grantDescribeSubscription(new iam.Role(own, 'Watchdog', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
     const statements = iamStatements(Template.fromStack(own)).filter((s) => s.policy.startsWith('WatchdogDefaultPolicy'));
     expect(statements.map((s) => [s.actions, s.resources])).toEqual([[['rds:DescribeEventSubscriptions'], [rdsArn(`es:replica-refresh-${REGION}`)]]]);
@@ -118,16 +118,16 @@ describe('EventPipeline', () => {
 
   it('names the subscription after the stack region', () => {
     const other = newStack('us-east-1');
-    expect(new EventPipeline(other, 'Events', { replicaIds: ['a-staging'], handler: handler(other) }).subscriptionName).toBe('replica-refresh-us-east-1');
+    expect(new EventPipeline(other, 'Events', { instanceIds: ['a-staging'], handler: handler(other) }).subscriptionName).toBe('replica-refresh-us-east-1');
   });
 
   it('fails without replica ids', () => {
     const s = newStack();
-    expect(() => new EventPipeline(s, 'Events', { replicaIds: [], handler: handler(s) })).toThrow('replicaIds must name at least one instance, got []');
+    expect(() => new EventPipeline(s, 'Events', { instanceIds: [], handler: handler(s) })).toThrow('instanceIds must name at least one instance, got []');
   });
 
   it('fails on a repeated replica id', () => {
     const s = newStack();
-    expect(() => new EventPipeline(s, 'Events', { replicaIds: ['a-staging', 'a-staging'], handler: handler(s) })).toThrow('replicaIds must be unique, got "a-staging" twice');
+    expect(() => new EventPipeline(s, 'Events', { instanceIds: ['a-staging', 'a-staging'], handler: handler(s) })).toThrow('instanceIds must be unique, got "a-staging" twice');
   });
 });

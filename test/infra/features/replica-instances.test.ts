@@ -19,7 +19,7 @@ function grantsFor(pairs: Parameters<typeof pair>[], grant: (replicas: ReplicaIn
 describe('ReplicaInstances', () => {
   it('names y by its ARN in this region and account', () => {
     const replicas = new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('b-staging'), pair('a-staging')] });
-    expect(replicas.replicaIds).toEqual(['a-staging', 'b-staging']);
+    expect(replicas.instanceIds).toEqual(['a-staging', 'b-staging']);
     expect(Stack.of(replicas).resolve(replicas.dbArn('a-staging'))).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:db:a-staging`]] });
   });
 

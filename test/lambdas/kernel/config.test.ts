@@ -113,6 +113,32 @@ describe('parseConfig', () => {
     expect(problems).toEqual(['replicaRefresh.pairs[1] (orders-staging).replica.instanceId = "orders-staging": repeats pairs[0]: each y may belong to one pair only']);
   });
 
+  it('gives each pair an id: its own, or y\'s instance identifier', () => {
+    const pairs = example.pairs as Record<string, unknown>[];
+    const second = { ...pairs[0], id: 'orders-eu', replica: { instanceId: 'orders-staging-2', region: 'eu-central-1' } };
+    expect(parseConfig({ ...example, pairs: [pairs[0], second] }).pairs.map((p) => [p.id, p.replica.instanceId])).toEqual([
+      ['orders-staging', 'orders-staging'],
+      ['orders-eu', 'orders-staging-2'],
+    ]);
+  });
+
+  it('fails when two pairs of one region share an id, naming the other', () => {
+    const pairs = example.pairs as Record<string, unknown>[];
+    const second = { ...pairs[0], replica: { instanceId: 'orders-staging-2', region: 'eu-central-1' }, id: 'orders-staging' };
+    expect(problemsOf({ ...example, pairs: [pairs[0], second] })).toEqual([
+      'replicaRefresh.pairs[1] (orders-staging-2).id = "orders-staging": "orders-staging" is already the id of pairs[0] in eu-central-1 (an id defaults to replica.instanceId): give one of them its own "id"',
+    ]);
+    // The same id in another replica region is another ledger, other metrics and other alarms.
+    const elsewhere = { ...pairs[0], replica: { instanceId: 'orders-staging', region: 'us-east-1' } };
+    expect(parseConfig({ ...example, pairs: [pairs[0], elsewhere] }).pairs.map((p) => `${p.replica.region}/${p.id}`)).toEqual(['eu-central-1/orders-staging', 'us-east-1/orders-staging']);
+  });
+
+  it('fails on an id that cannot name a replica', () => {
+    expect(problemsOf(withPair({ id: 'Orders_Staging' }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).id = "Orders_Staging": must be 1-63 lower-case letters, digits or hyphens, starting with a letter',
+    ]);
+  });
+
   it('fails when a source is also a replica', () => {
     const pairs = example.pairs as Record<string, unknown>[];
     const second = { source: { instanceId: 'orders-staging', region: 'eu-central-1' }, replica: { instanceId: 'orders-dev', region: 'eu-central-1' }, credentials: { mode: 'source' } };
