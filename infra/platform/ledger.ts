@@ -3,6 +3,7 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
@@ -16,7 +17,17 @@ export interface LedgerProps {
 }
 
 /**
- * The run history: partition key `replica` (y's identifier), sort key `sk` (the item kind and time, chosen by the
+ * The DynamoDB actions the functions' ledger adapter (lambdas/aws/ledger.ts) sends: GetItem, PutItem, UpdateItem and
+ * DeleteItem (GetCommand, PutCommand, UpdateCommand, DeleteCommand) and Query (paginateQuery, the history). A function
+ * that only reads the active run (retention) gets GetItem alone. No Scan, no batch or stream actions: no path calls them.
+ */
+export const LEDGER_ACTIONS = {
+  read: ['dynamodb:GetItem'],
+  readWrite: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+} as const;
+
+/**
+ * The run history: partition key `replica` (the pair's id), sort key `sk` (the item kind and time, chosen by the
  * functions).
  */
 export class Ledger extends Construct {
@@ -46,5 +57,18 @@ export class Ledger extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
     });
+  }
+
+  /**
+   * Lets a function use the ledger as the adapter does: exactly {@link LEDGER_ACTIONS} on the table, and on its key
+   * what the table's purpose-specific grants give for the same access (read: kms:Decrypt and kms:DescribeKey;
+   * read-write: also kms:Encrypt, kms:ReEncrypt* and kms:GenerateDataKey*), which DynamoDB needs to use the
+   * customer-managed key on the caller's behalf.
+   */
+  public grantUse(grantee: iam.IGrantable, access: 'read' | 'read-write'): void {
+    this.table.grant(grantee, ...(access === 'read' ? LEDGER_ACTIONS.read : LEDGER_ACTIONS.readWrite));
+    if (access === 'read') this.key.grantDecrypt(grantee);
+    else this.key.grantEncryptDecrypt(grantee);
+    this.key.grant(grantee, 'kms:DescribeKey');
   }
 }

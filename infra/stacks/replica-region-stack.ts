@@ -102,7 +102,7 @@ export class ReplicaRegionStack extends Stack {
     });
 
     for (const fn of [this.startRefresh, this.onRdsEvent, this.watchdog]) {
-      ledger.table.grantReadWriteData(fn.role);
+      ledger.grantUse(fn.role, 'read-write');
       notifications.topic.grantPublish(fn.role);
       replicas.grantRead(fn.role);
       acknowledgeKmsDataKeyActions(fn.role);
@@ -129,7 +129,7 @@ export class ReplicaRegionStack extends Stack {
       });
       replicas.grantRead(this.retention.role);
       replicas.grantExpireCopies(this.retention.role);
-      ledger.table.grantReadData(this.retention.role);
+      ledger.grantUse(this.retention.role, 'read');
       retentionSchedules = new RetentionSchedules(this, 'RetentionSchedules', {
         entries: expiring.map((p) => ({ replicaId: p.id, cron: p.copy.retention.cron, timeZone: scheduleTimeZone(config, p) })),
         retention: this.retention.function,
@@ -226,13 +226,13 @@ function acknowledgeKmsDataKeyActions(role: iam.IRole): void {
   acknowledgeNag(
     role,
     'AwsSolutions-IAM5',
-    'kms:GenerateDataKey* comes from grantReadWriteData on the ledger and grantPublish on the notifications topic; it is scoped to those two keys',
+    'kms:GenerateDataKey* comes from the ledger grant (Ledger.grantUse, as grantReadWriteData gives it) and grantPublish on the notifications topic; it is scoped to those two keys',
     'Action::kms:GenerateDataKey*',
   );
   acknowledgeNag(
     role,
     'AwsSolutions-IAM5',
-    'kms:ReEncrypt* comes from grantReadWriteData on the ledger table; it is scoped to the ledger key',
+    'kms:ReEncrypt* comes from the ledger grant (Ledger.grantUse, as grantReadWriteData gives it); it is scoped to the ledger key',
     'Action::kms:ReEncrypt*',
   );
 }

@@ -2,12 +2,11 @@
  * Acting on RDS events about the replicas: restore on deletion, finish on usable, fail or alert on
  * failure. Unknown, malformed and stale events are counted and ignored; nothing here acts twice.
  */
-import { pairOfInstance } from '../kernel/config';
-import type { RuntimeConfig } from '../kernel/config';
+import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import type { RdsEvent } from './parse';
 import { parseInvocation, signalOf } from './parse';
-import type { RunContext } from '../refresh/lifecycle';
-import { activeRunOf, failRun, finishRun, requestRestore, settleClosedRun } from '../refresh/lifecycle';
+import { activeRunOf, failRun, runContext, settleClosedRun } from '../refresh/lifecycle';
+import { strategyOf } from '../refresh/strategies/registry';
 import { onReplicaMissing } from '../refresh/heal';
 import { alert } from '../reporting/measures';
 import type { RunRecord } from '../kernel/model';
@@ -52,21 +51,30 @@ async function amendFromEvent(deps: Deps, replicaId: string, active: RunRecord |
   return amended;
 }
 
+/**
+ * The pair an RDS event is about: events name the physical instance (their Source ID), which the pair's strategy
+ * knows to be one of its own (y, or an instance a swap mode runs beside it).
+ */
+export function pairOfEvent(config: Pick<RuntimeConfig, 'pairs'>, instanceId: string): PairConfig | undefined {
+  return config.pairs.find((p) => strategyOf(p).manages(p, instanceId));
+}
+
 /** Handles one parsed event. */
 export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsEvent): Promise<EventOutcome> {
   const detail = { eventId: event.eventId, sourceId: event.sourceId, sourceType: event.sourceType };
   const signal = signalOf(event);
-  const pair = event.sourceType === 'db-instance' ? pairOfInstance(config, event.sourceId) : undefined;
+  const pair = event.sourceType === 'db-instance' ? pairOfEvent(config, event.sourceId) : undefined;
   if (!pair) return ignored(deps, 'not-a-replica', detail);
   if (!signal) return ignored(deps, 'irrelevant-event', detail);
-  const ctx: RunContext = { config, pair };
+  const ctx = runContext(deps, config, pair);
+  const strategy = strategyOf(pair);
   await settleClosedRun(deps, config, pair.id);
   const run = await activeRunOf(deps, pair.id);
 
   if (signal === 'deleted') {
     if (!run) {
       // A late or repeated deletion event of a run that already restored y: y exists, nothing happened.
-      const live = await deps.rds.describeInstance(pair.replica.instanceId);
+      const live = await ctx.gateway.describe(pair.replica.instanceId);
       if (live) {
         if (await amendFromEvent(deps, pair.id, undefined, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
         return ignored(deps, 'stale-event', { ...detail, status: live.status });
@@ -75,18 +83,18 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
       return { eventId: event.eventId, sourceId: event.sourceId, action: `unmanaged-deletion:${outcome}` };
     }
     if (isStale(event, run.startedAt)) return ignored(deps, 'stale-event', detail);
-    if (run.phase !== 'deleting' && run.phase !== 'deleted') {
+    if (!strategy.awaitsGone(run)) {
       if (await amendFromEvent(deps, pair.id, run, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
       return ignored(deps, 'duplicate', detail);
     }
-    const outcome = await requestRestore(deps, ctx, run, { event: 'claim-restore', ...(event.time ? { deletedAt: event.time } : {}), deletedSource: 'event' });
+    const outcome = await strategy.onGone(deps, ctx, run, { ...(event.time ? { at: event.time } : {}), source: 'event' });
     // A racing duplicate lost the claim: the same as one that arrived later.
     if (outcome === 'duplicate') return ignored(deps, 'duplicate', detail);
     return { eventId: event.eventId, sourceId: event.sourceId, action: `restore:${outcome}` };
   }
 
   if (signal === 'usable') {
-    if (!run || (run.phase !== 'restoring' && run.phase !== 'finishing') || !run.restoreClaimedAt) {
+    if (!run || !strategy.awaitsUsable(run) || !run.restoreClaimedAt) {
       // The watchdog closed the run from its poll before this event came: the event's time is the exact one.
       if (!run && (await amendFromEvent(deps, pair.id, undefined, 'usable', event.time))) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:usable' };
       return ignored(deps, 'no-run-waiting', detail);
@@ -96,7 +104,7 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
     // A run still finishing (its modify was refused) whose usable time came from a poll takes the event's; the close writes the amended run.
     const amended = run.phase === 'finishing' && (await amendFromEvent(deps, pair.id, run, 'usable', at));
     const current = amended ? ((await deps.ledger.getActiveRun(pair.id)) ?? run) : run;
-    const outcome = await finishRun(deps, ctx, current, { at, source: 'event' });
+    const outcome = await strategy.onUsable(deps, ctx, current, { at, source: 'event' });
     if (outcome === 'duplicate') return ignored(deps, 'duplicate', detail);
     // 0043 while y is still creating: the next event or the watchdog's poll confirms it.
     if (outcome === 'not-yet-usable') return ignored(deps, 'not-yet-usable', detail);

@@ -287,6 +287,11 @@ const pairObject = z
       }),
       { cron: 'cron(0 3 * * ? *)', enabled: true },
     ),
+    /**
+     * How y is refreshed: `delete-first` (the only mode so far) deletes y, then restores it under its own name; y is
+     * down from the delete until the restore is usable. See lambdas/refresh/strategies/.
+     */
+    refresh: z._default(z.strictObject({ mode: z._default(z.enum(['delete-first']), 'delete-first') }), { mode: 'delete-first' }),
     /** y must carry this tag, or it is never deleted. */
     ownershipTag: z._default(z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) }), { key: 'replica-refresh:managed', value: 'true' }),
     /** The newest usable snapshot must be younger than this, by its original creation time. */
@@ -809,12 +814,4 @@ export function needsProjectKey(pair: PairConfig): boolean {
 /** Finds the pair with this id (the `replica` of the ledger, the metrics and the commands). */
 export function pairFor(cfg: Pick<RuntimeConfig, 'pairs'>, replicaId: string): PairConfig | undefined {
   return cfg.pairs.find((p) => p.id === replicaId);
-}
-
-/**
- * Finds the pair that manages the DB instance an RDS event names: events carry the physical identifier (their
- * Source ID), never the pair's id.
- */
-export function pairOfInstance(cfg: Pick<RuntimeConfig, 'pairs'>, instanceId: string): PairConfig | undefined {
-  return cfg.pairs.find((p) => p.replica.instanceId === instanceId);
 }

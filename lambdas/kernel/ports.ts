@@ -3,6 +3,7 @@
  * AWS; tests and the local simulation implement or drive them too.
  */
 import type { CopyRequest } from '../copy/plan';
+import type { TargetGateways } from '../targets/target';
 import type { DesiredRecord, InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, RunRecord, SnapshotView } from './model';
 
 /** A restore request, already complete: nothing is left to RDS defaults. */
@@ -177,9 +178,17 @@ export interface ParameterStore {
   put(name: string, value: string, description: string): Promise<void>;
 }
 
+/**
+ * What the refresh reads from the region's RDS apart from its target: x's snapshots and replicated backups, the
+ * project's copies, and the event subscription. The target itself is reached only through {@link Deps.targets}.
+ */
+export type RegionRds = Pick<ReplicaRds, 'listSnapshots' | 'describeReplicatedBackups' | 'describeSnapshot' | 'deleteOwnedSnapshot' | 'describeEventSubscription'>;
+
 /** Everything a workflow needs, passed in so it can run anywhere. */
 export interface Deps {
-  rds: ReplicaRds;
+  rds: RegionRds;
+  /** The RDS calls on replicas, one gateway per kind of target (the target seam, lambdas/targets/). */
+  targets: TargetGateways;
   secrets: SecretReader;
   parameters: ParameterStore;
   ledger: Ledger;

@@ -9,6 +9,7 @@ import { SnsNotifier, notifyClient } from '../aws/notify';
 import { SsmParameters, parametersClient } from '../aws/parameters';
 import { RdsAdapter, replicaRdsClient } from '../aws/rds';
 import { SecretsAdapter, secretsClient } from '../aws/secrets';
+import { instanceGateway } from '../targets/instance/gateway';
 import type { Deps, Telemetry } from './ports';
 import type { ConfigSource, RuntimeConfig } from './config';
 import { lambdaConfigSource, loadRuntimeConfig } from './config';
@@ -52,10 +53,12 @@ export function awsClients(config: RuntimeConfig): Clients {
 export function runtime(source: ConfigSource = lambdaConfigSource(), options: RuntimeOptions = {}): Runtime {
   const config = loadRuntimeConfig(source);
   const clients = (options.clients ?? awsClients)(config);
+  const rds = new RdsAdapter(clients.replicaRds);
   return {
     config,
     deps: {
-      rds: new RdsAdapter(clients.replicaRds),
+      rds,
+      targets: { instance: instanceGateway(rds) },
       ledger: new DynamoLedger(clients.dynamo, config.ledgerTableName),
       notifier: new SnsNotifier(clients.sns, config.notificationTopicArn),
       secrets: new SecretsAdapter(clients.secrets),

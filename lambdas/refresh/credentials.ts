@@ -10,6 +10,7 @@ import type { PairConfig } from '../kernel/config';
 import { PermanentRdsError, RetryableRdsError, describeError } from '../kernel/errors';
 import type { InstanceView, RunRecord } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
+import type { RunContext } from './lifecycle';
 
 /** What setting the credentials came to. */
 export type CredentialsOutcome =
@@ -30,22 +31,23 @@ export function describeCredentials(pair: PairConfig, run: Pick<RunRecord, 'cred
  * Makes y's master credentials what the pair chose, once per run: the run records when it was done, so a repeated
  * finish does not set them again.
  */
-export async function applyCredentials(deps: Deps, pair: PairConfig, run: RunRecord, y: InstanceView): Promise<CredentialsOutcome> {
+export async function applyCredentials(deps: Deps, ctx: Pick<RunContext, 'pair' | 'gateway'>, run: RunRecord, y: InstanceView): Promise<CredentialsOutcome> {
+  const { pair } = ctx;
   const c = pair.credentials;
   if (c.mode === 'source' || run.credentialsSetAt) return { outcome: 'done', changes: {} };
   try {
     if (c.mode === 'secret') {
       const password = await deps.secrets.readPassword(c.secretArn, c.passwordKey);
-      const result = await deps.rds.modifyInstance(pair.replica.instanceId, { masterUserPassword: password });
+      const result = await ctx.gateway.modify(pair.replica.instanceId, { masterUserPassword: password });
       if (result === 'busy') return { outcome: 'busy' };
       return { outcome: 'done', changes: { credentialsSetAt: deps.now().toISOString() } };
     }
     // managed: turn it on once; RDS creates a new secret, whose ARN DescribeDBInstances reports.
     if (!y.masterUserSecretArn) {
-      const result = await deps.rds.modifyInstance(pair.replica.instanceId, { manageMasterUserPassword: c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {} });
+      const result = await ctx.gateway.modify(pair.replica.instanceId, { manageMasterUserPassword: c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {} });
       if (result === 'busy') return { outcome: 'busy' };
     }
-    const now = y.masterUserSecretArn ? y : await deps.rds.describeInstance(pair.replica.instanceId);
+    const now = y.masterUserSecretArn ? y : await ctx.gateway.describe(pair.replica.instanceId);
     const secretArn = now?.masterUserSecretArn;
     // RDS is still creating the secret: the next event or watchdog pass publishes it.
     if (!secretArn) return { outcome: 'busy' };

@@ -9,16 +9,24 @@ import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } fr
 import { alert, closedRunNotification, measure, rtoMissed } from '../reporting/measures';
 import { applyCredentials } from './credentials';
 import { TRANSITIONS, stateOf, transition } from './machine';
-import { targetOf } from '../targets/registry';
+import { gatewayOf, targetOf } from '../targets/registry';
+import type { TargetGateway, TargetModel } from '../targets/target';
 import type { ChosenSnapshot, Drift, InstanceView, RunRecord, SnapshotView } from '../kernel/model';
 import type { Deps, Notification } from '../kernel/ports';
 import { LINEAGE_TAGS, MODIFY_GROUPS, lineageOf, lineageTags, missingRoles } from '../targets/instance/settings';
 import { REPLICATED_BACKUP, dataTimeOf, findRestoreSource, maxDataAgeMs, restoreIdentifier, toChosen } from '../sources/snapshots';
 
-/** The pair and the region's config a step runs under. */
+/** The pair and the region's config a step runs under, with the pair's target: its model and its RDS calls. */
 export interface RunContext {
   config: RuntimeConfig;
   pair: PairConfig;
+  target: TargetModel;
+  gateway: TargetGateway;
+}
+
+/** The context of a step for one pair: the only place a pair's target is looked up. */
+export function runContext(deps: Pick<Deps, 'targets'>, config: RuntimeConfig, pair: PairConfig): RunContext {
+  return { config, pair, target: targetOf(pair), gateway: gatewayOf(deps.targets, pair) };
 }
 
 /** Errors after which the same availability zone is worth avoiding. */
@@ -26,6 +34,11 @@ const AZ_CAPACITY_ERRORS: ReadonlySet<string> = new Set(['InsufficientDBInstance
 
 function dims(pair: PairConfig): Record<string, string> {
   return { replica: pair.id };
+}
+
+/** Minutes from an ISO time to `now`; Infinity when the time is unset. */
+export function minutesSince(iso: string | undefined, now: Date): number {
+  return iso ? (now.getTime() - Date.parse(iso)) / 60_000 : Infinity;
 }
 
 /** Is this instance the one this run restored? The run id travels in y's lineage tags. */
@@ -81,7 +94,7 @@ export async function activeRunOf(deps: Pick<Deps, 'ledger'>, replicaId: string)
 
 /** Closes a run as failed, alerts, and counts it (as RefreshFailed, or RunStuck). Idempotent: a second close sends nothing. */
 export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string, metric: 'RefreshFailed' | 'RunStuck' = 'RefreshFailed'): Promise<RunRecord> {
-  const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId).catch(() => undefined);
+  const y = await ctx.gateway.describe(ctx.pair.replica.instanceId).catch(() => undefined);
   const snapshot = run.snapshot?.id ?? run.plannedSnapshot?.id;
   const heal = ctx.pair.heal;
   const firstHeal = new Date(deps.now().getTime() + heal.backoffHours * 3_600_000).toISOString();
@@ -187,11 +200,11 @@ export async function requestRestore(
     const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
 
     const pointInTime = snapshot.type === REPLICATED_BACKUP && dataTime ? { automatedBackupsArn: snapshot.arn, restoreTime: dataTime } : undefined;
-    const result = await deps.rds.restoreInstance({ instanceId: ctx.pair.replica.instanceId, snapshotIdentifier: restoreIdentifier(chosen), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
+    const result = await ctx.gateway.restore({ instanceId: ctx.pair.replica.instanceId, snapshotIdentifier: restoreIdentifier(chosen), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
     let requestedAt = now.toISOString();
     let used = chosen;
     if (result === 'already-exists') {
-      const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
+      const y = await ctx.gateway.describe(ctx.pair.replica.instanceId);
       if (!isRestoredBy(y, claimed)) {
         // The old y is still there (its deletion has not finished): hand the run back to the deletion wait.
         await transition(deps, claimed, 'not-yet-deleted', { deletedAt: undefined, deletedSource: undefined, restoreAttempts: claimed.restoreAttempts - 1 });
@@ -237,7 +250,7 @@ export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not
  * still refuses the modify (a run about to be called stuck): the unapplied settings show as drift.
  */
 export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usable: { at: Date; source: 'event' | 'poll'; force?: boolean }): Promise<FinishOutcome> {
-  const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
+  const y = await ctx.gateway.describe(ctx.pair.replica.instanceId);
   if (!y) return 'not-found';
   if (!isRestoredBy(y, run)) return 'not-ours';
   if (targetOf(ctx.pair).failedStates.has(y.status)) {
@@ -332,12 +345,12 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   };
 
   if (desired) {
-    for (const { group, changes } of targetOf(ctx.pair).postRestoreGroups(desired, y)) await attempt(group, () => deps.rds.modifyInstance(ctx.pair.replica.instanceId, { settings: changes }));
-    for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => deps.rds.addRoleToInstance(ctx.pair.replica.instanceId, role.roleArn, role.featureName));
-    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => deps.rds.registerProxyTarget(target, ctx.pair.replica.instanceId));
+    for (const { group, changes } of targetOf(ctx.pair).postRestoreGroups(desired, y)) await attempt(group, () => ctx.gateway.modify(ctx.pair.replica.instanceId, { settings: changes }));
+    for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => ctx.gateway.addRole(ctx.pair.replica.instanceId, role.roleArn, role.featureName));
+    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => ctx.gateway.registerProxyTarget(target, ctx.pair.replica.instanceId));
   }
   if (!busy && !skip.has('credentials')) {
-    const creds = await applyCredentials(deps, ctx.pair, current, y);
+    const creds = await applyCredentials(deps, ctx, current, y);
     if (creds.outcome === 'busy') busy = true;
     else if (creds.outcome === 'rejected') reject('credentials', creds.error);
     else current = { ...current, ...creds.changes };
@@ -350,10 +363,10 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   }
   if (busy) errors.push(`${deps.now().toISOString()} y (${y.status}) still refused some post-restore changes; they show as drift`);
   for (const r of rejected) errors.push(`${deps.now().toISOString()} ${r.group} rejected: ${r.error}`);
-  const after = desired ? ((await deps.rds.describeInstance(ctx.pair.replica.instanceId)) ?? y) : y;
+  const after = desired ? ((await ctx.gateway.describe(ctx.pair.replica.instanceId)) ?? y) : y;
   const drift = desired ? driftWithErrors(targetOf(ctx.pair).driftOf(desired, after), rejected) : [];
   if (desired?.proxyTargets?.length) {
-    const registered = new Set((await deps.rds.proxyTargetsOf(ctx.pair.replica.instanceId)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
+    const registered = new Set((await ctx.gateway.proxyTargetsOf(ctx.pair.replica.instanceId)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
     for (const t of desired.proxyTargets) {
       if (!registered.has(`${t.proxyName}/${t.targetGroupName}`)) drift.push({ setting: `proxyTargets.${t.proxyName}`, expected: t.targetGroupName, actual: null, ...errorFor(rejected, `rds-proxy:${t.proxyName}`) });
     }

@@ -1,20 +1,19 @@
 /**
- * Starting a refresh: preflight, capture y's settings, open the run, delete y. Also the dry run
- * (`plan`), which stops after the preflight.
+ * Starting a refresh: preflight, capture y's settings, open the run, then the first step of the pair's strategy
+ * (delete-first: delete y). Also the dry run (`plan`), which stops after the preflight.
  */
 import { pairFor } from '../kernel/config';
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
-import { ActiveRunExistsError, StaleRunError, describeError } from '../kernel/errors';
+import { ActiveRunExistsError } from '../kernel/errors';
 import { finalSnapshotId, makeRunId } from '../kernel/ids';
-import type { RunContext } from './lifecycle';
-import { activeRunOf, failRun, settleClosedRun } from './lifecycle';
+import { activeRunOf, runContext, settleClosedRun } from './lifecycle';
 import { openRun } from './machine';
 import { alert } from '../reporting/measures';
-import type { CheckResult, ChosenSnapshot, InstanceSettings, InstanceView, RunRecord, RunTrigger, SnapshotView } from '../kernel/model';
+import type { CheckResult, ChosenSnapshot, InstanceSettings, RunRecord, RunTrigger, SnapshotView } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
 import { preflight } from './preflight';
-import { targetOf } from '../targets/registry';
 import { resolveDesired } from './desired';
+import { strategyOf } from './strategies/registry';
 import { heal, projectDeletion } from './heal';
 import { findRestoreSource, toChosen } from '../sources/snapshots';
 
@@ -66,68 +65,6 @@ async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<Start
   return { outcome: 'refused', runId: run.runId, reason, checks: run.checks };
 }
 
-/**
- * Deletes y for an open run and records when. A timeout or dropped connection can hide a delete RDS accepted, so
- * after an error y's state, read again, decides; when that read fails too the run stays open (the outcome is
- * unknown) and the deletion event or the watchdog settles it.
- * @returns a result when the run ended here (failed), undefined when the delete is under way
- */
-async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before: InstanceView, mustDisableDeletionProtection: boolean): Promise<StartResult | undefined> {
-  const y = ctx.pair.replica.instanceId;
-  const id = ctx.pair.id;
-  try {
-    if (mustDisableDeletionProtection) await deps.rds.disableDeletionProtection(y);
-    await deps.rds.deleteInstance(y, run.finalSnapshotId);
-  } catch (err) {
-    let after: InstanceView | undefined;
-    try {
-      after = await deps.rds.describeInstance(y);
-    } catch (describeErr) {
-      // Neither the delete's outcome nor y's state is known: never decide from the stale view. The run stays open.
-      run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)}; y's state could not be read (${describeError(describeErr)}): the deletion event or the watchdog decides`);
-      await deps.ledger.updateActiveRun(run, { errors: run.errors }).catch(() => undefined);
-      deps.telemetry.warn('delete outcome unknown; left to the event or the watchdog', { replica: id, runId: run.runId, error: describeError(err) });
-      return undefined;
-    }
-    if (after?.status !== 'deleting' && after !== undefined) {
-      const note = mustDisableDeletionProtection ? ' Deletion protection may now be off on y; turn it back on if you need it before the next refresh.' : '';
-      const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `DeleteDBInstance failed: ${describeError(err)}.${note}`);
-      return { outcome: 'failed', runId: run.runId, reason: closed.reason ?? describeError(err) };
-    }
-    deps.telemetry.warn('DeleteDBInstance reported an error but y is being deleted; carrying on', { replica: id, runId: run.runId, error: describeError(err), before: before.status });
-    run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)} (y was being deleted anyway)`);
-  }
-  // No phase condition: a fast deletion event may already have moved the run on, and the time still belongs on it.
-  await deps.ledger.updateActiveRun(run, { deleteRequestedAt: deps.now().toISOString(), ...(run.errors.length > 0 ? { errors: run.errors } : {}) }).catch((err: unknown) => {
-    if (!(err instanceof StaleRunError)) throw err;
-  });
-  return undefined;
-}
-
-/**
- * A retried start whose first attempt opened the run and died before recording the delete. y's state says how far
- * it got: already deleting or gone (the delete went out), or still there (delete it now, if it is still ours).
- */
-async function continueStart(deps: Deps, ctx: RunContext, run: RunRecord): Promise<StartResult> {
-  const y = await deps.rds.describeInstance(ctx.pair.replica.instanceId);
-  if (!y || y.status === 'deleting') {
-    await deps.ledger
-      .updateActiveRun(run, { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true })
-      .catch((err: unknown) => {
-        if (!(err instanceof StaleRunError)) throw err;
-      });
-    return { outcome: 'duplicate', runId: run.runId };
-  }
-  if (!targetOf(ctx.pair).deletableStates.has(y.status) || y.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value) {
-    const closed = await failRun(deps, ctx, run, `the start was retried and ${run.replicaId} is now ${y.status}${y.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value ? ' without the ownership tag' : ''}; it was not deleted.`);
-    return { outcome: 'failed', runId: run.runId, reason: closed.reason ?? 'retried start could not continue' };
-  }
-  const failed = await deleteReplica(deps, ctx, run, y, y.settings.deletionProtection && ctx.pair.allowDisablingDeletionProtection);
-  if (failed) return failed;
-  deps.telemetry.info('retried start carried on with the delete', { replica: run.replicaId, runId: run.runId });
-  return { outcome: 'started', runId: run.runId, snapshot: run.plannedSnapshot ?? { id: 'unknown', arn: '', type: 'unknown' }, checks: run.checks };
-}
-
 /** The plan's verdict for a missing y that a start would heal: the missing-y check passes with what would happen. */
 function healPlan(verdict: ReturnType<typeof preflight>, cause: RunRecord): ReturnType<typeof preflight> {
   const checks = verdict.checks.map((c) =>
@@ -159,7 +96,8 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     deps.telemetry.error('start rejected', { replica: request.replica, reason });
     return { outcome: 'failed', runId, reason };
   }
-  const ctx: RunContext = { config, pair };
+  const ctx = runContext(deps, config, pair);
+  const strategy = strategyOf(pair);
   const y = pair.replica.instanceId;
   const id = pair.id;
 
@@ -182,17 +120,17 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     const active = await activeRunOf(deps, id);
     if (active && request.requestId && active.requestId === request.requestId) {
       // A retried delivery of this very start: if the first attempt died before its delete was recorded, carry on from there.
-      if (active.phase === 'deleting' && !active.deleteRequestedAt) return continueStart(deps, ctx, active);
+      if (active.phase === strategy.firstPhase && strategy.interrupted(active)) return strategy.resume(deps, ctx, active);
       deps.telemetry.info('duplicate start ignored', { replica: id, runId: active.runId, requestId: request.requestId });
       return { outcome: 'duplicate', runId: active.runId };
     }
     if (active) return refuse(deps, base, new ActiveRunExistsError(id, active.runId).message);
   }
 
-  const replica = await deps.rds.describeInstance(y);
+  const replica = await ctx.gateway.describe(y);
   const found = await findRestoreSource(deps.rds, pair, request.snapshotId ? { pinnedId: request.snapshotId } : {});
   const secretProblem = await secretProblemOf(deps, pair);
-  const proxyTargets = replica ? await deps.rds.proxyTargetsOf(y) : [];
+  const proxyTargets = replica ? await ctx.gateway.proxyTargetsOf(y) : [];
   const snapshot: SnapshotView | undefined = found.snapshot;
   const snapshotProblem = found.problem;
   const newerNotReady = found.newerNotReady;
@@ -240,7 +178,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
 
   // RDS takes no final snapshot of a failed restore (DeleteDBInstance API reference), and it would hold nothing of y's.
   const finalSnapshot = pair.finalSnapshot && !verdict.replacesFailedRestore ? finalSnapshotId(y, runId) : undefined;
-  const run: RunRecord = { ...checked, phase: 'deleting', version: 1, desired, engine: replica.engine, ...(finalSnapshot ? { finalSnapshotId: finalSnapshot } : {}) };
+  const run: RunRecord = { ...checked, phase: strategy.firstPhase, version: 1, desired, engine: replica.engine, ...(finalSnapshot ? { finalSnapshotId: finalSnapshot } : {}) };
   try {
     await openRun(deps, 'start', run);
   } catch (err) {
@@ -251,8 +189,8 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     return refuse(deps, checked, err.message);
   }
 
-  const deleted = await deleteReplica(deps, ctx, run, replica, verdict.mustDisableDeletionProtection);
-  if (deleted) return deleted;
+  const ended = await strategy.begin(deps, ctx, run, replica, { disableDeletionProtection: verdict.mustDisableDeletionProtection });
+  if (ended) return ended;
   deps.telemetry.count('RefreshStarted', 1, { replica: id });
   deps.telemetry.info('y deletion requested', { replica: id, runId, snapshot: snapshot.id });
   return { outcome: 'started', runId, snapshot: toChosen(snapshot), checks: verdict.checks };

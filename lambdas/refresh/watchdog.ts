@@ -6,13 +6,14 @@
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { StaleRunError, describeError } from '../kernel/errors';
 import type { RunContext } from './lifecycle';
-import { activeRunOf, alertDeadline, failRun, finishRun, requestRestore, settleClosedRun } from './lifecycle';
-import { transition } from './machine';
+import { activeRunOf, failRun, minutesSince, runContext, settleClosedRun } from './lifecycle';
 import { targetOf } from '../targets/registry';
 import { onReplicaMissing } from './heal';
+import { strategyOf } from './strategies/registry';
 import type { InstanceView, RunRecord } from '../kernel/model';
 import { alert } from '../reporting/measures';
 import type { Deps } from '../kernel/ports';
+import type { TargetKind } from '../targets/target';
 
 /** What the watchdog did for one replica. */
 export interface WatchdogOutcome {
@@ -37,10 +38,6 @@ function phaseStartedAt(run: RunRecord): string {
   }
 }
 
-function minutesSince(iso: string | undefined, now: Date): number {
-  return iso ? (now.getTime() - Date.parse(iso)) / 60_000 : Infinity;
-}
-
 /**
  * @param y the run's y as the pass's one listing of the region's instances saw it (taken after the run was loaded,
  *   as a describe of y would have been), or undefined when y was not in it
@@ -51,7 +48,7 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord, y: Instance
   if (minutesSince(phaseStartedAt(run), now) > pair.stuckRunHours * 60) {
     if (run.phase === 'finishing') {
       // y serves; only the post-restore modify is still refused. Close with what did not apply as drift.
-      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll', force: true })}`;
+      return `finish:${await strategyOf(pair).onUsable(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll', force: true })}`;
     }
     // A run whose y is gone or still being deleted is not stuck: failing it would leave y deleted. It goes on below
     // (the restore, or the wait for the deletion), with its own deadlines and back-off.
@@ -77,61 +74,7 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord, y: Instance
       return 'alerted:deletion-stuck';
     }
   }
-  const grace = pair.deletionEventGraceMinutes;
-
-  switch (run.phase) {
-    case 'deleting': {
-      if (!y) {
-        if (minutesSince(run.deleteRequestedAt ?? run.preflightFinishedAt ?? run.startedAt, now) < grace) return 'waiting:deletion-event';
-        deps.telemetry.count('DeletionEventMissed', 1, { replica: run.replicaId });
-        const outcome = await requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: 'poll' });
-        return `restore:${outcome}`;
-      }
-      if (y.status === 'deleting') return 'waiting:deleting';
-      if (!run.deleteRequestedAt && minutesSince(run.startedAt, now) >= grace) {
-        await failRun(deps, ctx, run, `start-refresh stopped before y's deletion was requested; y is untouched.`);
-        return 'failed:start-interrupted';
-      }
-      return 'waiting:deletion';
-    }
-    case 'deleted': {
-      if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'waiting:retry';
-      const outcome = await requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: 'poll' });
-      return `restore:${outcome}`;
-    }
-    case 'restoring': {
-      if (!run.restoreRequestedAt) {
-        if (minutesSince(run.restoreClaimedAt, now) < grace) return 'waiting:restore-request';
-        // The invocation that claimed the restore died before recording it: try again (an existing y counts as done).
-        const outcome = await requestRestore(deps, ctx, run, { event: 'reclaim-restore', deletedSource: 'poll' });
-        return `restore:${outcome}`;
-      }
-      if (!y) {
-        // The restore was accepted, yet y is gone: it failed and RDS removed it. Try again.
-        if (minutesSince(run.restoreRequestedAt, now) < grace) return 'waiting:restore-visible';
-        await transition(deps, run, 'restore-vanished', { errors: [...run.errors, `${now.toISOString()} the requested restore vanished`] });
-        return 'restore:vanished';
-      }
-      if (targetOf(pair).usableStates.has(y.status)) {
-        deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
-        return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' })}`;
-      }
-      if (targetOf(pair).failedStates.has(y.status)) {
-        await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
-        return 'failed:restore';
-      }
-      if (!run.deadlineAlertedAt && minutesSince(run.restoreRequestedAt, now) > pair.restoreDeadlineMinutes) {
-        await alertDeadline(deps, ctx, run, y.status);
-        return 'alerted:deadline';
-      }
-      return `waiting:${y.status}`;
-    }
-    case 'finishing':
-      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' })}`;
-    default:
-      await failRun(deps, ctx, run, `the run is in an unknown phase ${String(run.phase)}.`);
-      return 'failed:unknown-phase';
-  }
+  return strategyOf(pair).poll(deps, ctx, run, y);
 }
 
 /** Without a run, y must exist: a deletion nobody started, whose event was lost, is found here. */
@@ -222,23 +165,26 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
       else failed(pair.id, err);
     }
   }
-  let instances: Map<string, InstanceView> | undefined;
-  if (loaded.length > 0) {
+  // One listing per kind of target the region's pairs have (one paginated call for 200 instances), not one per pair.
+  const listings = new Map<TargetKind, Map<string, InstanceView>>();
+  for (const kind of new Set(loaded.map(({ pair }) => targetOf(pair).kind))) {
     try {
-      instances = await deps.rds.listInstances();
+      listings.set(kind, await deps.targets[kind].list());
     } catch (err) {
-      for (const { pair } of loaded) failed(pair.id, err);
+      for (const { pair } of loaded) if (targetOf(pair).kind === kind) failed(pair.id, err);
     }
   }
-  for (const { pair, run } of instances ? loaded : []) {
+  for (const { pair, run } of loaded) {
+    const listing = listings.get(targetOf(pair).kind);
+    if (!listing) continue;
     const replica = pair.id;
-    const y = instances?.get(pair.replica.instanceId);
+    const y = listing.get(pair.replica.instanceId);
     try {
       if (!run) {
-        outcomes.push({ replica, action: await checkIdle(deps, { config, pair }, y) });
+        outcomes.push({ replica, action: await checkIdle(deps, runContext(deps, config, pair), y) });
         continue;
       }
-      outcomes.push({ replica, runId: run.runId, action: await checkRun(deps, { config, pair }, run, y) });
+      outcomes.push({ replica, runId: run.runId, action: await checkRun(deps, runContext(deps, config, pair), run, y) });
     } catch (err) {
       if (err instanceof StaleRunError) {
         outcomes.push({ replica, action: 'raced' });

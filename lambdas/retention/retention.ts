@@ -7,13 +7,17 @@ import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { copiesSnapshots } from '../kernel/config';
 import type { RetentionPolicy, RetentionVerdict } from '../copy/plan';
 import { retention } from '../copy/plan';
-import type { Ledger, ReplicaRds, Telemetry } from '../kernel/ports';
+import type { Ledger, RegionRds, Telemetry } from '../kernel/ports';
+import { gatewayOf } from '../targets/registry';
+import type { TargetGateways } from '../targets/target';
 import { lineageOf } from '../targets/instance/settings';
 import { sourceSnapshotQuery } from '../sources/snapshots';
 
 /** What a retention pass needs. */
 export interface RetentionDeps {
-  rds: Pick<ReplicaRds, 'describeInstance' | 'listSnapshots' | 'deleteOwnedSnapshot'>;
+  rds: Pick<RegionRds, 'listSnapshots' | 'deleteOwnedSnapshot'>;
+  /** Reads each replica's lineage (the copy it holds). */
+  targets: TargetGateways;
   ledger: Pick<Ledger, 'getActiveRun'>;
   telemetry: Telemetry;
   now: () => Date;
@@ -28,7 +32,7 @@ export interface RetentionResult extends RetentionVerdict {
 async function inUse(deps: RetentionDeps, pair: PairConfig): Promise<{ ids: Set<string>; replicaExists: boolean; active: boolean }> {
   const y = pair.replica.instanceId;
   const id = pair.id;
-  const [replica, run] = await Promise.all([deps.rds.describeInstance(y), deps.ledger.getActiveRun(id)]);
+  const [replica, run] = await Promise.all([gatewayOf(deps.targets, pair).describe(y), deps.ledger.getActiveRun(id)]);
   const ids = new Set<string>();
   const held = replica ? lineageOf(replica.tags).snapshotId : undefined;
   if (held) ids.add(held);

@@ -1,7 +1,7 @@
 /** The targets the project knows, by kind: the one place a new kind of replica is added. */
 import type { PairConfig } from '../kernel/config';
 import { INSTANCE_TARGET } from './instance/model';
-import type { TargetKind, TargetModel } from './target';
+import type { TargetGateway, TargetGateways, TargetKind, TargetModel } from './target';
 
 const TARGETS: Readonly<Record<TargetKind, TargetModel>> = {
   instance: INSTANCE_TARGET,
@@ -15,4 +15,9 @@ export function targetOf(_pair: Pick<PairConfig, 'replica'>): TargetModel {
 /** The target model of a kind. */
 export function target(kind: TargetKind): TargetModel {
   return TARGETS[kind];
+}
+
+/** The gateway that reaches a pair's replica. */
+export function gatewayOf(targets: TargetGateways, pair: Pick<PairConfig, 'replica'>): TargetGateway {
+  return targets[targetOf(pair).kind];
 }

@@ -5,8 +5,8 @@
  * `instance/` and one line in the registry.
  */
 import type { SettingsOverrides } from '../kernel/config';
-import type { Drift, InstanceSettings, InstanceView } from '../kernel/model';
-import type { ReplicaRds } from '../kernel/ports';
+import type { Drift, InstanceSettings, InstanceView, ProxyTarget } from '../kernel/model';
+import type { ModifyChanges, RestoreRequest } from '../kernel/ports';
 import type { SettingSpec } from './instance/catalog';
 import type { ShapedRestore } from './instance/engines';
 import type { ModifyGroup } from './instance/settings';
@@ -41,8 +41,34 @@ export interface TargetModel {
   driftOf(desired: InstanceSettings, actual: InstanceView): Drift[];
 }
 
-/** The RDS calls a refresh makes for one kind of target. */
-export type TargetGateway = Pick<
-  ReplicaRds,
-  'describeInstance' | 'deleteInstance' | 'restoreInstance' | 'modifyInstance' | 'disableDeletionProtection' | 'addRoleToInstance' | 'proxyTargetsOf' | 'registerProxyTarget'
->;
+/**
+ * The RDS calls a refresh makes on its target, in the target's own terms: an instance gateway calls
+ * DescribeDBInstances, DeleteDBInstance, RestoreDBInstanceFromDBSnapshot…; a cluster gateway calls the cluster APIs
+ * and its members'. The refresh logic reaches RDS for its target only through this. Errors surface as
+ * RetryableRdsError / PermanentRdsError, or the result says "not found".
+ */
+export interface TargetGateway {
+  /** The target as it is now, or undefined when it does not exist. */
+  describe(id: string): Promise<InstanceView | undefined>;
+  /** Every target of this kind in the region, by identifier, in as few paged calls as RDS allows. */
+  list(): Promise<Map<string, InstanceView>>;
+  disableDeletionProtection(id: string): Promise<void>;
+  /** Deletes the target; `finalSnapshotId` takes a final snapshot first. */
+  delete(id: string, finalSnapshotId?: string): Promise<void>;
+  /** Starts a restore; `already-exists` when a target of that name exists. */
+  restore(request: RestoreRequest): Promise<'requested' | 'already-exists'>;
+  /**
+   * Applies one group of what a restore cannot set, immediately.
+   * @returns 'busy' while the target's state refuses modifications
+   */
+  modify(id: string, changes: ModifyChanges): Promise<'modified' | 'busy'>;
+  /** Associates an IAM role with the target for a feature. */
+  addRole(id: string, roleArn: string, featureName: string): Promise<'added' | 'already-associated' | 'busy'>;
+  /** The RDS Proxy target groups that list the target. */
+  proxyTargetsOf(id: string): Promise<ProxyTarget[]>;
+  /** Registers the target with a proxy's target group. */
+  registerProxyTarget(target: ProxyTarget, id: string): Promise<'registered' | 'already-registered'>;
+}
+
+/** One gateway per kind of target, built once per cold start from the region's adapters. */
+export type TargetGateways = Readonly<Record<TargetKind, TargetGateway>>;

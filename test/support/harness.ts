@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoLedger } from '../../lambdas/aws/ledger';
 import { SnsNotifier } from '../../lambdas/aws/notify';
 import { RdsAdapter } from '../../lambdas/aws/rds';
+import { instanceGateway } from '../../lambdas/targets/instance/gateway';
 import type { Deps } from '../../lambdas/kernel/ports';
 import { SimTelemetry } from '../../scripts/sim/telemetry';
 import type { RuntimeConfig } from '../../lambdas/kernel/config';
@@ -75,8 +76,10 @@ let idCounter = 0;
 export function makeDeps(config: RuntimeConfig, opts: { endpoint: string; clock: Clock; telemetry?: SimTelemetry }): Deps & { telemetry: SimTelemetry } {
   const dynamo = new DynamoDBClient({ endpoint: opts.endpoint, region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const telemetry = opts.telemetry ?? new SimTelemetry();
+  const rds = new RdsAdapter(new RDSClient({ region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
   return {
-    rds: new RdsAdapter(new RDSClient({ region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })),
+    rds,
+    targets: { instance: instanceGateway(rds) },
     ledger: new DynamoLedger(dynamo, config.ledgerTableName),
     notifier: new SnsNotifier(new SNSClient({ region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }), config.notificationTopicArn),
     secrets: new SecretsAdapter(new SecretsManagerClient({ region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })),

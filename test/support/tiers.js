@@ -23,6 +23,7 @@ const SLOW = [
   ['test/scripts/sim/credentials.test.ts', 7],
   ['test/scripts/sim/backup-replication.test.ts', 7],
   ['test/scripts/sim/event-path.test.ts', 6],
+  ['test/scripts/sim/pair-identity.test.ts', 5],
   ['test/infra/', 1.5],
 ];
 

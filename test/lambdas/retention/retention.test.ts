@@ -1,5 +1,6 @@
 import { DeleteDBSnapshotCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
+import { instanceGateway } from '../../../lambdas/targets/instance/gateway';
 import { RdsAdapter } from '../../../lambdas/aws/rds';
 import type { RunRecord } from '../../../lambdas/kernel/model';
 import { handleRetention, runRetention } from '../../../lambdas/retention/retention';
@@ -15,7 +16,8 @@ const copy = (day: number, tags = owned) => xSnapshot(`orders-prod-2026-11-${Str
 const snapshots = [copy(20), copy(19), copy(18), copy(10), copy(9), copy(8, [{ Key: 'team', Value: 'dba' }])];
 
 function deps(active?: RunRecord) {
-  return { rds: new RdsAdapter(new RDSClient({ region: 'eu-central-1' })), ledger: { getActiveRun: () => Promise.resolve(active) }, telemetry: new SimTelemetry(), now: () => new Date('2026-11-21T12:00:00Z') };
+  const rds = new RdsAdapter(new RDSClient({ region: 'eu-central-1' }));
+  return { rds, targets: { instance: instanceGateway(rds) }, ledger: { getActiveRun: () => Promise.resolve(active) }, telemetry: new SimTelemetry(), now: () => new Date('2026-11-21T12:00:00Z') };
 }
 
 beforeEach(() => {
