@@ -70,6 +70,8 @@ export class ReplicaRegionStack extends Stack {
       ledgerTableName: ledger.table.tableName,
       notificationTopicArn: notifications.topic.topicArn,
       eventSubscriptionName: subscriptionName,
+      // The watchdog decides "no success within N hours" itself (lambdas/reporting/overdue.ts).
+      noSuccessWithinHours: config.alarms.noSuccessWithinHours,
       // Bundled with each function as runtime-config.json (the environment only names the ledger and the topic).
       pairs: [...props.pairs],
     };

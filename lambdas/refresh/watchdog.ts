@@ -12,6 +12,7 @@ import { targetOf } from '../targets/registry';
 import { onReplicaMissing } from './heal';
 import type { InstanceView, RunRecord } from '../kernel/model';
 import { alert } from '../reporting/measures';
+import { reportOverdueReplicas } from '../reporting/overdue';
 import type { Deps } from '../kernel/ports';
 
 /** What the watchdog did for one replica. */
@@ -247,6 +248,7 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
       failed(replica, err);
     }
   }
+  outcomes.push(...(await reportOverdueReplicas(deps, config)));
   if (failures.length > 0) throw new Error(`watchdog failed for ${failures.length} replica(s): ${failures.join('; ')}`);
   return outcomes;
 }

@@ -285,6 +285,7 @@ export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], led
     ledgerTableName,
     notificationTopicArn: `arn:aws:sns:${region}:${full.account}:${topicName}`,
     ...(eventSubscriptionName ? { eventSubscriptionName } : {}),
+    noSuccessWithinHours: full.alarms.noSuccessWithinHours,
     pairs,
   });
 }
