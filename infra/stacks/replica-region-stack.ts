@@ -126,7 +126,9 @@ export class ReplicaRegionStack extends Stack {
         entry: handlerEntry('retention'),
         serviceName: 'retention',
         description: "Deletes the project's expired copies of x in this region, never the one y holds or a run has chosen",
-        timeout: Duration.seconds(120),
+        // One invocation expires the copies of every pair on its schedule (all of them when they share a cron), a few
+        // sources at a time: a few RDS calls per pair, some 400 pairs at most.
+        timeout: Duration.seconds(300),
         asyncRetryAttempts: 2,
       });
       replicas.grantRead(this.retention.role);

@@ -35,6 +35,7 @@ import { runtime } from '../../lambdas/kernel/runtime';
 import { VirtualClock } from './clock';
 import type { AlarmTransition } from './cloudwatch';
 import { SimCloudWatch } from './cloudwatch';
+import { retentionGroups } from '../../lambdas/retention/groups';
 import { nextFire } from './cron';
 import type { LocalDynamo } from './dynamo';
 import { startDynalite } from './dynamo';
@@ -871,6 +872,16 @@ export class Simulation {
       });
     }
 
+    // The retention schedules as RetentionSchedules deploys them: one per retention cron and zone, naming its pairs.
+    const expiring = this.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+    for (const group of retentionGroups(expiring.map((p) => ({ replicaId: p.id, cron: p.copy.retention.cron, timeZone: scheduleTimeZone(this.fullConfig, p) })))) {
+      const at = nextFire(group.cron, group.timeZone, new Date(from));
+      // The schedule's flexible window: any time in the quarter hour after the cron time.
+      if (at.getTime() < from + DAY) {
+        this.clock.at(at.getTime() + this.random.duration(uniform(0, 15 * 60)), `retention ${group.cron} ${group.timeZone}`, () => this.retention.invokeAsync({ trigger: 'retention', replicas: [...group.replicaIds] }));
+      }
+    }
+
     for (const pair of this.pairs) {
       const y = pair.replica.instanceId;
       const fire = nextFire(pair.schedule.cron, scheduleTimeZone(this.fullConfig, pair), new Date(from));
@@ -929,23 +940,17 @@ export class Simulation {
 
   /**
    * For pairs the project copies for: x's automated backup at 00:10 UTC in x's region, from which the
-   * copy pipeline takes over; the retention pass and the extra snapshots on their schedules.
+   * copy pipeline takes over; the extra snapshots on their schedule (retention is scheduled per group, in beginNight).
    */
   private beginCopyNight(pair: PairConfig, from: number, faults: FaultName[]): void {
     const src = this.regionRds(pair.source.region);
     const x = pair.source.instanceId;
-    const y = pair.replica.instanceId;
     const zone = scheduleTimeZone(this.fullConfig, pair);
     if (faults.includes('no-snapshot')) {
       for (const [id, s] of this.rds.snapshots) if (s.DBInstanceIdentifier === x) this.rds.snapshots.delete(id);
       for (const [id, s] of src.snapshots) if (s.DBInstanceIdentifier === x) src.snapshots.delete(id);
     } else {
       this.clock.at(backupTime(new Date(from + DAY)), `automated snapshot of ${x}`, () => void src.takeAutomatedSnapshot(x));
-    }
-    if (pair.copy.retention.enabled) {
-      const at = nextFire(pair.copy.retention.cron, zone, new Date(from));
-      // The schedule's flexible window: any time in the quarter hour after the cron time.
-      if (at.getTime() < from + DAY) this.clock.at(at.getTime() + this.random.duration(uniform(0, 15 * 60)), `retention ${y}`, () => this.retention.invokeAsync({ trigger: 'retention', replica: pair.id }));
     }
     const extra = pair.copy.extraSnapshots;
     const copyFn = this.copyFunctions.get(pair.source.region)?.fn;
