@@ -52,7 +52,7 @@ export class ReplicaRegionStack extends Stack {
   public constructor(scope: Construct, id: string, props: ReplicaRegionStackProps) {
     super(scope, id, props);
     const { config } = props;
-    enforceResourceLimit(this, props.pairs.length, 'a refresh schedule, a retention schedule when the project expires its copies, and up to nine alarms');
+    enforceResourceLimit(this, props.pairs.length, 'its refresh schedule (alarms, retention schedules and the dashboard do not grow with the pairs)');
     if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
     const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
     const credentials = new ReplicaCredentials(this, 'Credentials', { pairs: props.pairs });
@@ -174,7 +174,6 @@ export class ReplicaRegionStack extends Stack {
       replicaIds,
       rtoTargetMinutes: config.rtoTargetMinutes,
       alarms: config.alarms,
-      pausedReplicaIds: props.pairs.filter((p) => !p.schedule.enabled).map((p) => p.replica.instanceId),
       eventSubscriptionName: events.subscriptionName,
       watchdogInterval,
     });
@@ -209,7 +208,8 @@ export class ReplicaRegionStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.notificationTopic, { value: notifications.topic.topicArn, description: 'Notifications and alerts; subscribe more endpoints here' });
 
     new RefreshDashboard(this, 'Dashboard', {
-      replicas: replicaIds.map((id) => ({ id, alarms: monitoring.alarmsOf(id) })),
+      replicaIds,
+      replicaAlarms: monitoring.replicaAlarms,
       rtoTargetMinutes: config.rtoTargetMinutes,
       deadLetterQueues,
       functions: functions.map(({ label, fn }) => ({ label, fn: fn.function })),

@@ -12,8 +12,8 @@
  * close, drills and heals included, as the old alarm's RefreshSucceeded metric counted them. The desired-settings
  * record is written by clean successes only (a success with drift does not refresh it), so it cannot say when y last
  * succeeded. The history is read once per replica when a watchdog instance first meets it, and again only once that
- * success is N hours old (then only the runs started since the newest one seen): a pass over replicas that are not
- * overdue makes no ledger call at all. What was read is kept per ledger client, for the life of the warm function.
+ * success is N hours old (then only the runs started since the newest one seen; a replica without any run yet, every
+ * N hours): a pass over replicas that are not overdue makes no ledger call at all. What was read is kept per ledger client, for the life of the warm function.
  */
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { describeError } from '../kernel/errors';
@@ -81,6 +81,8 @@ export function episodeKey(record: SuccessRecord): string {
 /** What a watchdog instance knows of one replica. */
 interface Watch {
   record: SuccessRecord;
+  /** When the ledger was last read for it. */
+  checkedAt: Date;
   /** The start of the newest run seen: the next look reads only the runs started since. */
   newestStartedAt?: Date;
   /** The episode this instance knows to be alerted (the ledger holds its alert item). */
@@ -96,15 +98,27 @@ function watchesOf(ledger: Ledger): Map<string, Watch> {
   return map;
 }
 
+/**
+ * When the ledger must be read again for a replica: once its known success (or the run since which none is known) is
+ * N hours old, since a newer success only moves that moment later; without any run yet, N hours after the last look,
+ * so that a first run is seen before it can be N hours old.
+ */
+function nextLookAt(watch: Watch, hours: number): Date {
+  const reference = watch.record.lastSuccess?.at ?? watch.record.watchedSince?.at ?? watch.checkedAt;
+  return new Date(reference.getTime() + hours * 3_600_000);
+}
+
 /** Reads what is new about a replica's successes: its newest runs, or the runs started since the newest one seen. */
-async function look(ledger: Ledger, replicaId: string, previous: Watch | undefined): Promise<Watch> {
+async function look(ledger: Ledger, replicaId: string, previous: Watch | undefined, now: Date): Promise<Watch> {
   const since = previous?.newestStartedAt;
   const runs = since ? await ledger.listRuns(replicaId, { since }) : await ledger.listRuns(replicaId, { limit: LOOKBACK_RUNS });
   const fresh = successRecordOf(runs);
-  // Nothing new succeeded: what was known before still holds (the runs since it are the failures that followed).
-  const record = fresh.lastSuccess || !previous ? fresh : previous.record;
+  // Nothing new succeeded: what was known before still holds (the runs since it are the failures that followed),
+  // unless nothing was known (no run then): the runs read now are the first.
+  const knewReference = previous?.record.lastSuccess !== undefined || previous?.record.watchedSince !== undefined;
+  const record = fresh.lastSuccess || !knewReference ? fresh : previous.record;
   const newest = runs[0]?.startedAt;
-  return { record, newestStartedAt: newest ? new Date(newest) : since, ...(previous?.alerted ? { alerted: previous.alerted } : {}) };
+  return { record, checkedAt: now, newestStartedAt: newest ? new Date(newest) : since, ...(previous?.alerted ? { alerted: previous.alerted } : {}) };
 }
 
 /** One replica's pass; returns what happened worth telling (an alert, an episode's end), or nothing. */
@@ -112,14 +126,13 @@ async function checkReplica(deps: Pick<Deps, 'ledger' | 'notifier' | 'telemetry'
   const now = deps.now();
   const known = watchesOf(deps.ledger);
   let watch = known.get(pair.id);
-  let verdict = watch ? overdueVerdict(watch.record, now, hours) : undefined;
-  if (!watch || verdict?.overdue) {
+  if (!watch || now.getTime() >= nextLookAt(watch, hours).getTime()) {
     // The first look, or the known success is N hours old: a newer one may have closed since.
-    watch = await look(deps.ledger, pair.id, watch);
+    watch = await look(deps.ledger, pair.id, watch, now);
     known.set(pair.id, watch);
-    verdict = overdueVerdict(watch.record, now, hours);
   }
-  if (!verdict?.overdue) {
+  const verdict = overdueVerdict(watch.record, now, hours);
+  if (!verdict.overdue) {
     if (!watch.alerted) return undefined;
     await deps.ledger.clearAlert(pair.id, watch.alerted);
     delete watch.alerted;

@@ -15,7 +15,6 @@ import { DynamoLedger, ledgerClient } from '../../lambdas/aws/ledger';
 import { notifyClient } from '../../lambdas/aws/notify';
 import { queueClient } from '../../lambdas/aws/queue';
 import { parametersClient } from '../../lambdas/aws/parameters';
-import { METRICS_NAMESPACE } from '../../lambdas/kernel/powertools';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
 import { secretsClient } from '../../lambdas/aws/secrets';
 import { COPY_TAGS, copyTargetId } from '../../lambdas/copy/plan';
@@ -316,8 +315,11 @@ export class Simulation {
   public readonly secrets: SimSecretsManager;
   public readonly ssm: SimSsm;
   public readonly deadLetters: DeadLetter[] = [];
-  /** Alarms that went into ALARM, in order: every alarm of the CDK app, evaluated on the metrics (see cloudwatch). */
-  public readonly alarms: { time: Date; name: string }[] = [];
+  /**
+   * Alarms that went into ALARM, in order: every alarm of the CDK app, evaluated on the metrics (see cloudwatch); for a
+   * Metrics Insights alarm, the alarm itself and each contributor (its attributes: `{ replica }`).
+   */
+  public readonly alarms: { time: Date; name: string; contributor?: Record<string, string> }[] = [];
   /** The project's CloudWatch alarms, evaluated once a minute. */
   public cloudwatch!: SimCloudWatch;
   public readonly telemetry: SimTelemetry;
@@ -407,7 +409,6 @@ export class Simulation {
       replicaIds: pairs.map((p) => p.id),
       rtoTargetMinutes: full.rtoTargetMinutes,
       alarms: full.alarms,
-      pausedReplicaIds: pairs.filter((p) => !p.schedule.enabled).map((p) => p.id),
       functions: ['start-refresh', 'on-rds-event', 'watchdog', ...(pairs.some((p) => copiesSnapshots(p) && p.copy.retention.enabled) ? ['retention'] : [])],
       manualSnapshotAlarms: pairs.filter(copiesSnapshots).map((p) => ({ replicaId: p.id, region: p.replica.region, threshold: p.copy.manualSnapshotAlertAt })),
       copyFunction: withCopy,
@@ -648,23 +649,40 @@ export class Simulation {
     }
     // SNS's deliveries to on-rds-event do not fail in the simulation: its dead-letter queue stays empty.
     this.cloudwatch.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: this.stack.deliveryDeadLetterQueue }, () => 0);
-    // The nightly refresh before the simulation starts succeeded (history), so an alarm on "no success for N hours"
-    // starts from it rather than from an empty history, which would breach at once.
-    for (const pair of this.pairs) this.telemetry.put(METRICS_NAMESPACE, 'RefreshSucceeded', 1, { replica: pair.id }, new Date(this.start.getTime() - 9 * 3_600_000));
     this.cloudwatch.start();
   }
 
+  /**
+   * An alarm's or a contributor's state change: a line (`ALARM <name> replica=<id> (...)`), and the alarm action, a
+   * message to the notifications topic. A contributor's message carries its id and attributes: CloudWatch sends
+   * notifications at the alarm level and the contributor level of a Metrics Insights alarm, a contributor's "a
+   * simplified state reason ... without the detailed state reason data block" ("Acting on alarm changes"); how its
+   * SNS message names the contributor is not shown there, so the fields take the names of the AlarmContributor type.
+   */
   private alarmChanged(t: AlarmTransition): void {
+    const who = t.contributor ? ` ${Object.entries(t.contributor.attributes).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+    const replica = t.contributor?.attributes.replica ?? '*';
     if (t.to === 'ALARM') {
-      this.alarms.push({ time: t.time, name: t.name });
-      this.step('*', 'alarm', `ALARM ${t.name} (${t.reason})`);
+      this.alarms.push({ time: t.time, name: t.name, ...(t.contributor ? { contributor: t.contributor.attributes } : {}) });
+      this.step(replica, 'alarm', `ALARM ${t.name}${who} (${t.reason})`);
     } else if (t.to === 'OK' && t.from === 'ALARM') {
-      this.step('*', 'alarm', `OK ${t.name}`);
+      this.step(replica, 'alarm', `OK ${t.name}${who}`);
     } else {
       return;
     }
     // The alarm action: CloudWatch publishes the state change to the notifications topic.
-    this.notifications.publish(JSON.stringify({ AlarmName: t.name, NewStateValue: t.to, OldStateValue: t.from, NewStateReason: t.reason, StateChangeTime: t.time.toISOString() }), `${t.to}: "${t.name}" in ${this.config.region}`, { source: 'cloudwatch-alarm' });
+    this.notifications.publish(
+      JSON.stringify({
+        AlarmName: t.name,
+        NewStateValue: t.to,
+        OldStateValue: t.from,
+        NewStateReason: t.reason,
+        StateChangeTime: t.time.toISOString(),
+        ...(t.contributor ? { AlarmContributor: { ContributorId: t.contributor.id, ContributorAttributes: t.contributor.attributes } } : {}),
+      }),
+      `${t.to}: "${t.name}"${who} in ${this.config.region}`,
+      { source: 'cloudwatch-alarm', ...(t.contributor?.attributes.replica ? { replica: t.contributor.attributes.replica } : {}) },
+    );
   }
 
   private seedPair(pair: PairConfig): void {

@@ -181,6 +181,22 @@ describe('reportOverdueReplicas', () => {
     expect(w.overdue('billing-staging')).toBe(0);
   });
 
+  it('looks again N hours after finding no run at all, and judges from the first runs it then finds', async () => {
+    const w = world();
+    await w.pass();
+    expect(w.ledger.calls).toHaveLength(1);
+    w.ledger.runs.push(run('r1', 'refused', new Date(T0.getTime() + 1 * HOUR)), run('r2', 'refused', new Date(T0.getTime() + 25 * HOUR)));
+    w.at(25.5);
+    expect(await w.pass()).toEqual([]);
+    expect(w.ledger.calls).toHaveLength(1);
+    w.at(26);
+    expect(await w.pass()).toEqual([]);
+    expect(w.ledger.calls.at(-1)).toBe(`listRuns orders-staging limit ${LOOKBACK_RUNS}`);
+    w.at(27);
+    expect(await w.pass()).toEqual([{ replica: 'orders-staging', action: 'success-overdue:alerted' }]);
+    expect(w.ledger.alerts).toEqual(new Set(['orders-staging/success-overdue#since-r1']));
+  });
+
   it('does not judge a paused replica, nor anything with noSuccessWithinHours 0', async () => {
     const paused = world(26, [pair({ schedule: { enabled: false } })]);
     paused.ledger.runs.push(run('r1', 'succeeded', T0, T0));
