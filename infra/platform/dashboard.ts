@@ -5,9 +5,11 @@
  * row for the pipeline (dead-letter queues, function errors, the event subscription's health, their alarms). A
  * dashboard holds "between 0 and 500 widget objects" (CloudWatch API Reference, "Dashboard Body Structure and
  * Syntax", https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html),
- * and CloudWatch limits the metrics one widget and one dashboard show, queries' results included ("CloudWatch service
- * quotas", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html): a row per replica
- * (five widgets, nine metrics) passed both at 100 pairs. Each query here keeps its {@link TOP} highest series.
+ * and CloudWatch limits the metrics one widget and one dashboard show, "all metrics retrieved for use in metric math
+ * functions" included ("CloudWatch service quotas", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html;
+ * its figures have changed between revisions: 100 per widget and 500 per dashboard, later 500 and 2,500). A row per
+ * replica (five widgets, twelve metrics) reached the widget limit at 100 pairs and a dashboard metric limit at 42 or
+ * 208. Here the widgets are a fixed few, and each grouped query keeps its {@link TOP} highest series.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

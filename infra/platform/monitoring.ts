@@ -135,7 +135,7 @@ export interface PipelineMonitoringProps {
 
 /**
  * Alarms on the pipeline itself: a message in a dead-letter queue, a function error. Every alarm notifies one
- * topic. The replica-region stack extends this with per-replica alarms ({@link Monitoring}); the source-region
+ * topic. The replica-region stack extends this with alarms over the replicas ({@link Monitoring}); the source-region
  * stack uses it as is.
  */
 export class PipelineMonitoring extends Construct {

@@ -244,7 +244,7 @@ export class SimCloudWatch {
     const first = current - (def.evaluationPeriods - 1) * period;
     const result = runInsightsQuery(def.query, this.telemetry, first, period, def.evaluationPeriods, now - INSIGHTS_WINDOW_MS);
     let known = this.contributorStates.get(def.name);
-    if (!known) this.contributorStates.set(def.name, (known = new Map()));
+    if (!known) this.contributorStates.set(def.name, (known = new Map<string, { contributor: AlarmContributor; state: 'ALARM' | 'OK' }>()));
     const wants = result.series.map((series) => {
       let breaching = 0;
       for (const p of series.points) if (p === undefined ? def.treatMissingData === 'breaching' : breaches(def, p)) breaching++;

@@ -74,7 +74,7 @@ export function parseInsightsQuery(query: string): InsightsQuery {
   const [, where, groupBy, orderFn, direction, limit] = clauses;
   if (where) {
     for (const condition of where.split(/\s+AND\s+/i)) {
-      const c = /^\s*("?[A-Za-z0-9_.\-]+"?)\s*=\s*'((?:[^']|'')*)'\s*$/.exec(condition);
+      const c = /^\s*("?[A-Za-z0-9_.-]+"?)\s*=\s*'((?:[^']|'')*)'\s*$/.exec(condition);
       if (!c) throw new Error(`the simulated Metrics Insights evaluates only labelKey = 'value' conditions joined by AND, got ${JSON.stringify(condition.trim())}`);
       parsed.where[identifier(c[1] ?? '')] = (c[2] ?? '').replace(/''/g, "'");
     }

@@ -144,7 +144,7 @@ describe('SimCloudWatch', () => {
 });
 
 describe('SimCloudWatch, Metrics Insights alarms over the replicas', () => {
-  const states = (cw: SimCloudWatch, name = 'replicas') => Object.fromEntries(cw.contributors(name).map((c) => [c.attributes.replica, c.state]));
+  const states = (cw: SimCloudWatch, name = 'replicas'): Record<string, string> => Object.fromEntries(cw.contributors(name).map((c) => [c.attributes.replica ?? '', c.state]));
 
   it('judges each replica as a contributor: only the breaching one goes into ALARM, and the alarm with it', async () => {
     const { telemetry, cw, changes, at } = world([insights()]);
