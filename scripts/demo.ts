@@ -105,8 +105,18 @@ async function main(): Promise<void> {
     }
     const refreshed = (await Promise.all(sim.pairs.map(async (p) => (await sim.history(p.id)).some((r) => r.status === 'succeeded')))).filter(Boolean).length;
     console.log(`\n${refreshed} of ${sim.pairs.length} pair(s) refreshed successfully at least once.`);
-    if (sim.alarms.length > 0) console.log(`\nalarms fired: ${[...new Set(sim.alarms.map((a) => a.name))].join('; ')}`);
-    const stillAlarming = sim.cloudwatch.alarms.filter((a) => sim.cloudwatch.state(a.name) === 'ALARM').map((a) => a.name);
+    // An alarm over the replicas is named with the replicas it was (or is) in ALARM for, its contributors.
+    const withReplicas = (name: string, replicas: string[]) => {
+      const unique = [...new Set(replicas)];
+      return unique.length === 0 ? name : `${name} (${unique.slice(0, 5).join(', ')}${unique.length > 5 ? ` and ${unique.length - 5} more` : ''})`;
+    };
+    if (sim.alarms.length > 0) {
+      const fired = [...new Set(sim.alarms.map((a) => a.name))].map((name) => withReplicas(name, sim.alarms.filter((a) => a.name === name && a.contributor?.replica).map((a) => a.contributor?.replica ?? '')));
+      console.log(`\nalarms fired: ${fired.join('; ')}`);
+    }
+    const stillAlarming = sim.cloudwatch.alarms
+      .filter((a) => sim.cloudwatch.state(a.name) === 'ALARM')
+      .map((a) => withReplicas(a.name, sim.cloudwatch.contributors(a.name).filter((c) => c.state === 'ALARM').map((c) => c.attributes.replica ?? '')));
     if (stillAlarming.length > 0) console.log(`in ALARM at the end: ${stillAlarming.join('; ')}`);
     const sub = sim.rds.subscription(sim.stack.eventPath.subscriptionName);
     console.log(`event subscription ${sim.stack.eventPath.subscriptionName}: ${sub ? `${sub.Status}${sub.SourceIdsList ? `, SourceIds ${sub.SourceIdsList.join(', ')}` : ', all db-instance sources'}` : `not created (${sim.eventSubscriptionError ?? '?'})`}`);

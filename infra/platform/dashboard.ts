@@ -1,29 +1,31 @@
 /**
- * One CloudWatch dashboard per replica region: a row per replica (downtime and restore time against the RTO target,
- * data age, run outcomes and nights the event path failed, its alarms) and a row for the pipeline (dead-letter queues,
- * function errors, the event subscription's health, their alarms).
+ * One CloudWatch dashboard per replica region, the same size whatever the number of pairs: a section for the
+ * replicas, each graph one Metrics Insights query grouped by replica (downtime and restore time against the RTO
+ * target, data age: the highest few), the run outcomes of the whole region and the alarms over the replicas; and a
+ * row for the pipeline (dead-letter queues, function errors, the event subscription's health, their alarms). A
+ * dashboard holds "between 0 and 500 widget objects" (CloudWatch API Reference, "Dashboard Body Structure and
+ * Syntax", https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html),
+ * and CloudWatch limits the metrics one widget and one dashboard show, "all metrics retrieved for use in metric math
+ * functions" included ("CloudWatch service quotas", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html;
+ * its figures have changed between revisions: 100 per widget and 500 per dashboard, later 500 and 2,500). A row per
+ * replica (five widgets, twelve metrics) reached the widget limit at 100 pairs and a dashboard metric limit at 42 or
+ * 208. Here the widgets are a fixed few, and each grouped query keeps its {@link TOP} highest series.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { replicaMetric, subscriptionMetric } from './monitoring';
-
-/** One replica on the dashboard. */
-export interface DashboardReplica {
-  /** y's instance id. */
-  readonly id: string;
-  /** y's alarms, shown in its alarm status widget. */
-  readonly alarms: readonly cloudwatch.IAlarm[];
-}
+import { regionTotalQuery, replicasQuery, subscriptionMetric, type ReplicaMetricName } from './monitoring';
 
 /** Properties of {@link RefreshDashboard}. */
 export interface RefreshDashboardProps {
-  /** The replicas of the region, one row each, in this order. */
-  readonly replicas: readonly DashboardReplica[];
-  /** The RTO target in minutes, drawn as a line on the downtime and restore graph. */
+  /** The replicas (pair ids) of the region, for the section's header; the graphs find them by their metrics. */
+  readonly replicaIds: readonly string[];
+  /** The RTO target in minutes, drawn as a line on the downtime and restore graphs. */
   readonly rtoTargetMinutes: number;
+  /** The alarms over the replicas' outcomes (Metrics Insights alarms, one contributor per replica). */
+  readonly replicaAlarms: readonly cloudwatch.IAlarm[];
   /** The dead-letter queues, each with a label for the graph. */
   readonly deadLetterQueues: readonly { readonly label: string; readonly queue: sqs.IQueue }[];
   /** The functions, each with a label for the graph, such as `start-refresh`. */
@@ -41,17 +43,33 @@ export interface RefreshDashboardProps {
    */
   readonly dashboardName?: string;
   /**
-   * The time range the dashboard opens with.
+   * The time range the dashboard opens with: at most two weeks, as far back as Metrics Insights queries reach
+   * ("Query up to two weeks of data for visualization", "Metrics Insights quotas").
    * @default Duration.days(14)
    */
   readonly defaultInterval?: Duration;
 }
 
+/** How many replicas a graph shows: the highest ones by its query's ORDER BY. */
+export const TOP = 10;
 /** Per-replica metrics are one data point per run: a day per point reads as one night per point. */
 const RUN_PERIOD = Duration.days(1);
 /** Queue depth and errors: fine enough to see when, coarse enough for two weeks on one graph. */
 const PIPELINE_PERIOD = Duration.hours(1);
 const ROW_HEIGHT = 6;
+
+/** The run outcomes counted over the time range, summed over the region's replicas. */
+const OUTCOMES: readonly (readonly [ReplicaMetricName, string])[] = [
+  ['RefreshSucceeded', 'Succeeded'],
+  ['RefreshFailed', 'Failed'],
+  ['RefreshRefused', 'Refused'],
+  ['RunStuck', 'Stuck'],
+  ['RestoreOverdue', 'Restore overdue'],
+  ['SettingsDrift', 'Settings drifted'],
+  ['NightCarriedByPolling', 'Carried by polling'],
+  ['DeletionEventMissed', 'Deletion event missed'],
+  ['UsableEventMissed', 'Usable event missed'],
+];
 
 /** The region's dashboard. */
 export class RefreshDashboard extends Construct {
@@ -60,15 +78,15 @@ export class RefreshDashboard extends Construct {
 
   public constructor(scope: Construct, id: string, props: RefreshDashboardProps) {
     super(scope, id);
-    if (props.replicas.length === 0) throw new Error('replicas must list at least one replica, got none');
-    const ids = props.replicas.map((r) => r.id);
-    const repeated = ids.find((r, i) => ids.indexOf(r) !== i);
-    if (repeated !== undefined) throw new Error(`replicas must not repeat a replica, got "${repeated}" twice`);
+    if (props.replicaIds.length === 0) throw new Error('replicaIds must list at least one replica, got none');
+    const repeated = props.replicaIds.find((r, i) => props.replicaIds.indexOf(r) !== i);
+    if (repeated !== undefined) throw new Error(`replicaIds must not repeat a replica, got "${repeated}" twice`);
     if (!Number.isInteger(props.rtoTargetMinutes) || props.rtoTargetMinutes <= 0) {
       throw new Error(`rtoTargetMinutes must be a whole number of minutes above 0, got ${props.rtoTargetMinutes}`);
     }
     const interval = props.defaultInterval ?? Duration.days(14);
     if (interval.toSeconds() < 3600) throw new Error(`defaultInterval must be at least 1 hour, got ${interval.toHumanString()}`);
+    if (interval.toSeconds() > Duration.days(14).toSeconds()) throw new Error(`defaultInterval must be at most 14 days (Metrics Insights queries reach two weeks back), got ${interval.toHumanString()}`);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? `replica-refresh-${Stack.of(this).region}`,
@@ -76,64 +94,71 @@ export class RefreshDashboard extends Construct {
       // Each graph keeps its own period: one point per night for the runs, hourly for the pipeline.
       periodOverride: cloudwatch.PeriodOverride.INHERIT,
     });
-    for (const replica of props.replicas) this.addReplicaRow(replica, props.rtoTargetMinutes);
+    this.addReplicaSection(props);
     this.addPipelineRow(props);
   }
 
-  private addReplicaRow(replica: DashboardReplica, rtoTargetMinutes: number): void {
-    const y = replica.id;
-    const metric = (name: Parameters<typeof replicaMetric>[0], statistic: string, label: string) => replicaMetric(name, y, statistic, RUN_PERIOD, label);
+  private addReplicaSection(props: RefreshDashboardProps): void {
+    const { rtoTargetMinutes } = props;
+    const count = props.replicaIds.length;
+    // Each series of a grouped query is labelled with its replica: `${LABEL}` is a series' default label ("Use dynamic
+    // labels", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/graph-dynamic-labels.html); without a
+    // label of its own, CDK would label every series with the query's text.
+    const top = (metric: ReplicaMetricName) => new cloudwatch.MathExpression({ expression: replicasQuery(metric, 'MAX', TOP), usingMetrics: {}, period: RUN_PERIOD, label: '${LABEL}' });
+    const topSum = (metric: ReplicaMetricName, what: string) => new cloudwatch.MathExpression({ expression: replicasQuery(metric, 'SUM', TOP), usingMetrics: {}, period: RUN_PERIOD, label: `\${LABEL} ${what}` });
+    const rto = [{ value: rtoTargetMinutes * 60, label: `RTO target (${rtoTargetMinutes} min)`, color: cloudwatch.Color.RED }];
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: `## ${y}\nRTO target ${rtoTargetMinutes} min. Details of each run: \`npm run report -- --replica ${y}\``,
+        markdown:
+          `## Replicas (${count})\nRTO target ${rtoTargetMinutes} min. Each graph shows the ${TOP} replicas with the highest values, one line each (a Metrics Insights query by replica); ` +
+          'the alarms name the replica in ALARM. Details of each run: `npm run report -- --replica <id>`.',
         width: 24,
         height: 2,
       }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: `${y}: downtime and restore time (longest per day)`,
-        left: [metric('DowntimeSeconds', cloudwatch.Stats.MAXIMUM, 'Downtime (s)'), metric('RestoreSeconds', cloudwatch.Stats.MAXIMUM, 'Restore (s)')],
-        leftAnnotations: [{ value: rtoTargetMinutes * 60, label: `RTO target (${rtoTargetMinutes} min)`, color: cloudwatch.Color.RED }],
+        title: `Downtime, longest per day (the ${TOP} highest replicas)`,
+        left: [top('DowntimeSeconds')],
+        leftAnnotations: rto,
         leftYAxis: { min: 0, label: 'Seconds', showUnits: false },
         width: 8,
         height: ROW_HEIGHT,
       }),
       new cloudwatch.GraphWidget({
-        title: `${y}: data age at refresh`,
-        left: [
-          new cloudwatch.MathExpression({
-            expression: 'age / 3600',
-            usingMetrics: { age: metric('SnapshotAgeSeconds', cloudwatch.Stats.MAXIMUM, 'Snapshot age (s)') },
-            label: 'Snapshot age (h)',
-            period: RUN_PERIOD,
-          }),
-        ],
-        leftYAxis: { min: 0, label: 'Hours', showUnits: false },
-        width: 5,
+        title: `Restore time, longest per day (the ${TOP} highest replicas)`,
+        left: [top('RestoreSeconds')],
+        leftAnnotations: rto,
+        leftYAxis: { min: 0, label: 'Seconds', showUnits: false },
+        width: 8,
         height: ROW_HEIGHT,
       }),
+      new cloudwatch.GraphWidget({
+        title: `Data age at refresh (the ${TOP} oldest replicas)`,
+        left: [top('SnapshotAgeSeconds')],
+        leftYAxis: { min: 0, label: 'Seconds', showUnits: false },
+        width: 8,
+        height: ROW_HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
       new cloudwatch.SingleValueWidget({
-        title: `${y}: runs in the time range`,
-        metrics: [
-          metric('RefreshSucceeded', cloudwatch.Stats.SUM, 'Succeeded'),
-          metric('RefreshFailed', cloudwatch.Stats.SUM, 'Failed'),
-          metric('RefreshRefused', cloudwatch.Stats.SUM, 'Refused'),
-          metric('RunStuck', cloudwatch.Stats.SUM, 'Stuck'),
-          metric('RestoreOverdue', cloudwatch.Stats.SUM, 'Restore overdue'),
-          metric('SettingsDrift', cloudwatch.Stats.SUM, 'Settings drifted'),
-          metric('NightCarriedByPolling', cloudwatch.Stats.SUM, 'Carried by polling'),
-          metric('DeletionEventMissed', cloudwatch.Stats.SUM, 'Deletion event missed'),
-          metric('UsableEventMissed', cloudwatch.Stats.SUM, 'Usable event missed'),
-        ],
+        title: `Runs in the time range, all ${count} replicas`,
+        metrics: OUTCOMES.map(([metric, label]) => new cloudwatch.MathExpression({ expression: regionTotalQuery(metric), usingMetrics: {}, period: RUN_PERIOD, label })),
         setPeriodToTimeRange: true,
+        width: 12,
+        height: ROW_HEIGHT,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `Failed, refused and stuck runs per day (the ${TOP} highest replicas each)`,
+        left: [topSum('RefreshFailed', 'failed'), topSum('RefreshRefused', 'refused'), topSum('RunStuck', 'stuck')],
+        leftYAxis: { min: 0, showUnits: false },
         width: 6,
         height: ROW_HEIGHT,
       }),
-      alarmStatus(`${y}: alarms`, replica.alarms, `No alarms are configured for ${y} (see the \`alarms\` configuration).`, 5),
+      alarmStatus('Replica alarms', props.replicaAlarms, 'No alarms on the replicas are configured (see the `alarms` configuration).', 6),
     );
   }
-
   private addPipelineRow(props: RefreshDashboardProps): void {
     const subscription = props.eventSubscriptionName;
     const graphWidth = subscription === undefined ? 9 : 6;

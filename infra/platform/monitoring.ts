@@ -1,8 +1,16 @@
 /**
  * What is alarmed on, and where alarms go: a message in a dead-letter queue, a function error, the event path (the
- * region's RDS event subscription unhealthy, the watchdog silent), and per replica the outcomes the functions report
+ * region's RDS event subscription unhealthy, the watchdog silent), and the outcomes the functions report per replica
  * as metrics (a missed RTO, no success for too long, a failed, stuck or refused run, an overdue restore, a night the
  * watchdog had to carry because RDS events did not come). Every alarm notifies one topic of its own stack's region.
+ *
+ * The per-replica outcomes are watched by one CloudWatch Metrics Insights alarm per kind and region, whose query groups
+ * the metric by replica: "For multi-time series queries, each returned time series becomes a contributor to the
+ * alarm", and "any resource that matches your query definition and filters joins the alarm monitoring scope when its
+ * corresponding metric becomes available" (CloudWatch User Guide, "Create a CloudWatch alarm based on a Metrics
+ * Insights query", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html).
+ * So the stack holds the same nine alarms for one pair or four hundred, and a pair added later is watched without a
+ * change here.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -14,8 +22,9 @@ import { Construct } from 'constructs';
 import type { Config } from '../../lambdas/kernel/config';
 import { MANUAL_SNAPSHOTS_METRIC } from '../../lambdas/copy/copy-snapshot';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/kernel/powertools';
+import { SUCCESS_OVERDUE_METRIC } from '../../lambdas/reporting/overdue';
 
-/** Which per-replica alarms exist: the `alarms` key of the configuration. */
+/** Which alarms on the replicas' outcomes exist: the `alarms` key of the configuration. */
 export type AlarmsConfig = Config['alarms'];
 
 /** The metrics the functions emit per replica (Powertools EMF, only when something happens: no zero data points). */
@@ -31,6 +40,7 @@ export type ReplicaMetricName =
   | 'SnapshotAgeSeconds'
   | 'SettingsDrift'
   | EventPathReplicaMetricName
+  | typeof SUCCESS_OVERDUE_METRIC
   | typeof MANUAL_SNAPSHOTS_METRIC;
 
 /**
@@ -46,8 +56,41 @@ export type EventPathReplicaMetricName = 'DeletionEventMissed' | 'UsableEventMis
  */
 export const EVENT_PATH_UNHEALTHY_METRIC = 'EventPathUnhealthy';
 
-/** The longest `noSuccessWithinHours` an alarm can watch: 168 one-hour periods, CloudWatch's seven-day limit. */
+/** The longest `noSuccessWithinHours`: seven days (the watchdog decides it, lambdas/reporting/overdue.ts). */
 export const MAX_NO_SUCCESS_HOURS = 168;
+
+/**
+ * The most data a Metrics Insights alarm evaluates: "Only the latest 3 hours of data can be used for evaluating the
+ * alarm's conditions" (CloudWatch User Guide, "Limits",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html). Period × EvaluationPeriods of
+ * every replicas alarm stays within it.
+ */
+export const METRICS_INSIGHTS_ALARM_WINDOW = Duration.hours(3);
+
+/** An aggregation a Metrics Insights query may use (CloudWatch User Guide, "Metrics Insights query components and syntax"). */
+export type InsightsFunction = 'SUM' | 'MAX' | 'MIN' | 'AVG' | 'COUNT';
+
+/**
+ * The Metrics Insights query of one per-replica metric, one time series per replica:
+ * `SELECT <fn>(<metric>) FROM SCHEMA("ReplicaRefresh", replica, service) WHERE service = 'replica-refresh' GROUP BY replica ORDER BY <fn>() DESC`.
+ * SCHEMA with label keys "limits results to only the metrics that have that exact set of dimensions" (the functions
+ * emit exactly `service` and `replica`); a namespace is double-quoted, a label value single-quoted; GROUP BY makes
+ * one series per replica; ORDER BY decides which series are kept when there are more than the 500 a query returns
+ * ("If you use an ORDER BY clause, then all the metrics being processed are sorted, and the 500 that have the highest
+ * or lowest values according to your ORDER BY clause are returned", "Metrics Insights quotas"), so the breaching
+ * ones come first. Sources: CloudWatch User Guide, "Metrics Insights query components and syntax",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage.html, and
+ * "Metrics Insights quotas", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-limits.html.
+ * @param limit keep only this many series (dashboards: the highest ones)
+ */
+export function replicasQuery(metric: ReplicaMetricName, fn: InsightsFunction, limit?: number): string {
+  return `SELECT ${fn}(${metric}) FROM SCHEMA("${METRICS_NAMESPACE}", replica, service) WHERE service = '${METRICS_SERVICE}' GROUP BY replica ORDER BY ${fn}() DESC${limit === undefined ? '' : ` LIMIT ${limit}`}`;
+}
+
+/** The same metric summed over every replica of the region: one series (dashboards). */
+export function regionTotalQuery(metric: ReplicaMetricName): string {
+  return `SELECT SUM(${metric}) FROM SCHEMA("${METRICS_NAMESPACE}", replica, service) WHERE service = '${METRICS_SERVICE}'`;
+}
 
 /**
  * One metric of one replica, with the dimensions the functions emit it under: exactly `service` and `replica`.
@@ -92,7 +135,7 @@ export interface PipelineMonitoringProps {
 
 /**
  * Alarms on the pipeline itself: a message in a dead-letter queue, a function error. Every alarm notifies one
- * topic. The replica-region stack extends this with per-replica alarms ({@link Monitoring}); the source-region
+ * topic. The replica-region stack extends this with alarms over the replicas ({@link Monitoring}); the source-region
  * stack uses it as is.
  */
 export class PipelineMonitoring extends Construct {
@@ -186,18 +229,17 @@ export class PipelineMonitoring extends Construct {
 
 /** Properties of {@link Monitoring}. */
 export interface MonitoringProps extends PipelineMonitoringProps {
-  /** The replicas (y instance ids) of this stack; each gets the alarms {@link alarms} turns on. */
+  /**
+   * The replicas (pair ids) of this stack. The region's alarms watch whatever replicas report (each is a contributor of
+   * its query); the ids are checked here: an id may not be the region's name, whose alarms
+   * `replica-refresh-<region>-<what>` would then share a name with that replica's alarms of earlier versions
+   * (`replica-refresh-<id>-<what>`), which CloudFormation creates the new alarms before it deletes.
+   */
   readonly replicaIds: readonly string[];
   /** The RTO target in minutes: a restore slower than this raises the RTO alarm. */
   readonly rtoTargetMinutes: number;
-  /** Which per-replica alarms to create. */
+  /** Which alarms on the replicas' outcomes to create. */
   readonly alarms: AlarmsConfig;
-  /**
-   * Replicas whose nightly schedule is disabled: no "no success within N hours" alarm for them, which would
-   * otherwise fire every day. Their other alarms stay (drills still run).
-   * @default none
-   */
-  readonly pausedReplicaIds?: readonly string[];
   /**
    * The region's RDS event subscription, whose health the watchdog reports as EventPathUnhealthy: when given, an
    * alarm `replica-refresh-<region>-event-path` watches it.
@@ -205,30 +247,62 @@ export interface MonitoringProps extends PipelineMonitoringProps {
    */
   readonly eventSubscriptionName?: string;
   /**
-   * How often the watchdog runs: the period of the event path alarm.
+   * How often the watchdog runs: the period of the event path alarm and of the no-success alarm (the watchdog reports
+   * SuccessOverdue on each pass).
    * @default Duration.minutes(5)
    */
   readonly watchdogInterval?: Duration;
 }
 
-/** The replica region's alarms: the pipeline's, and per replica the outcomes the functions report. */
+/** One Metrics Insights alarm over the replicas of the region. */
+interface ReplicasAlarm {
+  /** Construct id, part of the contract. */
+  readonly id: string;
+  /** The end of the alarm's name, `replica-refresh-<region>-<what>`. */
+  readonly what: string;
+  readonly metric: ReplicaMetricName;
+  readonly fn: InsightsFunction;
+  readonly period: Duration;
+  readonly threshold: number;
+  readonly comparison: cloudwatch.ComparisonOperator;
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
+  readonly description: string;
+}
+
+/**
+ * The replica region's alarms: the pipeline's, and one Metrics Insights alarm per kind of outcome over all its
+ * replicas, each replica a contributor. A contributor is in ALARM or OK, "never in INSUFFICIENT_DATA state. This is
+ * because a time series only exists when data is present", and both the alarm and each contributor send their state
+ * changes to the topic (CloudWatch User Guide, "Acting on alarm changes",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Acting_Alarm_Changes.html): the message of a
+ * contributor names it by its attributes, the metric's dimensions, here `replica`
+ * (CloudWatch API Reference, "AlarmContributor": ContributorAttributes, "such as metric dimensions",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_AlarmContributor.html). Limits of these
+ * alarms (User Guide, "Limits"): the latest three hours of data, at most 100 contributors in ALARM at once, a
+ * PARTIAL_DATA evaluation beyond 500 series, and by default 200 Metrics Insights alarms per account and region (a
+ * region of this project uses at most nine).
+ */
 export class Monitoring extends PipelineMonitoring {
-  private readonly byReplica = new Map<string, cloudwatch.IAlarm[]>();
+  private readonly replicaList: cloudwatch.IAlarm[] = [];
 
   public constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id, props);
-    validate(props);
-    for (const replicaId of props.replicaIds) {
-      this.byReplica.set(replicaId, []);
-      const paused = props.pausedReplicaIds?.includes(replicaId) ?? false;
-      this.alarmOnReplica(replicaId, props.rtoTargetMinutes, paused ? { ...props.alarms, noSuccessWithinHours: 0 } : props.alarms);
-    }
-    if (props.eventSubscriptionName !== undefined) this.alarmOnEventPath(props.eventSubscriptionName, props.watchdogInterval ?? Duration.minutes(5));
+    validate(props, Stack.of(this).region);
+    const watchdogInterval = props.watchdogInterval ?? Duration.minutes(5);
+    checkInterval(watchdogInterval, 'watchdogInterval');
+    for (const spec of replicasAlarms(props, this.period, watchdogInterval)) this.alarmOnReplicas(spec);
+    if (props.eventSubscriptionName !== undefined) this.alarmOnEventPath(props.eventSubscriptionName, watchdogInterval);
   }
 
-  /** The alarms that belong to no replica: dead-letter queues, function errors, the event path, a silent watchdog. */
+  /** The alarms over the replicas' outcomes, in the order they were created. */
+  public get replicaAlarms(): readonly cloudwatch.IAlarm[] {
+    return this.replicaList;
+  }
+
+  /** The alarms that watch no replica: dead-letter queues, function errors, the event path, a silent watchdog. */
   public get pipelineAlarms(): readonly cloudwatch.IAlarm[] {
-    const ofReplicas = new Set([...this.byReplica.values()].flat());
+    const ofReplicas = new Set(this.replicaList);
     return this.alarms.filter((a) => !ofReplicas.has(a));
   }
 
@@ -248,7 +322,6 @@ export class Monitoring extends PipelineMonitoring {
    * @param watchdogInterval how often the watchdog runs
    */
   private alarmOnEventPath(subscriptionName: string, watchdogInterval: Duration): cloudwatch.Alarm {
-    checkInterval(watchdogInterval, 'watchdogInterval');
     const region = Stack.of(this).region;
     return this.add(
       new cloudwatch.Alarm(this, 'EventPathAlarm', {
@@ -298,140 +371,123 @@ export class Monitoring extends PipelineMonitoring {
   }
 
   /**
-   * The alarms of one replica, in the order they were created.
-   * @throws Error when the replica is not one of {@link MonitoringProps.replicaIds}
+   * One alarm over every replica of the region, named `replica-refresh-<region>-<what>`: a Metrics Insights query
+   * grouped by replica, as AWS::CloudWatch::Alarm `Metrics` holding one MetricDataQuery whose `Expression` is the
+   * query (at most 2,048 characters) with its `Period` and ReturnData true (CloudFormation Template Reference,
+   * "AWS::CloudWatch::Alarm MetricDataQuery"; PutMetricAlarm "associates [an alarm] with the specified metric, metric
+   * math expression, anomaly detection model, Metrics Insights query", CloudWatch API Reference, "PutMetricAlarm").
+   * CDK's MathExpression renders exactly that. (The MetricDataQuery pages still say an alarm's expression "must return
+   * a single time series"; the User Guide's Metrics Insights alarm pages above, newer, describe the grouped query.)
+   * Missing data is the good case (`notBreaching`): the functions report these metrics only when something happens,
+   * and a replica with no data in the evaluated periods is no contributor at all.
    */
-  public alarmsOf(replicaId: string): readonly cloudwatch.IAlarm[] {
-    const alarms = this.byReplica.get(replicaId);
-    if (!alarms) throw new Error(`replicaId "${replicaId}" is not monitored here; monitored: ${[...this.byReplica.keys()].join(', ')}`);
-    return alarms;
+  private alarmOnReplicas(spec: ReplicasAlarm): cloudwatch.Alarm {
+    const evaluationPeriods = spec.evaluationPeriods ?? 1;
+    const window = spec.period.toSeconds() * evaluationPeriods;
+    if (window > METRICS_INSIGHTS_ALARM_WINDOW.toSeconds()) {
+      throw new Error(`alarm ${spec.what} would evaluate ${window / 60} min of data, over the ${METRICS_INSIGHTS_ALARM_WINDOW.toHours()} h a Metrics Insights alarm can use`);
+    }
+    const region = Stack.of(this).region;
+    const alarm = this.add(
+      new cloudwatch.Alarm(this, spec.id, {
+        alarmName: `replica-refresh-${region}-${spec.what}`,
+        alarmDescription: spec.description,
+        metric: new cloudwatch.MathExpression({ expression: replicasQuery(spec.metric, spec.fn), usingMetrics: {}, period: spec.period }),
+        threshold: spec.threshold,
+        comparisonOperator: spec.comparison,
+        evaluationPeriods,
+        ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    this.replicaList.push(alarm);
+    return alarm;
   }
+}
 
-  /** The alarms of one replica, grouped under a construct named after it; names are `replica-refresh-<y>-<what>`. */
-  private alarmOnReplica(y: string, rtoTargetMinutes: number, config: AlarmsConfig): void {
-    const scope = new Construct(this, y);
-    const report = `\`npm run report -- --replica ${y}\``;
-    const alarmOnAny = (id: string, what: string, metric: ReplicaMetricName, description: string) =>
-      this.addForReplica(
-        y,
-        new cloudwatch.Alarm(scope, id, {
-          alarmName: `replica-refresh-${y}-${what}`,
-          alarmDescription: description,
-          metric: replicaMetric(metric, y, cloudwatch.Stats.SUM, this.period),
-          threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          // Counted only when it happens: no data is the good case.
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
-
-    if (config.rtoMissed) {
-      this.addForReplica(
-        y,
-        new cloudwatch.Alarm(scope, 'RtoMissedAlarm', {
-          alarmName: `replica-refresh-${y}-rto-missed`,
-          alarmDescription:
-            `A restore of ${y} missed the RTO target of ${rtoTargetMinutes} min: it took longer, or y did not come back at all (then the run-failed alarm fires too). ` +
-            `Run ${report} to see where the time went (snapshot size, instance class, storage), then fix that or raise rtoTargetMinutes.`,
-          // RtoMissed comes from the one definition the notification, drill and report use (lambdas/reporting/measures.ts rtoMissed).
-          metric: replicaMetric('RtoMissed', y, cloudwatch.Stats.SUM, Duration.hours(1)),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
-    }
-
-    const hours = config.noSuccessWithinHours;
-    if (hours > 0) {
-      // "No success within N hours" as N one-hour periods that must all breach, missing data breaching: any
-      // RefreshSucceeded data point in the window keeps the alarm OK. One-hour periods because CloudWatch limits
-      // Period × EvaluationPeriods to 604,800 s (seven days), and to 86,400 s (one day) for periods under one
-      // hour (PutMetricAlarm API reference, `Period`); 168 × 3,600 s is exactly seven days.
-      this.addForReplica(
-        y,
-        new cloudwatch.Alarm(scope, 'NoSuccessAlarm', {
-          alarmName: `replica-refresh-${y}-no-success`,
-          alarmDescription:
-            `No refresh of ${y} succeeded in the last ${hours} h: the schedule did not fire, or runs were refused or failed, ` +
-            `so its data is getting old. Run ${report} to see the last runs and why, fix the cause, then start a refresh.`,
-          metric: replicaMetric('RefreshSucceeded', y, cloudwatch.Stats.SUM, Duration.hours(1)),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-          evaluationPeriods: hours,
-          datapointsToAlarm: hours,
-          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        }),
-      );
-    }
-
-    if (config.runFailed) {
-      alarmOnAny(
-        'RunFailedAlarm',
-        'run-failed',
-        'RefreshFailed',
-        `A refresh run of ${y} failed; ${y} may be missing or left on old data. Run ${report} to see the run's reason and the instance's state, ` +
-          'and follow the steps in the failure notification.',
-      );
-      alarmOnAny(
-        'RunStuckAlarm',
-        'run-stuck',
-        'RunStuck',
-        `A refresh run of ${y} was stuck past stuckRunHours and the watchdog failed it. Run ${report} to see the phase it hung in, ` +
-          `check ${y} and its events in the RDS console, then start a refresh.`,
-      );
-    }
-
-    if (config.refused) {
-      alarmOnAny(
-        'RefusedAlarm',
-        'refused',
-        'RefreshRefused',
-        `A refresh of ${y} was refused by its checks; ${y} was left untouched on its old data. Run ${report} to see which check failed, fix it, then start a refresh.`,
-      );
-    }
-
-    if (config.restoreOverdue) {
-      alarmOnAny(
-        'RestoreOverdueAlarm',
-        'restore-overdue',
-        'RestoreOverdue',
-        `The restore of ${y} is past restoreDeadlineMinutes and the instance is not usable yet; replica-refresh keeps watching. ` +
-          `Check ${y}'s events in the RDS console, and run ${report} for the run's timeline.`,
-      );
-    }
-
-    // Always on: the per-replica half of the event path's health (the region half is the event path alarm). Three
-    // single-metric alarms, each named for what went wrong; the first fires deletionEventGraceMinutes after the
-    // nightly deletion when no deletion event came. Only entering ALARM notifies, so a dead path sends at most three
-    // messages per replica and night.
-    const eventPath = (alarmId: string, what: string, metric: EventPathReplicaMetricName, description: string) =>
-      this.addForReplica(
-        y,
-        new cloudwatch.Alarm(scope, alarmId, {
-          alarmName: `replica-refresh-${y}-event-path-${what}`,
-          alarmDescription:
-            `${description} ${y} was still refreshed, with minutes more downtime. Check the region's event-path alarm and the RDS event subscription, ` +
-            `and run ${report}: its deletedSource and usableSource columns say which phase came from a poll.`,
-          metric: replicaMetric(metric, y, cloudwatch.Stats.SUM, this.period),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          // Counted only when it happens: no data is the good case.
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
-    eventPath('DeletionEventMissedAlarm', 'deletion-missed', 'DeletionEventMissed', `The RDS deletion event of ${y} did not come in time and the watchdog acted on its own poll.`);
-    eventPath('UsableEventMissedAlarm', 'usable-missed', 'UsableEventMissed', `No RDS event said the restored ${y} was usable and the watchdog acted on its own poll.`);
-    eventPath('NightCarriedByPollingAlarm', 'polled', 'NightCarriedByPolling', `A refresh of ${y} closed with its deleted or usable time from the watchdog's polling, not from an RDS event.`);
+/** The alarms the configuration turns on, each over every replica of the region. */
+function replicasAlarms(props: MonitoringProps, period: Duration, watchdogInterval: Duration): ReplicasAlarm[] {
+  const config = props.alarms;
+  const report = '`npm run report -- --replica <id>`, with the replica the alarm names (its contributor, dimension `replica`),';
+  const anyOf = (id: string, what: string, metric: ReplicaMetricName, description: string): ReplicasAlarm => ({
+    id,
+    what,
+    metric,
+    fn: 'SUM',
+    period,
+    threshold: 0,
+    comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    description,
+  });
+  const eventPath = (id: string, what: string, metric: EventPathReplicaMetricName, description: string): ReplicasAlarm => ({
+    id,
+    what: `event-path-${what}`,
+    metric,
+    fn: 'SUM',
+    period,
+    threshold: 1,
+    comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    description:
+      `${description} The replica was still refreshed, with minutes more downtime. Check the region's event-path alarm and the RDS event subscription, ` +
+      `and run ${report} whose deletedSource and usableSource columns say which phase came from a poll.`,
+  });
+  const specs: ReplicasAlarm[] = [];
+  if (config.rtoMissed) {
+    specs.push({
+      id: 'RtoMissedAlarm',
+      what: 'rto-missed',
+      // RtoMissed comes from the one definition the notification, drill and report use (lambdas/reporting/measures.ts rtoMissed).
+      metric: 'RtoMissed',
+      fn: 'SUM',
+      period: Duration.hours(1),
+      threshold: 1,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description:
+        `A restore missed the RTO target of ${props.rtoTargetMinutes} min: it took longer, or y did not come back at all (then the run-failed alarm fires too). ` +
+        `Run ${report} to see where the time went (snapshot size, instance class, storage), then fix that or raise rtoTargetMinutes.`,
+    });
   }
-
-  private addForReplica(replicaId: string, alarm: cloudwatch.Alarm): cloudwatch.Alarm {
-    this.byReplica.get(replicaId)?.push(alarm);
-    return this.add(alarm);
+  const hours = config.noSuccessWithinHours;
+  if (hours > 0) {
+    specs.push({
+      id: 'NoSuccessAlarm',
+      what: 'no-success',
+      // The watchdog decides it (the 168 h cannot fit the alarm's three hours) and reports SuccessOverdue = 1 on each
+      // pass while a replica is overdue: one breaching pass in three keeps the replica in ALARM through a late pass.
+      metric: SUCCESS_OVERDUE_METRIC,
+      fn: 'MAX',
+      period: watchdogInterval,
+      threshold: 1,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 1,
+      description:
+        `No refresh succeeded in the last ${hours} h (alarms.noSuccessWithinHours; replicas whose schedule is disabled are not judged): the schedule did not fire, ` +
+        `or runs were refused or failed, so the replica's data is getting old. Run ${report} to see the last runs and why, fix the cause, then start a refresh.`,
+    });
   }
+  if (config.runFailed) {
+    specs.push(
+      anyOf('RunFailedAlarm', 'run-failed', 'RefreshFailed', `A refresh run failed; y may be missing or left on old data. Run ${report} to see the run's reason and the instance's state, and follow the steps in the failure notification.`),
+      anyOf('RunStuckAlarm', 'run-stuck', 'RunStuck', `A refresh run was stuck past stuckRunHours and the watchdog failed it. Run ${report} to see the phase it hung in, check y and its events in the RDS console, then start a refresh.`),
+    );
+  }
+  if (config.refused) {
+    specs.push(anyOf('RefusedAlarm', 'refused', 'RefreshRefused', `A refresh was refused by its checks; y was left untouched on its old data. Run ${report} to see which check failed, fix it, then start a refresh.`));
+  }
+  if (config.restoreOverdue) {
+    specs.push(
+      anyOf('RestoreOverdueAlarm', 'restore-overdue', 'RestoreOverdue', `A restore is past restoreDeadlineMinutes and y is not usable yet; replica-refresh keeps watching. Check y's events in the RDS console, and run ${report} for the run's timeline.`),
+    );
+  }
+  // Always on: the per-replica half of the event path's health (the region half is the event path alarm), each named
+  // for what went wrong; the first fires deletionEventGraceMinutes after the nightly deletion when no deletion event came.
+  specs.push(
+    eventPath('DeletionEventMissedAlarm', 'deletion-missed', 'DeletionEventMissed', "The RDS deletion event of a replica's y did not come in time and the watchdog acted on its own poll."),
+    eventPath('UsableEventMissedAlarm', 'usable-missed', 'UsableEventMissed', 'No RDS event said a restored y was usable and the watchdog acted on its own poll.'),
+    eventPath('NightCarriedByPollingAlarm', 'polled', 'NightCarriedByPolling', "A refresh closed with its deleted or usable time from the watchdog's polling, not from an RDS event."),
+  );
+  return specs;
 }
 
 /** A schedule interval an alarm period can be: whole minutes from 1 to 60 (CloudWatch periods are multiples of 60 s). */
@@ -440,11 +496,14 @@ function checkInterval(interval: Duration, name: string): void {
   if (seconds % 60 !== 0 || seconds < 60 || seconds > 3600) throw new Error(`${name} must be a whole number of minutes from 1 to 60, got ${interval.toHumanString()}`);
 }
 
-function validate(props: MonitoringProps): void {
+function validate(props: MonitoringProps, region: string): void {
   const seen = new Set<string>();
   for (const replicaId of props.replicaIds) {
     if (!/^[a-z][a-z0-9-]{0,62}$/.test(replicaId)) throw new Error(`replicaIds must be lower-case RDS instance identifiers, got "${replicaId}"`);
     if (seen.has(replicaId)) throw new Error(`replicaIds must not repeat a replica, got "${replicaId}" twice`);
+    if (replicaId === region) {
+      throw new Error(`replicaIds must not be the region's name, got "${replicaId}": the region's alarms replica-refresh-${region}-<what> would take the names of its alarms of earlier versions; give the pair another "id"`);
+    }
     seen.add(replicaId);
   }
   if (!Number.isInteger(props.rtoTargetMinutes) || props.rtoTargetMinutes <= 0) {

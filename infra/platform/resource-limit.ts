@@ -1,9 +1,8 @@
 /**
- * CloudFormation takes at most 500 resources per stack. A replica-region stack has about 70 of its own, and each
- * pair adds its refresh schedule, its retention schedule (pairs whose copies the project expires) and up to nine
- * alarms (the five of `alarms` and the event path's three per replica, the run-stuck alarm with run-failed): with
- * every alarm on, about 39 pairs fit one replica region. Synth fails past the limit, naming the count, rather than
- * the deployment failing after minutes.
+ * CloudFormation takes at most 500 resources per stack. A replica-region stack has about 85 of its own (functions,
+ * queues, the ledger, keys, the event pipeline, the nine alarms over the replicas, the dashboard, one retention
+ * schedule per distinct retention cron and zone), and each pair still adds its refresh schedule: some 415 pairs fit
+ * one replica region. Synth fails past the limit, naming the count, rather than the deployment failing after minutes.
  */
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
@@ -29,7 +28,7 @@ export function enforceResourceLimit(stack: Stack, pairs: number, perPair: strin
       if (count <= MAX_STACK_RESOURCES) return [];
       return [
         `${stack.stackName} would hold ${count} resources, over CloudFormation's limit of ${MAX_STACK_RESOURCES} per stack: its ${pairs} pair(s) each add ${perPair}. ` +
-          'Move some pairs to another replica region or account, or turn per-replica alarms off under "alarms" in cdk.json (see the README, "Known limits").',
+          'Move some pairs to another replica region or account (see the README, "Known limits").',
       ];
     },
   });

@@ -52,7 +52,7 @@ export class ReplicaRegionStack extends Stack {
   public constructor(scope: Construct, id: string, props: ReplicaRegionStackProps) {
     super(scope, id, props);
     const { config } = props;
-    enforceResourceLimit(this, props.pairs.length, 'a refresh schedule, a retention schedule when the project expires its copies, and up to nine alarms');
+    enforceResourceLimit(this, props.pairs.length, 'its refresh schedule (alarms, retention schedules and the dashboard do not grow with the pairs)');
     if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
     const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
     const credentials = new ReplicaCredentials(this, 'Credentials', { pairs: props.pairs });
@@ -70,6 +70,8 @@ export class ReplicaRegionStack extends Stack {
       ledgerTableName: ledger.table.tableName,
       notificationTopicArn: notifications.topic.topicArn,
       eventSubscriptionName: subscriptionName,
+      // The watchdog decides "no success within N hours" itself (lambdas/reporting/overdue.ts).
+      noSuccessWithinHours: config.alarms.noSuccessWithinHours,
       // Bundled with each function as runtime-config.json (the environment only names the ledger and the topic).
       pairs: [...props.pairs],
     };
@@ -124,7 +126,9 @@ export class ReplicaRegionStack extends Stack {
         entry: handlerEntry('retention'),
         serviceName: 'retention',
         description: "Deletes the project's expired copies of x in this region, never the one y holds or a run has chosen",
-        timeout: Duration.seconds(120),
+        // One invocation expires the copies of every pair on its schedule (all of them when they share a cron), a few
+        // sources at a time: a few RDS calls per pair, some 400 pairs at most.
+        timeout: Duration.seconds(300),
         asyncRetryAttempts: 2,
       });
       replicas.grantRead(this.retention.role);
@@ -170,7 +174,6 @@ export class ReplicaRegionStack extends Stack {
       replicaIds,
       rtoTargetMinutes: config.rtoTargetMinutes,
       alarms: config.alarms,
-      pausedReplicaIds: props.pairs.filter((p) => !p.schedule.enabled).map((p) => p.replica.instanceId),
       eventSubscriptionName: events.subscriptionName,
       watchdogInterval,
     });
@@ -205,7 +208,8 @@ export class ReplicaRegionStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.notificationTopic, { value: notifications.topic.topicArn, description: 'Notifications and alerts; subscribe more endpoints here' });
 
     new RefreshDashboard(this, 'Dashboard', {
-      replicas: replicaIds.map((id) => ({ id, alarms: monitoring.alarmsOf(id) })),
+      replicaIds,
+      replicaAlarms: monitoring.replicaAlarms,
       rtoTargetMinutes: config.rtoTargetMinutes,
       deadLetterQueues,
       functions: functions.map(({ label, fn }) => ({ label, fn: fn.function })),

@@ -506,6 +506,8 @@ export const runtimeConfigSchema = z.strictObject({
   notificationTopicArn: arn,
   /** The region's RDS event subscription, whose status the watchdog checks on every pass. */
   eventSubscriptionName: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+  /** `alarms.noSuccessWithinHours`: the watchdog reports a replica overdue when its last success is older (0 or unset: off). */
+  noSuccessWithinHours: z.optional(intBetween(0, 168)),
   pairs: z.array(pairSchema).check(z.minLength(1)),
 });
 

@@ -12,6 +12,7 @@ import { onReplicaMissing } from './heal';
 import { strategyOf } from './strategies/registry';
 import type { InstanceView, RunRecord } from '../kernel/model';
 import { alert } from '../reporting/measures';
+import { reportOverdueReplicas } from '../reporting/overdue';
 import type { Deps } from '../kernel/ports';
 import type { TargetKind } from '../targets/target';
 
@@ -193,6 +194,7 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
       failed(replica, err);
     }
   }
+  outcomes.push(...(await reportOverdueReplicas(deps, config)));
   if (failures.length > 0) throw new Error(`watchdog failed for ${failures.length} replica(s): ${failures.join('; ')}`);
   return outcomes;
 }

@@ -4,7 +4,7 @@
  * the ownership tag at the moment of deletion.
  */
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
-import { copiesSnapshots } from '../kernel/config';
+import { MAX_PAIRS, copiesSnapshots } from '../kernel/config';
 import type { RetentionPolicy, RetentionVerdict } from '../copy/plan';
 import { retention } from '../copy/plan';
 import type { Ledger, RegionRds, Telemetry } from '../kernel/ports';
@@ -28,8 +28,15 @@ export interface RetentionResult extends RetentionVerdict {
   deleted?: 'deleted' | 'not-owned' | 'gone';
 }
 
+/** What y holds and whether a run is active: what retention must keep for one pair. */
+interface InUse {
+  ids: Set<string>;
+  replicaExists: boolean;
+  active: boolean;
+}
+
 /** What y holds (its lineage) and what its active run planned, chose or pinned: copies retention must keep. */
-async function inUse(deps: RetentionDeps, pair: PairConfig): Promise<{ ids: Set<string>; replicaExists: boolean; active: boolean }> {
+async function inUse(deps: RetentionDeps, pair: PairConfig): Promise<InUse> {
   const y = pair.replica.instanceId;
   const id = pair.id;
   const [replica, run] = await Promise.all([gatewayOf(deps.targets, pair).describe(y), deps.ledger.getActiveRun(id)]);
@@ -44,9 +51,15 @@ async function inUse(deps: RetentionDeps, pair: PairConfig): Promise<{ ids: Set<
  * Runs retention for one pair; `dryRun` decides without deleting. `siblings` are the other pairs of the
  * region restored from the same x: the copies they hold or use are shared, and kept too.
  */
-export async function runRetention(deps: RetentionDeps, pair: PairConfig, policy: RetentionPolicy, opts: { dryRun?: boolean; siblings?: readonly PairConfig[] } = {}): Promise<RetentionResult[]> {
+export async function runRetention(
+  deps: RetentionDeps,
+  pair: PairConfig,
+  policy: RetentionPolicy,
+  opts: { dryRun?: boolean; siblings?: readonly PairConfig[]; inUseOf?: (pair: PairConfig) => Promise<InUse> } = {},
+): Promise<RetentionResult[]> {
   const id = pair.id;
-  const [own, snapshots, ...others] = await Promise.all([inUse(deps, pair), deps.rds.listSnapshots(sourceSnapshotQuery(pair, ['manual'])), ...(opts.siblings ?? []).map((p) => inUse(deps, p))]);
+  const use = opts.inUseOf ?? ((p: PairConfig) => inUse(deps, p));
+  const [own, snapshots, ...others] = await Promise.all([use(pair), deps.rds.listSnapshots(sourceSnapshotQuery(pair, ['manual'])), ...(opts.siblings ?? []).map(use)]);
   // Without y (or a sibling's y) and its lineage, nothing tells which copy it needs next: keep everything.
   const states = [own, ...others];
   const missing = [pair, ...(opts.siblings ?? [])].filter((_, i) => !states[i]?.replicaExists && !states[i]?.active).map((p) => p.replica.instanceId);
@@ -95,37 +108,113 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The most replicas one retention input may name: every pair of a deployment. */
+export const MAX_RETENTION_REPLICAS = MAX_PAIRS;
+
+/** How many sources' copies one invocation expires at once (the pairs of one x go one after another: they share its copies). */
+export const PARALLEL_SOURCES = 4;
+
+/** A retention input as the schedules send it, or an operator. */
+export interface RetentionInput {
+  trigger: 'retention';
+  /** One replica (an operator, or a schedule deployed before schedules were shared). */
+  replica?: string;
+  /** The replicas of one shared schedule (one per retention cron and time zone). */
+  replicas?: string[];
+  dryRun?: boolean;
+}
+
+/** Validates a retention input; says what is wrong with it otherwise. */
+export function parseRetentionInput(input: unknown): { input: RetentionInput } | { problem: string } {
+  if (!isRecord(input) || input.trigger !== 'retention') return { problem: 'not a retention input (trigger must be "retention")' };
+  const { replica, replicas } = input;
+  if (replica !== undefined && (typeof replica !== 'string' || replica === '')) return { problem: 'replica must be a non-empty string' };
+  if (replicas !== undefined) {
+    if (replica !== undefined) return { problem: 'give replica or replicas, not both' };
+    if (!Array.isArray(replicas) || replicas.length === 0 || replicas.length > MAX_RETENTION_REPLICAS) return { problem: `replicas must be a list of 1 to ${MAX_RETENTION_REPLICAS} replica ids` };
+    const ids = replicas as unknown[];
+    const bad = ids.find((r) => typeof r !== 'string' || r === '');
+    if (bad !== undefined) return { problem: `replicas must hold replica ids, got ${JSON.stringify(bad)}` };
+    const repeated = ids.find((r, i) => ids.indexOf(r) !== i);
+    if (repeated !== undefined) return { problem: `replicas names ${JSON.stringify(repeated)} twice` };
+  }
+  if (input.dryRun !== undefined && typeof input.dryRun !== 'boolean') return { problem: 'dryRun must be true or false' };
+  return {
+    input: {
+      trigger: 'retention',
+      ...(typeof replica === 'string' ? { replica } : {}),
+      ...(replicas ? { replicas: replicas as string[] } : {}),
+      ...(input.dryRun === true ? { dryRun: true } : {}),
+    },
+  };
+}
+
+/** Runs `work` over `items`, at most `limit` at a time; results in the order of `items`. */
+async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /**
- * The retention function: `{trigger: 'retention', replica?, dryRun?}` runs a pass for that replica (or every
- * replica of the region whose copies the project makes, with retention on). Anything else is counted and ignored.
+ * The retention function: `{trigger: 'retention', replicas?, replica?, dryRun?}` runs a pass for each replica named
+ * (a shared schedule names all the replicas of its cron and time zone; `replica` names one), or for every replica of
+ * the region whose copies the project makes, with retention on, when none is named. Replicas named but unknown here
+ * (or without retention) are warned about and skipped; an input that names none that is known, or is malformed, is
+ * counted and ignored. Pairs restored from different sources run a few at a time, the pairs of one source one after
+ * another (they share its copies), and what each pair's y holds is read once per invocation.
  */
-export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeConfig, 'pairs'>, input: unknown): Promise<RetentionPass[]> {
-  if (!isRecord(input) || input.trigger !== 'retention' || (input.replica !== undefined && typeof input.replica !== 'string')) {
+export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeConfig, 'pairs'>, raw: unknown): Promise<RetentionPass[]> {
+  const parsed = parseRetentionInput(raw);
+  if ('problem' in parsed) {
     deps.telemetry.count('RetentionInputIgnored', 1);
-    deps.telemetry.warn('retention input ignored', { input: JSON.stringify(input ?? null).slice(0, 500) });
+    deps.telemetry.warn('retention input ignored', { problem: parsed.problem, input: JSON.stringify(raw ?? null).slice(0, 500) });
     return [];
   }
-  const pairs = config.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled && (input.replica === undefined || p.id === input.replica));
+  const { input } = parsed;
+  const wanted = input.replicas ?? (input.replica !== undefined ? [input.replica] : undefined);
+  const eligible = config.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+  const pairs = wanted ? eligible.filter((p) => wanted.includes(p.id)) : eligible;
+  const unknown = wanted?.filter((id) => !pairs.some((p) => p.id === id)) ?? [];
   if (pairs.length === 0) {
     deps.telemetry.count('RetentionInputIgnored', 1);
-    deps.telemetry.warn('no pair to run retention for', { replica: input.replica });
+    deps.telemetry.warn('no pair to run retention for', { replicas: wanted });
     return [];
   }
+  if (unknown.length > 0) deps.telemetry.warn('retention skips replicas without retention here', { replicas: unknown });
   const dryRun = input.dryRun === true;
-  const passes: RetentionPass[] = [];
-  for (const pair of pairs) {
-    const siblings = config.pairs.filter((p) => p !== pair && p.source.instanceId === pair.source.instanceId && p.source.region === pair.source.region);
-    const results = await runRetention(deps, pair, retentionPolicyOf(pair), { dryRun, siblings });
-    const pass: RetentionPass = {
-      replica: pair.id,
-      dryRun,
-      deleted: results.filter((r) => r.deleted === 'deleted').map((r) => r.id),
-      kept: results.filter((r) => r.keep).length,
-      skipped: results.filter((r) => r.deleted !== undefined && r.deleted !== 'deleted').map((r) => r.id),
-      results,
-    };
-    deps.telemetry.info('retention pass', { replica: pass.replica, dryRun, deleted: pass.deleted, kept: pass.kept, skipped: pass.skipped });
-    passes.push(pass);
-  }
-  return passes;
+  const memo = new Map<string, Promise<InUse>>();
+  const inUseOf = (p: PairConfig): Promise<InUse> => {
+    let found = memo.get(p.id);
+    if (!found) memo.set(p.id, (found = inUse(deps, p)));
+    return found;
+  };
+  const sourceOf = (p: PairConfig) => `${p.source.region}/${p.source.instanceId}`;
+  const bySource = new Map<string, PairConfig[]>();
+  for (const p of pairs) bySource.set(sourceOf(p), [...(bySource.get(sourceOf(p)) ?? []), p]);
+  const passes = new Map<PairConfig, RetentionPass>();
+  await inBatches([...bySource.values()], PARALLEL_SOURCES, async (group) => {
+    for (const pair of group) {
+      const siblings = config.pairs.filter((p) => p !== pair && sourceOf(p) === sourceOf(pair));
+      const results = await runRetention(deps, pair, retentionPolicyOf(pair), { dryRun, siblings, inUseOf });
+      const pass: RetentionPass = {
+        replica: pair.id,
+        dryRun,
+        deleted: results.filter((r) => r.deleted === 'deleted').map((r) => r.id),
+        kept: results.filter((r) => r.keep).length,
+        skipped: results.filter((r) => r.deleted !== undefined && r.deleted !== 'deleted').map((r) => r.id),
+        results,
+      };
+      deps.telemetry.info('retention pass', { replica: pass.replica, dryRun, deleted: pass.deleted, kept: pass.kept, skipped: pass.skipped });
+      passes.set(pair, pass);
+    }
+  });
+  return pairs.map((p) => passes.get(p)!);
 }

@@ -1,7 +1,8 @@
 /**
  * The project's CDK constructs as the simulation meets them: the replica region's event pipeline
  * (`EventPipeline`: the RDS event subscription, the topic, its policy and key) and its alarms
- * (`Monitoring`, with the dead-letter and function-error alarms the stack adds), synthesized from the
+ * (`Monitoring`: single-metric alarms and Metrics Insights alarms over the replicas, with the dead-letter and
+ * function-error alarms the stack adds), synthesized from the
  * real construct classes and read back from the CloudFormation template, with the few intrinsics
  * they use resolved to the simulated account's names. Nothing here is a copy of what the constructs
  * say: a change to a construct changes what the simulation enforces.
@@ -14,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseInsightsQuery, type InsightsQuery } from './metrics-insights';
 
 /** A CloudFormation template, as far as the simulation reads it. */
 export interface Template {
@@ -58,6 +60,34 @@ export interface AlarmDefinition {
   treatMissingData: 'breaching' | 'notBreaching' | 'ignore' | 'missing';
 }
 
+/**
+ * One `AWS::CloudWatch::Alarm` on a Metrics Insights query (`Metrics`: one MetricDataQuery with the query as its
+ * `Expression`, its `Period`, ReturnData true), intrinsics resolved: with GROUP BY, a multi-time-series alarm whose
+ * every series is a contributor.
+ */
+export interface InsightsAlarmDefinition {
+  name: string;
+  logicalId: string;
+  /** The query as the template holds it. */
+  expression: string;
+  query: InsightsQuery;
+  /** Seconds. */
+  period: number;
+  threshold: number;
+  comparison: AlarmDefinition['comparison'];
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  treatMissingData: AlarmDefinition['treatMissingData'];
+}
+
+/** Any alarm the simulation evaluates. */
+export type AnyAlarmDefinition = AlarmDefinition | InsightsAlarmDefinition;
+
+/** Whether an alarm is on a Metrics Insights query. */
+export function isInsightsAlarm(def: AnyAlarmDefinition): def is InsightsAlarmDefinition {
+  return 'query' in def;
+}
+
 /** What the replica region's stack is built from, as far as its events and alarms go. */
 export interface ReplicaStackInput {
   account: string;
@@ -65,7 +95,6 @@ export interface ReplicaStackInput {
   replicaIds: string[];
   rtoTargetMinutes: number;
   alarms: Record<string, unknown>;
-  pausedReplicaIds: string[];
   /** The functions of the stack, by the name the simulation gives them (start-refresh, …): each gets an error alarm and a failure-queue alarm. */
   functions: string[];
   /** Manual-snapshot quota alarms of the copy function's stack (source region). */
@@ -79,7 +108,7 @@ export interface ReplicaStackInput {
 /** What the simulation reads from the synthesized replica stack. */
 export interface ReplicaStackDefinition {
   eventPath: EventPathDefinition;
-  alarms: AlarmDefinition[];
+  alarms: AnyAlarmDefinition[];
   /** The physical name of each failure queue, by the function it belongs to. */
   failureQueues: Record<string, string>;
   /** The event pipeline's own SNS delivery dead-letter queue. */
@@ -150,7 +179,6 @@ async function synthesizeReplicaStack(input: ReplicaStackInput): Promise<Templat
     replicaIds: input.replicaIds,
     rtoTargetMinutes: input.rtoTargetMinutes,
     alarms: input.alarms as ConstructorParameters<typeof Monitoring>[2]['alarms'],
-    pausedReplicaIds: input.pausedReplicaIds,
     eventSubscriptionName: events.subscriptionName,
     watchdogInterval,
   });
@@ -352,19 +380,12 @@ export async function replicaStackDefinition(input: ReplicaStackInput): Promise<
     ...(topicKey ? { topicKey } : {}),
   };
 
-  const alarms: AlarmDefinition[] = ofType('AWS::CloudWatch::Alarm').map(([id]) => {
+  const alarms: AnyAlarmDefinition[] = ofType('AWS::CloudWatch::Alarm').map(([id]) => {
     const p = props(id);
-    if (p.Metrics !== undefined || p.MetricName === undefined) throw new Error(`alarm ${id} is not a single-metric alarm; the simulation evaluates only those`);
-    const dims = Object.fromEntries(((p.Dimensions as { Name: string; Value: string }[] | undefined) ?? []).map((d) => [d.Name, String(d.Value)]));
     const evaluationPeriods = Number(p.EvaluationPeriods);
-    return {
+    const common = {
       name: typeof p.AlarmName === 'string' ? p.AlarmName : id,
       logicalId: id,
-      namespace: str(p.Namespace),
-      metricName: str(p.MetricName),
-      dimensions: dims,
-      period: Number(p.Period),
-      statistic: str(p.Statistic ?? p.ExtendedStatistic),
       threshold: Number(p.Threshold),
       comparison: p.ComparisonOperator as AlarmDefinition['comparison'],
       evaluationPeriods,
@@ -372,6 +393,26 @@ export async function replicaStackDefinition(input: ReplicaStackInput): Promise<
       datapointsToAlarm: p.DatapointsToAlarm === undefined ? evaluationPeriods : Number(p.DatapointsToAlarm),
       // PutMetricAlarm, TreatMissingData: "If you omit this parameter, the default behavior of missing is used."
       treatMissingData: (p.TreatMissingData as AlarmDefinition['treatMissingData'] | undefined) ?? 'missing',
+    };
+    if (p.Metrics !== undefined) {
+      // The alarm watches the one query with ReturnData true; the project's alarms hold nothing else.
+      const queries = p.Metrics as { Expression?: string; Period?: number; ReturnData?: boolean; MetricStat?: unknown }[];
+      const watched = queries.filter((q) => q.ReturnData !== false);
+      if (queries.length !== 1 || watched.length !== 1 || typeof watched[0]?.Expression !== 'string' || !/^\s*SELECT\b/i.test(watched[0].Expression)) {
+        throw new Error(`alarm ${id} is neither a single-metric alarm nor one Metrics Insights query; the simulation evaluates only those`);
+      }
+      const expression = watched[0].Expression;
+      return { ...common, expression, query: parseInsightsQuery(expression), period: Number(watched[0].Period) };
+    }
+    if (p.MetricName === undefined) throw new Error(`alarm ${id} is not a single-metric alarm; the simulation evaluates only those and Metrics Insights alarms`);
+    const dims = Object.fromEntries(((p.Dimensions as { Name: string; Value: string }[] | undefined) ?? []).map((d) => [d.Name, String(d.Value)]));
+    return {
+      ...common,
+      namespace: str(p.Namespace),
+      metricName: str(p.MetricName),
+      dimensions: dims,
+      period: Number(p.Period),
+      statistic: str(p.Statistic ?? p.ExtendedStatistic),
     };
   });
 

@@ -30,6 +30,8 @@ export class SimTelemetry implements Telemetry {
   public readonly metrics: MetricPoint[] = [];
   /** Data points by metric identity, in time order. */
   private readonly series = new Map<string, { t: number; v: number }[]>();
+  /** The metrics of each namespace and name (every dimension set), and how many data points they hold together. */
+  private readonly byName = new Map<string, { metrics: { key: string; dimensions: Record<string, string> }[]; points: number }>();
 
   /** @param now the clock data points are stamped with (the virtual clock in a simulation) */
   public constructor(private readonly now: () => Date = () => new Date()) {}
@@ -53,7 +55,14 @@ export class SimTelemetry implements Telemetry {
     const full = namespace === METRICS_NAMESPACE ? { service: METRICS_SERVICE, ...dimensions } : dimensions;
     const key = metricKey(namespace, name, full);
     let list = this.series.get(key);
-    if (!list) this.series.set(key, (list = []));
+    const nameKey = `${namespace}\u0000${name}`;
+    let named = this.byName.get(nameKey);
+    if (!named) this.byName.set(nameKey, (named = { metrics: [], points: 0 }));
+    if (!list) {
+      this.series.set(key, (list = []));
+      named.metrics.push({ key, dimensions: full });
+    }
+    named.points++;
     list.push({ t: time.getTime(), v: value });
     // Points may be seeded out of order (history before the simulation): keep the series sorted.
     if (list.length > 1 && list[list.length - 2]!.t > time.getTime()) list.sort((a, b) => a.t - b.t);
@@ -66,6 +75,11 @@ export class SimTelemetry implements Telemetry {
 
   /** The values of one metric (by its full identity) with a timestamp in [from, to). */
   public values(key: string, from: number, to: number): number[] {
+    return this.points(key, from, to).map((p) => p.v);
+  }
+
+  /** The data points of one metric (by its full identity) with a timestamp in [from, to), in time order. */
+  public points(key: string, from: number, to: number): { t: number; v: number }[] {
     const list = this.series.get(key);
     if (!list) return [];
     let lo = 0;
@@ -75,9 +89,19 @@ export class SimTelemetry implements Telemetry {
       if (list[mid]!.t < from) lo = mid + 1;
       else hi = mid;
     }
-    const out: number[] = [];
-    for (let i = lo; i < list.length && list[i]!.t < to; i++) out.push(list[i]!.v);
+    const out: { t: number; v: number }[] = [];
+    for (let i = lo; i < list.length && list[i]!.t < to; i++) out.push(list[i]!);
     return out;
+  }
+
+  /** Every metric of a namespace and name, each with its identity and full dimensions (a Metrics Insights query's FROM). */
+  public seriesOf(namespace: string, name: string): readonly { key: string; dimensions: Record<string, string> }[] {
+    return this.byName.get(`${namespace}\u0000${name}`)?.metrics ?? [];
+  }
+
+  /** How many data points the metrics of a namespace and name hold together: it changes exactly when data arrives. */
+  public sizeOfName(namespace: string, name: string): number {
+    return this.byName.get(`${namespace}\u0000${name}`)?.points ?? 0;
   }
 
   /** The sum of a project metric where the given dimensions match. */

@@ -15,7 +15,6 @@ import { DynamoLedger, ledgerClient } from '../../lambdas/aws/ledger';
 import { notifyClient } from '../../lambdas/aws/notify';
 import { queueClient } from '../../lambdas/aws/queue';
 import { parametersClient } from '../../lambdas/aws/parameters';
-import { METRICS_NAMESPACE } from '../../lambdas/kernel/powertools';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
 import { secretsClient } from '../../lambdas/aws/secrets';
 import { COPY_TAGS, copyTargetId } from '../../lambdas/copy/plan';
@@ -35,6 +34,7 @@ import { runtime } from '../../lambdas/kernel/runtime';
 import { VirtualClock } from './clock';
 import type { AlarmTransition } from './cloudwatch';
 import { SimCloudWatch } from './cloudwatch';
+import { retentionGroups } from '../../lambdas/retention/groups';
 import { nextFire } from './cron';
 import type { LocalDynamo } from './dynamo';
 import { startDynalite } from './dynamo';
@@ -285,6 +285,7 @@ export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], led
     ledgerTableName,
     notificationTopicArn: `arn:aws:sns:${region}:${full.account}:${topicName}`,
     ...(eventSubscriptionName ? { eventSubscriptionName } : {}),
+    noSuccessWithinHours: full.alarms.noSuccessWithinHours,
     pairs,
   });
 }
@@ -314,8 +315,11 @@ export class Simulation {
   public readonly secrets: SimSecretsManager;
   public readonly ssm: SimSsm;
   public readonly deadLetters: DeadLetter[] = [];
-  /** Alarms that went into ALARM, in order: every alarm of the CDK app, evaluated on the metrics (see cloudwatch). */
-  public readonly alarms: { time: Date; name: string }[] = [];
+  /**
+   * Alarms that went into ALARM, in order: every alarm of the CDK app, evaluated on the metrics (see cloudwatch); for a
+   * Metrics Insights alarm, the alarm itself and each contributor (its attributes: `{ replica }`).
+   */
+  public readonly alarms: { time: Date; name: string; contributor?: Record<string, string> }[] = [];
   /** The project's CloudWatch alarms, evaluated once a minute. */
   public cloudwatch!: SimCloudWatch;
   public readonly telemetry: SimTelemetry;
@@ -405,7 +409,6 @@ export class Simulation {
       replicaIds: pairs.map((p) => p.id),
       rtoTargetMinutes: full.rtoTargetMinutes,
       alarms: full.alarms,
-      pausedReplicaIds: pairs.filter((p) => !p.schedule.enabled).map((p) => p.id),
       functions: ['start-refresh', 'on-rds-event', 'watchdog', ...(pairs.some((p) => copiesSnapshots(p) && p.copy.retention.enabled) ? ['retention'] : [])],
       manualSnapshotAlarms: pairs.filter(copiesSnapshots).map((p) => ({ replicaId: p.id, region: p.replica.region, threshold: p.copy.manualSnapshotAlertAt })),
       copyFunction: withCopy,
@@ -646,23 +649,40 @@ export class Simulation {
     }
     // SNS's deliveries to on-rds-event do not fail in the simulation: its dead-letter queue stays empty.
     this.cloudwatch.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: this.stack.deliveryDeadLetterQueue }, () => 0);
-    // The nightly refresh before the simulation starts succeeded (history), so an alarm on "no success for N hours"
-    // starts from it rather than from an empty history, which would breach at once.
-    for (const pair of this.pairs) this.telemetry.put(METRICS_NAMESPACE, 'RefreshSucceeded', 1, { replica: pair.id }, new Date(this.start.getTime() - 9 * 3_600_000));
     this.cloudwatch.start();
   }
 
+  /**
+   * An alarm's or a contributor's state change: a line (`ALARM <name> replica=<id> (...)`), and the alarm action, a
+   * message to the notifications topic. A contributor's message carries its id and attributes: CloudWatch sends
+   * notifications at the alarm level and the contributor level of a Metrics Insights alarm, a contributor's "a
+   * simplified state reason ... without the detailed state reason data block" ("Acting on alarm changes"); how its
+   * SNS message names the contributor is not shown there, so the fields take the names of the AlarmContributor type.
+   */
   private alarmChanged(t: AlarmTransition): void {
+    const who = t.contributor ? ` ${Object.entries(t.contributor.attributes).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+    const replica = t.contributor?.attributes.replica ?? '*';
     if (t.to === 'ALARM') {
-      this.alarms.push({ time: t.time, name: t.name });
-      this.step('*', 'alarm', `ALARM ${t.name} (${t.reason})`);
+      this.alarms.push({ time: t.time, name: t.name, ...(t.contributor ? { contributor: t.contributor.attributes } : {}) });
+      this.step(replica, 'alarm', `ALARM ${t.name}${who} (${t.reason})`);
     } else if (t.to === 'OK' && t.from === 'ALARM') {
-      this.step('*', 'alarm', `OK ${t.name}`);
+      this.step(replica, 'alarm', `OK ${t.name}${who}`);
     } else {
       return;
     }
     // The alarm action: CloudWatch publishes the state change to the notifications topic.
-    this.notifications.publish(JSON.stringify({ AlarmName: t.name, NewStateValue: t.to, OldStateValue: t.from, NewStateReason: t.reason, StateChangeTime: t.time.toISOString() }), `${t.to}: "${t.name}" in ${this.config.region}`, { source: 'cloudwatch-alarm' });
+    this.notifications.publish(
+      JSON.stringify({
+        AlarmName: t.name,
+        NewStateValue: t.to,
+        OldStateValue: t.from,
+        NewStateReason: t.reason,
+        StateChangeTime: t.time.toISOString(),
+        ...(t.contributor ? { AlarmContributor: { ContributorId: t.contributor.id, ContributorAttributes: t.contributor.attributes } } : {}),
+      }),
+      `${t.to}: "${t.name}"${who} in ${this.config.region}`,
+      { source: 'cloudwatch-alarm', ...(t.contributor?.attributes.replica ? { replica: t.contributor.attributes.replica } : {}) },
+    );
   }
 
   private seedPair(pair: PairConfig): void {
@@ -870,6 +890,16 @@ export class Simulation {
       });
     }
 
+    // The retention schedules as RetentionSchedules deploys them: one per retention cron and zone, naming its pairs.
+    const expiring = this.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+    for (const group of retentionGroups(expiring.map((p) => ({ replicaId: p.id, cron: p.copy.retention.cron, timeZone: scheduleTimeZone(this.fullConfig, p) })))) {
+      const at = nextFire(group.cron, group.timeZone, new Date(from));
+      // The schedule's flexible window: any time in the quarter hour after the cron time.
+      if (at.getTime() < from + DAY) {
+        this.clock.at(at.getTime() + this.random.duration(uniform(0, 15 * 60)), `retention ${group.cron} ${group.timeZone}`, () => this.retention.invokeAsync({ trigger: 'retention', replicas: [...group.replicaIds] }));
+      }
+    }
+
     for (const pair of this.pairs) {
       const y = pair.replica.instanceId;
       const fire = nextFire(pair.schedule.cron, scheduleTimeZone(this.fullConfig, pair), new Date(from));
@@ -928,23 +958,17 @@ export class Simulation {
 
   /**
    * For pairs the project copies for: x's automated backup at 00:10 UTC in x's region, from which the
-   * copy pipeline takes over; the retention pass and the extra snapshots on their schedules.
+   * copy pipeline takes over; the extra snapshots on their schedule (retention is scheduled per group, in beginNight).
    */
   private beginCopyNight(pair: PairConfig, from: number, faults: FaultName[]): void {
     const src = this.regionRds(pair.source.region);
     const x = pair.source.instanceId;
-    const y = pair.replica.instanceId;
     const zone = scheduleTimeZone(this.fullConfig, pair);
     if (faults.includes('no-snapshot')) {
       for (const [id, s] of this.rds.snapshots) if (s.DBInstanceIdentifier === x) this.rds.snapshots.delete(id);
       for (const [id, s] of src.snapshots) if (s.DBInstanceIdentifier === x) src.snapshots.delete(id);
     } else {
       this.clock.at(backupTime(new Date(from + DAY)), `automated snapshot of ${x}`, () => void src.takeAutomatedSnapshot(x));
-    }
-    if (pair.copy.retention.enabled) {
-      const at = nextFire(pair.copy.retention.cron, zone, new Date(from));
-      // The schedule's flexible window: any time in the quarter hour after the cron time.
-      if (at.getTime() < from + DAY) this.clock.at(at.getTime() + this.random.duration(uniform(0, 15 * 60)), `retention ${y}`, () => this.retention.invokeAsync({ trigger: 'retention', replica: pair.id }));
     }
     const extra = pair.copy.extraSnapshots;
     const copyFn = this.copyFunctions.get(pair.source.region)?.fn;

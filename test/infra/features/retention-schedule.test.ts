@@ -13,6 +13,9 @@ function props(stack: Stack, overrides: Partial<RetentionSchedulesProps> = {}): 
     entries: [
       { replicaId: 'orders-staging', cron: 'cron(30 12 * * ? *)', timeZone: 'Europe/Berlin' },
       { replicaId: 'billing-staging', cron: 'cron(0 6 ? * SUN *)', timeZone: 'America/New_York' },
+      { replicaId: 'orders-dev', cron: 'cron(30 12 * * ? *)', timeZone: 'Europe/Berlin' },
+      // The same cron in another zone is another time.
+      { replicaId: 'reports-staging', cron: 'cron(30 12 * * ? *)', timeZone: 'UTC' },
     ],
     retention: fn(stack),
     ...overrides,
@@ -29,14 +32,15 @@ describe('RetentionSchedules', () => {
     template = Template.fromStack(stack);
   });
 
-  it('creates one schedule per replica', () => {
-    assertResourceCount(template, 'AWS::Scheduler::Schedule', 2);
+  it('creates one schedule per distinct cron and time zone', () => {
+    assertResourceCount(template, 'AWS::Scheduler::Schedule', 3);
   });
 
   it.each([
-    ['orders-staging', 'cron(30 12 * * ? *)', 'Europe/Berlin'],
-    ['billing-staging', 'cron(0 6 ? * SUN *)', 'America/New_York'],
-  ])('runs retention for %s on %s in %s, with the replica as input and a dead-letter queue', (replica, cron, timeZone) => {
+    [['orders-staging', 'orders-dev'], 'cron(30 12 * * ? *)', 'Europe/Berlin'],
+    [['billing-staging'], 'cron(0 6 ? * SUN *)', 'America/New_York'],
+    [['reports-staging'], 'cron(30 12 * * ? *)', 'UTC'],
+  ])('runs retention for %s on %s in %s, with their ids as input and a dead-letter queue', (replicas, cron, timeZone) => {
     assertHasResource(template, 'AWS::Scheduler::Schedule', {
       ScheduleExpression: cron,
       ScheduleExpressionTimezone: timeZone,
@@ -45,11 +49,30 @@ describe('RetentionSchedules', () => {
       Target: {
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Retention'), 'Arn'] },
         RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RetentionSchedulesRole'), 'Arn'] },
-        Input: JSON.stringify({ trigger: 'retention', replica }),
+        Input: JSON.stringify({ trigger: 'retention', replicas }),
         RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RetentionSchedulesDeadLetterQueue'), 'Arn'] } },
       },
     });
+  });
+
+  it('keeps a schedule its logical id when pairs join or leave it (named after its cron and zone)', () => {
+    const ids = (entries: RetentionSchedulesProps['entries']) => {
+      const s = newStack();
+      new RetentionSchedules(s, 'RetentionSchedules', props(s, { entries }));
+      return Object.keys(Template.fromStack(s).findResources('AWS::Scheduler::Schedule')).sort();
+    };
+    const berlin = { cron: 'cron(30 12 * * ? *)', timeZone: 'Europe/Berlin' };
+    expect(ids([{ replicaId: 'a', ...berlin }])).toEqual(ids([{ replicaId: 'b', ...berlin }, { replicaId: 'c', ...berlin }]));
+  });
+
+  it('stays one schedule for 200 pairs on one cron and zone', () => {
+    const s = newStack();
+    const entries = Array.from({ length: 200 }, (_, i) => ({ replicaId: `orders-staging-${String(i + 1).padStart(3, '0')}`, cron: 'cron(30 12 * * ? *)', timeZone: 'Europe/Berlin' }));
+    const construct = new RetentionSchedules(s, 'RetentionSchedules', props(s, { entries }));
+    assertResourceCount(Template.fromStack(s), 'AWS::Scheduler::Schedule', 1);
+    expect(construct.groups.map((g) => g.replicaIds.length)).toEqual([200]);
+    expect(construct.schedules.get('orders-staging-200')).toBe(construct.schedules.get('orders-staging-001'));
   });
 
   it('lets only schedules of this account assume its role, which may invoke only the retention function and use the queue', () => {

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { RefreshDashboard, type RefreshDashboardProps } from '../../../infra/platform/dashboard';
+import { RefreshDashboard, TOP, type RefreshDashboardProps } from '../../../infra/platform/dashboard';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../lambdas/kernel/powertools';
 import { REGION, assertHasResource, assertResourceCount, newStack, render } from '../helpers';
 
@@ -66,10 +66,8 @@ function alarm(stack: Stack, id: string): cloudwatch.Alarm {
 
 function props(stack: Stack, overrides: Partial<RefreshDashboardProps> = {}): RefreshDashboardProps {
   return {
-    replicas: [
-      { id: 'orders-staging', alarms: [alarm(stack, 'OrdersRto'), alarm(stack, 'OrdersFailed')] },
-      { id: 'billing-staging', alarms: [] },
-    ],
+    replicaIds: ['orders-staging', 'billing-staging'],
+    replicaAlarms: [alarm(stack, 'RtoAlarm'), alarm(stack, 'FailedAlarm')],
     rtoTargetMinutes: 45,
     deadLetterQueues: [{ label: 'Scheduler delivery', queue: new sqs.Queue(stack, 'Dlq') }],
     functions: [
@@ -81,6 +79,11 @@ function props(stack: Stack, overrides: Partial<RefreshDashboardProps> = {}): Re
     pipelineAlarms: [alarm(stack, 'DlqAlarm')],
     ...overrides,
   };
+}
+
+/** Every Metrics Insights query of every widget. */
+function queriesOf(json: BodyJson): string[] {
+  return json.widgets.flatMap((w) => (w.properties.metrics ?? []).flatMap((entry) => entry.filter((part): part is { expression: string } => typeof part === 'object' && part !== null && 'expression' in part).map((e) => e.expression)));
 }
 
 describe('RefreshDashboard', () => {
@@ -106,52 +109,54 @@ describe('RefreshDashboard', () => {
   });
 
   it.each([
-    'DowntimeSeconds',
-    'RestoreSeconds',
-    'SnapshotAgeSeconds',
-    'RefreshSucceeded',
-    'RefreshFailed',
-    'RefreshRefused',
-    'RunStuck',
-    'RestoreOverdue',
-    'SettingsDrift',
-    'NightCarriedByPolling',
-    'DeletionEventMissed',
-    'UsableEventMissed',
-  ])(
-    'shows %s of each replica, in the namespace and with the dimensions the functions emit',
-    (metricName) => {
-      const shown = metricsOf(body).filter((m) => m.namespace === METRICS_NAMESPACE && m.name === metricName);
-      expect(shown.map((m) => m.dimensions)).toEqual([
-        { service: METRICS_SERVICE, replica: 'orders-staging' },
-        { service: METRICS_SERVICE, replica: 'billing-staging' },
-      ]);
+    ['DowntimeSeconds', 'MAX'],
+    ['RestoreSeconds', 'MAX'],
+    ['SnapshotAgeSeconds', 'MAX'],
+    ['RefreshFailed', 'SUM'],
+    ['RefreshRefused', 'SUM'],
+    ['RunStuck', 'SUM'],
+  ])('graphs %s of the replicas with the highest values, one line each, as the functions emit it', (metric, fn) => {
+    expect(queriesOf(body)).toContain(`SELECT ${fn}(${metric}) FROM SCHEMA("${METRICS_NAMESPACE}", replica, service) WHERE service = '${METRICS_SERVICE}' GROUP BY replica ORDER BY ${fn}() DESC LIMIT ${TOP}`);
+  });
+
+  it.each(['RefreshSucceeded', 'RefreshFailed', 'RefreshRefused', 'RunStuck', 'RestoreOverdue', 'SettingsDrift', 'NightCarriedByPolling', 'DeletionEventMissed', 'UsableEventMissed'])(
+    'counts %s of all replicas over the time range',
+    (metric) => {
+      const outcomes = widgets(/^Runs in the time range, all 2 replicas$/)[0];
+      expect(outcomes?.properties.setPeriodToTimeRange).toBe(true);
+      expect(queriesOf({ ...body, widgets: outcomes ? [outcomes] : [] })).toContain(`SELECT SUM(${metric}) FROM SCHEMA("${METRICS_NAMESPACE}", replica, service) WHERE service = '${METRICS_SERVICE}'`);
     },
   );
 
-  it.each(['orders-staging', 'billing-staging'])('gives %s a header and a full row of widgets', (y) => {
-    expect(widgets(new RegExp(`^## ${y}\\n`))).toHaveLength(1);
-    const row = widgets(new RegExp(`^(### )?${y}: `));
-    expect(row).toHaveLength(4);
-    expect(row.slice(0, 3).map((w) => w.type)).toEqual(['metric', 'metric', 'metric']);
-    expect(row.reduce((sum, w) => sum + w.width, 0)).toBe(24);
-    expect(new Set(row.map((w) => w.y)).size).toBe(1);
+  it('names no replica in any widget: its size does not depend on their number', () => {
+    expect(text).not.toContain('orders-staging');
+    expect(metricsOf(body).filter((m) => m.namespace === METRICS_NAMESPACE && m.name !== 'EventPathUnhealthy')).toEqual([]);
   });
 
-  it('draws the RTO target as a horizontal line on the downtime and restore graph', () => {
-    const graph = widgets(/^orders-staging: downtime and restore time/)[0];
-    expect(graph?.properties.annotations?.horizontal).toEqual([expect.objectContaining({ value: 45 * 60, label: 'RTO target (45 min)' })]);
+  it('stays the same size for 400 replicas, far from the 500 widgets a dashboard holds', () => {
+    const stack = newStack();
+    new RefreshDashboard(stack, 'Dashboard', props(stack, { replicaIds: Array.from({ length: 400 }, (_, i) => `orders-staging-${i}`) }));
+    const many = JSON.parse(bodyOf(Template.fromStack(stack))) as BodyJson;
+    expect(many.widgets).toHaveLength(body.widgets.length);
+    expect(many.widgets.length).toBeLessThan(20);
+    // At most TOP series per query: well within the metrics a widget shows.
+    for (const w of many.widgets) expect((w.properties.metrics ?? []).length * TOP).toBeLessThanOrEqual(100);
   });
 
-  it('counts the run outcomes over the whole time range', () => {
-    expect(widgets(/^orders-staging: runs in the time range/)[0]?.properties.setPeriodToTimeRange).toBe(true);
+  it('draws the RTO target as a horizontal line on the downtime and the restore graph', () => {
+    for (const title of [/^Downtime, longest per day/, /^Restore time, longest per day/]) {
+      expect(widgets(title)[0]?.properties.annotations?.horizontal).toEqual([expect.objectContaining({ value: 45 * 60, label: 'RTO target (45 min)' })]);
+    }
   });
 
-  it("shows each replica's own alarms, and a note where a replica has none", () => {
-    const status = widgets(/^orders-staging: alarms$/)[0];
+  it('shows the alarms over the replicas, and a note when none is configured', () => {
+    const status = widgets(/^Replica alarms$/)[0];
     expect(status?.type).toBe('alarm');
-    expect(status?.properties.alarms).toEqual([expect.stringMatching(/^\$\{OrdersRto\w*\.Arn\}$/), expect.stringMatching(/^\$\{OrdersFailed\w*\.Arn\}$/)]);
-    expect(widgets(/^### billing-staging: alarms\n/)[0]?.properties.markdown).toContain('No alarms are configured for billing-staging');
+    expect(status?.properties.alarms).toEqual([expect.stringMatching(/^\$\{RtoAlarm\w*\.Arn\}$/), expect.stringMatching(/^\$\{FailedAlarm\w*\.Arn\}$/)]);
+    const stack = newStack();
+    new RefreshDashboard(stack, 'Dashboard', props(stack, { replicaAlarms: [] }));
+    const none = JSON.parse(bodyOf(Template.fromStack(stack))) as BodyJson;
+    expect(none.widgets.find((w) => /^### Replica alarms\n/.test(w.properties.markdown ?? ''))?.properties.markdown).toContain('No alarms on the replicas are configured');
   });
 
   it('ends with the pipeline: dead-letter queue depths, function errors and their alarms', () => {
@@ -176,17 +181,18 @@ describe('RefreshDashboard', () => {
 
   it('takes a name and a time range', () => {
     const stack = newStack();
-    new RefreshDashboard(stack, 'Dashboard', props(stack, { dashboardName: 'my-dashboard', defaultInterval: Duration.days(30) }));
+    new RefreshDashboard(stack, 'Dashboard', props(stack, { dashboardName: 'my-dashboard', defaultInterval: Duration.days(7) }));
     const other = Template.fromStack(stack);
     assertHasResource(other, 'AWS::CloudWatch::Dashboard', { DashboardName: 'my-dashboard' });
-    expect((JSON.parse(bodyOf(other)) as BodyJson).start).toBe('-P30D');
+    expect((JSON.parse(bodyOf(other)) as BodyJson).start).toBe('-P7D');
   });
 
   it.each([
-    ['no replicas', { replicas: [] }, 'replicas must list at least one replica, got none'],
-    ['a repeated replica', { replicas: [{ id: 'a', alarms: [] }, { id: 'a', alarms: [] }] }, 'replicas must not repeat a replica, got "a" twice'],
+    ['no replicas', { replicaIds: [] }, 'replicaIds must list at least one replica, got none'],
+    ['a repeated replica', { replicaIds: ['a', 'a'] }, 'replicaIds must not repeat a replica, got "a" twice'],
     ['an RTO target of 0', { rtoTargetMinutes: 0 }, 'rtoTargetMinutes must be a whole number of minutes above 0, got 0'],
     ['a time range under an hour', { defaultInterval: Duration.minutes(30) }, 'defaultInterval must be at least 1 hour, got 30 minutes'],
+    ['a time range over two weeks', { defaultInterval: Duration.days(30) }, 'defaultInterval must be at most 14 days (Metrics Insights queries reach two weeks back), got 30 days'],
   ])('fails on %s', (_name, overrides, message) => {
     const stack = newStack();
     expect(() => new RefreshDashboard(stack, 'Dashboard', props(stack, overrides))).toThrow(message);

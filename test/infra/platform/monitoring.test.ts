@@ -13,7 +13,7 @@ const ALL_OFF: AlarmsConfig = { rtoMissed: false, noSuccessWithinHours: 0, runFa
 /** The event subscription of the test region. */
 const SUBSCRIPTION = `replica-refresh-${REGION}`;
 
-/** The per-replica event path metrics, each with its own alarm, always on. */
+/** The per-replica event path metrics, each watched by an alarm over the replicas, always on. */
 const EVENT_PATH_METRICS = ['DeletionEventMissed', 'NightCarriedByPolling', 'UsableEventMissed'];
 
 /** A stack with one Monitoring; returns its template and the construct. */
@@ -29,24 +29,25 @@ function build(props: Partial<Omit<MonitoringProps, 'alarmTopic'>> = {}): { temp
   return { template: Template.fromStack(stack), monitoring };
 }
 
-const dimensions = (replica: string) => [
-  { Name: 'replica', Value: replica },
-  { Name: 'service', Value: METRICS_SERVICE },
-];
+/** The Metrics Insights query of an alarm over the replicas: one series per replica of the functions' metric. */
+const query = (fn: string, metric: string) => `SELECT ${fn}(${metric}) FROM SCHEMA("${METRICS_NAMESPACE}", replica, service) WHERE service = '${METRICS_SERVICE}' GROUP BY replica ORDER BY ${fn}() DESC`;
 
-/** The properties every per-replica alarm shares. */
-const replicaAlarm = (replica: string, metricName: string) => ({
-  Namespace: METRICS_NAMESPACE,
-  MetricName: metricName,
-  Dimensions: dimensions(replica),
+/** The properties every alarm over the replicas shares: its name in the region, one query, the topic. */
+const replicasAlarm = (what: string, fn: string, metric: string, period: number) => ({
+  AlarmName: `replica-refresh-${REGION}-${what}`,
+  Metrics: [{ Id: Match.anyValue(), Expression: query(fn, metric), Period: period, ReturnData: true }],
+  Namespace: Match.absent(),
+  Dimensions: Match.absent(),
+  TreatMissingData: 'notBreaching',
   AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
 });
 
-/** The alarms of a template by metric name, for the ReplicaRefresh namespace. */
+/** The metrics the alarms over the replicas watch, from their queries. */
 function replicaAlarmMetrics(template: Template): string[] {
-  const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: METRICS_NAMESPACE } }) as unknown as Record<string, { Properties: { MetricName: string } }>;
+  const alarms = template.findResources('AWS::CloudWatch::Alarm') as unknown as Record<string, { Properties: { Metrics?: { Expression: string }[] } }>;
   return Object.values(alarms)
-    .map((a) => a.Properties.MetricName)
+    .flatMap((a) => a.Properties.Metrics ?? [])
+    .map((m) => /SELECT \w+\((\w+)\)/.exec(m.Expression)?.[1] ?? '?')
     .sort();
 }
 
@@ -150,33 +151,25 @@ describe('Monitoring', () => {
     });
   });
 
-  describe.each(['orders-staging', 'billing-staging'])('alarms of %s', (y) => {
+  describe('alarms over the replicas, one per kind, each replica a contributor', () => {
     it('alarms when a restore missed the RTO target (slow, or failed after a restore was attempted), judged per hour, quiet without restores', () => {
       assertHasResource(template, 'AWS::CloudWatch::Alarm', {
-        ...replicaAlarm(y, 'RtoMissed'),
-        AlarmName: `replica-refresh-${y}-rto-missed`,
-        Statistic: 'Sum',
-        Period: 3600,
+        ...replicasAlarm('rto-missed', 'SUM', 'RtoMissed', 3600),
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
-        AlarmDescription: Match.stringLikeRegexp(`RTO target of 45 min.*npm run report -- --replica ${y}`),
+        AlarmDescription: Match.stringLikeRegexp('RTO target of 45 min.*npm run report -- --replica <id>'),
       });
     });
 
-    it('alarms when no refresh succeeded in noSuccessWithinHours one-hour periods, missing data breaching', () => {
+    it('alarms on the SuccessOverdue the watchdog reports on each pass, over three watchdog intervals of which one breaching is enough', () => {
       assertHasResource(template, 'AWS::CloudWatch::Alarm', {
-        ...replicaAlarm(y, 'RefreshSucceeded'),
-        AlarmName: `replica-refresh-${y}-no-success`,
-        Statistic: 'Sum',
-        Period: 3600,
+        ...replicasAlarm('no-success', 'MAX', 'SuccessOverdue', 600),
         Threshold: 1,
-        ComparisonOperator: 'LessThanThreshold',
-        EvaluationPeriods: 26,
-        DatapointsToAlarm: 26,
-        TreatMissingData: 'breaching',
-        AlarmDescription: Match.stringLikeRegexp(`last 26 h.*npm run report -- --replica ${y}`),
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 1,
+        AlarmDescription: Match.stringLikeRegexp('last 26 h.*npm run report -- --replica <id>'),
       });
     });
 
@@ -185,17 +178,13 @@ describe('Monitoring', () => {
       ['RunStuck', 'run-stuck'],
       ['RefreshRefused', 'refused'],
       ['RestoreOverdue', 'restore-overdue'],
-    ])('alarms on any %s, quiet without data', (metricName, suffix) => {
+    ])('alarms on any %s, quiet without data', (metricName, what) => {
       assertHasResource(template, 'AWS::CloudWatch::Alarm', {
-        ...replicaAlarm(y, metricName),
-        AlarmName: `replica-refresh-${y}-${suffix}`,
-        Statistic: 'Sum',
-        Period: 300,
+        ...replicasAlarm(what, 'SUM', metricName, 300),
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
         EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
-        AlarmDescription: Match.stringLikeRegexp(`${y}.*npm run report -- --replica ${y}`),
+        AlarmDescription: Match.stringLikeRegexp('npm run report -- --replica <id>'),
       });
     });
 
@@ -203,39 +192,41 @@ describe('Monitoring', () => {
       ['DeletionEventMissed', 'deletion-missed'],
       ['UsableEventMissed', 'usable-missed'],
       ['NightCarriedByPolling', 'polled'],
-    ])('alarms on any %s, its name saying event-path, quiet without data', (metricName, suffix) => {
+    ])('alarms on any %s, its name saying event-path, quiet without data', (metricName, what) => {
       assertHasResource(template, 'AWS::CloudWatch::Alarm', {
-        ...replicaAlarm(y, metricName),
-        AlarmName: `replica-refresh-${y}-event-path-${suffix}`,
-        Statistic: 'Sum',
-        Period: 300,
+        ...replicasAlarm(`event-path-${what}`, 'SUM', metricName, 300),
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
-        AlarmDescription: Match.stringLikeRegexp(`${y} was still refreshed.*npm run report -- --replica ${y}`),
+        AlarmDescription: Match.stringLikeRegexp('was still refreshed.*npm run report -- --replica <id>'),
       });
     });
 
-    it('lists its nine alarms', () => {
-      expect(monitoring.alarmsOf(y)).toHaveLength(9);
+    it('keeps every alarm within the three hours of data a Metrics Insights alarm evaluates', () => {
+      const alarms = template.findResources('AWS::CloudWatch::Alarm') as unknown as Record<string, { Properties: { EvaluationPeriods: number; Metrics?: { Period: number }[] } }>;
+      for (const a of Object.values(alarms)) for (const m of a.Properties.Metrics ?? []) expect(m.Period * a.Properties.EvaluationPeriods).toBeLessThanOrEqual(3 * 3600);
+      // A watchdog every hour: three periods of an hour, exactly the limit.
+      const hourly = build({ watchdogInterval: Duration.minutes(60) }).template;
+      assertHasResource(hourly, 'AWS::CloudWatch::Alarm', { Metrics: [Match.objectLike({ Expression: query('MAX', 'SuccessOverdue'), Period: 3600 })], EvaluationPeriods: 3 });
+    });
+
+    it('lists its nine alarms apart from the pipeline alarms', () => {
+      expect(monitoring.replicaAlarms).toHaveLength(9);
     });
   });
 
-  it('creates the alarms of each replica once, plus the pipeline alarms', () => {
-    assertResourceCount(template, 'AWS::CloudWatch::Alarm', 2 * 9 + 4);
-    expect(monitoring.alarms).toHaveLength(22);
+  it('creates the same nine alarms over the replicas for two replicas or 400, plus the pipeline alarms', () => {
+    assertResourceCount(template, 'AWS::CloudWatch::Alarm', 9 + 4);
+    expect(monitoring.alarms).toHaveLength(13);
     expect(monitoring.pipelineAlarms).toHaveLength(4);
-  });
-
-  it('fails to list the alarms of a replica it does not monitor', () => {
-    expect(() => monitoring.alarmsOf('other-staging')).toThrow('replicaId "other-staging" is not monitored here; monitored: orders-staging, billing-staging');
+    const many = build({ replicaIds: Array.from({ length: 400 }, (_, i) => `orders-staging-${i}`) });
+    assertResourceCount(many.template, 'AWS::CloudWatch::Alarm', 9);
   });
 
   describe('configuration', () => {
     it.each([
       ['rtoMissed', { rtoMissed: false }, 'RtoMissed'],
-      ['noSuccessWithinHours = 0', { noSuccessWithinHours: 0 }, 'RefreshSucceeded'],
+      ['noSuccessWithinHours = 0', { noSuccessWithinHours: 0 }, 'SuccessOverdue'],
       ['refused', { refused: false }, 'RefreshRefused'],
       ['restoreOverdue', { restoreOverdue: false }, 'RestoreOverdue'],
     ])('%s off removes that alarm only', (_name, off, metricName) => {
@@ -246,27 +237,26 @@ describe('Monitoring', () => {
 
     it('runFailed off removes the failed and the stuck alarm', () => {
       expect(replicaAlarmMetrics(build({ alarms: { ...ALL_ON, runFailed: false } }).template)).toEqual(
-        [...EVENT_PATH_METRICS, 'RefreshRefused', 'RefreshSucceeded', 'RestoreOverdue', 'RtoMissed'].sort(),
+        [...EVENT_PATH_METRICS, 'RefreshRefused', 'RestoreOverdue', 'RtoMissed', 'SuccessOverdue'].sort(),
       );
     });
 
     it('keeps only the event path alarms with every alarm off (they need no switch: a dead event path is never fine)', () => {
       const { template: off, monitoring: m } = build({ alarms: ALL_OFF });
       expect(replicaAlarmMetrics(off)).toEqual(EVENT_PATH_METRICS);
-      expect(m.alarmsOf('orders-staging')).toHaveLength(3);
+      expect(m.replicaAlarms).toHaveLength(3);
     });
 
-    it('watches up to 168 h (seven days of one-hour periods, the CloudWatch limit)', () => {
+    it('watches up to 168 h the same way: the watchdog decides, the alarm sees its SuccessOverdue', () => {
       assertHasResource(build({ alarms: { ...ALL_ON, noSuccessWithinHours: 168 } }).template, 'AWS::CloudWatch::Alarm', {
-        MetricName: 'RefreshSucceeded',
-        Period: 3600,
-        EvaluationPeriods: 168,
-        DatapointsToAlarm: 168,
+        Metrics: [Match.objectLike({ Expression: query('MAX', 'SuccessOverdue'), Period: 300 })],
+        EvaluationPeriods: 3,
+        AlarmDescription: Match.stringLikeRegexp('last 168 h'),
       });
     });
 
     it('names the RTO target in the description', () => {
-      assertHasResource(build({ rtoTargetMinutes: 90 }).template, 'AWS::CloudWatch::Alarm', { MetricName: 'RtoMissed', AlarmDescription: Match.stringLikeRegexp('RTO target of 90 min') });
+      assertHasResource(build({ rtoTargetMinutes: 90 }).template, 'AWS::CloudWatch::Alarm', { AlarmName: `replica-refresh-${REGION}-rto-missed`, AlarmDescription: Match.stringLikeRegexp('RTO target of 90 min') });
     });
   });
 
@@ -289,6 +279,7 @@ describe('Monitoring', () => {
       ['a negative noSuccessWithinHours', { alarms: { ...ALL_ON, noSuccessWithinHours: -1 } }, 'alarms.noSuccessWithinHours must be a whole number of hours from 0 (off) to 168, got -1'],
       ['a repeated replica', { replicaIds: ['orders-staging', 'orders-staging'] }, 'replicaIds must not repeat a replica, got "orders-staging" twice'],
       ['a replica id that is not an RDS identifier', { replicaIds: ['Orders_Staging'] }, 'replicaIds must be lower-case RDS instance identifiers, got "Orders_Staging"'],
+      ['a replica id that is the region', { replicaIds: [REGION] }, `replicaIds must not be the region's name, got "${REGION}"`],
     ])('fails on %s', (_name, props, message) => {
       expect(() => build(props)).toThrow(message);
     });

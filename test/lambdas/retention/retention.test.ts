@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { instanceGateway } from '../../../lambdas/targets/instance/gateway';
 import { RdsAdapter } from '../../../lambdas/aws/rds';
 import type { RunRecord } from '../../../lambdas/kernel/model';
-import { handleRetention, runRetention } from '../../../lambdas/retention/retention';
+import { handleRetention, parseRetentionInput, runRetention } from '../../../lambdas/retention/retention';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { X, Y, pair, xSnapshot, yInstance } from '../../support/fixtures';
 
@@ -87,7 +87,49 @@ describe('handleRetention (the retention function)', () => {
     expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 0);
   });
 
+  it('runs a pass for each replica a shared schedule names, reading what each y holds once', async () => {
+    const siblingY = 'orders-dev';
+    rdsMock.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: siblingY }).resolves({
+      DBInstances: [yInstance({ DBInstanceIdentifier: siblingY, TagList: [...owned, { Key: 'replica-refresh:source-snapshot', Value: 'orders-prod-2026-11-10' }] })],
+    });
+    const both = { pairs: [...config.pairs, pair({ replica: { instanceId: siblingY, region: 'eu-central-1' }, copy: { retention: { keepDays: 7, keepLast: 2 } } })] };
+    const passes = await handleRetention(deps(), both, { trigger: 'retention', replicas: [siblingY, Y] });
+    // In the configuration's order, each keeping what the other holds.
+    expect(passes.map((p) => [p.replica, p.deleted, p.kept])).toEqual([
+      [Y, [], 6],
+      [siblingY, [], 6],
+    ]);
+    // Each y described once, though each pair also keeps what its sibling holds.
+    expect(rdsMock.commandCalls(DescribeDBInstancesCommand).map((c) => c.args[0].input.DBInstanceIdentifier).sort()).toEqual([siblingY, Y].sort());
+  });
+
+  it('skips the replicas of a shared schedule it does not know, with a warning, and runs the others', async () => {
+    const telemetry = new SimTelemetry();
+    const passes = await handleRetention({ ...deps(), telemetry }, config, { trigger: 'retention', replicas: ['gone-staging', Y] });
+    expect(passes.map((p) => p.replica)).toEqual([Y]);
+    expect(telemetry.total('RetentionInputIgnored')).toBe(0);
+  });
+
   it.each([
+    ['replica and replicas together', { trigger: 'retention', replica: Y, replicas: [Y] }, 'give replica or replicas, not both'],
+    ['an empty list', { trigger: 'retention', replicas: [] }, 'replicas must be a list of 1 to 1000 replica ids'],
+    ['a list of more than 1000', { trigger: 'retention', replicas: Array.from({ length: 1001 }, (_, i) => `y-${i}`) }, 'replicas must be a list of 1 to 1000 replica ids'],
+    ['a list that is not one', { trigger: 'retention', replicas: Y }, 'replicas must be a list of 1 to 1000 replica ids'],
+    ['a list holding a number', { trigger: 'retention', replicas: [Y, 7] }, 'replicas must hold replica ids, got 7'],
+    ['a list naming a replica twice', { trigger: 'retention', replicas: [Y, Y] }, `replicas names "${Y}" twice`],
+    ['an empty replica', { trigger: 'retention', replica: '' }, 'replica must be a non-empty string'],
+    ['a dryRun that is not a boolean', { trigger: 'retention', dryRun: 'yes' }, 'dryRun must be true or false'],
+  ])('refuses %s, naming the problem', (_name, input, problem) => {
+    expect(parseRetentionInput(input)).toEqual({ problem });
+  });
+
+  it('takes both shapes of input', () => {
+    expect(parseRetentionInput({ trigger: 'retention', replicas: [Y, 'orders-dev'], dryRun: true })).toEqual({ input: { trigger: 'retention', replicas: [Y, 'orders-dev'], dryRun: true } });
+    expect(parseRetentionInput({ trigger: 'retention', replica: Y })).toEqual({ input: { trigger: 'retention', replica: Y } });
+  });
+
+  it.each([
+    ['a malformed replicas list', config, { trigger: 'retention', replicas: [Y, Y] }],
     ['retention off', { pairs: [pair({ copy: { retention: { enabled: false } } })] }, { trigger: 'retention' }],
     ['copying off (someone else copies)', { pairs: [pair({ copy: { enabled: false } })] }, { trigger: 'retention' }],
     ['backup-replication mode', { pairs: [pair({ source: { instanceId: X, region: 'eu-west-1', mode: 'backup-replication' } })] }, { trigger: 'retention' }],

@@ -1,12 +1,15 @@
 /**
  * CloudWatch alarm evaluation in the simulation: the alarm shapes of the synthesized Monitoring construct, evaluated
- * once a minute on data points with "M out of N" and the four ways to treat missing data.
+ * once a minute on data points with "M out of N" and the four ways to treat missing data; and Metrics Insights alarms
+ * over the replicas, each replica a contributor with its own state, on the latest three hours of data, at most 100
+ * contributors in ALARM.
  */
 import { VirtualClock } from '../../../scripts/sim/clock';
 import type { AlarmTransition } from '../../../scripts/sim/cloudwatch';
 import { SimCloudWatch } from '../../../scripts/sim/cloudwatch';
-import type { AlarmDefinition } from '../../../scripts/sim/synth';
-import { replicaStackDefinition } from '../../../scripts/sim/synth';
+import { parseInsightsQuery } from '../../../scripts/sim/metrics-insights';
+import type { AlarmDefinition, AnyAlarmDefinition, InsightsAlarmDefinition } from '../../../scripts/sim/synth';
+import { isInsightsAlarm, replicaStackDefinition } from '../../../scripts/sim/synth';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 
 const START = new Date('2026-11-21T00:00:00Z');
@@ -29,7 +32,26 @@ function alarm(over: Partial<AlarmDefinition>): AlarmDefinition {
   };
 }
 
-function world(defs: AlarmDefinition[]) {
+/** An alarm over the replicas as Monitoring defines them (run-failed by default). */
+function insights(over: Partial<InsightsAlarmDefinition> & { fn?: string; metric?: string } = {}): InsightsAlarmDefinition {
+  const { fn = 'SUM', metric = 'RefreshFailed', ...rest } = over;
+  const expression = `SELECT ${fn}(${metric}) FROM SCHEMA("ReplicaRefresh", replica, service) WHERE service = 'replica-refresh' GROUP BY replica ORDER BY ${fn}() DESC`;
+  return {
+    name: 'replicas',
+    logicalId: 'Replicas',
+    expression,
+    query: parseInsightsQuery(expression),
+    period: 300,
+    threshold: 0,
+    comparison: 'GreaterThanThreshold',
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: 'notBreaching',
+    ...rest,
+  };
+}
+
+function world(defs: AnyAlarmDefinition[]) {
   const clock = new VirtualClock(START);
   const telemetry = new SimTelemetry(clock.now);
   const changes: AlarmTransition[] = [];
@@ -90,24 +112,131 @@ describe('SimCloudWatch', () => {
     expect(cw.state('dlq')).toBe('ALARM');
   });
 
-  it("reads every alarm from the synthesized Monitoring construct, the event path's and the replica's event-path metrics among them", async () => {
+  it("reads every alarm from the synthesized Monitoring construct: the replicas' Metrics Insights alarms and the single-metric ones", async () => {
     const { alarms } = await replicaStackDefinition({
       account: '111111111111',
       region: 'eu-central-1',
       replicaIds: ['orders-staging'],
       rtoTargetMinutes: 45,
       alarms: { rtoMissed: true, noSuccessWithinHours: 26, runFailed: true, refused: true, restoreOverdue: true },
-      pausedReplicaIds: [],
       functions: ['start-refresh', 'on-rds-event', 'watchdog'],
       manualSnapshotAlarms: [],
       copyFunction: false,
       watchdogIntervalMinutes: 5,
     });
-    const byMetric = new Map(alarms.map((a) => [a.metricName, a]));
-    expect(byMetric.get('RefreshSucceeded')).toMatchObject({ name: 'replica-refresh-orders-staging-no-success', period: 3600, evaluationPeriods: 26, treatMissingData: 'breaching', dimensions: { service: 'replica-refresh', replica: 'orders-staging' } });
-    expect(byMetric.get('EventPathUnhealthy')).toMatchObject({ name: expect.stringContaining('event-path') as unknown, statistic: 'Maximum', period: 300, dimensions: { service: 'replica-refresh', subscription: 'replica-refresh-eu-central-1' } });
-    for (const metric of ['DeletionEventMissed', 'UsableEventMissed', 'NightCarriedByPolling']) expect(byMetric.get(metric)?.dimensions).toEqual({ service: 'replica-refresh', replica: 'orders-staging' });
-    expect(alarms.filter((a) => a.namespace === 'AWS/Lambda' && a.metricName === 'Errors').map((a) => a.dimensions.FunctionName).sort()).toEqual(['on-rds-event', 'start-refresh', 'watchdog']);
-    expect(alarms.filter((a) => a.metricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(4);
+    const overReplicas = alarms.filter(isInsightsAlarm);
+    const single = alarms.filter((a): a is AlarmDefinition => !isInsightsAlarm(a));
+    const byMetric = new Map(overReplicas.map((a) => [a.query.metricName, a]));
+    expect(byMetric.get('SuccessOverdue')).toMatchObject({
+      name: 'replica-refresh-eu-central-1-no-success',
+      period: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 1,
+      treatMissingData: 'notBreaching',
+      query: { fn: 'MAX', namespace: 'ReplicaRefresh', schema: ['replica', 'service'], where: { service: 'replica-refresh' }, groupBy: ['replica'], orderBy: { fn: 'MAX', direction: 'DESC' } },
+    });
+    for (const metric of ['DeletionEventMissed', 'UsableEventMissed', 'NightCarriedByPolling']) expect(byMetric.get(metric)?.query.groupBy).toEqual(['replica']);
+    expect(overReplicas).toHaveLength(9);
+    expect(single.find((a) => a.metricName === 'EventPathUnhealthy')).toMatchObject({ name: 'replica-refresh-eu-central-1-event-path', statistic: 'Maximum', period: 300, dimensions: { service: 'replica-refresh', subscription: 'replica-refresh-eu-central-1' } });
+    expect(single.filter((a) => a.namespace === 'AWS/Lambda' && a.metricName === 'Errors').map((a) => a.dimensions.FunctionName).sort()).toEqual(['on-rds-event', 'start-refresh', 'watchdog']);
+    expect(single.filter((a) => a.metricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(4);
+  });
+});
+
+describe('SimCloudWatch, Metrics Insights alarms over the replicas', () => {
+  const states = (cw: SimCloudWatch, name = 'replicas'): Record<string, string> => Object.fromEntries(cw.contributors(name).map((c) => [c.attributes.replica ?? '', c.state]));
+
+  it('judges each replica as a contributor: only the breaching one goes into ALARM, and the alarm with it', async () => {
+    const { telemetry, cw, changes, at } = world([insights()]);
+    telemetry.count('RefreshSucceeded', 1, { replica: 'y' });
+    telemetry.count('RefreshFailed', 1, { replica: 'z' });
+    await at(1);
+    expect(states(cw)).toEqual({ z: 'ALARM' });
+    expect(cw.state('replicas')).toBe('ALARM');
+    expect(changes.map((c) => `${c.contributor?.attributes.replica ?? 'alarm'} ${c.from}→${c.to}`)).toEqual(['z OK→ALARM', 'alarm INSUFFICIENT_DATA→ALARM']);
+    expect(changes[1]?.reason).toBe('1 out of 1 time series evaluated to ALARM');
+    // A second replica fails while the alarm is in ALARM: its own notification, the alarm's state unchanged.
+    telemetry.count('RefreshFailed', 2, { replica: 'y' });
+    await at(2);
+    expect(states(cw)).toEqual({ y: 'ALARM', z: 'ALARM' });
+    expect(changes.slice(2).map((c) => `${c.contributor?.attributes.replica ?? 'alarm'} ${c.from}→${c.to}`)).toEqual(['y OK→ALARM']);
+  });
+
+  it('lets a contributor go when its series has no data in the evaluated periods (a series exists only with data), and the alarm to OK', async () => {
+    const { telemetry, cw, changes, at } = world([insights()]);
+    telemetry.count('RefreshFailed', 1, { replica: 'z' });
+    await at(1);
+    await at(6);
+    expect(cw.contributors('replicas')).toEqual([]);
+    expect(cw.state('replicas')).toBe('OK');
+    expect(changes.map((c) => `${c.contributor?.attributes.replica ?? 'alarm'} ${c.from}→${c.to}`)).toEqual(['z OK→ALARM', 'alarm INSUFFICIENT_DATA→ALARM', 'z ALARM→OK', 'alarm ALARM→OK']);
+  });
+
+  it('keeps a replica overdue through a watchdog pass that came late (one of three periods), and lets it go three periods after its last report', async () => {
+    const noSuccess = insights({ fn: 'MAX', metric: 'SuccessOverdue', threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 3, datapointsToAlarm: 1 });
+    const { clock, telemetry, cw, at } = world([noSuccess]);
+    const report = () => telemetry.put('ReplicaRefresh', 'SuccessOverdue', 1, { replica: 'y' }, clock.now());
+    report();
+    await at(1);
+    expect(states(cw)).toEqual({ y: 'ALARM' });
+    await at(11); // the passes of 00:05 and 00:10 did not report
+    expect(states(cw)).toEqual({ y: 'ALARM' });
+    await at(16);
+    expect(states(cw)).toEqual({});
+  });
+
+  it('evaluates only the latest three hours of data, however many periods the alarm names', async () => {
+    // Five hourly periods reach back to 20:00; the data of 20:30 is in them, but older than three hours.
+    const fiveHours = insights({ period: 3600, evaluationPeriods: 5 });
+    const { clock, telemetry, cw, at } = world([fiveHours]);
+    telemetry.put('ReplicaRefresh', 'RefreshFailed', 1, { replica: 'y' }, new Date(clock.now().getTime() - 210 * 60_000));
+    telemetry.put('ReplicaRefresh', 'RefreshFailed', 1, { replica: 'z' }, new Date(clock.now().getTime() - 150 * 60_000));
+    await at(1);
+    expect(states(cw, 'replicas')).toEqual({ z: 'ALARM' });
+  });
+
+  it('puts at most 100 contributors in ALARM, saying "100+", and the others in OK until a place frees', async () => {
+    const { telemetry, cw, changes, at } = world([insights()]);
+    for (let i = 0; i < 150; i++) telemetry.count('RefreshFailed', 1, { replica: `y-${String(i).padStart(3, '0')}` });
+    await at(1);
+    const all = cw.contributors('replicas');
+    expect(all).toHaveLength(150);
+    expect(all.filter((c) => c.state === 'ALARM')).toHaveLength(100);
+    expect(changes.filter((c) => c.contributor && c.to === 'ALARM')).toHaveLength(100);
+    expect(changes.at(-1)).toMatchObject({ to: 'ALARM', reason: '100+ time series evaluated to ALARM' });
+  });
+
+  it('evaluates the 500 series a query returns, the highest first (its ORDER BY), and says PARTIAL_DATA', async () => {
+    const { telemetry, cw, changes, at } = world([insights({ threshold: 5 })]);
+    for (let i = 0; i < 600; i++) telemetry.count('RefreshFailed', i < 10 ? 10 : 1, { replica: `y-${String(i).padStart(3, '0')}` });
+    await at(1);
+    expect(cw.contributors('replicas')).toHaveLength(500);
+    expect(cw.contributors('replicas').filter((c) => c.state === 'ALARM').map((c) => c.attributes.replica)).toHaveLength(10);
+    expect(changes.at(-1)?.reason).toBe('10 out of 500 time series evaluated to ALARM (PARTIAL_DATA)');
+  });
+
+  it('matches only metrics with exactly the dimensions of SCHEMA and the WHERE value', async () => {
+    const { telemetry, cw, at } = world([insights()]);
+    telemetry.put('ReplicaRefresh', 'RefreshFailed', 1, { replica: 'extra', run: 'r1' });
+    telemetry.put('ReplicaRefresh', 'RefreshFailed', 1, { service: 'someone-else', replica: 'other' });
+    telemetry.put('ReplicaRefresh', 'RefreshFailed', 1, { replica: 'y' });
+    await at(1);
+    expect(states(cw)).toEqual({ y: 'ALARM' });
+  });
+
+  it('reads the query language the project uses, and refuses what it does not simulate', () => {
+    expect(parseInsightsQuery("select sum(RefreshFailed) from SCHEMA(\"ReplicaRefresh\", replica, service) where service = 'replica-refresh' group by replica order by SUM() desc limit 10")).toEqual({
+      fn: 'SUM',
+      metricName: 'RefreshFailed',
+      namespace: 'ReplicaRefresh',
+      schema: ['replica', 'service'],
+      where: { service: 'replica-refresh' },
+      groupBy: ['replica'],
+      orderBy: { fn: 'SUM', direction: 'DESC' },
+      limit: 10,
+    });
+    expect(parseInsightsQuery('SELECT AVG(CPUUtilization) FROM "AWS/EC2"')).toMatchObject({ namespace: 'AWS/EC2', where: {}, groupBy: [] });
+    expect(() => parseInsightsQuery("SELECT SUM(x) FROM SCHEMA(\"N\", a) WHERE a != 'b'")).toThrow("evaluates only labelKey = 'value' conditions joined by AND");
+    expect(() => parseInsightsQuery('SELECT P99(x) FROM "N"')).toThrow('Metrics Insights has no function P99');
   });
 });

@@ -29,7 +29,6 @@ function synthesizedEventPath(): Promise<EventPathDefinition> {
     replicaIds: ['orders-staging'],
     rtoTargetMinutes: 45,
     alarms: { rtoMissed: true, noSuccessWithinHours: 26, runFailed: true, refused: true, restoreOverdue: true },
-    pausedReplicaIds: [],
     functions: ['start-refresh', 'on-rds-event', 'watchdog'],
     manualSnapshotAlarms: [],
     copyFunction: false,
@@ -205,8 +204,19 @@ describe('the event path of the simulated account', () => {
       expect(sim.rds.subscription(sim.stack.eventPath.subscriptionName)?.Status).toBe('no-permission');
       expect(sim.eventsTopic.denied.length).toBeGreaterThan(0);
       const firstNightEnds = new Date('2026-11-17T12:00:00Z').getTime();
-      const eventPathAlarm = sim.alarms.find((a) => /event-path/.test(a.name));
+      const eventPathAlarm = sim.alarms.find((a) => a.name === `replica-refresh-${REGION}-event-path`);
       expect(eventPathAlarm?.time.getTime()).toBeLessThan(firstNightEnds);
+      // The region's alarms over the replicas: orders-staging is the contributor that went into ALARM, the first night.
+      for (const what of ['deletion-missed', 'usable-missed', 'polled']) {
+        const name = `replica-refresh-${REGION}-event-path-${what}`;
+        const firstForReplica = sim.alarms.find((a) => a.name === name && a.contributor?.replica === 'orders-staging');
+        expect(firstForReplica?.time.getTime()).toBeLessThan(firstNightEnds);
+        // Its notification names the contributor by its attributes, the metric's dimensions.
+        const notes = sim.notified().filter((m) => m.attributes.source === 'cloudwatch-alarm' && (JSON.parse(m.message) as { AlarmName: string }).AlarmName === name);
+        expect(notes.map((m) => JSON.parse(m.message) as { NewStateValue: string; AlarmContributor?: { ContributorAttributes: Record<string, string> } })).toContainEqual(
+          expect.objectContaining({ NewStateValue: 'ALARM', AlarmContributor: expect.objectContaining({ ContributorAttributes: { replica: 'orders-staging' } }) as unknown }),
+        );
+      }
     } finally {
       await sim.close();
     }

@@ -111,6 +111,27 @@ describe('fault matrix', () => {
     expect(kinds(sim)).toEqual(['refresh.refused']);
   });
 
+  it('no snapshot two nights running: once no refresh has succeeded within noSuccessWithinHours, the no-success alarm names the replica and one alert goes out; the next good night clears both', async () => {
+    const { sim, runs } = await simulate(3, [
+      { name: 'no-snapshot', night: 1 },
+      { name: 'no-snapshot', night: 2 },
+    ]);
+    expect(runs.map((r) => r.status)).toEqual(['refused', 'refused', 'succeeded']);
+    // 26 h after the first refusal (nothing had succeeded since), before the third night's success.
+    const overdueFrom = Date.parse(runs[0]!.startedAt) + 26 * 3_600_000;
+    const noSuccess = sim.alarms.filter((a) => a.name === 'replica-refresh-eu-central-1-no-success');
+    expect(noSuccess.map((a) => a.contributor?.replica ?? '(alarm)').sort()).toEqual(['(alarm)', Y]);
+    for (const a of noSuccess) expect(a.time.getTime()).toBeGreaterThanOrEqual(overdueFrom);
+    expect(noSuccess[0]!.time.getTime()).toBeLessThan(overdueFrom + 10 * 60_000);
+    expect(kinds(sim).filter((k) => k === 'replica.no-success')).toHaveLength(1);
+    // The success closed the episode: the watchdog stopped reporting and the contributor went back to OK.
+    expect(sim.cloudwatch.contributors('replica-refresh-eu-central-1-no-success')).toEqual([]);
+    expect(sim.cloudwatch.state('replica-refresh-eu-central-1-no-success')).toBe('OK');
+    expect(sim.telemetry.metrics.filter((m) => m.name === 'SuccessOverdue').every((m) => m.time.getTime() < Date.parse(runs[2]!.closedAt!) + 5 * 60_000)).toBe(true);
+    // Each refusal raised the refused alarm for the replica.
+    expect(sim.alarms.filter((a) => a.name === 'replica-refresh-eu-central-1-refused' && a.contributor?.replica === Y)).toHaveLength(2);
+  });
+
   it('the newest snapshot still copying: the newest available one is used', async () => {
     const { runs, y } = await simulate(1, [{ name: 'newest-copying' }]);
     expectRestored(runs[0], y);
