@@ -94,7 +94,7 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
   }
 
   if (signal === 'usable') {
-    if (!run || !strategy.awaitsUsable(run) || !run.restoreClaimedAt) {
+    if (!run || !strategy.awaitsUsable(run)) {
       // The watchdog closed the run from its poll before this event came: the event's time is the exact one.
       if (!run && (await amendFromEvent(deps, pair.id, undefined, 'usable', event.time))) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:usable' };
       return ignored(deps, 'no-run-waiting', detail);
