@@ -9,7 +9,7 @@ import { RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { LogLevel, NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -33,13 +33,46 @@ import { acknowledgeNag } from './nag';
 import { deadLetterQueue } from './dead-letter-queue';
 
 /**
- * Modules the bundles take from the project instead of node_modules (esbuild's alias): the SDK's default credential
- * chain becomes its first link, the environment, which is where Lambda puts the role's credentials (see
- * lambdas/aws/lambda-credentials.ts). About 100 KiB less in every bundle. Tests and scripts keep the real chain.
+ * Modules the bundles take from the project instead of node_modules (esbuild's alias), each never needed in Lambda
+ * as the file that replaces it explains: the SDK's default credential chain becomes its first link, the environment,
+ * which is where Lambda puts the role's credentials (lambdas/aws/lambda-credentials.ts, about 100 KiB less in every
+ * bundle); the SDK's event-stream support, which no operation the functions call uses, becomes a module that refuses
+ * (lambdas/aws/no-event-streams.ts, about 15 KiB). Tests and scripts keep the real modules.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': path.join(__dirname, '..', '..', 'lambdas', 'aws', 'lambda-credentials.ts'),
+  '@smithy/core/event-streams': path.join(__dirname, '..', '..', 'lambdas', 'aws', 'no-event-streams.ts'),
 };
+
+/**
+ * How every function is bundled: NodejsFunction's bundling options, but the hooks that add each function's
+ * configuration file. `npm run bench` rebuilds each function's bundle with the same options to list what it holds
+ * (scripts/bench/cold-start.ts), and checks that the rebuild is byte for byte the size of the synthesized one.
+ */
+export const BUNDLING = {
+  // Smaller bundle, faster cold start.
+  minify: true,
+  // Readable stack traces despite minification (with NODE_OPTIONS below). The map is index.js.map, a file of its own,
+  // which --enable-source-maps makes Node read and parse when it loads index.js, at every cold start.
+  sourceMap: true,
+  // The map without a copy of every source file: traces still name the TypeScript file, line and column, and the map
+  // is a third of the size (2.2-2.9 MiB to 0.7-0.9), which takes about half of the source-map cost off each cold
+  // start (`npm run bench`: init with the function's NODE_OPTIONS).
+  sourcesContent: false,
+  // Emit syntax the runtime understands natively: no down-levelling.
+  target: 'node22',
+  // CommonJS: the project's code and its dependencies load without ESM interop shims.
+  format: OutputFormat.CJS,
+  // Prefer the packages' ES module builds, which esbuild can tree-shake (the SDK's CommonJS builds cannot be):
+  // a quarter less code to compile at every cold start.
+  mainFields: ['module', 'main'],
+  // Run the SDK versions the tests ran against, not whatever the runtime ships that day.
+  bundleAwsSDK: true,
+  // Only what needs attention in synth and test output, not the size of every bundle.
+  logLevel: LogLevel.WARNING,
+  // Smaller bundle: see BUNDLE_ALIASES.
+  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([module, file]) => `${module}=${file}`) },
+} as const satisfies BundlingOptions;
 
 /** Every function's memory: the work is SDK calls and small JSON (the benchmark bills GB-seconds with it). */
 export const FUNCTION_MEMORY_MB = 256;
@@ -184,26 +217,10 @@ export class RefreshFunction extends Construct {
       logGroup: this.logGroup,
       environment,
       bundling: {
-        // Smaller bundle, faster cold start.
-        minify: true,
-        // Readable stack traces despite minification (with NODE_OPTIONS above).
-        sourceMap: true,
-        // Emit syntax the runtime understands natively: no down-levelling.
-        target: 'node22',
-        // CommonJS: the project's code and its dependencies load without ESM interop shims.
-        format: OutputFormat.CJS,
-        // Prefer the packages' ES module builds, which esbuild can tree-shake (the SDK's CommonJS builds cannot be):
-        // a quarter less code to compile at every cold start.
-        mainFields: ['module', 'main'],
-        // Run the SDK versions the tests ran against, not whatever the runtime ships that day.
-        bundleAwsSDK: true,
-        // Only what needs attention in synth and test output, not the size of every bundle.
-        logLevel: LogLevel.WARNING,
+        ...BUNDLING,
         // The validated configuration goes into the asset next to index.js. The asset is hashed by its output, so a
         // configuration change is a code change and redeploys the function.
         commandHooks: bundled.hooks,
-        // Smaller bundle: see BUNDLE_ALIASES.
-        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([module, file]) => `${module}=${file}`) },
       },
     });
     fn.configureAsyncInvoke({

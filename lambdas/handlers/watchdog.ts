@@ -7,7 +7,7 @@ import type { WatchdogOutcome } from '../refresh/watchdog';
 import { runWatchdog } from '../refresh/watchdog';
 import { logger } from '../kernel/powertools';
 import type { Runtime } from '../kernel/runtime';
-import { runtime } from '../kernel/runtime';
+import { lambdaRuntime, managedSecretParameters, masterPasswords, notifications, replicaRds, replicaTargets, runLedger } from '../kernel/runtime';
 
 /** The handler over a given runtime. */
 export function createHandler({ config, deps }: Runtime) {
@@ -19,4 +19,5 @@ export function createHandler({ config, deps }: Runtime) {
   };
 }
 
-export const handler = createHandler(runtime());
+// Every AWS port: finishing a run sets y's master credentials (Secrets Manager, SSM) after the restore.
+export const handler = createHandler(lambdaRuntime({ rds: replicaRds, targets: replicaTargets, ledger: runLedger, notifier: notifications, secrets: masterPasswords, parameters: managedSecretParameters }));

@@ -1,7 +1,11 @@
 /**
  * Cold-start wiring: config parsed once, SDK clients built once, the core's dependencies composed.
- * Handlers build their runtime at module load. Anything that hosts the handlers elsewhere (the local
- * simulation) passes its own clients and clock; the adapters and the core are the same either way.
+ *
+ * Each handler builds its runtime at module load with {@link lambdaRuntime}, naming the AWS adapters its workflow
+ * uses: the bundle of a function then holds only those SDK clients (esbuild drops the adapters, and the
+ * `sideEffects: false` client packages, that nothing references). Anything that hosts the handlers elsewhere (the
+ * local simulation, the benchmark) builds the whole runtime with {@link runtime}, passing its own clients and
+ * clock; the adapters and the core are the same either way.
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoLedger, ledgerClient } from '../aws/ledger';
@@ -10,7 +14,7 @@ import { SsmParameters, parametersClient } from '../aws/parameters';
 import { RdsAdapter, replicaRdsClient } from '../aws/rds';
 import { SecretsAdapter, secretsClient } from '../aws/secrets';
 import { instanceGateway } from '../targets/instance/gateway';
-import type { Deps, Telemetry } from './ports';
+import type { Deps, ParameterStore, Telemetry } from './ports';
 import type { ConfigSource, RuntimeConfig } from './config';
 import { lambdaConfigSource, loadRuntimeConfig } from './config';
 import { PowertoolsTelemetry } from './powertools';
@@ -49,7 +53,21 @@ export function awsClients(config: RuntimeConfig): Clients {
   };
 }
 
-/** Builds the runtime from the configuration file bundled with the function and the resource names in its environment. */
+/** What every function gets besides AWS: telemetry, the clock and run ids. */
+type LocalDeps = Pick<Deps, 'telemetry' | 'now' | 'randomId'>;
+
+function localDeps(options: Omit<RuntimeOptions, 'clients'>): LocalDeps {
+  return {
+    telemetry: options.telemetry ?? new PowertoolsTelemetry(),
+    now: options.now ?? (() => new Date()),
+    randomId: options.randomId ?? (() => randomBytes(3).toString('hex')),
+  };
+}
+
+/**
+ * Builds the whole runtime, every adapter with its client, from the configuration file bundled with the function and
+ * the resource names in its environment (or the host's own source and clients).
+ */
 export function runtime(source: ConfigSource = lambdaConfigSource(), options: RuntimeOptions = {}): Runtime {
   const config = loadRuntimeConfig(source);
   const clients = (options.clients ?? awsClients)(config);
@@ -63,9 +81,73 @@ export function runtime(source: ConfigSource = lambdaConfigSource(), options: Ru
       notifier: new SnsNotifier(clients.sns, config.notificationTopicArn),
       secrets: new SecretsAdapter(clients.secrets),
       parameters: new SsmParameters(clients.ssm),
-      telemetry: options.telemetry ?? new PowertoolsTelemetry(),
-      now: options.now ?? (() => new Date()),
-      randomId: options.randomId ?? (() => randomBytes(3).toString('hex')),
+      ...localDeps(options),
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lambda: each function with the adapters its handler uses, and only those
+
+/** The ports of {@link Deps} that an adapter of lambdas/aws/ implements with an SDK client. */
+export type AwsPorts = Pick<Deps, 'rds' | 'targets' | 'ledger' | 'notifier' | 'secrets' | 'parameters'>;
+
+/** How a function gets each AWS port it uses: an adapter with its own client, built from the configuration. */
+export type AdapterFactories<K extends keyof AwsPorts> = { readonly [P in K]: (config: RuntimeConfig) => AwsPorts[P] };
+
+/** A runtime with some of the AWS ports: what {@link lambdaRuntime} builds. */
+export interface PartialRuntime<K extends keyof AwsPorts> {
+  config: RuntimeConfig;
+  deps: Pick<AwsPorts, K> & LocalDeps;
+}
+
+/** One RDS adapter (and client) per configuration, shared by the snapshot port and the target gateways. */
+const rdsAdapters = new WeakMap<RuntimeConfig, RdsAdapter>();
+function rdsAdapterOf(config: RuntimeConfig): RdsAdapter {
+  let adapter = rdsAdapters.get(config);
+  if (!adapter) rdsAdapters.set(config, (adapter = new RdsAdapter(replicaRdsClient(config.region))));
+  return adapter;
+}
+
+/**
+ * RDS in the replica region: snapshots and the event subscription. The factories below are separate functions, not
+ * one object, so that a bundle holds the clients its handler names and no other.
+ */
+export const replicaRds = (config: RuntimeConfig): Deps['rds'] => rdsAdapterOf(config);
+
+/** The replica targets' gateways (DB instances), over the same RDS client as {@link replicaRds}. */
+export const replicaTargets = (config: RuntimeConfig): Deps['targets'] => ({ instance: instanceGateway(rdsAdapterOf(config)) });
+
+/** The run ledger in DynamoDB. */
+export const runLedger = (config: RuntimeConfig): Deps['ledger'] => new DynamoLedger(ledgerClient(config.region), config.ledgerTableName);
+
+/** The notifications topic. */
+export const notifications = (config: RuntimeConfig): Deps['notifier'] => new SnsNotifier(notifyClient(config.region), config.notificationTopicArn);
+
+/** Master passwords in Secrets Manager (credentials mode `secret`). */
+export const masterPasswords = (config: RuntimeConfig): Deps['secrets'] => new SecretsAdapter(secretsClient(config.region));
+
+/** The parameters that publish RDS-managed secrets (credentials mode `managed`). */
+export const managedSecretParameters = (config: RuntimeConfig): Deps['parameters'] => new SsmParameters(parametersClient(config.region));
+
+/**
+ * A parameter store for a function whose workflow never writes a parameter (start-refresh: only the step after a
+ * restore publishes a managed secret, lambdas/refresh/credentials.ts, which runs in on-rds-event and the watchdog).
+ * The function is built without SSM's client; a call would be a wiring mistake and fails loudly instead of reaching AWS.
+ */
+export function withoutParameterStore(functionName: string): ParameterStore {
+  return {
+    put: (name) => Promise.reject(new Error(`${functionName} is built without SSM Parameter Store and cannot write ${name}: wire managedSecretParameters in its handler`)),
+  };
+}
+
+/**
+ * Builds a function's runtime at cold start: the configuration, then each named AWS adapter with its SDK client (once,
+ * passed in), plus telemetry, the clock and run ids.
+ * @param adapters the AWS ports the handler's workflow uses, each with its factory (such as {@link replicaRds})
+ */
+export function lambdaRuntime<K extends keyof AwsPorts>(adapters: AdapterFactories<K>, source: ConfigSource = lambdaConfigSource(), options: Omit<RuntimeOptions, 'clients'> = {}): PartialRuntime<K> {
+  const config = loadRuntimeConfig(source);
+  const aws = Object.fromEntries(Object.entries<(config: RuntimeConfig) => unknown>(adapters).map(([port, build]) => [port, build(config)])) as Pick<AwsPorts, K>;
+  return { config, deps: { ...aws, ...localDeps(options) } };
 }

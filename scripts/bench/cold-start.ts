@@ -3,7 +3,9 @@
  * bundling ships it, and the module init time of a fresh Node.js process requiring it, against an unminified,
  * unbundled build of the same handler.
  *
- * The bundles come from a real synthesis of the app (bundling on) into a temporary cloud assembly; the unbundled
+ * The bundles come from a real synthesis of the app (bundling on) into a temporary cloud assembly; what each holds,
+ * from esbuild's metafile of the same build run again with the bundling options of infra/platform/refresh-function.ts
+ * (the benchmark checks that the rebuild has the size of the synthesized bundle). The unbundled
  * build is an esbuild transpile of lambdas/ into a temporary directory inside the repository, so that its `require`s
  * of packages resolve from the repository's node_modules. Both are deleted afterwards.
  */
@@ -11,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Metafile } from 'esbuild';
 import {
   CONFIG_FILE_ENV,
   copiesSnapshots,
@@ -41,8 +44,18 @@ export interface ColdStartFigure {
   bundleBytes: number;
   /** index.js.map in the same asset. */
   sourceMapBytes: number;
+  /**
+   * What index.js holds: bytes per package (or directory of the project, such as `lambdas/kernel`), largest first,
+   * from the metafile of a rebuild with the same options.
+   */
+  contents: BundlePart[];
   /** Fresh `node` process requiring the bundle, module init only. */
   initMs: InitTimes;
+  /**
+   * The same with the NODE_OPTIONS the function has in Lambda (`--enable-source-maps`, which loads index.js.map along
+   * with index.js): what a cold start in Lambda spends, where {@link initMs} is the bundle alone.
+   */
+  withNodeOptions: { nodeOptions: string; initMs: InitTimes };
   /** Unminified, unbundled build of the same handler: every file its require loaded, and its init time. */
   unbundled: { bytes: number; initMs: InitTimes };
   /** Unbundled median / bundled median. */
@@ -76,7 +89,10 @@ export const METHOD =
   '(config parsing, SDK client construction) and excludes Node.js start-up, the Lambda runtime\'s own start and any network call ' +
   '(the process gets fake credentials, the configuration file bundled in the asset and placeholder resource names; no call is made). The bundle is the asset of a real `cdk synth` ' +
   '(minified, bundled, NODE_OPTIONS empty, so no source-map loading); the unbundled build is an esbuild transpile of lambdas/ with ' +
-  'packages required from node_modules, and its bytes are every file that require loaded.';
+  'packages required from node_modules, and its bytes are every file that require loaded. Bundle bytes are index.js alone (index.js.map is a ' +
+  'file of its own, read only when a stack trace is formatted with --enable-source-maps); what a bundle holds is esbuild\'s metafile of the same ' +
+  'build run again with the options of infra/platform/refresh-function.ts. "With NODE_OPTIONS" times the bundle again in the same runs with the ' +
+  'NODE_OPTIONS the function has in Lambda (--enable-source-maps: Node then also reads and parses index.js.map at load).';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Statistics
@@ -89,6 +105,82 @@ export function round2(value: number): number {
 /** Median, p90 and count of a list of init times. */
 export function summarize(values: readonly number[]): InitTimes {
   return { median: round2(percentile(values, 50)), p90: round2(percentile(values, 90)), runs: values.length };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a bundle holds
+
+/** One package's share of a bundle. */
+export interface BundlePart {
+  /** `@scope/name` or `name` of a package in node_modules, or a directory of the project such as `lambdas/kernel`. */
+  package: string;
+  /** Bytes of the output file that came from its files. */
+  bytes: number;
+}
+
+/** The package a bundled file belongs to (the innermost node_modules), or its project directory, two levels deep. */
+export function packageOf(input: string): string {
+  const parts = input.split('node_modules/');
+  if (parts.length > 1) {
+    const [first = '', second = ''] = parts.at(-1)!.split('/');
+    return first.startsWith('@') ? `${first}/${second}` : first;
+  }
+  return input.split('/').filter((p) => p !== '' && p !== '.' && p !== '..').slice(0, 2).join('/');
+}
+
+/**
+ * Bytes per package of one output of an esbuild metafile, largest first (ties by name).
+ * @throws Error when the metafile has no output of that name
+ */
+export function bundleParts(metafile: Metafile, output: string): BundlePart[] {
+  const out = Object.entries(metafile.outputs).find(([name]) => name === output || name.endsWith(`/${output}`))?.[1];
+  if (!out) throw new Error(`the metafile has no output ${output}: ${Object.keys(metafile.outputs).join(', ')}`);
+  const bytes = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
+    if (bytesInOutput > 0) bytes.set(packageOf(input), (bytes.get(packageOf(input)) ?? 0) + bytesInOutput);
+  }
+  return [...bytes.entries()].map(([pkg, b]) => ({ package: pkg, bytes: b })).sort((a, b) => b.bytes - a.bytes || a.package.localeCompare(b.package));
+}
+
+/**
+ * Builds a handler as the functions are bundled (infra/platform/refresh-function.ts: BUNDLING and BUNDLE_ALIASES,
+ * which NodejsFunction passes to esbuild's command line) in memory, with a metafile.
+ * @returns index.js's size and text, what it holds by package, and every file with code in it (relative to the repository)
+ */
+export async function rebuildBundle(entry: string): Promise<{ bytes: number; code: string; contents: BundlePart[]; files: string[] }> {
+  const [{ build }, { BUNDLING, BUNDLE_ALIASES }] = await Promise.all([import('esbuild'), import('../../infra/platform/refresh-function')]);
+  const result = await build({
+    entryPoints: [entry],
+    absWorkingDir: ROOT,
+    outfile: path.join(ROOT, '.bench-tmp', 'rebuild', 'index.js'),
+    write: false,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLING.target,
+    format: BUNDLING.format,
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
+    mainFields: [...BUNDLING.mainFields],
+    alias: { ...BUNDLE_ALIASES },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const index = result.outputFiles.find((f) => f.path.endsWith(`${path.sep}index.js`));
+  if (!index) throw new Error(`esbuild wrote no index.js for ${entry}`);
+  const output = Object.entries(result.metafile.outputs).find(([name]) => name.endsWith('index.js'))![1];
+  const files = Object.entries(output.inputs)
+    .filter(([, i]) => i.bytesInOutput > 0)
+    .map(([file]) => file)
+    .sort();
+  return { bytes: index.contents.byteLength, code: index.text, contents: bundleParts(result.metafile, 'index.js'), files };
+}
+
+/** `name 12.3` for the largest parts, and the rest summed. */
+export function describeContents(contents: readonly BundlePart[], top = 12): string {
+  const kib = (b: number) => (b / 1024).toFixed(1);
+  const rest = contents.slice(top).reduce((sum, p) => sum + p.bytes, 0);
+  return [...contents.slice(0, top).map((p) => `${p.package} ${kib(p.bytes)}`), ...(rest > 0 ? [`${contents.length - top} more ${kib(rest)}`] : [])].join(', ');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -451,10 +543,12 @@ export async function measureColdStart(opts: { runs: number; log?: (line: string
       const unbundledPath = path.join(lambdasOut, 'handlers', `${fn.name}.js`);
       if (!fs.existsSync(unbundledPath)) throw new Error(`no handler lambdas/handlers/${fn.name}.ts for the function ${fn.name}`);
       const bundled: Subject = { fn, modulePath: path.join(fn.assetDir, 'index.js'), env: childEnvironment(fn, config), times: [] };
+      const nodeOptions = typeof fn.environment.NODE_OPTIONS === 'string' ? fn.environment.NODE_OPTIONS : '';
+      const withOptions: Subject = { ...bundled, env: { ...bundled.env, NODE_OPTIONS: nodeOptions }, times: [] };
       const unbundled: Subject = { fn, modulePath: unbundledPath, env: childEnvironment(fn, config, { env: file.env, path: bundledFile }), times: [] };
-      return { fn, bundled, unbundled };
+      return { fn, bundled, withOptions, nodeOptions, unbundled };
     });
-    const subjects = pairsOfSubjects.flatMap((p) => [p.bundled, p.unbundled]);
+    const subjects = pairsOfSubjects.flatMap((p) => [p.bundled, p.withOptions, p.unbundled]);
 
     // Warm-up (page cache, checks), then the timed runs interleaved so drift on the machine hits every subject alike.
     started = Date.now();
@@ -464,8 +558,15 @@ export async function measureColdStart(opts: { runs: number; log?: (line: string
       log(`cold start: run ${run}/${opts.runs} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
 
-    const figures = pairsOfSubjects.map(({ fn, bundled, unbundled }): ColdStartFigure => {
+    const rebuilt = new Map<string, Awaited<ReturnType<typeof rebuildBundle>>>();
+    for (const { fn } of pairsOfSubjects) {
+      if (!rebuilt.has(fn.name)) rebuilt.set(fn.name, await rebuildBundle(path.join(ROOT, 'lambdas', 'handlers', `${fn.name}.ts`)));
+    }
+
+    const figures = pairsOfSubjects.map(({ fn, bundled, withOptions, nodeOptions, unbundled }): ColdStartFigure => {
       const bundleBytes = fs.statSync(bundled.modulePath).size;
+      const rebuild = rebuilt.get(fn.name)!;
+      if (rebuild.bytes !== bundleBytes) log(`cold start: warning: ${fn.name}: the rebuild for the breakdown is ${rebuild.bytes} B, the synthesized bundle ${bundleBytes} B`);
       const mapPath = `${bundled.modulePath}.map`;
       const sourceMapBytes = fs.existsSync(mapPath) ? fs.statSync(mapPath).size : 0;
       const unbundledBytes = unbundled.checked?.bytes ?? 0;
@@ -476,15 +577,19 @@ export async function measureColdStart(opts: { runs: number; log?: (line: string
         function: fn.name,
         bundleBytes,
         sourceMapBytes,
+        contents: rebuild.contents,
         initMs,
+        withNodeOptions: { nodeOptions, initMs: summarize(withOptions.times) },
         unbundled: { bytes: unbundledBytes, initMs: unbundledInit },
         initRatio: round2(percentile(unbundled.times, 50) / percentile(bundled.times, 50)),
         sizeRatio: round2(unbundledBytes / bundleBytes),
       };
       log(
-        `cold start: ${fn.name}: bundle ${bundleBytes} B (map ${sourceMapBytes} B), init median ${initMs.median} ms p90 ${initMs.p90} ms; ` +
+        `cold start: ${fn.name}: bundle ${bundleBytes} B (map ${sourceMapBytes} B), init median ${initMs.median} ms p90 ${initMs.p90} ms ` +
+          `(with NODE_OPTIONS=${nodeOptions}: median ${summarize(withOptions.times).median} ms); ` +
           `unbundled ${unbundledBytes} B in ${unbundled.checked?.files} files, init median ${unbundledInit.median} ms p90 ${unbundledInit.p90} ms`,
       );
+      log(`cold start: ${fn.name}: KiB by package: ${describeContents(rebuild.contents)}`);
       return figure;
     });
     return { method: METHOD.replace('N timed runs', `${opts.runs} timed runs`), node: process.version, figures };

@@ -86,6 +86,9 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
   const y = pair.replica.instanceId;
   const dynamo = await startDynalite();
   const configDir = mkdtempSync(join(tmpdir(), 'replica-refresh-bench-config-'));
+  // Set below for the handler modules and put back afterwards: the directory goes, and a handler module loaded later in
+  // this process (the simulated nights load retention's) must not be pointed at it.
+  const previousEnv = { [CONFIG_FILE_ENV]: process.env[CONFIG_FILE_ENV], [RESOURCES_ENV]: process.env[RESOURCES_ENV] };
   try {
     const table = await dynamo.createLedgerTable('bench-ledger');
     const config = simRuntimeConfig(full, [pair], table, 'bench-notifications');
@@ -254,5 +257,9 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
   } finally {
     await dynamo.stop();
     rmSync(configDir, { recursive: true, force: true });
+    for (const [name, value] of Object.entries(previousEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }

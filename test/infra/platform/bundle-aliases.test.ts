@@ -1,18 +1,27 @@
 /**
- * The bundles replace the SDK's default credential chain with its environment link (BUNDLE_ALIASES). These tests
- * bundle an SDK client the way the functions are bundled and check that the chain is gone, that the client still
- * finds the credentials Lambda puts in the environment, and that every installed client imports nothing from the
- * replaced module that the stand-in lacks (after an SDK upgrade, this fails before a bundle would).
+ * The bundles replace the SDK's default credential chain with its environment link, and its event-stream support
+ * with a module that refuses (BUNDLE_ALIASES). These tests bundle SDK clients the way the functions are bundled and
+ * check that the replaced code is gone, that a bundled client still finds the credentials Lambda puts in the
+ * environment and signs its requests with them, that no operation of the clients the functions bundle has an event
+ * stream, and that the SDK imports nothing from a replaced module that its stand-in lacks (after an SDK upgrade,
+ * this fails before a bundle would).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Sha256 } from '@smithy/core/checksum';
+import { HttpRequest } from '@smithy/core/protocols';
+import { NormalizedSchema } from '@smithy/core/schema';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { build } from 'esbuild';
 import { BUNDLE_ALIASES } from '../../../infra/platform/refresh-function';
+import { rebuildBundle } from '../../../scripts/bench/cold-start';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const REPLACED = '@aws-sdk/credential-provider-node';
+const EVENT_STREAMS = '@smithy/core/event-streams';
+const HANDLERS = ['start-refresh', 'on-rds-event', 'watchdog', 'retention', 'copy-snapshot'];
 
 async function bundle(contents: string, aliases: Record<string, string>) {
   const result = await build({
@@ -37,6 +46,54 @@ new RDSClient({ region: 'eu-central-1' }).config.credentials().then(
   (e) => console.log(JSON.stringify({ error: e.name })),
 );`;
 
+/**
+ * Sends DescribeDBInstances (RDS: query protocol, XML) and GetItem (DynamoDB: JSON) through a request handler that
+ * records each request as it would leave and answers it, and prints the requests and the parsed answers.
+ */
+const SIGNING_PROBE = `
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { HttpResponse } from '@smithy/core/protocols';
+import { Readable } from 'node:stream';
+const sent = [];
+const answer = (contentType, body) => ({
+  handle: async (request) => {
+    const payload = typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8');
+    sent.push({ method: request.method, hostname: request.hostname, path: request.path, headers: request.headers, body: payload });
+    return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': contentType }, body: Readable.from([Buffer.from(body)]) }) };
+  },
+  updateHttpClientConfig() {},
+  httpHandlerConfigs: () => ({}),
+});
+const rds = new RDSClient({ region: 'eu-central-1', requestHandler: answer('text/xml', '<DescribeDBInstancesResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBInstancesResult><DBInstances><DBInstance><DBInstanceIdentifier>orders-staging</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus></DBInstance></DBInstances></DescribeDBInstancesResult></DescribeDBInstancesResponse>') });
+const dynamo = new DynamoDBClient({ region: 'eu-central-1', requestHandler: answer('application/x-amz-json-1.0', '{"Item":{"replica":{"S":"orders-staging"}}}') });
+(async () => {
+  const instances = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-staging' }));
+  const item = await dynamo.send(new GetItemCommand({ TableName: 'ledger', Key: { replica: { S: 'orders-staging' } } }));
+  console.log(JSON.stringify({ sent, instances: instances.DBInstances, item: item.Item }));
+})().catch((e) => console.log(JSON.stringify({ error: e.name, message: e.message })));`;
+
+interface SentRequest {
+  method: string;
+  hostname: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The Authorization header SigV4 gives the request with these credentials at the request's own x-amz-date. */
+async function expectedAuthorization(request: SentRequest, service: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string }): Promise<string | undefined> {
+  const { authorization: _signature, ...headers } = request.headers;
+  const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(headers['x-amz-date'] ?? '');
+  if (!date) throw new Error(`no x-amz-date on ${request.hostname}`);
+  const [, y, mo, d, h, mi, s] = date;
+  const signer = new SignatureV4({ credentials, region: 'eu-central-1', service, sha256: Sha256 });
+  const signed = await signer.sign(new HttpRequest({ method: request.method, protocol: 'https:', hostname: request.hostname, path: request.path, headers, body: request.body }), {
+    signingDate: new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`),
+  });
+  return signed.headers.authorization;
+}
+
 function run(code: string, env: Record<string, string>): unknown {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-aliases-'));
   try {
@@ -51,7 +108,7 @@ function run(code: string, env: Record<string, string>): unknown {
 
 describe('BUNDLE_ALIASES', () => {
   it('points only at files of the project that exist', () => {
-    expect(Object.keys(BUNDLE_ALIASES)).toEqual([REPLACED]);
+    expect(Object.keys(BUNDLE_ALIASES)).toEqual([REPLACED, EVENT_STREAMS]);
     for (const file of Object.values(BUNDLE_ALIASES)) expect(fs.existsSync(file)).toBe(true);
   });
 
@@ -80,5 +137,67 @@ describe('BUNDLE_ALIASES', () => {
         for (const name of m[1]!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!)) expect([client, name, typeof stand[name]]).toEqual([client, name, 'function']);
       }
     }
+  });
+  it('signs a bundled client\'s requests with the credentials Lambda puts in the environment, and reads the answers, without the replaced modules', async () => {
+    const { code, inputs } = await bundle(SIGNING_PROBE, { ...BUNDLE_ALIASES });
+    expect(inputs.filter((f) => /credential-provider-node|submodules\/event-streams\//.test(f))).toEqual([]);
+    const credentials = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' };
+    const out = run(code, { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken }) as {
+      sent: SentRequest[];
+      instances: unknown;
+      item: unknown;
+    };
+    expect(out.instances).toEqual([{ DBInstanceIdentifier: 'orders-staging', DBInstanceStatus: 'available' }]);
+    expect(out.item).toEqual({ replica: { S: 'orders-staging' } });
+    expect(out.sent.map((r) => r.hostname)).toEqual(['rds.eu-central-1.amazonaws.com', 'dynamodb.eu-central-1.amazonaws.com']);
+    for (const [request, service] of [[out.sent[0]!, 'rds'], [out.sent[1]!, 'dynamodb']] as const) {
+      expect(request.headers['x-amz-security-token']).toBe('token');
+      expect(request.headers.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/\\d{8}/eu-central-1/${service}/aws4_request, `));
+      // The signature itself: what SigV4 computes with these credentials for this request.
+      expect(request.headers.authorization).toBe(await expectedAuthorization(request, service, credentials));
+    }
+  });
+
+  it('leaves the SDK\'s event-stream code out of every function, and no operation of the clients they bundle has an event stream', async () => {
+    const bundled = new Set<string>();
+    for (const handler of HANDLERS) {
+      const { files } = await rebuildBundle(path.join(ROOT, 'lambdas', 'handlers', `${handler}.ts`));
+      expect([handler, files.filter((f) => f.includes('submodules/event-streams/'))]).toEqual([handler, []]);
+      for (const f of files) {
+        const client = /node_modules\/(@aws-sdk\/client-[^/]+)\//.exec(f)?.[1];
+        if (client) bundled.add(client);
+      }
+    }
+    expect([...bundled].sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-rds', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-ssm']);
+    const withEventStreams = async (client: string): Promise<string[]> => {
+      const sdk = (await import(client)) as Record<string, unknown>;
+      // Operation schemas: [9, namespace, name, traits, input, output].
+      type Schema = Parameters<typeof NormalizedSchema.of>[0];
+      const operations = Object.entries(sdk).filter((e): e is [string, [9, string, string, unknown, Schema, Schema]] => e[0].endsWith('$') && Array.isArray(e[1]) && e[1][0] === 9);
+      expect([client, operations.length > 10]).toEqual([client, true]);
+      return operations.filter(([, op]) => NormalizedSchema.of(op[4]).getEventStreamMember() || NormalizedSchema.of(op[5]).getEventStreamMember()).map(([name]) => name);
+    };
+    for (const client of bundled) expect([client, await withEventStreams(client)]).toEqual([client, []]);
+    // The check finds one where there is one.
+    expect(await withEventStreams('@aws-sdk/client-lambda')).toEqual(['InvokeWithResponseStream$']);
+  });
+
+  it('offers every name the installed SDK imports from the event-stream module, and refuses when called', async () => {
+    const stand = (await import(BUNDLE_ALIASES[EVENT_STREAMS]!)) as Record<string, unknown>;
+    const dist = path.join(ROOT, 'node_modules', '@smithy', 'core', 'dist-es');
+    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []));
+    const importers = files(dist).filter((f) => !f.includes(`${path.sep}event-streams${path.sep}`));
+    const names = new Set<string>();
+    for (const file of importers) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/(?:const|let|var)\s*\{([^}]*)\}\s*=\s*await import\("@smithy\/core\/event-streams"\)/g)) {
+        for (const name of m[1]!.split(',').map((n) => n.trim().split(/\s*:\s*/)[0]!).filter(Boolean)) names.add(name);
+      }
+      expect([file, /from "@smithy\/core\/event-streams"/.test(text)]).toEqual([file, false]);
+    }
+    expect([...names].sort()).toEqual(['EventStreamSerde', 'eventStreamSerdeProvider']);
+    for (const name of names) expect([name, typeof stand[name]]).toEqual([name, 'function']);
+    expect(() => (stand.eventStreamSerdeProvider as () => unknown)()).toThrow(/event streams are not bundled/);
+    expect(() => new (stand.EventStreamSerde as new () => unknown)()).toThrow(/event streams are not bundled/);
   });
 });

@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   assetDirectory,
+  bundleParts,
+  describeContents,
+  packageOf,
   childConfig,
   childEnvironment,
   configFileOf,
@@ -202,5 +205,43 @@ describe('typeScriptFiles', () => {
     const files = typeScriptFiles(path.join(__dirname, '..', '..', '..', 'lambdas')).map((f) => path.basename(path.dirname(f)) + '/' + path.basename(f));
     expect(files).toEqual(expect.arrayContaining(['handlers/start-refresh.ts', 'handlers/copy-snapshot.ts', 'kernel/config.ts']));
     expect(files.every((f) => f.endsWith('.ts'))).toBe(true);
+  });
+});
+
+describe('what a bundle holds', () => {
+  it('names a bundled file by its package (the innermost node_modules) or its directory of the project', () => {
+    expect(packageOf('../main/node_modules/@aws-sdk/client-rds/dist-es/schemas/schemas_0.js')).toBe('@aws-sdk/client-rds');
+    expect(packageOf('node_modules/mnemonist/lru-cache.js')).toBe('mnemonist');
+    expect(packageOf('node_modules/a/node_modules/@smithy/core/dist-es/index.js')).toBe('@smithy/core');
+    expect(packageOf('lambdas/kernel/config.ts')).toBe('lambdas/kernel');
+    expect(packageOf('../../lambdas/aws/rds.ts')).toBe('lambdas/aws');
+  });
+
+  it('adds up an output\'s bytes by package, largest first, leaving out files that left no code', () => {
+    const metafile = {
+      inputs: {},
+      outputs: {
+        'out/index.js.map': { bytes: 9, inputs: {}, imports: [], exports: [] },
+        'out/index.js': {
+          bytes: 400,
+          imports: [],
+          exports: [],
+          inputs: {
+            'node_modules/zod/v4/core/schemas.js': { bytesInOutput: 100 },
+            'node_modules/zod/v4/mini/schemas.js': { bytesInOutput: 50 },
+            'lambdas/kernel/config.ts': { bytesInOutput: 150 },
+            'lambdas/kernel/ids.ts': { bytesInOutput: 30 },
+            'node_modules/@smithy/core/dist-es/submodules/event-streams/index.js': { bytesInOutput: 0 },
+          },
+        },
+      },
+    };
+    const parts = bundleParts(metafile, 'index.js');
+    expect(parts).toEqual([
+      { package: 'lambdas/kernel', bytes: 180 },
+      { package: 'zod', bytes: 150 },
+    ]);
+    expect(describeContents(parts, 1)).toBe('lambdas/kernel 0.2, 1 more 0.1');
+    expect(() => bundleParts(metafile, 'main.js')).toThrow('the metafile has no output main.js');
   });
 });
