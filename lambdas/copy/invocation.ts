@@ -12,6 +12,8 @@ import { alert } from '../reporting/measures';
 import { parseEventBridgeEvent } from '../events/parse';
 import type { ReplicaRds, SnapshotStore } from '../kernel/ports';
 import { sourceSnapshotQuery } from '../sources/snapshots';
+import type { Place } from '../kernel/place';
+import { placeOf } from '../kernel/place';
 
 /** Automated (0091) and manual (0042) snapshot created. */
 export const SNAPSHOT_CREATED_EVENTS: readonly string[] = ['RDS-EVENT-0091', 'RDS-EVENT-0042'];
@@ -24,8 +26,10 @@ export interface CopyInvocationDeps extends Omit<CopyDeps, 'replicaRds'> {
       createSnapshot(instanceId: string, snapshotId: string, tags: Record<string, string>): Promise<'started' | 'already-exists'>;
       deleteOwnedSnapshot(id: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'>;
     };
-  /** RDS in a replica region. */
-  replicaRdsFor(region: string): SnapshotStore;
+  /** The account the pairs live in: the configuration's (their places are this account and each side's region). */
+  account: string;
+  /** RDS in a replica's place (account and region), one client per place. */
+  replicaRdsFor(place: Place): SnapshotStore;
   defer(message: DeferredCopy, delaySeconds: number): Promise<void>;
   now: () => Date;
 }
@@ -66,7 +70,7 @@ export function snapshotIdFromEvent(eventId: string, sourceId: string): string {
 }
 
 async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: string, attempt: number, since?: string, opts: { defer: boolean } = { defer: true }): Promise<CopyInvocationOutcome> {
-  const outcome = await copyOneSnapshot({ ...deps, replicaRds: deps.replicaRdsFor(pair.replica.region) }, pair, snapshotId);
+  const outcome = await copyOneSnapshot({ ...deps, replicaRds: deps.replicaRdsFor(placeOf(deps.account, pair.replica)) }, pair, snapshotId);
   if (outcome.action !== 'defer') return { replica: pair.id, snapshotId, outcome };
   // The sweep's own retry is the next sweep: a deferral chain per sweep would multiply for a stuck snapshot.
   if (!opts.defer) return { replica: pair.id, snapshotId, outcome };
@@ -121,7 +125,7 @@ async function sweepPair(deps: CopyInvocationDeps, pair: PairConfig): Promise<Co
     .sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
   out.push(...(await removeCopiedExtras(deps, pair, all, newest?.id)));
   if (!newest) return [...out, { replica: pair.id, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.instanceId} in ${pair.source.region}` } }];
-  const replicaRds = deps.replicaRdsFor(pair.replica.region);
+  const replicaRds = deps.replicaRdsFor(placeOf(deps.account, pair.replica));
   const there = await replicaRds.describeSnapshot(copyTargetId(newest.id));
   // A copy counts the region's manual snapshots and reports the quota gauge itself; otherwise the sweep reads it, so
   // the alarm sees the count every hour, even on days without copies, and the listing is never paged through twice.
@@ -146,7 +150,7 @@ async function removeCopiedExtras(
   const extras = snapshots.filter((s) => s.type === 'manual' && s.status === 'available' && s.tags?.[EXTRA_SNAPSHOT_TAG] === 'true' && s.tags[pair.ownershipTag.key] === pair.ownershipTag.value);
   const now = deps.now().getTime();
   for (const extra of extras) {
-    const copy = await deps.replicaRdsFor(pair.replica.region).describeSnapshot(copyTargetId(extra.id));
+    const copy = await deps.replicaRdsFor(placeOf(deps.account, pair.replica)).describeSnapshot(copyTargetId(extra.id));
     const abandoned = !copy && extra.id !== newestId && extra.dataTime !== undefined && now - extra.dataTime.getTime() > pair.copy.maxWaitHours * 3_600_000;
     if (copy?.status !== 'available' && !abandoned) continue;
     const result = await deps.sourceRds.deleteOwnedSnapshot(extra.id, pair.ownershipTag);

@@ -1,6 +1,6 @@
 /**
- * Cold-start wiring of the copy function: RDS in x's region, RDS in each replica region (built on
- * first use), the delay queue, and the notifications topic of x's region. A host other than Lambda
+ * Cold-start wiring of the copy function: RDS in x's place, RDS in each replica's place (account and region, built
+ * on first use), the delay queue, and the notifications topic of x's region. A host other than Lambda
  * (the local simulation) passes its own clients and clock; the adapters and the core are the same.
  */
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -10,6 +10,8 @@ import { SnsNotifier, notifyClient } from '../aws/notify';
 import { DeferQueue, queueClient } from '../aws/queue';
 import { RdsAdapter, replicaRdsClient } from '../aws/rds';
 import type { CopyInvocationDeps } from './invocation';
+import type { Place } from '../kernel/place';
+import { PerPlace, placeOf, requireHomeAccount } from '../kernel/place';
 import type { Telemetry } from '../kernel/ports';
 import type { ConfigSource, CopyRuntimeConfig } from '../kernel/config';
 import { lambdaConfigSource, loadCopyRuntimeConfig } from '../kernel/config';
@@ -17,8 +19,8 @@ import { PowertoolsTelemetry } from '../kernel/powertools';
 
 /** The SDK clients the copy function uses. */
 export interface CopyClients {
-  /** RDS in a region: x's region, or a replica region (CopyDBSnapshot must be called in the destination region). */
-  rds(region: string): RDSClient;
+  /** RDS in a place: x's, or a replica's (CopyDBSnapshot must be called in the destination region). */
+  rds(place: Place): RDSClient;
   sqs: SQSClient;
   sns: SNSClient;
 }
@@ -36,28 +38,33 @@ export interface CopyRuntime {
   deps: CopyInvocationDeps;
 }
 
-/** The clients Lambda uses, each with the SDK's retries. */
+/** The clients Lambda uses, each with the SDK's retries; RDS in any region of the function's own account. */
 export function awsCopyClients(config: CopyRuntimeConfig): CopyClients {
   const topicRegion = config.notificationTopicArn.split(':')[3] ?? config.region;
-  return { rds: (region) => replicaRdsClient(region), sqs: queueClient(config.region), sns: notifyClient(topicRegion) };
+  const home = placeOf(config.account, config);
+  return {
+    rds: (place) => {
+      requireHomeAccount(home, place, 'RDS');
+      return replicaRdsClient(place.region);
+    },
+    sqs: queueClient(config.region),
+    sns: notifyClient(topicRegion),
+  };
 }
 
 /** Builds the copy function's runtime from the configuration file bundled with it and the resource names in its environment. */
 export function copyRuntime(source: ConfigSource = lambdaConfigSource(), options: CopyRuntimeOptions = {}): CopyRuntime {
   const config = loadCopyRuntimeConfig(source);
   const clients = (options.clients ?? awsCopyClients)(config);
-  const replicas = new Map<string, RdsAdapter>();
+  // One adapter (and client) per place, built on first use.
+  const rdsByPlace = new PerPlace((place) => new RdsAdapter(clients.rds(place)));
   const queue = new DeferQueue(clients.sqs, config.deferQueueUrl);
   return {
     config,
     deps: {
-      sourceRds: new RdsAdapter(clients.rds(config.region)),
-      replicaRdsFor: (region) => {
-        // One client per replica region, built on first use.
-        let adapter = replicas.get(region);
-        if (!adapter) replicas.set(region, (adapter = new RdsAdapter(clients.rds(region))));
-        return adapter;
-      },
+      sourceRds: rdsByPlace.get(placeOf(config.account, config)),
+      account: config.account,
+      replicaRdsFor: (place) => rdsByPlace.get(place),
       defer: (message, delaySeconds) => queue.defer({ ...message }, delaySeconds),
       notifier: new SnsNotifier(clients.sns, config.notificationTopicArn),
       telemetry: options.telemetry ?? new PowertoolsTelemetry(),

@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, ConfigSource, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/kernel/config';
 import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, RESOURCES_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
+import { requireHomeAccount } from '../../lambdas/kernel/place';
 import { stageCopyConfig, stageRuntimeConfig } from './function-config';
 import type { CopyRuntime } from '../../lambdas/copy/runtime';
 import { copyRuntime } from '../../lambdas/copy/runtime';
@@ -526,9 +527,11 @@ export class Simulation {
         const sns = retryWithoutDelay(notifyClient(cfg.notificationTopicArn.split(':')[3] ?? cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(sns, (command, input) => Promise.resolve(this.snsCall(command, input)));
         return {
-          rds: (region) => {
-            const rds = retryWithoutDelay(replicaRdsClient(region, { credentials: SIM_CREDENTIALS }));
-            answerFromSimulator(rds, (command, input) => this.rdsCall(region, command, input));
+          rds: (place) => {
+            // One simulated account: a call signed with its credentials always reaches its own resources.
+            requireHomeAccount({ account: cfg.account, region: cfg.region }, place, 'RDS');
+            const rds = retryWithoutDelay(replicaRdsClient(place.region, { credentials: SIM_CREDENTIALS }));
+            answerFromSimulator(rds, (command, input) => this.rdsCall(place.region, command, input));
             return rds;
           },
           sqs,

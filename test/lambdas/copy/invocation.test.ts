@@ -24,6 +24,7 @@ function deps() {
   const queue = new DeferQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE);
   return {
     sourceRds: rds,
+    account: '111111111111',
     replicaRdsFor: () => new RdsAdapter(new RDSClient({ region: 'eu-central-1' })),
     defer: (m: { replica: string; snapshotId: string; attempt: number }, s: number) => queue.defer({ ...m }, s),
     notifier: new SnsNotifier(new SNSClient({ region: 'eu-central-1' }), 'arn:aws:sns:eu-central-1:111111111111:n'),
