@@ -4,8 +4,8 @@
  * The queue exists before its consumer (the function's configuration names the queue), and is then connected.
  */
 import { Duration } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from '../platform/dead-letter-queue';
@@ -90,8 +90,14 @@ export class DelayQueue extends Construct {
           'or its other invocations throttle the queue and deferred copies land in the dead-letter queue',
       );
     }
-    this.queue.grantSendMessages(consumer);
+    // The consumer defers copies (SendMessage); the event source mapping polls with the consumer's role, which needs
+    // exactly ReceiveMessage, DeleteMessage and GetQueueAttributes (Lambda Developer Guide, "Using Lambda with Amazon
+    // SQS", execution role permissions; the managed AWSLambdaSQSQueueExecutionRole holds the same three). The CDK's
+    // SqsEventSource and grantSendMessages would add ChangeMessageVisibility and GetQueueUrl, which nothing calls.
+    // The queue is SQS-managed SSE: no KMS permission is needed.
+    consumer.addToRolePolicy(new iam.PolicyStatement({ sid: 'DeferCopies', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    consumer.addToRolePolicy(new iam.PolicyStatement({ sid: 'PollDeferredCopies', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [this.queue.queueArn] }));
     // One deferred copy per invocation: a failure retries that copy alone.
-    consumer.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, maxConcurrency }));
+    new lambda.EventSourceMapping(this, 'Consumer', { target: consumer, eventSourceArn: this.queue.queueArn, batchSize: 1, maxConcurrency });
   }
 }

@@ -11,8 +11,8 @@
  * - RestoreDBInstanceFromDBSnapshot: db*, og*, pg*, subgrp* required; snapshot, cluster-snapshot optional; no
  *   secgrp. Dependent actions: iam:PassRole, rds:AddTagsToResource (Tags on restore).
  * - AddTagsToResource: db, snapshot and others, all optional.
- * - DescribeDBInstances / DescribeDBSnapshots / ListTagsForResource: list/read; describing with filters and no
- *   identifier needs Resource "*".
+ * - DescribeDBInstances / DescribeDBSnapshots: list/read; describing with filters and no identifier needs Resource
+ *   "*". Their answers carry TagList, so ListTagsForResource is never called and not granted.
  * Checked again for issue 5 against the reference's list_amazonrds page (as captured in 2025):
  * - RestoreDBInstanceToPointInTime: db*, og*, pg*, subgrp* required; auto-backup optional (the replicated
  *   backups, named by SourceDBInstanceAutomatedBackupsArn). Dependent: iam:PassRole, rds:AddTagsToResource.
@@ -99,17 +99,19 @@ export class ReplicaInstances extends Construct {
   }
 
   /**
-   * Read-only RDS access every function needs: find y and x's snapshots, read their tags.
+   * Read-only RDS access: find y and x's snapshots (their tags come with them: DescribeDBInstances and
+   * DescribeDBSnapshots return TagList, so no function calls ListTagsForResource), and, for the functions that
+   * capture or bring back y's settings, the RDS Proxies of the region and their targets.
    */
-  public grantRead(role: iam.IRole): void {
+  public grantRead(role: iam.IRole, { proxies }: { proxies: boolean }): void {
     // Pairs restored from replicated automated backups look those up too. Every preflight lists the proxies that
     // target y, so a proxy that config does not name is refused with a clear reason rather than lost by the refresh.
     const backups = this.backupReplicationPairs().length > 0 ? ['rds:DescribeDBInstanceAutomatedBackups'] : [];
-    const proxies = ['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets'];
+    const proxyReads = proxies ? ['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets'] : [];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadRdsState',
-        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource', ...backups, ...proxies],
+        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', ...backups, ...proxyReads],
         resources: ['*'],
       }),
     );
@@ -117,7 +119,7 @@ export class ReplicaInstances extends Construct {
       role,
       'AwsSolutions-IAM5',
       'Resource "*" appears only in read-only statements: rds:DescribeDBInstances/DescribeDBSnapshots/DescribeDBInstanceAutomatedBackups with filters (x lives in another stack), ' +
-        'rds:DescribeDBProxies/DescribeDBProxyTargetGroups/DescribeDBProxyTargets over every proxy of the region, rds:ListTagsForResource, ' +
+        'rds:DescribeDBProxies/DescribeDBProxyTargetGroups/DescribeDBProxyTargets over every proxy of the region, ' +
         'and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
       'Resource::*',
     );

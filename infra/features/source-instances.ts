@@ -13,7 +13,8 @@
  * - DeleteDBSnapshot: snapshot* only; the snapshot resource type carries aws:ResourceTag/${TagKey} and
  *   rds:snapshot-tag/${TagKey}; we condition on rds:snapshot-tag/<ownership key>.
  * - AddTagsToResource: snapshot and others, all optional.
- * - DescribeDBSnapshots / ListTagsForResource: list/read; describing with filters needs Resource "*".
+ * - DescribeDBSnapshots: list; describing with filters needs Resource "*". Its answer carries each snapshot's TagList, so
+ *   ListTagsForResource is never called and not granted.
  * KMS (see snapshot-key.ts for the sources): kms:CreateGrant and kms:DescribeKey on the destination key through RDS
  * of y's region, and on x's snapshot key through RDS of x's region. Each grant's kms:ViaService names RDS of the
  * region the key is in. KMS keys are regional, and RDS User Guide, "AWS KMS key management", recommends
@@ -90,14 +91,14 @@ export class SourceInstances extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadSnapshots',
-        actions: ['rds:DescribeDBSnapshots', 'rds:ListTagsForResource'],
+        actions: ['rds:DescribeDBSnapshots'],
         resources: ['*'],
       }),
     );
     acknowledgeNag(
       role,
       'AwsSolutions-IAM5',
-      'Resource "*" appears only for read-only rds:DescribeDBSnapshots (with filters, in x\'s and the replica regions) and rds:ListTagsForResource, ' +
+      'Resource "*" appears only for read-only rds:DescribeDBSnapshots (with filters, in x\'s and the replica regions), ' +
         'and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
       'Resource::*',
     );

@@ -8,7 +8,6 @@ import type { Duration } from 'aws-cdk-lib';
 import { RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -225,7 +224,7 @@ export class RefreshFunction extends Construct {
     });
     fn.configureAsyncInvoke({
       retryAttempts: props.asyncRetryAttempts,
-      onFailure: new SqsDestination(this.failureQueue),
+      onFailure: sendOnlyDestination(this.failureQueue),
     });
     acknowledgeNag(
       this,
@@ -306,4 +305,19 @@ function estimateEnvironmentBytes(environment: Record<string, string>): number {
 /** The JSON as it will be once deployed, each unresolved token counted at its largest likely size. */
 function estimateJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && Token.isUnresolved(v) ? 'x'.repeat(TOKEN_SIZE_ESTIMATE) : v));
+}
+
+/**
+ * An SQS on-failure destination whose grant is what Lambda uses it with: sqs:SendMessage on the queue, sent with the
+ * function's role (Lambda Developer Guide, "Capturing records of Lambda asynchronous invocations": the execution role
+ * needs sqs:SendMessage for an SQS destination). aws-lambda-destinations' SqsDestination grants grantSendMessages,
+ * which adds GetQueueAttributes and GetQueueUrl that Lambda never calls. The queue is SQS-managed SSE: no KMS.
+ */
+function sendOnlyDestination(queue: sqs.IQueue): lambda.IDestination {
+  return {
+    bind: (_scope, fn) => {
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'SendFailedInvocations', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      return { destination: queue.queueArn };
+    },
+  };
 }

@@ -106,7 +106,7 @@ export class ReplicaRegionStack extends Stack {
     for (const fn of [this.startRefresh, this.onRdsEvent, this.watchdog]) {
       ledger.grantUse(fn.role, 'read-write');
       notifications.topic.grantPublish(fn.role);
-      replicas.grantRead(fn.role);
+      replicas.grantRead(fn.role, { proxies: true });
       acknowledgeKmsDataKeyActions(fn.role);
     }
     replicas.grantDelete(this.startRefresh.role);
@@ -131,7 +131,7 @@ export class ReplicaRegionStack extends Stack {
         timeout: Duration.seconds(300),
         asyncRetryAttempts: 2,
       });
-      replicas.grantRead(this.retention.role);
+      replicas.grantRead(this.retention.role, { proxies: false });
       replicas.grantExpireCopies(this.retention.role);
       ledger.grantUse(this.retention.role, 'read');
       retentionSchedules = new RetentionSchedules(this, 'RetentionSchedules', {

@@ -5,7 +5,7 @@
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import type { RdsEvent } from './parse';
 import { parseInvocation, signalOf } from './parse';
-import { activeRunOf, failRun, runContext, settleClosedRun } from '../refresh/lifecycle';
+import { failRun, runContext, settleAndLoadActiveRun } from '../refresh/lifecycle';
 import { strategyOf } from '../refresh/strategies/registry';
 import { onReplicaMissing } from '../refresh/heal';
 import { alert } from '../reporting/measures';
@@ -68,8 +68,7 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
   if (!signal) return ignored(deps, 'irrelevant-event', detail);
   const ctx = runContext(deps, config, pair);
   const strategy = strategyOf(pair);
-  await settleClosedRun(deps, config, pair.id);
-  const run = await activeRunOf(deps, pair.id);
+  const run = await settleAndLoadActiveRun(deps, config, pair.id);
 
   if (signal === 'deleted') {
     if (!run) {

@@ -48,7 +48,7 @@ export function isRestoredBy(y: InstanceView | undefined, run: Pick<RunRecord, '
 
 /**
  * The three-step close: move the run to its outcome (one closer wins), tell people, archive it. Whoever finds a
- * closed-but-unarchived run later completes it with {@link settleClosedRun}.
+ * closed-but-unarchived run later completes it with {@link settleAndLoadActiveRun}.
  * @returns the closed run, or undefined when another invocation had already moved or closed it
  */
 async function closeAndNotify(deps: Deps, run: RunRecord, event: 'succeed' | 'fail', closing: Partial<RunRecord>, notificationOf: (closed: RunRecord) => Notification): Promise<RunRecord | undefined> {
@@ -71,11 +71,8 @@ async function closeAndNotify(deps: Deps, run: RunRecord, event: 'succeed' | 'fa
 /**
  * Finishes a close that a crashed invocation left half done (the active slot holds a closed run): notify if nobody
  * did, then archive. A write, called explicitly where a function may write; reading the active run never does it.
- * @returns true when there was such a run
  */
-export async function settleClosedRun(deps: Deps, config: RuntimeConfig, replicaId: string): Promise<boolean> {
-  const run = await deps.ledger.getActiveRun(replicaId);
-  if (!run || run.status === 'active') return false;
+async function settleClosed(deps: Deps, config: RuntimeConfig, run: RunRecord): Promise<void> {
   let done = run;
   if (!run.notifiedAt) {
     await deps.notifier.publish(closedRunNotification(run, config));
@@ -83,10 +80,22 @@ export async function settleClosedRun(deps: Deps, config: RuntimeConfig, replica
   }
   await deps.ledger.archiveRun(done);
   deps.telemetry.warn('completed an interrupted close', { replica: run.replicaId, runId: run.runId, status: run.status });
-  return true;
 }
 
-/** The active run of a replica: a pure read (a closed run still in the slot is not active; see {@link settleClosedRun}). */
+/**
+ * The active run of a replica, from one read of its run slot, where a function may write: a closed run still in the
+ * slot (a close a crashed invocation left half done) is settled first ({@link settleClosed}), and there is then no
+ * active run. One GetItem a replica: the watchdog does this for every replica on every pass.
+ */
+export async function settleAndLoadActiveRun(deps: Deps, config: RuntimeConfig, replicaId: string): Promise<RunRecord | undefined> {
+  const run = await deps.ledger.getActiveRun(replicaId);
+  if (!run) return undefined;
+  if (run.status === 'active') return run;
+  await settleClosed(deps, config, run);
+  return undefined;
+}
+
+/** The active run of a replica: a pure read (a closed run still in the slot is not active; see {@link settleAndLoadActiveRun}). */
 export async function activeRunOf(deps: Pick<Deps, 'ledger'>, replicaId: string): Promise<RunRecord | undefined> {
   const run = await deps.ledger.getActiveRun(replicaId);
   return run?.status === 'active' ? run : undefined;

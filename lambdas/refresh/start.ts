@@ -6,7 +6,7 @@ import { pairFor } from '../kernel/config';
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { ActiveRunExistsError } from '../kernel/errors';
 import { finalSnapshotId, makeRunId } from '../kernel/ids';
-import { activeRunOf, runContext, settleClosedRun } from './lifecycle';
+import { activeRunOf, runContext, settleAndLoadActiveRun } from './lifecycle';
 import { openRun } from './machine';
 import { alert } from '../reporting/measures';
 import type { CheckResult, ChosenSnapshot, InstanceSettings, RunRecord, RunTrigger, SnapshotView } from '../kernel/model';
@@ -116,8 +116,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   };
 
   if (!request.dryRun) {
-    await settleClosedRun(deps, config, id);
-    const active = await activeRunOf(deps, id);
+    const active = await settleAndLoadActiveRun(deps, config, id);
     if (active && request.requestId && active.requestId === request.requestId) {
       // A retried delivery of this very start: if the first attempt died before its delete was recorded, carry on from there.
       if (active.phase === strategy.firstPhase && strategy.interrupted(active)) return strategy.resume(deps, ctx, active);

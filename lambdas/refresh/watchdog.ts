@@ -6,7 +6,7 @@
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { StaleRunError, describeError } from '../kernel/errors';
 import type { RunContext } from './lifecycle';
-import { activeRunOf, failRun, minutesSince, runContext, settleClosedRun } from './lifecycle';
+import { failRun, minutesSince, runContext, settleAndLoadActiveRun } from './lifecycle';
 import { targetOf } from '../targets/registry';
 import { onReplicaMissing } from './heal';
 import { strategyOf } from './strategies/registry';
@@ -87,6 +87,11 @@ async function checkIdle(deps: Deps, ctx: RunContext, y: InstanceView | undefine
 /** The ledger partition of the region's event-path alert (not a replica: the subscription serves them all). */
 export const EVENT_PATH_ALERT = 'event-path';
 
+/** When this warm container last cleared the event path's alert record, per ledger client (a new ledger starts afresh). */
+const eventPathClearedAt = new WeakMap<object, number>();
+/** How often a healthy pass clears the event path's alert record again. */
+const EVENT_PATH_CLEAR_EVERY_MS = 3_600_000;
+
 /**
  * Is RDS's event path alive? The subscription must exist, be enabled and be `active`: `no-permission` (the topic or
  * key policy refuses RDS), `topic-not-exist` and `all-sources-deleted` mean no event arrives (RDS-NOTES). Reports
@@ -106,10 +111,19 @@ async function checkEventPath(deps: Deps, config: RuntimeConfig, name: string): 
           : undefined;
   deps.telemetry.count('EventPathUnhealthy', problem ? 1 : 0, { subscription: name });
   const key = `${EVENT_PATH_ALERT}#${config.region}`;
+  const cleared = eventPathClearedAt.get(deps.ledger);
   if (!problem) {
-    await deps.ledger.clearAlert(key, name);
+    // A healthy path clears the episode's alert record, so that the next episode alerts again: once per warm
+    // container and hour, not on every pass (a write every 5 minutes). Another container may have raised it in the
+    // meantime; that container clears it on its next healthy pass, and this one within the hour. The
+    // EventPathUnhealthy alarm does not depend on the record.
+    if (cleared === undefined || deps.now().getTime() - cleared >= EVENT_PATH_CLEAR_EVERY_MS) {
+      await deps.ledger.clearAlert(key, name);
+      eventPathClearedAt.set(deps.ledger, deps.now().getTime());
+    }
     return 'event-path:ok';
   }
+  eventPathClearedAt.delete(deps.ledger);
   if (await deps.ledger.alertOnce(key, name, deps.now())) {
     const fix = sub?.status === 'no-permission'
       ? `RDS may not publish to ${sub.topicArn ?? 'the topic'}: the topic policy and its KMS key policy must let events.rds.amazonaws.com publish (aws:SourceArn arn:…:rds:${config.region}:${config.account}:db:*, aws:SourceAccount ${config.account}). Redeploy the stack (npx cdk deploy) to restore them.`
@@ -159,8 +173,7 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
   for (const pair of config.pairs) {
     try {
       // A close a crashed invocation left half done is finished first (a write of its own; reading never writes).
-      await settleClosedRun(deps, config, pair.id);
-      loaded.push({ pair, run: await activeRunOf(deps, pair.id) });
+      loaded.push({ pair, run: await settleAndLoadActiveRun(deps, config, pair.id) });
     } catch (err) {
       if (err instanceof StaleRunError) outcomes.push({ replica: pair.id, action: 'raced' });
       else failed(pair.id, err);

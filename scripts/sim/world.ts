@@ -467,20 +467,33 @@ export class Simulation {
     this.onStep({ time: this.clock.now(), replica, kind, text });
   }
 
+  /**
+   * The IAM actions each function's code called, by function (`rds:DescribeDBInstances`, …): one per SDK command, as the
+   * Service Authorization Reference names the action of each API operation. What its role is granted is compared with
+   * this (test/scripts/sim/grants.test.ts).
+   */
+  public readonly actionsCalled = new Map<string, Set<string>>();
+
+  private called(fn: string, service: string, command: string): void {
+    let set = this.actionsCalled.get(fn);
+    if (!set) this.actionsCalled.set(fn, (set = new Set()));
+    set.add(`${service}:${command.replace(/Command$/, '')}`);
+  }
+
   /** A runtime for one function: the same handler and adapter code, with clients answered by the simulator. */
-  private runtimeFor(): Runtime {
+  private runtimeFor(fn: string): Runtime {
     return runtime(this.configSource, {
       clients: (cfg) => {
         const replicaRds = retryWithoutDelay(replicaRdsClient(cfg.region, { credentials: SIM_CREDENTIALS }));
-        answerFromSimulator(replicaRds, (command, input) => this.rdsCall(cfg.region, command, input));
+        answerFromSimulator(replicaRds, (command, input) => (this.called(fn, 'rds', command), this.rdsCall(cfg.region, command, input)));
         const sns = retryWithoutDelay(notifyClient(cfg.region, { credentials: SIM_CREDENTIALS }));
-        answerFromSimulator(sns, (command, input) => Promise.resolve(this.snsCall(command, input)));
+        answerFromSimulator(sns, (command, input) => (this.called(fn, 'sns', command), Promise.resolve(this.snsCall(command, input))));
         const dynamo = retryWithoutDelay(ledgerClient(cfg.region, { endpoint: this.dynamo.endpoint, credentials: SIM_CREDENTIALS }));
-        interceptCalls(dynamo, (command, _input, pass) => this.dynamoCall(command, pass));
+        interceptCalls(dynamo, (command, _input, pass) => (this.called(fn, 'dynamodb', command), this.dynamoCall(command, pass)));
         const secrets = retryWithoutDelay(secretsClient(cfg.region, { credentials: SIM_CREDENTIALS }));
-        answerFromSimulator(secrets, (command, input) => this.secretsCall(command, input));
+        answerFromSimulator(secrets, (command, input) => (this.called(fn, 'secretsmanager', command), this.secretsCall(command, input)));
         const ssm = retryWithoutDelay(parametersClient(cfg.region, { credentials: SIM_CREDENTIALS }));
-        answerFromSimulator(ssm, (command, input) => this.ssmCall(command, input));
+        answerFromSimulator(ssm, (command, input) => (this.called(fn, 'ssm', command), this.ssmCall(command, input)));
         return { replicaRds, sns, dynamo, secrets, ssm };
       },
       now: this.clock.now,
@@ -523,15 +536,15 @@ export class Simulation {
     return copyRuntime(source, {
       clients: (cfg) => {
         const sqs = retryWithoutDelay(queueClient(cfg.region, { credentials: SIM_CREDENTIALS }));
-        answerFromSimulator(sqs, (command, input) => Promise.resolve(queue.handle(command, input)));
+        answerFromSimulator(sqs, (command, input) => (this.called('copy-snapshot', 'sqs', command), Promise.resolve(queue.handle(command, input))));
         const sns = retryWithoutDelay(notifyClient(cfg.notificationTopicArn.split(':')[3] ?? cfg.region, { credentials: SIM_CREDENTIALS }));
-        answerFromSimulator(sns, (command, input) => Promise.resolve(this.snsCall(command, input)));
+        answerFromSimulator(sns, (command, input) => (this.called('copy-snapshot', 'sns', command), Promise.resolve(this.snsCall(command, input))));
         return {
           rds: (place) => {
             // One simulated account: a call signed with its credentials always reaches its own resources.
             requireHomeAccount({ account: cfg.account, region: cfg.region }, place, 'RDS');
             const rds = retryWithoutDelay(replicaRdsClient(place.region, { credentials: SIM_CREDENTIALS }));
-            answerFromSimulator(rds, (command, input) => this.rdsCall(place.region, command, input));
+            answerFromSimulator(rds, (command, input) => (this.called('copy-snapshot', 'rds', command), this.rdsCall(place.region, command, input)));
             return rds;
           },
           sqs,
@@ -565,10 +578,10 @@ export class Simulation {
       this.step('*', 'dead-letter', `${letter.function} failed all its attempts; the event went to its on-failure queue (${letter.error})`);
     };
     const observe = (inv: Invocation) => this.observeInvocation(inv);
-    const start = startHandler(this.runtimeFor());
-    const events = eventHandler(this.runtimeFor());
-    const dog = watchdogHandler(this.runtimeFor());
-    const expire = retentionHandler(this.runtimeFor());
+    const start = startHandler(this.runtimeFor('start-refresh'));
+    const events = eventHandler(this.runtimeFor('on-rds-event'));
+    const dog = watchdogHandler(this.runtimeFor('watchdog'));
+    const expire = retentionHandler(this.runtimeFor('retention'));
     // Retry settings as the CDK app configures them: start-refresh, the watchdog and retention 0, on-rds-event 2.
     this.startRefresh = new SimLambda('start-refresh', this.clock, this.random, (e) => start(e), 0, toDlq, undefined, observe);
     this.onRdsEvent = new SimLambda('on-rds-event', this.clock, this.random, (e) => events(e), 2, toDlq, undefined, observe);

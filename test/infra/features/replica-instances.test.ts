@@ -23,10 +23,12 @@ describe('ReplicaInstances', () => {
     expect(Stack.of(replicas).resolve(replicas.dbArn('a-staging'))).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:db:a-staging`]] });
   });
 
-  it('grants read-only RDS actions on "*" and nothing mutating', () => {
-    const statements = grantsFor([['a-staging']], (r, role) => r.grantRead(role));
-    expect(statements.flatMap((s) => s.actions).sort()).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets', 'rds:DescribeDBSnapshots', 'rds:ListTagsForResource']);
+  it('grants read-only RDS actions on "*" and nothing mutating; the proxies only where asked', () => {
+    const statements = grantsFor([['a-staging']], (r, role) => r.grantRead(role, { proxies: true }));
+    expect(statements.flatMap((s) => s.actions).sort()).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets', 'rds:DescribeDBSnapshots']);
     expect(statements.flatMap((s) => s.resources)).toEqual(['*']);
+    const noProxies = grantsFor([['a-staging']], (r, role) => r.grantRead(role, { proxies: false }));
+    expect(noProxies.flatMap((s) => s.actions).sort()).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots']);
   });
 
   it('grants delete and modify on db:<y> only, and no snapshot rights without finalSnapshot', () => {
@@ -81,7 +83,7 @@ describe('ReplicaInstances', () => {
     expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceToPointInTime').sort()).toEqual(
       [rdsArn('db:b-staging'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*'), rdsArn('auto-backup:*')].sort(),
     );
-    const read = grantsFor([['b-staging', REGION, replication]], (r, role) => r.grantRead(role));
+    const read = grantsFor([['b-staging', REGION, replication]], (r, role) => r.grantRead(role, { proxies: true }));
     expect(read.flatMap((s) => s.actions)).toContain('rds:DescribeDBInstanceAutomatedBackups');
   });
 
@@ -140,13 +142,13 @@ describe('ReplicaInstances', () => {
     });
 
     it('reads every proxy of the region, read-only, to find the ones targeting y', () => {
-      const read = grantsFor(pairs, (r, role) => r.grantRead(role));
+      const read = grantsFor(pairs, (r, role) => r.grantRead(role, { proxies: true }));
       expect(read.flatMap((s) => s.actions)).toEqual(expect.arrayContaining(['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets']));
       expect(read.flatMap((s) => s.resources)).toEqual(['*']);
     });
 
     it('grants no mutating action for roles or proxies when no pair names them, only the reads the preflight uses to refuse an unnamed proxy', () => {
-      const statements = [...grantsFor([['c-staging']], (r, role) => r.grantRestore(role)), ...grantsFor([['c-staging']], (r, role) => r.grantRead(role))];
+      const statements = [...grantsFor([['c-staging']], (r, role) => r.grantRestore(role)), ...grantsFor([['c-staging']], (r, role) => r.grantRead(role, { proxies: true }))];
       const actions = statements.flatMap((s) => s.actions);
       for (const action of ['rds:AddRoleToDBInstance', 'rds:RegisterDBProxyTargets', 'iam:PassRole']) expect(actions).not.toContain(action);
       expect(actions).toEqual(expect.arrayContaining(['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets']));

@@ -50,7 +50,7 @@ describe('SourceInstances', () => {
     });
 
     it('reads on "*" but mutates nothing there', () => {
-      expect(statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions)).toEqual(['rds:DescribeDBSnapshots', 'rds:ListTagsForResource']);
+      expect(statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions)).toEqual(['rds:DescribeDBSnapshots']);
     });
 
     it("lets RDS use each replica region's copy key and x's region keys, each only through RDS of its region", () => {

@@ -48,6 +48,32 @@ describe('the watchdog checks the event path', () => {
     expect(published().map((p) => p.kind)).toEqual(['event-path.unhealthy', 'event-path.unhealthy']);
   });
 
+  it('clears the alert record of a healthy path once an hour per warm container, and on the first healthy pass after a problem', async () => {
+    const ctx = await setup();
+    const clears = jest.spyOn(ctx.deps.ledger, 'clearAlert');
+    rds.subscription = subscription('active');
+    await ctx.pass();
+    ctx.clock.advanceMinutes(5);
+    await ctx.pass();
+    ctx.clock.advanceMinutes(50);
+    await ctx.pass();
+    expect(clears).toHaveBeenCalledTimes(1);
+    ctx.clock.advanceMinutes(5);
+    await ctx.pass();
+    expect(clears).toHaveBeenCalledTimes(2);
+    rds.subscription = subscription('no-permission');
+    ctx.clock.advanceMinutes(5);
+    await ctx.pass();
+    rds.subscription = subscription('active');
+    ctx.clock.advanceMinutes(5);
+    await ctx.pass();
+    expect(clears).toHaveBeenCalledTimes(3);
+    // The record is gone: the next breakage is news.
+    rds.subscription = subscription('topic-not-exist');
+    await ctx.pass();
+    expect(published().map((p) => p.kind)).toEqual(['event-path.unhealthy', 'event-path.unhealthy']);
+  });
+
   it('flags a subscription that lists SourceIds: they stop matching once y is deleted', async () => {
     const ctx = await setup();
     rds.subscription = subscription('active', { SourceIdsList: ['orders-staging'] });

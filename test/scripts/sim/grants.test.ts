@@ -1,0 +1,224 @@
+/**
+ * Each function's IAM grants against the calls its code makes. The simulation records, per function, the IAM action
+ * of every SDK call (Simulation.actionsCalled); each scenario below runs the real handlers on a configuration, and the
+ * same configuration is synthesized with the CDK app. Two checks, per configuration and function:
+ * - every action called is granted (a missing grant is an AccessDenied on AWS);
+ * - every action granted is called in some scenario of that configuration, or is implied by one that is: an action
+ *   AWS authorizes against the caller's role on its behalf (a dependent action, a KMS key a service uses for the
+ *   caller), or one the Lambda service performs with the function's role. Each implication names its source.
+ * Nothing else may be granted: a grant no path uses is a permission an attacker gets for free.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../../infra/app';
+import type { FaultSpec } from '../../../scripts/sim/world';
+import { Simulation } from '../../../scripts/sim/world';
+import { SKIP_BUNDLING, exampleConfig, iamStatements, newApp } from '../../infra/helpers';
+
+/** The function each role belongs to, by the start of the role's logical id. */
+const ROLES: Record<string, string> = { StartRefreshRole: 'start-refresh', OnRdsEventRole: 'on-rds-event', WatchdogRole: 'watchdog', RetentionRole: 'retention', CopyRole: 'copy-snapshot' };
+
+/** Actions granted to each function's role in the app synthesized from `config`. */
+function grantedActions(config: Record<string, unknown>): Map<string, Set<string>> {
+  const built = buildApp(config, newApp(SKIP_BUNDLING));
+  const out = new Map<string, Set<string>>();
+  for (const stack of [...built.stacks.values(), ...built.sourceStacks.values()]) {
+    for (const s of iamStatements(Template.fromStack(stack))) {
+      if (s.statement.Effect !== 'Allow') continue;
+      for (const role of s.roles) {
+        const prefix = Object.keys(ROLES).find((p) => role.startsWith(`\${${p}`));
+        if (!prefix) continue;
+        const fn = ROLES[prefix]!;
+        if (!out.has(fn)) out.set(fn, new Set());
+        for (const a of s.actions) out.get(fn)!.add(a);
+      }
+    }
+  }
+  return out;
+}
+
+interface Scenario {
+  nights: number;
+  faults?: FaultSpec[];
+  /** Changes to the simulated account before the first night. */
+  setup?: (sim: Simulation) => void;
+}
+
+/** What the scenarios of one configuration called, by function. */
+async function calledActions(config: Record<string, unknown>, pairOverrides: Record<string, unknown>, scenarios: Scenario[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (const [i, s] of scenarios.entries()) {
+    const sim = await Simulation.create({ config, seed: 40 + i, pairOverrides, faults: s.faults ?? [] });
+    try {
+      s.setup?.(sim);
+      await sim.runNights(s.nights);
+    } finally {
+      await sim.close();
+    }
+    for (const [fn, actions] of sim.actionsCalled) {
+      if (!out.has(fn)) out.set(fn, new Set());
+      for (const a of actions) out.get(fn)!.add(a);
+    }
+  }
+  return out;
+}
+
+/** A configuration (the example of cdk.json with its pair changed) and the scenarios run on it. */
+interface Group {
+  name: string;
+  pair: Record<string, unknown>;
+  scenarios: Scenario[];
+}
+
+const SECRET = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf';
+/** On the first night on-rds-event fails: the watchdog does the restore and the finish; on the second, on-rds-event does. */
+const WATCHDOG_NIGHT: Scenario = { nights: 2, faults: [{ name: 'on-event-fails', night: 1 }] };
+const GROUPS: Group[] = [
+  {
+    name: 'the example of cdk.json (managed credentials, a monitoring role)',
+    pair: {},
+    scenarios: [
+      // Five nights: the retention pass expires copies (more than keepLast); the restore, the finish and the copy as usual.
+      { nights: 5 },
+      // The watchdog restores y (no deletion event), then finishes the run (on-rds-event fails all night).
+      ...(['lost-deletion-event', 'on-event-fails'] as const).map((name) => ({ nights: 1, faults: [{ name }] })),
+      // The copy waits in the delay queue; a second start meets the running one.
+      ...(['copy-quota-5', 'second-start'] as const).map((name) => ({ nights: 1, faults: [{ name }] })),
+      // Someone deletes y by hand: the next start finds it missing and reads the history to tell who deleted it.
+      { nights: 2, faults: [{ name: 'manual-deletion', night: 1 }] },
+      // The copy key is disabled: RDS refuses the copy and the copy function alerts.
+      {
+        nights: 1,
+        setup: (sim) => {
+          sim.kms.keys.get(sim.replicaKeyArn)!.enabled = false;
+        },
+      },
+    ],
+  },
+  { name: 'credentials from a secret', pair: { credentials: { mode: 'secret', secretArn: SECRET, passwordKey: 'password' } }, scenarios: [WATCHDOG_NIGHT] },
+  { name: "x's credentials", pair: { credentials: { mode: 'source' } }, scenarios: [WATCHDOG_NIGHT] },
+  {
+    name: 'IAM roles and RDS Proxy targets',
+    pair: { associatedRoleArns: ['arn:aws:iam::111111111111:role/staging-s3-import'], rdsProxyArns: ['arn:aws:rds:eu-central-1:111111111111:db-proxy:prx-0123456789abcdef0'] },
+    scenarios: [WATCHDOG_NIGHT],
+  },
+  { name: 'deletion protection on y, and a final snapshot before each delete', pair: { finalSnapshot: true, allowDisablingDeletionProtection: true, overrides: { deletionProtection: true } }, scenarios: [{ nights: 2 }] },
+  { name: 'extra snapshots of x', pair: { copy: { extraSnapshots: { cron: 'cron(0 0/6 * * ? *)' } } }, scenarios: [{ nights: 1 }] },
+  { name: 'replicated automated backups of x', pair: { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } }, scenarios: [WATCHDOG_NIGHT] },
+];
+
+/**
+ * Actions a role needs that its code never calls: what AWS authorizes against the role when an action the code calls
+ * is made, or what the Lambda service does with the role. `by` is what implies it: the action called, or `lambda`.
+ */
+const IMPLIED: { actions: string[]; by: (called: ReadonlySet<string>, fn: string) => boolean; source: string }[] = [
+  {
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    by: () => true,
+    source: 'Lambda Developer Guide, "Defining Lambda function permissions with an execution role": Lambda writes the function\'s logs with its role',
+  },
+  {
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+    by: () => true,
+    source: 'Lambda Developer Guide, "Visualize Lambda function invocations using AWS X-Ray": with active tracing, Lambda sends the segments with the role',
+  },
+  {
+    actions: ['sqs:SendMessage'],
+    by: () => true,
+    source: 'Lambda Developer Guide, "Capturing records of Lambda asynchronous invocations": Lambda sends a failed invocation to the on-failure SQS queue with the role',
+  },
+  {
+    actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+    by: (_called, fn) => fn === 'copy-snapshot',
+    source: 'Lambda Developer Guide, "Using Lambda with Amazon SQS": the event source mapping of the delay queue polls with the role',
+  },
+  {
+    actions: ['rds:AddTagsToResource'],
+    by: (c) => ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:CopyDBSnapshot', 'rds:CreateDBSnapshot', 'rds:DeleteDBInstance'].some((a) => c.has(a)),
+    source: 'Service Authorization Reference, Amazon RDS: rds:AddTagsToResource is a dependent action of these when the request has Tags (a final snapshot on DeleteDBInstance is tagged too)',
+  },
+  {
+    actions: ['rds:CreateDBSnapshot'],
+    by: (c) => c.has('rds:DeleteDBInstance'),
+    source: 'AWS notice of 2024-08-15 (see infra/features/replica-instances.ts): DeleteDBInstance with a final snapshot also needs rds:CreateDBSnapshot',
+  },
+  {
+    actions: ['iam:PassRole'],
+    by: (c) => ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:ModifyDBInstance'].some((a) => c.has(a)),
+    source: "Service Authorization Reference, Amazon RDS: iam:PassRole is a dependent action of these (y's monitoring role)",
+  },
+  {
+    actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+    by: (c) => ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:CopyDBSnapshot', 'rds:ModifyDBInstance'].some((a) => c.has(a)),
+    source: 'RDS User Guide, "AWS KMS key management": RDS uses the key of an encrypted snapshot, instance or managed secret on the caller\'s behalf (kms:ViaService)',
+  },
+  {
+    actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+    by: (c) => c.has('rds:ModifyDBInstance'),
+    source: 'RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager": ManageMasterUserPassword makes RDS create the secret with the caller\'s permissions',
+  },
+  {
+    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:DescribeKey'],
+    by: (c) => [...c].some((a) => a.startsWith('dynamodb:')),
+    source: "DynamoDB Developer Guide, encryption at rest: the ledger's customer managed key is used on the caller's behalf",
+  },
+  {
+    actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+    by: (c) => c.has('sns:Publish'),
+    source: 'SNS Developer Guide, "Encryption at rest": a publisher to a topic encrypted with a customer managed key needs kms:GenerateDataKey* and kms:Decrypt',
+  },
+];
+
+/**
+ * Actions whose path no scenario reaches, each with the path. The test fails when one of them is called after all
+ * (move it out) or no longer granted (remove it).
+ */
+const UNREACHED: Record<string, Record<string, string>> = {
+  'start-refresh': {
+    'dynamodb:DeleteItem': 'a DeleteDBInstance that RDS refuses after the preflight passed, or a retried start that finds y changed, closes the run there (lifecycle.ts failRun → archiveRun): RDS does not refuse it in any scenario',
+  },
+};
+
+/** Whether `action` is allowed by a granted action, which may end in a wildcard (kms:GenerateDataKey*). */
+function allows(granted: ReadonlySet<string>, action: string): boolean {
+  return [...granted].some((g) => (g.endsWith('*') ? action.startsWith(g.slice(0, -1)) : g === action));
+}
+
+function add(into: Map<string, Set<string>>, from: Map<string, Set<string>>): void {
+  for (const [fn, actions] of from) {
+    if (!into.has(fn)) into.set(fn, new Set());
+    for (const a of actions) into.get(fn)!.add(a);
+  }
+}
+
+describe("each function's grants are what its code calls", () => {
+  const grantedAll = new Map<string, Set<string>>();
+  const calledAll = new Map<string, Set<string>>();
+
+  it.each(GROUPS.map((g) => [g.name, g] as const))('%s: every call the functions make is granted', async (_name, group) => {
+    const cfg = exampleConfig();
+    cfg.pairs[0] = { ...cfg.pairs[0], ...group.pair };
+    const granted = grantedActions(cfg);
+    const called = await calledActions(cfg, group.pair, group.scenarios);
+    add(grantedAll, granted);
+    add(calledAll, called);
+    const missing = [...called].flatMap(([fn, actions]) => [...actions].filter((a) => !allows(granted.get(fn) ?? new Set(), a)).map((a) => `${fn}: ${a}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('grants nothing that no scenario calls, unless a called action or the Lambda service implies it', () => {
+    expect([...grantedAll.keys()].sort()).toEqual(Object.values(ROLES).sort());
+    const unused: string[] = [];
+    for (const [fn, granted] of grantedAll) {
+      const called = calledAll.get(fn) ?? new Set<string>();
+      for (const action of granted) {
+        if (called.has(action) || IMPLIED.some((i) => i.actions.includes(action) && i.by(called, fn))) continue;
+        if (UNREACHED[fn]?.[action]) continue;
+        unused.push(`${fn}: ${action}`);
+      }
+    }
+    expect(unused.sort()).toEqual([]);
+    for (const [fn, actions] of Object.entries(UNREACHED)) {
+      for (const action of Object.keys(actions)) expect([fn, action, grantedAll.get(fn)?.has(action), calledAll.get(fn)?.has(action) ?? false]).toEqual([fn, action, true, false]);
+    }
+  });
+});
