@@ -3,6 +3,7 @@
  * per source region whose x's snapshots the project copies. Needs no AWS credentials: account and regions come from
  * the config, nothing is looked up.
  */
+import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { copiesSnapshots, parseConfig, type Config, type PairConfig } from '../lambdas/kernel/config';
@@ -13,6 +14,28 @@ import { SourceRegionStack } from './stacks/source-region-stack';
 
 /** The cdk.json context key that holds the configuration. */
 export const CONFIG_CONTEXT_KEY = 'replicaRefresh';
+
+/**
+ * A context key naming another cdk.json whose `replicaRefresh` to synthesize instead of this one's:
+ * `npx cdk synth -c replicaRefreshFile=cdk-200.json` (such as one `npm run scale-config` wrote).
+ */
+export const CONFIG_FILE_CONTEXT_KEY = 'replicaRefreshFile';
+
+/** The configuration the app's context holds, or the one of the file it names. */
+function configOfContext(app: App): unknown {
+  const file: unknown = app.node.tryGetContext(CONFIG_FILE_CONTEXT_KEY);
+  if (file === undefined) return app.node.tryGetContext(CONFIG_CONTEXT_KEY);
+  const where = `-c ${CONFIG_FILE_CONTEXT_KEY}=${String(file)}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(String(file), 'utf8').replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new ConfigError(`${where}: cannot read it as JSON (${(err as Error).message}); name a cdk.json such as npm run scale-config writes`, [where]);
+  }
+  const config = (parsed as { context?: Record<string, unknown> } | null)?.context?.[CONFIG_CONTEXT_KEY];
+  if (config === undefined) throw new ConfigError(`${where}: the file has no context.${CONFIG_CONTEXT_KEY}; name a cdk.json such as npm run scale-config writes`, [where]);
+  return config;
+}
 
 /** What {@link buildApp} built. */
 export interface BuiltApp {
@@ -56,7 +79,7 @@ function usesProjectCopyKey(pair: PairConfig): boolean {
  * @throws ConfigError naming every bad key and value
  */
 export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
-  const config = parseConfig(context ?? app.node.tryGetContext(CONFIG_CONTEXT_KEY));
+  const config = parseConfig(context ?? configOfContext(app));
   // cdk-nag v3 runs as a policy validation plugin: any unacknowledged finding fails the synth.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 

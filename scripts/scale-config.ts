@@ -1,7 +1,7 @@
 /**
  * `npm run scale-config -- --pairs 200 --out cdk-200.json`: writes a cdk.json whose `replicaRefresh` holds N pairs
  * cloned from the first pair of the given one (x and y numbered `<id>-001`, …, all in its regions), for
- * `npm run demo -- --config <file>` and `npx cdk synth --app 'npx tsx infra/app.ts' -c …` at scale.
+ * `npm run demo -- --config <file>` and `npx cdk synth -c replicaRefreshFile=<file>` at scale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +29,7 @@ function main(): void {
     // The rest of the file (the app command, CDK's feature flags) as it is.
     const whole = JSON.parse(readFileSync(opts.config, 'utf8').replace(/^\uFEFF/, '')) as { context?: Record<string, unknown> };
     writeFileSync(opts.out, `${JSON.stringify({ ...whole, context: { ...whole.context, replicaRefresh } }, null, 2)}\n`);
-    console.log(`wrote ${opts.out}: ${opts.pairs} pair(s)`);
+    console.log(`wrote ${opts.out}: ${opts.pairs} pair(s). Next: npm run demo -- --config ${opts.out}, or npx cdk synth -c replicaRefreshFile=${opts.out}`);
   } catch (err) {
     program.error((err as Error).message);
   }

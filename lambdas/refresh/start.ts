@@ -191,6 +191,6 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   const ended = await strategy.begin(deps, ctx, run, replica, { disableDeletionProtection: verdict.mustDisableDeletionProtection });
   if (ended) return ended;
   deps.telemetry.count('RefreshStarted', 1, { replica: id });
-  deps.telemetry.info('y deletion requested', { replica: id, runId, snapshot: snapshot.id });
+  deps.telemetry.info('refresh started', { replica: id, runId, mode: strategy.mode, snapshot: snapshot.id });
   return { outcome: 'started', runId, snapshot: toChosen(snapshot), checks: verdict.checks };
 }

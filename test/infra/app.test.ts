@@ -128,6 +128,24 @@ describe('buildApp', () => {
     expect(fromContext.config.pairs.map((p) => p.replica.instanceId)).toEqual(['orders-staging']);
   });
 
+  it('reads the replicaRefresh of another cdk.json named by -c replicaRefreshFile, and refuses a file without one, naming it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-test-'));
+    try {
+      const other = exampleConfig();
+      other.pairs[0] = { ...other.pairs[0], id: 'orders-copy' };
+      const file = path.join(dir, 'cdk-other.json');
+      fs.writeFileSync(file, JSON.stringify({ app: 'npx tsx infra/app.ts', context: { replicaRefresh: other } }));
+      const fromFile = buildApp(undefined, newApp({ ...SKIP_BUNDLING, replicaRefresh: exampleConfig(), replicaRefreshFile: file }));
+      expect(fromFile.config.pairs.map((p) => p.id)).toEqual(['orders-copy']);
+      const empty = path.join(dir, 'empty.json');
+      fs.writeFileSync(empty, JSON.stringify({ context: {} }));
+      expect(() => buildApp(undefined, newApp({ ...SKIP_BUNDLING, replicaRefreshFile: empty }))).toThrow(`-c replicaRefreshFile=${empty}: the file has no context.replicaRefresh`);
+      expect(() => buildApp(undefined, newApp({ ...SKIP_BUNDLING, replicaRefreshFile: path.join(dir, 'missing.json') }))).toThrow(ConfigError);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('passes the AWS Solutions checks with no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks().validateScope(built.app);
     const findings = (severity: string) => report.violations.filter((v) => v.severity === severity).map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
