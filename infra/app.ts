@@ -25,10 +25,11 @@ export const CONFIG_FILE_CONTEXT_KEY = 'replicaRefreshFile';
 function configOfContext(app: App): unknown {
   const file: unknown = app.node.tryGetContext(CONFIG_FILE_CONTEXT_KEY);
   if (file === undefined) return app.node.tryGetContext(CONFIG_CONTEXT_KEY);
-  const where = `-c ${CONFIG_FILE_CONTEXT_KEY}=${String(file)}`;
+  if (typeof file !== 'string' || file === '') throw new ConfigError(`-c ${CONFIG_FILE_CONTEXT_KEY} must name a file, such as cdk-200.json`, [CONFIG_FILE_CONTEXT_KEY]);
+  const where = `-c ${CONFIG_FILE_CONTEXT_KEY}=${file}`;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(String(file), 'utf8').replace(/^\uFEFF/, ''));
+    parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new ConfigError(`${where}: cannot read it as JSON (${(err as Error).message}); name a cdk.json such as npm run scale-config writes`, [where]);
   }
@@ -89,7 +90,7 @@ export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
       region,
       new ReplicaRegionStack(app, replicaStackId(region), {
         env: { account: config.account, region },
-        description: describeList('replica-refresh: nightly delete-and-restore of ', pairs.map((p) => p.replica.instanceId), ` (${region})`),
+        description: describeList('replica-refresh: nightly delete-and-restore of ', pairs.map((p) => p.replica.identifier), ` (${region})`),
         config,
         pairs,
         // Its project key is read by source stacks in other regions (an SSM parameter written there by CDK).
@@ -110,7 +111,7 @@ export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
       region,
       new SourceRegionStack(app, sourceStackId(region), {
         env: { account: config.account, region },
-        description: describeList('replica-refresh: copies snapshots of ', [...new Set(pairs.map((p) => p.source.instanceId))], ` from ${region} into their replica regions`),
+        description: describeList('replica-refresh: copies snapshots of ', [...new Set(pairs.map((p) => p.source.identifier))], ` from ${region} into their replica regions`),
         config,
         pairs,
         replicaKeyArns,

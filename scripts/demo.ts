@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   zone = sim.config.timeZone;
   try {
     console.log(
-      `Simulating ${opts.nights} night(s) of ${sim.pairs.map((p) => `${p.source.instanceId} (${p.source.region}) → ${p.replica.instanceId} (${p.replica.region})`).join(', ')} on ${sim.engine.engine} ${sim.engine.sourceVersion}` +
+      `Simulating ${opts.nights} night(s) of ${sim.pairs.map((p) => `${p.source.identifier} (${p.source.region}) → ${p.replica.identifier} (${p.replica.region})`).join(', ')} on ${sim.engine.engine} ${sim.engine.sourceVersion}` +
         `, seed ${opts.seed}${faults.length ? `, faults: ${faults.map((f) => `${f.name}${f.night ? `@${f.night}` : ''}`).join(', ')}` : ''}. Times in ${zone}.\n`,
     );
     await sim.runNights(opts.nights, opts.speed);

@@ -29,11 +29,11 @@ run(async () => {
       return 1;
     }
     const now = b.now();
-    console.log(`Plan for ${y} (${b.pair.replica.region}), from ${b.pair.source.instanceId} (${b.pair.source.region})${b.kind === 'local' ? ' — simulation' : ''}\n`);
+    console.log(`Plan for ${y} (${b.pair.replica.region}), from ${b.pair.source.identifier} (${b.pair.source.region})${b.kind === 'local' ? ' — simulation' : ''}\n`);
     if (answer.snapshot) {
       const age = answer.snapshot.dataTime ? formatDuration((now.getTime() - Date.parse(answer.snapshot.dataTime)) / 1000) : 'unknown';
       const when = answer.snapshot.dataTime ? DateTime.fromISO(answer.snapshot.dataTime).setZone(b.config.timeZone).toFormat('yyyy-MM-dd HH:mm ZZZZ') : '?';
-      if (answer.snapshot.type === REPLICATED_BACKUP) console.log(`Restore to: ${when} (latest restorable time of ${b.pair.source.instanceId}'s replicated backups, ${age} ago), point in time`);
+      if (answer.snapshot.type === REPLICATED_BACKUP) console.log(`Restore to: ${when} (latest restorable time of ${b.pair.source.identifier}'s replicated backups, ${age} ago), point in time`);
       else console.log(`Snapshot:   ${answer.snapshot.id} (${answer.snapshot.type}), data from ${when}, ${age} old`);
     } else {
       console.log('Snapshot:   none usable');

@@ -80,15 +80,15 @@ export class ReplicaCredentials extends Construct {
     for (const p of this.secretPairs) {
       // The functions read it with a client in y's region, and Secrets Manager serves a secret in its own region only.
       const { region } = parseArn(p.credentials.secretArn);
-      if (region !== p.replica.region) throw new Error(`credentials.secretArn of ${p.replica.instanceId} must be a secret in ${p.replica.region}, y's region, got one in ${region}`);
+      if (region !== p.replica.region) throw new Error(`credentials.secretArn of ${p.replica.identifier} must be a secret in ${p.replica.region}, y's region, got one in ${region}`);
     }
     for (const p of this.managedPairs) {
       const key = p.credentials.kmsKeyId;
       if (key === undefined) continue;
       // The managed secret lives in y's region; Secrets Manager encrypts it with a key of that region.
       const { service, region, resource } = parseArn(key);
-      if (service !== 'kms' || !/^(key|alias)\//.test(resource)) throw new Error(`credentials.kmsKeyId of ${p.replica.instanceId} must be a KMS key or alias ARN, got ${key}`);
-      if (region !== p.replica.region) throw new Error(`credentials.kmsKeyId of ${p.replica.instanceId} must be a key in ${p.replica.region}, y's region, got one in ${region}`);
+      if (service !== 'kms' || !/^(key|alias)\//.test(resource)) throw new Error(`credentials.kmsKeyId of ${p.replica.identifier} must be a KMS key or alias ARN, got ${key}`);
+      if (region !== p.replica.region) throw new Error(`credentials.kmsKeyId of ${p.replica.identifier} must be a key in ${p.replica.region}, y's region, got one in ${region}`);
     }
   }
 

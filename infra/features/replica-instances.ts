@@ -76,20 +76,20 @@ export class ReplicaInstances extends Construct {
     if (props.pairs.length === 0) throw new Error('pairs must contain at least one pair, got []');
     for (const pair of props.pairs) {
       if (pair.replica.region !== stack.region) {
-        throw new Error(`replica ${pair.replica.instanceId} is in ${pair.replica.region}, not in this stack's region ${stack.region}`);
+        throw new Error(`replica ${pair.replica.identifier} is in ${pair.replica.region}, not in this stack's region ${stack.region}`);
       }
       // RDS Proxy targets instances of its own region and account.
       for (const proxy of pair.rdsProxyArns ?? []) {
         const [, , , region, account] = proxy.split(':');
         if (region !== stack.region || account !== stack.account) {
-          throw new Error(`rdsProxyArns of ${pair.replica.instanceId} must be proxies in ${stack.region} of account ${stack.account}, y's, got ${proxy}`);
+          throw new Error(`rdsProxyArns of ${pair.replica.identifier} must be proxies in ${stack.region} of account ${stack.account}, y's, got ${proxy}`);
         }
       }
     }
     this.pairs = props.pairs;
     this.region = stack.region;
     this.account = stack.account;
-    this.instanceIds = props.pairs.map((p) => p.replica.instanceId).sort();
+    this.instanceIds = props.pairs.map((p) => p.replica.identifier).sort();
     this.projectKeyArn = props.projectKeyArn;
   }
 
@@ -137,7 +137,7 @@ export class ReplicaInstances extends Construct {
         resources: this.instanceIds.map((y) => this.dbArn(y)),
       }),
     );
-    const withFinalSnapshot = this.pairs.filter((p) => p.finalSnapshot).map((p) => p.replica.instanceId).sort();
+    const withFinalSnapshot = this.pairs.filter((p) => p.finalSnapshot).map((p) => p.replica.identifier).sort();
     if (withFinalSnapshot.length === 0) return;
     const finalSnapshots = withFinalSnapshot.map((y) => `${y}-final-*`);
     role.addToPrincipalPolicy(
@@ -268,7 +268,7 @@ export class ReplicaInstances extends Construct {
     for (const p of pairs) {
       const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);
       const entry = byTag.get(k) ?? { tag: p.ownershipTag, sources: new Set<string>() };
-      entry.sources.add(p.source.instanceId);
+      entry.sources.add(p.source.identifier);
       byTag.set(k, entry);
     }
     [...byTag.values()].forEach(({ tag, sources }, i) => {
@@ -310,7 +310,7 @@ export class ReplicaInstances extends Construct {
         new iam.PolicyStatement({
           sid: 'AssociateRolesWithReplicas',
           actions: ['rds:AddRoleToDBInstance'],
-          resources: withRoles.map((p) => this.dbArn(p.replica.instanceId)).sort(),
+          resources: withRoles.map((p) => this.dbArn(p.replica.identifier)).sort(),
         }),
       );
       role.addToPrincipalPolicy(
@@ -328,7 +328,7 @@ export class ReplicaInstances extends Construct {
         new iam.PolicyStatement({
           sid: 'RegisterReplicasWithProxies',
           actions: ['rds:RegisterDBProxyTargets'],
-          resources: [this.rdsArn('target-group', '*'), ...withProxies.map((p) => this.dbArn(p.replica.instanceId)).sort()],
+          resources: [this.rdsArn('target-group', '*'), ...withProxies.map((p) => this.dbArn(p.replica.identifier)).sort()],
         }),
       );
       acknowledgeNag(
@@ -351,7 +351,7 @@ export class ReplicaInstances extends Construct {
    */
   private grantPointInTimeRestore(role: iam.IRole): void {
     const ys = this.backupReplicationPairs()
-      .map((p) => p.replica.instanceId)
+      .map((p) => p.replica.identifier)
       .sort();
     if (ys.length === 0) return;
     role.addToPrincipalPolicy(

@@ -59,21 +59,21 @@ export class SourceInstances extends Construct {
     }
     if (props.pairs.length === 0) throw new Error('pairs must contain at least one pair, got []');
     for (const pair of props.pairs) {
-      if (pair.source.region !== stack.region) throw new Error(`source ${pair.source.instanceId} is in ${pair.source.region}, not in this stack's region ${stack.region}`);
-      if (!copiesSnapshots(pair)) throw new Error(`the project does not copy the snapshots of ${pair.source.instanceId} for ${pair.replica.instanceId} (copy off, same region or backup-replication)`);
+      if (pair.source.region !== stack.region) throw new Error(`source ${pair.source.identifier} is in ${pair.source.region}, not in this stack's region ${stack.region}`);
+      if (!copiesSnapshots(pair)) throw new Error(`the project does not copy the snapshots of ${pair.source.identifier} for ${pair.replica.identifier} (copy off, same region or backup-replication)`);
       if (!pair.copy.replicaKmsKeyArn && !props.replicaKeyArns.has(pair.replica.region)) {
-        throw new Error(`no key to encrypt copies into ${pair.replica.region}: set copy.replicaKmsKeyArn of ${pair.replica.instanceId}, or pass the project key of that region`);
+        throw new Error(`no key to encrypt copies into ${pair.replica.region}: set copy.replicaKmsKeyArn of ${pair.replica.identifier}, or pass the project key of that region`);
       }
       const keyRegion = pair.copy.replicaKmsKeyArn === undefined ? undefined : keyArnRegion(pair.copy.replicaKmsKeyArn);
       if (keyRegion !== undefined && keyRegion !== pair.replica.region) {
-        throw new Error(`copy.replicaKmsKeyArn of ${pair.replica.instanceId} must be a key in ${pair.replica.region}, where the copies go, got one in ${keyRegion}`);
+        throw new Error(`copy.replicaKmsKeyArn of ${pair.replica.identifier} must be a key in ${pair.replica.region}, where the copies go, got one in ${keyRegion}`);
       }
     }
     this.pairs = props.pairs;
     this.region = stack.region;
     this.account = stack.account;
     this.replicaKeyArns = props.replicaKeyArns;
-    this.sourceIds = [...new Set(props.pairs.map((p) => p.source.instanceId))].sort();
+    this.sourceIds = [...new Set(props.pairs.map((p) => p.source.identifier))].sort();
   }
 
   /** The key copies of this pair are encrypted with. */
@@ -104,7 +104,7 @@ export class SourceInstances extends Construct {
     );
 
     const sources = this.sourceIds.flatMap((x) => [`rds:${x}-*`, `${x}-*`]);
-    const targets = [...new Set(this.pairs.map((p) => `${p.replica.region}|${p.source.instanceId}-*`))].sort().map((t) => t.split('|') as [string, string]);
+    const targets = [...new Set(this.pairs.map((p) => `${p.replica.region}|${p.source.identifier}-*`))].sort().map((t) => t.split('|') as [string, string]);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'CopySnapshotsAcrossRegions',
@@ -165,7 +165,7 @@ export class SourceInstances extends Construct {
    */
   public grantExtraSnapshots(role: iam.IRole): void {
     const taking = this.pairs.filter((p) => p.copy.extraSnapshots !== undefined);
-    const takingXs = [...new Set(taking.map((p) => p.source.instanceId))].sort();
+    const takingXs = [...new Set(taking.map((p) => p.source.identifier))].sort();
     if (takingXs.length > 0) {
       const taken = takingXs.map((x) => this.rdsArn(this.region, 'snapshot', `${x}-rr-*`));
       role.addToPrincipalPolicy(
@@ -180,11 +180,11 @@ export class SourceInstances extends Construct {
     // Clean-up is granted for every copied pair, not only those taking extras now: extras taken before
     // copy.extraSnapshots was switched off must still leave x's region once copied.
     const pairs = this.pairs;
-    const xs = [...new Set(pairs.map((p) => p.source.instanceId))].sort();
+    const xs = [...new Set(pairs.map((p) => p.source.identifier))].sort();
     const byTag = new Map<string, { tag: PairConfig['ownershipTag']; xs: Set<string> }>();
     for (const p of pairs) {
       const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);
-      byTag.set(k, { tag: p.ownershipTag, xs: (byTag.get(k)?.xs ?? new Set<string>()).add(p.source.instanceId) });
+      byTag.set(k, { tag: p.ownershipTag, xs: (byTag.get(k)?.xs ?? new Set<string>()).add(p.source.identifier) });
     }
     [...byTag.values()].forEach(({ tag, xs: owners }, i) => {
       role.addToPrincipalPolicy(

@@ -144,7 +144,7 @@ export class ReplicaRegionStack extends Stack {
     if (managedReplications.length > 0) {
       new BackupReplication(this, 'BackupReplication', {
         replications: managedReplications.map((p) => ({
-          sourceInstanceId: p.source.instanceId,
+          sourceInstanceId: p.source.identifier,
           sourceRegion: p.source.region,
           retentionDays: p.backupReplication.retentionDays,
           kmsKeyArn: p.backupReplication.kmsKeyArn ?? this.projectKeyArn(),

@@ -32,7 +32,7 @@ export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSn
   const dims = { replica: pair.id };
   const source = await deps.sourceRds.describeSnapshot(sourceSnapshotId);
   if (!source) return { action: 'ignored', reason: `${sourceSnapshotId} no longer exists in ${pair.source.region}` };
-  if (!isSnapshotOfSource(source, pair)) return { action: 'ignored', reason: `${source.id} is a snapshot of ${source.instanceId}, not of ${pair.source.instanceId}` };
+  if (!isSnapshotOfSource(source, pair)) return { action: 'ignored', reason: `${source.id} is a snapshot of ${source.instanceId}, not of ${pair.source.identifier}` };
 
   const existing = await deps.replicaRds.describeSnapshot(copyTargetId(source.id));
   const counts = existing ? { total: 0, copying: 0 } : await deps.replicaRds.manualSnapshotCounts();
@@ -40,7 +40,7 @@ export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSn
   if (!existing) deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, counts.total, dims);
   const decision = planCopy({
     source,
-    sourceInstanceId: pair.source.instanceId,
+    sourceInstanceId: pair.source.identifier,
     sourceRegion: pair.source.region,
     existing,
     inFlight: counts.copying,

@@ -85,7 +85,7 @@ async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: s
         'snapshots.copy-gave-up',
         pair.id,
         `gave up copying ${snapshotId}`,
-        `${snapshotId} could not be copied into ${pair.replica.region} in ${pair.copy.maxWaitHours} h (${attempt} tries; last: ${outcome.reason}). The sweep copies the newest snapshot of ${pair.source.instanceId} once the cause is gone; check the copies in flight and the manual-snapshot count of ${pair.replica.region} in the RDS console.`,
+        `${snapshotId} could not be copied into ${pair.replica.region} in ${pair.copy.maxWaitHours} h (${attempt} tries; last: ${outcome.reason}). The sweep copies the newest snapshot of ${pair.source.identifier} once the cause is gone; check the copies in flight and the manual-snapshot count of ${pair.replica.region} in the RDS console.`,
         { snapshotId, attempts: attempt, since: first },
       ),
     );
@@ -109,7 +109,7 @@ async function sweep(deps: CopyInvocationDeps, pairs: readonly PairConfig[]): Pr
       const reason = describeError(err);
       deps.telemetry.count('SweepFailed', 1, { replica: pair.id });
       await deps.notifier.publish(
-        alert('snapshots.sweep-failed', pair.id, `the copy sweep failed for ${pair.source.instanceId}`, `The sweep of ${pair.source.instanceId} (${pair.source.region}) into ${pair.replica.region} failed: ${reason}. The next sweep tries again; if this repeats, check the copy function's permissions and logs.`, { reason }),
+        alert('snapshots.sweep-failed', pair.id, `the copy sweep failed for ${pair.source.identifier}`, `The sweep of ${pair.source.identifier} (${pair.source.region}) into ${pair.replica.region} failed: ${reason}. The next sweep tries again; if this repeats, check the copy function's permissions and logs.`, { reason }),
       );
       out.push({ replica: pair.id, outcome: { action: 'error', reason } });
     }
@@ -121,10 +121,10 @@ async function sweepPair(deps: CopyInvocationDeps, pair: PairConfig): Promise<Co
   const out: CopyInvocationOutcome[] = [];
   const all = await deps.sourceRds.listSnapshots(sourceSnapshotQuery(pair, ['automated', 'manual']));
   const newest = all
-    .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.instanceId))
+    .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.identifier))
     .sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
   out.push(...(await removeCopiedExtras(deps, pair, all, newest?.id)));
-  if (!newest) return [...out, { replica: pair.id, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.instanceId} in ${pair.source.region}` } }];
+  if (!newest) return [...out, { replica: pair.id, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.identifier} in ${pair.source.region}` } }];
   const replicaRds = deps.replicaRdsFor(placeOf(deps.account, pair.replica));
   const there = await replicaRds.describeSnapshot(copyTargetId(newest.id));
   // A copy counts the region's manual snapshots and reports the quota gauge itself; otherwise the sweep reads it, so
@@ -168,8 +168,8 @@ async function removeCopiedExtras(
  * it to the copy like any other snapshot of x.
  */
 async function takeExtraSnapshot(deps: CopyInvocationDeps, pair: PairConfig, scheduledTime: Date): Promise<CopyInvocationOutcome> {
-  const snapshotId = extraSnapshotId(pair.source.instanceId, scheduledTime);
-  const result = await deps.sourceRds.createSnapshot(pair.source.instanceId, snapshotId, { [pair.ownershipTag.key]: pair.ownershipTag.value, [EXTRA_SNAPSHOT_TAG]: 'true' });
+  const snapshotId = extraSnapshotId(pair.source.identifier, scheduledTime);
+  const result = await deps.sourceRds.createSnapshot(pair.source.identifier, snapshotId, { [pair.ownershipTag.key]: pair.ownershipTag.value, [EXTRA_SNAPSHOT_TAG]: 'true' });
   deps.telemetry.count(result === 'started' ? 'ExtraSnapshotTaken' : 'ExtraSnapshotExisted', 1, { replica: pair.id });
   return { replica: pair.id, snapshotId, outcome: { action: result === 'started' ? 'snapshot-taken' : 'snapshot-existed', snapshotId } };
 }

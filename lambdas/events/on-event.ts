@@ -73,7 +73,7 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
   if (signal === 'deleted') {
     if (!run) {
       // A late or repeated deletion event of a run that already restored y: y exists, nothing happened.
-      const live = await ctx.gateway.describe(pair.replica.instanceId);
+      const live = await ctx.gateway.describe(pair.replica.identifier);
       if (live) {
         if (await amendFromEvent(deps, pair.id, undefined, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
         return ignored(deps, 'stale-event', { ...detail, status: live.status });
@@ -118,7 +118,7 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
     return { eventId: event.eventId, sourceId: event.sourceId, action: 'failed-run' };
   }
   await deps.notifier.publish(
-    alert('replica.rds-failure', pair.id, `RDS reported ${event.eventId}`, `RDS reported ${event.eventId} for ${pair.replica.instanceId} at ${event.time?.toISOString() ?? 'an unknown time'}: ${event.message || 'no message'}. Check the instance in the RDS console.`, detail, run?.runId),
+    alert('replica.rds-failure', pair.id, `RDS reported ${event.eventId}`, `RDS reported ${event.eventId} for ${pair.replica.identifier} at ${event.time?.toISOString() ?? 'an unknown time'}: ${event.message || 'no message'}. Check the instance in the RDS console.`, detail, run?.runId),
   );
   return { eventId: event.eventId, sourceId: event.sourceId, action: 'alerted:rds-failure' };
 }

@@ -25,6 +25,35 @@ const dbInstanceId = z.pipe(
   z.transform((v: string) => v.toLowerCase()),
 );
 
+/** What a pair's side is in RDS: a DB instance, or an Aurora DB cluster. */
+export type ResourceKind = 'instance' | 'cluster';
+
+/**
+ * How config names a side of a pair: `instanceId` (a DB instance) or `clusterId` (an Aurora DB cluster). The files
+ * `cdk synth` bundles hold the parsed form, `kind` and `identifier`, which reads back the same.
+ */
+const resourceNameShape = {
+  instanceId: z.optional(dbInstanceId),
+  /** Cluster identifiers follow the instance rules (CreateDBCluster, DBClusterIdentifier). */
+  clusterId: z.optional(dbInstanceId),
+  kind: z.optional(z.enum(['instance', 'cluster'])),
+  identifier: z.optional(dbInstanceId),
+};
+
+/** Exactly one name: `instanceId`, `clusterId`, or (as bundled files hold it) `kind` with `identifier`. */
+const oneResourceName = z.superRefine((v: { instanceId?: string; clusterId?: string; kind?: ResourceKind; identifier?: string }, ctx) => {
+  const given = [v.instanceId !== undefined && 'instanceId', v.clusterId !== undefined && 'clusterId', (v.kind !== undefined || v.identifier !== undefined) && 'kind/identifier'].filter((n): n is string => n !== false);
+  if (given.length === 0) ctx.addIssue({ code: 'custom', path: ['instanceId'], message: 'name a DB instance with instanceId, or an Aurora DB cluster with clusterId' });
+  else if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1] === 'kind/identifier' ? 'identifier' : 'clusterId'], message: `is given with ${given[0]}: a side of a pair is one DB instance (instanceId) or one Aurora DB cluster (clusterId)` });
+  else if (given[0] === 'kind/identifier' && (v.kind === undefined || v.identifier === undefined)) ctx.addIssue({ code: 'custom', path: [v.kind === undefined ? 'kind' : 'identifier'], message: 'is missing: kind and identifier go together (or name the side with instanceId or clusterId)' });
+});
+
+/** The parsed side: its kind and identifier in place of the name config used. */
+function toNamedResource<T extends { instanceId?: string; clusterId?: string; kind?: ResourceKind; identifier?: string }>({ instanceId, clusterId, kind, identifier, ...rest }: T) {
+  const named = instanceId !== undefined ? { kind: 'instance' as const, identifier: instanceId } : clusterId !== undefined ? { kind: 'cluster' as const, identifier: clusterId } : { kind: kind!, identifier: identifier! };
+  return { ...named, ...rest } as { kind: ResourceKind; identifier: string } & Omit<T, 'instanceId' | 'clusterId' | 'kind' | 'identifier'>;
+}
+
 const awsRegion = z.string().check(z.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-central-1'));
 
 const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/, 'must be an ARN'));
@@ -260,24 +289,29 @@ const pairObject = z
     /**
      * The pair's own id, apart from the physical names it manages (a swap mode runs two instances for one replica):
      * the ledger, metrics, alarms, notifications and commands know the replica by it. Defaults to
-     * `replica.instanceId`; keep it when y's identifier changes, or the history starts again under the new name.
+     * y's identifier (`replica.instanceId`); keep it when y's identifier changes, or the history starts again under the new name.
      */
     id: z.optional(replicaName),
     /** x: the production instance whose snapshots feed y. */
-    source: z.strictObject({
-      instanceId: dbInstanceId,
-      region: awsRegion,
-      /** x's DbiResourceId: when set, a different instance re-created under x's name is never taken for x. */
-      dbiResourceId: z.optional(z.string().check(z.regex(/^db-[A-Z0-9]+$/, 'must be a DbiResourceId such as db-ABCDEFGHIJKLMNOPQRSTUVWXY1'))),
-      /**
-       * Where y's data comes from: `snapshot-copy` restores the newest copy of x's snapshots in y's region (the `copy`
-       * section decides who copies them); `backup-replication` restores x's replicated automated backups to their
-       * latest restorable time (the `backupReplication` section).
-       */
-      mode: z._default(z.enum(['snapshot-copy', 'backup-replication']), 'snapshot-copy'),
-    }),
+    source: z.pipe(
+      z
+        .strictObject({
+          ...resourceNameShape,
+          region: awsRegion,
+          /** x's DbiResourceId: when set, a different instance re-created under x's name is never taken for x. */
+          dbiResourceId: z.optional(z.string().check(z.regex(/^db-[A-Z0-9]+$/, 'must be a DbiResourceId such as db-ABCDEFGHIJKLMNOPQRSTUVWXY1'))),
+          /**
+           * Where y's data comes from: `snapshot-copy` restores the newest copy of x's snapshots in y's region (the `copy`
+           * section decides who copies them); `backup-replication` restores x's replicated automated backups to their
+           * latest restorable time (the `backupReplication` section).
+           */
+          mode: z._default(z.enum(['snapshot-copy', 'backup-replication']), 'snapshot-copy'),
+        })
+        .check(oneResourceName),
+      z.transform(toNamedResource),
+    ),
     /** y: the copy that is deleted and restored every night. */
-    replica: z.strictObject({ instanceId: dbInstanceId, region: awsRegion }),
+    replica: z.pipe(z.strictObject({ ...resourceNameShape, region: awsRegion }).check(oneResourceName), z.transform(toNamedResource)),
     schedule: z._default(
       z.strictObject({
         cron: z._default(schedulerCron, 'cron(0 3 * * ? *)'),
@@ -405,6 +439,14 @@ const pairObject = z
   })
   .check(
     z.superRefine((p, ctx) => {
+      const nameKey = (kind: ResourceKind) => (kind === 'cluster' ? 'clusterId' : 'instanceId');
+      if (p.source.kind === undefined || p.replica.kind === undefined) {
+        // A side without a name: reported on its own.
+      } else if (p.source.kind !== p.replica.kind) {
+        ctx.addIssue({ code: 'custom', path: ['replica', nameKey(p.replica.kind)], message: `names a DB ${p.replica.kind} but x (${p.source.identifier}) is a DB ${p.source.kind}: a pair is two DB instances or two Aurora DB clusters` });
+      } else if (p.replica.kind === 'cluster') {
+        ctx.addIssue({ code: 'custom', path: ['replica', 'clusterId'], message: "Aurora DB clusters cannot be refreshed yet; name DB instances with instanceId" });
+      }
       // A run is stuck only after the deletion grace and the restore deadline have both passed: shorter, the watchdog
       // would fail a run while RDS is still deleting or restoring y.
       const floorHours = (p.deletionEventGraceMinutes + p.restoreDeadlineMinutes) / 60;
@@ -418,10 +460,10 @@ const pairObject = z
     }),
   );
 
-/** One x→y pair, with its {@link pairObject id} filled in: `replica.instanceId` unless config names one. */
+/** One x→y pair, with its {@link pairObject id} filled in: y's identifier unless config names one. */
 export const pairSchema = z.pipe(
   pairObject,
-  z.transform((p) => ({ ...p, id: p.id ?? p.replica.instanceId })),
+  z.transform((p) => ({ ...p, id: p.id ?? p.replica.identifier })),
 );
 
 /** The most pairs one deployment takes (all regions together); validation and synth stay linear up to it. */
@@ -461,28 +503,30 @@ export const configSchema = z
       // Linear in the pairs: one pass to index the replicas, one to check each pair against the index.
       const seen = new Map<string, number>();
       const ids = new Map<string, number>();
-      const replicas = new Set(cfg.pairs.map((p) => `${p.replica.region}/${p.replica.instanceId}`));
+      // A DB instance and an Aurora DB cluster of one name are two resources: keys carry the kind.
+      const where = (side: { region: string; kind: ResourceKind; identifier: string }) => `${side.region}/${side.kind}/${side.identifier}`;
+      const replicas = new Set(cfg.pairs.map((p) => where(p.replica)));
       cfg.pairs.forEach((p, i) => {
-        if (p.replica.instanceId === p.source.instanceId && p.replica.region === p.source.region) {
-          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica'], message: `is the source instance itself (${p.source.instanceId} in ${p.source.region}); y must be a different instance` });
+        if (where(p.replica) === where(p.source)) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica'], message: `is the source ${p.source.kind} itself (${p.source.identifier} in ${p.source.region}); y must be a different ${p.source.kind}` });
         }
-        const key = `${p.replica.region}/${p.replica.instanceId}`;
+        const key = where(p.replica);
         const other = seen.get(key);
         if (other !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `repeats pairs[${other}]: each y may belong to one pair only` });
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', p.replica.kind === 'cluster' ? 'clusterId' : 'instanceId'], message: `repeats pairs[${other}]: each y may belong to one pair only` });
         }
         seen.set(key, i);
         // Ids are per replica region, as the ledger, the metrics and the alarms are.
         const idKey = `${p.replica.region}/${p.id}`;
         const sameId = ids.get(idKey);
         if (sameId !== undefined && other === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'id'], message: `"${p.id}" is already the id of pairs[${sameId}] in ${p.replica.region} (an id defaults to replica.instanceId): give one of them its own "id"` });
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'id'], message: `"${p.id}" is already the id of pairs[${sameId}] in ${p.replica.region} (an id defaults to the identifier of y): give one of them its own "id"` });
         }
         ids.set(idKey, i);
         if (p.source.mode === 'backup-replication' && p.source.region === p.replica.region) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source', 'mode'], message: `needs x and y in different regions (both are in ${p.source.region}): automated backups replicate across regions only; use snapshot-copy` });
         }
-        if (replicas.has(`${p.source.region}/${p.source.instanceId}`)) {
+        if (replicas.has(where(p.source))) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source'], message: 'is also configured as a replica: the refresh would delete a source' });
         }
       });
@@ -694,7 +738,8 @@ function renderPath(root: string, path: readonly PropertyKey[], input?: unknown)
   return path.reduce<string>((acc, key, i) => {
     cur = cur !== null && typeof cur === 'object' ? (cur as Record<PropertyKey, unknown>)[key] : undefined;
     if (typeof key !== 'number') return `${acc}.${String(key)}`;
-    const y = path[i - 1] === 'pairs' ? (cur as { replica?: { instanceId?: unknown } } | undefined)?.replica?.instanceId : undefined;
+    const side = path[i - 1] === 'pairs' ? (cur as { replica?: { instanceId?: unknown; clusterId?: unknown; identifier?: unknown } } | undefined)?.replica : undefined;
+    const y = side?.instanceId ?? side?.clusterId ?? side?.identifier;
     return `${acc}[${key}]${typeof y === 'string' ? ` (${y})` : ''}`;
   }, root);
 }

@@ -38,16 +38,16 @@ export async function applyCredentials(deps: Deps, ctx: Pick<RunContext, 'pair' 
   try {
     if (c.mode === 'secret') {
       const password = await deps.secrets.readPassword(c.secretArn, c.passwordKey);
-      const result = await ctx.gateway.modify(pair.replica.instanceId, { masterUserPassword: password });
+      const result = await ctx.gateway.modify(pair.replica.identifier, { masterUserPassword: password });
       if (result === 'busy') return { outcome: 'busy' };
       return { outcome: 'done', changes: { credentialsSetAt: deps.now().toISOString() } };
     }
     // managed: turn it on once; RDS creates a new secret, whose ARN DescribeDBInstances reports.
     if (!y.masterUserSecretArn) {
-      const result = await ctx.gateway.modify(pair.replica.instanceId, { manageMasterUserPassword: c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {} });
+      const result = await ctx.gateway.modify(pair.replica.identifier, { manageMasterUserPassword: c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {} });
       if (result === 'busy') return { outcome: 'busy' };
     }
-    const now = y.masterUserSecretArn ? y : await ctx.gateway.describe(pair.replica.instanceId);
+    const now = y.masterUserSecretArn ? y : await ctx.gateway.describe(pair.replica.identifier);
     const secretArn = now?.masterUserSecretArn;
     // RDS is still creating the secret: the next event or watchdog pass publishes it.
     if (!secretArn) return { outcome: 'busy' };

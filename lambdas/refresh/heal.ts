@@ -67,7 +67,7 @@ export type HealOutcome = 'restoring' | 'duplicate' | 'no-settings';
  * when y went away (the cause's delete), so the report shows the whole outage on one row.
  */
 export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 'schedule' | 'drill' | 'watchdog', requestId?: string): Promise<HealOutcome> {
-  const y = ctx.pair.replica.instanceId;
+  const y = ctx.pair.replica.identifier;
   const id = ctx.pair.id;
   const desired = await settingsFor(deps, cause);
   if (!desired) {
@@ -97,7 +97,7 @@ export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 's
       id,
       `restoring y, deleted by run ${cause.runId}`,
       `${y} was deleted by run ${cause.runId}, whose restore failed: ${firstSentence(cause.reason)}. ` +
-        `Run ${run.runId} (${by === 'watchdog' ? 'the watchdog' : by === 'schedule' ? 'the nightly schedule' : 'a drill'}) restores it now from the newest valid snapshot of ${ctx.pair.source.instanceId} with y's recorded settings; its notification follows.`,
+        `Run ${run.runId} (${by === 'watchdog' ? 'the watchdog' : by === 'schedule' ? 'the nightly schedule' : 'a drill'}) restores it now from the newest valid snapshot of ${ctx.pair.source.identifier} with y's recorded settings; its notification follows.`,
       { cause: cause.runId, by },
       run.runId,
     ),
@@ -115,7 +115,7 @@ export type MissingOutcome = 'alerted' | 'already-alerted' | 'restoring' | 'no-s
  * last successful run's captured settings only when config opts in.
  */
 export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, source: 'event' | 'poll'): Promise<MissingOutcome> {
-  const y = ctx.pair.replica.instanceId;
+  const y = ctx.pair.replica.identifier;
   const id = ctx.pair.id;
   const { cause, history } = await projectDeletion(deps, id);
   if (cause) {
@@ -214,7 +214,7 @@ async function openGoneRun(deps: Deps, ctx: RunContext, fields: Pick<RunRecord, 
   const run: RunRecord = {
     replicaId: ctx.pair.id,
     runId: makeRunId(now, deps.randomId()),
-    sourceId: ctx.pair.source.instanceId,
+    sourceId: ctx.pair.source.identifier,
     status: 'active',
     phase: 'deleted',
     startedAt: now.toISOString(),

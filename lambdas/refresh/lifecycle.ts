@@ -103,16 +103,16 @@ export async function activeRunOf(deps: Pick<Deps, 'ledger'>, replicaId: string)
 
 /** Closes a run as failed, alerts, and counts it (as RefreshFailed, or RunStuck). Idempotent: a second close sends nothing. */
 export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string, metric: 'RefreshFailed' | 'RunStuck' = 'RefreshFailed'): Promise<RunRecord> {
-  const y = await ctx.gateway.describe(ctx.pair.replica.instanceId).catch(() => undefined);
+  const y = await ctx.gateway.describe(ctx.pair.replica.identifier).catch(() => undefined);
   const snapshot = run.snapshot?.id ?? run.plannedSnapshot?.id;
   const heal = ctx.pair.heal;
   const firstHeal = new Date(deps.now().getTime() + heal.backoffHours * 3_600_000).toISOString();
   const state = y
-    ? `${ctx.pair.replica.instanceId} exists and is ${y.status}.`
+    ? `${ctx.pair.replica.identifier} exists and is ${y.status}.`
     : run.deletedAt || run.restoreClaimedAt
-      ? `${ctx.pair.replica.instanceId} DOES NOT EXIST: this run deleted it. replica-refresh restores it ${heal.maxAttempts > 0 ? `(the watchdog tries again at ${firstHeal}, then after ${heal.backoffHours * 2} h, doubling, up to ${heal.maxAttempts} times) and ` : ''}` +
+      ? `${ctx.pair.replica.identifier} DOES NOT EXIST: this run deleted it. replica-refresh restores it ${heal.maxAttempts > 0 ? `(the watchdog tries again at ${firstHeal}, then after ${heal.backoffHours * 2} h, doubling, up to ${heal.maxAttempts} times) and ` : ''}` +
         `on the next nightly run at the latest, from ${snapshot ? `snapshot ${snapshot} or a newer one` : `the newest snapshot of ${run.sourceId}`} with its recorded settings. To restore it now: npm run drill -- --replica ${run.replicaId}.`
-      : `${ctx.pair.replica.instanceId} DOES NOT EXIST and this run did not delete it.`;
+      : `${ctx.pair.replica.identifier} DOES NOT EXIST and this run did not delete it.`;
   // A y this run restored but did not finish configuring: what it lacks is this run's drift (the report shows it on this night).
   const drift = y && run.desired && isRestoredBy(y, run) ? targetOf(ctx.pair).driftOf(run.desired, y) : run.drift;
   const closing: Partial<RunRecord> = { closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, errors: run.errors, ...(drift ? { drift } : {}) };
@@ -209,11 +209,11 @@ export async function requestRestore(
     const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
 
     const pointInTime = snapshot.type === REPLICATED_BACKUP && dataTime ? { automatedBackupsArn: snapshot.arn, restoreTime: dataTime } : undefined;
-    const result = await ctx.gateway.restore({ instanceId: ctx.pair.replica.instanceId, snapshotIdentifier: restoreIdentifier(chosen), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
+    const result = await ctx.gateway.restore({ instanceId: ctx.pair.replica.identifier, snapshotIdentifier: restoreIdentifier(chosen), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
     let requestedAt = now.toISOString();
     let used = chosen;
     if (result === 'already-exists') {
-      const y = await ctx.gateway.describe(ctx.pair.replica.instanceId);
+      const y = await ctx.gateway.describe(ctx.pair.replica.identifier);
       if (!isRestoredBy(y, claimed)) {
         // The old y is still there (its deletion has not finished): hand the run back to the deletion wait.
         await transition(deps, claimed, 'not-yet-deleted', { deletedAt: undefined, deletedSource: undefined, restoreAttempts: claimed.restoreAttempts - 1 });
@@ -259,7 +259,7 @@ export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not
  * still refuses the modify (a run about to be called stuck): the unapplied settings show as drift.
  */
 export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usable: { at: Date; source: 'event' | 'poll'; force?: boolean }): Promise<FinishOutcome> {
-  const y = await ctx.gateway.describe(ctx.pair.replica.instanceId);
+  const y = await ctx.gateway.describe(ctx.pair.replica.identifier);
   if (!y) return 'not-found';
   if (!isRestoredBy(y, run)) return 'not-ours';
   if (targetOf(ctx.pair).failedStates.has(y.status)) {
@@ -354,9 +354,9 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   };
 
   if (desired) {
-    for (const { group, changes } of targetOf(ctx.pair).postRestoreGroups(desired, y)) await attempt(group, () => ctx.gateway.modify(ctx.pair.replica.instanceId, { settings: changes }));
-    for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => ctx.gateway.addRole(ctx.pair.replica.instanceId, role.roleArn, role.featureName));
-    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => ctx.gateway.registerProxyTarget(target, ctx.pair.replica.instanceId));
+    for (const { group, changes } of targetOf(ctx.pair).postRestoreGroups(desired, y)) await attempt(group, () => ctx.gateway.modify(ctx.pair.replica.identifier, { settings: changes }));
+    for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => ctx.gateway.addRole(ctx.pair.replica.identifier, role.roleArn, role.featureName));
+    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => ctx.gateway.registerProxyTarget(target, ctx.pair.replica.identifier));
   }
   if (!busy && !skip.has('credentials')) {
     const creds = await applyCredentials(deps, ctx, current, y);
@@ -372,10 +372,10 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   }
   if (busy) errors.push(`${deps.now().toISOString()} y (${y.status}) still refused some post-restore changes; they show as drift`);
   for (const r of rejected) errors.push(`${deps.now().toISOString()} ${r.group} rejected: ${r.error}`);
-  const after = desired ? ((await ctx.gateway.describe(ctx.pair.replica.instanceId)) ?? y) : y;
+  const after = desired ? ((await ctx.gateway.describe(ctx.pair.replica.identifier)) ?? y) : y;
   const drift = desired ? driftWithErrors(targetOf(ctx.pair).driftOf(desired, after), rejected) : [];
   if (desired?.proxyTargets?.length) {
-    const registered = new Set((await ctx.gateway.proxyTargetsOf(ctx.pair.replica.instanceId)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
+    const registered = new Set((await ctx.gateway.proxyTargetsOf(ctx.pair.replica.identifier)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
     for (const t of desired.proxyTargets) {
       if (!registered.has(`${t.proxyName}/${t.targetGroupName}`)) drift.push({ setting: `proxyTargets.${t.proxyName}`, expected: t.targetGroupName, actual: null, ...errorFor(rejected, `rds-proxy:${t.proxyName}`) });
     }
@@ -414,8 +414,8 @@ export async function alertDeadline(deps: Deps, ctx: RunContext, run: RunRecord,
       'restore.overdue',
       run.replicaId,
       `restore not usable after ${ctx.pair.restoreDeadlineMinutes} min`,
-      `The restore of ${ctx.pair.replica.instanceId} from ${run.snapshot?.id ?? 'a snapshot'} was requested at ${run.restoreRequestedAt} and y is still ${status}. ` +
-        `replica-refresh keeps watching; the run is failed if it has not closed ${ctx.pair.stuckRunHours} h after it started. Check the RDS console's events for ${ctx.pair.replica.instanceId}.`,
+      `The restore of ${ctx.pair.replica.identifier} from ${run.snapshot?.id ?? 'a snapshot'} was requested at ${run.restoreRequestedAt} and y is still ${status}. ` +
+        `replica-refresh keeps watching; the run is failed if it has not closed ${ctx.pair.stuckRunHours} h after it started. Check the RDS console's events for ${ctx.pair.replica.identifier}.`,
       { status },
       run.runId,
     ),

@@ -88,7 +88,7 @@ function credentialsCheck({ pair, secretProblem }: PreflightInput): CheckResult 
 
 /** What the functions must be allowed to carry across: y's associated IAM roles (PassRole) and its RDS Proxies. */
 function carriedAcrossChecks({ pair, proxyTargets }: PreflightInput, replica: InstanceView): CheckResult[] {
-  const y = pair.replica.instanceId;
+  const y = pair.replica.identifier;
   const out: CheckResult[] = [];
   const allowedRoles = new Set(pair.associatedRoleArns ?? []);
   const roles = replica.settings.associatedRoles ?? [];
@@ -113,13 +113,13 @@ function carriedAcrossChecks({ pair, proxyTargets }: PreflightInput, replica: In
 export function preflight(input: PreflightInput): PreflightResult {
   const { pair, replica, snapshot, now } = input;
   const target = targetOf(pair);
-  const y = pair.replica.instanceId;
+  const y = pair.replica.identifier;
   const checks: CheckResult[] = [];
 
   checks.push(
-    pair.replica.instanceId === pair.source.instanceId && pair.replica.region === pair.source.region
+    pair.replica.identifier === pair.source.identifier && pair.replica.region === pair.source.region
       ? check('replica-is-not-source', false, `${y} in ${pair.replica.region} is the source instance itself; refusing to delete production`)
-      : check('replica-is-not-source', true, `${y} (${pair.replica.region}) is not ${pair.source.instanceId} (${pair.source.region})`),
+      : check('replica-is-not-source', true, `${y} (${pair.replica.region}) is not ${pair.source.identifier} (${pair.source.region})`),
   );
 
   if (!replica) {
@@ -170,7 +170,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   if (replica) checks.push(...carriedAcrossChecks(input, replica));
 
   if (!snapshot) {
-    checks.push(check('snapshot-available', false, input.snapshotProblem ?? `no restorable snapshot of ${pair.source.instanceId} in ${pair.replica.region}`));
+    checks.push(check('snapshot-available', false, input.snapshotProblem ?? `no restorable snapshot of ${pair.source.identifier} in ${pair.replica.region}`));
   } else {
     const dataTime = dataTimeOf(snapshot);
     const age = dataTime ? hoursBetween(dataTime, now) : undefined;
@@ -183,7 +183,7 @@ export function preflight(input: PreflightInput): PreflightResult {
           ? check(
               'snapshot-available',
               false,
-              `the latest restorable time of ${pair.source.instanceId}'s replicated backups is ${lagMinutes.toFixed(0)} min old, over backupReplication.maxLagMinutes (${pair.backupReplication.maxLagMinutes}); is the replication into ${pair.replica.region} stalled?`,
+              `the latest restorable time of ${pair.source.identifier}'s replicated backups is ${lagMinutes.toFixed(0)} min old, over backupReplication.maxLagMinutes (${pair.backupReplication.maxLagMinutes}); is the replication into ${pair.replica.region} stalled?`,
             )
           : check('snapshot-available', true, `x's backups replicate into ${pair.replica.region}; latest restorable time ${dataTime?.toISOString()} (${lagMinutes.toFixed(0)} min ago)`),
       );

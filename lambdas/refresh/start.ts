@@ -98,13 +98,13 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   }
   const ctx = runContext(deps, config, pair);
   const strategy = strategyOf(pair);
-  const y = pair.replica.instanceId;
+  const y = pair.replica.identifier;
   const id = pair.id;
 
   const base: RunRecord = {
     replicaId: id,
     runId,
-    sourceId: pair.source.instanceId,
+    sourceId: pair.source.identifier,
     trigger: request.trigger,
     ...(request.requestId ? { requestId: request.requestId } : {}),
     ...(request.snapshotId ? { pinnedSnapshotId: request.snapshotId } : {}),

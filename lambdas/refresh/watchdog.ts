@@ -67,7 +67,7 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord, y: Instance
           'run.stuck',
           run.replicaId,
           `RDS is still deleting y after ${pair.stuckRunHours} h`,
-          `Run ${run.runId} asked RDS to delete ${ctx.pair.replica.instanceId} at ${run.deleteRequestedAt ?? run.startedAt} and y is still deleting. replica-refresh keeps waiting and restores y as soon as it is gone. Check the RDS console's events for ${ctx.pair.replica.instanceId}.`,
+          `Run ${run.runId} asked RDS to delete ${ctx.pair.replica.identifier} at ${run.deleteRequestedAt ?? run.startedAt} and y is still deleting. replica-refresh keeps waiting and restores y as soon as it is gone. Check the RDS console's events for ${ctx.pair.replica.identifier}.`,
           { phase: run.phase },
           run.runId,
         ),
@@ -192,7 +192,7 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
     const listing = listings.get(targetOf(pair).kind);
     if (!listing) continue;
     const replica = pair.id;
-    const y = listing.get(pair.replica.instanceId);
+    const y = listing.get(pair.replica.identifier);
     try {
       if (!run) {
         outcomes.push({ replica, action: await checkIdle(deps, runContext(deps, config, pair), y) });

@@ -151,7 +151,7 @@ async function checkReplica(deps: Pick<Deps, 'ledger' | 'notifier' | 'telemetry'
       'replica.no-success',
       pair.id,
       `no successful refresh within ${hours} h`,
-      `${pair.replica.instanceId} has not been refreshed successfully within alarms.noSuccessWithinHours (${hours} h): its data is getting old. ${since} ` +
+      `${pair.replica.identifier} has not been refreshed successfully within alarms.noSuccessWithinHours (${hours} h): its data is getting old. ${since} ` +
         `The schedule did not fire, or the runs were refused or failed: run \`npm run report -- --replica ${pair.id}\` to see them and why, fix the cause, then start a refresh (\`npm run drill -- --replica ${pair.id}\`).`,
       { hours, ...(last ? { lastSuccessAt: last.at.toISOString(), lastSuccessRunId: last.runId } : {}), ...(verdict.dueAt ? { overdueSince: verdict.dueAt.toISOString() } : {}) },
     ),

@@ -37,7 +37,7 @@ interface InUse {
 
 /** What y holds (its lineage) and what its active run planned, chose or pinned: copies retention must keep. */
 async function inUse(deps: RetentionDeps, pair: PairConfig): Promise<InUse> {
-  const y = pair.replica.instanceId;
+  const y = pair.replica.identifier;
   const id = pair.id;
   const [replica, run] = await Promise.all([gatewayOf(deps.targets, pair).describe(y), deps.ledger.getActiveRun(id)]);
   const ids = new Set<string>();
@@ -62,7 +62,7 @@ export async function runRetention(
   const [own, snapshots, ...others] = await Promise.all([use(pair), deps.rds.listSnapshots(sourceSnapshotQuery(pair, ['manual'])), ...(opts.siblings ?? []).map(use)]);
   // Without y (or a sibling's y) and its lineage, nothing tells which copy it needs next: keep everything.
   const states = [own, ...others];
-  const missing = [pair, ...(opts.siblings ?? [])].filter((_, i) => !states[i]?.replicaExists && !states[i]?.active).map((p) => p.replica.instanceId);
+  const missing = [pair, ...(opts.siblings ?? [])].filter((_, i) => !states[i]?.replicaExists && !states[i]?.active).map((p) => p.replica.identifier);
   if (missing.length > 0) {
     return snapshots.map((s) => ({ id: s.id, keep: true, reason: `${missing.join(', ')} does not exist and no run is active: retention waits until it is back` }));
   }
@@ -196,7 +196,7 @@ export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeC
     if (!found) memo.set(p.id, (found = inUse(deps, p)));
     return found;
   };
-  const sourceOf = (p: PairConfig) => `${p.source.region}/${p.source.instanceId}`;
+  const sourceOf = (p: PairConfig) => `${p.source.region}/${p.source.identifier}`;
   const bySource = new Map<string, PairConfig[]>();
   for (const p of pairs) bySource.set(sourceOf(p), [...(bySource.get(sourceOf(p)) ?? []), p]);
   const passes = new Map<PairConfig, RetentionPass>();

@@ -32,12 +32,12 @@ function newestFirst(a: SnapshotView, b: SnapshotView): number {
 
 /** The server-side query for x's snapshots of some types: by instance id, and by DbiResourceId when config knows it. */
 export function sourceSnapshotQuery(pair: PairConfig, types: readonly string[]): { instanceId: string; dbiResourceId?: string; types: readonly string[] } {
-  return { instanceId: pair.source.instanceId, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), types };
+  return { instanceId: pair.source.identifier, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), types };
 }
 
 /** Is this snapshot of x, as config knows x? */
 export function isSnapshotOfSource(s: SnapshotView, pair: PairConfig): boolean {
-  if (s.instanceId !== pair.source.instanceId) return false;
+  if (s.instanceId !== pair.source.identifier) return false;
   const want = pair.source.dbiResourceId;
   return want === undefined || s.dbiResourceId === want;
 }
@@ -51,7 +51,7 @@ export function chooseSnapshot(snapshots: readonly SnapshotView[], pair: PairCon
   const candidates = snapshots.filter((s) => isSnapshotOfSource(s, pair) && pair.snapshotTypes.includes(s.type as never)).sort(newestFirst);
   const newest = candidates[0];
   if (!newest) {
-    return { reason: `no ${pair.snapshotTypes.join(' or ')} snapshot of ${pair.source.instanceId} exists in ${pair.replica.region}`, considered: 0 };
+    return { reason: `no ${pair.snapshotTypes.join(' or ')} snapshot of ${pair.source.identifier} exists in ${pair.replica.region}`, considered: 0 };
   }
   const available = candidates.find((s) => s.status === 'available');
   const newerNotReady = newest.status === 'available' ? undefined : newest;
@@ -63,7 +63,7 @@ export function chooseSnapshot(snapshots: readonly SnapshotView[], pair: PairCon
     };
   }
   if (!available) {
-    return { reason: `no snapshot of ${pair.source.instanceId} in ${pair.replica.region} is available yet (newest: ${newest.id}, ${newest.status})`, newerNotReady, considered: candidates.length };
+    return { reason: `no snapshot of ${pair.source.identifier} in ${pair.replica.region} is available yet (newest: ${newest.id}, ${newest.status})`, newerNotReady, considered: candidates.length };
   }
   return { snapshot: available, newerNotReady, considered: candidates.length };
 }
@@ -72,7 +72,7 @@ export function chooseSnapshot(snapshots: readonly SnapshotView[], pair: PairCon
 export function pinnedSnapshotProblem(snapshot: SnapshotView | undefined, pinnedId: string, pair: PairConfig): string | undefined {
   if (!snapshot) return `the pinned snapshot ${pinnedId} does not exist in ${pair.replica.region}`;
   if (!isSnapshotOfSource(snapshot, pair)) {
-    return `the pinned snapshot ${pinnedId} is of ${snapshot.instanceId}${snapshot.dbiResourceId ? ` (${snapshot.dbiResourceId})` : ''}, not of ${pair.source.instanceId}`;
+    return `the pinned snapshot ${pinnedId} is of ${snapshot.instanceId}${snapshot.dbiResourceId ? ` (${snapshot.dbiResourceId})` : ''}, not of ${pair.source.identifier}`;
   }
   if (!pair.snapshotTypes.includes(snapshot.type as never)) return `the pinned snapshot ${pinnedId} is ${snapshot.type}, not one of the allowed snapshotTypes (${pair.snapshotTypes.join(', ')})`;
   if (snapshot.status !== 'available') return `the pinned snapshot ${pinnedId} is ${snapshot.status}, not available`;
@@ -128,18 +128,18 @@ export function restorePointOf(b: ReplicatedBackupView, latestTime: Date): Snaps
  * there is nothing to restore from (replication not started, paused, no restorable time yet).
  */
 export function chooseRestorePoint(backups: readonly ReplicatedBackupView[], pair: PairConfig): { snapshot?: SnapshotView; reason?: string } {
-  const ofX = backups.filter((b) => b.instanceId === pair.source.instanceId && (pair.source.dbiResourceId === undefined || b.dbiResourceId === pair.source.dbiResourceId));
+  const ofX = backups.filter((b) => b.instanceId === pair.source.identifier && (pair.source.dbiResourceId === undefined || b.dbiResourceId === pair.source.dbiResourceId));
   const replicating = ofX.find((b) => b.status === 'replicating');
   if (!replicating) {
     const states = ofX.map((b) => b.status).join(', ');
     return {
       reason: ofX.length
-        ? `the automated backups of ${pair.source.instanceId} replicated into ${pair.replica.region} are ${states}, not replicating; check the replication in the RDS console (Automated backups, Replicated tab)`
-        : `no automated backups of ${pair.source.instanceId} are replicated from ${pair.source.region} into ${pair.replica.region}; start the replication (backupReplication.manage: true does it on deploy)`,
+        ? `the automated backups of ${pair.source.identifier} replicated into ${pair.replica.region} are ${states}, not replicating; check the replication in the RDS console (Automated backups, Replicated tab)`
+        : `no automated backups of ${pair.source.identifier} are replicated from ${pair.source.region} into ${pair.replica.region}; start the replication (backupReplication.manage: true does it on deploy)`,
     };
   }
   if (!replicating.latestTime) {
-    return { reason: `the automated backups of ${pair.source.instanceId} replicate into ${pair.replica.region} but have no restorable time yet (the first backup is still on its way)` };
+    return { reason: `the automated backups of ${pair.source.identifier} replicate into ${pair.replica.region} but have no restorable time yet (the first backup is still on its way)` };
   }
   // RestoreDBInstanceToPointInTime, RestoreTime: "Must be before the latest restorable time for the DB instance": one
   // whole second before it, so the time sent is the data's age exactly and never equal to the limit.
@@ -166,7 +166,7 @@ export async function findRestoreSource(rds: Pick<ReplicaRds, 'describeSnapshot'
     return problem ? { problem } : { snapshot: s! };
   }
   if (pair.source.mode === 'backup-replication') {
-    const backups = await rds.describeReplicatedBackups({ instanceId: pair.source.instanceId, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), sourceRegion: pair.source.region });
+    const backups = await rds.describeReplicatedBackups({ instanceId: pair.source.identifier, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), sourceRegion: pair.source.region });
     const point = chooseRestorePoint(backups, pair);
     return point.snapshot ? { snapshot: point.snapshot } : { problem: point.reason ?? 'no restore point' };
   }

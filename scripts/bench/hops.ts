@@ -83,7 +83,7 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
   const first = full.pairs[0]!;
   const pair = { ...first, source: { ...first.source, mode: 'snapshot-copy' as const } };
   const region = pair.replica.region;
-  const y = pair.replica.instanceId;
+  const y = pair.replica.identifier;
   const dynamo = await startDynalite();
   const configDir = mkdtempSync(join(tmpdir(), 'replica-refresh-bench-config-'));
   // Set below for the handler modules and put back afterwards: the directory goes, and a handler module loaded later in
@@ -147,11 +147,11 @@ export async function measureHops(opts: { iterations: number; log?: (line: strin
 
     // y as it is before the first night, holding a copy of x's snapshot of the day before.
     const copyOf = (dataTime: Date): DBSnapshot => {
-      const id = `${pair.source.instanceId}-${dataTime.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
+      const id = `${pair.source.identifier}-${dataTime.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
       return {
         DBSnapshotIdentifier: id,
         DBSnapshotArn: rds.arn('snapshot', id),
-        DBInstanceIdentifier: pair.source.instanceId,
+        DBInstanceIdentifier: pair.source.identifier,
         DbiResourceId: 'db-BENCHSOURCE000000000000001',
         SnapshotType: 'manual',
         Status: 'available',

@@ -64,7 +64,7 @@ export async function measureSelection(opts: { sizes?: number[]; others?: number
   const log = opts.log ?? (() => undefined);
   const cdk = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } };
   const pair = parseConfig(cdk.context.replicaRefresh).pairs[0]!;
-  const x = pair.source.instanceId;
+  const x = pair.source.identifier;
   const now = Date.parse('2026-11-21T03:00:00Z');
   const figures: SelectionFigure[] = [];
   for (const size of sizes) {

@@ -63,7 +63,7 @@ export function loadPair(configPath: string, replica: string): { config: Config;
   // The pair's id first; y's instance identifier also finds it, as people know y by it too.
   const wanted = replica.toLowerCase();
   const byId = config.pairs.filter((p) => p.id === wanted);
-  const matches = byId.length > 0 ? byId : config.pairs.filter((p) => p.replica.instanceId === wanted);
+  const matches = byId.length > 0 ? byId : config.pairs.filter((p) => p.replica.identifier === wanted);
   if (matches.length > 1) throw new Error(`${replica} names a replica in each of ${matches.map((p) => p.replica.region).join(', ')}; give the pairs their own "id" in ${configPath} to tell them apart`);
   const pair = matches[0];
   if (!pair) throw new Error(`${replica} is not a replica in ${configPath}; configured: ${config.pairs.map((p) => p.id).join(', ')}`);

@@ -25,7 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, ConfigSource, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/kernel/config';
-import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, RESOURCES_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
+import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, RESOURCES_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, pairSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
 import { requireHomeAccount } from '../../lambdas/kernel/place';
 import { stageCopyConfig, stageRuntimeConfig } from './function-config';
 import type { CopyRuntime } from '../../lambdas/copy/runtime';
@@ -97,7 +97,7 @@ export function checkFaultsApply(faults: readonly FaultSpec[], pairs: readonly P
   for (const name of new Set(faults.map((f) => f.name))) {
     const rule = FAULT_APPLIES[name];
     if (!rule || pairs.some(rule.applies)) continue;
-    const which = pairs.map((p) => `${p.replica.instanceId} (source.mode "${p.source.mode}"${p.source.mode === 'snapshot-copy' && !copiesSnapshots(p) ? ', not copied by the project' : ''})`).join(', ');
+    const which = pairs.map((p) => `${p.replica.identifier} (source.mode "${p.source.mode}"${p.source.mode === 'snapshot-copy' && !copiesSnapshots(p) ? ', not copied by the project' : ''})`).join(', ');
     throw new Error(`fault "${name}" acts on ${rule.to}, and no pair simulated is one: ${which}. Choose another fault, or a config with such a pair (--config)`);
   }
 }
@@ -169,7 +169,7 @@ export const SOURCE_DBI_RESOURCE_ID = 'db-SIMSOURCEXPRODUCTION0000001';
 
 /** x as it runs in its region: encrypted with a key of that region, automated backups kept a week, tags copied to snapshots. */
 function sourceInstance(sim: SimRds, pair: PairConfig, kmsKeyId: string, engine: EngineProfile): DBInstance {
-  const id = pair.source.instanceId;
+  const id = pair.source.identifier;
   const baseline = gp3Baseline(engine.family, 200);
   return {
     DBInstanceIdentifier: id,
@@ -209,12 +209,12 @@ function backupTime(day: Date): Date {
 
 /** x's master password (production's): what every snapshot and copy of x holds. */
 export function sourcePassword(pair: PairConfig): string {
-  return `x-prod-${pair.source.instanceId}-Pw1`;
+  return `x-prod-${pair.source.identifier}-Pw1`;
 }
 
 /** y's settings at the start: a realistic, non-default staging instance of the engine. */
 export function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapshotId: string; dataTime: Date }, engine: EngineProfile = engineProfile('postgres')): DBInstance {
-  const id = pair.replica.instanceId;
+  const id = pair.replica.identifier;
   // What DescribeDBInstances reports for gp3 when nothing is provisioned: the baseline, which a restore below the
   // engine's threshold must not name.
   const baseline = gp3Baseline(engine.family, 200);
@@ -401,7 +401,8 @@ export class Simulation {
   public static async create(options: SimulationOptions): Promise<Simulation> {
     const full = parseConfig(options.config);
     const region = full.pairs[0]?.replica.region;
-    const pairs = full.pairs.filter((p) => p.replica.region === region).map((p) => ({ ...p, ...(options.pairOverrides ?? {}) }));
+    // Overrides are config as people write it: the pair with them is parsed again, defaults filled in.
+    const pairs = full.pairs.filter((p) => p.replica.region === region).map((p) => (options.pairOverrides ? pairSchema.parse({ ...p, ...options.pairOverrides }) : p));
     checkFaultsApply(options.faults ?? [], pairs);
     const withCopy = pairs.some(copiesSnapshots);
     const stack = await replicaStackDefinition({
@@ -717,7 +718,7 @@ export class Simulation {
         snap.PercentProgress = 100;
       }
       const oldest = copies[0]!;
-      this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: oldest.id, dataTime: oldest.dataTime }, e));
+      this.rds.instances.set(pair.replica.identifier, initialReplica(this.rds, pair, { snapshotId: oldest.id, dataTime: oldest.dataTime }, e));
     }
     this.seedReplicaAccess(pair);
   }
@@ -728,11 +729,11 @@ export class Simulation {
    * IAM role per ARN and RDS Proxies targeting y.
    */
   private seedReplicaAccess(pair: PairConfig): void {
-    const y = this.rds.instances.get(pair.replica.instanceId);
+    const y = this.rds.instances.get(pair.replica.identifier);
     if (!y) return;
     const creds = pair.credentials;
     if (creds.mode === 'secret') {
-      const staging = `staging-${pair.replica.instanceId}-Pw2`;
+      const staging = `staging-${pair.replica.identifier}-Pw2`;
       try {
         this.secrets.adopt(creds.secretArn, JSON.stringify({ username: this.engine.masterUsername, [creds.passwordKey]: staging }));
       } catch {
@@ -741,7 +742,7 @@ export class Simulation {
       this.rds.seedPassword(y, staging);
     } else if (creds.mode === 'managed') {
       const password = `staging-managed-${this.random.hex6()}`;
-      const secret = this.secrets.create(`rds!db-seed-${pair.replica.instanceId}`, JSON.stringify({ username: this.engine.masterUsername, password }), { owningService: 'rds', ...(creds.kmsKeyId ? { kmsKeyId: creds.kmsKeyId } : {}) });
+      const secret = this.secrets.create(`rds!db-seed-${pair.replica.identifier}`, JSON.stringify({ username: this.engine.masterUsername, password }), { owningService: 'rds', ...(creds.kmsKeyId ? { kmsKeyId: creds.kmsKeyId } : {}) });
       y.MasterUserSecret = { SecretArn: secret.arn, SecretStatus: 'active', KmsKeyId: secret.kmsKeyId };
       this.rds.seedPassword(y, password);
       const name = managedSecretParameter(pair);
@@ -755,7 +756,7 @@ export class Simulation {
       y.AssociatedRoles = pair.associatedRoleArns.slice(0, features.length).map((roleArn, i) => ({ RoleArn: roleArn, FeatureName: features[i], Status: 'ACTIVE' }));
     }
     if (this.engine.proxyEngineFamily) {
-      (pair.rdsProxyArns ?? []).forEach((proxyArn, i) => this.rds.seedProxy(`${pair.replica.instanceId}-proxy${i ? `-${i + 1}` : ''}`, proxyArn, this.engine.proxyEngineFamily!, [pair.replica.instanceId]));
+      (pair.rdsProxyArns ?? []).forEach((proxyArn, i) => this.rds.seedProxy(`${pair.replica.identifier}-proxy${i ? `-${i + 1}` : ''}`, proxyArn, this.engine.proxyEngineFamily!, [pair.replica.identifier]));
     }
   }
 
@@ -764,7 +765,7 @@ export class Simulation {
    * minutes, encrypted with the replica key); y was restored from them a day ago.
    */
   private seedReplicatedPair(pair: PairConfig): void {
-    const x = pair.source.instanceId;
+    const x = pair.source.identifier;
     const e = this.engine;
     const arn = `arn:aws:rds:${this.rds.region}:${this.rds.account}:auto-backup:ab-${`${x}sim`.replace(/[^a-z0-9]/g, '').padEnd(26, '0').slice(0, 26)}`;
     this.rds.replicatedBackups.set(arn, {
@@ -791,7 +792,7 @@ export class Simulation {
       masterPassword: sourcePassword(pair),
     });
     const dataTime = new Date(this.start.getTime() - DAY + 3 * 3_600_000);
-    this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: `${x}@${dataTime.toISOString()}`, dataTime }, e));
+    this.rds.instances.set(pair.replica.identifier, initialReplica(this.rds, pair, { snapshotId: `${x}@${dataTime.toISOString()}`, dataTime }, e));
   }
 
   /** The key a pair's copies are encrypted with: the configured one, or the one y's stack creates. */
@@ -805,7 +806,7 @@ export class Simulation {
    */
   private seedCopiedPair(pair: PairConfig): void {
     const src = this.regionRds(pair.source.region);
-    const x = pair.source.instanceId;
+    const x = pair.source.identifier;
     if (!src.instances.has(x)) {
       const db = sourceInstance(src, pair, this.kms.create(src.region, 'sim-source-key', `${x}-key`), this.engine);
       src.instances.set(x, db);
@@ -821,7 +822,7 @@ export class Simulation {
       ]);
     });
     const oldest = copies[0]!;
-    this.rds.instances.set(pair.replica.instanceId, initialReplica(this.rds, pair, { snapshotId: oldest.DBSnapshotIdentifier ?? '', dataTime: oldest.OriginalSnapshotCreateTime ?? this.start }, this.engine));
+    this.rds.instances.set(pair.replica.identifier, initialReplica(this.rds, pair, { snapshotId: oldest.DBSnapshotIdentifier ?? '', dataTime: oldest.OriginalSnapshotCreateTime ?? this.start }, this.engine));
   }
 
   /** The copy of x's nightly automated snapshot taken on `day` (at 00:10 UTC), for pairs the project does not copy for. */
@@ -829,11 +830,11 @@ export class Simulation {
     const dataTime = backupTime(day);
     const stamp = dataTime.toISOString().slice(0, 16).replace(/[T:]/g, '-');
     return {
-      id: `${pair.source.instanceId}-${stamp}`,
-      sourceInstanceId: pair.source.instanceId,
+      id: `${pair.source.identifier}-${stamp}`,
+      sourceInstanceId: pair.source.identifier,
       sourceDbiResourceId: pair.source.dbiResourceId ?? SOURCE_DBI_RESOURCE_ID,
       sourceRegion: pair.source.region,
-      sourceSnapshotId: `rds:${pair.source.instanceId}-${stamp}`,
+      sourceSnapshotId: `rds:${pair.source.identifier}-${stamp}`,
       dataTime,
       engine: this.engine.engine,
       engineVersion: this.engine.sourceVersion,
@@ -917,7 +918,7 @@ export class Simulation {
     }
 
     for (const pair of this.pairs) {
-      const y = pair.replica.instanceId;
+      const y = pair.replica.identifier;
       const fire = nextFire(pair.schedule.cron, scheduleTimeZone(this.fullConfig, pair), new Date(from));
       if (copiesSnapshots(pair)) this.beginCopyNight(pair, from, faults);
       else if (pair.source.mode === 'snapshot-copy') this.scriptCopy(pair, from, fire, faults);
@@ -956,10 +957,10 @@ export class Simulation {
 
   /** For pairs whose copies something else makes: tonight's copy simply arrives in the replica region. */
   private scriptCopy(pair: PairConfig, from: number, fire: Date, faults: FaultName[]): void {
-    const y = pair.replica.instanceId;
+    const y = pair.replica.identifier;
     const copy = this.copyFor(pair, new Date(from + DAY));
     if (faults.includes('no-snapshot')) {
-      for (const [id, s] of this.rds.snapshots) if (s.DBInstanceIdentifier === pair.source.instanceId) this.rds.snapshots.delete(id);
+      for (const [id, s] of this.rds.snapshots) if (s.DBInstanceIdentifier === pair.source.identifier) this.rds.snapshots.delete(id);
       this.skipCopy.add(copy.id);
     }
     // Normally the copy lands well before the refresh; with newest-copying it starts 10 minutes before and takes 3 hours.
@@ -978,7 +979,7 @@ export class Simulation {
    */
   private beginCopyNight(pair: PairConfig, from: number, faults: FaultName[]): void {
     const src = this.regionRds(pair.source.region);
-    const x = pair.source.instanceId;
+    const x = pair.source.identifier;
     const zone = scheduleTimeZone(this.fullConfig, pair);
     if (faults.includes('no-snapshot')) {
       for (const [id, s] of this.rds.snapshots) if (s.DBInstanceIdentifier === x) this.rds.snapshots.delete(id);
@@ -1107,11 +1108,11 @@ export class Simulation {
 
   private observeSnapshotEvent(region: string, event: EmittedEvent): void {
     const snap: DBSnapshot | undefined = this.regions.get(region)?.snapshots.get(event.sourceId);
-    const pair = snap && this.pairs.find((p) => copiesSnapshots(p) && p.source.instanceId === snap.DBInstanceIdentifier);
+    const pair = snap && this.pairs.find((p) => copiesSnapshots(p) && p.source.identifier === snap.DBInstanceIdentifier);
     if (!snap || !pair) return;
-    const y = pair.replica.instanceId;
+    const y = pair.replica.identifier;
     if (region === pair.source.region && (event.eventId === 'RDS-EVENT-0091' || event.eventId === 'RDS-EVENT-0042')) {
-      this.step(y, 'source-snapshot', `${snap.SnapshotType} snapshot ${event.sourceId} of ${pair.source.instanceId} available in ${region} (${event.eventId})`);
+      this.step(y, 'source-snapshot', `${snap.SnapshotType} snapshot ${event.sourceId} of ${pair.source.identifier} available in ${region} (${event.eventId})`);
     }
     if (region === pair.replica.region && event.eventId === 'RDS-EVENT-0060') {
       this.step(y, 'copy', `copy ${event.sourceId} available in ${region} (RDS-EVENT-0060), encrypted with ${snap.KmsKeyId?.split(':').pop() ?? 'no key'}`);

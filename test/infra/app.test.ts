@@ -73,11 +73,12 @@ describe('buildApp', () => {
 
   it('gives each stack the pairs of its own region only', () => {
     const pairsOf = [...built.stacks.values()].map((stack) => {
-      const config = JSON.parse(stack.startRefresh.configFile.text) as { region: string; pairs: { replica: { instanceId: string } }[] };
+      // The bundled file holds the parsed form: each side's kind and identifier.
+      const config = JSON.parse(stack.startRefresh.configFile.text) as { region: string; pairs: { replica: { kind: string; identifier: string } }[] };
       expect(config.region).toBe(stack.region);
-      return config.pairs.map((p) => p.replica.instanceId);
+      return config.pairs.map((p) => `${p.replica.kind}:${p.replica.identifier}`);
     });
-    expect(pairsOf).toEqual([['orders-staging', 'billing-staging'], ['reports-staging']]);
+    expect(pairsOf).toEqual([['instance:orders-staging', 'instance:billing-staging'], ['instance:reports-staging']]);
   });
 
   it('subscribes each replica region once, by name and to all its DB instances (no SourceIds), so no deployment waits for y', () => {
@@ -125,7 +126,7 @@ describe('buildApp', () => {
     const fromContext = buildApp(undefined, newApp({ ...SKIP_BUNDLING, replicaRefresh: exampleConfig() }));
     expect([...fromContext.stacks.keys()]).toEqual(['eu-central-1']);
     expect([...fromContext.sourceStacks.keys()]).toEqual(['eu-west-1']);
-    expect(fromContext.config.pairs.map((p) => p.replica.instanceId)).toEqual(['orders-staging']);
+    expect(fromContext.config.pairs.map((p) => p.replica.identifier)).toEqual(['orders-staging']);
   });
 
   it('reads the replicaRefresh of another cdk.json named by -c replicaRefreshFile, and refuses a file without one, naming it', () => {

@@ -19,7 +19,7 @@ import type { RefreshStrategy, Sighting } from './strategy';
  * @returns a result when the run ended here (failed), undefined when the delete is under way
  */
 async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before: InstanceView, mustDisableDeletionProtection: boolean): Promise<StartResult | undefined> {
-  const y = ctx.pair.replica.instanceId;
+  const y = ctx.pair.replica.identifier;
   const id = ctx.pair.id;
   try {
     if (mustDisableDeletionProtection) await ctx.gateway.disableDeletionProtection(y);
@@ -55,7 +55,7 @@ async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before
  * it got: already deleting or gone (the delete went out), or still there (delete it now, if it is still ours).
  */
 async function continueStart(deps: Deps, ctx: RunContext, run: RunRecord): Promise<StartResult> {
-  const y = await ctx.gateway.describe(ctx.pair.replica.instanceId);
+  const y = await ctx.gateway.describe(ctx.pair.replica.identifier);
   if (!y || y.status === 'deleting') {
     await deps.ledger
       .updateActiveRun(run, { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true })
@@ -144,7 +144,7 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView
 export const DELETE_FIRST: RefreshStrategy = {
   mode: 'delete-first',
   firstPhase: 'deleting',
-  manages: (pair, instanceId) => pair.replica.instanceId === instanceId,
+  manages: (pair, instanceId) => pair.replica.identifier === instanceId,
   begin: (deps, ctx, run, replica, opts) => deleteReplica(deps, ctx, run, replica, opts.disableDeletionProtection),
   interrupted: (run) => run.deleteRequestedAt === undefined,
   resume: continueStart,

@@ -157,7 +157,7 @@ describe('RefreshFunction', () => {
     const many = new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ runtimeConfig: runtimeConfig(pairs) }));
     expect(many.environmentBytes).toBe(one.environmentBytes);
     expect(many.environmentBytes).toBeLessThan(1024);
-    expect(JSON.parse(many.configFile.text)).toMatchObject({ pairs: expect.arrayContaining([expect.objectContaining({ replica: { instanceId: 'replica-199', region: REGION } })]) as unknown });
+    expect(JSON.parse(many.configFile.text)).toMatchObject({ pairs: expect.arrayContaining([expect.objectContaining({ replica: { kind: 'instance', identifier: 'replica-199', region: REGION } })]) as unknown });
   });
 
   it('fails at synth on a bad pair, naming the file, the pair and the field', () => {

@@ -161,7 +161,7 @@ describe('ReplicaRegionStack', () => {
         const runtime = runtimeConfigSchema.parse({ ...raw, ledgerTableName: 'ledger', notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:notifications` });
         expect(runtime).toMatchObject({ region: REGION, account: ACCOUNT, timeZone: 'Europe/Berlin', rtoTargetMinutes: 45, eventSubscriptionName: `replica-refresh-${REGION}`, noSuccessWithinHours: 26 });
         expect(runtime.pairs.map((p) => p.credentials.mode)).toEqual(['managed', 'secret']);
-        expect(runtime.pairs.map((p) => p.replica.instanceId)).toEqual(['orders-staging', 'billing-staging']);
+        expect(runtime.pairs.map((p) => p.replica.identifier)).toEqual(['orders-staging', 'billing-staging']);
       }
     });
 

@@ -102,7 +102,7 @@ describe('SourceRegionStack', () => {
         writeFileSync(join(dir, COPY_CONFIG_FILE), stack.copy.configFile.text);
         const resources = { deferQueueUrl: `https://sqs.${SOURCE}.amazonaws.com/${ACCOUNT}/delay`, notificationTopicArn: `arn:aws:sns:${SOURCE}:${ACCOUNT}:notifications`, projectKeys: [{ region: 'eu-central-1', keyArn: KEY }] };
         const parsed = loadCopyRuntimeConfig({ dir, env: { [COPY_RESOURCES_ENV]: JSON.stringify(resources) } });
-        const keys = Object.fromEntries(parsed.pairs.map((p) => [p.replica.instanceId, p.copy.replicaKmsKeyArn]));
+        const keys = Object.fromEntries(parsed.pairs.map((p) => [p.replica.identifier, p.copy.replicaKmsKeyArn]));
         expect(Object.keys(keys).sort()).toEqual(['billing-staging', 'orders-staging', 'reports-staging']);
         expect(keys['orders-staging']).toBe(KEY);
         expect(keys['billing-staging']).toBe(KEY);
@@ -110,9 +110,9 @@ describe('SourceRegionStack', () => {
         const config = parseConfig(configInput());
         expect(parsed.region).toBe(SOURCE);
         // What the function parses is the configured pair, with the key filled in.
-        expect(parsed.pairs.find((p) => p.replica.instanceId === 'billing-staging')).toEqual({
-          ...config.pairs.find((p) => p.replica.instanceId === 'billing-staging'),
-          copy: { ...config.pairs.find((p) => p.replica.instanceId === 'billing-staging')?.copy, replicaKmsKeyArn: KEY },
+        expect(parsed.pairs.find((p) => p.replica.identifier === 'billing-staging')).toEqual({
+          ...config.pairs.find((p) => p.replica.identifier === 'billing-staging'),
+          copy: { ...config.pairs.find((p) => p.replica.identifier === 'billing-staging')?.copy, replicaKmsKeyArn: KEY },
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -107,6 +107,28 @@ describe('parseConfig', () => {
     expect(problems.join('\n')).toContain('is the source instance itself (orders-prod in eu-west-1)');
   });
 
+  it('names each side by instanceId or clusterId, one of them, and parses it to its kind and identifier', () => {
+    expect(parseConfig(example).pairs[0]?.replica).toEqual({ kind: 'instance', identifier: 'orders-staging', region: 'eu-central-1' });
+    expect(problemsOf(withPair({ replica: { region: 'eu-central-1' } }))).toEqual([
+      'replicaRefresh.pairs[0].replica.instanceId = missing: name a DB instance with instanceId, or an Aurora DB cluster with clusterId',
+    ]);
+    expect(problemsOf(withPair({ replica: { instanceId: 'a', clusterId: 'b', region: 'eu-central-1' } }))).toEqual([
+      'replicaRefresh.pairs[0] (a).replica.clusterId = "b": is given with instanceId: a side of a pair is one DB instance (instanceId) or one Aurora DB cluster (clusterId)',
+    ]);
+    // What cdk synth bundles (the parsed form) reads back the same.
+    const parsed = parseConfig(example);
+    expect(parseConfig(JSON.parse(JSON.stringify(parsed)))).toEqual(parsed);
+  });
+
+  it('refuses a pair of a DB instance and an Aurora DB cluster, and (not built yet) a pair of clusters, by name', () => {
+    expect(problemsOf(withPair({ replica: { clusterId: 'orders-staging', region: 'eu-central-1' } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).replica.clusterId = "orders-staging": names a DB cluster but x (orders-prod) is a DB instance: a pair is two DB instances or two Aurora DB clusters',
+    ]);
+    expect(problemsOf(withPair({ source: { clusterId: 'orders-prod', region: 'eu-west-1' }, replica: { clusterId: 'orders-staging', region: 'eu-central-1' } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).replica.clusterId = "orders-staging": Aurora DB clusters cannot be refreshed yet; name DB instances with instanceId',
+    ]);
+  });
+
   it('fails when one y is in two pairs', () => {
     const pairs = example.pairs as Record<string, unknown>[];
     const problems = problemsOf({ ...example, pairs: [pairs[0], { ...pairs[0], source: { instanceId: 'other-prod', region: 'eu-west-1' } }] });
@@ -116,7 +138,7 @@ describe('parseConfig', () => {
   it('gives each pair an id: its own, or y\'s instance identifier', () => {
     const pairs = example.pairs as Record<string, unknown>[];
     const second = { ...pairs[0], id: 'orders-eu', replica: { instanceId: 'orders-staging-2', region: 'eu-central-1' } };
-    expect(parseConfig({ ...example, pairs: [pairs[0], second] }).pairs.map((p) => [p.id, p.replica.instanceId])).toEqual([
+    expect(parseConfig({ ...example, pairs: [pairs[0], second] }).pairs.map((p) => [p.id, p.replica.identifier])).toEqual([
       ['orders-staging', 'orders-staging'],
       ['orders-eu', 'orders-staging-2'],
     ]);
@@ -126,7 +148,7 @@ describe('parseConfig', () => {
     const pairs = example.pairs as Record<string, unknown>[];
     const second = { ...pairs[0], replica: { instanceId: 'orders-staging-2', region: 'eu-central-1' }, id: 'orders-staging' };
     expect(problemsOf({ ...example, pairs: [pairs[0], second] })).toEqual([
-      'replicaRefresh.pairs[1] (orders-staging-2).id = "orders-staging": "orders-staging" is already the id of pairs[0] in eu-central-1 (an id defaults to replica.instanceId): give one of them its own "id"',
+      'replicaRefresh.pairs[1] (orders-staging-2).id = "orders-staging": "orders-staging" is already the id of pairs[0] in eu-central-1 (an id defaults to the identifier of y): give one of them its own "id"',
     ]);
     // The same id in another replica region is another ledger, other metrics and other alarms.
     const elsewhere = { ...pairs[0], replica: { instanceId: 'orders-staging', region: 'us-east-1' } };

@@ -14,7 +14,7 @@ describe('pair identity in the simulation', () => {
     const sim = await Simulation.create({ config, seed: 7, pairOverrides: { id: 'orders' } });
     try {
       await sim.runNights(1);
-      const y = sim.pairs[0]!.replica.instanceId;
+      const y = sim.pairs[0]!.replica.identifier;
       expect(y).toBe('orders-staging');
       const runs = await sim.history('orders');
       expect(runs.map((r) => [r.replicaId, r.status])).toEqual([['orders', 'succeeded']]);

@@ -14,8 +14,8 @@ describe('scaleConfig', () => {
   it('clones the first pair N times with numbered x and y in its regions, a valid configuration', () => {
     const cfg = parseConfig(scaleConfig(config, 200));
     expect(cfg.pairs).toHaveLength(200);
-    expect(cfg.pairs.map((p) => p.replica.instanceId).slice(0, 2)).toEqual(['orders-staging-001', 'orders-staging-002']);
-    expect(cfg.pairs[199]?.source.instanceId).toBe('orders-prod-200');
+    expect(cfg.pairs.map((p) => p.replica.identifier).slice(0, 2)).toEqual(['orders-staging-001', 'orders-staging-002']);
+    expect(cfg.pairs[199]?.source.identifier).toBe('orders-prod-200');
     expect(new Set(cfg.pairs.map((p) => p.replica.region))).toEqual(new Set(['eu-central-1']));
   });
 
