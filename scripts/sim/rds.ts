@@ -41,6 +41,7 @@ import { defaultOptionGroup, engineFamilyOf, parameterGroupFamily } from './engi
 import type { SimKms } from './kms';
 import type { Distribution, Random } from './random';
 import { lognormal, uniform } from './random';
+import { SimClusters } from './rds-clusters';
 import type { ParameterGroup } from './rds-rules';
 import { ROLE_FEATURES, checkModify, checkRestore, gp3Baseline, text } from './rds-rules';
 import { SimSecretsManager } from './secrets';
@@ -77,7 +78,7 @@ export const DEFAULT_TIMINGS: RdsTimings = {
 
 /** An RDS event as RDS emits it. */
 export interface EmittedEvent {
-  sourceType: 'db-instance' | 'db-snapshot';
+  sourceType: 'db-instance' | 'db-snapshot' | 'db-cluster' | 'db-cluster-snapshot';
   sourceId: string;
   sourceArn: string;
   /** The resource behind the name (an instance's DbiResourceId): a re-created instance of the same name is another resource. */
@@ -98,6 +99,17 @@ export const RDS_EVENTS_PRINCIPAL = 'events.rds.amazonaws.com';
 export const EVENT_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
   'db-instance': ['availability', 'backup', 'configuration change', 'creation', 'deletion', 'failover', 'failure', 'low storage', 'maintenance', 'notification', 'read replica', 'recovery', 'restoration', 'security', 'security patching'],
   'db-snapshot': ['creation', 'deletion', 'notification', 'restoration'],
+  // Aurora UG, "Amazon RDS event categories and event messages for Aurora": DB cluster and DB cluster snapshot events.
+  'db-cluster': ['configuration change', 'creation', 'deletion', 'failover', 'failure', 'global-failover', 'maintenance', 'migration', 'notification'],
+  'db-cluster-snapshot': ['backup', 'notification'],
+};
+
+/** The ARN resource type and the console link of each source type (public captures of RDS event messages). */
+const SOURCE_LINKS: Readonly<Record<EmittedEvent['sourceType'], { arnType: 'db' | 'snapshot' | 'cluster' | 'cluster-snapshot'; console: string }>> = {
+  'db-instance': { arnType: 'db', console: 'dbinstance:id=' },
+  'db-snapshot': { arnType: 'snapshot', console: 'snapshot:id=' },
+  'db-cluster': { arnType: 'cluster', console: 'dbclusters:id=' },
+  'db-cluster-snapshot': { arnType: 'cluster-snapshot', console: 'snapshot:engine=aurora;id=' },
 };
 
 /** An event subscription as RDS keeps it. */
@@ -221,6 +233,8 @@ export class SimRds {
   /** The instance class of the instance each snapshot was taken of: a restore's default class. */
   private readonly snapshotClasses = new WeakMap<object, string>();
   public readonly calls: ApiCall[] = [];
+  /** The region's Aurora DB clusters, their member instances (kept in {@link instances}) and cluster snapshots. */
+  public readonly clusters: SimClusters;
   public faults: RdsFaults = { throttleRate: 0, restoreCapacityFailures: 0, dropDeletionEvents: false };
   /** Sees every event as RDS emits it, before any delivery (the simulation's narration). */
   public observer: ((event: EmittedEvent) => void) | undefined;
@@ -249,10 +263,25 @@ export class SimRds {
     public timings: RdsTimings = DEFAULT_TIMINGS,
   ) {
     this.secretsManager = new SimSecretsManager(region, account, clock, random);
+    this.clusters = new SimClusters(
+      this,
+      {
+        page: (items, input) => this.page(items, input),
+        filterValues: (filters, name) => SimRds.filterValues(filters, name),
+        instanceGone: (db) => {
+          this.instanceGone(db);
+          this.sourceDeleted(db.DbiResourceId);
+        },
+        mergeTags,
+        uuid: () => randomUUIDFrom(random),
+      },
+      clock,
+      random,
+    );
   }
 
   /** The ARN of a resource in this region. */
-  public arn(type: 'db' | 'snapshot' | 'es' | 'db-proxy', id: string): string {
+  public arn(type: 'db' | 'snapshot' | 'es' | 'db-proxy' | 'cluster' | 'cluster-snapshot', id: string): string {
     return `arn:aws:rds:${this.region}:${this.account}:${type}:${id}`;
   }
 
@@ -346,6 +375,26 @@ export class SimRds {
         return this.describeDBProxyTargets(input);
       case 'RegisterDBProxyTargetsCommand':
         return this.registerDBProxyTargets(input);
+      case 'DescribeDBClustersCommand':
+        return this.clusters.describeDBClusters(input);
+      case 'DescribeDBClusterEndpointsCommand':
+        return this.clusters.describeDBClusterEndpoints(input);
+      case 'DescribeDBClusterSnapshotsCommand':
+        return this.clusters.describeDBClusterSnapshots(input);
+      case 'RestoreDBClusterFromSnapshotCommand':
+        return this.clusters.restoreDBClusterFromSnapshot(input);
+      case 'CreateDBInstanceCommand':
+        return this.clusters.createDBInstance(input);
+      case 'ModifyDBClusterCommand':
+        return this.clusters.modifyDBCluster(input);
+      case 'DeleteDBClusterCommand':
+        return this.clusters.deleteDBCluster(input);
+      case 'CreateDBClusterSnapshotCommand':
+        return this.clusters.createDBClusterSnapshot(input);
+      case 'CopyDBClusterSnapshotCommand':
+        return this.clusters.copyDBClusterSnapshot(input);
+      case 'DeleteDBClusterSnapshotCommand':
+        return this.clusters.deleteDBClusterSnapshot(input);
       default:
         throw invalidParameter(`the simulator does not implement ${command}`, 'UnsupportedOperation');
     }
@@ -361,7 +410,7 @@ export class SimRds {
     const event: EmittedEvent = {
       sourceType,
       sourceId,
-      sourceArn: this.arn(sourceType === 'db-instance' ? 'db' : 'snapshot', sourceId),
+      sourceArn: this.arn(SOURCE_LINKS[sourceType].arnType, sourceId),
       ...(resourceId ? { sourceResourceId: resourceId } : {}),
       eventId,
       category,
@@ -402,7 +451,7 @@ export class SimRds {
     return JSON.stringify({
       'Event Source': event.sourceType,
       'Event Time': event.time.toISOString().replace('T', ' ').replace('Z', ''),
-      'Identifier Link': `https://console.aws.amazon.com/rds/home?region=${this.region}#${event.sourceType === 'db-instance' ? 'dbinstance' : 'snapshot'}:id=${event.sourceId}`,
+      'Identifier Link': `https://console.aws.amazon.com/rds/home?region=${this.region}#${SOURCE_LINKS[event.sourceType].console}${event.sourceId}`,
       'Source ID': event.sourceId,
       'Source ARN': event.sourceArn,
       'Event ID': `http://docs.amazonwebservices.com/AmazonRDS/latest/UserGuide/USER_Events.html#${event.eventId}`,
@@ -598,7 +647,11 @@ export class SimRds {
       return { DBInstances: [structuredClone(db)] };
     }
     const ids = SimRds.filterValues(input.Filters, 'db-instance-id');
-    const all = [...this.instances.values()].filter((d) => !ids || ids.includes(d.DBInstanceIdentifier ?? '') || ids.includes(d.DBInstanceArn ?? ''));
+    // db-cluster-id: "Accepts DB cluster identifiers and DB cluster ARNs" (DescribeDBInstances API reference).
+    const clusterIds = SimRds.filterValues(input.Filters, 'db-cluster-id');
+    const all = [...this.instances.values()]
+      .filter((d) => !ids || ids.includes(d.DBInstanceIdentifier ?? '') || ids.includes(d.DBInstanceArn ?? ''))
+      .filter((d) => !clusterIds || (d.DBClusterIdentifier !== undefined && (clusterIds.includes(d.DBClusterIdentifier) || clusterIds.includes(this.arn('cluster', d.DBClusterIdentifier)))));
     const { items, marker } = this.page(all, input);
     return { DBInstances: structuredClone(items), ...(marker ? { Marker: marker } : {}) };
   }
@@ -607,6 +660,8 @@ export class SimRds {
     const id = String(input.DBInstanceIdentifier);
     const db = this.instances.get(id);
     if (!db) throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, ...meta() });
+    // An Aurora cluster member is deleted by the cluster's rules (rds-clusters.ts).
+    if (db.DBClusterIdentifier) return this.clusters.deleteMember(db, input);
     if (db.DeletionProtection) throw invalidParameter('Cannot delete protected DB Instance, please disable deletion protection and try again.', 'InvalidParameterCombination');
     // incompatible-parameters "can only be rebooted or deleted" (AWS Knowledge Center, "aurora-mysql-incompatible-parameter").
     if (!['available', 'backing-up', 'stopped', 'storage-full', 'storage-optimization', 'failed', 'incompatible-parameters', 'incompatible-restore', 'incompatible-network'].includes(db.DBInstanceStatus ?? '')) {
@@ -874,6 +929,8 @@ export class SimRds {
     if (['creating', 'deleting', 'rebooting'].includes(db.DBInstanceStatus ?? '')) {
       throw new InvalidDBInstanceStateFault({ message: `Database instance is not in available state (${db.DBInstanceStatus}).`, ...meta() });
     }
+    // What an Aurora cluster owns is modified with ModifyDBCluster (rds-clusters.ts).
+    if (db.DBClusterIdentifier) this.clusters.checkMemberModify(input);
     checkModify(input, db);
     // ApplyImmediately: the simulator applies at once instead of going through PendingModifiedValues.
     for (const [param, field] of Object.entries(MODIFY_FIELDS)) if (input[param] !== undefined) (db as Record<string, unknown>)[field] = input[param];
@@ -1078,7 +1135,8 @@ export class SimRds {
    */
   public takeAutomatedSnapshot(instanceId: string): DBSnapshot | undefined {
     const db = this.instances.get(instanceId);
-    if (!db || !['available', 'backing-up'].includes(db.DBInstanceStatus ?? '')) return undefined;
+    // An Aurora member is backed up with its cluster (SimClusters.takeAutomatedClusterSnapshot).
+    if (!db || db.DBClusterIdentifier || !['available', 'backing-up'].includes(db.DBInstanceStatus ?? '')) return undefined;
     const stamp = this.clock.now().toISOString().slice(0, 16).replace(/[T:]/g, '-');
     const id = `rds:${instanceId}-${stamp}`;
     if (this.snapshots.has(id)) return this.snapshots.get(id);
@@ -1240,6 +1298,8 @@ export class SimRds {
     if (!isValidSnapshotId(id)) throw invalidSnapshotId('DBSnapshotIdentifier');
     const db = this.instances.get(instanceId);
     if (!db) throw new DBInstanceNotFoundFault({ message: `DBInstance ${instanceId} not found.`, ...meta() });
+    // An Aurora member has no snapshots of its own: the message RDS gives (cloud-custodian issue #313).
+    if (db.DBClusterIdentifier) throw invalidParameter('The specified instance is a member of a cluster and a snapshot cannot be created directly. Please use the CreateDBClusterSnapshot API instead.');
     if (db.DBInstanceStatus !== 'available') throw new InvalidDBInstanceStateFault({ message: `Cannot create a snapshot because the database instance ${instanceId} is not currently in the available state.`, ...meta() });
     if (this.snapshots.has(id)) throw new DBSnapshotAlreadyExistsFault({ message: `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`, ...meta() });
     if (this.manualSnapshotCount() >= this.manualSnapshotQuota) {
@@ -1261,6 +1321,7 @@ export class SimRds {
   }
 
   private resourceByArn(arn: string): { TagList?: Tag[] } {
+    if (/:cluster(-snapshot)?:/.test(arn)) return this.clusters.resourceByArn(arn);
     const snap = [...this.snapshots.values()].find((s) => s.DBSnapshotArn === arn);
     if (snap) return snap;
     const db = [...this.instances.values()].find((d) => d.DBInstanceArn === arn);
