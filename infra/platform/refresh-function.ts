@@ -73,6 +73,22 @@ export const BUNDLING = {
   esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([module, file]) => `${module}=${file}`) },
 } as const satisfies BundlingOptions;
 
+/**
+ * {@link BUNDLING} as options of esbuild's own `build` API: what the benchmark and the bundle tests rebuild a function
+ * with, so that their build is the synthesized one (they add the entry point, the output and what to report).
+ */
+export const ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: BUNDLING.target,
+  format: BUNDLING.format,
+  minify: BUNDLING.minify,
+  sourcemap: BUNDLING.sourceMap,
+  sourcesContent: BUNDLING.sourcesContent,
+  mainFields: [...BUNDLING.mainFields],
+  alias: { ...BUNDLE_ALIASES },
+} as const;
+
 /** Every function's memory: the work is SDK calls and small JSON (the benchmark bills GB-seconds with it). */
 export const FUNCTION_MEMORY_MB = 256;
 

@@ -143,26 +143,19 @@ export function bundleParts(metafile: Metafile, output: string): BundlePart[] {
 }
 
 /**
- * Builds a handler as the functions are bundled (infra/platform/refresh-function.ts: BUNDLING and BUNDLE_ALIASES,
+ * Builds a handler as the functions are bundled (infra/platform/refresh-function.ts: ESBUILD_OPTIONS,
  * which NodejsFunction passes to esbuild's command line) in memory, with a metafile.
  * @returns index.js's size and text, what it holds by package, and every file with code in it (relative to the repository)
  */
 export async function rebuildBundle(entry: string): Promise<{ bytes: number; code: string; contents: BundlePart[]; files: string[] }> {
-  const [{ build }, { BUNDLING, BUNDLE_ALIASES }] = await Promise.all([import('esbuild'), import('../../infra/platform/refresh-function')]);
+  const [{ build }, { ESBUILD_OPTIONS }] = await Promise.all([import('esbuild'), import('../../infra/platform/refresh-function')]);
   const result = await build({
+    ...ESBUILD_OPTIONS,
+    mainFields: [...ESBUILD_OPTIONS.mainFields],
     entryPoints: [entry],
     absWorkingDir: ROOT,
     outfile: path.join(ROOT, '.bench-tmp', 'rebuild', 'index.js'),
     write: false,
-    bundle: true,
-    platform: 'node',
-    target: BUNDLING.target,
-    format: BUNDLING.format,
-    minify: BUNDLING.minify,
-    sourcemap: BUNDLING.sourceMap,
-    sourcesContent: BUNDLING.sourcesContent,
-    mainFields: [...BUNDLING.mainFields],
-    alias: { ...BUNDLE_ALIASES },
     metafile: true,
     logLevel: 'warning',
   });

@@ -1,5 +1,5 @@
 /**
- * What each function's bundle holds, built as the functions are bundled (BUNDLING and BUNDLE_ALIASES of
+ * What each function's bundle holds, built as the functions are bundled (ESBUILD_OPTIONS, from BUNDLING and BUNDLE_ALIASES, of
  * infra/platform/refresh-function.ts, rebuilt by the benchmark's rebuildBundle): each handler composes only the AWS
  * adapters its workflow uses (lambdas/kernel/runtime.ts, lambdaRuntime), so its bundle holds only those SDK clients;
  * and the source map, which leaves out the sources' text, still maps a stack trace to the TypeScript line.
@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_ALIASES, BUNDLING } from '../../../infra/platform/refresh-function';
+import { ESBUILD_OPTIONS } from '../../../infra/platform/refresh-function';
 import { rebuildBundle } from '../../../scripts/bench/cold-start';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -83,16 +83,9 @@ describe("each function's bundle", () => {
           resolveDir: ROOT,
           loader: 'ts',
         },
+        ...ESBUILD_OPTIONS,
+        mainFields: [...ESBUILD_OPTIONS.mainFields],
         outfile,
-        bundle: true,
-        platform: 'node',
-        target: BUNDLING.target,
-        format: BUNDLING.format,
-        minify: BUNDLING.minify,
-        sourcemap: BUNDLING.sourceMap,
-        sourcesContent: BUNDLING.sourcesContent,
-        mainFields: [...BUNDLING.mainFields],
-        alias: { ...BUNDLE_ALIASES },
         logLevel: 'silent',
       });
       const map = JSON.parse(fs.readFileSync(`${outfile}.map`, 'utf8')) as { sources: string[]; sourcesContent?: unknown };
