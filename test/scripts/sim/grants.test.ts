@@ -12,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../infra/app';
 import type { FaultSpec } from '../../../scripts/sim/world';
 import { Simulation } from '../../../scripts/sim/world';
+import { COPY_TAGS, copyTargetId } from '../../../lambdas/copy/plan';
 import { SKIP_BUNDLING, exampleConfig, iamStatements, newApp } from '../../infra/helpers';
 
 /** The function each role belongs to, by the start of the role's logical id. */
@@ -77,14 +78,30 @@ const GROUPS: Group[] = [
     name: 'the example of cdk.json (managed credentials, a monitoring role)',
     pair: {},
     scenarios: [
-      // Five nights: the retention pass expires copies (more than keepLast); the restore, the finish and the copy as usual.
-      { nights: 5 },
-      // The watchdog restores y (no deletion event), then finishes the run (on-rds-event fails all night).
-      ...(['lost-deletion-event', 'on-event-fails'] as const).map((name) => ({ nights: 1, faults: [{ name }] })),
-      // The copy waits in the delay queue; a second start meets the running one.
-      ...(['copy-quota-5', 'second-start'] as const).map((name) => ({ nights: 1, faults: [{ name }] })),
-      // Someone deletes y by hand: the next start finds it missing and reads the history to tell who deleted it.
-      { nights: 2, faults: [{ name: 'manual-deletion', night: 1 }] },
+      // Five nights, a fault on each of the first four: on-rds-event fails (the watchdog restores y and finishes the
+      // run), the copy waits in the delay queue, a second start meets the running one, someone deletes y by hand (the
+      // next start finds it missing and reads the history to tell who deleted it); the retention pass expires copies.
+      {
+        nights: 5,
+        faults: [
+          { name: 'on-event-fails', night: 1 },
+          { name: 'copy-quota-5', night: 2 },
+          { name: 'second-start', night: 3 },
+          { name: 'manual-deletion', night: 4 },
+        ],
+        // Two owned copies of x from before the simulation, past copy.retention.keepDays: the first pass expires them.
+        setup: (sim) => {
+          for (const daysAgo of [10, 12]) {
+            const at = new Date(sim.clock.now().getTime() - daysAgo * 86_400_000);
+            const id = `rds:orders-prod-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
+            const { key, value } = sim.pairs[0]!.ownershipTag;
+            sim.rds.seedCopy(sim.sourceRds!.seedSnapshot('orders-prod', id, 'automated', at), 'eu-west-1', copyTargetId(id), sim.replicaKeyArn, [
+              { Key: key, Value: value },
+              { Key: COPY_TAGS.source, Value: 'seeded' },
+            ]);
+          }
+        },
+      },
       // The copy key is disabled: RDS refuses the copy and the copy function alerts.
       {
         nights: 1,
