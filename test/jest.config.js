@@ -13,12 +13,22 @@ const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** What both projects share. */
 const common = {
   rootDir,
-  preset: 'ts-jest',
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  // ts-jest only transpiles (no type check per file): tsconfig.json has "isolatedModules": true, which ts-jest 29.4
-  // reads as its transpile-only mode. `npm test` type-checks everything once with `tsc --noEmit`.
-  transform: { '^.+\\.ts$': ['ts-jest', {}] },
+  // SWC only strips the types, as tsconfig.json's target and module say (ES2022, CommonJS, esModuleInterop; class
+  // fields defined, as TypeScript does for ES2022). With ts-jest's transpile-only mode, a run with jest's cache empty
+  // (a fresh clone) took 172 s, with SWC 147 s (the whole suite, 2 cores). `npm test` type-checks everything once with
+  // `tsc --noEmit`.
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022', transform: { useDefineForClassFields: true } },
+        module: { type: 'commonjs', strictMode: true, noInterop: false },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
   setupFiles: ['<rootDir>/test/support/env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
 };
