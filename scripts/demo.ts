@@ -91,8 +91,11 @@ async function main(): Promise<void> {
   });
   zone = sim.config.timeZone;
   try {
+    // Every pair for a few; the first three and a count for many (a 200-pair config is one line, not 200).
+    const pairs = sim.pairs.map((p) => `${p.source.identifier} (${p.source.region}) → ${p.replica.identifier} (${p.replica.region})`);
+    const which = pairs.length > 3 ? `${pairs.length} pairs: ${pairs.slice(0, 3).join(', ')}, … and ${pairs.length - 3} more` : pairs.join(', ');
     console.log(
-      `Simulating ${opts.nights} night(s) of ${sim.pairs.map((p) => `${p.source.identifier} (${p.source.region}) → ${p.replica.identifier} (${p.replica.region})`).join(', ')} on ${sim.engine.engine} ${sim.engine.sourceVersion}` +
+      `Simulating ${opts.nights} night(s) of ${which} on ${sim.engine.engine} ${sim.engine.sourceVersion}` +
         `, seed ${opts.seed}${faults.length ? `, faults: ${faults.map((f) => `${f.name}${f.night ? `@${f.night}` : ''}`).join(', ')}` : ''}. Times in ${zone}.\n`,
     );
     await sim.runNights(opts.nights, opts.speed);
