@@ -47,34 +47,17 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
   StorageQuotaExceededFault,
   StorageTypeNotSupportedFault,
-  CopyDBClusterSnapshotCommand,
-  CreateDBInstanceCommand,
-  DBClusterAlreadyExistsFault,
-  DBClusterNotFoundFault,
   DBClusterParameterGroupNotFoundFault,
-  DBClusterSnapshotAlreadyExistsFault,
   DBClusterSnapshotNotFoundFault,
-  DeleteDBClusterCommand,
-  DescribeDBClustersCommand,
-  DescribeDBClusterSnapshotsCommand,
   InsufficientDBClusterCapacityFault,
   InvalidDBClusterSnapshotStateFault,
   InvalidDBClusterStateFault,
-  ModifyDBClusterCommand,
-  RestoreDBClusterFromSnapshotCommand,
-  paginateDescribeDBClusters,
-  paginateDescribeDBClusterSnapshots,
 } from '@aws-sdk/client-rds';
-import type { DBClusterSnapshot, ModifyDBClusterMessage } from '@aws-sdk/client-rds';
 import type { InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, SnapshotView } from '../kernel/model';
 import type { CopyRequest } from '../copy/plan';
 import type { EventSubscriptionView, ModifyChanges, ReplicaRds, RestoreRequest, SnapshotStore } from '../kernel/ports';
 import { PermanentRdsError, RetryableRdsError } from '../kernel/errors';
 import { modifyParameters, readPending, readSettings, restoreParameters } from '../targets/instance/catalog';
-import type { AuroraEngine, ClusterSettings, MemberSettings } from '../targets/cluster/catalog';
-import { clusterRestoreParameters, memberCreateParameters } from '../targets/cluster/catalog';
-import type { ClusterView } from '../targets/cluster/view';
-import { toClusterView } from '../targets/cluster/view';
 
 /** Faults that a later attempt may not meet: capacity, a snapshot that went away (another is chosen), a busy instance. */
 const RETRYABLE = [
@@ -118,7 +101,7 @@ function isThrottling(err: unknown): boolean {
  * (InvalidParameterCombination, AccessDenied, …) are permanent, server faults and transport errors
  * (timeouts, resets) retryable. Only errors that are not AWS errors at all (bugs) pass through.
  */
-function classify(err: unknown, action: string): unknown {
+export function classify(err: unknown, action: string): unknown {
   const e = err as { name?: string; message?: string; $fault?: string; $metadata?: unknown };
   const name = e?.name ?? 'Error';
   const message = `${action}: ${name}: ${e?.message ?? String(err)}`;
@@ -130,13 +113,13 @@ function classify(err: unknown, action: string): unknown {
   return err;
 }
 
-function tagsOf(list: Tag[] | undefined): Record<string, string> {
+export function tagsOf(list: Tag[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of list ?? []) if (t.Key) out[t.Key] = t.Value ?? '';
   return out;
 }
 
-function defined<T extends object>(o: T): T {
+export function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
@@ -221,30 +204,6 @@ export function toSnapshotView(s: DBSnapshot): SnapshotView {
     kmsKeyId: s.KmsKeyId,
     sourceRegion: s.SourceRegion,
     sourceSnapshotArn: s.SourceDBSnapshotIdentifier,
-    percentProgress: s.PercentProgress,
-    tags: s.TagList ? tagsOf(s.TagList) : undefined,
-  });
-}
-
-/** Translates a DBClusterSnapshot into the core's snapshot view: its cluster in `instanceId`, its DbClusterResourceId in `dbiResourceId`. */
-export function toClusterSnapshotView(s: DBClusterSnapshot): SnapshotView {
-  return defined({
-    id: s.DBClusterSnapshotIdentifier ?? '',
-    arn: s.DBClusterSnapshotArn ?? '',
-    instanceId: s.DBClusterIdentifier ?? '',
-    dbiResourceId: s.DbClusterResourceId,
-    type: s.SnapshotType ?? 'unknown',
-    status: s.Status ?? 'unknown',
-    engine: s.Engine,
-    engineVersion: s.EngineVersion,
-    allocatedStorage: s.AllocatedStorage,
-    // A copy keeps its source's creation time: SnapshotCreateTime "is the time the source snapshot was taken" (assumed
-    // the same as for DB snapshot copies; DBClusterSnapshot has no OriginalSnapshotCreateTime).
-    dataTime: s.SnapshotCreateTime,
-    createdAt: s.SnapshotCreateTime,
-    encrypted: s.StorageEncrypted ?? false,
-    kmsKeyId: s.KmsKeyId,
-    sourceSnapshotArn: s.SourceDBClusterSnapshotArn,
     percentProgress: s.PercentProgress,
     tags: s.TagList ? tagsOf(s.TagList) : undefined,
   });
@@ -549,181 +508,6 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
     }
   }
 
-  // ---- Aurora DB clusters ---------------------------------------------------------------------
-
-  /** The cluster with its members (DescribeDBInstances lists each member with its DBClusterIdentifier), or undefined. */
-  public async describeCluster(clusterId: string): Promise<ClusterView | undefined> {
-    try {
-      const out = await this.replicaRds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterId }));
-      const cluster = out.DBClusters?.find((c) => c.DBClusterIdentifier === clusterId);
-      if (!cluster) return undefined;
-      const members = await this.replicaRds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: 'db-cluster-id', Values: [clusterId] }] }));
-      return toClusterView(cluster, members.DBInstances ?? []);
-    } catch (err) {
-      if (err instanceof DBClusterNotFoundFault) return undefined;
-      throw classify(err, `DescribeDBClusters ${clusterId}`);
-    }
-  }
-
-  /**
-   * Every cluster of the region with its members: one paged DescribeDBClusters (100 a page) and one paged
-   * DescribeDBInstances, whatever the number of clusters.
-   */
-  public async listClusters(): Promise<Map<string, ClusterView>> {
-    const clusters = [];
-    const instances = [];
-    try {
-      for await (const page of paginateDescribeDBClusters({ client: this.replicaRds, pageSize: 100 }, {})) clusters.push(...(page.DBClusters ?? []));
-      for await (const page of paginateDescribeDBInstances({ client: this.replicaRds, pageSize: 100 }, {})) instances.push(...(page.DBInstances ?? []));
-    } catch (err) {
-      throw classify(err, 'DescribeDBClusters/DescribeDBInstances (all clusters of the region)');
-    }
-    const out = new Map<string, ClusterView>();
-    for (const c of clusters) if (c.DBClusterIdentifier) out.set(c.DBClusterIdentifier, toClusterView(c, instances));
-    return out;
-  }
-
-  public async disableClusterDeletionProtection(clusterId: string): Promise<void> {
-    try {
-      await this.replicaRds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: clusterId, DeletionProtection: false, ApplyImmediately: true }));
-    } catch (err) {
-      throw classify(err, `ModifyDBCluster ${clusterId} (deletion protection off)`);
-    }
-  }
-
-  /** Deletes one member instance (a cluster is deleted after its members); `gone` when it no longer exists. */
-  public async deleteClusterMember(instanceId: string): Promise<'deleting' | 'gone'> {
-    try {
-      // An Aurora member has no snapshot of its own: its data is the cluster's (DeleteDBInstance, SkipFinalSnapshot:
-      // "This setting doesn't apply to Aurora DB instances").
-      await this.replicaRds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: instanceId }));
-      return 'deleting';
-    } catch (err) {
-      if (err instanceof DBInstanceNotFoundFault) return 'gone';
-      throw classify(err, `DeleteDBInstance ${instanceId} (cluster member)`);
-    }
-  }
-
-  /** Deletes the cluster once it has no members; `finalSnapshotId` takes a final cluster snapshot first. */
-  public async deleteCluster(clusterId: string, finalSnapshotId?: string): Promise<'deleting' | 'gone'> {
-    try {
-      await this.replicaRds.send(
-        new DeleteDBClusterCommand({
-          DBClusterIdentifier: clusterId,
-          ...(finalSnapshotId ? { SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: finalSnapshotId } : { SkipFinalSnapshot: true }),
-        }),
-      );
-      return 'deleting';
-    } catch (err) {
-      if (err instanceof DBClusterNotFoundFault) return 'gone';
-      throw classify(err, `DeleteDBCluster ${clusterId}`);
-    }
-  }
-
-  /** Starts RestoreDBClusterFromSnapshot with the captured settings; `already-exists` when a cluster of that name exists. */
-  public async restoreCluster(request: { clusterId: string; snapshotIdentifier: string; engine: AuroraEngine; settings: ClusterSettings; kmsKeyId?: string; tags: Record<string, string> }): Promise<'requested' | 'already-exists'> {
-    const { parameters } = clusterRestoreParameters(request.engine, request.settings);
-    try {
-      await this.replicaRds.send(
-        new RestoreDBClusterFromSnapshotCommand({
-          ...parameters,
-          DBClusterIdentifier: request.clusterId,
-          SnapshotIdentifier: request.snapshotIdentifier,
-          Engine: request.engine,
-          ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
-          Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
-        }),
-      );
-      return 'requested';
-    } catch (err) {
-      if (err instanceof DBClusterAlreadyExistsFault) return 'already-exists';
-      throw classify(err, `RestoreDBClusterFromSnapshot ${request.clusterId} from ${request.snapshotIdentifier}`);
-    }
-  }
-
-  /** Creates one member of the cluster with its captured settings; `already-exists` when an instance of that name exists. */
-  public async createClusterMember(request: { clusterId: string; engine: AuroraEngine; member: MemberSettings; tags: Record<string, string> }): Promise<'requested' | 'already-exists'> {
-    const settings = memberCreateParameters(request.member);
-    try {
-      await this.replicaRds.send(
-        new CreateDBInstanceCommand({
-          ...settings,
-          DBInstanceClass: settings.DBInstanceClass ?? request.member.instanceClass,
-          DBInstanceIdentifier: request.member.id,
-          DBClusterIdentifier: request.clusterId,
-          Engine: request.engine,
-          Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
-        }),
-      );
-      return 'requested';
-    } catch (err) {
-      if (err instanceof DBInstanceAlreadyExistsFault) return 'already-exists';
-      throw classify(err, `CreateDBInstance ${request.member.id} in cluster ${request.clusterId}`);
-    }
-  }
-
-  /** Applies ModifyDBCluster parameters immediately; `busy` while the cluster's state refuses modifications. */
-  public async modifyCluster(clusterId: string, parameters: Omit<Partial<ModifyDBClusterMessage>, 'DBClusterIdentifier' | 'ApplyImmediately'>): Promise<'modified' | 'busy'> {
-    try {
-      await this.replicaRds.send(new ModifyDBClusterCommand({ ...parameters, DBClusterIdentifier: clusterId, ApplyImmediately: true }));
-      return 'modified';
-    } catch (err) {
-      if (err instanceof InvalidDBClusterStateFault) return 'busy';
-      // The SDK's message never echoes a password; only the parameter names go into ours.
-      throw classify(err, `ModifyDBCluster ${clusterId} (${Object.keys(parameters).join(', ')})`);
-    }
-  }
-
-  /** x's cluster snapshots in this region, found by cluster name and, when known, its DbClusterResourceId. */
-  public async listClusterSnapshots(query: { clusterId: string; resourceId?: string; types: readonly string[] }): Promise<SnapshotView[]> {
-    const out: SnapshotView[] = [];
-    try {
-      const pages = paginateDescribeDBClusterSnapshots({ client: this.replicaRds, pageSize: 100 }, { DBClusterIdentifier: query.clusterId, ...(query.types.includes('shared') ? { IncludeShared: true } : {}) });
-      for await (const page of pages) {
-        for (const s of page.DBClusterSnapshots ?? []) {
-          if (!query.types.includes(s.SnapshotType ?? '')) continue;
-          if (query.resourceId && s.DbClusterResourceId !== query.resourceId) continue;
-          out.push(toClusterSnapshotView(s));
-        }
-      }
-    } catch (err) {
-      throw classify(err, `DescribeDBClusterSnapshots of ${query.clusterId}`);
-    }
-    return out;
-  }
-
-  public async describeClusterSnapshot(snapshotId: string): Promise<SnapshotView | undefined> {
-    try {
-      const out = await this.replicaRds.send(
-        new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshotId, ...(snapshotId.startsWith('rds:') ? { SnapshotType: 'automated' } : {}), ...(snapshotId.startsWith('arn:') ? { IncludeShared: true } : {}) }),
-      );
-      const s = out.DBClusterSnapshots?.[0];
-      return s ? toClusterSnapshotView(s) : undefined;
-    } catch (err) {
-      if (err instanceof DBClusterSnapshotNotFoundFault) return undefined;
-      throw classify(err, `DescribeDBClusterSnapshots ${snapshotId}`);
-    }
-  }
-
-  /** Copies a cluster snapshot of x's region into this one, re-encrypted with the request's key. */
-  public async copyClusterSnapshot(request: CopyRequest): Promise<'started' | 'already-exists'> {
-    try {
-      await this.replicaRds.send(
-        new CopyDBClusterSnapshotCommand({
-          SourceDBClusterSnapshotIdentifier: request.sourceArn,
-          TargetDBClusterSnapshotIdentifier: request.targetId,
-          // A source ARN in another region: the SDK's RDS middleware presigns the source region's request (PreSignedUrl).
-          ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
-          CopyTags: true,
-          Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
-        }),
-      );
-      return 'started';
-    } catch (err) {
-      if (err instanceof DBClusterSnapshotAlreadyExistsFault) return 'already-exists';
-      throw classify(err, `CopyDBClusterSnapshot ${request.sourceArn} to ${request.targetId}`);
-    }
-  }
 }
 
 /** A replica-region RDS client; the SDK's standard retry backs off on throttling (up to 6 attempts). */

@@ -1,11 +1,11 @@
 /**
- * The RDS adapter's Aurora cluster calls, against the simulated RDS (scripts/sim/rds-clusters.ts, which enforces the
+ * The RDS adapter's Aurora cluster calls (lambdas/aws/rds-clusters.ts), against the simulated RDS (scripts/sim/rds-clusters.ts, which enforces the
  * documented cluster rules): a refresh's cluster cycle end to end through the real adapter and SDK client. Capture y
  * and its members, copy x's cluster snapshot in, delete the members then the cluster, restore it (no instance, not
  * usable), create the writer and the reader with their captured settings (usable once the writer is), and see no drift.
  */
 import { RDSClient } from '@aws-sdk/client-rds';
-import { RdsAdapter } from '../../../lambdas/aws/rds';
+import { RdsClusterAdapter } from '../../../lambdas/aws/rds-clusters';
 import { PermanentRdsError } from '../../../lambdas/kernel/errors';
 import { clusterDrift, clusterModifyParameters } from '../../../lambdas/targets/cluster/catalog';
 import { clusterUsable, writerOf } from '../../../lambdas/targets/cluster/view';
@@ -59,10 +59,10 @@ function account() {
   replica.instances.get('orders-staging-2')!.PromotionTier = 2;
   const client = new RDSClient({ region: 'eu-central-1', credentials: CREDENTIALS, maxAttempts: 1 });
   answerFromSimulator(client, (command, input) => replica.handle(command, input));
-  return { clock, replica, replicaKey, xSnapshot, adapter: new RdsAdapter(client), after: (s: number) => clock.run(clock.millis + s * 1000) };
+  return { clock, replica, replicaKey, xSnapshot, adapter: new RdsClusterAdapter(client), after: (s: number) => clock.run(clock.millis + s * 1000) };
 }
 
-describe('RdsAdapter, Aurora clusters (on the simulated RDS)', () => {
+describe('RdsClusterAdapter (on the simulated RDS)', () => {
   it('captures y, deletes its members then y, restores it from a copy of x, creates the members back, and ends with no drift', async () => {
     const { adapter, replica, replicaKey, xSnapshot, after } = account();
     // Capture.
