@@ -35,7 +35,7 @@ import { toClusterView } from '../targets/cluster/view';
 import { classify, defined, tagsOf } from './rds';
 
 /** Translates a DBClusterSnapshot into the core's snapshot view: its cluster in `instanceId`, its DbClusterResourceId in `dbiResourceId`. */
-export function toClusterSnapshotView(s: DBClusterSnapshot): SnapshotView {
+function toClusterSnapshotView(s: DBClusterSnapshot): SnapshotView {
   return defined({
     id: s.DBClusterSnapshotIdentifier ?? '',
     arn: s.DBClusterSnapshotArn ?? '',
@@ -74,7 +74,7 @@ export class RdsClusterAdapter {
       return toClusterView(cluster, members.DBInstances ?? []);
     } catch (err) {
       if (err instanceof DBClusterNotFoundFault) return undefined;
-      throw classify(err, `DescribeDBClusters ${clusterId}`);
+      throw classify(err, `DescribeDBClusters/DescribeDBInstances ${clusterId}`);
     }
   }
 

@@ -10,7 +10,7 @@
  * a member's state comes from its own DescribeDBInstances entry.
  */
 import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
-import type { AuroraEngine, ClusterSettings, MemberSettings } from './catalog';
+import type { ClusterSettings, MemberSettings } from './catalog';
 import { readClusterSettings, readMemberSettings } from './catalog';
 
 /** One member instance. */
@@ -30,7 +30,7 @@ export interface ClusterView {
   arn: string;
   /** The cluster's own Status. */
   status: string;
-  /** `aurora-postgresql` or `aurora-mysql` (see {@link auroraEngineOf}); RDS's own text otherwise. */
+  /** `aurora-postgresql` or `aurora-mysql`, as RDS reports it. */
   engine: string;
   engineVersion?: string;
   /** DbClusterResourceId: the cluster behind the name, as DbiResourceId is an instance's. */
@@ -47,11 +47,6 @@ export interface ClusterView {
 
 /** States in which the cluster, and an instance, serve: as for instances (targets/instance/model.ts). */
 const SERVING = new Set(['available', 'backing-up']);
-
-/** The Aurora engine of a cluster or cluster snapshot, or undefined for any other engine RDS reports. */
-export function auroraEngineOf(engine: string | undefined): AuroraEngine | undefined {
-  return engine === 'aurora-postgresql' || engine === 'aurora-mysql' ? engine : undefined;
-}
 
 /** The writer, when the cluster has one. */
 export function writerOf(view: ClusterView): ClusterMemberView | undefined {
