@@ -22,6 +22,7 @@ function positiveInt(name: string) {
 async function main(): Promise<void> {
   const { FAULTS } = await import('./sim/world');
   const { SIM_ENGINES } = await import('./sim/engines');
+  const { SIM_AURORA_ENGINES, auroraProfile } = await import('./sim/aurora-world');
   const { parseFaults, readConfigFile } = await import('./cli/backend');
   const program = new Command()
     .name('npm run demo --')
@@ -35,16 +36,16 @@ async function main(): Promise<void> {
     .addOption(new Option('--config <path>', 'the cdk.json to read').default(join(__dirname, '..', 'cdk.json')))
     .addOption(new Option('--source-mode <mode>', "where y's data comes from, for every pair (default: as cdk.json says)").choices(['snapshot-copy', 'backup-replication']))
     .addOption(new Option('--pairs <n>', "clone the config's first pair N times (x and y numbered <id>-001, …), all in its regions: e.g. 200 pairs in one region").argParser(positiveInt('--pairs')))
-    .addOption(new Option('--engine <engine>', 'the RDS engine of every simulated pair (x, its snapshots, y)').choices([...SIM_ENGINES]).default('postgres'))
+    .addOption(new Option('--engine <engine>', 'the RDS engine of every simulated pair (x, its snapshots, y); an Aurora engine makes each pair two Aurora clusters').choices([...SIM_ENGINES, ...SIM_AURORA_ENGINES]).default('postgres'))
     .option('--quiet', 'print only the final report')
     .addHelpText(
       'after',
       `\nFaults:\n${Object.entries(FAULTS)
         .map(([k, v]) => `  ${k.padEnd(28)} ${v}`)
-        .join('\n')}\n\nExamples:\n  npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events\n  npm run demo -- --nights 2 --source-mode backup-replication\n  npm run demo -- --nights 2 --engine sqlserver-se\n  npm run demo -- --nights 3 --faults dead-event-path\n  npm run demo -- --pairs 200 --nights 1 --quiet`,
+        .join('\n')}\n\nExamples:\n  npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events\n  npm run demo -- --nights 2 --source-mode backup-replication\n  npm run demo -- --nights 2 --engine sqlserver-se\n  npm run demo -- --nights 3 --engine aurora-postgresql\n  npm run demo -- --nights 3 --faults dead-event-path\n  npm run demo -- --pairs 200 --nights 1 --quiet`,
     );
   program.parse();
-  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string; pairs?: number; engine: (typeof SIM_ENGINES)[number] }>();
+  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string; pairs?: number; engine: (typeof SIM_ENGINES)[number] | (typeof SIM_AURORA_ENGINES)[number] }>();
 
   let faults: FaultSpec[] = [];
   try {
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
     const pairs = sim.pairs.map((p) => `${p.source.identifier} (${p.source.region}) → ${p.replica.identifier} (${p.replica.region})`);
     const which = pairs.length > 3 ? `${pairs.length} pairs: ${pairs.slice(0, 3).join(', ')}, … and ${pairs.length - 3} more` : pairs.join(', ');
     console.log(
-      `Simulating ${opts.nights} night(s) of ${which} on ${sim.engine.engine} ${sim.engine.sourceVersion}` +
+      `Simulating ${opts.nights} night(s) of ${which} on ${sim.aurora ? `Aurora clusters, ${sim.aurora} ${auroraProfile(sim.aurora).version}` : `${sim.engine.engine} ${sim.engine.sourceVersion}`}` +
         `, seed ${opts.seed}${faults.length ? `, faults: ${faults.map((f) => `${f.name}${f.night ? `@${f.night}` : ''}`).join(', ')}` : ''}. Times in ${zone}.\n`,
     );
     await sim.runNights(opts.nights, opts.speed);
@@ -121,8 +122,10 @@ async function main(): Promise<void> {
       .filter((a) => sim.cloudwatch.state(a.name) === 'ALARM')
       .map((a) => withReplicas(a.name, sim.cloudwatch.contributors(a.name).filter((c) => c.state === 'ALARM').map((c) => c.attributes.replica ?? '')));
     if (stillAlarming.length > 0) console.log(`in ALARM at the end: ${stillAlarming.join('; ')}`);
-    const sub = sim.rds.subscription(sim.stack.eventPath.subscriptionName);
-    console.log(`event subscription ${sim.stack.eventPath.subscriptionName}: ${sub ? `${sub.Status}${sub.SourceIdsList ? `, SourceIds ${sub.SourceIdsList.join(', ')}` : ', all db-instance sources'}` : `not created (${sim.eventSubscriptionError ?? '?'})`}`);
+    for (const path of sim.stack.eventPaths) {
+      const sub = sim.rds.subscription(path.subscriptionName);
+      console.log(`event subscription ${path.subscriptionName}: ${sub ? `${sub.Status}${sub.SourceIdsList ? `, SourceIds ${sub.SourceIdsList.join(', ')}` : `, all ${path.sourceType ?? ''} sources`}` : `not created (${sim.eventSubscriptionError ?? '?'})`}`);
+    }
     console.log(`\nsimulated ${opts.nights} night(s) in ${((Date.now() - started) / 1000).toFixed(1)} s of real time.`);
   } finally {
     await sim.close();

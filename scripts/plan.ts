@@ -44,9 +44,16 @@ run(async () => {
     for (const c of answer.checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.id.padEnd(22)} ${c.detail}`);
     if (answer.desired) {
       console.log('\nSettings the new y would get:');
-      const { tags, ...settings } = answer.desired;
-      for (const [k, v] of Object.entries(settings)) console.log(`  ${k.padEnd(34)} ${JSON.stringify(v)}`);
+      const { tags, kind: _kind, ...settings } = answer.desired;
+      const members = answer.desired.kind === 'cluster' ? answer.desired.members : [];
+      for (const [k, v] of Object.entries(settings)) if (k !== 'members') console.log(`  ${k.padEnd(34)} ${JSON.stringify(v)}`);
       console.log(`  ${'tags'.padEnd(34)} ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      // An Aurora y: each member on its own lines, the writer first.
+      for (const { id, writer, tags: memberTags, ...m } of members) {
+        console.log(`  member ${id} (${writer ? 'writer' : 'reader'})`);
+        for (const [k, v] of Object.entries(m)) console.log(`    ${k.padEnd(32)} ${JSON.stringify(v)}`);
+        console.log(`    ${'tags'.padEnd(32)} ${Object.entries(memberTags).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      }
     }
     warnAboutSkippedNights(b.pair.schedule.cron, scheduleTimeZone(b.config, b.pair), now, b.pair.schedule.enabled);
     console.log(`\n${answer.ok ? 'A refresh would start.' : 'A refresh would be REFUSED; y would be left as it is.'}`);

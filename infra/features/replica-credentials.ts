@@ -40,6 +40,15 @@ export function secretArnForPolicies(secretArn: string): string {
 /** The name prefix RDS gives the master-user secrets it manages for DB instances (`rds!db-<id>`). */
 const MANAGED_SECRET_NAME_PATTERN = 'rds!db-*';
 
+/**
+ * The name prefix RDS gives the master-user secrets it manages for Aurora DB clusters, `rds!cluster-<id>` (Aurora
+ * User Guide, "Password management with Amazon Aurora and AWS Secrets Manager", "Viewing the details about a secret
+ * for a DB cluster": its example secret is `…:secret:rds!cluster-a1b2c3d4-…`, "Secret associated with primary RDS DB
+ * cluster"). A cluster y's credentials are set with ModifyDBCluster (ManageMasterUserPassword), which
+ * ReplicaInstances grants on cluster:<y>.
+ */
+const MANAGED_CLUSTER_SECRET_NAME_PATTERN = 'rds!cluster-*';
+
 /** Properties of {@link ReplicaCredentials}. */
 export interface ReplicaCredentialsProps {
   /** The pairs whose y lives in this stack's region; only their `credentials` choice is read. */
@@ -143,22 +152,28 @@ export class ReplicaCredentials extends Construct {
     const stack = Stack.of(this);
     const viaRdsOrSecretsManager = { 'kms:ViaService': [`rds.${this.region}.amazonaws.com`, `secretsmanager.${this.region}.amazonaws.com`] };
 
-    const managedSecrets = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: MANAGED_SECRET_NAME_PATTERN, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // The secret's name follows y's kind: rds!db-<id> for a DB instance, rds!cluster-<id> for an Aurora cluster.
+    const patterns = [
+      ...(this.managedPairs.some((p) => p.replica.kind === 'instance') ? [MANAGED_SECRET_NAME_PATTERN] : []),
+      ...(this.managedPairs.some((p) => p.replica.kind === 'cluster') ? [MANAGED_CLUSTER_SECRET_NAME_PATTERN] : []),
+    ];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'LetRdsCreateManagedMasterSecrets',
         actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
-        resources: [managedSecrets],
+        resources: patterns.map((pattern) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: pattern, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
         // Only RDS, acting for the function (a forward access session), never the function by itself.
         conditions: { Bool: { 'aws:ViaAWSService': 'true' } },
       }),
     );
-    acknowledgeNag(
-      role,
-      'AwsSolutions-IAM5',
-      'RDS names the master-user secret it creates for y rds!db-<id>, chosen at run time; only creating and tagging, only when RDS makes the request for the function (aws:ViaAWSService)',
-      `Resource::${nagArn('secretsmanager', this.region, this.account, `secret:${MANAGED_SECRET_NAME_PATTERN}`)}`,
-    );
+    for (const pattern of patterns) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `RDS names the master-user secret it creates for y ${pattern.replace('*', '<id>')}, chosen at run time; only creating and tagging, only when RDS makes the request for the function (aws:ViaAWSService)`,
+        `Resource::${nagArn('secretsmanager', this.region, this.account, `secret:${pattern}`)}`,
+      );
+    }
 
     // aws/secretsmanager's ARN is the account's own and not known here: describing (metadata only) any key of the
     // region, through RDS or Secrets Manager only.

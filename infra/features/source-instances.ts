@@ -24,12 +24,54 @@
  * documents, which do not say it in words). The region therefore comes from the key's ARN, not from the pair; a
  * configured copy key outside y's region is refused here (CopyDBSnapshot's KmsKeyId must be a key of the
  * destination region, API reference).
+ *
+ * Aurora x's (DB cluster snapshots), from the same reference, mirrored on the instance actions above:
+ * - CopyDBClusterSnapshot: cluster-snapshot* only; dependent rds:AddTagsToResource. Granted, as CopyDBSnapshot is, on
+ *   both the source (x's region) and the target (y's region) cluster snapshot names: the RDS User Guide's statement
+ *   that a cross-region copy is authorised against both is written for DB snapshots; assumed the same for clusters.
+ * - CreateDBClusterSnapshot: cluster* and cluster-snapshot*; dependent rds:AddTagsToResource.
+ * - DeleteDBClusterSnapshot: cluster-snapshot* only; the cluster-snapshot resource type carries
+ *   rds:cluster-snapshot-tag/${TagKey}, which the delete is conditioned on.
+ * - DescribeDBClusterSnapshots: read-only, with DBClusterIdentifier or no filter at all (the count of y's region's
+ *   manual cluster snapshots): Resource "*", as DescribeDBSnapshots.
  */
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { copiesSnapshots, type PairConfig } from '../../lambdas/kernel/config';
 import { acknowledgeNag, nagArn } from '../platform/nag';
+
+/** What differs between the grants on x's DB snapshots and on an Aurora x's DB cluster snapshots. */
+interface KindGrants {
+  readonly kind: 'instance' | 'cluster';
+  /** The ARN resource type of the snapshots. */
+  readonly resource: 'snapshot' | 'cluster-snapshot';
+  readonly copy: 'rds:CopyDBSnapshot' | 'rds:CopyDBClusterSnapshot';
+  readonly create: 'rds:CreateDBSnapshot' | 'rds:CreateDBClusterSnapshot';
+  readonly delete: 'rds:DeleteDBSnapshot' | 'rds:DeleteDBClusterSnapshot';
+  /** The ARN resource type of x itself. */
+  readonly source: 'db' | 'cluster';
+  /** The condition key prefix of the snapshot's tags. */
+  readonly tagKey: 'rds:snapshot-tag' | 'rds:cluster-snapshot-tag';
+  /** In statement ids: `Snapshot` or `ClusterSnapshot`. */
+  readonly sid: 'Snapshot' | 'ClusterSnapshot';
+  readonly noun: 'snapshot' | 'cluster snapshot';
+}
+
+const KINDS: Readonly<Record<'instance' | 'cluster', KindGrants>> = {
+  instance: { kind: 'instance', resource: 'snapshot', copy: 'rds:CopyDBSnapshot', create: 'rds:CreateDBSnapshot', delete: 'rds:DeleteDBSnapshot', source: 'db', tagKey: 'rds:snapshot-tag', sid: 'Snapshot', noun: 'snapshot' },
+  cluster: {
+    kind: 'cluster',
+    resource: 'cluster-snapshot',
+    copy: 'rds:CopyDBClusterSnapshot',
+    create: 'rds:CreateDBClusterSnapshot',
+    delete: 'rds:DeleteDBClusterSnapshot',
+    source: 'cluster',
+    tagKey: 'rds:cluster-snapshot-tag',
+    sid: 'ClusterSnapshot',
+    noun: 'cluster snapshot',
+  },
+};
 
 /** Properties of {@link SourceInstances}. */
 export interface SourceInstancesProps {
@@ -44,8 +86,10 @@ export interface SourceInstancesProps {
 
 /** Grants on x's snapshots and their copies, for the copy function. */
 export class SourceInstances extends Construct {
-  /** x's identifiers, sorted. */
+  /** The identifiers of the x's that are DB instances, sorted. */
   public readonly sourceIds: readonly string[];
+  /** The identifiers of the x's that are Aurora DB clusters, sorted. */
+  public readonly clusterSourceIds: readonly string[];
   private readonly pairs: readonly PairConfig[];
   private readonly region: string;
   private readonly account: string;
@@ -73,7 +117,8 @@ export class SourceInstances extends Construct {
     this.region = stack.region;
     this.account = stack.account;
     this.replicaKeyArns = props.replicaKeyArns;
-    this.sourceIds = [...new Set(props.pairs.map((p) => p.source.identifier))].sort();
+    this.sourceIds = [...new Set(props.pairs.filter((p) => p.source.kind === 'instance').map((p) => p.source.identifier))].sort();
+    this.clusterSourceIds = [...new Set(props.pairs.filter((p) => p.source.kind === 'cluster').map((p) => p.source.identifier))].sort();
   }
 
   /** The key copies of this pair are encrypted with. */
@@ -88,53 +133,17 @@ export class SourceInstances extends Construct {
    * replica region and tag the copy; use the keys through RDS.
    */
   public grantCopy(role: iam.IRole): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadSnapshots',
-        actions: ['rds:DescribeDBSnapshots'],
-        resources: ['*'],
-      }),
-    );
+    const reads = [...(this.sourceIds.length > 0 ? ['rds:DescribeDBSnapshots'] : []), ...(this.clusterSourceIds.length > 0 ? ['rds:DescribeDBClusterSnapshots'] : [])];
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: reads, resources: ['*'] }));
     acknowledgeNag(
       role,
       'AwsSolutions-IAM5',
-      'Resource "*" appears only for read-only rds:DescribeDBSnapshots (with filters, in x\'s and the replica regions), ' +
+      'Resource "*" appears only for read-only rds:DescribeDBSnapshots and rds:DescribeDBClusterSnapshots (with filters, in x\'s and the replica regions), ' +
         'and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
       'Resource::*',
     );
-
-    const sources = this.sourceIds.flatMap((x) => [`rds:${x}-*`, `${x}-*`]);
-    const targets = [...new Set(this.pairs.map((p) => `${p.replica.region}|${p.source.identifier}-*`))].sort().map((t) => t.split('|') as [string, string]);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'CopySnapshotsAcrossRegions',
-        actions: ['rds:CopyDBSnapshot'],
-        resources: [...sources.map((s) => this.rdsArn(this.region, 'snapshot', s)), ...targets.map(([region, s]) => this.rdsArn(region, 'snapshot', s))],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'TagCopies',
-        actions: ['rds:AddTagsToResource'],
-        resources: targets.map(([region, s]) => this.rdsArn(region, 'snapshot', s)),
-      }),
-    );
-    for (const s of sources) {
-      acknowledgeNag(
-        role,
-        'AwsSolutions-IAM5',
-        `x's snapshots are named at run time (${s.replace('*', '<date or id>')}); CopyDBSnapshot is authorised against the source snapshot, and the copy goes only to <x>-* in the replica regions`,
-        `Resource::${nagArn('rds', this.region, this.account, `snapshot:${s}`)}`,
-      );
-    }
-    for (const [region, s] of targets) {
-      acknowledgeNag(
-        role,
-        'AwsSolutions-IAM5',
-        `Copies in ${region} are named after x's snapshots (${s.replace('*', '<date or id>')}) at run time; only copying and tagging, nothing else`,
-        `Resource::${nagArn('rds', region, this.account, `snapshot:${s}`)}`,
-      );
-    }
+    if (this.sourceIds.length > 0) this.grantCopyOf(role, KINDS.instance);
+    if (this.clusterSourceIds.length > 0) this.grantCopyOf(role, KINDS.cluster);
 
     // Each copy key through RDS of the key's own region: its ARN's, or (a cross-region reference, unknown until
     // deployed) that of the replica region whose project key it is.
@@ -164,22 +173,30 @@ export class SourceInstances extends Construct {
    * `<x>-rr-*` in x's region only while it carries the pair's ownership tag.
    */
   public grantExtraSnapshots(role: iam.IRole): void {
-    const taking = this.pairs.filter((p) => p.copy.extraSnapshots !== undefined);
+    for (const kind of [KINDS.instance, KINDS.cluster]) {
+      const pairs = this.pairs.filter((p) => p.source.kind === kind.kind);
+      if (pairs.length > 0) this.grantExtraSnapshotsOf(role, kind, pairs);
+    }
+  }
+
+  /** {@link grantExtraSnapshots} for one kind of x: DB snapshots keep the statement ids they always had. */
+  private grantExtraSnapshotsOf(role: iam.IRole, kind: KindGrants, pairs: readonly PairConfig[]): void {
+    const sid = kind.kind === 'instance' ? 'Snapshots' : 'ClusterSnapshots';
+    const taking = pairs.filter((p) => p.copy.extraSnapshots !== undefined);
     const takingXs = [...new Set(taking.map((p) => p.source.identifier))].sort();
     if (takingXs.length > 0) {
-      const taken = takingXs.map((x) => this.rdsArn(this.region, 'snapshot', `${x}-rr-*`));
+      const taken = takingXs.map((x) => this.rdsArn(this.region, kind.resource, `${x}-rr-*`));
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          sid: 'TakeExtraSnapshots',
-          actions: ['rds:CreateDBSnapshot'],
-          resources: [...takingXs.map((x) => this.rdsArn(this.region, 'db', x)), ...taken],
+          sid: `TakeExtra${sid}`,
+          actions: [kind.create],
+          resources: [...takingXs.map((x) => this.rdsArn(this.region, kind.source, x)), ...taken],
         }),
       );
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TagExtraSnapshots', actions: ['rds:AddTagsToResource'], resources: taken }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: `TagExtra${sid}`, actions: ['rds:AddTagsToResource'], resources: taken }));
     }
     // Clean-up is granted for every copied pair, not only those taking extras now: extras taken before
     // copy.extraSnapshots was switched off must still leave x's region once copied.
-    const pairs = this.pairs;
     const xs = [...new Set(pairs.map((p) => p.source.identifier))].sort();
     const byTag = new Map<string, { tag: PairConfig['ownershipTag']; xs: Set<string> }>();
     for (const p of pairs) {
@@ -189,10 +206,10 @@ export class SourceInstances extends Construct {
     [...byTag.values()].forEach(({ tag, xs: owners }, i) => {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          sid: `DeleteOwnedExtraSnapshots${i === 0 ? '' : i + 1}`,
-          actions: ['rds:DeleteDBSnapshot'],
-          resources: [...owners].sort().map((x) => this.rdsArn(this.region, 'snapshot', `${x}-rr-*`)),
-          conditions: { StringEquals: { [`rds:snapshot-tag/${tag.key}`]: tag.value } },
+          sid: `DeleteOwnedExtra${sid}${i === 0 ? '' : i + 1}`,
+          actions: [kind.delete],
+          resources: [...owners].sort().map((x) => this.rdsArn(this.region, kind.resource, `${x}-rr-*`)),
+          conditions: { StringEquals: { [`${kind.tagKey}/${tag.key}`]: tag.value } },
         }),
       );
     });
@@ -200,8 +217,51 @@ export class SourceInstances extends Construct {
       acknowledgeNag(
         role,
         'AwsSolutions-IAM5',
-        `Extra snapshots of ${x} are named ${x}-rr-<yyyy-mm-dd-hh-mm> after their scheduled minute; delete is further limited to those carrying the ownership tag`,
-        `Resource::${nagArn('rds', this.region, this.account, `snapshot:${x}-rr-*`)}`,
+        `Extra ${kind.noun}s of ${x} are named ${x}-rr-<yyyy-mm-dd-hh-mm> after their scheduled minute; delete is further limited to those carrying the ownership tag`,
+        `Resource::${nagArn('rds', this.region, this.account, `${kind.resource}:${x}-rr-*`)}`,
+      );
+    }
+  }
+
+
+  /**
+   * Copying one kind of x's snapshots: x's automated (`rds:<x>-*`) and manual (`<x>-*`) snapshots into `<x>-*` of each
+   * replica region, and tagging the copy there. DB snapshots keep the statement ids they always had.
+   */
+  private grantCopyOf(role: iam.IRole, kind: KindGrants): void {
+    const xs = kind.kind === 'instance' ? this.sourceIds : this.clusterSourceIds;
+    const pairs = this.pairs.filter((p) => p.source.kind === kind.kind);
+    const sources = xs.flatMap((x) => [`rds:${x}-*`, `${x}-*`]);
+    const targets = [...new Set(pairs.map((p) => `${p.replica.region}|${p.source.identifier}-*`))].sort().map((t) => t.split('|') as [string, string]);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: `Copy${kind.sid}sAcrossRegions`,
+        actions: [kind.copy],
+        resources: [...sources.map((s) => this.rdsArn(this.region, kind.resource, s)), ...targets.map(([region, s]) => this.rdsArn(region, kind.resource, s))],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: kind.kind === 'instance' ? 'TagCopies' : 'TagClusterCopies',
+        actions: ['rds:AddTagsToResource'],
+        resources: targets.map(([region, s]) => this.rdsArn(region, kind.resource, s)),
+      }),
+    );
+    const action = kind.copy.replace('rds:', '');
+    for (const s of sources) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `x's ${kind.noun}s are named at run time (${s.replace('*', '<date or id>')}); ${action} is authorised against the source ${kind.noun}, and the copy goes only to <x>-* in the replica regions`,
+        `Resource::${nagArn('rds', this.region, this.account, `${kind.resource}:${s}`)}`,
+      );
+    }
+    for (const [region, s] of targets) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `Copies in ${region} are named after x's ${kind.noun}s (${s.replace('*', '<date or id>')}) at run time; only copying and tagging, nothing else`,
+        `Resource::${nagArn('rds', region, this.account, `${kind.resource}:${s}`)}`,
       );
     }
   }

@@ -38,6 +38,11 @@ export interface RefreshDashboardProps {
    */
   readonly eventSubscriptionName?: string;
   /**
+   * The region's RDS event subscription of its Aurora clusters, graphed with the instances' one.
+   * @default - only the instances' subscription is graphed
+   */
+  readonly clusterEventSubscriptionName?: string;
+  /**
    * The dashboard's name.
    * @default `replica-refresh-<region>`
    */
@@ -191,7 +196,9 @@ export class RefreshDashboard extends Construct {
         : [
             new cloudwatch.GraphWidget({
               title: 'Event path unhealthy (1) or healthy (0)',
-              left: [subscriptionMetric(subscription, cloudwatch.Stats.MAXIMUM, PIPELINE_PERIOD, subscription)],
+              left: [subscription, ...(props.clusterEventSubscriptionName === undefined ? [] : [props.clusterEventSubscriptionName])].map((name) =>
+                subscriptionMetric(name, cloudwatch.Stats.MAXIMUM, PIPELINE_PERIOD, name),
+              ),
               leftYAxis: { min: 0, max: 1, showUnits: false },
               width: graphWidth,
               height: ROW_HEIGHT,

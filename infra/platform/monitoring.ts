@@ -247,6 +247,12 @@ export interface MonitoringProps extends PipelineMonitoringProps {
    */
   readonly eventSubscriptionName?: string;
   /**
+   * The region's RDS event subscription of its Aurora clusters (`db-cluster`), when a pair is a cluster: an alarm
+   * `replica-refresh-<region>-cluster-event-path` watches it as the instances' alarm watches theirs.
+   * @default - no cluster event path alarm
+   */
+  readonly clusterEventSubscriptionName?: string;
+  /**
    * How often the watchdog runs: the period of the event path alarm and of the no-success alarm (the watchdog reports
    * SuccessOverdue on each pass).
    * @default Duration.minutes(5)
@@ -293,6 +299,7 @@ export class Monitoring extends PipelineMonitoring {
     checkInterval(watchdogInterval, 'watchdogInterval');
     for (const spec of replicasAlarms(props, this.period, watchdogInterval)) this.alarmOnReplicas(spec);
     if (props.eventSubscriptionName !== undefined) this.alarmOnEventPath(props.eventSubscriptionName, watchdogInterval);
+    if (props.clusterEventSubscriptionName !== undefined) this.alarmOnEventPath(props.clusterEventSubscriptionName, watchdogInterval, 'cluster');
   }
 
   /** The alarms over the replicas' outcomes, in the order they were created. */
@@ -320,12 +327,14 @@ export class Monitoring extends PipelineMonitoring {
    *
    * @param subscriptionName the subscription the watchdog checks, the metric's `subscription` dimension
    * @param watchdogInterval how often the watchdog runs
+   * @param of `cluster` for the Aurora clusters' subscription: construct id `ClusterEventPathAlarm`, named
+   *   `replica-refresh-<region>-cluster-event-path`
    */
-  private alarmOnEventPath(subscriptionName: string, watchdogInterval: Duration): cloudwatch.Alarm {
+  private alarmOnEventPath(subscriptionName: string, watchdogInterval: Duration, of: 'instance' | 'cluster' = 'instance'): cloudwatch.Alarm {
     const region = Stack.of(this).region;
     return this.add(
-      new cloudwatch.Alarm(this, 'EventPathAlarm', {
-        alarmName: `replica-refresh-${region}-event-path`,
+      new cloudwatch.Alarm(this, of === 'instance' ? 'EventPathAlarm' : 'ClusterEventPathAlarm', {
+        alarmName: of === 'instance' ? `replica-refresh-${region}-event-path` : `replica-refresh-${region}-cluster-event-path`,
         alarmDescription:
           `The RDS event subscription ${subscriptionName} of ${region} does not deliver (missing, disabled, or its status is not "active"): ` +
           'refreshes go on, carried by the watchdog\'s polling, with minutes more downtime each. ' +

@@ -13,7 +13,7 @@ import type { z } from 'zod/mini';
 import { copiesSnapshots, needsProjectKey, scheduleTimeZone, splitRuntimeConfig, type Config, type PairConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
 import { BackupReplication } from '../features/backup-replication';
 import { RefreshDashboard } from '../platform/dashboard';
-import { EventPipeline, eventSubscriptionName } from '../features/event-pipeline';
+import { EventPipeline, eventSubscriptionNames } from '../features/event-pipeline';
 import { Ledger } from '../platform/ledger';
 import { Monitoring } from '../platform/monitoring';
 import { Notifications } from '../platform/notifications';
@@ -56,8 +56,9 @@ export class ReplicaRegionStack extends Stack {
     if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
     const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
     const credentials = new ReplicaCredentials(this, 'Credentials', { pairs: props.pairs });
-    // Known before the pipeline exists (it needs on-rds-event): the functions get it in their configuration.
-    const subscriptionName = eventSubscriptionName(this.region);
+    // Known before the pipeline exists (it needs on-rds-event): the functions get them in their configuration. A region
+    // with an Aurora cluster pair has a second subscription, for its clusters' events.
+    const subscriptionNames = eventSubscriptionNames(this.region, { clusters: replicas.clusterIds.length > 0 });
 
     const notifications = new Notifications(this, 'Notifications', { emails: config.notificationEmails });
     const ledger = new Ledger(this, 'Ledger');
@@ -69,7 +70,7 @@ export class ReplicaRegionStack extends Stack {
       rtoTargetMinutes: config.rtoTargetMinutes,
       ledgerTableName: ledger.table.tableName,
       notificationTopicArn: notifications.topic.topicArn,
-      eventSubscriptionName: subscriptionName,
+      eventSubscriptionNames: subscriptionNames,
       // The watchdog decides "no success within N hours" itself (lambdas/reporting/overdue.ts).
       noSuccessWithinHours: config.alarms.noSuccessWithinHours,
       // Bundled with each function as runtime-config.json (the environment only names the ledger and the topic).
@@ -112,6 +113,8 @@ export class ReplicaRegionStack extends Stack {
     replicas.grantDelete(this.startRefresh.role);
     replicas.grantRestore(this.onRdsEvent.role);
     replicas.grantRestore(this.watchdog.role);
+    // An Aurora y is deleted by start-refresh alone, its members and then the cluster in one go (DeleteDBCluster takes a
+    // cluster whose members are deleting; lambdas/targets/cluster/gateway.ts): grantDelete includes it.
     // The preflight refuses a run whose secret cannot be read, before y is deleted; the run's end sets the credentials.
     credentials.grantReadSecrets(this.startRefresh.role);
     credentials.grantApply(this.onRdsEvent.role);
@@ -152,7 +155,7 @@ export class ReplicaRegionStack extends Stack {
       });
     }
 
-    const events = new EventPipeline(this, 'Events', { instanceIds: replicas.instanceIds, handler: this.onRdsEvent.function });
+    const events = new EventPipeline(this, 'Events', { instanceIds: replicas.eventInstanceIds, clusterIds: replicas.clusterIds, handler: this.onRdsEvent.function });
     // The watchdog checks on every pass that the subscription still delivers.
     events.grantDescribeSubscription(this.watchdog.role);
     const schedules = new RefreshSchedules(this, 'Schedules', {
@@ -175,6 +178,7 @@ export class ReplicaRegionStack extends Stack {
       rtoTargetMinutes: config.rtoTargetMinutes,
       alarms: config.alarms,
       eventSubscriptionName: events.subscriptionName,
+      ...(events.clusterSubscriptionName === undefined ? {} : { clusterEventSubscriptionName: events.clusterSubscriptionName }),
       watchdogInterval,
     });
     const deadLetterQueues = [
@@ -214,7 +218,8 @@ export class ReplicaRegionStack extends Stack {
       deadLetterQueues,
       functions: functions.map(({ label, fn }) => ({ label, fn: fn.function })),
       pipelineAlarms: monitoring.pipelineAlarms,
-      eventSubscriptionName: subscriptionName,
+      eventSubscriptionName: events.subscriptionName,
+      ...(events.clusterSubscriptionName === undefined ? {} : { clusterEventSubscriptionName: events.clusterSubscriptionName }),
     });
   }
 

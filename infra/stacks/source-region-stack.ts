@@ -104,7 +104,7 @@ export class SourceRegionStack extends Stack {
     this.notifications.topic.grantPublish(this.copy.role);
     acknowledgeTopicKeyActions(this.copy.role);
 
-    const events = new SnapshotEvents(this, 'SnapshotEvents', { sourceIds: sources.sourceIds, handler: this.copy.function });
+    const events = new SnapshotEvents(this, 'SnapshotEvents', { sourceIds: sources.sourceIds, clusterSourceIds: sources.clusterSourceIds, handler: this.copy.function });
     const schedules = new CopySchedules(this, 'Schedules', {
       copy: this.copy.function,
       sweepIntervalMinutes: Math.min(...props.pairs.map((p) => p.copy.sweepIntervalMinutes)),

@@ -6,15 +6,19 @@
  */
 import type { DBClusterSnapshot, ModifyDBClusterMessage, RDSClient } from '@aws-sdk/client-rds';
 import {
+  AddRoleToDBClusterCommand,
   CopyDBClusterSnapshotCommand,
+  CreateDBClusterSnapshotCommand,
   CreateDBInstanceCommand,
   DBClusterAlreadyExistsFault,
   DBClusterNotFoundFault,
+  DBClusterRoleAlreadyExistsFault,
   DBClusterSnapshotAlreadyExistsFault,
   DBClusterSnapshotNotFoundFault,
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
   DeleteDBClusterCommand,
+  DeleteDBClusterSnapshotCommand,
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBClusterSnapshotsCommand,
@@ -187,6 +191,20 @@ export class RdsClusterAdapter {
     }
   }
 
+  /** Associates an IAM role with the cluster for a feature (AddRoleToDBCluster); `already-associated` when it is. */
+  public async addRoleToCluster(clusterId: string, roleArn: string, featureName: string): Promise<'added' | 'already-associated' | 'busy'> {
+    try {
+      // FeatureName: "For information about supported feature names, see DBEngineVersion" (API reference); an empty
+      // name (a role associated without one) is left out.
+      await this.replicaRds.send(new AddRoleToDBClusterCommand({ DBClusterIdentifier: clusterId, RoleArn: roleArn, ...(featureName ? { FeatureName: featureName } : {}) }));
+      return 'added';
+    } catch (err) {
+      if (err instanceof DBClusterRoleAlreadyExistsFault) return 'already-associated';
+      if (err instanceof InvalidDBClusterStateFault) return 'busy';
+      throw classify(err, `AddRoleToDBCluster ${clusterId} ${roleArn} (${featureName || 'no feature'})`);
+    }
+  }
+
   /** x's cluster snapshots in this region, found by cluster name and, when known, its DbClusterResourceId. */
   public async listClusterSnapshots(query: { clusterId: string; resourceId?: string; types: readonly string[] }): Promise<SnapshotView[]> {
     const out: SnapshotView[] = [];
@@ -235,6 +253,62 @@ export class RdsClusterAdapter {
     } catch (err) {
       if (err instanceof DBClusterSnapshotAlreadyExistsFault) return 'already-exists';
       throw classify(err, `CopyDBClusterSnapshot ${request.sourceArn} to ${request.targetId}`);
+    }
+  }
+
+  /**
+   * The region's manual cluster snapshots, across all pages: how many exist (the manual cluster snapshot quota), and how
+   * many are cross-region copies still coming in (the Aurora limit of 5 copies in flight, RDS-NOTES). A cross-region
+   * copy is one whose SourceDBClusterSnapshotArn names another region than its own ARN; "copying" is its state until
+   * it is available (CopyDBClusterSnapshot API reference); `creating` and `pending` are counted too, as for instances.
+   */
+  public async manualClusterSnapshotCounts(): Promise<{ total: number; copying: number }> {
+    let total = 0;
+    let copying = 0;
+    try {
+      for await (const page of paginateDescribeDBClusterSnapshots({ client: this.replicaRds, pageSize: 100 }, { SnapshotType: 'manual' })) {
+        for (const s of page.DBClusterSnapshots ?? []) {
+          total++;
+          const here = s.DBClusterSnapshotArn?.split(':')[3];
+          const from = s.SourceDBClusterSnapshotArn?.split(':')[3];
+          if (from !== undefined && from !== here && ['copying', 'pending', 'creating'].includes(s.Status ?? '')) copying++;
+        }
+      }
+    } catch (err) {
+      throw classify(err, 'DescribeDBClusterSnapshots (manual cluster snapshots of the region)');
+    }
+    return { total, copying };
+  }
+
+  /**
+   * Deletes a cluster snapshot only if it carries the ownership tag, read from RDS just before (DescribeDBClusterSnapshots
+   * returns each snapshot's TagList): never by name alone.
+   * @returns 'not-owned' when the tag is missing or different, 'gone' when it no longer exists
+   */
+  public async deleteOwnedClusterSnapshot(snapshotId: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'> {
+    const snapshot = await this.describeClusterSnapshot(snapshotId);
+    if (!snapshot) return 'gone';
+    if (snapshot.tags?.[ownershipTag.key] !== ownershipTag.value) return 'not-owned';
+    try {
+      await this.replicaRds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshotId }));
+      return 'deleted';
+    } catch (err) {
+      if (err instanceof DBClusterSnapshotNotFoundFault) return 'gone';
+      throw classify(err, `DeleteDBClusterSnapshot ${snapshotId}`);
+    }
+  }
+
+  /**
+   * Takes a manual snapshot of a cluster (x, in x's region: this adapter over x's client), tagged.
+   * @returns 'already-exists' when a cluster snapshot of that name exists (a repeated request)
+   */
+  public async createClusterSnapshot(clusterId: string, snapshotId: string, tags: Record<string, string>): Promise<'started' | 'already-exists'> {
+    try {
+      await this.replicaRds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: clusterId, DBClusterSnapshotIdentifier: snapshotId, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
+      return 'started';
+    } catch (err) {
+      if (err instanceof DBClusterSnapshotAlreadyExistsFault) return 'already-exists';
+      throw classify(err, `CreateDBClusterSnapshot ${snapshotId} of ${clusterId}`);
     }
   }
 }

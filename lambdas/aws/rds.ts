@@ -214,6 +214,11 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
   /** @param replicaRds a client in the replica region, built once per cold start */
   public constructor(private readonly replicaRds: RDSClient) {}
 
+  /** The client this adapter sends with: the cluster adapter of the same region shares it. */
+  public get client(): RDSClient {
+    return this.replicaRds;
+  }
+
   public async describeInstance(instanceId: string): Promise<InstanceView | undefined> {
     try {
       const out = await this.replicaRds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
@@ -455,7 +460,11 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
     }
   }
 
-  public async proxyTargetsOf(instanceId: string): Promise<ProxyTarget[]> {
+  /**
+   * The proxy target groups that list a DB instance (`RDS_INSTANCE`) or an Aurora cluster (`TRACKED_CLUSTER`: a
+   * cluster is registered by its identifier and the proxy tracks its instances; DBProxyTarget.Type, API reference).
+   */
+  public async proxyTargetsOf(instanceId: string, type: 'RDS_INSTANCE' | 'TRACKED_CLUSTER' = 'RDS_INSTANCE'): Promise<ProxyTarget[]> {
     const out: ProxyTarget[] = [];
     try {
       for await (const page of paginateDescribeDBProxies({ client: this.replicaRds, pageSize: 100 }, {})) {
@@ -467,7 +476,7 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
               const targetGroupName = group.TargetGroupName;
               if (!targetGroupName) continue;
               for await (const targets of paginateDescribeDBProxyTargets({ client: this.replicaRds, pageSize: 100 }, { DBProxyName: proxy.DBProxyName, TargetGroupName: targetGroupName })) {
-                if ((targets.Targets ?? []).some((t) => t.Type === 'RDS_INSTANCE' && t.RdsResourceId === instanceId)) out.push({ proxyName: proxy.DBProxyName, proxyArn: proxy.DBProxyArn, targetGroupName });
+                if ((targets.Targets ?? []).some((t) => t.Type === type && t.RdsResourceId === instanceId)) out.push({ proxyName: proxy.DBProxyName, proxyArn: proxy.DBProxyArn, targetGroupName });
               }
             }
           }
@@ -479,9 +488,12 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
     return out;
   }
 
-  public async registerProxyTarget(target: ProxyTarget, instanceId: string): Promise<'registered' | 'already-registered'> {
+  /** Registers a DB instance, or an Aurora cluster (`DBClusterIdentifiers`), with a proxy's target group. */
+  public async registerProxyTarget(target: ProxyTarget, instanceId: string, kind: 'instance' | 'cluster' = 'instance'): Promise<'registered' | 'already-registered'> {
     try {
-      await this.replicaRds.send(new RegisterDBProxyTargetsCommand({ DBProxyName: target.proxyName, TargetGroupName: target.targetGroupName, DBInstanceIdentifiers: [instanceId] }));
+      await this.replicaRds.send(
+        new RegisterDBProxyTargetsCommand({ DBProxyName: target.proxyName, TargetGroupName: target.targetGroupName, ...(kind === 'cluster' ? { DBClusterIdentifiers: [instanceId] } : { DBInstanceIdentifiers: [instanceId] }) }),
+      );
       return 'registered';
     } catch (err) {
       if (err instanceof DBProxyTargetAlreadyRegisteredFault) return 'already-registered';

@@ -1,24 +1,29 @@
 /**
  * Copying one of x's snapshots into y's region: look at the source and at what is already there,
  * decide (copy, skip, wait for the quota, or refuse), act, and say so. The caller turns a deferral
- * into a delayed retry.
+ * into a delayed retry, and hands in the calls of the pair's kind of x (kinds.ts): DB snapshots of a DB
+ * instance, or DB cluster snapshots of an Aurora cluster.
  */
 import type { PairConfig } from '../kernel/config';
 import { PermanentRdsError, RetryableRdsError, describeError } from '../kernel/errors';
-import { copyTargetId, planCopy } from './plan';
+import { copyTargetId, inFlightLimitOf, planCopy } from './plan';
 import type { CopyDecision } from './plan';
 import { alert } from '../reporting/measures';
 import type { Notifier, SnapshotStore, Telemetry } from '../kernel/ports';
+import type { SnapshotView } from '../kernel/model';
 import { isSnapshotOfSource } from '../sources/snapshots';
 
-/** The gauge of manual snapshots in y's region, which the quota alarm watches. */
+/**
+ * The gauge of manual snapshots in y's region, which the quota alarm watches: of the quota the pair's copies count
+ * against (manual DB snapshots for a DB instance x, manual DB cluster snapshots for an Aurora x; 100 each by default).
+ */
 export const MANUAL_SNAPSHOTS_METRIC = 'ManualSnapshotsInReplicaRegion';
 
 /** What copying needs. */
 export interface CopyDeps {
-  /** RDS in x's region, where the source snapshot is. */
+  /** RDS in x's region, where the source snapshot is (DB or DB cluster snapshots, as the pair's x is). */
   sourceRds: Pick<SnapshotStore, 'describeSnapshot'>;
-  /** RDS in y's region, where the copy goes. */
+  /** RDS in y's region, where the copy goes (the calls of the pair's kind). */
   replicaRds: SnapshotStore;
   notifier: Notifier;
   telemetry: Telemetry;
@@ -27,12 +32,21 @@ export interface CopyDeps {
 /** What became of one source snapshot. */
 export type CopyOutcome = { action: 'copied'; targetId: string } | { action: 'ignored'; reason: string } | Exclude<CopyDecision, { action: 'copy' }>;
 
+/**
+ * Whether a snapshot is of x as config knows it. A cluster snapshot's view carries its DBClusterIdentifier in
+ * `instanceId` (lambdas/aws/rds-clusters.ts); config has no DbClusterResourceId of x to match yet, and `dbiResourceId`
+ * names a DB instance, so a cluster snapshot is matched on the identifier alone.
+ */
+export function isSnapshotOfX(source: SnapshotView, pair: PairConfig): boolean {
+  return pair.source.kind === 'cluster' ? source.instanceId === pair.source.identifier : isSnapshotOfSource(source, pair);
+}
+
 /** Copies (or decides not to copy) one source snapshot of a pair's x. */
 export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSnapshotId: string): Promise<CopyOutcome> {
   const dims = { replica: pair.id };
   const source = await deps.sourceRds.describeSnapshot(sourceSnapshotId);
   if (!source) return { action: 'ignored', reason: `${sourceSnapshotId} no longer exists in ${pair.source.region}` };
-  if (!isSnapshotOfSource(source, pair)) return { action: 'ignored', reason: `${source.id} is a snapshot of ${source.instanceId}, not of ${pair.source.identifier}` };
+  if (!isSnapshotOfX(source, pair)) return { action: 'ignored', reason: `${source.id} is a snapshot of ${source.instanceId}, not of ${pair.source.identifier}` };
 
   const existing = await deps.replicaRds.describeSnapshot(copyTargetId(source.id));
   const counts = existing ? { total: 0, copying: 0 } : await deps.replicaRds.manualSnapshotCounts();
@@ -44,12 +58,13 @@ export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSn
     sourceRegion: pair.source.region,
     existing,
     inFlight: counts.copying,
-    inFlightLimit: pair.copy.inFlightLimit,
+    inFlightLimit: inFlightLimitOf(pair),
     replicaKmsKeyArn: pair.copy.replicaKmsKeyArn,
     replicaRegion: pair.replica.region,
     ownershipTag: pair.ownershipTag,
     deferSeconds: pair.copy.deferSeconds,
-    ...(pair.copy.optionGroupName ? { optionGroupName: pair.copy.optionGroupName } : {}),
+    // CopyDBClusterSnapshot takes no option group (an Aurora cluster has none to carry).
+    ...(pair.copy.optionGroupName && pair.source.kind === 'instance' ? { optionGroupName: pair.copy.optionGroupName } : {}),
   });
   if (decision.action === 'copy') {
     try {

@@ -1,7 +1,7 @@
 /**
- * The copy function's invocations: an RDS "snapshot created" event for x (EventBridge), a deferred
- * copy coming back from the delay queue (SQS), or the scheduled sweep. Malformed and unrelated input
- * is counted and ignored.
+ * The copy function's invocations: an RDS "snapshot created" event for x (EventBridge; a DB snapshot of a DB
+ * instance x, or a DB cluster snapshot of an Aurora x), a deferred copy coming back from the delay queue (SQS), or
+ * the scheduled sweep. Malformed and unrelated input is counted and ignored.
  */
 import type { PairConfig } from '../kernel/config';
 import { describeError } from '../kernel/errors';
@@ -10,26 +10,33 @@ import { MANUAL_SNAPSHOTS_METRIC, copyOneSnapshot } from './copy-snapshot';
 import { EXTRA_SNAPSHOT_TAG, copyTargetId, extraSnapshotId, isCopyableName } from './plan';
 import { alert } from '../reporting/measures';
 import { parseEventBridgeEvent } from '../events/parse';
-import type { ReplicaRds, SnapshotStore } from '../kernel/ports';
-import { sourceSnapshotQuery } from '../sources/snapshots';
+import type { SnapshotStore } from '../kernel/ports';
+import type { ClusterSnapshotRds, InstanceSourceRds, SourceSnapshots } from './kinds';
+import { CREATED_EVENTS, clusterReplicaStore, clusterSource, instanceSource, sourceQuery } from './kinds';
 import type { Place } from '../kernel/place';
 import { placeOf } from '../kernel/place';
 
-/** Automated (0091) and manual (0042) snapshot created. */
-export const SNAPSHOT_CREATED_EVENTS: readonly string[] = ['RDS-EVENT-0091', 'RDS-EVENT-0042'];
+/** Automated (0091) and manual (0042) DB snapshot created. */
+export const SNAPSHOT_CREATED_EVENTS: readonly string[] = [CREATED_EVENTS.instance.automated, CREATED_EVENTS.instance.manual];
+
+/**
+ * Automated (0169) and manual (0075) DB cluster snapshot created (RDS-NOTES: "Aurora does emit 0169"). Manual ones are
+ * copied as the instance path copies manual DB snapshots (0042).
+ */
+export const CLUSTER_SNAPSHOT_CREATED_EVENTS: readonly string[] = [CREATED_EVENTS.cluster.automated, CREATED_EVENTS.cluster.manual];
 
 /** What the copy function needs besides {@link CopyDeps}. */
 export interface CopyInvocationDeps extends Omit<CopyDeps, 'replicaRds'> {
-  /** RDS in x's region: its snapshots, and the extra manual snapshots the project takes and removes. */
-  sourceRds: CopyDeps['sourceRds'] &
-    Pick<ReplicaRds, 'listSnapshots'> & {
-      createSnapshot(instanceId: string, snapshotId: string, tags: Record<string, string>): Promise<'started' | 'already-exists'>;
-      deleteOwnedSnapshot(id: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'>;
-    };
+  /** RDS in x's region, for DB instance x's: its snapshots, and the extra manual snapshots the project takes and removes. */
+  sourceRds: InstanceSourceRds;
+  /** The same for Aurora x's: their cluster snapshots, over the same client as {@link sourceRds}. */
+  sourceClusters: ClusterSnapshotRds;
   /** The account the pairs live in: the configuration's (their places are this account and each side's region). */
   account: string;
   /** RDS in a replica's place (account and region), one client per place. */
   replicaRdsFor(place: Place): SnapshotStore;
+  /** The cluster snapshot calls in a replica's place, over the same client as {@link replicaRdsFor}'s. */
+  replicaClustersFor(place: Place): ClusterSnapshotRds;
   defer(message: DeferredCopy, delaySeconds: number): Promise<void>;
   now: () => Date;
 }
@@ -64,13 +71,25 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * snapshots), so a prefix on a manual snapshot's event is dropped.
  */
 export function snapshotIdFromEvent(eventId: string, sourceId: string): string {
-  if (eventId === 'RDS-EVENT-0091') return sourceId.startsWith('rds:') ? sourceId : `rds:${sourceId}`;
-  if (eventId === 'RDS-EVENT-0042') return sourceId.replace(/^rds:/, '');
+  // Automated cluster snapshots (0169) are named `rds:<cluster>-…` too, manual ones (0075) never (assumed, as for DB snapshots).
+  if (eventId === CREATED_EVENTS.instance.automated || eventId === CREATED_EVENTS.cluster.automated) return sourceId.startsWith('rds:') ? sourceId : `rds:${sourceId}`;
+  if (eventId === CREATED_EVENTS.instance.manual || eventId === CREATED_EVENTS.cluster.manual) return sourceId.replace(/^rds:/, '');
   return sourceId;
 }
 
+/** The calls on x's snapshots for the pair's kind of x, in x's region. */
+function sourceOf(deps: CopyInvocationDeps, pair: PairConfig): SourceSnapshots {
+  return pair.source.kind === 'cluster' ? clusterSource(deps.sourceClusters) : instanceSource(deps.sourceRds);
+}
+
+/** The calls on the copies in y's place for the pair's kind of x. */
+function replicaOf(deps: CopyInvocationDeps, pair: PairConfig): SnapshotStore {
+  const place = placeOf(deps.account, pair.replica);
+  return pair.source.kind === 'cluster' ? clusterReplicaStore(deps.replicaClustersFor(place)) : deps.replicaRdsFor(place);
+}
+
 async function copyFor(deps: CopyInvocationDeps, pair: PairConfig, snapshotId: string, attempt: number, since?: string, opts: { defer: boolean } = { defer: true }): Promise<CopyInvocationOutcome> {
-  const outcome = await copyOneSnapshot({ ...deps, replicaRds: deps.replicaRdsFor(placeOf(deps.account, pair.replica)) }, pair, snapshotId);
+  const outcome = await copyOneSnapshot({ notifier: deps.notifier, telemetry: deps.telemetry, sourceRds: sourceOf(deps, pair), replicaRds: replicaOf(deps, pair) }, pair, snapshotId);
   if (outcome.action !== 'defer') return { replica: pair.id, snapshotId, outcome };
   // The sweep's own retry is the next sweep: a deferral chain per sweep would multiply for a stuck snapshot.
   if (!opts.defer) return { replica: pair.id, snapshotId, outcome };
@@ -119,13 +138,13 @@ async function sweep(deps: CopyInvocationDeps, pairs: readonly PairConfig[]): Pr
 
 async function sweepPair(deps: CopyInvocationDeps, pair: PairConfig): Promise<CopyInvocationOutcome[]> {
   const out: CopyInvocationOutcome[] = [];
-  const all = await deps.sourceRds.listSnapshots(sourceSnapshotQuery(pair, ['automated', 'manual']));
+  const all = await sourceOf(deps, pair).listSnapshots(sourceQuery(pair, ['automated', 'manual']));
   const newest = all
     .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.identifier))
     .sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
   out.push(...(await removeCopiedExtras(deps, pair, all, newest?.id)));
   if (!newest) return [...out, { replica: pair.id, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.identifier} in ${pair.source.region}` } }];
-  const replicaRds = deps.replicaRdsFor(placeOf(deps.account, pair.replica));
+  const replicaRds = replicaOf(deps, pair);
   const there = await replicaRds.describeSnapshot(copyTargetId(newest.id));
   // A copy counts the region's manual snapshots and reports the quota gauge itself; otherwise the sweep reads it, so
   // the alarm sees the count every hour, even on days without copies, and the listing is never paged through twice.
@@ -150,10 +169,10 @@ async function removeCopiedExtras(
   const extras = snapshots.filter((s) => s.type === 'manual' && s.status === 'available' && s.tags?.[EXTRA_SNAPSHOT_TAG] === 'true' && s.tags[pair.ownershipTag.key] === pair.ownershipTag.value);
   const now = deps.now().getTime();
   for (const extra of extras) {
-    const copy = await deps.replicaRdsFor(placeOf(deps.account, pair.replica)).describeSnapshot(copyTargetId(extra.id));
+    const copy = await replicaOf(deps, pair).describeSnapshot(copyTargetId(extra.id));
     const abandoned = !copy && extra.id !== newestId && extra.dataTime !== undefined && now - extra.dataTime.getTime() > pair.copy.maxWaitHours * 3_600_000;
     if (copy?.status !== 'available' && !abandoned) continue;
-    const result = await deps.sourceRds.deleteOwnedSnapshot(extra.id, pair.ownershipTag);
+    const result = await sourceOf(deps, pair).deleteOwnedSnapshot(extra.id, pair.ownershipTag);
     if (result !== 'deleted') continue;
     deps.telemetry.count('ExtraSnapshotDeleted', 1, { replica: pair.id });
     if (abandoned) deps.telemetry.warn('extra snapshot deleted uncopied: superseded and past copy.maxWaitHours', { replica: pair.id, snapshotId: extra.id });
@@ -164,12 +183,12 @@ async function removeCopiedExtras(
 
 /**
  * Takes an extra manual snapshot of x (a schedule for an RPO tighter than daily). Named after the
- * scheduled minute, so a repeated delivery finds it already there. Its "created" event (0042) brings
- * it to the copy like any other snapshot of x.
+ * scheduled minute, so a repeated delivery finds it already there. Its "created" event (0042, or 0075 for a
+ * cluster snapshot of an Aurora x) brings it to the copy like any other snapshot of x.
  */
 async function takeExtraSnapshot(deps: CopyInvocationDeps, pair: PairConfig, scheduledTime: Date): Promise<CopyInvocationOutcome> {
   const snapshotId = extraSnapshotId(pair.source.identifier, scheduledTime);
-  const result = await deps.sourceRds.createSnapshot(pair.source.identifier, snapshotId, { [pair.ownershipTag.key]: pair.ownershipTag.value, [EXTRA_SNAPSHOT_TAG]: 'true' });
+  const result = await sourceOf(deps, pair).createSnapshot(pair.source.identifier, snapshotId, { [pair.ownershipTag.key]: pair.ownershipTag.value, [EXTRA_SNAPSHOT_TAG]: 'true' });
   deps.telemetry.count(result === 'started' ? 'ExtraSnapshotTaken' : 'ExtraSnapshotExisted', 1, { replica: pair.id });
   return { replica: pair.id, snapshotId, outcome: { action: result === 'started' ? 'snapshot-taken' : 'snapshot-existed', snapshotId } };
 }
@@ -209,11 +228,13 @@ export async function handleCopyInvocation(deps: CopyInvocationDeps, pairs: read
   const parsed = parseEventBridgeEvent(input);
   if (parsed.kind === 'ignored') return ignored(parsed.reason);
   const event = parsed.event;
-  if (event.sourceType !== 'db-snapshot' || !SNAPSHOT_CREATED_EVENTS.includes(event.eventId)) return ignored('irrelevant-event');
+  const kind = event.sourceType === 'db-snapshot' && SNAPSHOT_CREATED_EVENTS.includes(event.eventId) ? 'instance' : event.sourceType === 'db-cluster-snapshot' && CLUSTER_SNAPSHOT_CREATED_EVENTS.includes(event.eventId) ? 'cluster' : undefined;
+  if (!kind) return ignored('irrelevant-event');
   const snapshotId = snapshotIdFromEvent(event.eventId, event.sourceId);
-  // The event names the snapshot, not its instance: the copy step checks each candidate pair's x.
+  // The event names the snapshot, not its instance or cluster: the copy step checks each candidate pair's x, among the
+  // pairs whose x is of the event's kind (a DB snapshot and a DB cluster snapshot may share a name).
   const out: CopyInvocationOutcome[] = [];
-  for (const pair of pairs) out.push(await copyFor(deps, pair, snapshotId, 0));
+  for (const pair of pairs.filter((p) => p.source.kind === kind)) out.push(await copyFor(deps, pair, snapshotId, 0));
   const relevant = out.filter((o) => o.outcome.action !== 'ignored');
   return relevant.length > 0 ? relevant : ignored('not-a-source-snapshot');
 }

@@ -15,7 +15,9 @@ const MAX_ID = 255;
  * @param source the source snapshot's id or ARN
  */
 export function copyTargetId(source: string): string {
-  const id = source.includes(':snapshot:') ? source.slice(source.lastIndexOf(':snapshot:') + ':snapshot:'.length) : source;
+  // An ARN names a DB snapshot (`:snapshot:`) or a DB cluster snapshot (`:cluster-snapshot:`); the id follows either.
+  const arn = /^arn:[^:]+:rds:[^:]*:\d*:(?:cluster-)?snapshot:(.+)$/.exec(source);
+  const id = arn?.[1] ?? source;
   let out = id
     .replace(/^rds:/, '')
     .replace(/[^A-Za-z0-9-]/g, '-')
@@ -24,6 +26,18 @@ export function copyTargetId(source: string): string {
   if (!/^[A-Za-z]/.test(out)) out = `copy-${out}`;
   out = out.slice(0, MAX_ID).replace(/-+$/, '');
   return out.toLowerCase();
+}
+
+/**
+ * Aurora's own limit on cluster snapshot copies: "You can have up to five snapshot copy requests in progress to a
+ * single destination Region per account" (Aurora UG, "DB cluster snapshot copying", Limitations; RDS-NOTES: "Aurora: 5
+ * cluster snapshot copies at a time"). `copy.inFlightLimit` (20 by default, the DB snapshot limit) can only lower it.
+ */
+export const CLUSTER_COPY_LIMIT = 5;
+
+/** The copies in flight into y's region at which a pair's copy waits: the configured limit, capped by the kind's own. */
+export function inFlightLimitOf(pair: { source: { kind: 'instance' | 'cluster' }; copy: { inFlightLimit: number } }): number {
+  return pair.source.kind === 'cluster' ? Math.min(pair.copy.inFlightLimit, CLUSTER_COPY_LIMIT) : pair.copy.inFlightLimit;
 }
 
 /** What a copy request asks of RDS. */
@@ -63,8 +77,8 @@ export function extraSnapshotId(sourceInstanceId: string, at: Date): string {
 
 /**
  * Whether the copy role may copy this snapshot: x's automated snapshots (`rds:<x>-…`) and manual
- * snapshots named `<x>-…`. IAM scopes CopyDBSnapshot to those names, so that the project copies x's
- * snapshots and nothing else of the region.
+ * snapshots named `<x>-…`, DB snapshots and DB cluster snapshots alike. IAM scopes CopyDBSnapshot and
+ * CopyDBClusterSnapshot to those names, so that the project copies x's snapshots and nothing else of the region.
  */
 export function isCopyableName(snapshotId: string, sourceInstanceId: string): boolean {
   return snapshotId.replace(/^rds:/, '').startsWith(`${sourceInstanceId}-`);

@@ -9,6 +9,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SnsNotifier, notifyClient } from '../aws/notify';
 import { DeferQueue, queueClient } from '../aws/queue';
 import { RdsAdapter, replicaRdsClient } from '../aws/rds';
+import { RdsClusterAdapter } from '../aws/rds-clusters';
 import type { CopyInvocationDeps } from './invocation';
 import type { Place } from '../kernel/place';
 import { PerPlace, placeOf, requireHomeAccount } from '../kernel/place';
@@ -19,7 +20,7 @@ import { PowertoolsTelemetry } from '../kernel/powertools';
 
 /** The SDK clients the copy function uses. */
 export interface CopyClients {
-  /** RDS in a place: x's, or a replica's (CopyDBSnapshot must be called in the destination region). */
+  /** RDS in a place: x's, or a replica's (CopyDBSnapshot and CopyDBClusterSnapshot must be called in the destination region). */
   rds(place: Place): RDSClient;
   sqs: SQSClient;
   sns: SNSClient;
@@ -56,15 +57,20 @@ export function awsCopyClients(config: CopyRuntimeConfig): CopyClients {
 export function copyRuntime(source: ConfigSource = lambdaConfigSource(), options: CopyRuntimeOptions = {}): CopyRuntime {
   const config = loadCopyRuntimeConfig(source);
   const clients = (options.clients ?? awsCopyClients)(config);
-  // One adapter (and client) per place, built on first use.
-  const rdsByPlace = new PerPlace((place) => new RdsAdapter(clients.rds(place)));
+  // One client per place, built on first use, shared by the DB snapshot and the DB cluster snapshot adapters.
+  const clientByPlace = new PerPlace((place) => clients.rds(place));
+  const rdsByPlace = new PerPlace((place) => new RdsAdapter(clientByPlace.get(place)));
+  const clustersByPlace = new PerPlace((place) => new RdsClusterAdapter(clientByPlace.get(place)));
+  const home = placeOf(config.account, config);
   const queue = new DeferQueue(clients.sqs, config.deferQueueUrl);
   return {
     config,
     deps: {
-      sourceRds: rdsByPlace.get(placeOf(config.account, config)),
+      sourceRds: rdsByPlace.get(home),
+      sourceClusters: clustersByPlace.get(home),
       account: config.account,
       replicaRdsFor: (place) => rdsByPlace.get(place),
+      replicaClustersFor: (place) => clustersByPlace.get(place),
       defer: (message, delaySeconds) => queue.defer({ ...message }, delaySeconds),
       notifier: new SnsNotifier(clients.sns, config.notificationTopicArn),
       telemetry: options.telemetry ?? new PowertoolsTelemetry(),

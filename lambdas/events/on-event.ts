@@ -4,7 +4,7 @@
  */
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import type { RdsEvent } from './parse';
-import { parseInvocation, signalOf } from './parse';
+import { parseInvocation } from './parse';
 import { failRun, runContext, settleAndLoadActiveRun } from '../refresh/lifecycle';
 import { strategyOf } from '../refresh/strategies/registry';
 import { onReplicaMissing } from '../refresh/heal';
@@ -52,21 +52,21 @@ async function amendFromEvent(deps: Deps, replicaId: string, active: RunRecord |
 }
 
 /**
- * The pair an RDS event is about: events name the physical instance (their Source ID), which the pair's strategy
- * knows to be one of its own (y, or an instance a swap mode runs beside it).
+ * The pair an RDS event is about: events name a physical resource (their Source Type and Source ID), which the pair's
+ * strategy knows to be one of its own (y, an Aurora y's member instance, or an instance a swap mode runs beside y).
  */
-export function pairOfEvent(config: Pick<RuntimeConfig, 'pairs'>, instanceId: string): PairConfig | undefined {
-  return config.pairs.find((p) => strategyOf(p).manages(p, instanceId));
+export function pairOfEvent(config: Pick<RuntimeConfig, 'pairs'>, sourceId: string, sourceType = 'db-instance'): PairConfig | undefined {
+  return config.pairs.find((p) => strategyOf(p).manages(p, sourceType, sourceId));
 }
 
 /** Handles one parsed event. */
 export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsEvent): Promise<EventOutcome> {
   const detail = { eventId: event.eventId, sourceId: event.sourceId, sourceType: event.sourceType };
-  const signal = signalOf(event);
-  const pair = event.sourceType === 'db-instance' ? pairOfEvent(config, event.sourceId) : undefined;
+  const pair = pairOfEvent(config, event.sourceId, event.sourceType);
   if (!pair) return ignored(deps, 'not-a-replica', detail);
-  if (!signal) return ignored(deps, 'irrelevant-event', detail);
   const ctx = runContext(deps, config, pair);
+  const signal = ctx.target.signalOf(pair, event);
+  if (!signal) return ignored(deps, 'irrelevant-event', detail);
   const strategy = strategyOf(pair);
   const run = await settleAndLoadActiveRun(deps, config, pair.id);
 

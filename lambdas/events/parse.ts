@@ -3,6 +3,7 @@
  * used, and EventBridge events. Parsing never throws; what cannot be used is returned as ignored
  * with the reason.
  */
+import { instanceSignal } from '../targets/instance/model';
 
 /** An RDS event reduced to what the pipeline acts on. */
 export interface RdsEvent {
@@ -27,19 +28,8 @@ export type ParsedItem = { kind: 'event'; event: RdsEvent } | { kind: 'ignored';
  */
 export const RDS_EVENT_CATEGORIES: readonly string[] = ['availability', 'backup', 'creation', 'deletion', 'failure', 'notification', 'restoration'];
 
-/** What the deletion, usable and failure signals are, by event ID. */
-export const EVENT_IDS = {
-  /** Instance deleted. */
-  deleted: ['RDS-EVENT-0003'],
-  /**
-   * y may serve again: restored from a DB snapshot (0008, the documented id; 0043, "Restored from snapshot NAME",
-   * which can come while y is still `creating`), created (0005), point-in-time restore finished (0019), or its
-   * first backup finished (0002). Each is confirmed with DescribeDBInstances before y counts as usable.
-   */
-  usable: ['RDS-EVENT-0008', 'RDS-EVENT-0043', 'RDS-EVENT-0005', 'RDS-EVENT-0019', 'RDS-EVENT-0002'],
-  /** Creation failed (0278), insufficient resource limits (0353), KMS key inaccessible (0418), instance inaccessible (0419). */
-  failed: ['RDS-EVENT-0278', 'RDS-EVENT-0353', 'RDS-EVENT-0418', 'RDS-EVENT-0419'],
-} as const;
+/** What the deletion, usable and failure signals of a DB instance are, by event ID (the instance target's). */
+export { INSTANCE_EVENTS as EVENT_IDS } from '../targets/instance/model';
 
 const EVENT_ID_RE = /RDS-EVENT-\d{4}(?!\d)/;
 
@@ -196,9 +186,5 @@ export type Signal = 'deleted' | 'usable' | 'failed';
 
 /** The signal an instance event carries, or undefined when it is not one the pipeline acts on. */
 export function signalOf(event: RdsEvent): Signal | undefined {
-  if (event.sourceType !== 'db-instance') return undefined;
-  for (const [signal, ids] of Object.entries(EVENT_IDS) as [Signal, readonly string[]][]) {
-    if (ids.includes(event.eventId)) return signal;
-  }
-  return undefined;
+  return event.sourceType === 'db-instance' ? instanceSignal(event.eventId) : undefined;
 }

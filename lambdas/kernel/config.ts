@@ -283,6 +283,35 @@ const positiveIntUpTo = (max: number) => positiveInt.check(z.maximum(max));
  */
 const replicaName = z.string().check(z.regex(/^[a-z](?!.*--)[a-z0-9-]{0,62}$/, 'must be 1-63 lower-case letters, digits or hyphens, starting with a letter'), z.refine((v) => !v.endsWith('-'), 'must not end with a hyphen'));
 
+/**
+ * The overrides that do not apply to an Aurora cluster's instances. The CreateDBInstance API reference says of each:
+ * AllocatedStorage, StorageType, Iops, StorageThroughput, MaxAllocatedStorage and OptionGroupName "doesn't apply to
+ * Amazon Aurora" (its storage is the cluster volume), MultiAZ "Not applicable. DB instance Availability Zones (AZs) are
+ * managed by the DB cluster".
+ */
+const INSTANCE_ONLY_OVERRIDES = ['optionGroupName', 'multiAz', 'storageType', 'allocatedStorage', 'maxAllocatedStorage', 'iops', 'storageThroughput'] as const;
+
+/** What a cluster pair must say, and may not. */
+function clusterPairIssues(
+  p: { engine?: string; replica: { identifier?: string; memberIds?: string[] }; source: { mode: string; dbiResourceId?: string }; overrides: Record<string, unknown> },
+  ctx: { addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string }): void },
+): void {
+  const y = p.replica.identifier ?? '?';
+  if (p.engine === undefined) ctx.addIssue({ code: 'custom', path: ['engine'], message: `is required for an Aurora cluster pair: "aurora-postgresql" or "aurora-mysql" (${y}'s engine)` });
+  if (p.replica.memberIds === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['replica', 'memberIds'], message: `is required for an Aurora cluster y: list ${y}'s member instances, writer first (the functions may delete and re-create only these)` });
+  }
+  if (p.source.dbiResourceId !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['source', 'dbiResourceId'], message: `is a DB instance's resource id; x is an Aurora cluster, whose snapshots are found by its cluster identifier: remove it` });
+  }
+  if (p.source.mode !== 'snapshot-copy') {
+    ctx.addIssue({ code: 'custom', path: ['source', 'mode'], message: `"${p.source.mode}" is for DB instances: an Aurora cluster y is restored from copies of x's cluster snapshots ("snapshot-copy")` });
+  }
+  for (const key of INSTANCE_ONLY_OVERRIDES) {
+    if (p.overrides[key] !== undefined) ctx.addIssue({ code: 'custom', path: ['overrides', key], message: `does not apply to an Aurora cluster (its storage, Multi-AZ and option group are the cluster's, set by Aurora): remove it` });
+  }
+}
+
 /** What config may say about one x→y pair. Defaults are the safe choice. */
 const pairObject = z
   .strictObject({
@@ -311,7 +340,26 @@ const pairObject = z
       z.transform(toNamedResource),
     ),
     /** y: the copy that is deleted and restored every night. */
-    replica: z.pipe(z.strictObject({ ...resourceNameShape, region: awsRegion }).check(oneResourceName), z.transform(toNamedResource)),
+    replica: z.pipe(
+      z
+        .strictObject({
+          ...resourceNameShape,
+          region: awsRegion,
+          /**
+           * An Aurora y's member instances, writer included (1 to 16: a writer and up to 15 readers, Aurora UG "Amazon
+           * Aurora DB clusters"). The functions may delete and re-create these and no other instance: the IAM grants name
+           * each one, and the preflight refuses a y with a member not listed here.
+           */
+          memberIds: z.optional(z.array(dbInstanceId).check(z.minLength(1), z.maxLength(16))),
+        })
+        .check(oneResourceName),
+      z.transform(toNamedResource),
+    ),
+    /**
+     * The Aurora engine of a cluster pair (`aurora-postgresql` or `aurora-mysql`): the restore's engine, and which
+     * cluster settings apply (backtracking is Aurora MySQL's only). A DB instance pair reads its engine from y.
+     */
+    engine: z.optional(z.enum(['aurora-postgresql', 'aurora-mysql'])),
     schedule: z._default(
       z.strictObject({
         cron: z._default(schedulerCron, 'cron(0 3 * * ? *)'),
@@ -445,7 +493,10 @@ const pairObject = z
       } else if (p.source.kind !== p.replica.kind) {
         ctx.addIssue({ code: 'custom', path: ['replica', nameKey(p.replica.kind)], message: `names a DB ${p.replica.kind} but x (${p.source.identifier}) is a DB ${p.source.kind}: a pair is two DB instances or two Aurora DB clusters` });
       } else if (p.replica.kind === 'cluster') {
-        ctx.addIssue({ code: 'custom', path: ['replica', 'clusterId'], message: "Aurora DB clusters cannot be refreshed yet; name DB instances with instanceId" });
+        clusterPairIssues(p, ctx);
+      } else {
+        if (p.engine !== undefined) ctx.addIssue({ code: 'custom', path: ['engine'], message: `is for Aurora cluster pairs (clusterId); a DB instance pair reads its engine from y (${p.replica.identifier}): remove it` });
+        if (p.replica.memberIds !== undefined) ctx.addIssue({ code: 'custom', path: ['replica', 'memberIds'], message: `lists an Aurora cluster's member instances; ${p.replica.identifier} is a DB instance (instanceId): remove it` });
       }
       // A run is stuck only after the deletion grace and the restore deadline have both passed: shorter, the watchdog
       // would fail a run while RDS is still deleting or restoring y.
@@ -540,6 +591,9 @@ export type PairConfig = z.output<typeof pairSchema>;
 /** Settings config may override. */
 export type SettingsOverrides = z.output<typeof settingsOverridesSchema>;
 
+/** An RDS event subscription's name: "The name must be less than 255 characters" (CreateEventSubscription API reference, SubscriptionName). */
+const eventSubscriptionNameSchema = z.string().check(z.minLength(1), z.maxLength(254));
+
 /** What each replica-region function runs with: the pairs of its region (bundled as runtime-config.json) and the resources it uses (in its environment). */
 export const runtimeConfigSchema = z.strictObject({
   region: awsRegion,
@@ -548,8 +602,23 @@ export const runtimeConfigSchema = z.strictObject({
   rtoTargetMinutes: positiveInt,
   ledgerTableName: z.string().check(z.minLength(3)),
   notificationTopicArn: arn,
-  /** The region's RDS event subscription, whose status the watchdog checks on every pass. */
-  eventSubscriptionName: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+  /**
+   * The region's RDS event subscriptions, whose status the watchdog checks on every pass: its DB instances'
+   * (`db-instance`), and its Aurora clusters' (`db-cluster`) when a pair is a cluster (infra/features/event-pipeline.ts).
+   * At most 20: RDS's default quota of event subscriptions per region (RDS User Guide, "Quotas in Amazon RDS").
+   */
+  eventSubscriptionNames: z.optional(
+    z.array(eventSubscriptionNameSchema).check(
+      z.maxLength(20),
+      z.refine((names) => new Set(names).size === names.length, 'must not name a subscription twice'),
+    ),
+  ),
+  /**
+   * The one subscription that files bundled before issue 15 name; still read, so such a file loads. Read both through
+   * {@link eventSubscriptionsOf}.
+   * @deprecated written as {@link RuntimeConfig.eventSubscriptionNames}
+   */
+  eventSubscriptionName: z.optional(eventSubscriptionNameSchema),
   /** `alarms.noSuccessWithinHours`: the watchdog reports a replica overdue when its last success is older (0 or unset: off). */
   noSuccessWithinHours: z.optional(intBetween(0, 168)),
   pairs: z.array(pairSchema).check(z.minLength(1)),
@@ -557,6 +626,15 @@ export const runtimeConfigSchema = z.strictObject({
 
 /** Parsed runtime configuration of one replica region. */
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
+
+/**
+ * Every event subscription a runtime configuration names, in order and once each: `eventSubscriptionNames`, and the
+ * single `eventSubscriptionName` of files bundled before issue 15.
+ */
+export function eventSubscriptionsOf(config: Pick<RuntimeConfig, 'eventSubscriptionNames' | 'eventSubscriptionName'>): string[] {
+  const names = [...(config.eventSubscriptionNames ?? []), ...(config.eventSubscriptionName === undefined ? [] : [config.eventSubscriptionName])];
+  return [...new Set(names)];
+}
 
 /** What the copy function (in x's region) receives: the pairs whose x is there, its delay queue and the topic to alert. */
 export const copyRuntimeConfigSchema = z.strictObject({

@@ -9,6 +9,8 @@
  * of the ModifyDBInstance that follows.
  */
 export interface InstanceSettings {
+  /** The target kind these settings belong to (absent: a DB instance, as every record written before clusters). */
+  kind?: 'instance';
   instanceClass: string;
   subnetGroupName?: string;
   vpcSecurityGroupIds: string[];
@@ -70,6 +72,7 @@ export interface ProxyTarget {
 
 /** A DB instance as the core sees it. */
 export interface InstanceView {
+  kind?: 'instance';
   id: string;
   arn: string;
   status: string;
@@ -91,6 +94,110 @@ export interface InstanceView {
   /** The RDS-managed master secret, when RDS manages the password. */
   masterUserSecretArn?: string;
 }
+
+/** Aurora Serverless v2 capacity, in Aurora capacity units. */
+export interface ServerlessV2Scaling {
+  minCapacity: number;
+  maxCapacity: number;
+  /** Seconds of idleness before a cluster with a minimum of 0 ACUs pauses. */
+  secondsUntilAutoPause?: number;
+}
+
+/** An Aurora cluster's own settings (the catalog: targets/cluster/catalog.ts). */
+export interface ClusterSettings {
+  clusterParameterGroupName?: string;
+  subnetGroupName?: string;
+  vpcSecurityGroupIds: string[];
+  port?: number;
+  iamDatabaseAuthentication: boolean;
+  cloudwatchLogsExports: string[];
+  deletionProtection: boolean;
+  copyTagsToSnapshot: boolean;
+  /** Seconds; Aurora MySQL only. */
+  backtrackWindow?: number;
+  serverlessV2Scaling?: ServerlessV2Scaling;
+  /** `aurora` or `aurora-iopt1` (I/O-Optimized). */
+  storageType?: string;
+  /** The KMS key of its storage: the restore sets it (a copy's key otherwise). */
+  kmsKeyId?: string;
+  backupRetentionPeriod: number;
+  preferredBackupWindow?: string;
+  preferredMaintenanceWindow?: string;
+  /** CloudWatch Database Insights: `standard` or `advanced`; Aurora instances inherit it from the cluster. */
+  databaseInsightsMode?: string;
+  tags: Record<string, string>;
+}
+
+/** One member instance's settings. */
+export interface MemberSettings {
+  /** Its identifier: the new member is created under the same name. */
+  id: string;
+  /** The writer is created first; readers follow. */
+  writer: boolean;
+  instanceClass: string;
+  parameterGroupName?: string;
+  promotionTier?: number;
+  publiclyAccessible: boolean;
+  autoMinorVersionUpgrade: boolean;
+  preferredMaintenanceWindow?: string;
+  caCertificateIdentifier?: string;
+  monitoringInterval: number;
+  monitoringRoleArn?: string;
+  performanceInsightsEnabled: boolean;
+  performanceInsightsRetentionPeriod?: number;
+  performanceInsightsKmsKeyId?: string;
+  tags: Record<string, string>;
+}
+
+/** What a refresh captures of an Aurora cluster y and gives the new one: the cluster's settings and each member's. */
+export interface ClusterTargetSettings extends ClusterSettings {
+  kind: 'cluster';
+  /** The members, writer first. */
+  members: MemberSettings[];
+  /** IAM roles associated with the cluster for a feature (AddRoleToDBCluster after the restore). */
+  associatedRoles?: AssociatedRole[];
+  /** RDS Proxy target groups the cluster was registered with (RegisterDBProxyTargets, DBClusterIdentifiers). */
+  proxyTargets?: ProxyTarget[];
+}
+
+/** One member instance of a cluster as it is now. */
+export interface ClusterMemberView {
+  id: string;
+  arn: string;
+  /** Its own DBInstanceStatus; `unknown` when DescribeDBInstances did not list it (yet). */
+  status: string;
+  writer: boolean;
+  createdAt?: Date;
+  settings: MemberSettings;
+}
+
+/** An Aurora DB cluster with its members, as the core sees it (targets/cluster/view.ts reads it). */
+export interface ClusterView {
+  kind: 'cluster';
+  id: string;
+  arn: string;
+  /** The cluster's own Status. */
+  status: string;
+  /** `aurora-postgresql` or `aurora-mysql`, as RDS reports it. */
+  engine: string;
+  engineVersion?: string;
+  /** DbClusterResourceId: the cluster behind the name, as DbiResourceId is an instance's. */
+  resourceId?: string;
+  createdAt?: Date;
+  storageEncrypted: boolean;
+  kmsKeyId?: string;
+  settings: ClusterTargetSettings;
+  members: ClusterMemberView[];
+  tags: Record<string, string>;
+  masterUsername?: string;
+  masterUserSecretArn?: string;
+}
+
+/** A replica's settings, whatever its kind: what a run captures, records and restores with. */
+export type TargetSettings = InstanceSettings | ClusterTargetSettings;
+
+/** A replica as it is now, whatever its kind. */
+export type TargetView = InstanceView | ClusterView;
 
 /** A DB snapshot as the core sees it. */
 export interface SnapshotView {
@@ -156,7 +263,7 @@ export type RunTrigger = 'schedule' | 'drill' | 'unmanaged-deletion' | 'heal';
  */
 export interface DesiredRecord {
   replicaId: string;
-  settings: InstanceSettings;
+  settings: TargetSettings;
   engine?: string;
   capturedAt: string;
   /** `run`: the settings a clean successful run restored y with; `operator`: set by hand. */
@@ -216,10 +323,14 @@ export interface RunRecord {
   deleteRequestedEstimated?: boolean;
   deletedAt?: string;
   deletedSource?: 'event' | 'poll';
+  /** An Aurora y: the member instances whose deletion this run requested before the cluster's. */
+  deletedMembers?: string[];
   restoreClaimedAt?: string;
   /** The first restore attempt's claim: restore time (RTO) counts from here, failed attempts and backoff included. */
   firstRestoreAttemptAt?: string;
   restoreRequestedAt?: string;
+  /** An Aurora y: when the writer of the restored cluster was requested (CreateDBInstance, once the cluster was available). */
+  writerRequestedAt?: string;
   restoreAttempts: number;
   /** After a retryable restore failure: not before this time. */
   nextRetryAt?: string;
@@ -241,7 +352,7 @@ export interface RunRecord {
   finalSnapshotId?: string;
   checks: CheckResult[];
   /** y's settings before deletion, with config overrides applied: what the new y must have. */
-  desired?: InstanceSettings;
+  desired?: TargetSettings;
   drift?: Drift[];
   /** Post-restore settings groups RDS rejected, with its error: they show as drift and raise an alert. */
   rejectedGroups?: { group: string; error: string }[];

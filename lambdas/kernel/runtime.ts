@@ -13,7 +13,10 @@ import { SnsNotifier, notifyClient } from '../aws/notify';
 import { SsmParameters, parametersClient } from '../aws/parameters';
 import { RdsAdapter, replicaRdsClient } from '../aws/rds';
 import { SecretsAdapter, secretsClient } from '../aws/secrets';
+import { RdsClusterAdapter } from '../aws/rds-clusters';
+import { clusterGateway } from '../targets/cluster/gateway';
 import { instanceGateway } from '../targets/instance/gateway';
+import type { TargetGateways } from '../targets/target';
 import type { Deps, ParameterStore, Telemetry } from './ports';
 import type { ConfigSource, RuntimeConfig } from './config';
 import { lambdaConfigSource, loadRuntimeConfig } from './config';
@@ -76,7 +79,7 @@ export function runtime(source: ConfigSource = lambdaConfigSource(), options: Ru
     config,
     deps: {
       rds,
-      targets: { instance: instanceGateway(rds) },
+      targets: targetGateways(config, rds, clients.replicaRds),
       ledger: new DynamoLedger(clients.dynamo, config.ledgerTableName),
       notifier: new SnsNotifier(clients.sns, config.notificationTopicArn),
       secrets: new SecretsAdapter(clients.secrets),
@@ -115,8 +118,20 @@ function rdsAdapterOf(config: RuntimeConfig): RdsAdapter {
  */
 export const replicaRds = (config: RuntimeConfig): Deps['rds'] => rdsAdapterOf(config);
 
-/** The replica targets' gateways (DB instances), over the same RDS client as {@link replicaRds}. */
-export const replicaTargets = (config: RuntimeConfig): Deps['targets'] => ({ instance: instanceGateway(rdsAdapterOf(config)) });
+/**
+ * The gateway of every kind of target the configuration's pairs name (DB instances, Aurora clusters), over one RDS
+ * client: a region with no cluster pair builds no cluster gateway.
+ */
+function targetGateways(config: RuntimeConfig, rds: RdsAdapter, client: ConstructorParameters<typeof RdsAdapter>[0]): TargetGateways {
+  const kinds = new Set(config.pairs.map((p) => p.replica.kind));
+  return {
+    ...(kinds.has('instance') || kinds.size === 0 ? { instance: instanceGateway(rds) } : {}),
+    ...(kinds.has('cluster') ? { cluster: clusterGateway(new RdsClusterAdapter(client), rds) } : {}),
+  };
+}
+
+/** The replica targets' gateways, over the same RDS client as {@link replicaRds}. */
+export const replicaTargets = (config: RuntimeConfig): Deps['targets'] => targetGateways(config, rdsAdapterOf(config), rdsAdapterOf(config).client);
 
 /** The run ledger in DynamoDB. */
 export const runLedger = (config: RuntimeConfig): Deps['ledger'] => new DynamoLedger(ledgerClient(config.region), config.ledgerTableName);

@@ -8,7 +8,7 @@
 import { managedSecretParameter } from '../kernel/config';
 import type { PairConfig } from '../kernel/config';
 import { PermanentRdsError, RetryableRdsError, describeError } from '../kernel/errors';
-import type { InstanceView, RunRecord } from '../kernel/model';
+import type { RunRecord, TargetView } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
 import type { RunContext } from './lifecycle';
 
@@ -31,7 +31,7 @@ export function describeCredentials(pair: PairConfig, run: Pick<RunRecord, 'cred
  * Makes y's master credentials what the pair chose, once per run: the run records when it was done, so a repeated
  * finish does not set them again.
  */
-export async function applyCredentials(deps: Deps, ctx: Pick<RunContext, 'pair' | 'gateway'>, run: RunRecord, y: InstanceView): Promise<CredentialsOutcome> {
+export async function applyCredentials(deps: Deps, ctx: Pick<RunContext, 'pair' | 'gateway'>, run: RunRecord, y: TargetView): Promise<CredentialsOutcome> {
   const { pair } = ctx;
   const c = pair.credentials;
   if (c.mode === 'source' || run.credentialsSetAt) return { outcome: 'done', changes: {} };

@@ -5,14 +5,14 @@
  * settings (ledger item DESIRED, kept by every clean run) are used, with config overrides on top.
  */
 import type { PairConfig } from '../kernel/config';
-import type { InstanceSettings, InstanceView } from '../kernel/model';
+import type { TargetSettings, TargetView } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
-import { LINEAGE_TAGS } from '../targets/instance/settings';
+import { LINEAGE_TAGS } from '../targets/lineage';
 import { targetOf } from '../targets/registry';
 
 /** The settings to restore y with, where they came from, and why. */
 export interface ResolvedDesired {
-  settings: InstanceSettings;
+  settings: TargetSettings;
   source: 'live' | 'recorded' | 'restoring-run';
   detail: string;
   /** The project's run that restored y as it is now, when y's lineage names one the ledger holds. */
@@ -20,8 +20,8 @@ export interface ResolvedDesired {
 }
 
 /** Resolves the settings a refresh of `replica` (y as it is now) restores y with. */
-export async function resolveDesired(deps: Deps, pair: PairConfig, replica: InstanceView): Promise<ResolvedDesired> {
-  const live = (): InstanceSettings => targetOf(pair).desiredSettings(replica.settings, pair.overrides, replica.engine);
+export async function resolveDesired(deps: Deps, pair: PairConfig, replica: TargetView): Promise<ResolvedDesired> {
+  const live = (): TargetSettings => targetOf(pair).desiredSettings(replica.settings, pair.overrides, replica.engine);
   const runId = replica.tags[LINEAGE_TAGS.runId];
   if (!runId) return { settings: live(), source: 'live', detail: `captured from ${replica.id} as it is (no refresh restored it yet)` };
   const restoredBy = await deps.ledger.getRun(replica.id, runId);

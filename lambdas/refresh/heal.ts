@@ -10,7 +10,7 @@ import type { RunContext } from './lifecycle';
 import { HEAL_ALERTS, MISSING_ALERT, requestRestore } from './lifecycle';
 import { openRun } from './machine';
 import { alert } from '../reporting/measures';
-import type { InstanceSettings, RunRecord } from '../kernel/model';
+import type { RunRecord, TargetSettings } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
 
 /** How many closed runs the heal rules look back over. */
@@ -55,7 +55,7 @@ export function nextHealAt(history: readonly RunRecord[], ctx: RunContext): Date
 }
 
 /** The settings to heal with: the recorded ones, else those the run that deleted y meant to restore. */
-async function settingsFor(deps: Deps, cause: RunRecord): Promise<InstanceSettings | undefined> {
+async function settingsFor(deps: Deps, cause: RunRecord): Promise<TargetSettings | undefined> {
   return (await deps.ledger.getDesired(cause.replicaId))?.settings ?? cause.desired;
 }
 

@@ -11,9 +11,9 @@ import { applyCredentials } from './credentials';
 import { TRANSITIONS, stateOf, transition } from './machine';
 import { gatewayOf, targetOf } from '../targets/registry';
 import type { TargetGateway, TargetModel } from '../targets/target';
-import type { ChosenSnapshot, Drift, InstanceView, RunRecord, SnapshotView } from '../kernel/model';
+import type { ChosenSnapshot, Drift, RunRecord, SnapshotView, TargetView } from '../kernel/model';
 import type { Deps, Notification } from '../kernel/ports';
-import { LINEAGE_TAGS, MODIFY_GROUPS, lineageOf, lineageTags, missingRoles } from '../targets/instance/settings';
+import { LINEAGE_TAGS, lineageOf, lineageTags } from '../targets/lineage';
 import { REPLICATED_BACKUP, dataTimeOf, findRestoreSource, maxDataAgeMs, restoreIdentifier, toChosen } from '../sources/snapshots';
 
 /** The pair and the region's config a step runs under, with the pair's target: its model and its RDS calls. */
@@ -42,7 +42,7 @@ export function minutesSince(iso: string | undefined, now: Date): number {
 }
 
 /** Is this instance the one this run restored? The run id travels in y's lineage tags. */
-export function isRestoredBy(y: InstanceView | undefined, run: Pick<RunRecord, 'runId'>): boolean {
+export function isRestoredBy(y: TargetView | undefined, run: Pick<RunRecord, 'runId'>): boolean {
   return y?.tags[LINEAGE_TAGS.runId] === run.runId;
 }
 
@@ -114,7 +114,7 @@ export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reaso
         `on the next nightly run at the latest, from ${snapshot ? `snapshot ${snapshot} or a newer one` : `the newest snapshot of ${run.sourceId}`} with its recorded settings. To restore it now: npm run drill -- --replica ${run.replicaId}.`
       : `${ctx.pair.replica.identifier} DOES NOT EXIST and this run did not delete it.`;
   // A y this run restored but did not finish configuring: what it lacks is this run's drift (the report shows it on this night).
-  const drift = y && run.desired && isRestoredBy(y, run) ? targetOf(ctx.pair).driftOf(run.desired, y) : run.drift;
+  const drift = y && run.desired && isRestoredBy(y, run) ? ctx.target.driftOf(run.desired, y) : run.drift;
   const closing: Partial<RunRecord> = { closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, errors: run.errors, ...(drift ? { drift } : {}) };
   const closed = await closeAndNotify(deps, run, 'fail', closing, (c) => closedRunNotification(c, ctx.config));
   if (closed) {
@@ -131,10 +131,10 @@ export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reaso
 /** How a restore attempt went. */
 export type RestoreOutcome = 'requested' | 'duplicate' | 'not-yet-deleted' | 'retry-later' | 'failed';
 
-async function pickSnapshot(deps: Deps, ctx: RunContext, run: RunRecord): Promise<{ snapshot?: SnapshotView; problem?: string }> {
+async function pickSnapshot(ctx: RunContext, run: RunRecord): Promise<{ snapshot?: SnapshotView; problem?: string }> {
   // Preflight's choice may be stale: a newer copy may have landed, the planned one been deleted, or the
   // replicated backups' latest restorable time moved on. y is gone: an older available snapshot beats none.
-  return findRestoreSource(deps.rds, ctx.pair, { ...(run.pinnedSnapshotId ? { pinnedId: run.pinnedSnapshotId } : {}), yIsGone: true });
+  return findRestoreSource(ctx.gateway.snapshots, ctx.pair, { ...(run.pinnedSnapshotId ? { pinnedId: run.pinnedSnapshotId } : {}), yIsGone: true });
 }
 
 /** Minutes to wait before retry `attempt` + 1: 2, 4, 8, 16, then every 30. */
@@ -187,7 +187,7 @@ export async function requestRestore(
   if (!claimed.desired) return (await failRun(deps, ctx, claimed, 'the run has no captured settings to restore y with.'), 'failed');
 
   try {
-    const { snapshot, problem } = await pickSnapshot(deps, ctx, claimed);
+    const { snapshot, problem } = await pickSnapshot(ctx, claimed);
     if (!snapshot) return (await failRun(deps, ctx, claimed, `no snapshot to restore from: ${problem}.`), 'failed');
     const chosen: ChosenSnapshot = toChosen(snapshot);
     const notes: string[] = [];
@@ -198,18 +198,16 @@ export async function requestRestore(
     }
     claimed = await deps.ledger.updateActiveRun(claimed, { snapshot: chosen, ...(notes.length ? { errors: [...claimed.errors, ...notes] } : {}) }, ['restoring']);
 
-    const settings = { ...claimed.desired! };
-    // Storage cannot shrink: if x grew past y, the restore needs at least the snapshot's size.
-    if (snapshot.allocatedStorage !== undefined && (settings.allocatedStorage ?? 0) < snapshot.allocatedStorage) settings.allocatedStorage = snapshot.allocatedStorage;
-    // After a capacity shortage, any zone will do rather than the one that has none.
-    if (claimed.lastErrorCode && AZ_CAPACITY_ERRORS.has(claimed.lastErrorCode)) delete settings.availabilityZone;
+    // Storage at least the snapshot's; after a capacity shortage, any zone rather than the one that has none.
+    const settings = ctx.target.restoreSettings(claimed.desired!, snapshot, { anyZone: claimed.lastErrorCode !== undefined && AZ_CAPACITY_ERRORS.has(claimed.lastErrorCode) });
     // Only what this engine accepts: RDS rejects the whole restore for one parameter it does not take.
-    const shaped = targetOf(ctx.pair).shapeRestore(claimed.engine ?? snapshot.engine, settings);
+    const engine = ctx.pair.engine ?? claimed.engine ?? snapshot.engine;
+    const shaped = ctx.target.shapeRestore(engine, settings);
     if (shaped.notes.length > 0 && JSON.stringify(shaped.notes) !== JSON.stringify(claimed.restoreNotes ?? [])) claimed = await deps.ledger.updateActiveRun(claimed, { restoreNotes: shaped.notes }, ['restoring']);
     const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
 
     const pointInTime = snapshot.type === REPLICATED_BACKUP && dataTime ? { automatedBackupsArn: snapshot.arn, restoreTime: dataTime } : undefined;
-    const result = await ctx.gateway.restore({ instanceId: ctx.pair.replica.identifier, snapshotIdentifier: restoreIdentifier(chosen), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
+    const result = await ctx.gateway.restore({ identifier: ctx.pair.replica.identifier, snapshotIdentifier: restoreIdentifier(chosen), ...(engine ? { engine } : {}), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
     let requestedAt = now.toISOString();
     let used = chosen;
     if (result === 'already-exists') {
@@ -250,6 +248,31 @@ export async function requestRestore(
   }
 }
 
+/**
+ * Asks for what a restore leaves to do before y can serve (an Aurora cluster's writer, once the restored cluster is
+ * available), and records when. Safe to repeat: a writer already asked for is not asked for again. A rejected request
+ * fails the run (y cannot serve without it); one RDS could not take now is left to the next event or watchdog pass.
+ */
+export async function completeRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView): Promise<'created' | 'waiting' | 'done' | 'failed'> {
+  if (!run.desired) return 'waiting';
+  let step: 'created' | 'waiting' | 'done';
+  try {
+    step = await ctx.gateway.completeRestore(y, run.desired, {});
+  } catch (err) {
+    if (err instanceof RetryableRdsError) return 'waiting';
+    if (!(err instanceof PermanentRdsError)) throw err;
+    await failRun(deps, ctx, { ...run, errors: [...run.errors, `${deps.now().toISOString()} ${describeError(err)}`] }, `the restored ${ctx.target.noun} could not be completed: ${describeError(err)}.`);
+    return 'failed';
+  }
+  if (step === 'created' && !run.writerRequestedAt) {
+    await deps.ledger.updateActiveRun(run, { writerRequestedAt: deps.now().toISOString() }, ['restoring']).catch((err: unknown) => {
+      if (!(err instanceof StaleRunError)) throw err;
+    });
+    deps.telemetry.info('restore completion requested', { replica: run.replicaId, runId: run.runId });
+  }
+  return step;
+}
+
 /** How finishing went. */
 export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not-ours' | 'not-yet-usable' | 'failed';
 
@@ -262,12 +285,14 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
   const y = await ctx.gateway.describe(ctx.pair.replica.identifier);
   if (!y) return 'not-found';
   if (!isRestoredBy(y, run)) return 'not-ours';
-  if (targetOf(ctx.pair).failedStates.has(y.status)) {
-    await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
+  const failed = ctx.target.failed(y);
+  if (failed) {
+    await failRun(deps, ctx, run, `the restored ${ctx.target.noun} is ${failed}.`);
     return 'failed';
   }
-  // RDS-EVENT-0043 can arrive while y is still `creating`: y is usable only in a state that serves connections.
-  if (run.phase === 'restoring' && !targetOf(ctx.pair).usableStates.has(y.status)) return 'not-yet-usable';
+  // RDS-EVENT-0043 can arrive while y is still `creating`: y is usable only in a state that serves connections. A
+  // restored Aurora cluster serves only once its writer does, which is asked for here as soon as the cluster takes it.
+  if (run.phase === 'restoring' && !ctx.target.usable(y)) return (await completeRestore(deps, ctx, run, y)) === 'failed' ? 'failed' : 'not-yet-usable';
   let current = run;
   if (current.phase === 'restoring') {
     // An event's time is RDS's; it cannot be earlier than the restore this run asked for.
@@ -321,7 +346,7 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
 }
 
 /** How applying what a restore cannot set went. */
-type PostRestore = { outcome: 'busy' } | { outcome: 'applied'; run: RunRecord; after: InstanceView; drift: Drift[] };
+type PostRestore = { outcome: 'busy' } | { outcome: 'applied'; run: RunRecord; after: TargetView; drift: Drift[] };
 
 /**
  * Applies what a restore cannot set: each settings group in its own ModifyDBInstance, y's associated IAM roles,
@@ -330,7 +355,7 @@ type PostRestore = { outcome: 'busy' } | { outcome: 'applied'; run: RunRecord; a
  * ('busy') the run stays open and the next event or watchdog pass goes on from here; `force` closes anyway (a run
  * about to be called stuck), and what did not apply shows as drift.
  */
-async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView, force: boolean): Promise<PostRestore> {
+async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView, force: boolean): Promise<PostRestore> {
   const desired = run.desired;
   let current = run;
   const errors = [...current.errors];
@@ -354,8 +379,10 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   };
 
   if (desired) {
-    for (const { group, changes } of targetOf(ctx.pair).postRestoreGroups(desired, y)) await attempt(group, () => ctx.gateway.modify(ctx.pair.replica.identifier, { settings: changes }));
-    for (const role of missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => ctx.gateway.addRole(ctx.pair.replica.identifier, role.roleArn, role.featureName));
+    // What the restore left to create that y serves without (an Aurora cluster's readers): until then, the run waits.
+    await attempt('members', async () => ((await ctx.gateway.completeRestore(y, desired, {})) === 'waiting' ? 'busy' : 'requested'));
+    for (const { group, changes } of ctx.target.postRestoreGroups(desired, y)) await attempt(group, () => ctx.gateway.modify(ctx.pair.replica.identifier, { settings: changes }));
+    for (const role of ctx.target.missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => ctx.gateway.addRole(ctx.pair.replica.identifier, role.roleArn, role.featureName));
     for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => ctx.gateway.registerProxyTarget(target, ctx.pair.replica.identifier));
   }
   if (!busy && !skip.has('credentials')) {
@@ -373,7 +400,7 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   if (busy) errors.push(`${deps.now().toISOString()} y (${y.status}) still refused some post-restore changes; they show as drift`);
   for (const r of rejected) errors.push(`${deps.now().toISOString()} ${r.group} rejected: ${r.error}`);
   const after = desired ? ((await ctx.gateway.describe(ctx.pair.replica.identifier)) ?? y) : y;
-  const drift = desired ? driftWithErrors(targetOf(ctx.pair).driftOf(desired, after), rejected) : [];
+  const drift = desired ? driftWithErrors(ctx.target, ctx.target.driftOf(desired, after), rejected) : [];
   if (desired?.proxyTargets?.length) {
     const registered = new Set((await ctx.gateway.proxyTargetsOf(ctx.pair.replica.identifier)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
     for (const t of desired.proxyTargets) {
@@ -392,10 +419,11 @@ function errorFor(rejected: readonly { group: string; error: string }[], group: 
 }
 
 /** Drift entries of a rejected group carry RDS's error. */
-function driftWithErrors(drift: Drift[], rejected: readonly { group: string; error: string }[]): Drift[] {
-  const groups = MODIFY_GROUPS as Readonly<Record<string, readonly string[]>>;
+function driftWithErrors(target: TargetModel, drift: Drift[], rejected: readonly { group: string; error: string }[]): Drift[] {
   return drift.map((d) => {
-    const hit = d.setting === 'associatedRoles' ? rejected.find((r) => r.group.startsWith('iam-role:')) : rejected.find((r) => groups[r.group]?.includes(d.setting));
+    // A group named with a trailing colon is a family (`iam-role:` for every role's call).
+    const group = target.groupOfSetting(d.setting);
+    const hit = group === undefined ? undefined : rejected.find((r) => (group.endsWith(':') ? r.group.startsWith(group) : r.group === group));
     return hit ? { ...d, error: hit.error } : d;
   });
 }

@@ -4,10 +4,11 @@
  */
 import type { PairConfig } from '../kernel/config';
 import { managedSecretParameter } from '../kernel/config';
-import type { CheckResult, InstanceView, ProxyTarget, SnapshotView } from '../kernel/model';
+import type { CheckResult, ProxyTarget, SnapshotView, TargetView } from '../kernel/model';
 import { REPLICATED_BACKUP, dataTimeOf } from '../sources/snapshots';
-import { LINEAGE_TAGS, lineageOf, ownTags } from '../targets/instance/settings';
+import { LINEAGE_TAGS, lineageOf, ownTags } from '../targets/lineage';
 import { targetOf } from '../targets/registry';
+import type { TargetFacts } from '../targets/target';
 
 /** RDS allows 50 tags per resource. */
 const MAX_TAGS = 50;
@@ -16,11 +17,11 @@ const MAX_TAGS = 50;
 export function majorVersion(engine: string, version: string | undefined): string | undefined {
   if (!version) return undefined;
   const parts = version.split('.');
-  // MySQL and MariaDB majors are two parts (8.0, 10.11); the others are one (16, 19, 15).
-  return /^(mysql|mariadb)/.test(engine) ? parts.slice(0, 2).join('.') : parts[0];
+  // MySQL and MariaDB majors are two parts (8.0, 10.11; Aurora MySQL 8.0.mysql_aurora.3.08.0); the others are one (16, 19, 15).
+  return /^(mysql|mariadb|aurora-mysql)/.test(engine) ? parts.slice(0, 2).join('.') : parts[0];
 }
 
-function compatibility(replica: InstanceView, snapshot: SnapshotView): CheckResult {
+function compatibility(replica: TargetView, facts: TargetFacts, snapshot: SnapshotView): CheckResult {
   const engineOk = !snapshot.engine || snapshot.engine === replica.engine;
   const ym = majorVersion(replica.engine, replica.engineVersion);
   const sm = majorVersion(replica.engine, snapshot.engineVersion);
@@ -31,7 +32,7 @@ function compatibility(replica: InstanceView, snapshot: SnapshotView): CheckResu
       `${snapshot.id} is ${snapshot.engine ?? '?'} ${snapshot.engineVersion ?? '?'} but y is ${replica.engine} ${replica.engineVersion ?? '?'}: y's parameter and option groups would not fit. Upgrade y to the same major version (or set overrides for the groups) first`,
     );
   }
-  const grow = snapshot.allocatedStorage !== undefined && (replica.settings.allocatedStorage ?? 0) < snapshot.allocatedStorage;
+  const grow = snapshot.allocatedStorage !== undefined && facts.allocatedStorage !== undefined && facts.allocatedStorage < snapshot.allocatedStorage;
   return check(
     'snapshot-compatible',
     true,
@@ -43,7 +44,7 @@ function compatibility(replica: InstanceView, snapshot: SnapshotView): CheckResu
 export interface PreflightInput {
   pair: PairConfig;
   /** y as described now, or undefined when it does not exist. */
-  replica: InstanceView | undefined;
+  replica: TargetView | undefined;
   /** The snapshot that would be restored, or why there is none. */
   snapshot: SnapshotView | undefined;
   snapshotProblem?: string;
@@ -87,11 +88,11 @@ function credentialsCheck({ pair, secretProblem }: PreflightInput): CheckResult 
 }
 
 /** What the functions must be allowed to carry across: y's associated IAM roles (PassRole) and its RDS Proxies. */
-function carriedAcrossChecks({ pair, proxyTargets }: PreflightInput, replica: InstanceView): CheckResult[] {
+function carriedAcrossChecks({ pair, proxyTargets }: PreflightInput, facts: TargetFacts): CheckResult[] {
   const y = pair.replica.identifier;
   const out: CheckResult[] = [];
   const allowedRoles = new Set(pair.associatedRoleArns ?? []);
-  const roles = replica.settings.associatedRoles ?? [];
+  const roles = facts.associatedRoles;
   const missing = roles.filter((r) => !allowedRoles.has(r.roleArn));
   out.push(
     missing.length > 0
@@ -115,6 +116,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   const target = targetOf(pair);
   const y = pair.replica.identifier;
   const checks: CheckResult[] = [];
+  const facts = replica ? target.facts(replica, pair) : undefined;
 
   checks.push(
     pair.replica.identifier === pair.source.identifier && pair.replica.region === pair.source.region
@@ -125,14 +127,14 @@ export function preflight(input: PreflightInput): PreflightResult {
   if (!replica) {
     checks.push(check('replica-exists', false, `${y} does not exist in ${pair.replica.region}; there is nothing to refresh (restore it by hand or check the pair's replica.instanceId)`));
   } else {
-    checks.push(check('replica-exists', true, `${y} exists (${replica.engine}, ${replica.settings.instanceClass})`));
+    checks.push(check('replica-exists', true, `${y} exists (${facts!.summary})`));
     const leftByFailedRun = target.replaceableFailedStates.has(replica.status) && input.restoredBy?.status === 'failed';
     checks.push(
       target.deletableStates.has(replica.status)
         ? check('replica-deletable', true, `${y} is ${replica.status}`)
         : leftByFailedRun
           ? check('replica-deletable', true, `${y} is ${replica.status}, as run ${input.restoredBy?.runId ?? '?'} left it when its restore failed; this refresh replaces it`)
-          : check('replica-deletable', false, `${y} is ${replica.status}; a refresh starts only from ${[...target.deletableStates].join(', ')}${target.replaceableFailedStates.has(replica.status) ? ' (or from a failed restore of the project\'s own, which this is not)' : ''}`),
+          : check('replica-deletable', false, `${y} is ${replica.status}; a refresh of ${target.noun === 'cluster' ? 'an Aurora cluster' : 'a DB instance'} starts only from ${[...target.deletableStates].join(', ')}${target.replaceableFailedStates.has(replica.status) ? ' (or from a failed restore of the project\'s own, which this is not)' : ''}`),
     );
     const tagValue = replica.tags[pair.ownershipTag.key];
     checks.push(
@@ -144,6 +146,8 @@ export function preflight(input: PreflightInput): PreflightResult {
             `${y} does not carry the tag ${pair.ownershipTag.key}=${pair.ownershipTag.value} (found ${tagValue === undefined ? 'no such tag' : JSON.stringify(tagValue)}); tag it to hand it to replica-refresh`,
           ),
     );
+    // What this kind of target adds (an Aurora cluster: members config does not name, or without the ownership tag).
+    for (const problem of facts!.problems) checks.push(check(problem.id, false, problem.detail));
     if (replica.settings.deletionProtection) {
       checks.push(
         pair.allowDisablingDeletionProtection
@@ -153,9 +157,9 @@ export function preflight(input: PreflightInput): PreflightResult {
     } else {
       checks.push(check('deletion-protection', true, 'deletion protection is off'));
     }
-    const roleArn = replica.settings.monitoringInterval > 0 ? replica.settings.monitoringRoleArn : undefined;
     const wantedRole = pair.overrides.monitoringRoleArn ?? pair.monitoringRoleArn;
-    if (roleArn && pair.overrides.monitoringInterval !== 0 && roleArn !== wantedRole) {
+    const roleArn = pair.overrides.monitoringInterval === 0 ? undefined : facts!.monitoringRoleArns.find((r) => r !== wantedRole);
+    if (roleArn) {
       checks.push(
         check(
           'monitoring-role',
@@ -167,7 +171,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   }
 
   checks.push(credentialsCheck(input));
-  if (replica) checks.push(...carriedAcrossChecks(input, replica));
+  if (facts) checks.push(...carriedAcrossChecks(input, facts));
 
   if (!snapshot) {
     checks.push(check('snapshot-available', false, input.snapshotProblem ?? `no restorable snapshot of ${pair.source.identifier} in ${pair.replica.region}`));
@@ -217,7 +221,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     }
   }
 
-  if (replica && snapshot) checks.push(compatibility(replica, snapshot));
+  if (replica && facts && snapshot) checks.push(compatibility(replica, facts, snapshot));
   if (replica) {
     const tagCount = Object.keys(ownTags(replica.tags)).length + Object.keys(pair.overrides.tags ?? {}).length + Object.keys(LINEAGE_TAGS).length;
     checks.push(
@@ -225,12 +229,12 @@ export function preflight(input: PreflightInput): PreflightResult {
         ? check('tag-limit', true, `${tagCount} tags with lineage, within RDS's ${MAX_TAGS}`)
         : check('tag-limit', false, `y's tags plus ${Object.keys(LINEAGE_TAGS).length} lineage tags come to ${tagCount}, over RDS's limit of ${MAX_TAGS}; the restore would fail after y is deleted. Remove some of y's tags`),
     );
-    if (replica.domainMemberships.length > 0) {
+    if (facts!.domainMemberships.length > 0) {
       checks.push(
         check(
           'domain-membership',
           false,
-          `${y} is joined to ${replica.domainMemberships.join(', ')}; replica-refresh does not carry Active Directory membership across yet, and a restore without it would break authentication. Refresh this y by hand`,
+          `${y} is joined to ${facts!.domainMemberships.join(', ')}; replica-refresh does not carry Active Directory membership across yet, and a restore without it would break authentication. Refresh this y by hand`,
         ),
       );
     }

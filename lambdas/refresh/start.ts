@@ -9,7 +9,7 @@ import { finalSnapshotId, makeRunId } from '../kernel/ids';
 import { activeRunOf, runContext, settleAndLoadActiveRun } from './lifecycle';
 import { openRun } from './machine';
 import { alert } from '../reporting/measures';
-import type { CheckResult, ChosenSnapshot, InstanceSettings, RunRecord, RunTrigger, SnapshotView } from '../kernel/model';
+import type { CheckResult, ChosenSnapshot, RunRecord, RunTrigger, SnapshotView, TargetSettings } from '../kernel/model';
 import type { Deps } from '../kernel/ports';
 import { preflight } from './preflight';
 import { resolveDesired } from './desired';
@@ -37,7 +37,7 @@ export type StartResult =
   | { outcome: 'refused'; runId: string; reason: string; checks: CheckResult[] }
   | { outcome: 'duplicate'; runId: string }
   | { outcome: 'failed'; runId: string; reason: string }
-  | { outcome: 'planned'; ok: boolean; checks: CheckResult[]; snapshot?: ChosenSnapshot; newerNotReady?: ChosenSnapshot; desired?: InstanceSettings; wouldDisableDeletionProtection: boolean };
+  | { outcome: 'planned'; ok: boolean; checks: CheckResult[]; snapshot?: ChosenSnapshot; newerNotReady?: ChosenSnapshot; desired?: TargetSettings; wouldDisableDeletionProtection: boolean };
 
 async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<StartResult> {
   const refused: RunRecord = { ...run, status: 'refused', closedAt: deps.now().toISOString(), reason };
@@ -127,7 +127,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   }
 
   const replica = await ctx.gateway.describe(y);
-  const found = await findRestoreSource(deps.rds, pair, request.snapshotId ? { pinnedId: request.snapshotId } : {});
+  const found = await findRestoreSource(ctx.gateway.snapshots, pair, request.snapshotId ? { pinnedId: request.snapshotId } : {});
   const secretProblem = await secretProblemOf(deps, pair);
   const proxyTargets = replica ? await ctx.gateway.proxyTargetsOf(y) : [];
   const snapshot: SnapshotView | undefined = found.snapshot;
@@ -151,7 +151,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   const rawVerdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, ...(restoredBy ? { restoredBy } : {}), now: deps.now() });
   // A plan for a y the project left deleted says a start would heal it, not that there is nothing to refresh.
   const verdict = missing?.cause ? healPlan(rawVerdict, missing.cause) : rawVerdict;
-  const desired = resolved ? { ...resolved.settings, ...(proxyTargets.length > 0 ? { proxyTargets } : {}) } : undefined;
+  const desired: TargetSettings | undefined = resolved ? { ...resolved.settings, ...(proxyTargets.length > 0 ? { proxyTargets } : {}) } : undefined;
   if (resolved) verdict.checks.push({ id: 'desired-settings', ok: true, detail: resolved.detail });
 
   if (request.dryRun) {

@@ -7,11 +7,12 @@ import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { StaleRunError, describeError } from '../kernel/errors';
 import type { RunContext } from './lifecycle';
 import { failRun, minutesSince, runContext, settleAndLoadActiveRun } from './lifecycle';
-import { targetOf } from '../targets/registry';
+import { gatewayOf, targetOf } from '../targets/registry';
 import { onReplicaMissing } from './heal';
 import { strategyOf } from './strategies/registry';
-import type { InstanceView, RunRecord } from '../kernel/model';
+import type { RunRecord, TargetView } from '../kernel/model';
 import { alert } from '../reporting/measures';
+import { checkEventPaths } from './event-path';
 import { reportOverdueReplicas } from '../reporting/overdue';
 import type { Deps } from '../kernel/ports';
 import type { TargetKind } from '../targets/target';
@@ -43,7 +44,7 @@ function phaseStartedAt(run: RunRecord): string {
  * @param y the run's y as the pass's one listing of the region's instances saw it (taken after the run was loaded,
  *   as a describe of y would have been), or undefined when y was not in it
  */
-async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView | undefined): Promise<string> {
+async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView | undefined): Promise<string> {
   const now = deps.now();
   const { pair } = ctx;
   if (minutesSince(phaseStartedAt(run), now) > pair.stuckRunHours * 60) {
@@ -79,69 +80,9 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord, y: Instance
 }
 
 /** Without a run, y must exist: a deletion nobody started, whose event was lost, is found here. */
-async function checkIdle(deps: Deps, ctx: RunContext, y: InstanceView | undefined): Promise<string> {
+async function checkIdle(deps: Deps, ctx: RunContext, y: TargetView | undefined): Promise<string> {
   if (y) return 'idle';
   return `missing:${await onReplicaMissing(deps, ctx, deps.now(), 'poll')}`;
-}
-
-/** The ledger partition of the region's event-path alert (not a replica: the subscription serves them all). */
-export const EVENT_PATH_ALERT = 'event-path';
-
-/** When this warm container last cleared the event path's alert record, per ledger client (a new ledger starts afresh). */
-const eventPathClearedAt = new WeakMap<object, number>();
-/** How often a healthy pass clears the event path's alert record again. */
-const EVENT_PATH_CLEAR_EVERY_MS = 3_600_000;
-
-/**
- * Is RDS's event path alive? The subscription must exist, be enabled and be `active`: `no-permission` (the topic or
- * key policy refuses RDS), `topic-not-exist` and `all-sources-deleted` mean no event arrives (RDS-NOTES). Reports
- * EventPathUnhealthy (1 or 0) on every pass for the alarm, and alerts once until the path is healthy again.
- * Refreshes go on either way: this pass polls for what the events would have said.
- */
-async function checkEventPath(deps: Deps, config: RuntimeConfig, name: string): Promise<string> {
-  const sub = await deps.rds.describeEventSubscription(name);
-  const problem = !sub
-    ? `does not exist in ${config.region}`
-    : !sub.enabled
-      ? 'is disabled'
-      : sub.status !== 'active'
-        ? `is ${sub.status}`
-        : sub.sourceIds.length > 0
-          ? `lists SourceIds (${sub.sourceIds.join(', ')}), which stop matching once y is deleted and restored`
-          : undefined;
-  deps.telemetry.count('EventPathUnhealthy', problem ? 1 : 0, { subscription: name });
-  const key = `${EVENT_PATH_ALERT}#${config.region}`;
-  const cleared = eventPathClearedAt.get(deps.ledger);
-  if (!problem) {
-    // A healthy path clears the episode's alert record, so that the next episode alerts again: once per warm
-    // container and hour, not on every pass (a write every 5 minutes). Another container may have raised it in the
-    // meantime; that container clears it on its next healthy pass, and this one within the hour. The
-    // EventPathUnhealthy alarm does not depend on the record.
-    if (cleared === undefined || deps.now().getTime() - cleared >= EVENT_PATH_CLEAR_EVERY_MS) {
-      await deps.ledger.clearAlert(key, name);
-      eventPathClearedAt.set(deps.ledger, deps.now().getTime());
-    }
-    return 'event-path:ok';
-  }
-  eventPathClearedAt.delete(deps.ledger);
-  if (await deps.ledger.alertOnce(key, name, deps.now())) {
-    const fix = sub?.status === 'no-permission'
-      ? `RDS may not publish to ${sub.topicArn ?? 'the topic'}: the topic policy and its KMS key policy must let events.rds.amazonaws.com publish (aws:SourceArn arn:…:rds:${config.region}:${config.account}:db:*, aws:SourceAccount ${config.account}). Redeploy the stack (npx cdk deploy) to restore them.`
-      : sub?.status === 'topic-not-exist'
-        ? `The subscription's topic is gone. Redeploy the stack (npx cdk deploy).`
-        : `Redeploy the stack (npx cdk deploy) to recreate it as the project defines it.`;
-    await deps.notifier.publish(
-      alert(
-        'event-path.unhealthy',
-        config.pairs.map((p) => p.id).join(','),
-        `RDS event path dead: subscription ${name} ${problem}`,
-        `The RDS event subscription ${name} ${problem}, so RDS events about the replicas of ${config.region} do not reach replica-refresh. ` +
-          `Refreshes still run: each watchdog pass polls for what the events would have said, which adds up to one watchdog interval to the deletion and to the restore of every refresh until this is fixed. ${fix}`,
-        { subscription: name, status: sub?.status ?? 'missing', enabled: sub?.enabled ?? false },
-      ),
-    );
-  }
-  return `event-path:${sub?.status ?? 'missing'}`;
 }
 
 /**
@@ -161,13 +102,10 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
     deps.telemetry.error('watchdog check failed', { replica, error: describeError(err) });
     outcomes.push({ replica, action: 'error' });
   };
-  if (config.eventSubscriptionName) {
-    try {
-      outcomes.push({ replica: '*', action: await checkEventPath(deps, config, config.eventSubscriptionName) });
-    } catch (err) {
-      failures.push(`event path: ${describeError(err)}`);
-      deps.telemetry.error('event path check failed', { subscription: config.eventSubscriptionName, error: describeError(err) });
-    }
+  // Each of the region's event subscriptions (./event-path.ts): one that cannot be read fails the pass at the end.
+  for (const finding of await checkEventPaths(deps, config)) {
+    if ('error' in finding) failures.push(`event path ${finding.subscription}: ${finding.error}`);
+    else outcomes.push({ replica: '*', action: finding.action });
   }
   const loaded: { pair: PairConfig; run: RunRecord | undefined }[] = [];
   for (const pair of config.pairs) {
@@ -180,10 +118,12 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
     }
   }
   // One listing per kind of target the region's pairs have (one paginated call for 200 instances), not one per pair.
-  const listings = new Map<TargetKind, Map<string, InstanceView>>();
-  for (const kind of new Set(loaded.map(({ pair }) => targetOf(pair).kind))) {
+  const listings = new Map<TargetKind, Map<string, TargetView>>();
+  // Aurora: one paged DescribeDBClusters (with one paged DescribeDBInstances for the members) a pass, whatever the number of clusters.
+  for (const { pair } of [...new Map(loaded.map((l) => [targetOf(l.pair).kind, l])).values()]) {
+    const kind = targetOf(pair).kind;
     try {
-      listings.set(kind, await deps.targets[kind].list());
+      listings.set(kind, await gatewayOf(deps.targets, pair).list());
     } catch (err) {
       for (const { pair } of loaded) if (targetOf(pair).kind === kind) failed(pair.id, err);
     }

@@ -1,17 +1,31 @@
 /**
  * One retention pass over the project's copies of x in y's region: find them, protect the snapshot y
  * holds and the one an active run has chosen, let the policy decide, and delete only what carries
- * the ownership tag at the moment of deletion.
+ * the ownership tag at the moment of deletion. DB snapshot copies of a DB instance x and DB cluster
+ * snapshot copies of an Aurora x are expired alike; only the RDS calls differ (`clusters` for the latter).
  */
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { MAX_PAIRS, copiesSnapshots } from '../kernel/config';
 import type { RetentionPolicy, RetentionVerdict } from '../copy/plan';
 import { retention } from '../copy/plan';
 import type { Ledger, RegionRds, Telemetry } from '../kernel/ports';
+import type { SnapshotView } from '../kernel/model';
 import { gatewayOf } from '../targets/registry';
 import type { TargetGateways } from '../targets/target';
 import { lineageOf } from '../targets/instance/settings';
 import { sourceSnapshotQuery } from '../sources/snapshots';
+import type { RdsClusterAdapter } from '../aws/rds-clusters';
+
+/** The cluster calls a pass makes for an Aurora pair: y's tags (its lineage), x's cluster snapshot copies, the delete. */
+export type RetentionClusterRds = Pick<RdsClusterAdapter, 'describeCluster' | 'listClusterSnapshots' | 'deleteOwnedClusterSnapshot'>;
+
+/** A pass reached an Aurora pair without the cluster calls wired: a wiring mistake, said with the pair. */
+export class ClusterCallsMissingError extends Error {
+  public constructor(pairId: string) {
+    super(`retention of ${pairId} (an Aurora cluster pair) needs the cluster RDS calls: wire RetentionDeps.clusters (an RdsClusterAdapter of the replica region) in the function's runtime`);
+    this.name = 'ClusterCallsMissingError';
+  }
+}
 
 /** What a retention pass needs. */
 export interface RetentionDeps {
@@ -19,8 +33,36 @@ export interface RetentionDeps {
   /** Reads each replica's lineage (the copy it holds). */
   targets: TargetGateways;
   ledger: Pick<Ledger, 'getActiveRun'>;
+  /**
+   * The cluster calls, for pairs whose x and y are Aurora clusters.
+   * @default - none: a pass over an Aurora pair fails with {@link ClusterCallsMissingError}
+   */
+  clusters?: RetentionClusterRds;
   telemetry: Telemetry;
   now: () => Date;
+}
+
+function clustersOf(deps: RetentionDeps, pair: PairConfig): RetentionClusterRds {
+  if (!deps.clusters) throw new ClusterCallsMissingError(pair.id);
+  return deps.clusters;
+}
+
+/** y's tags (where its lineage is), or undefined when y does not exist: an instance through its gateway, a cluster through the cluster calls. */
+async function replicaTags(deps: RetentionDeps, pair: PairConfig): Promise<Record<string, string> | undefined> {
+  if (pair.replica.kind === 'cluster') return (await clustersOf(deps, pair).describeCluster(pair.replica.identifier))?.tags;
+  return (await gatewayOf(deps.targets, pair).describe(pair.replica.identifier))?.tags;
+}
+
+/** The copies of x in y's region that retention looks at: manual DB snapshots, or manual DB cluster snapshots, of x. */
+async function listCopies(deps: RetentionDeps, pair: PairConfig): Promise<SnapshotView[]> {
+  if (pair.source.kind === 'cluster') return clustersOf(deps, pair).listClusterSnapshots({ clusterId: pair.source.identifier, types: ['manual'] });
+  return deps.rds.listSnapshots(sourceSnapshotQuery(pair, ['manual']));
+}
+
+/** Deletes one copy if it carries the ownership tag, read just before the delete. */
+async function deleteOwnedCopy(deps: RetentionDeps, pair: PairConfig, id: string): Promise<'deleted' | 'not-owned' | 'gone'> {
+  if (pair.source.kind === 'cluster') return clustersOf(deps, pair).deleteOwnedClusterSnapshot(id, pair.ownershipTag);
+  return deps.rds.deleteOwnedSnapshot(id, pair.ownershipTag);
 }
 
 /** What a pass did to each snapshot. */
@@ -37,14 +79,13 @@ interface InUse {
 
 /** What y holds (its lineage) and what its active run planned, chose or pinned: copies retention must keep. */
 async function inUse(deps: RetentionDeps, pair: PairConfig): Promise<InUse> {
-  const y = pair.replica.identifier;
-  const id = pair.id;
-  const [replica, run] = await Promise.all([gatewayOf(deps.targets, pair).describe(y), deps.ledger.getActiveRun(id)]);
+  const [tags, run] = await Promise.all([replicaTags(deps, pair), deps.ledger.getActiveRun(pair.id)]);
   const ids = new Set<string>();
-  const held = replica ? lineageOf(replica.tags).snapshotId : undefined;
+  // An Aurora y carries the same lineage tags on the cluster (assumed: the cluster target tags its restore as the instance target does).
+  const held = tags ? lineageOf(tags).snapshotId : undefined;
   if (held) ids.add(held);
   for (const s of [run?.plannedSnapshot?.id, run?.snapshot?.id, run?.pinnedSnapshotId]) if (s) ids.add(s);
-  return { ids, replicaExists: replica !== undefined, active: run !== undefined };
+  return { ids, replicaExists: tags !== undefined, active: run !== undefined };
 }
 
 /**
@@ -59,7 +100,7 @@ export async function runRetention(
 ): Promise<RetentionResult[]> {
   const id = pair.id;
   const use = opts.inUseOf ?? ((p: PairConfig) => inUse(deps, p));
-  const [own, snapshots, ...others] = await Promise.all([use(pair), deps.rds.listSnapshots(sourceSnapshotQuery(pair, ['manual'])), ...(opts.siblings ?? []).map(use)]);
+  const [own, snapshots, ...others] = await Promise.all([use(pair), listCopies(deps, pair), ...(opts.siblings ?? []).map(use)]);
   // Without y (or a sibling's y) and its lineage, nothing tells which copy it needs next: keep everything.
   const states = [own, ...others];
   const missing = [pair, ...(opts.siblings ?? [])].filter((_, i) => !states[i]?.replicaExists && !states[i]?.active).map((p) => p.replica.identifier);
@@ -74,7 +115,7 @@ export async function runRetention(
       results.push(v);
       continue;
     }
-    const deleted = await deps.rds.deleteOwnedSnapshot(v.id, pair.ownershipTag);
+    const deleted = await deleteOwnedCopy(deps, pair, v.id);
     deps.telemetry.count(deleted === 'deleted' ? 'SnapshotsExpired' : 'SnapshotExpirySkipped', 1, { replica: id });
     results.push({ ...v, deleted });
   }
@@ -196,7 +237,8 @@ export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeC
     if (!found) memo.set(p.id, (found = inUse(deps, p)));
     return found;
   };
-  const sourceOf = (p: PairConfig) => `${p.source.region}/${p.source.identifier}`;
+  // A DB instance and an Aurora cluster of one name are two sources with separate snapshots.
+  const sourceOf = (p: PairConfig) => `${p.source.region}/${p.source.kind}/${p.source.identifier}`;
   const bySource = new Map<string, PairConfig[]>();
   for (const p of pairs) bySource.set(sourceOf(p), [...(bySource.get(sourceOf(p)) ?? []), p]);
   const passes = new Map<PairConfig, RetentionPass>();

@@ -12,6 +12,7 @@ import type { StartResult } from '../../lambdas/refresh/start';
 import type { Config, PairConfig } from '../../lambdas/kernel/config';
 import { parseConfig, parseConfigText, replicaRefreshOf } from '../../lambdas/kernel/config';
 import type { SimEngine } from '../sim/engines';
+import type { SimAuroraEngine } from '../sim/aurora-world';
 import type { FaultSpec } from '../sim/world';
 
 /** What start-refresh answers; `rejected` when the request itself was malformed. */
@@ -42,7 +43,7 @@ export interface CommonOptions {
   faults?: string;
   stack?: string;
   /** With --local: the engine of every simulated pair. */
-  engine?: SimEngine;
+  engine?: SimEngine | SimAuroraEngine;
 }
 
 /** The raw `replicaRefresh` value of a cdk.json file (a BOM is fine), with errors that name the file and what to do. */

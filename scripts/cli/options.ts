@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../lambdas/kernel/errors';
 import { SIM_ENGINES } from '../sim/engines';
+import { SIM_AURORA_ENGINES } from '../sim/aurora-world';
 
 /** A whole-number option parser with a message naming the option. */
 export function wholeNumber(name: string, min = 1) {
@@ -27,7 +28,7 @@ export function operatorCommand(name: string, description: string): Command {
     .addOption(new Option('--nights <n>', 'with --local: nights of history to simulate first').default(7).argParser(wholeNumber('--nights')))
     .addOption(new Option('--seed <n>', 'with --local: random seed').default(42).argParser(wholeNumber('--seed')))
     .option('--faults <list>', 'with --local: faults to inject into the history, as for npm run demo')
-    .addOption(new Option('--engine <engine>', 'with --local: the RDS engine of every simulated pair').choices([...SIM_ENGINES]))
+    .addOption(new Option('--engine <engine>', 'with --local: the RDS engine of every simulated pair (an Aurora engine: pairs of Aurora clusters)').choices([...SIM_ENGINES, ...SIM_AURORA_ENGINES]))
     .addHelpText('after', '\nWithout --local the command uses the standard AWS credential chain (AWS_PROFILE, SSO, environment) and the region of the replica.');
 }
 

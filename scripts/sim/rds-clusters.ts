@@ -268,6 +268,13 @@ export class SimClusters {
     return c ? this.passwords.get(c) : undefined;
   }
 
+  /** Sets a seeded cluster's master password (history before the simulation starts). */
+  public seedPassword(clusterId: string, password: string): void {
+    const c = this.clusters.get(clusterId.toLowerCase());
+    if (!c) throw new Error(`seedPassword: no cluster ${clusterId} in ${this.rds.region}`);
+    this.passwords.set(c, password);
+  }
+
   /** A cluster snapshot's master password: the cluster's when it was taken (tests only). */
   public snapshotPassword(snapshotId: string): string | undefined {
     const s = this.snapshots.get(snapshotId);
@@ -738,16 +745,24 @@ export class SimClusters {
       this.checkNewSnapshot(finalId);
     }
     this.deleting.add(c);
+    // A cluster whose members are still being deleted is not gone before them: DeleteDBCluster accepts members in
+    // `deleting` ("it still contains DB instances in non-deleting state" is the refusal), and the cluster is assumed to
+    // stay `deleting` until its last instance is gone (inferred; unconfirmed), checked every 30 s.
+    const finish = () => {
+      if (this.clusters.get(id) !== c) return;
+      if ((c.DBClusterMembers ?? []).some((m) => this.rds.instances.get(m.DBInstanceIdentifier ?? '')?.DBClusterIdentifier === id)) {
+        this.clock.after(30_000, `delete cluster ${id} (members still deleting)`, finish);
+        return;
+      }
+      this.clusters.delete(id);
+      for (const [sid, s] of this.snapshots) if (s.SnapshotType === 'automated' && s.DbClusterResourceId === c.DbClusterResourceId) this.snapshots.delete(sid);
+      // The cluster's RDS-managed master secret goes with it (as an instance's does, RDS-NOTES; assumed for clusters).
+      if (c.MasterUserSecret?.SecretArn) this.rds.secretsManager.purge(c.MasterUserSecret.SecretArn);
+      this.rds.emit('db-cluster', id, 'RDS-EVENT-0171', 'deletion', 'DB cluster deleted');
+    };
     const gone = () => {
       c.Status = 'deleting';
-      this.clock.after(this.random.duration(this.timings.delete), `delete cluster ${id}`, () => {
-        if (this.clusters.get(id) !== c) return;
-        this.clusters.delete(id);
-        for (const [sid, s] of this.snapshots) if (s.SnapshotType === 'automated' && s.DbClusterResourceId === c.DbClusterResourceId) this.snapshots.delete(sid);
-        // The cluster's RDS-managed master secret goes with it (as an instance's does, RDS-NOTES; assumed for clusters).
-        if (c.MasterUserSecret?.SecretArn) this.rds.secretsManager.purge(c.MasterUserSecret.SecretArn);
-        this.rds.emit('db-cluster', id, 'RDS-EVENT-0171', 'deletion', 'DB cluster deleted');
-      });
+      this.clock.after(this.random.duration(this.timings.delete), `delete cluster ${id}`, finish);
     };
     if (finalId === undefined) {
       gone();
@@ -1180,7 +1195,17 @@ export class SimClusters {
       DeletionProtection: false,
       CopyTagsToSnapshot: false,
       MonitoringInterval: input.MonitoringInterval !== undefined ? Number(input.MonitoringInterval) : 0,
+      ...(input.MonitoringRoleArn !== undefined ? { MonitoringRoleArn: text(input.MonitoringRoleArn) } : {}),
+      // PreferredMaintenanceWindow: "The default is a 30-minute window selected at random from an 8-hour block of time
+      // for each Amazon Web Services Region, occurring on a random day of the week" (CreateDBInstance API reference);
+      // the simulation picks one fixed window for the unnamed case.
+      PreferredMaintenanceWindow: (input.PreferredMaintenanceWindow as string | undefined) ?? 'wed:03:30-wed:04:00',
       PerformanceInsightsEnabled: input.EnablePerformanceInsights === true,
+      // PerformanceInsightsRetentionPeriod "Default: 7 days" (CreateDBInstance API reference); the key defaults to "your
+      // default KMS key" (aws/rds, assumed here by its alias).
+      ...(input.EnablePerformanceInsights === true
+        ? { PerformanceInsightsRetentionPeriod: input.PerformanceInsightsRetentionPeriod !== undefined ? Number(input.PerformanceInsightsRetentionPeriod) : 7, PerformanceInsightsKMSKeyId: (input.PerformanceInsightsKMSKeyId as string | undefined) ?? 'alias/aws/rds' }
+        : {}),
       EnabledCloudwatchLogsExports: [],
       AssociatedRoles: [],
       NetworkType: 'IPV4',

@@ -142,7 +142,7 @@ export interface RdsFaults {
   throttleRate: number;
   /** The next N restores fail with InsufficientDBInstanceCapacity. */
   restoreCapacityFailures: number;
-  /** Deletion events (RDS-EVENT-0003) are never emitted. */
+  /** Deletion events of instances and clusters (RDS-EVENT-0003, RDS-EVENT-0171) are never emitted. */
   dropDeletionEvents: boolean;
   /** Restores finish in `incompatible-parameters` instead of available (their parameter group does not fit the instance). */
   restoreEndsIncompatible?: boolean;
@@ -418,7 +418,7 @@ export class SimRds {
       time: this.clock.now(),
     };
     this.observer?.(event);
-    if (eventId === 'RDS-EVENT-0003' && this.faults.dropDeletionEvents) return;
+    if ((eventId === 'RDS-EVENT-0003' || eventId === 'RDS-EVENT-0171') && this.faults.dropDeletionEvents) return;
     for (const put of this.eventBus) put(event);
     for (const sub of this.subscriptions.values()) {
       if (!this.matches(sub, event)) continue;

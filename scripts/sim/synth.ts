@@ -1,6 +1,6 @@
 /**
  * The project's CDK constructs as the simulation meets them: the replica region's event pipeline
- * (`EventPipeline`: the RDS event subscription, the topic, its policy and key) and its alarms
+ * (`EventPipeline`: the RDS event subscriptions, one per source type, the topic, its policy and key) and its alarms
  * (`Monitoring`: single-metric alarms and Metrics Insights alarms over the replicas, with the dead-letter and
  * function-error alarms the stack adds), synthesized from the
  * real construct classes and read back from the CloudFormation template, with the few intrinsics
@@ -93,6 +93,12 @@ export interface ReplicaStackInput {
   account: string;
   region: string;
   replicaIds: string[];
+  /**
+   * The y clusters among the replicas (Aurora cluster pairs): with any, the pipeline adds its `db-cluster`
+   * subscription and the cluster event path alarm.
+   * @default [] - DB instance pairs only
+   */
+  clusterIds?: string[];
   rtoTargetMinutes: number;
   alarms: Record<string, unknown>;
   /** The functions of the stack, by the name the simulation gives them (start-refresh, …): each gets an error alarm and a failure-queue alarm. */
@@ -107,7 +113,14 @@ export interface ReplicaStackInput {
 
 /** What the simulation reads from the synthesized replica stack. */
 export interface ReplicaStackDefinition {
+  /** The `db-instance` subscription: every replica region has it. */
   eventPath: EventPathDefinition;
+  /**
+   * Every event subscription of the stack, the `db-instance` one first: with a cluster pair, also the `db-cluster`
+   * one. CloudFormation creates each with CreateEventSubscription; RDS delivers an event to those whose SourceType is
+   * the event's source type (scripts/sim/rds.ts, `matches`).
+   */
+  eventPaths: EventPathDefinition[];
   alarms: AnyAlarmDefinition[];
   /** The physical name of each failure queue, by the function it belongs to. */
   failureQueues: Record<string, string>;
@@ -169,8 +182,8 @@ async function synthesizeReplicaStack(input: ReplicaStackInput): Promise<Templat
   const fn = (name: string) => new lambda.Function(stack, `Fn-${name}`, { functionName: name, runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
   const functions = new Map(input.functions.map((name) => [name, fn(name)]));
   const onEvent = functions.get('on-rds-event') ?? fn('on-rds-event');
-  // As infra/stacks/replica-region-stack.ts builds it: `new EventPipeline(this, 'Events', { replicaIds, handler })`.
-  const events = new EventPipeline(stack, 'Events', { instanceIds: input.replicaIds, handler: onEvent });
+  // As infra/stacks/replica-region-stack.ts builds it: `new EventPipeline(this, 'Events', { instanceIds, clusterIds, handler })`.
+  const events = new EventPipeline(stack, 'Events', { instanceIds: input.replicaIds, clusterIds: input.clusterIds ?? [], handler: onEvent });
   const alarmTopic = new sns.Topic(stack, 'Notifications');
   const watchdogInterval = Duration.minutes(input.watchdogIntervalMinutes);
   // As infra/stacks/replica-region-stack.ts builds it.
@@ -180,6 +193,7 @@ async function synthesizeReplicaStack(input: ReplicaStackInput): Promise<Templat
     rtoTargetMinutes: input.rtoTargetMinutes,
     alarms: input.alarms as ConstructorParameters<typeof Monitoring>[2]['alarms'],
     eventSubscriptionName: events.subscriptionName,
+    ...(events.clusterSubscriptionName === undefined ? {} : { clusterEventSubscriptionName: events.clusterSubscriptionName }),
     watchdogInterval,
   });
   // The stack's own alarm wiring (infra/stacks/replica-region-stack.ts and source-region-stack.ts), with the construct's alarm shapes.
@@ -351,34 +365,46 @@ export async function replicaStackDefinition(input: ReplicaStackInput): Promise<
   const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
   const props = (id: string) => names.resolve(t.Resources[id]?.Properties ?? {}) as Record<string, unknown>;
 
-  const [subId] = only(ofType('AWS::RDS::EventSubscription'), 'RDS event subscriptions');
-  const sub = props(subId);
-  const snsTopicArn = String(sub.SnsTopicArn);
-  const topicId = resources.find(([id, r]) => r.Type === 'AWS::SNS::Topic' && names.resolve({ Ref: id }) === snsTopicArn)?.[0];
-  if (!topicId) throw new Error(`the event subscription's topic ${snsTopicArn} is not in the synthesized stack`);
-  const policies = ofType('AWS::SNS::TopicPolicy')
-    .map(([id]) => props(id))
-    .filter((p) => (p.Topics as string[] | undefined)?.includes(snsTopicArn));
-  const topic = props(topicId);
-  let topicKey: EventPathDefinition['topicKey'];
-  if (typeof topic.KmsMasterKeyId === 'string') {
-    const keyArn = topic.KmsMasterKeyId;
-    const keyId = ofType('AWS::KMS::Key').find(([id]) => names.resolve({ 'Fn::GetAtt': [id, 'Arn'] }) === keyArn)?.[0];
-    if (!keyId) throw new Error(`the topic's key ${keyArn} is not a key of the synthesized stack (an AWS managed key cannot admit RDS)`);
-    topicKey = { arn: keyArn, policy: props(keyId).KeyPolicy as PolicyDocument };
-  }
-  const eventPath: EventPathDefinition = {
-    subscriptionName: names.resolve({ Ref: subId }) as string,
-    snsTopicArn,
-    ...(sub.SourceType !== undefined ? { sourceType: str(sub.SourceType) } : {}),
-    ...(sub.SourceIds !== undefined ? { sourceIds: (sub.SourceIds as unknown[]).map(String) } : {}),
-    ...(sub.EventCategories !== undefined ? { eventCategories: (sub.EventCategories as unknown[]).map(String) } : {}),
-    // AWS::RDS::EventSubscription Enabled: "If this parameter is not specified, the subscription is enabled" (default true).
-    enabled: sub.Enabled !== false,
-    // Several policies on one topic: SNS keeps one policy per topic; the construct makes one.
-    ...(policies.length > 0 ? { topicPolicy: { Version: '2012-10-17', Statement: policies.flatMap((p) => (p.PolicyDocument as PolicyDocument).Statement) } } : {}),
-    ...(topicKey ? { topicKey } : {}),
+  const eventPathOf = (subId: string): EventPathDefinition => {
+    const sub = props(subId);
+    const snsTopicArn = String(sub.SnsTopicArn);
+    const topicId = resources.find(([id, r]) => r.Type === 'AWS::SNS::Topic' && names.resolve({ Ref: id }) === snsTopicArn)?.[0];
+    if (!topicId) throw new Error(`the event subscription's topic ${snsTopicArn} is not in the synthesized stack`);
+    const policies = ofType('AWS::SNS::TopicPolicy')
+      .map(([id]) => props(id))
+      .filter((p) => (p.Topics as string[] | undefined)?.includes(snsTopicArn));
+    const topic = props(topicId);
+    let topicKey: EventPathDefinition['topicKey'];
+    if (typeof topic.KmsMasterKeyId === 'string') {
+      const keyArn = topic.KmsMasterKeyId;
+      const keyId = ofType('AWS::KMS::Key').find(([id]) => names.resolve({ 'Fn::GetAtt': [id, 'Arn'] }) === keyArn)?.[0];
+      if (!keyId) throw new Error(`the topic's key ${keyArn} is not a key of the synthesized stack (an AWS managed key cannot admit RDS)`);
+      topicKey = { arn: keyArn, policy: props(keyId).KeyPolicy as PolicyDocument };
+    }
+    return {
+      subscriptionName: names.resolve({ Ref: subId }) as string,
+      snsTopicArn,
+      ...(sub.SourceType !== undefined ? { sourceType: str(sub.SourceType) } : {}),
+      ...(sub.SourceIds !== undefined ? { sourceIds: (sub.SourceIds as unknown[]).map(String) } : {}),
+      ...(sub.EventCategories !== undefined ? { eventCategories: (sub.EventCategories as unknown[]).map(String) } : {}),
+      // AWS::RDS::EventSubscription Enabled: "If this parameter is not specified, the subscription is enabled" (default true).
+      enabled: sub.Enabled !== false,
+      // Several policies on one topic: SNS keeps one policy per topic; the construct makes one.
+      ...(policies.length > 0 ? { topicPolicy: { Version: '2012-10-17', Statement: policies.flatMap((p) => (p.PolicyDocument as PolicyDocument).Statement) } } : {}),
+      ...(topicKey ? { topicKey } : {}),
+    };
   };
+  const eventPaths = ofType('AWS::RDS::EventSubscription').map(([id]) => eventPathOf(id));
+  // One subscription per source type, the instances' always: a second subscription of one type would deliver each
+  // event twice, and without the db-instance one nothing would tell y's deletion.
+  for (const [i, e] of eventPaths.entries()) {
+    if (eventPaths.findIndex((o) => o.sourceType === e.sourceType) !== i) throw new Error(`the synthesized replica stack has two RDS event subscriptions of source type ${e.sourceType ?? '(all)'}, the simulation expects one per source type`);
+  }
+  const eventPath = only(
+    eventPaths.filter((e) => e.sourceType === 'db-instance'),
+    'db-instance event subscriptions',
+  );
+  eventPaths.sort((a, b) => (a === eventPath ? -1 : b === eventPath ? 1 : (a.sourceType ?? '').localeCompare(b.sourceType ?? '')));
 
   const alarms: AnyAlarmDefinition[] = ofType('AWS::CloudWatch::Alarm').map(([id]) => {
     const p = props(id);
@@ -421,5 +447,5 @@ export async function replicaStackDefinition(input: ReplicaStackInput): Promise<
     resources.filter(([id, r]) => r.Type === 'AWS::SQS::Queue' && id.startsWith('Events')),
     'event pipeline delivery dead-letter queues',
   );
-  return { eventPath, alarms, failureQueues, deliveryDeadLetterQueue: names.resolve({ 'Fn::GetAtt': [dlqId, 'QueueName'] }) as string };
+  return { eventPath, eventPaths, alarms, failureQueues, deliveryDeadLetterQueue: names.resolve({ 'Fn::GetAtt': [dlqId, 'QueueName'] }) as string };
 }

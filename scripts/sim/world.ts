@@ -19,6 +19,8 @@ import { replicaRdsClient } from '../../lambdas/aws/rds';
 import { secretsClient } from '../../lambdas/aws/secrets';
 import { COPY_TAGS, copyTargetId } from '../../lambdas/copy/plan';
 import type { CopyInvocationOutcome } from '../../lambdas/copy/invocation';
+import { CLUSTER_SNAPSHOT_CREATED_EVENTS } from '../../lambdas/copy/invocation';
+import { RdsClusterAdapter } from '../../lambdas/aws/rds-clusters';
 import type { RunRecord } from '../../lambdas/kernel/model';
 import type { RetentionPass } from '../../lambdas/retention/retention';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,6 +42,8 @@ import { nextFire } from './cron';
 import type { LocalDynamo } from './dynamo';
 import { startDynalite } from './dynamo';
 import type { EngineProfile, SimEngine } from './engines';
+import type { SimAuroraEngine } from './aurora-world';
+import { asClusterPair, isAuroraEngine, seedClusterPair } from './aurora-world';
 import { engineProfile } from './engines';
 import { SimKms } from './kms';
 import type { DeadLetter, Invocation } from './lambda';
@@ -78,6 +82,7 @@ export const FAULTS = {
   'second-start': 'a drill is started 10 minutes after the nightly refresh, while it runs',
   'manual-deletion': 'someone deletes y by hand at 14:00 UTC, outside any run',
   'fail-after-restore': "tonight's restore of y ends in incompatible-parameters (its parameter group does not fit the instance), so the run fails with y restored but its settings not applied; the next night replaces it",
+  'crash-before-writer': "Aurora pairs: on-rds-event dies between the cluster's restore and its writer's creation (at its CreateDBInstance, in every attempt that night); the watchdog must create the writer",
   'dead-event-path': "from this night on, the events topic's policy no longer admits events.rds.amazonaws.com (someone edited it): RDS's publishes are denied and the subscription turns no-permission",
 } as const;
 
@@ -90,6 +95,10 @@ const FAULT_APPLIES: Partial<Record<FaultName, { to: string; applies: (pair: Pai
   'newest-copying': { to: 'pairs with source.mode "snapshot-copy"', applies: (p) => p.source.mode === 'snapshot-copy' },
   'copy-quota-5': { to: 'pairs whose snapshots the project copies (source.mode "snapshot-copy", copy on, x and y in different regions)', applies: copiesSnapshots },
   'lost-snapshot-events': { to: 'pairs whose snapshots the project copies (source.mode "snapshot-copy", copy on, x and y in different regions)', applies: copiesSnapshots },
+  'crash-before-writer': { to: 'Aurora cluster pairs (clusterId; npm run demo -- --engine aurora-postgresql)', applies: (p) => p.replica.kind === 'cluster' },
+  'fail-after-restore': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
+  'restore-capacity': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
+  'restore-capacity-persistent': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
 };
 
 /** Refuses a fault that would do nothing to any pair simulated, naming the pairs and what the fault needs. */
@@ -158,8 +167,11 @@ export interface SimulationOptions {
    * says either happens; `either` (the default) picks at random per event.
    */
   snapshotEventIds?: 'with-prefix' | 'without-prefix' | 'either';
-  /** The engine of every simulated pair (x, its snapshots, y): default postgres. */
-  engine?: SimEngine;
+  /**
+   * The engine of every simulated pair (x, its snapshots, y): default postgres. An Aurora engine makes every pair a
+   * pair of Aurora clusters (aurora-world.ts).
+   */
+  engine?: SimEngine | SimAuroraEngine;
 }
 
 const DAY = 86_400_000;
@@ -276,7 +288,7 @@ export function initialReplica(sim: SimRds, pair: PairConfig, lineage: { snapsho
 }
 
 /** The runtime configuration of the replica region of `pairs`, with a ledger table, topic and event subscription of the simulated account. */
-export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], ledgerTableName: string, topicName: string, eventSubscriptionName?: string): RuntimeConfig {
+export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], ledgerTableName: string, topicName: string, eventSubscriptionNames: readonly string[] = []): RuntimeConfig {
   const region = pairs[0]?.replica.region;
   return runtimeConfigSchema.parse({
     region,
@@ -285,7 +297,7 @@ export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], led
     rtoTargetMinutes: full.rtoTargetMinutes,
     ledgerTableName,
     notificationTopicArn: `arn:aws:sns:${region}:${full.account}:${topicName}`,
-    ...(eventSubscriptionName ? { eventSubscriptionName } : {}),
+    ...(eventSubscriptionNames.length > 0 ? { eventSubscriptionNames } : {}),
     noSuccessWithinHours: full.alarms.noSuccessWithinHours,
     pairs,
   });
@@ -325,8 +337,10 @@ export class Simulation {
   public cloudwatch!: SimCloudWatch;
   public readonly telemetry: SimTelemetry;
   public readonly config: RuntimeConfig;
-  /** The engine every pair runs. */
+  /** The engine every instance pair runs. */
   public readonly engine: EngineProfile;
+  /** The Aurora engine every pair runs, in a world of Aurora clusters. */
+  public readonly aurora: SimAuroraEngine | undefined;
   /** What the synthesized replica stack defines: the event subscription, topic and policies, the alarms. */
   public readonly stack: ReplicaStackDefinition;
   /** Why creating the event subscription failed, if it did (SourceNotFound, …): the stack's deployment would fail. */
@@ -346,8 +360,9 @@ export class Simulation {
   private readonly baseTimings: RdsTimings;
   private readonly copyLimit: number;
   private readonly snapshotEventIds: NonNullable<SimulationOptions['snapshotEventIds']>;
-  private lastEventPathFinding: string | undefined;
+  private readonly lastEventPathFinding = new Map<string, string>();
   private crashArmed = false;
+  private crashBeforeWriter = false;
   private crashPending = false;
   private lostSnapshotEvents = false;
   private eventSeq = 0;
@@ -371,7 +386,9 @@ export class Simulation {
     this.telemetry = new SimTelemetry(this.clock.now);
     this.config = config;
     this.stack = stack;
-    this.engine = engineProfile(options.engine ?? 'postgres');
+    // An Aurora world's instance profile is its engine's family (unused by its cluster pairs).
+    this.aurora = isAuroraEngine(options.engine) ? options.engine : undefined;
+    this.engine = engineProfile(this.aurora === 'aurora-mysql' ? 'mysql' : isAuroraEngine(options.engine) ? 'postgres' : (options.engine ?? 'postgres'));
     this.faults = options.faults ?? [];
     this.onStep = options.onStep ?? (() => undefined);
     this.baseTimings = { ...DEFAULT_TIMINGS, ...options.timings };
@@ -402,13 +419,16 @@ export class Simulation {
     const full = parseConfig(options.config);
     const region = full.pairs[0]?.replica.region;
     // Overrides are config as people write it: the pair with them is parsed again, defaults filled in.
-    const pairs = full.pairs.filter((p) => p.replica.region === region).map((p) => (options.pairOverrides ? pairSchema.parse({ ...p, ...options.pairOverrides }) : p));
+    const configured = full.pairs.filter((p) => p.replica.region === region).map((p) => (options.pairOverrides ? pairSchema.parse({ ...p, ...options.pairOverrides }) : p));
+    const aurora = options.engine;
+    const pairs = isAuroraEngine(aurora) ? configured.map((p) => (p.replica.kind === 'cluster' ? p : asClusterPair(p, aurora))) : configured;
     checkFaultsApply(options.faults ?? [], pairs);
     const withCopy = pairs.some(copiesSnapshots);
     const stack = await replicaStackDefinition({
       account: full.account,
       region: region ?? '',
       replicaIds: pairs.map((p) => p.id),
+      clusterIds: pairs.filter((p) => p.replica.kind === 'cluster').map((p) => p.id),
       rtoTargetMinutes: full.rtoTargetMinutes,
       alarms: full.alarms,
       functions: ['start-refresh', 'on-rds-event', 'watchdog', ...(pairs.some((p) => copiesSnapshots(p) && p.copy.retention.enabled) ? ['retention'] : [])],
@@ -419,7 +439,7 @@ export class Simulation {
     const dynamo = await startDynalite();
     const table = await dynamo.createLedgerTable('replica-refresh-ledger');
     // The functions find the subscription by the name the stack gives it (Ref of the AWS::RDS::EventSubscription).
-    const config = simRuntimeConfig(full, pairs, table, 'replica-refresh-notifications', stack.eventPath.subscriptionName);
+    const config = simRuntimeConfig(full, pairs, table, 'replica-refresh-notifications', stack.eventPaths.map((e) => e.subscriptionName));
     const configDir = mkdtempSync(join(tmpdir(), 'replica-refresh-sim-config-'));
     const sim = new Simulation(dynamo, full, stageRuntimeConfig(config, join(configDir, 'replica')), configDir, options, stack);
     await sim.build();
@@ -481,12 +501,26 @@ export class Simulation {
     set.add(`${service}:${command.replace(/Command$/, '')}`);
   }
 
+  /** An RDS client of one function in one region, answered by the simulator (its calls recorded as the function's). */
+  private simRdsClient(fn: string, region: string): ReturnType<typeof replicaRdsClient> {
+    const client = retryWithoutDelay(replicaRdsClient(region, { credentials: SIM_CREDENTIALS }));
+    answerFromSimulator(client, (command, input) => {
+      this.called(fn, 'rds', command);
+      // Fault crash-before-writer: the function dies (an error that is no AWS answer) as it is about to create the writer.
+      const cluster = typeof input.DBClusterIdentifier === 'string' ? this.regions.get(region)?.clusters.clusters.get(input.DBClusterIdentifier.toLowerCase()) : undefined;
+      if (this.crashBeforeWriter && fn === 'on-rds-event' && command === 'CreateDBInstanceCommand' && cluster && (cluster.DBClusterMembers ?? []).length === 0) {
+        return Promise.reject(new Error("simulated crash: on-rds-event died between the cluster's restore and its writer's creation"));
+      }
+      return this.rdsCall(region, command, input);
+    });
+    return client;
+  }
+
   /** A runtime for one function: the same handler and adapter code, with clients answered by the simulator. */
   private runtimeFor(fn: string): Runtime {
     return runtime(this.configSource, {
       clients: (cfg) => {
-        const replicaRds = retryWithoutDelay(replicaRdsClient(cfg.region, { credentials: SIM_CREDENTIALS }));
-        answerFromSimulator(replicaRds, (command, input) => (this.called(fn, 'rds', command), this.rdsCall(cfg.region, command, input)));
+        const replicaRds = this.simRdsClient(fn, cfg.region);
         const sns = retryWithoutDelay(notifyClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(sns, (command, input) => (this.called(fn, 'sns', command), Promise.resolve(this.snsCall(command, input))));
         const dynamo = retryWithoutDelay(ledgerClient(cfg.region, { endpoint: this.dynamo.endpoint, credentials: SIM_CREDENTIALS }));
@@ -582,7 +616,9 @@ export class Simulation {
     const start = startHandler(this.runtimeFor('start-refresh'));
     const events = eventHandler(this.runtimeFor('on-rds-event'));
     const dog = watchdogHandler(this.runtimeFor('watchdog'));
-    const expire = retentionHandler(this.runtimeFor('retention'));
+    // As the handler module wires it (withClusterCalls): the cluster calls on a client of their own, when a pair is Aurora.
+    const retentionRuntime = this.runtimeFor('retention');
+    const expire = retentionHandler({ ...retentionRuntime, deps: { ...retentionRuntime.deps, ...(this.pairs.some((p) => p.source.kind === 'cluster') ? { clusters: new RdsClusterAdapter(this.simRdsClient('retention', this.config.region)) } : {}) } });
     // Retry settings as the CDK app configures them: start-refresh, the watchdog and retention 0, on-rds-event 2.
     this.startRefresh = new SimLambda('start-refresh', this.clock, this.random, (e) => start(e), 0, toDlq, undefined, observe);
     this.onRdsEvent = new SimLambda('on-rds-event', this.clock, this.random, (e) => events(e), 2, toDlq, undefined, observe);
@@ -605,6 +641,8 @@ export class Simulation {
         // The EventBridge rule in x's region: snapshot "creation" events of RDS go to the copy function.
         this.regionRds(region).eventBus.push((event) => {
           if (event.sourceType === 'db-snapshot' && event.category === 'creation') this.putSnapshotEvent(region, fn, event);
+          // The cluster rule (SnapshotEvents' ClusterRule): a cluster snapshot created, automated 0169 or manual 0075.
+          if (event.sourceType === 'db-cluster-snapshot' && CLUSTER_SNAPSHOT_CREATED_EVENTS.includes(event.eventId)) this.putSnapshotEvent(region, fn, event);
         });
       }
     }
@@ -621,8 +659,12 @@ export class Simulation {
    * the simulation carries on without a subscription so that the functions meet what they would.
    */
   private createEventSubscription(): void {
-    const e = this.stack.eventPath;
     this.rds.subscriptionObserver = (sub, from) => this.observeSubscription(sub, from);
+    // One per source type the stack defines (DB instances; Aurora clusters when a pair is one), to the same topic.
+    for (const e of this.stack.eventPaths) this.createOneEventSubscription(e);
+  }
+
+  private createOneEventSubscription(e: ReplicaStackDefinition['eventPath']): void {
     try {
       this.rds.deploy('CreateEventSubscriptionCommand', {
         SubscriptionName: e.subscriptionName,
@@ -633,16 +675,16 @@ export class Simulation {
         Enabled: e.enabled,
       });
     } catch (err) {
-      this.subscriptionFailed(err);
+      this.subscriptionFailed(e.subscriptionName, err);
       return;
     }
     void this.rds.activateSubscription(e.subscriptionName);
   }
 
-  private subscriptionFailed(err: unknown): void {
+  private subscriptionFailed(name: string, err: unknown): void {
     const e = err as Error;
     this.eventSubscriptionError = `${e.name}: ${e.message}`;
-    this.step('*', 'event-path', `CreateEventSubscription ${this.stack.eventPath.subscriptionName} refused: ${this.eventSubscriptionError}: the stack would fail to deploy; no RDS event reaches on-rds-event`);
+    this.step('*', 'event-path', `CreateEventSubscription ${name} refused: ${this.eventSubscriptionError}: the stack would fail to deploy; its RDS events do not reach on-rds-event`);
   }
 
   private observeSubscription(sub: EventSubscriptionRecord, from: string): void {
@@ -703,6 +745,21 @@ export class Simulation {
   }
 
   private seedPair(pair: PairConfig): void {
+    if (pair.replica.kind === 'cluster') {
+      const src = this.regionRds(pair.source.region);
+      seedClusterPair(pair, {
+        start: this.start,
+        source: src,
+        replica: this.rds,
+        sourceKeyArn: this.kms.create(src.region, 'sim-source-key', `${pair.source.identifier}-key`),
+        copyKeyArn: this.copyKeyFor(pair),
+        sourcePassword: sourcePassword(pair),
+        secrets: this.secrets,
+        ssm: this.ssm,
+        randomHex: () => this.random.hex6(),
+      });
+      return;
+    }
     const e = this.engine;
     this.rds.subnetGroups.add('staging-private');
     this.rds.addParameterGroup(e.parameterGroup.name, e.engine, e.replicaVersion, e.parameterGroup.parameters);
@@ -886,6 +943,7 @@ export class Simulation {
     };
     this.eventsTopic.faults = { copies: faults.includes('duplicate-events') ? 3 : 1, reorderSeconds: faults.includes('reorder-events') ? 600 : 0 };
     this.crashArmed = faults.includes('crash-after-delete');
+    this.crashBeforeWriter = faults.includes('crash-before-writer');
     this.onRdsEvent.failWhen = faults.includes('on-event-fails') ? () => 'simulated crash of on-rds-event' : undefined;
     this.lostSnapshotEvents = faults.includes('lost-snapshot-events');
     for (const e of this.rds.replicatedBackups.values()) e.frozenAt = faults.includes('replication-stalled') ? new Date(from - 2 * 3_600_000) : undefined;
@@ -985,7 +1043,7 @@ export class Simulation {
       for (const [id, s] of this.rds.snapshots) if (s.DBInstanceIdentifier === x) this.rds.snapshots.delete(id);
       for (const [id, s] of src.snapshots) if (s.DBInstanceIdentifier === x) src.snapshots.delete(id);
     } else {
-      this.clock.at(backupTime(new Date(from + DAY)), `automated snapshot of ${x}`, () => void src.takeAutomatedSnapshot(x));
+      this.clock.at(backupTime(new Date(from + DAY)), `automated snapshot of ${x}`, () => void (pair.source.kind === 'cluster' ? src.clusters.takeAutomatedClusterSnapshot(x) : src.takeAutomatedSnapshot(x)));
     }
     const extra = pair.copy.extraSnapshots;
     const copyFn = this.copyFunctions.get(pair.source.region)?.fn;
@@ -1010,10 +1068,10 @@ export class Simulation {
       // RDS refusing a request the functions sent (not a throttle, a busy instance or a missing resource) is what the
       // simulation is for: say which request and why.
       const e = err as Error;
-      const expected = ['Throttling', 'InvalidDBInstanceStateFault', 'DBInstanceNotFoundFault', 'DBSnapshotNotFoundFault', 'SubscriptionNotFoundFault', 'DBInstanceAlreadyExistsFault', 'InsufficientDBInstanceCapacityFault', 'DBProxyTargetAlreadyRegisteredFault', 'DBInstanceRoleAlreadyExistsFault', 'SnapshotQuotaExceededFault', 'DBSnapshotAlreadyExistsFault'];
+      const expected = ['Throttling', 'InvalidDBInstanceStateFault', 'DBInstanceNotFoundFault', 'DBSnapshotNotFoundFault', 'SubscriptionNotFoundFault', 'DBInstanceAlreadyExistsFault', 'InsufficientDBInstanceCapacityFault', 'DBProxyTargetAlreadyRegisteredFault', 'DBInstanceRoleAlreadyExistsFault', 'SnapshotQuotaExceededFault', 'DBSnapshotAlreadyExistsFault', 'DBClusterNotFoundFault', 'DBClusterSnapshotNotFoundFault', 'DBClusterAlreadyExistsFault', 'DBClusterSnapshotAlreadyExistsFault', 'InvalidDBClusterStateFault'];
       if (!expected.includes(e.name)) {
-        const id = text(input.DBInstanceIdentifier ?? input.TargetDBInstanceIdentifier ?? input.DBProxyName ?? input.SubscriptionName ?? '*');
-        const sent = Object.keys(input).filter((k) => !['DBInstanceIdentifier', 'ApplyImmediately'].includes(k));
+        const id = text(input.DBInstanceIdentifier ?? input.DBClusterIdentifier ?? input.TargetDBInstanceIdentifier ?? input.DBProxyName ?? input.SubscriptionName ?? '*');
+        const sent = Object.keys(input).filter((k) => !['DBInstanceIdentifier', 'DBClusterIdentifier', 'ApplyImmediately'].includes(k));
         this.step(id, 'rejected', `RDS rejected ${command.replace(/Command$/, '')} (${sent.join(', ')}): ${e.name}: ${e.message}`);
       }
       throw err;
@@ -1077,7 +1135,7 @@ export class Simulation {
     fn.invokeAsync({
       version: '0',
       id: `sim-eb-${++this.eventSeq}`,
-      'detail-type': 'RDS DB Snapshot Event',
+      'detail-type': event.sourceType === 'db-cluster-snapshot' ? 'RDS DB Cluster Snapshot Event' : 'RDS DB Snapshot Event',
       source: 'aws.rds',
       account: this.config.account,
       time: event.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -1085,7 +1143,7 @@ export class Simulation {
       resources: [event.sourceArn],
       detail: {
         EventCategories: [event.category],
-        SourceType: 'SNAPSHOT',
+        SourceType: event.sourceType === 'db-cluster-snapshot' ? 'CLUSTER_SNAPSHOT' : 'SNAPSHOT',
         SourceArn: event.sourceArn,
         Date: event.time.toISOString(),
         Message: event.message,
@@ -1101,6 +1159,14 @@ export class Simulation {
       return;
     }
     if (region !== this.config.region) return;
+    if (event.sourceType === 'db-cluster') {
+      if (event.eventId === 'RDS-EVENT-0171') this.step(event.sourceId, 'deleted', `cluster ${event.sourceId} deleted (RDS-EVENT-0171${this.rds.faults.dropDeletionEvents ? ', event lost' : ''})`);
+      if (event.eventId === 'RDS-EVENT-0170') this.step(event.sourceId, 'available', `cluster ${event.sourceId} created, no instance yet: its endpoints wait for a writer (RDS-EVENT-0170)`);
+      return;
+    }
+    if (event.eventId === 'RDS-EVENT-0005' && this.rds.instances.get(event.sourceId)?.DBClusterIdentifier) {
+      this.step(event.sourceId, 'usable', `${event.sourceId} created in cluster ${this.rds.instances.get(event.sourceId)?.DBClusterIdentifier ?? '?'} (RDS-EVENT-0005)`);
+    }
     if (event.eventId === 'RDS-EVENT-0003') this.step(event.sourceId, 'deleted', `${event.sourceId} deleted (RDS-EVENT-0003${this.rds.faults.dropDeletionEvents ? ', event lost' : ''})`);
     if (event.eventId === 'RDS-EVENT-0043' || event.eventId === 'RDS-EVENT-0019') this.step(event.sourceId, 'usable', `${event.sourceId} restored and serving (backing-up; ${event.eventId})`);
     if (event.eventId === 'RDS-EVENT-0002') this.step(event.sourceId, 'available', `${event.sourceId} available (baseline backup finished)`);
@@ -1141,8 +1207,12 @@ export class Simulation {
       for (const o of (inv.result as { replica: string; action: string }[]) ?? []) {
         if (o.action.startsWith('event-path:')) {
           // The watchdog reports the event path on every pass: narrated when its finding changes.
-          if (o.action !== this.lastEventPathFinding && (o.action !== 'event-path:ok' || this.lastEventPathFinding !== undefined)) this.step(o.replica, 'watchdog', `watchdog: ${o.action}`);
-          this.lastEventPathFinding = o.action;
+          // The watchdog reports each subscription (a cluster subscription's finding names it): narrated per subscription.
+          const which = /\(([^)]+)\)$/.exec(o.action)?.[1] ?? '';
+          const last = this.lastEventPathFinding.get(which);
+          const healthy = o.action.startsWith('event-path:ok');
+          if (o.action !== last && (!healthy || last !== undefined)) this.step(o.replica, 'watchdog', `watchdog: ${o.action}`);
+          this.lastEventPathFinding.set(which, o.action);
         } else if (o.action !== 'idle' && !o.action.startsWith('waiting:')) this.step(o.replica, 'watchdog', `watchdog: ${o.action}`);
       }
     }
@@ -1157,7 +1227,8 @@ export class Simulation {
   private narrateCopy(o: CopyInvocationOutcome): void {
     const y = o.replica ?? '*';
     const out = o.outcome;
-    if (out.action === 'copied') this.step(y, 'copy', `copy-snapshot: CopyDBSnapshot ${o.snapshotId ?? '?'} → ${out.targetId} in ${this.config.region} started`);
+    const copyApi = this.pairs.find((p) => p.id === o.replica)?.source.kind === 'cluster' ? 'CopyDBClusterSnapshot' : 'CopyDBSnapshot';
+    if (out.action === 'copied') this.step(y, 'copy', `copy-snapshot: ${copyApi} ${o.snapshotId ?? '?'} → ${out.targetId} in ${this.config.region} started`);
     // A refusal by RDS reads "RetryableRdsError: CopyDBSnapshot <arn> to <id>: <fault>: <message>": the fault says enough.
     if (out.action === 'defer') this.step(y, 'copy', `copy-snapshot: ${o.snapshotId ?? '?'} waits ${out.delaySeconds} s in the delay queue: ${/\b(\w+(Fault|Exception)|Throttling): .*$/.exec(out.reason)?.[0] ?? out.reason}`);
     if (out.action === 'error') this.step(y, 'copy', `copy-snapshot: ${o.snapshotId ?? '?'} not copied: ${out.reason}`);

@@ -4,11 +4,12 @@
  * restore is usable; the run records both ends. Phases: deleting → deleted → restoring → finishing → closed.
  */
 import { StaleRunError, describeError } from '../../kernel/errors';
-import type { InstanceView, RunRecord } from '../../kernel/model';
+import type { RunRecord, TargetView } from '../../kernel/model';
 import type { Deps } from '../../kernel/ports';
 import type { FinishOutcome, RestoreOutcome, RunContext } from '../lifecycle';
-import { alertDeadline, failRun, finishRun, minutesSince, requestRestore } from '../lifecycle';
+import { alertDeadline, completeRestore, failRun, finishRun, minutesSince, requestRestore } from '../lifecycle';
 import { transition } from '../machine';
+import { targetOf } from '../../targets/registry';
 import type { StartResult } from '../start';
 import type { RefreshStrategy, Sighting } from './strategy';
 
@@ -18,33 +19,35 @@ import type { RefreshStrategy, Sighting } from './strategy';
  * unknown) and the deletion event or the watchdog settles it.
  * @returns a result when the run ended here (failed), undefined when the delete is under way
  */
-async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before: InstanceView, mustDisableDeletionProtection: boolean): Promise<StartResult | undefined> {
+async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before: TargetView, mustDisableDeletionProtection: boolean): Promise<StartResult | undefined> {
   const y = ctx.pair.replica.identifier;
   const id = ctx.pair.id;
+  let members: string[] = [];
   try {
     if (mustDisableDeletionProtection) await ctx.gateway.disableDeletionProtection(y);
-    await ctx.gateway.delete(y, run.finalSnapshotId);
+    ({ members } = await ctx.gateway.delete(y, run.finalSnapshotId));
   } catch (err) {
-    let after: InstanceView | undefined;
+    let after: TargetView | undefined;
     try {
       after = await ctx.gateway.describe(y);
     } catch (describeErr) {
       // Neither the delete's outcome nor y's state is known: never decide from the stale view. The run stays open.
-      run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)}; y's state could not be read (${describeError(describeErr)}): the deletion event or the watchdog decides`);
+      run.errors.push(`${deps.now().toISOString()} ${ctx.target.deleteApi}: ${describeError(err)}; y's state could not be read (${describeError(describeErr)}): the deletion event or the watchdog decides`);
       await deps.ledger.updateActiveRun(run, { errors: run.errors }).catch(() => undefined);
       deps.telemetry.warn('delete outcome unknown; left to the event or the watchdog', { replica: id, runId: run.runId, error: describeError(err) });
       return undefined;
     }
     if (after?.status !== 'deleting' && after !== undefined) {
       const note = mustDisableDeletionProtection ? ' Deletion protection may now be off on y; turn it back on if you need it before the next refresh.' : '';
-      const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `DeleteDBInstance failed: ${describeError(err)}.${note}`);
+      const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `${ctx.target.deleteApi} failed: ${describeError(err)}.${note}`);
       return { outcome: 'failed', runId: run.runId, reason: closed.reason ?? describeError(err) };
     }
-    deps.telemetry.warn('DeleteDBInstance reported an error but y is being deleted; carrying on', { replica: id, runId: run.runId, error: describeError(err), before: before.status });
-    run.errors.push(`${deps.now().toISOString()} DeleteDBInstance: ${describeError(err)} (y was being deleted anyway)`);
+    deps.telemetry.warn(`${ctx.target.deleteApi} reported an error but y is being deleted; carrying on`, { replica: id, runId: run.runId, error: describeError(err), before: before.status });
+    run.errors.push(`${deps.now().toISOString()} ${ctx.target.deleteApi}: ${describeError(err)} (y was being deleted anyway)`);
   }
   // No phase condition: a fast deletion event may already have moved the run on, and the time still belongs on it.
-  await deps.ledger.updateActiveRun(run, { deleteRequestedAt: deps.now().toISOString(), ...(run.errors.length > 0 ? { errors: run.errors } : {}) }).catch((err: unknown) => {
+  // An Aurora y: its members went first, and the run records them with the cluster's delete.
+  await deps.ledger.updateActiveRun(run, { deleteRequestedAt: deps.now().toISOString(), ...(members.length > 0 ? { deletedMembers: members } : {}), ...(run.errors.length > 0 ? { errors: run.errors } : {}) }).catch((err: unknown) => {
     if (!(err instanceof StaleRunError)) throw err;
   });
   return undefined;
@@ -80,7 +83,7 @@ function onGone(deps: Deps, ctx: RunContext, run: RunRecord, gone: Sighting): Pr
 }
 
 /** The watchdog's look at a run: acts for an event that did not come in time, retries a restore that is due. */
-async function poll(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView | undefined): Promise<string> {
+async function poll(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView | undefined): Promise<string> {
   const { pair } = ctx;
   const now = deps.now();
   const grace = pair.deletionEventGraceMinutes;
@@ -118,14 +121,20 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView
         await transition(deps, run, 'restore-vanished', { errors: [...run.errors, `${now.toISOString()} the requested restore vanished`] });
         return 'restore:vanished';
       }
-      if (ctx.target.usableStates.has(y.status)) {
+      if (ctx.target.usable(y)) {
         deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
         return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' })}`;
       }
-      if (ctx.target.failedStates.has(y.status)) {
-        await failRun(deps, ctx, run, `the restored instance is ${y.status}.`);
+      const failed = ctx.target.failed(y);
+      if (failed) {
+        await failRun(deps, ctx, run, `the restored ${ctx.target.noun} is ${failed}.`);
         return 'failed:restore';
       }
+      // An event lost or a function that died before it was acted on: what the restore still needs (an Aurora
+      // cluster's writer) is asked for here.
+      const completed = await completeRestore(deps, ctx, run, y);
+      if (completed === 'failed') return 'failed:complete-restore';
+      if (completed === 'created') return 'restore:completing';
       if (!run.deadlineAlertedAt && minutesSince(run.restoreRequestedAt, now) > pair.restoreDeadlineMinutes) {
         await alertDeadline(deps, ctx, run, y.status);
         return 'alerted:deadline';
@@ -144,7 +153,7 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView
 export const DELETE_FIRST: RefreshStrategy = {
   mode: 'delete-first',
   firstPhase: 'deleting',
-  manages: (pair, instanceId) => pair.replica.identifier === instanceId,
+  manages: (pair, sourceType, sourceId) => targetOf(pair).owns(pair, sourceType, sourceId),
   begin: (deps, ctx, run, replica, opts) => deleteReplica(deps, ctx, run, replica, opts.disableDeletionProtection),
   interrupted: (run) => run.deleteRequestedAt === undefined,
   resume: continueStart,

@@ -5,7 +5,7 @@
  * start, the target's events and the watchdog's polls. A new mode is a new file here and one line in registry.ts.
  */
 import type { PairConfig } from '../../kernel/config';
-import type { InstanceView, RunPhase, RunRecord } from '../../kernel/model';
+import type { RunPhase, RunRecord, TargetView } from '../../kernel/model';
 import type { Deps } from '../../kernel/ports';
 import type { FinishOutcome, RestoreOutcome, RunContext } from '../lifecycle';
 import type { StartResult } from '../start';
@@ -24,13 +24,16 @@ export interface RefreshStrategy {
   readonly mode: RefreshMode;
   /** The phase a run opens in once its preflight passed. */
   readonly firstPhase: RunPhase;
-  /** Whether an RDS event about this DB instance identifier concerns the pair (events name physical instances). */
-  manages(pair: PairConfig, instanceId: string): boolean;
+  /**
+   * Whether an RDS event's source concerns the pair: events name physical resources (y, an Aurora y's members, or an
+   * instance a swap mode runs beside y).
+   */
+  manages(pair: PairConfig, sourceType: string, sourceId: string): boolean;
   /**
    * The run's first step, right after it was opened: `replica` is y as the preflight saw it.
    * @returns a result when the run ended here (failed), undefined when the step is under way
    */
-  begin(deps: Deps, ctx: RunContext, run: RunRecord, replica: InstanceView, opts: { disableDeletionProtection: boolean }): Promise<StartResult | undefined>;
+  begin(deps: Deps, ctx: RunContext, run: RunRecord, replica: TargetView, opts: { disableDeletionProtection: boolean }): Promise<StartResult | undefined>;
   /** Whether a run in its first phase never recorded its first step (its start died half way). */
   interrupted(run: RunRecord): boolean;
   /** A retried start whose first attempt opened the run and died before its first step was recorded. */
@@ -48,5 +51,5 @@ export interface RefreshStrategy {
    * that never came, retries what is due.
    * @returns what it did, for the watchdog's outcome
    */
-  poll(deps: Deps, ctx: RunContext, run: RunRecord, y: InstanceView | undefined): Promise<string>;
+  poll(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView | undefined): Promise<string>;
 }

@@ -22,59 +22,12 @@
  * Only the SDK's request and response *types* are used: the catalog makes no call.
  */
 import type { CreateDBInstanceMessage, DBCluster, DBInstance, ModifyDBClusterMessage, RestoreDBClusterFromSnapshotMessage } from '@aws-sdk/client-rds';
+import type { ClusterSettings, MemberSettings } from '../../kernel/model';
 
 /** The Aurora engines a cluster pair may name. */
 export type AuroraEngine = 'aurora-postgresql' | 'aurora-mysql';
 
-/** Aurora Serverless v2 capacity, in Aurora capacity units. */
-export interface ServerlessV2Scaling {
-  minCapacity: number;
-  maxCapacity: number;
-  /** Seconds of idleness before a cluster with a minimum of 0 ACUs pauses. */
-  secondsUntilAutoPause?: number;
-}
-
-/** The cluster's own settings. */
-export interface ClusterSettings {
-  clusterParameterGroupName?: string;
-  subnetGroupName?: string;
-  vpcSecurityGroupIds: string[];
-  port?: number;
-  iamDatabaseAuthentication: boolean;
-  cloudwatchLogsExports: string[];
-  deletionProtection: boolean;
-  copyTagsToSnapshot: boolean;
-  /** Seconds; Aurora MySQL only. */
-  backtrackWindow?: number;
-  serverlessV2Scaling?: ServerlessV2Scaling;
-  /** `aurora` or `aurora-iopt1` (I/O-Optimized). */
-  storageType?: string;
-  backupRetentionPeriod: number;
-  preferredBackupWindow?: string;
-  preferredMaintenanceWindow?: string;
-  tags: Record<string, string>;
-}
-
-/** One member instance's settings. */
-export interface MemberSettings {
-  /** Its identifier: the new member is created under the same name. */
-  id: string;
-  /** The writer is created first; readers follow. */
-  writer: boolean;
-  instanceClass: string;
-  parameterGroupName?: string;
-  promotionTier?: number;
-  publiclyAccessible: boolean;
-  autoMinorVersionUpgrade: boolean;
-  preferredMaintenanceWindow?: string;
-  caCertificateIdentifier?: string;
-  monitoringInterval: number;
-  monitoringRoleArn?: string;
-  performanceInsightsEnabled: boolean;
-  performanceInsightsRetentionPeriod?: number;
-  performanceInsightsKmsKeyId?: string;
-  tags: Record<string, string>;
-}
+export type { ClusterSettings, MemberSettings, ServerlessV2Scaling } from '../../kernel/model';
 
 /** A cluster setting the catalog holds (tags travel with the restore's Tags). */
 export type ClusterKey = Exclude<keyof ClusterSettings, 'tags'>;
@@ -147,9 +100,20 @@ export const CLUSTER_CATALOG: readonly ClusterSettingSpec[] = [
     restore: (v) => ({ ServerlessV2ScalingConfiguration: { MinCapacity: v.minCapacity, MaxCapacity: v.maxCapacity, ...(v.secondsUntilAutoPause !== undefined ? { SecondsUntilAutoPause: v.secondsUntilAutoPause } : {}) } }),
   }),
   cluster({ name: 'storageType', read: (c) => c.StorageType, restore: (v) => ({ StorageType: v }) }),
+  // KmsKeyId: "When you don't specify a value ... the restored DB cluster is encrypted using the KMS key that was used
+  // to encrypt the DB snapshot" (RestoreDBClusterFromSnapshot API reference): the copy's key, not y's own.
+  cluster({ name: 'kmsKeyId', read: (c) => c.KmsKeyId, restore: (v) => ({ KmsKeyId: v }) }),
   cluster({ name: 'backupRetentionPeriod', read: (c) => c.BackupRetentionPeriod ?? 1, restore: (v) => ({ BackupRetentionPeriod: v }) }),
   cluster({ name: 'preferredBackupWindow', read: (c) => c.PreferredBackupWindow, restore: (v) => ({ PreferredBackupWindow: v }) }),
   cluster({ name: 'preferredMaintenanceWindow', read: (c) => c.PreferredMaintenanceWindow, modify: (v) => ({ PreferredMaintenanceWindow: v }) }),
+  cluster({
+    name: 'databaseInsightsMode',
+    read: (c) => c.DatabaseInsightsMode,
+    // RestoreDBClusterFromSnapshot has no DatabaseInsightsMode; ModifyDBCluster does: "If you change the value from
+    // standard to advanced, you must set the PerformanceInsightsEnabled parameter to true and the
+    // PerformanceInsightsRetentionPeriod parameter to 465" (ModifyDBCluster API reference).
+    modify: (v) => (v === 'advanced' ? { DatabaseInsightsMode: 'advanced', EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: 465 } : { DatabaseInsightsMode: v as 'standard' }),
+  }),
 ];
 
 /** Every member setting, in the order requests are built and drift is listed. */

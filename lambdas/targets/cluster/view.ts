@@ -10,40 +10,10 @@
  * a member's state comes from its own DescribeDBInstances entry.
  */
 import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
-import type { ClusterSettings, MemberSettings } from './catalog';
+import type { ClusterMemberView, ClusterView } from '../../kernel/model';
 import { readClusterSettings, readMemberSettings } from './catalog';
 
-/** One member instance. */
-export interface ClusterMemberView {
-  id: string;
-  arn: string;
-  /** Its own DBInstanceStatus; `unknown` when DescribeDBInstances did not list it (yet). */
-  status: string;
-  writer: boolean;
-  createdAt?: Date;
-  settings: MemberSettings;
-}
-
-/** The cluster with its members. */
-export interface ClusterView {
-  id: string;
-  arn: string;
-  /** The cluster's own Status. */
-  status: string;
-  /** `aurora-postgresql` or `aurora-mysql`, as RDS reports it. */
-  engine: string;
-  engineVersion?: string;
-  /** DbClusterResourceId: the cluster behind the name, as DbiResourceId is an instance's. */
-  resourceId?: string;
-  createdAt?: Date;
-  storageEncrypted: boolean;
-  kmsKeyId?: string;
-  settings: ClusterSettings;
-  members: ClusterMemberView[];
-  tags: Record<string, string>;
-  masterUsername?: string;
-  masterUserSecretArn?: string;
-}
+export type { ClusterMemberView, ClusterView } from '../../kernel/model';
 
 /** States in which the cluster, and an instance, serve: as for instances (targets/instance/model.ts). */
 const SERVING = new Set(['available', 'backing-up']);
@@ -80,8 +50,12 @@ export function toClusterView(cluster: DBCluster, instances: readonly DBInstance
       settings: db ? readMemberSettings(db, writer) : { id: memberId, writer, instanceClass: '', publiclyAccessible: false, autoMinorVersionUpgrade: true, monitoringInterval: 0, performanceInsightsEnabled: false, tags: {} },
     };
   });
-  const settings = readClusterSettings(cluster);
+  const own = readClusterSettings(cluster);
+  const roles = (cluster.AssociatedRoles ?? []).flatMap((r) => (r.RoleArn && r.Status !== 'INVALID' ? [{ roleArn: r.RoleArn, featureName: r.FeatureName ?? '' }] : []));
+  // Writer first: the writer is created first and the readers after it.
+  const ordered = [...members.filter((m) => m.writer), ...members.filter((m) => !m.writer)];
   return {
+    kind: 'cluster',
     id,
     arn: cluster.DBClusterArn ?? '',
     status: cluster.Status ?? 'unknown',
@@ -91,9 +65,9 @@ export function toClusterView(cluster: DBCluster, instances: readonly DBInstance
     ...(cluster.ClusterCreateTime ? { createdAt: cluster.ClusterCreateTime } : {}),
     storageEncrypted: cluster.StorageEncrypted ?? false,
     ...(cluster.KmsKeyId ? { kmsKeyId: cluster.KmsKeyId } : {}),
-    settings,
+    settings: { kind: 'cluster', ...own, members: ordered.map((m) => m.settings), ...(roles.length > 0 ? { associatedRoles: roles } : {}) },
     members,
-    tags: settings.tags,
+    tags: own.tags,
     ...(cluster.MasterUsername ? { masterUsername: cluster.MasterUsername } : {}),
     ...(cluster.MasterUserSecret?.SecretArn ? { masterUserSecretArn: cluster.MasterUserSecret.SecretArn } : {}),
   };

@@ -1,11 +1,11 @@
 /** An RDS DB instance as a refresh target. */
+import type { InstanceSettings, InstanceView, TargetSettings, TargetView } from '../../kernel/model';
 import type { TargetModel } from '../target';
-import { INSTANCE_CATALOG } from './catalog';
 import { shapeRestore } from './engines';
-import { desiredSettings, driftOf, postRestoreGroups } from './settings';
+import { MODIFY_GROUPS, desiredSettings, driftOf, missingRoles, postRestoreGroups } from './settings';
 
 /** Instance states in which y serves queries again: "usable" is not only `available`. */
-const USABLE_STATES: ReadonlySet<string> = new Set([
+export const USABLE_STATES: ReadonlySet<string> = new Set([
   'available',
   'backing-up',
   'storage-optimization',
@@ -17,7 +17,7 @@ const USABLE_STATES: ReadonlySet<string> = new Set([
 ]);
 
 /** Instance states from which a restore will not come good by itself. */
-const FAILED_STATES: ReadonlySet<string> = new Set([
+export const FAILED_STATES: ReadonlySet<string> = new Set([
   'failed',
   'restore-error',
   'incompatible-restore',
@@ -29,7 +29,7 @@ const FAILED_STATES: ReadonlySet<string> = new Set([
 ]);
 
 /** States from which y can be deleted and a refresh makes sense. */
-const DELETABLE_STATES: ReadonlySet<string> = new Set(['available', 'backing-up', 'stopped', 'storage-optimization', 'storage-full']);
+export const DELETABLE_STATES: ReadonlySet<string> = new Set(['available', 'backing-up', 'stopped', 'storage-optimization', 'storage-full']);
 
 /**
  * States a failed restore leaves an instance in, from which RDS still deletes it: `failed`, `incompatible-restore` and
@@ -38,18 +38,76 @@ const DELETABLE_STATES: ReadonlySet<string> = new Set(['available', 'backing-up'
  */
 const REPLACEABLE_FAILED_STATES: ReadonlySet<string> = new Set(['failed', 'incompatible-restore', 'incompatible-network', 'incompatible-parameters']);
 
+/** RDS events about a DB instance, by what they mean for a refresh (lambdas/events/parse.ts has the ids and why). */
+export const INSTANCE_EVENTS = {
+  /** Instance deleted. */
+  deleted: ['RDS-EVENT-0003'],
+  /**
+   * y may serve again: restored from a DB snapshot (0008, the documented id; 0043, "Restored from snapshot NAME",
+   * which can come while y is still `creating`), created (0005), point-in-time restore finished (0019), or its
+   * first backup finished (0002). Each is confirmed with DescribeDBInstances before y counts as usable.
+   */
+  usable: ['RDS-EVENT-0008', 'RDS-EVENT-0043', 'RDS-EVENT-0005', 'RDS-EVENT-0019', 'RDS-EVENT-0002'],
+  /** Creation failed (0278), insufficient resource limits (0353), KMS key inaccessible (0418), instance inaccessible (0419). */
+  failed: ['RDS-EVENT-0278', 'RDS-EVENT-0353', 'RDS-EVENT-0418', 'RDS-EVENT-0419'],
+} as const;
+
+/** The signal of a DB instance event, by its id. */
+export function instanceSignal(eventId: string): 'deleted' | 'usable' | 'failed' | undefined {
+  if ((INSTANCE_EVENTS.deleted as readonly string[]).includes(eventId)) return 'deleted';
+  if ((INSTANCE_EVENTS.usable as readonly string[]).includes(eventId)) return 'usable';
+  if ((INSTANCE_EVENTS.failed as readonly string[]).includes(eventId)) return 'failed';
+  return undefined;
+}
+
+/** The instance's settings; settings of another kind here are a bug (a pair's target never changes kind). */
+export function instanceSettings(s: TargetSettings): InstanceSettings {
+  if (s.kind === 'cluster') throw new Error('a DB instance target was handed an Aurora cluster\'s settings');
+  return s;
+}
+
+/** The instance itself; a view of another kind here is a bug. */
+export function instanceView(v: TargetView): InstanceView {
+  if (v.kind === 'cluster') throw new Error(`a DB instance target was handed the Aurora cluster ${v.id}`);
+  return v;
+}
+
 /** The instance target. */
 export const INSTANCE_TARGET: TargetModel = {
   kind: 'instance',
   eventSourceType: 'db-instance',
   arnResourceType: 'db',
-  usableStates: USABLE_STATES,
-  failedStates: FAILED_STATES,
+  noun: 'instance',
+  deleteApi: 'DeleteDBInstance',
   deletableStates: DELETABLE_STATES,
   replaceableFailedStates: REPLACEABLE_FAILED_STATES,
-  catalog: INSTANCE_CATALOG,
-  desiredSettings,
-  shapeRestore,
-  postRestoreGroups,
-  driftOf,
+  usable: (v) => USABLE_STATES.has(v.status),
+  failed: (v) => (FAILED_STATES.has(v.status) ? v.status : undefined),
+  facts: (view) => {
+    const v = instanceView(view);
+    return {
+      summary: `${v.engine}, ${v.settings.instanceClass}`,
+      monitoringRoleArns: v.settings.monitoringInterval > 0 && v.settings.monitoringRoleArn ? [v.settings.monitoringRoleArn] : [],
+      associatedRoles: v.settings.associatedRoles ?? [],
+      ...(v.settings.allocatedStorage !== undefined ? { allocatedStorage: v.settings.allocatedStorage } : {}),
+      domainMemberships: v.domainMemberships,
+      problems: [],
+    };
+  },
+  owns: (pair, sourceType, sourceId) => sourceType === 'db-instance' && sourceId === pair.replica.identifier,
+  signalOf: (pair, event) => (INSTANCE_TARGET.owns(pair, event.sourceType, event.sourceId) ? instanceSignal(event.eventId) : undefined),
+  desiredSettings: (live, overrides, engine) => desiredSettings(instanceSettings(live), overrides, engine),
+  restoreSettings: (desired, snapshot, { anyZone }) => {
+    const settings = { ...instanceSettings(desired) };
+    // Storage cannot shrink: if x grew past y, the restore needs at least the snapshot's size.
+    if (snapshot.allocatedStorage !== undefined && (settings.allocatedStorage ?? 0) < snapshot.allocatedStorage) settings.allocatedStorage = snapshot.allocatedStorage;
+    // After a capacity shortage, any zone will do rather than the one that has none.
+    if (anyZone) delete settings.availabilityZone;
+    return settings;
+  },
+  shapeRestore: (engine, desired) => shapeRestore(engine, instanceSettings(desired)),
+  postRestoreGroups: (desired, restored) => postRestoreGroups(instanceSettings(desired), instanceView(restored)),
+  groupOfSetting: (setting) => (setting === 'associatedRoles' ? 'iam-role:' : Object.entries(MODIFY_GROUPS).find(([, keys]) => (keys as readonly string[]).includes(setting))?.[0]),
+  missingRoles: (desired, restored) => missingRoles(instanceSettings(desired), instanceView(restored)),
+  driftOf: (desired, actual) => driftOf(instanceSettings(desired), instanceView(actual)),
 };

@@ -2,8 +2,8 @@ import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { EventPipeline, eventSubscriptionName } from '../../../infra/features/event-pipeline';
-import { ACCOUNT, REGION, assertHasResource, iamStatements, newStack, rdsArn, unacknowledgedNagFindings } from '../helpers';
+import { EventPipeline, eventSubscriptionName, eventSubscriptionNames } from '../../../infra/features/event-pipeline';
+import { ACCOUNT, REGION, assertHasResource, assertResourceCount, iamStatements, newStack, rdsArn, unacknowledgedNagFindings } from '../helpers';
 
 function handler(stack: Stack): lambda.IFunction {
   return new lambda.Function(stack, 'Handler', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
@@ -129,5 +129,113 @@ describe('EventPipeline', () => {
   it('fails on a repeated replica id', () => {
     const s = newStack();
     expect(() => new EventPipeline(s, 'Events', { instanceIds: ['a-staging', 'a-staging'], handler: handler(s) })).toThrow('instanceIds must be unique, got "a-staging" twice');
+  });
+
+  it('has no cluster subscription and admits no cluster ARN while no replica is a cluster', () => {
+    assertResourceCount(template, 'AWS::RDS::EventSubscription', 1);
+    expect(pipeline.clusterSubscription).toBeUndefined();
+    expect(pipeline.subscriptionNames).toEqual([`replica-refresh-${REGION}`]);
+    expect(JSON.stringify(template.toJSON())).not.toContain(':cluster:');
+  });
+
+  describe('with Aurora cluster replicas', () => {
+    /**
+     * The same two conditions, with the cluster ARNs of the region as well: a cluster's events carry the cluster's ARN
+     * (RDS User Guide and Aurora User Guide, "Granting permissions to publish notifications to an Amazon SNS topic":
+     * aws:SourceArn is the RDS resource ARN).
+     */
+    const FROM_RDS_INSTANCES_AND_CLUSTERS_OF_THIS_ACCOUNT = {
+      StringEquals: { 'aws:SourceAccount': ACCOUNT },
+      ArnLike: {
+        'aws:SourceArn': [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:db:*`]] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:cluster:*`]] },
+        ],
+      },
+    };
+    let clusterStack: Stack;
+    let clusterPipeline: EventPipeline;
+    let clusterTemplate: Template;
+
+    beforeAll(() => {
+      clusterStack = newStack();
+      // The members are DB instances: their events come through the db-instance subscription.
+      clusterPipeline = new EventPipeline(clusterStack, 'Events', { instanceIds: ['crm-staging-writer', 'crm-staging-reader-1', 'a-staging'], clusterIds: ['crm-staging'], handler: handler(clusterStack) });
+      clusterTemplate = Template.fromStack(clusterStack);
+    });
+
+    it('adds a db-cluster subscription with no SourceIds, to the same topic, for creation, deletion, failure and notification events', () => {
+      assertResourceCount(clusterTemplate, 'AWS::RDS::EventSubscription', 2);
+      assertHasResource(clusterTemplate, 'AWS::RDS::EventSubscription', {
+        SubscriptionName: `replica-refresh-${REGION}-db-cluster`,
+        SourceType: 'db-cluster',
+        // A listed y cluster would turn the subscription all-sources-deleted after the first night (RDS-NOTES).
+        SourceIds: Match.absent(),
+        // Aurora User Guide, DB cluster events: RDS-EVENT-0170 creation, 0171 deletion, 0354 failure, stopped/started notification.
+        EventCategories: ['creation', 'deletion', 'failure', 'notification'],
+        Enabled: true,
+        SnsTopicArn: { Ref: Match.stringLikeRegexp('^EventsTopic') },
+      });
+      // The instances' subscription is unchanged: it carries the members' events.
+      assertHasResource(clusterTemplate, 'AWS::RDS::EventSubscription', { SubscriptionName: `replica-refresh-${REGION}`, SourceType: 'db-instance', SourceIds: Match.absent() });
+      expect(clusterPipeline.subscriptionNames).toEqual([`replica-refresh-${REGION}`, `replica-refresh-${REGION}-db-cluster`]);
+      expect(eventSubscriptionNames(REGION, { clusters: true })).toEqual(clusterPipeline.subscriptionNames);
+      expect(clusterPipeline.clusterSubscriptionName).toBe(eventSubscriptionName(REGION, 'db-cluster'));
+    });
+
+    it('creates the cluster subscription only after the topic policy and key exist', () => {
+      const subscriptions = clusterTemplate.findResources('AWS::RDS::EventSubscription', { Properties: { SourceType: 'db-cluster' } }) as unknown as Record<string, { DependsOn: string[] }>;
+      const dependsOn = Object.values(subscriptions)[0]?.DependsOn ?? [];
+      expect(dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^EventsTopicPolicy/), expect.stringMatching(/^EventsTopicKey/)]) as unknown);
+    });
+
+    it('lets RDS publish for the clusters of this account and region too (aws:SourceArn db:* and cluster:*, aws:SourceAccount), in the topic policy and the key policy', () => {
+      assertHasResource(clusterTemplate, 'AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'AllowRdsEventsOfThisAccountsInstances',
+              Effect: 'Allow',
+              Principal: { Service: 'events.rds.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: { Ref: Match.stringLikeRegexp('^EventsTopic') },
+              Condition: FROM_RDS_INSTANCES_AND_CLUSTERS_OF_THIS_ACCOUNT,
+            },
+          ]),
+        },
+      });
+      assertHasResource(clusterTemplate, 'AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'AllowRdsEventsToUseTheKey',
+              Effect: 'Allow',
+              Principal: { Service: 'events.rds.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Resource: '*',
+              Condition: FROM_RDS_INSTANCES_AND_CLUSTERS_OF_THIS_ACCOUNT,
+            },
+          ]),
+        },
+      });
+      expect(JSON.stringify(clusterTemplate.findResources('AWS::SNS::TopicPolicy'))).not.toContain(':es:');
+    });
+
+    it('lets a role read the status of both subscriptions, by name', () => {
+      const own = newStack();
+      const events = new EventPipeline(own, 'Events', { instanceIds: ['crm-staging-writer'], clusterIds: ['crm-staging'], handler: handler(own) });
+      events.grantDescribeSubscription(new iam.Role(own, 'Watchdog', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+      const statements = iamStatements(Template.fromStack(own)).filter((s) => s.policy.startsWith('WatchdogDefaultPolicy'));
+      expect(statements.map((s) => [s.actions, s.resources])).toEqual([[['rds:DescribeEventSubscriptions'], [rdsArn(`es:replica-refresh-${REGION}`), rdsArn(`es:replica-refresh-${REGION}-db-cluster`)]]]);
+    });
+
+    it('leaves no cdk-nag finding unacknowledged', () => {
+      expect(unacknowledgedNagFindings(clusterStack).filter((f) => f.includes('/Events/'))).toEqual([]);
+    });
+
+    it('fails on a repeated cluster id', () => {
+      const s = newStack();
+      expect(() => new EventPipeline(s, 'Events', { instanceIds: ['a-writer'], clusterIds: ['a', 'a'], handler: handler(s) })).toThrow('clusterIds must be unique, got "a" twice');
+    });
   });
 });

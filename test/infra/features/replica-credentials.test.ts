@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ReplicaCredentials, secretArnForPolicies } from '../../../infra/features/replica-credentials';
+import { pairSchema } from '../../../lambdas/kernel/config';
 import { ACCOUNT, REGION, iamStatements, newStack, pair, resourcesAllowed, unacknowledgedNagFindings, type IamStatement } from '../helpers';
 
 const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:a-staging-master-AbCdEf`;
@@ -123,6 +124,26 @@ describe('ReplicaCredentials', () => {
     });
 
     it('leaves no cdk-nag finding unacknowledged', () => {
+      expect(unacknowledgedNagFindings(stack)).toEqual([]);
+    });
+  });
+
+  describe('managed Aurora cluster pairs', () => {
+    it('lets RDS create and tag rds!cluster-… secrets for a cluster y, beside rds!db-… for an instance y, and nag finds nothing unacknowledged', () => {
+      const stack = newStack();
+      const crm = pairSchema.parse({
+        source: { clusterId: 'crm-prod', region: 'eu-west-1' },
+        replica: { clusterId: 'crm-staging', region: REGION, memberIds: ['crm-staging-writer'] },
+        engine: 'aurora-mysql',
+        credentials: { mode: 'managed' },
+      });
+      const credentials = new ReplicaCredentials(stack, 'Credentials', { pairs: [crm, pair('a-staging', REGION, { credentials: { mode: 'managed' } })] });
+      credentials.grantApply(new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+      const statements = iamStatements(Template.fromStack(stack));
+      expect(resourcesAllowed(statements, 'secretsmanager:CreateSecret').sort()).toEqual([
+        `arn:\${AWS::Partition}:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!cluster-*`,
+        `arn:\${AWS::Partition}:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-*`,
+      ]);
       expect(unacknowledgedNagFindings(stack)).toEqual([]);
     });
   });

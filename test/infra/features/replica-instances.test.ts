@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ReplicaInstances } from '../../../infra/features/replica-instances';
-import { ACCOUNT, REGION, iamStatements, newStack, pair, rdsArn, resourcesAllowed } from '../helpers';
+import { pairSchema, type PairConfig } from '../../../lambdas/kernel/config';
+import { ACCOUNT, REGION, iamStatements, newStack, pair, rdsArn, resourcesAllowed, unacknowledgedNagFindings } from '../helpers';
 
 const KEY_A = `arn:aws:kms:${REGION}:${ACCOUNT}:key/aaaaaaaa-1111-2222-3333-444444444444`;
 const KEY_B = `arn:aws:kms:${REGION}:${ACCOUNT}:key/bbbbbbbb-1111-2222-3333-444444444444`;
@@ -159,6 +160,140 @@ describe('ReplicaInstances', () => {
       expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('a-staging', REGION, { rdsProxyArns: [elsewhere] })] })).toThrow(
         `rdsProxyArns of a-staging must be proxies in ${REGION} of account ${ACCOUNT}, y's, got ${elsewhere}`,
       );
+    });
+  });
+
+  describe('Aurora cluster pairs', () => {
+    const ROLE = `arn:aws:iam::${ACCOUNT}:role/crm-s3-import`;
+    const PROXY = `arn:aws:rds:${REGION}:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`;
+    /** A parsed cluster pair: y `clusterId` with its members, writer first. */
+    function clusterPair(clusterId: string, memberIds: string[], extra: Record<string, unknown> = {}): PairConfig {
+      return pairSchema.parse({
+        source: { clusterId: `${clusterId}-source`, region: 'eu-west-1' },
+        replica: { clusterId, region: REGION, memberIds },
+        engine: 'aurora-postgresql',
+        credentials: { mode: 'source' },
+        ...extra,
+      });
+    }
+    const CRM = (extra: Record<string, unknown> = {}) => clusterPair('crm-staging', ['crm-staging-writer', 'crm-staging-reader-1'], extra);
+
+    /** Grants on a bare role for parsed pairs, so the template holds nothing else. */
+    function clusterGrants(pairs: PairConfig[], grant: (replicas: ReplicaInstances, role: iam.IRole) => void) {
+      const stack = newStack();
+      const replicas = new ReplicaInstances(stack, 'Replicas', { pairs });
+      const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      grant(replicas, role);
+      return { statements: iamStatements(Template.fromStack(stack)), stack, replicas };
+    }
+    const MUTATING = ['rds:DeleteDBInstance', 'rds:CreateDBInstance', 'rds:DeleteDBCluster', 'rds:RestoreDBClusterFromSnapshot', 'rds:ModifyDBCluster', 'rds:AddTagsToResource', 'rds:CreateDBClusterSnapshot', 'rds:AddRoleToDBCluster', 'rds:RegisterDBProxyTargets', 'rds:ModifyDBInstance', 'rds:RestoreDBInstanceFromDBSnapshot'];
+    const everyGrant = (replicas: ReplicaInstances, role: iam.IRole) => {
+      replicas.grantRead(role, { proxies: true });
+      replicas.grantDelete(role);
+      replicas.grantRestore(role);
+    };
+
+    it('names the cluster, its members and the instance ys apart; events concern the instances and the members', () => {
+      const replicas = new ReplicaInstances(newStack(), 'Replicas', { pairs: [CRM(), pair('a-staging')] });
+      expect(replicas.instanceIds).toEqual(['a-staging']);
+      expect(replicas.clusterIds).toEqual(['crm-staging']);
+      expect(replicas.memberIds).toEqual(['crm-staging-reader-1', 'crm-staging-writer']);
+      expect(replicas.eventInstanceIds).toEqual(['a-staging', 'crm-staging-reader-1', 'crm-staging-writer']);
+      expect(Stack.of(replicas).resolve(replicas.clusterArn('crm-staging'))).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${REGION}:${ACCOUNT}:cluster:crm-staging`]] });
+    });
+
+    it('reads clusters and cluster snapshots on "*" (List actions; the watchdog lists every cluster of the region), nothing mutating', () => {
+      const { statements } = clusterGrants([CRM()], (r, role) => r.grantRead(role, { proxies: false }));
+      expect(statements.flatMap((s) => s.actions).sort()).toEqual(['rds:DescribeDBClusterSnapshots', 'rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBSnapshots']);
+      expect(statements.flatMap((s) => s.resources)).toEqual(['*']);
+    });
+
+    it('deletes the members by db:<member> and the cluster by cluster:<y> (with its own final snapshots), and nothing of the instance path for a cluster', () => {
+      const { statements } = clusterGrants([CRM()], (r, role) => r.grantDelete(role));
+      expect(resourcesAllowed(statements, 'rds:DeleteDBInstance')).toEqual([rdsArn('db:crm-staging-reader-1'), rdsArn('db:crm-staging-writer')]);
+      expect(resourcesAllowed(statements, 'rds:DeleteDBCluster').sort()).toEqual([rdsArn('cluster:crm-staging'), rdsArn('cluster-snapshot:crm-staging-final-*')].sort());
+      // Deletion protection off before the delete.
+      expect(resourcesAllowed(statements, 'rds:ModifyDBCluster')).toEqual([rdsArn('cluster:crm-staging')]);
+      const actions = statements.flatMap((s) => s.actions);
+      for (const action of ['rds:ModifyDBInstance', 'rds:CreateDBClusterSnapshot', 'rds:CreateDBSnapshot', 'rds:AddTagsToResource']) expect(actions).not.toContain(action);
+    });
+
+    it('takes and tags the final cluster snapshot <y>-final-* only for a finalSnapshot pair', () => {
+      const { statements } = clusterGrants([CRM({ finalSnapshot: true }), clusterPair('hr-staging', ['hr-staging-1'])], (r, role) => r.grantDelete(role));
+      expect(resourcesAllowed(statements, 'rds:CreateDBClusterSnapshot').sort()).toEqual([rdsArn('cluster:crm-staging'), rdsArn('cluster-snapshot:crm-staging-final-*')].sort());
+      expect(resourcesAllowed(statements, 'rds:AddTagsToResource')).toEqual([rdsArn('cluster-snapshot:crm-staging-final-*')]);
+      expect(resourcesAllowed(statements, 'rds:DeleteDBCluster').sort()).toEqual(
+        [rdsArn('cluster:crm-staging'), rdsArn('cluster:hr-staging'), rdsArn('cluster-snapshot:crm-staging-final-*'), rdsArn('cluster-snapshot:hr-staging-final-*')].sort(),
+      );
+    });
+
+    it("expires an Aurora x's copies as cluster snapshots <x>-*, only while they carry the ownership and copy tags", () => {
+      const { statements } = clusterGrants([CRM()], (r, role) => r.grantExpireCopies(role));
+      expect(statements.map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([
+        [
+          ['rds:DeleteDBClusterSnapshot'],
+          [rdsArn('cluster-snapshot:crm-staging-source-*')],
+          { StringEquals: { 'rds:cluster-snapshot-tag/replica-refresh:managed': 'true' }, Null: { 'rds:cluster-snapshot-tag/replica-refresh:copied-from': 'false' } },
+        ],
+      ]);
+    });
+
+    it('restores cluster:<y> from a cluster snapshot with its required inputs, and creates exactly the configured members in it', () => {
+      const { statements } = clusterGrants([CRM()], (r, role) => r.grantRestore(role));
+      expect(resourcesAllowed(statements, 'rds:RestoreDBClusterFromSnapshot').sort()).toEqual(
+        [rdsArn('cluster:crm-staging'), rdsArn('cluster-pg:*'), rdsArn('og:*'), rdsArn('subgrp:*'), rdsArn('cluster-snapshot:*')].sort(),
+      );
+      // CreateDBInstance of a member is evaluated against db:<member> (required) and cluster:<y> (named by the request).
+      expect(resourcesAllowed(statements, 'rds:CreateDBInstance').sort()).toEqual(
+        [rdsArn('db:crm-staging-writer'), rdsArn('db:crm-staging-reader-1'), rdsArn('cluster:crm-staging'), rdsArn('pg:*'), rdsArn('subgrp:*')].sort(),
+      );
+      expect(resourcesAllowed(statements, 'rds:ModifyDBCluster')).toEqual([rdsArn('cluster:crm-staging')]);
+      expect(resourcesAllowed(statements, 'rds:AddTagsToResource').sort()).toEqual([rdsArn('cluster:crm-staging'), rdsArn('db:crm-staging-reader-1'), rdsArn('db:crm-staging-writer')].sort());
+      const actions = statements.flatMap((s) => s.actions);
+      for (const action of ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:ModifyDBInstance', 'rds:AddRoleToDBCluster', 'rds:RegisterDBProxyTargets', 'iam:PassRole']) expect(actions).not.toContain(action);
+    });
+
+    it('associates the configured roles with cluster:<y> (AddRoleToDBCluster), passing only those roles to RDS, and registers the cluster with its proxies', () => {
+      const { statements } = clusterGrants([CRM({ associatedRoleArns: [ROLE], rdsProxyArns: [PROXY] })], (r, role) => r.grantRestore(role));
+      expect(resourcesAllowed(statements, 'rds:AddRoleToDBCluster')).toEqual([rdsArn('cluster:crm-staging')]);
+      expect(statements.flatMap((s) => s.actions)).not.toContain('rds:AddRoleToDBInstance');
+      const pass = statements.filter((s) => s.actions.includes('iam:PassRole'));
+      expect(pass.flatMap((s) => s.resources)).toEqual([ROLE]);
+      expect(pass[0]?.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'rds.amazonaws.com' } });
+      // RegisterDBProxyTargets has no cluster resource type: the target group alone, and no db: ARN named after the cluster.
+      expect(resourcesAllowed(statements, 'rds:RegisterDBProxyTargets')).toEqual([rdsArn('target-group:*')]);
+    });
+
+    it('grants instance and cluster pairs side by side, each on its own ARNs', () => {
+      const { statements } = clusterGrants([CRM(), pair('a-staging')], (r, role) => {
+        r.grantDelete(role);
+        r.grantRestore(role);
+      });
+      expect(resourcesAllowed(statements, 'rds:DeleteDBInstance').sort()).toEqual([rdsArn('db:a-staging'), rdsArn('db:crm-staging-reader-1'), rdsArn('db:crm-staging-writer')].sort());
+      expect(resourcesAllowed(statements, 'rds:ModifyDBInstance')).not.toContain(rdsArn('db:crm-staging-writer'));
+      expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceFromDBSnapshot')).toContain(rdsArn('db:a-staging'));
+      expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceFromDBSnapshot')).not.toContain(rdsArn('db:crm-staging'));
+      expect(resourcesAllowed(statements, 'rds:RestoreDBClusterFromSnapshot')).not.toContain(rdsArn('cluster:a-staging'));
+    });
+
+    it('grants no mutating action on "*", and cdk-nag finds nothing unacknowledged', () => {
+      const { statements, stack } = clusterGrants([CRM({ finalSnapshot: true, associatedRoleArns: [ROLE], rdsProxyArns: [PROXY] }), pair('a-staging', REGION, { finalSnapshot: true })], everyGrant);
+      for (const action of MUTATING) expect(resourcesAllowed(statements, action)).not.toContain('*');
+      expect(unacknowledgedNagFindings(stack)).toEqual([]);
+    });
+
+    it('fails for a member listed by two clusters, or that is also a y instance, naming replica.memberIds', () => {
+      expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [CRM(), clusterPair('hr-staging', ['crm-staging-writer'])] })).toThrow(
+        'replica.memberIds of hr-staging names crm-staging-writer, which is already a member of cluster crm-staging: an instance belongs to one replica',
+      );
+      expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('crm-staging-writer'), CRM()] })).toThrow(
+        'replica.memberIds of crm-staging names crm-staging-writer, which is already the y of pair crm-staging-writer: an instance belongs to one replica',
+      );
+    });
+
+    it('fails for a cluster pair without its members', () => {
+      const withoutMembers = { ...CRM(), replica: { ...CRM().replica, memberIds: undefined } } as PairConfig;
+      expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [withoutMembers] })).toThrow('replica.memberIds of crm-staging must list the cluster');
     });
   });
 

@@ -167,6 +167,16 @@ describe('RefreshDashboard', () => {
     expect(last[2]?.properties.alarms).toEqual([expect.stringMatching(/^\$\{DlqAlarm\w*\.Arn\}$/)]);
   });
 
+  it("graphs the Aurora clusters' subscription beside the instances' one in the same widget", () => {
+    const stack = newStack();
+    new RefreshDashboard(stack, 'Dashboard', props(stack, { eventSubscriptionName: `replica-refresh-${REGION}`, clusterEventSubscriptionName: `replica-refresh-${REGION}-db-cluster` }));
+    const body = JSON.parse(bodyOf(Template.fromStack(stack))) as BodyJson;
+    expect(metricsOf(body).filter((m) => m.name === 'EventPathUnhealthy').map((m) => m.dimensions)).toEqual([
+      { service: METRICS_SERVICE, subscription: `replica-refresh-${REGION}` },
+      { service: METRICS_SERVICE, subscription: `replica-refresh-${REGION}-db-cluster` },
+    ]);
+  });
+
   it("graphs the event subscription's health in the pipeline row when given its name", () => {
     const stack = newStack();
     new RefreshDashboard(stack, 'Dashboard', props(stack, { eventSubscriptionName: `replica-refresh-${REGION}` }));

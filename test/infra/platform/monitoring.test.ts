@@ -141,6 +141,33 @@ describe('Monitoring', () => {
       expect(monitoring.pipelineAlarms.map((a) => a.node.id).sort()).toEqual(['DlqAlarm', 'EventPathAlarm', 'FnErrorsAlarm', 'WatchdogSilentAlarm']);
     });
 
+    it("alarms on the Aurora clusters' subscription as on the instances', as replica-refresh-<region>-cluster-event-path, when given its name", () => {
+      const CLUSTERS = `replica-refresh-${REGION}-db-cluster`;
+      const built = build({ eventSubscriptionName: SUBSCRIPTION, clusterEventSubscriptionName: CLUSTERS, watchdogInterval: Duration.minutes(10) });
+      for (const [name, subscription] of [
+        [`replica-refresh-${REGION}-event-path`, SUBSCRIPTION],
+        [`replica-refresh-${REGION}-cluster-event-path`, CLUSTERS],
+      ]) {
+        assertHasResource(built.template, 'AWS::CloudWatch::Alarm', {
+          AlarmName: name,
+          MetricName: 'EventPathUnhealthy',
+          Dimensions: [
+            { Name: 'service', Value: METRICS_SERVICE },
+            { Name: 'subscription', Value: subscription },
+          ],
+          Statistic: 'Maximum',
+          Period: 600,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: 1,
+          TreatMissingData: 'ignore',
+        });
+      }
+      expect(built.monitoring.pipelineAlarms.map((a) => a.node.id).sort()).toEqual(['ClusterEventPathAlarm', 'EventPathAlarm']);
+      const names = Object.values(build({ eventSubscriptionName: SUBSCRIPTION }).template.findResources('AWS::CloudWatch::Alarm')).map((r) => (r.Properties as { AlarmName?: string }).AlarmName);
+      expect(names).not.toContain(`replica-refresh-${REGION}-cluster-event-path`);
+    });
+
     it('creates no region event path alarm without a subscription name', () => {
       const names = Object.values(build().template.findResources('AWS::CloudWatch::Alarm')).map((r) => (r.Properties as { AlarmName?: string }).AlarmName);
       expect(names).not.toContain(`replica-refresh-${REGION}-event-path`);

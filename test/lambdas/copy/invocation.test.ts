@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SnsNotifier } from '../../../lambdas/aws/notify';
 import { DeferQueue } from '../../../lambdas/aws/queue';
 import { RdsAdapter } from '../../../lambdas/aws/rds';
+import { RdsClusterAdapter } from '../../../lambdas/aws/rds-clusters';
 import { handleCopyInvocation, snapshotIdFromEvent } from '../../../lambdas/copy/invocation';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { eventBridgeEvent, pair, xSnapshot } from '../../support/fixtures';
@@ -24,8 +25,10 @@ function deps() {
   const queue = new DeferQueue(new SQSClient({ region: 'eu-west-1' }), QUEUE);
   return {
     sourceRds: rds,
+    sourceClusters: new RdsClusterAdapter(new RDSClient({ region: 'eu-west-1' })),
     account: '111111111111',
     replicaRdsFor: () => new RdsAdapter(new RDSClient({ region: 'eu-central-1' })),
+    replicaClustersFor: () => new RdsClusterAdapter(new RDSClient({ region: 'eu-central-1' })),
     defer: (m: { replica: string; snapshotId: string; attempt: number }, s: number) => queue.defer({ ...m }, s),
     notifier: new SnsNotifier(new SNSClient({ region: 'eu-central-1' }), 'arn:aws:sns:eu-central-1:111111111111:n'),
     telemetry: new SimTelemetry(),

@@ -120,12 +120,29 @@ describe('parseConfig', () => {
     expect(parseConfig(JSON.parse(JSON.stringify(parsed)))).toEqual(parsed);
   });
 
-  it('refuses a pair of a DB instance and an Aurora DB cluster, and (not built yet) a pair of clusters, by name', () => {
+  it('refuses a pair of a DB instance and an Aurora DB cluster, by name', () => {
     expect(problemsOf(withPair({ replica: { clusterId: 'orders-staging', region: 'eu-central-1' } }))).toEqual([
       'replicaRefresh.pairs[0] (orders-staging).replica.clusterId = "orders-staging": names a DB cluster but x (orders-prod) is a DB instance: a pair is two DB instances or two Aurora DB clusters',
     ]);
-    expect(problemsOf(withPair({ source: { clusterId: 'orders-prod', region: 'eu-west-1' }, replica: { clusterId: 'orders-staging', region: 'eu-central-1' } }))).toEqual([
-      'replicaRefresh.pairs[0] (orders-staging).replica.clusterId = "orders-staging": Aurora DB clusters cannot be refreshed yet; name DB instances with instanceId',
+  });
+
+  it('takes a pair of Aurora clusters with its engine and member instances, and says what a cluster pair needs or cannot have', () => {
+    const clusters = { source: { clusterId: 'orders-prod', region: 'eu-west-1' }, replica: { clusterId: 'orders-staging', region: 'eu-central-1', memberIds: ['Orders-Staging-1', 'orders-staging-2'] }, engine: 'aurora-postgresql' };
+    const pair = parseConfig(withPair(clusters)).pairs[0]!;
+    expect(pair.replica).toMatchObject({ kind: 'cluster', identifier: 'orders-staging', memberIds: ['orders-staging-1', 'orders-staging-2'] });
+    expect(pair.engine).toBe('aurora-postgresql');
+    expect(problemsOf(withPair({ ...clusters, engine: undefined, replica: { clusterId: 'orders-staging', region: 'eu-central-1' }, overrides: { allocatedStorage: 100 } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).engine = missing: is required for an Aurora cluster pair: "aurora-postgresql" or "aurora-mysql" (orders-staging\'s engine)',
+      "replicaRefresh.pairs[0] (orders-staging).replica.memberIds = missing: is required for an Aurora cluster y: list orders-staging's member instances, writer first (the functions may delete and re-create only these)",
+      "replicaRefresh.pairs[0] (orders-staging).overrides.allocatedStorage = 100: does not apply to an Aurora cluster (its storage, Multi-AZ and option group are the cluster's, set by Aurora): remove it",
+    ]);
+    expect(problemsOf(withPair({ engine: 'aurora-mysql', replica: { instanceId: 'orders-staging', region: 'eu-central-1', memberIds: ['a'] } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).engine = "aurora-mysql": is for Aurora cluster pairs (clusterId); a DB instance pair reads its engine from y (orders-staging): remove it',
+      'replicaRefresh.pairs[0] (orders-staging).replica.memberIds = ["a"]: lists an Aurora cluster\'s member instances; orders-staging is a DB instance (instanceId): remove it',
+    ]);
+    expect(problemsOf(withPair({ ...clusters, source: { clusterId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication', dbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY1' } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).source.dbiResourceId = "db-ABCDEFGHIJKLMNOPQRSTUVWXY1": is a DB instance\'s resource id; x is an Aurora cluster, whose snapshots are found by its cluster identifier: remove it',
+      'replicaRefresh.pairs[0] (orders-staging).source.mode = "backup-replication": "backup-replication" is for DB instances: an Aurora cluster y is restored from copies of x\'s cluster snapshots ("snapshot-copy")',
     ]);
   });
 

@@ -78,7 +78,7 @@ describe('lambdaRuntime', () => {
     ssmMock.on(PutParameterCommand).resolves({});
     snsMock.on(PublishCommand).resolves({});
     rdsMock.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
-    await rt.deps.targets.instance.describe('orders-staging');
+    await rt.deps.targets.instance!.describe('orders-staging');
     await rt.deps.rds.listSnapshots({ instanceId: 'orders-prod', types: ['manual'] });
     // the snapshot port and the instance gateway share one RDS client
     expect(new Set(rdsMock.calls().map((call): unknown => call.thisValue)).size).toBe(1);

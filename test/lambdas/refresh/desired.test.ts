@@ -54,7 +54,7 @@ describe('desired settings: one source of truth', () => {
     await night(ctx, 0);
     rds.instance!.DBInstanceClass = 'db.r6g.xlarge';
     const next = await night(ctx, 1);
-    expect(next.desired?.instanceClass).toBe('db.r6g.xlarge');
+    expect(next.desired).toMatchObject({ instanceClass: 'db.r6g.xlarge' });
     expect(next.checks.find((c) => c.id === 'desired-settings')?.detail).toContain('left it fully configured');
   });
 });

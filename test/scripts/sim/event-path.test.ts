@@ -183,7 +183,7 @@ describe('the event path of the simulated account', () => {
     const sim = await Simulation.create({ config, seed: 5 });
     try {
       const path = sim.stack.eventPath;
-      expect(sim.config.eventSubscriptionName).toBe(path.subscriptionName);
+      expect(sim.config.eventSubscriptionNames).toEqual([path.subscriptionName]);
       expect(sim.rds.subscription(path.subscriptionName)).toMatchObject({ Status: 'active', SourceType: path.sourceType, SnsTopicArn: sim.eventsTopic.arn });
       expect(sim.rds.subscription(path.subscriptionName)?.SourceIdsList).toEqual(path.sourceIds);
       expect(sim.eventsTopic.policy).toEqual(path.topicPolicy);

@@ -121,6 +121,39 @@ const GROUPS: Group[] = [
   { name: 'deletion protection on y, and a final snapshot before each delete', pair: { finalSnapshot: true, allowDisablingDeletionProtection: true, overrides: { deletionProtection: true } }, scenarios: [{ nights: 2 }] },
   { name: 'extra snapshots of x', pair: { copy: { extraSnapshots: { cron: 'cron(0 0/6 * * ? *)' } } }, scenarios: [{ nights: 1 }] },
   { name: 'replicated automated backups of x', pair: { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } }, scenarios: [WATCHDOG_NIGHT] },
+  {
+    name: 'Aurora clusters (aurora-postgresql): copied cluster snapshots, a writer and a reader, a final snapshot',
+    pair: {
+      engine: 'aurora-postgresql',
+      source: { clusterId: 'orders-prod', region: 'eu-west-1' },
+      replica: { clusterId: 'orders-staging', region: 'eu-central-1', memberIds: ['orders-staging-1', 'orders-staging-2'] },
+      finalSnapshot: true,
+      allowDisablingDeletionProtection: true,
+      overrides: { deletionProtection: true },
+      copy: { extraSnapshots: { cron: 'cron(0 0/6 * * ? *)' } },
+    },
+    // The watchdog night (it creates the writer and finishes), a night on events (deletion protection, which the
+    // first night's restore turned on, is turned off before the delete), and one where on-rds-event dies before the
+    // writer's creation.
+    scenarios: [
+      {
+        ...WATCHDOG_NIGHT,
+        // Two owned copies of x's cluster snapshots from before the simulation, past keepDays: retention expires them.
+        setup: (sim) => {
+          for (const daysAgo of [10, 12]) {
+            const at = new Date(sim.clock.now().getTime() - daysAgo * 86_400_000);
+            const id = `rds:orders-prod-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
+            const { key, value } = sim.pairs[0]!.ownershipTag;
+            sim.rds.clusters.seedClusterCopy(sim.sourceRds!.clusters.seedClusterSnapshot('orders-prod', id, 'automated', at), copyTargetId(id), sim.replicaKeyArn, [
+              { Key: key, Value: value },
+              { Key: COPY_TAGS.source, Value: 'seeded' },
+            ]);
+          }
+        },
+      },
+      { nights: 1, faults: [{ name: 'crash-before-writer' }] },
+    ],
+  },
 ];
 
 /**
@@ -150,8 +183,11 @@ const IMPLIED: { actions: string[]; by: (called: ReadonlySet<string>, fn: string
   },
   {
     actions: ['rds:AddTagsToResource'],
-    by: (c) => ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:CopyDBSnapshot', 'rds:CreateDBSnapshot', 'rds:DeleteDBInstance'].some((a) => c.has(a)),
-    source: 'Service Authorization Reference, Amazon RDS: rds:AddTagsToResource is a dependent action of these when the request has Tags (a final snapshot on DeleteDBInstance is tagged too)',
+    by: (c) =>
+      ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:CopyDBSnapshot', 'rds:CreateDBSnapshot', 'rds:DeleteDBInstance', 'rds:RestoreDBClusterFromSnapshot', 'rds:CopyDBClusterSnapshot', 'rds:CreateDBClusterSnapshot', 'rds:CreateDBInstance', 'rds:DeleteDBCluster'].some((a) =>
+        c.has(a),
+      ),
+    source: 'Service Authorization Reference, Amazon RDS: rds:AddTagsToResource is a dependent action of these when the request has Tags (a final snapshot on DeleteDBInstance or DeleteDBCluster is tagged too)',
   },
   {
     actions: ['rds:CreateDBSnapshot'],
@@ -159,18 +195,23 @@ const IMPLIED: { actions: string[]; by: (called: ReadonlySet<string>, fn: string
     source: 'AWS notice of 2024-08-15 (see infra/features/replica-instances.ts): DeleteDBInstance with a final snapshot also needs rds:CreateDBSnapshot',
   },
   {
+    actions: ['rds:CreateDBClusterSnapshot'],
+    by: (c) => c.has('rds:DeleteDBCluster'),
+    source: 'AWS notice of 2024-08-15 (see infra/features/replica-instances.ts): DeleteDBCluster with a final snapshot also needs rds:CreateDBClusterSnapshot',
+  },
+  {
     actions: ['iam:PassRole'],
-    by: (c) => ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:ModifyDBInstance'].some((a) => c.has(a)),
+    by: (c) => ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:ModifyDBInstance', 'rds:CreateDBInstance', 'rds:RestoreDBClusterFromSnapshot', 'rds:ModifyDBCluster'].some((a) => c.has(a)),
     source: "Service Authorization Reference, Amazon RDS: iam:PassRole is a dependent action of these (y's monitoring role)",
   },
   {
     actions: ['kms:CreateGrant', 'kms:DescribeKey'],
-    by: (c) => ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:CopyDBSnapshot', 'rds:ModifyDBInstance'].some((a) => c.has(a)),
+    by: (c) => ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:CopyDBSnapshot', 'rds:ModifyDBInstance', 'rds:RestoreDBClusterFromSnapshot', 'rds:CopyDBClusterSnapshot', 'rds:ModifyDBCluster', 'rds:CreateDBInstance'].some((a) => c.has(a)),
     source: 'RDS User Guide, "AWS KMS key management": RDS uses the key of an encrypted snapshot, instance or managed secret on the caller\'s behalf (kms:ViaService)',
   },
   {
     actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
-    by: (c) => c.has('rds:ModifyDBInstance'),
+    by: (c) => c.has('rds:ModifyDBInstance') || c.has('rds:ModifyDBCluster'),
     source: 'RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager": ManageMasterUserPassword makes RDS create the secret with the caller\'s permissions',
   },
   {

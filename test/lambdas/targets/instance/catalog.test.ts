@@ -48,10 +48,11 @@ describe('instance settings catalog', () => {
 });
 
 describe('target registry', () => {
-  it("gives every pair the instance target, whose states and catalog are the instance's", () => {
+  it("gives an instanceId pair the instance target, whose states and catalog are the instance's", () => {
     expect(targetOf(pair())).toBe(INSTANCE_TARGET);
     expect(target('instance')).toMatchObject({ kind: 'instance', eventSourceType: 'db-instance', arnResourceType: 'db' });
-    expect(INSTANCE_TARGET.usableStates.has('backing-up')).toBe(true);
+    expect(INSTANCE_TARGET.usable({ status: 'backing-up' } as never)).toBe(true);
+    expect(INSTANCE_TARGET.failed({ status: 'incompatible-parameters' } as never)).toBe('incompatible-parameters');
     expect(INSTANCE_TARGET.deletableStates.has('incompatible-parameters')).toBe(false);
     expect(INSTANCE_TARGET.replaceableFailedStates.has('incompatible-parameters')).toBe(true);
   });
