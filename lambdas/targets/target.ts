@@ -77,6 +77,11 @@ export interface TargetModel {
   deletableStates: ReadonlySet<string>;
   /** Failed states a failed run of the project may leave it in, which the next refresh replaces. */
   replaceableFailedStates: ReadonlySet<string>;
+  /**
+   * Whether a delete of it has begun though it is not `deleting` itself: an Aurora cluster some of whose members
+   * (`desired`'s) are deleting or gone. A start that died there left it half deleted, and the delete must go on.
+   */
+  deleteStarted(view: TargetView, desired: TargetSettings | undefined): boolean;
   /** Whether it serves connections (a cluster: it and its writer are available). */
   usable(view: TargetView): boolean;
   /** Whether a restore of it will not come good by itself; the state at fault, or undefined. */

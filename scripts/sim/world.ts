@@ -363,6 +363,11 @@ export class Simulation {
   private readonly lastEventPathFinding = new Map<string, string>();
   private crashArmed = false;
   private crashBeforeWriter = false;
+  /**
+   * Breaks a function's RDS call (a test's own fault) with an error that is no AWS answer (the connection dropped, a
+   * timeout): why, or undefined to let the call through.
+   */
+  public breakWhen: ((fn: string, command: string, input: Record<string, unknown>) => string | undefined) | undefined;
   private crashPending = false;
   private lostSnapshotEvents = false;
   private eventSeq = 0;
@@ -511,6 +516,8 @@ export class Simulation {
       if (this.crashBeforeWriter && fn === 'on-rds-event' && command === 'CreateDBInstanceCommand' && cluster && (cluster.DBClusterMembers ?? []).length === 0) {
         return Promise.reject(new Error("simulated crash: on-rds-event died between the cluster's restore and its writer's creation"));
       }
+      const broken = this.breakWhen?.(fn, command, input);
+      if (broken) return Promise.reject(new Error(`simulated failure: ${broken}`));
       return this.rdsCall(region, command, input);
     });
     return client;

@@ -37,6 +37,14 @@ async function deleteReplica(deps: Deps, ctx: RunContext, run: RunRecord, before
       deps.telemetry.warn('delete outcome unknown; left to the event or the watchdog', { replica: id, runId: run.runId, error: describeError(err) });
       return undefined;
     }
+    if (after !== undefined && after.status !== 'deleting' && ctx.target.deleteStarted(after, run.desired)) {
+      // An Aurora y whose members are going but whose cluster's delete failed: y serves no more, so the run must not
+      // end here. It stays open, and the watchdog's next pass finishes the delete (poll, phase deleting).
+      run.errors.push(`${deps.now().toISOString()} ${ctx.target.deleteApi}: ${describeError(err)}; the delete had begun (its members are going): the watchdog finishes it`);
+      await deps.ledger.updateActiveRun(run, { errors: run.errors }).catch(() => undefined);
+      deps.telemetry.warn('delete half done; the watchdog finishes it', { replica: id, runId: run.runId, error: describeError(err) });
+      return undefined;
+    }
     if (after?.status !== 'deleting' && after !== undefined) {
       const note = mustDisableDeletionProtection ? ' Deletion protection may now be off on y; turn it back on if you need it before the next refresh.' : '';
       const closed = await failRun(deps, ctx, { ...run, errors: [describeError(err)] }, `${ctx.target.deleteApi} failed: ${describeError(err)}.${note}`);
@@ -97,6 +105,12 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView |
         return `restore:${outcome}`;
       }
       if (y.status === 'deleting') return 'waiting:deleting';
+      // The delete began and did not finish (an Aurora y's members are going, its cluster's delete failed or its start
+      // died): y serves no more, so the delete is finished now, without waiting for the grace.
+      if (!run.deleteRequestedAt && ctx.target.deleteStarted(y, run.desired)) {
+        const failed = await deleteReplica(deps, ctx, run, y, false);
+        return failed ? `failed:${failed.outcome}` : 'delete:resumed';
+      }
       if (!run.deleteRequestedAt && minutesSince(run.startedAt, now) >= grace) {
         await failRun(deps, ctx, run, `start-refresh stopped before y's deletion was requested; y is untouched.`);
         return 'failed:start-interrupted';

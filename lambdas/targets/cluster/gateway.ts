@@ -36,10 +36,10 @@ export function clusterGateway(clusters: RdsClusterAdapter, proxies: ProxyRds): 
     delete: async (id, finalSnapshotId) => {
       // "Cluster cannot be deleted, it still contains DB instances in non-deleting state": the members go first.
       const view = await clusters.describeCluster(id);
+      // Every member on its way out is the delete's, those an earlier, interrupted attempt began included.
       const members: string[] = [];
       for (const m of view?.members ?? []) {
-        if (m.status === 'deleting') continue;
-        if ((await clusters.deleteClusterMember(m.id)) === 'deleting') members.push(m.id);
+        if (m.status === 'deleting' || (await clusters.deleteClusterMember(m.id)) === 'deleting') members.push(m.id);
       }
       await clusters.deleteCluster(id, finalSnapshotId);
       return { members };

@@ -127,6 +127,14 @@ export const CLUSTER_TARGET: TargetModel = {
   deleteApi: 'DeleteDBCluster',
   deletableStates: DELETABLE_STATES,
   replaceableFailedStates: REPLACEABLE_FAILED_STATES,
+  deleteStarted: (v, desired) => {
+    const view = clusterView(v);
+    const members = desired?.kind === 'cluster' ? desired.members.map((m) => m.id) : [];
+    return members.some((id) => {
+      const m = view.members.find((x) => x.id === id);
+      return m === undefined || m.status === 'deleting';
+    });
+  },
   usable: (v) => {
     const view = clusterView(v);
     const writer = writerOf(view);

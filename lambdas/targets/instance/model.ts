@@ -81,6 +81,8 @@ export const INSTANCE_TARGET: TargetModel = {
   deleteApi: 'DeleteDBInstance',
   deletableStates: DELETABLE_STATES,
   replaceableFailedStates: REPLACEABLE_FAILED_STATES,
+  // An instance's delete is one call: it is `deleting` once it has begun.
+  deleteStarted: () => false,
   usable: (v) => USABLE_STATES.has(v.status),
   failed: (v) => (FAILED_STATES.has(v.status) ? v.status : undefined),
   facts: (view) => {

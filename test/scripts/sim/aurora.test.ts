@@ -128,6 +128,24 @@ describe('Aurora clusters on the simulated account', () => {
     expect(sim.rds.clusters.clusters.get(Y)?.Status).toBe('available');
   });
 
+  it("DeleteDBCluster fails after the members' deletes (a dropped connection): the run stays open, the watchdog finishes the delete and restores y", async () => {
+    const sim = await Simulation.create({ config, seed: 7, engine: 'aurora-postgresql' });
+    try {
+      sim.breakWhen = (fn, command) => (fn === 'start-refresh' && command === 'DeleteDBClusterCommand' ? "the connection dropped during start-refresh's DeleteDBCluster" : undefined);
+      await sim.runNights(1);
+      const [run] = await sim.history(Y);
+      expect(run?.status).toBe('succeeded');
+      expect(run?.deletedMembers).toEqual(MEMBERS);
+      expect(run?.errors).toEqual([expect.stringContaining('the delete had begun (its members are going): the watchdog finishes it')]);
+      const deletes = sim.rds.calls.filter((c) => c.command === 'DeleteDBClusterCommand');
+      expect(deletes).toHaveLength(1);
+      expect(sim.watchdog.invocations.some((i) => (i.result as { action: string }[] | undefined)?.some((o) => o.action === 'delete:resumed'))).toBe(true);
+      expect(sim.rds.clusters.clusters.get(Y)?.TagList).toContainEqual({ Key: 'replica-refresh:run-id', Value: run?.runId });
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('30% of RDS calls throttled: the SDK retries them and the night completes', async () => {
     const { sim, runs } = await simulate('aurora-postgresql', 1, [{ name: 'throttle' }], 3);
     expect(sim.rds.calls.filter((c) => c.outcome === 'Throttling').length).toBeGreaterThan(0);
