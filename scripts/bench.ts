@@ -26,6 +26,8 @@ interface BenchJson {
   perRefresh: PerRefreshResult;
   downtime: DowntimeResult;
   scale: ScaleResult;
+  /** Sections 4 and 5 again for a pair of Aurora clusters (absent in figures taken before clusters). */
+  aurora?: { perRefresh: PerRefreshResult; downtime: DowntimeResult };
 }
 
 const TARGETS = { hopP99WarmMs: 50, initMs: 100, overheadPercent: 0.1 };
@@ -96,8 +98,24 @@ function render(b: BenchJson): string {
   );
   out.push(`   method: ${b.downtime.method}\n`);
 
+  if (b.aurora) {
+    const a = b.aurora.perRefresh;
+    const r = b.aurora.downtime.rows[0];
+    out.push(`4a/5a. An Aurora cluster pair (${a.succeeded} of ${a.nights} simulated nights succeeded)`);
+    out.push(table([['function', 'invocations/day', 'billed GB-s/day', 'p50 ms', 'max ms'], ...a.functions.map((f) => [f.function, fmt(f.invocationsPerDay), fmt(f.billedGbSecondsPerDay, 4), fmt(f.durationMs.p50), fmt(f.durationMs.max)]), ['total', fmt(a.totalInvocationsPerDay), fmt(a.totalBilledGbSecondsPerDay, 4), '', '']]));
+    out.push(`   RDS API calls per day: ${Object.entries(a.rdsCallsPerDay).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    if (r) {
+      out.push(
+        `   downtime (s, medians): RDS delete (members, then cluster) ${fmt(r.rdsDeleteS)}, event delivery ${fmt(r.eventDeliveryS)}, RDS restore ${fmt(r.rdsRestoreS)}` +
+          `${r.aurora ? ` (the cluster ${fmt(r.aurora.clusterRestoreS)}, then its writer ${fmt(r.aurora.writerS)})` : ''}, downtime ${fmt(r.downtimeS)}; pipeline share ${r.overheadPercent.toFixed(4)}%`,
+      );
+    }
+    out.push(`   method: ${a.method}\n`);
+  }
+
   out.push(`6. Scale: ${b.scale.pairs} pairs in one region`);
   out.push(`   watchdog RDS calls per tick: ${b.scale.watchdogRdsCallsPerTick} (${Object.entries(b.scale.byCommand).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  if (b.scale.aurora) out.push(`   the same ${b.scale.pairs} pairs as Aurora clusters, at rest: ${b.scale.aurora.watchdogRdsCallsPerTick} (${Object.entries(b.scale.aurora.byCommand).map(([k, n]) => `${k} ${n}`).join(', ')})`);
   out.push(`   method: ${b.scale.method}`);
   return out.join('\n');
 }
@@ -117,6 +135,10 @@ function keyFigures(b: BenchJson): Record<string, number> {
   out['invocations per day'] = b.perRefresh.totalInvocationsPerDay;
   out['pipeline share of downtime %'] = b.downtime.rows[0]?.overheadPercent ?? 0;
   if (b.scale) out[`watchdog RDS calls per tick, ${b.scale.pairs} pairs`] = b.scale.watchdogRdsCallsPerTick;
+  if (b.aurora) {
+    out['Aurora: billed GB-s per day'] = b.aurora.perRefresh.totalBilledGbSecondsPerDay;
+    out['Aurora: pipeline share of downtime %'] = b.aurora.downtime.rows[0]?.overheadPercent ?? 0;
+  }
   return out;
 }
 
@@ -165,6 +187,8 @@ async function main(): Promise<void> {
   step(4, `per refresh and downtime: ${opts.nights} simulated nights`);
   const deletedHop = hops.hops.find((h) => h.hop.startsWith('deleted'));
   const { perRefresh, downtime } = await (await import('./bench/refresh')).measureRefresh({ nights: opts.nights, pipelineMs: deletedHop?.warmMs.p50 ?? 0, log });
+  step(4, `per refresh and downtime of an Aurora cluster pair: ${opts.nights} simulated nights`);
+  const aurora = await (await import('./bench/refresh')).measureRefresh({ nights: opts.nights, pipelineMs: deletedHop?.warmMs.p50 ?? 0, engine: 'aurora-postgresql', log });
   step(5, 'scale: the watchdog over 200 pairs of one region');
   const scale = await (await import('./bench/scale')).measureScale({ log });
   step(6, 'done');
@@ -180,6 +204,7 @@ async function main(): Promise<void> {
     perRefresh,
     downtime,
     scale,
+    aurora,
   };
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);

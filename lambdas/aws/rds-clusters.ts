@@ -100,6 +100,17 @@ export class RdsClusterAdapter {
     return out;
   }
 
+  /** The identifiers of every cluster of the region: one paged DescribeDBClusters (100 a page), no member read. */
+  public async listClusterIds(): Promise<ReadonlySet<string>> {
+    const ids = new Set<string>();
+    try {
+      for await (const page of paginateDescribeDBClusters({ client: this.replicaRds, pageSize: 100 }, {})) for (const c of page.DBClusters ?? []) if (c.DBClusterIdentifier) ids.add(c.DBClusterIdentifier);
+    } catch (err) {
+      throw classify(err, 'DescribeDBClusters (all clusters of the region)');
+    }
+    return ids;
+  }
+
   public async disableClusterDeletionProtection(clusterId: string): Promise<void> {
     try {
       await this.replicaRds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: clusterId, DeletionProtection: false, ApplyImmediately: true }));

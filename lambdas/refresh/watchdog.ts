@@ -80,8 +80,8 @@ async function checkRun(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetVi
 }
 
 /** Without a run, y must exist: a deletion nobody started, whose event was lost, is found here. */
-async function checkIdle(deps: Deps, ctx: RunContext, y: TargetView | undefined): Promise<string> {
-  if (y) return 'idle';
+async function checkIdle(deps: Deps, ctx: RunContext, exists: boolean): Promise<string> {
+  if (exists) return 'idle';
   return `missing:${await onReplicaMissing(deps, ctx, deps.now(), 'poll')}`;
 }
 
@@ -118,12 +118,20 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
     }
   }
   // One listing per kind of target the region's pairs have (one paginated call for 200 instances), not one per pair.
-  const listings = new Map<TargetKind, Map<string, TargetView>>();
-  // Aurora: one paged DescribeDBClusters (with one paged DescribeDBInstances for the members) a pass, whatever the number of clusters.
+  // A kind none of whose pairs has an active run only needs to know which replicas exist: for Aurora that is one paged
+  // DescribeDBClusters a pass, whatever the number of clusters; the members' states (a paged DescribeDBInstances
+  // more) are read only while a run needs them.
+  const listings = new Map<TargetKind, { views?: Map<string, TargetView>; present: ReadonlySet<string> }>();
   for (const { pair } of [...new Map(loaded.map((l) => [targetOf(l.pair).kind, l])).values()]) {
     const kind = targetOf(pair).kind;
+    const gateway = gatewayOf(deps.targets, pair);
     try {
-      listings.set(kind, await gatewayOf(deps.targets, pair).list());
+      if (loaded.some((l) => l.run && targetOf(l.pair).kind === kind)) {
+        const views = await gateway.list();
+        listings.set(kind, { views, present: new Set(views.keys()) });
+      } else {
+        listings.set(kind, { present: await gateway.identifiers() });
+      }
     } catch (err) {
       for (const { pair } of loaded) if (targetOf(pair).kind === kind) failed(pair.id, err);
     }
@@ -132,12 +140,12 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
     const listing = listings.get(targetOf(pair).kind);
     if (!listing) continue;
     const replica = pair.id;
-    const y = listing.get(pair.replica.identifier);
     try {
       if (!run) {
-        outcomes.push({ replica, action: await checkIdle(deps, runContext(deps, config, pair), y) });
+        outcomes.push({ replica, action: await checkIdle(deps, runContext(deps, config, pair), listing.present.has(pair.replica.identifier)) });
         continue;
       }
+      const y = listing.views?.get(pair.replica.identifier);
       outcomes.push({ replica, runId: run.runId, action: await checkRun(deps, runContext(deps, config, pair), run, y) });
     } catch (err) {
       if (err instanceof StaleRunError) {

@@ -119,6 +119,8 @@ export interface TargetGateway {
   describe(id: string): Promise<TargetView | undefined>;
   /** Every target of this kind in the region, by identifier, in as few paged calls as RDS allows. */
   list(): Promise<Map<string, TargetView>>;
+  /** The identifiers of every target of this kind in the region: as {@link list}, or cheaper where RDS allows. */
+  identifiers(): Promise<ReadonlySet<string>>;
   disableDeletionProtection(id: string): Promise<void>;
   /**
    * Deletes the target (a cluster: its members first, then the cluster); `finalSnapshotId` takes a final snapshot first.

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { FUNCTION_MEMORY_MB } from '../../infra/platform/refresh-function';
 import type { RunRecord } from '../../lambdas/kernel/model';
 import type { SimLambda } from '../sim/lambda';
+import type { SimAuroraEngine } from '../sim/aurora-world';
 import { Simulation } from '../sim/world';
 import type { Summary } from './stats';
 import { round, summarise } from './stats';
@@ -49,6 +50,11 @@ export interface DowntimeRow {
   downtimeS: number;
   /** The design's own share of downtime, in percent. */
   overheadPercent: number;
+  /**
+   * An Aurora y: the restore split in two, the cluster's (restore request → the writer asked for, once the cluster is
+   * available) and the writer's (writer asked for → usable).
+   */
+  aurora?: { clusterRestoreS: number; writerS: number };
 }
 
 /** Section 5's result. */
@@ -71,11 +77,11 @@ function median(values: number[]): number {
  * Runs the simulation for `nights` nights (seeded, default timings, the pairs of cdk.json) and
  * returns both sections. `pipelineMs` is the measured compute of the deleted-event → restore hop.
  */
-export async function measureRefresh(opts: { nights: number; seed?: number; pipelineMs: number; pollSeconds?: number; log?: (line: string) => void }): Promise<{ perRefresh: PerRefreshResult; downtime: DowntimeResult }> {
+export async function measureRefresh(opts: { nights: number; seed?: number; pipelineMs: number; pollSeconds?: number; engine?: SimAuroraEngine; log?: (line: string) => void }): Promise<{ perRefresh: PerRefreshResult; downtime: DowntimeResult }> {
   const log = opts.log ?? (() => undefined);
   const poll = opts.pollSeconds ?? 30;
   const cdk = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } };
-  const sim = await Simulation.create({ config: cdk.context.replicaRefresh, seed: opts.seed ?? 42 });
+  const sim = await Simulation.create({ config: cdk.context.replicaRefresh, seed: opts.seed ?? 42, ...(opts.engine ? { engine: opts.engine } : {}) });
   try {
     await sim.runNights(opts.nights);
     log(`  refresh: simulated ${opts.nights} nights`);
@@ -103,7 +109,7 @@ export async function measureRefresh(opts: { nights: number; seed?: number; pipe
     const longest = Math.max(...lambdas.flatMap((f) => f.invocations.map((inv) => inv.realMs)));
     const perRefresh: PerRefreshResult = {
       method:
-        `${opts.nights} simulated nights of the pairs in cdk.json (seed ${opts.seed ?? 42}, default RDS timings), every function as the CDK app configures it; ` +
+        `${opts.nights} simulated nights of the pairs in cdk.json${opts.engine ? ` as Aurora clusters (${opts.engine}: a writer and a Serverless v2 reader)` : ''} (seed ${opts.seed ?? 42}, default RDS timings), every function as the CDK app configures it; ` +
         `invocation durations are the real time each handler ran in this process, billed at ${FUNCTION_MEMORY_MB} MB with each invocation rounded up to 1 ms.`,
       nights: opts.nights,
       succeeded: runs.length,
@@ -136,6 +142,7 @@ export async function measureRefresh(opts: { nights: number; seed?: number; pipe
         rdsRestoreS: round(median(rdsRestore), 1),
         downtimeS: round(median(downtime), 1),
         overheadPercent: round((100 * pipelineS) / median(downtime), 4),
+        ...(opts.engine ? { aurora: { clusterRestoreS: round(median(runs.map((r) => seconds(r.restoreRequestedAt, r.writerRequestedAt))), 1), writerS: round(median(runs.map((r) => seconds(r.writerRequestedAt, r.usableAt))), 1) } } : {}),
       },
       {
         design: `polling every ${poll} s (comparison)`,

@@ -32,6 +32,7 @@ export function clusterGateway(clusters: RdsClusterAdapter, proxies: ProxyRds): 
   return {
     describe: (id) => clusters.describeCluster(id),
     list: () => clusters.listClusters(),
+    identifiers: () => clusters.listClusterIds(),
     disableDeletionProtection: (id) => clusters.disableClusterDeletionProtection(id),
     delete: async (id, finalSnapshotId) => {
       // "Cluster cannot be deleted, it still contains DB instances in non-deleting state": the members go first.

@@ -25,6 +25,8 @@ export function instanceGateway(rds: InstanceRds): TargetGateway {
   return {
     describe: (id) => rds.describeInstance(id),
     list: () => rds.listInstances(),
+    // One paged DescribeDBInstances either way.
+    identifiers: async () => new Set((await rds.listInstances()).keys()),
     disableDeletionProtection: (id) => rds.disableDeletionProtection(id),
     delete: async (id, finalSnapshotId) => {
       await rds.deleteInstance(id, finalSnapshotId);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { RunRecord } from '../../../lambdas/kernel/model';
 import { measure } from '../../../lambdas/reporting/measures';
 import type { SimAuroraEngine } from '../../../scripts/sim/aurora-world';
+import { scaleConfig, watchdogRdsCalls } from '../../../scripts/sim/scale';
 import type { FaultSpec } from '../../../scripts/sim/world';
 import { Simulation } from '../../../scripts/sim/world';
 
@@ -150,6 +151,17 @@ describe('Aurora clusters on the simulated account', () => {
     const { sim, runs } = await simulate('aurora-postgresql', 1, [{ name: 'throttle' }], 3);
     expect(sim.rds.calls.filter((c) => c.outcome === 'Throttling').length).toBeGreaterThan(0);
     expectRestored(sim, runs[0]);
+  });
+
+  it("the watchdog's pass over 50 Aurora pairs at rest: one paged DescribeDBClusters and a check of each subscription, no member read", async () => {
+    const sim = await Simulation.create({ config: scaleConfig(config, 50), engine: 'aurora-postgresql' });
+    try {
+      const calls = await watchdogRdsCalls(sim);
+      expect(calls.byCommand).toEqual({ DescribeEventSubscriptions: 2, DescribeDBClusters: 1 });
+      expect(calls.actions.filter((a) => a === 'idle')).toHaveLength(50);
+    } finally {
+      await sim.close();
+    }
   });
 
   it('refuses, and leaves y untouched, when y has a member that config does not list', async () => {
