@@ -210,6 +210,27 @@ export class DynamoLedger implements Ledger {
     return false;
   }
 
+  public async recordClientDowntime(replicaId: string, runId: string, seconds: number): Promise<boolean> {
+    for (const sk of [`${RUN_PREFIX}${runId}`, ACTIVE]) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { replica: replicaId, sk },
+            UpdateExpression: 'SET #cd = :s',
+            ConditionExpression: '#runId = :runId',
+            ExpressionAttributeNames: { '#cd': 'clientDowntimeSeconds', '#runId': 'runId' },
+            ExpressionAttributeValues: { ':s': seconds, ':runId': runId },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
+    return false;
+  }
+
   public async alertOnce(replicaId: string, key: string, at: Date): Promise<boolean> {
     try {
       await this.doc.send(

@@ -365,4 +365,9 @@ export interface RunRecord {
   errors: string[];
   /** Why a failed or refused run ended so. */
   reason?: string;
+  /**
+   * What clients saw: the seconds a SQL probe's queries through y's name failed during the run (the simulation's
+   * probe, or `npm run probe` against a deployed y), recorded after the run by whoever measured it.
+   */
+  clientDowntimeSeconds?: number;
 }

@@ -117,6 +117,12 @@ export interface Ledger {
    */
   amendTiming(replicaId: string, runId: string, which: 'deleted' | 'usable', at: string): Promise<boolean>;
   /**
+   * Records what a SQL probe measured of a run (clientDowntimeSeconds), on the run in history or, while it is active,
+   * in its slot.
+   * @returns false when no such run is in the ledger
+   */
+  recordClientDowntime(replicaId: string, runId: string, seconds: number): Promise<boolean>;
+  /**
    * Records that an alert was sent, once per key until cleared.
    * @returns true the first time, when the alert should be sent
    */

@@ -18,6 +18,8 @@ export interface ReportRow {
   downtimeSeconds?: number;
   restoreSeconds?: number;
   dataAgeSeconds?: number;
+  /** What clients saw: the seconds a SQL probe's queries failed during the run, when a probe measured it. */
+  clientDowntimeSeconds?: number;
   rtoMissed: boolean;
   snapshotId?: string;
   snapshotDataTime?: string;
@@ -50,6 +52,8 @@ export interface ReportSummary {
   downtime: Spread;
   restore: Spread;
   dataAge: Spread;
+  /** Client-seen downtime of the runs a probe measured (any outcome: a failed switch that kept y serving counts as 0). */
+  clientDowntime: Spread;
   rtoMisses: number;
   /** Median restore time of the newer half of the runs minus that of the older half, in seconds. */
   restoreTrendSeconds?: number;
@@ -100,6 +104,7 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       ...(usable && m.downtimeSeconds !== undefined ? { downtimeSeconds: m.downtimeSeconds } : {}),
       ...(usable && m.restoreSeconds !== undefined ? { restoreSeconds: m.restoreSeconds } : {}),
       ...(usable && m.dataAgeSeconds !== undefined ? { dataAgeSeconds: m.dataAgeSeconds } : {}),
+      ...(r.clientDowntimeSeconds !== undefined ? { clientDowntimeSeconds: r.clientDowntimeSeconds } : {}),
       // A restore that never became usable missed its target too.
       rtoMissed: rtoMissed(r, opts.rtoTargetMinutes),
       ...(r.snapshot?.id ?? r.plannedSnapshot?.id ? { snapshotId: r.snapshot?.id ?? r.plannedSnapshot?.id } : {}),
@@ -140,6 +145,7 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       downtime: spread(ok.map((r) => r.downtimeSeconds)),
       restore: spread(ok.map((r) => r.restoreSeconds)),
       dataAge: spread(ok.map((r) => r.dataAgeSeconds)),
+      clientDowntime: spread(rows.map((r) => r.clientDowntimeSeconds)),
       rtoMisses: rows.filter((r) => r.rtoMissed).length,
       ...(trendSeconds !== undefined ? { restoreTrendSeconds: trendSeconds } : {}),
       trend,

@@ -42,11 +42,12 @@ export function summaryLines(report: Report): string[] {
     `Downtime of succeeded runs: ${spreadText(s.downtime)}.`,
     `Restore time (RTO) of succeeded runs: ${spreadText(s.restore)}; target ${report.rtoTargetMinutes} min, missed ${s.rtoMisses} time(s) (failed restores count as missed).`,
     `Data age (RPO) when usable: ${spreadText(s.dataAge)}.`,
+    ...(s.clientDowntime.count > 0 ? [`Client-seen downtime (a SQL probe's failed queries): ${spreadText(s.clientDowntime)}.`] : []),
     `Restore-time trend: ${trend}.`,
   ];
 }
 
-const COLUMNS = ['started', 'trigger', 'outcome', 'downtime window', 'downtime', 'restore (RTO)', 'data age (RPO)', 'snapshot', 'precision / why'];
+const COLUMNS = ['started', 'trigger', 'outcome', 'downtime window', 'downtime', 'client-seen', 'restore (RTO)', 'data age (RPO)', 'snapshot', 'precision / why'];
 
 function cells(r: ReportRow, zone: string): string[] {
   return [
@@ -55,6 +56,7 @@ function cells(r: ReportRow, zone: string): string[] {
     outcome(r),
     window(r, zone),
     r.downtimeSeconds === undefined ? '-' : formatDuration(r.downtimeSeconds),
+    r.clientDowntimeSeconds === undefined ? '-' : formatDuration(r.clientDowntimeSeconds),
     r.restoreSeconds === undefined ? '-' : formatDuration(r.restoreSeconds),
     r.dataAgeSeconds === undefined ? '-' : formatDuration(r.dataAgeSeconds),
     r.snapshotId ?? '-',
@@ -114,7 +116,7 @@ function csvCell(v: string | number | boolean | undefined): string {
 /** CSV (RFC 4180), one row per run, times in UTC and in the configured zone, durations in seconds. */
 export function renderCsv(report: Report): string {
   const zone = report.timeZone;
-  const header = ['run_id', 'trigger', 'status', 'started_utc', 'downtime_start_utc', 'downtime_end_utc', `downtime_start_local`, `downtime_end_local`, 'time_zone', 'downtime_seconds', 'restore_seconds', 'data_age_seconds', 'rto_missed', 'snapshot_id', 'snapshot_data_time_utc', 'drift', 'precision', 'reason'];
+  const header = ['run_id', 'trigger', 'status', 'started_utc', 'downtime_start_utc', 'downtime_end_utc', `downtime_start_local`, `downtime_end_local`, 'time_zone', 'downtime_seconds', 'client_downtime_seconds', 'restore_seconds', 'data_age_seconds', 'rto_missed', 'snapshot_id', 'snapshot_data_time_utc', 'drift', 'precision', 'reason'];
   const rows = report.rows.map((r) => [
     r.runId,
     r.trigger,
@@ -126,6 +128,7 @@ export function renderCsv(report: Report): string {
     local(r.downtimeEnd, zone, "yyyy-MM-dd'T'HH:mm:ssZZ"),
     zone,
     r.downtimeSeconds,
+    r.clientDowntimeSeconds,
     r.restoreSeconds,
     r.dataAgeSeconds,
     r.rtoMissed,

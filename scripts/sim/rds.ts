@@ -63,7 +63,19 @@ export interface RdsTimings {
   finalSnapshot: Distribution;
   /** RDS event → published to the subscription's topic. */
   eventDelay: Distribution;
+  /** A rename (ModifyDBInstance NewDBInstanceIdentifier, ApplyImmediately) → the new name effective; default about 10 minutes. */
+  rename?: Distribution;
+  /** The reboot that follows a rename. */
+  reboot?: Distribution;
 }
+
+/**
+ * A rename's timings when the simulation's do not name them: "The new DNS name for the renamed DB instance becomes
+ * effective in about 10 minutes. The renamed DB instance is not available until the new name becomes effective"
+ * (RDS User Guide, "Renaming a DB instance"), so 9 to 11 minutes; then "After renaming, the DB instance reboots"
+ * (same page, in its translations), a reboot assumed to take 30 to 90 seconds (unconfirmed).
+ */
+export const RENAME_TIMINGS = { rename: uniform(540, 660), reboot: uniform(30, 90) } as const;
 
 /** The documented defaults. */
 export const DEFAULT_TIMINGS: RdsTimings = {
@@ -233,6 +245,8 @@ export class SimRds {
   /** The instance class of the instance each snapshot was taken of: a restore's default class. */
   private readonly snapshotClasses = new WeakMap<object, string>();
   public readonly calls: ApiCall[] = [];
+  /** Every rename applied, in order: which instance (its DbiResourceId) changed name, and when (the simulated DNS follows these). */
+  public readonly renames: { from: string; to: string; dbiResourceId: string; at: Date }[] = [];
   /** The region's Aurora DB clusters, their member instances (kept in {@link instances}) and cluster snapshots. */
   public readonly clusters: SimClusters;
   public faults: RdsFaults = { throttleRate: 0, restoreCapacityFailures: 0, dropDeletionEvents: false };
@@ -926,12 +940,13 @@ export class SimRds {
     const id = String(input.DBInstanceIdentifier);
     const db = this.instances.get(id);
     if (!db) throw new DBInstanceNotFoundFault({ message: `DBInstance ${id} not found.`, ...meta() });
-    if (['creating', 'deleting', 'rebooting'].includes(db.DBInstanceStatus ?? '')) {
+    if (['creating', 'deleting', 'rebooting', 'renaming'].includes(db.DBInstanceStatus ?? '')) {
       throw new InvalidDBInstanceStateFault({ message: `Database instance is not in available state (${db.DBInstanceStatus}).`, ...meta() });
     }
     // What an Aurora cluster owns is modified with ModifyDBCluster (rds-clusters.ts).
     if (db.DBClusterIdentifier) this.clusters.checkMemberModify(input);
     checkModify(input, db);
+    if (input.NewDBInstanceIdentifier !== undefined) this.renameInstance(db, input);
     // ApplyImmediately: the simulator applies at once instead of going through PendingModifiedValues.
     for (const [param, field] of Object.entries(MODIFY_FIELDS)) if (input[param] !== undefined) (db as Record<string, unknown>)[field] = input[param];
     if (input.ManageMasterUserPassword === true && !db.MasterUserSecret) {
@@ -947,6 +962,54 @@ export class SimRds {
       this.passwords.set(db, text(input.MasterUserPassword));
     }
     return { DBInstance: structuredClone(db) };
+  }
+
+  /**
+   * ModifyDBInstance with NewDBInstanceIdentifier. "You cannot use an existing DB instance name when renaming an
+   * instance"; "the endpoint for the DB instance changes, because the URL includes the name"; "the old DNS name that
+   * was used by the DB instance is immediately deleted, although it could remain cached for a few minutes. The new DNS
+   * name ... becomes effective in about 10 minutes. The renamed DB instance is not available until the new name becomes
+   * effective"; "Metrics and events associated with the name of a DB instance are maintained if you reuse a DB instance
+   * name"; tags stay with the instance (RDS User Guide, "Renaming a DB instance"). The instance answers to its new
+   * identifier at once (assumed: the guide's "immediately deleted" old name), is `renaming` until the new name is
+   * effective, then `rebooting` ("After renaming, the DB instance reboots"), then available with RDS-EVENT-0006
+   * ("DB instance restarted", category availability). No event marks the rename itself (RDS-NOTES: none is
+   * documented). Without ApplyImmediately the rename waits for the maintenance window (PendingModifiedValues), which
+   * the simulation does not reach.
+   */
+  private renameInstance(db: DBInstance, input: Record<string, unknown>): void {
+    const from = db.DBInstanceIdentifier ?? '';
+    const raw = text(input.NewDBInstanceIdentifier);
+    // NewDBInstanceIdentifier: "Must contain from 1 to 63 letters, numbers, or hyphens. The first character must be a
+    // letter. Can't end with a hyphen or contain two consecutive hyphens"; "This value is stored as a lowercase string"
+    // (ModifyDBInstance API reference).
+    if (!/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(raw) || raw.includes('--') || raw.endsWith('-')) throw invalidSnapshotId('NewDBInstanceIdentifier');
+    const to = raw.toLowerCase();
+    if (to === from) return;
+    // DBInstanceAlreadyExistsFault: "The user already has a DB instance with the given identifier" (API reference).
+    if (this.instances.has(to)) throw new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', ...meta() });
+    if (input.ApplyImmediately !== true) {
+      db.PendingModifiedValues = { ...db.PendingModifiedValues, DBInstanceIdentifier: to };
+      return;
+    }
+    this.instances.delete(from);
+    this.instances.set(to, db);
+    db.DBInstanceIdentifier = to;
+    db.DBInstanceArn = this.arn('db', to);
+    db.DBInstanceStatus = 'renaming';
+    if (db.Endpoint) db.Endpoint = { ...db.Endpoint, Address: `${to}.sim.${this.region}.rds.amazonaws.com` };
+    const renamedAt = this.clock.millis;
+    this.renames.push({ from, to, dbiResourceId: db.DbiResourceId ?? '', at: new Date(renamedAt) });
+    const timings = { ...RENAME_TIMINGS, ...this.timings };
+    this.clock.after(this.random.duration(timings.rename ?? RENAME_TIMINGS.rename), `rename ${from} → ${to}`, () => {
+      if (this.instances.get(to) !== db || db.DBInstanceStatus !== 'renaming') return;
+      db.DBInstanceStatus = 'rebooting';
+      this.clock.after(this.random.duration(timings.reboot ?? RENAME_TIMINGS.reboot), `reboot ${to}`, () => {
+        if (this.instances.get(to) !== db || db.DBInstanceStatus !== 'rebooting') return;
+        db.DBInstanceStatus = 'available';
+        this.emit('db-instance', to, 'RDS-EVENT-0006', 'availability', 'DB instance restarted', db.DbiResourceId);
+      });
+    });
   }
 
   // ---- IAM roles --------------------------------------------------------------------------------

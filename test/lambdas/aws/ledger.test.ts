@@ -69,6 +69,17 @@ describe('DynamoLedger', () => {
     expect((await ledger.listRuns('orders-staging'))[0]).toMatchObject({ runId: 'r2', usableAt: '2026-11-21T02:26:00.000Z', usableSource: 'event' });
   });
 
+  it("records a SQL probe's client-seen downtime on the run in history, or on the active one; an unknown run is not created", async () => {
+    await ledger.archiveRun({ ...run('r2'), status: 'succeeded' });
+    await expect(ledger.recordClientDowntime('orders-staging', 'r2', 12.5)).resolves.toBe(true);
+    expect((await ledger.listRuns('orders-staging'))[0]).toMatchObject({ runId: 'r2', clientDowntimeSeconds: 12.5 });
+    await ledger.openRun(run('r3'));
+    await expect(ledger.recordClientDowntime('orders-staging', 'r3', 0)).resolves.toBe(true);
+    expect(await ledger.getActiveRun('orders-staging')).toMatchObject({ runId: 'r3', clientDowntimeSeconds: 0 });
+    await expect(ledger.recordClientDowntime('orders-staging', 'nope', 1)).resolves.toBe(false);
+    expect((await ledger.listRuns('orders-staging')).map((r) => r.runId)).toEqual(['r2']);
+  });
+
   it('removes attributes set to undefined', async () => {
     await ledger.openRun(run('r1', { deletedAt: '2026-11-21T02:05:00.000Z' }));
     const updated = await ledger.updateActiveRun(run('r1'), { deletedAt: undefined });

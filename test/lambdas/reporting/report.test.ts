@@ -28,6 +28,7 @@ describe('buildReport', () => {
       downtime: { count: 2, p50: 1800, p95: 3600, max: 3600 },
       restore: { count: 2, p50: 1200, p95: 3000, max: 3000 },
       dataAge: { count: 2, p50: 7200, p95: 7200, max: 7200 },
+      clientDowntime: { count: 0 },
       // The slow restore and the failed one.
       rtoMisses: 2,
       trend: 'not enough runs',
@@ -40,6 +41,16 @@ describe('buildReport', () => {
     );
     const polledDeletion = buildReport([{ ...KNOWN_RUNS[0]!, deletedSource: 'poll' }], opts).rows[0];
     expect(polledDeletion).toMatchObject({ deletedSource: 'poll', precision: 'exact start, event end, deletion polled' });
+  });
+
+  it("shows what a SQL probe measured (client-seen downtime) on the runs it measured, and summarises it over them whatever their outcome", () => {
+    const probed = buildReport([{ ...KNOWN_RUNS[0]!, clientDowntimeSeconds: 1812.5 }, { ...KNOWN_RUNS[2]!, clientDowntimeSeconds: 0 }, KNOWN_RUNS[1]!], opts);
+    expect(probed.rows.map((r) => [r.status, r.clientDowntimeSeconds])).toEqual([
+      ['succeeded', 1812.5],
+      ['succeeded', undefined],
+      ['failed', 0],
+    ]);
+    expect(probed.summary.clientDowntime).toEqual({ count: 2, p50: 0, p95: 1812.5, max: 1812.5 });
   });
 
   it('measures restore time from the first attempt, retries included', () => {

@@ -236,3 +236,51 @@ describe('SimRds snapshots across regions', () => {
     await expect(source.handle('ListTagsForResourceCommand', { ResourceName: source.arn('snapshot', 'nope') })).rejects.toBeInstanceOf(DBSnapshotNotFoundFault);
   });
 });
+
+describe('SimRds: renaming a DB instance (ModifyDBInstance NewDBInstanceIdentifier), as the RDS User Guide describes it', () => {
+  async function restoredY() {
+    const w = world();
+    w.copy('s1', '2026-11-20T00:10:00Z');
+    await w.clock.run(w.clock.millis + 1800_000);
+    await w.rds.handle('RestoreDBInstanceFromDBSnapshotCommand', { DBInstanceIdentifier: 'y', DBSnapshotIdentifier: 's1' });
+    await w.clock.run(w.clock.millis + 1200_000 + 600_000 + 1000);
+    return w;
+  }
+
+  it('answers to the new name at once, is renaming for about 10 minutes, then reboots, then serves with RDS-EVENT-0006; tags and resource id stay', async () => {
+    const { clock, rds } = await restoredY();
+    const before = structuredClone(rds.instances.get('y')!);
+    const all: EmittedEvent[] = [];
+    rds.eventBus.push((e) => all.push(e));
+    const started = clock.millis;
+    await rds.handle('ModifyDBInstanceCommand', { DBInstanceIdentifier: 'y', NewDBInstanceIdentifier: 'Y-Old-1', ApplyImmediately: true });
+    expect(rds.instances.has('y')).toBe(false);
+    const renamed = rds.instances.get('y-old-1')!;
+    expect(renamed).toMatchObject({ DBInstanceIdentifier: 'y-old-1', DBInstanceStatus: 'renaming', DbiResourceId: before.DbiResourceId, TagList: before.TagList });
+    expect(renamed.Endpoint?.Address).toBe('y-old-1.sim.eu-central-1.rds.amazonaws.com');
+    expect(rds.renames).toEqual([{ from: 'y', to: 'y-old-1', dbiResourceId: before.DbiResourceId, at: new Date(started) }]);
+    // A modify while it is renaming is refused.
+    await expect(rds.handle('ModifyDBInstanceCommand', { DBInstanceIdentifier: 'y-old-1', BackupRetentionPeriod: 3, ApplyImmediately: true })).rejects.toMatchObject({ name: 'InvalidDBInstanceStateFault' });
+    // Its state every 5 s: renaming for 9 to 11 minutes, then rebooting, then available.
+    const seen: { at: number; status: string }[] = [];
+    for (let t = 5_000; t <= 760_000; t += 5_000) {
+      await clock.run(started + t);
+      if (seen.at(-1)?.status !== renamed.DBInstanceStatus) seen.push({ at: t, status: renamed.DBInstanceStatus ?? '' });
+    }
+    expect(seen.map((x) => x.status)).toEqual(['renaming', 'rebooting', 'available']);
+    expect(seen[1]!.at).toBeGreaterThanOrEqual(540_000);
+    expect(seen[1]!.at).toBeLessThanOrEqual(665_000);
+    expect(all.filter((e) => e.sourceId === 'y-old-1').map((e) => e.eventId)).toEqual(['RDS-EVENT-0006']);
+  });
+
+  it('refuses a name in use and an invalid one; without ApplyImmediately the rename waits for the maintenance window', async () => {
+    const { rds, copy, clock } = await restoredY();
+    copy('s2', '2026-11-20T00:10:00Z');
+    await clock.run(clock.millis + 1800_000);
+    await rds.handle('RestoreDBInstanceFromDBSnapshotCommand', { DBInstanceIdentifier: 'z', DBSnapshotIdentifier: 's2' });
+    await expect(rds.handle('ModifyDBInstanceCommand', { DBInstanceIdentifier: 'y', NewDBInstanceIdentifier: 'z', ApplyImmediately: true })).rejects.toBeInstanceOf(DBInstanceAlreadyExistsFault);
+    await expect(rds.handle('ModifyDBInstanceCommand', { DBInstanceIdentifier: 'y', NewDBInstanceIdentifier: 'y--old', ApplyImmediately: true })).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await rds.handle('ModifyDBInstanceCommand', { DBInstanceIdentifier: 'y', NewDBInstanceIdentifier: 'y-later' });
+    expect(rds.instances.get('y')).toMatchObject({ DBInstanceStatus: 'available', PendingModifiedValues: { DBInstanceIdentifier: 'y-later' } });
+  });
+});
