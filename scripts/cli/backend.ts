@@ -44,6 +44,8 @@ export interface CommonOptions {
   stack?: string;
   /** With --local: the engine of every simulated pair. */
   engine?: SimEngine | SimAuroraEngine;
+  /** With --local: measure what clients saw with a SQL probe (commander's --no-probe sets false). */
+  probe?: boolean;
 }
 
 /** The raw `replicaRefresh` value of a cdk.json file (a BOM is fine), with errors that name the file and what to do. */
@@ -114,7 +116,15 @@ export async function awsBackend(opts: CommonOptions): Promise<Backend> {
 export async function localBackend(opts: CommonOptions): Promise<Backend> {
   const { Simulation, FAULTS } = await import('../sim/world');
   const { config, pair, raw } = loadPair(opts.config, opts.replica);
-  const sim = await Simulation.create({ config: raw, seed: opts.seed, faults: parseFaults(opts.faults, Object.keys(FAULTS)), ...(opts.engine ? { engine: opts.engine } : {}) });
+  const { PROBE_MAX_PAIRS } = await import('../sim/client-probe');
+  const pairs = (raw as { pairs?: unknown[] } | undefined)?.pairs?.length ?? 0;
+  const sim = await Simulation.create({
+    config: raw,
+    seed: opts.seed,
+    faults: parseFaults(opts.faults, Object.keys(FAULTS)),
+    ...(opts.engine ? { engine: opts.engine } : {}),
+    probe: opts.probe !== false && pairs <= PROBE_MAX_PAIRS,
+  });
   await sim.runNights(opts.nights);
   // On to 01:30 UTC: tonight's copy of x's snapshot has landed and the nightly refresh has not started yet.
   await sim.runUntil(sim.clock.millis + 13.5 * 3_600_000);

@@ -44,6 +44,7 @@ import { startDynalite } from './dynamo';
 import type { EngineProfile, SimEngine } from './engines';
 import type { SimAuroraEngine } from './aurora-world';
 import { asClusterPair, isAuroraEngine, seedClusterPair } from './aurora-world';
+import { ClientProbes, PROBE_MARGIN_MS } from './client-probe';
 import { engineProfile } from './engines';
 import { SimKms } from './kms';
 import type { DeadLetter, Invocation } from './lambda';
@@ -123,6 +124,7 @@ export interface Step {
   replica: string;
   kind:
     | 'schedule'
+    | 'probe'
     | 'preflight'
     | 'delete'
     | 'deleted'
@@ -172,6 +174,12 @@ export interface SimulationOptions {
    * pair of Aurora clusters (aurora-world.ts).
    */
   engine?: SimEngine | SimAuroraEngine;
+  /**
+   * A SQL probe measures what clients saw of each nightly refresh (client-probe.ts): a real PostgreSQL behind each DB
+   * instance of the pairs, queried through y's name every 5 simulated seconds. Off by default here (each server costs
+   * about 0.3 s and 70 MiB); the commands turn it on for a few pairs.
+   */
+  probe?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -363,6 +371,8 @@ export class Simulation {
   private readonly lastEventPathFinding = new Map<string, string>();
   private crashArmed = false;
   private crashBeforeWriter = false;
+  /** The SQL probes, when the simulation measures what clients saw (options.probe). */
+  public probes: ClientProbes | undefined;
   /**
    * Breaks a function's RDS call (a test's own fault) with an error that is no AWS answer (the connection dropped, a
    * timeout): why, or undefined to let the call through.
@@ -417,6 +427,7 @@ export class Simulation {
     this.ssm = new SimSsm(config.region, config.account, this.clock);
     this.rds.secretsManager = this.secrets;
     this.ledger = new DynamoLedger(retryWithoutDelay(ledgerClient(config.region, { endpoint: dynamo.endpoint, credentials: SIM_CREDENTIALS })), config.ledgerTableName);
+    if (options.probe) this.probes = new ClientProbes({ clock: this.clock, rds: this.rds, ledger: this.ledger, pairs: config.pairs, step: (replica, text) => this.step(replica, 'probe', text) });
   }
 
   /** Builds the account: dynalite, the ledger table, y, x's snapshot history, the functions and schedules. */
@@ -995,6 +1006,8 @@ export class Simulation {
         this.clock.at(fire.getTime() + 2 * 3_600_000, 'throttling off', () => void (this.rds.faults.throttleRate = 0));
       }
       if (fire.getTime() < from + DAY && pair.schedule.enabled) {
+        // What clients see of the refresh: the probe runs from a minute before it until a minute after its run closes.
+        this.probes?.open(pair, new Date(fire.getTime() - PROBE_MARGIN_MS));
         this.clock.at(fire, `schedule ${y}`, () => {
           this.step(y, 'schedule', 'schedule fired: start-refresh invoked');
           this.startRefresh.invokeAsync({ replica: pair.id, trigger: 'schedule', requestId: `sim-exec-${night}-${y}`, scheduledTime: fire.toISOString() });
@@ -1122,6 +1135,8 @@ export class Simulation {
     const replica = attrs.replica ?? '*';
     const kind = attrs.kind ?? '';
     if (kind === 'refresh.succeeded' || kind === 'refresh.failed') this.step(replica, 'closed', `run closed, notification sent: ${String(input.Subject)}`);
+    // A run that closed or was refused ends the probe's window over it (a refusal left y serving: its figure is the proof).
+    if ((kind === 'refresh.succeeded' || kind === 'refresh.failed' || kind === 'refresh.refused') && attrs.runId) this.probes?.close(replica, attrs.runId);
     else this.step(replica, 'alert', `alert sent: ${String(input.Subject)}`);
     return { MessageId: id };
   }
@@ -1206,6 +1221,7 @@ export class Simulation {
     if (inv.function === 'start-refresh') {
       const r = inv.result as { outcome: string; reason?: string; snapshot?: { id: string; dataTime?: string }; runId?: string; healsRunId?: string };
       const replica = (inv.event as { replica?: string }).replica ?? '*';
+      if ((inv.event as { trigger?: string }).trigger === 'schedule' && r.runId) this.probes?.bind(replica, r.runId);
       if (r.outcome === 'started') this.step(replica, 'preflight', `start-refresh done: preflight passed, y's settings captured, run ${r.runId} restores from ${r.snapshot?.id} (data from ${r.snapshot?.dataTime ?? '?'})`);
       else if (r.outcome === 'healing') this.step(replica, 'preflight', `start-refresh done: ${replica} was missing after run ${r.healsRunId ?? '?'}, which deleted it; heal run ${r.runId} restores it`);
       else this.step(replica, 'preflight', `start-refresh done: ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`);
@@ -1277,6 +1293,7 @@ export class Simulation {
 
   /** Stops dynalite. */
   public async close(): Promise<void> {
+    await this.probes?.closeAll();
     await this.dynamo.stop();
     rmSync(this.configDir, { recursive: true, force: true });
   }

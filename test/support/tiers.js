@@ -25,6 +25,11 @@ const SLOW = [
   ['test/scripts/sim/backup-replication.test.ts', 7],
   ['test/scripts/sim/event-path.test.ts', 6],
   ['test/scripts/sim/pair-identity.test.ts', 5],
+  ['test/scripts/sim/aurora.test.ts', 14],
+  ['test/scripts/probe.test.ts', 17],
+  ['test/scripts/sim/sql/probe.test.ts', 9],
+  ['test/scripts/sim/sql/servers.test.ts', 5],
+  ['test/scripts/sim/client-probe.test.ts', 8],
   ['test/infra/', 1.5],
 ];
 

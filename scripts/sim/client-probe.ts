@@ -1,0 +1,157 @@
+/**
+ * What clients saw, in the simulated account: a real PostgreSQL behind every DB instance of a probed pair while it
+ * serves (scripts/sim/sql/servers.ts), the simulated DNS that names them (scripts/sim/sql/dns.ts), and a SQL probe
+ * (scripts/sim/sql/probe.ts) that connects through y's endpoint name every 5 simulated seconds around each nightly
+ * refresh. When the run closes, the probe's failed seconds over its window are recorded on the run as
+ * `clientDowntimeSeconds` (the ledger's recordClientDowntime), which the report shows beside the downtime window.
+ *
+ * The servers follow the simulated RDS, read before every sample: an instance that serves (the instance target's
+ * usable states) has a running server and a registered endpoint; a rebooting, renaming or deleting one has its server
+ * suspended (its name resolves, nothing answers: connection refused); a deleted one has neither. A rename (SimRds.renames) moves the server and the endpoint name
+ * as the RDS User Guide says (dns.ts). DB instance pairs only: an Aurora pair's endpoints are the cluster's, not
+ * modelled here.
+ */
+import type { DBInstance } from '@aws-sdk/client-rds';
+import type { PairConfig } from '../../lambdas/kernel/config';
+import type { Ledger } from '../../lambdas/kernel/ports';
+import { USABLE_STATES } from '../../lambdas/targets/instance/model';
+import { LINEAGE_TAGS } from '../../lambdas/targets/lineage';
+import type { VirtualClock } from './clock';
+import type { SimRds } from './rds';
+import { SimDns } from './sql/dns';
+import type { SimProbe } from './sql/probe';
+import { startProbe } from './sql/probe';
+import { SimDatabaseServers } from './sql/servers';
+
+/** How long before a refresh's scheduled time the probe starts, and how long after the run closes it stops. */
+export const PROBE_MARGIN_MS = 60_000;
+
+/** The most pairs the commands probe by default (a server per instance and a query every 5 s add up). */
+export const PROBE_MAX_PAIRS = 3;
+
+/** The simulated seconds between two probe queries. */
+export const PROBE_INTERVAL_SECONDS = 5;
+
+/** One pair's probe around one run. */
+interface Window {
+  probe: SimProbe;
+  from: Date;
+  /** The run of the refresh it watches, once start-refresh has opened it. */
+  runId?: string;
+}
+
+/** The probes of the simulated account, one per probed pair, and what they need. */
+export class ClientProbes {
+  public readonly servers = new SimDatabaseServers();
+  public readonly dns: SimDns;
+  private readonly windows = new Map<string, Window>();
+  private renamesSeen = 0;
+  private readonly suspended = new Set<string>();
+  private readonly closedBeforeBound = new Set<string>();
+
+  public constructor(
+    private readonly deps: { clock: VirtualClock; rds: SimRds; ledger: Pick<Ledger, 'recordClientDowntime'>; pairs: readonly PairConfig[]; step: (replica: string, text: string) => void },
+  ) {
+    this.dns = new SimDns(deps.clock, { region: deps.rds.region });
+  }
+
+  /** The pairs the probe follows: DB instance pairs (see the file header). */
+  public probes(pair: PairConfig): boolean {
+    return pair.replica.kind === 'instance' && this.deps.pairs.some((p) => p.id === pair.id);
+  }
+
+  /** Starts the pair's probe at `at` (a refresh's scheduled time less the margin), unless it is already running. */
+  public open(pair: PairConfig, at: Date): void {
+    if (!this.probes(pair)) return;
+    this.deps.clock.at(at, `probe opens ${pair.id}`, async () => {
+      if (this.windows.has(pair.id)) return;
+      await this.sync();
+      const probe = startProbe({
+        clock: this.deps.clock,
+        dns: this.dns,
+        servers: this.servers,
+        name: this.dns.endpointName(pair.replica.identifier),
+        intervalSeconds: PROBE_INTERVAL_SECONDS,
+        beforeSample: () => this.sync(),
+      });
+      this.windows.set(pair.id, { probe, from: this.deps.clock.now() });
+    });
+  }
+
+  /** The scheduled refresh the pair's open window watches is run `runId` (start-refresh's answer). */
+  public bind(pairId: string, runId: string): void {
+    const window = this.windows.get(pairId);
+    if (!window || window.runId !== undefined) return;
+    window.runId = runId;
+    // A refusal is notified inside start-refresh, before its answer binds the run: it closes now.
+    if (this.closedBeforeBound.delete(`${pairId}/${runId}`)) this.close(pairId, runId);
+  }
+
+  /**
+   * The pair's run closed (its notification was sent): if it is the run the window watches, the probe stops after
+   * the margin, and its failed seconds over the window are recorded on the run. Another run's close (a drill refused
+   * meanwhile) leaves the window open.
+   */
+  public close(pairId: string, runId: string): void {
+    const window = this.windows.get(pairId);
+    if (window?.runId === undefined) {
+      if (window) this.closedBeforeBound.add(`${pairId}/${runId}`);
+      return;
+    }
+    if (window.runId !== runId) return;
+    this.windows.delete(pairId);
+    this.deps.clock.after(PROBE_MARGIN_MS, `probe closes ${pairId}`, async () => {
+      window.probe.stop();
+      const m = window.probe.measure(window.from, this.deps.clock.now());
+      await this.deps.ledger.recordClientDowntime(pairId, runId, m.downtimeSeconds);
+      const causes = [...new Set(m.windows.flatMap((w) => w.causes))];
+      this.deps.step(pairId, `probe: clients saw ${m.downtimeSeconds} s of failed queries over ${m.observedSeconds} s (${m.samples} queries${causes.length ? `; ${causes.join(', ')}` : ''})`);
+    });
+  }
+
+  /** Brings the servers and the DNS in line with the simulated RDS (see the file header). */
+  public async sync(): Promise<void> {
+    const { rds } = this.deps;
+    for (; this.renamesSeen < rds.renames.length; this.renamesSeen++) {
+      const r = rds.renames[this.renamesSeen]!;
+      if (this.servers.has(r.from)) await this.servers.rename(r.from, r.to);
+      this.dns.renameInstance(r.from, r.to);
+    }
+    const live = new Map([...rds.instances].filter(([, db]) => db.DBClusterIdentifier === undefined));
+    for (const id of this.servers.ids()) {
+      if (live.has(id)) continue;
+      await this.servers.stop(id);
+      this.suspended.delete(id);
+      this.dns.deregisterInstance(id);
+    }
+    for (const [id, db] of live) {
+      const serves = USABLE_STATES.has(db.DBInstanceStatus ?? '');
+      if (!this.servers.has(id)) {
+        if (!serves) continue;
+        const { address } = await this.servers.start(id, { dataTime: dataTimeOf(db) });
+        this.dns.registerInstance(id, address);
+      } else if (serves && this.suspended.has(id)) {
+        await this.servers.resume(id);
+        this.suspended.delete(id);
+      } else if (!serves && !this.suspended.has(id)) {
+        // Rebooting, renaming or being deleted: its name still resolves (until it is gone), nothing answers.
+        await this.servers.suspend(id);
+        this.suspended.add(id);
+      }
+    }
+  }
+
+  /** Stops every server (the simulation's close). */
+  public async closeAll(): Promise<void> {
+    for (const w of this.windows.values()) w.probe.stop();
+    this.windows.clear();
+    await this.servers.stopAll();
+  }
+}
+
+/** The data an instance holds: its lineage's snapshot time, else its creation. */
+function dataTimeOf(db: DBInstance): Date {
+  const tag = db.TagList?.find((t) => t.Key === LINEAGE_TAGS.sourceSnapshotTime)?.Value;
+  const parsed = tag ? new Date(tag) : undefined;
+  return parsed && !Number.isNaN(parsed.getTime()) ? parsed : (db.InstanceCreateTime ?? new Date(0));
+}

@@ -1,0 +1,73 @@
+/**
+ * One probe query over a real PostgreSQL connection with the standard `pg` driver: connect, run the query,
+ * disconnect, and say what happened as a {@link Sample}. Shared by the simulated probe (scripts/sim/sql/probe.ts)
+ * and the probe of a real database (scripts/probe.ts).
+ *
+ * One connection per query, on purpose: every sample then goes through what a client that connects anew goes
+ * through (DNS answer, TCP connect, authentication, query), so a moved name or a server that stopped listening
+ * shows at the next sample. A kept connection would measure only the server it happened to reach first.
+ * The query's first row may name the instance that answered (column `instance`) and the data's newest
+ * timestamp (column `data_time`); both are optional.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import { Client } from 'pg';
+import type { Sample } from './samples';
+
+/** Where and how to connect. */
+export interface QueryTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password?: string;
+  readonly database: string;
+  /** TLS options, or false for a plain connection (PGlite's socket server has no TLS). */
+  readonly ssl: ConnectionOptions | false;
+  /** Real milliseconds the connect, and then the query, may take. */
+  readonly timeoutMs: number;
+}
+
+/** Runs `sql` once on a new connection; never throws: a failure is a sample with `ok: false`. */
+export async function querySample(target: QueryTarget, sql: string, at: Date): Promise<Sample> {
+  const started = performance.now();
+  const client = new Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl: target.ssl,
+    connectionTimeoutMillis: target.timeoutMs,
+    query_timeout: target.timeoutMs,
+    application_name: 'replica-refresh-probe',
+  });
+  // A server that goes away mid-query emits 'error' on the client as well as rejecting the query.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const result = await client.query<{ instance?: unknown; data_time?: unknown }>(sql);
+    const row = result.rows[0];
+    const instance = row?.instance;
+    const dataTime = row?.data_time;
+    return {
+      at,
+      ok: true,
+      ...(typeof instance === 'string' ? { instanceId: instance } : {}),
+      ...(dataTime instanceof Date ? { dataTime } : typeof dataTime === 'string' && !Number.isNaN(Date.parse(dataTime)) ? { dataTime: new Date(dataTime) } : {}),
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    };
+  } catch (err) {
+    return { at, ok: false, error: describeError(err), latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A short, stable description: the system error code (ECONNREFUSED), or PostgreSQL's message with its SQLSTATE. */
+export function describeError(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown; severity?: unknown };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  if (code && /^E[A-Z]+$/.test(code)) return code;
+  if (code && typeof e.severity === 'string') return `${message} (SQLSTATE ${code})`;
+  return message;
+}

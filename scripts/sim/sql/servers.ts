@@ -1,0 +1,233 @@
+/**
+ * Simulated database servers: one real PostgreSQL per simulated DB instance that serves, PGlite (PostgreSQL
+ * compiled to WebAssembly, in this process) behind PGLiteSocketServer, which speaks the PostgreSQL wire protocol
+ * on 127.0.0.1 at an ephemeral port. Any client (the probe uses `pg`) connects to it as to RDS.
+ *
+ * The sample schema, made by {@link SimDatabaseServers.start} with the snapshot's data:
+ * ```sql
+ * create table orders (id bigint primary key, created_at timestamptz not null, amount numeric(12,2) not null);
+ * -- `rows` rows (default 100), one a minute, the newest created_at = the snapshot's data time
+ * create table sim_instance (resource_id text not null, instance_id text not null);
+ * -- one row: the server's stable resource id (like DbiResourceId) and the instance's identifier, which a rename updates
+ * ```
+ * {@link PROBE_SQL} reads both: which instance answered and how old its data is.
+ *
+ * Cost: PGlite runs initdb (some 3 s) the first time only; the cluster it makes, with the schema, is kept as a
+ * tarball, and every server after it loads that tarball (PGlite keeps the compiled WebAssembly). Measured with
+ * `node --expose-gc --import tsx scripts/sim/sql/cost.ts 8` on the 2-core dev machine (Node 20): the first start
+ * 2.8 s, each later one 0.25-0.5 s and some 70 MiB of resident memory.
+ *
+ * Connections: PGLiteSocketServer runs one query at a time (its queue), and by default admits one connection at a
+ * time, refusing a second one. It frees a connection's slot on the tick after the socket closes, so a client that
+ * connects again at once could be refused; each server here admits {@link MAX_CONNECTIONS}, and queries still run
+ * one at a time.
+ *
+ * Addresses: each server gets a private address of its own (`10.0.x.y`, never reused), which the simulated DNS
+ * hands out the way RDS's DNS hands out an instance's IP. The address stays with the server through a rename, so a
+ * client holding a cached DNS answer reaches the same server it reached before, as it would on AWS.
+ */
+import type * as PGliteModule from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import type * as PGliteSocketModule from '@electric-sql/pglite-socket';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+// PGlite's CommonJS build still loads Node modules with `await import(...)` (node:module, fs/promises, zlib).
+// Jest runs test code in a vm context that refuses dynamic imports unless node runs with
+// --experimental-vm-modules; Node's own require (createRequire) loads PGlite outside that context, in jest and in
+// tsx alike, so the servers work the same in both. (Jest also swaps `require('node:module')` for its own;
+// process.getBuiltinModule, Node >= 20.16, returns Node's.)
+const nativeRequire = process.getBuiltinModule('node:module').createRequire(__filename);
+const loadPGlite = () => nativeRequire('@electric-sql/pglite') as typeof PGliteModule;
+const loadSocket = () => nativeRequire('@electric-sql/pglite-socket') as typeof PGliteSocketModule;
+
+/** The query that says which instance answered and the data's newest timestamp (columns `instance`, `data_time`). */
+export const PROBE_SQL = 'select (select instance_id from sim_instance) as instance, (select max(created_at) from orders) as data_time';
+
+/** Connections one server admits at once (PGLiteSocketServer's default is 1; see the header). */
+export const MAX_CONNECTIONS = 8;
+
+/** What a restored instance holds. */
+export interface ServerData {
+  /** The snapshot's data time: the newest `orders.created_at`. */
+  readonly dataTime: Date;
+  /** Rows of `orders` (default 100). */
+  readonly rows?: number;
+}
+
+/** Where a client reaches a server. */
+export interface ServerEndpoint {
+  readonly instanceId: string;
+  /** The server's private address, what DNS answers with. */
+  readonly address: string;
+  /** The TCP port on 127.0.0.1; undefined while the server is suspended (stopped or rebooting: nothing listens). */
+  readonly port: number | undefined;
+}
+
+/** A misuse of the servers: a second server for one instance, or one that does not exist. */
+export class SimServerError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SimServerError';
+  }
+}
+
+interface Running {
+  instanceId: string;
+  readonly address: string;
+  readonly resourceId: string;
+  readonly db: PGlite;
+  socket: PGLiteSocketServer | undefined;
+  port: number | undefined;
+}
+
+/**
+ * PostgreSQL settings of a small server. PGlite starts with PostgreSQL's 128MB of shared_buffers, which it
+ * touches at start: some 200 MiB of resident memory a server; with 8MB, some 75 MiB (scripts/sim/sql/cost.ts).
+ */
+const SMALL_SERVER = ['-c', 'shared_buffers=8MB', '-c', 'wal_buffers=1MB', '-c', 'work_mem=1MB'];
+
+/** The initialized cluster with the schema, as a tarball every server loads. */
+let template: Promise<Blob> | undefined;
+
+/**
+ * Runs initdb once per process. PGlite itself keeps the compiled WebAssembly per file (its module cache), so
+ * later servers pay neither the compile nor initdb.
+ */
+function sharedTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const db = await loadPGlite().PGlite.create();
+    try {
+      await db.exec(`
+        create table orders (id bigint primary key, created_at timestamptz not null, amount numeric(12,2) not null);
+        create table sim_instance (resource_id text not null, instance_id text not null);
+        checkpoint;`);
+      // Uncompressed: loading it is faster than gunzipping it, and it lives in memory only.
+      return await db.dumpDataDir('none');
+    } finally {
+      await db.close();
+    }
+  })();
+  template.catch(() => {
+    template = undefined;
+  });
+  return template;
+}
+
+/** The real PostgreSQL servers of the simulated DB instances, by instance identifier. */
+export class SimDatabaseServers {
+  private readonly byId = new Map<string, Running>();
+  private readonly byAddress = new Map<string, Running>();
+  private nextAddress = 1;
+
+  /**
+   * Starts the server of an instance that became available, with the snapshot's data.
+   * @param options.port a fixed port (default: an ephemeral one)
+   */
+  public async start(instanceId: string, data: ServerData, options: { port?: number } = {}): Promise<{ port: number; address: string }> {
+    if (this.byId.has(instanceId)) throw new SimServerError(`a server for ${instanceId} is already running`);
+    const rows = data.rows ?? 100;
+    if (!Number.isInteger(rows) || rows < 1) throw new SimServerError(`rows must be a whole number of at least 1, got ${rows}`);
+    const { PGlite } = loadPGlite();
+    const db = await PGlite.create({ loadDataDir: await sharedTemplate(), startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] });
+    const n = this.nextAddress++;
+    const address = `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+    const resourceId = `db-SIM${n.toString(36).toUpperCase().padStart(6, '0')}`;
+    const running: Running = { instanceId, address, resourceId, db, socket: undefined, port: undefined };
+    try {
+      await db.query('insert into sim_instance (resource_id, instance_id) values ($1, $2)', [resourceId, instanceId]);
+      await db.query(`insert into orders (id, created_at, amount) select g, $1::timestamptz - ($2 - g) * interval '1 minute', (g * 7919 % 10000) / 100.0 from generate_series(1, $2::int) g`, [data.dataTime.toISOString(), rows]);
+      this.byId.set(instanceId, running);
+      this.byAddress.set(address, running);
+      await this.listen(running, options.port ?? 0);
+    } catch (err) {
+      this.byId.delete(instanceId);
+      this.byAddress.delete(address);
+      await db.close();
+      throw err;
+    }
+    return { port: running.port!, address };
+  }
+
+  /** Stops and discards an instance's server (the instance is deleted). A missing server is not an error. */
+  public async stop(instanceId: string): Promise<void> {
+    const running = this.byId.get(instanceId);
+    if (!running) return;
+    this.byId.delete(instanceId);
+    this.byAddress.delete(running.address);
+    await this.unlisten(running);
+    await running.db.close();
+  }
+
+  /** Stops every server. */
+  public async stopAll(): Promise<void> {
+    for (const id of [...this.byId.keys()]) await this.stop(id);
+  }
+
+  /** Whether an instance has a server (listening or suspended). */
+  public has(instanceId: string): boolean {
+    return this.byId.has(instanceId);
+  }
+
+  /** Identifiers of the instances with a server. */
+  public ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  /**
+   * Stops listening but keeps the data (a stopped or rebooting instance): connections are refused until
+   * {@link resume}, which listens again on a new port.
+   */
+  public async suspend(instanceId: string): Promise<void> {
+    await this.unlisten(this.get(instanceId));
+  }
+
+  /** Listens again after {@link suspend}; returns the new port. */
+  public async resume(instanceId: string): Promise<{ port: number }> {
+    const running = this.get(instanceId);
+    if (!running.socket) await this.listen(running, 0);
+    return { port: running.port! };
+  }
+
+  /** Moves a server to the instance's new identifier (ModifyDBInstance NewDBInstanceIdentifier); its address stays. */
+  public async rename(from: string, to: string): Promise<void> {
+    const running = this.get(from);
+    if (this.byId.has(to)) throw new SimServerError(`cannot rename ${from} to ${to}: a server for ${to} is running`);
+    await running.db.query('update sim_instance set instance_id = $1', [to]);
+    this.byId.delete(from);
+    running.instanceId = to;
+    this.byId.set(to, running);
+  }
+
+  /** Where an instance's server is, or undefined. */
+  public endpoint(instanceId: string): ServerEndpoint | undefined {
+    const r = this.byId.get(instanceId);
+    return r && { instanceId: r.instanceId, address: r.address, port: r.port };
+  }
+
+  /** The server at a private address (what a DNS answer names), or undefined once it was stopped for good. */
+  public atAddress(address: string): ServerEndpoint | undefined {
+    const r = this.byAddress.get(address);
+    return r && { instanceId: r.instanceId, address: r.address, port: r.port };
+  }
+
+  private get(instanceId: string): Running {
+    const r = this.byId.get(instanceId);
+    if (!r) throw new SimServerError(`no server for ${instanceId}`);
+    return r;
+  }
+
+  private async listen(running: Running, port: number): Promise<void> {
+    const socket = new (loadSocket().PGLiteSocketServer)({ db: running.db, host: '127.0.0.1', port, maxConnections: MAX_CONNECTIONS });
+    await socket.start();
+    // getServerConn() is "host:port" with the port the OS chose.
+    running.port = Number(socket.getServerConn().split(':').pop());
+    running.socket = socket;
+  }
+
+  private async unlisten(running: Running): Promise<void> {
+    const socket = running.socket;
+    running.socket = undefined;
+    running.port = undefined;
+    if (socket) await socket.stop();
+  }
+}
