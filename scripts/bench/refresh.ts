@@ -50,6 +50,8 @@ export interface DowntimeRow {
   downtimeS: number;
   /** The design's own share of downtime, in percent. */
   overheadPercent: number;
+  /** What clients saw (the SQL probe's failed seconds, median), when the probe ran. */
+  clientDowntimeS?: number;
   /**
    * An Aurora y: the restore split in two, the cluster's (restore request → the writer asked for, once the cluster is
    * available) and the writer's (writer asked for → usable).
@@ -81,7 +83,8 @@ export async function measureRefresh(opts: { nights: number; seed?: number; pipe
   const log = opts.log ?? (() => undefined);
   const poll = opts.pollSeconds ?? 30;
   const cdk = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } };
-  const sim = await Simulation.create({ config: cdk.context.replicaRefresh, seed: opts.seed ?? 42, ...(opts.engine ? { engine: opts.engine } : {}) });
+  // The SQL probe measures what clients saw of each DB instance night (client-probe.ts; not for Aurora clusters).
+  const sim = await Simulation.create({ config: cdk.context.replicaRefresh, seed: opts.seed ?? 42, ...(opts.engine ? { engine: opts.engine } : { probe: true }) });
   try {
     await sim.runNights(opts.nights);
     log(`  refresh: simulated ${opts.nights} nights`);
@@ -142,6 +145,7 @@ export async function measureRefresh(opts: { nights: number; seed?: number; pipe
         rdsRestoreS: round(median(rdsRestore), 1),
         downtimeS: round(median(downtime), 1),
         overheadPercent: round((100 * pipelineS) / median(downtime), 4),
+        ...(runs.every((r) => r.clientDowntimeSeconds !== undefined) ? { clientDowntimeS: round(median(runs.map((r) => r.clientDowntimeSeconds!)), 1) } : {}),
         ...(opts.engine ? { aurora: { clusterRestoreS: round(median(runs.map((r) => seconds(r.restoreRequestedAt, r.writerRequestedAt))), 1), writerS: round(median(runs.map((r) => seconds(r.writerRequestedAt, r.usableAt))), 1) } } : {}),
       },
       {
@@ -160,7 +164,8 @@ export async function measureRefresh(opts: { nights: number; seed?: number; pipe
         method:
           `${runs.length} succeeded runs of the simulation (ledger timestamps, simulated seconds, medians). RDS delete: delete request → deletion event time; event delivery: RDS's publishing delay ` +
           '(simulated 2–30 s) plus SNS→Lambda queueing, which is AWS\'s, not the pipeline\'s; pipeline: the measured warm p50 of the deleted-event → restore hop (section 1). ' +
-          `The polling row re-times the same runs: the deletion is noticed at the next ${poll}-second poll after it happened.`,
+          `The polling row re-times the same runs: the deletion is noticed at the next ${poll}-second poll after it happened. ` +
+          "Client-seen: the SQL probe's failed seconds over each run (scripts/sim/client-probe.ts: y's endpoint name queried with pg every 5 simulated seconds against a real PostgreSQL, PGlite, behind y while it serves).",
         runs: runs.length,
         rows,
       },
