@@ -3,7 +3,6 @@
  * used, and EventBridge events. Parsing never throws; what cannot be used is returned as ignored
  * with the reason.
  */
-import { instanceSignal } from '../targets/instance/model';
 
 /** An RDS event reduced to what the pipeline acts on. */
 export interface RdsEvent {
@@ -27,9 +26,6 @@ export type ParsedItem = { kind: 'event'; event: RdsEvent } | { kind: 'ignored';
  * finishing, backups and availability after it, failures (KMS included), and notifications.
  */
 export const RDS_EVENT_CATEGORIES: readonly string[] = ['availability', 'backup', 'creation', 'deletion', 'failure', 'notification', 'restoration'];
-
-/** What the deletion, usable and failure signals of a DB instance are, by event ID (the instance target's). */
-export { INSTANCE_EVENTS as EVENT_IDS } from '../targets/instance/model';
 
 const EVENT_ID_RE = /RDS-EVENT-\d{4}(?!\d)/;
 
@@ -179,12 +175,4 @@ function describeThrown(err: unknown): string {
   } catch {
     return 'an unprintable value was thrown';
   }
-}
-
-/** What an event means for a replica. */
-export type Signal = 'deleted' | 'usable' | 'failed';
-
-/** The signal an instance event carries, or undefined when it is not one the pipeline acts on. */
-export function signalOf(event: RdsEvent): Signal | undefined {
-  return event.sourceType === 'db-instance' ? instanceSignal(event.eventId) : undefined;
 }

@@ -289,7 +289,7 @@ const replicaName = z.string().check(z.regex(/^[a-z](?!.*--)[a-z0-9-]{0,62}$/, '
  * Amazon Aurora" (its storage is the cluster volume), MultiAZ "Not applicable. DB instance Availability Zones (AZs) are
  * managed by the DB cluster".
  */
-const INSTANCE_ONLY_OVERRIDES = ['optionGroupName', 'multiAz', 'storageType', 'allocatedStorage', 'maxAllocatedStorage', 'iops', 'storageThroughput'] as const;
+export const INSTANCE_ONLY_OVERRIDES = ['optionGroupName', 'multiAz', 'storageType', 'allocatedStorage', 'maxAllocatedStorage', 'iops', 'storageThroughput'] as const;
 
 /** What a cluster pair must say, and may not. */
 function clusterPairIssues(

@@ -257,7 +257,7 @@ export async function completeRestore(deps: Deps, ctx: RunContext, run: RunRecor
   if (!run.desired) return 'waiting';
   let step: 'created' | 'waiting' | 'done';
   try {
-    step = await ctx.gateway.completeRestore(y, run.desired, {});
+    step = await ctx.gateway.completeRestore(y, run.desired);
   } catch (err) {
     if (err instanceof RetryableRdsError) return 'waiting';
     if (!(err instanceof PermanentRdsError)) throw err;
@@ -380,7 +380,7 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
 
   if (desired) {
     // What the restore left to create that y serves without (an Aurora cluster's readers): until then, the run waits.
-    await attempt('members', async () => ((await ctx.gateway.completeRestore(y, desired, {})) === 'waiting' ? 'busy' : 'requested'));
+    await attempt('members', async () => ((await ctx.gateway.completeRestore(y, desired)) === 'waiting' ? 'busy' : 'requested'));
     for (const { group, changes } of ctx.target.postRestoreGroups(desired, y)) await attempt(group, () => ctx.gateway.modify(ctx.pair.replica.identifier, { settings: changes }));
     for (const role of ctx.target.missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => ctx.gateway.addRole(ctx.pair.replica.identifier, role.roleArn, role.featureName));
     for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => ctx.gateway.registerProxyTarget(target, ctx.pair.replica.identifier));

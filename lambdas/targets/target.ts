@@ -134,7 +134,7 @@ export interface TargetGateway {
    * instance, and its endpoints stay `creating` until its writer is created (RDS-NOTES, Aurora).
    * @returns `created` when this call asked for it, `waiting` while the target is not ready for it, `done` when nothing is left
    */
-  completeRestore(view: TargetView, desired: TargetSettings, tags: Record<string, string>): Promise<'created' | 'waiting' | 'done'>;
+  completeRestore(view: TargetView, desired: TargetSettings): Promise<'created' | 'waiting' | 'done'>;
   /**
    * Applies one group of what a restore cannot set, immediately.
    * @returns 'busy' while the target's state refuses modifications

@@ -8,7 +8,7 @@
 import type { DBCluster, Tag } from '@aws-sdk/client-rds';
 import { COPY_TAGS, copyTargetId } from '../../lambdas/copy/plan';
 import type { PairConfig } from '../../lambdas/kernel/config';
-import { managedSecretParameter, pairSchema } from '../../lambdas/kernel/config';
+import { INSTANCE_ONLY_OVERRIDES, managedSecretParameter, pairSchema } from '../../lambdas/kernel/config';
 import { LINEAGE_TAGS } from '../../lambdas/targets/lineage';
 import type { SimRds } from './rds';
 import type { SimSecretsManager } from './secrets';
@@ -51,16 +51,13 @@ export function replicaMemberIds(replicaId: string): string[] {
   return [`${replicaId}-1`, `${replicaId}-2`];
 }
 
-/** The overrides an Aurora pair cannot have (config refuses them): instance storage, Multi-AZ, option groups. */
-const INSTANCE_ONLY = ['optionGroupName', 'multiAz', 'storageType', 'allocatedStorage', 'maxAllocatedStorage', 'iops', 'storageThroughput'];
-
 /**
  * The pair as a pair of Aurora clusters of `engine`, parsed again as config is: x and y under the same names, y's
  * members named, x's snapshots copied (x's DbiResourceId and the instance-only overrides dropped).
  */
 export function asClusterPair(pair: PairConfig, engine: SimAuroraEngine): PairConfig {
   const { dbiResourceId: _dbi, ...source } = pair.source;
-  const overrides = Object.fromEntries(Object.entries(pair.overrides).filter(([k]) => !INSTANCE_ONLY.includes(k)));
+  const overrides = Object.fromEntries(Object.entries(pair.overrides).filter(([k]) => !(INSTANCE_ONLY_OVERRIDES as readonly string[]).includes(k)));
   return pairSchema.parse({
     ...pair,
     engine,

@@ -49,7 +49,7 @@ export function clusterGateway(clusters: RdsClusterAdapter, proxies: ProxyRds): 
       if (engine !== 'aurora-postgresql' && engine !== 'aurora-mysql') throw new Error(`an Aurora cluster restore needs engine aurora-postgresql or aurora-mysql, not ${engine ?? 'none'}`);
       return clusters.restoreCluster({ clusterId: identifier, snapshotIdentifier, engine, settings: asClusterSettings(settings), tags });
     },
-    completeRestore: async (v, d, _tags) => {
+    completeRestore: async (v, d) => {
       const view = asCluster(v);
       const desired = asClusterSettings(d);
       if (view.status !== TAKES_INSTANCES) return 'waiting';

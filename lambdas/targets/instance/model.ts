@@ -1,6 +1,6 @@
 /** An RDS DB instance as a refresh target. */
 import type { InstanceSettings, InstanceView, TargetSettings, TargetView } from '../../kernel/model';
-import type { TargetModel } from '../target';
+import type { TargetModel, TargetSignal } from '../target';
 import { shapeRestore } from './engines';
 import { MODIFY_GROUPS, desiredSettings, driftOf, missingRoles, postRestoreGroups } from './settings';
 
@@ -53,7 +53,7 @@ export const INSTANCE_EVENTS = {
 } as const;
 
 /** The signal of a DB instance event, by its id. */
-export function instanceSignal(eventId: string): 'deleted' | 'usable' | 'failed' | undefined {
+export function instanceSignal(eventId: string): TargetSignal | undefined {
   if ((INSTANCE_EVENTS.deleted as readonly string[]).includes(eventId)) return 'deleted';
   if ((INSTANCE_EVENTS.usable as readonly string[]).includes(eventId)) return 'usable';
   if ((INSTANCE_EVENTS.failed as readonly string[]).includes(eventId)) return 'failed';

@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import type { SNSEventRecord } from 'aws-lambda';
-import { EVENT_IDS } from '../../../lambdas/events/parse';
+import { INSTANCE_EVENTS as EVENT_IDS } from '../../../lambdas/targets/instance/model';
 import { handleInvocation } from '../../../lambdas/events/on-event';
 import type { Deps, Ledger } from '../../../lambdas/kernel/ports';
 import type { RuntimeConfig } from '../../../lambdas/kernel/config';

@@ -1,4 +1,6 @@
-import { parseEventTime, parseInvocation, signalOf } from '../../../lambdas/events/parse';
+import { parseEventTime, parseInvocation } from '../../../lambdas/events/parse';
+import { INSTANCE_TARGET } from '../../../lambdas/targets/instance/model';
+import { pair } from '../../support/fixtures';
 import { REPLICA_REGION, Y, eventBridgeEvent, rdsMessage, snsEvent } from '../../support/fixtures';
 
 const at = new Date('2026-11-21T02:04:05.570Z');
@@ -127,8 +129,9 @@ describe('parseInvocation: malformed input', () => {
   });
 });
 
-describe('signalOf', () => {
-  const base = { sourceType: 'db-instance', sourceId: Y, message: '', via: 'sns' as const };
+describe("the instance target's reading of y's events", () => {
+  const base = { sourceType: 'db-instance', sourceId: Y };
+  const signalOf = (event: typeof base & { eventId: string }) => INSTANCE_TARGET.signalOf(pair(), event);
   it.each([
     ['RDS-EVENT-0003', 'deleted'],
     ['RDS-EVENT-0043', 'usable'],
