@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     .addOption(new Option('--source-mode <mode>', "where y's data comes from, for every pair (default: as cdk.json says)").choices(['snapshot-copy', 'backup-replication']))
     .addOption(new Option('--pairs <n>', "clone the config's first pair N times (x and y numbered <id>-001, …), all in its regions: e.g. 200 pairs in one region").argParser(positiveInt('--pairs')))
     .addOption(new Option('--engine <engine>', 'the RDS engine of every simulated pair (x, its snapshots, y); an Aurora engine makes each pair two Aurora clusters').choices([...SIM_ENGINES, ...SIM_AURORA_ENGINES]).default('postgres'))
-    .option('--no-probe', `do not measure what clients saw: a SQL probe queries a real PostgreSQL behind y's name every 5 simulated seconds around each refresh (on by default for up to ${PROBE_MAX_PAIRS} pairs; each server costs about 0.3 s and 70 MiB)`)
+    .option('--no-probe', `do not measure what clients saw: a SQL probe queries a real PostgreSQL behind y's name every 5 simulated seconds around each refresh (on by default for up to ${PROBE_MAX_PAIRS} pairs; it costs a process about 3 s and 600 MiB more)`)
     .option('--quiet', 'print only the final report')
     .addHelpText(
       'after',

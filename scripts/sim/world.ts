@@ -176,8 +176,8 @@ export interface SimulationOptions {
   engine?: SimEngine | SimAuroraEngine;
   /**
    * A SQL probe measures what clients saw of each nightly refresh (client-probe.ts): a real PostgreSQL behind each DB
-   * instance of the pairs, queried through y's name every 5 simulated seconds. Off by default here (each server costs
-   * about 0.3 s and 70 MiB); the commands turn it on for a few pairs.
+   * instance of the pairs, queried through y's name every 5 simulated seconds. Off by default here (the first server
+   * of a process costs about 2.4 s and 500 MiB, each later one 0.24 s); the commands turn it on for a few pairs.
    */
   probe?: boolean;
 }

@@ -29,14 +29,16 @@ describe('operator commands', () => {
   it('report --local --format json: the simulated nights, measured', () => {
     const { code, stdout } = cli('report', ['--replica', 'orders-staging', '--local', '--nights', '2', '--format', 'json']);
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { rows: { status: string; downtimeSeconds: number }[]; summary: { succeeded: number } };
+    const report = JSON.parse(stdout) as { rows: { status: string; downtimeSeconds: number; clientDowntimeSeconds?: number }[]; summary: { succeeded: number } };
     expect(report.rows.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
     expect(report.rows.every((r) => r.downtimeSeconds > 0)).toBe(true);
+    // The SQL probe is on by default for one pair: what clients saw is on every row, within a probe interval or two of the window.
+    for (const r of report.rows) expect(Math.abs((r.clientDowntimeSeconds ?? -1000) - r.downtimeSeconds)).toBeLessThanOrEqual(10);
     expect(report.summary.succeeded).toBe(2);
   });
 
   it('plan --local: every check, the snapshot, and nothing changed', () => {
-    const { code, stdout } = cli('plan', ['--replica', 'orders-staging', '--local', '--nights', '1']);
+    const { code, stdout } = cli('plan', ['--replica', 'orders-staging', '--local', '--nights', '1', '--no-probe']);
     expect(stdout).toContain('PASS  ownership-tag');
     expect(stdout).toContain('Snapshot:   orders-prod-2026-11-18-00-10');
     expect(stdout).toContain('A refresh would start.');
@@ -44,7 +46,7 @@ describe('operator commands', () => {
   });
 
   it('drill --local --follow: starts through start-refresh and follows the run to its close', () => {
-    const { code, stdout } = cli('drill', ['--replica', 'orders-staging', '--local', '--nights', '1', '--follow', '--poll', '120']);
+    const { code, stdout } = cli('drill', ['--replica', 'orders-staging', '--local', '--nights', '1', '--follow', '--poll', '120', '--no-probe']);
     expect(stdout).toMatch(/drill \d{8}T\d{6}Z-[0-9a-f]{6} started on orders-staging \(simulation\)/);
     expect(stdout).toMatch(/phase restoring, .* elapsed/);
     expect(stdout).toMatch(/run .* succeeded: downtime .*, restore .* \(target 45 min\)/);
@@ -52,7 +54,7 @@ describe('operator commands', () => {
   });
 
   it('report --local --engine: the simulated nights on another engine', () => {
-    const { code, stdout } = cli('report', ['--replica', 'orders-staging', '--local', '--nights', '1', '--engine', 'sqlserver-se', '--format', 'json']);
+    const { code, stdout } = cli('report', ['--replica', 'orders-staging', '--local', '--nights', '1', '--engine', 'sqlserver-se', '--format', 'json', '--no-probe']);
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { rows: { status: string }[] }).rows.map((r) => r.status)).toEqual(['succeeded']);
   });
@@ -62,7 +64,7 @@ describe('operator commands', () => {
     cdk.context.replicaRefresh.pairs[0]!.schedule = { cron: 'cron(30 2 * * ? *)', timeZone: 'Europe/Berlin' };
     const file = join(mkdtempSync(join(tmpdir(), 'replica-refresh-')), 'cdk.json');
     writeFileSync(file, JSON.stringify(cdk));
-    const { code, stdout } = cli('plan', ['--replica', 'orders-staging', '--local', '--nights', '1', '--config', file]);
+    const { code, stdout } = cli('plan', ['--replica', 'orders-staging', '--local', '--nights', '1', '--config', file, '--no-probe']);
     expect(stdout).toContain('WARNING: the schedule cron(30 2 * * ? *) (Europe/Berlin) falls in a daylight-saving gap on 1 coming night(s)');
     expect(stdout).toContain('2027-03-28 02:30 Europe/Berlin does not exist');
     expect(code).toBe(0);

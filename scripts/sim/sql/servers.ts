@@ -14,8 +14,9 @@
  *
  * Cost: PGlite runs initdb (some 3 s) the first time only; the cluster it makes, with the schema, is kept as a
  * tarball, and every server after it loads that tarball (PGlite keeps the compiled WebAssembly). Measured with
- * `node --expose-gc --import tsx scripts/sim/sql/cost.ts 8` on the 2-core dev machine (Node 20): the first start
- * 2.8 s, each later one 0.25-0.5 s and some 70 MiB of resident memory.
+ * `node --expose-gc --import tsx scripts/sim/sql/cost.ts 3` on the 2-core dev machine (Node 20): the first start
+ * 2.4 s and 450-570 MiB of resident memory (the WebAssembly compiled, initdb), each later one 0.24 s and up to 70 MiB.
+ * Stopped servers are emptied and reused ({@link IDLE_POOL}).
  *
  * Connections: PGLiteSocketServer runs one query at a time (its queue), and by default admits one connection at a
  * time, refusing a second one. It frees a connection's slot on the tick after the socket closes, so a client that
@@ -95,7 +96,9 @@ let template: Promise<Blob> | undefined;
  */
 function sharedTemplate(): Promise<Blob> {
   template ??= (async () => {
-    const db = await loadPGlite().PGlite.create();
+    const { PGlite } = loadPGlite();
+    // Small from the start too: the memory of a PGlite that closed is not given back.
+    const db = await PGlite.create({ startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] });
     try {
       await db.exec(`
         create table orders (id bigint primary key, created_at timestamptz not null, amount numeric(12,2) not null);
@@ -113,9 +116,17 @@ function sharedTemplate(): Promise<Blob> {
   return template;
 }
 
+/**
+ * Stopped servers kept for reuse, at most this many: a PGlite's WebAssembly memory is not given back when it closes
+ * (a week of nightly restores grew a process to about 1 GB), so a stopped server is emptied and the next start takes
+ * it instead of creating one. Memory then follows the servers running at once, not the servers ever started.
+ */
+const IDLE_POOL = 4;
+
 /** The real PostgreSQL servers of the simulated DB instances, by instance identifier. */
 export class SimDatabaseServers {
   private readonly byId = new Map<string, Running>();
+  private readonly idle: PGlite[] = [];
   private readonly byAddress = new Map<string, Running>();
   private nextAddress = 1;
 
@@ -128,7 +139,7 @@ export class SimDatabaseServers {
     const rows = data.rows ?? 100;
     if (!Number.isInteger(rows) || rows < 1) throw new SimServerError(`rows must be a whole number of at least 1, got ${rows}`);
     const { PGlite } = loadPGlite();
-    const db = await PGlite.create({ loadDataDir: await sharedTemplate(), startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] });
+    const db = this.idle.pop() ?? (await PGlite.create({ loadDataDir: await sharedTemplate(), startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] }));
     const n = this.nextAddress++;
     const address = `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}`;
     const resourceId = `db-SIM${n.toString(36).toUpperCase().padStart(6, '0')}`;
@@ -155,12 +166,19 @@ export class SimDatabaseServers {
     this.byId.delete(instanceId);
     this.byAddress.delete(running.address);
     await this.unlisten(running);
-    await running.db.close();
+    if (this.idle.length < IDLE_POOL) {
+      // Emptied, as a new server from the template is.
+      await running.db.exec('truncate orders; truncate sim_instance;');
+      this.idle.push(running.db);
+    } else {
+      await running.db.close();
+    }
   }
 
   /** Stops every server. */
   public async stopAll(): Promise<void> {
     for (const id of [...this.byId.keys()]) await this.stop(id);
+    for (const db of this.idle.splice(0)) await db.close();
   }
 
   /** Whether an instance has a server (listening or suspended). */
