@@ -10,7 +10,6 @@ import { copyTargetId, inFlightLimitOf, planCopy } from './plan';
 import type { CopyDecision } from './plan';
 import { alert } from '../reporting/measures';
 import type { Notifier, SnapshotStore, Telemetry } from '../kernel/ports';
-import type { SnapshotView } from '../kernel/model';
 import { isSnapshotOfSource } from '../sources/snapshots';
 
 /**
@@ -32,21 +31,12 @@ export interface CopyDeps {
 /** What became of one source snapshot. */
 export type CopyOutcome = { action: 'copied'; targetId: string } | { action: 'ignored'; reason: string } | Exclude<CopyDecision, { action: 'copy' }>;
 
-/**
- * Whether a snapshot is of x as config knows it. A cluster snapshot's view carries its DBClusterIdentifier in
- * `instanceId` (lambdas/aws/rds-clusters.ts); config has no DbClusterResourceId of x to match yet, and `dbiResourceId`
- * names a DB instance, so a cluster snapshot is matched on the identifier alone.
- */
-export function isSnapshotOfX(source: SnapshotView, pair: PairConfig): boolean {
-  return pair.source.kind === 'cluster' ? source.instanceId === pair.source.identifier : isSnapshotOfSource(source, pair);
-}
-
 /** Copies (or decides not to copy) one source snapshot of a pair's x. */
 export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSnapshotId: string): Promise<CopyOutcome> {
   const dims = { replica: pair.id };
   const source = await deps.sourceRds.describeSnapshot(sourceSnapshotId);
   if (!source) return { action: 'ignored', reason: `${sourceSnapshotId} no longer exists in ${pair.source.region}` };
-  if (!isSnapshotOfX(source, pair)) return { action: 'ignored', reason: `${source.id} is a snapshot of ${source.instanceId}, not of ${pair.source.identifier}` };
+  if (!isSnapshotOfSource(source, pair)) return { action: 'ignored', reason: `${source.id} is a snapshot of ${source.instanceId}, not of ${pair.source.identifier}` };
 
   const existing = await deps.replicaRds.describeSnapshot(copyTargetId(source.id));
   const counts = existing ? { total: 0, copying: 0 } : await deps.replicaRds.manualSnapshotCounts();

@@ -5,6 +5,7 @@
  * says which calls a pair's kind of x uses, in the shape the rest of the room reads.
  */
 import type { PairConfig } from '../kernel/config';
+import { sourceResourceId } from '../sources/snapshots';
 import type { SnapshotView } from '../kernel/model';
 import type { SnapshotStore } from '../kernel/ports';
 import type { RdsClusterAdapter } from '../aws/rds-clusters';
@@ -61,13 +62,9 @@ export function clusterReplicaStore(rds: ClusterSnapshotRds): SnapshotStore {
   };
 }
 
-/**
- * The server-side query for x's snapshots: by identifier, and by resource id when config knows it. Config has x's
- * `DbiResourceId` for a DB instance only (`source.dbiResourceId`, `db-…`); it has no field for a cluster's
- * DbClusterResourceId (`cluster-…`) yet, so a cluster's snapshots are matched on DBClusterIdentifier alone.
- */
+/** The server-side query for x's snapshots: by identifier, and by resource id when config knows it (sources/snapshots.ts). */
 export function sourceQuery(pair: PairConfig, types: readonly string[]): { identifier: string; resourceId?: string; types: readonly string[] } {
-  const resourceId = pair.source.kind === 'instance' ? pair.source.dbiResourceId : undefined;
+  const resourceId = sourceResourceId(pair);
   return { identifier: pair.source.identifier, ...(resourceId ? { resourceId } : {}), types };
 }
 

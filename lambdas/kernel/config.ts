@@ -302,7 +302,7 @@ function clusterPairIssues(
     ctx.addIssue({ code: 'custom', path: ['replica', 'memberIds'], message: `is required for an Aurora cluster y: list ${y}'s member instances, writer first (the functions may delete and re-create only these)` });
   }
   if (p.source.dbiResourceId !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['source', 'dbiResourceId'], message: `is a DB instance's resource id; x is an Aurora cluster, whose snapshots are found by its cluster identifier: remove it` });
+    ctx.addIssue({ code: 'custom', path: ['source', 'dbiResourceId'], message: `is a DB instance's resource id; x is an Aurora cluster: name its DbClusterResourceId with source.clusterResourceId instead` });
   }
   if (p.source.mode !== 'snapshot-copy') {
     ctx.addIssue({ code: 'custom', path: ['source', 'mode'], message: `"${p.source.mode}" is for DB instances: an Aurora cluster y is restored from copies of x's cluster snapshots ("snapshot-copy")` });
@@ -329,6 +329,8 @@ const pairObject = z
           region: awsRegion,
           /** x's DbiResourceId: when set, a different instance re-created under x's name is never taken for x. */
           dbiResourceId: z.optional(z.string().check(z.regex(/^db-[A-Z0-9]+$/, 'must be a DbiResourceId such as db-ABCDEFGHIJKLMNOPQRSTUVWXY1'))),
+          /** An Aurora x's DbClusterResourceId: when set, a different cluster re-created under x's name is never taken for x. */
+          clusterResourceId: z.optional(z.string().check(z.regex(/^cluster-[A-Z0-9]+$/, 'must be a DbClusterResourceId such as cluster-ABCDEFGHIJKLMNOPQRSTUVWXY1'))),
           /**
            * Where y's data comes from: `snapshot-copy` restores the newest copy of x's snapshots in y's region (the `copy`
            * section decides who copies them); `backup-replication` restores x's replicated automated backups to their
@@ -497,6 +499,7 @@ const pairObject = z
       } else {
         if (p.engine !== undefined) ctx.addIssue({ code: 'custom', path: ['engine'], message: `is for Aurora cluster pairs (clusterId); a DB instance pair reads its engine from y (${p.replica.identifier}): remove it` });
         if (p.replica.memberIds !== undefined) ctx.addIssue({ code: 'custom', path: ['replica', 'memberIds'], message: `lists an Aurora cluster's member instances; ${p.replica.identifier} is a DB instance (instanceId): remove it` });
+        if (p.source.clusterResourceId !== undefined) ctx.addIssue({ code: 'custom', path: ['source', 'clusterResourceId'], message: `is an Aurora cluster's resource id; x (${p.source.identifier}) is a DB instance: name its DbiResourceId with source.dbiResourceId instead` });
       }
       // A run is stuck only after the deletion grace and the restore deadline have both passed: shorter, the watchdog
       // would fail a run while RDS is still deleting or restoring y.

@@ -30,15 +30,24 @@ function newestFirst(a: SnapshotView, b: SnapshotView): number {
   return cb !== ca ? cb - ca : a.id.localeCompare(b.id);
 }
 
-/** The server-side query for x's snapshots of some types: by instance id, and by DbiResourceId when config knows it. */
+/**
+ * x's resource id as config knows it: a DB instance's DbiResourceId (`source.dbiResourceId`), an Aurora cluster's
+ * DbClusterResourceId (`source.clusterResourceId`; a cluster snapshot's view carries it in `dbiResourceId`).
+ */
+export function sourceResourceId(pair: PairConfig): string | undefined {
+  return pair.source.kind === 'cluster' ? pair.source.clusterResourceId : pair.source.dbiResourceId;
+}
+
+/** The server-side query for x's snapshots of some types: by x's identifier, and by its resource id when config knows it. */
 export function sourceSnapshotQuery(pair: PairConfig, types: readonly string[]): { instanceId: string; dbiResourceId?: string; types: readonly string[] } {
-  return { instanceId: pair.source.identifier, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), types };
+  const resourceId = sourceResourceId(pair);
+  return { instanceId: pair.source.identifier, ...(resourceId ? { dbiResourceId: resourceId } : {}), types };
 }
 
 /** Is this snapshot of x, as config knows x? */
 export function isSnapshotOfSource(s: SnapshotView, pair: PairConfig): boolean {
   if (s.instanceId !== pair.source.identifier) return false;
-  const want = pair.source.dbiResourceId;
+  const want = sourceResourceId(pair);
   return want === undefined || s.dbiResourceId === want;
 }
 

@@ -136,12 +136,16 @@ describe('parseConfig', () => {
       "replicaRefresh.pairs[0] (orders-staging).replica.memberIds = missing: is required for an Aurora cluster y: list orders-staging's member instances, writer first (the functions may delete and re-create only these)",
       "replicaRefresh.pairs[0] (orders-staging).overrides.allocatedStorage = 100: does not apply to an Aurora cluster (its storage, Multi-AZ and option group are the cluster's, set by Aurora): remove it",
     ]);
+    expect(parseConfig(withPair({ ...clusters, source: { ...clusters.source, clusterResourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXY1' } })).pairs[0]!.source).toMatchObject({ clusterResourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXY1' });
+    expect(problemsOf(withPair({ source: { instanceId: 'orders-prod', region: 'eu-west-1', clusterResourceId: 'cluster-ABC' } }))).toEqual([
+      'replicaRefresh.pairs[0] (orders-staging).source.clusterResourceId = "cluster-ABC": is an Aurora cluster\'s resource id; x (orders-prod) is a DB instance: name its DbiResourceId with source.dbiResourceId instead',
+    ]);
     expect(problemsOf(withPair({ engine: 'aurora-mysql', replica: { instanceId: 'orders-staging', region: 'eu-central-1', memberIds: ['a'] } }))).toEqual([
       'replicaRefresh.pairs[0] (orders-staging).engine = "aurora-mysql": is for Aurora cluster pairs (clusterId); a DB instance pair reads its engine from y (orders-staging): remove it',
       'replicaRefresh.pairs[0] (orders-staging).replica.memberIds = ["a"]: lists an Aurora cluster\'s member instances; orders-staging is a DB instance (instanceId): remove it',
     ]);
     expect(problemsOf(withPair({ ...clusters, source: { clusterId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication', dbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY1' } }))).toEqual([
-      'replicaRefresh.pairs[0] (orders-staging).source.dbiResourceId = "db-ABCDEFGHIJKLMNOPQRSTUVWXY1": is a DB instance\'s resource id; x is an Aurora cluster, whose snapshots are found by its cluster identifier: remove it',
+      'replicaRefresh.pairs[0] (orders-staging).source.dbiResourceId = "db-ABCDEFGHIJKLMNOPQRSTUVWXY1": is a DB instance\'s resource id; x is an Aurora cluster: name its DbClusterResourceId with source.clusterResourceId instead',
       'replicaRefresh.pairs[0] (orders-staging).source.mode = "backup-replication": "backup-replication" is for DB instances: an Aurora cluster y is restored from copies of x\'s cluster snapshots ("snapshot-copy")',
     ]);
   });

@@ -1,5 +1,5 @@
 import { toSnapshotView } from '../../../lambdas/aws/rds';
-import { chooseSnapshot, pinnedSnapshotProblem, restoreIdentifier, toChosen } from '../../../lambdas/sources/snapshots';
+import { chooseSnapshot, isSnapshotOfSource, pinnedSnapshotProblem, restoreIdentifier, sourceSnapshotQuery, toChosen } from '../../../lambdas/sources/snapshots';
 import { X_RESOURCE_ID, pair, xSnapshot } from '../../support/fixtures';
 
 const view = (...args: Parameters<typeof xSnapshot>) => toSnapshotView(xSnapshot(...args));
@@ -85,5 +85,26 @@ describe('restoreIdentifier', () => {
     const shared = toChosen(view('shared', '2026-11-21T01:00:00Z', { SnapshotType: 'shared' }));
     expect(restoreIdentifier(own)).toBe('own');
     expect(restoreIdentifier(shared)).toBe(shared.arn);
+  });
+});
+
+describe("x's identity: its name, and its resource id when config names it", () => {
+  const clusterPair = (source: Record<string, unknown> = {}) =>
+    pair({
+      engine: 'aurora-postgresql',
+      source: { clusterId: 'orders-prod', region: 'eu-west-1', ...source },
+      replica: { clusterId: 'orders-staging', region: 'eu-central-1', memberIds: ['orders-staging-1'] },
+    });
+  const clusterSnapshot = (id: string, resourceId: string) => ({ id, arn: `arn:aws:rds:eu-central-1:111111111111:cluster-snapshot:${id}`, instanceId: 'orders-prod', dbiResourceId: resourceId, type: 'manual', status: 'available', encrypted: true, dataTime: new Date('2026-11-21T00:10:00Z') });
+
+  it("takes an Aurora x's snapshots by its DbClusterResourceId (source.clusterResourceId), never those of a cluster re-created under its name", () => {
+    const ours = clusterSnapshot('orders-prod-a', 'cluster-OURS0000000000000000000001');
+    const imposter = clusterSnapshot('orders-prod-b', 'cluster-OTHER000000000000000000001');
+    const p = clusterPair({ clusterResourceId: 'cluster-OURS0000000000000000000001' });
+    expect([isSnapshotOfSource(ours, p), isSnapshotOfSource(imposter, p)]).toEqual([true, false]);
+    expect(sourceSnapshotQuery(p, ['manual'])).toEqual({ instanceId: 'orders-prod', dbiResourceId: 'cluster-OURS0000000000000000000001', types: ['manual'] });
+    // Without it, the name decides, as for an instance without source.dbiResourceId.
+    expect([isSnapshotOfSource(ours, clusterPair()), isSnapshotOfSource(imposter, clusterPair())]).toEqual([true, true]);
+    expect(sourceSnapshotQuery(pair({ source: { instanceId: 'orders-prod', region: 'eu-west-1', dbiResourceId: X_RESOURCE_ID } }), ['manual']).dbiResourceId).toBe(X_RESOURCE_ID);
   });
 });
