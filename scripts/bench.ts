@@ -117,7 +117,8 @@ function render(b: BenchJson): string {
     if (r) {
       out.push(
         `   downtime (s, medians): RDS delete (members, then cluster) ${fmt(r.rdsDeleteS)}, event delivery ${fmt(r.eventDeliveryS)}, RDS restore ${fmt(r.rdsRestoreS)}` +
-          `${r.aurora ? ` (the cluster ${fmt(r.aurora.clusterRestoreS)}, then its writer ${fmt(r.aurora.writerS)})` : ''}, downtime ${fmt(r.downtimeS)}; pipeline share ${r.overheadPercent.toFixed(4)}%`,
+          `${r.aurora ? ` (the cluster ${fmt(r.aurora.clusterRestoreS)}, then its writer ${fmt(r.aurora.writerS)})` : ''}, downtime ${fmt(r.downtimeS)}` +
+          `${r.clientDowntimeS === undefined ? '' : `, client-seen ${fmt(r.clientDowntimeS)} (probe)`}; pipeline share ${r.overheadPercent.toFixed(4)}%`,
       );
     }
     out.push(`   method: ${a.method}\n`);

@@ -83,8 +83,8 @@ export async function measureRefresh(opts: { nights: number; seed?: number; pipe
   const log = opts.log ?? (() => undefined);
   const poll = opts.pollSeconds ?? 30;
   const cdk = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } };
-  // The SQL probe measures what clients saw of each DB instance night (client-probe.ts; not for Aurora clusters).
-  const sim = await Simulation.create({ config: cdk.context.replicaRefresh, seed: opts.seed ?? 42, ...(opts.engine ? { engine: opts.engine } : { probe: true }) });
+  // The SQL probe measures what clients saw of each night (client-probe.ts): y's endpoint, or an Aurora y's writer endpoint.
+  const sim = await Simulation.create({ config: cdk.context.replicaRefresh, seed: opts.seed ?? 42, probe: true, ...(opts.engine ? { engine: opts.engine } : {}) });
   try {
     await sim.runNights(opts.nights);
     log(`  refresh: simulated ${opts.nights} nights`);

@@ -8,8 +8,9 @@
  * The servers follow the simulated RDS, read before every sample: an instance that serves (the instance target's
  * usable states) has a running server and a registered endpoint; a rebooting, renaming or deleting one has its server
  * suspended (its name resolves, nothing answers: connection refused); a deleted one has neither. A rename (SimRds.renames) moves the server and the endpoint name
- * as the RDS User Guide says (dns.ts). DB instance pairs only: an Aurora pair's endpoints are the cluster's, not
- * modelled here.
+ * as the RDS User Guide says (dns.ts). An Aurora pair is probed through its cluster's writer endpoint, a name that
+ * points at the writer instance while the cluster has one (a CNAME with Aurora's 5 s TTL, dns.ts); a member's data
+ * is its cluster's.
  */
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { PairConfig } from '../../lambdas/kernel/config';
@@ -18,6 +19,7 @@ import { USABLE_STATES } from '../../lambdas/targets/instance/model';
 import { LINEAGE_TAGS } from '../../lambdas/targets/lineage';
 import type { VirtualClock } from './clock';
 import type { SimRds } from './rds';
+import { clusterEndpoint } from './rds-clusters';
 import { SimDns } from './sql/dns';
 import type { SimProbe } from './sql/probe';
 import { startProbe } from './sql/probe';
@@ -28,6 +30,9 @@ export const PROBE_MARGIN_MS = 60_000;
 
 /** The most pairs the commands probe by default (a server per instance and a query every 5 s add up). */
 export const PROBE_MAX_PAIRS = 3;
+
+/** "Aurora DNS zones use a short TTL of 5 seconds" (AWS Knowledge Center, cited in dns.ts). */
+const AURORA_DNS_TTL_SECONDS = 5;
 
 /** The simulated seconds between two probe queries. */
 export const PROBE_INTERVAL_SECONDS = 5;
@@ -48,6 +53,8 @@ export class ClientProbes {
   private renamesSeen = 0;
   private readonly suspended = new Set<string>();
   private readonly closedBeforeBound = new Set<string>();
+  /** What each Aurora writer endpoint points at now. */
+  private readonly clusterTargets = new Map<string, string | undefined>();
 
   public constructor(
     private readonly deps: { clock: VirtualClock; rds: SimRds; ledger: Pick<Ledger, 'recordClientDowntime'>; pairs: readonly PairConfig[]; step: (replica: string, text: string) => void },
@@ -55,9 +62,14 @@ export class ClientProbes {
     this.dns = new SimDns(deps.clock, { region: deps.rds.region });
   }
 
-  /** The pairs the probe follows: DB instance pairs (see the file header). */
+  /** The pairs the probe follows: those of the simulated region. */
   public probes(pair: PairConfig): boolean {
-    return pair.replica.kind === 'instance' && this.deps.pairs.some((p) => p.id === pair.id);
+    return this.deps.pairs.some((p) => p.id === pair.id);
+  }
+
+  /** The name clients of a pair connect to: y's endpoint, or an Aurora y's writer endpoint. */
+  private nameOf(pair: PairConfig): string {
+    return pair.replica.kind === 'cluster' ? clusterEndpoint(pair.replica.identifier, this.deps.rds.region) : this.dns.endpointName(pair.replica.identifier);
   }
 
   /** Starts the pair's probe at `at` (a refresh's scheduled time less the margin), unless it is already running. */
@@ -70,7 +82,7 @@ export class ClientProbes {
         clock: this.deps.clock,
         dns: this.dns,
         servers: this.servers,
-        name: this.dns.endpointName(pair.replica.identifier),
+        name: this.nameOf(pair),
         intervalSeconds: PROBE_INTERVAL_SECONDS,
         beforeSample: () => this.sync(),
       });
@@ -117,7 +129,7 @@ export class ClientProbes {
       if (this.servers.has(r.from)) await this.servers.rename(r.from, r.to);
       this.dns.renameInstance(r.from, r.to);
     }
-    const live = new Map([...rds.instances].filter(([, db]) => db.DBClusterIdentifier === undefined));
+    const live = rds.instances;
     for (const id of this.servers.ids()) {
       if (live.has(id)) continue;
       await this.servers.stop(id);
@@ -128,7 +140,7 @@ export class ClientProbes {
       const serves = USABLE_STATES.has(db.DBInstanceStatus ?? '');
       if (!this.servers.has(id)) {
         if (!serves) continue;
-        const { address } = await this.servers.start(id, { dataTime: dataTimeOf(db) });
+        const { address } = await this.servers.start(id, { dataTime: dataTimeOf(db.DBClusterIdentifier ? (rds.clusters.clusters.get(db.DBClusterIdentifier) ?? db) : db) });
         this.dns.registerInstance(id, address);
       } else if (serves && this.suspended.has(id)) {
         await this.servers.resume(id);
@@ -138,6 +150,24 @@ export class ClientProbes {
         await this.servers.suspend(id);
         this.suspended.add(id);
       }
+    }
+    this.syncClusterEndpoints();
+  }
+
+  /**
+   * An Aurora pair's writer endpoint points at its writer while the cluster has one, and at nothing otherwise (a
+   * cluster without a writer: its endpoints are `creating`, RDS-NOTES).
+   */
+  private syncClusterEndpoints(): void {
+    for (const pair of this.deps.pairs.filter((p) => p.replica.kind === 'cluster')) {
+      const name = this.nameOf(pair);
+      const writer = this.deps.rds.clusters.clusters.get(pair.replica.identifier)?.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
+      // While the writer exists its name is the endpoint's answer (refusing connections while it reboots or goes).
+      const target = writer !== undefined && this.servers.has(writer) ? this.dns.endpointName(writer) : undefined;
+      if (target === this.clusterTargets.get(name)) continue;
+      if (target) this.dns.upsertRecord(name, target, AURORA_DNS_TTL_SECONDS);
+      else this.dns.deleteRecord(name);
+      this.clusterTargets.set(name, target);
     }
   }
 
@@ -150,7 +180,7 @@ export class ClientProbes {
 }
 
 /** The data an instance holds: its lineage's snapshot time, else its creation. */
-function dataTimeOf(db: DBInstance): Date {
+function dataTimeOf(db: Pick<DBInstance, 'TagList' | 'InstanceCreateTime'>): Date {
   const tag = db.TagList?.find((t) => t.Key === LINEAGE_TAGS.sourceSnapshotTime)?.Value;
   const parsed = tag ? new Date(tag) : undefined;
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : (db.InstanceCreateTime ?? new Date(0));

@@ -98,6 +98,14 @@ export function clusterParameterGroupFamily(engine: string, version: string): st
   return engine === 'aurora-mysql' ? `aurora-mysql${major}.${minor}` : `${engine}${major}`;
 }
 
+/**
+ * A cluster's writer endpoint, `<cluster>.cluster-<suffix>.<region>.rds.amazonaws.com` (the form of the Aurora User
+ * Guide's examples, "Types of Aurora endpoints"; the simulation's suffix is `sim`, as for instances).
+ */
+export function clusterEndpoint(clusterId: string, region: string): string {
+  return `${clusterId}.cluster-sim.${region}.rds.amazonaws.com`;
+}
+
 /** CreateDBCluster API reference, Port: "Default: RDS for MySQL and Aurora MySQL - 3306; RDS for PostgreSQL and Aurora PostgreSQL - 5432". */
 export function defaultClusterPort(engine: string): number {
   return engine === 'aurora-mysql' ? 3306 : 5432;
@@ -1126,7 +1134,7 @@ export class SimClusters {
       EngineVersion: s.version,
       EngineMode: 'provisioned',
       Port: s.port,
-      Endpoint: `${id}.cluster-sim.${region}.rds.amazonaws.com`,
+      Endpoint: clusterEndpoint(id, region),
       ReaderEndpoint: `${id}.cluster-ro-sim.${region}.rds.amazonaws.com`,
       MasterUsername: s.masterUsername,
       DBClusterMembers: [],

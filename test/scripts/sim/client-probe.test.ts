@@ -12,8 +12,8 @@ import { Simulation } from '../../../scripts/sim/world';
 const config = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } }).context.replicaRefresh;
 const Y = 'orders-staging';
 
-async function night(faults: FaultSpec[] = []) {
-  const sim = await Simulation.create({ config, seed: 7, faults, probe: true });
+async function night(faults: FaultSpec[] = [], engine?: 'aurora-postgresql') {
+  const sim = await Simulation.create({ config, seed: 7, faults, probe: true, ...(engine ? { engine } : {}) });
   try {
     await sim.runNights(1);
     return { sim, runs: await sim.history(Y) };
@@ -30,6 +30,15 @@ describe('the SQL probe of the simulated account', () => {
     const down = measure(run).downtimeSeconds!;
     // Clients fail from the delete (y refuses connections, then its name is gone) until the restored y answers: the
     // window's length to within one probe interval on each side.
+    expect(run.clientDowntimeSeconds).toBeGreaterThanOrEqual(down - 10);
+    expect(run.clientDowntimeSeconds).toBeLessThanOrEqual(down + 10);
+  });
+
+  it("probe: an Aurora night is seen through the cluster's writer endpoint: down from the delete until the new writer serves", async () => {
+    const { runs } = await night([], 'aurora-postgresql');
+    const run = runs[0]!;
+    expect(run.status).toBe('succeeded');
+    const down = measure(run).downtimeSeconds!;
     expect(run.clientDowntimeSeconds).toBeGreaterThanOrEqual(down - 10);
     expect(run.clientDowntimeSeconds).toBeLessThanOrEqual(down + 10);
   });
