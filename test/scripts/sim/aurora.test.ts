@@ -91,6 +91,29 @@ describe('Aurora clusters on the simulated account', () => {
     expect(runs.map((r) => r.snapshot?.id)).toEqual(['orders-prod-2026-11-17-00-10', 'orders-prod-2026-11-18-00-10', 'orders-prod-2026-11-19-00-10']);
   });
 
+  it("gives y its password from the pair's secret, and config's overrides on the cluster and every member", async () => {
+    const secretArn = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf';
+    const sim = await Simulation.create({
+      config,
+      seed: 3,
+      engine: 'aurora-mysql',
+      pairOverrides: { credentials: { mode: 'secret', secretArn, passwordKey: 'password' }, overrides: { instanceClass: 'db.r6g.xlarge', port: 3307, tags: { cost: 'staging' } } },
+    });
+    try {
+      await sim.runNights(1);
+      const [run] = await sim.history(Y);
+      expectRestored(sim, run);
+      expect(run?.credentialsSetAt).toBeDefined();
+      const secret = JSON.parse((await sim.secrets.handle('GetSecretValueCommand', { SecretId: secretArn })).SecretString as string) as { password: string };
+      expect(sim.rds.clusters.masterPassword(Y)).toBe(secret.password);
+      expect(sim.rds.clusters.clusters.get(Y)).toMatchObject({ Port: 3307 });
+      expect(sim.rds.clusters.clusters.get(Y)?.TagList).toContainEqual({ Key: 'cost', Value: 'staging' });
+      for (const m of MEMBERS) expect(sim.rds.instances.get(m)?.DBInstanceClass).toBe('db.r6g.xlarge');
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('crash-before-writer: on-rds-event dies before creating the writer; the watchdog creates it and the night succeeds', async () => {
     const { sim, runs } = await simulate('aurora-postgresql', 2, [{ name: 'crash-before-writer', night: 2 }]);
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
