@@ -30,6 +30,7 @@ const SLOW = [
   ['test/scripts/sim/sql/probe.test.ts', 9],
   ['test/scripts/sim/sql/servers.test.ts', 5],
   ['test/scripts/sim/client-probe.test.ts', 8],
+  ['test/lambdas/sql/', 4],
   ['test/infra/', 1.5],
 ];
 

@@ -9,43 +9,22 @@
  * The query's first row may name the instance that answered (column `instance`) and the data's newest
  * timestamp (column `data_time`); both are optional.
  */
-import type { ConnectionOptions } from 'node:tls';
-import { Client } from 'pg';
+import type { PostgresTarget } from '../../../lambdas/aws/postgres';
+import { openPostgres } from '../../../lambdas/aws/postgres';
+import type { SqlSession } from '../../../lambdas/sql/steps';
 import type { Sample } from './samples';
 
-/** Where and how to connect. */
-export interface QueryTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password?: string;
-  readonly database: string;
-  /** TLS options, or false for a plain connection (PGlite's socket server has no TLS). */
-  readonly ssl: ConnectionOptions | false;
-  /** Real milliseconds the connect, and then the query, may take. */
-  readonly timeoutMs: number;
-}
+/** Where and how to connect (the adapter's target). */
+export type QueryTarget = Omit<PostgresTarget, 'applicationName'>;
 
 /** Runs `sql` once on a new connection; never throws: a failure is a sample with `ok: false`. */
 export async function querySample(target: QueryTarget, sql: string, at: Date): Promise<Sample> {
   const started = performance.now();
-  const client = new Client({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    ssl: target.ssl,
-    connectionTimeoutMillis: target.timeoutMs,
-    query_timeout: target.timeoutMs,
-    application_name: 'replica-refresh-probe',
-  });
-  // A server that goes away mid-query emits 'error' on the client as well as rejecting the query.
-  client.on('error', () => undefined);
+  const latencyMs = () => Math.round((performance.now() - started) * 10) / 10;
+  let session: SqlSession | undefined;
   try {
-    await client.connect();
-    const result = await client.query<{ instance?: unknown; data_time?: unknown }>(sql);
-    const row = result.rows[0];
+    session = await openPostgres({ ...target, applicationName: 'replica-refresh-probe' });
+    const row = (await session.query(sql)).rows[0];
     const instance = row?.instance;
     const dataTime = row?.data_time;
     return {
@@ -53,12 +32,12 @@ export async function querySample(target: QueryTarget, sql: string, at: Date): P
       ok: true,
       ...(typeof instance === 'string' ? { instanceId: instance } : {}),
       ...(dataTime instanceof Date ? { dataTime } : typeof dataTime === 'string' && !Number.isNaN(Date.parse(dataTime)) ? { dataTime: new Date(dataTime) } : {}),
-      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      latencyMs: latencyMs(),
     };
   } catch (err) {
-    return { at, ok: false, error: describeError(err), latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+    return { at, ok: false, error: describeError(err), latencyMs: latencyMs() };
   } finally {
-    await client.end().catch(() => undefined);
+    await session?.close();
   }
 }
 

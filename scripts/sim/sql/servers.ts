@@ -167,7 +167,11 @@ export class SimDatabaseServers {
     this.byAddress.delete(running.address);
     await this.unlisten(running);
     if (this.idle.length < IDLE_POOL) {
-      // Emptied, as a new server from the template is.
+      // Emptied, and its settings back to their defaults, as a new server from the template is (every connection of a
+      // PGlite shares one backend session: a SET made through one of them would outlive it).
+      // Separate statements: several in one text run as one implicit transaction, begun before RESET takes effect.
+      await running.db.exec('rollback');
+      await running.db.exec('reset all');
       await running.db.exec('truncate orders; truncate sim_instance;');
       this.idle.push(running.db);
     } else {
