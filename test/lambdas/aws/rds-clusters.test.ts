@@ -9,31 +9,16 @@ import { RdsClusterAdapter } from '../../../lambdas/aws/rds-clusters';
 import { PermanentRdsError } from '../../../lambdas/kernel/errors';
 import { clusterDrift, clusterModifyParameters } from '../../../lambdas/targets/cluster/catalog';
 import { clusterUsable, writerOf } from '../../../lambdas/targets/cluster/view';
-import { VirtualClock } from '../../../scripts/sim/clock';
-import { SimKms } from '../../../scripts/sim/kms';
 import { answerFromSimulator } from '../../../scripts/sim/middleware';
-import { Random, fixed } from '../../../scripts/sim/random';
+import { fixed } from '../../../scripts/sim/random';
 import type { RdsTimings } from '../../../scripts/sim/rds';
-import { SimRds } from '../../../scripts/sim/rds';
+import { twoRegions } from '../../support/regions';
 
-const ACCOUNT = '111111111111';
 const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
 const CREDENTIALS = { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' };
 
 function account() {
-  const clock = new VirtualClock(new Date('2026-11-21T00:00:00Z'));
-  const random = new Random(11);
-  const kms = new SimKms(ACCOUNT);
-  const sourceKey = kms.create('eu-west-1', 'source-key');
-  const replicaKey = kms.create('eu-central-1', 'replica-key');
-  const regions = new Map<string, SimRds>();
-  const source = new SimRds('eu-west-1', ACCOUNT, clock, random, TIMINGS);
-  const replica = new SimRds('eu-central-1', ACCOUNT, clock, random, TIMINGS);
-  for (const r of [source, replica]) {
-    regions.set(r.region, r);
-    r.regions = regions;
-    r.kms = kms;
-  }
+  const { clock, sourceKey, replicaKey, source, replica } = twoRegions({ start: '2026-11-21T00:00:00Z', seed: 11, timings: TIMINGS });
   replica.clusters.addClusterParameterGroup('staging-apg16', 'aurora-postgresql', '16.6');
   replica.clusters.addInstanceParameterGroup('staging-apg16-instance', 'aurora-postgresql', '16.6');
   source.clusters.seedCluster({ id: 'orders-prod', engine: 'aurora-postgresql', engineVersion: '16.6', kmsKeyId: sourceKey, masterPassword: 'x-master-pw', members: [{ id: 'orders-prod-1', instanceClass: 'db.r6g.large' }] });

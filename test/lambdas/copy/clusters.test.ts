@@ -13,18 +13,15 @@ import { handleCopyInvocation } from '../../../lambdas/copy/invocation';
 import { COPY_TAGS, EXTRA_SNAPSHOT_TAG } from '../../../lambdas/copy/plan';
 import { copyRuntime } from '../../../lambdas/copy/runtime';
 import { COPY_CONFIG_ENV, pairSchema } from '../../../lambdas/kernel/config';
-import { VirtualClock } from '../../../scripts/sim/clock';
-import { SimKms } from '../../../scripts/sim/kms';
 import { answerFromSimulator } from '../../../scripts/sim/middleware';
-import { Random, fixed } from '../../../scripts/sim/random';
+import { fixed } from '../../../scripts/sim/random';
 import type { RdsTimings } from '../../../scripts/sim/rds';
-import { SimRds } from '../../../scripts/sim/rds';
 import type { ClusterTimings } from '../../../scripts/sim/rds-clusters';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { eventBridgeEvent } from '../../support/fixtures';
 import { publishedKinds, snsMock } from '../../support/harness';
+import { ACCOUNT, twoRegions } from '../../support/regions';
 
-const ACCOUNT = '111111111111';
 const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
 const CLUSTER_TIMINGS: ClusterTimings = { create: fixed(120), instanceCreate: fixed(600), instanceDelete: fixed(300), delete: fixed(180), snapshot: fixed(300), finalSnapshot: fixed(120), copy: fixed(1800), failover: fixed(30) };
 const CREDENTIALS = { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' };
@@ -44,20 +41,8 @@ function clusterPair(overrides: Record<string, unknown> = {}) {
 
 /** Both regions simulated, x an encrypted Aurora cluster, and the copy function's runtime answered by them. */
 function world(pairOverrides: Record<string, unknown> = {}, extraPairs: Record<string, unknown>[] = []) {
-  const clock = new VirtualClock(new Date('2026-11-21T03:00:00Z'));
-  const random = new Random(5);
-  const kms = new SimKms(ACCOUNT);
-  const sourceKey = kms.create('eu-west-1', 'source-key');
-  const replicaKey = kms.create('eu-central-1', 'replica-key');
-  const regions = new Map<string, SimRds>();
-  const source = new SimRds('eu-west-1', ACCOUNT, clock, random, TIMINGS);
-  const replica = new SimRds('eu-central-1', ACCOUNT, clock, random, TIMINGS);
-  for (const r of [source, replica]) {
-    regions.set(r.region, r);
-    r.regions = regions;
-    r.kms = kms;
-    r.clusters.timings = CLUSTER_TIMINGS;
-  }
+  const { clock, sourceKey, replicaKey, source, replica, regions } = twoRegions({ start: '2026-11-21T03:00:00Z', seed: 5, timings: TIMINGS });
+  for (const r of [source, replica]) r.clusters.timings = CLUSTER_TIMINGS;
   source.clusters.seedCluster({ id: 'orders-prod', engine: 'aurora-postgresql', engineVersion: '16.6', kmsKeyId: sourceKey, copyTagsToSnapshot: true, tags: [{ Key: 'team', Value: 'orders' }], members: [{ id: 'orders-prod-1', instanceClass: 'db.r6g.large' }] });
   const pairs = [clusterPair({ ...pairOverrides, copy: { replicaKmsKeyArn: replicaKey, ...(pairOverrides.copy as Record<string, unknown> | undefined) } }), ...extraPairs.map((p) => clusterPair(p))];
   const calls: { region: string; command: string; input: Record<string, unknown> }[] = [];

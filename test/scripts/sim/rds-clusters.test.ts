@@ -20,15 +20,13 @@ import {
   KMSKeyNotAccessibleFault,
   SnapshotQuotaExceededFault,
 } from '@aws-sdk/client-rds';
-import { VirtualClock } from '../../../scripts/sim/clock';
-import { SimKms } from '../../../scripts/sim/kms';
-import type { EmittedEvent, RdsTimings } from '../../../scripts/sim/rds';
-import { RDS_EVENTS_PRINCIPAL, SimRds } from '../../../scripts/sim/rds';
+import type { EmittedEvent, RdsTimings , SimRds } from '../../../scripts/sim/rds';
+import { RDS_EVENTS_PRINCIPAL } from '../../../scripts/sim/rds';
 import type { ClusterTimings } from '../../../scripts/sim/rds-clusters';
 import { Random, fixed } from '../../../scripts/sim/random';
 import { SimTopic } from '../../../scripts/sim/sns';
+import { ACCOUNT, twoRegions } from '../../support/regions';
 
-const ACCOUNT = '111111111111';
 const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
 const CLUSTER_TIMINGS: ClusterTimings = {
   create: fixed(120),
@@ -47,19 +45,9 @@ const PG = 'aurora-postgresql';
  * eu-central-1, keys in both.
  */
 function account() {
-  const clock = new VirtualClock(new Date('2026-11-21T00:00:00Z'));
-  const random = new Random(7);
-  const kms = new SimKms(ACCOUNT);
-  const sourceKey = kms.create('eu-west-1', 'source-key');
-  const replicaKey = kms.create('eu-central-1', 'replica-key', 'copies');
-  const all = new Map<string, SimRds>();
-  const source = new SimRds('eu-west-1', ACCOUNT, clock, random, TIMINGS);
-  const replica = new SimRds('eu-central-1', ACCOUNT, clock, random, TIMINGS);
+  const { clock, kms, sourceKey, replicaKey, source, replica } = twoRegions({ start: '2026-11-21T00:00:00Z', seed: 7, timings: TIMINGS, replicaKeyAlias: 'copies' });
   const events: EmittedEvent[] = [];
   for (const r of [source, replica]) {
-    all.set(r.region, r);
-    r.regions = all;
-    r.kms = kms;
     r.clusters.timings = CLUSTER_TIMINGS;
     r.eventBus.push((e) => void events.push(e));
   }

@@ -8,10 +8,10 @@ import {
   SnapshotQuotaExceededFault,
 } from '@aws-sdk/client-rds';
 import { VirtualClock } from '../../../scripts/sim/clock';
-import { SimKms } from '../../../scripts/sim/kms';
 import type { EmittedEvent, RdsTimings } from '../../../scripts/sim/rds';
 import { SimRds } from '../../../scripts/sim/rds';
 import { Random, fixed } from '../../../scripts/sim/random';
+import { twoRegions } from '../../support/regions';
 
 const TIMINGS: RdsTimings = {
   delete: fixed(300),
@@ -101,19 +101,7 @@ describe('SimRds', () => {
 
 /** x encrypted in eu-west-1, the copy destination eu-central-1, keys in both regions. */
 function regions() {
-  const clock = new VirtualClock(new Date('2026-11-21T00:00:00Z'));
-  const random = new Random(1);
-  const kms = new SimKms('111111111111');
-  const sourceKey = kms.create('eu-west-1', 'source-key');
-  const replicaKey = kms.create('eu-central-1', 'replica-key', 'copies');
-  const all = new Map<string, SimRds>();
-  const source = new SimRds('eu-west-1', '111111111111', clock, random, TIMINGS);
-  const replica = new SimRds('eu-central-1', '111111111111', clock, random, TIMINGS);
-  for (const r of [source, replica]) {
-    all.set(r.region, r);
-    r.regions = all;
-    r.kms = kms;
-  }
+  const { clock, kms, sourceKey, replicaKey, source, replica } = twoRegions({ start: '2026-11-21T00:00:00Z', seed: 1, timings: TIMINGS, replicaKeyAlias: 'copies' });
   source.instances.set('x', {
     DBInstanceIdentifier: 'x',
     DBInstanceArn: source.arn('db', 'x'),

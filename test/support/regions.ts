@@ -1,0 +1,29 @@
+/**
+ * Two regions of one simulated account, as the copy and Aurora tests need them: x's (eu-west-1) and the replica's
+ * (eu-central-1), each SimRds knowing the other (cross-region copies) and sharing one KMS with a key in each region.
+ */
+import { VirtualClock } from '../../scripts/sim/clock';
+import { SimKms } from '../../scripts/sim/kms';
+import type { RdsTimings } from '../../scripts/sim/rds';
+import { SimRds } from '../../scripts/sim/rds';
+import { Random } from '../../scripts/sim/random';
+
+export const ACCOUNT = '111111111111';
+
+/** The two regions, their keys (the replica's with an alias when given), the clock and the randomness. */
+export function twoRegions(opts: { start: string; seed: number; timings: RdsTimings; replicaKeyAlias?: string }) {
+  const clock = new VirtualClock(new Date(opts.start));
+  const random = new Random(opts.seed);
+  const kms = new SimKms(ACCOUNT);
+  const sourceKey = kms.create('eu-west-1', 'source-key');
+  const replicaKey = kms.create('eu-central-1', 'replica-key', ...(opts.replicaKeyAlias ? [opts.replicaKeyAlias] : []));
+  const regions = new Map<string, SimRds>();
+  const source = new SimRds('eu-west-1', ACCOUNT, clock, random, opts.timings);
+  const replica = new SimRds('eu-central-1', ACCOUNT, clock, random, opts.timings);
+  for (const r of [source, replica]) {
+    regions.set(r.region, r);
+    r.regions = regions;
+    r.kms = kms;
+  }
+  return { clock, random, kms, sourceKey, replicaKey, source, replica, regions };
+}
