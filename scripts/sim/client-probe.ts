@@ -62,11 +62,6 @@ export class ClientProbes {
     this.dns = new SimDns(deps.clock, { region: deps.rds.region });
   }
 
-  /** The pairs the probe follows: those of the simulated region. */
-  public probes(pair: PairConfig): boolean {
-    return this.deps.pairs.some((p) => p.id === pair.id);
-  }
-
   /** The name clients of a pair connect to: y's endpoint, or an Aurora y's writer endpoint. */
   private nameOf(pair: PairConfig): string {
     return pair.replica.kind === 'cluster' ? clusterEndpoint(pair.replica.identifier, this.deps.rds.region) : this.dns.endpointName(pair.replica.identifier);
@@ -74,7 +69,6 @@ export class ClientProbes {
 
   /** Starts the pair's probe at `at` (a refresh's scheduled time less the margin), unless it is already running. */
   public open(pair: PairConfig, at: Date): void {
-    if (!this.probes(pair)) return;
     this.deps.clock.at(at, `probe opens ${pair.id}`, async () => {
       if (this.windows.has(pair.id)) return;
       await this.sync();

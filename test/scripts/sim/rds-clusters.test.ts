@@ -20,7 +20,7 @@ import {
   KMSKeyNotAccessibleFault,
   SnapshotQuotaExceededFault,
 } from '@aws-sdk/client-rds';
-import type { EmittedEvent, RdsTimings , SimRds } from '../../../scripts/sim/rds';
+import type { EmittedEvent, RdsTimings, SimRds } from '../../../scripts/sim/rds';
 import { RDS_EVENTS_PRINCIPAL } from '../../../scripts/sim/rds';
 import type { ClusterTimings } from '../../../scripts/sim/rds-clusters';
 import { Random, fixed } from '../../../scripts/sim/random';
