@@ -183,6 +183,7 @@ export function toInstanceView(db: DBInstance): InstanceView {
     tags,
     masterUsername: db.MasterUsername,
     masterUserSecretArn: db.MasterUserSecret?.SecretArn,
+    endpoint: db.Endpoint?.Address && db.Endpoint.Port !== undefined ? { address: db.Endpoint.Address, port: db.Endpoint.Port } : undefined,
   });
 }
 
@@ -437,8 +438,10 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
       MasterUserPassword: changes.masterUserPassword,
       ManageMasterUserPassword: changes.manageMasterUserPassword ? true : undefined,
       MasterUserSecretKmsKeyId: changes.manageMasterUserPassword?.kmsKeyId,
+      NewDBInstanceIdentifier: changes.newIdentifier,
     });
-    const what = changes.masterUserPassword !== undefined ? 'master password' : changes.manageMasterUserPassword ? 'managed master password' : Object.keys(c).join(', ');
+    const what =
+      changes.masterUserPassword !== undefined ? 'master password' : changes.manageMasterUserPassword ? 'managed master password' : changes.newIdentifier ? `rename to ${changes.newIdentifier}` : Object.keys(c).join(', ');
     try {
       await this.replicaRds.send(new ModifyDBInstanceCommand(input));
       return 'modified';

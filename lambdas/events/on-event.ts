@@ -68,7 +68,22 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
   const signal = ctx.target.signalOf(pair, event);
   if (!signal) return ignored(deps, 'irrelevant-event', detail);
   const strategy = strategyOf(pair);
+  // A reboot matters only to a mode that waits for one (a swap's rename): for the others it is not news.
+  if (signal === 'restarted' && !strategy.onRestarted) return ignored(deps, 'irrelevant-event', detail);
   const run = await settleAndLoadActiveRun(deps, config, pair.id);
+
+  if (signal === 'restarted') {
+    // A swap mode's switch: the instance under y's name serves again after its rename's reboot.
+    if (!run || !strategy.awaitsSwitch?.(run) || !strategy.onRestarted) return ignored(deps, 'no-switch-waiting', detail);
+    if (isStale(event, run.switchRequestedAt)) return ignored(deps, 'stale-event', detail);
+    const at = event.time && event.time.getTime() <= deps.now().getTime() ? event.time : deps.now();
+    const outcome = await strategy.onRestarted(deps, ctx, run, event.sourceId, { at, source: 'event' });
+    if (outcome.startsWith('ignored:')) return ignored(deps, outcome.slice('ignored:'.length), detail);
+    return { eventId: event.eventId, sourceId: event.sourceId, action: `switch:${outcome}` };
+  }
+
+  // Events of the instances a swap mode runs beside y (its copy, the old y) never mean that y is missing.
+  if (signal === 'deleted' && event.sourceId !== pair.replica.identifier && !(run && strategy.awaitsGone(run))) return ignored(deps, 'not-y', detail);
 
   if (signal === 'deleted') {
     if (!run) {

@@ -12,6 +12,7 @@ import * as z from 'zod/mini';
 import { CronError, firstFiringDay, parseCron } from './cron';
 import { ConfigError } from './errors';
 import { isValidZone } from './time-zones';
+import { validationSchema } from '../validation/spec';
 
 z.config(en());
 
@@ -173,6 +174,34 @@ export const credentialsSchema = z.discriminatedUnion(
 
 /** A pair's credentials choice. */
 export type CredentialsConfig = z.output<typeof credentialsSchema>;
+
+/** The longest y a rename-swap pair may have: `-next-` and the run's 8-character tag must fit RDS's 63 characters. */
+export const RENAME_SWAP_MAX_ID = 63 - '-next-'.length - 8;
+
+/**
+ * How y is refreshed (lambdas/refresh/strategies/): `delete-first` deletes y, then restores it under its own name (y
+ * is down from the delete until the restore is usable); `rename-swap` restores a copy beside y, validates it, and
+ * swaps names (y is down from the first rename until the copy serves under y's name, about RDS's 10 minutes).
+ */
+export const refreshSchema = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({ mode: z.literal('delete-first') }),
+    z.strictObject({
+      mode: z.literal('rename-swap'),
+      /** Hours the old instance is kept after a switch (to compare, or to go back to by hand); then the watchdog deletes it. */
+      keepOldHours: z._default(z.number().check(z.int(), z.gte(0), z.lte(720)), 24),
+      /** How the new copy is checked before clients are switched to it (lambdas/validation/spec.ts). */
+      validation: validationSchema,
+    }),
+  ],
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required'
+        : 'must be {"mode": "delete-first"} or {"mode": "rename-swap", "validation": {"tables": [...], "vpc": {...}}} (see the README\'s "Refresh modes")',
+  },
+);
 
 /** The SSM parameter a `managed` pair publishes y's master secret ARN to. */
 export function managedSecretParameter(pair: { id: string; credentials: CredentialsConfig }): string | undefined {
@@ -375,7 +404,7 @@ const pairObject = z
      * How y is refreshed: `delete-first` (the only mode so far) deletes y, then restores it under its own name; y is
      * down from the delete until the restore is usable. See lambdas/refresh/strategies/.
      */
-    refresh: z._default(z.strictObject({ mode: z._default(z.enum(['delete-first']), 'delete-first') }), { mode: 'delete-first' }),
+    refresh: z._default(refreshSchema, { mode: 'delete-first' }),
     /** y must carry this tag, or it is never deleted. */
     ownershipTag: z._default(z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: z.string().check(z.maxLength(256)) }), { key: 'replica-refresh:managed', value: 'true' }),
     /** The newest usable snapshot must be younger than this, by its original creation time. */
@@ -580,6 +609,12 @@ export const configSchema = z
         if (p.source.mode === 'backup-replication' && p.source.region === p.replica.region) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source', 'mode'], message: `needs x and y in different regions (both are in ${p.source.region}): automated backups replicate across regions only; use snapshot-copy` });
         }
+        if (p.refresh.mode !== 'delete-first' && p.replica.kind !== 'instance') {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'refresh', 'mode'], message: `"${p.refresh.mode}" is for DB instances: an Aurora cluster y is refreshed with "delete-first" (renaming a cluster and its members is not built)` });
+        }
+        if (p.refresh.mode === 'rename-swap' && p.replica.identifier.length > RENAME_SWAP_MAX_ID) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `"${p.replica.identifier}" is ${p.replica.identifier.length} characters; rename-swap needs at most ${RENAME_SWAP_MAX_ID} (its copy is named <y>-next-<8 characters> within RDS's 63)` });
+        }
         if (replicas.has(where(p.source))) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'source'], message: 'is also configured as a replica: the refresh would delete a source' });
         }
@@ -605,6 +640,11 @@ export const runtimeConfigSchema = z.strictObject({
   rtoTargetMinutes: positiveInt,
   ledgerTableName: z.string().check(z.minLength(3)),
   notificationTopicArn: arn,
+  /**
+   * The validation function of each pair with a swap mode (pair id → function name): it runs inside y's VPC and
+   * checks a new copy before clients are switched to it (infra/features/copy-validation.ts).
+   */
+  validationFunctions: z.optional(z.record(z.string(), z.string().check(z.minLength(1)))),
   /**
    * The region's RDS event subscriptions, whose status the watchdog checks on every pass: its DB instances'
    * (`db-instance`), and its Aurora clusters' (`db-cluster`) when a pair is a cluster (infra/features/event-pipeline.ts).
@@ -688,7 +728,7 @@ export const RUNTIME_CONFIG_ENV = 'REPLICA_REFRESH_CONFIG';
 export const COPY_CONFIG_ENV = 'REPLICA_REFRESH_COPY_CONFIG';
 
 /** The keys of {@link RuntimeConfig} that name the stack's resources: tokens at synth, so they travel in the environment. */
-const RUNTIME_RESOURCE_KEYS = { ledgerTableName: true, notificationTopicArn: true } as const;
+const RUNTIME_RESOURCE_KEYS = { ledgerTableName: true, notificationTopicArn: true, validationFunctions: true } as const;
 
 /** What {@link RUNTIME_CONFIG_FILE} holds: the runtime configuration without its resource names. */
 export const runtimeConfigFileSchema = z.omit(runtimeConfigSchema, RUNTIME_RESOURCE_KEYS);

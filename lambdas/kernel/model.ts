@@ -93,6 +93,8 @@ export interface InstanceView {
   masterUsername?: string;
   /** The RDS-managed master secret, when RDS manages the password. */
   masterUserSecretArn?: string;
+  /** Where clients connect (DescribeDBInstances Endpoint), once RDS has assigned it. */
+  endpoint?: { address: string; port: number };
 }
 
 /** Aurora Serverless v2 capacity, in Aurora capacity units. */
@@ -248,7 +250,11 @@ export interface ReplicatedBackupView {
 }
 
 /** The phase an active run is in. */
-export type RunPhase = 'deleting' | 'deleted' | 'restoring' | 'finishing';
+/**
+ * The phase an active run is in. Delete-first: deleting → deleted → restoring → finishing. A swap mode, which restores
+ * a copy beside y: preparing → restoring → finishing → switching (refresh/machine.ts has the table).
+ */
+export type RunPhase = 'deleting' | 'deleted' | 'preparing' | 'restoring' | 'finishing' | 'switching';
 
 /** How a closed or refused run ended. */
 export type RunOutcome = 'succeeded' | 'failed' | 'refused';
@@ -269,6 +275,15 @@ export interface DesiredRecord {
   /** `run`: the settings a clean successful run restored y with; `operator`: set by hand. */
   source: 'run' | 'operator';
   runId?: string;
+}
+
+/** One validation check of a swap mode's new copy (lambdas/sql/steps.ts's StepResult, as the run records it). */
+export interface ValidationStepResult {
+  name: string;
+  status: 'ok' | 'failed' | 'skipped';
+  ms: number;
+  rows?: number;
+  error?: string;
 }
 
 /** One preflight check and its verdict. */
@@ -356,6 +371,29 @@ export interface RunRecord {
   drift?: Drift[];
   /** Post-restore settings groups RDS rejected, with its error: they show as drift and raise an alert. */
   rejectedGroups?: { group: string; error: string }[];
+  /** The refresh mode the run followed (`refresh.mode`; absent on runs from before modes: delete-first). */
+  mode?: 'delete-first' | 'rename-swap' | 'dns-switch';
+  /**
+   * A swap mode: the instance this run restores beside y (`<y>-next-<run>`); every restore step works on it, and y
+   * keeps serving until the switch. Absent: the run restores y itself (delete-first).
+   */
+  copyId?: string;
+  /** rename-swap: the name the old y takes for the switch (`<y>-old-<run>`), kept `keepOldHours`, then deleted. */
+  retiredId?: string;
+  /** The new copy's validation over a database connection: each check, in order (swap modes). */
+  validation?: ValidationStepResult[];
+  validatedAt?: string;
+  /** The switch began (rename-swap: y was asked to take its retired name): clients lose y from here. */
+  switchRequestedAt?: string;
+  /** rename-swap: when the copy was asked to take y's name. */
+  promoteRequestedAt?: string;
+  /** The new copy serves under y's name: clients have y back from here. */
+  switchedAt?: string;
+  switchedSource?: 'event' | 'poll';
+  /** A switch that failed half way is being undone, and why: the watchdog carries the rollback on until y is the old instance again. */
+  rollbackReason?: string;
+  /** A switch that failed half way was undone: y's name went back to the old instance. */
+  rolledBackAt?: string;
   /** When y's master credentials were set as the pair chose (modes `secret` and `managed`). */
   credentialsSetAt?: string;
   /** Mode `managed`: the new RDS-managed secret's ARN, published for applications. */

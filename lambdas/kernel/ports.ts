@@ -4,7 +4,8 @@
  */
 import type { CopyRequest } from '../copy/plan';
 import type { TargetGateways } from '../targets/target';
-import type { DesiredRecord, InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, RunRecord, SnapshotView } from './model';
+import type { PairConfig } from './config';
+import type { DesiredRecord, InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, RunRecord, SnapshotView, TargetView, ValidationStepResult } from './model';
 
 /** A restore request, already complete: nothing is left to RDS defaults. */
 export interface RestoreRequest {
@@ -24,6 +25,8 @@ export interface ModifyChanges {
   masterUserPassword?: string;
   /** Turns on RDS-managed master credentials (mode `managed`), optionally with a KMS key for the secret. */
   manageMasterUserPassword?: { kmsKeyId?: string };
+  /** Renames the instance (rename-swap): NewDBInstanceIdentifier, applied immediately; the instance reboots. */
+  newIdentifier?: string;
 }
 
 /** An RDS event subscription as DescribeEventSubscriptions reports it. */
@@ -203,4 +206,23 @@ export interface Deps {
   now: () => Date;
   /** Unique id source for run ids. */
   randomId: () => string;
+  /** Validates a swap mode's new copy over a database connection; absent where no pair uses a swap mode. */
+  validator?: CopyValidator;
+}
+
+/** What validating a copy found: each check in order; `ok` when every one passed. */
+export interface CopyValidation {
+  ok: boolean;
+  steps: ValidationStepResult[];
+  /** Why it failed, in a line: the first failed check and its error. */
+  error?: string;
+}
+
+/**
+ * Validates a copy before clients are switched to it (lambdas/validation/): connects to its endpoint with the pair's
+ * credentials and runs the pair's checks. In AWS a function inside y's VPC does it; the simulation runs the same
+ * code against a real PostgreSQL.
+ */
+export interface CopyValidator {
+  validate(request: { pair: PairConfig; runId: string; copy: TargetView }): Promise<CopyValidation>;
 }

@@ -28,7 +28,8 @@ export function describeCredentials(pair: PairConfig, run: Pick<RunRecord, 'cred
 }
 
 /**
- * Makes y's master credentials what the pair chose, once per run: the run records when it was done, so a repeated
+ * Makes y's master credentials what the pair chose, once per run (on `y`, the instance the run restored: y itself, or a
+ * swap mode's copy before it takes y's place): the run records when it was done, so a repeated
  * finish does not set them again.
  */
 export async function applyCredentials(deps: Deps, ctx: Pick<RunContext, 'pair' | 'gateway'>, run: RunRecord, y: TargetView): Promise<CredentialsOutcome> {
@@ -38,16 +39,16 @@ export async function applyCredentials(deps: Deps, ctx: Pick<RunContext, 'pair' 
   try {
     if (c.mode === 'secret') {
       const password = await deps.secrets.readPassword(c.secretArn, c.passwordKey);
-      const result = await ctx.gateway.modify(pair.replica.identifier, { masterUserPassword: password });
+      const result = await ctx.gateway.modify(y.id, { masterUserPassword: password });
       if (result === 'busy') return { outcome: 'busy' };
       return { outcome: 'done', changes: { credentialsSetAt: deps.now().toISOString() } };
     }
     // managed: turn it on once; RDS creates a new secret, whose ARN DescribeDBInstances reports.
     if (!y.masterUserSecretArn) {
-      const result = await ctx.gateway.modify(pair.replica.identifier, { manageMasterUserPassword: c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {} });
+      const result = await ctx.gateway.modify(y.id, { manageMasterUserPassword: c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {} });
       if (result === 'busy') return { outcome: 'busy' };
     }
-    const now = y.masterUserSecretArn ? y : await ctx.gateway.describe(pair.replica.identifier);
+    const now = y.masterUserSecretArn ? y : await ctx.gateway.describe(y.id);
     const secretArn = now?.masterUserSecretArn;
     // RDS is still creating the secret: the next event or watchdog pass publishes it.
     if (!secretArn) return { outcome: 'busy' };

@@ -29,6 +29,14 @@ export function runContext(deps: Pick<Deps, 'targets'>, config: RuntimeConfig, p
   return { config, pair, target: targetOf(pair), gateway: gatewayOf(deps.targets, pair) };
 }
 
+/**
+ * The instance (or cluster) a run's restore creates and configures: y itself in delete-first, the copy beside y in a
+ * swap mode (`run.copyId`).
+ */
+export function workingId(ctx: Pick<RunContext, 'pair'>, run: Pick<RunRecord, 'copyId'>): string {
+  return run.copyId ?? ctx.pair.replica.identifier;
+}
+
 /** Errors after which the same availability zone is worth avoiding. */
 const AZ_CAPACITY_ERRORS: ReadonlySet<string> = new Set(['InsufficientDBInstanceCapacityFault', 'ProvisionedIopsNotAvailableInAZFault']);
 
@@ -51,7 +59,7 @@ export function isRestoredBy(y: TargetView | undefined, run: Pick<RunRecord, 'ru
  * closed-but-unarchived run later completes it with {@link settleAndLoadActiveRun}.
  * @returns the closed run, or undefined when another invocation had already moved or closed it
  */
-async function closeAndNotify(deps: Deps, run: RunRecord, event: 'succeed' | 'fail', closing: Partial<RunRecord>, notificationOf: (closed: RunRecord) => Notification): Promise<RunRecord | undefined> {
+async function closeAndNotify(deps: Deps, run: RunRecord, event: 'succeed' | 'switched' | 'fail', closing: Partial<RunRecord>, notificationOf: (closed: RunRecord) => Notification): Promise<RunRecord | undefined> {
   let closed: RunRecord;
   try {
     closed = await transition(deps, run, event, closing);
@@ -134,7 +142,8 @@ export type RestoreOutcome = 'requested' | 'duplicate' | 'not-yet-deleted' | 're
 async function pickSnapshot(ctx: RunContext, run: RunRecord): Promise<{ snapshot?: SnapshotView; problem?: string }> {
   // Preflight's choice may be stale: a newer copy may have landed, the planned one been deleted, or the
   // replicated backups' latest restorable time moved on. y is gone: an older available snapshot beats none.
-  return findRestoreSource(ctx.gateway.snapshots, ctx.pair, { ...(run.pinnedSnapshotId ? { pinnedId: run.pinnedSnapshotId } : {}), yIsGone: true });
+  // A copy beside y (a swap mode) must be newer than what y serves, as the preflight demanded: y is still there.
+  return findRestoreSource(ctx.gateway.snapshots, ctx.pair, { ...(run.pinnedSnapshotId ? { pinnedId: run.pinnedSnapshotId } : {}), yIsGone: run.copyId === undefined });
 }
 
 /** Minutes to wait before retry `attempt` + 1: 2, 4, 8, 16, then every 30. */
@@ -174,9 +183,10 @@ export async function requestRestore(
         firstRestoreAttemptAt: run.firstRestoreAttemptAt ?? now.toISOString(),
         restoreAttempts: run.restoreAttempts + 1,
         nextRetryAt: undefined,
-        ...(run.deletedAt ? {} : { deletedAt: (opts.deletedAt ?? now).toISOString(), deletedSource: opts.deletedSource }),
+        // A copy beside y (a swap mode) deletes nothing: y keeps serving.
+        ...(run.deletedAt || run.copyId ? {} : { deletedAt: (opts.deletedAt ?? now).toISOString(), deletedSource: opts.deletedSource }),
         // start-refresh died between its delete and recording it: the delete followed its preflight at once.
-        ...(run.deleteRequestedAt ? {} : { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true }),
+        ...(run.deleteRequestedAt || run.copyId ? {} : { deleteRequestedAt: run.preflightFinishedAt ?? run.startedAt, deleteRequestedEstimated: true }),
       },
       { dueBy: now.toISOString() },
     );
@@ -207,11 +217,17 @@ export async function requestRestore(
     const tags = { ...settings.tags, ...lineageTags({ snapshotId: chosen.id, ...(chosen.dataTime ? { dataTime: chosen.dataTime } : {}), runId: claimed.runId, refreshedAt: now }) };
 
     const pointInTime = snapshot.type === REPLICATED_BACKUP && dataTime ? { automatedBackupsArn: snapshot.arn, restoreTime: dataTime } : undefined;
-    const result = await ctx.gateway.restore({ identifier: ctx.pair.replica.identifier, snapshotIdentifier: restoreIdentifier(chosen), ...(engine ? { engine } : {}), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
+    const target = workingId(ctx, claimed);
+    const result = await ctx.gateway.restore({ identifier: target, snapshotIdentifier: restoreIdentifier(chosen), ...(engine ? { engine } : {}), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
     let requestedAt = now.toISOString();
     let used = chosen;
     if (result === 'already-exists') {
-      const y = await ctx.gateway.describe(ctx.pair.replica.identifier);
+      const y = await ctx.gateway.describe(target);
+      if (!isRestoredBy(y, claimed) && claimed.copyId) {
+        // A swap mode's copy name is this run's own; an instance under it that this run did not restore is not ours.
+        await failRun(deps, ctx, claimed, `an instance named ${target} already exists and this run did not restore it; it was not touched. Delete or rename it, then run the refresh again.`);
+        return 'failed';
+      }
       if (!isRestoredBy(y, claimed)) {
         // The old y is still there (its deletion has not finished): hand the run back to the deletion wait.
         await transition(deps, claimed, 'not-yet-deleted', { deletedAt: undefined, deletedSource: undefined, restoreAttempts: claimed.restoreAttempts - 1 });
@@ -232,7 +248,7 @@ export async function requestRestore(
     const errors = [...claimed.errors, `${now.toISOString()} restore attempt ${claimed.restoreAttempts}: ${message}`];
     if (err instanceof RetryableRdsError && claimed.restoreAttempts < ctx.pair.maxRestoreAttempts) {
       const nextRetryAt = new Date(now.getTime() + backoffMinutes(claimed.restoreAttempts) * 60_000).toISOString();
-      await transition(deps, claimed, 'restore-retry', { errors, lastErrorCode: err.code, nextRetryAt });
+      await transition(deps, claimed, claimed.copyId ? 'copy-retry' : 'restore-retry', { errors, lastErrorCode: err.code, nextRetryAt });
       deps.telemetry.warn('restore failed; the watchdog retries it', { replica: claimed.replicaId, runId: claimed.runId, error: message, attempt: claimed.restoreAttempts, nextRetryAt });
       deps.telemetry.count('RestoreRetried', 1, dims(ctx.pair));
       return 'retry-later';
@@ -281,8 +297,8 @@ export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not
  * could not set, checks for drift, closes the run and tells people. `force` closes even when RDS
  * still refuses the modify (a run about to be called stuck): the unapplied settings show as drift.
  */
-export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usable: { at: Date; source: 'event' | 'poll'; force?: boolean }): Promise<FinishOutcome> {
-  const y = await ctx.gateway.describe(ctx.pair.replica.identifier);
+export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usable: { at: Date; source: 'event' | 'poll'; force?: boolean }, handoff?: Handoff): Promise<FinishOutcome> {
+  const y = await ctx.gateway.describe(workingId(ctx, run));
   if (!y) return 'not-found';
   if (!isRestoredBy(y, run)) return 'not-ours';
   const failed = ctx.target.failed(y);
@@ -313,8 +329,7 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
   const settled = await applyPostRestore(deps, ctx, current, y, usable.force === true);
   if (settled.outcome === 'busy') return 'busy';
   const { after, drift, run: applied } = settled;
-  const closing: Partial<RunRecord> = {
-    closedAt: deps.now().toISOString(),
+  const configured: Partial<RunRecord> = {
     drift,
     errors: applied.errors,
     modifiedAt: applied.modifiedAt,
@@ -322,7 +337,21 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
     credentialsSetAt: applied.credentialsSetAt,
     masterUserSecretArn: applied.masterUserSecretArn,
   };
-  const closed = await closeAndNotify(deps, current, 'succeed', closing, (c) => closedRunNotification(c, ctx.config, ctx.pair));
+  // A swap mode's copy is configured: the strategy validates it and switches clients to it before the run closes.
+  if (handoff) return handoff(current, configured, after);
+  return closeSucceeded(deps, ctx, current, 'succeed', { ...configured, closedAt: deps.now().toISOString() }, after);
+}
+
+/** What a swap mode does with its configured copy (validate, switch): the run is in `finishing`, `configured` not yet written. */
+export type Handoff = (run: RunRecord, configured: Partial<RunRecord>, copy: TargetView) => Promise<FinishOutcome>;
+
+/**
+ * Closes a run whose new y serves: the move (`succeed`, or a swap mode's `switched`), the notification, and what a
+ * success settles (alerts cleared, the settings recorded, the metrics).
+ */
+export async function closeSucceeded(deps: Deps, ctx: RunContext, current: RunRecord, event: 'succeed' | 'switched', closing: Partial<RunRecord>, after: TargetView): Promise<FinishOutcome> {
+  const drift = closing.drift ?? current.drift ?? [];
+  const closed = await closeAndNotify(deps, current, event, closing, (c) => closedRunNotification(c, ctx.config, ctx.pair));
   if (!closed) return 'duplicate';
 
   // y is back: a later disappearance, or a later failed heal, is news again.
@@ -357,6 +386,7 @@ type PostRestore = { outcome: 'busy' } | { outcome: 'applied'; run: RunRecord; a
  */
 async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView, force: boolean): Promise<PostRestore> {
   const desired = run.desired;
+  const id = workingId(ctx, run);
   let current = run;
   const errors = [...current.errors];
   const rejected = [...(current.rejectedGroups ?? [])];
@@ -381,9 +411,9 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   if (desired) {
     // What the restore left to create that y serves without (an Aurora cluster's readers): until then, the run waits.
     await attempt('members', async () => ((await ctx.gateway.completeRestore(y, desired)) === 'waiting' ? 'busy' : 'requested'));
-    for (const { group, changes } of ctx.target.postRestoreGroups(desired, y)) await attempt(group, () => ctx.gateway.modify(ctx.pair.replica.identifier, { settings: changes }));
-    for (const role of ctx.target.missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => ctx.gateway.addRole(ctx.pair.replica.identifier, role.roleArn, role.featureName));
-    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => ctx.gateway.registerProxyTarget(target, ctx.pair.replica.identifier));
+    for (const { group, changes } of ctx.target.postRestoreGroups(desired, y)) await attempt(group, () => ctx.gateway.modify(id, { settings: changes }));
+    for (const role of ctx.target.missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => ctx.gateway.addRole(id, role.roleArn, role.featureName));
+    for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => ctx.gateway.registerProxyTarget(target, id));
   }
   if (!busy && !skip.has('credentials')) {
     const creds = await applyCredentials(deps, ctx, current, y);
@@ -399,10 +429,10 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   }
   if (busy) errors.push(`${deps.now().toISOString()} y (${y.status}) still refused some post-restore changes; they show as drift`);
   for (const r of rejected) errors.push(`${deps.now().toISOString()} ${r.group} rejected: ${r.error}`);
-  const after = desired ? ((await ctx.gateway.describe(ctx.pair.replica.identifier)) ?? y) : y;
+  const after = desired ? ((await ctx.gateway.describe(id)) ?? y) : y;
   const drift = desired ? driftWithErrors(ctx.target, ctx.target.driftOf(desired, after), rejected) : [];
   if (desired?.proxyTargets?.length) {
-    const registered = new Set((await ctx.gateway.proxyTargetsOf(ctx.pair.replica.identifier)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
+    const registered = new Set((await ctx.gateway.proxyTargetsOf(id)).map((t) => `${t.proxyName}/${t.targetGroupName}`));
     for (const t of desired.proxyTargets) {
       if (!registered.has(`${t.proxyName}/${t.targetGroupName}`)) drift.push({ setting: `proxyTargets.${t.proxyName}`, expected: t.targetGroupName, actual: null, ...errorFor(rejected, `rds-proxy:${t.proxyName}`) });
     }

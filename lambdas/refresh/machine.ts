@@ -13,7 +13,7 @@ import type { Deps } from '../kernel/ports';
 export type RunState = RunPhase | 'succeeded' | 'failed' | 'refused';
 
 /** The states of an active run. */
-export const ACTIVE_STATES: readonly RunPhase[] = ['deleting', 'deleted', 'restoring', 'finishing'];
+export const ACTIVE_STATES: readonly RunPhase[] = ['deleting', 'deleted', 'preparing', 'restoring', 'finishing', 'switching'];
 
 /** One row of the table: an event moves a run from one of `from` to `to` when `guard` holds. */
 export interface Transition {
@@ -28,20 +28,25 @@ export interface Transition {
 
 /** Every move a run can make. */
 export const TRANSITIONS = {
-  start: { from: [], to: 'deleting', guard: 'preflight passed; no other run of the replica is active', by: 'start-refresh' },
+  start: { from: [], to: 'deleting', guard: 'preflight passed; no other run of the replica is active; mode delete-first', by: 'start-refresh' },
+  'start-beside': { from: [], to: 'preparing', guard: 'preflight passed; no other run of the replica is active; a swap mode: y keeps serving', by: 'start-refresh' },
   refuse: { from: [], to: 'refused', guard: 'a preflight check failed, or another run is active: y untouched', by: 'start-refresh' },
   heal: { from: [], to: 'deleted', guard: "y is missing and the ledger shows a run of the project's deleted it (or the pair opted in to healing)", by: 'start-refresh, watchdog' },
-  'claim-restore': { from: ['deleting', 'deleted'], to: 'restoring', guard: 'y is gone (event or poll); the back-off has passed; attempts left', by: 'on-rds-event, watchdog' },
+  'claim-restore': { from: ['deleting', 'deleted', 'preparing'], to: 'restoring', guard: 'y is gone (event or poll), or a swap mode restores beside y; the back-off has passed; attempts left', by: 'start-refresh, on-rds-event, watchdog' },
   'reclaim-restore': { from: ['restoring'], to: 'restoring', guard: 'the claim is older than the grace and no restore request was recorded', by: 'watchdog' },
   'not-yet-deleted': { from: ['restoring'], to: 'deleting', guard: 'RDS refused the restore because y still exists', by: 'on-rds-event, watchdog' },
   'restore-retry': { from: ['restoring'], to: 'deleted', guard: 'the restore failed with a retryable error; nextRetryAt is set', by: 'on-rds-event, watchdog' },
   'restore-vanished': { from: ['restoring'], to: 'deleted', guard: 'RDS accepted the restore and y is gone again', by: 'watchdog' },
+  'copy-retry': { from: ['restoring'], to: 'preparing', guard: 'a swap mode: the restore beside y failed with a retryable error; nextRetryAt is set', by: 'start-refresh, on-rds-event, watchdog' },
+  'copy-vanished': { from: ['restoring'], to: 'preparing', guard: 'a swap mode: RDS accepted the restore beside y and the copy is gone again', by: 'watchdog' },
   usable: { from: ['restoring'], to: 'finishing', guard: 'y, restored by this run, is in a state that serves connections', by: 'on-rds-event, watchdog' },
-  succeed: { from: ['finishing'], to: 'succeeded', guard: 'the post-restore changes are applied (or refused for good) and drift is checked', by: 'on-rds-event, watchdog' },
+  succeed: { from: ['finishing'], to: 'succeeded', guard: 'delete-first: the post-restore changes are applied (or refused for good) and drift is checked', by: 'on-rds-event, watchdog' },
+  switch: { from: ['finishing'], to: 'switching', guard: 'a swap mode: the copy has its settings and passed its validation; clients move to it from here', by: 'on-rds-event, watchdog' },
+  switched: { from: ['switching'], to: 'succeeded', guard: 'the copy serves under the name clients use', by: 'on-rds-event, watchdog' },
   fail: {
-    from: ['deleting', 'deleted', 'restoring', 'finishing'],
+    from: ['deleting', 'deleted', 'preparing', 'restoring', 'finishing', 'switching'],
     to: 'failed',
-    guard: 'restore attempts used up, rejected, failed state, no snapshot or settings, or stuck with y present',
+    guard: 'restore attempts used up, rejected, failed state, no snapshot or settings, a copy that failed validation (never switched), a switch rolled back, or stuck with y present',
     by: 'start-refresh, on-rds-event, watchdog',
   },
 } as const satisfies Record<string, Transition>;
@@ -76,7 +81,7 @@ function isPhase(state: RunState): state is RunPhase {
  * @throws IllegalTransitionError when the table does not allow the move from the run's state
  * @throws StaleRunError when the run moved on or is no longer the active one
  */
-export async function transition(deps: Pick<Deps, 'ledger'>, run: RunRecord, event: Exclude<RunEvent, 'start' | 'refuse' | 'heal'>, changes: Partial<RunRecord> = {}, options: { dueBy?: string } = {}): Promise<RunRecord> {
+export async function transition(deps: Pick<Deps, 'ledger'>, run: RunRecord, event: Exclude<RunEvent, 'start' | 'start-beside' | 'refuse' | 'heal'>, changes: Partial<RunRecord> = {}, options: { dueBy?: string } = {}): Promise<RunRecord> {
   const t: Transition = TRANSITIONS[event];
   const from = t.from as readonly RunPhase[];
   const state = stateOf(run);
@@ -99,7 +104,7 @@ export async function transition(deps: Pick<Deps, 'ledger'>, run: RunRecord, eve
  * leads to. Opening is conditional on the replica having no active run.
  * @throws ActiveRunExistsError when another run is active (start, heal)
  */
-export async function openRun(deps: Pick<Deps, 'ledger'>, event: 'start' | 'heal' | 'refuse', run: RunRecord): Promise<RunRecord> {
+export async function openRun(deps: Pick<Deps, 'ledger'>, event: 'start' | 'start-beside' | 'heal' | 'refuse', run: RunRecord): Promise<RunRecord> {
   const t: Transition = TRANSITIONS[event];
   if (stateOf(run) !== t.to) throw new IllegalTransitionError(run, event, stateOf(run));
   if (event === 'refuse') {

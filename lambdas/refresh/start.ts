@@ -177,9 +177,19 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
 
   // RDS takes no final snapshot of a failed restore (DeleteDBInstance API reference), and it would hold nothing of y's.
   const finalSnapshot = pair.finalSnapshot && !verdict.replacesFailedRestore ? finalSnapshotId(y, runId) : undefined;
-  const run: RunRecord = { ...checked, phase: strategy.firstPhase, version: 1, desired, engine: replica.engine, ...(finalSnapshot ? { finalSnapshotId: finalSnapshot } : {}) };
+  // A swap mode deletes nothing and takes no final snapshot; its copy and the old y's name are fixed here.
+  const run: RunRecord = {
+    ...checked,
+    phase: strategy.firstPhase,
+    version: 1,
+    desired,
+    engine: replica.engine,
+    ...(finalSnapshot && strategy.openEvent === 'start' ? { finalSnapshotId: finalSnapshot } : {}),
+    ...(strategy.namesOf?.(pair, runId) ?? {}),
+    mode: strategy.mode,
+  };
   try {
-    await openRun(deps, 'start', run);
+    await openRun(deps, strategy.openEvent, run);
   } catch (err) {
     if (!(err instanceof ActiveRunExistsError)) throw err;
     // A repeat of this very request that won the race while this one ran its preflight.

@@ -35,6 +35,8 @@ function phaseStartedAt(run: RunRecord): string {
       return run.restoreRequestedAt ?? run.restoreClaimedAt ?? run.startedAt;
     case 'finishing':
       return run.usableAt ?? run.startedAt;
+    case 'switching':
+      return run.switchRequestedAt ?? run.usableAt ?? run.startedAt;
     default:
       return run.startedAt;
   }
@@ -153,6 +155,17 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
         continue;
       }
       failed(replica, err);
+    }
+  }
+  // A mode's own upkeep outside its runs (rename-swap deletes old instances kept past keepOldHours).
+  for (const { pair } of loaded) {
+    const strategy = strategyOf(pair);
+    if (!strategy.housekeep) continue;
+    try {
+      const done = await strategy.housekeep(deps, runContext(deps, config, pair));
+      if (done) outcomes.push({ replica: pair.id, action: `housekeeping:${done}` });
+    } catch (err) {
+      failed(pair.id, err);
     }
   }
   outcomes.push(...(await reportOverdueReplicas(deps, config)));

@@ -17,6 +17,8 @@ export interface RunMeasures {
   preflightSeconds?: number;
   deleteSeconds?: number;
   modifySeconds?: number;
+  /** A swap mode: from the switch to the copy serving under the name clients use. */
+  switchSeconds?: number;
 }
 
 function secondsBetween(from: string | undefined, to: string | undefined): number | undefined {
@@ -28,13 +30,16 @@ function secondsBetween(from: string | undefined, to: string | undefined): numbe
 /** Computes every duration the ledger's timestamps allow. */
 export function measure(run: RunRecord): RunMeasures {
   const m: RunMeasures = {
-    downtimeSeconds: secondsBetween(run.deleteRequestedAt, run.usableAt),
+    // A swap mode: clients lose y from the switch until the copy serves under y's name; the restore was beside y.
+    downtimeSeconds: run.copyId ? secondsBetween(run.switchRequestedAt, run.switchedAt) : secondsBetween(run.deleteRequestedAt, run.usableAt),
     // From the first attempt: retries after a failed restore are part of the time to recover.
     restoreSeconds: secondsBetween(run.firstRestoreAttemptAt ?? run.restoreRequestedAt, run.usableAt),
-    dataAgeSeconds: secondsBetween(run.snapshot?.dataTime, run.usableAt),
+    // The data's age when clients got it: when y (or, in a swap mode, the switched copy) became usable.
+    dataAgeSeconds: secondsBetween(run.snapshot?.dataTime, run.copyId ? run.switchedAt : run.usableAt),
     preflightSeconds: secondsBetween(run.startedAt, run.preflightFinishedAt),
     deleteSeconds: secondsBetween(run.deleteRequestedAt, run.deletedAt),
     modifySeconds: secondsBetween(run.usableAt, run.modifiedAt),
+    switchSeconds: secondsBetween(run.switchRequestedAt, run.switchedAt),
   };
   return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined));
 }
@@ -44,6 +49,8 @@ export function measure(run: RunRecord): RunMeasures {
  * the target, or a run that failed after a restore was attempted (y did not come back at all).
  */
 export function rtoMissed(run: RunRecord, rtoTargetMinutes: number): boolean {
+  // A swap mode's failed run left y serving unless its switch began and was not rolled back.
+  if (run.status === 'failed' && run.copyId) return run.switchRequestedAt !== undefined && run.rolledBackAt === undefined;
   if (run.status === 'failed') return run.firstRestoreAttemptAt !== undefined || run.restoreClaimedAt !== undefined;
   const seconds = measure(run).restoreSeconds;
   return run.usableAt !== undefined && seconds !== undefined && seconds > rtoTargetMinutes * 60;

@@ -3,7 +3,7 @@
  * summary people can put in front of an auditor. Pure: it reads runs, the caller fetched them.
  */
 import { measure, rtoMissed } from './measures';
-import type { RunRecord } from '../kernel/model';
+import type { RunRecord, ValidationStepResult } from '../kernel/model';
 
 /** One run, as the report shows it. Times are ISO UTC; durations seconds. */
 export interface ReportRow {
@@ -30,6 +30,10 @@ export interface ReportRow {
   usableSource: 'event' | 'poll' | null;
   /** How each end of the window was seen: an RDS event (exact) or the watchdog's poll (within one interval). */
   precision: string;
+  /** How the run refreshed y: `delete-first`, or a swap mode (`rename-swap`). */
+  mode: string;
+  /** A swap mode: the new copy's validation, check by check, before clients were switched to it. */
+  validation?: ValidationStepResult[];
   reason?: string;
 }
 
@@ -99,8 +103,10 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       trigger: r.trigger,
       status: r.status,
       startedAt: r.startedAt,
-      ...(r.deleteRequestedAt ? { downtimeStart: r.deleteRequestedAt } : {}),
-      ...(r.usableAt ? { downtimeEnd: r.usableAt } : {}),
+      mode: r.mode ?? 'delete-first',
+      // Clients lose y at its delete (delete-first) or at the switch (a swap mode), and have it back when it serves.
+      ...((r.copyId ? r.switchRequestedAt : r.deleteRequestedAt) ? { downtimeStart: (r.copyId ? r.switchRequestedAt : r.deleteRequestedAt)! } : {}),
+      ...((r.copyId ? r.switchedAt : r.usableAt) ? { downtimeEnd: (r.copyId ? r.switchedAt : r.usableAt)! } : {}),
       ...(usable && m.downtimeSeconds !== undefined ? { downtimeSeconds: m.downtimeSeconds } : {}),
       ...(usable && m.restoreSeconds !== undefined ? { restoreSeconds: m.restoreSeconds } : {}),
       ...(usable && m.dataAgeSeconds !== undefined ? { dataAgeSeconds: m.dataAgeSeconds } : {}),
@@ -112,7 +118,10 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       drift: (r.drift ?? []).map((d) => d.setting),
       deletedSource: r.deletedSource ?? null,
       usableSource: r.usableSource ?? null,
-      precision: usable
+      ...(r.validation ? { validation: r.validation } : {}),
+      precision: usable && r.copyId
+        ? `exact start, ${r.switchedSource === 'poll' ? 'polled' : 'event'} end`
+        : usable
         ? `${r.deleteRequestedEstimated ? 'estimated' : 'exact'} start, ${r.usableSource === 'poll' ? 'polled' : 'event'} end${r.deletedSource === 'poll' ? ', deletion polled' : ''}`
         : r.status === 'active'
           ? `in progress, phase ${r.phase ?? '?'}`

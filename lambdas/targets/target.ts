@@ -12,7 +12,11 @@ import type { ModifyChanges, ReplicaRds } from '../kernel/ports';
 export type TargetKind = 'instance' | 'cluster';
 
 /** What an RDS event about one of a pair's resources means for a refresh. */
-export type TargetSignal = 'deleted' | 'usable' | 'failed';
+/**
+ * What an RDS event about a target's resource says: it is gone, it serves, it failed, or it restarted (a reboot ended,
+ * as after a rename: RDS-EVENT-0006 for an instance).
+ */
+export type TargetSignal = 'deleted' | 'usable' | 'failed' | 'restarted';
 
 /** The settings a restore may send for an engine, and a note for each change the engine's rules made. */
 export interface ShapedSettings {

@@ -47,12 +47,13 @@ export function summaryLines(report: Report): string[] {
   ];
 }
 
-const COLUMNS = ['started', 'trigger', 'outcome', 'downtime window', 'downtime', 'client-seen', 'restore (RTO)', 'data age (RPO)', 'snapshot', 'precision / why'];
+const COLUMNS = ['started', 'trigger', 'mode', 'outcome', 'downtime window', 'downtime', 'client-seen', 'restore (RTO)', 'data age (RPO)', 'snapshot', 'precision / why'];
 
 function cells(r: ReportRow, zone: string): string[] {
   return [
     local(r.startedAt, zone, 'ccc yyyy-MM-dd'),
     r.trigger,
+    r.mode,
     outcome(r),
     window(r, zone),
     r.downtimeSeconds === undefined ? '-' : formatDuration(r.downtimeSeconds),
@@ -116,10 +117,11 @@ function csvCell(v: string | number | boolean | undefined): string {
 /** CSV (RFC 4180), one row per run, times in UTC and in the configured zone, durations in seconds. */
 export function renderCsv(report: Report): string {
   const zone = report.timeZone;
-  const header = ['run_id', 'trigger', 'status', 'started_utc', 'downtime_start_utc', 'downtime_end_utc', `downtime_start_local`, `downtime_end_local`, 'time_zone', 'downtime_seconds', 'client_downtime_seconds', 'restore_seconds', 'data_age_seconds', 'rto_missed', 'snapshot_id', 'snapshot_data_time_utc', 'drift', 'precision', 'reason'];
+  const header = ['run_id', 'trigger', 'mode', 'status', 'started_utc', 'downtime_start_utc', 'downtime_end_utc', `downtime_start_local`, `downtime_end_local`, 'time_zone', 'downtime_seconds', 'client_downtime_seconds', 'restore_seconds', 'data_age_seconds', 'rto_missed', 'snapshot_id', 'snapshot_data_time_utc', 'drift', 'precision', 'reason'];
   const rows = report.rows.map((r) => [
     r.runId,
     r.trigger,
+    r.mode,
     r.status,
     r.startedAt,
     r.downtimeStart,

@@ -23,6 +23,7 @@ import { clusterEndpoint } from './rds-clusters';
 import { SimDns } from './sql/dns';
 import type { SimProbe } from './sql/probe';
 import { startProbe } from './sql/probe';
+import type { ServerData } from './sql/servers';
 import { SimDatabaseServers } from './sql/servers';
 
 /** How long before a refresh's scheduled time the probe starts, and how long after the run closes it stops. */
@@ -57,7 +58,15 @@ export class ClientProbes {
   private readonly clusterTargets = new Map<string, string | undefined>();
 
   public constructor(
-    private readonly deps: { clock: VirtualClock; rds: SimRds; ledger: Pick<Ledger, 'recordClientDowntime'>; pairs: readonly PairConfig[]; step: (replica: string, text: string) => void },
+    private readonly deps: {
+      clock: VirtualClock;
+      rds: SimRds;
+      ledger: Pick<Ledger, 'recordClientDowntime'>;
+      pairs: readonly PairConfig[];
+      step: (replica: string, text: string) => void;
+      /** What an instance's server holds beyond its data time (the fault validation-fails empties a copy's). */
+      dataOf?: (instanceId: string, db: DBInstance) => Omit<ServerData, 'dataTime'>;
+    },
   ) {
     this.dns = new SimDns(deps.clock, { region: deps.rds.region });
   }
@@ -134,7 +143,7 @@ export class ClientProbes {
       const serves = USABLE_STATES.has(db.DBInstanceStatus ?? '');
       if (!this.servers.has(id)) {
         if (!serves) continue;
-        const { address } = await this.servers.start(id, { dataTime: dataTimeOf(db.DBClusterIdentifier ? (rds.clusters.clusters.get(db.DBClusterIdentifier) ?? db) : db) });
+        const { address } = await this.servers.start(id, { dataTime: dataTimeOf(db.DBClusterIdentifier ? (rds.clusters.clusters.get(db.DBClusterIdentifier) ?? db) : db), ...this.deps.dataOf?.(id, db) });
         this.dns.registerInstance(id, address);
       } else if (serves && this.suspended.has(id)) {
         await this.servers.resume(id);

@@ -16,7 +16,7 @@ import { notifyClient } from '../../lambdas/aws/notify';
 import { queueClient } from '../../lambdas/aws/queue';
 import { parametersClient } from '../../lambdas/aws/parameters';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
-import { secretsClient } from '../../lambdas/aws/secrets';
+import { SecretsAdapter, secretsClient } from '../../lambdas/aws/secrets';
 import { COPY_TAGS, copyTargetId } from '../../lambdas/copy/plan';
 import type { CopyInvocationOutcome } from '../../lambdas/copy/invocation';
 import { CLUSTER_SNAPSHOT_CREATED_EVENTS } from '../../lambdas/copy/invocation';
@@ -26,6 +26,7 @@ import type { RetentionPass } from '../../lambdas/retention/retention';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RefreshMode } from '../../lambdas/refresh/strategies/strategy';
 import type { Config, ConfigSource, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/kernel/config';
 import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, RESOURCES_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, pairSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
 import { requireHomeAccount } from '../../lambdas/kernel/place';
@@ -45,6 +46,7 @@ import type { EngineProfile, SimEngine } from './engines';
 import type { SimAuroraEngine } from './aurora-world';
 import { asClusterPair, isAuroraEngine, seedClusterPair } from './aurora-world';
 import { ClientProbes, PROBE_MARGIN_MS } from './client-probe';
+import { SimValidator } from './validator';
 import { engineProfile } from './engines';
 import { SimKms } from './kms';
 import type { DeadLetter, Invocation } from './lambda';
@@ -84,6 +86,7 @@ export const FAULTS = {
   'manual-deletion': 'someone deletes y by hand at 14:00 UTC, outside any run',
   'fail-after-restore': "tonight's restore of y ends in incompatible-parameters (its parameter group does not fit the instance), so the run fails with y restored but its settings not applied; the next night replaces it",
   'crash-before-writer': "Aurora pairs: on-rds-event dies between the cluster's restore and its writer's creation (at its CreateDBInstance, in every attempt that night); the watchdog must create the writer",
+  'validation-fails': "swap modes: tonight's copy restored beside y holds an empty orders table, so its validation fails: clients are never switched, y keeps serving, the copy is deleted and the run fails",
   'dead-event-path': "from this night on, the events topic's policy no longer admits events.rds.amazonaws.com (someone edited it): RDS's publishes are denied and the subscription turns no-permission",
 } as const;
 
@@ -100,6 +103,7 @@ const FAULT_APPLIES: Partial<Record<FaultName, { to: string; applies: (pair: Pai
   'fail-after-restore': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
   'restore-capacity': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
   'restore-capacity-persistent': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
+  'validation-fails': { to: 'pairs with a swap refresh mode (refresh.mode "rename-swap"; npm run demo -- --mode rename-swap)', applies: (p) => p.refresh.mode !== 'delete-first' },
 };
 
 /** Refuses a fault that would do nothing to any pair simulated, naming the pairs and what the fault needs. */
@@ -146,7 +150,9 @@ export interface Step {
     | 'alarm'
     | 'event-path'
     | 'rejected'
-    | 'credentials';
+    | 'credentials'
+    | 'validation'
+    | 'switch';
   text: string;
 }
 
@@ -180,6 +186,31 @@ export interface SimulationOptions {
    * of a process costs about 2.4 s and 500 MiB, each later one 0.24 s); the commands turn it on for a few pairs.
    */
   probe?: boolean;
+  /**
+   * The refresh mode of every simulated pair (default: as the config says). A swap mode gets the simulation's
+   * validation ({@link simValidation}) unless the pair configures its own.
+   */
+  mode?: RefreshMode;
+}
+
+/**
+ * The validation a swap mode runs in the simulation when the pair names none: the sample schema's table has rows and
+ * its newest row is within the pair's snapshot age limit (scripts/sim/sql/servers.ts); the VPC ids are placeholders
+ * the simulation never reaches (its validator runs in this process).
+ */
+export function simValidation(pair: Pick<PairConfig, 'maxSnapshotAgeHours'>): Record<string, unknown> {
+  return {
+    tables: ['orders'],
+    freshness: { table: 'orders', column: 'created_at', maxAgeHours: pair.maxSnapshotAgeHours + 2 },
+    vpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
+  };
+}
+
+/** The refresh section a pair gets for `mode` (its own, when it already has that mode). */
+function refreshFor(pair: PairConfig, mode: RefreshMode | undefined): Record<string, unknown> | undefined {
+  if (!mode || mode === pair.refresh.mode) return undefined;
+  if (mode === 'delete-first') return { mode };
+  return { mode, validation: simValidation(pair) };
 }
 
 const DAY = 86_400_000;
@@ -371,8 +402,16 @@ export class Simulation {
   private readonly lastEventPathFinding = new Map<string, string>();
   private crashArmed = false;
   private crashBeforeWriter = false;
-  /** The SQL probes, when the simulation measures what clients saw (options.probe). */
+  /** Fault validation-fails: copies created from this time on (its night) hold no rows. */
+  private emptyCopiesSince: number | undefined;
+  /**
+   * The simulated databases and DNS (a real PostgreSQL behind each instance), when the simulation measures what
+   * clients saw (options.probe) or a pair's swap mode validates its copies over SQL.
+   */
   public probes: ClientProbes | undefined;
+  /** Whether the SQL probe measures each refresh (options.probe). */
+  private readonly probing: boolean;
+  private simValidator: SimValidator | undefined;
   /**
    * Breaks a function's RDS call (a test's own fault) with an error that is no AWS answer (the connection dropped, a
    * timeout): why, or undefined to let the call through.
@@ -427,7 +466,19 @@ export class Simulation {
     this.ssm = new SimSsm(config.region, config.account, this.clock);
     this.rds.secretsManager = this.secrets;
     this.ledger = new DynamoLedger(retryWithoutDelay(ledgerClient(config.region, { endpoint: dynamo.endpoint, credentials: SIM_CREDENTIALS })), config.ledgerTableName);
-    if (options.probe) this.probes = new ClientProbes({ clock: this.clock, rds: this.rds, ledger: this.ledger, pairs: config.pairs, step: (replica, text) => this.step(replica, 'probe', text) });
+    this.probing = options.probe === true;
+    if (options.probe || config.pairs.some((p) => p.refresh.mode !== 'delete-first')) {
+      const ys = new Set(config.pairs.map((p) => p.replica.identifier));
+      this.probes = new ClientProbes({
+        clock: this.clock,
+        rds: this.rds,
+        ledger: this.ledger,
+        pairs: config.pairs,
+        step: (replica, text) => this.step(replica, 'probe', text),
+        // Fault validation-fails: a copy restored beside y that night is empty.
+        dataOf: (id, db) => (this.emptyCopiesSince !== undefined && !ys.has(id) && (db.InstanceCreateTime?.getTime() ?? 0) >= this.emptyCopiesSince ? { rows: 0 } : {}),
+      });
+    }
   }
 
   /** Builds the account: dynalite, the ledger table, y, x's snapshot history, the functions and schedules. */
@@ -435,7 +486,12 @@ export class Simulation {
     const full = parseConfig(options.config);
     const region = full.pairs[0]?.replica.region;
     // Overrides are config as people write it: the pair with them is parsed again, defaults filled in.
-    const configured = full.pairs.filter((p) => p.replica.region === region).map((p) => (options.pairOverrides ? pairSchema.parse({ ...p, ...options.pairOverrides }) : p));
+    const configured = full.pairs
+      .filter((p) => p.replica.region === region)
+      .map((p) => {
+        const refresh = refreshFor(p, options.mode);
+        return options.pairOverrides || refresh ? pairSchema.parse({ ...p, ...(refresh ? { refresh } : {}), ...options.pairOverrides }) : p;
+      });
     const aurora = options.engine;
     const pairs = isAuroraEngine(aurora) ? configured.map((p) => (p.replica.kind === 'cluster' ? p : asClusterPair(p, aurora))) : configured;
     checkFaultsApply(options.faults ?? [], pairs);
@@ -552,7 +608,29 @@ export class Simulation {
       now: this.clock.now,
       randomId: () => this.random.hex6(),
       telemetry: this.telemetry,
+      ...(this.validator ? { validator: this.validator } : {}),
     });
+  }
+
+  /**
+   * The swap modes' validation function: validateCopy against the copy's real PostgreSQL, with the password read as
+   * the deployed function reads it (its own Secrets Manager calls, recorded as validate-copy's).
+   */
+  private get validator(): SimValidator | undefined {
+    if (!this.probes || !this.pairs.some((p) => p.refresh.mode !== 'delete-first')) return undefined;
+    if (!this.simValidator) {
+      const secrets = retryWithoutDelay(secretsClient(this.config.region, { credentials: SIM_CREDENTIALS }));
+      answerFromSimulator(secrets, (command, input) => (this.called('validate-copy', 'secretsmanager', command), this.secretsCall(command, input)));
+      this.simValidator = new SimValidator({
+        probes: this.probes,
+        rds: this.rds,
+        secrets: new SecretsAdapter(secrets),
+        now: this.clock.now,
+        onValidation: (pairId, copyId, result) =>
+          this.step(pairId, 'validation', result.ok ? `${copyId} passed its validation (${result.steps.map((st) => st.name).join(', ')})` : `${copyId} FAILED its validation: ${result.error ?? 'a check failed'}`),
+      });
+    }
+    return this.simValidator;
   }
 
   /**
@@ -962,6 +1040,7 @@ export class Simulation {
     this.eventsTopic.faults = { copies: faults.includes('duplicate-events') ? 3 : 1, reorderSeconds: faults.includes('reorder-events') ? 600 : 0 };
     this.crashArmed = faults.includes('crash-after-delete');
     this.crashBeforeWriter = faults.includes('crash-before-writer');
+    this.emptyCopiesSince = faults.includes('validation-fails') ? from : undefined;
     this.onRdsEvent.failWhen = faults.includes('on-event-fails') ? () => 'simulated crash of on-rds-event' : undefined;
     this.lostSnapshotEvents = faults.includes('lost-snapshot-events');
     for (const e of this.rds.replicatedBackups.values()) e.frozenAt = faults.includes('replication-stalled') ? new Date(from - 2 * 3_600_000) : undefined;
@@ -1007,7 +1086,7 @@ export class Simulation {
       }
       if (fire.getTime() < from + DAY && pair.schedule.enabled) {
         // What clients see of the refresh: the probe runs from a minute before it until a minute after its run closes.
-        this.probes?.open(pair, new Date(fire.getTime() - PROBE_MARGIN_MS));
+        if (this.probing) this.probes?.open(pair, new Date(fire.getTime() - PROBE_MARGIN_MS));
         this.clock.at(fire, `schedule ${y}`, () => {
           this.step(y, 'schedule', 'schedule fired: start-refresh invoked');
           this.startRefresh.invokeAsync({ replica: pair.id, trigger: 'schedule', requestId: `sim-exec-${night}-${y}`, scheduledTime: fire.toISOString() });
@@ -1099,7 +1178,8 @@ export class Simulation {
     if (sim !== this.rds) return out;
     const id = (input.DBInstanceIdentifier as string | undefined) ?? '';
     if (command === 'DeleteDBInstanceCommand') {
-      this.step(id, 'delete', `DeleteDBInstance ${id} accepted: y stops serving`);
+      const isY = this.pairs.some((p) => p.replica.identifier === id);
+      this.step(id, 'delete', `DeleteDBInstance ${id} accepted${isY ? ': y stops serving' : ' (an instance a swap mode ran beside y)'}`);
       if (this.crashArmed) this.crashPending = true;
     }
     if (command === 'RestoreDBInstanceFromDBSnapshotCommand') this.step(id, 'restore', `RestoreDBInstanceFromDBSnapshot ${id} from ${String(input.DBSnapshotIdentifier)} accepted`);
@@ -1107,7 +1187,9 @@ export class Simulation {
       const target = String(input.TargetDBInstanceIdentifier);
       this.step(target, 'restore', `RestoreDBInstanceToPointInTime ${target} to ${(input.RestoreTime as Date | undefined)?.toISOString() ?? 'the latest restorable time'} accepted (x's replicated backups)`);
     }
-    if (command === 'ModifyDBInstanceCommand' && input.DeletionProtection === undefined) {
+    if (command === 'ModifyDBInstanceCommand' && input.NewDBInstanceIdentifier !== undefined) {
+      this.step(id, 'switch', `ModifyDBInstance ${id} → ${text(input.NewDBInstanceIdentifier)} accepted: renaming (the new name resolves in about 10 minutes, then the instance reboots)`);
+    } else if (command === 'ModifyDBInstanceCommand' && input.DeletionProtection === undefined) {
       // Setting names only: a password never reaches the narration.
       const keys = Object.keys(input).filter((k) => !['DBInstanceIdentifier', 'ApplyImmediately'].includes(k));
       const credentials = keys.some((k) => k === 'MasterUserPassword' || k === 'ManageMasterUserPassword');

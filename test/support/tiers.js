@@ -31,6 +31,8 @@ const SLOW = [
   ['test/scripts/sim/sql/servers.test.ts', 5],
   ['test/scripts/sim/client-probe.test.ts', 8],
   ['test/lambdas/sql/', 4],
+  ['test/lambdas/validation/validate.test.ts', 13],
+  ['test/infra/features/copy-validation.test.ts', 11],
   ['test/infra/', 1.5],
 ];
 

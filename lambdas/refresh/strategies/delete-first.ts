@@ -167,6 +167,7 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView |
 export const DELETE_FIRST: RefreshStrategy = {
   mode: 'delete-first',
   firstPhase: 'deleting',
+  openEvent: 'start',
   manages: (pair, sourceType, sourceId) => targetOf(pair).owns(pair, sourceType, sourceId),
   begin: (deps, ctx, run, replica, opts) => deleteReplica(deps, ctx, run, replica, opts.disableDeletionProtection),
   interrupted: (run) => run.deleteRequestedAt === undefined,

@@ -11,7 +11,7 @@ import type { FinishOutcome, RestoreOutcome, RunContext } from '../lifecycle';
 import type { StartResult } from '../start';
 
 /** The refresh modes a pair may choose (`refresh.mode`). */
-export type RefreshMode = 'delete-first';
+export type RefreshMode = 'delete-first' | 'rename-swap';
 
 /** When and how the target was seen gone or usable: by its RDS event (with RDS's time) or by the watchdog's poll. */
 export interface Sighting {
@@ -22,8 +22,11 @@ export interface Sighting {
 /** One way of refreshing a replica. */
 export interface RefreshStrategy {
   readonly mode: RefreshMode;
-  /** The phase a run opens in once its preflight passed. */
+  /** The phase a run opens in once its preflight passed, and the lifecycle event that opens it there. */
   readonly firstPhase: RunPhase;
+  readonly openEvent: 'start' | 'start-beside';
+  /** The physical names a run of this mode makes beside y (`copyId`, `retiredId`), fixed when the run opens. */
+  namesOf?(pair: PairConfig, runId: string): Pick<RunRecord, 'copyId' | 'retiredId'>;
   /**
    * Whether an RDS event's source concerns the pair: events name physical resources (y, an Aurora y's members, or an
    * instance a swap mode runs beside y).
@@ -52,4 +55,16 @@ export interface RefreshStrategy {
    * @returns what it did, for the watchdog's outcome
    */
   poll(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView | undefined): Promise<string>;
+  /**
+   * A swap mode: whether the run is waiting for the instance under y's name to serve again after its switch, which
+   * RDS's "restarted" event (RDS-EVENT-0006, after a rename's reboot) or a poll then confirms.
+   */
+  awaitsSwitch?(run: RunRecord): boolean;
+  /** The instance named `sourceId` restarted (RDS-EVENT-0006). */
+  onRestarted?(deps: Deps, ctx: RunContext, run: RunRecord, sourceId: string, seen: Sighting): Promise<string>;
+  /**
+   * Work outside any run, on every watchdog pass (rename-swap: deleting old instances kept past `keepOldHours`).
+   * @returns what it did, or undefined when there was nothing to do
+   */
+  housekeep?(deps: Deps, ctx: RunContext): Promise<string | undefined>;
 }

@@ -172,6 +172,8 @@ export const CLUSTER_TARGET: TargetModel = {
     // as drift when the run closes. The writer's creation or failure decides the restore.
     if (signal === 'deleted') return undefined;
     if (signal === 'failed' && event.sourceId !== pair.replica.memberIds?.[0]) return undefined;
+    // A member's reboot is not the cluster's news (the swap modes, which wait for one, are for DB instances).
+    if (signal === 'restarted') return undefined;
     return signal;
   },
   desiredSettings: (live, overrides) => desiredSettings(live, overrides),

@@ -50,6 +50,8 @@ export const INSTANCE_EVENTS = {
   usable: ['RDS-EVENT-0008', 'RDS-EVENT-0043', 'RDS-EVENT-0005', 'RDS-EVENT-0019', 'RDS-EVENT-0002'],
   /** Creation failed (0278), insufficient resource limits (0353), KMS key inaccessible (0418), instance inaccessible (0419). */
   failed: ['RDS-EVENT-0278', 'RDS-EVENT-0353', 'RDS-EVENT-0418', 'RDS-EVENT-0419'],
+  /** "The DB instance restarted" (0006, availability): a rename's reboot ended (RDS User Guide, "Renaming a DB instance"). */
+  restarted: ['RDS-EVENT-0006'],
 } as const;
 
 /** The signal of a DB instance event, by its id. */
@@ -57,6 +59,7 @@ export function instanceSignal(eventId: string): TargetSignal | undefined {
   if ((INSTANCE_EVENTS.deleted as readonly string[]).includes(eventId)) return 'deleted';
   if ((INSTANCE_EVENTS.usable as readonly string[]).includes(eventId)) return 'usable';
   if ((INSTANCE_EVENTS.failed as readonly string[]).includes(eventId)) return 'failed';
+  if ((INSTANCE_EVENTS.restarted as readonly string[]).includes(eventId)) return 'restarted';
   return undefined;
 }
 
@@ -97,7 +100,8 @@ export const INSTANCE_TARGET: TargetModel = {
     };
   },
   owns: (pair, sourceType, sourceId) => sourceType === 'db-instance' && sourceId === pair.replica.identifier,
-  signalOf: (pair, event) => (INSTANCE_TARGET.owns(pair, event.sourceType, event.sourceId) ? instanceSignal(event.eventId) : undefined),
+  // The event's instance is the pair's (y, or an instance its refresh mode runs beside y: the strategy's `manages`).
+  signalOf: (_pair, event) => (event.sourceType === 'db-instance' ? instanceSignal(event.eventId) : undefined),
   desiredSettings: (live, overrides, engine) => desiredSettings(instanceSettings(live), overrides, engine),
   restoreSettings: (desired, snapshot, { anyZone }) => {
     const settings = { ...instanceSettings(desired) };

@@ -51,7 +51,7 @@ export const MAX_CONNECTIONS = 8;
 export interface ServerData {
   /** The snapshot's data time: the newest `orders.created_at`. */
   readonly dataTime: Date;
-  /** Rows of `orders` (default 100). */
+  /** Rows of `orders` (default 100; 0 leaves it empty). */
   readonly rows?: number;
 }
 
@@ -137,7 +137,8 @@ export class SimDatabaseServers {
   public async start(instanceId: string, data: ServerData, options: { port?: number } = {}): Promise<{ port: number; address: string }> {
     if (this.byId.has(instanceId)) throw new SimServerError(`a server for ${instanceId} is already running`);
     const rows = data.rows ?? 100;
-    if (!Number.isInteger(rows) || rows < 1) throw new SimServerError(`rows must be a whole number of at least 1, got ${rows}`);
+    // 0 rows: an empty `orders`, what a broken restore looks like to a check (the fault validation-fails).
+    if (!Number.isInteger(rows) || rows < 0) throw new SimServerError(`rows must be a whole number of at least 0, got ${rows}`);
     const { PGlite } = loadPGlite();
     const db = this.idle.pop() ?? (await PGlite.create({ loadDataDir: await sharedTemplate(), startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] }));
     const n = this.nextAddress++;

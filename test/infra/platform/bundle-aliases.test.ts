@@ -158,7 +158,7 @@ describe('BUNDLE_ALIASES', () => {
     }
   });
 
-  it('leaves the SDK\'s event-stream code out of every function, and no operation of the clients they bundle has an event stream', async () => {
+  it('leaves the SDK\'s event-stream code out of every function, and no operation of the clients they bundle has an event stream but Lambda\'s, which no function sends', async () => {
     const bundled = new Set<string>();
     for (const handler of HANDLERS) {
       const { files } = await rebuildBundle(path.join(ROOT, 'lambdas', 'handlers', `${handler}.ts`));
@@ -168,7 +168,7 @@ describe('BUNDLE_ALIASES', () => {
         if (client) bundled.add(client);
       }
     }
-    expect([...bundled].sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-rds', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-ssm']);
+    expect([...bundled].sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-lambda', '@aws-sdk/client-rds', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-ssm']);
     const withEventStreams = async (client: string): Promise<string[]> => {
       const sdk = (await import(client)) as Record<string, unknown>;
       // Operation schemas: [9, namespace, name, traits, input, output].
@@ -177,9 +177,11 @@ describe('BUNDLE_ALIASES', () => {
       expect([client, operations.length > 10]).toEqual([client, true]);
       return operations.filter(([, op]) => NormalizedSchema.of(op[4]).getEventStreamMember() || NormalizedSchema.of(op[5]).getEventStreamMember()).map(([name]) => name);
     };
-    for (const client of bundled) expect([client, await withEventStreams(client)]).toEqual([client, []]);
-    // The check finds one where there is one.
-    expect(await withEventStreams('@aws-sdk/client-lambda')).toEqual(['InvokeWithResponseStream$']);
+    // Lambda's client (the swap modes' validation) has one, InvokeWithResponseStream, which no function's code sends.
+    for (const client of bundled) expect([client, await withEventStreams(client)]).toEqual([client, client === '@aws-sdk/client-lambda' ? ['InvokeWithResponseStream$'] : []]);
+    const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    const stand = BUNDLE_ALIASES[EVENT_STREAMS]!;
+    expect(sources(path.join(ROOT, 'lambdas')).filter((f) => f !== stand && fs.readFileSync(f, 'utf8').includes('InvokeWithResponseStream'))).toEqual([]);
   });
 
   it('offers every name the installed SDK imports from the event-stream module, and refuses when called', async () => {
@@ -196,7 +198,19 @@ describe('BUNDLE_ALIASES', () => {
       expect([file, /from "@smithy\/core\/event-streams"/.test(text)]).toEqual([file, false]);
     }
     expect([...names].sort()).toEqual(['EventStreamSerde', 'eventStreamSerdeProvider']);
+    // A client with an event-stream operation (Lambda's) imports from it statically too, when it is built.
+    const lambdaClient = path.join(ROOT, 'node_modules', '@aws-sdk', 'client-lambda', 'dist-es');
+    for (const file of ['LambdaClient.js', 'runtimeConfig.js']) {
+      const text = fs.readFileSync(path.join(lambdaClient, file), 'utf8');
+      for (const m of text.matchAll(/import \{([^}]*)\} from "@smithy\/core\/event-streams"/g)) {
+        for (const name of m[1]!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!).filter(Boolean)) names.add(name);
+      }
+    }
+    expect([...names].sort()).toEqual(['EventStreamSerde', 'eventStreamSerdeProvider', 'resolveEventStreamSerdeConfig']);
     for (const name of names) expect([name, typeof stand[name]]).toEqual([name, 'function']);
+    const resolved = (stand.resolveEventStreamSerdeConfig as (input: object) => { eventStreamMarshaller: { serialize: () => unknown; deserialize: () => unknown } })({ region: 'eu-central-1' });
+    expect(() => resolved.eventStreamMarshaller.serialize()).toThrow(/event streams are not bundled/);
+    expect(() => resolved.eventStreamMarshaller.deserialize()).toThrow(/event streams are not bundled/);
     expect(() => (stand.eventStreamSerdeProvider as () => unknown)()).toThrow(/event streams are not bundled/);
     expect(() => new (stand.EventStreamSerde as new () => unknown)()).toThrow(/event streams are not bundled/);
   });

@@ -32,7 +32,7 @@ describe('report formats', () => {
     const lines = renderCsv(report).trimEnd().split('\r\n');
     expect(lines).toHaveLength(5);
     expect(lines[0]).toBe(
-      'run_id,trigger,status,started_utc,downtime_start_utc,downtime_end_utc,downtime_start_local,downtime_end_local,time_zone,downtime_seconds,client_downtime_seconds,restore_seconds,data_age_seconds,rto_missed,snapshot_id,snapshot_data_time_utc,drift,precision,reason',
+      'run_id,trigger,mode,status,started_utc,downtime_start_utc,downtime_end_utc,downtime_start_local,downtime_end_local,time_zone,downtime_seconds,client_downtime_seconds,restore_seconds,data_age_seconds,rto_missed,snapshot_id,snapshot_data_time_utc,drift,precision,reason',
     );
     expect(lines[2]).toContain(',2026-10-25T02:30:00+02:00,2026-10-25T02:30:00+01:00,Europe/Berlin,3600,,3000,7200,true,');
     expect(lines[3]?.endsWith(',the restore failed 5 times (last: InsufficientDBInstanceCapacityFault).')).toBe(true);

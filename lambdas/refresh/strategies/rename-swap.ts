@@ -1,0 +1,320 @@
+/**
+ * Rename-swap (`refresh.mode: "rename-swap"`): y keeps serving while its successor is restored beside it, under a
+ * name of the run's own (`<y>-next-<run>`), with y's settings and credentials. The copy is validated over a database
+ * connection; only then are clients moved: y is renamed to `<y>-old-<run>` and the copy to y, so y's identifier and
+ * endpoint name stay the same. The old instance is kept `keepOldHours` (to compare, or to go back to by hand), then
+ * the watchdog deletes it.
+ *
+ * Clients still lose y for a while: "the old DNS name that was used by the DB instance is immediately deleted,
+ * although it could remain cached for a few minutes. The new DNS name for the renamed DB instance becomes effective in
+ * about 10 minutes. The renamed DB instance is not available until the new name becomes effective", and the instance
+ * then reboots (RDS User Guide, "Renaming a DB instance"). That is RDS's time, not the pipeline's: the run records it
+ * (switchRequestedAt → switchedAt) and the probe measures what clients saw.
+ *
+ * Phases: preparing → restoring → finishing (configure, validate) → switching (renames) → succeeded. A copy that
+ * fails validation is never switched to: y keeps serving, the copy is deleted, the run fails and alerts. A switch that
+ * fails half way is rolled back: y's name goes back to the old instance.
+ */
+import type { PairConfig } from '../../kernel/config';
+import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../../kernel/errors';
+import type { RunRecord, TargetView } from '../../kernel/model';
+import type { Deps } from '../../kernel/ports';
+import type { FinishOutcome, RestoreOutcome, RunContext } from '../lifecycle';
+import { closeSucceeded, failRun, finishRun, isRestoredBy, minutesSince, requestRestore } from '../lifecycle';
+import { transition } from '../machine';
+import type { StartResult } from '../start';
+import type { RefreshStrategy, Sighting } from './strategy';
+
+/** The run's own part of the names it makes: the random tail of its id (`20261206T030000Z-1a2b3c4d` → `1a2b3c4d`). */
+export function runTag(runId: string): string {
+  const tail = runId.split('-').at(-1) ?? runId;
+  return tail.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8) || 'run';
+}
+
+/** The names a run of rename-swap uses beside y. */
+export function swapNames(y: string, runId: string): { copyId: string; retiredId: string } {
+  const tag = runTag(runId);
+  return { copyId: `${y}-next-${tag}`, retiredId: `${y}-old-${tag}` };
+}
+
+/** Whether `id` is one of the names rename-swap makes beside y. */
+function isSwapName(y: string, id: string): boolean {
+  return id.startsWith(`${y}-`) && /^(next|old)-[a-z0-9]{1,8}$/.test(id.slice(y.length + 1));
+}
+
+/** Minutes a switch may take before it is rolled back: RDS's rename (about 10 min) and reboot, with a wide margin. */
+export const SWITCH_DEADLINE_MINUTES = 45;
+
+function settings(pair: PairConfig): { keepOldHours: number } {
+  return pair.refresh.mode === 'rename-swap' ? pair.refresh : { keepOldHours: 24 };
+}
+
+/** What requestRestore's outcome means for the start. */
+function startResultOf(run: RunRecord, outcome: RestoreOutcome, reason?: string): StartResult | undefined {
+  if (outcome === 'failed') return { outcome: 'failed', runId: run.runId, reason: reason ?? 'the restore beside y failed' };
+  return undefined;
+}
+
+async function claimCopy(deps: Deps, ctx: RunContext, run: RunRecord): Promise<RestoreOutcome> {
+  return requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: 'poll' });
+}
+
+/** The first step: restore the copy beside y. y is untouched. */
+async function begin(deps: Deps, ctx: RunContext, run: RunRecord): Promise<StartResult | undefined> {
+  if ((run.desired?.proxyTargets ?? []).length > 0) {
+    // RDS Proxy registers instances by identifier; moving a registration across a rename is not built yet.
+    const closed = await failRun(deps, ctx, run, `rename-swap does not move RDS Proxy registrations yet, and y is registered with ${run.desired!.proxyTargets!.map((t) => t.proxyName).join(', ')}; nothing was changed. Use refresh.mode "delete-first" for this pair.`);
+    return { outcome: 'failed', runId: run.runId, reason: closed.reason ?? 'proxy targets' };
+  }
+  const outcome = await claimCopy(deps, ctx, run);
+  if (outcome !== 'failed') return undefined;
+  const closed = await deps.ledger.getRun(run.replicaId, run.runId);
+  return startResultOf(run, outcome, closed?.reason);
+}
+
+/** Deletes the copy a failed run restored, if it is there and ours; y is never touched here. */
+async function discardCopy(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
+  const id = run.copyId;
+  if (!id || id === ctx.pair.replica.identifier) return 'nothing';
+  const copy = await ctx.gateway.describe(id).catch(() => undefined);
+  if (!copy) return 'gone';
+  if (!isRestoredBy(copy, run) || copy.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value) return 'not-ours';
+  if (copy.status === 'deleting') return 'deleting';
+  try {
+    await ctx.gateway.delete(id);
+    deps.telemetry.info('copy deleted', { replica: run.replicaId, runId: run.runId, copy: id });
+    return 'deleted';
+  } catch (err) {
+    // A copy still being created cannot be deleted yet: the watchdog's housekeeping deletes it later.
+    deps.telemetry.warn('copy not deleted yet; the watchdog retries', { replica: run.replicaId, runId: run.runId, copy: id, error: describeError(err) });
+    return 'later';
+  }
+}
+
+/** Fails a run that never switched: y keeps serving; the copy goes. */
+async function failBeforeSwitch(deps: Deps, ctx: RunContext, run: RunRecord, reason: string): Promise<void> {
+  const discarded = await discardCopy(deps, ctx, run);
+  const copyNote = discarded === 'deleted' || discarded === 'deleting' ? `the copy ${run.copyId} is being deleted` : discarded === 'later' ? `the copy ${run.copyId} is deleted by the watchdog once RDS allows it` : `no copy is left`;
+  await failRun(deps, ctx, run, `${reason} Clients were never switched: y keeps serving its current data; ${copyNote}.`);
+}
+
+/**
+ * The copy is configured: validate it, then switch. Called by finishRun with the run in `finishing`.
+ */
+async function validateAndSwitch(deps: Deps, ctx: RunContext, run: RunRecord, configured: Partial<RunRecord>, copy: TargetView): Promise<FinishOutcome> {
+  if (!deps.validator) {
+    await failBeforeSwitch(deps, ctx, { ...run, ...configured }, 'no validator is configured for this function, so the copy could not be validated.');
+    return 'failed';
+  }
+  let validation;
+  try {
+    validation = await deps.validator.validate({ pair: ctx.pair, runId: run.runId, copy });
+  } catch (err) {
+    validation = { ok: false, steps: [], error: `the validation could not run: ${describeError(err)}` };
+  }
+  const validatedAt = deps.now().toISOString();
+  if (!validation.ok) {
+    deps.telemetry.count('ValidationFailed', 1, { replica: ctx.pair.id });
+    const recorded = { ...run, ...configured, validation: validation.steps, validatedAt } as RunRecord;
+    await failBeforeSwitch(deps, ctx, recorded, `the new copy ${copy.id} failed its validation: ${validation.error ?? 'a check failed'}.`);
+    return 'failed';
+  }
+  let switching: RunRecord;
+  try {
+    switching = await transition(deps, run, 'switch', { ...configured, validation: validation.steps, validatedAt, switchRequestedAt: deps.now().toISOString() });
+  } catch (err) {
+    if (err instanceof StaleRunError) return 'duplicate';
+    throw err;
+  }
+  return (await stepSwitch(deps, ctx, switching)) === 'failed' ? 'failed' : 'closed';
+}
+
+/**
+ * One step of the switch, from what RDS shows now (so a repeat, a retry or a watchdog pass all continue it):
+ * y → `<y>-old-<run>`, then the copy → y, then wait for y to serve. Each rename is asked for once it can be.
+ */
+async function stepSwitch(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
+  const y = ctx.pair.replica.identifier;
+  const { copyId, retiredId } = run;
+  if (!copyId || !retiredId) {
+    await failRun(deps, ctx, run, 'the run has no copy or retired name to switch with (a bug); nothing was renamed.');
+    return 'failed';
+  }
+  const live = await ctx.gateway.describe(y);
+  if (live && isRestoredBy(live, run)) {
+    if (!run.promoteRequestedAt) await deps.ledger.updateActiveRun(run, { promoteRequestedAt: run.switchRequestedAt }, ['switching']).catch(ignoreStale);
+    return ctx.target.usable(live) ? closeSwitched(deps, ctx, run, live, { at: deps.now(), source: 'poll' }) : `waiting:${live.status}`;
+  }
+  try {
+    if (live) {
+      // y is still the old instance: it takes its retired name first (its own name is free at once).
+      if (live.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value) {
+        await failBeforeSwitch(deps, ctx, run, `y lost its ownership tag (${ctx.pair.ownershipTag.key}) during the refresh; it was not renamed.`);
+        return 'failed';
+      }
+      if ((await ctx.gateway.modify(y, { newIdentifier: retiredId })) === 'busy') return 'waiting:y-busy';
+      deps.telemetry.info('switch: y renamed to its retired name', { replica: run.replicaId, runId: run.runId, retiredId });
+    }
+    const result = await ctx.gateway.modify(copyId, { newIdentifier: y });
+    if (result === 'busy') return 'waiting:copy-busy';
+    await deps.ledger.updateActiveRun(run, { promoteRequestedAt: deps.now().toISOString() }, ['switching']).catch(ignoreStale);
+    deps.telemetry.info('switch: the copy takes y\'s name', { replica: run.replicaId, runId: run.runId, copyId });
+    return 'renamed';
+  } catch (err) {
+    if (err instanceof RetryableRdsError) return 'waiting:retry';
+    if (!(err instanceof PermanentRdsError)) throw err;
+    return rollBack(deps, ctx, run, `a rename was refused: ${describeError(err)}`);
+  }
+}
+
+function ignoreStale(err: unknown): undefined {
+  if (!(err instanceof StaleRunError)) throw err;
+  return undefined;
+}
+
+/** The copy serves under y's name: the run succeeds. */
+async function closeSwitched(deps: Deps, ctx: RunContext, run: RunRecord, live: TargetView, seen: Required<Pick<Sighting, 'at'>> & Sighting): Promise<string> {
+  const floor = Date.parse(run.promoteRequestedAt ?? run.switchRequestedAt ?? run.startedAt);
+  const switchedAt = new Date(Math.max(seen.at.getTime(), floor)).toISOString();
+  const outcome = await closeSucceeded(deps, ctx, run, 'switched', { switchedAt, switchedSource: seen.source, closedAt: deps.now().toISOString() }, live);
+  return outcome === 'closed' ? 'switched' : outcome;
+}
+
+/**
+ * Undoes a switch that went wrong half way: the copy gives y's name back (it takes `<y>-next-<run>` again), then the
+ * old instance takes y's name. Each rename waits for its instance to take it (the watchdog repeats this), and the run
+ * fails once y's name is the old instance's again.
+ */
+async function rollBack(deps: Deps, ctx: RunContext, run: RunRecord, why: string): Promise<string> {
+  const y = ctx.pair.replica.identifier;
+  const { copyId, retiredId } = run;
+  if (!run.rollbackReason) {
+    run = await deps.ledger.updateActiveRun(run, { rollbackReason: why, errors: [...run.errors, `${deps.now().toISOString()} rolling back the switch: ${why}`] }, ['switching']).catch(() => run);
+  }
+  try {
+    const live = await ctx.gateway.describe(y);
+    if (live && isRestoredBy(live, run) && copyId) {
+      if ((await ctx.gateway.modify(y, { newIdentifier: copyId })) === 'busy') return 'rollback:waiting-copy';
+    } else if (!live && retiredId && (await ctx.gateway.describe(retiredId))) {
+      if ((await ctx.gateway.modify(retiredId, { newIdentifier: y })) === 'busy') return 'rollback:waiting-old';
+    }
+    const now = await ctx.gateway.describe(y);
+    if (!now || isRestoredBy(now, run)) return 'rollback:waiting';
+  } catch (err) {
+    if (err instanceof RetryableRdsError || err instanceof PermanentRdsError) {
+      deps.telemetry.warn('rollback step refused; the watchdog retries', { replica: run.replicaId, runId: run.runId, error: describeError(err) });
+      return 'rollback:retry';
+    }
+    throw err;
+  }
+  const rolled = { ...run, rolledBackAt: deps.now().toISOString() };
+  await failBeforeSwitch(deps, ctx, rolled, `the switch was rolled back (${why}): y's name is the old instance's again.`);
+  return 'failed';
+}
+
+/** The watchdog's look at a run: what an event did not bring, retried or continued. */
+async function poll(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
+  const { pair } = ctx;
+  const now = deps.now();
+  const grace = pair.deletionEventGraceMinutes;
+  switch (run.phase) {
+    case 'preparing': {
+      if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'waiting:retry';
+      if (!run.restoreClaimedAt && minutesSince(run.startedAt, now) < grace) return 'waiting:start';
+      return `restore:${await claimCopy(deps, ctx, run)}`;
+    }
+    case 'restoring': {
+      if (!run.restoreRequestedAt) {
+        if (minutesSince(run.restoreClaimedAt, now) < grace) return 'waiting:restore-request';
+        return `restore:${await requestRestore(deps, ctx, run, { event: 'reclaim-restore', deletedSource: 'poll' })}`;
+      }
+      const copy = run.copyId ? await ctx.gateway.describe(run.copyId) : undefined;
+      if (!copy) {
+        if (minutesSince(run.restoreRequestedAt, now) < grace) return 'waiting:restore-visible';
+        await transition(deps, run, 'copy-vanished', { errors: [...run.errors, `${now.toISOString()} the requested copy vanished`] });
+        return 'restore:vanished';
+      }
+      if (ctx.target.usable(copy)) {
+        deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
+        return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' }, (r, configured, c) => validateAndSwitch(deps, ctx, r, configured, c))}`;
+      }
+      const failed = ctx.target.failed(copy);
+      if (failed) {
+        await failBeforeSwitch(deps, ctx, run, `the copy ${copy.id} is ${failed}.`);
+        return 'failed:restore';
+      }
+      return `waiting:${copy.status}`;
+    }
+    case 'finishing':
+      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' }, (r, configured, c) => validateAndSwitch(deps, ctx, r, configured, c))}`;
+    case 'switching': {
+      if (run.rollbackReason) return rollBack(deps, ctx, run, run.rollbackReason);
+      if (minutesSince(run.switchRequestedAt, now) > SWITCH_DEADLINE_MINUTES) {
+        const live = await ctx.gateway.describe(pair.replica.identifier);
+        if (!(live && isRestoredBy(live, run) && ctx.target.usable(live))) return rollBack(deps, ctx, run, `y did not serve under its name within ${SWITCH_DEADLINE_MINUTES} min of the switch`);
+      }
+      const live = await ctx.gateway.describe(pair.replica.identifier);
+      const failed = live && isRestoredBy(live, run) ? ctx.target.failed(live) : undefined;
+      if (failed) return rollBack(deps, ctx, run, `the copy, renamed to y, is ${failed}`);
+      return `switch:${await stepSwitch(deps, ctx, run)}`;
+    }
+    default:
+      await failRun(deps, ctx, run, `the run is in phase ${String(run.phase)}, which rename-swap does not use.`);
+      return 'failed:unknown-phase';
+  }
+}
+
+/**
+ * Housekeeping: old instances kept past `keepOldHours` are deleted, and copies a failed run left behind (RDS would
+ * not delete them while they were being created). Only instances whose names this mode makes, that carry the
+ * ownership tag and whose lineage names the run, are ever deleted.
+ */
+async function housekeep(deps: Deps, ctx: RunContext): Promise<string | undefined> {
+  const { keepOldHours } = settings(ctx.pair);
+  const now = deps.now();
+  const done: string[] = [];
+  for (const run of await deps.ledger.listRuns(ctx.pair.id, { limit: 10 })) {
+    if (run.status === 'succeeded' && run.retiredId && run.switchedAt && minutesSince(run.switchedAt, now) >= keepOldHours * 60) {
+      const old = await ctx.gateway.describe(run.retiredId).catch(() => undefined);
+      if (old && old.status !== 'deleting' && old.tags[ctx.pair.ownershipTag.key] === ctx.pair.ownershipTag.value && ctx.target.deletableStates.has(old.status)) {
+        try {
+          await ctx.gateway.delete(run.retiredId);
+          done.push(`deleted ${run.retiredId}`);
+          deps.telemetry.info('old instance deleted after keepOldHours', { replica: run.replicaId, runId: run.runId, instance: run.retiredId, keepOldHours });
+        } catch (err) {
+          deps.telemetry.warn('old instance not deleted; next pass retries', { replica: run.replicaId, instance: run.retiredId, error: describeError(err) });
+        }
+      }
+    }
+    if (run.status === 'failed' && run.copyId && !run.rolledBackAt) {
+      const left = await discardCopy(deps, ctx, run);
+      if (left === 'deleted') done.push(`deleted ${run.copyId}`);
+    }
+  }
+  return done.length > 0 ? done.join(', ') : undefined;
+}
+
+/** The rename-swap strategy. */
+export const RENAME_SWAP: RefreshStrategy = {
+  mode: 'rename-swap',
+  firstPhase: 'preparing',
+  openEvent: 'start-beside',
+  namesOf: (pair, runId) => swapNames(pair.replica.identifier, runId),
+  manages: (pair, sourceType, sourceId) => sourceType === 'db-instance' && (sourceId === pair.replica.identifier || isSwapName(pair.replica.identifier, sourceId)),
+  begin: (deps, ctx, run) => begin(deps, ctx, run),
+  interrupted: (run) => run.restoreClaimedAt === undefined,
+  resume: async (deps, ctx, run) => (await begin(deps, ctx, run)) ?? { outcome: 'started', runId: run.runId, snapshot: run.plannedSnapshot ?? { id: 'unknown', arn: '', type: 'unknown' }, checks: run.checks },
+  awaitsGone: () => false,
+  onGone: () => Promise.resolve('duplicate'),
+  awaitsUsable: (run) => (run.phase === 'restoring' || run.phase === 'finishing') && run.restoreClaimedAt !== undefined,
+  onUsable: (deps, ctx, run, usable) => finishRun(deps, ctx, run, usable, (r, configured, copy) => validateAndSwitch(deps, ctx, r, configured, copy)),
+  poll: (deps, ctx, run) => poll(deps, ctx, run),
+  awaitsSwitch: (run) => run.phase === 'switching',
+  onRestarted: async (deps, ctx, run, sourceId, seen) => {
+    if (sourceId !== ctx.pair.replica.identifier) return 'ignored:not-y';
+    const live = await ctx.gateway.describe(sourceId);
+    if (!live || !isRestoredBy(live, run) || !ctx.target.usable(live)) return 'ignored:not-the-copy';
+    return closeSwitched(deps, ctx, run, live, { at: seen.at ?? deps.now(), source: seen.source });
+  },
+  housekeep,
+};

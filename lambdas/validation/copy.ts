@@ -1,0 +1,78 @@
+/**
+ * Asking for a copy's validation: what the refresh knows of the copy (its endpoint, master user, the pair's
+ * credentials) turned into a validation request (./validate.ts), and the port that runs it. In AWS the request goes
+ * to the pair's validation function inside y's VPC (infra/features/copy-validation.ts), invoked synchronously; the
+ * simulation runs the same validateCopy against a real PostgreSQL (scripts/sim/validator.ts).
+ */
+import { FunctionInvoker, lambdaClient } from '../aws/functions';
+import type { RuntimeConfig } from '../kernel/config';
+import type { PairConfig } from '../kernel/config';
+import type { TargetView, ValidationStepResult } from '../kernel/model';
+import type { CopyValidation, CopyValidator, Deps } from '../kernel/ports';
+import type { StepResult } from '../sql/steps';
+import type { ValidationSpec } from './spec';
+import type { CopyToValidate, ValidationRequest, ValidationResult } from './validate';
+import { ValidationSetupError, validationRequest } from './validate';
+
+/** The pair's validation section; a pair without a swap mode has none. */
+export function validationSpecOf(pair: PairConfig): ValidationSpec | undefined {
+  return pair.refresh.mode === 'delete-first' ? undefined : pair.refresh.validation;
+}
+
+/**
+ * Where the copy is and which secret holds its password: the pair's secret (`credentials.mode` `secret`, set on the
+ * copy before it is validated), the copy's RDS-managed secret (`managed`), or none (`source`: production's password,
+ * which only `validation.credentialsSecretArn` can name).
+ * @throws ValidationSetupError when the copy has no endpoint yet
+ */
+export function copyToValidate(pair: PairConfig, copy: TargetView): CopyToValidate {
+  if (copy.kind === 'cluster' || !copy.endpoint) throw new ValidationSetupError(`${copy.id} has no endpoint to connect to (status ${copy.status})`);
+  const c = pair.credentials;
+  const secret = c.mode === 'secret' ? { arn: c.secretArn, passwordKey: c.passwordKey } : c.mode === 'managed' && copy.masterUserSecretArn ? { arn: copy.masterUserSecretArn, passwordKey: 'password' } : undefined;
+  return { host: copy.endpoint.address, port: copy.endpoint.port, masterUsername: copy.masterUsername ?? 'postgres', ...(secret ? { secret } : {}) };
+}
+
+/** The request for a pair's copy. */
+export function requestFor(pair: PairConfig, copy: TargetView): ValidationRequest {
+  const spec = validationSpecOf(pair);
+  if (!spec) throw new ValidationSetupError(`pair ${pair.id} has no validation section (refresh.mode "${pair.refresh.mode}")`);
+  return validationRequest(spec, copyToValidate(pair, copy));
+}
+
+/** A validation's result as the run records it. */
+export function recordOf(result: ValidationResult): CopyValidation {
+  const steps: ValidationStepResult[] = result.steps.map((s: StepResult) => ({ name: s.name, status: s.status, ms: s.ms, ...(s.rows !== undefined ? { rows: s.rows } : {}), ...(s.error !== undefined ? { error: s.error } : {}) }));
+  return { ok: result.ok, steps, ...(result.error !== undefined ? { error: result.error } : {}) };
+}
+
+/** Validates copies with each pair's validation function, invoked synchronously (the answer decides the switch). */
+export class LambdaCopyValidator implements CopyValidator {
+  public constructor(
+    private readonly invoker: Pick<FunctionInvoker, 'invoke'>,
+    /** The validation function of each pair with a swap mode (the runtime configuration's validationFunctions). */
+    private readonly functions: Readonly<Record<string, string>>,
+  ) {}
+
+  public async validate({ pair, copy }: { pair: PairConfig; runId: string; copy: TargetView }): Promise<CopyValidation> {
+    const fn = this.functions[pair.id];
+    if (!fn) throw new ValidationSetupError(`no validation function is deployed for pair ${pair.id}: redeploy the stack ("npx cdk deploy") so that it creates one`);
+    let request: ValidationRequest;
+    try {
+      request = requestFor(pair, copy);
+    } catch (err) {
+      if (!(err instanceof ValidationSetupError)) throw err;
+      return { ok: false, steps: [], error: err.message };
+    }
+    return recordOf(await this.invoker.invoke<ValidationResult>(fn, request));
+  }
+}
+
+/**
+ * The validator of the functions that switch clients (on-rds-event, the watchdog): each swap pair's validation
+ * function, invoked synchronously. Undefined when no pair of the region has a swap mode. A handler imports this
+ * factory itself (kernel/runtime.ts does not), so that only those two bundles carry the Lambda client.
+ */
+export const copyValidators = (config: RuntimeConfig): Deps['validator'] => {
+  const functions = config.validationFunctions ?? {};
+  return Object.keys(functions).length > 0 ? new LambdaCopyValidator(new FunctionInvoker(lambdaClient(config.region)), functions) : undefined;
+};

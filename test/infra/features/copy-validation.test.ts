@@ -1,0 +1,144 @@
+/**
+ * The validation function's infrastructure (infra/features/copy-validation.ts): inside y's VPC in the given subnets and
+ * security groups, which it never changes; a role that reads exactly the given secrets and manages its network
+ * interfaces, and nothing else; verified TLS to RDS; cdk-nag clean. Bundled for real once, so the handler's bundle
+ * (with `pg`) is known to build.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, Stage } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CopyValidation, VPC_NETWORK_INTERFACE_ACTIONS, type CopyValidationProps } from '../../../infra/features/copy-validation';
+import { acknowledgeInvokeQualifiers } from '../../../infra/features/schedule';
+import { ACCOUNT, REGION, SKIP_BUNDLING, assertHasResource, iamStatements, newStack, resourcesAllowed, statementsOfRole, unacknowledgedNagFindings } from '../helpers';
+
+const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders-staging-master-AbCdEf`;
+const PARTIAL_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders-staging/validation`;
+const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'];
+const SECURITY_GROUPS = ['sg-0123456789abcdef0'];
+
+function props(overrides: Partial<CopyValidationProps> = {}): CopyValidationProps {
+  return { pairId: 'orders-staging', vpcId: 'vpc-0123456789abcdef0', subnetIds: SUBNETS, securityGroupIds: SECURITY_GROUPS, secretArns: [SECRET, PARTIAL_SECRET], ...overrides };
+}
+
+interface FunctionJson {
+  Properties: { Code: { S3Key: string }; Role: unknown; VpcConfig: { SubnetIds: string[]; SecurityGroupIds: string[] }; Environment: { Variables: Record<string, string> } };
+  DependsOn?: string[];
+}
+
+describe('CopyValidation', () => {
+  // Bundled for real (the default app bundles every stack): the handler and pg must build with the project's options.
+  const stack = newStack();
+  const validation = new CopyValidation(stack, 'Validation', props());
+  const invoker = new iam.Role(stack, 'SwapMode', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  validation.function.grantInvoke(invoker);
+  // What the caller does about grantInvoke's `<arn>:*` (versions and aliases), as for the Scheduler's roles.
+  acknowledgeInvokeQualifiers(invoker, [validation.function]);
+  const template = Template.fromStack(stack);
+  const functions = template.findResources('AWS::Lambda::Function') as unknown as Record<string, FunctionJson>;
+  const [logicalId, fn] = Object.entries(functions)[0]!;
+  const statements = statementsOfRole(template, 'ValidationRole');
+
+  it('is one Node 22 arm64 function in the given subnets with the given security groups, and makes no network of its own', () => {
+    expect(Object.keys(functions)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 300,
+      VpcConfig: { SubnetIds: SUBNETS, SecurityGroupIds: SECURITY_GROUPS },
+    });
+    // The imported VPC's zones (Fn::GetAZs) are never rendered.
+    expect(JSON.stringify(template.toJSON())).not.toContain('GetAZs');
+    for (const type of ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress', 'AWS::EC2::VPCEndpoint']) {
+      template.resourceCountIs(type, 0);
+    }
+  });
+
+  it('trusts the runtime\'s Amazon CAs, RDS\'s among them, so the copy\'s certificate is verified', () => {
+    expect(fn.Properties.Environment.Variables).toMatchObject({ NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem', POWERTOOLS_SERVICE_NAME: 'validate-copy' });
+  });
+
+  it('reads exactly the given secrets, completing a partial ARN with -??????', () => {
+    expect(resourcesAllowed(statements, 'secretsmanager:GetSecretValue')).toEqual([SECRET, `${PARTIAL_SECRET}-??????`].sort());
+    expect(statements.filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:'))).map((s) => s.actions)).toEqual([['secretsmanager:GetSecretValue']]);
+  });
+
+  it('may do nothing else than log to its own group, trace, and manage the network interfaces of a VPC function', () => {
+    const byAction = statements.flatMap((s) => s.actions.map((a) => [a, s.resources.join(' ')]));
+    expect(byAction.map(([a]) => a).sort()).toEqual(
+      ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...VPC_NETWORK_INTERFACE_ACTIONS].sort(),
+    );
+    // "*" only where IAM has nothing narrower: the network interfaces and X-Ray.
+    expect(byAction.filter(([, r]) => r === '*').map(([a]) => a).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...VPC_NETWORK_INTERFACE_ACTIONS].sort());
+    expect(resourcesAllowed(statements, 'logs:PutLogEvents')).toEqual([expect.stringMatching(/^\$\{ValidationLogGroup[0-9A-F]+\.Arn\}$/)]);
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent(), Description: Match.stringLikeRegexp('orders-staging') });
+  });
+
+  it('is created after its grants, which Lambda needs to attach it to the VPC', () => {
+    const policy = iamStatements(template).find((s) => s.actions.includes('ec2:CreateNetworkInterface'))!.policy;
+    expect(fn.DependsOn).toEqual(expect.arrayContaining([policy]));
+  });
+
+  it('tells the caller its name and lets it grant invoke', () => {
+    expect(stack.resolve(validation.functionName)).toEqual({ Ref: logicalId });
+    expect(resourcesAllowed(statementsOfRole(template, 'SwapMode'), 'lambda:InvokeFunction')).toEqual(expect.arrayContaining([`\${${logicalId}.Arn}`]));
+  });
+
+  it('is not retried when invoked asynchronously', () => {
+    assertHasResource(template, 'AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+  });
+
+  it('bundles the handler', () => {
+    const dir = path.join(Stage.of(stack)?.outdir ?? '', `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+    expect(fs.readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
+  });
+
+  it('leaves no cdk-nag finding unacknowledged', () => {
+    expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('CopyValidation with customer-managed secret keys', () => {
+  const stack = newStack(REGION, SKIP_BUNDLING);
+  new CopyValidation(stack, 'Validation', props({ secretKeyArns: [KEY], timeout: Duration.minutes(2) }));
+  const template = Template.fromStack(stack);
+  const statements = statementsOfRole(template, 'ValidationRole');
+
+  it('decrypts with exactly those keys, only through Secrets Manager of the region and only for the given secrets', () => {
+    const decrypt = statements.filter((s) => s.actions.includes('kms:Decrypt'));
+    expect(decrypt.map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([
+      [
+        ['kms:Decrypt'],
+        [KEY],
+        {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:SecretARN': [SECRET, `${PARTIAL_SECRET}-??????`].sort() },
+        },
+      ],
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120 });
+  });
+
+  it('leaves no cdk-nag finding unacknowledged', () => {
+    expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('CopyValidation refuses', () => {
+  it.each<[string, Partial<CopyValidationProps>, RegExp]>([
+    ['no subnet', { subnetIds: [] }, /subnetIds must list at least one/],
+    ['a subnet that is no subnet id', { subnetIds: ['subnet-xyz'] }, /subnetIds holds "subnet-xyz"; each must look like subnet-/],
+    ['no security group', { securityGroupIds: [] }, /securityGroupIds must list at least one/],
+    ['a security group given twice', { securityGroupIds: ['sg-01234567', 'sg-01234567'] }, /securityGroupIds lists a value twice/],
+    ['no secret', { secretArns: [] }, /secretArns must list at least one/],
+    ['a wildcard secret', { secretArns: [`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:*`] }, /secretArns holds .*no wildcard/],
+    ['a secret of another region', { secretArns: [`arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:orders-AbCdEf`] }, /is in eu-west-1; it must be in eu-central-1, y's region/],
+    ['a key alias', { secretKeyArns: [`arn:aws:kms:${REGION}:${ACCOUNT}:alias/secrets`] }, /secretKeyArns holds .*a key ARN, not an alias/],
+    ['a VPC id that is none', { vpcId: 'default' }, /vpcId "default" must look like vpc-/],
+    ['a pair id that is none', { pairId: 'Orders_Staging' }, /pairId "Orders_Staging" must be a pair's id/],
+  ])('%s, naming the property', (_name, overrides, message) => {
+    expect(() => new CopyValidation(newStack(REGION, SKIP_BUNDLING), 'Validation', props(overrides))).toThrow(message);
+  });
+});
