@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     .addOption(new Option('--source-mode <mode>', "where y's data comes from, for every pair (default: as cdk.json says)").choices(['snapshot-copy', 'backup-replication']))
     .addOption(new Option('--pairs <n>', "clone the config's first pair N times (x and y numbered <id>-001, …), all in its regions: e.g. 200 pairs in one region").argParser(positiveInt('--pairs')))
     .addOption(new Option('--engine <engine>', 'the RDS engine of every simulated pair (x, its snapshots, y); an Aurora engine makes each pair two Aurora clusters').choices([...SIM_ENGINES, ...SIM_AURORA_ENGINES]).default('postgres'))
-    .addOption(new Option('--mode <mode>', "the refresh mode of every pair (default: as cdk.json says): delete-first deletes y then restores it; rename-swap restores a copy beside y, validates it and swaps names").choices(['delete-first', 'rename-swap']))
+    .addOption(new Option('--mode <mode>', "the refresh mode of every pair (default: as cdk.json says): delete-first deletes y then restores it; rename-swap restores a copy beside y, validates it and swaps names; dns-switch restores the idle one of <y>-a/<y>-b, validates it and points a Route 53 record at it").choices(['delete-first', 'rename-swap', 'dns-switch']))
     .option('--no-probe', `do not measure what clients saw: a SQL probe queries a real PostgreSQL behind y's name every 5 simulated seconds around each refresh (on by default for up to ${PROBE_MAX_PAIRS} pairs; it costs a process about 3 s and 600 MiB more)`)
     .option('--quiet', 'print only the final report')
     .addHelpText(
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
         .join('\n')}\n\nExamples:\n  npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events\n  npm run demo -- --nights 2 --source-mode backup-replication\n  npm run demo -- --nights 2 --engine sqlserver-se\n  npm run demo -- --nights 3 --engine aurora-postgresql\n  npm run demo -- --nights 3 --faults dead-event-path\n  npm run demo -- --nights 3 --mode rename-swap --faults validation-fails@2\n  npm run demo -- --pairs 200 --nights 1 --quiet`,
     );
   program.parse();
-  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string; pairs?: number; engine: (typeof SIM_ENGINES)[number] | (typeof SIM_AURORA_ENGINES)[number]; probe: boolean; mode?: 'delete-first' | 'rename-swap' }>();
+  const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string; pairs?: number; engine: (typeof SIM_ENGINES)[number] | (typeof SIM_AURORA_ENGINES)[number]; probe: boolean; mode?: 'delete-first' | 'rename-swap' | 'dns-switch' }>();
 
   let faults: FaultSpec[] = [];
   try {

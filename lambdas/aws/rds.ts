@@ -39,6 +39,7 @@ import {
   InvalidVPCNetworkStateFault,
   KMSKeyNotAccessibleFault,
   ModifyDBInstanceCommand,
+  StopDBInstanceCommand,
   OptionGroupNotFoundFault,
   paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
@@ -449,6 +450,16 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
       if (err instanceof InvalidDBInstanceStateFault) return 'busy';
       // The SDK's message never echoes a password; only the setting names go into ours.
       throw classify(err, `ModifyDBInstance ${instanceId} (${what})`);
+    }
+  }
+
+  public async stopInstance(instanceId: string): Promise<'stopped' | 'busy'> {
+    try {
+      await this.replicaRds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: instanceId }));
+      return 'stopped';
+    } catch (err) {
+      if (err instanceof InvalidDBInstanceStateFault) return 'busy';
+      throw classify(err, `StopDBInstance ${instanceId}`);
     }
   }
 

@@ -7,38 +7,10 @@
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, InvalidChangeBatch, InvalidInput, ListResourceRecordSetsCommand, NoSuchChange, NoSuchHostedZone, Route53Client } from '@aws-sdk/client-route-53';
 import type { Route53ClientConfig } from '@aws-sdk/client-route-53';
 
-/** Where a change stands: PENDING until it has reached every Route 53 DNS server of the zone, then INSYNC (API Reference, GetChange). */
-export type DnsChangeStatus = 'PENDING' | 'INSYNC';
+import type { RuntimeConfig } from '../kernel/config';
+import type { DnsChangeStatus, DnsRecords, PointRecordRequest } from '../kernel/ports';
 
-/** What to point, where, and for how long resolvers may cache it. */
-export interface PointRecordRequest {
-  /** The private hosted zone's ID, bare (`Z0123…`) or as Route 53 lists it (`/hostedzone/Z0123…`). */
-  hostedZoneId: string;
-  /** The record's name, with or without the trailing dot, in any case. */
-  recordName: string;
-  /** The instance endpoint the record is to answer with. */
-  target: string;
-  /** How long resolvers may keep the answer: the refresh waits at least this long after INSYNC before deleting the old slot. */
-  ttlSeconds: number;
-  /** Kept with the change in Route 53 (at most 256 characters): a run ID lets a person tie a change to a refresh. */
-  comment?: string;
-}
-
-/**
- * The port the `dns-switch` refresh uses: point the record, follow the change, read the record back. Errors surface
- * as {@link RetryableDnsError} / {@link PermanentDnsError}.
- */
-export interface DnsRecords {
-  /** UPSERTs the CNAME record to `target`: creates it when missing, replaces its value and TTL otherwise. */
-  pointRecord(req: PointRecordRequest): Promise<{ changeId: string; submittedAt: Date }>;
-  /** Whether a change submitted by {@link pointRecord} has reached every Route 53 DNS server of the zone. */
-  changeStatus(changeId: string): Promise<DnsChangeStatus>;
-  /**
-   * Where the CNAME record points now, or undefined when the zone has no CNAME record of that name. "Now" includes
-   * PENDING changes: ListResourceRecordSets "returns the most current version of the records" (API Reference).
-   */
-  currentTarget(hostedZoneId: string, recordName: string): Promise<{ target: string; ttlSeconds: number } | undefined>;
-}
+export type { DnsChangeStatus, DnsRecords, PointRecordRequest };
 
 /** Which record and zone a Route 53 fault concerns, for the ledger and the alert. */
 export interface DnsErrorContext {
@@ -268,3 +240,10 @@ export function recordReadStatements(zoneId: string, partition = 'aws'): PolicyS
     { Effect: 'Allow', Action: 'route53:ListResourceRecordSets', Resource: hostedZoneArn(zoneId, partition) },
   ];
 }
+
+/**
+ * The Route 53 port of the functions that refresh a dns-switch pair (start-refresh reads the record; on-rds-event and
+ * the watchdog point it): undefined when no pair of the region uses dns-switch. A handler imports this factory
+ * itself, so that only those bundles carry the Route 53 client.
+ */
+export const dnsRecordsFor = (config: Pick<RuntimeConfig, 'pairs'>): DnsRecords | undefined => (config.pairs.some((p) => p.refresh.mode === 'dns-switch') ? new Route53Adapter(route53Client()) : undefined);

@@ -8,6 +8,7 @@ import type { EventOutcome } from '../events/on-event';
 import { handleInvocation } from '../events/on-event';
 import { logger } from '../kernel/powertools';
 import type { Runtime } from '../kernel/runtime';
+import { dnsRecordsFor } from '../aws/route53';
 import { copyValidators } from '../validation/copy';
 import { lambdaRuntime, managedSecretParameters, masterPasswords, notifications, replicaRds, replicaTargets, runLedger } from '../kernel/runtime';
 
@@ -20,4 +21,4 @@ export function createHandler({ config, deps }: Runtime) {
 }
 
 // Every AWS port: finishing a run sets y's master credentials (Secrets Manager, SSM) after the restore.
-export const handler = createHandler(lambdaRuntime({ rds: replicaRds, targets: replicaTargets, ledger: runLedger, notifier: notifications, secrets: masterPasswords, parameters: managedSecretParameters, validator: copyValidators }));
+export const handler = createHandler(lambdaRuntime({ rds: replicaRds, targets: replicaTargets, ledger: runLedger, notifier: notifications, secrets: masterPasswords, parameters: managedSecretParameters, validator: copyValidators, dns: dnsRecordsFor }));

@@ -9,6 +9,7 @@ import type { StartResult } from '../refresh/start';
 import { startRefresh } from '../refresh/start';
 import { logger } from '../kernel/powertools';
 import type { Runtime } from '../kernel/runtime';
+import { dnsRecordsFor } from '../aws/route53';
 import { lambdaRuntime, masterPasswords, notifications, replicaRds, replicaTargets, runLedger, withoutParameterStore } from '../kernel/runtime';
 
 /** What the schedule (or `drill`/`plan`) sends. */
@@ -56,5 +57,5 @@ export function createHandler({ config, deps }: Runtime) {
 // RDS, the ledger, notifications and (for the preflight of credentials mode `secret`) Secrets Manager; no SSM: only the
 // step after a restore publishes a parameter, and it runs in on-rds-event and the watchdog.
 export const handler = createHandler(
-  lambdaRuntime({ rds: replicaRds, targets: replicaTargets, ledger: runLedger, notifier: notifications, secrets: masterPasswords, parameters: () => withoutParameterStore('start-refresh') }),
+  lambdaRuntime({ rds: replicaRds, targets: replicaTargets, ledger: runLedger, notifier: notifications, secrets: masterPasswords, parameters: () => withoutParameterStore('start-refresh'), dns: dnsRecordsFor }),
 );

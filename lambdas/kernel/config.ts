@@ -178,6 +178,14 @@ export type CredentialsConfig = z.output<typeof credentialsSchema>;
 /** The longest y a rename-swap pair may have: `-next-` and the run's 8-character tag must fit RDS's 63 characters. */
 export const RENAME_SWAP_MAX_ID = 63 - '-next-'.length - 8;
 
+/** The longest y a dns-switch pair may have: its slots are `<y>-a` and `<y>-b`, within RDS's 63 characters. */
+export const DNS_SWITCH_MAX_ID = 63 - '-a'.length;
+
+/** The two instances a dns-switch pair alternates between. */
+export function dnsSlots(y: string): readonly [string, string] {
+  return [`${y}-a`, `${y}-b`];
+}
+
 /**
  * How y is refreshed (lambdas/refresh/strategies/): `delete-first` deletes y, then restores it under its own name (y
  * is down from the delete until the restore is usable); `rename-swap` restores a copy beside y, validates it, and
@@ -194,12 +202,34 @@ export const refreshSchema = z.discriminatedUnion(
       /** How the new copy is checked before clients are switched to it (lambdas/validation/spec.ts). */
       validation: validationSchema,
     }),
+    z.strictObject({
+      mode: z.literal('dns-switch'),
+      /**
+       * The record clients connect to: a CNAME in a Route 53 private hosted zone, which the refresh points at the live
+       * one of two instances, `<y>-a` and `<y>-b`.
+       */
+      dns: z.strictObject({
+        /** The hosted zone's id, such as Z0123456789ABCDEFGHIJ (the console's "Hosted zone ID"; without /hostedzone/). */
+        hostedZoneId: z.string().check(z.regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (without "/hostedzone/")')),
+        /** The record's name, inside the zone, such as orders-staging.db.internal. */
+        recordName: z.string().check(
+          z.maxLength(253, 'must be at most 253 characters (a DNS name)'),
+          z.regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+\.?$/i, 'must be a DNS name inside the hosted zone, such as "orders-staging.db.internal"'),
+        ),
+        /** The record's TTL: how long clients may keep the old answer. The old instance serves at least this long after the switch. */
+        ttlSeconds: z._default(z.number().check(z.int(), z.gte(0), z.lte(3600)), 5),
+      }),
+      /** What becomes of the old instance once clients have moved: deleted, or stopped (cheaper to keep; the next refresh deletes it). */
+      oldSlot: z._default(z.enum(['delete', 'stop']), 'delete'),
+      /** How the new copy is checked before clients are switched to it (lambdas/validation/spec.ts). */
+      validation: validationSchema,
+    }),
   ],
   {
     error: (issue) =>
       issue.input === undefined
         ? 'is required'
-        : 'must be {"mode": "delete-first"} or {"mode": "rename-swap", "validation": {"tables": [...], "vpc": {...}}} (see the README\'s "Refresh modes")',
+        : 'must be {"mode": "delete-first"}, {"mode": "rename-swap", "validation": {…}} or {"mode": "dns-switch", "dns": {"hostedZoneId": …, "recordName": …}, "validation": {…}} (see the README\'s "Refresh modes")',
   },
 );
 
@@ -611,6 +641,9 @@ export const configSchema = z
         }
         if (p.refresh.mode !== 'delete-first' && p.replica.kind !== 'instance') {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'refresh', 'mode'], message: `"${p.refresh.mode}" is for DB instances: an Aurora cluster y is refreshed with "delete-first" (renaming a cluster and its members is not built)` });
+        }
+        if (p.refresh.mode === 'dns-switch' && p.replica.identifier.length > DNS_SWITCH_MAX_ID) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `"${p.replica.identifier}" is ${p.replica.identifier.length} characters; dns-switch needs at most ${DNS_SWITCH_MAX_ID} (its instances are <y>-a and <y>-b within RDS's 63)` });
         }
         if (p.refresh.mode === 'rename-swap' && p.replica.identifier.length > RENAME_SWAP_MAX_ID) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `"${p.replica.identifier}" is ${p.replica.identifier.length} characters; rename-swap needs at most ${RENAME_SWAP_MAX_ID} (its copy is named <y>-next-<8 characters> within RDS's 63)` });

@@ -378,8 +378,12 @@ export interface RunRecord {
    * keeps serving until the switch. Absent: the run restores y itself (delete-first).
    */
   copyId?: string;
-  /** rename-swap: the name the old y takes for the switch (`<y>-old-<run>`), kept `keepOldHours`, then deleted. */
+  /**
+   * A swap mode: the name the instance that served ends under (rename-swap: `<y>-old-<run>`, kept `keepOldHours`;
+   * dns-switch: the old slot), and its DbiResourceId, which housekeeping checks before it deletes anything by that name.
+   */
   retiredId?: string;
+  retiredResourceId?: string;
   /** The new copy's validation over a database connection: each check, in order (swap modes). */
   validation?: ValidationStepResult[];
   validatedAt?: string;
@@ -387,6 +391,11 @@ export interface RunRecord {
   switchRequestedAt?: string;
   /** rename-swap: when the copy was asked to take y's name. */
   promoteRequestedAt?: string;
+  /** dns-switch: when the idle instance (a stopped or left-over one) was asked to be deleted before the restore. */
+  idleDeleteRequestedAt?: string;
+  /** dns-switch: the Route 53 change that pointed the record at the copy, and when Route 53 was first seen INSYNC. */
+  dnsChangeId?: string;
+  dnsInsyncAt?: string;
   /** The new copy serves under y's name: clients have y back from here. */
   switchedAt?: string;
   switchedSource?: 'event' | 'poll';

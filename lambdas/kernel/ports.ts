@@ -71,6 +71,8 @@ export interface ReplicaRds {
    * @throws PermanentRdsError when RDS rejects a value
    */
   modifyInstance(instanceId: string, changes: ModifyChanges): Promise<'modified' | 'busy'>;
+  /** Stops the instance (StopDBInstance); 'busy' while its state refuses a stop. */
+  stopInstance(instanceId: string): Promise<'stopped' | 'busy'>;
   /** Associates an IAM role with y for a feature; `already-associated` when it is. */
   addRoleToInstance(instanceId: string, roleArn: string, featureName: string): Promise<'added' | 'already-associated' | 'busy'>;
   /** The RDS Proxy target groups that list this instance. */
@@ -208,6 +210,41 @@ export interface Deps {
   randomId: () => string;
   /** Validates a swap mode's new copy over a database connection; absent where no pair uses a swap mode. */
   validator?: CopyValidator;
+  /** The dns-switch mode's record in Route 53; absent where no pair uses it. */
+  dns?: DnsRecords;
+}
+
+/** Where a change stands: PENDING until it has reached every Route 53 DNS server of the zone, then INSYNC (API Reference, GetChange). */
+export type DnsChangeStatus = 'PENDING' | 'INSYNC';
+
+/** What to point, where, and for how long resolvers may cache it. */
+export interface PointRecordRequest {
+  /** The private hosted zone's ID, bare (`Z0123…`) or as Route 53 lists it (`/hostedzone/Z0123…`). */
+  hostedZoneId: string;
+  /** The record's name, with or without the trailing dot, in any case. */
+  recordName: string;
+  /** The instance endpoint the record is to answer with. */
+  target: string;
+  /** How long resolvers may keep the answer: the refresh waits at least this long after INSYNC before deleting the old slot. */
+  ttlSeconds: number;
+  /** Kept with the change in Route 53 (at most 256 characters): a run ID lets a person tie a change to a refresh. */
+  comment?: string;
+}
+
+/**
+ * The port the `dns-switch` refresh uses: point the record, follow the change, read the record back. Errors surface
+ * as RetryableDnsError / PermanentDnsError (lambdas/aws/route53.ts).
+ */
+export interface DnsRecords {
+  /** UPSERTs the CNAME record to `target`: creates it when missing, replaces its value and TTL otherwise. */
+  pointRecord(req: PointRecordRequest): Promise<{ changeId: string; submittedAt: Date }>;
+  /** Whether a change submitted by {@link pointRecord} has reached every Route 53 DNS server of the zone. */
+  changeStatus(changeId: string): Promise<DnsChangeStatus>;
+  /**
+   * Where the CNAME record points now, or undefined when the zone has no CNAME record of that name. "Now" includes
+   * PENDING changes: ListResourceRecordSets "returns the most current version of the records" (API Reference).
+   */
+  currentTarget(hostedZoneId: string, recordName: string): Promise<{ target: string; ttlSeconds: number } | undefined>;
 }
 
 /** What validating a copy found: each check in order; `ok` when every one passed. */

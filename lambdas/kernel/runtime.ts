@@ -17,7 +17,7 @@ import { RdsClusterAdapter } from '../aws/rds-clusters';
 import { clusterGateway } from '../targets/cluster/gateway';
 import { instanceGateway } from '../targets/instance/gateway';
 import type { TargetGateways } from '../targets/target';
-import type { CopyValidator, Deps, ParameterStore, Telemetry } from './ports';
+import type { CopyValidator, Deps, DnsRecords, ParameterStore, Telemetry } from './ports';
 import type { ConfigSource, RuntimeConfig } from './config';
 import { lambdaConfigSource, loadRuntimeConfig } from './config';
 import { PowertoolsTelemetry } from './powertools';
@@ -39,6 +39,8 @@ export interface RuntimeOptions {
   telemetry?: Telemetry;
   /** The copy validator of the swap modes (the simulation's runs validateCopy in process). */
   validator?: CopyValidator;
+  /** The dns-switch mode's Route 53 record (the simulation's answers from its simulated Route 53). */
+  dns?: DnsRecords;
 }
 
 /** What a handler works with. */
@@ -87,6 +89,7 @@ export function runtime(source: ConfigSource = lambdaConfigSource(), options: Ru
       secrets: new SecretsAdapter(clients.secrets),
       parameters: new SsmParameters(clients.ssm),
       ...(options.validator ? { validator: options.validator } : {}),
+      ...(options.dns ? { dns: options.dns } : {}),
       ...localDeps(options),
     },
   };
@@ -96,7 +99,7 @@ export function runtime(source: ConfigSource = lambdaConfigSource(), options: Ru
 // Lambda: each function with the adapters its handler uses, and only those
 
 /** The ports of {@link Deps} that an adapter of lambdas/aws/ implements with an SDK client. */
-export type AwsPorts = Pick<Deps, 'rds' | 'targets' | 'ledger' | 'notifier' | 'secrets' | 'parameters' | 'validator'>;
+export type AwsPorts = Pick<Deps, 'rds' | 'targets' | 'ledger' | 'notifier' | 'secrets' | 'parameters' | 'validator' | 'dns'>;
 
 /** How a function gets each AWS port it uses: an adapter with its own client, built from the configuration. */
 export type AdapterFactories<K extends keyof AwsPorts> = { readonly [P in K]: (config: RuntimeConfig) => AwsPorts[P] };

@@ -110,7 +110,7 @@ export async function activeRunOf(deps: Pick<Deps, 'ledger'>, replicaId: string)
 }
 
 /** Closes a run as failed, alerts, and counts it (as RefreshFailed, or RunStuck). Idempotent: a second close sends nothing. */
-export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string, metric: 'RefreshFailed' | 'RunStuck' = 'RefreshFailed'): Promise<RunRecord> {
+export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string, metric: 'RefreshFailed' | 'RunStuck' = 'RefreshFailed', record: Partial<RunRecord> = {}): Promise<RunRecord> {
   const y = await ctx.gateway.describe(ctx.pair.replica.identifier).catch(() => undefined);
   const snapshot = run.snapshot?.id ?? run.plannedSnapshot?.id;
   const heal = ctx.pair.heal;
@@ -123,7 +123,8 @@ export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reaso
       : `${ctx.pair.replica.identifier} DOES NOT EXIST and this run did not delete it.`;
   // A y this run restored but did not finish configuring: what it lacks is this run's drift (the report shows it on this night).
   const drift = y && run.desired && isRestoredBy(y, run) ? ctx.target.driftOf(run.desired, y) : run.drift;
-  const closing: Partial<RunRecord> = { closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, errors: run.errors, ...(drift ? { drift } : {}) };
+  // `record`: what the step that failed found and the run keeps (a swap mode's validation, its rollback).
+  const closing: Partial<RunRecord> = { ...record, closedAt: deps.now().toISOString(), reason: `${reason} ${state}`, errors: run.errors, ...(drift ? { drift } : {}) };
   const closed = await closeAndNotify(deps, run, 'fail', closing, (c) => closedRunNotification(c, ctx.config));
   if (closed) {
     // A stuck run has its own alarm; counting it as failed too would page people twice for one run.

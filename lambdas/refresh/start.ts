@@ -126,16 +126,20 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     if (active) return refuse(deps, base, new ActiveRunExistsError(id, active.runId).message);
   }
 
-  const replica = await ctx.gateway.describe(y);
+  // The instance clients use now: y, or the live one of a dns-switch pair's two instances.
+  const liveId = strategy.liveOf ? await strategy.liveOf(deps, ctx) : y;
+  const replica = await ctx.gateway.describe(liveId);
   const found = await findRestoreSource(ctx.gateway.snapshots, pair, request.snapshotId ? { pinnedId: request.snapshotId } : {});
   const secretProblem = await secretProblemOf(deps, pair);
-  const proxyTargets = replica ? await ctx.gateway.proxyTargetsOf(y) : [];
+  const proxyTargets = replica ? await ctx.gateway.proxyTargetsOf(liveId) : [];
   const snapshot: SnapshotView | undefined = found.snapshot;
   const snapshotProblem = found.problem;
   const newerNotReady = found.newerNotReady;
 
   // y missing because a refresh deleted it and failed: this start heals it instead of refusing (self-healing).
-  const missing = replica ? undefined : await projectDeletion(deps, id);
+  // A swap mode does not heal: it restores beside an instance that serves, and there is none (the report says how to restore it).
+  if (!replica && strategy.openEvent === 'start-beside' && !request.dryRun) return refuse(deps, base, `${liveId} (the instance clients use) does not exist; a ${strategy.mode} refresh restores beside a serving instance. Restore it first (npm run drill -- --replica ${id}), or switch the pair to refresh.mode "delete-first" for one run`);
+  const missing = replica || strategy.openEvent === 'start-beside' ? undefined : await projectDeletion(deps, id);
   if (missing?.cause && !request.dryRun) {
     const healed = await heal(deps, ctx, missing.cause, request.trigger, request.requestId);
     if (healed === 'restoring') {
@@ -185,7 +189,8 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     desired,
     engine: replica.engine,
     ...(finalSnapshot && strategy.openEvent === 'start' ? { finalSnapshotId: finalSnapshot } : {}),
-    ...(strategy.namesOf?.(pair, runId) ?? {}),
+    ...(strategy.namesOf?.(pair, runId, liveId) ?? {}),
+    ...(strategy.namesOf && replica.kind !== 'cluster' && replica.dbiResourceId ? { retiredResourceId: replica.dbiResourceId } : {}),
     mode: strategy.mode,
   };
   try {

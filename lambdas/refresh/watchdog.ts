@@ -144,7 +144,8 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
     const replica = pair.id;
     try {
       if (!run) {
-        outcomes.push({ replica, action: await checkIdle(deps, runContext(deps, config, pair), listing.present.has(pair.replica.identifier)) });
+        const candidates = strategyOf(pair).servingCandidates?.(pair) ?? [pair.replica.identifier];
+        outcomes.push({ replica, action: await checkIdle(deps, runContext(deps, config, pair), candidates.some((id) => listing.present.has(id))) });
         continue;
       }
       const y = listing.views?.get(pair.replica.identifier);
@@ -157,10 +158,11 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
       failed(replica, err);
     }
   }
-  // A mode's own upkeep outside its runs (rename-swap deletes old instances kept past keepOldHours).
-  for (const { pair } of loaded) {
+  // A mode's own upkeep outside its runs (rename-swap deletes old instances kept past keepOldHours): never while a run
+  // of the pair is active, whose instances are in flux.
+  for (const { pair, run } of loaded) {
     const strategy = strategyOf(pair);
-    if (!strategy.housekeep) continue;
+    if (!strategy.housekeep || run) continue;
     try {
       const done = await strategy.housekeep(deps, runContext(deps, config, pair));
       if (done) outcomes.push({ replica: pair.id, action: `housekeeping:${done}` });

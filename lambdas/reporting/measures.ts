@@ -31,7 +31,8 @@ function secondsBetween(from: string | undefined, to: string | undefined): numbe
 export function measure(run: RunRecord): RunMeasures {
   const m: RunMeasures = {
     // A swap mode: clients lose y from the switch until the copy serves under y's name; the restore was beside y.
-    downtimeSeconds: run.copyId ? secondsBetween(run.switchRequestedAt, run.switchedAt) : secondsBetween(run.deleteRequestedAt, run.usableAt),
+    // dns-switch: none by design, both instances serve through the switch (the old one until the TTL after INSYNC).
+    downtimeSeconds: run.mode === 'dns-switch' ? (run.switchedAt ? 0 : undefined) : run.copyId ? secondsBetween(run.switchRequestedAt, run.switchedAt) : secondsBetween(run.deleteRequestedAt, run.usableAt),
     // From the first attempt: retries after a failed restore are part of the time to recover.
     restoreSeconds: secondsBetween(run.firstRestoreAttemptAt ?? run.restoreRequestedAt, run.usableAt),
     // The data's age when clients got it: when y (or, in a swap mode, the switched copy) became usable.

@@ -105,8 +105,8 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       startedAt: r.startedAt,
       mode: r.mode ?? 'delete-first',
       // Clients lose y at its delete (delete-first) or at the switch (a swap mode), and have it back when it serves.
-      ...((r.copyId ? r.switchRequestedAt : r.deleteRequestedAt) ? { downtimeStart: (r.copyId ? r.switchRequestedAt : r.deleteRequestedAt)! } : {}),
-      ...((r.copyId ? r.switchedAt : r.usableAt) ? { downtimeEnd: (r.copyId ? r.switchedAt : r.usableAt)! } : {}),
+      ...(r.mode !== 'dns-switch' && (r.copyId ? r.switchRequestedAt : r.deleteRequestedAt) ? { downtimeStart: (r.copyId ? r.switchRequestedAt : r.deleteRequestedAt)! } : {}),
+      ...(r.mode !== 'dns-switch' && (r.copyId ? r.switchedAt : r.usableAt) ? { downtimeEnd: (r.copyId ? r.switchedAt : r.usableAt)! } : {}),
       ...(usable && m.downtimeSeconds !== undefined ? { downtimeSeconds: m.downtimeSeconds } : {}),
       ...(usable && m.restoreSeconds !== undefined ? { restoreSeconds: m.restoreSeconds } : {}),
       ...(usable && m.dataAgeSeconds !== undefined ? { dataAgeSeconds: m.dataAgeSeconds } : {}),
@@ -119,7 +119,9 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       deletedSource: r.deletedSource ?? null,
       usableSource: r.usableSource ?? null,
       ...(r.validation ? { validation: r.validation } : {}),
-      precision: usable && r.copyId
+      precision: usable && r.mode === 'dns-switch'
+        ? 'no window: both instances served through the switch'
+        : usable && r.copyId
         ? `exact start, ${r.switchedSource === 'poll' ? 'polled' : 'event'} end`
         : usable
         ? `${r.deleteRequestedEstimated ? 'estimated' : 'exact'} start, ${r.usableSource === 'poll' ? 'polled' : 'event'} end${r.deletedSource === 'poll' ? ', deletion polled' : ''}`

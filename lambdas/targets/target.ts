@@ -144,6 +144,11 @@ export interface TargetGateway {
    * @returns 'busy' while the target's state refuses modifications
    */
   modify(id: string, changes: TargetChanges): Promise<'modified' | 'busy'>;
+  /**
+   * Stops the target (dns-switch keeps an old slot stopped rather than deleted, when configured).
+   * @returns 'busy' while its state refuses a stop; undefined for a kind that cannot be stopped this way
+   */
+  stop?(id: string): Promise<'stopped' | 'busy'>;
   /** Associates an IAM role with the target for a feature. */
   addRole(id: string, roleArn: string, featureName: string): Promise<'added' | 'already-associated' | 'busy'>;
   /** The RDS Proxy target groups that list the target. */

@@ -42,6 +42,8 @@ const secretArn = z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0
 const connectionName = (what: string, example: string) =>
   z.string().check(z.minLength(1, `must name the ${what}, such as "${example}"`), z.maxLength(63, `is longer than any PostgreSQL ${what} name (63 characters)`));
 
+/** A VPC id: `vpc-` and 8 or 17 hexadecimal digits (the short form of older VPCs, the long one of newer). */
+const vpcId = z.string({ error: (issue) => (issue.input === undefined ? 'is required: the id of y\'s VPC, which the subnets and security groups belong to, such as "vpc-0123456789abcdef0"' : 'must be the id of y\'s VPC, such as "vpc-0123456789abcdef0"') }).check(z.regex(/^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'must be the id of y\'s VPC: "vpc-" and 8 or 17 hexadecimal digits, such as "vpc-0123456789abcdef0"'));
 const subnetId = z.string().check(z.regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id such as subnet-0123456789abcdef0'));
 const securityGroupId = z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id such as sg-0123456789abcdef0'));
 
@@ -121,11 +123,13 @@ export const validationSchema = z.strictObject({
     30,
   ),
   /**
-   * Where the validation function runs: subnets of y's VPC with a route to the copy and to Secrets Manager, and the
-   * security groups the function gets, which y's security group must admit on the database port.
+   * Where the validation function runs: y's VPC, subnets of it with a route to the copy and to Secrets Manager, and
+   * the security groups the function gets, which y's security group must admit on the database port.
    */
   vpc: z.strictObject(
     {
+      /** y's VPC, which the subnets and security groups belong to (infra/features/copy-validation.ts attaches the function to it). */
+      vpcId,
       subnetIds: z.array(subnetId).check(z.minLength(1, 'must list at least one subnet of y\'s VPC, such as ["subnet-0123456789abcdef0"]')),
       securityGroupIds: z.array(securityGroupId).check(z.minLength(1, 'must list at least one security group for the validation function, such as ["sg-0123456789abcdef0"]')),
     },
@@ -134,8 +138,8 @@ export const validationSchema = z.strictObject({
         issue.code !== 'invalid_type'
           ? undefined
           : issue.input === undefined
-          ? 'is required: where the validation function runs inside y\'s VPC, {"subnetIds": ["subnet-…"], "securityGroupIds": ["sg-…"]}'
-          : 'must be {"subnetIds": ["subnet-…"], "securityGroupIds": ["sg-…"]}',
+          ? 'is required: where the validation function runs inside y\'s VPC, {"vpcId": "vpc-…", "subnetIds": ["subnet-…"], "securityGroupIds": ["sg-…"]}'
+          : 'must be {"vpcId": "vpc-…", "subnetIds": ["subnet-…"], "securityGroupIds": ["sg-…"]}',
     },
   ),
 });

@@ -73,6 +73,8 @@ export class ClientProbes {
 
   /** The name clients of a pair connect to: y's endpoint, or an Aurora y's writer endpoint. */
   private nameOf(pair: PairConfig): string {
+    // dns-switch: clients use the pair's Route 53 record, which the simulated DNS follows (world.ts wires it).
+    if (pair.refresh.mode === 'dns-switch') return pair.refresh.dns.recordName;
     return pair.replica.kind === 'cluster' ? clusterEndpoint(pair.replica.identifier, this.deps.rds.region) : this.dns.endpointName(pair.replica.identifier);
   }
 

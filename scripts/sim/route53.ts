@@ -158,14 +158,15 @@ export class SimRoute53 {
    * creates for a public hosted zone", Developer Guide; a private zone gets the same two, with the TTLs of that page:
    * NS 172800, SOA 900). A private zone answers only in the VPCs it is associated with.
    */
-  public createHostedZone(name: string, options: { privateZone?: boolean; vpc?: { region: string; vpcId: string }; comment?: string } = {}): SimHostedZone {
+  public createHostedZone(name: string, options: { privateZone?: boolean; vpc?: { region: string; vpcId: string }; comment?: string; /** The zone's id (a configuration names it), else a new one. */ id?: string } = {}): SimHostedZone {
     const problem = nameProblem(name);
     if (problem) throw new Error(`cannot create hosted zone ${name}: ${problem}`);
     const privateZone = options.privateZone ?? true;
     // "To create a private hosted zone, you must specify a VPC" (API Reference, CreateHostedZone, VPC).
     if (privateZone && !options.vpc) throw new Error(`a private hosted zone (${name}) needs a VPC`);
     const zoneName = route53Name(name);
-    const id = this.newId('Z0');
+    if (options.id !== undefined && this.zones.has(options.id)) throw new Error(`hosted zone ${options.id} exists already`);
+    const id = options.id ?? this.newId('Z0');
     const ns = ['ns-1536.awsdns-00.co.uk.', 'ns-0.awsdns-00.com.', 'ns-1024.awsdns-00.org.', 'ns-512.awsdns-00.net.'];
     const zone: SimHostedZone = {
       id,

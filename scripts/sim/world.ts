@@ -47,6 +47,8 @@ import type { SimAuroraEngine } from './aurora-world';
 import { asClusterPair, isAuroraEngine, seedClusterPair } from './aurora-world';
 import { ClientProbes, PROBE_MARGIN_MS } from './client-probe';
 import { SimValidator } from './validator';
+import { SimRoute53 } from './route53';
+import { Route53Adapter, route53Client } from '../../lambdas/aws/route53';
 import { engineProfile } from './engines';
 import { SimKms } from './kms';
 import type { DeadLetter, Invocation } from './lambda';
@@ -202,7 +204,7 @@ export function simValidation(pair: Pick<PairConfig, 'maxSnapshotAgeHours'>): Re
   return {
     tables: ['orders'],
     freshness: { table: 'orders', column: 'created_at', maxAgeHours: pair.maxSnapshotAgeHours + 2 },
-    vpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
+    vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
   };
 }
 
@@ -210,8 +212,12 @@ export function simValidation(pair: Pick<PairConfig, 'maxSnapshotAgeHours'>): Re
 function refreshFor(pair: PairConfig, mode: RefreshMode | undefined): Record<string, unknown> | undefined {
   if (!mode || mode === pair.refresh.mode) return undefined;
   if (mode === 'delete-first') return { mode };
+  if (mode === 'dns-switch') return { mode, validation: simValidation(pair), dns: { hostedZoneId: SIM_HOSTED_ZONE_ID, recordName: `${pair.replica.identifier}.db.internal`, ttlSeconds: 5 } };
   return { mode, validation: simValidation(pair) };
 }
+
+/** The private hosted zone of the simulation's dns-switch records (db.internal). */
+export const SIM_HOSTED_ZONE_ID = 'Z0SIMULATEDZONE000001';
 
 const DAY = 86_400_000;
 
@@ -411,6 +417,8 @@ export class Simulation {
   public probes: ClientProbes | undefined;
   /** Whether the SQL probe measures each refresh (options.probe). */
   private readonly probing: boolean;
+  /** The account's Route 53, when a pair uses dns-switch: its zones, records and changes. */
+  public readonly route53: SimRoute53 | undefined;
   private simValidator: SimValidator | undefined;
   /**
    * Breaks a function's RDS call (a test's own fault) with an error that is no AWS answer (the connection dropped, a
@@ -478,6 +486,17 @@ export class Simulation {
         // Fault validation-fails: a copy restored beside y that night is empty.
         dataOf: (id, db) => (this.emptyCopiesSince !== undefined && !ys.has(id) && (db.InstanceCreateTime?.getTime() ?? 0) >= this.emptyCopiesSince ? { rows: 0 } : {}),
       });
+    }
+    // dns-switch: each pair's private hosted zone; the simulated DNS follows every change once Route 53 has it INSYNC.
+    const dnsPairs = config.pairs.flatMap((p) => (p.refresh.mode === 'dns-switch' ? [{ pair: p, refresh: p.refresh }] : []));
+    if (dnsPairs.length > 0) {
+      const route53 = new SimRoute53(this.clock, this.random);
+      for (const { refresh } of dnsPairs) {
+        if (route53.zones.has(refresh.dns.hostedZoneId)) continue;
+        route53.createHostedZone(refresh.dns.recordName.replace(/^[^.]+\./, ''), { id: refresh.dns.hostedZoneId, vpc: { region: config.region, vpcId: refresh.validation.vpc.vpcId } });
+      }
+      route53.onRecordChange((name, target, ttl) => (target ? this.probes?.dns.upsertRecord(name, target, ttl) : this.probes?.dns.deleteRecord(name)));
+      this.route53 = route53;
     }
   }
 
@@ -609,7 +628,15 @@ export class Simulation {
       randomId: () => this.random.hex6(),
       telemetry: this.telemetry,
       ...(this.validator ? { validator: this.validator } : {}),
+      ...(this.route53 ? { dns: this.dnsFor(fn) } : {}),
     });
+  }
+
+  /** Route 53 as one function reaches it: the real adapter over a client answered by the simulated Route 53. */
+  private dnsFor(fn: string): Route53Adapter {
+    const client = retryWithoutDelay(route53Client({ credentials: SIM_CREDENTIALS }));
+    answerFromSimulator(client, (command, input) => (this.called(fn, 'route53', command), this.route53!.handle(command, input)));
+    return new Route53Adapter(client);
   }
 
   /**
@@ -874,6 +901,23 @@ export class Simulation {
       this.rds.instances.set(pair.replica.identifier, initialReplica(this.rds, pair, { snapshotId: oldest.id, dataTime: oldest.dataTime }, e));
     }
     this.seedReplicaAccess(pair);
+    this.seedDnsRecord(pair);
+  }
+
+  /**
+   * A dns-switch pair's record, as its owner set it up before adopting the mode: a CNAME in the pair's private
+   * hosted zone pointing at y's endpoint (the first refresh moves it to <y>-a). The zone itself was created with the
+   * simulation; this change is the account's setup, not a call of the functions.
+   */
+  private seedDnsRecord(pair: PairConfig): void {
+    if (pair.refresh.mode !== 'dns-switch' || !this.route53) return;
+    const address = this.rds.instances.get(pair.replica.identifier)?.Endpoint?.Address;
+    if (!address) return;
+    const { dns } = pair.refresh;
+    void this.route53.handle('ChangeResourceRecordSetsCommand', {
+      HostedZoneId: dns.hostedZoneId,
+      ChangeBatch: { Comment: 'set up by the account owner', Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: dns.recordName, Type: 'CNAME', TTL: dns.ttlSeconds, ResourceRecords: [{ Value: address }] } }] },
+    });
   }
 
   /**

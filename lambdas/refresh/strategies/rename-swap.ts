@@ -16,14 +16,15 @@
  * fails half way is rolled back: y's name goes back to the old instance.
  */
 import type { PairConfig } from '../../kernel/config';
-import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../../kernel/errors';
+import { PermanentRdsError, RetryableRdsError, describeError } from '../../kernel/errors';
 import type { RunRecord, TargetView } from '../../kernel/model';
 import type { Deps } from '../../kernel/ports';
 import type { FinishOutcome, RestoreOutcome, RunContext } from '../lifecycle';
-import { closeSucceeded, failRun, finishRun, isRestoredBy, minutesSince, requestRestore } from '../lifecycle';
+import { failRun, finishRun, isRestoredBy, minutesSince, requestRestore } from '../lifecycle';
 import { transition } from '../machine';
 import type { StartResult } from '../start';
-import type { RefreshStrategy, Sighting } from './strategy';
+import type { RefreshStrategy } from './strategy';
+import { claimCopy, closeSwitched as closeWith, discardInstance, failBeforeSwitch as failSwap, ignoreStale, isSameInstance, validateForSwitch } from './swap';
 
 /** The run's own part of the names it makes: the random tail of its id (`20261206T030000Z-1a2b3c4d` → `1a2b3c4d`). */
 export function runTag(runId: string): string {
@@ -55,8 +56,26 @@ function startResultOf(run: RunRecord, outcome: RestoreOutcome, reason?: string)
   return undefined;
 }
 
-async function claimCopy(deps: Deps, ctx: RunContext, run: RunRecord): Promise<RestoreOutcome> {
-  return requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: 'poll' });
+/** Fails a run that never switched: y keeps serving; the copy goes. */
+function failBeforeSwitch(deps: Deps, ctx: RunContext, run: RunRecord, reason: string): Promise<void> {
+  return failSwap(deps, ctx, run, ctx.pair.replica.identifier, reason);
+}
+
+/** Deletes the copy a failed run restored, if it is there and ours; y is never touched here. */
+function discardCopy(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
+  return discardInstance(deps, ctx, run, run.copyId, ctx.pair.replica.identifier);
+}
+
+/** The copy is configured: validate it, then switch (finishRun's handoff, the run in `finishing`). */
+async function validateAndSwitch(deps: Deps, ctx: RunContext, run: RunRecord, configured: Partial<RunRecord>, copy: TargetView): Promise<FinishOutcome> {
+  const switching = await validateForSwitch(deps, ctx, run, configured, copy, ctx.pair.replica.identifier);
+  if (typeof switching === 'string') return switching;
+  return (await stepSwitch(deps, ctx, switching)) === 'failed' ? 'failed' : 'closed';
+}
+
+/** The copy serves under y's name: the run succeeds, switched no earlier than the copy's rename was asked for. */
+function closeSwitched(deps: Deps, ctx: RunContext, run: RunRecord, live: TargetView, seen: { at: Date; source: 'event' | 'poll' }): Promise<string> {
+  return closeWith(deps, ctx, run, live, seen, run.promoteRequestedAt ?? run.switchRequestedAt);
 }
 
 /** The first step: restore the copy beside y. y is untouched. */
@@ -70,63 +89,6 @@ async function begin(deps: Deps, ctx: RunContext, run: RunRecord): Promise<Start
   if (outcome !== 'failed') return undefined;
   const closed = await deps.ledger.getRun(run.replicaId, run.runId);
   return startResultOf(run, outcome, closed?.reason);
-}
-
-/** Deletes the copy a failed run restored, if it is there and ours; y is never touched here. */
-async function discardCopy(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
-  const id = run.copyId;
-  if (!id || id === ctx.pair.replica.identifier) return 'nothing';
-  const copy = await ctx.gateway.describe(id).catch(() => undefined);
-  if (!copy) return 'gone';
-  if (!isRestoredBy(copy, run) || copy.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value) return 'not-ours';
-  if (copy.status === 'deleting') return 'deleting';
-  try {
-    await ctx.gateway.delete(id);
-    deps.telemetry.info('copy deleted', { replica: run.replicaId, runId: run.runId, copy: id });
-    return 'deleted';
-  } catch (err) {
-    // A copy still being created cannot be deleted yet: the watchdog's housekeeping deletes it later.
-    deps.telemetry.warn('copy not deleted yet; the watchdog retries', { replica: run.replicaId, runId: run.runId, copy: id, error: describeError(err) });
-    return 'later';
-  }
-}
-
-/** Fails a run that never switched: y keeps serving; the copy goes. */
-async function failBeforeSwitch(deps: Deps, ctx: RunContext, run: RunRecord, reason: string): Promise<void> {
-  const discarded = await discardCopy(deps, ctx, run);
-  const copyNote = discarded === 'deleted' || discarded === 'deleting' ? `the copy ${run.copyId} is being deleted` : discarded === 'later' ? `the copy ${run.copyId} is deleted by the watchdog once RDS allows it` : `no copy is left`;
-  await failRun(deps, ctx, run, `${reason} Clients were never switched: y keeps serving its current data; ${copyNote}.`);
-}
-
-/**
- * The copy is configured: validate it, then switch. Called by finishRun with the run in `finishing`.
- */
-async function validateAndSwitch(deps: Deps, ctx: RunContext, run: RunRecord, configured: Partial<RunRecord>, copy: TargetView): Promise<FinishOutcome> {
-  if (!deps.validator) {
-    await failBeforeSwitch(deps, ctx, { ...run, ...configured }, 'no validator is configured for this function, so the copy could not be validated.');
-    return 'failed';
-  }
-  let validation;
-  try {
-    validation = await deps.validator.validate({ pair: ctx.pair, runId: run.runId, copy });
-  } catch (err) {
-    validation = { ok: false, steps: [], error: `the validation could not run: ${describeError(err)}` };
-  }
-  const validatedAt = deps.now().toISOString();
-  if (!validation.ok) {
-    deps.telemetry.count('ValidationFailed', 1, { replica: ctx.pair.id });
-    const recorded = { ...run, ...configured, validation: validation.steps, validatedAt } as RunRecord;
-    await failBeforeSwitch(deps, ctx, recorded, `the new copy ${copy.id} failed its validation: ${validation.error ?? 'a check failed'}.`);
-    return 'failed';
-  }
-  let switching: RunRecord;
-  try {
-    switching = await transition(deps, run, 'switch', { ...configured, validation: validation.steps, validatedAt, switchRequestedAt: deps.now().toISOString() });
-  } catch (err) {
-    if (err instanceof StaleRunError) return 'duplicate';
-    throw err;
-  }
-  return (await stepSwitch(deps, ctx, switching)) === 'failed' ? 'failed' : 'closed';
 }
 
 /**
@@ -167,19 +129,6 @@ async function stepSwitch(deps: Deps, ctx: RunContext, run: RunRecord): Promise<
   }
 }
 
-function ignoreStale(err: unknown): undefined {
-  if (!(err instanceof StaleRunError)) throw err;
-  return undefined;
-}
-
-/** The copy serves under y's name: the run succeeds. */
-async function closeSwitched(deps: Deps, ctx: RunContext, run: RunRecord, live: TargetView, seen: Required<Pick<Sighting, 'at'>> & Sighting): Promise<string> {
-  const floor = Date.parse(run.promoteRequestedAt ?? run.switchRequestedAt ?? run.startedAt);
-  const switchedAt = new Date(Math.max(seen.at.getTime(), floor)).toISOString();
-  const outcome = await closeSucceeded(deps, ctx, run, 'switched', { switchedAt, switchedSource: seen.source, closedAt: deps.now().toISOString() }, live);
-  return outcome === 'closed' ? 'switched' : outcome;
-}
-
 /**
  * Undoes a switch that went wrong half way: the copy gives y's name back (it takes `<y>-next-<run>` again), then the
  * old instance takes y's name. Each rename waits for its instance to take it (the watchdog repeats this), and the run
@@ -207,8 +156,8 @@ async function rollBack(deps: Deps, ctx: RunContext, run: RunRecord, why: string
     }
     throw err;
   }
-  const rolled = { ...run, rolledBackAt: deps.now().toISOString() };
-  await failBeforeSwitch(deps, ctx, rolled, `the switch was rolled back (${why}): y's name is the old instance's again.`);
+  const rolled = { rolledBackAt: deps.now().toISOString() };
+  await failSwap(deps, ctx, { ...run, ...rolled }, ctx.pair.replica.identifier, `the switch was rolled back (${why}): y's name is the old instance's again.`, rolled);
   return 'failed';
 }
 
@@ -276,7 +225,7 @@ async function housekeep(deps: Deps, ctx: RunContext): Promise<string | undefine
   for (const run of await deps.ledger.listRuns(ctx.pair.id, { limit: 10 })) {
     if (run.status === 'succeeded' && run.retiredId && run.switchedAt && minutesSince(run.switchedAt, now) >= keepOldHours * 60) {
       const old = await ctx.gateway.describe(run.retiredId).catch(() => undefined);
-      if (old && old.status !== 'deleting' && old.tags[ctx.pair.ownershipTag.key] === ctx.pair.ownershipTag.value && ctx.target.deletableStates.has(old.status)) {
+      if (old && isSameInstance(old, run) && old.status !== 'deleting' && old.tags[ctx.pair.ownershipTag.key] === ctx.pair.ownershipTag.value && ctx.target.deletableStates.has(old.status)) {
         try {
           await ctx.gateway.delete(run.retiredId);
           done.push(`deleted ${run.retiredId}`);

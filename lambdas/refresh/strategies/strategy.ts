@@ -11,7 +11,7 @@ import type { FinishOutcome, RestoreOutcome, RunContext } from '../lifecycle';
 import type { StartResult } from '../start';
 
 /** The refresh modes a pair may choose (`refresh.mode`). */
-export type RefreshMode = 'delete-first' | 'rename-swap';
+export type RefreshMode = 'delete-first' | 'rename-swap' | 'dns-switch';
 
 /** When and how the target was seen gone or usable: by its RDS event (with RDS's time) or by the watchdog's poll. */
 export interface Sighting {
@@ -25,8 +25,18 @@ export interface RefreshStrategy {
   /** The phase a run opens in once its preflight passed, and the lifecycle event that opens it there. */
   readonly firstPhase: RunPhase;
   readonly openEvent: 'start' | 'start-beside';
-  /** The physical names a run of this mode makes beside y (`copyId`, `retiredId`), fixed when the run opens. */
-  namesOf?(pair: PairConfig, runId: string): Pick<RunRecord, 'copyId' | 'retiredId'>;
+  /**
+   * The instance clients use now, whose settings a refresh captures: y (the default), or the live one of a
+   * dns-switch pair's two instances (where its record points).
+   */
+  liveOf?(deps: Deps, ctx: RunContext): Promise<string>;
+  /**
+   * The physical names a run of this mode makes beside the live instance (`copyId`, and `retiredId`, the name the
+   * live one ends under), fixed when the run opens.
+   */
+  namesOf?(pair: PairConfig, runId: string, liveId: string): Pick<RunRecord, 'copyId' | 'retiredId'>;
+  /** The instances whose presence means y exists (the watchdog's check outside runs): y by default. */
+  servingCandidates?(pair: PairConfig): readonly string[];
   /**
    * Whether an RDS event's source concerns the pair: events name physical resources (y, an Aurora y's members, or an
    * instance a swap mode runs beside y).

@@ -12,6 +12,7 @@ export type InstanceRds = Pick<
   | 'deleteInstance'
   | 'restoreInstance'
   | 'modifyInstance'
+  | 'stopInstance'
   | 'addRoleToInstance'
   | 'proxyTargetsOf'
   | 'registerProxyTarget'
@@ -40,6 +41,7 @@ export function instanceGateway(rds: InstanceRds): TargetGateway {
     },
     // The instance model made these changes (its postRestoreGroups): InstanceSettings values.
     modify: (id, { settings, ...rest }) => rds.modifyInstance(id, { ...rest, ...(settings ? { settings } : {}) }),
+    stop: (id) => rds.stopInstance(id),
     addRole: (id, roleArn, featureName) => rds.addRoleToInstance(id, roleArn, featureName),
     proxyTargetsOf: (id) => rds.proxyTargetsOf(id),
     registerProxyTarget: (target, id) => rds.registerProxyTarget(target, id),

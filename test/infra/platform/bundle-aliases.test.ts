@@ -168,7 +168,7 @@ describe('BUNDLE_ALIASES', () => {
         if (client) bundled.add(client);
       }
     }
-    expect([...bundled].sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-lambda', '@aws-sdk/client-rds', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-ssm']);
+    expect([...bundled].sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-lambda', '@aws-sdk/client-rds', '@aws-sdk/client-route-53', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-ssm']);
     const withEventStreams = async (client: string): Promise<string[]> => {
       const sdk = (await import(client)) as Record<string, unknown>;
       // Operation schemas: [9, namespace, name, traits, input, output].

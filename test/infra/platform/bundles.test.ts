@@ -17,11 +17,12 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 /** The SDK clients each function may hold, and why. */
 const CLIENTS: Record<string, string[]> = {
   // The preflight of credentials mode `secret` reads the secret; no SSM (see below).
-  'start-refresh': ['client-dynamodb', 'client-rds', 'client-secrets-manager', 'client-sns'],
+  // A dns-switch pair's live instance is where its Route 53 record points.
+  'start-refresh': ['client-dynamodb', 'client-rds', 'client-route-53', 'client-secrets-manager', 'client-sns'],
   // Finishing a run sets y's master credentials: Secrets Manager (`secret`) and SSM (`managed`); a swap mode's
-  // finish invokes the pair's validation function before its switch (Lambda).
-  'on-rds-event': ['client-dynamodb', 'client-lambda', 'client-rds', 'client-secrets-manager', 'client-sns', 'client-ssm'],
-  watchdog: ['client-dynamodb', 'client-lambda', 'client-rds', 'client-secrets-manager', 'client-sns', 'client-ssm'],
+  // finish invokes the pair's validation function before its switch (Lambda); dns-switch points its record (Route 53).
+  'on-rds-event': ['client-dynamodb', 'client-lambda', 'client-rds', 'client-route-53', 'client-secrets-manager', 'client-sns', 'client-ssm'],
+  watchdog: ['client-dynamodb', 'client-lambda', 'client-rds', 'client-route-53', 'client-secrets-manager', 'client-sns', 'client-ssm'],
   // A pass reads y, the active run and the snapshots, and deletes snapshots: nothing else.
   retention: ['client-dynamodb', 'client-rds'],
   'copy-snapshot': ['client-rds', 'client-sns', 'client-sqs'],

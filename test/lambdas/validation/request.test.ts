@@ -9,7 +9,7 @@ import { ValidationRequestError, ValidationSetupError, parseValidationRequest, t
 
 const SECRET = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf';
 const VALIDATION_SECRET = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-validation-XyZ123';
-const VPC = { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
+const VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
 const COPY = { host: 'orders-staging-b.abcdefghijkl.eu-central-1.rds.amazonaws.com', port: 5432, masterUsername: 'admin_user' };
 
 function payload(overrides: Record<string, unknown> = {}): Record<string, unknown> {

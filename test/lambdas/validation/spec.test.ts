@@ -6,7 +6,7 @@ import { ConfigError } from '../../../lambdas/kernel/errors';
 import { parseWith } from '../../../lambdas/kernel/config';
 import { quoteIdentifier, quoteTableName, validationSchema, validationSteps, type ValidationSpec } from '../../../lambdas/validation/spec';
 
-const VPC = { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
+const VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
 const SECRET = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-validation-AbCdEf';
 
 const parse = (input: unknown): ValidationSpec => parseWith(validationSchema, input, 'validation');
@@ -42,7 +42,8 @@ describe('validationSchema', () => {
       credentialsSecretArn: SECRET,
       passwordKey: 'pw',
       timeoutSeconds: 900,
-      vpc: { subnetIds: ['subnet-01234567', 'subnet-0123456789abcdef1'], securityGroupIds: ['sg-01234567'] },
+      // An older VPC's short id (8 hexadecimal digits) and its short subnet and security group ids.
+      vpc: { vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-01234567', 'subnet-0123456789abcdef1'], securityGroupIds: ['sg-01234567'] },
     };
     expect(parse(full)).toEqual(full);
   });
@@ -67,6 +68,11 @@ describe('validationSchema', () => {
     ['a time limit past Lambda\'s', { tables: ['orders'], timeoutSeconds: 901, vpc: VPC }, 'validation.timeoutSeconds = 901: must be at most 900 seconds'],
     ['a time limit of 0', { tables: ['orders'], timeoutSeconds: 0, vpc: VPC }, 'validation.timeoutSeconds = 0: must be greater than 0 seconds'],
     ['the VPC missing', { tables: ['orders'] }, 'validation.vpc = missing: is required: where the validation function runs inside y\'s VPC'],
+    ['the VPC id missing', { tables: ['orders'], vpc: { subnetIds: VPC.subnetIds, securityGroupIds: VPC.securityGroupIds } }, 'validation.vpc.vpcId = missing: is required: the id of y\'s VPC, which the subnets and security groups belong to, such as "vpc-0123456789abcdef0"'],
+    ['a VPC id that is no string', { tables: ['orders'], vpc: { ...VPC, vpcId: 12345678 } }, 'validation.vpc.vpcId = 12345678: must be the id of y\'s VPC, such as "vpc-0123456789abcdef0"'],
+    ['a VPC id that is a name', { tables: ['orders'], vpc: { ...VPC, vpcId: 'staging-vpc' } }, 'validation.vpc.vpcId = "staging-vpc": must be the id of y\'s VPC: "vpc-" and 8 or 17 hexadecimal digits, such as "vpc-0123456789abcdef0"'],
+    ['a VPC id of 9 hexadecimal digits', { tables: ['orders'], vpc: { ...VPC, vpcId: 'vpc-0123456789' } }, 'validation.vpc.vpcId = "vpc-0123456789": must be the id of y\'s VPC: "vpc-" and 8 or 17'],
+    ['a VPC id in upper case', { tables: ['orders'], vpc: { ...VPC, vpcId: 'vpc-0123456789ABCDEF0' } }, 'validation.vpc.vpcId = "vpc-0123456789ABCDEF0": must be the id of y\'s VPC'],
     ['no subnet', { tables: ['orders'], vpc: { ...VPC, subnetIds: [] } }, 'validation.vpc.subnetIds = []: must list at least one subnet of y\'s VPC'],
     ['a subnet that is no subnet id', { tables: ['orders'], vpc: { ...VPC, subnetIds: ['sub-1'] } }, 'validation.vpc.subnetIds[0] = "sub-1": must be a subnet id such as subnet-0123456789abcdef0'],
     ['no security group', { tables: ['orders'], vpc: { ...VPC, securityGroupIds: [] } }, 'validation.vpc.securityGroupIds = []: must list at least one security group'],

@@ -1,0 +1,128 @@
+/**
+ * The swap modes in the simulated account, end to end through the real handlers: rename-swap (a copy restored beside
+ * y, validated over SQL, names swapped) and dns-switch (the idle one of <y>-a/<y>-b restored, validated, a Route 53
+ * record pointed at it). Each night's outcome is read from the ledger, the simulated RDS and Route 53, and the SQL
+ * probe's record of what clients saw (a real PostgreSQL, PGlite over the wire, behind every instance).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SIM_HOSTED_ZONE_ID, Simulation, simValidation } from '../../../scripts/sim/world';
+import type { FaultSpec } from '../../../scripts/sim/world';
+import type { RunRecord } from '../../../lambdas/kernel/model';
+
+const config = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } }).context.replicaRefresh;
+const Y = 'orders-staging';
+const RECORD = `${Y}.db.internal`;
+
+interface Nights {
+  sim: Simulation;
+  runs: RunRecord[];
+  instances: string[];
+  /** Every ModifyDBInstance that renamed an instance: [from, to]. */
+  renames: [string, string][];
+  /** Where the record points at the end (its instance), and every UPSERT the functions made (their targets' instances). */
+  record: string | undefined;
+  upserts: string[];
+}
+
+async function nights(mode: 'rename-swap' | 'dns-switch', n: number, faults: FaultSpec[] = [], pairOverrides?: Record<string, unknown>): Promise<Nights> {
+  const sim = await Simulation.create({ config, seed: 11, faults, probe: true, mode, ...(pairOverrides ? { pairOverrides } : {}) });
+  const yResource = sim.rds.instances.get(Y)?.DbiResourceId;
+  try {
+    await sim.runNights(n);
+    const runs = await sim.history(Y);
+    const instances = [...sim.rds.instances.keys()].filter((id) => id.startsWith(Y)).sort();
+    const renames = sim.rds.calls.filter((c) => c.command === 'ModifyDBInstanceCommand' && c.input.NewDBInstanceIdentifier !== undefined).map((c): [string, string] => [String(c.input.DBInstanceIdentifier), String(c.input.NewDBInstanceIdentifier)]);
+    const zone = sim.route53?.zones.get(SIM_HOSTED_ZONE_ID);
+    const record = zone?.records.get(`${RECORD}.|CNAME`)?.ResourceRecords?.[0]?.Value?.split('.')[0];
+    const upserts = (sim.route53?.calls ?? []).filter((c) => c.command === 'ChangeResourceRecordSetsCommand' && c.outcome === 'ok').slice(1).map((c) => {
+      const change = (c.input.ChangeBatch as { Changes: { ResourceRecordSet: { ResourceRecords: { Value: string }[] } }[] }).Changes[0]!;
+      return change.ResourceRecordSet.ResourceRecords[0]!.Value.split('.')[0]!;
+    });
+    expect(yResource).toBeDefined();
+    return { sim, runs, instances, renames, record, upserts };
+  } finally {
+    await sim.close();
+  }
+}
+
+describe('rename-swap in the simulated account', () => {
+  it('probe: restores beside y, validates, swaps names; clients lose y only for the rename (RDS: about 10 min), far less than delete-first', async () => {
+    const { runs, renames, instances } = await nights('rename-swap', 2);
+    expect(runs.map((r) => [r.mode, r.status])).toEqual([
+      ['rename-swap', 'succeeded'],
+      ['rename-swap', 'succeeded'],
+    ]);
+    for (const run of runs) {
+      // The copy was validated on a real PostgreSQL before any rename: the connection and every configured check.
+      expect(run.validation?.map((s) => [s.name, s.status])).toEqual([
+        ['connect', 'ok'],
+        ['rows in orders', 'ok'],
+        ['orders.created_at within 28 h', 'ok'],
+      ]);
+      expect(Date.parse(run.validatedAt!)).toBeLessThanOrEqual(Date.parse(run.switchRequestedAt!));
+      // Clients were down from the first rename until the copy served under y's name: the probe saw about that.
+      const window = (Date.parse(run.switchedAt!) - Date.parse(run.switchRequestedAt!)) / 1000;
+      expect(window).toBeGreaterThan(9 * 60);
+      expect(window).toBeLessThan(15 * 60);
+      expect(run.clientDowntimeSeconds).toBeGreaterThanOrEqual(window - 15);
+      expect(run.clientDowntimeSeconds).toBeLessThanOrEqual(window + 15);
+    }
+    // Each night: y → <y>-old-<run>, then <y>-next-<run> → y.
+    expect(renames).toEqual(runs.flatMap((r) => [[Y, r.retiredId], [r.copyId, Y]]));
+    // The second night's old instance is kept (keepOldHours 24); the first night's was deleted after 24 h.
+    expect(instances).toEqual([Y, runs[1]!.retiredId]);
+  });
+
+  it('probe: a copy that fails its validation is never switched to: y serves on, untouched; the copy is deleted; clients saw nothing', async () => {
+    const { sim: _sim, runs, renames, instances } = await nights('rename-swap', 2, [{ name: 'validation-fails', night: 1 }]);
+    const [failed, next] = runs;
+    expect(failed?.status).toBe('failed');
+    expect(failed?.reason).toMatch(/failed its validation: rows in orders: orders has no rows\. Clients were never switched/);
+    expect(failed?.validation?.find((s) => s.status === 'failed')?.name).toBe('rows in orders');
+    expect(failed?.switchRequestedAt).toBeUndefined();
+    expect(failed?.clientDowntimeSeconds).toBe(0);
+    // No rename that night, and no copy left.
+    expect(renames.filter(([from]) => from === failed?.copyId)).toEqual([]);
+    expect(instances).not.toContain(failed?.copyId);
+    expect(next?.status).toBe('succeeded');
+  });
+
+  it('deletes old instances after keepOldHours, and only instances this mode made', async () => {
+    const { runs, instances } = await nights('rename-swap', 2, [], { refresh: { mode: 'rename-swap', keepOldHours: 0, validation: simValidation({ maxSnapshotAgeHours: 26 }) } });
+    expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
+    // keepOldHours 0: each old instance goes at the watchdog's first pass after its run (no run active then).
+    expect(instances).toEqual([Y]);
+  });
+});
+
+describe('dns-switch in the simulated account', () => {
+  it('probe: alternates <y>-a and <y>-b behind the record; clients saw no failed query; each old instance is deleted after INSYNC and the TTL', async () => {
+    const { runs, instances, record, upserts } = await nights('dns-switch', 3);
+    expect(runs.map((r) => [r.mode, r.status, r.copyId, r.retiredId])).toEqual([
+      ['dns-switch', 'succeeded', `${Y}-a`, Y],
+      ['dns-switch', 'succeeded', `${Y}-b`, `${Y}-a`],
+      ['dns-switch', 'succeeded', `${Y}-a`, `${Y}-b`],
+    ]);
+    expect(upserts).toEqual([`${Y}-a`, `${Y}-b`, `${Y}-a`]);
+    expect(record).toBe(`${Y}-a`);
+    expect(instances).toEqual([`${Y}-a`]);
+    for (const run of runs) {
+      expect(run.clientDowntimeSeconds).toBe(0);
+      // The old instance was retired only after Route 53 was INSYNC and the record's TTL had passed.
+      expect(Date.parse(run.closedAt!)).toBeGreaterThanOrEqual(Date.parse(run.dnsInsyncAt!) + 5_000);
+    }
+  });
+
+  it('probe: with validation-fails on night 2, night 2 fails with zero client-seen downtime and the record untouched; night 3 succeeds', async () => {
+    const { runs, upserts } = await nights('dns-switch', 3, [{ name: 'validation-fails', night: 2 }]);
+    expect(runs.map((r) => [r.status, r.clientDowntimeSeconds])).toEqual([
+      ['succeeded', 0],
+      ['failed', 0],
+      ['succeeded', 0],
+    ]);
+    expect(runs[1]?.dnsChangeId).toBeUndefined();
+    // Night 2 never pointed the record: only nights 1 and 3 did.
+    expect(upserts).toEqual([`${Y}-a`, `${Y}-b`]);
+  });
+});
