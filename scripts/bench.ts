@@ -14,6 +14,7 @@ import type { HopsResult } from './bench/hops';
 import type { DowntimeResult, PerRefreshResult } from './bench/refresh';
 import type { ScaleResult } from './bench/scale';
 import type { SelectionResult } from './bench/selection';
+import type { ModesResult } from './bench/modes';
 
 /** Everything bench.json holds. */
 interface BenchJson {
@@ -28,6 +29,8 @@ interface BenchJson {
   scale: ScaleResult;
   /** Sections 4 and 5 again for a pair of Aurora clusters (absent in figures taken before clusters). */
   aurora?: { perRefresh: PerRefreshResult; downtime: DowntimeResult };
+  /** Section 7: the three refresh modes side by side (absent in figures taken before the modes). */
+  modes?: ModesResult;
 }
 
 const TARGETS = { hopP99WarmMs: 50, initMs: 100, overheadPercent: 0.1 };
@@ -128,6 +131,18 @@ function render(b: BenchJson): string {
   out.push(`   watchdog RDS calls per tick: ${b.scale.watchdogRdsCallsPerTick} (${Object.entries(b.scale.byCommand).map(([k, n]) => `${k} ${n}`).join(', ')})`);
   if (b.scale.aurora) out.push(`   the same ${b.scale.pairs} pairs as Aurora clusters, at rest: ${b.scale.aurora.watchdogRdsCallsPerTick} (${Object.entries(b.scale.aurora.byCommand).map(([k, n]) => `${k} ${n}`).join(', ')})`);
   out.push(`   method: ${b.scale.method}`);
+  if (b.modes) {
+    const m = b.modes;
+    out.push(`\n7. Refresh modes side by side (${m.modes[0]?.nights ?? 0} simulated nights each; medians of succeeded runs)`);
+    out.push(
+      table([
+        ['mode', 'succeeded', 'downtime window s', 'client-seen s', 'restore (RTO) s', 'extra instance-h/night', 'RDS calls/night'],
+        ...m.modes.map((f) => [f.mode, `${f.succeeded}/${f.nights}`, fmt(f.downtimeS), fmt(f.clientDowntimeS), fmt(f.restoreS), fmt(f.extraInstanceHoursPerNight, 2), fmt(f.rdsCallsPerNight)]),
+      ]),
+    );
+    out.push(`   goals: dns-switch client-seen under 30 s: ${met(m.goals.dnsSwitchUnder30s)}; rename-swap at most 10% of delete-first: ${met(m.goals.renameSwapWithin10Percent)} (${(100 * m.goals.renameSwapRatio).toFixed(1)}%: RDS makes a renamed instance's new name resolve in about 10 minutes)`);
+    out.push(`   method: ${m.method}`);
+  }
   return out.join('\n');
 }
 
@@ -148,6 +163,7 @@ function keyFigures(b: BenchJson): Record<string, number> {
   const client = b.downtime.rows[0]?.clientDowntimeS;
   if (client !== undefined) out['client-seen downtime s (delete-first, median)'] = client;
   if (b.scale) out[`watchdog RDS calls per tick, ${b.scale.pairs} pairs`] = b.scale.watchdogRdsCallsPerTick;
+  for (const f of b.modes?.modes ?? []) out[`${f.mode}: client-seen downtime s (median)`] = f.clientDowntimeS;
   if (b.aurora) {
     out['Aurora: billed GB-s per day'] = b.aurora.perRefresh.totalBilledGbSecondsPerDay;
     out['Aurora: pipeline share of downtime %'] = b.aurora.downtime.rows[0]?.overheadPercent ?? 0;
@@ -189,7 +205,7 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => console.error(line);
   const started = Date.now();
-  const step = (n: number, what: string) => log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${n}/6 ${what}`);
+  const step = (n: number, what: string) => log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${n}/7 ${what}`);
 
   step(1, `hop latency: ${opts.iterations} warm + ${opts.iterations} cold refresh cycles`);
   const hops = await (await import('./bench/hops')).measureHops({ iterations: opts.iterations, log });
@@ -204,7 +220,9 @@ async function main(): Promise<void> {
   const aurora = await (await import('./bench/refresh')).measureRefresh({ nights: opts.nights, pipelineMs: deletedHop?.warmMs.p50 ?? 0, engine: 'aurora-postgresql', log });
   step(5, 'scale: the watchdog over 200 pairs of one region');
   const scale = await (await import('./bench/scale')).measureScale({ log });
-  step(6, 'done');
+  step(6, `refresh modes side by side: ${opts.nights} simulated nights of each mode`);
+  const modes = await (await import('./bench/modes')).measureModes({ nights: opts.nights, log });
+  step(7, 'done');
 
   const cpus = os.cpus();
   const result: BenchJson = {
@@ -218,6 +236,7 @@ async function main(): Promise<void> {
     downtime,
     scale,
     aurora,
+    modes,
   };
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);

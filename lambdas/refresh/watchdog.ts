@@ -162,9 +162,10 @@ export async function runWatchdog(deps: Deps, config: RuntimeConfig): Promise<Wa
   // of the pair is active, whose instances are in flux.
   for (const { pair, run } of loaded) {
     const strategy = strategyOf(pair);
-    if (!strategy.housekeep || run) continue;
+    const listing = listings.get(targetOf(pair).kind);
+    if (!strategy.housekeep || run || !listing) continue;
     try {
-      const done = await strategy.housekeep(deps, runContext(deps, config, pair));
+      const done = await strategy.housekeep(deps, runContext(deps, config, pair), listing.present);
       if (done) outcomes.push({ replica: pair.id, action: `housekeeping:${done}` });
     } catch (err) {
       failed(pair.id, err);

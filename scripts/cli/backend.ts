@@ -46,6 +46,8 @@ export interface CommonOptions {
   engine?: SimEngine | SimAuroraEngine;
   /** With --local: measure what clients saw with a SQL probe (commander's --no-probe sets false). */
   probe?: boolean;
+  /** With --local: the refresh mode of every simulated pair. */
+  mode?: 'delete-first' | 'rename-swap' | 'dns-switch';
 }
 
 /** The raw `replicaRefresh` value of a cdk.json file (a BOM is fine), with errors that name the file and what to do. */
@@ -123,6 +125,7 @@ export async function localBackend(opts: CommonOptions): Promise<Backend> {
     seed: opts.seed,
     faults: parseFaults(opts.faults, Object.keys(FAULTS)),
     ...(opts.engine ? { engine: opts.engine } : {}),
+    ...(opts.mode ? { mode: opts.mode } : {}),
     probe: opts.probe !== false && pairs <= PROBE_MAX_PAIRS,
   });
   await sim.runNights(opts.nights);

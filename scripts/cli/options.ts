@@ -29,6 +29,7 @@ export function operatorCommand(name: string, description: string): Command {
     .addOption(new Option('--seed <n>', 'with --local: random seed').default(42).argParser(wholeNumber('--seed')))
     .option('--faults <list>', 'with --local: faults to inject into the history, as for npm run demo')
     .addOption(new Option('--engine <engine>', 'with --local: the RDS engine of every simulated pair (an Aurora engine: pairs of Aurora clusters)').choices([...SIM_ENGINES, ...SIM_AURORA_ENGINES]))
+    .addOption(new Option('--mode <mode>', 'with --local: the refresh mode of every simulated pair (default: as cdk.json says)').choices(['delete-first', 'rename-swap', 'dns-switch']))
     .option('--no-probe', "with --local: do not measure what clients saw (a SQL probe against a real PostgreSQL behind y's name; on by default for up to 3 pairs)")
     .addHelpText('after', '\nWithout --local the command uses the standard AWS credential chain (AWS_PROFILE, SSO, environment) and the region of the replica.');
 }

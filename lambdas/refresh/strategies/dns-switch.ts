@@ -255,8 +255,11 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string
  * Housekeeping outside runs: an old instance a switch could not retire, and a copy a failed run left behind, are
  * retired now. Never the live instance (where the record points), and only instances with the ownership tag.
  */
-async function housekeep(deps: Deps, ctx: RunContext): Promise<string | undefined> {
+async function housekeep(deps: Deps, ctx: RunContext, present: ReadonlySet<string>): Promise<string | undefined> {
   const { oldSlot } = settings(ctx.pair);
+  // One instance of the pair (the live one): nothing to retire, no call (the usual pass).
+  const mine = [ctx.pair.replica.identifier, ...dnsSlots(ctx.pair.replica.identifier)].filter((id) => present.has(id));
+  if (mine.length <= 1) return undefined;
   const live = await liveOf(deps, ctx);
   const done: string[] = [];
   for (const run of await deps.ledger.listRuns(ctx.pair.id, { limit: 5 })) {

@@ -218,11 +218,15 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string
  * not delete them while they were being created). Only instances whose names this mode makes, that carry the
  * ownership tag and whose lineage names the run, are ever deleted.
  */
-async function housekeep(deps: Deps, ctx: RunContext): Promise<string | undefined> {
+async function housekeep(deps: Deps, ctx: RunContext, present: ReadonlySet<string>): Promise<string | undefined> {
   const { keepOldHours } = settings(ctx.pair);
   const now = deps.now();
   const done: string[] = [];
+  // Nothing of this mode's beside y: no ledger read, no call (the usual pass).
+  const y = ctx.pair.replica.identifier;
+  if (![...present].some((id) => id !== y && isSwapName(y, id))) return undefined;
   for (const run of await deps.ledger.listRuns(ctx.pair.id, { limit: 10 })) {
+    if (![run.retiredId, run.copyId].some((id) => id !== undefined && present.has(id))) continue;
     if (run.status === 'succeeded' && run.retiredId && run.switchedAt && minutesSince(run.switchedAt, now) >= keepOldHours * 60) {
       const old = await ctx.gateway.describe(run.retiredId).catch(() => undefined);
       if (old && isSameInstance(old, run) && old.status !== 'deleting' && old.tags[ctx.pair.ownershipTag.key] === ctx.pair.ownershipTag.value && ctx.target.deletableStates.has(old.status)) {

@@ -74,7 +74,8 @@ export interface RefreshStrategy {
   onRestarted?(deps: Deps, ctx: RunContext, run: RunRecord, sourceId: string, seen: Sighting): Promise<string>;
   /**
    * Work outside any run, on every watchdog pass (rename-swap: deleting old instances kept past `keepOldHours`).
+   * @param present the identifiers of the region's instances, from the pass's one listing: what is not there needs no call
    * @returns what it did, or undefined when there was nothing to do
    */
-  housekeep?(deps: Deps, ctx: RunContext): Promise<string | undefined>;
+  housekeep?(deps: Deps, ctx: RunContext, present: ReadonlySet<string>): Promise<string | undefined>;
 }
