@@ -425,6 +425,11 @@ export class Simulation {
    * timeout): why, or undefined to let the call through.
    */
   public breakWhen: ((fn: string, command: string, input: Record<string, unknown>) => string | undefined) | undefined;
+  /**
+   * Makes RDS refuse a function's call (a test's own fault) with an AWS error the test builds (the SDK's exception
+   * class, as RDS would answer), or undefined to let the call through.
+   */
+  public refuseWhen: ((fn: string, command: string, input: Record<string, unknown>) => Error | undefined) | undefined;
   private crashPending = false;
   private lostSnapshotEvents = false;
   private eventSeq = 0;
@@ -602,6 +607,8 @@ export class Simulation {
       if (this.crashBeforeWriter && fn === 'on-rds-event' && command === 'CreateDBInstanceCommand' && cluster && (cluster.DBClusterMembers ?? []).length === 0) {
         return Promise.reject(new Error("simulated crash: on-rds-event died between the cluster's restore and its writer's creation"));
       }
+      const refused = this.refuseWhen?.(fn, command, input);
+      if (refused) return Promise.reject(refused);
       const broken = this.breakWhen?.(fn, command, input);
       if (broken) return Promise.reject(new Error(`simulated failure: ${broken}`));
       return this.rdsCall(region, command, input);

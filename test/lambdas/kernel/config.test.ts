@@ -375,3 +375,30 @@ describe('loadCopyRuntimeConfig', () => {
     expect(() => loadCopyRuntimeConfig({ dir: '/nowhere', env: { [COPY_CONFIG_ENV]: JSON.stringify({ ...cfg, deferQueueUrl: 'nope' }) } })).toThrow(`${COPY_CONFIG_ENV}.deferQueueUrl = "nope"`);
   });
 });
+
+describe('refresh modes in the config', () => {
+  const validation = { tables: ['orders'], vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] } };
+  const clusters = { source: { clusterId: 'orders-prod', region: 'eu-west-1' }, replica: { clusterId: 'orders-staging', region: 'eu-central-1', memberIds: ['orders-staging-1'] }, engine: 'aurora-postgresql' };
+
+  it('defaults to delete-first, and fills rename-swap and dns-switch defaults', () => {
+    expect(parseConfig(example).pairs[0]?.refresh).toEqual({ mode: 'delete-first' });
+    expect(parseConfig(withPair({ refresh: { mode: 'rename-swap', validation } })).pairs[0]?.refresh).toMatchObject({ mode: 'rename-swap', keepOldHours: 24 });
+    const dns = parseConfig(withPair({ refresh: { mode: 'dns-switch', dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'orders-staging.db.internal' }, validation } })).pairs[0]?.refresh;
+    expect(dns).toMatchObject({ mode: 'dns-switch', oldSlot: 'delete', dns: { ttlSeconds: 5 } });
+  });
+
+  it('refuses an unknown mode, a swap mode without validation, and a bad zone or record, naming the field', () => {
+    expect(problemsOf(withPair({ refresh: { mode: 'blue-green' } })).join('\n')).toMatch(/pairs\[0\] \(orders-staging\)\.refresh\.mode = "blue-green": must be \{"mode": "delete-first"\}/);
+    expect(problemsOf(withPair({ refresh: { mode: 'rename-swap' } })).join('\n')).toMatch(/pairs\[0\] \(orders-staging\)\.refresh\.validation/);
+    const bad = problemsOf(withPair({ refresh: { mode: 'dns-switch', dns: { hostedZoneId: '/hostedzone/Z01', recordName: 'not a name' }, validation } })).join('\n');
+    expect(bad).toMatch(/refresh\.dns\.hostedZoneId.*without "\/hostedzone\/"/);
+    expect(bad).toMatch(/refresh\.dns\.recordName.*DNS name/);
+  });
+
+  it('refuses swap modes for Aurora cluster pairs and for a y too long for the names the mode makes', () => {
+    expect(problemsOf(withPair({ ...clusters, refresh: { mode: 'rename-swap', validation } })).join('\n')).toMatch(/refresh\.mode.*"rename-swap" is for DB instances/);
+    const long = 'a'.repeat(50);
+    expect(problemsOf(withPair({ replica: { instanceId: long, region: 'eu-central-1' }, refresh: { mode: 'rename-swap', validation } })).join('\n')).toMatch(/rename-swap needs at most 49/);
+    expect(parseConfig(withPair({ replica: { instanceId: long, region: 'eu-central-1' }, refresh: { mode: 'dns-switch', dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'db.internal.example' }, validation } })).pairs[0]?.replica.identifier).toBe(long);
+  });
+});

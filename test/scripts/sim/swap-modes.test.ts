@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { SIM_HOSTED_ZONE_ID, Simulation, simValidation } from '../../../scripts/sim/world';
 import type { FaultSpec } from '../../../scripts/sim/world';
 import type { RunRecord } from '../../../lambdas/kernel/model';
+import { DBInstanceAlreadyExistsFault } from '@aws-sdk/client-rds';
+import { InvalidChangeBatch } from '@aws-sdk/client-route-53';
 
 const config = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } }).context.replicaRefresh;
 const Y = 'orders-staging';
@@ -25,9 +27,10 @@ interface Nights {
   upserts: string[];
 }
 
-async function nights(mode: 'rename-swap' | 'dns-switch', n: number, faults: FaultSpec[] = [], pairOverrides?: Record<string, unknown>): Promise<Nights> {
+async function nights(mode: 'rename-swap' | 'dns-switch', n: number, faults: FaultSpec[] = [], pairOverrides?: Record<string, unknown>, setup?: (sim: Simulation) => void): Promise<Nights & { yResource: string | undefined; yResourceAfter: string | undefined }> {
   const sim = await Simulation.create({ config, seed: 11, faults, probe: true, mode, ...(pairOverrides ? { pairOverrides } : {}) });
   const yResource = sim.rds.instances.get(Y)?.DbiResourceId;
+  setup?.(sim);
   try {
     await sim.runNights(n);
     const runs = await sim.history(Y);
@@ -40,7 +43,7 @@ async function nights(mode: 'rename-swap' | 'dns-switch', n: number, faults: Fau
       return change.ResourceRecordSet.ResourceRecords[0]!.Value.split('.')[0]!;
     });
     expect(yResource).toBeDefined();
-    return { sim, runs, instances, renames, record, upserts };
+    return { sim, runs, instances, renames, record, upserts, yResource, yResourceAfter: sim.rds.instances.get(Y)?.DbiResourceId };
   } finally {
     await sim.close();
   }
@@ -88,6 +91,22 @@ describe('rename-swap in the simulated account', () => {
     expect(next?.status).toBe('succeeded');
   });
 
+  it('probe: a rename RDS refuses half way is rolled back: y is the old instance again, the copy is deleted, the run fails and says so', async () => {
+    // RDS refuses the copy's rename to y (after y took its retired name): the switch is undone.
+    const { runs, instances, yResource, yResourceAfter } = await nights('rename-swap', 1, [], undefined, (sim) => {
+      sim.refuseWhen = (_fn, command, input) => (command === 'ModifyDBInstanceCommand' && input.NewDBInstanceIdentifier === Y && String(input.DBInstanceIdentifier).includes('-next-') ? new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', $metadata: {} }) : undefined);
+    });
+    const run = runs[0]!;
+    expect(run.status).toBe('failed');
+    expect(run.rolledBackAt).toBeDefined();
+    expect(run.reason).toMatch(/the switch was rolled back \(a rename was refused: .*DBInstanceAlreadyExists.*\): y's name is the old instance's again/);
+    // y is the very instance it was before the night, and nothing else of the run is left.
+    expect(yResourceAfter).toBe(yResource);
+    expect(instances).toEqual([Y]);
+    // Clients lost y while the old instance took its retired name and then y's name back (RDS's renames).
+    expect(run.clientDowntimeSeconds).toBeGreaterThan(600);
+  });
+
   it('deletes old instances after keepOldHours, and only instances this mode made', async () => {
     const { runs, instances } = await nights('rename-swap', 2, [], { refresh: { mode: 'rename-swap', keepOldHours: 0, validation: simValidation({ maxSnapshotAgeHours: 26 }) } });
     expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
@@ -124,5 +143,25 @@ describe('dns-switch in the simulated account', () => {
     expect(runs[1]?.dnsChangeId).toBeUndefined();
     // Night 2 never pointed the record: only nights 1 and 3 did.
     expect(upserts).toEqual([`${Y}-a`, `${Y}-b`]);
+  });
+
+  it('probe: a change Route 53 refuses never moves clients: the record and the live instance stay, the copy is deleted, the run fails', async () => {
+    const { runs, record, instances } = await nights('dns-switch', 1, [], undefined, (sim) => {
+      const route53 = sim.route53!;
+      const handle = route53.handle.bind(route53);
+      let setup = true;
+      route53.handle = (command, input) => {
+        // The account owner's own record change at setup passes; the function's UPSERT is refused.
+        if (command === 'ChangeResourceRecordSetsCommand' && !setup) return Promise.reject(new InvalidChangeBatch({ message: 'simulated refusal', $metadata: {} }));
+        setup = false;
+        return handle(command, input);
+      };
+    });
+    const run = runs[0]!;
+    expect(run.status).toBe('failed');
+    expect(run.reason).toMatch(/Route 53 refused the change/);
+    expect(run.clientDowntimeSeconds).toBe(0);
+    expect(record).toBe(Y);
+    expect(instances).toEqual([Y]);
   });
 });
