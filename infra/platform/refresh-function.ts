@@ -318,9 +318,23 @@ function estimateEnvironmentBytes(environment: Record<string, string>): number {
   return Object.entries(environment).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
 }
 
-/** The JSON as it will be once deployed, each unresolved token counted at its largest likely size. */
+/**
+ * The most a function name takes: "If you specify only the function name, it is limited to 64 characters in length"
+ * (Lambda API reference, CreateFunction, FunctionName).
+ */
+const FUNCTION_NAME_MAX = 64;
+
+/**
+ * The JSON as it will be once deployed, each unresolved token counted at its largest likely size: a function name
+ * (the values of `validationFunctions`) at Lambda's 64 characters, any other at {@link TOKEN_SIZE_ESTIMATE}.
+ */
 function estimateJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && Token.isUnresolved(v) ? 'x'.repeat(TOKEN_SIZE_ESTIMATE) : v));
+  const functionNames = new WeakSet<object>();
+  return JSON.stringify(value, function (this: unknown, key, v: unknown) {
+    if (key === 'validationFunctions' && v !== null && typeof v === 'object') functionNames.add(v);
+    if (typeof v !== 'string' || !Token.isUnresolved(v)) return v;
+    return 'x'.repeat(this !== null && typeof this === 'object' && functionNames.has(this) ? FUNCTION_NAME_MAX : TOKEN_SIZE_ESTIMATE);
+  });
 }
 
 /**

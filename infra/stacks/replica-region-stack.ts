@@ -1,8 +1,8 @@
 /**
  * Everything that runs in a replica region: the functions, the events and schedules that drive them, the ledger,
  * notifications, alarms and a dashboard, for the pairs whose y lives in this region; the project key that copies
- * and replicated backups are encrypted with, the retention of the copies, and the replication of x's automated
- * backups for the pairs restored from them.
+ * and replicated backups are encrypted with, the retention of the copies, the replication of x's automated
+ * backups for the pairs restored from them, and the validation function of each swap pair (rename-swap, dns-switch).
  */
 import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
@@ -12,6 +12,7 @@ import { STACK_OUTPUTS } from '../../lambdas/kernel/stack-outputs';
 import type { z } from 'zod/mini';
 import { copiesSnapshots, needsProjectKey, scheduleTimeZone, splitRuntimeConfig, type Config, type PairConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
 import { BackupReplication } from '../features/backup-replication';
+import { CopyValidation, copyValidationProps, validationTimeout } from '../features/copy-validation';
 import { RefreshDashboard } from '../platform/dashboard';
 import { EventPipeline, eventSubscriptionNames } from '../features/event-pipeline';
 import { Ledger } from '../platform/ledger';
@@ -21,7 +22,7 @@ import { RefreshFunction } from '../platform/refresh-function';
 import { ReplicaCredentials } from '../features/replica-credentials';
 import { ReplicaInstances } from '../features/replica-instances';
 import { RetentionSchedules } from '../features/retention-schedule';
-import { RefreshSchedules } from '../features/schedule';
+import { RefreshSchedules, acknowledgeInvokeQualifiers } from '../features/schedule';
 import { SnapshotKey } from '../platform/snapshot-key';
 import { acknowledgeNag } from '../platform/nag';
 import { enforceResourceLimit } from '../platform/resource-limit';
@@ -48,11 +49,18 @@ export class ReplicaRegionStack extends Stack {
   public readonly retention?: RefreshFunction;
   /** The project key of this region; only when some pair needs it ({@link needsProjectKey}). */
   public readonly snapshotKey?: SnapshotKey;
+  /** The validation function of each pair with a swap mode (rename-swap, dns-switch), by pair id. */
+  public readonly validations: ReadonlyMap<string, CopyValidation>;
 
   public constructor(scope: Construct, id: string, props: ReplicaRegionStackProps) {
     super(scope, id, props);
     const { config } = props;
-    enforceResourceLimit(this, props.pairs.length, 'its refresh schedule (alarms, retention schedules and the dashboard do not grow with the pairs)');
+    const swapPairs = props.pairs.filter((p) => p.refresh.mode !== 'delete-first');
+    enforceResourceLimit(
+      this,
+      props.pairs.length,
+      `its refresh schedule${swapPairs.length > 0 ? ', a swap pair also its validation function (a function, its role, policy, log group and invoke configuration)' : ''} (alarms, retention schedules and the dashboard do not grow with the pairs)`,
+    );
     if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
     const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
     const credentials = new ReplicaCredentials(this, 'Credentials', { pairs: props.pairs });
@@ -73,10 +81,27 @@ export class ReplicaRegionStack extends Stack {
       eventSubscriptionNames: subscriptionNames,
       // The watchdog decides "no success within N hours" itself (lambdas/reporting/overdue.ts).
       noSuccessWithinHours: config.alarms.noSuccessWithinHours,
-      // Bundled with each function as runtime-config.json (the environment only names the ledger and the topic).
+      // Bundled with each function as runtime-config.json (the environment only names the ledger and the topic, and
+      // for on-rds-event and the watchdog the swap pairs' validation functions).
       pairs: [...props.pairs],
     };
-    const common = { config: { kind: 'runtime', ...splitRuntimeConfig(runtimeConfig) } as const };
+    const split = splitRuntimeConfig(runtimeConfig);
+    const common = { config: { kind: 'runtime', ...split } as const };
+
+    // A swap pair's copy is validated before clients are switched to it, by a function of its own inside y's VPC, which
+    // on-rds-event and the watchdog invoke synchronously (lambdas/validation/copy.ts). They find it by the pair's id in
+    // validationFunctions, which names deployed resources and so travels in the environment with the ledger and topic.
+    const validations = new Map<string, CopyValidation>();
+    for (const pair of swapPairs) validations.set(pair.id, new CopyValidation(this, `Validation-${pair.id}`, copyValidationProps(this, pair)));
+    this.validations = validations;
+    const switching =
+      validations.size === 0
+        ? common
+        : ({ config: { kind: 'runtime', file: split.file, resources: { ...split.resources, validationFunctions: Object.fromEntries([...validations].map(([id, v]) => [id, v.functionName])) } } } as const);
+    // The caller waits for the validation (a synchronous invoke): it must outlive the longest one. (The names take
+    // the environment's room: some 30 swap pairs per region fit Lambda's 4 KB, RefreshFunction checks it at synth.)
+    const longestValidation = Math.max(0, ...swapPairs.map((p) => (p.refresh.mode === 'delete-first' ? 0 : validationTimeout(p.refresh.validation).toSeconds())));
+    const outliving = (seconds: number, margin: number) => Duration.seconds(Math.min(900, Math.max(seconds, longestValidation === 0 ? 0 : longestValidation + margin)));
     // A throw from start-refresh or the watchdog is a bug, not a passing fault: no retry, straight to the DLQ and an alarm.
     this.startRefresh = new RefreshFunction(this, 'StartRefresh', {
       ...common,
@@ -88,19 +113,19 @@ export class ReplicaRegionStack extends Stack {
     });
     // SNS invokes asynchronously; two retries (about 1 and 2 minutes later) ride out throttling and busy instances.
     this.onRdsEvent = new RefreshFunction(this, 'OnRdsEvent', {
-      ...common,
+      ...switching,
       entry: handlerEntry('on-rds-event'),
       serviceName: 'on-rds-event',
       description: 'Reacts to RDS events of the replicas: restores y after its deletion, closes the run after the restore',
-      timeout: Duration.seconds(60),
+      timeout: outliving(60, 30),
       asyncRetryAttempts: 2,
     });
     this.watchdog = new RefreshFunction(this, 'Watchdog', {
-      ...common,
+      ...switching,
       entry: handlerEntry('watchdog'),
       serviceName: 'watchdog',
       description: 'Acts for RDS events that never came and fails runs that are stuck',
-      timeout: Duration.seconds(120),
+      timeout: outliving(120, 60),
       asyncRetryAttempts: 0,
     });
 
@@ -110,11 +135,16 @@ export class ReplicaRegionStack extends Stack {
       replicas.grantRead(fn.role, { proxies: true });
       acknowledgeKmsDataKeyActions(fn.role);
     }
-    replicas.grantDelete(this.startRefresh.role);
+    // Deleting a delete-first y; a swap pair's first restore beside y (and, dns-switch, the idle slot's deletion).
+    replicas.grantStart(this.startRefresh.role);
     replicas.grantRestore(this.onRdsEvent.role);
     replicas.grantRestore(this.watchdog.role);
+    for (const [label, fn] of [['on-rds-event', this.onRdsEvent], ['the watchdog', this.watchdog]] as const) {
+      for (const validation of validations.values()) validation.function.grantInvoke(fn.role);
+      acknowledgeInvokeQualifiers(fn.role, [...validations.values()].map((v) => v.function), label);
+    }
     // An Aurora y is deleted by start-refresh alone, its members and then the cluster in one go (DeleteDBCluster takes a
-    // cluster whose members are deleting; lambdas/targets/cluster/gateway.ts): grantDelete includes it.
+    // cluster whose members are deleting; lambdas/targets/cluster/gateway.ts): grantStart includes it.
     // The preflight refuses a run whose secret cannot be read, before y is deleted; the run's end sets the credentials.
     credentials.grantReadSecrets(this.startRefresh.role);
     credentials.grantApply(this.onRdsEvent.role);
@@ -158,6 +188,11 @@ export class ReplicaRegionStack extends Stack {
     const events = new EventPipeline(this, 'Events', { instanceIds: replicas.eventInstanceIds, clusterIds: replicas.clusterIds, handler: this.onRdsEvent.function });
     // The watchdog checks on every pass that the subscription still delivers.
     events.grantDescribeSubscription(this.watchdog.role);
+    // Its housekeeping never retires the instance a dns-switch record points at.
+    replicas.grantReadDnsRecords(this.watchdog.role);
+    // on-rds-event reads it for a deletion event outside any run: y retired by a dns-switch pair's first switch is news
+    // only when the instance the record points at is gone too.
+    replicas.grantReadDnsRecords(this.onRdsEvent.role);
     const schedules = new RefreshSchedules(this, 'Schedules', {
       refreshes: props.pairs.map((p) => ({
         replicaId: p.id,

@@ -87,8 +87,9 @@ export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsE
 
   if (signal === 'deleted') {
     if (!run) {
-      // A late or repeated deletion event of a run that already restored y: y exists, nothing happened.
-      const live = await ctx.gateway.describe(pair.replica.identifier);
+      // A late or repeated deletion event of a run that already restored y: y exists, nothing happened. The instance
+      // clients use is y, or a dns-switch pair's live one (its first switch retires y itself).
+      const live = await ctx.gateway.describe(strategy.liveOf ? await strategy.liveOf(deps, ctx) : pair.replica.identifier);
       if (live) {
         if (await amendFromEvent(deps, pair.id, undefined, 'deleted', event.time)) return { eventId: event.eventId, sourceId: event.sourceId, action: 'amended:deleted' };
         return ignored(deps, 'stale-event', { ...detail, status: live.status });

@@ -175,6 +175,66 @@ export const credentialsSchema = z.discriminatedUnion(
 /** A pair's credentials choice. */
 export type CredentialsConfig = z.output<typeof credentialsSchema>;
 
+/**
+ * A SQL file of the repository a staging hook runs (`staging.hooks`): a relative path ending in .sql, read when the
+ * app is synthesized (and by the simulation) and bundled with the functions as `{ name, sql }`.
+ */
+const hookFile = z.union(
+  [
+    z.string().check(z.regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w./-]+\.sql$/, 'must be the path of a .sql file in the repository, relative to it, such as "infra/examples/staging-safety/sql/10-mask.sql"')),
+    z.strictObject({ name: z.string().check(z.minLength(1)), sql: z.string().check(z.minLength(1, 'is empty: a hook file must hold SQL')) }),
+  ],
+  { error: 'must be the path of a .sql file in the repository, such as "sql/10-mask.sql"' },
+);
+
+/** The engine families whose read-only setting the project knows (`staging.readOnly`), by parameter group family prefix. */
+export const READ_ONLY_PARAMETERS: Readonly<Record<string, { name: string; value: string }>> = {
+  // "default_transaction_read_only: Sets the default read-only status of new transactions" (PostgreSQL docs, 19.11.1).
+  postgres: { name: 'default_transaction_read_only', value: '1' },
+  // read_only: "the server permits no client updates except from users who have the CONNECTION_ADMIN privilege" (MySQL
+  // reference, System Variables); the RDS master user lacks SUPER/CONNECTION_ADMIN, so it applies to it too on MySQL.
+  mysql: { name: 'read_only', value: '1' },
+  mariadb: { name: 'read_only', value: '1' },
+};
+
+/**
+ * A pair's staging safety (issue 17): y read-only for ordinary sessions, SQL hooks after each restore (masking,
+ * grants) and checks that must pass before y counts as refreshed, run by the pair's SQL runner in y's VPC.
+ */
+export const stagingSchema = z.strictObject({
+  /** Attach the project's read-only parameter group of `parameterGroupFamily` to y at each restore. */
+  readOnly: z._default(z.boolean(), false),
+  /** The parameter group family of y's engine and version, such as "postgres16" (needed with readOnly). */
+  parameterGroupFamily: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9.-]{2,62}$/, 'must be a parameter group family such as "postgres16" or "mysql8.0"'))),
+  hooks: z._default(
+    z.strictObject({
+      /** Run in order after each restore, each in one transaction that may write (masking, grants). */
+      afterRestore: z._default(z.array(hookFile), []),
+      /** Run after them: each must return a row and no row whose first column is false (read-only, rolled back). */
+      validate: z._default(z.array(hookFile), []),
+    }),
+    { afterRestore: [], validate: [] },
+  ),
+  /**
+   * A hook that fails leaves unmasked data on y: `isolate` (default) takes y off the network (no public access, only
+   * `isolationSecurityGroupId`), `delete` deletes it. The swap modes never switch to it instead.
+   */
+  onFailure: z._default(z.enum(['isolate', 'delete']), 'isolate'),
+  /** A security group without ingress rules in y's VPC, for `onFailure: "isolate"`. */
+  isolationSecurityGroupId: z.optional(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id such as sg-0123456789abcdef0'))),
+  /** Where the hooks run: the pair's SQL runner in y's VPC (the same function that validates a swap mode's copy). */
+  runner: z.optional(
+    z.strictObject({
+      vpc: validationSchema.shape.vpc,
+      timeoutSeconds: validationSchema.shape.timeoutSeconds,
+      database: validationSchema.shape.database,
+      user: validationSchema.shape.user,
+      credentialsSecretArn: validationSchema.shape.credentialsSecretArn,
+      passwordKey: validationSchema.shape.passwordKey,
+    }),
+  ),
+});
+
 /** The longest y a rename-swap pair may have: `-next-` and the run's 8-character tag must fit RDS's 63 characters. */
 export const RENAME_SWAP_MAX_ID = 63 - '-next-'.length - 8;
 
@@ -431,8 +491,8 @@ const pairObject = z
       { cron: 'cron(0 3 * * ? *)', enabled: true },
     ),
     /**
-     * How y is refreshed: `delete-first` (the only mode so far) deletes y, then restores it under its own name; y is
-     * down from the delete until the restore is usable. See lambdas/refresh/strategies/.
+     * How y is refreshed (see {@link refreshSchema} and lambdas/refresh/strategies/): `delete-first` (the default),
+     * `rename-swap` or `dns-switch`.
      */
     refresh: z._default(refreshSchema, { mode: 'delete-first' }),
     /** y must carry this tag, or it is never deleted. */
@@ -474,6 +534,8 @@ const pairObject = z
     monitoringRoleArn: z.optional(arn),
     /** What y's master credentials are after each refresh (required: see {@link credentialsSchema}). */
     credentials: credentialsSchema,
+    /** y made safe to hand to developers after each restore: read-only, masked, granted (see {@link stagingSchema}). */
+    staging: z.optional(stagingSchema),
     /** IAM roles y has associated (AddRoleToDBInstance, e.g. s3Import), so the functions may pass them back to the new y. */
     associatedRoleArns: z.optional(z.array(arn).check(z.maxLength(20))),
     /** RDS Proxies that target y, so the functions may register the new y with them again. */
@@ -642,6 +704,25 @@ export const configSchema = z
         if (p.refresh.mode !== 'delete-first' && p.replica.kind !== 'instance') {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'refresh', 'mode'], message: `"${p.refresh.mode}" is for DB instances: an Aurora cluster y is refreshed with "delete-first" (renaming a cluster and its members is not built)` });
         }
+        const st = p.staging;
+        if (st && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && !st.runner) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'runner'], message: 'is required with staging.hooks: where the hooks run, {"vpc": {"vpcId", "subnetIds", "securityGroupIds"}} in y\'s VPC' });
+        }
+        if (st?.readOnly && !st.parameterGroupFamily) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'parameterGroupFamily'], message: 'is required with staging.readOnly: the family of y\'s engine and version, such as "postgres16", for the read-only parameter group the deployment creates' });
+        }
+        if (st?.readOnly && st.parameterGroupFamily && !Object.keys(READ_ONLY_PARAMETERS).some((e) => st.parameterGroupFamily!.startsWith(e))) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'readOnly'], message: `is not supported for "${st.parameterGroupFamily}": the project makes PostgreSQL, MySQL and MariaDB read-only (default_transaction_read_only, read_only); for Oracle and SQL Server grant developers read-only roles in an afterRestore hook instead` });
+        }
+        if (st && p.replica.kind === 'cluster' && (st.readOnly || st.hooks.afterRestore.length + st.hooks.validate.length > 0)) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging'], message: 'is for DB instances: an Aurora cluster\'s parameter groups and hooks are not built yet' });
+        }
+        if (st?.onFailure === 'isolate' && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && !st.isolationSecurityGroupId) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'isolationSecurityGroupId'], message: 'is required with onFailure "isolate": a security group without ingress rules in y\'s VPC, which y gets when a hook fails (or set onFailure to "delete")' });
+        }
+        if (p.refresh.mode !== 'delete-first' && p.credentials.mode === 'source' && !p.refresh.validation.credentialsSecretArn) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'refresh', 'validation', 'credentialsSecretArn'], message: `is required with credentials.mode "source": the copy keeps production's master password, which no secret of the pair holds; name a secret in y's region with the password the validation logs in with` });
+        }
         if (p.refresh.mode === 'dns-switch' && p.replica.identifier.length > DNS_SWITCH_MAX_ID) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica', 'instanceId'], message: `"${p.replica.identifier}" is ${p.replica.identifier.length} characters; dns-switch needs at most ${DNS_SWITCH_MAX_ID} (its instances are <y>-a and <y>-b within RDS's 63)` });
         }
@@ -766,7 +847,7 @@ const RUNTIME_RESOURCE_KEYS = { ledgerTableName: true, notificationTopicArn: tru
 /** What {@link RUNTIME_CONFIG_FILE} holds: the runtime configuration without its resource names. */
 export const runtimeConfigFileSchema = z.omit(runtimeConfigSchema, RUNTIME_RESOURCE_KEYS);
 
-/** What {@link RESOURCES_ENV} holds: the ledger table and the notifications topic. */
+/** What {@link RESOURCES_ENV} holds: the ledger table, the notifications topic and the swap pairs' validation functions. */
 export const runtimeResourcesSchema = z.pick(runtimeConfigSchema, RUNTIME_RESOURCE_KEYS);
 
 /** The resource names a replica-region function gets in its environment. */
@@ -796,9 +877,12 @@ export interface SplitConfig<F, R> {
 }
 
 /** Splits a replica-region runtime configuration into its file and its resource names. */
-export function splitRuntimeConfig<C extends { ledgerTableName: string; notificationTopicArn: string }>(config: C): SplitConfig<Omit<C, 'ledgerTableName' | 'notificationTopicArn'>, { ledgerTableName: string; notificationTopicArn: string }> {
-  const { ledgerTableName, notificationTopicArn, ...file } = config;
-  return { file, resources: { ledgerTableName, notificationTopicArn } };
+export function splitRuntimeConfig<C extends { ledgerTableName: string; notificationTopicArn: string; validationFunctions?: Record<string, string> }>(
+  config: C,
+): SplitConfig<Omit<C, keyof typeof RUNTIME_RESOURCE_KEYS>, { ledgerTableName: string; notificationTopicArn: string; validationFunctions?: Record<string, string> }> {
+  // Every key of RUNTIME_RESOURCE_KEYS: what names deployed resources goes into the environment.
+  const { ledgerTableName, notificationTopicArn, validationFunctions, ...file } = config;
+  return { file, resources: { ledgerTableName, notificationTopicArn, ...(validationFunctions ? { validationFunctions } : {}) } };
 }
 
 /**
@@ -1015,4 +1099,47 @@ export function needsProjectKey(pair: PairConfig): boolean {
 /** Finds the pair with this id (the `replica` of the ledger, the metrics and the commands). */
 export function pairFor(cfg: Pick<RuntimeConfig, 'pairs'>, replicaId: string): PairConfig | undefined {
   return cfg.pairs.find((p) => p.id === replicaId);
+}
+
+/** A staging hook as the functions run it: its file's path and its SQL. */
+export interface HookStep {
+  name: string;
+  sql: string;
+}
+
+/** The pair's hooks, embedded (the functions never see a bare path: {@link embedHookSql} read them at synth). */
+export function hookSteps(pair: PairConfig): { afterRestore: HookStep[]; validate: HookStep[] } {
+  const embedded = (list: readonly (string | HookStep)[]) =>
+    list.map((h) => {
+      if (typeof h === 'string') throw new ConfigError(`staging hook ${h} of ${pair.id} was not embedded: the app reads each hook file when it is synthesized; run "npx cdk deploy" again`, [h]);
+      return h;
+    });
+  return { afterRestore: embedded(pair.staging?.hooks.afterRestore ?? []), validate: embedded(pair.staging?.hooks.validate ?? []) };
+}
+
+/**
+ * Reads every staging hook file of the pairs from `root` (the repository) and embeds its SQL, so the functions carry
+ * it in their bundled configuration.
+ * @throws ConfigError naming the pair and the file that cannot be read
+ */
+export function embedHookSql(pairs: readonly PairConfig[], root: string): PairConfig[] {
+  const problems: string[] = [];
+  const out = pairs.map((pair) => {
+    if (!pair.staging) return pair;
+    const read = (list: readonly (string | HookStep)[], key: string) =>
+      list.map((h, j) => {
+        if (typeof h !== 'string') return h;
+        try {
+          const sql = readFileSync(join(root, h), 'utf8');
+          if (sql.trim() === '') problems.push(`pairs (${pair.id}).staging.hooks.${key}[${j}] = "${h}": the file is empty`);
+          return { name: h, sql };
+        } catch (err) {
+          problems.push(`pairs (${pair.id}).staging.hooks.${key}[${j}] = "${h}": cannot be read (${(err as Error).message}); paths are relative to the repository`);
+          return h;
+        }
+      });
+    return { ...pair, staging: { ...pair.staging, hooks: { afterRestore: read(pair.staging.hooks.afterRestore, 'afterRestore'), validate: read(pair.staging.hooks.validate, 'validate') } } };
+  });
+  if (problems.length > 0) throw new ConfigError(`replicaRefresh has ${problems.length} problem(s) with staging hook files:\n  - ${problems.join('\n  - ')}`, problems);
+  return out;
 }

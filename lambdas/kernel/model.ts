@@ -396,6 +396,10 @@ export interface RunRecord {
   /** dns-switch: the Route 53 change that pointed the record at the copy, and when Route 53 was first seen INSYNC. */
   dnsChangeId?: string;
   dnsInsyncAt?: string;
+  /** The staging hooks' results (issue 17), file by file, and when they finished (and passed). */
+  hooks?: ValidationStepResult[];
+  hooksFinishedAt?: string;
+  hooksPassedAt?: string;
   /** The new copy serves under y's name: clients have y back from here. */
   switchedAt?: string;
   switchedSource?: 'event' | 'poll';

@@ -262,4 +262,6 @@ export interface CopyValidation {
  */
 export interface CopyValidator {
   validate(request: { pair: PairConfig; runId: string; copy: TargetView }): Promise<CopyValidation>;
+  /** Runs a pair's staging hooks on `target`: the afterRestore changes in order, then the validate checks (issue 17). */
+  runHooks(request: { pair: PairConfig; runId: string; target: TargetView; afterRestore: readonly { name: string; sql: string }[]; validate: readonly { name: string; sql: string }[] }): Promise<CopyValidation>;
 }

@@ -8,6 +8,7 @@ import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { PermanentRdsError, RetryableRdsError, StaleRunError, describeError } from '../kernel/errors';
 import { alert, closedRunNotification, measure, rtoMissed } from '../reporting/measures';
 import { applyCredentials } from './credentials';
+import { NETWORK_GROUP, hasHooks, isolatedNetwork, quarantine, runHooks } from './hooks';
 import { TRANSITIONS, stateOf, transition } from './machine';
 import { gatewayOf, targetOf } from '../targets/registry';
 import type { TargetGateway, TargetModel } from '../targets/target';
@@ -210,7 +211,10 @@ export async function requestRestore(
     claimed = await deps.ledger.updateActiveRun(claimed, { snapshot: chosen, ...(notes.length ? { errors: [...claimed.errors, ...notes] } : {}) }, ['restoring']);
 
     // Storage at least the snapshot's; after a capacity shortage, any zone rather than the one that has none.
-    const settings = ctx.target.restoreSettings(claimed.desired!, snapshot, { anyZone: claimed.lastErrorCode !== undefined && AZ_CAPACITY_ERRORS.has(claimed.lastErrorCode) });
+    const wanted = ctx.target.restoreSettings(claimed.desired!, snapshot, { anyZone: claimed.lastErrorCode !== undefined && AZ_CAPACITY_ERRORS.has(claimed.lastErrorCode) });
+    // A pair with staging hooks is restored isolated: its own network settings follow once the hooks passed.
+    const isolated = ctx.target.kind === 'instance' ? isolatedNetwork(ctx.pair) : undefined;
+    const settings = isolated ? { ...wanted, ...isolated } : wanted;
     // Only what this engine accepts: RDS rejects the whole restore for one parameter it does not take.
     const engine = ctx.pair.engine ?? claimed.engine ?? snapshot.engine;
     const shaped = ctx.target.shapeRestore(engine, settings);
@@ -327,8 +331,25 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
     return 'duplicate';
   }
 
-  const settled = await applyPostRestore(deps, ctx, current, y, usable.force === true);
+  let settled = await applyPostRestore(deps, ctx, current, y, usable.force === true);
   if (settled.outcome === 'busy') return 'busy';
+  // Staging hooks (masking, grants, checks) run on the restored instance while it is still isolated; only when they
+  // pass does it get its network settings (the held-back group), so unmasked data is never served.
+  if (hasHooks(ctx.pair) && !current.hooksPassedAt) {
+    const hooks = await runHooks(deps, ctx, current, settled.after);
+    const hooksFinishedAt = deps.now().toISOString();
+    if (!hooks.ok) {
+      deps.telemetry.count('HookFailed', 1, dims(ctx.pair));
+      const record: Partial<RunRecord> = { drift: settled.drift, rejectedGroups: settled.run.rejectedGroups, credentialsSetAt: settled.run.credentialsSetAt, hooks: hooks.hooks, hooksFinishedAt };
+      if (handoff) return handoff.hooksFailed({ ...current, ...record }, record, hooks.reason);
+      const fate = await quarantine(deps, ctx, current, settled.after);
+      await failRun(deps, ctx, { ...current, errors: settled.run.errors }, `${hooks.reason}. ${fate}`, 'RefreshFailed', record);
+      return 'failed';
+    }
+    current = await deps.ledger.updateActiveRun({ ...current, ...settled.run }, { ...pick(settled.run), hooks: hooks.hooks, hooksPassedAt: hooksFinishedAt, hooksFinishedAt }, ['finishing']);
+    settled = await applyPostRestore(deps, ctx, current, settled.after, usable.force === true);
+    if (settled.outcome === 'busy') return 'busy';
+  }
   const { after, drift, run: applied } = settled;
   const configured: Partial<RunRecord> = {
     drift,
@@ -339,12 +360,23 @@ export async function finishRun(deps: Deps, ctx: RunContext, run: RunRecord, usa
     masterUserSecretArn: applied.masterUserSecretArn,
   };
   // A swap mode's copy is configured: the strategy validates it and switches clients to it before the run closes.
-  if (handoff) return handoff(current, configured, after);
+  if (handoff) return handoff.configured(current, configured, after);
   return closeSucceeded(deps, ctx, current, 'succeed', { ...configured, closedAt: deps.now().toISOString() }, after);
 }
 
-/** What a swap mode does with its configured copy (validate, switch): the run is in `finishing`, `configured` not yet written. */
-export type Handoff = (run: RunRecord, configured: Partial<RunRecord>, copy: TargetView) => Promise<FinishOutcome>;
+/** What post-restore work the run keeps between the hooks and the rest of the finish. */
+function pick(run: RunRecord): Partial<RunRecord> {
+  return { rejectedGroups: run.rejectedGroups, credentialsSetAt: run.credentialsSetAt, masterUserSecretArn: run.masterUserSecretArn, errors: run.errors };
+}
+
+/**
+ * What a swap mode does with its copy, the run in `finishing` (`configured`/`record` not yet written): `configured`
+ * validates it and switches clients to it; `hooksFailed` fails the run without a switch (the copy is deleted).
+ */
+export interface Handoff {
+  configured(run: RunRecord, configured: Partial<RunRecord>, copy: TargetView): Promise<FinishOutcome>;
+  hooksFailed(run: RunRecord, record: Partial<RunRecord>, reason: string): Promise<FinishOutcome>;
+}
 
 /**
  * Closes a run whose new y serves: the move (`succeed`, or a swap mode's `switched`), the notification, and what a
@@ -412,7 +444,9 @@ async function applyPostRestore(deps: Deps, ctx: RunContext, run: RunRecord, y: 
   if (desired) {
     // What the restore left to create that y serves without (an Aurora cluster's readers): until then, the run waits.
     await attempt('members', async () => ((await ctx.gateway.completeRestore(y, desired)) === 'waiting' ? 'busy' : 'requested'));
-    for (const { group, changes } of ctx.target.postRestoreGroups(desired, y)) await attempt(group, () => ctx.gateway.modify(id, { settings: changes }));
+    // The network group waits for the staging hooks: a pair with hooks is restored isolated (hooks.ts).
+    const holdNetwork = hasHooks(ctx.pair) && !run.hooksPassedAt;
+    for (const { group, changes } of ctx.target.postRestoreGroups(desired, y)) if (!(holdNetwork && group === NETWORK_GROUP)) await attempt(group, () => ctx.gateway.modify(id, { settings: changes }));
     for (const role of ctx.target.missingRoles(desired, y)) await attempt(`iam-role:${role.featureName}`, () => ctx.gateway.addRole(id, role.roleArn, role.featureName));
     for (const target of desired.proxyTargets ?? []) await attempt(`rds-proxy:${target.proxyName}`, () => ctx.gateway.registerProxyTarget(target, id));
   }

@@ -19,6 +19,8 @@ export interface RunMeasures {
   modifySeconds?: number;
   /** A swap mode: from the switch to the copy serving under the name clients use. */
   switchSeconds?: number;
+  /** Staging hooks: from the restored instance usable to its hooks done (part of delete-first's downtime). */
+  hooksSeconds?: number;
 }
 
 function secondsBetween(from: string | undefined, to: string | undefined): number | undefined {
@@ -32,7 +34,8 @@ export function measure(run: RunRecord): RunMeasures {
   const m: RunMeasures = {
     // A swap mode: clients lose y from the switch until the copy serves under y's name; the restore was beside y.
     // dns-switch: none by design, both instances serve through the switch (the old one until the TTL after INSYNC).
-    downtimeSeconds: run.mode === 'dns-switch' ? (run.switchedAt ? 0 : undefined) : run.copyId ? secondsBetween(run.switchRequestedAt, run.switchedAt) : secondsBetween(run.deleteRequestedAt, run.usableAt),
+    // delete-first with staging hooks: y serves clients once its hooks passed (it was restored isolated until then).
+    downtimeSeconds: run.mode === 'dns-switch' ? (run.switchedAt ? 0 : undefined) : run.copyId ? secondsBetween(run.switchRequestedAt, run.switchedAt) : secondsBetween(run.deleteRequestedAt, run.hooksPassedAt ?? run.usableAt),
     // From the first attempt: retries after a failed restore are part of the time to recover.
     restoreSeconds: secondsBetween(run.firstRestoreAttemptAt ?? run.restoreRequestedAt, run.usableAt),
     // The data's age when clients got it: when y (or, in a swap mode, the switched copy) became usable.
@@ -41,6 +44,7 @@ export function measure(run: RunRecord): RunMeasures {
     deleteSeconds: secondsBetween(run.deleteRequestedAt, run.deletedAt),
     modifySeconds: secondsBetween(run.usableAt, run.modifiedAt),
     switchSeconds: secondsBetween(run.switchRequestedAt, run.switchedAt),
+    hooksSeconds: secondsBetween(run.usableAt, run.hooksFinishedAt),
   };
   return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined));
 }

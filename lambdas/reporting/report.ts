@@ -34,6 +34,10 @@ export interface ReportRow {
   mode: string;
   /** A swap mode: the new copy's validation, check by check, before clients were switched to it. */
   validation?: ValidationStepResult[];
+  /** Staging hooks (masking, grants, checks), file by file: `ok`, `failed` or `skipped` (after a failure), with their time. */
+  hooks?: ValidationStepResult[];
+  /** Seconds from the restored instance usable to its hooks done: part of a delete-first run's downtime. */
+  hooksSeconds?: number;
   reason?: string;
 }
 
@@ -106,7 +110,8 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       mode: r.mode ?? 'delete-first',
       // Clients lose y at its delete (delete-first) or at the switch (a swap mode), and have it back when it serves.
       ...(r.mode !== 'dns-switch' && (r.copyId ? r.switchRequestedAt : r.deleteRequestedAt) ? { downtimeStart: (r.copyId ? r.switchRequestedAt : r.deleteRequestedAt)! } : {}),
-      ...(r.mode !== 'dns-switch' && (r.copyId ? r.switchedAt : r.usableAt) ? { downtimeEnd: (r.copyId ? r.switchedAt : r.usableAt)! } : {}),
+      // A y whose staging hooks failed was never opened to clients: its window has no end.
+      ...(r.mode !== 'dns-switch' && !(r.hooks && !r.hooksPassedAt) && (r.copyId ? r.switchedAt : (r.hooksPassedAt ?? r.usableAt)) ? { downtimeEnd: (r.copyId ? r.switchedAt : (r.hooksPassedAt ?? r.usableAt))! } : {}),
       ...(usable && m.downtimeSeconds !== undefined ? { downtimeSeconds: m.downtimeSeconds } : {}),
       ...(usable && m.restoreSeconds !== undefined ? { restoreSeconds: m.restoreSeconds } : {}),
       ...(usable && m.dataAgeSeconds !== undefined ? { dataAgeSeconds: m.dataAgeSeconds } : {}),
@@ -119,6 +124,8 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       deletedSource: r.deletedSource ?? null,
       usableSource: r.usableSource ?? null,
       ...(r.validation ? { validation: r.validation } : {}),
+      ...(r.hooks ? { hooks: r.hooks.map((h) => ({ name: h.name, status: h.status, ms: h.ms, ...(h.rows !== undefined ? { rows: h.rows } : {}), ...(h.error !== undefined ? { error: h.error } : {}) })) } : {}),
+      ...(m.hooksSeconds !== undefined ? { hooksSeconds: m.hooksSeconds } : {}),
       precision: usable && r.mode === 'dns-switch'
         ? 'no window: both instances served through the switch'
         : usable && r.copyId

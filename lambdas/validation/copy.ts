@@ -39,6 +39,19 @@ export function requestFor(pair: PairConfig, copy: TargetView): ValidationReques
   return validationRequest(spec, copyToValidate(pair, copy));
 }
 
+/** The request that runs a pair's staging hooks on `target` with its runner's settings (`staging.runner`). */
+export function hooksRequest(pair: PairConfig, target: TargetView, hooks: { afterRestore: readonly { name: string; sql: string }[]; validate: readonly { name: string; sql: string }[] }): ValidationRequest {
+  const runner = pair.staging?.runner;
+  if (!runner) throw new ValidationSetupError(`pair ${pair.id} has staging hooks and no staging.runner to run them`);
+  const base = validationRequest({ ...runner, tables: ['unused'] }, copyToValidate(pair, target));
+  const { checks: _unused, ...rest } = base;
+  return {
+    ...rest,
+    changes: hooks.afterRestore.map((h) => ({ name: h.name, kind: 'change' as const, sql: h.sql })),
+    steps: hooks.validate.map((h) => ({ name: h.name, kind: 'check' as const, sql: h.sql })),
+  };
+}
+
 /** A validation's result as the run records it. */
 export function recordOf(result: ValidationResult): CopyValidation {
   const steps: ValidationStepResult[] = result.steps.map((s: StepResult) => ({ name: s.name, status: s.status, ms: s.ms, ...(s.rows !== undefined ? { rows: s.rows } : {}), ...(s.error !== undefined ? { error: s.error } : {}) }));
@@ -59,6 +72,19 @@ export class LambdaCopyValidator implements CopyValidator {
     let request: ValidationRequest;
     try {
       request = requestFor(pair, copy);
+    } catch (err) {
+      if (!(err instanceof ValidationSetupError)) throw err;
+      return { ok: false, steps: [], error: err.message };
+    }
+    return recordOf(await this.invoker.invoke<ValidationResult>(fn, request));
+  }
+
+  public async runHooks({ pair, target, afterRestore, validate }: Parameters<CopyValidator['runHooks']>[0]): Promise<CopyValidation> {
+    const fn = this.functions[pair.id];
+    if (!fn) throw new ValidationSetupError(`no SQL runner function is deployed for pair ${pair.id}: redeploy the stack ("npx cdk deploy") so that it creates one`);
+    let request: ValidationRequest;
+    try {
+      request = hooksRequest(pair, target, { afterRestore, validate });
     } catch (err) {
       if (!(err instanceof ValidationSetupError)) throw err;
       return { ok: false, steps: [], error: err.message };

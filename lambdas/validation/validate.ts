@@ -38,8 +38,21 @@ export const validationRequestSchema = z.strictObject({
   secretArn,
   /** The password's JSON key in the secret's value (a plain-string secret is the password itself). */
   passwordKey: z._default(z.string().check(z.minLength(1, 'must be the JSON key of the password, such as "password"'), z.maxLength(128, 'must be at most 128 characters')), 'password'),
-  /** The built-in checks: tables that must hold rows, and the freshness of the data. */
-  checks: validationChecksSchema,
+  /** The built-in checks: tables that must hold rows, and the freshness of the data (none for a run of hooks only). */
+  checks: z.optional(validationChecksSchema),
+  /**
+   * Changes run first, in order, each in one read-write transaction (a pair's staging hooks: masking, grants), which
+   * y's read-only parameter group does not stop (lambdas/sql/steps.ts).
+   */
+  changes: z.optional(
+    z.array(
+      z.strictObject({
+        name: z.string().check(z.minLength(1, 'must name the change, such as "sql/10-mask.sql"'), z.maxLength(200, 'must be at most 200 characters')),
+        kind: z.literal('change', { error: 'must be "change"' }),
+        sql: z.string().check(z.minLength(1, "must hold the change's SQL")),
+      }),
+    ),
+  ),
   /**
    * More checks, run after the built-in ones (a pair's own validation SQL). Checks only: they run read-only and are
    * rolled back; a change to the copy belongs to the steps after the restore, not to its validation.
@@ -210,8 +223,9 @@ function performanceNow(): number {
  * that fails is a failed `connect` step with the driver's error (never the password), and every check `skipped`.
  */
 export async function validateCopy(request: ValidationRequest, deps: ValidationDeps): Promise<ValidationResult> {
-  const builtIn = builtInChecks(request.checks, deps.now());
-  const steps: SqlStep[] = [...builtIn.map((c) => c.step), ...(request.steps ?? [])];
+  const builtIn = request.checks ? builtInChecks(request.checks, deps.now()) : [];
+  const changes: SqlStep[] = request.changes ?? [];
+  const steps: SqlStep[] = [...changes, ...builtIn.map((c) => c.step), ...(request.steps ?? [])];
   const skipped = (): StepResult[] => steps.map((s) => ({ name: s.name, kind: s.kind, status: 'skipped', ms: 0 }));
   const started = performanceNow();
   const elapsed = () => Math.round((performanceNow() - started) * 10) / 10;
@@ -254,9 +268,9 @@ export async function validateCopy(request: ValidationRequest, deps: ValidationD
   }
 
   // A built-in check's false verdict in words: which table is empty, which data is stale. runSteps answers each step
-  // in order, so the first results are the built-in checks'.
+  // in order, so the built-in checks' results follow the changes'.
   const explained = results.map((r, i): StepResult => {
-    const meaning = builtIn[i]?.whenFalse;
+    const meaning = builtIn[i - changes.length]?.whenFalse;
     const error = r.error === undefined ? undefined : redact(r.error, password);
     if (r.status === 'failed' && meaning !== undefined && error !== undefined && /has false in its first column$/.test(error)) return { ...r, error: meaning };
     return error === undefined ? r : { ...r, error };

@@ -47,7 +47,16 @@ export function summaryLines(report: Report): string[] {
   ];
 }
 
-const COLUMNS = ['started', 'trigger', 'mode', 'outcome', 'downtime window', 'downtime', 'client-seen', 'restore (RTO)', 'data age (RPO)', 'snapshot', 'precision / why'];
+const COLUMNS = ['started', 'trigger', 'mode', 'outcome', 'downtime window', 'downtime', 'client-seen', 'restore (RTO)', 'data age (RPO)', 'hooks', 'snapshot', 'precision / why'];
+
+/** The staging hooks of a row in a cell: how many passed and how long they took, or the one that failed. */
+function hooksCell(r: ReportRow): string {
+  const hooks = (r.hooks ?? []).filter((h) => h.name !== 'connect');
+  if (hooks.length === 0) return r.hooks?.some((h) => h.status === 'failed') ? 'connect failed' : '-';
+  const failed = hooks.find((h) => h.status === 'failed');
+  if (failed) return `${failed.name.split('/').at(-1) ?? failed.name} failed`;
+  return `${hooks.length} ok, ${formatDuration((r.hooksSeconds ?? hooks.reduce((s, h) => s + h.ms, 0) / 1000))}`;
+}
 
 function cells(r: ReportRow, zone: string): string[] {
   return [
@@ -60,6 +69,7 @@ function cells(r: ReportRow, zone: string): string[] {
     r.clientDowntimeSeconds === undefined ? '-' : formatDuration(r.clientDowntimeSeconds),
     r.restoreSeconds === undefined ? '-' : formatDuration(r.restoreSeconds),
     r.dataAgeSeconds === undefined ? '-' : formatDuration(r.dataAgeSeconds),
+    hooksCell(r),
     r.snapshotId ?? '-',
     r.status === 'succeeded' || r.status === 'active' ? r.precision : (r.reason ?? '').replace(/\s+/g, ' '),
   ];

@@ -1,5 +1,5 @@
 /**
- * The validation function, simulated: the same validateCopy (lambdas/validation/validate.ts) with the same `pg`
+ * The pair's SQL runner (the validation function, which also runs staging hooks), simulated: the same validateCopy (lambdas/validation/validate.ts) with the same `pg`
  * driver, against the real PostgreSQL behind the copy (scripts/sim/sql/servers.ts), reached the way the deployed
  * function reaches it: the copy's endpoint name through the simulated DNS. The password is read through the real
  * Secrets Manager adapter from the simulated Secrets Manager, and, as RDS would, the server admits the login only
@@ -11,7 +11,8 @@ import type { PairConfig } from '../../lambdas/kernel/config';
 import type { TargetView } from '../../lambdas/kernel/model';
 import type { CopyValidation, CopyValidator, SecretReader } from '../../lambdas/kernel/ports';
 import { openPostgres } from '../../lambdas/aws/postgres';
-import { recordOf, requestFor } from '../../lambdas/validation/copy';
+import { hooksRequest, recordOf, requestFor } from '../../lambdas/validation/copy';
+import type { ValidationRequest } from '../../lambdas/validation/validate';
 import { ValidationSetupError, validateCopy } from '../../lambdas/validation/validate';
 import type { ClientProbes } from './client-probe';
 import type { SimRds } from './rds';
@@ -44,17 +45,43 @@ export class SimValidator implements CopyValidator {
       now: () => Date;
       /** Each validation asked for, for tests and the demo's log. */
       onValidation?: (pairId: string, copyId: string, result: CopyValidation) => void;
+      /** Each run of staging hooks, for the demo's log. */
+      onHooks?: (pairId: string, targetId: string, result: CopyValidation) => void;
+      /** Whether tonight's hooks meet an error (the fault hook-fails). */
+      breakHooks?: () => boolean;
     },
   ) {}
 
   public async validate({ pair, copy }: { pair: PairConfig; runId: string; copy: TargetView }): Promise<CopyValidation> {
-    let request;
+    let request: ValidationRequest;
     try {
       request = requestFor(pair, copy);
     } catch (err) {
       if (!(err instanceof ValidationSetupError)) throw err;
       return { ok: false, steps: [], error: err.message };
     }
+    const record = await this.run(request);
+    this.deps.onValidation?.(pair.id, copy.id, record);
+    return record;
+  }
+
+  public async runHooks({ pair, target, afterRestore, validate }: Parameters<CopyValidator['runHooks']>[0]): Promise<CopyValidation> {
+    let request: ValidationRequest;
+    try {
+      request = hooksRequest(pair, target, { afterRestore, validate });
+    } catch (err) {
+      if (!(err instanceof ValidationSetupError)) throw err;
+      return { ok: false, steps: [], error: err.message };
+    }
+    // Fault hook-fails: the night's first change meets an error of the database's (a column it does not have).
+    const broken = this.deps.breakHooks?.() ? { ...request, changes: (request.changes ?? []).map((c, i) => (i === 0 ? { ...c, sql: `${c.sql}\nselect no_such_column from sim_instance;` } : c)) } : request;
+    const record = await this.run(broken);
+    this.deps.onHooks?.(pair.id, target.id, record);
+    return record;
+  }
+
+  /** Runs a request as the deployed function would, against the server behind the request's host. */
+  private async run(request: ValidationRequest): Promise<CopyValidation> {
     const { probes, rds } = this.deps;
     await probes.sync();
     const result = await validateCopy(
@@ -74,8 +101,6 @@ export class SimValidator implements CopyValidator {
         },
       },
     );
-    const record = recordOf(result);
-    this.deps.onValidation?.(pair.id, copy.id, record);
-    return record;
+    return recordOf(result);
   }
 }

@@ -26,9 +26,10 @@ import type { RetentionPass } from '../../lambdas/retention/retention';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CopyValidator } from '../../lambdas/kernel/ports';
 import type { RefreshMode } from '../../lambdas/refresh/strategies/strategy';
 import type { Config, ConfigSource, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/kernel/config';
-import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, RESOURCES_ENV, copiesSnapshots, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, pairSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
+import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, RESOURCES_ENV, copiesSnapshots, embedHookSql, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, pairSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
 import { requireHomeAccount } from '../../lambdas/kernel/place';
 import { stageCopyConfig, stageRuntimeConfig } from './function-config';
 import type { CopyRuntime } from '../../lambdas/copy/runtime';
@@ -88,6 +89,7 @@ export const FAULTS = {
   'manual-deletion': 'someone deletes y by hand at 14:00 UTC, outside any run',
   'fail-after-restore': "tonight's restore of y ends in incompatible-parameters (its parameter group does not fit the instance), so the run fails with y restored but its settings not applied; the next night replaces it",
   'crash-before-writer': "Aurora pairs: on-rds-event dies between the cluster's restore and its writer's creation (at its CreateDBInstance, in every attempt that night); the watchdog must create the writer",
+  'hook-fails': "pairs with staging hooks: tonight's first afterRestore hook meets a database error, so the run fails naming the hook and y is kept isolated (or deleted, as staging.onFailure says)",
   'validation-fails': "swap modes: tonight's copy restored beside y holds an empty orders table, so its validation fails: clients are never switched, y keeps serving, the copy is deleted and the run fails",
   'dead-event-path': "from this night on, the events topic's policy no longer admits events.rds.amazonaws.com (someone edited it): RDS's publishes are denied and the subscription turns no-permission",
 } as const;
@@ -105,6 +107,7 @@ const FAULT_APPLIES: Partial<Record<FaultName, { to: string; applies: (pair: Pai
   'fail-after-restore': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
   'restore-capacity': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
   'restore-capacity-persistent': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
+  'hook-fails': { to: 'pairs with staging hooks (staging.hooks; npm run demo -- --config infra/examples/staging-safety/cdk.json)', applies: (p) => (p.staging?.hooks.afterRestore.length ?? 0) > 0 },
   'validation-fails': { to: 'pairs with a swap refresh mode (refresh.mode "rename-swap"; npm run demo -- --mode rename-swap)', applies: (p) => p.refresh.mode !== 'delete-first' },
 };
 
@@ -154,6 +157,7 @@ export interface Step {
     | 'rejected'
     | 'credentials'
     | 'validation'
+    | 'hooks'
     | 'switch';
   text: string;
 }
@@ -408,6 +412,8 @@ export class Simulation {
   private readonly lastEventPathFinding = new Map<string, string>();
   private crashArmed = false;
   private crashBeforeWriter = false;
+  /** Fault hook-fails: tonight's hooks meet a database error. */
+  private hooksBroken = false;
   /** Fault validation-fails: copies created from this time on (its night) hold no rows. */
   private emptyCopiesSince: number | undefined;
   /**
@@ -480,7 +486,7 @@ export class Simulation {
     this.rds.secretsManager = this.secrets;
     this.ledger = new DynamoLedger(retryWithoutDelay(ledgerClient(config.region, { endpoint: dynamo.endpoint, credentials: SIM_CREDENTIALS })), config.ledgerTableName);
     this.probing = options.probe === true;
-    if (options.probe || config.pairs.some((p) => p.refresh.mode !== 'delete-first')) {
+    if (options.probe || config.pairs.some((p) => p.refresh.mode !== 'delete-first' || p.staging !== undefined)) {
       const ys = new Set(config.pairs.map((p) => p.replica.identifier));
       this.probes = new ClientProbes({
         clock: this.clock,
@@ -517,7 +523,8 @@ export class Simulation {
         return options.pairOverrides || refresh ? pairSchema.parse({ ...p, ...(refresh ? { refresh } : {}), ...options.pairOverrides }) : p;
       });
     const aurora = options.engine;
-    const pairs = isAuroraEngine(aurora) ? configured.map((p) => (p.replica.kind === 'cluster' ? p : asClusterPair(p, aurora))) : configured;
+    // Staging hook files are read from the repository, as the CDK app reads them when it synthesizes.
+    const pairs = embedHookSql(isAuroraEngine(aurora) ? configured.map((p) => (p.replica.kind === 'cluster' ? p : asClusterPair(p, aurora))) : configured, join(__dirname, '..', '..'));
     checkFaultsApply(options.faults ?? [], pairs);
     const withCopy = pairs.some(copiesSnapshots);
     const stack = await replicaStackDefinition({
@@ -634,9 +641,20 @@ export class Simulation {
       now: this.clock.now,
       randomId: () => this.random.hex6(),
       telemetry: this.telemetry,
-      ...(this.validator ? { validator: this.validator } : {}),
+      ...(this.validator ? { validator: this.invoking(fn, this.validator) } : {}),
       ...(this.route53 ? { dns: this.dnsFor(fn) } : {}),
     });
+  }
+
+  /**
+   * The SQL runner as one function reaches it: in AWS an Invoke of the pair's runner function (lambdas/validation/copy.ts),
+   * whose IAM action is lambda:InvokeFunction, recorded as the caller's; the runner itself runs in process.
+   */
+  private invoking(fn: string, runner: SimValidator): CopyValidator {
+    return {
+      validate: (request) => (this.called(fn, 'lambda', 'InvokeFunctionCommand'), runner.validate(request)),
+      runHooks: (request) => (this.called(fn, 'lambda', 'InvokeFunctionCommand'), runner.runHooks(request)),
+    };
   }
 
   /** Route 53 as one function reaches it: the real adapter over a client answered by the simulated Route 53. */
@@ -651,7 +669,7 @@ export class Simulation {
    * the deployed function reads it (its own Secrets Manager calls, recorded as validate-copy's).
    */
   private get validator(): SimValidator | undefined {
-    if (!this.probes || !this.pairs.some((p) => p.refresh.mode !== 'delete-first')) return undefined;
+    if (!this.probes || !this.pairs.some((p) => p.refresh.mode !== 'delete-first' || p.staging !== undefined)) return undefined;
     if (!this.simValidator) {
       const secrets = retryWithoutDelay(secretsClient(this.config.region, { credentials: SIM_CREDENTIALS }));
       answerFromSimulator(secrets, (command, input) => (this.called('validate-copy', 'secretsmanager', command), this.secretsCall(command, input)));
@@ -660,6 +678,9 @@ export class Simulation {
         rds: this.rds,
         secrets: new SecretsAdapter(secrets),
         now: this.clock.now,
+        breakHooks: () => this.hooksBroken,
+        onHooks: (pairId, targetId, result) =>
+          this.step(pairId, 'hooks', result.ok ? `staging hooks ran on ${targetId}: ${result.steps.map((st) => `${st.name} ${st.status}`).join(', ')}` : `staging hooks FAILED on ${targetId}: ${result.error ?? 'a hook failed'}`),
         onValidation: (pairId, copyId, result) =>
           this.step(pairId, 'validation', result.ok ? `${copyId} passed its validation (${result.steps.map((st) => st.name).join(', ')})` : `${copyId} FAILED its validation: ${result.error ?? 'a check failed'}`),
       });
@@ -1092,6 +1113,7 @@ export class Simulation {
     this.crashArmed = faults.includes('crash-after-delete');
     this.crashBeforeWriter = faults.includes('crash-before-writer');
     this.emptyCopiesSince = faults.includes('validation-fails') ? from : undefined;
+    this.hooksBroken = faults.includes('hook-fails');
     this.onRdsEvent.failWhen = faults.includes('on-event-fails') ? () => 'simulated crash of on-rds-event' : undefined;
     this.lostSnapshotEvents = faults.includes('lost-snapshot-events');
     for (const e of this.rds.replicatedBackups.values()) e.frozenAt = faults.includes('replication-stalled') ? new Date(from - 2 * 3_600_000) : undefined;

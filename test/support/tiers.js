@@ -15,7 +15,7 @@
 /** @type {ReadonlyArray<readonly [string, number]>} */
 const SLOW = [
   ['test/scripts/commands.test.ts', 42],
-  ['test/scripts/sim/grants.test.ts', 25],
+  ['test/scripts/sim/grants.test.ts', 89],
   ['test/scripts/sim/self-healing.test.ts', 38],
   ['test/scripts/sim/fault-matrix.test.ts', 37],
   ['test/infra/app.test.ts', 12],
@@ -32,6 +32,7 @@ const SLOW = [
   ['test/scripts/sim/sql/servers.test.ts', 5],
   ['test/scripts/sim/client-probe.test.ts', 8],
   ['test/lambdas/sql/', 4],
+  ['test/infra/examples/staging-safety.test.ts', 6],
   ['test/lambdas/validation/validate.test.ts', 13],
   ['test/infra/features/copy-validation.test.ts', 11],
   ['test/infra/', 1.5],

@@ -25,7 +25,7 @@ import { failRun, finishRun, isRestoredBy, minutesSince, requestRestore } from '
 import { transition } from '../machine';
 import type { StartResult } from '../start';
 import type { RefreshStrategy, Sighting } from './strategy';
-import { claimCopy, closeSwitched, discardInstance, failBeforeSwitch, ignoreStale, isSameInstance, validateForSwitch } from './swap';
+import { claimCopy, closeSwitched, discardInstance, failBeforeSwitch, ignoreStale, isSameInstance, swapHandoff, validateForSwitch } from './swap';
 
 /** Minutes a switch may wait for Route 53's INSYNC before the record is pointed back at the old instance. */
 export const SWITCH_DEADLINE_MINUTES = 30;
@@ -160,7 +160,7 @@ function isDnsError(err: unknown, name: 'RetryableDnsError' | 'PermanentDnsError
 }
 
 /** Deletes (or stops) the old instance once clients have left it: only an owned one that is not the copy. */
-async function retireOld(deps: Deps, ctx: RunContext, run: RunRecord, how: 'delete' | 'stop'): Promise<'done' | 'busy' | 'skipped'> {
+async function retireOld(deps: Deps, ctx: RunContext, run: RunRecord, how: 'delete' | 'stop'): Promise<'done' | 'busy' | 'skipped' | 'refused'> {
   const id = run.retiredId;
   if (!id || id === run.copyId) return 'skipped';
   const old = await ctx.gateway.describe(id);
@@ -171,14 +171,17 @@ async function retireOld(deps: Deps, ctx: RunContext, run: RunRecord, how: 'dele
     return 'skipped';
   }
   try {
-    if (how === 'stop' && ctx.gateway.stop) return (await ctx.gateway.stop(id)) === 'busy' ? 'busy' : 'done';
+    // y itself (retired by the pair's first switch) is never a slot again: it is deleted even with oldSlot "stop", which
+    // keeps an idle slot cheaply until the next refresh deletes it (a stopped instance restarts by itself after 7 days,
+    // StopDBInstance API reference).
+    if (how === 'stop' && ctx.gateway.stop && id !== ctx.pair.replica.identifier) return (await ctx.gateway.stop(id)) === 'busy' ? 'busy' : 'done';
     await ctx.gateway.delete(id);
     return 'done';
   } catch (err) {
     if (!(err instanceof RetryableRdsError || err instanceof PermanentRdsError)) throw err;
     // The run still succeeds: clients are on the copy. The watchdog's housekeeping retires the old instance later.
     deps.telemetry.warn('old instance not retired yet; the watchdog retries', { replica: run.replicaId, runId: run.runId, instance: id, error: describeError(err) });
-    return 'done';
+    return 'refused';
   }
 }
 
@@ -207,7 +210,7 @@ async function rollBack(deps: Deps, ctx: RunContext, run: RunRecord, why: string
 async function poll(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
   const now = deps.now();
   const grace = ctx.pair.deletionEventGraceMinutes;
-  const finish = (r: RunRecord, usable: { at: Date; source: 'event' | 'poll' }) => finishRun(deps, ctx, r, usable, (fresh, configured, copy) => validateAndPoint(deps, ctx, fresh, configured, copy));
+  const finish = (r: RunRecord, usable: { at: Date; source: 'event' | 'poll' }) => finishRun(deps, ctx, r, usable, swapHandoff(deps, ctx, (r) => servingOf(ctx, r), (fresh, configured, copy) => validateAndPoint(deps, ctx, fresh, configured, copy)));
   switch (run.phase) {
     case 'preparing': {
       if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'waiting:retry';
@@ -267,7 +270,7 @@ async function housekeep(deps: Deps, ctx: RunContext, present: ReadonlySet<strin
       const old = await ctx.gateway.describe(run.retiredId).catch(() => undefined);
       // The name may be taken again (a later run restored into that slot): only the very instance the run retired goes.
       if (old && !isSameInstance(old, run)) continue;
-      if (old && old.status !== 'deleting' && !(oldSlot === 'stop' && (old.status === 'stopped' || old.status === 'stopping')) && (await retireOld(deps, ctx, run, oldSlot)) === 'done') done.push(`${oldSlot === 'stop' ? 'stopped' : 'deleted'} ${run.retiredId}`);
+      if (old && old.status !== 'deleting' && !(oldSlot === 'stop' && (old.status === 'stopped' || old.status === 'stopping')) && (await retireOld(deps, ctx, run, oldSlot)) === 'done') done.push(`retired ${run.retiredId}`);
     }
     if (run.status === 'failed' && run.copyId && run.copyId !== live && (await discardInstance(deps, ctx, run, run.copyId, live)) === 'deleted') done.push(`deleted ${run.copyId}`);
   }
@@ -289,7 +292,7 @@ export const DNS_SWITCH: RefreshStrategy = {
   awaitsGone: (run) => run.phase === 'preparing' && run.idleDeleteRequestedAt !== undefined && run.restoreClaimedAt === undefined,
   onGone: (deps, ctx, run) => onGone(deps, ctx, run),
   awaitsUsable: (run) => (run.phase === 'restoring' || run.phase === 'finishing') && run.restoreClaimedAt !== undefined,
-  onUsable: (deps, ctx, run, usable: Required<Pick<Sighting, 'at'>> & Sighting & { force?: boolean }) => finishRun(deps, ctx, run, usable, (fresh, configured, copy) => validateAndPoint(deps, ctx, fresh, configured, copy)),
+  onUsable: (deps, ctx, run, usable: Required<Pick<Sighting, 'at'>> & Sighting & { force?: boolean }) => finishRun(deps, ctx, run, usable, swapHandoff(deps, ctx, (r) => servingOf(ctx, r), (fresh, configured, copy) => validateAndPoint(deps, ctx, fresh, configured, copy))),
   poll: (deps, ctx, run) => poll(deps, ctx, run),
   housekeep,
 };

@@ -24,7 +24,7 @@ import { failRun, finishRun, isRestoredBy, minutesSince, requestRestore } from '
 import { transition } from '../machine';
 import type { StartResult } from '../start';
 import type { RefreshStrategy } from './strategy';
-import { claimCopy, closeSwitched as closeWith, discardInstance, failBeforeSwitch as failSwap, ignoreStale, isSameInstance, validateForSwitch } from './swap';
+import { claimCopy, closeSwitched as closeWith, discardInstance, failBeforeSwitch as failSwap, ignoreStale, isSameInstance, swapHandoff, validateForSwitch } from './swap';
 
 /** The run's own part of the names it makes: the random tail of its id (`20261206T030000Z-1a2b3c4d` → `1a2b3c4d`). */
 export function runTag(runId: string): string {
@@ -185,7 +185,7 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string
       }
       if (ctx.target.usable(copy)) {
         deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
-        return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' }, (r, configured, c) => validateAndSwitch(deps, ctx, r, configured, c))}`;
+        return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' }, swapHandoff(deps, ctx, () => ctx.pair.replica.identifier, (r, configured, c) => validateAndSwitch(deps, ctx, r, configured, c)))}`;
       }
       const failed = ctx.target.failed(copy);
       if (failed) {
@@ -195,7 +195,7 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string
       return `waiting:${copy.status}`;
     }
     case 'finishing':
-      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' }, (r, configured, c) => validateAndSwitch(deps, ctx, r, configured, c))}`;
+      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' }, swapHandoff(deps, ctx, () => ctx.pair.replica.identifier, (r, configured, c) => validateAndSwitch(deps, ctx, r, configured, c)))}`;
     case 'switching': {
       if (run.rollbackReason) return rollBack(deps, ctx, run, run.rollbackReason);
       if (minutesSince(run.switchRequestedAt, now) > SWITCH_DEADLINE_MINUTES) {
@@ -260,7 +260,7 @@ export const RENAME_SWAP: RefreshStrategy = {
   awaitsGone: () => false,
   onGone: () => Promise.resolve('duplicate'),
   awaitsUsable: (run) => (run.phase === 'restoring' || run.phase === 'finishing') && run.restoreClaimedAt !== undefined,
-  onUsable: (deps, ctx, run, usable) => finishRun(deps, ctx, run, usable, (r, configured, copy) => validateAndSwitch(deps, ctx, r, configured, copy)),
+  onUsable: (deps, ctx, run, usable) => finishRun(deps, ctx, run, usable, swapHandoff(deps, ctx, () => ctx.pair.replica.identifier, (r, configured, copy) => validateAndSwitch(deps, ctx, r, configured, copy))),
   poll: (deps, ctx, run) => poll(deps, ctx, run),
   awaitsSwitch: (run) => run.phase === 'switching',
   onRestarted: async (deps, ctx, run, sourceId, seen) => {

@@ -7,7 +7,7 @@
 import { StaleRunError, describeError } from '../../kernel/errors';
 import type { RunRecord, TargetView } from '../../kernel/model';
 import type { Deps } from '../../kernel/ports';
-import type { FinishOutcome, RestoreOutcome, RunContext } from '../lifecycle';
+import type { FinishOutcome, Handoff, RestoreOutcome, RunContext } from '../lifecycle';
 import { closeSucceeded, failRun, isRestoredBy, requestRestore } from '../lifecycle';
 import { transition } from '../machine';
 import type { Sighting } from './strategy';
@@ -87,6 +87,20 @@ export async function validateForSwitch(deps: Deps, ctx: RunContext, run: RunRec
     if (err instanceof StaleRunError) return 'duplicate';
     throw err;
   }
+}
+
+/**
+ * The finish's handoff of a swap mode: a configured copy goes on to `configured` (validate, switch); one whose staging
+ * hooks failed is never switched to: the run fails and the copy is deleted.
+ */
+export function swapHandoff(deps: Deps, ctx: RunContext, servingId: (run: RunRecord) => string, configured: Handoff['configured']): Handoff {
+  return {
+    configured,
+    hooksFailed: async (run, record, reason) => {
+      await failBeforeSwitch(deps, ctx, run, servingId(run), `${reason}.`, record);
+      return 'failed';
+    },
+  };
 }
 
 /** Clients have the copy: the run succeeds, switched at `seen` (never before the switch began). */

@@ -16,7 +16,7 @@ import type { EngineFamily } from './engines';
 export type CatalogKey = Exclude<keyof InstanceSettings, 'tags' | 'associatedRoles' | 'proxyTargets'>;
 
 /** A group of settings RestoreDBInstanceFromDBSnapshot cannot set, applied with its own ModifyDBInstance. */
-export type ModifyGroupName = 'maintenance-window' | 'enhanced-monitoring' | 'performance-insights' | 'storage-autoscaling';
+export type ModifyGroupName = 'maintenance-window' | 'enhanced-monitoring' | 'performance-insights' | 'storage-autoscaling' | 'network';
 
 /** The parameters both kinds of restore share. */
 export type RestoreParameters = Partial<Omit<RestoreDBInstanceFromDBSnapshotMessage, 'DBInstanceIdentifier' | 'DBSnapshotIdentifier' | 'Tags'>>;
@@ -55,12 +55,15 @@ export const INSTANCE_CATALOG: readonly SettingSpec[] = [
     // Groups being removed are on their way out.
     read: (db) => (db.VpcSecurityGroups ?? []).filter((g) => g.Status !== 'removing').flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
     restore: (v) => (v.length > 0 ? { VpcSecurityGroupIds: v } : {}),
+    // Restored with y's own groups; a pair with staging hooks restores into its isolation group and gets y's back
+    // here once the hooks passed (lambdas/refresh/hooks.ts).
+    modify: { group: 'network', apply: (v) => (v.length > 0 ? { VpcSecurityGroupIds: v } : {}) },
     compared: true,
   }),
   spec({ name: 'parameterGroupName', read: (db) => db.DBParameterGroups?.[0]?.DBParameterGroupName, restore: (v) => ({ DBParameterGroupName: v }), compared: true }),
   spec({ name: 'optionGroupName', read: (db) => db.OptionGroupMemberships?.[0]?.OptionGroupName, restore: (v) => ({ OptionGroupName: v }), compared: true }),
   spec({ name: 'multiAz', read: (db) => db.MultiAZ ?? false, pending: (p) => p.MultiAZ, restore: (v) => ({ MultiAZ: v }), compared: true }),
-  spec({ name: 'publiclyAccessible', read: (db) => db.PubliclyAccessible ?? false, restore: (v) => ({ PubliclyAccessible: v }), compared: true }),
+  spec({ name: 'publiclyAccessible', read: (db) => db.PubliclyAccessible ?? false, restore: (v) => ({ PubliclyAccessible: v }), modify: { group: 'network', apply: (v) => ({ PubliclyAccessible: v }) }, compared: true }),
   spec({ name: 'storageType', read: (db) => db.StorageType, pending: (p) => p.StorageType, restore: (v) => ({ StorageType: v }), compared: true }),
   spec({
     name: 'allocatedStorage',
@@ -156,7 +159,7 @@ export const INSTANCE_CATALOG: readonly SettingSpec[] = [
 
 /** The settings each post-restore group sets (the PI key rides with its group but is not a reason to send it). */
 export const MODIFY_GROUPS: Readonly<Record<ModifyGroupName, readonly CatalogKey[]>> = (() => {
-  const groups: Record<ModifyGroupName, CatalogKey[]> = { 'maintenance-window': [], 'enhanced-monitoring': [], 'performance-insights': [], 'storage-autoscaling': [] };
+  const groups: Record<ModifyGroupName, CatalogKey[]> = { 'maintenance-window': [], 'enhanced-monitoring': [], 'performance-insights': [], 'storage-autoscaling': [], network: [] };
   for (const s of INSTANCE_CATALOG) if (s.modify && s.compared) groups[s.modify.group].push(s.name);
   return groups;
 })();

@@ -5,8 +5,10 @@
  *
  * The sample schema, made by {@link SimDatabaseServers.start} with the snapshot's data:
  * ```sql
- * create table orders (id bigint primary key, created_at timestamptz not null, amount numeric(12,2) not null);
- * -- `rows` rows (default 100), one a minute, the newest created_at = the snapshot's data time
+ * create table customers (id bigint primary key, email text unique not null, full_name text not null, phone text, created_at timestamptz not null);
+ * -- 8 customers with production's personal data (real-looking emails, names, phones): what a staging copy must mask
+ * create table orders (id bigint primary key, customer_id bigint references customers, created_at timestamptz not null, amount numeric(12,2) not null);
+ * -- `rows` rows (default 100), one a minute, the newest created_at = the snapshot's data time, each of a customer
  * create table sim_instance (resource_id text not null, instance_id text not null);
  * -- one row: the server's stable resource id (like DbiResourceId) and the instance's identifier, which a rename updates
  * ```
@@ -87,6 +89,20 @@ interface Running {
  */
 const SMALL_SERVER = ['-c', 'shared_buffers=8MB', '-c', 'wal_buffers=1MB', '-c', 'work_mem=1MB'];
 
+/**
+ * The customers every simulated instance holds: production's personal data (emails, names, phones), which the staging
+ * hooks of a pair mask (infra/examples/staging-safety/). Two emails differ only in case, as production allows.
+ */
+const CUSTOMERS_SQL = `insert into customers (id, email, full_name, phone, created_at) values
+          (1, 'anna.schmidt@gmail.com', 'Anna Schmidt', '+49 151 23456789', '2024-02-11 09:14:00+00'),
+          (2, 'jean.dupont@orange.fr', 'Jean Dupont', '+33 6 12 34 56 78', '2024-03-02 17:40:00+00'),
+          (3, 'maria.garcia@hotmail.es', 'María García López', null, '2024-05-19 11:03:00+00'),
+          (4, 'j.oconnor@eircom.net', 'Jack O''Connor', '+353 87 123 4567', '2024-07-23 20:55:00+00'),
+          (5, 'Lena.Berg@Outlook.com', 'Lena Berg', '+46 70 123 45 67', '2024-09-30 06:12:00+00'),
+          (6, 'lena.berg@outlook.com', 'Lena Berg', null, '2025-01-08 13:27:00+00'),
+          (7, 'piotr.nowak@wp.pl', 'Piotr Nowak', '+48 601 234 567', '2025-04-14 15:48:00+00'),
+          (8, 'sofia.rossi@libero.it', 'Sofia Rossi', '+39 347 123 4567', '2025-06-21 08:31:00+00');`;
+
 /** The initialized cluster with the schema, as a tarball every server loads. */
 let template: Promise<Blob> | undefined;
 
@@ -101,7 +117,9 @@ function sharedTemplate(): Promise<Blob> {
     const db = await PGlite.create({ startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] });
     try {
       await db.exec(`
-        create table orders (id bigint primary key, created_at timestamptz not null, amount numeric(12,2) not null);
+        create table customers (id bigint primary key, email text unique not null, full_name text not null, phone text, created_at timestamptz not null);
+        ${CUSTOMERS_SQL}
+        create table orders (id bigint primary key, customer_id bigint references customers, created_at timestamptz not null, amount numeric(12,2) not null);
         create table sim_instance (resource_id text not null, instance_id text not null);
         checkpoint;`);
       // Uncompressed: loading it is faster than gunzipping it, and it lives in memory only.
@@ -147,7 +165,7 @@ export class SimDatabaseServers {
     const running: Running = { instanceId, address, resourceId, db, socket: undefined, port: undefined };
     try {
       await db.query('insert into sim_instance (resource_id, instance_id) values ($1, $2)', [resourceId, instanceId]);
-      await db.query(`insert into orders (id, created_at, amount) select g, $1::timestamptz - ($2 - g) * interval '1 minute', (g * 7919 % 10000) / 100.0 from generate_series(1, $2::int) g`, [data.dataTime.toISOString(), rows]);
+      await db.query(`insert into orders (id, customer_id, created_at, amount) select g, g % 8 + 1, $1::timestamptz - ($2 - g) * interval '1 minute', (g * 7919 % 10000) / 100.0 from generate_series(1, $2::int) g`, [data.dataTime.toISOString(), rows]);
       this.byId.set(instanceId, running);
       this.byAddress.set(address, running);
       await this.listen(running, options.port ?? 0);
@@ -173,7 +191,10 @@ export class SimDatabaseServers {
       // Separate statements: several in one text run as one implicit transaction, begun before RESET takes effect.
       await running.db.exec('rollback');
       await running.db.exec('reset all');
-      await running.db.exec('truncate orders; truncate sim_instance;');
+      await running.db.exec('truncate orders, customers, sim_instance;');
+      await running.db.exec(CUSTOMERS_SQL);
+      // What staging hooks made (a developer role with its grants) goes too: the next instance is production's again.
+      await running.db.exec("do $$ begin if exists (select from pg_roles where rolname = 'staging_developer') then drop owned by staging_developer; drop role staging_developer; end if; end $$;");
       this.idle.push(running.db);
     } else {
       await running.db.close();

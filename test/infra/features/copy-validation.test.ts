@@ -7,11 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Stage } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CopyValidation, VPC_NETWORK_INTERFACE_ACTIONS, type CopyValidationProps } from '../../../infra/features/copy-validation';
+import { CopyValidation, MANAGED_SECRET_INSTANCE_TAG, VPC_NETWORK_INTERFACE_ACTIONS, copyValidationProps, validationTimeout, type CopyValidationProps } from '../../../infra/features/copy-validation';
 import { acknowledgeInvokeQualifiers } from '../../../infra/features/schedule';
-import { ACCOUNT, REGION, SKIP_BUNDLING, assertHasResource, iamStatements, newStack, resourcesAllowed, statementsOfRole, unacknowledgedNagFindings } from '../helpers';
+import type { ValidationSpec } from '../../../lambdas/validation/spec';
+import { ACCOUNT, REGION, SKIP_BUNDLING, assertHasResource, iamStatements, newStack, pair, render, resourcesAllowed, statementsOfRole, unacknowledgedNagFindings } from '../helpers';
 
 const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders-staging-master-AbCdEf`;
 const PARTIAL_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders-staging/validation`;
@@ -98,6 +99,10 @@ describe('CopyValidation', () => {
   it('leaves no cdk-nag finding unacknowledged', () => {
     expect(unacknowledgedNagFindings(stack)).toEqual([]);
   });
+
+  it("leaves no CDK warning about the imported VPC and subnets, which only place the function", () => {
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
 });
 
 describe('CopyValidation with customer-managed secret keys', () => {
@@ -140,5 +145,104 @@ describe('CopyValidation refuses', () => {
     ['a pair id that is none', { pairId: 'Orders_Staging' }, /pairId "Orders_Staging" must be a pair's id/],
   ])('%s, naming the property', (_name, overrides, message) => {
     expect(() => new CopyValidation(newStack(REGION, SKIP_BUNDLING), 'Validation', props(overrides))).toThrow(message);
+  });
+});
+
+describe('CopyValidation reading the copies\' RDS-managed secrets', () => {
+  const COPIES = `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-staging-next-*`;
+  const MANAGED = `arn:\${AWS::Partition}:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-*`;
+  const stack = newStack(REGION, SKIP_BUNDLING);
+  new CopyValidation(stack, 'Validation', props({ secretArns: [], managedSecretInstanceArns: [COPIES], secretKeyArns: [KEY] }));
+  const statements = statementsOfRole(Template.fromStack(stack), 'ValidationRole');
+
+  it("reads rds!db-* only while the secret's aws:rds:primaryDBInstanceArn tag names one of the copies, and no other secret", () => {
+    const reads = statements.filter((s) => s.actions.includes('secretsmanager:GetSecretValue'));
+    expect(reads.map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([
+      [['secretsmanager:GetSecretValue'], [MANAGED], { StringLike: { [`secretsmanager:ResourceTag/${MANAGED_SECRET_INSTANCE_TAG}`]: [COPIES] } }],
+    ]);
+    expect(MANAGED_SECRET_INSTANCE_TAG).toBe('aws:rds:primaryDBInstanceArn');
+  });
+
+  it("decrypts with the managed secrets' configured key, only for those secrets", () => {
+    const decrypt = statements.filter((s) => s.actions.includes('kms:Decrypt'));
+    expect(decrypt.map((s) => [s.resources, s.statement.Condition?.StringEquals, (s.statement.Condition?.StringLike?.['kms:EncryptionContext:SecretARN'] as unknown[]).map(render)])).toEqual([
+      [[KEY], { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, [MANAGED]],
+    ]);
+  });
+
+  it('leaves no cdk-nag finding unacknowledged', () => {
+    expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+
+  it('refuses copies of another region, or a wildcard inside the name', () => {
+    const make = (arns: string[]) => () => new CopyValidation(newStack(REGION, SKIP_BUNDLING), 'Validation', props({ secretArns: [], managedSecretInstanceArns: arns }));
+    expect(make([`arn:aws:rds:eu-west-1:${ACCOUNT}:db:orders-staging-next-*`])).toThrow(/is in eu-west-1; it must be in eu-central-1/);
+    expect(make([`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-*-next`])).toThrow(/managedSecretInstanceArns holds .*a DB instance ARN, \* only at the end/);
+  });
+});
+
+describe('CopyValidation reading secrets whose keys are not configured', () => {
+  const stack = newStack(REGION, SKIP_BUNDLING);
+  new CopyValidation(stack, 'Validation', props({ secretArns: [SECRET], secretKeysUnknown: true }));
+  const statements = statementsOfRole(Template.fromStack(stack), 'ValidationRole');
+
+  it("decrypts with any key of the secret's account in this region, only through Secrets Manager and only for the secret", () => {
+    const decrypt = statements.filter((s) => s.actions.includes('kms:Decrypt'));
+    expect(decrypt.map((s) => [s.resources, s.statement.Condition])).toEqual([
+      [[`arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`], { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, StringLike: { 'kms:EncryptionContext:SecretARN': [SECRET] } }],
+    ]);
+  });
+
+  it('leaves no cdk-nag finding unacknowledged', () => {
+    expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('copyValidationProps', () => {
+  const VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: SUBNETS, securityGroupIds: SECURITY_GROUPS };
+  const RENAME = { mode: 'rename-swap', validation: { tables: ['public.orders', 'public.customers'], timeoutSeconds: 20, vpc: VPC } };
+  const DNS = { mode: 'dns-switch', dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'orders.db.internal' }, validation: { tables: ['public.orders'], vpc: VPC } };
+  const stack = newStack(REGION, SKIP_BUNDLING);
+  const of = (extra: Record<string, unknown>) => copyValidationProps(stack, pair('orders-staging', REGION, extra));
+  const copyArn = (id: string) => `arn:\${AWS::Partition}:rds:${REGION}:${ACCOUNT}:db:${id}`;
+  const rendered = (arns: readonly string[] | undefined) => (arns ?? []).map((a) => render(stack.resolve(a)));
+
+  it("runs in the pair's VPC, with as long as (tables + 2) checks and the secret's read may take", () => {
+    const p = of({ refresh: RENAME, credentials: { mode: 'secret', secretArn: SECRET } });
+    expect(p).toMatchObject({ pairId: 'orders-staging', vpcId: 'vpc-0123456789abcdef0', subnetIds: SUBNETS, securityGroupIds: SECURITY_GROUPS });
+    expect(p.timeout?.toSeconds()).toBe(4 * 20 + 30);
+    const spec = (pair('x', REGION, { refresh: RENAME }).refresh as { validation: ValidationSpec }).validation;
+    // Never past Lambda's 900 s.
+    expect(validationTimeout({ ...spec, timeoutSeconds: 900 }).toSeconds()).toBe(900);
+  });
+
+  it("reads validation.credentialsSecretArn first, then the pair's secret, each with its key unknown", () => {
+    const own = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders-staging/validator-XyZ123`;
+    expect(of({ refresh: { ...RENAME, validation: { ...RENAME.validation, credentialsSecretArn: own } }, credentials: { mode: 'secret', secretArn: SECRET } })).toMatchObject({ secretArns: [own], secretKeysUnknown: true });
+    expect(of({ refresh: { ...RENAME, validation: { ...RENAME.validation, credentialsSecretArn: own } }, credentials: { mode: 'source' } })).toMatchObject({ secretArns: [own] });
+    const secret = of({ refresh: RENAME, credentials: { mode: 'secret', secretArn: SECRET } });
+    expect(secret).toMatchObject({ secretArns: [SECRET], secretKeysUnknown: true });
+    expect(secret.managedSecretInstanceArns).toBeUndefined();
+  });
+
+  it("reads a managed pair's copies' secrets: <y>-next-* for rename-swap, the slots for dns-switch, with the configured key", () => {
+    const rename = of({ refresh: RENAME, credentials: { mode: 'managed' } });
+    expect(rename.secretArns).toEqual([]);
+    expect(rendered(rename.managedSecretInstanceArns)).toEqual([copyArn('orders-staging-next-*')]);
+    expect(rename.secretKeyArns).toBeUndefined();
+    expect(rename.secretKeysUnknown).toBeUndefined();
+    const dns = of({ refresh: DNS, credentials: { mode: 'managed', kmsKeyId: KEY } });
+    expect(rendered(dns.managedSecretInstanceArns)).toEqual([copyArn('orders-staging-a'), copyArn('orders-staging-b')]);
+    expect(dns.secretKeyArns).toEqual([KEY]);
+    const alias = of({ refresh: DNS, credentials: { mode: 'managed', kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/secrets` } });
+    expect(alias).toMatchObject({ secretKeysUnknown: true });
+    expect(alias.secretKeyArns).toBeUndefined();
+  });
+
+  it("refuses a pair that keeps production's credentials and names no validation secret, or that has no swap mode", () => {
+    expect(() => of({ refresh: RENAME, credentials: { mode: 'source' } })).toThrow(
+      /pair orders-staging keeps production's master credentials \(credentials.mode "source"\) and names no validation.credentialsSecretArn/,
+    );
+    expect(() => of({})).toThrow('pair orders-staging has no validation: its refresh.mode is "delete-first"');
   });
 });

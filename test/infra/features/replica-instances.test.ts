@@ -297,6 +297,192 @@ describe('ReplicaInstances', () => {
     });
   });
 
+  describe('swap modes (rename-swap, dns-switch)', () => {
+    const VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
+    const VALIDATION = { tables: ['public.orders'], vpc: VPC };
+    const ZONE = 'Z0123456789ABCDEFGHIJ';
+    const ROLE = `arn:aws:iam::${ACCOUNT}:role/orders-s3-import`;
+    const RENAME: Parameters<typeof pair> = ['orders-staging', REGION, { refresh: { mode: 'rename-swap', validation: VALIDATION }, finalSnapshot: true }];
+    const DNS: Parameters<typeof pair> = ['crm-staging', REGION, { refresh: { mode: 'dns-switch', dns: { hostedZoneId: ZONE, recordName: 'CRM-Staging.db.internal.' }, validation: VALIDATION } }];
+    const DELETE_FIRST: Parameters<typeof pair> = ['billing-staging', REGION, { finalSnapshot: true }];
+    const OWNED = { StringEquals: { 'rds:db-tag/replica-refresh:managed': 'true' } };
+    const ZONE_ARN = `arn:\${AWS::Partition}:route53:::hostedzone/${ZONE}`;
+
+    /** Every grant a function of the stack gets from ReplicaInstances, on one role, with the stack for cdk-nag. */
+    function swapGrants(pairs: Parameters<typeof pair>[], grant: (replicas: ReplicaInstances, role: iam.IRole) => void) {
+      const stack = newStack();
+      const replicas = new ReplicaInstances(stack, 'Replicas', { pairs: pairs.map((args) => pair(...args)) });
+      const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      replicas.grantRead(role, { proxies: true });
+      grant(replicas, role);
+      return { statements: iamStatements(Template.fromStack(stack)), stack };
+    }
+    /** The statements of a Sid as [actions (sorted), resources, condition]. */
+    const bySid = (statements: ReturnType<typeof iamStatements>, sid: string) => statements.filter((s) => s.statement.Sid === sid).map((s) => [[...s.actions].sort(), s.resources, s.statement.Condition]);
+
+    describe('starting a refresh (start-refresh)', () => {
+      const { statements, stack } = swapGrants([RENAME, DNS, DELETE_FIRST], (r, role) => r.grantStart(role));
+
+      it("deletes (and modifies, and snapshots) only the delete-first y: never a swap pair's y, which keeps serving", () => {
+        expect(bySid(statements, 'DeleteAndModifyReplicas')).toEqual([[['rds:DeleteDBInstance', 'rds:ModifyDBInstance'], [rdsArn('db:billing-staging')], undefined]]);
+        // finalSnapshot is set on the rename-swap pair too: a swap mode takes none.
+        expect(resourcesAllowed(statements, 'rds:CreateDBSnapshot')).toEqual([rdsArn('db:billing-staging'), rdsArn('snapshot:billing-staging-final-*')]);
+        expect(resourcesAllowed(statements, 'rds:ModifyDBInstance')).toEqual([rdsArn('db:billing-staging')]);
+      });
+
+      it("restores and tags the swap pairs' copies, <y>-next-* and the slots <y>-a and <y>-b, with the restore's inputs", () => {
+        expect(bySid(statements, 'RestoreCopiesBesideReplicas')).toEqual([
+          [['rds:AddTagsToResource', 'rds:RestoreDBInstanceFromDBSnapshot'], [rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b'), rdsArn('db:orders-staging-next-*')], undefined],
+        ]);
+        expect(bySid(statements, 'CopyRestoreInputs')).toEqual([[['rds:RestoreDBInstanceFromDBSnapshot'], [rdsArn('og:*'), rdsArn('pg:*'), rdsArn('snapshot:*'), rdsArn('subgrp:*')], undefined]]);
+        expect(resourcesAllowed(statements, 'rds:AddTagsToResource').sort()).toEqual([rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b'), rdsArn('db:orders-staging-next-*'), rdsArn('snapshot:billing-staging-final-*')].sort());
+      });
+
+      it("deletes a dns-switch pair's idle slot (a stopped or left-over one), only while it carries the ownership tag", () => {
+        expect(bySid(statements, 'DeleteIdleSlots')).toEqual([[['rds:DeleteDBInstance'], [rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b')], OWNED]]);
+        expect(resourcesAllowed(statements, 'rds:StopDBInstance')).toEqual([]);
+      });
+
+      it('lets RDS use the keys of the copies it restores, only through RDS', () => {
+        expect(bySid(statements, 'GrantSnapshotKeysToRds')).toEqual([
+          [['kms:CreateGrant'], [`arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`], { StringEquals: { 'kms:ViaService': `rds.${REGION}.amazonaws.com` }, Bool: { 'kms:GrantIsForAWSResource': 'true' } }],
+        ]);
+        expect(resourcesAllowed(statements, 'kms:DescribeKey')).toEqual([`arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`]);
+      });
+
+      it('reads where the record points (which slot is live), and never changes it or polls a change', () => {
+        expect(bySid(statements, 'ReadDnsSwitchRecords')).toEqual([[['route53:ListResourceRecordSets'], [ZONE_ARN], undefined]]);
+        for (const action of ['route53:ChangeResourceRecordSets', 'route53:GetChange']) expect(resourcesAllowed(statements, action)).toEqual([]);
+      });
+
+      it('grants no mutating action on "*", and cdk-nag finds nothing unacknowledged', () => {
+        const mutating = statements.filter((s) => s.resources.includes('*') && s.actions.some((a) => !/^rds:(Describe|List)/.test(a)));
+        expect(mutating).toEqual([]);
+        expect(unacknowledgedNagFindings(stack)).toEqual([]);
+      });
+    });
+
+    describe('carrying a run on (on-rds-event, the watchdog)', () => {
+      const { statements, stack } = swapGrants([RENAME, DNS, DELETE_FIRST], (r, role) => r.grantRestore(role));
+
+      it('keeps the restore grants on every y as they are', () => {
+        expect(bySid(statements, 'RestoreTagAndModifyReplicas')).toEqual([
+          [['rds:AddTagsToResource', 'rds:ModifyDBInstance', 'rds:RestoreDBInstanceFromDBSnapshot'], [rdsArn('db:billing-staging'), rdsArn('db:crm-staging'), rdsArn('db:orders-staging')], undefined],
+        ]);
+      });
+
+      it('restores, tags and configures the copies; renames them (and y) by ModifyDBInstance, and the old y back in a rollback', () => {
+        expect(bySid(statements, 'RestoreTagAndModifyCopies')).toEqual([
+          [
+            ['rds:AddTagsToResource', 'rds:ModifyDBInstance', 'rds:RestoreDBInstanceFromDBSnapshot'],
+            [rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b'), rdsArn('db:orders-staging-next-*')],
+            undefined,
+          ],
+        ]);
+        expect(bySid(statements, 'RenameOldInstancesBack')).toEqual([[['rds:ModifyDBInstance'], [rdsArn('db:orders-staging-old-*')], undefined]]);
+        expect(resourcesAllowed(statements, 'rds:ModifyDBInstance').sort()).toEqual(
+          [rdsArn('db:billing-staging'), rdsArn('db:crm-staging'), rdsArn('db:orders-staging'), rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b'), rdsArn('db:orders-staging-next-*'), rdsArn('db:orders-staging-old-*'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*')].sort(),
+        );
+      });
+
+      it("deletes the swap pairs' own instances only while they carry the ownership tag: copies and old instances, the slots, and a dns-switch y after its first switch", () => {
+        expect(bySid(statements, 'DeleteOwnedInstancesBesideReplicas')).toEqual([
+          [
+            ['rds:DeleteDBInstance'],
+            [rdsArn('db:crm-staging'), rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b'), rdsArn('db:orders-staging-next-*'), rdsArn('db:orders-staging-old-*')],
+            OWNED,
+          ],
+        ]);
+        // Never the delete-first y, and never a rename-swap y under its own name.
+        expect(resourcesAllowed(statements, 'rds:DeleteDBInstance')).not.toContain(rdsArn('db:billing-staging'));
+        expect(resourcesAllowed(statements, 'rds:DeleteDBInstance')).not.toContain(rdsArn('db:orders-staging'));
+        // oldSlot "delete" (the default): nothing is stopped, and no final snapshot is taken.
+        for (const action of ['rds:StopDBInstance', 'rds:CreateDBSnapshot']) expect(resourcesAllowed(statements, action)).toEqual([]);
+      });
+
+      it('UPSERTs only the configured CNAME (normalized) in its zone and polls the change, and does not read the record (the watchdog does, grantReadDnsRecords)', () => {
+        expect(bySid(statements, 'PointDnsSwitchRecords')).toEqual([
+          [
+            ['route53:ChangeResourceRecordSets'],
+            [ZONE_ARN],
+            {
+              'ForAllValues:StringEquals': {
+                'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['crm-staging.db.internal'],
+                'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
+                'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+              },
+            },
+          ],
+        ]);
+        expect(resourcesAllowed(statements, 'route53:ListResourceRecordSets')).toEqual([]);
+        expect(bySid(statements, 'PollDnsSwitchChanges')).toEqual([[['route53:GetChange'], ['arn:${AWS::Partition}:route53:::change/*'], undefined]]);
+      });
+
+      it('grants no mutating action on "*", and cdk-nag finds nothing unacknowledged', () => {
+        const mutating = statements.filter((s) => s.resources.includes('*') && s.actions.some((a) => !/^rds:(Describe|List)/.test(a)));
+        expect(mutating).toEqual([]);
+        expect(unacknowledgedNagFindings(stack)).toEqual([]);
+      });
+    });
+
+    it('grants nothing of the swap modes for delete-first pairs only', () => {
+      const { statements } = swapGrants([DELETE_FIRST], (r, role) => {
+        r.grantStart(role);
+        r.grantRestore(role);
+        r.grantReadDnsRecords(role);
+      });
+      const sids = statements.map((s) => s.statement.Sid);
+      for (const sid of ['RestoreCopiesBesideReplicas', 'CopyRestoreInputs', 'DeleteIdleSlots', 'RestoreTagAndModifyCopies', 'RenameOldInstancesBack', 'DeleteOwnedInstancesBesideReplicas', 'StopOldSlots', 'AssociateRolesWithCopies', 'ReadDnsSwitchRecords', 'PointDnsSwitchRecords', 'PollDnsSwitchChanges']) {
+        expect(sids).not.toContain(sid);
+      }
+      expect(statements.flatMap((s) => s.actions).filter((a) => a.startsWith('route53:'))).toEqual([]);
+    });
+
+    it('stops the old slot, and y after the first switch, only for oldSlot "stop", only with the ownership tag', () => {
+      const stopping: Parameters<typeof pair> = ['crm-staging', REGION, { refresh: { mode: 'dns-switch', dns: { hostedZoneId: ZONE, recordName: 'crm-staging.db.internal' }, oldSlot: 'stop', validation: VALIDATION }, ownershipTag: { key: 'team', value: 'dba' } }];
+      const { statements, stack } = swapGrants([stopping, RENAME], (r, role) => r.grantRestore(role));
+      expect(bySid(statements, 'StopOldSlots')).toEqual([[['rds:StopDBInstance'], [rdsArn('db:crm-staging'), rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b')], { StringEquals: { 'rds:db-tag/team': 'dba' } }]]);
+      // One delete statement per ownership tag.
+      expect(bySid(statements, 'DeleteOwnedInstancesBesideReplicas')).toEqual([[['rds:DeleteDBInstance'], [rdsArn('db:crm-staging'), rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b')], { StringEquals: { 'rds:db-tag/team': 'dba' } }]]);
+      expect(bySid(statements, 'DeleteOwnedInstancesBesideReplicas2')).toEqual([[['rds:DeleteDBInstance'], [rdsArn('db:orders-staging-next-*'), rdsArn('db:orders-staging-old-*')], OWNED]]);
+      expect(unacknowledgedNagFindings(stack)).toEqual([]);
+    });
+
+    it("associates the pair's roles with its copies, and restores a backup-replication pair's copy to a point in time", () => {
+      const replicated: Parameters<typeof pair> = [
+        'orders-staging',
+        REGION,
+        { refresh: { mode: 'rename-swap', validation: VALIDATION }, associatedRoleArns: [ROLE], source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } },
+      ];
+      const restorer = swapGrants([replicated], (r, role) => r.grantRestore(role));
+      expect(bySid(restorer.statements, 'AssociateRolesWithCopies')).toEqual([[['rds:AddRoleToDBInstance'], [rdsArn('db:orders-staging-next-*')], undefined]]);
+      expect(bySid(restorer.statements, 'RestoreTagAndModifyCopiesToPointInTime')).toEqual([
+        [['rds:AddTagsToResource', 'rds:ModifyDBInstance', 'rds:RestoreDBInstanceToPointInTime'], [rdsArn('db:orders-staging-next-*')], undefined],
+      ]);
+      expect(bySid(restorer.statements, 'RestoreTagAndModifyCopies')).toEqual([]);
+      const starter = swapGrants([replicated], (r, role) => r.grantStart(role));
+      expect(bySid(starter.statements, 'RestoreCopiesBesideReplicasToPointInTime')).toEqual([[['rds:AddTagsToResource', 'rds:RestoreDBInstanceToPointInTime'], [rdsArn('db:orders-staging-next-*')], undefined]]);
+      expect(bySid(starter.statements, 'CopyPointInTimeRestoreInputs')).toEqual([[['rds:RestoreDBInstanceToPointInTime'], [rdsArn('auto-backup:*'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*')], undefined]]);
+      expect(resourcesAllowed(starter.statements, 'rds:RestoreDBInstanceFromDBSnapshot')).toEqual([]);
+      for (const { stack } of [restorer, starter]) expect(unacknowledgedNagFindings(stack)).toEqual([]);
+    });
+
+    it('points the records of several zones, one UPSERT statement per zone with its records', () => {
+      const other: Parameters<typeof pair> = ['hr-staging', REGION, { refresh: { mode: 'dns-switch', dns: { hostedZoneId: 'ZOTHERZONE1', recordName: 'hr.db.internal' }, validation: VALIDATION } }];
+      const same: Parameters<typeof pair> = ['ops-staging', REGION, { refresh: { mode: 'dns-switch', dns: { hostedZoneId: ZONE, recordName: 'ops.db.internal' }, validation: VALIDATION } }];
+      const { statements } = swapGrants([DNS, other, same], (r, role) => {
+        r.grantRestore(role);
+        r.grantReadDnsRecords(role);
+      });
+      const points = statements.filter((s) => s.actions.includes('route53:ChangeResourceRecordSets'));
+      expect(points.map((s) => [s.resources, (s.statement.Condition?.['ForAllValues:StringEquals'] as Record<string, unknown>)['route53:ChangeResourceRecordSetsNormalizedRecordNames']])).toEqual([
+        [[ZONE_ARN], ['crm-staging.db.internal', 'ops.db.internal']],
+        [['arn:${AWS::Partition}:route53:::hostedzone/ZOTHERZONE1'], ['hr.db.internal']],
+      ]);
+      expect(resourcesAllowed(statements, 'route53:ListResourceRecordSets')).toEqual([ZONE_ARN, 'arn:${AWS::Partition}:route53:::hostedzone/ZOTHERZONE1']);
+    });
+  });
+
   it('fails for a replica in another region', () => {
     expect(() => new ReplicaInstances(newStack(), 'Replicas', { pairs: [pair('a-staging', 'us-east-1')] })).toThrow(
       `replica a-staging is in us-east-1, not in this stack's region ${REGION}`,

@@ -174,6 +174,22 @@ describe('RefreshFunction', () => {
     );
   });
 
+  it("counts each validation function's name (a token until deployed) at Lambda's 64 characters, so many fit the budget", () => {
+    const { ledgerTableName, notificationTopicArn, ...file } = runtimeConfig();
+    const { runtimeConfig: _none, ...rest } = props();
+    const withNames = (n: number) =>
+      new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', {
+        ...rest,
+        config: {
+          kind: 'runtime',
+          file,
+          resources: { ledgerTableName, notificationTopicArn, validationFunctions: Object.fromEntries(Array.from({ length: n }, (_, i) => [`pair-${i}`, Token.asString({ Ref: `Validation${i}` })])) },
+        },
+      });
+    expect(withNames(2).environmentBytes - withNames(1).environmentBytes).toBe(`,"pair-1":"${'x'.repeat(64)}"`.length);
+    expect(withNames(40).environmentBytes).toBeLessThan(ENVIRONMENT_BUDGET_BYTES);
+  });
+
   it('fails when the environment would exceed the Lambda limit, naming the size', () => {
     const projectKeys = Array.from({ length: 12 }, (_, i) => ({ region: `eu-west-${i + 1}`, keyArn: Token.asString({ Ref: `Key${i}` }) }));
     const { runtimeConfig: _none, ...rest } = props();

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseConfig, RESOURCES_ENV, runtimeConfigSchema, RUNTIME_CONFIG_ENV, RUNTIME_CONFIG_FILE } from '../../../lambdas/kernel/config';
+import { parseConfig, RESOURCES_ENV, runtimeConfigSchema, runtimeResourcesSchema, RUNTIME_CONFIG_ENV, RUNTIME_CONFIG_FILE } from '../../../lambdas/kernel/config';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../lambdas/kernel/powertools';
 import { ReplicaRegionStack } from '../../../infra/stacks/replica-region-stack';
 import {
@@ -786,5 +786,151 @@ describe('ReplicaRegionStack with an Aurora cluster pair beside an instance pair
     const offending = iamStatements(template).filter((st) => st.statement.Effect === 'Allow' && st.resources.includes('*') && st.actions.some((a) => /^rds:(?!Describe|List)/.test(a)));
     expect(offending).toEqual([]);
     expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('ReplicaRegionStack with a rename-swap pair and a dns-switch pair beside a delete-first pair', () => {
+  const VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], securityGroupIds: ['sg-0123456789abcdef0'] };
+  const VALIDATION = { tables: ['public.orders'], vpc: VPC };
+  const CRM_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:crm-staging/master-AbCdEf`;
+  const ZONE = 'Z0123456789ABCDEFGHIJ';
+  const SWAPS = {
+    rename: { source: { instanceId: 'orders-prod', region: 'eu-west-1' }, replica: { instanceId: 'orders-staging', region: REGION }, credentials: { mode: 'managed' }, refresh: { mode: 'rename-swap', validation: VALIDATION } },
+    dns: {
+      source: { instanceId: 'crm-prod', region: 'eu-west-1' },
+      replica: { instanceId: 'crm-staging', region: REGION },
+      credentials: { mode: 'secret', secretArn: CRM_SECRET },
+      refresh: { mode: 'dns-switch', dns: { hostedZoneId: ZONE, recordName: 'crm-staging.db.internal' }, oldSlot: 'stop', validation: VALIDATION },
+    },
+    deleteFirst: { source: { instanceId: 'billing-prod', region: 'eu-west-1' }, replica: { instanceId: 'billing-staging', region: REGION } },
+  };
+  let stack: ReplicaRegionStack;
+  let template: Template;
+  let functions: Record<string, { Properties: { Timeout: number; VpcConfig?: unknown; Environment: { Variables: Record<string, unknown> } } }>;
+
+  beforeAll(() => {
+    stack = regionStack(configWith(SWAPS.rename, SWAPS.dns, SWAPS.deleteFirst), SKIP_BUNDLING);
+    template = Template.fromStack(stack);
+    functions = template.findResources('AWS::Lambda::Function') as unknown as typeof functions;
+  });
+
+  /** The logical id of a validation function, by its pair. */
+  const validationFunction = (pairId: string) => {
+    const ids = Object.keys(functions).filter((id) => id.startsWith(`Validation${pairId.replace(/-/g, '')}Function`));
+    expect(ids).toHaveLength(1);
+    return ids[0]!;
+  };
+  const resourcesOf = (logicalIdPrefix: string) => {
+    const fn = Object.entries(functions).find(([id]) => id.startsWith(logicalIdPrefix))?.[1];
+    return JSON.parse(render(fn?.Properties.Environment.Variables[RESOURCES_ENV])) as Record<string, unknown>;
+  };
+
+  it('gives each swap pair, and only those, a validation function inside its VPC, with its subnets and security groups', () => {
+    expect([...stack.validations.keys()].sort()).toEqual(['crm-staging', 'orders-staging']);
+    for (const pairId of ['orders-staging', 'crm-staging']) {
+      expect(functions[validationFunction(pairId)]?.Properties).toMatchObject({ VpcConfig: { SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds }, Timeout: 3 * 30 + 30 });
+    }
+    expect(Object.keys(functions).filter((id) => id.startsWith('Validation'))).toHaveLength(2);
+    for (const type of ['AWS::EC2::VPC', 'AWS::EC2::SecurityGroup', 'AWS::EC2::Subnet']) assertResourceCount(template, type, 0);
+  });
+
+  it('names the validation functions (pair id → function) in the environment of on-rds-event and the watchdog, and only theirs', () => {
+    const expected = { 'orders-staging': `\${${validationFunction('orders-staging')}}`, 'crm-staging': `\${${validationFunction('crm-staging')}}` };
+    for (const prefix of ['OnRdsEventFunction', 'WatchdogFunction']) {
+      const resources = resourcesOf(prefix);
+      expect(resources.validationFunctions).toEqual(expected);
+      // What the functions parse it with (lambdas/kernel/config.ts).
+      const deployed = { ...resources, ledgerTableName: 'ledger', notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:notifications` };
+      expect(runtimeResourcesSchema.parse(deployed).validationFunctions).toEqual(expected);
+    }
+    for (const prefix of ['StartRefreshFunction', 'RetentionFunction']) expect(Object.keys(resourcesOf(prefix)).sort()).toEqual(['ledgerTableName', 'notificationTopicArn']);
+    // The bundled file is the same for every function, and holds no function name.
+    const files = [stack.startRefresh, stack.onRdsEvent, stack.watchdog].map((f) => f.configFile.text);
+    expect(new Set(files).size).toBe(1);
+    expect(files[0]).not.toContain('validationFunctions');
+  });
+
+  it('lets on-rds-event and the watchdog, and no other role, invoke the validation functions', () => {
+    const invokers = iamStatements(template).filter((s) => s.actions.includes('lambda:InvokeFunction') && s.resources.some((r) => r.startsWith('${Validation')));
+    expect(invokers.map((s) => s.policy.replace(/DefaultPolicy.*/, '')).sort()).toEqual(['OnRdsEventRole', 'WatchdogRole']);
+    for (const s of invokers) {
+      expect([...s.resources].sort()).toEqual(
+        ['orders-staging', 'crm-staging'].flatMap((id) => [`\${${validationFunction(id)}.Arn}`, `\${${validationFunction(id)}.Arn}:*`]).sort(),
+      );
+    }
+  });
+
+  it('gives on-rds-event and the watchdog time to wait for the longest validation', () => {
+    expect(functions[Object.keys(functions).find((id) => id.startsWith('OnRdsEventFunction'))!]?.Properties.Timeout).toBe(120 + 30);
+    expect(functions[Object.keys(functions).find((id) => id.startsWith('WatchdogFunction'))!]?.Properties.Timeout).toBe(120 + 60);
+    expect(functions[Object.keys(functions).find((id) => id.startsWith('StartRefreshFunction'))!]?.Properties.Timeout).toBe(60);
+  });
+
+  it("lets each validation function read only its pair's password: the managed copies' secrets by their tag, the crm secret by its ARN", () => {
+    const orders = statementsOfRole(template, 'ValidationordersstagingRole');
+    expect(orders.filter((s) => s.actions.includes('secretsmanager:GetSecretValue')).map((s) => [s.resources, (s.statement.Condition?.StringLike?.['secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn'] as unknown[]).map(render)])).toEqual([
+      [[`arn:\${AWS::Partition}:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-*`], [rdsArn('db:orders-staging-next-*')]],
+    ]);
+    const crm = statementsOfRole(template, 'ValidationcrmstagingRole');
+    expect(resourcesAllowed(crm, 'secretsmanager:GetSecretValue')).toEqual([CRM_SECRET]);
+    expect(crm.filter((s) => s.actions.includes('kms:Decrypt')).map((s) => [s.resources, s.statement.Condition])).toEqual([
+      [[`arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`], { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, StringLike: { 'kms:EncryptionContext:SecretARN': [CRM_SECRET] } }],
+    ]);
+  });
+
+  it("keeps start-refresh's delete of the delete-first y as it is, and lets it delete no swap pair's y", () => {
+    const start = statementsOfRole(template, 'StartRefreshRole');
+    expect(start.filter((s) => s.statement.Sid === 'DeleteAndModifyReplicas').map((s) => [s.actions, s.resources])).toEqual([[['rds:DeleteDBInstance', 'rds:ModifyDBInstance'], [rdsArn('db:billing-staging')]]]);
+    expect(resourcesAllowed(start, 'rds:DeleteDBInstance').sort()).toEqual([rdsArn('db:billing-staging'), rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b')]);
+    expect(resourcesAllowed(start, 'rds:RestoreDBInstanceFromDBSnapshot').sort()).toEqual(
+      [rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b'), rdsArn('db:orders-staging-next-*'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('snapshot:*'), rdsArn('subgrp:*')].sort(),
+    );
+    expect(resourcesAllowed(start, 'route53:ListResourceRecordSets')).toEqual([`arn:\${AWS::Partition}:route53:::hostedzone/${ZONE}`]);
+    expect(resourcesAllowed(start, 'route53:ChangeResourceRecordSets')).toEqual([]);
+    expect(resourcesAllowed(start, 'lambda:InvokeFunction')).toEqual([]);
+  });
+
+  it.each(['OnRdsEventRole', 'WatchdogRole'])('lets %s switch: rename, delete and stop only the swap pairs\' own instances, UPSERT only the configured record', (role) => {
+    const statements = statementsOfRole(template, role);
+    const owned = { StringEquals: { 'rds:db-tag/replica-refresh:managed': 'true' } };
+    expect(statements.filter((s) => s.actions.includes('rds:DeleteDBInstance')).map((s) => [s.resources, s.statement.Condition])).toEqual([
+      [[rdsArn('db:crm-staging'), rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b'), rdsArn('db:orders-staging-next-*'), rdsArn('db:orders-staging-old-*')], owned],
+    ]);
+    expect(statements.filter((s) => s.actions.includes('rds:StopDBInstance')).map((s) => [s.resources, s.statement.Condition])).toEqual([[[rdsArn('db:crm-staging'), rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b')], owned]]);
+    expect(resourcesAllowed(statements, 'rds:ModifyDBInstance').sort()).toEqual(
+      [rdsArn('db:billing-staging'), rdsArn('db:crm-staging'), rdsArn('db:orders-staging'), rdsArn('db:crm-staging-a'), rdsArn('db:crm-staging-b'), rdsArn('db:orders-staging-next-*'), rdsArn('db:orders-staging-old-*'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*')].sort(),
+    );
+    expect(statements.filter((s) => s.actions.includes('route53:ChangeResourceRecordSets')).map((s) => [s.resources, s.statement.Condition])).toEqual([
+      [
+        [`arn:\${AWS::Partition}:route53:::hostedzone/${ZONE}`],
+        { 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['crm-staging.db.internal'], 'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'], 'route53:ChangeResourceRecordSetsActions': ['UPSERT'] } },
+      ],
+    ]);
+    expect(resourcesAllowed(statements, 'route53:GetChange')).toEqual(['arn:${AWS::Partition}:route53:::change/*']);
+    expect(resourcesAllowed(statements, 'rds:CreateDBSnapshot')).toEqual([]);
+    // Both read the record: the watchdog's housekeeping never retires the live slot, and on-rds-event checks the live
+    // instance before it calls a deletion outside any run news.
+    expect(resourcesAllowed(statements, 'route53:ListResourceRecordSets')).toEqual([`arn:\${AWS::Partition}:route53:::hostedzone/${ZONE}`]);
+  });
+
+  it('grants no mutating action on Resource "*" (only reads, X-Ray, and the network interfaces of the validation functions), and cdk-nag finds nothing unacknowledged', () => {
+    const onStar = iamStatements(template).filter((s) => s.statement.Effect === 'Allow' && s.resources.includes('*'));
+    const vpcActions = ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses'];
+    expect([...new Set(onStar.flatMap((s) => s.actions))].filter((a) => !/^rds:(Describe|List)/.test(a) && !/^xray:Put(TraceSegments|TelemetryRecords)$/.test(a) && !vpcActions.includes(a))).toEqual([]);
+    expect(onStar.filter((s) => s.actions.some((a) => vpcActions.includes(a))).every((s) => s.policy.startsWith('Validation'))).toBe(true);
+    expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+
+  it("refuses at synth a swap pair that keeps production's credentials and names no validation secret", () => {
+    const keepsX = { ...SWAPS.rename, credentials: { mode: 'source' } };
+    // The config refuses it before any construct is built, naming the field.
+    expect(() => regionStack(configWith(keepsX), SKIP_BUNDLING)).toThrow(/refresh\.validation\.credentialsSecretArn.*is required with credentials\.mode "source"/);
+  });
+
+  it("fits the names of many validation functions in the environment: 30 swap pairs' stay under Lambda's 4 KB", () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ ...SWAPS.rename, source: { instanceId: `orders-prod-${i}`, region: 'eu-west-1' }, replica: { instanceId: `orders-staging-${i}`, region: REGION } }));
+    const big = regionStack(configWith(...many), SKIP_BUNDLING);
+    expect(big.validations.size).toBe(30);
+    expect(big.watchdog.environmentBytes).toBeLessThan(4096);
   });
 });

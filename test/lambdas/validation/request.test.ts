@@ -48,7 +48,7 @@ describe('parseValidationRequest', () => {
     ['the user missing', payload({ user: undefined }), 'user: must name the user to log in as'],
     ['the database missing', payload({ database: undefined }), 'database: must name the database'],
     ['the secret missing', payload({ secretArn: undefined }), 'secretArn: must be the ARN of the secret holding the password'],
-    ['the checks missing', payload({ checks: undefined }), 'checks: must be {"tables": ['],
+    ['checks that are no object', payload({ checks: 'orders' }), 'checks: must be {"tables": ['],
     ['an empty host', payload({ host: '' }), "host: must be the copy's endpoint address"],
     ['a port out of range', payload({ port: 70000 }), 'port: must be a port from 1 to 65535'],
     ['a port as text', payload({ port: '5432' }), 'port: must be the port number, such as 5432'],

@@ -11,12 +11,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../infra/app';
 import type { FaultSpec } from '../../../scripts/sim/world';
-import { Simulation } from '../../../scripts/sim/world';
+import { SIM_HOSTED_ZONE_ID, Simulation, simValidation } from '../../../scripts/sim/world';
 import { COPY_TAGS, copyTargetId } from '../../../lambdas/copy/plan';
 import { SKIP_BUNDLING, exampleConfig, iamStatements, newApp } from '../../infra/helpers';
 
-/** The function each role belongs to, by the start of the role's logical id. */
-const ROLES: Record<string, string> = { StartRefreshRole: 'start-refresh', OnRdsEventRole: 'on-rds-event', WatchdogRole: 'watchdog', RetentionRole: 'retention', CopyRole: 'copy-snapshot' };
+/**
+ * The function each role belongs to, by the start of the role's logical id. A swap pair's validation function
+ * (infra/features/copy-validation.ts, `Validation-<pair id>` in the replica stack) is the one the simulation records as
+ * `validate-copy` (scripts/sim/world.ts: its Secrets Manager calls).
+ */
+const ROLES: Record<string, string> = { StartRefreshRole: 'start-refresh', OnRdsEventRole: 'on-rds-event', WatchdogRole: 'watchdog', RetentionRole: 'retention', CopyRole: 'copy-snapshot', Validation: 'validate-copy' };
 
 /** Actions granted to each function's role in the app synthesized from `config`. */
 function grantedActions(config: Record<string, unknown>): Map<string, Set<string>> {
@@ -73,6 +77,10 @@ interface Group {
 const SECRET = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf';
 /** On the first night on-rds-event fails: the watchdog does the restore and the finish; on the second, on-rds-event does. */
 const WATCHDOG_NIGHT: Scenario = { nights: 2, faults: [{ name: 'on-event-fails', night: 1 }] };
+/** The rename-swap pair: the simulation's validation (its sample table, placeholder VPC ids), x's snapshot age limit of cdk.json. */
+const RENAME_SWAP = { refresh: { mode: 'rename-swap', validation: simValidation({ maxSnapshotAgeHours: 26 }) } };
+/** The dns-switch pair: its record in the simulation's private hosted zone, the old slot deleted after each switch. */
+const DNS_SWITCH = { refresh: { mode: 'dns-switch', dns: { hostedZoneId: SIM_HOSTED_ZONE_ID, recordName: 'orders-staging.db.internal' }, validation: simValidation({ maxSnapshotAgeHours: 26 }) } };
 const GROUPS: Group[] = [
   {
     name: 'the example of cdk.json (managed credentials, a monitoring role)',
@@ -154,7 +162,31 @@ const GROUPS: Group[] = [
       { nights: 1, faults: [{ name: 'crash-before-writer' }] },
     ],
   },
+  {
+    name: 'rename-swap (a copy restored beside y, validated, then renamed into its place)',
+    pair: RENAME_SWAP,
+    // Two nights on events (the second deletes nothing yet: the old y is kept keepOldHours), a night the watchdog
+    // carries (it validates and switches), and a copy that fails its validation (deleted, never switched to).
+    scenarios: [{ nights: 2 }, WATCHDOG_NIGHT, { nights: 1, faults: [{ name: 'validation-fails', night: 1 }] }],
+  },
+  {
+    name: 'dns-switch (two slots behind a Route 53 record; y itself retired after the first switch)',
+    pair: DNS_SWITCH,
+    // The first night restores <y>-a and retires y, the second restores <y>-b and deletes <y>-a; the watchdog carries a
+    // night; a copy that fails its validation is never pointed at.
+    scenarios: [{ nights: 2 }, WATCHDOG_NIGHT, { nights: 1, faults: [{ name: 'validation-fails', night: 1 }] }],
+  },
+  {
+    name: 'dns-switch keeping the old slot stopped (oldSlot "stop")',
+    pair: { ...DNS_SWITCH, refresh: { ...(DNS_SWITCH.refresh as Record<string, unknown>), oldSlot: 'stop' } },
+    // Three nights: the old instance is stopped after each switch, and the next night deletes the stopped idle slot
+    // before it restores into its name.
+    scenarios: [{ nights: 3 }],
+  },
 ];
+
+/** What every scenario called, by function (filled by the tests, read by the implications that need another function's calls). */
+const calledAll = new Map<string, Set<string>>();
 
 /**
  * Actions a role needs that its code never calls: what AWS authorizes against the role when an action the code calls
@@ -224,6 +256,11 @@ const IMPLIED: { actions: string[]; by: (called: ReadonlySet<string>, fn: string
     by: (c) => c.has('sns:Publish'),
     source: 'SNS Developer Guide, "Encryption at rest": a publisher to a topic encrypted with a customer managed key needs kms:GenerateDataKey* and kms:Decrypt',
   },
+  {
+    actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+    by: (_called, fn) => fn === 'validate-copy',
+    source: 'Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC": Lambda creates and manages the network interfaces of a function in a VPC with its execution role',
+  },
 ];
 
 /**
@@ -231,6 +268,10 @@ const IMPLIED: { actions: string[]; by: (called: ReadonlySet<string>, fn: string
  * (move it out) or no longer granted (remove it).
  */
 const UNREACHED: Record<string, Record<string, string>> = {
+  'on-rds-event': {
+    'rds:StopDBInstance':
+      'dns-switch with oldSlot "stop": on-rds-event retires the old slot only when Route 53 reports its change INSYNC in the same invocation that submitted it and the TTL is 0 (dns-switch.ts stepSwitch); the simulated Route 53 takes 5-60 s, so the watchdog does it',
+  },
   'start-refresh': {
     'dynamodb:DeleteItem': 'a DeleteDBInstance that RDS refuses after the preflight passed, or a retried start that finds y changed, closes the run there (lifecycle.ts failRun → archiveRun): RDS does not refuse it in any scenario',
   },
@@ -250,7 +291,6 @@ function add(into: Map<string, Set<string>>, from: Map<string, Set<string>>): vo
 
 describe("each function's grants are what its code calls", () => {
   const grantedAll = new Map<string, Set<string>>();
-  const calledAll = new Map<string, Set<string>>();
 
   it.each(GROUPS.map((g) => [g.name, g] as const))('%s: every call the functions make is granted', async (_name, group) => {
     const cfg = exampleConfig();
