@@ -198,6 +198,15 @@ export const READ_ONLY_PARAMETERS: Readonly<Record<string, { name: string; value
 };
 
 /**
+ * The name of the read-only parameter group the deployment creates for a family (infra/features/staging-safety.ts)
+ * and the restore of a `staging.readOnly` pair attaches: `replica-refresh-read-only-postgres16`. A DB parameter group
+ * name has letters, digits and hyphens only (CreateDBParameterGroup API reference), so a family's dots become hyphens.
+ */
+export function readOnlyParameterGroupName(family: string): string {
+  return `replica-refresh-read-only-${family.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+}
+
+/**
  * A pair's staging safety (issue 17): y read-only for ordinary sessions, SQL hooks after each restore (masking,
  * grants) and checks that must pass before y counts as refreshed, run by the pair's SQL runner in y's VPC.
  */

@@ -2,7 +2,7 @@
  * Starting a refresh: preflight, capture y's settings, open the run, then the first step of the pair's strategy
  * (delete-first: delete y). Also the dry run (`plan`), which stops after the preflight.
  */
-import { pairFor } from '../kernel/config';
+import { pairFor, readOnlyParameterGroupName } from '../kernel/config';
 import type { PairConfig, RuntimeConfig } from '../kernel/config';
 import { ActiveRunExistsError } from '../kernel/errors';
 import { finalSnapshotId, makeRunId } from '../kernel/ids';
@@ -155,7 +155,9 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   const rawVerdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, ...(restoredBy ? { restoredBy } : {}), now: deps.now() });
   // A plan for a y the project left deleted says a start would heal it, not that there is nothing to refresh.
   const verdict = missing?.cause ? healPlan(rawVerdict, missing.cause) : rawVerdict;
-  const desired: TargetSettings | undefined = resolved ? { ...resolved.settings, ...(proxyTargets.length > 0 ? { proxyTargets } : {}) } : undefined;
+  // staging.readOnly: the restore attaches the project's read-only parameter group of the pair's family, not y's own.
+  const readOnlyGroup = pair.staging?.readOnly && pair.staging.parameterGroupFamily && pair.replica.kind === 'instance' ? { parameterGroupName: readOnlyParameterGroupName(pair.staging.parameterGroupFamily) } : {};
+  const desired: TargetSettings | undefined = resolved ? ({ ...resolved.settings, ...readOnlyGroup, ...(proxyTargets.length > 0 ? { proxyTargets } : {}) } as TargetSettings) : undefined;
   if (resolved) verdict.checks.push({ id: 'desired-settings', ok: true, detail: resolved.detail });
 
   if (request.dryRun) {

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import type { CopyValidator } from '../../lambdas/kernel/ports';
 import type { RefreshMode } from '../../lambdas/refresh/strategies/strategy';
 import type { Config, ConfigSource, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/kernel/config';
-import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, RESOURCES_ENV, copiesSnapshots, embedHookSql, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, pairSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
+import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, READ_ONLY_PARAMETERS, RESOURCES_ENV, copiesSnapshots, embedHookSql, readOnlyParameterGroupName, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, pairSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
 import { requireHomeAccount } from '../../lambdas/kernel/place';
 import { stageCopyConfig, stageRuntimeConfig } from './function-config';
 import type { CopyRuntime } from '../../lambdas/copy/runtime';
@@ -495,7 +495,11 @@ export class Simulation {
         pairs: config.pairs,
         step: (replica, text) => this.step(replica, 'probe', text),
         // Fault validation-fails: a copy restored beside y that night is empty.
-        dataOf: (id, db) => (this.emptyCopiesSince !== undefined && !ys.has(id) && (db.InstanceCreateTime?.getTime() ?? 0) >= this.emptyCopiesSince ? { rows: 0 } : {}),
+        dataOf: (id, db) => ({
+          ...(this.emptyCopiesSince !== undefined && !ys.has(id) && (db.InstanceCreateTime?.getTime() ?? 0) >= this.emptyCopiesSince ? { rows: 0 } : {}),
+          // Its parameter group is one of the read-only groups the deployment creates (staging.readOnly).
+          ...((db.DBParameterGroups?.[0]?.DBParameterGroupName ?? '').startsWith(readOnlyParameterGroupName('')) ? { readOnly: true } : {}),
+        }),
       });
     }
     // dns-switch: each pair's private hosted zone; the simulated DNS follows every change once Route 53 has it INSYNC.
@@ -914,6 +918,10 @@ export class Simulation {
     const e = this.engine;
     this.rds.subnetGroups.add('staging-private');
     this.rds.addParameterGroup(e.parameterGroup.name, e.engine, e.replicaVersion, e.parameterGroup.parameters);
+    // staging.readOnly: the read-only group the deployment creates for the pair's family (infra/features/staging-safety.ts).
+    const family = pair.staging?.readOnly ? pair.staging.parameterGroupFamily : undefined;
+    const readOnly = family ? Object.entries(READ_ONLY_PARAMETERS).find(([prefix]) => family.startsWith(prefix))?.[1] : undefined;
+    if (family && readOnly) this.rds.addParameterGroup(readOnlyParameterGroupName(family), e.engine, e.replicaVersion, { [readOnly.name]: readOnly.value });
     if (!e.optionGroup.startsWith('default:')) this.rds.addOptionGroup(e.optionGroup, e.engine, e.sourceVersion.split('.')[0] ?? '');
     if (pair.source.mode === 'backup-replication') this.seedReplicatedPair(pair);
     else if (copiesSnapshots(pair)) this.seedCopiedPair(pair);

@@ -27,6 +27,7 @@ const SLOW = [
   ['test/scripts/sim/pair-identity.test.ts', 5],
   ['test/scripts/sim/aurora.test.ts', 14],
   ['test/scripts/sim/swap-modes.test.ts', 47],
+  ['test/scripts/sim/staging-hooks.test.ts', 14],
   ['test/scripts/probe.test.ts', 17],
   ['test/scripts/sim/sql/probe.test.ts', 9],
   ['test/scripts/sim/sql/servers.test.ts', 5],

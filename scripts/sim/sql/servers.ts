@@ -55,6 +55,12 @@ export interface ServerData {
   readonly dataTime: Date;
   /** Rows of `orders` (default 100; 0 leaves it empty). */
   readonly rows?: number;
+  /**
+   * The instance's parameter group makes sessions read-only (default_transaction_read_only = on, staging.readOnly):
+   * set on the server's one backend session, which every connection shares (see the header), so every client's
+   * ordinary transaction is read-only; a change begun READ WRITE (a staging hook) still writes.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Where a client reaches a server. */
@@ -166,6 +172,7 @@ export class SimDatabaseServers {
     try {
       await db.query('insert into sim_instance (resource_id, instance_id) values ($1, $2)', [resourceId, instanceId]);
       await db.query(`insert into orders (id, customer_id, created_at, amount) select g, g % 8 + 1, $1::timestamptz - ($2 - g) * interval '1 minute', (g * 7919 % 10000) / 100.0 from generate_series(1, $2::int) g`, [data.dataTime.toISOString(), rows]);
+      if (data.readOnly) await db.exec('set default_transaction_read_only = on');
       this.byId.set(instanceId, running);
       this.byAddress.set(address, running);
       await this.listen(running, options.port ?? 0);
