@@ -157,7 +157,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   const verdict = missing?.cause ? healPlan(rawVerdict, missing.cause) : rawVerdict;
   // staging.readOnly: the restore attaches the project's read-only parameter group of the pair's family, not y's own.
   const readOnlyGroup = pair.staging?.readOnly && pair.staging.parameterGroupFamily && pair.replica.kind === 'instance' ? { parameterGroupName: readOnlyParameterGroupName(pair.staging.parameterGroupFamily) } : {};
-  const desired: TargetSettings | undefined = resolved ? ({ ...resolved.settings, ...readOnlyGroup, ...(proxyTargets.length > 0 ? { proxyTargets } : {}) } as TargetSettings) : undefined;
+  const desired: TargetSettings | undefined = resolved ? ({ ...resolved.settings, ...readOnlyGroup, ...(proxyTargets.length > 0 ? { proxyTargets } : {}) }) : undefined;
   if (resolved) verdict.checks.push({ id: 'desired-settings', ok: true, detail: resolved.detail });
 
   if (request.dryRun) {
