@@ -717,6 +717,9 @@ export const configSchema = z
         if (st && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && !st.runner) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'runner'], message: 'is required with staging.hooks: where the hooks run, {"vpc": {"vpcId", "subnetIds", "securityGroupIds"}} in y\'s VPC' });
         }
+        if (st && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && st.parameterGroupFamily && !st.parameterGroupFamily.startsWith('postgres')) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'hooks'], message: `run on PostgreSQL only for now (the runner speaks pg); "${st.parameterGroupFamily}" is not PostgreSQL. MySQL and MariaDB hooks (mysql2) are not built yet: leave hooks out for this pair` });
+        }
         if (st?.readOnly && !st.parameterGroupFamily) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'parameterGroupFamily'], message: 'is required with staging.readOnly: the family of y\'s engine and version, such as "postgres16", for the read-only parameter group the deployment creates' });
         }

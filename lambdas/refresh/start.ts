@@ -13,6 +13,7 @@ import type { CheckResult, ChosenSnapshot, RunRecord, RunTrigger, SnapshotView, 
 import type { Deps } from '../kernel/ports';
 import { preflight } from './preflight';
 import { resolveDesired } from './desired';
+import { hasHooks } from './hooks';
 import { strategyOf } from './strategies/registry';
 import { heal, projectDeletion } from './heal';
 import { findRestoreSource, toChosen } from '../sources/snapshots';
@@ -150,6 +151,10 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
     return refuse(deps, base, `${y} is missing after run ${missing.cause.runId} and the ledger holds no settings to restore it with; restore it by hand`);
   }
 
+  // Staging hooks run over pg: a y of another engine is refused before anything is deleted, with what to do.
+  if (replica && hasHooks(pair) && !replica.engine.startsWith('postgres') && !request.dryRun) {
+    return refuse(deps, base, `${liveId} runs ${replica.engine}, and staging hooks run on PostgreSQL only for now: remove staging.hooks for this pair (its y would otherwise be restored isolated and never opened)`);
+  }
   const resolved = replica ? await resolveDesired(deps, pair, replica) : undefined;
   const restoredBy = resolved?.restoredBy;
   const rawVerdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, ...(restoredBy ? { restoredBy } : {}), now: deps.now() });

@@ -16,6 +16,8 @@ import {
   loadCopyRuntimeConfig,
   loadRuntimeConfig,
   needsProjectKey,
+  embedHookSql,
+  hookSteps,
   parseConfig,
   parseConfigText,
   replicaRefreshOf,
@@ -400,5 +402,32 @@ describe('refresh modes in the config', () => {
     const long = 'a'.repeat(50);
     expect(problemsOf(withPair({ replica: { instanceId: long, region: 'eu-central-1' }, refresh: { mode: 'rename-swap', validation } })).join('\n')).toMatch(/rename-swap needs at most 49/);
     expect(parseConfig(withPair({ replica: { instanceId: long, region: 'eu-central-1' }, refresh: { mode: 'dns-switch', dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'db.internal.example' }, validation } })).pairs[0]?.replica.identifier).toBe(long);
+  });
+});
+
+describe('staging safety in the config', () => {
+  const runner = { vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] } };
+  const hooks = { afterRestore: ['infra/examples/staging-safety/sql/10-mask.sql'], validate: [] };
+
+  it('needs a runner with hooks, a family with readOnly, an isolation group with onFailure isolate, naming each field', () => {
+    const problems = problemsOf(withPair({ staging: { readOnly: true, hooks } })).join('\n');
+    expect(problems).toMatch(/staging\.runner.*is required with staging\.hooks/);
+    expect(problems).toMatch(/staging\.parameterGroupFamily.*is required with staging\.readOnly/);
+    expect(problems).toMatch(/staging\.isolationSecurityGroupId.*is required with onFailure "isolate"/);
+  });
+
+  it('refuses a path that leaves the repository or is no .sql file, and read-only or hooks for engines it cannot serve', () => {
+    expect(problemsOf(withPair({ staging: { hooks: { afterRestore: ['../secrets.sql'] }, runner, onFailure: 'delete' } })).join('\n')).toMatch(/staging\.hooks\.afterRestore\[0\].*\.sql file in the repository/);
+    expect(problemsOf(withPair({ staging: { readOnly: true, parameterGroupFamily: 'sqlserver-se-16.0' } })).join('\n')).toMatch(/staging\.readOnly.*not supported for "sqlserver-se-16\.0"/);
+    expect(problemsOf(withPair({ staging: { readOnly: true, parameterGroupFamily: 'mysql8.0', hooks, runner, onFailure: 'delete' } })).join('\n')).toMatch(/staging\.hooks.*PostgreSQL only for now/);
+  });
+
+  it('embeds each hook file, and names the pair and the file it cannot read', () => {
+    const pair = parseConfig(withPair({ staging: { hooks, runner, onFailure: 'delete' } })).pairs[0]!;
+    const [embedded] = embedHookSql([pair], join(__dirname, '../../..'));
+    expect(hookSteps(embedded!).afterRestore[0]).toMatchObject({ name: 'infra/examples/staging-safety/sql/10-mask.sql', sql: expect.stringContaining('update customers') as unknown });
+    const missing = parseConfig(withPair({ staging: { hooks: { afterRestore: ['sql/nope.sql'] }, runner, onFailure: 'delete' } })).pairs[0]!;
+    expect(() => embedHookSql([missing], join(__dirname, '../../..'))).toThrow(/staging\.hooks\.afterRestore\[0\] = "sql\/nope\.sql": cannot be read/);
+    expect(() => hookSteps(missing)).toThrow(/was not embedded/);
   });
 });
