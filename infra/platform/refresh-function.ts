@@ -44,6 +44,43 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * SDK clients a replica-region function's code imports but its configuration may never use, each with the module
+ * that stands in for it (esbuild's alias, as {@link BUNDLE_ALIASES}) when it does not: Route 53 without a dns-switch
+ * pair (lambdas/aws/no-route-53.ts), Lambda without a pair's SQL function (lambdas/aws/no-lambda.ts). Each stand-in
+ * refuses, with a message naming why, if ever constructed. {@link unusedClients} decides, with the same test the
+ * functions' factories build these clients with.
+ */
+export const CLIENT_STAND_INS = {
+  '@aws-sdk/client-route-53': path.join(__dirname, '..', '..', 'lambdas', 'aws', 'no-route-53.ts'),
+  '@aws-sdk/client-lambda': path.join(__dirname, '..', '..', 'lambdas', 'aws', 'no-lambda.ts'),
+} as const;
+
+/** A client {@link CLIENT_STAND_INS} can leave out. */
+export type OptionalClient = keyof typeof CLIENT_STAND_INS;
+
+/**
+ * The optional clients a replica-region function's configuration never builds, so its bundle holds their stand-ins:
+ * - `@aws-sdk/client-route-53` when no pair is a dns-switch pair: lambdas/aws/route53.ts's dnsRecordsFor, the only
+ *   place that builds the client, builds it only for such a pair;
+ * - `@aws-sdk/client-lambda` when the function names no pair's SQL function (`validationFunctions`, which only
+ *   on-rds-event and the watchdog get): lambdas/validation/copy.ts's copyValidators, the only place in the functions
+ *   that builds it (lambdas/aws/functions.ts's FunctionInvoker; the operator commands in scripts/ build theirs outside
+ *   any bundle), builds it only then.
+ * test/infra/platform/bundle-aliases.test.ts checks that no other code of lambdas/ builds either client.
+ */
+export function unusedClients(config: { readonly pairs: readonly { readonly refresh: { readonly mode: string } }[]; readonly validationFunctions?: Readonly<Record<string, string>> }): OptionalClient[] {
+  return [
+    ...(config.pairs.some((p) => p.refresh.mode === 'dns-switch') ? [] : (['@aws-sdk/client-route-53'] as const)),
+    ...(Object.keys(config.validationFunctions ?? {}).length > 0 ? [] : (['@aws-sdk/client-lambda'] as const)),
+  ];
+}
+
+/** {@link BUNDLE_ALIASES}, and the stand-ins of the clients a function does not use. */
+export function bundleAliases(unused: readonly OptionalClient[] = []): Record<string, string> {
+  return { ...BUNDLE_ALIASES, ...Object.fromEntries(unused.map((client) => [client, CLIENT_STAND_INS[client]])) };
+}
+
+/**
  * How every function is bundled: NodejsFunction's bundling options, but the hooks that add each function's
  * configuration file. `npm run bench` rebuilds each function's bundle with the same options to list what it holds
  * (scripts/bench/cold-start.ts), and checks that the rebuild is byte for byte the size of the synthesized one.
@@ -73,9 +110,17 @@ export const BUNDLING = {
   esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([module, file]) => `${module}=${file}`) },
 } as const satisfies BundlingOptions;
 
+/** {@link BUNDLING} with the stand-ins of the clients a function does not use ({@link unusedClients}). */
+export function bundlingWithout(unused: readonly OptionalClient[]): BundlingOptions {
+  if (unused.length === 0) return BUNDLING;
+  return { ...BUNDLING, esbuildArgs: { '--alias': Object.entries(bundleAliases(unused)).map(([module, file]) => `${module}=${file}`) } };
+}
+
 /**
  * {@link BUNDLING} as options of esbuild's own `build` API: what the benchmark and the bundle tests rebuild a function
- * with, so that their build is the synthesized one (they add the entry point, the output and what to report).
+ * with, so that their build is the synthesized one (they add the entry point, the output and what to report). A
+ * replica-region function whose configuration leaves clients out ({@link unusedClients}) is built with
+ * {@link esbuildOptionsWithout} instead.
  */
 export const ESBUILD_OPTIONS = {
   bundle: true,
@@ -88,6 +133,11 @@ export const ESBUILD_OPTIONS = {
   mainFields: [...BUNDLING.mainFields],
   alias: { ...BUNDLE_ALIASES },
 } as const;
+
+/** {@link ESBUILD_OPTIONS} with the stand-ins of the clients a function does not use. */
+export function esbuildOptionsWithout(unused: readonly OptionalClient[]): Omit<typeof ESBUILD_OPTIONS, 'alias'> & { alias: Record<string, string> } {
+  return { ...ESBUILD_OPTIONS, alias: bundleAliases(unused) };
+}
 
 /** Every function's memory: the work is SDK calls and small JSON (the benchmark bills GB-seconds with it). */
 export const FUNCTION_MEMORY_MB = 256;
@@ -166,6 +216,11 @@ export class RefreshFunction extends Construct {
   public readonly environmentBytes: number;
   /** The configuration file bundled next to index.js: its name and its text (JSON, validated at synth). */
   public readonly configFile: { readonly name: string; readonly text: string };
+  /**
+   * The SDK clients bundled as stand-ins that refuse (CLIENT_STAND_INS), because the function's configuration never
+   * builds them ({@link unusedClients}); none for the copy function.
+   */
+  public readonly standInClients: readonly OptionalClient[];
 
   public constructor(scope: Construct, id: string, props: RefreshFunctionProps) {
     super(scope, id);
@@ -196,6 +251,9 @@ export class RefreshFunction extends Construct {
     /** The size of the environment as estimated at synth (tokens at their largest likely size), for tests and reports. */
     this.environmentBytes = estimatedBytes;
     this.configFile = { name: bundled.name, text: bundled.text };
+    // The file as the function parses it (every default spelled out), and the resource names it gets beside it.
+    this.standInClients =
+      config.kind === 'runtime' ? unusedClients({ pairs: (JSON.parse(bundled.text) as { pairs: { refresh: { mode: string } }[] }).pairs, ...(config.resources.validationFunctions ? { validationFunctions: config.resources.validationFunctions } : {}) }) : [];
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       // Long enough to investigate a month of nightly runs; the ledger keeps the history itself.
@@ -232,7 +290,9 @@ export class RefreshFunction extends Construct {
       logGroup: this.logGroup,
       environment,
       bundling: {
-        ...BUNDLING,
+        // Without the clients its configuration never builds (some 160 KiB less in on-rds-event and the watchdog of a
+        // region of delete-first pairs).
+        ...bundlingWithout(this.standInClients),
         // The validated configuration goes into the asset next to index.js. The asset is hashed by its output, so a
         // configuration change is a code change and redeploys the function.
         commandHooks: bundled.hooks,

@@ -2,7 +2,8 @@
  * Everything that runs in a replica region: the functions, the events and schedules that drive them, the ledger,
  * notifications, alarms and a dashboard, for the pairs whose y lives in this region; the project key that copies
  * and replicated backups are encrypted with, the retention of the copies, the replication of x's automated
- * backups for the pairs restored from them, and the validation function of each swap pair (rename-swap, dns-switch).
+ * backups for the pairs restored from them, the SQL function of each pair that needs one (a swap pair's validation, a
+ * pair's staging hooks), and the read-only parameter groups of the pairs whose y is made read-only.
  */
 import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
@@ -10,9 +11,9 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../../lambdas/kernel/stack-outputs';
 import type { z } from 'zod/mini';
-import { copiesSnapshots, needsProjectKey, scheduleTimeZone, splitRuntimeConfig, type Config, type PairConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
+import { copiesSnapshots, embedHookSql, needsProjectKey, scheduleTimeZone, splitRuntimeConfig, type Config, type PairConfig, type runtimeConfigSchema } from '../../lambdas/kernel/config';
 import { BackupReplication } from '../features/backup-replication';
-import { CopyValidation, copyValidationProps, validationTimeout } from '../features/copy-validation';
+import { CopyValidation, copyValidationProps, needsSqlRunner } from '../features/copy-validation';
 import { RefreshDashboard } from '../platform/dashboard';
 import { EventPipeline, eventSubscriptionNames } from '../features/event-pipeline';
 import { Ledger } from '../platform/ledger';
@@ -24,6 +25,7 @@ import { ReplicaInstances } from '../features/replica-instances';
 import { RetentionSchedules } from '../features/retention-schedule';
 import { RefreshSchedules, acknowledgeInvokeQualifiers } from '../features/schedule';
 import { SnapshotKey } from '../platform/snapshot-key';
+import { StagingSafety } from '../features/staging-safety';
 import { acknowledgeNag } from '../platform/nag';
 import { enforceResourceLimit } from '../platform/resource-limit';
 
@@ -37,6 +39,9 @@ export interface ReplicaRegionStackProps extends StackProps {
 
 const handlerEntry = (name: string): string => path.join(__dirname, '..', '..', 'lambdas', 'handlers', `${name}.ts`);
 
+/** The repository, which the paths of staging hook files (`staging.hooks`) are relative to. */
+export const REPOSITORY_ROOT = path.join(__dirname, '..', '..');
+
 /** The replica-region role: one stack per region that holds at least one y. */
 export class ReplicaRegionStack extends Stack {
   /** Starts a refresh: checks, then deletes y. */
@@ -49,20 +54,29 @@ export class ReplicaRegionStack extends Stack {
   public readonly retention?: RefreshFunction;
   /** The project key of this region; only when some pair needs it ({@link needsProjectKey}). */
   public readonly snapshotKey?: SnapshotKey;
-  /** The validation function of each pair with a swap mode (rename-swap, dns-switch), by pair id. */
+  /**
+   * The SQL function of each pair that needs one, by pair id: a pair with a swap mode (rename-swap, dns-switch)
+   * validates its copies with it, a pair with staging hooks runs them with it (one function when a pair does both).
+   */
   public readonly validations: ReadonlyMap<string, CopyValidation>;
+  /** The read-only parameter groups of the pairs with `staging.readOnly`. */
+  public readonly stagingSafety: StagingSafety;
 
   public constructor(scope: Construct, id: string, props: ReplicaRegionStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const swapPairs = props.pairs.filter((p) => p.refresh.mode !== 'delete-first');
+    // The pairs with an SQL function of their own: a swap mode's validation, staging hooks, or both.
+    const sqlPairs = props.pairs.filter(needsSqlRunner);
     enforceResourceLimit(
       this,
       props.pairs.length,
-      `its refresh schedule${swapPairs.length > 0 ? ', a swap pair also its validation function (a function, its role, policy, log group and invoke configuration)' : ''} (alarms, retention schedules and the dashboard do not grow with the pairs)`,
+      `its refresh schedule${sqlPairs.length > 0 ? ', a swap pair or one with staging hooks also its SQL function (a function, its role, policy, log group and invoke configuration)' : ''} (alarms, retention schedules, the read-only parameter groups and the dashboard do not grow with the pairs)`,
     );
     if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
     const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
+    // One read-only parameter group per family the staging.readOnly pairs use, named as start-refresh names it for
+    // y's restore (readOnlyParameterGroupName); the restorers' pg:* inputs cover it.
+    this.stagingSafety = new StagingSafety(this, 'StagingSafety', { pairs: props.pairs });
     const credentials = new ReplicaCredentials(this, 'Credentials', { pairs: props.pairs });
     // Known before the pipeline exists (it needs on-rds-event): the functions get them in their configuration. A region
     // with an Aurora cluster pair has a second subscription, for its clusters' events.
@@ -82,25 +96,33 @@ export class ReplicaRegionStack extends Stack {
       // The watchdog decides "no success within N hours" itself (lambdas/reporting/overdue.ts).
       noSuccessWithinHours: config.alarms.noSuccessWithinHours,
       // Bundled with each function as runtime-config.json (the environment only names the ledger and the topic, and
-      // for on-rds-event and the watchdog the swap pairs' validation functions).
-      pairs: [...props.pairs],
+      // for on-rds-event and the watchdog the pairs' SQL functions). Each staging hook file is read here, at synth, and
+      // its SQL bundled as { name, sql }: the functions never read the repository. A file that cannot be read fails
+      // the synth with a ConfigError naming the pair and the path.
+      pairs: embedHookSql(props.pairs, REPOSITORY_ROOT),
     };
     const split = splitRuntimeConfig(runtimeConfig);
     const common = { config: { kind: 'runtime', ...split } as const };
 
-    // A swap pair's copy is validated before clients are switched to it, by a function of its own inside y's VPC, which
-    // on-rds-event and the watchdog invoke synchronously (lambdas/validation/copy.ts). They find it by the pair's id in
+    // A swap pair's copy is validated before clients are switched to it, and a pair's staging hooks run after each
+    // restore, by a function of the pair's own inside y's VPC (one per pair, whatever it does), which on-rds-event and
+    // the watchdog invoke synchronously (lambdas/validation/copy.ts). They find it by the pair's id in
     // validationFunctions, which names deployed resources and so travels in the environment with the ledger and topic.
     const validations = new Map<string, CopyValidation>();
-    for (const pair of swapPairs) validations.set(pair.id, new CopyValidation(this, `Validation-${pair.id}`, copyValidationProps(this, pair)));
+    let longestValidation = 0;
+    for (const pair of sqlPairs) {
+      const sqlProps = copyValidationProps(this, pair);
+      validations.set(pair.id, new CopyValidation(this, `Validation-${pair.id}`, sqlProps));
+      longestValidation = Math.max(longestValidation, sqlProps.timeout?.toSeconds() ?? 0);
+    }
     this.validations = validations;
     const switching =
       validations.size === 0
         ? common
         : ({ config: { kind: 'runtime', file: split.file, resources: { ...split.resources, validationFunctions: Object.fromEntries([...validations].map(([id, v]) => [id, v.functionName])) } } } as const);
-    // The caller waits for the validation (a synchronous invoke): it must outlive the longest one. (The names take
-    // the environment's room: some 30 swap pairs per region fit Lambda's 4 KB, RefreshFunction checks it at synth.)
-    const longestValidation = Math.max(0, ...swapPairs.map((p) => (p.refresh.mode === 'delete-first' ? 0 : validationTimeout(p.refresh.validation).toSeconds())));
+    // The caller waits for the validation or the hooks (a synchronous invoke): it must outlive the longest one. (The
+    // names take the environment's room: some 30 such pairs per region fit Lambda's 4 KB, RefreshFunction checks it at
+    // synth.)
     const outliving = (seconds: number, margin: number) => Duration.seconds(Math.min(900, Math.max(seconds, longestValidation === 0 ? 0 : longestValidation + margin)));
     // A throw from start-refresh or the watchdog is a bug, not a passing fault: no retry, straight to the DLQ and an alarm.
     this.startRefresh = new RefreshFunction(this, 'StartRefresh', {
@@ -139,6 +161,9 @@ export class ReplicaRegionStack extends Stack {
     replicas.grantStart(this.startRefresh.role);
     replicas.grantRestore(this.onRdsEvent.role);
     replicas.grantRestore(this.watchdog.role);
+    // A delete-first y whose staging hooks failed, deleted when its pair says staging.onFailure "delete".
+    replicas.grantDeleteAfterFailedHooks(this.onRdsEvent.role);
+    replicas.grantDeleteAfterFailedHooks(this.watchdog.role);
     for (const [label, fn] of [['on-rds-event', this.onRdsEvent], ['the watchdog', this.watchdog]] as const) {
       for (const validation of validations.values()) validation.function.grantInvoke(fn.role);
       acknowledgeInvokeQualifiers(fn.role, [...validations.values()].map((v) => v.function), label);

@@ -229,7 +229,10 @@ export const stagingSchema = z.strictObject({
    * `isolationSecurityGroupId`), `delete` deletes it. The swap modes never switch to it instead.
    */
   onFailure: z._default(z.enum(['isolate', 'delete']), 'isolate'),
-  /** A security group without ingress rules in y's VPC, for `onFailure: "isolate"`. */
+  /**
+   * A security group of y's VPC that admits only the SQL runner's security groups on the database port: y's only
+   * group from its restore until its hooks passed, and after a hook failed (`onFailure: "isolate"`).
+   */
   isolationSecurityGroupId: z.optional(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id such as sg-0123456789abcdef0'))),
   /** Where the hooks run: the pair's SQL runner in y's VPC (the same function that validates a swap mode's copy). */
   runner: z.optional(
@@ -720,6 +723,9 @@ export const configSchema = z
         if (st && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && st.parameterGroupFamily && !st.parameterGroupFamily.startsWith('postgres')) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'hooks'], message: `run on PostgreSQL only for now (the runner speaks pg); "${st.parameterGroupFamily}" is not PostgreSQL. MySQL and MariaDB hooks (mysql2) are not built yet: leave hooks out for this pair` });
         }
+        if (st && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && p.credentials.mode === 'source' && !st.runner?.credentialsSecretArn) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'runner', 'credentialsSecretArn'], message: `is required with credentials.mode "source": y keeps production's master password, which no secret of the pair holds; name a secret in y's region with the password the hooks log in with` });
+        }
         if (st?.readOnly && !st.parameterGroupFamily) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'parameterGroupFamily'], message: 'is required with staging.readOnly: the family of y\'s engine and version, such as "postgres16", for the read-only parameter group the deployment creates' });
         }
@@ -730,7 +736,7 @@ export const configSchema = z
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging'], message: 'is for DB instances: an Aurora cluster\'s parameter groups and hooks are not built yet' });
         }
         if (st?.onFailure === 'isolate' && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && !st.isolationSecurityGroupId) {
-          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'isolationSecurityGroupId'], message: 'is required with onFailure "isolate": a security group without ingress rules in y\'s VPC, which y gets when a hook fails (or set onFailure to "delete")' });
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'isolationSecurityGroupId'], message: 'is required with onFailure "isolate": a security group of y\'s VPC that admits only the runner\'s security groups, which y has until its hooks passed and keeps when one fails (or set onFailure to "delete")' });
         }
         if (p.refresh.mode !== 'delete-first' && p.credentials.mode === 'source' && !p.refresh.validation.credentialsSecretArn) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'refresh', 'validation', 'credentialsSecretArn'], message: `is required with credentials.mode "source": the copy keeps production's master password, which no secret of the pair holds; name a secret in y's region with the password the validation logs in with` });

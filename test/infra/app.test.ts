@@ -39,6 +39,12 @@ function twoRegionConfig() {
   return input;
 }
 
+/** The replicaRefresh of infra/examples/staging-safety/cdk.json: read-only y, staging hooks, their SQL runner. */
+function stagingExampleConfig(): Record<string, unknown> & { pairs: Record<string, unknown>[] } {
+  const file = path.join(REPO_ROOT, 'infra', 'examples', 'staging-safety', 'cdk.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { context: { replicaRefresh: Record<string, unknown> & { pairs: Record<string, unknown>[] } } }).context.replicaRefresh;
+}
+
 function brokenConfig() {
   const input = exampleConfig();
   input.timeZone = 'Europe/Berln';
@@ -210,6 +216,12 @@ describe("the CDK's built-in CloudFormation validation", () => {
     expect(validationFindings(buildApp(twoRegionConfig(), newApp(SKIP_BUNDLING, { builtinCloudFormationValidation: true })).app)).toEqual([]);
   });
 
+  it('finds nothing in the app of the staging-safety example (its read-only parameter group, its SQL runner)', () => {
+    const built = buildApp(stagingExampleConfig(), newApp(SKIP_BUNDLING, { builtinCloudFormationValidation: true }));
+    expect(Template.fromStack(built.stacks.get('eu-central-1')!).findResources('AWS::RDS::DBParameterGroup')).not.toEqual({});
+    expect(validationFindings(built.app)).toEqual([]);
+  });
+
   it('is really on here: it reports a queue CloudFormation would reject', () => {
     const app = newApp({}, { builtinCloudFormationValidation: true });
     new sqs.CfnQueue(new Stack(app, 'Broken', { env: { account: ACCOUNT, region: 'eu-central-1' } }), 'Queue', { delaySeconds: 901 });
@@ -235,6 +247,25 @@ describe('infra/app.ts as the cdk app', () => {
       expect(result.status).toBe(1);
       expect(result.stderr).toContain('replicaRefresh.timeZone = "Europe/Berln"');
       expect(result.stderr).toContain('replicaRefresh.pairs[0] (orders-staging).schedule.cron = "cron(0 3 * * *)"');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails on a staging hook file that cannot be read, naming the pair and the path, with a non-zero exit code', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'replica-refresh-synth-'));
+    try {
+      const config = stagingExampleConfig();
+      const staging = config.pairs[0]!.staging as { hooks: { afterRestore: string[] } };
+      staging.hooks.afterRestore = [...staging.hooks.afterRestore, 'infra/examples/staging-safety/sql/30-gone.sql'];
+      const result = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['infra/app.ts'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ replicaRefresh: config, ...SKIP_BUNDLING }) },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('pairs (orders-staging).staging.hooks.afterRestore[2] = "infra/examples/staging-safety/sql/30-gone.sql": cannot be read');
       expect(result.stderr).not.toMatch(/\n\s+at /);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

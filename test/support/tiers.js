@@ -15,7 +15,7 @@
 /** @type {ReadonlyArray<readonly [string, number]>} */
 const SLOW = [
   ['test/scripts/commands.test.ts', 42],
-  ['test/scripts/sim/grants.test.ts', 89],
+  ['test/scripts/sim/grants.test.ts', 105],
   ['test/scripts/sim/self-healing.test.ts', 38],
   ['test/scripts/sim/fault-matrix.test.ts', 37],
   ['test/infra/app.test.ts', 12],

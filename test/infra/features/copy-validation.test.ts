@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Duration, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CopyValidation, MANAGED_SECRET_INSTANCE_TAG, VPC_NETWORK_INTERFACE_ACTIONS, copyValidationProps, validationTimeout, type CopyValidationProps } from '../../../infra/features/copy-validation';
+import { CopyValidation, MANAGED_SECRET_INSTANCE_TAG, VPC_NETWORK_INTERFACE_ACTIONS, copyValidationProps, hooksTimeout, needsSqlRunner, validationTimeout, type CopyValidationProps } from '../../../infra/features/copy-validation';
 import { acknowledgeInvokeQualifiers } from '../../../infra/features/schedule';
 import type { ValidationSpec } from '../../../lambdas/validation/spec';
 import { ACCOUNT, REGION, SKIP_BUNDLING, assertHasResource, iamStatements, newStack, pair, render, resourcesAllowed, statementsOfRole, unacknowledgedNagFindings } from '../helpers';
@@ -244,5 +244,65 @@ describe('copyValidationProps', () => {
       /pair orders-staging keeps production's master credentials \(credentials.mode "source"\) and names no validation.credentialsSecretArn/,
     );
     expect(() => of({})).toThrow('pair orders-staging has no validation: its refresh.mode is "delete-first"');
+  });
+});
+
+describe('copyValidationProps of a pair with staging hooks (its SQL runner)', () => {
+  const VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: SUBNETS, securityGroupIds: SECURITY_GROUPS };
+  const RUNNER_VPC = { vpcId: 'vpc-0fedcba9876543210', subnetIds: ['subnet-0fedcba9876543210'], securityGroupIds: ['sg-0fedcba9876543210'] };
+  const RUNNER_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders-staging/hooks-XyZ123`;
+  const HOOKS = { afterRestore: ['sql/10-mask.sql', 'sql/20-grants.sql'], validate: ['sql/90-counts.sql'] };
+  const staging = (runner: Record<string, unknown> = {}) => ({ staging: { hooks: HOOKS, onFailure: 'delete', runner: { vpc: RUNNER_VPC, timeoutSeconds: 60, ...runner } } });
+  const stack = newStack(REGION, SKIP_BUNDLING);
+  const of = (extra: Record<string, unknown>) => copyValidationProps(stack, pair('orders-staging', REGION, extra));
+  const rendered = (arns: readonly string[] | undefined) => (arns ?? []).map((a) => render(stack.resolve(a)));
+
+  it("runs a delete-first pair's hooks in staging.runner's VPC, for (hooks + 1) × runner.timeoutSeconds and the secret's read", () => {
+    const p = of({ ...staging(), credentials: { mode: 'secret', secretArn: SECRET } });
+    expect(p).toMatchObject({ pairId: 'orders-staging', vpcId: RUNNER_VPC.vpcId, subnetIds: RUNNER_VPC.subnetIds, securityGroupIds: RUNNER_VPC.securityGroupIds, secretArns: [SECRET], secretKeysUnknown: true });
+    expect(p.timeout?.toSeconds()).toBe((3 + 1) * 60 + 30);
+    expect(hooksTimeout(pair('orders-staging', REGION, { ...staging(), credentials: { mode: 'secret', secretArn: SECRET } }))?.toSeconds()).toBe(270);
+    expect(p.description).toMatch(/^Runs the staging hooks .* of orders-staging over SQL after each restore/);
+    // Never past Lambda's 900 s.
+    expect(of({ ...staging({ timeoutSeconds: 600 }), credentials: { mode: 'secret', secretArn: SECRET } }).timeout?.toSeconds()).toBe(900);
+    expect(hooksTimeout(pair('orders-staging'))).toBeUndefined();
+  });
+
+  it("reads staging.runner.credentialsSecretArn first, then the pair's secret, then y's own RDS-managed secret (db:<y>)", () => {
+    expect(of({ ...staging({ credentialsSecretArn: RUNNER_SECRET }), credentials: { mode: 'secret', secretArn: SECRET } })).toMatchObject({ secretArns: [RUNNER_SECRET], secretKeysUnknown: true });
+    expect(of({ ...staging({ credentialsSecretArn: RUNNER_SECRET }), credentials: { mode: 'source' } })).toMatchObject({ secretArns: [RUNNER_SECRET] });
+    const managed = of({ ...staging(), credentials: { mode: 'managed', kmsKeyId: KEY } });
+    expect(managed.secretArns).toEqual([]);
+    expect(rendered(managed.managedSecretInstanceArns)).toEqual([`arn:\${AWS::Partition}:rds:${REGION}:${ACCOUNT}:db:orders-staging`]);
+    expect(managed.secretKeyArns).toEqual([KEY]);
+  });
+
+  it("refuses a pair with hooks that keeps production's credentials and names no runner secret", () => {
+    expect(() => of({ ...staging(), credentials: { mode: 'source' } })).toThrow(/keeps production's master credentials \(credentials.mode "source"\) and names no staging.runner.credentialsSecretArn: its staging hooks' SQL runner would have no password/);
+  });
+
+  it('gives a swap pair with hooks one function for both: the shared VPC, both passwords, the longer of the two timeouts', () => {
+    const own = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders-staging/validator-AbC123`;
+    const refresh = { mode: 'rename-swap', validation: { tables: ['public.orders'], timeoutSeconds: 20, vpc: VPC, credentialsSecretArn: own } };
+    const p = of({ refresh, ...staging({ vpc: VPC, credentialsSecretArn: RUNNER_SECRET }), credentials: { mode: 'managed' } });
+    expect(p).toMatchObject({ vpcId: VPC.vpcId, subnetIds: SUBNETS, securityGroupIds: SECURITY_GROUPS, secretArns: [own, RUNNER_SECRET], secretKeysUnknown: true });
+    expect(p.managedSecretInstanceArns).toBeUndefined();
+    expect(p.timeout?.toSeconds()).toBe(Math.max(3 * 20 + 30, 4 * 60 + 30));
+    expect(p.description).toMatch(/staging hooks of each new copy of orders-staging, then validates it/);
+    // Without secrets of their own both read the copy's managed secret: <y>-next-*, once.
+    const managed = of({ refresh: { ...refresh, validation: { ...refresh.validation, credentialsSecretArn: undefined } }, ...staging({ vpc: { ...VPC, subnetIds: [...SUBNETS].reverse() } }), credentials: { mode: 'managed' } });
+    expect(rendered(managed.managedSecretInstanceArns)).toEqual([`arn:\${AWS::Partition}:rds:${REGION}:${ACCOUNT}:db:orders-staging-next-*`]);
+  });
+
+  it("refuses a swap pair with hooks whose refresh.validation.vpc and staging.runner.vpc differ: one function has one network", () => {
+    const refresh = { mode: 'rename-swap', validation: { tables: ['public.orders'], vpc: VPC } };
+    expect(() => of({ refresh, ...staging(), credentials: { mode: 'managed' } })).toThrow(/pair orders-staging validates its copies and runs its staging hooks with one function, which runs in one network: refresh.validation.vpc .* and staging.runner.vpc .* differ/);
+    expect(() => of({ refresh, ...staging({ vpc: { ...VPC, securityGroupIds: ['sg-0fedcba9876543210'] } }), credentials: { mode: 'managed' } })).toThrow(/differ/);
+  });
+
+  it('needs no function for a delete-first pair whose staging section has no hooks', () => {
+    expect(needsSqlRunner(pair('orders-staging', REGION, { staging: { readOnly: true, parameterGroupFamily: 'postgres16' } }))).toBe(false);
+    expect(needsSqlRunner(pair('orders-staging', REGION, { ...staging(), credentials: { mode: 'managed' } }))).toBe(true);
+    expect(() => of({ staging: { readOnly: true, parameterGroupFamily: 'postgres16' } })).toThrow('has no validation: its refresh.mode is "delete-first" and it has no staging hooks');
   });
 });

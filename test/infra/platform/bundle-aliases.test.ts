@@ -15,7 +15,7 @@ import { HttpRequest } from '@smithy/core/protocols';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { build } from 'esbuild';
-import { BUNDLE_ALIASES } from '../../../infra/platform/refresh-function';
+import { BUNDLE_ALIASES, CLIENT_STAND_INS, bundleAliases, unusedClients } from '../../../infra/platform/refresh-function';
 import { rebuildBundle } from '../../../scripts/bench/cold-start';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -213,5 +213,74 @@ describe('BUNDLE_ALIASES', () => {
     expect(() => resolved.eventStreamMarshaller.deserialize()).toThrow(/event streams are not bundled/);
     expect(() => (stand.eventStreamSerdeProvider as () => unknown)()).toThrow(/event streams are not bundled/);
     expect(() => new (stand.EventStreamSerde as new () => unknown)()).toThrow(/event streams are not bundled/);
+  });
+});
+
+describe('CLIENT_STAND_INS', () => {
+  /** Every TypeScript file of lambdas/, relative to the repository. */
+  const lambdaSources = (dir = path.join(ROOT, 'lambdas')): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? lambdaSources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.relative(ROOT, path.join(dir, e.name)).split(path.sep).join('/')] : []));
+  const standIns = Object.values(CLIENT_STAND_INS).map((f) => path.relative(ROOT, f).split(path.sep).join('/'));
+  /** The names lambdas/ imports as values (not `import type`) from a package, by file. */
+  const valueImports = (pkg: string) =>
+    lambdaSources()
+      .filter((f) => !standIns.includes(f))
+      .flatMap((file) =>
+        [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(new RegExp(`import \\{([^}]*)\\} from '${pkg.replace(/[/-]/g, (c) => `\\${c}`)}'`, 'g'))].flatMap((m) =>
+          m[1]!
+            .split(',')
+            .map((n) => n.trim())
+            .filter((n) => n !== '' && !n.startsWith('type '))
+            .map((n) => ({ file, name: n.split(/\s+as\s+/)[0]! })),
+        ),
+      );
+
+  it('points Route 53 and Lambda at stand-ins lambdas/aws/no-*.ts that exist', () => {
+    expect(Object.keys(CLIENT_STAND_INS)).toEqual(['@aws-sdk/client-route-53', '@aws-sdk/client-lambda']);
+    expect(standIns).toEqual(['lambdas/aws/no-route-53.ts', 'lambdas/aws/no-lambda.ts']);
+    for (const file of Object.values(CLIENT_STAND_INS)) expect(fs.existsSync(file)).toBe(true);
+    expect(bundleAliases([])).toEqual(BUNDLE_ALIASES);
+    expect(bundleAliases(['@aws-sdk/client-lambda'])).toEqual({ ...BUNDLE_ALIASES, '@aws-sdk/client-lambda': CLIENT_STAND_INS['@aws-sdk/client-lambda'] });
+  });
+
+  it.each(Object.keys(CLIENT_STAND_INS) as (keyof typeof CLIENT_STAND_INS)[])('offers every name lambdas/ imports from %s, each refusing, with why, when constructed', async (client) => {
+    const stand = (await import(CLIENT_STAND_INS[client])) as Record<string, unknown>;
+    const imported = valueImports(client);
+    // Only the one adapter of each client imports it: lambdas/aws/route53.ts, lambdas/aws/functions.ts.
+    expect([...new Set(imported.map((i) => i.file))]).toEqual([client === '@aws-sdk/client-lambda' ? 'lambdas/aws/functions.ts' : 'lambdas/aws/route53.ts']);
+    const why = client === '@aws-sdk/client-lambda' ? /^Lambda is not bundled with this function: no pair in this region has a swap mode or staging hooks/ : /^Route 53 is not bundled with this function: no dns-switch pair in this region/;
+    for (const { name } of imported) {
+      expect([name, typeof stand[name]]).toEqual([name, 'function']);
+      expect(() => new (stand[name] as new () => unknown)()).toThrow(why);
+    }
+    // An error class still answers instanceof (route53.ts sorts faults so) without throwing.
+    expect({} instanceof (stand[Object.keys(stand)[0]!] as new () => unknown)).toBe(false);
+  });
+
+  it("is safe because each client is built in one factory only, which builds it only when the configuration needs it", () => {
+    const calls = (pattern: RegExp) => lambdaSources().flatMap((file) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n').filter((l) => pattern.test(l) && !/^\s*(\*|\/\/)/.test(l)).map((l) => `${file}: ${l.trim().slice(0, 60)}`));
+    // Route 53: route53Client() is called by dnsRecordsFor alone, for a dns-switch pair.
+    expect(calls(/\broute53Client\(|new Route53Client\(|new Route53Adapter\(/).map((c) => c.replace(/: .*/, ''))).toEqual(['lambdas/aws/route53.ts', 'lambdas/aws/route53.ts', 'lambdas/aws/route53.ts']);
+    expect(fs.readFileSync(path.join(ROOT, 'lambdas', 'aws', 'route53.ts'), 'utf8')).toMatch(/export const dnsRecordsFor = .*\(config\.pairs\.some\(\(p\) => p\.refresh\.mode === 'dns-switch'\) \? new Route53Adapter\(route53Client\(\)\) : undefined\)/);
+    // Lambda: the functions build a FunctionInvoker only in copyValidators, when validationFunctions names one.
+    expect(calls(/\blambdaClient\(|new LambdaClient\(|new FunctionInvoker\(/).map((c) => c.replace(/: .*/, ''))).toEqual(['lambdas/aws/functions.ts', 'lambdas/aws/functions.ts', 'lambdas/validation/copy.ts']);
+    expect(fs.readFileSync(path.join(ROOT, 'lambdas', 'validation', 'copy.ts'), 'utf8')).toMatch(/Object\.keys\(functions\)\.length > 0 \? new LambdaCopyValidator\(new FunctionInvoker\(lambdaClient\(config\.region\)\)/);
+    expect(unusedClients({ pairs: [{ refresh: { mode: 'rename-swap' } }], validationFunctions: { 'orders-staging': 'fn' } })).toEqual(['@aws-sdk/client-route-53']);
+    expect(unusedClients({ pairs: [{ refresh: { mode: 'dns-switch' } }] })).toEqual(['@aws-sdk/client-lambda']);
+  });
+
+  it('lets a bundled factory answer "not needed" for a configuration without the client, and refuse clearly if it ever were', async () => {
+    const probe = `
+      import { dnsRecordsFor } from './lambdas/aws/route53';
+      import { copyValidators } from './lambdas/validation/copy';
+      const config = JSON.parse(process.env.PROBE_CONFIG);
+      try { console.log(JSON.stringify({ dns: dnsRecordsFor(config) !== undefined, validator: copyValidators(config) !== undefined })); }
+      catch (e) { console.log(JSON.stringify({ error: e.message })); }`;
+    const { code, inputs } = await bundle(probe, bundleAliases(['@aws-sdk/client-route-53', '@aws-sdk/client-lambda']));
+    expect(inputs.filter((f) => /@aws-sdk\/client-(route-53|lambda)\//.test(f))).toEqual([]);
+    const lean = { region: 'eu-central-1', pairs: [{ refresh: { mode: 'delete-first' } }] };
+    expect(run(code, { PROBE_CONFIG: JSON.stringify(lean) })).toEqual({ dns: false, validator: false });
+    expect(run(code, { PROBE_CONFIG: JSON.stringify({ ...lean, pairs: [{ refresh: { mode: 'dns-switch' } }] }) })).toEqual({ error: expect.stringMatching(/no dns-switch pair in this region/) as unknown });
+    expect(run(code, { PROBE_CONFIG: JSON.stringify({ ...lean, validationFunctions: { 'orders-staging': 'fn' } }) })).toEqual({ error: expect.stringMatching(/no pair in this region has a swap mode or staging hooks/) as unknown });
   });
 });

@@ -9,12 +9,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { ESBUILD_OPTIONS } from '../../../infra/platform/refresh-function';
+import { buildApp } from '../../../infra/app';
+import { ESBUILD_OPTIONS, esbuildOptionsWithout, type OptionalClient } from '../../../infra/platform/refresh-function';
 import { rebuildBundle } from '../../../scripts/bench/cold-start';
+import { SKIP_BUNDLING, exampleConfig, newApp } from '../helpers';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
-/** The SDK clients each function may hold, and why. */
+/**
+ * The SDK clients each function may hold, and why: with every feature a region may use (the benchmark's rebuild,
+ * ESBUILD_OPTIONS). A region's functions leave out those their configuration never builds (LEAN_CLIENTS).
+ */
 const CLIENTS: Record<string, string[]> = {
   // The preflight of credentials mode `secret` reads the secret; no SSM (see below).
   // A dns-switch pair's live instance is where its Route 53 record points.
@@ -27,6 +32,29 @@ const CLIENTS: Record<string, string[]> = {
   retention: ['client-dynamodb', 'client-rds'],
   'copy-snapshot': ['client-rds', 'client-sns', 'client-sqs'],
 };
+
+/**
+ * What a region of delete-first pairs without staging hooks (cdk.json's example) bundles: Route 53 only for a
+ * dns-switch pair, Lambda only for a pair's SQL function (a swap mode's validation, staging hooks), each a stand-in
+ * otherwise (CLIENT_STAND_INS of infra/platform/refresh-function.ts).
+ */
+const LEAN_CLIENTS: Record<string, string[]> = {
+  'start-refresh': ['client-dynamodb', 'client-rds', 'client-secrets-manager', 'client-sns'],
+  'on-rds-event': ['client-dynamodb', 'client-rds', 'client-secrets-manager', 'client-sns', 'client-ssm'],
+  watchdog: ['client-dynamodb', 'client-rds', 'client-secrets-manager', 'client-sns', 'client-ssm'],
+  retention: ['client-dynamodb', 'client-rds'],
+};
+
+/** A handler built as rebuildBundle builds it, with the stand-ins of `unused`: its size and the files with code in it. */
+async function rebuildWithout(entry: string, unused: readonly OptionalClient[]): Promise<{ bytes: number; files: string[] }> {
+  const result = await build({ ...esbuildOptionsWithout(unused), mainFields: [...ESBUILD_OPTIONS.mainFields], entryPoints: [entry], absWorkingDir: ROOT, outfile: path.join(ROOT, '.bench-tmp', 'rebuild-lean', 'index.js'), write: false, metafile: true, logLevel: 'warning' });
+  const index = result.outputFiles.find((f) => f.path.endsWith(`${path.sep}index.js`))!;
+  const output = Object.entries(result.metafile.outputs).find(([name]) => name.endsWith('index.js'))![1];
+  return { bytes: index.contents.byteLength, files: Object.entries(output.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([file]) => file).sort() };
+}
+
+/** The SDK clients a bundle holds code of. */
+const clientsIn = (files: readonly string[]) => [...new Set(files.map((f) => /node_modules\/@aws-sdk\/(client-[^/]+)\//.exec(f)?.[1]).filter((c): c is string => c !== undefined))].sort();
 
 const bundles = new Map<string, Awaited<ReturnType<typeof rebuildBundle>>>();
 
@@ -41,9 +69,43 @@ function sources(dir: string): string[] {
 
 describe("each function's bundle", () => {
   it.each(Object.entries(CLIENTS))('%s holds the SDK clients of the adapters its handler uses, and no other', (name, clients) => {
-    const files = bundles.get(name)!.files;
-    const held = [...new Set(files.map((f) => /node_modules\/@aws-sdk\/(client-[^/]+)\//.exec(f)?.[1]).filter((c): c is string => c !== undefined))].sort();
-    expect(held).toEqual(clients);
+    expect(clientsIn(bundles.get(name)!.files)).toEqual(clients);
+  });
+
+  it("leaves out, for a region of delete-first pairs (cdk.json's example), Route 53 and Lambda, which its configuration never builds: some 160 KiB less in on-rds-event and the watchdog, 80 KiB in start-refresh", async () => {
+    const stack = buildApp(exampleConfig(), newApp(SKIP_BUNDLING)).stacks.get('eu-central-1')!;
+    const fns = { 'start-refresh': stack.startRefresh, 'on-rds-event': stack.onRdsEvent, watchdog: stack.watchdog, retention: stack.retention! };
+    const saved: [string, number][] = [];
+    for (const [name, fn] of Object.entries(fns)) {
+      // What the stack bundles the function with.
+      expect([name, fn.standInClients]).toEqual([name, ['@aws-sdk/client-route-53', '@aws-sdk/client-lambda']]);
+      const lean = await rebuildWithout(path.join(ROOT, 'lambdas', 'handlers', `${name}.ts`), fn.standInClients);
+      expect([name, clientsIn(lean.files)]).toEqual([name, LEAN_CLIENTS[name]]);
+      expect([name, lean.files.filter((f) => /lambdas\/aws\/no-(route-53|lambda)\.ts$/.test(f)).length > 0]).toEqual([name, name !== 'retention']);
+      saved.push([name, Math.round((bundles.get(name)!.bytes - lean.bytes) / 1024)]);
+    }
+    // KiB left out (measured: 84, 158, 158, 0): start-refresh's Route 53, on-rds-event's and the watchdog's Route 53 and
+    // Lambda; retention never held either.
+    expect(saved.map(([name, kib]) => [name, kib >= (name === 'retention' ? 0 : name === 'start-refresh' ? 70 : 140)])).toEqual(Object.keys(fns).map((name) => [name, true]));
+    expect(saved.find(([name]) => name === 'retention')?.[1]).toBe(0);
+  }, 60_000);
+
+  it('keeps Route 53 for a dns-switch pair and Lambda for a pair with staging hooks: the stack bundles what the configuration builds', () => {
+    const config = exampleConfig();
+    const vpc = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
+    config.pairs.push(
+      { source: { instanceId: 'crm-prod', region: 'eu-west-1' }, replica: { instanceId: 'crm-staging', region: 'eu-central-1' }, credentials: { mode: 'managed' }, refresh: { mode: 'dns-switch', dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'crm.db.internal' }, validation: { tables: ['public.orders'], vpc } } },
+      { source: { instanceId: 'shop-prod', region: 'eu-west-1' }, replica: { instanceId: 'shop-staging', region: 'us-east-1' }, credentials: { mode: 'managed' }, staging: { hooks: { afterRestore: ['infra/examples/staging-safety/sql/10-mask.sql'] }, onFailure: 'delete', runner: { vpc } } },
+    );
+    const { stacks } = buildApp(config, newApp(SKIP_BUNDLING));
+    const standIns = (region: string) => {
+      const s = stacks.get(region)!;
+      return [s.startRefresh, s.onRdsEvent, s.watchdog].map((f) => f.standInClients);
+    };
+    // The dns-switch pair's region: Route 53 everywhere; Lambda for on-rds-event and the watchdog, which invoke its SQL function.
+    expect(standIns('eu-central-1')).toEqual([['@aws-sdk/client-lambda'], [], []]);
+    // The region of a delete-first pair with hooks: Lambda for on-rds-event and the watchdog, which run them; no Route 53.
+    expect(standIns('us-east-1')).toEqual([['@aws-sdk/client-route-53', '@aws-sdk/client-lambda'], ['@aws-sdk/client-route-53'], ['@aws-sdk/client-route-53']]);
   });
 
   it('start-refresh is built without SSM: the one parameter write is in the step after a restore, which it never runs', () => {

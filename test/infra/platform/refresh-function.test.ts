@@ -1,11 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Stage, Token } from 'aws-cdk-lib';
 import { COPY_CONFIG_FILE, COPY_RESOURCES_ENV, RESOURCES_ENV, RUNTIME_CONFIG_ENV, RUNTIME_CONFIG_FILE, loadRuntimeConfig, type CopyRuntimeConfig, type RuntimeConfig } from '../../../lambdas/kernel/config';
-import { ENVIRONMENT_BUDGET_BYTES, RefreshFunction, type FunctionConfig, type RefreshFunctionProps } from '../../../infra/platform/refresh-function';
+import { ENVIRONMENT_BUDGET_BYTES, RefreshFunction, unusedClients, type FunctionConfig, type RefreshFunctionProps } from '../../../infra/platform/refresh-function';
 import { ACCOUNT, FIXTURE_HANDLER, REGION, SKIP_BUNDLING, assertHasResource, newStack, pair } from '../helpers';
 
 function runtimeConfig(pairs = [pair('orders-staging')]): RuntimeConfig {
@@ -214,5 +215,63 @@ describe('RefreshFunction', () => {
     expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', props({ config: copyFunctionConfig() }))).toThrow('give either runtimeConfig or config, not both');
     const { runtimeConfig: _none, ...rest } = props();
     expect(() => new RefreshFunction(newStack(REGION, SKIP_BUNDLING), 'Fn', rest)).toThrow('runtimeConfig or config is required');
+  });
+});
+
+describe('RefreshFunction without the SDK clients its configuration never builds', () => {
+  const VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
+  const VALIDATION = { tables: ['public.orders'], vpc: VPC };
+  const DNS = pair('crm-staging', REGION, { credentials: { mode: 'managed' }, refresh: { mode: 'dns-switch', dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'crm.db.internal' }, validation: VALIDATION } });
+  const RENAME = pair('shop-staging', REGION, { credentials: { mode: 'managed' }, refresh: { mode: 'rename-swap', validation: VALIDATION } });
+  const CLIENTS_HANDLER = path.join(__dirname, '..', 'fixtures', 'clients-handler.ts');
+  /** A runtime function of these pairs, naming the SQL functions of `validated` as on-rds-event's configuration does. */
+  const runtimeFn = (stack: ReturnType<typeof newStack>, id: string, pairs: ReturnType<typeof pair>[], validated: string[] = [], entry = FIXTURE_HANDLER) => {
+    const { ledgerTableName, notificationTopicArn, ...file } = runtimeConfig(pairs);
+    const { runtimeConfig: _none, ...rest } = props({ entry });
+    const validationFunctions = Object.fromEntries(validated.map((p) => [p, Token.asString({ Ref: `Validation${p.replace(/-/g, '')}` })]));
+    return new RefreshFunction(stack, id, { ...rest, config: { kind: 'runtime', file, resources: { ledgerTableName, notificationTopicArn, ...(validated.length > 0 ? { validationFunctions } : {}) } } });
+  };
+
+  it('leaves Route 53 out without a dns-switch pair, and Lambda out without an SQL function it names', () => {
+    const stack = newStack(REGION, SKIP_BUNDLING);
+    expect(runtimeFn(stack, 'DeleteFirst', [pair('orders-staging')]).standInClients).toEqual(['@aws-sdk/client-route-53', '@aws-sdk/client-lambda']);
+    expect(runtimeFn(stack, 'Dns', [pair('orders-staging'), DNS]).standInClients).toEqual(['@aws-sdk/client-lambda']);
+    expect(runtimeFn(stack, 'DnsValidated', [pair('orders-staging'), DNS], ['crm-staging']).standInClients).toEqual([]);
+    expect(runtimeFn(stack, 'RenameValidated', [RENAME], ['shop-staging']).standInClients).toEqual(['@aws-sdk/client-route-53']);
+    // start-refresh of a swap pair: its configuration names no SQL function, and it never builds a Lambda client.
+    expect(runtimeFn(stack, 'RenameStart', [RENAME]).standInClients).toEqual(['@aws-sdk/client-route-53', '@aws-sdk/client-lambda']);
+    const { runtimeConfig: _none, ...rest } = props();
+    expect(new RefreshFunction(stack, 'Copy', { ...rest, config: copyFunctionConfig() }).standInClients).toEqual([]);
+    expect(unusedClients({ pairs: [{ refresh: { mode: 'delete-first' } }], validationFunctions: {} })).toEqual(['@aws-sdk/client-route-53', '@aws-sdk/client-lambda']);
+  });
+
+  it('bundles the stand-ins, which refuse only if a factory would build the client, and the real clients when the configuration uses them', () => {
+    // Bundled for real (the default app bundles every stack), then run as Lambda would load it.
+    const stack = newStack();
+    const without = runtimeFn(stack, 'Without', [pair('orders-staging')], [], CLIENTS_HANDLER);
+    const withBoth = runtimeFn(stack, 'With', [pair('orders-staging'), DNS], ['crm-staging'], CLIENTS_HANDLER);
+    const template = Template.fromStack(stack);
+    const code = (fn: RefreshFunction) => {
+      const dir = assetDir(stack, functionsOf(template)[stack.getLogicalId(fn.function.node.defaultChild as never)] as FunctionJson);
+      return { dir, text: fs.readFileSync(path.join(dir, 'index.js'), 'utf8') };
+    };
+    const lean = code(without);
+    const full = code(withBoth);
+    // The clients' service shapes (Route 53's AWSDnsV20130401, Lambda's AWSGirApiService) only in the full bundle.
+    for (const marker of ['AWSDnsV20130401', 'AWSGirApiService']) expect([marker, lean.text.includes(marker), full.text.includes(marker)]).toEqual([marker, false, true]);
+    expect(lean.text).toContain('no dns-switch pair in this region');
+    expect(full.text.length - lean.text.length).toBeGreaterThan(150 * 1024);
+    const run = (dir: string, config: unknown) =>
+      spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(dir, 'index.js'))}).handler(${JSON.stringify(config)}).then((r) => console.log(JSON.stringify(r)), (e) => console.log(JSON.stringify({ error: e.message })))`], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+      }).stdout.trim();
+    const errorOf = (dir: string, config: unknown) => (JSON.parse(run(dir, config)) as { error?: string }).error;
+    const asDeployed = { region: REGION, pairs: [{ refresh: { mode: 'delete-first' } }] };
+    expect(JSON.parse(run(lean.dir, asDeployed))).toEqual({ dns: false, validator: false });
+    // What a stale bundle would meet, should its configuration ever ask for the clients: a clear refusal.
+    expect(errorOf(lean.dir, { ...asDeployed, pairs: [{ refresh: { mode: 'dns-switch' } }] })).toMatch(/^Route 53 is not bundled with this function: no dns-switch pair in this region/);
+    expect(errorOf(lean.dir, { ...asDeployed, validationFunctions: { 'orders-staging': 'fn' } })).toMatch(/^Lambda is not bundled with this function: no pair in this region has a swap mode or staging hooks/);
+    expect(JSON.parse(run(full.dir, { ...asDeployed, pairs: [{ refresh: { mode: 'dns-switch' } }], validationFunctions: { 'crm-staging': 'fn' } }))).toEqual({ dns: true, validator: true });
   });
 });

@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseConfig, RESOURCES_ENV, runtimeConfigSchema, runtimeResourcesSchema, RUNTIME_CONFIG_ENV, RUNTIME_CONFIG_FILE } from '../../../lambdas/kernel/config';
+import { ConfigError } from '../../../lambdas/kernel/errors';
+import { hookSteps, parseConfig, RESOURCES_ENV, runtimeConfigSchema, runtimeResourcesSchema, RUNTIME_CONFIG_ENV, RUNTIME_CONFIG_FILE } from '../../../lambdas/kernel/config';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../lambdas/kernel/powertools';
 import { ReplicaRegionStack } from '../../../infra/stacks/replica-region-stack';
 import {
@@ -932,5 +935,177 @@ describe('ReplicaRegionStack with a rename-swap pair and a dns-switch pair besid
     const big = regionStack(configWith(...many), SKIP_BUNDLING);
     expect(big.validations.size).toBe(30);
     expect(big.watchdog.environmentBytes).toBeLessThan(4096);
+  });
+});
+
+describe('ReplicaRegionStack with staging safety: hooks on delete-first and swap pairs, read-only parameter groups', () => {
+  const EXAMPLE_SQL = 'infra/examples/staging-safety/sql';
+  const HOOKS = { afterRestore: [`${EXAMPLE_SQL}/10-mask.sql`, `${EXAMPLE_SQL}/20-grants.sql`], validate: [`${EXAMPLE_SQL}/90-validate-counts.sql`, `${EXAMPLE_SQL}/91-validate-no-unmasked-email.sql`] };
+  const ORDERS_VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], securityGroupIds: ['sg-0123456789abcdef0'] };
+  const BILLING_VPC = { vpcId: 'vpc-0fedcba9876543210', subnetIds: ['subnet-0fedcba9876543210'], securityGroupIds: ['sg-0fedcba9876543210', 'sg-0aaaaaaaaaaaaaaaa'] };
+  const ORDERS_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders-staging-master-AbCdEf`;
+  const HOOKS_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:billing-staging/hooks-XyZ123`;
+  const PAIRS = {
+    // The staging-safety example's pair: read-only (postgres16), four hooks, isolated when one fails.
+    orders: {
+      source: { instanceId: 'orders-prod', region: 'eu-west-1' },
+      replica: { instanceId: 'orders-staging', region: REGION },
+      credentials: { mode: 'secret', secretArn: ORDERS_SECRET },
+      staging: { readOnly: true, parameterGroupFamily: 'postgres16', hooks: HOOKS, onFailure: 'isolate', isolationSecurityGroupId: 'sg-0fedcba9876543210', runner: { vpc: ORDERS_VPC, timeoutSeconds: 60 } },
+    },
+    // Managed credentials, its own runner secret, deleted when a hook fails; read-only too (the same family: one group).
+    billing: {
+      source: { instanceId: 'billing-prod', region: 'eu-west-1' },
+      replica: { instanceId: 'billing-staging', region: REGION },
+      credentials: { mode: 'managed' },
+      staging: { readOnly: true, parameterGroupFamily: 'postgres16', hooks: { afterRestore: [`${EXAMPLE_SQL}/10-mask.sql`] }, onFailure: 'delete', runner: { vpc: BILLING_VPC, credentialsSecretArn: HOOKS_SECRET } },
+    },
+    // A rename-swap pair with a validate hook: one function validates and runs the hook, in the one VPC both name.
+    crm: {
+      source: { instanceId: 'crm-prod', region: 'eu-west-1' },
+      replica: { instanceId: 'crm-staging', region: REGION },
+      credentials: { mode: 'managed' },
+      refresh: { mode: 'rename-swap', validation: { tables: ['public.orders'], vpc: ORDERS_VPC } },
+      staging: { hooks: { validate: [`${EXAMPLE_SQL}/90-validate-counts.sql`] }, onFailure: 'delete', runner: { vpc: ORDERS_VPC } },
+    },
+    // Read-only only (mysql8.0): a parameter group, no function.
+    shop: { source: { instanceId: 'shop-prod', region: 'eu-west-1' }, replica: { instanceId: 'shop-staging', region: REGION }, staging: { readOnly: true, parameterGroupFamily: 'mysql8.0' } },
+    plain: { source: { instanceId: 'reports-prod', region: 'eu-west-1' }, replica: { instanceId: 'reports-staging', region: REGION } },
+  };
+  let stack: ReplicaRegionStack;
+  let template: Template;
+  let functions: Record<string, { Properties: { Timeout: number; Description: string; VpcConfig?: unknown; Environment: { Variables: Record<string, unknown> } } }>;
+
+  beforeAll(() => {
+    stack = regionStack(configWith(PAIRS.orders, PAIRS.billing, PAIRS.crm, PAIRS.shop, PAIRS.plain), SKIP_BUNDLING);
+    template = Template.fromStack(stack);
+    functions = template.findResources('AWS::Lambda::Function') as unknown as typeof functions;
+  });
+
+  const runnerFunction = (pairId: string) => {
+    const ids = Object.keys(functions).filter((id) => id.startsWith(`Validation${pairId.replace(/-/g, '')}Function`));
+    expect(ids).toHaveLength(1);
+    return ids[0]!;
+  };
+  const timeoutOf = (prefix: string) => functions[Object.keys(functions).find((id) => id.startsWith(prefix))!]?.Properties.Timeout;
+
+  it("gives each pair with hooks one SQL function, in its runner's subnets and security groups, and none to the others", () => {
+    expect([...stack.validations.keys()].sort()).toEqual(['billing-staging', 'crm-staging', 'orders-staging']);
+    expect(Object.keys(functions).filter((id) => id.startsWith('Validation'))).toHaveLength(3);
+    expect(functions[runnerFunction('orders-staging')]?.Properties).toMatchObject({ VpcConfig: { SubnetIds: ORDERS_VPC.subnetIds, SecurityGroupIds: ORDERS_VPC.securityGroupIds } });
+    expect(functions[runnerFunction('billing-staging')]?.Properties).toMatchObject({ VpcConfig: { SubnetIds: BILLING_VPC.subnetIds, SecurityGroupIds: BILLING_VPC.securityGroupIds } });
+    expect(functions[runnerFunction('crm-staging')]?.Properties).toMatchObject({ VpcConfig: { SubnetIds: ORDERS_VPC.subnetIds, SecurityGroupIds: ORDERS_VPC.securityGroupIds } });
+    expect(functions[runnerFunction('orders-staging')]?.Properties.Description).toMatch(/staging hooks .* of orders-staging/);
+    for (const type of ['AWS::EC2::VPC', 'AWS::EC2::SecurityGroup', 'AWS::EC2::Subnet']) assertResourceCount(template, type, 0);
+  });
+
+  it('times each runner for (hooks + 1) × runner.timeoutSeconds + 30 s (a swap pair: the longer of that and its validation), and its callers 30 s and 60 s longer', () => {
+    expect(functions[runnerFunction('orders-staging')]?.Properties.Timeout).toBe((4 + 1) * 60 + 30);
+    expect(functions[runnerFunction('billing-staging')]?.Properties.Timeout).toBe((1 + 1) * 30 + 30);
+    expect(functions[runnerFunction('crm-staging')]?.Properties.Timeout).toBe(Math.max((1 + 2) * 30 + 30, (1 + 1) * 30 + 30));
+    expect(timeoutOf('OnRdsEventFunction')).toBe(330 + 30);
+    expect(timeoutOf('WatchdogFunction')).toBe(330 + 60);
+    expect(timeoutOf('StartRefreshFunction')).toBe(60);
+  });
+
+  it('names the runners (pair id → function) in the environment of on-rds-event and the watchdog only', () => {
+    const expected = Object.fromEntries(['orders-staging', 'billing-staging', 'crm-staging'].map((id) => [id, `\${${runnerFunction(id)}}`]));
+    for (const prefix of ['OnRdsEventFunction', 'WatchdogFunction']) {
+      const fn = Object.entries(functions).find(([id]) => id.startsWith(prefix))![1];
+      const resources = JSON.parse(render(fn.Properties.Environment.Variables[RESOURCES_ENV])) as Record<string, unknown>;
+      expect(resources.validationFunctions).toEqual(expected);
+      expect(runtimeResourcesSchema.parse({ ...resources, ledgerTableName: 'ledger', notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:notifications` }).validationFunctions).toEqual(expected);
+    }
+    const start = Object.entries(functions).find(([id]) => id.startsWith('StartRefreshFunction'))![1];
+    expect(Object.keys(JSON.parse(render(start.Properties.Environment.Variables[RESOURCES_ENV])) as object).sort()).toEqual(['ledgerTableName', 'notificationTopicArn']);
+  });
+
+  it('lets on-rds-event and the watchdog, and no other role, invoke the runners', () => {
+    const invokers = iamStatements(template).filter((s) => s.actions.includes('lambda:InvokeFunction') && s.resources.some((r) => r.startsWith('${Validation')));
+    expect(invokers.map((s) => s.policy.replace(/DefaultPolicy.*/, '')).sort()).toEqual(['OnRdsEventRole', 'WatchdogRole']);
+    for (const s of invokers) {
+      expect([...s.resources].sort()).toEqual(['orders-staging', 'billing-staging', 'crm-staging'].flatMap((id) => [`\${${runnerFunction(id)}.Arn}`, `\${${runnerFunction(id)}.Arn}:*`]).sort());
+    }
+  });
+
+  it('bundles the SQL of every hook file into the runtime configuration of on-rds-event (and of every function: one file), as { name, sql }', () => {
+    const text = stack.onRdsEvent.configFile.text;
+    expect(stack.onRdsEvent.configFile.name).toBe(RUNTIME_CONFIG_FILE);
+    expect(new Set([stack.startRefresh, stack.onRdsEvent, stack.watchdog].map((f) => f.configFile.text)).size).toBe(1);
+    const runtime = runtimeConfigSchema.parse({ ...(JSON.parse(text) as object), ledgerTableName: 'ledger', notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:notifications` });
+    const orders = runtime.pairs.find((p) => p.id === 'orders-staging')!;
+    const sql = (file: string) => fs.readFileSync(path.join(__dirname, '..', '..', '..', file), 'utf8');
+    expect(hookSteps(orders)).toEqual({ afterRestore: HOOKS.afterRestore.map((name) => ({ name, sql: sql(name) })), validate: HOOKS.validate.map((name) => ({ name, sql: sql(name) })) });
+    expect(hookSteps(runtime.pairs.find((p) => p.id === 'crm-staging')!).validate).toEqual([{ name: HOOKS.validate[0], sql: sql(HOOKS.validate[0]!) }]);
+    // The masking SQL itself is in the file the function reads, not a path to the repository.
+    expect(text).toContain(JSON.stringify(sql(HOOKS.afterRestore[0]!)).slice(1, 80));
+  });
+
+  it('fails the synth with a ConfigError naming the pair and the path of a hook file that cannot be read', () => {
+    const missing = `${EXAMPLE_SQL}/15-missing.sql`;
+    const broken = { ...PAIRS.orders, staging: { ...PAIRS.orders.staging, hooks: { ...HOOKS, afterRestore: [HOOKS.afterRestore[0], missing] } } };
+    const synth = () => regionStack(configWith(broken, PAIRS.plain), SKIP_BUNDLING);
+    expect(synth).toThrow(ConfigError);
+    expect(synth).toThrow(`pairs (orders-staging).staging.hooks.afterRestore[1] = "${missing}": cannot be read`);
+  });
+
+  it('refuses at synth a swap pair with hooks whose validation and runner name different networks', () => {
+    const differing = { ...PAIRS.crm, staging: { ...PAIRS.crm.staging, runner: { vpc: BILLING_VPC } } };
+    expect(() => regionStack(configWith(differing), SKIP_BUNDLING)).toThrow(/pair crm-staging validates its copies and runs its staging hooks with one function.*differ/);
+  });
+
+  it("lets each runner read its pair's password: the pair's secret, the runner's own secret (which wins), or the managed copies' secrets", () => {
+    expect(resourcesAllowed(statementsOfRole(template, 'ValidationordersstagingRole'), 'secretsmanager:GetSecretValue')).toEqual([ORDERS_SECRET]);
+    const billing = statementsOfRole(template, 'ValidationbillingstagingRole');
+    expect(resourcesAllowed(billing, 'secretsmanager:GetSecretValue')).toEqual([HOOKS_SECRET]);
+    const crm = statementsOfRole(template, 'ValidationcrmstagingRole');
+    expect(crm.filter((s) => s.actions.includes('secretsmanager:GetSecretValue')).map((s) => (s.statement.Condition?.StringLike?.['secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn'] as unknown[]).map(render))).toEqual([[rdsArn('db:crm-staging-next-*')]]);
+  });
+
+  it.each(['OnRdsEventRole', 'WatchdogRole'])("lets %s delete a y whose hooks failed only for onFailure \"delete\", with the ownership tag; restore and modify with any parameter group (pg:*)", (role) => {
+    const statements = statementsOfRole(template, role);
+    const owned = { StringEquals: { 'rds:db-tag/replica-refresh:managed': 'true' } };
+    expect(statements.filter((s) => s.statement.Sid === 'DeleteReplicasWhoseHooksFailed').map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([[['rds:DeleteDBInstance'], [rdsArn('db:billing-staging')], owned]]);
+    // Beside the swap pair's own deletes of its copies; never orders-staging (isolated, not deleted) or the others.
+    const deletable = resourcesAllowed(statements, 'rds:DeleteDBInstance');
+    for (const y of ['orders-staging', 'crm-staging', 'shop-staging', 'reports-staging']) expect(deletable).not.toContain(rdsArn(`db:${y}`));
+    expect(statements.filter((s) => s.actions.includes('rds:DeleteDBInstance')).every((s) => JSON.stringify(s.statement.Condition) === JSON.stringify(owned))).toBe(true);
+    // Giving y its security groups and public access back, or isolating it again: ModifyDBInstance on db:<y>.
+    const modifiable = resourcesAllowed(statements, 'rds:ModifyDBInstance');
+    for (const y of ['orders-staging', 'billing-staging', 'shop-staging']) expect(modifiable).toContain(rdsArn(`db:${y}`));
+    // The read-only parameter group is a pg resource the restore and the modify may name.
+    expect(modifiable).toContain(rdsArn('pg:*'));
+    expect(resourcesAllowed(statements, 'rds:RestoreDBInstanceFromDBSnapshot')).toContain(rdsArn('pg:*'));
+  });
+
+  it("leaves start-refresh's deletes as they are: the delete-first ys, no more", () => {
+    const start = statementsOfRole(template, 'StartRefreshRole');
+    expect(start.filter((s) => s.statement.Sid === 'DeleteAndModifyReplicas').map((s) => s.resources)).toEqual([['billing-staging', 'orders-staging', 'reports-staging', 'shop-staging'].map((y) => rdsArn(`db:${y}`))]);
+    expect(resourcesAllowed(start, 'lambda:InvokeFunction')).toEqual([]);
+  });
+
+  it('creates one read-only parameter group per family, named as the restore names it', () => {
+    const groups = Object.values(template.findResources('AWS::RDS::DBParameterGroup') as unknown as Record<string, { Properties: { DBParameterGroupName: string; Family: string; Parameters: unknown } }>);
+    expect(groups.map((g) => [g.Properties.DBParameterGroupName, g.Properties.Family, g.Properties.Parameters]).sort()).toEqual([
+      ['replica-refresh-read-only-mysql8-0', 'mysql8.0', { read_only: '1' }],
+      ['replica-refresh-read-only-postgres16', 'postgres16', { default_transaction_read_only: '1' }],
+    ]);
+    expect([...stack.stagingSafety.parameterGroups.keys()]).toEqual(['mysql8.0', 'postgres16']);
+  });
+
+  it('grants no mutating action on Resource "*" but the runners\' network interfaces, and cdk-nag finds nothing unacknowledged', () => {
+    const onStar = iamStatements(template).filter((s) => s.statement.Effect === 'Allow' && s.resources.includes('*'));
+    const vpcActions = ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses'];
+    expect([...new Set(onStar.flatMap((s) => s.actions))].filter((a) => !/^rds:(Describe|List)/.test(a) && !/^xray:Put(TraceSegments|TelemetryRecords)$/.test(a) && !vpcActions.includes(a))).toEqual([]);
+    expect(onStar.filter((s) => s.actions.some((a) => vpcActions.includes(a))).every((s) => s.policy.startsWith('Validation'))).toBe(true);
+    expect(unacknowledgedNagFindings(stack)).toEqual([]);
+  });
+
+  it('makes nothing of staging safety for a region whose pairs have no staging section', () => {
+    const plain = regionStack(configWith(PAIRS.plain), SKIP_BUNDLING);
+    const t = Template.fromStack(plain);
+    assertResourceCount(t, 'AWS::RDS::DBParameterGroup', 0);
+    expect(plain.validations.size).toBe(0);
+    expect(iamStatements(t).filter((s) => s.statement.Sid === 'DeleteReplicasWhoseHooksFailed')).toEqual([]);
   });
 });

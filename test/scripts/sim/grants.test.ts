@@ -8,6 +8,8 @@
  *   caller), or one the Lambda service performs with the function's role. Each implication names its source.
  * Nothing else may be granted: a grant no path uses is a permission an attacker gets for free.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../infra/app';
 import type { FaultSpec } from '../../../scripts/sim/world';
@@ -81,6 +83,17 @@ const WATCHDOG_NIGHT: Scenario = { nights: 2, faults: [{ name: 'on-event-fails',
 const RENAME_SWAP = { refresh: { mode: 'rename-swap', validation: simValidation({ maxSnapshotAgeHours: 26 }) } };
 /** The dns-switch pair: its record in the simulation's private hosted zone, the old slot deleted after each switch. */
 const DNS_SWITCH = { refresh: { mode: 'dns-switch', dns: { hostedZoneId: SIM_HOSTED_ZONE_ID, recordName: 'orders-staging.db.internal' }, validation: simValidation({ maxSnapshotAgeHours: 26 }) } };
+/**
+ * The pair of infra/examples/staging-safety/cdk.json: its `staging` (read-only postgres16, four hooks, isolated when one
+ * fails, its SQL runner) and its `credentials` (a secret), on the example pair of cdk.json.
+ */
+const STAGING_EXAMPLE = (() => {
+  const file = join(__dirname, '..', '..', '..', 'infra', 'examples', 'staging-safety', 'cdk.json');
+  const [example] = (JSON.parse(readFileSync(file, 'utf8')) as { context: { replicaRefresh: { pairs: { staging: Record<string, unknown>; credentials: Record<string, unknown> }[] } } }).context.replicaRefresh.pairs;
+  return { staging: example!.staging, credentials: example!.credentials };
+})();
+/** A night whose first afterRestore hook meets a database error. */
+const HOOK_FAILS: Scenario = { nights: 2, faults: [{ name: 'hook-fails', night: 1 }] };
 const GROUPS: Group[] = [
   {
     name: 'the example of cdk.json (managed credentials, a monitoring role)',
@@ -183,6 +196,19 @@ const GROUPS: Group[] = [
     // before it restores into its name.
     scenarios: [{ nights: 3 }],
   },
+  {
+    name: 'staging safety (the staging-safety example: read-only, hooks run by the SQL runner, y kept isolated when one fails)',
+    pair: STAGING_EXAMPLE,
+    // Two nights whose hooks pass (y gets its own security groups back), one whose first hook fails (y stays isolated:
+    // a ModifyDBInstance), and a night the watchdog carries (it runs the hooks).
+    scenarios: [{ nights: 2 }, HOOK_FAILS, WATCHDOG_NIGHT],
+  },
+  {
+    name: 'staging safety with onFailure "delete" (y deleted when a hook fails)',
+    pair: { ...STAGING_EXAMPLE, staging: { ...STAGING_EXAMPLE.staging, onFailure: 'delete' } },
+    // A failed hook on a night on events (on-rds-event deletes y), and on a night the watchdog carries (it does).
+    scenarios: [HOOK_FAILS, { nights: 2, faults: [{ name: 'on-event-fails', night: 1 }, { name: 'hook-fails', night: 1 }] }],
+  },
 ];
 
 /** What every scenario called, by function (filled by the tests, read by the implications that need another function's calls). */
@@ -255,6 +281,12 @@ const IMPLIED: { actions: string[]; by: (called: ReadonlySet<string>, fn: string
     actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
     by: (c) => c.has('sns:Publish'),
     source: 'SNS Developer Guide, "Encryption at rest": a publisher to a topic encrypted with a customer managed key needs kms:GenerateDataKey* and kms:Decrypt',
+  },
+  {
+    actions: ['kms:Decrypt'],
+    by: (c) => c.has('secretsmanager:GetSecretValue'),
+    source:
+      'Secrets Manager User Guide, "Secret encryption and decryption in AWS Secrets Manager": to return a secret encrypted with a customer managed key, Secrets Manager calls kms:Decrypt with the caller\'s credentials (kms:ViaService secretsmanager)',
   },
   {
     actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
