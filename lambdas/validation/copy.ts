@@ -52,6 +52,18 @@ export function hooksRequest(pair: PairConfig, target: TargetView, hooks: { afte
   };
 }
 
+/**
+ * Builds a request, or the failed validation that says why it cannot be built (a setting to add): never a switch.
+ */
+export function setupOrFailure(build: () => ValidationRequest): ValidationRequest | CopyValidation {
+  try {
+    return build();
+  } catch (err) {
+    if (!(err instanceof ValidationSetupError)) throw err;
+    return { ok: false, steps: [], error: err.message };
+  }
+}
+
 /** A validation's result as the run records it. */
 export function recordOf(result: ValidationResult): CopyValidation {
   const steps: ValidationStepResult[] = result.steps.map((s: StepResult) => ({ name: s.name, status: s.status, ms: s.ms, ...(s.rows !== undefined ? { rows: s.rows } : {}), ...(s.error !== undefined ? { error: s.error } : {}) }));
@@ -69,26 +81,16 @@ export class LambdaCopyValidator implements CopyValidator {
   public async validate({ pair, copy }: { pair: PairConfig; runId: string; copy: TargetView }): Promise<CopyValidation> {
     const fn = this.functions[pair.id];
     if (!fn) throw new ValidationSetupError(`no validation function is deployed for pair ${pair.id}: redeploy the stack ("npx cdk deploy") so that it creates one`);
-    let request: ValidationRequest;
-    try {
-      request = requestFor(pair, copy);
-    } catch (err) {
-      if (!(err instanceof ValidationSetupError)) throw err;
-      return { ok: false, steps: [], error: err.message };
-    }
+    const request = setupOrFailure(() => requestFor(pair, copy));
+    if ('ok' in request) return request;
     return recordOf(await this.invoker.invoke<ValidationResult>(fn, request));
   }
 
   public async runHooks({ pair, target, afterRestore, validate }: Parameters<CopyValidator['runHooks']>[0]): Promise<CopyValidation> {
     const fn = this.functions[pair.id];
     if (!fn) throw new ValidationSetupError(`no SQL runner function is deployed for pair ${pair.id}: redeploy the stack ("npx cdk deploy") so that it creates one`);
-    let request: ValidationRequest;
-    try {
-      request = hooksRequest(pair, target, { afterRestore, validate });
-    } catch (err) {
-      if (!(err instanceof ValidationSetupError)) throw err;
-      return { ok: false, steps: [], error: err.message };
-    }
+    const request = setupOrFailure(() => hooksRequest(pair, target, { afterRestore, validate }));
+    if ('ok' in request) return request;
     return recordOf(await this.invoker.invoke<ValidationResult>(fn, request));
   }
 }

@@ -11,9 +11,9 @@ import type { PairConfig } from '../../lambdas/kernel/config';
 import type { TargetView } from '../../lambdas/kernel/model';
 import type { CopyValidation, CopyValidator, SecretReader } from '../../lambdas/kernel/ports';
 import { openPostgres } from '../../lambdas/aws/postgres';
-import { hooksRequest, recordOf, requestFor } from '../../lambdas/validation/copy';
+import { hooksRequest, recordOf, requestFor, setupOrFailure } from '../../lambdas/validation/copy';
 import type { ValidationRequest } from '../../lambdas/validation/validate';
-import { ValidationSetupError, validateCopy } from '../../lambdas/validation/validate';
+import { validateCopy } from '../../lambdas/validation/validate';
 import type { ClientProbes } from './client-probe';
 import type { SimRds } from './rds';
 
@@ -53,26 +53,16 @@ export class SimValidator implements CopyValidator {
   ) {}
 
   public async validate({ pair, copy }: { pair: PairConfig; runId: string; copy: TargetView }): Promise<CopyValidation> {
-    let request: ValidationRequest;
-    try {
-      request = requestFor(pair, copy);
-    } catch (err) {
-      if (!(err instanceof ValidationSetupError)) throw err;
-      return { ok: false, steps: [], error: err.message };
-    }
+    const request = setupOrFailure(() => requestFor(pair, copy));
+    if ('ok' in request) return request;
     const record = await this.run(request);
     this.deps.onValidation?.(pair.id, copy.id, record);
     return record;
   }
 
   public async runHooks({ pair, target, afterRestore, validate }: Parameters<CopyValidator['runHooks']>[0]): Promise<CopyValidation> {
-    let request: ValidationRequest;
-    try {
-      request = hooksRequest(pair, target, { afterRestore, validate });
-    } catch (err) {
-      if (!(err instanceof ValidationSetupError)) throw err;
-      return { ok: false, steps: [], error: err.message };
-    }
+    const request = setupOrFailure(() => hooksRequest(pair, target, { afterRestore, validate }));
+    if ('ok' in request) return request;
     // Fault hook-fails: the night's first change meets an error of the database's (a column it does not have).
     const broken = this.deps.breakHooks?.() ? { ...request, changes: (request.changes ?? []).map((c, i) => (i === 0 ? { ...c, sql: `${c.sql}\nselect no_such_column from sim_instance;` } : c)) } : request;
     const record = await this.run(broken);

@@ -20,12 +20,11 @@ import type { PairConfig } from '../../kernel/config';
 import { PermanentRdsError, RetryableRdsError, describeError } from '../../kernel/errors';
 import type { RunRecord, TargetView } from '../../kernel/model';
 import type { Deps, DnsRecords } from '../../kernel/ports';
-import type { FinishOutcome, RunContext } from '../lifecycle';
-import { failRun, finishRun, isRestoredBy, minutesSince, requestRestore } from '../lifecycle';
-import { transition } from '../machine';
+import type { FinishOutcome, Handoff, RunContext } from '../lifecycle';
+import { failRun, finishRun, isRestoredBy, minutesSince } from '../lifecycle';
 import type { StartResult } from '../start';
 import type { RefreshStrategy, Sighting } from './strategy';
-import { claimCopy, closeSwitched, discardInstance, failBeforeSwitch, ignoreStale, isSameInstance, swapHandoff, validateForSwitch } from './swap';
+import { claimCopy, closeSwitched, discardInstance, failBeforeSwitch, ignoreStale, isSameInstance, pollCopy, swapHandoff, validateForSwitch } from './swap';
 
 /** Minutes a switch may wait for Route 53's INSYNC before the record is pointed back at the old instance. */
 export const SWITCH_DEADLINE_MINUTES = 30;
@@ -206,11 +205,15 @@ async function rollBack(deps: Deps, ctx: RunContext, run: RunRecord, why: string
   return 'failed';
 }
 
+/** What the finish hands a configured copy to: validation and the record's UPSERT. */
+function handoffOf(deps: Deps, ctx: RunContext): Handoff {
+  return swapHandoff(deps, ctx, (r) => servingOf(ctx, r), (fresh, configured, copy) => validateAndPoint(deps, ctx, fresh, configured, copy));
+}
+
 /** The watchdog's look at a run: what an event did not bring, retried or continued. */
 async function poll(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string> {
   const now = deps.now();
   const grace = ctx.pair.deletionEventGraceMinutes;
-  const finish = (r: RunRecord, usable: { at: Date; source: 'event' | 'poll' }) => finishRun(deps, ctx, r, usable, swapHandoff(deps, ctx, (r) => servingOf(ctx, r), (fresh, configured, copy) => validateAndPoint(deps, ctx, fresh, configured, copy)));
   switch (run.phase) {
     case 'preparing': {
       if (run.nextRetryAt && Date.parse(run.nextRetryAt) > now.getTime()) return 'waiting:retry';
@@ -221,30 +224,9 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string
       }
       return `restore:${await claimCopy(deps, ctx, run)}`;
     }
-    case 'restoring': {
-      if (!run.restoreRequestedAt) {
-        if (minutesSince(run.restoreClaimedAt, now) < grace) return 'waiting:restore-request';
-        return `restore:${await requestRestore(deps, ctx, run, { event: 'reclaim-restore', deletedSource: 'poll' })}`;
-      }
-      const copy = await ctx.gateway.describe(run.copyId!);
-      if (!copy) {
-        if (minutesSince(run.restoreRequestedAt, now) < grace) return 'waiting:restore-visible';
-        await transition(deps, run, 'copy-vanished', { errors: [...run.errors, `${now.toISOString()} the requested copy vanished`] });
-        return 'restore:vanished';
-      }
-      if (ctx.target.usable(copy)) {
-        deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
-        return `finish:${await finish(run, { at: now, source: 'poll' })}`;
-      }
-      const failed = ctx.target.failed(copy);
-      if (failed) {
-        await failBeforeSwitch(deps, ctx, run, servingOf(ctx, run), `the copy ${copy.id} is ${failed}.`);
-        return 'failed:restore';
-      }
-      return `waiting:${copy.status}`;
-    }
+    case 'restoring':
     case 'finishing':
-      return `finish:${await finish(run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' })}`;
+      return (await pollCopy(deps, ctx, run, servingOf(ctx, run), handoffOf(deps, ctx)))!;
     case 'switching':
       if (!run.dnsInsyncAt && minutesSince(run.switchRequestedAt, now) > SWITCH_DEADLINE_MINUTES) return rollBack(deps, ctx, run, `Route 53 did not report the change INSYNC within ${SWITCH_DEADLINE_MINUTES} min`);
       return `switch:${await stepSwitch(deps, ctx, run)}`;
@@ -292,7 +274,7 @@ export const DNS_SWITCH: RefreshStrategy = {
   awaitsGone: (run) => run.phase === 'preparing' && run.idleDeleteRequestedAt !== undefined && run.restoreClaimedAt === undefined,
   onGone: (deps, ctx, run) => onGone(deps, ctx, run),
   awaitsUsable: (run) => (run.phase === 'restoring' || run.phase === 'finishing') && run.restoreClaimedAt !== undefined,
-  onUsable: (deps, ctx, run, usable: Required<Pick<Sighting, 'at'>> & Sighting & { force?: boolean }) => finishRun(deps, ctx, run, usable, swapHandoff(deps, ctx, (r) => servingOf(ctx, r), (fresh, configured, copy) => validateAndPoint(deps, ctx, fresh, configured, copy))),
+  onUsable: (deps, ctx, run, usable: Required<Pick<Sighting, 'at'>> & Sighting & { force?: boolean }) => finishRun(deps, ctx, run, usable, handoffOf(deps, ctx)),
   poll: (deps, ctx, run) => poll(deps, ctx, run),
   housekeep,
 };

@@ -19,12 +19,11 @@ import type { PairConfig } from '../../kernel/config';
 import { PermanentRdsError, RetryableRdsError, describeError } from '../../kernel/errors';
 import type { RunRecord, TargetView } from '../../kernel/model';
 import type { Deps } from '../../kernel/ports';
-import type { FinishOutcome, RestoreOutcome, RunContext } from '../lifecycle';
-import { failRun, finishRun, isRestoredBy, minutesSince, requestRestore } from '../lifecycle';
-import { transition } from '../machine';
+import type { FinishOutcome, Handoff, RestoreOutcome, RunContext } from '../lifecycle';
+import { failRun, finishRun, isRestoredBy, minutesSince } from '../lifecycle';
 import type { StartResult } from '../start';
 import type { RefreshStrategy } from './strategy';
-import { claimCopy, closeSwitched as closeWith, discardInstance, failBeforeSwitch as failSwap, ignoreStale, isSameInstance, swapHandoff, validateForSwitch } from './swap';
+import { claimCopy, closeSwitched as closeWith, discardInstance, failBeforeSwitch as failSwap, ignoreStale, isSameInstance, pollCopy, swapHandoff, validateForSwitch } from './swap';
 
 /** The run's own part of the names it makes: the random tail of its id (`20261206T030000Z-1a2b3c4d` → `1a2b3c4d`). */
 export function runTag(runId: string): string {
@@ -71,6 +70,11 @@ async function validateAndSwitch(deps: Deps, ctx: RunContext, run: RunRecord, co
   const switching = await validateForSwitch(deps, ctx, run, configured, copy, ctx.pair.replica.identifier);
   if (typeof switching === 'string') return switching;
   return (await stepSwitch(deps, ctx, switching)) === 'failed' ? 'failed' : 'closed';
+}
+
+/** What the finish hands a configured copy to: validation and the renames. */
+function handoffOf(deps: Deps, ctx: RunContext): Handoff {
+  return swapHandoff(deps, ctx, () => ctx.pair.replica.identifier, (r, configured, copy) => validateAndSwitch(deps, ctx, r, configured, copy));
 }
 
 /** The copy serves under y's name: the run succeeds, switched no earlier than the copy's rename was asked for. */
@@ -172,30 +176,9 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord): Promise<string
       if (!run.restoreClaimedAt && minutesSince(run.startedAt, now) < grace) return 'waiting:start';
       return `restore:${await claimCopy(deps, ctx, run)}`;
     }
-    case 'restoring': {
-      if (!run.restoreRequestedAt) {
-        if (minutesSince(run.restoreClaimedAt, now) < grace) return 'waiting:restore-request';
-        return `restore:${await requestRestore(deps, ctx, run, { event: 'reclaim-restore', deletedSource: 'poll' })}`;
-      }
-      const copy = run.copyId ? await ctx.gateway.describe(run.copyId) : undefined;
-      if (!copy) {
-        if (minutesSince(run.restoreRequestedAt, now) < grace) return 'waiting:restore-visible';
-        await transition(deps, run, 'copy-vanished', { errors: [...run.errors, `${now.toISOString()} the requested copy vanished`] });
-        return 'restore:vanished';
-      }
-      if (ctx.target.usable(copy)) {
-        deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
-        return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' }, swapHandoff(deps, ctx, () => ctx.pair.replica.identifier, (r, configured, c) => validateAndSwitch(deps, ctx, r, configured, c)))}`;
-      }
-      const failed = ctx.target.failed(copy);
-      if (failed) {
-        await failBeforeSwitch(deps, ctx, run, `the copy ${copy.id} is ${failed}.`);
-        return 'failed:restore';
-      }
-      return `waiting:${copy.status}`;
-    }
+    case 'restoring':
     case 'finishing':
-      return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' }, swapHandoff(deps, ctx, () => ctx.pair.replica.identifier, (r, configured, c) => validateAndSwitch(deps, ctx, r, configured, c)))}`;
+      return (await pollCopy(deps, ctx, run, pair.replica.identifier, handoffOf(deps, ctx)))!;
     case 'switching': {
       if (run.rollbackReason) return rollBack(deps, ctx, run, run.rollbackReason);
       if (minutesSince(run.switchRequestedAt, now) > SWITCH_DEADLINE_MINUTES) {
@@ -260,7 +243,7 @@ export const RENAME_SWAP: RefreshStrategy = {
   awaitsGone: () => false,
   onGone: () => Promise.resolve('duplicate'),
   awaitsUsable: (run) => (run.phase === 'restoring' || run.phase === 'finishing') && run.restoreClaimedAt !== undefined,
-  onUsable: (deps, ctx, run, usable) => finishRun(deps, ctx, run, usable, swapHandoff(deps, ctx, () => ctx.pair.replica.identifier, (r, configured, copy) => validateAndSwitch(deps, ctx, r, configured, copy))),
+  onUsable: (deps, ctx, run, usable) => finishRun(deps, ctx, run, usable, handoffOf(deps, ctx)),
   poll: (deps, ctx, run) => poll(deps, ctx, run),
   awaitsSwitch: (run) => run.phase === 'switching',
   onRestarted: async (deps, ctx, run, sourceId, seen) => {

@@ -8,7 +8,7 @@ import { StaleRunError, describeError } from '../../kernel/errors';
 import type { RunRecord, TargetView } from '../../kernel/model';
 import type { Deps } from '../../kernel/ports';
 import type { FinishOutcome, Handoff, RestoreOutcome, RunContext } from '../lifecycle';
-import { closeSucceeded, failRun, isRestoredBy, requestRestore } from '../lifecycle';
+import { closeSucceeded, failRun, finishRun, isRestoredBy, minutesSince, requestRestore } from '../lifecycle';
 import { transition } from '../machine';
 import type { Sighting } from './strategy';
 
@@ -101,6 +101,38 @@ export function swapHandoff(deps: Deps, ctx: RunContext, servingId: (run: RunRec
       return 'failed';
     },
   };
+}
+
+/**
+ * The watchdog's look at a swap run whose copy is being restored or configured (phases `restoring` and `finishing`):
+ * what a lost event would have done, the same in both swap modes.
+ * @returns what it did, or undefined for a phase it does not handle
+ */
+export async function pollCopy(deps: Deps, ctx: RunContext, run: RunRecord, servingId: string, handoff: Handoff): Promise<string | undefined> {
+  const now = deps.now();
+  const grace = ctx.pair.deletionEventGraceMinutes;
+  if (run.phase === 'finishing') return `finish:${await finishRun(deps, ctx, run, { at: run.usableAt ? new Date(run.usableAt) : now, source: run.usableSource ?? 'poll' }, handoff)}`;
+  if (run.phase !== 'restoring') return undefined;
+  if (!run.restoreRequestedAt) {
+    if (minutesSince(run.restoreClaimedAt, now) < grace) return 'waiting:restore-request';
+    return `restore:${await requestRestore(deps, ctx, run, { event: 'reclaim-restore', deletedSource: 'poll' })}`;
+  }
+  const copy = run.copyId ? await ctx.gateway.describe(run.copyId) : undefined;
+  if (!copy) {
+    if (minutesSince(run.restoreRequestedAt, now) < grace) return 'waiting:restore-visible';
+    await transition(deps, run, 'copy-vanished', { errors: [...run.errors, `${now.toISOString()} the requested copy vanished`] });
+    return 'restore:vanished';
+  }
+  if (ctx.target.usable(copy)) {
+    deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
+    return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' }, handoff)}`;
+  }
+  const failed = ctx.target.failed(copy);
+  if (failed) {
+    await failBeforeSwitch(deps, ctx, run, servingId, `the copy ${copy.id} is ${failed}.`);
+    return 'failed:restore';
+  }
+  return `waiting:${copy.status}`;
 }
 
 /** Clients have the copy: the run succeeds, switched at `seen` (never before the switch began). */
