@@ -27,6 +27,7 @@ import {
   RUNTIME_CONFIG_FILE,
   runtimeResourcesSchema,
 } from '../../lambdas/kernel/config';
+import type { OptionalClient } from '../../infra/platform/refresh-function';
 import { percentile, round } from './stats';
 
 /** Summary of repeated init-time measurements, in milliseconds. */
@@ -147,11 +148,13 @@ export function bundleParts(metafile: Metafile, output: string): BundlePart[] {
  * which NodejsFunction passes to esbuild's command line) in memory, with a metafile.
  * @returns index.js's size and text, what it holds by package, and every file with code in it (relative to the repository)
  */
-export async function rebuildBundle(entry: string): Promise<{ bytes: number; code: string; contents: BundlePart[]; files: string[] }> {
-  const [{ build }, { ESBUILD_OPTIONS }] = await Promise.all([import('esbuild'), import('../../infra/platform/refresh-function')]);
+export async function rebuildBundle(entry: string, unused: readonly OptionalClient[] = []): Promise<{ bytes: number; code: string; contents: BundlePart[]; files: string[] }> {
+  const [{ build }, { esbuildOptionsWithout }] = await Promise.all([import('esbuild'), import('../../infra/platform/refresh-function')]);
+  // The synthesized function's own options: with the stand-ins of the clients its configuration never builds.
+  const options = esbuildOptionsWithout(unused);
   const result = await build({
-    ...ESBUILD_OPTIONS,
-    mainFields: [...ESBUILD_OPTIONS.mainFields],
+    ...options,
+    mainFields: [...options.mainFields],
     entryPoints: [entry],
     absWorkingDir: ROOT,
     outfile: path.join(ROOT, '.bench-tmp', 'rebuild', 'index.js'),
@@ -182,6 +185,21 @@ export function describeContents(contents: readonly BundlePart[], top = 12): str
 /** A CloudFormation template, as far as this module reads it. */
 export interface TemplateLike {
   Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> } | undefined>;
+}
+
+/**
+ * The clients a synthesized function's bundle holds stand-ins for, as RefreshFunction decided them: from its bundled
+ * runtime configuration (the pairs) and its environment (validationFunctions, a token when the functions are
+ * deployed resources: present or not is what counts). The copy function's configuration keeps every client.
+ */
+async function standInsOf(fn: ProjectFunction): Promise<OptionalClient[]> {
+  const file = path.join(fn.assetDir, RUNTIME_CONFIG_FILE);
+  if (!fs.existsSync(file)) return [];
+  const { unusedClients } = await import('../../infra/platform/refresh-function');
+  const { pairs } = JSON.parse(fs.readFileSync(file, 'utf8')) as { pairs: { refresh: { mode: string } }[] };
+  const resources = fn.environment[RESOURCES_ENV];
+  const named = JSON.stringify(resources ?? '').includes('validationFunctions');
+  return unusedClients({ pairs, ...(named ? { validationFunctions: { named: 'yes' } } : {}) });
 }
 
 /** One function of the project, found in a synthesized stack. */
@@ -553,7 +571,7 @@ export async function measureColdStart(opts: { runs: number; log?: (line: string
 
     const rebuilt = new Map<string, Awaited<ReturnType<typeof rebuildBundle>>>();
     for (const { fn } of pairsOfSubjects) {
-      if (!rebuilt.has(fn.name)) rebuilt.set(fn.name, await rebuildBundle(path.join(ROOT, 'lambdas', 'handlers', `${fn.name}.ts`)));
+      if (!rebuilt.has(fn.name)) rebuilt.set(fn.name, await rebuildBundle(path.join(ROOT, 'lambdas', 'handlers', `${fn.name}.ts`), await standInsOf(fn)));
     }
 
     const figures = pairsOfSubjects.map(({ fn, bundled, withOptions, nodeOptions, unbundled }): ColdStartFigure => {
