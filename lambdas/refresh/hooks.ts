@@ -59,6 +59,11 @@ export async function quarantine(deps: Deps, ctx: RunContext, run: RunRecord, y:
   try {
     if (how === 'delete') {
       if (y.tags[ctx.pair.ownershipTag.key] !== ctx.pair.ownershipTag.value) return `${y.id} lacks the ownership tag and was left isolated, not deleted.`;
+      // A restore gives y back its deletion protection: it is turned off first where the pair allows it.
+      if (y.settings.deletionProtection) {
+        if (!ctx.pair.allowDisablingDeletionProtection) return `${y.id} has deletion protection and the pair does not allow turning it off (allowDisablingDeletionProtection), so it was left isolated, not deleted.`;
+        await ctx.gateway.disableDeletionProtection(y.id);
+      }
       await ctx.gateway.delete(y.id);
       return `${y.id} is being deleted (staging.onFailure "delete"); the next night restores it afresh.`;
     }
