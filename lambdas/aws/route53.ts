@@ -8,49 +8,14 @@ import { ChangeResourceRecordSetsCommand, GetChangeCommand, InvalidChangeBatch, 
 import type { Route53ClientConfig } from '@aws-sdk/client-route-53';
 
 import type { RuntimeConfig } from '../kernel/config';
+import { PermanentDnsError, RetryableDnsError } from '../kernel/errors';
+import type { DnsErrorContext } from '../kernel/errors';
 import type { DnsChangeStatus, DnsRecords, PointRecordRequest } from '../kernel/ports';
 
 export type { DnsChangeStatus, DnsRecords, PointRecordRequest };
 
-/** Which record and zone a Route 53 fault concerns, for the ledger and the alert. */
-export interface DnsErrorContext {
-  hostedZoneId?: string;
-  recordName?: string;
-  changeId?: string;
-}
-
-/**
- * A Route 53 call failed in a way that retrying later may fix: throttling or a prior change to the zone still being
- * processed, past the SDK's own retries; a server fault; a dropped connection. The message says which zone and record.
- */
-export class RetryableDnsError extends Error {
-  public constructor(
-    message: string,
-    public readonly code: string,
-    public readonly context: DnsErrorContext,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'RetryableDnsError';
-  }
-}
-
-/**
- * A Route 53 call failed in a way that retrying will not fix (a wrong zone ID, a record Route 53 refuses, missing
- * permissions): a person must act, and the message says what to check. Kept apart from PermanentRdsError because the
- * refresh counts RDS faults against restore attempts, and a DNS fault is no failed restore.
- */
-export class PermanentDnsError extends Error {
-  public constructor(
-    message: string,
-    public readonly code: string,
-    public readonly context: DnsErrorContext,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'PermanentDnsError';
-  }
-}
+export { PermanentDnsError, RetryableDnsError };
+export type { DnsErrorContext };
 
 /**
  * A record name as Route 53 compares it and as IAM's `route53:ChangeResourceRecordSetsNormalizedRecordNames` expects

@@ -65,3 +65,44 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
 }
+
+/** Which record and zone a Route 53 fault concerns, for the ledger and the alert. */
+export interface DnsErrorContext {
+  hostedZoneId?: string;
+  recordName?: string;
+  changeId?: string;
+}
+
+/**
+ * A Route 53 call failed in a way that retrying later may fix: throttling or a prior change to the zone still being
+ * processed, past the SDK's own retries; a server fault; a dropped connection. The message says which zone and record.
+ */
+export class RetryableDnsError extends Error {
+  public constructor(
+    message: string,
+    public readonly code: string,
+    public readonly context: DnsErrorContext,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'RetryableDnsError';
+  }
+}
+
+/**
+ * A Route 53 call failed in a way that retrying will not fix (a wrong zone ID, a record Route 53 refuses, missing
+ * permissions): a person must act, and the message says what to check. Kept apart from PermanentRdsError because the
+ * refresh counts RDS faults against restore attempts, and a DNS fault is no failed restore. Raised by
+ * lambdas/aws/route53.ts; here, with the RDS errors, so the refresh tells them apart without importing an adapter.
+ */
+export class PermanentDnsError extends Error {
+  public constructor(
+    message: string,
+    public readonly code: string,
+    public readonly context: DnsErrorContext,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'PermanentDnsError';
+  }
+}

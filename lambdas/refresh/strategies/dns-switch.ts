@@ -17,7 +17,7 @@
  */
 import { dnsSlots } from '../../kernel/config';
 import type { PairConfig } from '../../kernel/config';
-import { PermanentRdsError, RetryableRdsError, describeError } from '../../kernel/errors';
+import { PermanentDnsError, PermanentRdsError, RetryableDnsError, RetryableRdsError, describeError } from '../../kernel/errors';
 import type { RunRecord, TargetView } from '../../kernel/model';
 import type { Deps, DnsRecords } from '../../kernel/ports';
 import type { FinishOutcome, Handoff, RunContext } from '../lifecycle';
@@ -142,8 +142,8 @@ async function stepSwitch(deps: Deps, ctx: RunContext, run: RunRecord): Promise<
       current = await deps.ledger.updateActiveRun(current, { dnsInsyncAt: deps.now().toISOString() }, ['switching']);
     }
   } catch (err) {
-    if (isDnsError(err, 'RetryableDnsError')) return 'waiting:route53';
-    if (isDnsError(err, 'PermanentDnsError')) return rollBack(deps, ctx, current, `Route 53 refused the change: ${describeError(err)}`);
+    if (err instanceof RetryableDnsError) return 'waiting:route53';
+    if (err instanceof PermanentDnsError) return rollBack(deps, ctx, current, `Route 53 refused the change: ${describeError(err)}`);
     throw err;
   }
   // Resolvers may hold the old answer for the TTL after the last server changed: the old instance serves until then.
@@ -152,10 +152,6 @@ async function stepSwitch(deps: Deps, ctx: RunContext, run: RunRecord): Promise<
   const retired = await retireOld(deps, ctx, current, oldSlot);
   if (retired === 'busy') return 'waiting:old-busy';
   return closeSwitched(deps, ctx, current, copy, { at: new Date(current.dnsInsyncAt!), source: 'poll' }, current.switchRequestedAt);
-}
-
-function isDnsError(err: unknown, name: 'RetryableDnsError' | 'PermanentDnsError'): boolean {
-  return (err as { name?: unknown } | undefined)?.name === name;
 }
 
 /** Deletes (or stops) the old instance once clients have left it: only an owned one that is not the copy. */
@@ -196,7 +192,7 @@ async function rollBack(deps: Deps, ctx: RunContext, run: RunRecord, why: string
     try {
       await dnsOf(deps).pointRecord({ hostedZoneId: dns.hostedZoneId, recordName: dns.recordName, target: oldEndpoint.address, ttlSeconds: dns.ttlSeconds, comment: `replica-refresh run ${run.runId}: rolled back to ${old.id}` });
     } catch (err) {
-      if (isDnsError(err, 'RetryableDnsError')) return 'rollback:retry';
+      if (err instanceof RetryableDnsError) return 'rollback:retry';
       throw err;
     }
   }
