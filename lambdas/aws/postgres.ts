@@ -3,28 +3,12 @@
  * and the connection the SQL probe opens. TLS is on unless the caller turns it off (a local test server has none);
  * with the RDS CA bundle the server's certificate and name are verified.
  */
-import type { ConnectionOptions } from 'node:tls';
 import type { QueryResult } from 'pg';
 import { Client } from 'pg';
-import type { SqlSession } from '../sql/steps';
-
-/** Where and how to connect. */
-export interface PostgresTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password?: string;
-  readonly database: string;
-  /** TLS options, or false for a plain connection. */
-  readonly ssl: ConnectionOptions | false;
-  /** Real milliseconds the connect, and then each query, may take. */
-  readonly timeoutMs: number;
-  /** What the server's pg_stat_activity shows for the session. */
-  readonly applicationName?: string;
-}
+import type { SqlServer, SqlSession } from '../sql/steps';
 
 /** Opens a session; the caller closes it. Connection errors surface as the driver's. */
-export async function openPostgres(target: PostgresTarget): Promise<SqlSession> {
+export async function openPostgres(target: SqlServer): Promise<SqlSession> {
   const client = new Client({
     host: target.host,
     port: target.port,
@@ -45,6 +29,7 @@ export async function openPostgres(target: PostgresTarget): Promise<SqlSession> 
     throw err;
   }
   return {
+    dialect: 'postgres',
     query: async (sql) => {
       // A text of several statements answers with one result per statement (the simple query protocol): the last one's
       // rows are the step's.

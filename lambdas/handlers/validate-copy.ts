@@ -15,10 +15,11 @@
  * request is refused.
  */
 import type { Context } from 'aws-lambda';
-import { openPostgres, type PostgresTarget } from '../aws/postgres';
+import { openMysql } from '../aws/mysql';
+import { openPostgres } from '../aws/postgres';
 import { SecretsAdapter, secretsClient } from '../aws/secrets';
 import { logger } from '../kernel/powertools';
-import type { SqlSession } from '../sql/steps';
+import type { SqlServer, SqlSession, SqlTarget } from '../sql/steps';
 import type { ValidationDeps, ValidationResult } from '../validation/validate';
 import { LAMBDA_CA_BUNDLE, ValidationRequestError, parseValidationRequest, validateCopy } from '../validation/validate';
 
@@ -26,7 +27,7 @@ import { LAMBDA_CA_BUNDLE, ValidationRequestError, parseValidationRequest, valid
 const UNTRUSTED_CHAIN = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
 
 /** A TLS failure with what to do about it; the driver's message and code kept. */
-function explainTls(err: unknown, target: PostgresTarget): unknown {
+function explainTls(err: unknown, target: SqlServer): unknown {
   const e = err as { message?: unknown; code?: unknown };
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : String(err);
@@ -41,15 +42,15 @@ function explainTls(err: unknown, target: PostgresTarget): unknown {
 }
 
 /**
- * The validation's dependencies in Lambda: `pg` over TLS, Secrets Manager in the secret's own region (a client per
+ * The validation's dependencies in Lambda: `pg` (or `mysql2`, for MySQL and MariaDB) over TLS, Secrets Manager in the secret's own region (a client per
  * region, built once), the wall clock.
  */
 export function lambdaValidationDeps(): ValidationDeps {
   const secrets = new Map<string, SecretsAdapter>();
   return {
-    open: async (target: PostgresTarget): Promise<SqlSession> => {
+    open: async (target: SqlTarget): Promise<SqlSession> => {
       try {
-        return await openPostgres(target);
+        return await (target.dialect === 'mysql' ? openMysql(target) : openPostgres(target));
       } catch (err) {
         throw explainTls(err, target);
       }

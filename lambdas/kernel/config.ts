@@ -197,6 +197,9 @@ export const READ_ONLY_PARAMETERS: Readonly<Record<string, { name: string; value
   mariadb: { name: 'read_only', value: '1' },
 };
 
+/** The parameter group families whose engines the SQL runner has a driver for: `pg`, `mysql2`. */
+export const HOOK_FAMILIES: readonly string[] = ['postgres', 'mysql', 'mariadb'];
+
 /**
  * The name of the read-only parameter group the deployment creates for a family (infra/features/staging-safety.ts)
  * and the restore of a `staging.readOnly` pair attaches: `replica-refresh-read-only-postgres16`. A DB parameter group
@@ -720,8 +723,20 @@ export const configSchema = z
         if (st && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && !st.runner) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'runner'], message: 'is required with staging.hooks: where the hooks run, {"vpc": {"vpcId", "subnetIds", "securityGroupIds"}} in y\'s VPC' });
         }
-        if (st && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && st.parameterGroupFamily && !st.parameterGroupFamily.startsWith('postgres')) {
-          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'hooks'], message: `run on PostgreSQL only for now (the runner speaks pg); "${st.parameterGroupFamily}" is not PostgreSQL. MySQL and MariaDB hooks (mysql2) are not built yet: leave hooks out for this pair` });
+        const withHooks = st !== undefined && st.hooks.afterRestore.length + st.hooks.validate.length > 0;
+        if (withHooks && st.parameterGroupFamily && !HOOK_FAMILIES.some((f) => st.parameterGroupFamily!.startsWith(f))) {
+          ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'hooks'], message: `run on PostgreSQL, MySQL and MariaDB (the runner's drivers are pg and mysql2); "${st.parameterGroupFamily}" is none of them: leave hooks out for this pair` });
+        }
+        if (withHooks && st.readOnly && st.parameterGroupFamily && /^(mysql|mariadb)/.test(st.parameterGroupFamily)) {
+          // MySQL: read_only stops "client updates except from users who have the CONNECTION_ADMIN privilege" (MySQL
+          // reference, System Variables); MariaDB: except from users with READ_ONLY ADMIN (10.11) or SUPER. RDS's
+          // master user has neither ("Master user account privileges", RDS User Guide), and neither engine lets a
+          // session turn read_only off, so the hooks could not write.
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pairs', i, 'staging', 'readOnly'],
+            message: `cannot be combined with hooks on ${st.parameterGroupFamily}: read_only = 1 stops every session without CONNECTION_ADMIN or SUPER, which RDS's master user lacks, so the hooks could not mask anything. Keep y's data read-only for developers with an afterRestore hook that grants them SELECT only (infra/examples/staging-safety/README.md), and set readOnly to false`,
+          });
         }
         if (st && st.hooks.afterRestore.length + st.hooks.validate.length > 0 && p.credentials.mode === 'source' && !st.runner?.credentialsSecretArn) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'staging', 'runner', 'credentialsSecretArn'], message: `is required with credentials.mode "source": y keeps production's master password, which no secret of the pair holds; name a secret in y's region with the password the hooks log in with` });

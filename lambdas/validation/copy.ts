@@ -9,7 +9,8 @@ import type { RuntimeConfig } from '../kernel/config';
 import type { PairConfig } from '../kernel/config';
 import type { TargetView, ValidationStepResult } from '../kernel/model';
 import type { CopyValidation, CopyValidator, Deps } from '../kernel/ports';
-import type { StepResult } from '../sql/steps';
+import type { SqlDialect, StepResult } from '../sql/steps';
+import { engineFamily } from '../targets/instance/engines';
 import type { ValidationSpec } from './spec';
 import type { CopyToValidate, ValidationRequest, ValidationResult } from './validate';
 import { ValidationSetupError, validationRequest } from './validate';
@@ -20,16 +21,28 @@ export function validationSpecOf(pair: PairConfig): ValidationSpec | undefined {
 }
 
 /**
+ * The SQL an engine speaks, for the driver that connects to it: PostgreSQL's, or MySQL's for RDS for MySQL and
+ * MariaDB (MariaDB speaks MySQL's protocol and `mysql2` connects to it).
+ * @throws ValidationSetupError for another engine: the runner has no driver for it
+ */
+export function dialectOf(engine: string): SqlDialect {
+  const family = engineFamily(engine);
+  if (family === 'postgres') return 'postgres';
+  if (family === 'mysql' || family === 'mariadb') return 'mysql';
+  throw new ValidationSetupError(`the SQL runner connects to PostgreSQL, MySQL and MariaDB only (pg, mysql2), and this copy's engine is ${engine}`);
+}
+
+/**
  * Where the copy is and which secret holds its password: the pair's secret (`credentials.mode` `secret`, set on the
  * copy before it is validated), the copy's RDS-managed secret (`managed`), or none (`source`: production's password,
  * which only `validation.credentialsSecretArn` can name).
- * @throws ValidationSetupError when the copy has no endpoint yet
+ * @throws ValidationSetupError when the copy has no endpoint yet, or an engine the runner has no driver for
  */
 export function copyToValidate(pair: PairConfig, copy: TargetView): CopyToValidate {
   if (copy.kind === 'cluster' || !copy.endpoint) throw new ValidationSetupError(`${copy.id} has no endpoint to connect to (status ${copy.status})`);
   const c = pair.credentials;
   const secret = c.mode === 'secret' ? { arn: c.secretArn, passwordKey: c.passwordKey } : c.mode === 'managed' && copy.masterUserSecretArn ? { arn: copy.masterUserSecretArn, passwordKey: 'password' } : undefined;
-  return { host: copy.endpoint.address, port: copy.endpoint.port, masterUsername: copy.masterUsername ?? 'postgres', ...(secret ? { secret } : {}) };
+  return { dialect: dialectOf(copy.engine), host: copy.endpoint.address, port: copy.endpoint.port, masterUsername: copy.masterUsername ?? 'postgres', ...(secret ? { secret } : {}) };
 }
 
 /** The request for a pair's copy. */

@@ -12,7 +12,7 @@
 // function's bundle holds only this schema, and sets zod's English messages itself (mini loads no locale).
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
-import type { SqlStep } from '../sql/steps';
+import type { SqlDialect, SqlStep } from '../sql/steps';
 
 z.config(en());
 
@@ -147,14 +147,34 @@ export const validationSchema = z.strictObject({
 /** A parsed `validation` section, defaults filled in. */
 export type ValidationSpec = z.output<typeof validationSchema>;
 
-/** An identifier in double quotes, each double quote in it doubled: safe in SQL whatever it holds. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+/**
+ * An identifier quoted for the dialect, the quote character doubled inside: safe in SQL whatever it holds.
+ * PostgreSQL quotes with double quotes; MySQL and MariaDB with backticks ("Schema Object Names", MySQL reference:
+ * "Identifier quote characters can be included within an identifier if you quote the identifier. If the character
+ * to be included within the identifier is the same as that used to quote the identifier itself, then you need to
+ * double the character").
+ */
+export function quoteIdentifier(name: string, dialect: SqlDialect = 'postgres'): string {
+  const q = dialect === 'mysql' ? '`' : '"';
+  return `${q}${name.split(q).join(q + q)}${q}`;
 }
 
-/** `schema.table` (or `table`) as quoted SQL: `"schema"."table"`. */
-export function quoteTableName(table: string): string {
-  return table.split('.').map(quoteIdentifier).join('.');
+/** `schema.table` (or `table`) as quoted SQL: `"schema"."table"` (PostgreSQL), `` `db`.`table` `` (MySQL). */
+export function quoteTableName(table: string, dialect: SqlDialect = 'postgres'): string {
+  return table
+    .split('.')
+    .map((part) => quoteIdentifier(part, dialect))
+    .join('.');
+}
+
+/**
+ * The freshness cutoff as a literal of the dialect. PostgreSQL: `timestamptz '<ISO 8601>'`. MySQL and MariaDB have
+ * no zone in a DATETIME literal: `timestamp 'YYYY-MM-DD hh:mm:ss.ffffff'` in UTC, the session's time zone
+ * (lambdas/aws/mysql.ts sets it), so TIMESTAMP columns compare as UTC ("Date and Time Literals", MySQL reference).
+ */
+function cutoffLiteral(cutoff: Date, dialect: SqlDialect): string {
+  const iso = cutoff.toISOString();
+  return dialect === 'mysql' ? `timestamp '${iso.replace('T', ' ').replace('Z', '')}'` : `timestamptz '${iso}'`;
 }
 
 /** A check and what its false verdict means, in words for the report. */
@@ -173,18 +193,19 @@ function hours(h: number): string {
  * The checks of a copy with what each false verdict means: one per table, then the freshness check. See
  * {@link validationSteps}.
  */
-export function builtInChecks(checks: Pick<ValidationChecks, 'tables' | 'freshness'>, now: Date): BuiltInCheck[] {
+export function builtInChecks(checks: Pick<ValidationChecks, 'tables' | 'freshness'>, now: Date, dialect: SqlDialect = 'postgres'): BuiltInCheck[] {
   const rows = checks.tables.map(
     (table): BuiltInCheck => ({
-      step: { name: `rows in ${table}`, kind: 'check', sql: `select exists (select 1 from ${quoteTableName(table)} limit 1) as has_rows` },
+      step: { name: `rows in ${table}`, kind: 'check', sql: `select exists (select 1 from ${quoteTableName(table, dialect)} limit 1) as has_rows` },
       whenFalse: `${table} has no rows`,
     }),
   );
   const f = checks.freshness;
   if (f === undefined) return rows;
   // A literal, not now(): the caller's clock decides (the simulation's, or Lambda's), not the database server's.
-  const cutoff = new Date(now.getTime() - f.maxAgeHours * 3_600_000).toISOString();
-  const column = quoteIdentifier(f.column);
+  const cutoffAt = new Date(now.getTime() - f.maxAgeHours * 3_600_000);
+  const cutoff = cutoffAt.toISOString();
+  const column = quoteIdentifier(f.column, dialect);
   return [
     ...rows,
     {
@@ -192,7 +213,7 @@ export function builtInChecks(checks: Pick<ValidationChecks, 'tables' | 'freshne
         name: `${f.table}.${f.column} within ${hours(f.maxAgeHours)}`,
         kind: 'check',
         // max() of no row is null: coalesce makes an empty table stale, not a pass.
-        sql: `select coalesce(max(${column}) >= timestamptz '${cutoff}', false) as fresh from ${quoteTableName(f.table)}`,
+        sql: `select coalesce(max(${column}) >= ${cutoffLiteral(cutoffAt, dialect)}, false) as fresh from ${quoteTableName(f.table, dialect)}`,
       },
       whenFalse: `the newest ${f.table}.${f.column} is older than ${hours(f.maxAgeHours)} (before ${cutoff}), or the table has no value in it`,
     },
@@ -204,6 +225,6 @@ export function builtInChecks(checks: Pick<ValidationChecks, 'tables' | 'freshne
  * the freshness check when configured (false when the newest value is older than `now - maxAgeHours`, or there is
  * none). Names say what each checks: `rows in public.orders`, `public.orders.updated_at within 26 h`.
  */
-export function validationSteps(checks: Pick<ValidationChecks, 'tables' | 'freshness'>, now: Date): SqlStep[] {
-  return builtInChecks(checks, now).map((c) => c.step);
+export function validationSteps(checks: Pick<ValidationChecks, 'tables' | 'freshness'>, now: Date, dialect: SqlDialect = 'postgres'): SqlStep[] {
+  return builtInChecks(checks, now, dialect).map((c) => c.step);
 }

@@ -10,8 +10,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import * as z from 'zod/mini';
-import type { PostgresTarget } from '../aws/postgres';
-import type { SqlSession, SqlStep, StepResult } from '../sql/steps';
+import type { SqlDialect, SqlSession, SqlStep, SqlTarget, StepResult } from '../sql/steps';
 import { runSteps } from '../sql/steps';
 import type { ValidationSpec } from './spec';
 import { MAX_STEP_TIMEOUT_SECONDS, builtInChecks, validationChecksSchema } from './spec';
@@ -29,6 +28,11 @@ const secretArn = z.string({ error: 'must be the ARN of the secret holding the p
  * how. A strict object, so a payload carrying a `password` (or any misspelt key) is refused instead of ignored.
  */
 export const validationRequestSchema = z.strictObject({
+  /**
+   * The SQL the copy speaks, which picks the driver: `postgres` (pg) or `mysql` (mysql2, for RDS for MySQL and
+   * MariaDB). Absent means postgres, as requests were before MySQL was supported.
+   */
+  engine: z._default(z.enum(['postgres', 'mysql'], { error: 'must be "postgres" or "mysql" (MySQL and MariaDB)' }), 'postgres'),
   /** The copy's endpoint address: its DNS name, which TLS verifies the certificate against. */
   host: z.string({ error: "must be the copy's endpoint address (a string)" }).check(z.minLength(1, "must be the copy's endpoint address, such as orders-staging-b.abcdefghijkl.eu-central-1.rds.amazonaws.com"), z.maxLength(253, 'must be at most 253 characters (a DNS name)')),
   port: z.number({ error: 'must be the port number, such as 5432' }).check(z.int('must be a whole port number, such as 5432'), z.minimum(1, 'must be a port from 1 to 65535'), z.maximum(65535, 'must be a port from 1 to 65535')),
@@ -118,6 +122,8 @@ export function parseValidationRequest(input: unknown): ValidationRequest {
 
 /** Where the copy is and how its secret is named, as the swap mode knows it when it asks for a validation. */
 export interface CopyToValidate {
+  /** The SQL the copy's engine speaks. */
+  readonly dialect: SqlDialect;
   /** The copy's endpoint address and port (DescribeDBInstances, Endpoint). */
   readonly host: string;
   readonly port: number;
@@ -151,6 +157,7 @@ export function validationRequest(spec: ValidationSpec, copy: CopyToValidate): V
     );
   }
   return {
+    engine: copy.dialect,
     host: copy.host,
     port: copy.port,
     user: spec.user ?? copy.masterUsername,
@@ -180,8 +187,8 @@ export function tlsOptions(ssl: ValidationRequest['ssl']): ConnectionOptions | f
 
 /** What a validation needs besides the request. */
 export interface ValidationDeps {
-  /** Opens a session on the copy (lambdas/aws/postgres.ts's openPostgres in Lambda). */
-  open(target: PostgresTarget): Promise<SqlSession>;
+  /** Opens a session on the copy with its dialect's driver (openPostgres or openMysql, lambdas/aws/, in Lambda). */
+  open(target: SqlTarget): Promise<SqlSession>;
   /** Reads the password from its secret (SecretsAdapter.readPassword in Lambda). */
   readPassword(secretArn: string, key: string): Promise<string>;
   /** The clock the freshness check is measured against. */
@@ -223,7 +230,7 @@ function performanceNow(): number {
  * that fails is a failed `connect` step with the driver's error (never the password), and every check `skipped`.
  */
 export async function validateCopy(request: ValidationRequest, deps: ValidationDeps): Promise<ValidationResult> {
-  const builtIn = request.checks ? builtInChecks(request.checks, deps.now()) : [];
+  const builtIn = request.checks ? builtInChecks(request.checks, deps.now(), request.engine) : [];
   const changes: SqlStep[] = request.changes ?? [];
   const steps: SqlStep[] = [...changes, ...builtIn.map((c) => c.step), ...(request.steps ?? [])];
   const skipped = (): StepResult[] => steps.map((s) => ({ name: s.name, kind: s.kind, status: 'skipped', ms: 0 }));
@@ -246,6 +253,7 @@ export async function validateCopy(request: ValidationRequest, deps: ValidationD
   let session: SqlSession;
   try {
     session = await deps.open({
+      dialect: request.engine,
       host: request.host,
       port: request.port,
       user: request.user,

@@ -80,6 +80,8 @@ export class SimValidator implements CopyValidator {
         now: this.deps.now,
         readPassword: (arn, key) => this.deps.secrets.readPassword(arn, key),
         open: async (target) => {
+          // The simulation's databases are PGlite (PostgreSQL): it has no MySQL server to run a MySQL copy's SQL on.
+          if (target.dialect !== 'postgres') throw Object.assign(new Error(`the simulation has no ${target.dialect} server (its databases are PGlite, PostgreSQL): MySQL and MariaDB SQL runs on AWS only, and its driver is tested in test/lambdas/aws/mysql.test.ts`), { code: 'ESIMNOENGINE' });
           // The deployed function resolves the endpoint with the VPC's DNS: a fresh answer, nothing cached.
           const answer = probes.dns.resolver().resolve(target.host, this.deps.now());
           if ('error' in answer) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${target.host}`), { code: 'ENOTFOUND' });

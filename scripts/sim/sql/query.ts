@@ -9,13 +9,12 @@
  * The query's first row may name the instance that answered (column `instance`) and the data's newest
  * timestamp (column `data_time`); both are optional.
  */
-import type { PostgresTarget } from '../../../lambdas/aws/postgres';
 import { openPostgres } from '../../../lambdas/aws/postgres';
-import type { SqlSession } from '../../../lambdas/sql/steps';
+import type { SqlServer, SqlSession } from '../../../lambdas/sql/steps';
 import type { Sample } from './samples';
 
 /** Where and how to connect (the adapter's target). */
-export type QueryTarget = Omit<PostgresTarget, 'applicationName'>;
+export type QueryTarget = Omit<SqlServer, 'applicationName'>;
 
 /** Runs `sql` once on a new connection; never throws: a failure is a sample with `ok: false`. */
 export async function querySample(target: QueryTarget, sql: string, at: Date): Promise<Sample> {

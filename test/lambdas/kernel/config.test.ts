@@ -419,7 +419,16 @@ describe('staging safety in the config', () => {
   it('refuses a path that leaves the repository or is no .sql file, and read-only or hooks for engines it cannot serve', () => {
     expect(problemsOf(withPair({ staging: { hooks: { afterRestore: ['../secrets.sql'] }, runner, onFailure: 'delete' } })).join('\n')).toMatch(/staging\.hooks\.afterRestore\[0\].*\.sql file in the repository/);
     expect(problemsOf(withPair({ staging: { readOnly: true, parameterGroupFamily: 'sqlserver-se-16.0' } })).join('\n')).toMatch(/staging\.readOnly.*not supported for "sqlserver-se-16\.0"/);
-    expect(problemsOf(withPair({ staging: { readOnly: true, parameterGroupFamily: 'mysql8.0', hooks, runner, onFailure: 'delete' } })).join('\n')).toMatch(/staging\.hooks.*PostgreSQL only for now/);
+    expect(problemsOf(withPair({ staging: { parameterGroupFamily: 'oracle-ee-19', hooks, runner, onFailure: 'delete' } })).join('\n')).toMatch(/staging\.hooks.*PostgreSQL, MySQL and MariaDB.*"oracle-ee-19" is none of them/);
+  });
+
+  it('takes MySQL and MariaDB hooks, and read-only MySQL without hooks, but refuses read_only with hooks there: the master user could not write', () => {
+    expect(parseConfig(withPair({ staging: { parameterGroupFamily: 'mysql8.0', hooks, runner, onFailure: 'delete' } })).pairs[0]?.staging?.hooks.afterRestore).toHaveLength(1);
+    expect(parseConfig(withPair({ staging: { parameterGroupFamily: 'mariadb10.11', hooks, runner, onFailure: 'delete' } })).pairs[0]?.staging?.parameterGroupFamily).toBe('mariadb10.11');
+    expect(parseConfig(withPair({ staging: { readOnly: true, parameterGroupFamily: 'mysql8.0' } })).pairs[0]?.staging?.readOnly).toBe(true);
+    for (const family of ['mysql8.0', 'mariadb10.11']) {
+      expect(problemsOf(withPair({ staging: { readOnly: true, parameterGroupFamily: family, hooks, runner, onFailure: 'delete' } })).join('\n')).toMatch(/staging\.readOnly.*cannot be combined with hooks.*CONNECTION_ADMIN or SUPER/);
+    }
   });
 
   it('embeds each hook file, and names the pair and the file it cannot read', () => {

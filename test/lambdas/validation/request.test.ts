@@ -10,7 +10,7 @@ import { ValidationRequestError, ValidationSetupError, parseValidationRequest, t
 const SECRET = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-master-AbCdEf';
 const VALIDATION_SECRET = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:orders-staging-validation-XyZ123';
 const VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
-const COPY = { host: 'orders-staging-b.abcdefghijkl.eu-central-1.rds.amazonaws.com', port: 5432, masterUsername: 'admin_user' };
+const COPY = { dialect: 'postgres' as const, host: 'orders-staging-b.abcdefghijkl.eu-central-1.rds.amazonaws.com', port: 5432, masterUsername: 'admin_user' };
 
 function payload(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -39,7 +39,7 @@ function problems(input: unknown): string[] {
 
 describe('parseValidationRequest', () => {
   it('takes a request and fills in the password key', () => {
-    expect(parseValidationRequest(payload())).toEqual({ ...payload(), passwordKey: 'password' });
+    expect(parseValidationRequest(payload())).toEqual({ ...payload(), engine: 'postgres', passwordKey: 'password' });
   });
 
   it.each([
@@ -81,6 +81,7 @@ describe('validationRequest', () => {
   it("asks for the copy as the master user with the pair's secret, over verified TLS, as JSON a Lambda payload carries unchanged", () => {
     const request = validationRequest(spec, { ...COPY, secret: { arn: SECRET, passwordKey: 'pw' } });
     expect(request).toEqual({
+      engine: 'postgres',
       host: COPY.host,
       port: 5432,
       user: 'admin_user',

@@ -56,6 +56,7 @@ describe('verify-full against a server with an untrusted certificate', () => {
     const deps = { ...lambdaValidationDeps(), readPassword: () => Promise.resolve(PASSWORD) };
     const result = await validateCopy(
       {
+        engine: 'postgres',
         host: 'localhost',
         port,
         user: 'postgres',

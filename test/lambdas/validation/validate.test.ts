@@ -6,10 +6,10 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { openPostgres, type PostgresTarget } from '../../../lambdas/aws/postgres';
+import { openPostgres } from '../../../lambdas/aws/postgres';
 import { SecretUnusableError, SecretsAdapter } from '../../../lambdas/aws/secrets';
 import { createHandler } from '../../../lambdas/handlers/validate-copy';
-import type { SqlSession } from '../../../lambdas/sql/steps';
+import type { SqlSession, SqlTarget } from '../../../lambdas/sql/steps';
 import { CONNECT_STEP, VALIDATION_APPLICATION_NAME, validateCopy, type ValidationDeps, type ValidationRequest } from '../../../lambdas/validation/validate';
 import { SimDatabaseServers } from '../../../scripts/sim/sql/servers';
 import { closedPort, startPasswordGate, type PasswordGate } from './password-gate';
@@ -48,6 +48,7 @@ afterAll(async () => {
 
 function request(overrides: Partial<ValidationRequest> = {}): ValidationRequest {
   return {
+    engine: 'postgres',
     host: '127.0.0.1',
     port: gate.port,
     user: 'postgres',
@@ -63,13 +64,14 @@ function request(overrides: Partial<ValidationRequest> = {}): ValidationRequest 
 
 /** Real `pg` sessions, counted as they are opened and closed; the password from a map of secrets; a fixed clock. */
 function deps(options: { password?: string; now?: Date; readPassword?: ValidationDeps['readPassword'] } = {}) {
-  const seen = { targets: [] as PostgresTarget[], opened: 0, closed: 0 };
+  const seen = { targets: [] as SqlTarget[], opened: 0, closed: 0 };
   const d: ValidationDeps = {
     open: async (target) => {
       seen.targets.push(target);
       const session = await openPostgres(target);
       seen.opened += 1;
       const counted: SqlSession = {
+        dialect: session.dialect,
         query: (sql) => session.query(sql),
         close: async () => {
           seen.closed += 1;
