@@ -78,6 +78,20 @@ export class ClientProbes {
     return pair.replica.kind === 'cluster' ? clusterEndpoint(pair.replica.identifier, this.deps.rds.region) : this.dns.endpointName(pair.replica.identifier);
   }
 
+  /**
+   * Whether clients reach an instance through its security groups. A pair's `staging.isolationSecurityGroupId` admits
+   * only the SQL runner (its contract, lambdas/kernel/config.ts); every other group of the simulated VPC admits the
+   * clients. An instance in isolation groups only is out of their reach: "a security group controls the access that
+   * traffic has in and out of a DB instance"; traffic no inbound rule allows is dropped (RDS User Guide, "Controlling
+   * access with security groups"; Amazon VPC User Guide, "Security groups": they are stateful allow-lists).
+   */
+  private admitsClients(instanceId: string): boolean {
+    const groups = (this.deps.rds.instances.get(instanceId)?.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId ?? '');
+    if (groups.length === 0) return true;
+    const isolation = new Set(this.deps.pairs.map((p) => p.staging?.isolationSecurityGroupId).filter((g): g is string => g !== undefined));
+    return groups.some((g) => !isolation.has(g));
+  }
+
   /** Starts the pair's probe at `at` (a refresh's scheduled time less the margin), unless it is already running. */
   public open(pair: PairConfig, at: Date): void {
     this.deps.clock.at(at, `probe opens ${pair.id}`, async () => {
@@ -90,6 +104,7 @@ export class ClientProbes {
         name: this.nameOf(pair),
         intervalSeconds: PROBE_INTERVAL_SECONDS,
         beforeSample: () => this.sync(),
+        reachable: (instanceId) => this.admitsClients(instanceId),
       });
       this.windows.set(pair.id, { probe, from: this.deps.clock.now() });
     });

@@ -7,7 +7,8 @@
  * Each sample is a piece of work on the VirtualClock, which awaits it: simulated time stands still while the real
  * query runs, so a run gives the same samples whatever the machine's speed. A name that does not resolve fails
  * with NXDOMAIN; an answer whose server is gone or suspended fails with ECONNREFUSED (nothing listens at that
- * address), without opening a socket; anything else is decided by the real server.
+ * address), and one whose security groups do not admit the client with ETIMEDOUT (`reachable`), without opening a
+ * socket; anything else is decided by the real server.
  *
  * Start and stop it around the window to measure (a refresh run): `stop()` makes the tick already queued on the
  * clock a no-op.
@@ -39,6 +40,11 @@ export interface SimProbeOptions {
   readonly timeoutMs?: number;
   /** Runs before each sample, at its simulated time: the simulation brings its servers and DNS up to date there. */
   readonly beforeSample?: (at: Date) => Promise<void> | void;
+  /**
+   * Whether the client's network reaches an instance: its security groups admit the client (default: always). One
+   * that does not is dropped, not refused: the connect times out (ETIMEDOUT), without a socket opened.
+   */
+  readonly reachable?: (instanceId: string) => boolean;
 }
 
 /** A running probe. */
@@ -75,6 +81,7 @@ export function startProbe(options: SimProbeOptions): SimProbe {
     if ('error' in answer) return { at, ok: false, error: answer.error };
     const server = servers.atAddress(answer.address);
     if (server?.port === undefined) return { at, ok: false, error: 'ECONNREFUSED' };
+    if (options.reachable && !options.reachable(server.instanceId)) return { at, ok: false, error: 'ETIMEDOUT' };
     return querySample({ host: '127.0.0.1', port: server.port, user: 'postgres', database: 'postgres', ssl: false, timeoutMs }, sql, at);
   };
 

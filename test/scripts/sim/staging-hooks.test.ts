@@ -15,8 +15,8 @@ const config = (JSON.parse(readFileSync(join(ROOT, 'infra/examples/staging-safet
 const Y = 'orders-staging';
 const ISOLATION = config.pairs[0]!.staging.isolationSecurityGroupId;
 
-async function withNights<T>(nights: number, faults: FaultSpec[], look: (sim: Simulation) => Promise<T>): Promise<T> {
-  const sim = await Simulation.create({ config, seed: 3, faults, probe: false });
+async function withNights<T>(nights: number, faults: FaultSpec[], look: (sim: Simulation) => Promise<T>, options: { probe?: boolean } = {}): Promise<T> {
+  const sim = await Simulation.create({ config, seed: 3, faults, probe: options.probe ?? false });
   try {
     await sim.runNights(nights);
     return await look(sim);
@@ -90,5 +90,27 @@ describe('staging hooks in the simulated account', () => {
       expect(third?.status).toBe('succeeded');
       expect(sim.rds.instances.get(Y)!.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId)).not.toContain(ISOLATION);
     });
+  });
+
+  it("clients cannot reach an isolated y: the probe's failed seconds run on through the hooks, and past a failed night's close", async () => {
+    await withNights(
+      2,
+      [{ name: 'hook-fails', night: 2 }],
+      async (sim) => {
+        const [good, failed] = await sim.history(Y);
+        const seconds = (from?: string, to?: string) => (Date.parse(to!) - Date.parse(from!)) / 1000;
+        // Night 1: clients lose y when its deletion starts and get it back once its hooks passed, not when it became
+        // usable (the probe queries every 5 s; the hooks take longer than that).
+        expect(good?.status).toBe('succeeded');
+        expect(seconds(good?.usableAt, good?.hooksPassedAt)).toBeGreaterThan(10);
+        expect(good?.clientDowntimeSeconds).toBeGreaterThanOrEqual(seconds(good?.deleteRequestedAt, good?.hooksPassedAt) - 5);
+        expect(good?.clientDowntimeSeconds).toBeLessThanOrEqual(seconds(good?.deleteRequestedAt, good?.hooksPassedAt) + 5);
+        // Night 2: y stays isolated after the failed hook, so every query failed until the probe's window ended
+        // (a minute after the run closed), not only until y became usable.
+        expect(failed?.status).toBe('failed');
+        expect(failed?.clientDowntimeSeconds).toBeGreaterThan(seconds(failed?.deleteRequestedAt, failed?.closedAt));
+      },
+      { probe: true },
+    );
   });
 });
