@@ -38,13 +38,14 @@ import {
 } from '@aws-sdk/client-rds';
 import type { VirtualClock } from './clock';
 import { defaultOptionGroup, engineFamilyOf, parameterGroupFamily } from './engines';
-import type { SimKms } from './kms';
+import type { SimKey, SimKms } from './kms';
 import type { Distribution, Random } from './random';
 import { lognormal, uniform } from './random';
 import { SimClusters } from './rds-clusters';
 import type { ParameterGroup } from './rds-rules';
 import { ROLE_FEATURES, checkModify, checkRestore, gp3Baseline, text } from './rds-rules';
 import { SimSecretsManager } from './secrets';
+import { attributesResult, modifyRestoreAttribute, mayUse, parseSnapshotArn, PUBLIC, sharedCopyNeedsKey, sharedEncryptedRestore, sharedView, sourceKeyNotAccessible } from './sharing';
 import type { SimTopic } from './sns';
 
 /** How long RDS takes, by default. Assumptions for a small instance (db.t4g/db.r6g.large, ≤ 500 GB), stated in the README. */
@@ -244,6 +245,8 @@ export class SimRds {
   private readonly passwords = new WeakMap<object, string>();
   /** The instance class of the instance each snapshot was taken of: a restore's default class. */
   private readonly snapshotClasses = new WeakMap<object, string>();
+  /** Each manual snapshot's restore attribute: the accounts it is shared with, or `all` (ModifyDBSnapshotAttribute). It goes with the snapshot. */
+  private readonly restoreAttributes = new WeakMap<DBSnapshot, string[]>();
   public readonly calls: ApiCall[] = [];
   /** Every rename applied, in order: which instance (its DbiResourceId) changed name, and when (the simulated DNS follows these). */
   public readonly renames: { from: string; to: string; dbiResourceId: string; at: Date }[] = [];
@@ -256,6 +259,11 @@ export class SimRds {
   public subscriptionObserver: ((sub: EventSubscriptionRecord, from: string) => void) | undefined;
   /** The account's RDS in every simulated region, this one included: where cross-region copies come from. */
   public regions: ReadonlyMap<string, SimRds> = new Map();
+  /**
+   * Every simulated account's RDS in every region, keyed `${account}/${region}`: where another account's snapshots
+   * shared with this one are found (scripts/sim/sharing.ts). Empty (the default): only this account exists.
+   */
+  public cloud: ReadonlyMap<string, SimRds> = new Map();
   /** The account's KMS keys; unset, any KmsKeyId is taken as given. */
   public kms: SimKms | undefined;
   /** Cross-region copies allowed in flight into this region (20 today; 5 on older accounts). */
@@ -373,6 +381,10 @@ export class SimRds {
         return this.createDBSnapshot(input);
       case 'DeleteDBSnapshotCommand':
         return this.deleteDBSnapshot(input);
+      case 'ModifyDBSnapshotAttributeCommand':
+        return this.modifyDBSnapshotAttribute(input);
+      case 'DescribeDBSnapshotAttributesCommand':
+        return this.describeDBSnapshotAttributes(input);
       case 'ListTagsForResourceCommand':
         return this.listTagsForResource(input);
       case 'AddTagsToResourceCommand':
@@ -737,9 +749,32 @@ export class SimRds {
     const snapId = String(input.DBSnapshotIdentifier);
     if (this.instances.has(id)) throw new DBInstanceAlreadyExistsFault({ message: 'DB instance already exists', ...meta() });
     const snap = [...this.snapshots.values()].find((s) => s.DBSnapshotIdentifier === snapId || s.DBSnapshotArn === snapId);
+    if (!snap) {
+      // Another account's snapshot shared with this one, named by its ARN, of this region (sharing.ts).
+      const shared = this.sharedSnapshot(snapId);
+      if (shared && shared.owner.region === this.region) return this.restoreFromShared(id, shared.owner, shared.snap, input);
+    }
     if (!snap) throw new DBSnapshotNotFoundFault({ message: `DBSnapshot not found: ${snapId}`, ...meta() });
     if (snap.Status !== 'available') throw new InvalidDBSnapshotStateFault({ message: `Snapshot ${snapId} is not available (${snap.Status}).`, ...meta() });
     return this.restoreInstance(id, snap, input, { eventId: 'RDS-EVENT-0043', message: `Restored from snapshot ${snap.DBSnapshotIdentifier}` });
+  }
+
+  /**
+   * A restore from a snapshot another account shared with this one: only an unencrypted one (sharedEncryptedRestore in
+   * sharing.ts: "you can't restore a DB instance from a DB snapshot that is both shared and encrypted", RDS User Guide,
+   * "Sharing a DB snapshot for Amazon RDS"). The instance is this account's; it holds the snapshot's data, master user
+   * and password.
+   */
+  private restoreFromShared(id: string, owner: SimRds, snap: DBSnapshot, input: Record<string, unknown>): Record<string, unknown> {
+    const arn = snap.DBSnapshotArn ?? '';
+    if (snap.Encrypted) throw sharedEncryptedRestore(arn);
+    if (snap.Status !== 'available') throw new InvalidDBSnapshotStateFault({ message: `Snapshot ${arn} is not available (${snap.Status}).`, ...meta() });
+    const local = structuredClone(snap);
+    const password = owner.passwords.get(snap);
+    if (password !== undefined) this.passwords.set(local, password);
+    const cls = owner.snapshotClasses.get(snap);
+    if (cls) this.snapshotClasses.set(local, cls);
+    return this.restoreInstance(id, local, input, { eventId: 'RDS-EVENT-0043', message: `Restored from snapshot ${arn}` });
   }
 
   /**
@@ -1310,8 +1345,16 @@ export class SimRds {
     const m = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):snapshot:(.+)$/.exec(sourceId);
     if (!m) throw invalidParameter(`The parameter SourceDBSnapshotIdentifier is not a valid identifier: ${sourceId}`);
     const [, region = '', account, id = ''] = m;
-    // Cross-account copies are not simulated: a snapshot of another account is not found.
-    if (account !== this.account) throw notFound();
+    // Another account's snapshot: only one shared with this account (or public) is found; in this region or, in a
+    // single step, another ("You can also specify an ARN of a snapshot that is in a different account and a different
+    // AWS Region", CopyDBSnapshot API reference, SourceDBSnapshotIdentifier). Like any cross-region copy, it comes with
+    // the URL presigned for the source region.
+    if (account !== this.account) {
+      const shared = this.sharedSnapshot(sourceId);
+      if (!shared) throw notFound();
+      if (shared.owner.region !== this.region) this.checkPresignedUrl(input, sourceId, region, shared.snap);
+      return { from: shared.owner, snap: shared.snap };
+    }
     const from = region === this.region ? this : this.regions.get(region);
     const snap = from?.snapshots.get(id);
     if (from && from.region !== this.region) this.checkPresignedUrl(input, sourceId, region, snap);
@@ -1350,11 +1393,13 @@ export class SimRds {
     const { from, snap: source } = this.copySource(sourceId, input);
     if (source.Status !== 'available') throw new InvalidDBSnapshotStateFault({ message: `Snapshot ${source.DBSnapshotIdentifier} is not in available state (${source.Status}).`, ...meta() });
     if (this.snapshots.has(targetId)) throw new DBSnapshotAlreadyExistsFault({ message: `Cannot create the snapshot because a snapshot with the identifier ${targetId} already exists.`, ...meta() });
-    const cross = from !== this;
+    // Across regions: a copy of another account's snapshot of this region is not a cross-region copy.
+    const cross = from.region !== this.region;
     const requested = input.KmsKeyId as string | undefined;
+    if (from.account !== this.account) this.checkSharedCopy(from, source, requested);
     let key: string | undefined;
     if (requested !== undefined) {
-      key = this.kms ? this.kms.resolve(requested, this.region)?.arn : requested;
+      key = this.kms ? this.resolveKmsKey(requested)?.arn : requested;
       if (!key) throw new KMSKeyNotAccessibleFault({ message: `The target KMS key [${requested}] does not exist, is not enabled or you do not have permissions to access it.`, ...meta() });
     } else if (source.Encrypted) {
       // KMS keys never leave their region: a cross-region copy of an encrypted snapshot must name a key here.
@@ -1410,6 +1455,109 @@ export class SimRds {
     this.snapshots.delete(id);
     this.emit('db-snapshot', id, 'RDS-EVENT-0041', 'deletion', 'Deleted manual snapshot');
     return { DBSnapshot: { ...structuredClone(snap), Status: 'deleted' } };
+  }
+
+  // ---- sharing snapshots with other accounts (the rules are in sharing.ts) ---------------------
+
+  /**
+   * ModifyDBSnapshotAttribute (AttributeName restore): shares a manual snapshot of this account with other accounts, or
+   * makes it public, by the rules of sharing.ts. The identifier is checked as a manual snapshot's: RDS refuses an
+   * automated snapshot's `rds:` identifier with InvalidParameterValue, "The parameter DBSnapshotIdentifier is not a
+   * valid identifier. Identifiers must begin with a letter; ..." (aws/aws-cli issue #8296, aws/aws-sdk issue #638), and
+   * a missing snapshot with DBSnapshotNotFound, "DBSnapshot not found: <id>" (same issue; API reference, Errors).
+   */
+  private modifyDBSnapshotAttribute(input: Record<string, unknown>): Record<string, unknown> {
+    const id = param(input.DBSnapshotIdentifier);
+    if (!isValidSnapshotId(id)) throw invalidSnapshotId('DBSnapshotIdentifier');
+    const snap = this.snapshots.get(id);
+    if (!snap) throw new DBSnapshotNotFoundFault({ message: `DBSnapshot not found: ${id}`, ...meta() });
+    const values = modifyRestoreAttribute(snap, input, this.restoreAttributes.get(snap) ?? [], this.kms?.isAwsManaged(snap.KmsKeyId) ?? false);
+    this.restoreAttributes.set(snap, values);
+    return { DBSnapshotAttributesResult: attributesResult(id, values) };
+  }
+
+  /**
+   * DescribeDBSnapshotAttributes: the restore attribute of one of this account's snapshots, empty when it is not shared
+   * (it answers for an automated snapshot too: aws/aws-sdk issue #638); DBSnapshotNotFound otherwise (API reference,
+   * Errors).
+   */
+  private describeDBSnapshotAttributes(input: Record<string, unknown>): Record<string, unknown> {
+    const id = param(input.DBSnapshotIdentifier);
+    const snap = this.snapshots.get(id);
+    if (!snap) throw new DBSnapshotNotFoundFault({ message: `DBSnapshot not found: ${id}`, ...meta() });
+    return { DBSnapshotAttributesResult: attributesResult(id, this.restoreAttributes.get(snap) ?? []) };
+  }
+
+  /**
+   * Another account's manual snapshot, named by its ARN, that this account may copy or restore: shared with it, or
+   * public (sharing.ts, mayUse). Undefined for this account's own ARNs, for accounts and regions not simulated, and for
+   * snapshots this account may not use: to it they do not exist (DBSnapshotNotFound).
+   */
+  private sharedSnapshot(arn: string): { owner: SimRds; snap: DBSnapshot; values: string[] } | undefined {
+    const parts = parseSnapshotArn(arn);
+    if (!parts || parts.account === this.account) return undefined;
+    const owner = this.cloud.get(`${parts.account}/${parts.region}`);
+    const snap = owner?.snapshots.get(parts.id);
+    if (!owner || !snap || snap.SnapshotType !== 'manual') return undefined;
+    const values = owner.restoreAttributes.get(snap) ?? [];
+    return mayUse(values, this.account) ? { owner, snap, values } : undefined;
+  }
+
+  /**
+   * Other accounts' snapshots of this region that DescribeDBSnapshots lists for this account: `shared` ones with
+   * IncludeShared ("shared - Return all manual DB snapshots that have been shared to my AWS account"; "Shared and public
+   * DB snapshots are not included in the returned results by default. You can include shared snapshots with these
+   * results by enabling the IncludeShared parameter"), `public` ones with IncludePublic ("The IncludePublic parameter
+   * doesn't apply when SnapshotType is set to shared. The IncludeShared parameter doesn't apply when SnapshotType is set
+   * to public"; DescribeDBSnapshots API reference, SnapshotType). SnapshotType shared without IncludeShared lists none:
+   * callers pass both (AWS Ops Automator's RDS copy action selects shared snapshots with {"SnapshotType": "shared",
+   * "IncludeShared": True}); that RDS requires both is assumed, unconfirmed.
+   */
+  private sharedWithThisAccount(input: Record<string, unknown>): DBSnapshot[] {
+    const type = input.SnapshotType as string | undefined;
+    const shared = input.IncludeShared === true && (type === undefined || type === 'shared');
+    const pub = input.IncludePublic === true && (type === undefined || type === 'public');
+    if (!shared && !pub) return [];
+    const out: DBSnapshot[] = [];
+    for (const owner of this.cloud.values()) {
+      if (owner.account === this.account || owner.region !== this.region) continue;
+      for (const snap of owner.snapshots.values()) {
+        const values = snap.SnapshotType === 'manual' ? (owner.restoreAttributes.get(snap) ?? []) : [];
+        if (shared && values.includes(this.account)) out.push(sharedView(snap, 'shared'));
+        else if (pub && values.includes(PUBLIC)) out.push(sharedView(snap, 'public'));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What a copy of another account's shared snapshot needs: "You can copy snapshots shared to you by other AWS
+   * accounts. In some cases, you might copy an encrypted snapshot that has been shared from another AWS account. In
+   * these cases, you must have access to the AWS KMS key that was used to encrypt the snapshot" (RDS User Guide,
+   * "Copying a DB snapshot for Amazon RDS"). An encrypted one needs a KmsKeyId of the copying account's choosing and a
+   * source key whose key policy admits this account (an AWS managed aws/rds key never does: kms.ts). Without a KMS
+   * simulated for the owner, its key is taken as usable.
+   */
+  private checkSharedCopy(from: SimRds, source: DBSnapshot, requested: string | undefined): void {
+    if (!source.Encrypted) return;
+    if (requested === undefined) throw sharedCopyNeedsKey();
+    const keyArn = source.KmsKeyId ?? '';
+    if (from.kms && !from.kms.resolve(keyArn, from.region, this.account)) throw sourceKeyNotAccessible(keyArn);
+  }
+
+  /**
+   * The key a KmsKeyId names for this account in this region: one of its own, or another account's key named by its ARN
+   * whose key policy admits this account ("You can also use a KMS key from another Amazon account when the key policy
+   * grants access to the source and target accounts", RDS User Guide, "Sharing encrypted snapshots for Amazon RDS"; the
+   * resolution rules are in kms.ts).
+   */
+  private resolveKmsKey(id: string): SimKey | undefined {
+    const own = this.kms?.resolve(id, this.region);
+    if (own) return own;
+    const account = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:(\d{12}):/.exec(id)?.[1];
+    if (!account || account === this.account) return undefined;
+    const other = [...this.cloud.values()].find((r) => r.account === account && r.kms)?.kms;
+    return other?.resolve(id, this.region, this.account);
   }
 
   private resourceByArn(arn: string): { TagList?: Tag[] } {
@@ -1513,6 +1661,10 @@ export class SimRds {
     const id = input.DBSnapshotIdentifier as string | undefined;
     if (id !== undefined) {
       const snap = [...this.snapshots.values()].find((s) => s.DBSnapshotIdentifier === id || s.DBSnapshotArn === id);
+      // Another account's snapshot, by its ARN: seen only when shared with this account or public (sharing.ts; that no
+      // IncludeShared is needed to describe one by ARN is assumed, unconfirmed).
+      const shared = snap ? undefined : this.sharedSnapshot(id);
+      if (shared && shared.owner.region === this.region) return { DBSnapshots: [sharedView(shared.snap, shared.values.includes(this.account) ? 'shared' : 'public')] };
       if (!snap) throw new DBSnapshotNotFoundFault({ message: `DBSnapshot ${id} not found.`, ...meta() });
       return { DBSnapshots: [structuredClone(snap)] };
     }
@@ -1524,8 +1676,7 @@ export class SimRds {
     const engines = SimRds.filterValues(input.Filters, 'engine');
     // Like RDS: without SnapshotType, automated and manual snapshots; shared and public only when asked.
     const types = input.SnapshotType ? [input.SnapshotType as string] : ['automated', 'manual', ...(input.IncludeShared ? ['shared'] : []), ...(input.IncludePublic ? ['public'] : [])];
-    const all = [...this.snapshots.values()]
-      .filter((s) => types.includes(s.SnapshotType ?? ''))
+    const all = [...[...this.snapshots.values()].filter((s) => types.includes(s.SnapshotType ?? '')), ...this.sharedWithThisAccount(input)]
       .filter((s) => !byInstance || s.DBInstanceIdentifier === byInstance)
       .filter((s) => !instanceIds || instanceIds.includes(s.DBInstanceIdentifier ?? ''))
       .filter((s) => !resourceIds || resourceIds.includes(s.DbiResourceId ?? ''))
