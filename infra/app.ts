@@ -1,7 +1,8 @@
 /**
  * The CDK app: reads the `replicaRefresh` context of cdk.json, and creates one stack per replica region, then one
- * per source region whose x's snapshots the project copies. Needs no AWS credentials: account and regions come from
- * the config, nothing is looked up.
+ * per source region whose x's snapshots the project copies, and, when the configuration has a vault (issue 18), the
+ * vault's stack in the vault account and region. Needs no AWS credentials: accounts and regions come from the config,
+ * nothing is looked up.
  */
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
@@ -11,6 +12,8 @@ import { ConfigError } from '../lambdas/kernel/errors';
 import { describeList } from './platform/describe';
 import { ReplicaRegionStack } from './stacks/replica-region-stack';
 import { SourceRegionStack } from './stacks/source-region-stack';
+import { VaultStack } from './stacks/vault-stack';
+import { vaultStackId } from '../lambdas/vault/names';
 
 /** The cdk.json context key that holds the configuration. */
 export const CONFIG_CONTEXT_KEY = 'replicaRefresh';
@@ -48,6 +51,8 @@ export interface BuiltApp {
   readonly stacks: ReadonlyMap<string, ReplicaRegionStack>;
   /** One stack per source region whose snapshots the project copies, by region. */
   readonly sourceStacks: ReadonlyMap<string, SourceRegionStack>;
+  /** The vault's stack, in the vault account and region; only when the configuration has a vault (issue 18). */
+  readonly vaultStack?: VaultStack;
 }
 
 /** The stack id of a replica region's stack. */
@@ -119,7 +124,16 @@ export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
       }),
     );
   }
-  return { app, config, stacks, sourceStacks };
+  // The vault deploys with the vault account's credentials and references no other stack (nor they it): the names both
+  // sides use are fixed (lambdas/vault/names.ts).
+  const vaultStack = config.vault
+    ? new VaultStack(app, vaultStackId(config.vault.region), {
+        env: { account: config.vault.account, region: config.vault.region },
+        description: describeList('replica-refresh vault: keeps copies of ', [...new Set(config.pairs.map((p) => p.source.identifier))], ` out of production's reach (${config.vault.region})`),
+        config,
+      })
+    : undefined;
+  return { app, config, stacks, sourceStacks, ...(vaultStack ? { vaultStack } : {}) };
 }
 
 /** Entry point of `cdk synth`: a bad configuration ends the process with its message, not a stack trace. */

@@ -19,6 +19,7 @@ import {
   RESOURCES_ENV,
   RUNTIME_CONFIG_FILE,
   copyConfigFileText,
+  parseWith,
   runtimeConfigFileText,
   splitRuntimeConfig,
   type copyRuntimeConfigFileSchema,
@@ -28,6 +29,8 @@ import {
   type runtimeResourcesSchema,
 } from '../../lambdas/kernel/config';
 import { METRICS_NAMESPACE } from '../../lambdas/kernel/powertools';
+import { VAULT_CONFIG_FILE, VAULT_RESOURCES_ENV, vaultConfigFileSchema, type vaultResourcesSchema } from '../../lambdas/vault/config';
+import { VAULT_METRIC_NAMESPACE } from '../../lambdas/vault/names';
 import { acknowledgeNag } from './nag';
 import { deadLetterQueue } from './dead-letter-queue';
 
@@ -154,11 +157,21 @@ const TOKEN_SIZE_ESTIMATE = 320;
 /**
  * The configuration a function receives: the file bundled next to its index.js (validated here, at synth, with the
  * schema the function parses it with at cold start) and the resource names that go into its environment (tokens
- * until deployed). A replica-region function gets its region's runtime configuration, the copy function its own.
+ * until deployed). A replica-region function gets its region's runtime configuration, the copy function its own, the
+ * vault function (issue 18, in the vault account) the vault's: {@link VAULT_CONFIG_FILE} (lambdas/vault/config.ts's
+ * vaultConfigFile of the app's configuration) and {@link VAULT_RESOURCES_ENV} (its key, ledger table and topic).
  */
 export type FunctionConfig =
   | { readonly kind: 'runtime'; readonly file: z.input<typeof runtimeConfigFileSchema>; readonly resources: z.input<typeof runtimeResourcesSchema> }
-  | { readonly kind: 'copy'; readonly file: z.input<typeof copyRuntimeConfigFileSchema>; readonly resources: z.input<typeof copyResourcesSchema> };
+  | { readonly kind: 'copy'; readonly file: z.input<typeof copyRuntimeConfigFileSchema>; readonly resources: z.input<typeof copyResourcesSchema> }
+  | { readonly kind: 'vault'; readonly file: z.input<typeof vaultConfigFileSchema>; readonly resources: z.input<typeof vaultResourcesSchema> };
+
+/** Where each kind of configuration goes: the bundled file's name and the environment variable of its resources. */
+const CONFIG_PLACES: Readonly<Record<FunctionConfig['kind'], { readonly file: string; readonly env: string }>> = {
+  runtime: { file: RUNTIME_CONFIG_FILE, env: RESOURCES_ENV },
+  copy: { file: COPY_CONFIG_FILE, env: COPY_RESOURCES_ENV },
+  vault: { file: VAULT_CONFIG_FILE, env: VAULT_RESOURCES_ENV },
+};
 
 /** Properties of a {@link RefreshFunction}. */
 export interface RefreshFunctionProps {
@@ -178,7 +191,7 @@ export interface RefreshFunctionProps {
   readonly runtimeConfig?: z.input<typeof runtimeConfigSchema>;
   /**
    * The configuration, already split into file and resources, for a function that reads another configuration
-   * than the runtime one (the copy function). Give either this or {@link runtimeConfig}.
+   * than the runtime one (the copy function, the vault function). Give either this or {@link runtimeConfig}.
    * @default - `runtimeConfig`, split
    */
   readonly config?: FunctionConfig;
@@ -191,6 +204,12 @@ export interface RefreshFunctionProps {
    * @default - none: the account's unreserved pool
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * A fixed name for the function's role, for a role that a policy of another account names (the vault's inbox names
+   * production's share roles, lambdas/vault/names.ts). IAM role names are unique per account, at most 64 characters.
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
   /**
    * How long the function's logs are kept.
    * @default RetentionDays.THREE_MONTHS
@@ -218,7 +237,7 @@ export class RefreshFunction extends Construct {
   public readonly configFile: { readonly name: string; readonly text: string };
   /**
    * The SDK clients bundled as stand-ins that refuse (CLIENT_STAND_INS), because the function's configuration never
-   * builds them ({@link unusedClients}); none for the copy function.
+   * builds them ({@link unusedClients}); none for the copy and vault functions.
    */
   public readonly standInClients: readonly OptionalClient[];
 
@@ -229,14 +248,15 @@ export class RefreshFunction extends Construct {
     }
     const config = functionConfig(props);
     const bundled = configFile(this, config);
-    const resourcesEnv = config.kind === 'copy' ? COPY_RESOURCES_ENV : RESOURCES_ENV;
+    const resourcesEnv = CONFIG_PLACES[config.kind].env;
     const environment = {
       // Stack traces point into the TypeScript sources, not the minified bundle.
       NODE_OPTIONS: '--enable-source-maps',
       // Powertools tags every log line and metric with the function's role in the pipeline.
       POWERTOOLS_SERVICE_NAME: props.serviceName,
-      // The namespace the functions publish in and the alarms and dashboard read, from one constant.
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // The namespace the functions publish in and the alarms and dashboard read, from one constant (the vault's own
+      // in the vault account, which its alarms read).
+      POWERTOOLS_METRICS_NAMESPACE: config.kind === 'vault' ? VAULT_METRIC_NAMESPACE : METRICS_NAMESPACE,
       // Only the names of the stack's resources, known at deploy time: the pairs are in the bundled file, so the
       // environment's size does not grow with them.
       [resourcesEnv]: Stack.of(this).toJsonString(config.resources),
@@ -263,9 +283,13 @@ export class RefreshFunction extends Construct {
     });
 
     // Its own role per function, so each gets only its grants (no AWSLambdaBasicExecutionRole with logs:* on *).
+    if (props.roleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(props.roleName)) {
+      throw new Error(`roleName must be 1-64 characters of letters, digits and +=,.@_-, got ${JSON.stringify(props.roleName)}`);
+    }
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${props.serviceName} function of replica-refresh`,
+      ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
     });
     this.logGroup.grantWrite(role);
     this.role = role;
@@ -355,7 +379,7 @@ function shellQuote(text: string): string {
  * @throws ConfigError naming the file, the pair (by y) and the field
  */
 function configFile(scope: Construct, config: FunctionConfig): { name: string; text: string; hooks: ConfigFileHooks } {
-  const name = config.kind === 'copy' ? COPY_CONFIG_FILE : RUNTIME_CONFIG_FILE;
+  const name = CONFIG_PLACES[config.kind].file;
   const tokens: string[] = [];
   JSON.stringify(config.file, (key, v: unknown) => {
     if (typeof v === 'string' && Token.isUnresolved(v)) tokens.push(key);
@@ -364,13 +388,29 @@ function configFile(scope: Construct, config: FunctionConfig): { name: string; t
   if (tokens.length > 0) {
     throw new Error(`${scope.node.path}: ${name} is bundled at synth and cannot hold deploy-time values (tokens) in ${tokens.join(', ')}; pass them as resources`);
   }
-  const json = config.kind === 'copy' ? copyConfigFileText(config.file) : runtimeConfigFileText(config.file);
+  const json = configFileText(config);
   const sha256 = createHash('sha256').update(json).digest('hex');
   const dir = path.join(Stage.of(scope)?.assetOutdir ?? Stage.of(scope)?.outdir ?? '.', '.replica-refresh-config');
   mkdirSync(dir, { recursive: true });
   const stagedPath = path.join(dir, `${sha256}.json`);
   writeFileSync(stagedPath, json);
   return { name, text: json, hooks: new ConfigFileHooks(name, sha256, stagedPath) };
+}
+
+/**
+ * The text of a function's configuration file, validated with the schema the function reads it with and every default
+ * spelled out. The vault's is what lambdas/vault/config.ts's vaultConfigFileText writes for the app's configuration
+ * (vaultConfigFile's output, parsed again, prints the same).
+ */
+function configFileText(config: FunctionConfig): string {
+  switch (config.kind) {
+    case 'copy':
+      return copyConfigFileText(config.file);
+    case 'runtime':
+      return runtimeConfigFileText(config.file);
+    case 'vault':
+      return `${JSON.stringify(parseWith(vaultConfigFileSchema, config.file, VAULT_CONFIG_FILE))}\n`;
+  }
 }
 
 /** The size Lambda counts: every key and value, in bytes. */

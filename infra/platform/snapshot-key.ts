@@ -24,6 +24,18 @@
  * principal's RDS permissions (CopyDBSnapshot, restores, StartDBInstanceAutomatedBackupsReplication naming this key).
  * The root statement (CDK's default) lets IAM policies grant more, such as administering the key; it takes nothing
  * away.
+ *
+ * The vault account (issue 18), when there is one, may use the key as far as copying a snapshot shared with it needs,
+ * and no further: "For another AWS account to copy an encrypted DB snapshot shared from your account, the account that
+ * you share your snapshot with must have access to the AWS KMS key that encrypted the snapshot", by naming that
+ * account's root as `Principal` in the key policy (Amazon RDS User Guide, "Sharing a DB snapshot", "Allowing access
+ * to an AWS KMS key", USER_ShareSnapshot.html#USER_ShareSnapshot.Encrypted.KeyPolicy). Its two example statements
+ * are added for the vault account alone: "Allow use of the key" (kms:Encrypt, kms:Decrypt, kms:ReEncrypt*,
+ * kms:GenerateDataKey*, kms:DescribeKey) and "Allow attachment of persistent resources" (kms:CreateGrant,
+ * kms:ListGrants, kms:RevokeGrant with kms:GrantIsForAWSResource true). The example also lists kms:CreateGrant in the
+ * first statement, without the condition; here it is only in the second, so every grant the vault account makes on
+ * the key is one for an AWS resource (RDS, on its behalf). A root principal delegates to the account's IAM policies:
+ * only the vault roles whose IAM policy names this key can use it (the vault function's, infra/features/vault-copies.ts).
  */
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -43,6 +55,16 @@ export interface SnapshotKeyProps {
    * @default SNAPSHOT_KEY_ALIAS
    */
   readonly aliasName?: string;
+  /**
+   * What the key is for, shown in the console.
+   * @default - the project key's description
+   */
+  readonly description?: string;
+  /**
+   * The vault account (issue 18), which may use the key as far as copying a snapshot shared with it needs.
+   * @default - none: no other account may use the key
+   */
+  readonly vaultAccount?: string;
 }
 
 /**
@@ -66,8 +88,12 @@ export class SnapshotKey extends Construct {
       throw new Error(`aliasName must look like alias/<name> and not start with alias/aws/, got ${JSON.stringify(aliasName)}`);
     }
 
+    if (props.vaultAccount !== undefined && (!/^\d{12}$/.test(props.vaultAccount) || props.vaultAccount === account)) {
+      throw new Error(`vaultAccount must be the 12-digit id of another account than ${account}, got ${JSON.stringify(props.vaultAccount)}`);
+    }
+
     const key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the copies of x and the replicated backups replica-refresh restores y from',
+      description: props.description ?? 'Encrypts the copies of x and the replicated backups replica-refresh restores y from',
       enableKeyRotation: true,
       // Copies and y instances encrypted with it must stay restorable after the stack is gone.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -91,6 +117,26 @@ export class SnapshotKey extends Construct {
         conditions: { StringEquals: viaRds, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       }),
     );
+    if (props.vaultAccount !== undefined) {
+      const vault = new iam.AccountPrincipal(props.vaultAccount);
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowVaultAccountToCopySharedSnapshots',
+          principals: [vault],
+          actions: [...RDS_KEY_USE_ACTIONS],
+          resources: ['*'],
+        }),
+      );
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowVaultAccountGrantsToAwsResources',
+          principals: [vault],
+          actions: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
+          resources: ['*'],
+          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+      );
+    }
     this.key = key;
     this.alias = key.addAlias(aliasName);
   }

@@ -26,6 +26,7 @@ import { RetentionSchedules } from '../features/retention-schedule';
 import { RefreshSchedules, acknowledgeInvokeQualifiers } from '../features/schedule';
 import { SnapshotKey } from '../platform/snapshot-key';
 import { StagingSafety } from '../features/staging-safety';
+import { VaultSharing } from '../features/vault-sharing';
 import { acknowledgeNag } from '../platform/nag';
 import { enforceResourceLimit } from '../platform/resource-limit';
 
@@ -61,6 +62,8 @@ export class ReplicaRegionStack extends Stack {
   public readonly validations: ReadonlyMap<string, CopyValidation>;
   /** The read-only parameter groups of the pairs with `staging.readOnly`. */
   public readonly stagingSafety: StagingSafety;
+  /** What shares the region's copies with the vault account; only when the configuration has a vault (issue 18). */
+  public readonly vaultSharing?: VaultSharing;
 
   public constructor(scope: Construct, id: string, props: ReplicaRegionStackProps) {
     super(scope, id, props);
@@ -72,7 +75,8 @@ export class ReplicaRegionStack extends Stack {
       props.pairs.length,
       `its refresh schedule${sqlPairs.length > 0 ? ', a swap pair or one with staging hooks also its SQL function (a function, its role, policy, log group and invoke configuration)' : ''} (alarms, retention schedules, the read-only parameter groups and the dashboard do not grow with the pairs)`,
     );
-    if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey');
+    // With a vault, the project key also admits the vault account as far as copying a shared snapshot needs.
+    if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey', config.vault ? { vaultAccount: config.vault.account } : {});
     const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
     // One read-only parameter group per family the staging.readOnly pairs use, named as start-refresh names it for
     // y's restore (readOnlyParameterGroupName); the restorers' pg:* inputs cover it.
@@ -175,6 +179,17 @@ export class ReplicaRegionStack extends Stack {
     credentials.grantApply(this.onRdsEvent.role);
     credentials.grantApply(this.watchdog.role);
 
+    // The vault (issue 18): every copy of the region's x's is shared with the vault account, a manifest of each sent to
+    // the vault's inbox. The share function alone reads the vault from its runtime configuration.
+    if (config.vault) {
+      this.vaultSharing = new VaultSharing(this, 'VaultSharing', {
+        vault: config.vault,
+        pairs: props.pairs,
+        config: { kind: 'runtime', file: { ...split.file, vault: config.vault }, resources: split.resources },
+        notificationTopic: notifications.topic,
+      });
+    }
+
     const expiring = props.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
     let retentionSchedules: RetentionSchedules | undefined;
     if (expiring.length > 0) {
@@ -247,12 +262,16 @@ export class ReplicaRegionStack extends Stack {
       ...(retentionSchedules
         ? [{ id: 'RetentionScheduleDlqAlarm', label: 'Retention schedule delivery', queue: retentionSchedules.deadLetterQueue, what: 'A retention pass Scheduler could not deliver' }]
         : []),
+      ...(this.vaultSharing
+        ? [{ id: 'VaultShareDeliveryDlqAlarm', label: 'Vault share delivery', queue: this.vaultSharing.deadLetterQueue, what: 'A snapshot event or sweep EventBridge or Scheduler could not deliver to share-to-vault' }]
+        : []),
     ];
     const functions = [
       { label: 'start-refresh', fn: this.startRefresh },
       { label: 'on-rds-event', fn: this.onRdsEvent },
       { label: 'watchdog', fn: this.watchdog },
       ...(this.retention ? [{ label: 'retention', fn: this.retention }] : []),
+      ...(this.vaultSharing ? [{ label: 'share-to-vault', fn: this.vaultSharing.share }] : []),
     ];
     for (const { label, fn } of functions) {
       deadLetterQueues.push({

@@ -21,6 +21,22 @@ export class DeferQueue {
   }
 }
 
+/**
+ * The vault's inbox, in the vault account (issue 18): production sends it the manifest of each snapshot it shares.
+ * The queue's policy lets production's share role send, and nothing else (infra/stacks/vault-stack.ts).
+ */
+export class VaultInbox {
+  public constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  /** Sends one manifest. */
+  public async send(manifest: { snapshotArn: string }): Promise<void> {
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(manifest) }));
+  }
+}
+
 /** An SQS client for a region. */
 export function queueClient(region: string, extra: SQSClientConfig = {}): SQSClient {
   return new SQSClient({ region, maxAttempts: 6, ...extra });

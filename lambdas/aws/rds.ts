@@ -31,6 +31,8 @@ import {
   SnapshotQuotaExceededFault,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  DescribeDBSnapshotAttributesCommand,
+  ModifyDBSnapshotAttributeCommand,
   InstanceQuotaExceededFault,
   InsufficientDBInstanceCapacityFault,
   InvalidDBInstanceStateFault,
@@ -391,6 +393,69 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
       if (err instanceof DBSnapshotAlreadyExistsFault) return 'already-exists';
       throw classify(err, `CopyDBSnapshot ${request.sourceArn} to ${request.targetId}`);
     }
+  }
+
+  /**
+   * The accounts a manual snapshot is shared with: the `restore` attribute (DescribeDBSnapshotAttributes), `all` for a
+   * public one.
+   * @returns undefined when the snapshot no longer exists
+   */
+  public async sharedWith(snapshotId: string): Promise<string[] | undefined> {
+    try {
+      const out = await this.replicaRds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: snapshotId }));
+      return out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find((a) => a.AttributeName === 'restore')?.AttributeValues ?? [];
+    } catch (err) {
+      if (err instanceof DBSnapshotNotFoundFault) return undefined;
+      throw classify(err, `DescribeDBSnapshotAttributes ${snapshotId}`);
+    }
+  }
+
+  /**
+   * Shares a manual snapshot with one account (ModifyDBSnapshotAttribute `restore`, ValuesToAdd): that account may
+   * then copy it. Adding an account it is already shared with changes nothing.
+   */
+  public async shareSnapshot(snapshotId: string, account: string): Promise<void> {
+    try {
+      await this.replicaRds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: snapshotId, AttributeName: 'restore', ValuesToAdd: [account] }));
+    } catch (err) {
+      throw classify(err, `ModifyDBSnapshotAttribute ${snapshotId} (share with ${account})`);
+    }
+  }
+
+  /**
+   * The snapshots other accounts share with this one (DescribeDBSnapshots `SnapshotType: shared`, `IncludeShared`),
+   * each named by its ARN, as RDS reports a shared snapshot; only those owned by `ownerAccount`.
+   */
+  public async listSharedSnapshots(ownerAccount: string): Promise<SnapshotView[]> {
+    const out: SnapshotView[] = [];
+    try {
+      for await (const page of paginateDescribeDBSnapshots({ client: this.replicaRds, pageSize: 100 }, { SnapshotType: 'shared', IncludeShared: true })) {
+        for (const s of page.DBSnapshots ?? []) {
+          const view = toSnapshotView(s);
+          const arn = view.arn || view.id;
+          if (arn.split(':')[4] === ownerAccount) out.push({ ...view, arn });
+        }
+      }
+    } catch (err) {
+      throw classify(err, 'DescribeDBSnapshots (snapshots shared with this account)');
+    }
+    return out;
+  }
+
+  /** The account's manual snapshots that carry a tag (the vault's copies), across all pages, with their tags. */
+  public async listTaggedManualSnapshots(tag: { key: string; value: string }): Promise<SnapshotView[]> {
+    const out: SnapshotView[] = [];
+    try {
+      for await (const page of paginateDescribeDBSnapshots({ client: this.replicaRds, pageSize: 100 }, { SnapshotType: 'manual' })) {
+        for (const s of page.DBSnapshots ?? []) {
+          const view = toSnapshotView(s);
+          if (view.tags?.[tag.key] === tag.value) out.push(view);
+        }
+      }
+    } catch (err) {
+      throw classify(err, 'DescribeDBSnapshots (manual snapshots of the region)');
+    }
+    return out;
   }
 
   /** Manual snapshots of the region, across all pages: how many exist, and how many are copies still in flight. */

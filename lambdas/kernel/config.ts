@@ -660,6 +660,41 @@ export const pairSchema = z.pipe(
 export const MAX_PAIRS = 1000;
 
 /** The whole cdk.json `replicaRefresh` context value. */
+/**
+ * The vault (issue 18): an AWS account, and a region in it, that keeps copies of every pair's snapshots out of
+ * production's reach. Production shares each of its copies in y's region with the vault account (nothing else), and
+ * the vault copies them under its own key; `npm run recover` restores x there from the newest vault copy.
+ */
+export const vaultSchema = z.strictObject({
+  /** The vault's AWS account: not production's, or a compromised production account could delete its copies too. */
+  account: z.string({ error: 'must be the 12-digit id of the vault account, such as "222222222222"' }).check(z.regex(/^\d{12}$/, 'must be the 12-digit id of the vault account, such as "222222222222"')),
+  /** The region the vault keeps its copies in (and recovers x in). */
+  region: awsRegion,
+  /** Hours: an alarm fires when a pair's newest vault copy holds data older than this (its recovery point). */
+  rpoHours: z._default(intBetween(1, 720), 26),
+  /** Days the vault keeps each copy; the newest `keepAtLeast` copies of each x are kept whatever their age. */
+  retentionDays: z._default(intBetween(1, 3650), 35),
+  /** Copies of each x the vault always keeps, however old (so an outage of the pipeline never empties it). */
+  keepAtLeast: z._default(intBetween(1, 100), 3),
+  /**
+   * Where `recover` puts x in the vault region: its DB subnet group and security groups there (x's own are in x's
+   * account and region), and optionally parameter and option groups of the vault's. Unset: RDS's defaults of the
+   * vault account (the default VPC), as `recover --subnet-group` can also say.
+   */
+  recovery: z._default(
+    z.strictObject({
+      subnetGroupName: z.optional(z.string().check(z.regex(/^[a-zA-Z0-9 ._-]{1,255}$/, 'must be a DB subnet group name of the vault region'))),
+      securityGroupIds: z.optional(z.array(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id such as sg-0123456789abcdef0')))),
+      parameterGroupName: z.optional(z.string().check(z.regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, 'must be a DB parameter group name of the vault region'))),
+      optionGroupName: z.optional(z.string().check(z.regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, 'must be an option group name of the vault region'))),
+    }),
+    {},
+  ),
+});
+
+/** A parsed `vault` section. */
+export type VaultConfig = z.output<typeof vaultSchema>;
+
 export const configSchema = z
   .strictObject({
     /** The AWS account both regions live in (cross-account DR comes later). */
@@ -687,6 +722,8 @@ export const configSchema = z
       { rtoMissed: true, noSuccessWithinHours: 26, runFailed: true, refused: true, restoreOverdue: true },
     ),
     pairs: z.array(pairSchema).check(z.minLength(1, 'must list at least one x→y pair'), z.maxLength(MAX_PAIRS, `must list at most ${MAX_PAIRS} pairs per deployment`)),
+    /** A vault account for every pair's snapshots (issue 18); none by default. */
+    vault: z.optional(vaultSchema),
   })
   .check(
     z.superRefine((cfg, ctx) => {
@@ -696,7 +733,15 @@ export const configSchema = z
       // A DB instance and an Aurora DB cluster of one name are two resources: keys carry the kind.
       const where = (side: { region: string; kind: ResourceKind; identifier: string }) => `${side.region}/${side.kind}/${side.identifier}`;
       const replicas = new Set(cfg.pairs.map((p) => where(p.replica)));
+      const v = cfg.vault;
+      if (v && v.account === cfg.account) {
+        ctx.addIssue({ code: 'custom', path: ['vault', 'account'], message: `is production's own account (${cfg.account}): a vault must be another account, which production's roles cannot reach, or a compromised production account deletes its copies too` });
+      }
       cfg.pairs.forEach((p, i) => {
+        if (v) {
+          const problem = vaultProblem(p);
+          if (problem) ctx.addIssue({ code: 'custom', path: ['pairs', i, ...problem.path], message: problem.message });
+        }
         if (where(p.replica) === where(p.source)) {
           ctx.addIssue({ code: 'custom', path: ['pairs', i, 'replica'], message: `is the source ${p.source.kind} itself (${p.source.identifier} in ${p.source.region}); y must be a different ${p.source.kind}` });
         }
@@ -811,6 +856,8 @@ export const runtimeConfigSchema = z.strictObject({
   eventSubscriptionName: z.optional(eventSubscriptionNameSchema),
   /** `alarms.noSuccessWithinHours`: the watchdog reports a replica overdue when its last success is older (0 or unset: off). */
   noSuccessWithinHours: z.optional(intBetween(0, 168)),
+  /** The vault the region's copies are shared with (the share function's; issue 18). */
+  vault: z.optional(vaultSchema),
   pairs: z.array(pairSchema).check(z.minLength(1)),
 });
 
@@ -1098,7 +1145,7 @@ export function parseConfig(input: unknown): Config {
   return parseWith(configSchema, input, 'replicaRefresh');
 }
 
-function loadFromEnv<S extends z.ZodMiniType>(env: NodeJS.ProcessEnv, name: string, schema: S): z.output<S> {
+export function loadFromEnv<S extends z.ZodMiniType>(env: NodeJS.ProcessEnv, name: string, schema: S): z.output<S> {
   const raw = env[name];
   if (!raw) throw new ConfigError(`environment variable ${name} is not set; deploy the function with the CDK app`, []);
   let json: unknown;
@@ -1121,6 +1168,24 @@ export function scheduleTimeZone(cfg: Pick<Config, 'timeZone'>, pair: PairConfig
  */
 export function copiesSnapshots(pair: PairConfig): boolean {
   return pair.source.mode === 'snapshot-copy' && pair.copy.enabled && pair.source.region !== pair.replica.region;
+}
+
+/**
+ * Why a pair's snapshots cannot go to the vault, or undefined when they can. The vault takes the copies production
+ * makes in y's region (manual DB snapshots, under a customer-managed key): "To share an automated DB snapshot, create
+ * a manual DB snapshot by copying the automated snapshot, and then share that copy" and a snapshot under the default
+ * `aws/rds` key cannot be shared (RDS User Guide, "Sharing a DB snapshot", "Sharing encrypted snapshots").
+ */
+export function vaultProblem(p: PairConfig): { path: (string | number)[]; message: string } | undefined {
+  if (p.source.kind !== 'instance') return { path: ['source'], message: 'is an Aurora cluster: the vault takes DB snapshots of DB instances (sharing and copying DB cluster snapshots into a vault is not built); leave the vault out or this pair in another deployment' };
+  if (!copiesSnapshots(p)) {
+    return { path: ['source', 'mode'], message: `makes no copies of x's snapshots in y's region (${p.source.mode === 'backup-replication' ? 'mode "backup-replication"' : p.source.region === p.replica.region ? 'x and y share a region' : 'copy.enabled is false'}), and the vault takes those copies: use mode "snapshot-copy" with x and y in different regions` };
+  }
+  const key = p.copy.replicaKmsKeyArn;
+  if (key !== undefined && /(^|:)alias\/aws\/rds$/.test(key)) {
+    return { path: ['copy', 'replicaKmsKeyArn'], message: `is the AWS managed key aws/rds, and RDS cannot share a snapshot encrypted with aws/rds with another account: leave replicaKmsKeyArn out (the project's key admits the vault account) or name a customer-managed key whose key policy admits the vault account` };
+  }
+  return undefined;
 }
 
 /** Whether the project manages a customer-managed key in y's region for this pair (copies or replicated backups). */

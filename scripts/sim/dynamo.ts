@@ -13,6 +13,8 @@ export interface LocalDynamo {
   client: DynamoDBClient;
   /** Creates a fresh, empty ledger table and returns its name. */
   createLedgerTable(name?: string): Promise<string>;
+  /** Creates a table keyed by a partition and a sort key, both strings (the vault's ledger: `pk`, `sk`). */
+  createTable(name: string, keys: { partitionKey: string; sortKey: string }): Promise<string>;
   dropTable(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -26,21 +28,24 @@ export async function startDynalite(): Promise<LocalDynamo> {
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  return {
+  const local: LocalDynamo = {
     endpoint,
     client,
-    async createLedgerTable(name = `ledger-${process.pid}-${++tableCounter}`) {
+    createLedgerTable(name = `ledger-${process.pid}-${++tableCounter}`) {
+      return local.createTable(name, LEDGER_KEYS);
+    },
+    async createTable(name, keys) {
       await client.send(
         new CreateTableCommand({
           TableName: name,
           BillingMode: 'PAY_PER_REQUEST',
           AttributeDefinitions: [
-            { AttributeName: LEDGER_KEYS.partitionKey, AttributeType: 'S' },
-            { AttributeName: LEDGER_KEYS.sortKey, AttributeType: 'S' },
+            { AttributeName: keys.partitionKey, AttributeType: 'S' },
+            { AttributeName: keys.sortKey, AttributeType: 'S' },
           ],
           KeySchema: [
-            { AttributeName: LEDGER_KEYS.partitionKey, KeyType: 'HASH' },
-            { AttributeName: LEDGER_KEYS.sortKey, KeyType: 'RANGE' },
+            { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+            { AttributeName: keys.sortKey, KeyType: 'RANGE' },
           ],
         }),
       );
@@ -54,4 +59,5 @@ export async function startDynalite(): Promise<LocalDynamo> {
       await new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve())));
     },
   };
+  return local;
 }

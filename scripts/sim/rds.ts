@@ -266,6 +266,8 @@ export class SimRds {
   public cloud: ReadonlyMap<string, SimRds> = new Map();
   /** The account's KMS keys; unset, any KmsKeyId is taken as given. */
   public kms: SimKms | undefined;
+  /** The whole region is unreachable (the simulation's --source-region-down): every call fails, none is answered. */
+  public unreachable = false;
   /** Cross-region copies allowed in flight into this region (20 today; 5 on older accounts). */
   public crossRegionCopyLimit = 20;
   /** Manual snapshots allowed in this region (the default quota). */
@@ -339,6 +341,8 @@ export class SimRds {
     const record: ApiCall = { time: this.clock.now(), command, input: structuredClone(input), outcome: 'ok' };
     this.calls.push(record);
     try {
+      // The region is down (recover --source-region-down): no call reaches it; the SDK sees a connection that times out.
+      if (this.unreachable) throw Object.assign(new Error(`connect ETIMEDOUT rds.${this.region}.amazonaws.com:443 (the simulated region ${this.region} is down)`), { name: 'TimeoutError', code: 'ETIMEDOUT' });
       if (this.faults.throttleRate > 0 && this.random.chance(this.faults.throttleRate)) {
         throw new RDSServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', ...meta() });
       }

@@ -63,6 +63,7 @@ import { SimSecretsManager } from './secrets';
 import { SimTopic } from './sns';
 import { SimSsm } from './ssm';
 import { SimQueue } from './sqs';
+import { SimVault } from './vault';
 import type { PolicyDocument, ReplicaStackDefinition } from './synth';
 import { replicaStackDefinition } from './synth';
 import { SimTelemetry } from './telemetry';
@@ -158,7 +159,8 @@ export interface Step {
     | 'credentials'
     | 'validation'
     | 'hooks'
-    | 'switch';
+    | 'switch'
+    | 'vault';
   text: string;
 }
 
@@ -348,6 +350,7 @@ export function simRuntimeConfig(full: Config, pairs: readonly PairConfig[], led
     notificationTopicArn: `arn:aws:sns:${region}:${full.account}:${topicName}`,
     ...(eventSubscriptionNames.length > 0 ? { eventSubscriptionNames } : {}),
     noSuccessWithinHours: full.alarms.noSuccessWithinHours,
+    ...(full.vault ? { vault: full.vault } : {}),
     pairs,
   });
 }
@@ -421,6 +424,8 @@ export class Simulation {
    * clients saw (options.probe) or a pair's swap mode validates its copies over SQL.
    */
   public probes: ClientProbes | undefined;
+  /** The vault account and its functions, when the configuration has a vault (issue 18). */
+  public vault: SimVault | undefined;
   /** Whether the SQL probe measures each refresh (options.probe). */
   private readonly probing: boolean;
   /** The account's Route 53, when a pair uses dns-switch: its zones, records and changes. */
@@ -800,6 +805,27 @@ export class Simulation {
           if (event.sourceType === 'db-cluster-snapshot' && CLUSTER_SNAPSHOT_CREATED_EVENTS.includes(event.eventId)) this.putSnapshotEvent(region, fn, event);
         });
       }
+    }
+
+    if (this.fullConfig.vault) {
+      this.vault = await SimVault.create({
+        clock: this.clock,
+        dynamo: this.dynamo,
+        full: this.fullConfig,
+        runtime: this.config,
+        regions: this.regions,
+        kms: this.kms,
+        projectKeyArn: this.replicaKeyArn,
+        timings: this.baseTimings,
+        telemetry: this.telemetry,
+        configDir: this.configDir,
+        called: (fn, service, command) => this.called(fn, service, command),
+        productionRds: (region, command, input) => this.rdsCall(region, command, input),
+        productionSns: (command, input) => this.snsCall(command, input),
+        toDlq,
+        observe,
+        step: (replica, text) => this.step(replica, 'vault', text),
+      });
     }
 
     for (const pair of this.pairs) this.seedPair(pair);

@@ -36,6 +36,10 @@ const SLOW = [
   ['test/infra/examples/staging-safety.test.ts', 6],
   ['test/lambdas/validation/validate.test.ts', 13],
   ['test/infra/features/copy-validation.test.ts', 11],
+  ['test/infra/stacks/vault-stack.test.ts', 8],
+  ['test/infra/features/vault-sharing.test.ts', 3],
+  ['test/scripts/sim/vault.test.ts', 7],
+  ['test/lambdas/aws/mysql.test.ts', 2],
   ['test/infra/', 1.5],
 ];
 

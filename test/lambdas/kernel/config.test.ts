@@ -440,3 +440,22 @@ describe('staging safety in the config', () => {
     expect(() => hookSteps(missing)).toThrow(/was not embedded/);
   });
 });
+
+describe('the vault in the config', () => {
+  const vault = { account: '222222222222', region: 'eu-west-2' };
+  const withVault = (changes: Record<string, unknown> = {}, v: Record<string, unknown> = vault) => ({ ...withPair(changes), vault: v });
+
+  it('takes a vault in another account, with defaults for its RPO, retention and kept copies', () => {
+    expect(parseConfig(withVault()).vault).toEqual({ ...vault, rpoHours: 26, retentionDays: 35, keepAtLeast: 3, recovery: {} });
+  });
+
+  it("refuses production's own account as the vault, naming the field", () => {
+    expect(problemsOf(withVault({}, { ...vault, account: (example as { account: string }).account })).join('\n')).toMatch(/vault\.account.*production's own account/);
+  });
+
+  it('refuses a pair whose copies the vault could not take: no copies, or copies under aws/rds', () => {
+    expect(problemsOf(withVault({ source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } })).join('\n')).toMatch(/source\.mode.*makes no copies.*backup-replication/);
+    expect(problemsOf(withVault({ copy: { replicaKmsKeyArn: 'arn:aws:kms:eu-central-1:111111111111:alias/aws/rds' } })).join('\n')).toMatch(/copy\.replicaKmsKeyArn.*aws\/rds.*cannot share/);
+  });
+});
+

