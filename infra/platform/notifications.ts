@@ -11,6 +11,16 @@ import { Construct } from 'constructs';
 /** Properties of {@link Notifications}. */
 export interface NotificationsProps {
   /**
+   * A key of the stack's to encrypt the topic with (the vault's); its policy gets the statement CloudWatch alarms need.
+   * @default - a key of the topic's own
+   */
+  readonly key?: kms.IKey;
+  /**
+   * The topic's display name.
+   * @default 'replica-refresh notifications'
+   */
+  readonly displayName?: string;
+  /**
    * Addresses subscribed to the topic by e-mail; each must confirm the subscription once.
    * @default - no e-mail subscriptions
    */
@@ -33,12 +43,14 @@ export class Notifications extends Construct {
       if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new Error(`notification email ${JSON.stringify(email)} is not an email address`);
     }
 
-    const key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the replica-refresh notifications topic',
-      enableKeyRotation: true,
-      // The topic is deleted with the stack; its key then protects nothing (KMS still waits 30 days before deleting).
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const key =
+      props.key ??
+      new kms.Key(this, 'Key', {
+        description: 'Encrypts the replica-refresh notifications topic',
+        enableKeyRotation: true,
+        // The topic is deleted with the stack; its key then protects nothing (KMS still waits 30 days before deleting).
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
     // CloudWatch alarms publish to an encrypted topic only if the key lets the CloudWatch service use it.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -52,7 +64,7 @@ export class Notifications extends Construct {
     this.key = key;
 
     const topic = new sns.Topic(this, 'Topic', {
-      displayName: 'replica-refresh notifications',
+      displayName: props.displayName ?? 'replica-refresh notifications',
       masterKey: key,
       enforceSSL: true,
     });

@@ -21,7 +21,7 @@ import { VaultCopies } from '../features/vault-copies';
 import { VaultInbox } from '../features/vault-inbox';
 import { VaultLedgerTable } from '../features/vault-ledger';
 import { VAULT_SWEEP_INTERVAL, VaultMonitoring } from '../features/vault-monitoring';
-import { VaultNotifications } from '../features/vault-notifications';
+import { Notifications } from '../platform/notifications';
 import { deadLetterQueue } from '../platform/dead-letter-queue';
 import { RefreshFunction } from '../platform/refresh-function';
 import { enforceResourceLimit } from '../platform/resource-limit';
@@ -53,7 +53,7 @@ export class VaultStack extends Stack {
   /** The vault's ledger. */
   public readonly ledger: VaultLedgerTable;
   /** The vault's topic. */
-  public readonly notifications: VaultNotifications;
+  public readonly notifications: Notifications;
   /** The vault's alarms. */
   public readonly monitoring: VaultMonitoring;
 
@@ -72,7 +72,8 @@ export class VaultStack extends Stack {
       description: "Encrypts the replica-refresh vault's copies of x, its ledger and its topic",
     });
     this.ledger = new VaultLedgerTable(this, 'Ledger', { key: this.key.key });
-    this.notifications = new VaultNotifications(this, 'Notifications', { key: this.key.key, emails: config.notificationEmails });
+    // The project's notifications topic, encrypted with the vault's key (whose policy then lets the vault's alarms use it).
+    this.notifications = new Notifications(this, 'Notifications', { key: this.key.key, displayName: 'replica-refresh vault notifications', emails: config.notificationEmails });
     const replicaRegions = [...new Set(config.pairs.map((p) => p.replica.region))].sort();
     this.inbox = new VaultInbox(this, 'Inbox', {
       productionAccount: config.account,

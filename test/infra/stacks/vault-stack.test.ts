@@ -108,7 +108,7 @@ describe('VaultStack', () => {
       expect(byPrincipal).toEqual([
         ['AllowUseThroughRdsByThisAccount', { AWS: '*' }, { StringEquals: viaRds }],
         ['AllowGrantsToRdsResourcesOfThisAccount', { AWS: '*' }, { StringEquals: viaRds, Bool: { 'kms:GrantIsForAWSResource': 'true' } }],
-        ['AllowCloudWatchAlarmsOfThisAccountToUseTheKey', { Service: 'cloudwatch.amazonaws.com' }, { StringEquals: { 'aws:SourceAccount': VAULT_ACCOUNT } }],
+        ['AllowCloudWatchAlarmsToUseTheKey', { Service: 'cloudwatch.amazonaws.com' }, { StringEquals: { 'aws:SourceAccount': VAULT_ACCOUNT } }],
       ]);
       expect(JSON.stringify(statements)).not.toContain(ACCOUNT);
     });
