@@ -12,11 +12,11 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { VAULT_COPY_AGE_METRIC, VAULT_METRIC_NAMESPACE } from '../../lambdas/vault/names';
+import { VAULT_COPY_AGE_METRIC, VAULT_METRIC_NAMESPACE, VAULT_METRICS_SERVICE } from '../../lambdas/vault/names';
 import { PipelineMonitoring } from '../platform/monitoring';
 
-/** The `service` dimension of the vault's metrics (lambdas/handlers/vault-copy.ts VAULT_METRICS_SERVICE). */
-export const VAULT_METRICS_SERVICE = 'vault';
+/** The `service` dimension of the vault's metrics: the one the vault function publishes with. */
+export { VAULT_METRICS_SERVICE };
 
 /** How often the vault function reports each pair's newest-copy age at least: its hourly sweep. */
 export const VAULT_SWEEP_INTERVAL = Duration.hours(1);

@@ -39,7 +39,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PairConfig, VaultConfig } from '../../lambdas/kernel/config';
-import { shareRoleName, vaultInboxArn } from '../../lambdas/vault/names';
+import { SHARE_EVENT_IDS, shareRoleName, vaultInboxArn } from '../../lambdas/vault/names';
 import { describeList } from '../platform/describe';
 import { deadLetterQueue } from '../platform/dead-letter-queue';
 import { acknowledgeNag, nagArn } from '../platform/nag';
@@ -47,12 +47,8 @@ import { RefreshFunction, type FunctionConfig } from '../platform/refresh-functi
 import { RDS_SNAPSHOT_EVENT } from './snapshot-events';
 import { acknowledgeInvokeQualifiers, everyMinutes, schedulerRole } from './schedule';
 
-/**
- * The snapshot events that may mean a new copy to share: a cross-region copy finished (RDS-EVENT-0060), a manual
- * snapshot created (RDS-EVENT-0042). The handler's own list (lambdas/handlers/share-to-vault.ts SHARE_EVENT_IDS) cannot
- * be imported here: loading the handler module reads its configuration file; a test checks the two agree.
- */
-export const SHARE_EVENT_IDS: readonly string[] = ['RDS-EVENT-0060', 'RDS-EVENT-0042'];
+/** The snapshot events the rule sends to the share function: the handler acts on the same list. */
+export { SHARE_EVENT_IDS };
 
 /** The sweep's input (lambdas/handlers/share-to-vault.ts shareRequestOf). */
 export const SHARE_SWEEP_INPUT = { trigger: 'vault-share-sweep' } as const;

@@ -13,10 +13,8 @@ import { loadRuntimeConfig } from '../kernel/config';
 import { PowertoolsTelemetry, logger } from '../kernel/powertools';
 import type { ShareDeps, ShareOutcome } from '../vault/share';
 import { pairOfSnapshot, shareOne, shareSweep } from '../vault/share';
-import { vaultInboxUrl } from '../vault/names';
+import { SHARE_EVENT_IDS, vaultInboxUrl } from '../vault/names';
 
-/** The snapshot events that may mean a new copy to share: a cross-region copy finished, a manual snapshot created. */
-export const SHARE_EVENT_IDS: readonly string[] = ['RDS-EVENT-0060', 'RDS-EVENT-0042'];
 
 /** What an invocation asks for: one snapshot (an event), every one (the schedule), or nothing it knows. */
 export type ShareRequest = { kind: 'one'; snapshotId: string } | { kind: 'sweep' } | { kind: 'unknown'; why: string };

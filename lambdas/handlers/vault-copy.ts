@@ -17,10 +17,8 @@ import type { VaultDeps } from '../vault/keep';
 import { receiveManifests, sweepVault } from '../vault/keep';
 import type { Manifest } from '../vault/manifest';
 import { ManifestError, parseManifest } from '../vault/manifest';
-import { VAULT_METRIC_NAMESPACE } from '../vault/names';
+import { VAULT_METRICS_SERVICE, VAULT_METRIC_NAMESPACE } from '../vault/names';
 
-/** The `service` dimension of the vault's metrics (the RPO alarms name it). */
-export const VAULT_METRICS_SERVICE = 'vault';
 
 function isSqsEvent(event: unknown): event is SQSEvent {
   return Array.isArray((event as { Records?: unknown } | null)?.Records);

@@ -7,7 +7,7 @@
 /** The vault's inbox: production sends a manifest of each snapshot it shared (x's settings, the data time). */
 export const VAULT_INBOX_QUEUE_NAME = 'replica-refresh-vault-inbox';
 
-/** The alias of the vault's own key, which encrypts its copies, its ledger, its queue's dead letters and its topic. */
+/** The alias of the vault's own key, which encrypts its copies, its ledger and its topic (the inbox and its dead letters use SQS-managed encryption: production's role could not use a key of the vault's). */
 export const VAULT_KEY_ALIAS = 'alias/replica-refresh/vault';
 
 /** The tag the vault puts on its copies; the vault's retention deletes only snapshots that carry it. */
@@ -59,3 +59,9 @@ export const VAULT_STACK_OUTPUTS = {
   vaultFunction: 'VaultFunctionName',
   keyArn: 'VaultKeyArn',
 } as const;
+
+/** The snapshot events production's share function acts on: a cross-region copy finished (0060), a manual snapshot created (0042). */
+export const SHARE_EVENT_IDS: readonly string[] = ['RDS-EVENT-0060', 'RDS-EVENT-0042'];
+
+/** The `service` dimension of the vault's metrics, which its RPO alarms name. */
+export const VAULT_METRICS_SERVICE = 'vault';

@@ -117,7 +117,7 @@ describe('VaultSharing', () => {
         jest.isolateModules(() => {
           // eslint-disable-next-line @typescript-eslint/no-require-imports
           const handler = require('../../../lambdas/handlers/share-to-vault') as typeof ShareHandler;
-          expect(handler.SHARE_EVENT_IDS).toEqual(SHARE_EVENT_IDS);
+          for (const id of SHARE_EVENT_IDS) expect(handler.shareRequestOf({ source: 'aws.rds', 'detail-type': 'RDS DB Snapshot Event', detail: { EventID: id, SourceIdentifier: 'orders-prod-x' } })).toEqual({ kind: 'one', snapshotId: 'orders-prod-x' });
           expect(handler.shareRequestOf({ ...SHARE_SWEEP_INPUT })).toEqual({ kind: 'sweep' });
           const event = { source: 'aws.rds', 'detail-type': 'RDS DB Snapshot Event', detail: { EventID: 'RDS-EVENT-0060', SourceIdentifier: 'orders-prod-2026-01-01-03-00' } };
           expect(handler.shareRequestOf(event)).toEqual({ kind: 'one', snapshotId: 'orders-prod-2026-01-01-03-00' });

@@ -212,10 +212,12 @@ describe('VaultStack', () => {
         process.env[VAULT_CONFIG_FILE_ENV] = join(dir, VAULT_CONFIG_FILE);
         process.env[VAULT_RESOURCES_ENV] = JSON.stringify({ keyArn: `arn:aws:kms:${VAULT_REGION}:${VAULT_ACCOUNT}:key/k`, ledgerTableName: 'vault-ledger', notificationTopicArn: `arn:aws:sns:${VAULT_REGION}:${VAULT_ACCOUNT}:t` });
         jest.isolateModules(() => {
+          // The handler module loads with the bundled configuration (it reads it at cold start).
           // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const handler = require('../../../lambdas/handlers/vault-copy') as { VAULT_METRICS_SERVICE: string };
-          expect(handler.VAULT_METRICS_SERVICE).toBe(VAULT_METRICS_SERVICE);
+          const handler = require('../../../lambdas/handlers/vault-copy') as { handler: unknown };
+          expect(typeof handler.handler).toBe('function');
         });
+        expect(VAULT_METRICS_SERVICE).toBe('vault');
         // The handler sweeps on any event that is not an SQS batch: the schedule's input has no Records.
         expect(VAULT_SWEEP_INPUT).not.toHaveProperty('Records');
       } finally {
