@@ -34,8 +34,11 @@
  *   snapshot", "Allowing access to an AWS KMS key", "Creating an IAM policy to enable copying of the encrypted
  *   snapshot", USER_ShareSnapshot.html#USER_ShareSnapshot.Encrypted.KeyPolicy.IAM). Cross-account use needs both the
  *   key policy and this IAM policy, so this grants what production's key policy admits the vault account to
- *   (infra/platform/snapshot-key.ts: the use actions, and the grant actions only for AWS resources): kms:CreateGrant
- *   only with kms:GrantIsForAWSResource, and no kms:RetireGrant, which the key policy does not allow. Which keys:
+ *   (infra/platform/snapshot-key.ts: the use actions, and kms:CreateGrant only for AWS resources): kms:CreateGrant only
+ *   with kms:GrantIsForAWSResource, and no kms:RetireGrant. Nor the example's kms:ListGrants and kms:RevokeGrant: RDS
+ *   asks the caller for kms:CreateGrant and kms:DescribeKey to use a customer managed key (RDS User Guide, "AWS KMS key
+ *   management", above), the vault function calls no KMS API itself, and no path of the simulation needs them
+ *   (test/scripts/sim/grants.test.ts). Which keys:
  *   production's project key of each replica region, `key/*` of production's account in that region narrowed to the
  *   keys whose alias is `alias/replica-refresh/snapshots` (kms:ResourceAliases: "KMS key resource operations", which
  *   every action here is, "IAM policies only", multi-valued, so ForAnyValue; AWS KMS Developer Guide, "AWS KMS condition
@@ -190,7 +193,7 @@ export class VaultCopies extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: `Grant${sid}ToRds`,
-        actions: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
+        actions: ['kms:CreateGrant'],
         resources: keys,
         conditions: { ...conditions, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       }),

@@ -31,11 +31,14 @@
  * account's root as `Principal` in the key policy (Amazon RDS User Guide, "Sharing a DB snapshot", "Allowing access
  * to an AWS KMS key", USER_ShareSnapshot.html#USER_ShareSnapshot.Encrypted.KeyPolicy). Its two example statements
  * are added for the vault account alone: "Allow use of the key" (kms:Encrypt, kms:Decrypt, kms:ReEncrypt*,
- * kms:GenerateDataKey*, kms:DescribeKey) and "Allow attachment of persistent resources" (kms:CreateGrant,
- * kms:ListGrants, kms:RevokeGrant with kms:GrantIsForAWSResource true). The example also lists kms:CreateGrant in the
- * first statement, without the condition; here it is only in the second, so every grant the vault account makes on
- * the key is one for an AWS resource (RDS, on its behalf). A root principal delegates to the account's IAM policies:
- * only the vault roles whose IAM policy names this key can use it (the vault function's, infra/features/vault-copies.ts).
+ * kms:GenerateDataKey*, kms:DescribeKey) and "Allow attachment of persistent resources" (the example's kms:CreateGrant,
+ * kms:ListGrants, kms:RevokeGrant with kms:GrantIsForAWSResource true), the latter narrowed to kms:CreateGrant: RDS asks
+ * the caller for kms:CreateGrant and kms:DescribeKey to use a customer managed key ("AWS KMS key management", above),
+ * and the vault function's role is granted no kms:ListGrants or kms:RevokeGrant (infra/features/vault-copies.ts). The
+ * example also lists kms:CreateGrant in the first statement, without the condition; here it is only in the second, so
+ * every grant the vault account makes on the key is one for an AWS resource (RDS, on its behalf). A root principal
+ * delegates to the account's IAM policies: only the vault roles whose IAM policy names this key can use it (the vault
+ * function's, infra/features/vault-copies.ts).
  */
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -131,7 +134,7 @@ export class SnapshotKey extends Construct {
         new iam.PolicyStatement({
           sid: 'AllowVaultAccountGrantsToAwsResources',
           principals: [vault],
-          actions: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
+          actions: ['kms:CreateGrant'],
           resources: ['*'],
           conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
         }),

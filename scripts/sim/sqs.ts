@@ -2,14 +2,18 @@
  * An SQS standard queue with per-message delay, consumed by a Lambda event source mapping (batch size
  * 1): a message becomes visible after its DelaySeconds, the mapping invokes the function synchronously
  * with an SQS event, a failed batch returns after the visibility timeout, and after maxReceiveCount
- * receives the message moves to the dead-letter queue.
+ * receives the message moves to the dead-letter queue. A queue with a queue policy (the vault's inbox)
+ * admits a SendMessage only from the principals its policy admits, evaluated as IAM does (iam.ts).
  */
 import { createHash } from 'node:crypto';
 import { QueueDoesNotExist, SQSServiceException } from '@aws-sdk/client-sqs';
 import type { VirtualClock } from './clock';
+import type { Decision } from './iam';
+import { evaluateRoleRequest } from './iam';
 import type { SimLambda } from './lambda';
 import type { Random } from './random';
 import { uniform } from './random';
+import type { PolicyDocument } from './synth';
 
 /** One message sent to the queue. */
 export interface SentMessage {
@@ -30,9 +34,40 @@ export interface QueueSettings {
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex');
 
+/** A send the queue policy refused: who sent, and IAM's decision. */
+export interface SendDenied {
+  time: Date;
+  principal: string;
+  decision: Decision;
+}
+
+/**
+ * The error SQS answers a request that IAM refuses: code AccessDenied, a sender (client) fault, HTTP 403, "Access to the
+ * resource ... is denied." (Amazon SQS Developer Guide, "Troubleshoot access denied errors in Amazon SQS",
+ * troubleshooting-access-denied.html: "An error occurred (AccessDenied) when calling the SendMessage operation: Access
+ * to the resource https://sqs.us-east-1.amazonaws.com/ is denied."; the same in AWS re:Post Knowledge Center, "How do I
+ * troubleshoot AccessDenied or AccessDeniedException errors on Amazon SQS API calls?"). The status and the SDK v3 shape
+ * are those SDKs report for it (aws/aws-sdk-php issue #188: "AWS Error Code: AccessDenied, Status Code: 403";
+ * island-is/island.is issue #7812, @aws-sdk/client-sqs: name "AccessDenied", $fault "client", httpStatusCode 403).
+ * @aws-sdk/client-sqs models no class for it (KmsAccessDenied is KMS's): it arrives as an SQSServiceException named
+ * AccessDenied. Whether the resource in the message is the endpoint (as in the guide) or the queue URL (as in SNS's
+ * delivery logs of a refused send, MassTransit issue #1525) varies; nothing reads it.
+ */
+export function accessDenied(queueUrl: string): SQSServiceException {
+  return new SQSServiceException({ name: 'AccessDenied', $fault: 'client', message: `Access to the resource ${queueUrl} is denied.`, $metadata: { httpStatusCode: 403 } });
+}
+
 /** A simulated queue feeding one function. */
 export class SimQueue {
   public readonly sent: SentMessage[] = [];
+  /**
+   * The queue policy (SetQueueAttributes Policy, AWS::SQS::QueuePolicy), as the stack deployed it: when set, every
+   * {@link SimQueue.sendAs} is checked against it. Undefined: the queue has none, and its own account's roles send by
+   * their IAM grants alone (the copy function's delay queue).
+   */
+  public policy: PolicyDocument | undefined;
+  /** Sends the queue policy refused, for tests and narration. */
+  public readonly denied: SendDenied[] = [];
   private consumer: SimLambda | undefined;
   private seq = 0;
 
@@ -69,6 +104,29 @@ export class SimQueue {
     this.deliverAfter(delaySeconds * 1000, message);
     // The SDK checks the body's MD5 against the answer.
     return { MessageId: message.messageId, MD5OfMessageBody: md5(body) };
+  }
+
+  /**
+   * An SQS API call made by an IAM role (a session of it): when the queue has a policy, a SendMessage is first
+   * authorized against it ({@link evaluateRoleRequest}: a role of another account only when the policy allows it, any
+   * role never when it denies it), over TLS as the SDK sends it (aws:SecureTransport true), then answered as
+   * {@link SimQueue.handle} does. A refused send stores and delivers nothing.
+   * @throws SQSServiceException AccessDenied when the queue policy does not admit the sender
+   */
+  public async sendAs(principal: string, command: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (this.policy && command === 'SendMessageCommand' && input.QueueUrl === this.url) {
+      const decision = await evaluateRoleRequest(this.policy, { roleArn: principal, action: 'sqs:SendMessage', resourceArn: this.arn, resourceAccount: this.account, context: { 'aws:SecureTransport': 'true' } });
+      if (!decision.allowed) {
+        this.denied.push({ time: this.clock.now(), principal, decision });
+        throw accessDenied(this.url);
+      }
+    }
+    return this.handle(command, input);
+  }
+
+  /** The account that owns the queue. */
+  public get account(): string {
+    return this.arn.split(':')[4] ?? '';
   }
 
   /** Messages sent but not yet consumed or dead-lettered. */

@@ -1,9 +1,9 @@
 /**
  * The project's CDK constructs as the simulation meets them: the replica region's event pipeline
- * (`EventPipeline`: the RDS event subscriptions, one per source type, the topic, its policy and key) and its alarms
+ * (`EventPipeline`: the RDS event subscriptions, one per source type, the topic, its policy and key), its alarms
  * (`Monitoring`: single-metric alarms and Metrics Insights alarms over the replicas, with the dead-letter and
- * function-error alarms the stack adds), synthesized from the
- * real construct classes and read back from the CloudFormation template, with the few intrinsics
+ * function-error alarms the stack adds), and the vault's inbox (`VaultInbox`: the queue and its policy), synthesized
+ * from the real construct classes and read back from the CloudFormation template, with the few intrinsics
  * they use resolved to the simulated account's names. Nothing here is a copy of what the constructs
  * say: a change to a construct changes what the simulation enforces.
  *
@@ -216,22 +216,58 @@ async function synthesizeReplicaStack(input: ReplicaStackInput): Promise<Templat
   return app.synth().getStackByName(STACK_NAME).template as Template;
 }
 
-/** The template for an input: from this process's memo, the disk cache, or a fresh synthesis. */
-function template(input: ReplicaStackInput): Promise<Template> {
-  const key = hash(JSON.stringify(input));
+/** What the vault stack's inbox is built from (infra/stacks/vault-stack.ts). */
+export interface VaultInboxInput {
+  /** Production's account, whose share roles may send. */
+  productionAccount: string;
+  /** The vault's account and region, where the inbox is. */
+  vaultAccount: string;
+  vaultRegion: string;
+  /** The replica regions production shares from: one share role each. */
+  replicaRegions: string[];
+}
+
+/** What the simulation reads from the synthesized inbox: its name and the queue policy, intrinsics resolved. */
+export interface VaultInboxDefinition {
+  queueUrl: string;
+  queueArn: string;
+  /** The queue policy (AWS::SQS::QueuePolicy) of the inbox; undefined when the construct sets none. */
+  policy: PolicyDocument | undefined;
+}
+
+/** Builds the vault's inbox from the real construct, in a stack of the vault's account and region. */
+async function synthesizeVaultInbox(input: VaultInboxInput): Promise<Template> {
+  const [{ App, Duration, Stack }, { VaultInbox }, { shareRoleArn }] = await Promise.all([import('aws-cdk-lib'), import('../../infra/features/vault-inbox'), import('../../lambdas/vault/names')]);
+  const app = new App({ context: featureFlags() });
+  const stack = new Stack(app, STACK_NAME, { env: { account: input.vaultAccount, region: input.vaultRegion } });
+  // As infra/stacks/vault-stack.ts builds it: one share role per replica region (its consumer's timeout shapes the
+  // visibility timeout only, not the policy).
+  new VaultInbox(stack, 'Inbox', {
+    productionAccount: input.productionAccount,
+    senderRoleArns: [...input.replicaRegions].sort().map((r) => shareRoleArn(input.productionAccount, r)),
+    consumerTimeout: Duration.seconds(300),
+  });
+  const toCfn = (stack as unknown as { _toCloudFormation?: () => Template })._toCloudFormation;
+  if (typeof toCfn === 'function') return toCfn.call(stack);
+  return app.synth().getStackByName(STACK_NAME).template as Template;
+}
+
+/** The template of a kind of stack for an input: from this process's memo, the disk cache, or a fresh synthesis. */
+function template<I>(kind: 'replica-stack' | 'vault-inbox', input: I, synthesize: (input: I) => Promise<Template>): Promise<Template> {
+  const key = hash(JSON.stringify([kind, input]));
   const cached = memo.get(key);
   if (cached) return cached;
   const promise = (async () => {
     const useDisk = process.env.REPLICA_REFRESH_SIM_CACHE !== 'off';
     const dir = join(root, 'node_modules', '.cache', 'replica-refresh-sim');
-    const file = join(dir, `replica-stack-${key}-${sourcesHash()}.json`);
+    const file = join(dir, `${kind}-${key}-${sourcesHash()}.json`);
     if (useDisk && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Template;
-    const t = await synthesizeReplicaStack(input);
+    const t = await synthesize(input);
     if (useDisk) {
       try {
         mkdirSync(dir, { recursive: true });
         // Templates of older sources for the same input are stale for good.
-        for (const old of readdirSync(dir)) if (old.startsWith(`replica-stack-${key}-`) && old.endsWith('.json')) rmSync(join(dir, old), { force: true });
+        for (const old of readdirSync(dir)) if (old.startsWith(`${kind}-${key}-`) && old.endsWith('.json')) rmSync(join(dir, old), { force: true });
         // Written aside and renamed: parallel test workers never read half a file.
         const part = `${file}.${process.pid}.part`;
         writeFileSync(part, JSON.stringify(t));
@@ -352,14 +388,14 @@ class Names {
   }
 }
 
-function only<T>(items: T[], what: string): T {
-  if (items.length !== 1) throw new Error(`the synthesized replica stack has ${items.length} ${what}, the simulation expects exactly one`);
+function only<T>(items: T[], what: string, where = 'replica stack'): T {
+  if (items.length !== 1) throw new Error(`the synthesized ${where} has ${items.length} ${what}, the simulation expects exactly one`);
   return items[0]!;
 }
 
 /** Reads the event path and the alarms out of the synthesized replica stack. */
 export async function replicaStackDefinition(input: ReplicaStackInput): Promise<ReplicaStackDefinition> {
-  const t = await template(input);
+  const t = await template('replica-stack', input, synthesizeReplicaStack);
   const names = new Names(t, input.account, input.region);
   const resources = Object.entries(t.Resources);
   const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
@@ -448,4 +484,28 @@ export async function replicaStackDefinition(input: ReplicaStackInput): Promise<
     'event pipeline delivery dead-letter queues',
   );
   return { eventPath, eventPaths, alarms, failureQueues, deliveryDeadLetterQueue: names.resolve({ 'Fn::GetAtt': [dlqId, 'QueueName'] }) as string };
+}
+
+/** Reads the vault's inbox and its queue policy out of the synthesized construct. */
+export async function vaultInboxDefinition(input: VaultInboxInput): Promise<VaultInboxDefinition> {
+  const t = await template('vault-inbox', input, synthesizeVaultInbox);
+  const names = new Names(t, input.vaultAccount, input.vaultRegion);
+  const resources = Object.entries(t.Resources);
+  // The inbox is the queue with a dead-letter queue of its own (RedrivePolicy); its dead-letter queue has none.
+  const [queueId] = only(
+    resources.filter(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties?.RedrivePolicy !== undefined),
+    'inbox queues',
+    'vault inbox',
+  );
+  const queueUrl = names.resolve({ Ref: queueId }) as string;
+  const policies = resources
+    .filter(([, r]) => r.Type === 'AWS::SQS::QueuePolicy')
+    .map(([id]) => names.resolve(t.Resources[id]?.Properties ?? {}) as { Queues?: string[]; PolicyDocument?: PolicyDocument })
+    .filter((p) => p.Queues?.includes(queueUrl));
+  return {
+    queueUrl,
+    queueArn: names.resolve({ 'Fn::GetAtt': [queueId, 'Arn'] }) as string,
+    // SQS keeps one policy per queue (SetQueueAttributes Policy); AWS::SQS::QueuePolicy sets it.
+    policy: policies.length > 0 ? { Version: '2012-10-17', Statement: policies.flatMap((p) => p.PolicyDocument?.Statement ?? []) } : undefined,
+  };
 }

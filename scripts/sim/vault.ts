@@ -8,11 +8,15 @@
  *
  * Wiring as the CDK app deploys it (infra/features/vault-sharing.ts, infra/stacks/vault-stack.ts): the share
  * function on RDS-EVENT-0060 and 0042 snapshot events of y's region (EventBridge) and hourly; the vault function on
- * the inbox (an SQS event source) and hourly. The project key in y's region admits the vault account.
+ * the inbox (an SQS event source) and hourly. The project key in y's region admits the vault account. The inbox
+ * admits what its queue policy, synthesized from the real construct (infra/features/vault-inbox.ts), admits: the
+ * share function sends as its role (lambdas/vault/names.ts shareRoleArn), and a send from any other principal is
+ * refused with SQS's AccessDenied (scripts/sim/sqs.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ledgerClient } from '../../lambdas/aws/ledger';
 import { SnsNotifier, notifyClient } from '../../lambdas/aws/notify';
 import { VaultInbox, queueClient } from '../../lambdas/aws/queue';
@@ -22,7 +26,7 @@ import type { Config, RuntimeConfig } from '../../lambdas/kernel/config';
 import type { VaultRuntimeConfig } from '../../lambdas/vault/config';
 import { VAULT_CONFIG_FILE_ENV, VAULT_RESOURCES_ENV, loadVaultConfig, vaultConfigFileText } from '../../lambdas/vault/config';
 import type { RecoverDeps } from '../../lambdas/vault/recover';
-import { VAULT_KEY_ALIAS, vaultInboxArn, vaultInboxUrl } from '../../lambdas/vault/names';
+import { VAULT_KEY_ALIAS, shareRoleArn, vaultInboxArn, vaultInboxUrl } from '../../lambdas/vault/names';
 import type { VirtualClock } from './clock';
 import type { LocalDynamo } from './dynamo';
 import { SimKms } from './kms';
@@ -34,6 +38,8 @@ import type { RdsTimings } from './rds';
 import { SimRds } from './rds';
 import { SimTopic } from './sns';
 import { SimQueue } from './sqs';
+import type { PolicyDocument } from './synth';
+import { vaultInboxDefinition } from './synth';
 import type { SimTelemetry } from './telemetry';
 
 const SIM_CREDENTIALS = { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' };
@@ -48,6 +54,8 @@ export interface VaultHost {
   full: Config;
   /** The replica region's runtime configuration (with `vault`), which the share function reads. */
   runtime: RuntimeConfig;
+  /** The environment that names that configuration (its file and resources), as the share function is deployed with it. */
+  runtimeEnv: Record<string, string | undefined>;
   /** Production's RDS in every simulated region. */
   regions: Map<string, SimRds>;
   /** Production's KMS and the project key in y's region, which the vault must be admitted to. */
@@ -90,6 +98,8 @@ export class SimVault {
     private readonly host: VaultHost,
     config: VaultRuntimeConfig,
     ledgerTable: string,
+    private readonly vaultEnv: Record<string, string>,
+    inboxPolicy: PolicyDocument | undefined,
   ) {
     const vault = host.full.vault!;
     this.config = config;
@@ -116,6 +126,7 @@ export class SimVault {
     this.inbox = new SimQueue(vaultInboxUrl(vault), vaultInboxArn(vault), host.clock, this.random, { visibilityTimeoutSeconds: 360, maxReceiveCount: 3 }, (message, error) =>
       host.toDlq({ function: 'vault-copy', time: host.clock.now(), event: message.body, error }),
     );
+    this.inbox.policy = inboxPolicy;
     this.ledger = new VaultLedger(retryWithoutDelay(ledgerClient(vault.region, { endpoint: host.dynamo.endpoint, credentials: SIM_CREDENTIALS })), ledgerTable);
   }
 
@@ -135,12 +146,22 @@ export class SimVault {
       [VAULT_RESOURCES_ENV]: JSON.stringify({ keyArn, ledgerTableName: ledgerTable, notificationTopicArn: `arn:aws:sns:${vault.region}:${vault.account}:replica-refresh-vault-notifications` }),
     };
     const config = loadVaultConfig({ env, dir });
-    // The handler module builds its Lambda runtime when loaded: it reads the same configuration (first load only).
-    process.env[VAULT_CONFIG_FILE_ENV] ??= env[VAULT_CONFIG_FILE_ENV];
-    process.env[VAULT_RESOURCES_ENV] ??= env[VAULT_RESOURCES_ENV];
-    const sim = new SimVault(host, config, ledgerTable);
+    // The inbox as the vault stack deploys it, its queue policy naming production's share role of each replica region.
+    const inbox = await vaultInboxDefinition({ productionAccount: host.full.account, vaultAccount: vault.account, vaultRegion: vault.region, replicaRegions: [...new Set(host.full.pairs.map((p) => p.replica.region))] });
+    if (inbox.queueUrl !== vaultInboxUrl(vault)) throw new Error(`the synthesized inbox is ${inbox.queueUrl}, but production sends to ${vaultInboxUrl(vault)} (lambdas/vault/names.ts)`);
+    const sim = new SimVault(host, config, ledgerTable, env, inbox.policy);
     await sim.build();
     return sim;
+  }
+
+  /**
+   * An SQS client that calls the vault's inbox as an IAM role of any account (not one of the functions): what the
+   * queue policy makes of a sender other than production's share roles.
+   */
+  public inboxClient(principalArn: string): SQSClient {
+    const sqs = retryWithoutDelay(queueClient(this.rds.region, { credentials: SIM_CREDENTIALS }));
+    answerFromSimulator(sqs, (command, input) => this.inbox.sendAs(principalArn, command, input));
+    return sqs;
   }
 
   /** An RDS client of the vault account in a region (its own by default), answered by the vault's simulated RDS there. */
@@ -168,13 +189,19 @@ export class SimVault {
   private async build(): Promise<void> {
     const host = this.host;
     const vault = host.full.vault!;
-    const [{ createHandler: shareHandler }, { createHandler: vaultHandler }] = await Promise.all([import('../../lambdas/handlers/share-to-vault'), import('../../lambdas/handlers/vault-copy')]);
+    // The handler modules build their Lambda runtime when first loaded, from the configuration the environment names:
+    // this simulation's (the share function's has a vault), whatever an earlier simulation of the process left there.
+    const [{ createHandler: shareHandler }, { createHandler: vaultHandler }] = await withEnv({ ...host.runtimeEnv, ...this.vaultEnv }, () =>
+      Promise.all([import('../../lambdas/handlers/share-to-vault'), import('../../lambdas/handlers/vault-copy')]),
+    );
 
-    // Production's share function in y's region: its RDS calls reach production, its SendMessage the vault's inbox.
+    // Production's share function in y's region: its RDS calls reach production, its SendMessage the vault's inbox,
+    // as its role (infra/features/vault-sharing.ts names it shareRoleName(region)).
     const sns = retryWithoutDelay(notifyClient(host.runtime.region, { credentials: SIM_CREDENTIALS }));
     answerFromSimulator(sns, (command, input) => (host.called('share-to-vault', 'sns', command), Promise.resolve(host.productionSns(command, input))));
     const sqs = retryWithoutDelay(queueClient(vault.region, { credentials: SIM_CREDENTIALS }));
-    answerFromSimulator(sqs, (command, input) => (host.called('share-to-vault', 'sqs', command), Promise.resolve(this.inbox.handle(command, input))));
+    const shareRole = shareRoleArn(host.full.account, host.runtime.region);
+    answerFromSimulator(sqs, (command, input) => (host.called('share-to-vault', 'sqs', command), this.inbox.sendAs(shareRole, command, input)));
     const productionRds = (region: string) => {
       const client = retryWithoutDelay(replicaRdsClient(region, { credentials: SIM_CREDENTIALS }));
       answerFromSimulator(client, (command, input) => (host.called('share-to-vault', 'rds', command), host.productionRds(region, command, input)));
@@ -258,5 +285,25 @@ export class SimVault {
       const age = newest ? `${((now.getTime() - newest.getTime()) / 3_600_000).toFixed(1)} h` : '-';
       return `vault ${vault.account}/${vault.region}: ${available.length} copies of ${pair.sourceInstanceId} (${copies.length - available.length} in flight), newest data ${newest ? newest.toISOString() : 'none'} (${age} old; RPO alarm at ${this.config.rpoHours} h)`;
     });
+  }
+}
+
+/**
+ * Runs `load` with the process environment set to `env`, then restores what was there: a handler module reads its
+ * configuration from the environment when first loaded (in Lambda, from what the stack deployed it with).
+ */
+async function withEnv<T>(env: Record<string, string | undefined>, load: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const set = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  set(env);
+  try {
+    return await load();
+  } finally {
+    set(saved);
   }
 }

@@ -813,6 +813,7 @@ export class Simulation {
         dynamo: this.dynamo,
         full: this.fullConfig,
         runtime: this.config,
+        runtimeEnv: this.configSource.env,
         regions: this.regions,
         kms: this.kms,
         projectKeyArn: this.replicaKeyArn,

@@ -89,3 +89,11 @@ export function makeDeps(config: RuntimeConfig, opts: { endpoint: string; clock:
     randomId: () => (++idCounter).toString(16).padStart(6, '0'),
   };
 }
+
+/** A port method that records what it is given and succeeds: `publish: recordInto(alerts)`. */
+export function recordInto<T>(list: T[]): (item: T) => Promise<void> {
+  return (item) => {
+    list.push(item);
+    return Promise.resolve();
+  };
+}

@@ -193,7 +193,7 @@ describe('VaultSharing', () => {
         Sid: 'AllowVaultAccountGrantsToAwsResources',
         Effect: 'Allow',
         Principal: vaultRoot,
-        Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
+        Action: 'kms:CreateGrant',
         Resource: '*',
         Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       });

@@ -278,7 +278,7 @@ describe('VaultStack', () => {
         expect(s.statement.Condition?.['ForAnyValue:StringEquals']).toEqual(byAlias);
       }
       const grant = onProduction.find((s) => s.statement.Sid === 'GrantProductionSnapshotKeysToRds');
-      expect(grant?.actions).toEqual(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
+      expect(grant?.actions).toEqual(['kms:CreateGrant']);
       expect(grant?.statement.Condition?.Bool).toEqual({ 'kms:GrantIsForAWSResource': 'true' });
       expect(onProduction.find((s) => s.statement.Sid === 'UseProductionSnapshotKeysThroughRds')?.actions).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
       // kms:CreateGrant on any key of production only with the condition.

@@ -15,20 +15,34 @@ import { buildApp } from '../../../infra/app';
 import type { FaultSpec } from '../../../scripts/sim/world';
 import { SIM_HOSTED_ZONE_ID, Simulation, simValidation } from '../../../scripts/sim/world';
 import { COPY_TAGS, copyTargetId } from '../../../lambdas/copy/plan';
+import { vaultCopyId } from '../../../lambdas/vault/keep';
+import { VAULT_COPY_TAG, VAULT_PAIR_TAG, VAULT_SOURCE_TAG } from '../../../lambdas/vault/names';
 import { SKIP_BUNDLING, exampleConfig, iamStatements, newApp } from '../../infra/helpers';
 
 /**
  * The function each role belongs to, by the start of the role's logical id. A swap pair's validation function
  * (infra/features/copy-validation.ts, `Validation-<pair id>` in the replica stack) is the one the simulation records as
- * `validate-copy` (scripts/sim/world.ts: its Secrets Manager calls).
+ * `validate-copy` (scripts/sim/world.ts: its Secrets Manager calls). With a vault (issue 18): production's share
+ * function (infra/features/vault-sharing.ts, `VaultSharing` in the replica stack, its role `ShareToVaultRole`) and the
+ * vault function (infra/stacks/vault-stack.ts, `Vault` in the vault stack), recorded as `share-to-vault` and
+ * `vault-copy` (scripts/sim/vault.ts).
  */
-const ROLES: Record<string, string> = { StartRefreshRole: 'start-refresh', OnRdsEventRole: 'on-rds-event', WatchdogRole: 'watchdog', RetentionRole: 'retention', CopyRole: 'copy-snapshot', Validation: 'validate-copy' };
+const ROLES: Record<string, string> = {
+  StartRefreshRole: 'start-refresh',
+  OnRdsEventRole: 'on-rds-event',
+  WatchdogRole: 'watchdog',
+  RetentionRole: 'retention',
+  CopyRole: 'copy-snapshot',
+  Validation: 'validate-copy',
+  VaultSharingShareToVaultRole: 'share-to-vault',
+  VaultRole: 'vault-copy',
+};
 
 /** Actions granted to each function's role in the app synthesized from `config`. */
 function grantedActions(config: Record<string, unknown>): Map<string, Set<string>> {
   const built = buildApp(config, newApp(SKIP_BUNDLING));
   const out = new Map<string, Set<string>>();
-  for (const stack of [...built.stacks.values(), ...built.sourceStacks.values()]) {
+  for (const stack of [...built.stacks.values(), ...built.sourceStacks.values(), ...(built.vaultStack ? [built.vaultStack] : [])]) {
     for (const s of iamStatements(Template.fromStack(stack))) {
       if (s.statement.Effect !== 'Allow') continue;
       for (const role of s.roles) {
@@ -69,10 +83,12 @@ async function calledActions(config: Record<string, unknown>, pairOverrides: Rec
   return out;
 }
 
-/** A configuration (the example of cdk.json with its pair changed) and the scenarios run on it. */
+/** A configuration (the example of cdk.json with its pair changed, or another whole example) and the scenarios run on it. */
 interface Group {
   name: string;
   pair: Record<string, unknown>;
+  /** The whole `replicaRefresh` value, instead of cdk.json's example. */
+  config?: Record<string, unknown> & { pairs: Record<string, unknown>[] };
   scenarios: Scenario[];
 }
 
@@ -92,6 +108,13 @@ const STAGING_EXAMPLE = (() => {
   const [example] = (JSON.parse(readFileSync(file, 'utf8')) as { context: { replicaRefresh: { pairs: { staging: Record<string, unknown>; credentials: Record<string, unknown> }[] } } }).context.replicaRefresh.pairs;
   return { staging: example!.staging, credentials: example!.credentials };
 })();
+/** The example of infra/examples/vault/cdk.json: one pair, and a vault account that keeps copies of x (issue 18). */
+const VAULT_EXAMPLE = (() => {
+  const file = join(__dirname, '..', '..', '..', 'infra', 'examples', 'vault', 'cdk.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { context: { replicaRefresh: Record<string, unknown> & { pairs: Record<string, unknown>[] } } }).context.replicaRefresh;
+})();
+/** The vault example's x. */
+const VAULT_X = (VAULT_EXAMPLE.pairs[0] as { source: { instanceId: string } }).source.instanceId;
 /** A night whose first afterRestore hook meets a database error. */
 const HOOK_FAILS: Scenario = { nights: 2, faults: [{ name: 'hook-fails', night: 1 }] };
 const GROUPS: Group[] = [
@@ -204,6 +227,50 @@ const GROUPS: Group[] = [
     scenarios: [{ nights: 2 }, HOOK_FAILS, WATCHDOG_NIGHT],
   },
   {
+    name: "a vault account (infra/examples/vault/cdk.json: production's share function, the vault function)",
+    pair: {},
+    config: VAULT_EXAMPLE,
+    scenarios: [
+      // Three nights: each new copy of x is shared with the vault (its manifest sent to the inbox) and copied into the
+      // vault, whose sweep expires its copies past retention.
+      {
+        nights: 3,
+        setup: (sim) => {
+          const vault = sim.vault!;
+          // Five copies in the vault from before the simulation: three recent ones, and two past retentionDays
+          // (35) beyond the newest keepAtLeast (3), which the first sweep deletes.
+          for (const daysAgo of [1, 2, 3, 40, 45]) {
+            const at = new Date(sim.clock.now().getTime() - daysAgo * 86_400_000);
+            const name = copyTargetId(`rds:${VAULT_X}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`);
+            const sharedArn = `arn:aws:rds:${sim.config.region}:${sim.config.account}:snapshot:${name}`;
+            const source = { DBSnapshotIdentifier: sharedArn, DBSnapshotArn: sharedArn, DBInstanceIdentifier: VAULT_X, SnapshotType: 'shared', Engine: 'postgres', Status: 'available', SnapshotCreateTime: at, OriginalSnapshotCreateTime: at };
+            vault.rds.seedCopy(source, sim.config.region, vaultCopyId(sharedArn), vault.keyArn, [
+              { Key: VAULT_COPY_TAG.key, Value: VAULT_COPY_TAG.value },
+              { Key: VAULT_SOURCE_TAG, Value: sharedArn },
+              { Key: VAULT_PAIR_TAG, Value: sim.pairs[0]!.id },
+            ]);
+          }
+          // An owned copy of x encrypted with the AWS managed key aws/rds (copy.replicaKmsKeyArn was aws/rds once):
+          // RDS refuses to share it, and the share function alerts.
+          const at = new Date(sim.clock.now().getTime() - 5 * 86_400_000);
+          const id = `rds:${VAULT_X}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
+          const { key, value } = sim.pairs[0]!.ownershipTag;
+          sim.rds.seedCopy(sim.sourceRds!.seedSnapshot(VAULT_X, id, 'automated', at), sim.pairs[0]!.source.region, copyTargetId(id), sim.kms.awsManagedKey(sim.config.region), [
+            { Key: key, Value: value },
+            { Key: COPY_TAGS.source, Value: 'seeded' },
+          ]);
+        },
+      },
+      // The vault's key is disabled: RDS refuses the vault's copies, and the vault function alerts.
+      {
+        nights: 1,
+        setup: (sim) => {
+          sim.vault!.kms.keys.get(sim.vault!.keyArn)!.enabled = false;
+        },
+      },
+    ],
+  },
+  {
     name: 'staging safety with onFailure "delete" (y deleted when a hook fails)',
     pair: { ...STAGING_EXAMPLE, staging: { ...STAGING_EXAMPLE.staging, onFailure: 'delete' } },
     // A failed hook on a night on events (on-rds-event deletes y), and on a night the watchdog carries (it does).
@@ -236,8 +303,8 @@ const IMPLIED: { actions: string[]; by: (called: ReadonlySet<string>, fn: string
   },
   {
     actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-    by: (_called, fn) => fn === 'copy-snapshot',
-    source: 'Lambda Developer Guide, "Using Lambda with Amazon SQS": the event source mapping of the delay queue polls with the role',
+    by: (_called, fn) => fn === 'copy-snapshot' || fn === 'vault-copy',
+    source: 'Lambda Developer Guide, "Using Lambda with Amazon SQS": the event source mapping of the delay queue (copy-snapshot) or of the vault\'s inbox (vault-copy) polls with the role',
   },
   {
     actions: ['rds:AddTagsToResource'],
@@ -325,7 +392,7 @@ describe("each function's grants are what its code calls", () => {
   const grantedAll = new Map<string, Set<string>>();
 
   it.each(GROUPS.map((g) => [g.name, g] as const))('%s: every call the functions make is granted', async (_name, group) => {
-    const cfg = exampleConfig();
+    const cfg = group.config ? structuredClone(group.config) : exampleConfig();
     cfg.pairs[0] = { ...cfg.pairs[0], ...group.pair };
     const granted = grantedActions(cfg);
     const called = await calledActions(cfg, group.pair, group.scenarios);

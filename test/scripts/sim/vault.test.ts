@@ -1,12 +1,14 @@
 /**
  * The vault account in the simulation (issue 18): production shares its copies of x with the vault account only,
- * sends their manifests, and the vault copies them into its own region under its own key; `recover` then restores x
- * in the vault region from the newest vault copy, with x's recorded settings, while x's region is down.
+ * sends their manifests (to an inbox that admits production's share role alone), and the vault copies them into its
+ * own region under its own key; `recover` then restores x in the vault region from the newest vault copy, with x's
+ * recorded settings, while x's region is down.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { VaultInbox } from '../../../lambdas/aws/queue';
 import { recover } from '../../../lambdas/vault/recover';
-import { VAULT_COPY_TAG } from '../../../lambdas/vault/names';
+import { VAULT_COPY_TAG, vaultInboxUrl } from '../../../lambdas/vault/names';
 import { Simulation } from '../../../scripts/sim/world';
 
 const ROOT = join(__dirname, '../../..');
@@ -46,6 +48,24 @@ describe('the vault in the simulated accounts', () => {
     const manifest = await vault.ledger.manifestOf(copy.DBSnapshotArn!);
     const x = sim.regions.get(config.pairs[0]!.source.region)!.instances.get(X)!;
     expect(manifest).toMatchObject({ sourceInstanceId: X, settings: { instanceClass: x.DBInstanceClass, multiAz: x.MultiAZ } });
+  });
+
+  it("admits to the inbox production's share role alone: the pipeline's manifests all arrived, anyone else's send is refused", async () => {
+    const vault = sim.vault!;
+    // The share function sent one manifest per copy it shared, through the inbox's queue policy, and the vault function got each.
+    expect(vault.inbox.policy).toBeDefined();
+    expect(vault.inbox.sent.length).toBeGreaterThanOrEqual(3);
+    expect(vault.inbox.sent.every((m) => m.outcome === 'deleted')).toBe(true);
+    expect(vault.inbox.denied).toEqual([]);
+    const before = vault.inbox.sent.length;
+    const forged = { snapshotArn: `arn:aws:rds:${config.pairs[0]!.replica.region}:${config.account}:snapshot:${X}-forged` };
+    const intruders = [`arn:aws:iam::${config.account}:role/replica-refresh-start-refresh`, `arn:aws:iam::${VAULT.account}:role/vault-operator`];
+    for (const principal of intruders) {
+      await expect(new VaultInbox(vault.inboxClient(principal), vaultInboxUrl(VAULT)).send(forged)).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    }
+    expect(vault.inbox.sent).toHaveLength(before);
+    expect(vault.inbox.denied.map((d) => d.principal)).toEqual(intruders);
+    expect(await vault.ledger.manifestOf(forged.snapshotArn)).toBeUndefined();
   });
 
   it('recovers x in the vault region from the newest vault copy with the source region down, and measures its RTO and RPO', async () => {
