@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const { SIM_ENGINES } = await import('./sim/engines');
   const { SIM_AURORA_ENGINES, auroraProfile } = await import('./sim/aurora-world');
   const { PROBE_MAX_PAIRS } = await import('./sim/client-probe');
-  const { parseFaults, readConfigFile } = await import('./cli/backend');
+  const { describeReplica, parseFaults, readConfigFile } = await import('./cli/backend');
   const program = new Command()
     .name('npm run demo --')
     .description('Simulate nightly refreshes of the pairs in cdk.json on a local, simulated AWS account (no credentials, no network).')
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
         .map(([k, v]) => `  ${k.padEnd(28)} ${v}`)
         .join('\n')}\n\nExamples:\n  npm run demo -- --nights 3 --faults lost-deletion-event@2,duplicate-events\n  npm run demo -- --nights 2 --source-mode backup-replication\n  npm run demo -- --nights 2 --engine sqlserver-se\n  npm run demo -- --nights 3 --engine aurora-postgresql\n  npm run demo -- --nights 3 --faults dead-event-path\n  npm run demo -- --nights 3 --mode rename-swap --faults validation-fails@2\n  npm run demo -- --pairs 200 --nights 1 --quiet`,
     );
+  // A usage error exits 2, as on every command (README, "Exit codes"); help exits 0.
+  program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   program.parse();
   const opts = program.opts<{ nights: number; seed: number; faults: string; speed: number; config: string; quiet?: boolean; sourceMode?: string; pairs?: number; engine: (typeof SIM_ENGINES)[number] | (typeof SIM_AURORA_ENGINES)[number]; probe: boolean; mode?: 'delete-first' | 'rename-swap' | 'dns-switch' }>();
 
@@ -54,16 +56,16 @@ async function main(): Promise<void> {
   try {
     faults = parseFaults(opts.faults, Object.keys(FAULTS));
   } catch (err) {
-    program.error((err as Error).message);
+    program.error(`error: ${(err as Error).message}${(err as { hint?: string }).hint ? `\n${(err as { hint?: string }).hint}` : ''}`, { exitCode: 2 });
   }
   const late = faults.find((f) => f.night !== undefined && f.night > opts.nights);
-  if (late) program.error(`fault "${late.name}@${late.night}": the night must be between 1 and ${opts.nights}`);
+  if (late) program.error(`error: fault "${late.name}@${late.night}": the night must be between 1 and ${opts.nights}`, { exitCode: 2 });
 
   let raw: { pairs?: { source?: Record<string, unknown> }[] } | undefined;
   try {
     raw = readConfigFile(opts.config) as typeof raw;
   } catch (err) {
-    program.error((err as Error).message);
+    program.error(`error: ${(err as Error).message}${(err as { hint?: string }).hint ? `\n${(err as { hint?: string }).hint}` : ''}`, { exitCode: 2 });
   }
 
   if (opts.pairs !== undefined) {
@@ -71,12 +73,12 @@ async function main(): Promise<void> {
     try {
       raw = scaleConfig(raw, opts.pairs);
     } catch (err) {
-      program.error((err as Error).message);
+      program.error(`error: ${(err as Error).message}${(err as { hint?: string }).hint ? `\n${(err as { hint?: string }).hint}` : ''}`, { exitCode: 2 });
     }
   }
   if (opts.sourceMode && raw?.pairs) for (const pair of raw.pairs) pair.source = { ...pair.source, mode: opts.sourceMode };
 
-  const { DateTime } = await import('luxon');
+  const { formatLocal } = await import('./cli/time');
   const { Simulation } = await import('./sim/world');
   const { buildReport } = await import('../lambdas/reporting/report');
   const { renderTable } = await import('./report/format');
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
     probe: opts.probe && (raw?.pairs?.length ?? 0) <= PROBE_MAX_PAIRS,
     onStep: (s) => {
       if (opts.quiet || s.kind === 'snapshot') return;
-      const when = DateTime.fromJSDate(s.time).setZone(zone).toFormat('ccc dd LLL HH:mm:ss ZZZZ');
+      const when = formatLocal(s.time, zone, 'ccc yyyy-MM-dd HH:mm:ss');
       console.log(`${when}  ${s.replica === '*' ? '' : `${s.replica}: `}${s.text}`);
     },
   });
@@ -106,10 +108,12 @@ async function main(): Promise<void> {
     );
     await sim.runNights(opts.nights, opts.speed);
     for (const pair of sim.pairs) {
-      const runs = await sim.history(pair.id);
-      const report = buildReport(runs, { replica: pair.id, since: new Date(0), until: sim.clock.now(), timeZone: zone, rtoTargetMinutes: sim.config.rtoTargetMinutes });
-      console.log(`\n${renderTable(report)}`);
       const active = await sim.activeRun(pair.id);
+      const runs = [...(await sim.history(pair.id)), ...(active ? [active] : [])];
+      // The period is the simulated one: from its first day to now; an outage still going on is shown as ongoing.
+      const state = await describeReplica(sim.operatorRdsClient(pair.replica.region), pair);
+      const report = buildReport(runs, { replica: pair.id, since: sim.historyStart, until: sim.clock.now(), timeZone: zone, rtoTargetMinutes: sim.config.rtoTargetMinutes, replicaMissing: !state.exists });
+      console.log(`\n${renderTable({ simulated: true, since: report.since, until: report.until, timeZone: zone, rtoTargetMinutes: report.rtoTargetMinutes, reports: [report] })}`);
       if (active) console.log(`still active: run ${active.runId} in phase ${active.phase ?? '?'}`);
     }
     const refreshed = (await Promise.all(sim.pairs.map(async (p) => (await sim.history(p.id)).some((r) => r.status === 'succeeded')))).filter(Boolean).length;

@@ -13,7 +13,7 @@
  * the server's certificate and name are verified; without it the connection is encrypted but not verified;
  * `--no-tls` connects in the clear (a local server, such as PGlite's, that has no TLS).
  *
- * Exit code 0 when at least one query answered; 1 on a usage error, an unreadable secret, or when no query ever
+ * Exit code 0 when at least one query answered; 2 on a usage error; 1 on an unreadable secret, or when no query ever
  * answered (a wrong endpoint, port or credentials look exactly like that).
  */
 import './cli/quiet';
@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SecretsAdapter, secretsClient } from '../lambdas/aws/secrets';
-import { run, wholeNumber } from './cli/options';
+import { runProgram, wholeNumber } from './cli/command';
 import type { QueryTarget } from './sim/sql/query';
 import { querySample } from './sim/sql/query';
 import type { Measure, Sample } from './sim/sql/samples';
@@ -149,7 +149,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
     });
   });
 
-run(async () => {
+runProgram(program, async () => {
   program.parse();
   const opts = program.opts<ProbeOptions>();
   const ssl = tlsOptions(opts);

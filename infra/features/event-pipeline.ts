@@ -32,6 +32,12 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RDS_EVENT_CATEGORIES } from '../../lambdas/events/parse';
 import { deadLetterQueue } from '../platform/dead-letter-queue';
+import { eventSubscriptionName, eventSubscriptionNames } from '../../lambdas/kernel/stack-outputs';
+import type { SubscribedSourceType } from '../../lambdas/kernel/stack-outputs';
+
+// Names live beside the stack outputs, where the operator commands (npm run status) read them too.
+export { eventSubscriptionName, eventSubscriptionNames };
+export type { SubscribedSourceType };
 
 /** The service principal RDS uses to publish event notifications. */
 export const RDS_EVENTS_PRINCIPAL = 'events.rds.amazonaws.com';
@@ -47,25 +53,6 @@ export { RDS_EVENT_CATEGORIES };
 export const RDS_CLUSTER_EVENT_CATEGORIES: readonly string[] = ['creation', 'deletion', 'failure', 'notification'];
 
 /** The RDS source types the project subscribes to. */
-export type SubscribedSourceType = 'db-instance' | 'db-cluster';
-
-/**
- * The name of one of a region's event subscriptions: `replica-refresh-<region>` for its DB instances (the name of
- * earlier versions, kept so the subscription is not replaced), `replica-refresh-<region>-db-cluster` for its Aurora
- * clusters. The replica stack passes the names to the functions before the pipeline exists, and the watchdog checks
- * each subscription's status by its name.
- */
-export function eventSubscriptionName(region: string, sourceType: SubscribedSourceType = 'db-instance'): string {
-  return sourceType === 'db-instance' ? `replica-refresh-${region}` : `replica-refresh-${region}-${sourceType}`;
-}
-
-/**
- * Every event subscription of a region, instances' first: the cluster one only when some pair of the region is an
- * Aurora cluster.
- */
-export function eventSubscriptionNames(region: string, { clusters }: { clusters: boolean }): string[] {
-  return [eventSubscriptionName(region), ...(clusters ? [eventSubscriptionName(region, 'db-cluster')] : [])];
-}
 
 /** Properties of an {@link EventPipeline}. */
 export interface EventPipelineProps {

@@ -4,6 +4,7 @@
  *  - `sk = "RUN#<runId>"`: closed and refused runs, the history reports read. Run ids sort by time.
  *  - `sk = "ALERT#<key>"`: alerts sent once until cleared (y missing outside any run).
  *  - `sk = "DESIRED"`: the settings y must have, kept by clean successful runs (or the operator).
+ *  - `sk = "EVENT"`: the last RDS event on-rds-event received about the replica, for `npm run status`.
  * Closing is three steps: mark ACTIVE closed (conditional: one closer wins), notify, then move it into
  * history. A crash in between leaves a closed run in ACTIVE, which whoever reads it next finishes:
  * never a lost run, never a lost alert.
@@ -11,7 +12,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { DesiredRecord, RunRecord } from '../kernel/model';
+import type { DesiredRecord, ReceivedEvent, RunRecord } from '../kernel/model';
 import type { Ledger } from '../kernel/ports';
 import { ActiveRunExistsError, StaleRunError } from '../kernel/errors';
 
@@ -20,6 +21,8 @@ const RUN_PREFIX = 'RUN#';
 /** The settings y must have: one item per replica. */
 const DESIRED = 'DESIRED';
 const ALERT_PREFIX = 'ALERT#';
+/** The last RDS event received about a replica: one item per replica. */
+const LAST_EVENT = 'EVENT';
 
 type Item = RunRecord & { replica: string; sk: string };
 
@@ -267,14 +270,37 @@ export class DynamoLedger implements Ledger {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...record, replica: record.replicaId, sk: DESIRED } }));
   }
 
-  public async listRuns(replicaId: string, options: { since?: Date; limit?: number } = {}): Promise<RunRecord[]> {
+  public async noteEvent(replicaId: string, event: ReceivedEvent): Promise<void> {
+    // Only a newer receipt replaces the item: a retried old delivery does not move "last event received" back.
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...event, replica: replicaId, sk: LAST_EVENT },
+          ConditionExpression: 'attribute_not_exists(sk) OR receivedAt <= :at',
+          ExpressionAttributeValues: { ':at': event.receivedAt },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  public async lastEvent(replicaId: string): Promise<ReceivedEvent | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { replica: replicaId, sk: LAST_EVENT } }));
+    if (!out.Item) return undefined;
+    const { replica: _r, sk: _sk, ...event } = out.Item;
+    return event as ReceivedEvent;
+  }
+
+  public async listRuns(replicaId: string, options: { since?: Date; until?: Date; limit?: number } = {}): Promise<RunRecord[]> {
     const runs: RunRecord[] = [];
     const pages = paginateQuery(
       { client: this.doc, pageSize: Math.min(options.limit ?? 100, 100) },
       {
         TableName: this.tableName,
         KeyConditionExpression: 'replica = :r AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':r': replicaId, ':from': options.since ? runKeyAt(options.since) : RUN_PREFIX, ':to': `${RUN_PREFIX}~` },
+        ExpressionAttributeValues: { ':r': replicaId, ':from': options.since ? runKeyAt(options.since) : RUN_PREFIX, ':to': options.until ? runKeyAt(options.until) : `${RUN_PREFIX}~` },
         ScanIndexForward: false,
       },
     );

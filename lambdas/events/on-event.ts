@@ -59,8 +59,18 @@ export function pairOfEvent(config: Pick<RuntimeConfig, 'pairs'>, sourceId: stri
   return config.pairs.find((p) => strategyOf(p).manages(p, sourceType, sourceId));
 }
 
-/** Handles one parsed event. */
+/**
+ * Handles one parsed event. One that acted on a pair is also the event path's sign of life, recorded for
+ * `npm run status` (an ignored one writes nothing: malformed and foreign input never acts).
+ */
 export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsEvent): Promise<EventOutcome> {
+  const outcome = await actOn(deps, config, event);
+  const pair = outcome.action.startsWith('ignored:') ? undefined : pairOfEvent(config, event.sourceId, event.sourceType);
+  if (pair) await deps.ledger.noteEvent(pair.id, { eventId: event.eventId, sourceId: event.sourceId, ...(event.time ? { at: event.time.toISOString() } : {}), receivedAt: deps.now().toISOString() });
+  return outcome;
+}
+
+async function actOn(deps: Deps, config: RuntimeConfig, event: RdsEvent): Promise<EventOutcome> {
   const detail = { eventId: event.eventId, sourceId: event.sourceId, sourceType: event.sourceType };
   const pair = pairOfEvent(config, event.sourceId, event.sourceType);
   if (!pair) return ignored(deps, 'not-a-replica', detail);

@@ -15,10 +15,11 @@ import { lambdaRuntime, masterPasswords, notifications, replicaRds, replicaTarge
 /** What the schedule (or `drill`/`plan`) sends. */
 export const startRequestSchema = z.strictObject({
   replica: z.string().check(z.minLength(1)),
-  trigger: z._default(z.enum(['schedule', 'drill']), 'schedule'),
+  trigger: z._default(z.enum(['schedule', 'drill', 'restore']), 'schedule'),
   requestId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   scheduledTime: z.optional(z.string()),
   snapshotId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  allowOlder: z.optional(z.boolean()),
   dryRun: z._default(z.boolean(), false),
 });
 
@@ -37,7 +38,7 @@ export function createHandler({ config, deps }: Runtime) {
       const reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
       deps.telemetry.count('StartRejected', 1);
       deps.telemetry.error('start request rejected', { reason, event });
-      return { outcome: 'rejected', reason: `invalid start request: ${reason}; expected {"replica": "<y>", "trigger": "schedule"|"drill"}` };
+      return { outcome: 'rejected', reason: `invalid start request: ${reason}; expected {"replica": "<y>", "trigger": "schedule", "drill" or "restore"}` };
     }
     const { scheduledTime, ...rest } = parsed.data;
     // A schedule's execution id changes on every retry attempt; the schedule and its scheduled time do not, so they

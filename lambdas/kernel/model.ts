@@ -259,8 +259,19 @@ export type RunPhase = 'deleting' | 'deleted' | 'preparing' | 'restoring' | 'fin
 /** How a closed or refused run ended. */
 export type RunOutcome = 'succeeded' | 'failed' | 'refused';
 
+/** An RDS event about a replica as on-rds-event received it: the event path's last sign of life (`npm run status`). */
+export interface ReceivedEvent {
+  eventId: string;
+  sourceId: string;
+  /** The event's own time (ISO), when it had one. */
+  at?: string;
+  /** When on-rds-event handled it (ISO). */
+  receivedAt: string;
+}
+
 /** What started a run. */
-export type RunTrigger = 'schedule' | 'drill' | 'unmanaged-deletion' | 'heal';
+/** `restore`: the operator's `npm run restore`, which brings back a missing y and never deletes one. */
+export type RunTrigger = 'schedule' | 'drill' | 'restore' | 'unmanaged-deletion' | 'heal';
 
 /**
  * The settings y must have: the one source of truth a restore uses when y itself cannot be trusted (the project

@@ -5,7 +5,7 @@
 import type { CopyRequest } from '../copy/plan';
 import type { TargetGateways } from '../targets/target';
 import type { PairConfig } from './config';
-import type { DesiredRecord, InstanceSettings, InstanceView, ProxyTarget, ReplicatedBackupView, RunRecord, SnapshotView, TargetView, ValidationStepResult } from './model';
+import type { DesiredRecord, InstanceSettings, InstanceView, ProxyTarget, ReceivedEvent, ReplicatedBackupView, RunRecord, SnapshotView, TargetView, ValidationStepResult } from './model';
 
 /** A restore request, already complete: nothing is left to RDS defaults. */
 export interface RestoreRequest {
@@ -143,7 +143,11 @@ export interface Ledger {
   /** Records the settings y must have (after a clean successful run, or by the operator). */
   putDesired(record: DesiredRecord): Promise<void>;
   /** Closed runs of a replica, newest first. */
-  listRuns(replicaId: string, options?: { since?: Date; limit?: number }): Promise<RunRecord[]>;
+  listRuns(replicaId: string, options?: { since?: Date; until?: Date; limit?: number }): Promise<RunRecord[]>;
+  /** Records the last RDS event received about a replica (a newer receipt wins), the event path's sign of life. */
+  noteEvent(replicaId: string, event: ReceivedEvent): Promise<void>;
+  /** The last RDS event received about a replica, if any. */
+  lastEvent(replicaId: string): Promise<ReceivedEvent | undefined>;
 }
 
 /** Severity decides who is woken: alerts are for people, info is the nightly report. */

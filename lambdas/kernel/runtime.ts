@@ -18,7 +18,7 @@ import { clusterGateway } from '../targets/cluster/gateway';
 import { instanceGateway } from '../targets/instance/gateway';
 import type { TargetGateways } from '../targets/target';
 import type { CopyValidator, Deps, DnsRecords, ParameterStore, Telemetry } from './ports';
-import type { ConfigSource, RuntimeConfig } from './config';
+import type { ConfigSource, PairConfig, RuntimeConfig } from './config';
 import { lambdaConfigSource, loadRuntimeConfig } from './config';
 import { PowertoolsTelemetry } from './powertools';
 
@@ -128,12 +128,17 @@ export const replicaRds = (config: RuntimeConfig): Deps['rds'] => rdsAdapterOf(c
  * The gateway of every kind of target the configuration's pairs name (DB instances, Aurora clusters), over one RDS
  * client: a region with no cluster pair builds no cluster gateway.
  */
-function targetGateways(config: RuntimeConfig, rds: RdsAdapter, client: ConstructorParameters<typeof RdsAdapter>[0]): TargetGateways {
+function targetGateways(config: Pick<RuntimeConfig, 'pairs'>, rds: RdsAdapter, client: ConstructorParameters<typeof RdsAdapter>[0]): TargetGateways {
   const kinds = new Set(config.pairs.map((p) => p.replica.kind));
   return {
     ...(kinds.has('instance') || kinds.size === 0 ? { instance: instanceGateway(rds) } : {}),
     ...(kinds.has('cluster') ? { cluster: clusterGateway(new RdsClusterAdapter(client), rds) } : {}),
   };
+}
+
+/** The gateways of the kinds of replica the pairs name, over one RDS client (the operator commands' own). */
+export function gatewaysOver(pairs: readonly Pick<PairConfig, 'replica'>[], client: ConstructorParameters<typeof RdsAdapter>[0]): TargetGateways {
+  return targetGateways({ pairs: pairs as RuntimeConfig['pairs'] }, new RdsAdapter(client), client);
 }
 
 /** The replica targets' gateways, over the same RDS client as {@link replicaRds}. */

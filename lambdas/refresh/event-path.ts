@@ -26,7 +26,7 @@ const EVENT_PATH_CLEAR_EVERY_MS = 3_600_000;
 export type EventPathFinding = { subscription: string; action: string } | { subscription: string; error: string };
 
 /** What a subscription's problem is, if it has one (RDS-NOTES, "Event subscription and topic"). */
-function problemOf(sub: EventSubscriptionView | undefined, region: string): string | undefined {
+export function subscriptionProblem(sub: EventSubscriptionView | undefined, region: string): string | undefined {
   if (!sub) return `does not exist in ${region}`;
   if (!sub.enabled) return 'is disabled';
   if (sub.status !== 'active') return `is ${sub.status}`;
@@ -49,7 +49,7 @@ function sourceArnsOf(sourceType: string | undefined, config: RuntimeConfig): st
  */
 async function checkSubscription(deps: Deps, config: RuntimeConfig, name: string, first: boolean): Promise<string> {
   const sub = await deps.rds.describeEventSubscription(name);
-  const problem = problemOf(sub, config.region);
+  const problem = subscriptionProblem(sub, config.region);
   deps.telemetry.count('EventPathUnhealthy', problem ? 1 : 0, { subscription: name });
   const key = `${EVENT_PATH_ALERT}#${config.region}`;
   const clearedBy = eventPathClearedAt.get(deps.ledger) ?? new Map<string, number>();

@@ -59,6 +59,9 @@ async function settingsFor(deps: Deps, cause: RunRecord): Promise<TargetSettings
   return (await deps.ledger.getDesired(cause.replicaId))?.settings ?? cause.desired;
 }
 
+/** Who started a heal, as its alert names them. */
+const HEALED_BY = { watchdog: 'the watchdog', schedule: 'the nightly schedule', drill: 'a drill', restore: "the operator's npm run restore" } as const;
+
 /** What healing did. */
 export type HealOutcome = 'restoring' | 'duplicate' | 'no-settings';
 
@@ -66,7 +69,7 @@ export type HealOutcome = 'restoring' | 'duplicate' | 'no-settings';
  * Opens a heal run for y, which `cause` deleted and did not bring back, and restores y. Its downtime window starts
  * when y went away (the cause's delete), so the report shows the whole outage on one row.
  */
-export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 'schedule' | 'drill' | 'watchdog', requestId?: string): Promise<HealOutcome> {
+export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 'schedule' | 'drill' | 'restore' | 'watchdog', requestId?: string, pinnedSnapshotId?: string): Promise<HealOutcome> {
   const y = ctx.pair.replica.identifier;
   const id = ctx.pair.id;
   const desired = await settingsFor(deps, cause);
@@ -81,6 +84,7 @@ export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 's
   const run = await openGoneRun(deps, ctx, {
     trigger: 'heal',
     ...(requestId ? { requestId } : {}),
+    ...(pinnedSnapshotId ? { pinnedSnapshotId } : {}),
     healsRunId: cause.runId,
     deleteRequestedAt: cause.deleteRequestedAt ?? cause.deletedAt ?? cause.startedAt,
     ...(cause.deleteRequestedEstimated ? { deleteRequestedEstimated: true } : {}),
@@ -97,7 +101,7 @@ export async function heal(deps: Deps, ctx: RunContext, cause: RunRecord, by: 's
       id,
       `restoring y, deleted by run ${cause.runId}`,
       `${y} was deleted by run ${cause.runId}, whose restore failed: ${firstSentence(cause.reason)}. ` +
-        `Run ${run.runId} (${by === 'watchdog' ? 'the watchdog' : by === 'schedule' ? 'the nightly schedule' : 'a drill'}) restores it now from the newest valid snapshot of ${ctx.pair.source.identifier} with y's recorded settings; its notification follows.`,
+        `Run ${run.runId} (${HEALED_BY[by]}) restores it now from the newest valid snapshot of ${ctx.pair.source.identifier} with y's recorded settings; its notification follows.`,
       { cause: cause.runId, by },
       run.runId,
     ),
@@ -127,7 +131,7 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
             'replica.heal-exhausted',
             id,
             'y is still missing after every heal attempt',
-            `${y} was deleted by run ${cause.trigger === 'heal' ? (cause.healsRunId ?? cause.runId) : cause.runId} and the watchdog's ${ctx.pair.heal.maxAttempts} heal attempt(s) failed (last: ${firstSentence(cause.reason)}). The next nightly run tries again; fix the cause, or run "npm run drill -- --replica ${id}" to restore it now.`,
+            `${y} was deleted by run ${cause.trigger === 'heal' ? (cause.healsRunId ?? cause.runId) : cause.runId} and the watchdog's ${ctx.pair.heal.maxAttempts} heal attempt(s) failed (last: ${firstSentence(cause.reason)}). The next nightly run tries again; fix the cause, or run "npm run restore -- --replica ${id}" to restore it now.`,
             { cause: cause.runId },
             cause.runId,
           ),
@@ -155,9 +159,8 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
     return first ? 'alerted' : 'already-alerted';
   }
 
-  const recorded = await deps.ledger.getDesired(id);
-  const template = recorded ? { runId: recorded.runId ?? 'the recorded settings', desired: recorded.settings, engine: recorded.engine } : history.find((r) => r.status === 'succeeded' && r.desired);
-  if (!template?.desired) {
+  const template = await templateOf(deps, id, history);
+  if (!template) {
     await once(
       'y was deleted outside any refresh and cannot be restored',
       `${y} is gone and no run deleted it. restoreUnmanagedDeletions is on, but the ledger holds no successful run with y's captured settings, so a restore would fall back to RDS defaults. Restore it by hand.`,
@@ -188,6 +191,43 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
     ),
   );
   await requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: source });
+  return 'restoring';
+}
+
+/** The settings to restore a y nobody here deleted with: the recorded ones, else the last successful run's. */
+async function templateOf(deps: Deps, replicaId: string, history: readonly RunRecord[]): Promise<{ runId: string; desired: TargetSettings; engine?: string } | undefined> {
+  const recorded = await deps.ledger.getDesired(replicaId);
+  if (recorded) return { runId: recorded.runId ?? 'the recorded settings', desired: recorded.settings, ...(recorded.engine ? { engine: recorded.engine } : {}) };
+  const last = history.find((r) => r.status === 'succeeded' && r.desired);
+  return last?.desired ? { runId: last.runId, desired: last.desired, ...(last.engine ? { engine: last.engine } : {}) } : undefined;
+}
+
+/**
+ * The operator's `npm run restore` for a y that is missing although no run of the project deleted it (by hand, say):
+ * restores it with the recorded settings, as a run of its own whose window starts now (nobody here saw the delete).
+ * A y that a run deleted is healed instead ({@link heal}), so the outage stays on one row.
+ */
+export async function restoreMissing(deps: Deps, ctx: RunContext, history: readonly RunRecord[], requestId?: string, pinnedSnapshotId?: string): Promise<HealOutcome> {
+  const id = ctx.pair.id;
+  const template = await templateOf(deps, id, history);
+  if (!template) return 'no-settings';
+  const at = deps.now().toISOString();
+  const run = await openGoneRun(deps, ctx, {
+    trigger: 'restore',
+    ...(requestId ? { requestId } : {}),
+    ...(pinnedSnapshotId ? { pinnedSnapshotId } : {}),
+    deleteRequestedAt: at,
+    deleteRequestedEstimated: true,
+    deletedAt: at,
+    deletedSource: 'poll',
+    desired: template.desired,
+    ...(template.engine ? { engine: template.engine } : {}),
+  });
+  if (run === 'duplicate') return 'duplicate';
+  await deps.notifier.publish(
+    alert('replica.restoring', id, 'restoring y (npm run restore)', `${ctx.pair.replica.identifier} is missing and no replica-refresh run deleted it. The operator's npm run restore started run ${run.runId}: it restores y from the newest valid snapshot of ${ctx.pair.source.identifier} with the settings captured by run ${template.runId}; its notification follows.`, { templateRunId: template.runId }, run.runId),
+  );
+  await requestRestore(deps, ctx, run, { event: 'claim-restore', deletedSource: 'poll' });
   return 'restoring';
 }
 

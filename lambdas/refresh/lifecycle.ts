@@ -120,7 +120,7 @@ export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reaso
     ? `${ctx.pair.replica.identifier} exists and is ${y.status}.`
     : run.deletedAt || run.restoreClaimedAt
       ? `${ctx.pair.replica.identifier} DOES NOT EXIST: this run deleted it. replica-refresh restores it ${heal.maxAttempts > 0 ? `(the watchdog tries again at ${firstHeal}, then after ${heal.backoffHours * 2} h, doubling, up to ${heal.maxAttempts} times) and ` : ''}` +
-        `on the next nightly run at the latest, from ${snapshot ? `snapshot ${snapshot} or a newer one` : `the newest snapshot of ${run.sourceId}`} with its recorded settings. To restore it now: npm run drill -- --replica ${run.replicaId}.`
+        `on the next nightly run at the latest, from ${snapshot ? `snapshot ${snapshot} or a newer one` : `the newest snapshot of ${run.sourceId}`} with its recorded settings. To restore it now: npm run restore -- --replica ${run.replicaId}.`
       : `${ctx.pair.replica.identifier} DOES NOT EXIST and this run did not delete it.`;
   // A y this run restored but did not finish configuring: what it lacks is this run's drift (the report shows it on this night).
   const drift = y && run.desired && isRestoredBy(y, run) ? ctx.target.driftOf(run.desired, y) : run.drift;

@@ -40,6 +40,12 @@ function compatibility(replica: TargetView, facts: TargetFacts, snapshot: Snapsh
   );
 }
 
+/**
+ * The checks every preflight of an existing y runs, in order. `npm run plan` shows the ones a verdict lacks as SKIP
+ * (not checked: y or the snapshot they need is missing); the others are added only where they apply.
+ */
+export const CORE_CHECKS = ['replica-is-not-source', 'replica-exists', 'replica-deletable', 'ownership-tag', 'deletion-protection', 'credentials', 'snapshot-available', 'snapshot-newer', 'snapshot-compatible', 'tag-limit'] as const;
+
 /** What the preflight looks at. */
 export interface PreflightInput {
   pair: PairConfig;
@@ -54,6 +60,8 @@ export interface PreflightInput {
   proxyTargets?: readonly ProxyTarget[];
   /** The project's run that restored y as it is now (from y's lineage tag), with how it closed. */
   restoredBy?: { runId: string; status: string };
+  /** The operator pinned the snapshot; `allowOlder` accepts one older than maxSnapshotAgeHours or than y's data. */
+  pinned?: { allowOlder: boolean };
   now: Date;
 }
 
@@ -191,6 +199,10 @@ export function preflight(input: PreflightInput): PreflightResult {
             )
           : check('snapshot-available', true, `x's backups replicate into ${pair.replica.region}; latest restorable time ${dataTime?.toISOString()} (${lagMinutes.toFixed(0)} min ago)`),
       );
+    } else if (age > pair.maxSnapshotAgeHours && input.pinned?.allowOlder) {
+      checks.push(check('snapshot-available', true, `the pinned snapshot ${snapshot.id} is ${age.toFixed(1)} h old, over maxSnapshotAgeHours (${pair.maxSnapshotAgeHours}); accepted because --allow-older was given`));
+    } else if (age > pair.maxSnapshotAgeHours && input.pinned) {
+      checks.push(check('snapshot-available', false, `the pinned snapshot ${snapshot.id} is ${age.toFixed(1)} h old, over maxSnapshotAgeHours (${pair.maxSnapshotAgeHours}); to restore it anyway, add --allow-older`));
     } else if (age > pair.maxSnapshotAgeHours) {
       checks.push(
         check(
@@ -210,6 +222,10 @@ export function preflight(input: PreflightInput): PreflightResult {
       checks.push(check('snapshot-newer', true, `${y} has no lineage tags yet (first refresh)`));
     } else if (dataTime && dataTime.getTime() > lineage.dataTime.getTime()) {
       checks.push(check('snapshot-newer', true, `newer than ${lineage.snapshotId ?? 'the last snapshot'} (${lineage.dataTime.toISOString()}) that ${y} was restored from`));
+    } else if (input.pinned?.allowOlder) {
+      checks.push(check('snapshot-newer', true, `${snapshot.id} is not newer than ${lineage.snapshotId ?? 'the snapshot'} (${lineage.dataTime.toISOString()}) that ${y} holds; accepted because --allow-older was given`));
+    } else if (input.pinned) {
+      checks.push(check('snapshot-newer', false, `the pinned snapshot ${snapshot.id} is not newer than ${lineage.snapshotId ?? 'the snapshot'} (${lineage.dataTime.toISOString()}) that ${y} already holds; to restore older data on purpose, add --allow-older`));
     } else {
       checks.push(
         check(

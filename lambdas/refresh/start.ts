@@ -15,17 +15,20 @@ import { preflight } from './preflight';
 import { resolveDesired } from './desired';
 import { hasHooks } from './hooks';
 import { strategyOf } from './strategies/registry';
-import { heal, projectDeletion } from './heal';
+import { heal, projectDeletion, restoreMissing } from './heal';
 import { findRestoreSource, toChosen } from '../sources/snapshots';
 
 /** A request to start a refresh. */
 export interface StartRequest {
   replica: string;
+  /** `restore` only brings back a missing y (never deletes one); `schedule` and `drill` refresh. */
   trigger: Exclude<RunTrigger, 'unmanaged-deletion' | 'heal'>;
   /** The schedule's execution id or a caller's token: a repeat of the same request is a no-op. */
   requestId?: string;
   /** Restore from this snapshot instead of the newest. */
   snapshotId?: string;
+  /** With `snapshotId`: accept the pinned snapshot although its data is older than maxSnapshotAgeHours or than y's. */
+  allowOlder?: boolean;
   /** Stop after the preflight and report what would happen. */
   dryRun?: boolean;
 }
@@ -35,10 +38,15 @@ export type StartResult =
   | { outcome: 'started'; runId: string; snapshot: ChosenSnapshot; checks: CheckResult[] }
   /** y was missing because a refresh deleted it and failed: a heal run restores it. */
   | { outcome: 'healing'; runId: string; healsRunId: string }
+  /** A `restore` of a y that no run deleted: a run restores it with the recorded settings. */
+  | { outcome: 'started-restore'; runId: string }
   | { outcome: 'refused'; runId: string; reason: string; checks: CheckResult[] }
   | { outcome: 'duplicate'; runId: string }
+  /** A `restore` of a y that exists: nothing was done. */
+  | { outcome: 'not-needed'; reason: string }
   | { outcome: 'failed'; runId: string; reason: string }
-  | { outcome: 'planned'; ok: boolean; checks: CheckResult[]; snapshot?: ChosenSnapshot; newerNotReady?: ChosenSnapshot; desired?: TargetSettings; wouldDisableDeletionProtection: boolean };
+  /** A dry run; `replicaMissing` when y does not exist (a start would heal or restore it, never delete it). */
+  | { outcome: 'planned'; ok: boolean; checks: CheckResult[]; snapshot?: ChosenSnapshot; newerNotReady?: ChosenSnapshot; desired?: TargetSettings; wouldDisableDeletionProtection: boolean; replicaMissing?: boolean };
 
 async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<StartResult> {
   const refused: RunRecord = { ...run, status: 'refused', closedAt: deps.now().toISOString(), reason };
@@ -72,6 +80,47 @@ function healPlan(verdict: ReturnType<typeof preflight>, cause: RunRecord): Retu
     c.id === 'replica-exists' ? { id: 'replica-exists', ok: true, detail: `${cause.replicaId} is missing: run ${cause.runId} deleted it and failed (${cause.reason ?? 'unknown'}); a start restores it (heal)` } : c,
   );
   return { ...verdict, checks, ok: checks.every((c) => c.ok) };
+}
+
+/**
+ * The operator's `restore`: brings back a missing y from the newest valid snapshot with y's recorded settings, through
+ * the same lifecycle as a refresh, and never deletes anything. A y that a run deleted is healed (the outage stays on one
+ * row); one deleted by someone else is restored with the recorded settings. A dry run says what would happen.
+ */
+async function startRestore(
+  deps: Deps,
+  ctx: ReturnType<typeof runContext>,
+  base: RunRecord,
+  y: { liveId: string; exists: boolean; status: string | undefined; snapshot: ChosenSnapshot | undefined; snapshotProblem: string | undefined },
+  request: StartRequest,
+): Promise<StartResult> {
+  const id = ctx.pair.id;
+  if (y.exists) return { outcome: 'not-needed', reason: `${y.liveId} exists (${y.status ?? 'status unknown'}); restore brings back a missing y. To refresh it, run: npm run drill -- --replica ${id}` };
+  const strategy = strategyOf(ctx.pair);
+  if (strategy.openEvent === 'start-beside') {
+    return refuse(deps, base, `${y.liveId} (the instance clients use) does not exist, and a ${strategy.mode} pair restores beside a serving instance. Set refresh.mode "delete-first" for this pair, deploy, run npm run restore -- --replica ${id}, then set the mode back`);
+  }
+  if (y.snapshotProblem && !request.dryRun) return refuse(deps, base, `cannot restore ${y.liveId}: ${y.snapshotProblem}`);
+  const { cause, history } = await projectDeletion(deps, id);
+  if (request.dryRun) {
+    const settings = (await deps.ledger.getDesired(id))?.settings ?? cause?.desired ?? history.find((r) => r.status === 'succeeded' && r.desired)?.desired;
+    const active = await activeRunOf(deps, id);
+    const checks: CheckResult[] = [
+      { id: 'replica-missing', ok: true, detail: cause ? `${y.liveId} is missing: run ${cause.runId} deleted it and failed (${cause.reason ?? 'unknown'}); restore heals it` : `${y.liveId} is missing and no run of replica-refresh deleted it; restore brings it back` },
+      y.snapshot ? { id: 'snapshot-available', ok: true, detail: `${y.snapshot.id} is available${y.snapshot.dataTime ? ` (data from ${y.snapshot.dataTime})` : ''}` } : { id: 'snapshot-available', ok: false, detail: y.snapshotProblem ?? 'no restorable snapshot' },
+      settings ? { id: 'recorded-settings', ok: true, detail: `y's recorded settings (${settings.kind === 'cluster' ? `a cluster of ${settings.members.length} member(s)` : settings.instanceClass})` } : { id: 'recorded-settings', ok: false, detail: 'the ledger holds no settings of y (no successful run captured them); restore it by hand' },
+      active ? { id: 'no-active-run', ok: false, detail: `run ${active.runId} is active (phase ${active.phase ?? '?'}); it is already bringing y back` } : { id: 'no-active-run', ok: true, detail: 'no run of y is active' },
+    ];
+    return { outcome: 'planned', ok: checks.every((c) => c.ok), checks, ...(y.snapshot ? { snapshot: y.snapshot } : {}), ...(settings ? { desired: settings } : {}), wouldDisableDeletionProtection: false, replicaMissing: true };
+  }
+  const outcome = cause ? await heal(deps, ctx, cause, 'restore', request.requestId, request.snapshotId) : await restoreMissing(deps, ctx, history, request.requestId, request.snapshotId);
+  const active = await deps.ledger.getActiveRun(id);
+  if (outcome === 'restoring') return cause ? { outcome: 'healing', runId: active?.runId ?? '', healsRunId: cause.runId } : { outcome: 'started-restore', runId: active?.runId ?? '' };
+  if (outcome === 'duplicate') {
+    if (active && request.requestId && active.requestId === request.requestId) return { outcome: 'duplicate', runId: active.runId };
+    return refuse(deps, base, new ActiveRunExistsError(id, active?.runId ?? '?').message);
+  }
+  return refuse(deps, base, `${y.liveId} is missing and the ledger holds no settings to restore it with (no successful run captured them); restore it by hand`);
 }
 
 /** Mode `secret`: reads the secret now, before y is deleted, and says why it cannot be used. The value is dropped at once. */
@@ -137,9 +186,14 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   const snapshotProblem = found.problem;
   const newerNotReady = found.newerNotReady;
 
+  if (request.trigger === 'restore') {
+    const restored = await startRestore(deps, ctx, base, { liveId, exists: replica !== undefined, status: replica?.status, snapshot: found.snapshot ? toChosen(found.snapshot) : undefined, snapshotProblem: found.snapshot ? undefined : (found.problem ?? `no restorable snapshot of ${pair.source.identifier} in ${pair.replica.region}`) }, request);
+    return restored;
+  }
+
   // y missing because a refresh deleted it and failed: this start heals it instead of refusing (self-healing).
   // A swap mode does not heal: it restores beside an instance that serves, and there is none (the report says how to restore it).
-  if (!replica && strategy.openEvent === 'start-beside' && !request.dryRun) return refuse(deps, base, `${liveId} (the instance clients use) does not exist; a ${strategy.mode} refresh restores beside a serving instance. Restore it first (npm run drill -- --replica ${id}), or switch the pair to refresh.mode "delete-first" for one run`);
+  if (!replica && strategy.openEvent === 'start-beside' && !request.dryRun) return refuse(deps, base, `${liveId} (the instance clients use) does not exist; a ${strategy.mode} refresh restores beside a serving instance. Set refresh.mode "delete-first" for this pair, deploy, and run npm run restore -- --replica ${id}`);
   const missing = replica || strategy.openEvent === 'start-beside' ? undefined : await projectDeletion(deps, id);
   if (missing?.cause && !request.dryRun) {
     const healed = await heal(deps, ctx, missing.cause, request.trigger, request.requestId);
@@ -157,7 +211,8 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
   }
   const resolved = replica ? await resolveDesired(deps, pair, replica) : undefined;
   const restoredBy = resolved?.restoredBy;
-  const rawVerdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, ...(restoredBy ? { restoredBy } : {}), now: deps.now() });
+  const allowOlder = request.snapshotId !== undefined && request.allowOlder === true;
+  const rawVerdict = preflight({ pair, replica, snapshot, ...(snapshotProblem ? { snapshotProblem } : {}), ...(secretProblem ? { secretProblem } : {}), proxyTargets, ...(restoredBy ? { restoredBy } : {}), ...(request.snapshotId ? { pinned: { allowOlder } } : {}), now: deps.now() });
   // A plan for a y the project left deleted says a start would heal it, not that there is nothing to refresh.
   const verdict = missing?.cause ? healPlan(rawVerdict, missing.cause) : rawVerdict;
   // staging.readOnly: the restore attaches the project's read-only parameter group of the pair's family, not y's own.
@@ -177,6 +232,7 @@ export async function startRefresh(deps: Deps, config: RuntimeConfig, request: S
       ...(newerNotReady ? { newerNotReady: toChosen(newerNotReady) } : {}),
       ...(desired ? { desired } : {}),
       wouldDisableDeletionProtection: verdict.mustDisableDeletionProtection,
+      ...(replica ? {} : { replicaMissing: true }),
     };
   }
 

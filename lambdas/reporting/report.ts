@@ -7,6 +7,8 @@ import type { RunRecord, ValidationStepResult } from '../kernel/model';
 
 /** One run, as the report shows it. Times are ISO UTC; durations seconds. */
 export interface ReportRow {
+  /** The pair's id (the replica as cdk.json names it). */
+  replica: string;
   runId: string;
   trigger: string;
   status: RunRecord['status'];
@@ -15,7 +17,10 @@ export interface ReportRow {
   downtimeStart?: string;
   /** y usable again. */
   downtimeEnd?: string;
+  /** Succeeded runs: the window's length. An outage still going on: its length so far (with `ongoing`). */
   downtimeSeconds?: number;
+  /** y is still missing (or the run is still down): the window has no end yet and `downtimeSeconds` grows. */
+  ongoing?: true;
   restoreSeconds?: number;
   dataAgeSeconds?: number;
   /** What clients saw: the seconds a SQL probe's queries failed during the run, when a probe measured it. */
@@ -41,12 +46,12 @@ export interface ReportRow {
   reason?: string;
 }
 
-/** p50, p95 and max of a measure over the successful runs. */
+/** p50, p95 and max of a measure, in seconds. */
 export interface Spread {
   count: number;
-  p50?: number;
-  p95?: number;
-  max?: number;
+  p50Seconds?: number;
+  p95Seconds?: number;
+  maxSeconds?: number;
 }
 
 /** The report's summary. */
@@ -57,7 +62,10 @@ export interface ReportSummary {
   refused: number;
   /** Succeeded / (succeeded + failed): refusals left y untouched and are counted apart. */
   successRate?: number;
+  /** Downtime of the succeeded runs and of an outage still going on (so far). */
   downtime: Spread;
+  /** The outage still going on, if any: seconds so far. */
+  ongoingDowntimeSeconds?: number;
   restore: Spread;
   dataAge: Spread;
   /** Client-seen downtime of the runs a probe measured (any outcome: a failed switch that kept y serving counts as 0). */
@@ -87,32 +95,79 @@ export function percentile(sorted: readonly number[], q: number): number | undef
 
 function spread(values: (number | undefined)[]): Spread {
   const sorted = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
-  return { count: sorted.length, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted.at(-1) };
+  return { count: sorted.length, p50Seconds: percentile(sorted, 0.5), p95Seconds: percentile(sorted, 0.95), maxSeconds: sorted.at(-1) };
 }
 
 function median(values: number[]): number | undefined {
   return percentile([...values].sort((a, b) => a - b), 0.5);
 }
 
+/** What the report needs besides the runs. */
+export interface ReportOptions {
+  replica: string;
+  since: Date;
+  until: Date;
+  timeZone: string;
+  rtoTargetMinutes: number;
+  /**
+   * Whether y is missing now (from RDS; undefined when unknown). The newest run that left y deleted then shows its
+   * outage as going on, up to `until`, instead of as a window without an end.
+   */
+  replicaMissing?: boolean;
+}
+
+/**
+ * The run whose outage is still going on: the active run once y stopped serving, or, when y is missing now, the newest
+ * run (failed, or refused after y was already gone) whose window opened and never closed, if no run since succeeded.
+ */
+function ongoingRun(runs: readonly RunRecord[], replicaMissing: boolean | undefined): RunRecord | undefined {
+  const newestFirst = [...runs].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const active = newestFirst.find((r) => r.status === 'active');
+  if (active && windowStart(active) && !windowEnd(active)) return active;
+  if (!replicaMissing) return undefined;
+  for (const r of newestFirst) {
+    if (r.status === 'succeeded') return undefined;
+    if (r.status === 'failed' && windowStart(r) && !windowEnd(r)) return r;
+  }
+  return undefined;
+}
+
+/** When clients lost y: its delete (delete-first) or the switch (a swap mode); dns-switch has no window. */
+function windowStart(r: RunRecord): string | undefined {
+  if (r.mode === 'dns-switch') return undefined;
+  return r.copyId ? r.switchRequestedAt : r.deleteRequestedAt;
+}
+
+/** When clients had y back; a y whose staging hooks failed was never opened to clients, so its window has no end. */
+function windowEnd(r: RunRecord): string | undefined {
+  if (r.mode === 'dns-switch' || (r.hooks && !r.hooksPassedAt)) return undefined;
+  return r.copyId ? r.switchedAt : (r.hooksPassedAt ?? r.usableAt);
+}
+
 /** Builds the report from runs (any order); only runs started within [since, until) count. */
-export function buildReport(runs: readonly RunRecord[], opts: { replica: string; since: Date; until: Date; timeZone: string; rtoTargetMinutes: number }): Report {
+export function buildReport(runs: readonly RunRecord[], opts: ReportOptions): Report {
   const inRange = runs
     .filter((r) => r.replicaId === opts.replica && Date.parse(r.startedAt) >= opts.since.getTime() && Date.parse(r.startedAt) < opts.until.getTime())
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const ongoing = ongoingRun(inRange, opts.replicaMissing);
   const rows: ReportRow[] = inRange.map((r) => {
     const m = measure(r);
     const usable = r.status === 'succeeded';
+    const start = windowStart(r);
+    const end = windowEnd(r);
+    // An outage still going on: its length so far, counted like a finished one.
+    const soFar = r === ongoing && start ? Math.max(0, (opts.until.getTime() - Date.parse(start)) / 1000) : undefined;
     return {
+      replica: r.replicaId,
       runId: r.runId,
       trigger: r.trigger,
       status: r.status,
       startedAt: r.startedAt,
       mode: r.mode ?? 'delete-first',
       // Clients lose y at its delete (delete-first) or at the switch (a swap mode), and have it back when it serves.
-      ...(r.mode !== 'dns-switch' && (r.copyId ? r.switchRequestedAt : r.deleteRequestedAt) ? { downtimeStart: (r.copyId ? r.switchRequestedAt : r.deleteRequestedAt)! } : {}),
-      // A y whose staging hooks failed was never opened to clients: its window has no end.
-      ...(r.mode !== 'dns-switch' && !(r.hooks && !r.hooksPassedAt) && (r.copyId ? r.switchedAt : (r.hooksPassedAt ?? r.usableAt)) ? { downtimeEnd: (r.copyId ? r.switchedAt : (r.hooksPassedAt ?? r.usableAt))! } : {}),
-      ...(usable && m.downtimeSeconds !== undefined ? { downtimeSeconds: m.downtimeSeconds } : {}),
+      ...(start ? { downtimeStart: start } : {}),
+      ...(end ? { downtimeEnd: end } : {}),
+      ...(soFar !== undefined ? { downtimeSeconds: soFar, ongoing: true as const } : usable && m.downtimeSeconds !== undefined ? { downtimeSeconds: m.downtimeSeconds } : {}),
       ...(usable && m.restoreSeconds !== undefined ? { restoreSeconds: m.restoreSeconds } : {}),
       ...(usable && m.dataAgeSeconds !== undefined ? { dataAgeSeconds: m.dataAgeSeconds } : {}),
       ...(r.clientDowntimeSeconds !== undefined ? { clientDowntimeSeconds: r.clientDowntimeSeconds } : {}),
@@ -139,6 +194,7 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
     };
   });
   const ok = rows.filter((r) => r.status === 'succeeded');
+  const ongoingRow = rows.find((r) => r.ongoing);
   const failed = rows.filter((r) => r.status === 'failed').length;
   const restores = ok.map((r) => r.restoreSeconds).filter((v): v is number => v !== undefined);
   const half = Math.floor(restores.length / 2);
@@ -160,7 +216,8 @@ export function buildReport(runs: readonly RunRecord[], opts: { replica: string;
       failed,
       refused: rows.filter((r) => r.status === 'refused').length,
       ...(ok.length + failed > 0 ? { successRate: ok.length / (ok.length + failed) } : {}),
-      downtime: spread(ok.map((r) => r.downtimeSeconds)),
+      downtime: spread([...ok, ...rows.filter((r) => r.ongoing)].map((r) => r.downtimeSeconds)),
+      ...(ongoingRow?.downtimeSeconds !== undefined ? { ongoingDowntimeSeconds: ongoingRow.downtimeSeconds } : {}),
       restore: spread(ok.map((r) => r.restoreSeconds)),
       dataAge: spread(ok.map((r) => r.dataAgeSeconds)),
       clientDowntime: spread(rows.map((r) => r.clientDowntimeSeconds)),

@@ -155,6 +155,14 @@ export interface RdsFaults {
   throttleRate: number;
   /** The next N restores fail with InsufficientDBInstanceCapacity. */
   restoreCapacityFailures: number;
+  /**
+   * Every restore fails with InsufficientDBInstanceCapacity until this time (epoch ms): a shortage of the instance class
+   * in the Availability Zone that lasts hours. RDS returns the error to the restore call ("InsufficientDBInstanceCapacity:
+   * The specified DB instance class isn't available in the specified Availability Zone", RestoreDBInstanceFromDBSnapshot
+   * API reference, Errors), and the shortage passes on AWS's side, not the caller's (RDS User Guide, "Troubleshooting for
+   * Amazon RDS": try again later or in another AZ).
+   */
+  restoreCapacityUntil?: number;
   /** Deletion events of instances and clusters (RDS-EVENT-0003, RDS-EVENT-0171) are never emitted. */
   dropDeletionEvents: boolean;
   /** Restores finish in `incompatible-parameters` instead of available (their parameter group does not fit the instance). */
@@ -859,8 +867,8 @@ export class SimRds {
     const ogEntry = og ? this.optionGroups.get(og) : undefined;
     // An option group belongs to one engine and major version (User Guide, "Working with option groups"); message unconfirmed.
     if (ogEntry && (ogEntry.engine !== engine || !version.startsWith(ogEntry.majorVersion))) throw invalidParameter(`The option group ${og} is for ${ogEntry.engine} ${ogEntry.majorVersion} and can't be used with ${engine} ${version}.`, 'InvalidParameterCombination');
-    if (this.faults.restoreCapacityFailures > 0) {
-      this.faults.restoreCapacityFailures--;
+    if (this.faults.restoreCapacityFailures > 0 || (this.faults.restoreCapacityUntil ?? 0) > this.clock.millis) {
+      if (this.faults.restoreCapacityFailures > 0) this.faults.restoreCapacityFailures--;
       throw new InsufficientDBInstanceCapacityFault({ message: `Insufficient ${(input.DBInstanceClass as string | undefined) ?? 'instance'} capacity in the requested Availability Zone.`, ...meta() });
     }
 

@@ -79,6 +79,7 @@ export const FAULTS = {
   'lost-deletion-event': "y's deletion event never arrives; the watchdog has to notice",
   'restore-capacity': 'the first two restore attempts fail with InsufficientDBInstanceCapacity',
   'restore-capacity-persistent': 'every restore attempt fails with InsufficientDBInstanceCapacity',
+  'capacity-outage': "from tonight's refresh until 01:00 UTC the next night, every restore fails with InsufficientDBInstanceCapacity (the watchdog's heals too), so y stays missing for a day; then capacity is back (npm run status -- --local --faults capacity-outage@7 shows the outage, npm run restore ends it)",
   'no-snapshot': "no snapshot of x is in the replica region at the start of the night, none is left in x's region either, and tonight's is never taken",
   'newest-copying': "tonight's copy of x's snapshot is still copying when the refresh starts (the copy takes 3 hours)",
   'copy-quota-5': "the account allows only 5 cross-region copies in flight into y's region, and copies of another instance fill them until 00:50 UTC: tonight's copy waits in the delay queue",
@@ -108,6 +109,7 @@ const FAULT_APPLIES: Partial<Record<FaultName, { to: string; applies: (pair: Pai
   'fail-after-restore': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
   'restore-capacity': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
   'restore-capacity-persistent': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
+  'capacity-outage': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
   'hook-fails': { to: 'pairs with staging hooks (staging.hooks; npm run demo -- --config infra/examples/staging-safety/cdk.json)', applies: (p) => (p.staging?.hooks.afterRestore.length ?? 0) > 0 },
   'validation-fails': { to: 'pairs with a swap refresh mode (refresh.mode "rename-swap"; npm run demo -- --mode rename-swap)', applies: (p) => p.refresh.mode !== 'delete-first' },
 };
@@ -689,7 +691,7 @@ export class Simulation {
         now: this.clock.now,
         breakHooks: () => this.hooksBroken,
         onHooks: (pairId, targetId, result) =>
-          this.step(pairId, 'hooks', result.ok ? `staging hooks ran on ${targetId}: ${result.steps.map((st) => `${st.name} ${st.status}`).join(', ')}` : `staging hooks FAILED on ${targetId}: ${result.error ?? 'a hook failed'}`),
+          this.step(pairId, 'hooks', result.ok ? `staging hooks ran on ${targetId}: ${result.steps.map((st) => `${st.name} ${st.status}`).join(', ')}; clients get it from now: the downtime window ends` : `staging hooks FAILED on ${targetId}: ${result.error ?? 'a hook failed'}`),
         onValidation: (pairId, copyId, result) =>
           this.step(pairId, 'validation', result.ok ? `${copyId} passed its validation (${result.steps.map((st) => st.name).join(', ')})` : `${copyId} FAILED its validation: ${result.error ?? 'a check failed'}`),
       });
@@ -1141,6 +1143,8 @@ export class Simulation {
     this.rds.faults = {
       throttleRate: 0,
       restoreCapacityFailures: faults.includes('restore-capacity-persistent') ? 1_000 : faults.includes('restore-capacity') ? 2 : 0,
+      // The night starts at 12:00 UTC, its refresh at 02:00 UTC; the shortage lasts until 01:00 UTC the night after.
+      ...(faults.includes('capacity-outage') ? { restoreCapacityUntil: from + 37 * 3_600_000 } : this.rds.faults.restoreCapacityUntil !== undefined ? { restoreCapacityUntil: this.rds.faults.restoreCapacityUntil } : {}),
       dropDeletionEvents: faults.includes('lost-deletion-event'),
       restoreEndsIncompatible: faults.includes('fail-after-restore'),
     };
@@ -1380,7 +1384,12 @@ export class Simulation {
       this.step(event.sourceId, 'usable', `${event.sourceId} created in cluster ${this.rds.instances.get(event.sourceId)?.DBClusterIdentifier ?? '?'} (RDS-EVENT-0005)`);
     }
     if (event.eventId === 'RDS-EVENT-0003') this.step(event.sourceId, 'deleted', `${event.sourceId} deleted (RDS-EVENT-0003${this.rds.faults.dropDeletionEvents ? ', event lost' : ''})`);
-    if (event.eventId === 'RDS-EVENT-0043' || event.eventId === 'RDS-EVENT-0019') this.step(event.sourceId, 'usable', `${event.sourceId} restored and serving (backing-up; ${event.eventId})`);
+    if (event.eventId === 'RDS-EVENT-0043' || event.eventId === 'RDS-EVENT-0019') {
+      // The narration says what the report measures: the window ends when clients get y (after its staging hooks, or at a swap's switch).
+      const pair = this.pairs.find((p) => p.replica.identifier === event.sourceId);
+      const what = !pair ? 'restored beside y, not serving clients yet' : (pair.staging?.hooks.afterRestore.length ?? 0) > 0 ? 'restored, kept isolated until its staging hooks pass' : 'restored and serving: the downtime window ends';
+      this.step(event.sourceId, 'usable', `${event.sourceId} ${what} (backing-up; ${event.eventId})`);
+    }
     if (event.eventId === 'RDS-EVENT-0002') this.step(event.sourceId, 'available', `${event.sourceId} available (baseline backup finished)`);
   }
 
@@ -1459,6 +1468,19 @@ export class Simulation {
   /** Runs `nights` nights from the start (each to the next midday). */
   public async runNights(nights: number, speed = 0): Promise<void> {
     await this.runUntil(this.start.getTime() + nights * DAY, speed);
+  }
+
+  /** When the simulated history begins: the report's period starts here, never before. */
+  public get historyStart(): Date {
+    return this.start;
+  }
+
+  /**
+   * An RDS client for the operator's commands (`npm run status`) in one region, answered by the simulator like the
+   * functions' clients (its calls are recorded as `operator`'s, outside every function's grants).
+   */
+  public operatorRdsClient(region: string): ReturnType<typeof replicaRdsClient> {
+    return this.simRdsClient('operator', region);
   }
 
   /** Invokes start-refresh synchronously, as `drill` does. */

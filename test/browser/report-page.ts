@@ -41,7 +41,7 @@ async function main(): Promise<number> {
     await sim.runNights(7);
     const runs = await sim.ledger.listRuns('orders-staging');
     const report = buildReport(runs, { replica: 'orders-staging', since: new Date('2026-11-16T12:00:00Z'), until: sim.clock.now(), timeZone: sim.config.timeZone, rtoTargetMinutes: sim.config.rtoTargetMinutes });
-    html = renderHtml(report);
+    html = renderHtml({ simulated: true, since: report.since, until: report.until, timeZone: report.timeZone, rtoTargetMinutes: report.rtoTargetMinutes, reports: [report] });
     const measured = report.rows.filter((r) => r.downtimeSeconds !== undefined);
     const longest = [...measured].sort((a, b) => (b.downtimeSeconds ?? 0) - (a.downtimeSeconds ?? 0))[0];
     // The failed night, and the watchdog's heal attempts that failed too before capacity came back.
@@ -67,7 +67,7 @@ async function main(): Promise<number> {
     });
     await page.goto(`file://${file}`);
     check('page title names the replica', (await page.title()).startsWith('orders-staging: refreshes'));
-    const chart = page.locator('svg#chart');
+    const chart = page.locator('svg.chart');
     check('chart is visible', await chart.isVisible());
     check('chart counts the measured runs', (await chart.getAttribute('data-runs')) === String(expected.measured), `data-runs=${await chart.getAttribute('data-runs')}, expected ${expected.measured}`);
     const bars = page.locator('rect.bar.downtime');
@@ -80,11 +80,11 @@ async function main(): Promise<number> {
     // A horizontal line has no height, which Playwright calls invisible: measure its rendered width instead.
     const target = await page.locator('line.rto-target').evaluate((e: PageElement) => ({ width: e.getBoundingClientRect().width, title: e.textContent }));
     check('the RTO target line is drawn across the chart', target.width > 500 && (target.title ?? '').includes('RTO target 45 min'), JSON.stringify(target));
-    check('the table lists every run', (await page.locator('#runs tbody tr').count()) === expected.runs, `rows=${await page.locator('#runs tbody tr').count()}`);
-    const failedRows = await page.locator('#runs tbody tr.failed').count();
-    const failedMarks = await page.locator('svg#chart g.mark.failed').count();
+    check('the table lists every run', (await page.locator('table.runs tbody tr').count()) === expected.runs, `rows=${await page.locator('table.runs tbody tr').count()}`);
+    const failedRows = await page.locator('table.runs tbody tr.failed').count();
+    const failedMarks = await page.locator('svg.chart g.mark.failed').count();
     check('the failed runs are shown as failed, in the table and on the chart', expected.failed >= 1 && failedRows === expected.failed && failedMarks === expected.failed, `rows=${failedRows}, marks=${failedMarks}, expected ${expected.failed}`);
-    check('the summary states the success rate', (await page.locator('#summary').innerText()).includes('success rate'));
+    check('the summary states the success rate', (await page.locator('ul.summary').innerText()).includes('success rate'));
     check('the page made no network request', external.length === 0, external.join(', '));
     await page.screenshot({ path: join(OUT, 'report.png'), fullPage: true });
   } finally {

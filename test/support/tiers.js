@@ -14,7 +14,8 @@
 
 /** @type {ReadonlyArray<readonly [string, number]>} */
 const SLOW = [
-  ['test/scripts/commands.test.ts', 42],
+  ['test/scripts/commands.test.ts', 30],
+  ['test/scripts/commands/operator.test.ts', 37],
   ['test/scripts/sim/grants.test.ts', 105],
   ['test/scripts/sim/self-healing.test.ts', 38],
   ['test/scripts/sim/fault-matrix.test.ts', 37],

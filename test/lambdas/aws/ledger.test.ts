@@ -80,6 +80,22 @@ describe('DynamoLedger', () => {
     expect((await ledger.listRuns('orders-staging')).map((r) => r.runId)).toEqual(['r2']);
   });
 
+  it('keeps the last RDS event received per replica; an older delivery does not move it back', async () => {
+    expect(await ledger.lastEvent('orders-staging')).toBeUndefined();
+    await ledger.noteEvent('orders-staging', { eventId: 'RDS-EVENT-0003', sourceId: 'orders-staging', at: '2026-11-21T02:06:00.000Z', receivedAt: '2026-11-21T02:06:01.000Z' });
+    await ledger.noteEvent('orders-staging', { eventId: 'RDS-EVENT-0043', sourceId: 'orders-staging', receivedAt: '2026-11-21T02:30:00.000Z' });
+    await ledger.noteEvent('orders-staging', { eventId: 'RDS-EVENT-0003', sourceId: 'orders-staging', receivedAt: '2026-11-21T02:10:00.000Z' });
+    expect(await ledger.lastEvent('orders-staging')).toEqual({ eventId: 'RDS-EVENT-0043', sourceId: 'orders-staging', receivedAt: '2026-11-21T02:30:00.000Z' });
+    // Not a run: the history stays empty.
+    expect(await ledger.listRuns('orders-staging')).toEqual([]);
+  });
+
+  it('lists the runs started in [since, until)', async () => {
+    for (const id of ['20261119T020000Z-aaaaaa', '20261120T020000Z-bbbbbb', '20261121T020000Z-cccccc']) await ledger.archiveRun({ ...run(id), status: 'succeeded' });
+    const listed = await ledger.listRuns('orders-staging', { since: new Date('2026-11-20T00:00:00Z'), until: new Date('2026-11-21T02:00:00Z') });
+    expect(listed.map((r) => r.runId)).toEqual(['20261120T020000Z-bbbbbb']);
+  });
+
   it('removes attributes set to undefined', async () => {
     await ledger.openRun(run('r1', { deletedAt: '2026-11-21T02:05:00.000Z' }));
     const updated = await ledger.updateActiveRun(run('r1'), { deletedAt: undefined });

@@ -112,6 +112,15 @@ describe('handleInvocation: the loop', () => {
     expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:requested');
   });
 
+  it("records the last event that acted on a pair, for npm run status; an event it ignores is not recorded", async () => {
+    const ctx = await setup();
+    await startedAndDeleted(ctx);
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', 'someone-elses-db', ctx.clock.now())));
+    expect(await ctx.deps.ledger.lastEvent(Y)).toBeUndefined();
+    await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock));
+    expect(await ctx.deps.ledger.lastEvent(Y)).toEqual({ eventId: 'RDS-EVENT-0003', sourceId: Y, at: ctx.clock.now().toISOString(), receivedAt: ctx.clock.now().toISOString() });
+  });
+
   it('ignores a stale deletion event from before the run', async () => {
     const ctx = await setup();
     await startedAndDeleted(ctx);

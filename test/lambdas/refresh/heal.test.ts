@@ -4,7 +4,7 @@ import { startRefresh } from '../../../lambdas/refresh/start';
 import { runWatchdog } from '../../../lambdas/refresh/watchdog';
 import { Y, rdsMessage, snsEvent } from '../../support/fixtures';
 import { published, publishedKinds } from '../../support/harness';
-import { workflowWorld } from '../../support/workflow';
+import { FRESH_SNAPSHOT, workflowWorld } from '../../support/workflow';
 
 const meta = { $metadata: {} };
 const world = workflowWorld({ maxRestoreAttempts: 1, heal: { backoffHours: 1, maxAttempts: 2 } });
@@ -72,6 +72,56 @@ describe('self-healing after a bad night', () => {
     const night2 = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'schedule', requestId: `${Y}@2026-11-22T02:00:00Z` });
     expect(night2).toMatchObject({ outcome: 'healing', healsRunId: ctx.failedRunId });
     expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ trigger: 'heal', phase: 'restoring' });
+  });
+
+  it("the operator's restore heals y now, as the same heal run the watchdog would open, and a repeat of it is a no-op", async () => {
+    const ctx = await failedNight();
+    const restored = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'restore', requestId: 'restore-1' });
+    expect(restored).toMatchObject({ outcome: 'healing', healsRunId: ctx.failedRunId });
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ trigger: 'heal', phase: 'restoring', healsRunId: ctx.failedRunId, requestId: 'restore-1' });
+    expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 2);
+    expect(published().find((n) => n.kind === 'replica.healing')?.text).toContain("the operator's npm run restore");
+    const again = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'restore', requestId: 'restore-1' });
+    expect(again).toMatchObject({ outcome: 'duplicate' });
+    expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 2);
+  });
+
+  it('a restore plan for a missing y names the snapshot and the recorded settings, and changes nothing', async () => {
+    const ctx = await failedNight();
+    const plan = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'restore', dryRun: true });
+    expect(plan).toMatchObject({ outcome: 'planned', ok: true, snapshot: { id: 'orders-prod-2026-11-21' }, desired: { instanceClass: 'db.r6g.large' } });
+    expect(plan.outcome === 'planned' && plan.checks.map((c) => c.id)).toEqual(['replica-missing', 'snapshot-available', 'recorded-settings', 'no-active-run']);
+    expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 1);
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toBeUndefined();
+  });
+
+  it('a restore of a y that exists does nothing and says how to refresh it instead', async () => {
+    const ctx = await world.setup();
+    const result = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'restore' });
+    expect(result).toEqual({ outcome: 'not-needed', reason: expect.stringContaining('npm run drill -- --replica orders-staging') as unknown });
+    expect(rds.mock.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)).toHaveLength(0);
+    expect(await ctx.deps.ledger.listRuns(Y)).toEqual([]);
+    expect(published()).toEqual([]);
+  });
+
+  it('a restore of a y deleted by hand restores it with the settings of its last successful run, as a restore run', async () => {
+    const ctx = await world.setup();
+    // A night that succeeds records y's settings; then someone deletes y by hand.
+    const started = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'schedule' });
+    if (started.outcome !== 'started') throw new Error(JSON.stringify(started));
+    ctx.clock.advanceMinutes(6);
+    rds.finishDeletion();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    ctx.clock.advanceMinutes(20);
+    rds.finishRestore();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0043', Y, ctx.clock.now())));
+    expect((await ctx.deps.ledger.listRuns(Y))[0]?.status).toBe('succeeded');
+    rds.reset(undefined, [FRESH_SNAPSHOT]);
+    ctx.clock.advanceMinutes(600);
+    const restored = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'restore' });
+    expect(restored).toMatchObject({ outcome: 'started-restore' });
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ trigger: 'restore', phase: 'restoring', desired: { instanceClass: 'db.r6g.large' } });
+    expect(publishedKinds()).toContain('replica.restoring');
   });
 
   it('plans a heal for a y the project left deleted (exit 0), not a refusal', async () => {

@@ -119,6 +119,24 @@ describe('startRefresh', () => {
     expect(rds.mock).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 0);
   });
 
+  it('a pinned snapshot older than maxSnapshotAgeHours and than y is refused, naming --allow-older, and accepted with it', async () => {
+    const old = xSnapshot('orders-prod-2026-11-18', '2026-11-18T01:10:00Z');
+    const { config, deps } = await setup({}, yInstance(), [old, fresh]);
+    const refused = await startRefresh(deps, config, { replica: Y, trigger: 'drill', snapshotId: 'orders-prod-2026-11-18' });
+    expect(refused).toMatchObject({ outcome: 'refused' });
+    const failing = refused.outcome === 'refused' ? refused.checks.filter((c) => !c.ok) : [];
+    expect(failing.map((c) => c.id)).toEqual(['snapshot-available', 'snapshot-newer']);
+    expect(failing.every((c) => c.detail.includes('--allow-older'))).toBe(true);
+    expect(rds.mock).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 0);
+
+    const again = await setup({}, yInstance(), [old, fresh]);
+    const started = await startRefresh(again.deps, again.config, { replica: Y, trigger: 'drill', snapshotId: 'orders-prod-2026-11-18', allowOlder: true });
+    expect(started).toMatchObject({ outcome: 'started', snapshot: { id: 'orders-prod-2026-11-18' } });
+    // --allow-older without a pinned snapshot changes nothing: the newest is still the only choice.
+    const unpinned = await setup({}, yInstance(), [old]);
+    expect(await startRefresh(unpinned.deps, unpinned.config, { replica: Y, trigger: 'drill', allowOlder: true })).toMatchObject({ outcome: 'refused' });
+  });
+
   it('fails the run and alerts when RDS rejects the delete, leaving y as it was', async () => {
     const { config, deps } = await setup();
     rds.instance!.DBInstanceStatus = 'available';

@@ -25,9 +25,9 @@ describe('buildReport', () => {
       failed: 1,
       refused: 1,
       successRate: 2 / 3,
-      downtime: { count: 2, p50: 1800, p95: 3600, max: 3600 },
-      restore: { count: 2, p50: 1200, p95: 3000, max: 3000 },
-      dataAge: { count: 2, p50: 7200, p95: 7200, max: 7200 },
+      downtime: { count: 2, p50Seconds: 1800, p95Seconds: 3600, maxSeconds: 3600 },
+      restore: { count: 2, p50Seconds: 1200, p95Seconds: 3000, maxSeconds: 3000 },
+      dataAge: { count: 2, p50Seconds: 7200, p95Seconds: 7200, maxSeconds: 7200 },
       clientDowntime: { count: 0 },
       // The slow restore and the failed one.
       rtoMisses: 2,
@@ -50,7 +50,7 @@ describe('buildReport', () => {
       ['succeeded', undefined],
       ['failed', 0],
     ]);
-    expect(probed.summary.clientDowntime).toEqual({ count: 2, p50: 0, p95: 1812.5, max: 1812.5 });
+    expect(probed.summary.clientDowntime).toEqual({ count: 2, p50Seconds: 0, p95Seconds: 1812.5, maxSeconds: 1812.5 });
   });
 
   it('measures restore time from the first attempt, retries included', () => {
@@ -61,6 +61,35 @@ describe('buildReport', () => {
   it('shows a run in progress', () => {
     const active = { ...KNOWN_RUNS[0]!, runId: 'live', status: 'active' as const, phase: 'restoring' as const, usableAt: undefined, startedAt: '2026-10-28T02:00:00.000Z', deleteRequestedAt: '2026-10-28T02:00:00.000Z' };
     expect(buildReport([active], opts).rows[0]).toMatchObject({ status: 'active', downtimeStart: '2026-10-28T02:00:00.000Z', precision: 'in progress, phase restoring' });
+  });
+
+  it('a run in progress whose y is down: its downtime so far, ongoing, counted in the maxima', () => {
+    const active = { ...KNOWN_RUNS[0]!, runId: 'live', status: 'active' as const, phase: 'restoring' as const, usableAt: undefined, startedAt: '2026-10-28T02:00:00.000Z', deleteRequestedAt: '2026-10-28T02:00:00.000Z' };
+    const until = new Date('2026-10-28T12:00:00.000Z');
+    const report = buildReport([...KNOWN_RUNS, active], { ...opts, until });
+    expect(report.rows.find((r) => r.runId === 'live')).toMatchObject({ ongoing: true, downtimeSeconds: 36_000 });
+    expect(report.summary.downtime.maxSeconds).toBe(36_000);
+    expect(report.summary.ongoingDowntimeSeconds).toBe(36_000);
+  });
+
+  it('a failed run that left y deleted is ongoing only while y is missing, and only the newest of them', () => {
+    const failed = KNOWN_RUNS.find((r) => r.status === 'failed')!;
+    const heal = { ...failed, runId: `${failed.runId}-heal`, trigger: 'heal' as const, startedAt: '2026-10-27T00:00:00.000Z' };
+    const gone = buildReport([...KNOWN_RUNS, heal], { ...opts, replicaMissing: true });
+    expect(gone.rows.filter((r) => r.ongoing).map((r) => r.runId)).toEqual([heal.runId]);
+    expect(gone.rows.find((r) => r.ongoing)?.downtimeSeconds).toBe((opts.until.getTime() - Date.parse(heal.deleteRequestedAt!)) / 1000);
+    // y is back (someone restored it by hand): no outage goes on, the failed rows keep no downtime figure.
+    const back = buildReport([...KNOWN_RUNS, heal], { ...opts, replicaMissing: false });
+    expect(back.rows.some((r) => r.ongoing)).toBe(false);
+    expect(back.rows.filter((r) => r.status === 'failed').every((r) => r.downtimeSeconds === undefined)).toBe(true);
+    expect(back.summary.ongoingDowntimeSeconds).toBeUndefined();
+  });
+
+  it('a later success ends the outage: an older failure is never ongoing', () => {
+    const failed = KNOWN_RUNS.find((r) => r.status === 'failed')!;
+    const later = { ...KNOWN_RUNS[0]!, runId: 'later-success', startedAt: '2026-10-30T02:00:00.000Z', deleteRequestedAt: '2026-10-30T02:00:00.000Z', usableAt: '2026-10-30T02:30:00.000Z' };
+    expect(Date.parse(later.startedAt)).toBeGreaterThan(Date.parse(failed.startedAt));
+    expect(buildReport([...KNOWN_RUNS, later], { ...opts, replicaMissing: true }).rows.some((r) => r.ongoing)).toBe(false);
   });
 
   it('keeps only the replica and the period asked for', () => {

@@ -1,0 +1,150 @@
+/**
+ * `npm run recover`: restores x in the vault account and region from the vault's newest copy, with x's settings as
+ * production recorded them (issue 18), without a single call to x's region. It prints progress, then the RTO (request
+ * to usable) and the RPO (the data's age when it became usable), and records both in the vault's ledger.
+ *
+ * Against AWS it runs with the vault account's credentials (--profile of the vault account) and finds the vault's
+ * ledger through its stack's outputs. `--local` runs it in the simulation, after `--nights` of history in which
+ * production's copies reached the vault; `--source-region-down` makes every call to x's region fail there first.
+ */
+import { ledgerClient } from '../../lambdas/aws/ledger';
+import { RdsAdapter, replicaRdsClient } from '../../lambdas/aws/rds';
+import { cloudFormationClient, stackOutputs } from '../../lambdas/aws/stack';
+import { VaultLedger } from '../../lambdas/aws/vault-ledger';
+import type { VaultPair } from '../../lambdas/vault/config';
+import { vaultConfigFile } from '../../lambdas/vault/config';
+import { VAULT_STACK_OUTPUTS, vaultStackId } from '../../lambdas/vault/names';
+import type { RecoverDeps, RecoverRequest, RecoverResult } from '../../lambdas/vault/recover';
+import { RecoverError, recover as recoverFromVault } from '../../lambdas/vault/recover';
+import { formatDuration } from '../../lambdas/reporting/measures';
+import { parseFaults } from '../cli/backend';
+import { defineCommand, wholeNumber } from '../cli/command';
+import { EXIT, UsageError } from '../cli/errors';
+
+interface RecoverOptions {
+  name?: string;
+  sourceRegionDown?: boolean;
+  instanceClass?: string;
+  poll: number;
+  timeout: number;
+  yes?: boolean;
+}
+
+/** The JSON the command prints with --output json. */
+export function recoverJson(result: RecoverResult, simulated: boolean): Record<string, unknown> {
+  return {
+    status: result.status,
+    instanceId: result.instanceId,
+    simulated,
+    region: result.region,
+    account: result.account,
+    snapshotId: result.snapshotId ?? null,
+    rtoSeconds: result.rtoSeconds ?? null,
+    rpoSeconds: result.rpoSeconds ?? null,
+    ...(result.settingsFrom ? { settingsFrom: result.settingsFrom } : {}),
+    ...(result.notes.length > 0 ? { notes: result.notes } : {}),
+    ...(result.reason ? { reason: result.reason } : {}),
+  };
+}
+
+export const recover = defineCommand<RecoverOptions>({
+  name: 'recover',
+  description: "Restore x in the vault account and region from the vault's newest copy, with x's recorded settings, without calling x's region; print the RTO and RPO and record them in the vault's ledger. Exits 0 when x is recovered, 1 when the recovery failed, 3 when not confirmed.",
+  replicas: 'one',
+  mutates: true,
+  options: (cmd) =>
+    cmd
+      .option('--name <id>', "the recovered instance's identifier (default: <x>-recovered)")
+      .option('--source-region-down', "with --local: make every call to x's region fail first, to prove the recovery needs none")
+      .option('--instance-class <class>', "x's instance class, when the vault holds no record of x's settings")
+      .option('--poll <seconds>', 'seconds between looks at the recovering instance', wholeNumber('--poll'), 30)
+      .option('--timeout <minutes>', 'give up when the instance is not usable after this long', wholeNumber('--timeout'), 180),
+  examples: ['npm run recover -- --local --config infra/examples/vault/cdk.json --replica ledger-pg-staging --source-region-down', 'npm run recover -- --local --config infra/examples/vault/cdk.json --replica ledger-pg-staging --source-region-down --output json'],
+  validate: (opts) => {
+    if (opts.sourceRegionDown && !opts.local) throw new UsageError("--source-region-down breaks x's region in the simulation", 'add --local');
+  },
+  run: async (ctx) => {
+    const pair = ctx.pairs[0]!;
+    const vault = ctx.config.vault;
+    if (!vault) throw new UsageError(`${ctx.configPath} has no vault`, 'add replicaRefresh.vault ({"account", "region"}) and deploy the vault stack first');
+    const vaultPair: VaultPair | undefined = vaultConfigFile(ctx.config).pairs.find((p) => p.id === pair.id);
+    if (!vaultPair) throw new UsageError(`${pair.id} is not kept in the vault`, `replicas kept there: ${vaultConfigFile(ctx.config).pairs.map((p) => p.id).join(', ')}`);
+    const request: RecoverRequest = {
+      pair: vaultPair,
+      instanceId: ctx.opts.name ?? `${pair.source.identifier}-recovered`,
+      account: vault.account,
+      region: vault.region,
+      placement: vault.recovery,
+      ...(ctx.opts.instanceClass ? { instanceClass: ctx.opts.instanceClass } : {}),
+      pollSeconds: ctx.opts.poll,
+      timeoutMinutes: ctx.opts.timeout,
+    };
+
+    let deps: RecoverDeps;
+    let close = () => Promise.resolve();
+    if (ctx.opts.local) {
+      const { Simulation, FAULTS } = await import('../sim/world');
+      const sim = await Simulation.create({ config: ctx.raw, seed: ctx.opts.seed, faults: parseFaults(ctx.opts.faults, Object.keys(FAULTS)), probe: false });
+      close = () => sim.close();
+      ctx.progress(`simulating ${ctx.opts.nights} night(s) of production sharing its copies with the vault…`);
+      await sim.runNights(ctx.opts.nights);
+      if (!sim.vault) throw new Error('the simulation has no vault');
+      if (ctx.opts.sourceRegionDown) {
+        const source = sim.regions.get(pair.source.region);
+        if (source) source.unreachable = true;
+        ctx.progress(`${pair.source.region} is down: every call to it fails from now on`);
+      }
+      deps = sim.vault.recoverDeps(ctx.progress);
+    } else {
+      const outputs = await stackOutputs(cloudFormationClient(vault.region), vaultStackId(vault.region), vault.region);
+      const table = outputs[VAULT_STACK_OUTPUTS.ledgerTable];
+      if (!table) throw new Error(`stack ${vaultStackId(vault.region)} in ${vault.region} has no ${VAULT_STACK_OUTPUTS.ledgerTable} output: deploy the vault stack with this version, with the vault account's credentials`);
+      if (!(await ctx.confirm(`Create ${request.instanceId} in account ${vault.account}, ${vault.region}, from the vault's newest copy of ${pair.source.identifier}?`))) {
+        ctx.io.stderr('not confirmed: nothing was created\n');
+        return EXIT.refused;
+      }
+      deps = {
+        rds: new RdsAdapter(replicaRdsClient(vault.region)),
+        ledger: new VaultLedger(ledgerClient(vault.region), table),
+        now: () => new Date(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        progress: ctx.progress,
+      };
+    }
+    try {
+      let result: RecoverResult;
+      try {
+        result = await recoverFromVault(deps, request);
+      } catch (err) {
+        if (err instanceof RecoverError) {
+          ctx.io.stderr(`error: ${err.message}\n`);
+          return EXIT.failure;
+        }
+        throw err;
+      }
+      const simulated = ctx.opts.local === true;
+      ctx.emit({
+        json: recoverJson(result, simulated),
+        name: `recover-${pair.id}.html`,
+        view: {
+          title: `${result.status === 'succeeded' ? 'recovered' : 'FAILED'}: ${result.instanceId} in account ${result.account}, ${result.region}${simulated ? ' (simulation)' : ''}`,
+          sections: [
+            {
+              columns: [],
+              rows: [
+                ['snapshot', result.snapshotId ?? '-'],
+                ['RTO', result.rtoSeconds === undefined ? '-' : `${formatDuration(result.rtoSeconds)} (request to usable)`],
+                ['RPO', result.rpoSeconds === undefined ? '-' : `${formatDuration(result.rpoSeconds)} (the data's age when it became usable)`],
+                ...result.notes.map((n) => ['note', n]),
+                ...(result.reason ? [['reason', result.reason]] : []),
+              ],
+            },
+          ],
+        },
+      });
+      return result.status === 'succeeded' ? EXIT.ok : EXIT.failure;
+    } finally {
+      await close();
+    }
+  },
+});
