@@ -241,7 +241,8 @@ export async function localBackend(opts: CommonOptions, config: Config, raw: unk
   };
   return {
     kind: 'local',
-    config,
+    // The pairs as simulated: --mode and --engine applied, only those of the first pair's region.
+    config: { ...config, pairs: sim.pairs },
     historyStart: sim.historyStart,
     start: async (pair, request) => (await sim.startRefresh.invoke({ replica: pair.id, ...request })) as StartAnswer,
     activeRun: (pair) => sim.activeRun(pair.id),

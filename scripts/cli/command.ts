@@ -131,6 +131,22 @@ export interface ExecuteSeams {
   backend?: (opts: CommonOptions, config: Config, raw: unknown, progress: (line: string) => void) => Promise<Backend>;
 }
 
+/**
+ * The command's pairs as the backend runs them: the simulation applies `--mode` and `--engine` to its pairs, so the
+ * commands must judge those, not the file's. A pair the backend does not run is a usage error.
+ */
+function adoptPairs(b: Backend, pairs: PairConfig[]): Backend {
+  for (const [i, p] of pairs.entries()) {
+    const run = b.config.pairs.find((q) => q.id === p.id);
+    if (!run) {
+      const regions = [...new Set(b.config.pairs.map((q) => q.replica.region))].join(', ');
+      throw new UsageError(`${p.id} is in ${p.replica.region}, and the simulation runs the pairs of ${regions} only (those of the first pair's region)`, `pass --region ${regions} or --replica <one of them>`);
+    }
+    pairs[i] = run;
+  }
+  return b;
+}
+
 /** Prints an error in one or two lines: what is wrong, then what to do. */
 function printError(io: Io, message: string, hint?: string): void {
   io.stderr(`error: ${message.replace(/^error: /, '').trim()}\n${hint ? `${hint}\n` : ''}`);
@@ -184,7 +200,7 @@ export async function execute<O>(spec: CommandSpec<O>, argv: readonly string[], 
       sameTarget,
       configPath: opts.config,
       pairs,
-      backend: () => (backend ??= seams.backend ? seams.backend(opts, config, raw, progress) : opts.local ? localBackend(opts, config, raw, progress) : Promise.resolve(awsBackend(opts, config))),
+      backend: () => (backend ??= (seams.backend ? seams.backend(opts, config, raw, progress) : opts.local ? localBackend(opts, config, raw, progress) : Promise.resolve(awsBackend(opts, config))).then((b) => adoptPairs(b, pairs))),
       progress,
       confirm: async (question) => {
         if (opts.local || opts.yes) return true;

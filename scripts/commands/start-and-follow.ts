@@ -77,8 +77,8 @@ function outcomeJson(run: RunRecord, b: Backend, replicaStatus: string | null): 
  * @returns the exit code
  */
 export async function startAndFollow(ctx: CommandContext<StartOptions>, kind: 'drill' | 'restore'): Promise<number> {
-  const pair = ctx.pairs[0] as PairConfig;
   const b = await ctx.backend();
+  const pair = ctx.pairs[0] as PairConfig;
   const zone = b.config.timeZone;
   const stamp = () => formatLocal(b.now(), zone, 'ccc yyyy-MM-dd HH:mm:ss');
   const y = pair.replica.identifier;

@@ -66,7 +66,7 @@ async function main(): Promise<number> {
       if (!req.url().startsWith('file://')) external.push(req.url());
     });
     await page.goto(`file://${file}`);
-    check('page title names the replica', (await page.title()).startsWith('orders-staging: refreshes'));
+    check('page title names the replica, and that it is a simulation', (await page.title()).startsWith('orders-staging (simulation): refreshes'));
     const chart = page.locator('svg.chart');
     check('chart is visible', await chart.isVisible());
     check('chart counts the measured runs', (await chart.getAttribute('data-runs')) === String(expected.measured), `data-runs=${await chart.getAttribute('data-runs')}, expected ${expected.measured}`);

@@ -41,6 +41,13 @@ describe('status, history and report on the simulation (no --replica: every repl
     expect(json.replicas[0]?.eventPath.lastEvent?.eventId).toMatch(/^RDS-EVENT-\d{4}$/);
   });
 
+  it('status judges the pairs as simulated: with --mode dns-switch, y is the live slot and all is well', async () => {
+    const r = await runCli(status, [...QUIET, '--mode', 'dns-switch', '--output', 'json']);
+    expect(r.code).toBe(0);
+    const [y] = (JSON.parse(r.stdout) as { replicas: { y: { identifier: string; exists: boolean } }[] }).replicas;
+    expect(y?.y).toMatchObject({ identifier: expect.stringMatching(/^orders-staging-[ab]$/) as unknown, exists: true });
+  });
+
   it.each([
     ['history', (j: { runs: Row[] }) => j.runs],
     ['report', (j: { reports: { rows: Row[] }[] }) => j.reports.flatMap((x) => x.rows)],

@@ -102,6 +102,27 @@ describe('fault matrix', () => {
     expect(alert?.message).toContain(`${Y} DOES NOT EXIST`);
   });
 
+  it("no capacity for a day: the night's restore and the watchdog's heals fail, then the next night heals y, one row from the first delete", async () => {
+    const { sim, runs, y } = await simulate(2, [{ name: 'capacity-outage', night: 1 }]);
+    const oldestFirst = runs;
+    const [night1] = oldestFirst;
+    expect(night1).toMatchObject({ trigger: 'schedule', status: 'failed' });
+    const heals = oldestFirst.filter((r) => r.trigger === 'heal');
+    // The watchdog's heals during the outage failed; the one after 01:00 UTC (the next night's schedule) brought y back.
+    expect(heals.slice(0, -1).every((r) => r.status === 'failed')).toBe(true);
+    const healed = heals.at(-1);
+    expect(healed?.status).toBe('succeeded');
+    expect(Date.parse(healed!.restoreRequestedAt!)).toBeGreaterThanOrEqual(Date.parse('2026-11-18T01:00:00Z'));
+    expect(['backing-up', 'available']).toContain(y?.DBInstanceStatus);
+    expect(y?.TagList).toContainEqual({ Key: 'replica-refresh:run-id', Value: healed?.runId });
+    // Restored from the newest snapshot (the next night's), so its data is younger than the outage is long.
+    expect(healed?.snapshot?.id).toBe('orders-prod-2026-11-18-00-10');
+    // The outage is one window: from night 1's delete to y usable again, about a day.
+    expect(healed?.deleteRequestedAt).toBe(night1?.deleteRequestedAt);
+    expect(measure(healed!).downtimeSeconds).toBeGreaterThan(23 * 3600);
+    expect(kinds(sim)).toEqual(expect.arrayContaining(['refresh.failed', 'replica.healing', 'refresh.succeeded']));
+  });
+
   it('no snapshot of x in the replica region: refused, y untouched, alert', async () => {
     const { sim, runs, before, y } = await simulate(1, [{ name: 'no-snapshot' }]);
     expect(runs).toEqual([expect.objectContaining({ status: 'refused' })]);
