@@ -20,6 +20,7 @@ import { formatDuration } from '../../lambdas/reporting/measures';
 import { parseFaults } from '../cli/backend';
 import { defineCommand, wholeNumber } from '../cli/command';
 import { EXIT, UsageError } from '../cli/errors';
+import { formatLocal } from '../cli/time';
 
 interface RecoverOptions {
   name?: string;
@@ -82,19 +83,23 @@ export const recover = defineCommand<RecoverOptions>({
 
     let deps: RecoverDeps;
     let close = () => Promise.resolve();
+    // Every progress line carries its date and time in the configured zone (simulated time with --local).
+    let now = () => new Date();
+    const progress = (line: string) => ctx.progress(`${formatLocal(now(), ctx.config.timeZone, 'ccc yyyy-MM-dd HH:mm:ss')}  ${line}`);
     if (ctx.opts.local) {
       const { Simulation, FAULTS } = await import('../sim/world');
       const sim = await Simulation.create({ config: ctx.raw, seed: ctx.opts.seed, faults: parseFaults(ctx.opts.faults, Object.keys(FAULTS)), probe: false });
       close = () => sim.close();
+      now = sim.clock.now;
       ctx.progress(`simulating ${ctx.opts.nights} night(s) of production sharing its copies with the vault…`);
       await sim.runNights(ctx.opts.nights);
       if (!sim.vault) throw new Error('the simulation has no vault');
       if (ctx.opts.sourceRegionDown) {
         const source = sim.regions.get(pair.source.region);
         if (source) source.unreachable = true;
-        ctx.progress(`${pair.source.region} is down: every call to it fails from now on`);
+        progress(`${pair.source.region} is down: every call to it fails from now on`);
       }
-      deps = sim.vault.recoverDeps(ctx.progress);
+      deps = sim.vault.recoverDeps(progress);
     } else {
       const outputs = await stackOutputs(cloudFormationClient(vault.region), vaultStackId(vault.region), vault.region);
       const table = outputs[VAULT_STACK_OUTPUTS.ledgerTable];
@@ -108,7 +113,7 @@ export const recover = defineCommand<RecoverOptions>({
         ledger: new VaultLedger(ledgerClient(vault.region), table),
         now: () => new Date(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        progress: ctx.progress,
+        progress,
       };
     }
     try {
