@@ -271,11 +271,6 @@ export function parseWhen(value: string, now: Date, zone: string, flag = '--sinc
   return d.toJSDate();
 }
 
-/** The same, as `--since` (kept for the callers of earlier versions). */
-export function parseSince(value: string, now: Date, zone: string): Date {
-  return parseWhen(value, now, zone, '--since');
-}
-
 /**
  * Checks `--since`/`--until` before anything slow: each must read as a duration or a date, and two dates must be in
  * order. (Durations count back from the backend's now, so their order is checked again by {@link periodOf}.)

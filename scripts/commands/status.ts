@@ -138,12 +138,8 @@ function firstLine(reason: string | undefined): string {
 /** Gathers one replica's facts from the backend. */
 async function factsOf(b: Backend, pair: PairConfig, subscriptions: SubscriptionState[], sameTarget: string): Promise<StatusFacts> {
   const now = b.now();
-  const [{ report, state }, history, active, lastEvent] = await Promise.all([
-    reportOf(b, pair, { since: new Date(now.getTime() - 40 * 86_400_000), until: now, limit: 40 }),
-    b.listRuns(pair, { limit: 5 }),
-    b.activeRun(pair),
-    b.lastEvent(pair),
-  ]);
+  // The last 40 days (at most 40 runs): enough to see an outage that began weeks ago, and the last run.
+  const [{ report, state, runs: history, active }, lastEvent] = await Promise.all([reportOf(b, pair, { since: new Date(now.getTime() - 40 * 86_400_000), until: now, limit: 40 }), b.lastEvent(pair)]);
   return { pair, now, rtoTargetMinutes: b.config.rtoTargetMinutes, zone: scheduleTimeZone(b.config, pair), state, active, history, report, subscriptions, lastEvent, sameTarget };
 }
 

@@ -32,16 +32,11 @@ function local(iso: string | undefined, zone: string, format: string): string {
   return iso ? DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat(format) : '';
 }
 
-/** A time in the zone with its abbreviation or offset (CET, +09:00). */
-function stamp(iso: string, zone: string, pattern: string): string {
-  return formatLocal(iso, zone, pattern);
-}
-
 function window(r: ReportRow, zone: string): string {
   if (!r.downtimeStart) return '-';
-  const end = r.downtimeEnd ? stamp(r.downtimeEnd, zone, 'HH:mm:ss') : r.ongoing ? 'now (ongoing)' : r.status === 'active' ? 'still down' : 'not usable';
+  const end = r.downtimeEnd ? formatLocal(r.downtimeEnd, zone, 'HH:mm:ss') : r.ongoing ? 'now (ongoing)' : r.status === 'active' ? 'still down' : 'not usable';
   // Both ends carry their offset: across a DST change the same wall-clock hour happens twice.
-  return `${stamp(r.downtimeStart, zone, 'yyyy-MM-dd HH:mm:ss')} → ${end}`;
+  return `${formatLocal(r.downtimeStart, zone, 'yyyy-MM-dd HH:mm:ss')} → ${end}`;
 }
 
 /** An outage's length so far, rounded down ("≥ 10 h 02 min" never claims more than has passed). */
@@ -119,7 +114,7 @@ export function cells(r: ReportRow, zone: string): string[] {
 }
 
 function heading(report: Report, simulated: boolean): string {
-  return `${report.replica}${simulated ? ' (simulation)' : ''}: refreshes from ${stamp(report.since, report.timeZone, 'yyyy-MM-dd HH:mm')} to ${stamp(report.until, report.timeZone, 'yyyy-MM-dd HH:mm')} (${report.timeZone})`;
+  return `${report.replica}${simulated ? ' (simulation)' : ''}: refreshes from ${formatLocal(report.since, report.timeZone, 'yyyy-MM-dd HH:mm')} to ${formatLocal(report.until, report.timeZone, 'yyyy-MM-dd HH:mm')} (${report.timeZone})`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Report } from '../../../lambdas/reporting/report';
 import { buildReport } from '../../../lambdas/reporting/report';
-import { parseSince, parseWhen } from '../../../scripts/cli/backend';
+import { parseWhen } from '../../../scripts/cli/backend';
 import type { ReportSet } from '../../../scripts/report/format';
 import { renderCsv, renderHtml, renderJson, renderMarkdown, renderTable, restoreHint } from '../../../scripts/report/format';
 import { KNOWN_RUNS } from '../../support/runs';
@@ -68,13 +68,13 @@ describe('report formats', () => {
   });
 });
 
-describe('parseSince', () => {
+describe('parseWhen', () => {
   it('reads durations back from now, and dates in the configured zone', () => {
     const now = new Date('2026-11-21T12:00:00Z');
-    expect(parseSince('30d', now, 'Europe/Berlin').toISOString()).toBe('2026-10-22T12:00:00.000Z');
-    expect(parseSince('12h', now, 'Europe/Berlin').toISOString()).toBe('2026-11-21T00:00:00.000Z');
-    expect(parseSince('2026-11-01', now, 'Europe/Berlin').toISOString()).toBe('2026-10-31T23:00:00.000Z');
-    expect(() => parseSince('last week', now, 'Europe/Berlin')).toThrow('--since "last week" is neither a duration back from now (30d, 12h, 2w) nor a date (2026-11-01, read in Europe/Berlin)');
+    expect(parseWhen('30d', now, 'Europe/Berlin').toISOString()).toBe('2026-10-22T12:00:00.000Z');
+    expect(parseWhen('12h', now, 'Europe/Berlin').toISOString()).toBe('2026-11-21T00:00:00.000Z');
+    expect(parseWhen('2026-11-01', now, 'Europe/Berlin').toISOString()).toBe('2026-10-31T23:00:00.000Z');
+    expect(() => parseWhen('last week', now, 'Europe/Berlin')).toThrow('--since "last week" is neither a duration back from now (30d, 12h, 2w) nor a date (2026-11-01, read in Europe/Berlin)');
     expect(() => parseWhen('soon', now, 'Europe/Berlin', '--until')).toThrow('--until "soon"');
   });
 });
