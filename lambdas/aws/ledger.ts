@@ -270,6 +270,12 @@ export class DynamoLedger implements Ledger {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...record, replica: record.replicaId, sk: DESIRED } }));
   }
 
+  public async alertedAt(replicaId: string, key: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { replica: replicaId, sk: `${ALERT_PREFIX}${key}` }, ConsistentRead: true }));
+    const at: unknown = out.Item?.at;
+    return typeof at === 'string' ? at : undefined;
+  }
+
   public async noteEvent(replicaId: string, event: ReceivedEvent): Promise<void> {
     // Only a newer receipt replaces the item: a retried old delivery does not move "last event received" back.
     try {

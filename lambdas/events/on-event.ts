@@ -66,7 +66,14 @@ export function pairOfEvent(config: Pick<RuntimeConfig, 'pairs'>, sourceId: stri
 export async function handleEvent(deps: Deps, config: RuntimeConfig, event: RdsEvent): Promise<EventOutcome> {
   const outcome = await actOn(deps, config, event);
   const pair = outcome.action.startsWith('ignored:') ? undefined : pairOfEvent(config, event.sourceId, event.sourceType);
-  if (pair) await deps.ledger.noteEvent(pair.id, { eventId: event.eventId, sourceId: event.sourceId, ...(event.time ? { at: event.time.toISOString() } : {}), receivedAt: deps.now().toISOString() });
+  if (pair) {
+    // A sign of life for npm run status: never worth failing (and redelivering) an event that has already acted.
+    try {
+      await deps.ledger.noteEvent(pair.id, { eventId: event.eventId, sourceId: event.sourceId, ...(event.time ? { at: event.time.toISOString() } : {}), receivedAt: deps.now().toISOString() });
+    } catch (err) {
+      deps.telemetry.warn('could not record the last event received', { replica: pair.id, eventId: event.eventId, error: (err as Error).message });
+    }
+  }
   return outcome;
 }
 

@@ -132,6 +132,8 @@ export interface Ledger {
    * @returns true the first time, when the alert should be sent
    */
   alertOnce(replicaId: string, key: string, at: Date): Promise<boolean>;
+  /** When an alert still recorded was first sent for (its `at`), if it is recorded. */
+  alertedAt(replicaId: string, key: string): Promise<string | undefined>;
   /** Forgets an alert, so that it is sent again next time. */
   clearAlert(replicaId: string, key: string): Promise<void>;
   /** Records a run that never became active (refused by preflight). */

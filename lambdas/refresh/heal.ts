@@ -195,7 +195,7 @@ export async function onReplicaMissing(deps: Deps, ctx: RunContext, at: Date, so
 }
 
 /** The settings to restore a y nobody here deleted with: the recorded ones, else the last successful run's. */
-async function templateOf(deps: Deps, replicaId: string, history: readonly RunRecord[]): Promise<{ runId: string; desired: TargetSettings; engine?: string } | undefined> {
+export async function templateOf(deps: Deps, replicaId: string, history: readonly RunRecord[]): Promise<{ runId: string; desired: TargetSettings; engine?: string } | undefined> {
   const recorded = await deps.ledger.getDesired(replicaId);
   if (recorded) return { runId: recorded.runId ?? 'the recorded settings', desired: recorded.settings, ...(recorded.engine ? { engine: recorded.engine } : {}) };
   const last = history.find((r) => r.status === 'succeeded' && r.desired);
@@ -204,14 +204,17 @@ async function templateOf(deps: Deps, replicaId: string, history: readonly RunRe
 
 /**
  * The operator's `npm run restore` for a y that is missing although no run of the project deleted it (by hand, say):
- * restores it with the recorded settings, as a run of its own whose window starts now (nobody here saw the delete).
+ * restores it with the recorded settings, as a run of its own whose window starts when y was found missing (nobody here
+ * saw the delete itself).
  * A y that a run deleted is healed instead ({@link heal}), so the outage stays on one row.
  */
 export async function restoreMissing(deps: Deps, ctx: RunContext, history: readonly RunRecord[], requestId?: string, pinnedSnapshotId?: string): Promise<HealOutcome> {
   const id = ctx.pair.id;
   const template = await templateOf(deps, id, history);
   if (!template) return 'no-settings';
-  const at = deps.now().toISOString();
+  // The outage began when y was found gone outside any run (the alert's time: the deletion event's, or the poll's);
+  // without that record, now. Either way an estimate, later than the truth.
+  const at = (await deps.ledger.alertedAt(id, MISSING_ALERT)) ?? deps.now().toISOString();
   const run = await openGoneRun(deps, ctx, {
     trigger: 'restore',
     ...(requestId ? { requestId } : {}),

@@ -15,7 +15,7 @@ import { preflight } from './preflight';
 import { resolveDesired } from './desired';
 import { hasHooks } from './hooks';
 import { strategyOf } from './strategies/registry';
-import { heal, projectDeletion, restoreMissing } from './heal';
+import { heal, projectDeletion, restoreMissing, templateOf } from './heal';
 import { findRestoreSource, toChosen } from '../sources/snapshots';
 
 /** A request to start a refresh. */
@@ -60,7 +60,9 @@ async function refuse(deps: Deps, run: RunRecord, reason: string): Promise<Start
       run.replicaId,
       'refresh refused, y left untouched',
       [
-        `The ${run.trigger} refresh of ${run.replicaId} (run ${run.runId}) did not start. ${run.replicaId} was not deleted and still serves its previous data.`,
+        run.trigger === 'restore'
+          ? `The restore of ${run.replicaId} (run ${run.runId}) did not start; nothing was changed.`
+          : `The ${run.trigger} refresh of ${run.replicaId} (run ${run.runId}) did not start. ${run.replicaId} was not deleted and still serves its previous data.`,
         '',
         `Why: ${reason}`,
         ...(failing.length > 0 ? ['', 'Failed checks:', ...failing.map((c) => `  - ${c.id}: ${c.detail}`)] : []),
@@ -98,12 +100,15 @@ async function startRestore(
   if (y.exists) return { outcome: 'not-needed', reason: `${y.liveId} exists (${y.status ?? 'status unknown'}); restore brings back a missing y. To refresh it, run: npm run drill -- --replica ${id}` };
   const strategy = strategyOf(ctx.pair);
   if (strategy.openEvent === 'start-beside') {
-    return refuse(deps, base, `${y.liveId} (the instance clients use) does not exist, and a ${strategy.mode} pair restores beside a serving instance. Set refresh.mode "delete-first" for this pair, deploy, run npm run restore -- --replica ${id}, then set the mode back`);
+    const why = `${y.liveId} (the instance clients use) does not exist, and a ${strategy.mode} pair restores beside a serving instance. Set refresh.mode "delete-first" for this pair, deploy, run npm run restore -- --replica ${id}, then set the mode back`;
+    // A plan only reads: no refused run, no alert.
+    if (request.dryRun) return { outcome: 'planned', ok: false, checks: [{ id: 'restore-mode', ok: false, detail: why }], wouldDisableDeletionProtection: false, replicaMissing: true };
+    return refuse(deps, base, why);
   }
   if (y.snapshotProblem && !request.dryRun) return refuse(deps, base, `cannot restore ${y.liveId}: ${y.snapshotProblem}`);
   const { cause, history } = await projectDeletion(deps, id);
   if (request.dryRun) {
-    const settings = (await deps.ledger.getDesired(id))?.settings ?? cause?.desired ?? history.find((r) => r.status === 'succeeded' && r.desired)?.desired;
+    const settings = (await templateOf(deps, id, history))?.desired ?? cause?.desired;
     const active = await activeRunOf(deps, id);
     const checks: CheckResult[] = [
       { id: 'replica-missing', ok: true, detail: cause ? `${y.liveId} is missing: run ${cause.runId} deleted it and failed (${cause.reason ?? 'unknown'}); restore heals it` : `${y.liveId} is missing and no run of replica-refresh deleted it; restore brings it back` },

@@ -79,6 +79,8 @@ export interface ReportSummary {
 /** A whole report. */
 export interface Report {
   replica: string;
+  /** y is missing now (as RDS said when the report was built); undefined when not asked. */
+  replicaMissing?: boolean;
   since: string;
   until: string;
   timeZone: string;
@@ -147,7 +149,8 @@ function windowEnd(r: RunRecord): string | undefined {
 /** Builds the report from runs (any order); only runs started within [since, until) count. */
 export function buildReport(runs: readonly RunRecord[], opts: ReportOptions): Report {
   const inRange = runs
-    .filter((r) => r.replicaId === opts.replica && Date.parse(r.startedAt) >= opts.since.getTime() && Date.parse(r.startedAt) < opts.until.getTime())
+    // [since, until), and a run in progress that started at `until` itself (a report of now, just after a start).
+    .filter((r) => r.replicaId === opts.replica && Date.parse(r.startedAt) >= opts.since.getTime() && (Date.parse(r.startedAt) < opts.until.getTime() || (r.status === 'active' && Date.parse(r.startedAt) === opts.until.getTime())))
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const ongoing = ongoingRun(inRange, opts.replicaMissing);
   const rows: ReportRow[] = inRange.map((r) => {
@@ -205,6 +208,7 @@ export function buildReport(runs: readonly RunRecord[], opts: ReportOptions): Re
     trendSeconds === undefined ? 'not enough runs' : Math.abs(trendSeconds) <= 0.05 * (older ?? 0) ? 'steady' : trendSeconds < 0 ? 'faster' : 'slower';
   return {
     replica: opts.replica,
+    ...(opts.replicaMissing !== undefined ? { replicaMissing: opts.replicaMissing } : {}),
     since: opts.since.toISOString(),
     until: opts.until.toISOString(),
     timeZone: opts.timeZone,

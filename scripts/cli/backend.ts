@@ -295,6 +295,7 @@ export function periodOf(opts: { since?: string; until?: string }, b: Pick<Backe
   if (since.getTime() > now.getTime()) throw new UsageError(`--since ${opts.since} is in the future (now is ${now.toISOString()})`);
   if (since.getTime() >= until.getTime()) throw new UsageError(`--since ${sinceText} is not before --until ${opts.until ?? 'now'}`, 'swap them, or widen the period');
   if (b.historyStart && since.getTime() < b.historyStart.getTime()) since = b.historyStart;
+  if (since.getTime() >= until.getTime()) throw new UsageError(`--until ${opts.until ?? 'now'} is before ${since.toISOString()}, where the ${b.historyStart ? "simulation's history begins" : 'period starts'}`, 'move --until later');
   // The ledger is read up to now even when --until is later: nothing has started after now.
   return { since, until: until.getTime() > now.getTime() ? now : until };
 }

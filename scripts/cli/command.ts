@@ -109,7 +109,7 @@ export function programOf<O>(spec: CommandSpec<O>, io: Io): Command {
     .option('--local', 'run on the local simulation instead of the deployed stack (no credentials needed)')
     .addOption(new Option('--nights <n>', 'with --local: nights of history to simulate first').default(7).argParser(wholeNumber('--nights')))
     .addOption(new Option('--seed <n>', 'with --local: random seed').default(42).argParser(wholeNumber('--seed')))
-    .option('--faults <list>', 'with --local: faults to inject into the history, as for npm run demo (e.g. restore-capacity-persistent@7)')
+    .option('--faults <list>', 'with --local: faults to inject into the history, as for npm run demo (e.g. capacity-outage@7: y missing for a day)')
     .addOption(new Option('--engine <engine>', 'with --local: the RDS engine of every simulated pair (an Aurora engine: pairs of Aurora clusters)').choices([...SIM_ENGINES, ...SIM_AURORA_ENGINES]))
     .addOption(new Option('--mode <mode>', 'with --local: the refresh mode of every simulated pair (default: as cdk.json says)').choices(['delete-first', 'rename-swap', 'dns-switch']))
     .option('--no-probe', "with --local: do not measure what clients saw with a SQL probe (on by default for up to 3 pairs)");
@@ -147,6 +147,33 @@ function adoptPairs(b: Backend, pairs: PairConfig[]): Backend {
   return b;
 }
 
+/**
+ * Prints an error the way every command does and returns its exit code: commander's parse errors and
+ * {@link UsageError} are usage (2), with what to do; help is success; anything else is a failure (1), in one or two
+ * lines (the stack only with REPLICA_REFRESH_DEBUG=1).
+ * @param help the line that says where the options are
+ */
+function reportError(io: Io, err: unknown, help: string): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.exitCode === 0) return EXIT.ok;
+    printError(io, err.message, help);
+    return EXIT.usage;
+  }
+  const e = err as Error;
+  if (e instanceof UsageError) {
+    printError(io, e.message, e.hint);
+    return EXIT.usage;
+  }
+  if (e.name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(e.message ?? '')) {
+    // The adapters' own messages already say what to do (lambdas/aws/stack.ts); the SDK's do not.
+    const said = /--local/.test(e.message ?? '');
+    printError(io, said ? e.message : `no AWS credentials found (${(e.message ?? '').split('\n')[0]})`, said ? undefined : 'configure them (aws configure, aws sso login, or --profile <name>), or pass --local to run on the simulation');
+    return EXIT.failure;
+  }
+  printError(io, e.message ?? String(err), process.env.REPLICA_REFRESH_DEBUG ? e.stack : 'set REPLICA_REFRESH_DEBUG=1 to see where it happened');
+  return EXIT.failure;
+}
+
 /** Prints an error in one or two lines: what is wrong, then what to do. */
 function printError(io: Io, message: string, hint?: string): void {
   io.stderr(`error: ${message.replace(/^error: /, '').trim()}\n${hint ? `${hint}\n` : ''}`);
@@ -161,16 +188,7 @@ export async function execute<O>(spec: CommandSpec<O>, argv: readonly string[], 
   const help = `run "npm run ${spec.name} -- --help" for the options`;
   let backend: Promise<Backend> | undefined;
   try {
-    try {
-      cmd.parse([...argv], { from: 'user' });
-    } catch (err) {
-      if (err instanceof CommanderError) {
-        if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.exitCode === 0) return EXIT.ok;
-        printError(io, err.message, help);
-        return EXIT.usage;
-      }
-      throw err;
-    }
+    cmd.parse([...argv], { from: 'user' });
     const opts = cmd.opts<O & CommonOptions & { output?: OutputFormat; format?: OutputFormat; outFile?: string; yes?: boolean }>();
     const used = (flag: string) => cmd.getOptionValueSource(flag) === 'cli';
     if (!opts.local) {
@@ -183,6 +201,10 @@ export async function execute<O>(spec: CommandSpec<O>, argv: readonly string[], 
     if (opts.profile) process.env.AWS_PROFILE = opts.profile;
     const { config, raw } = loadConfig(opts.config);
     const pairs = selectPairs(config, opts.config, { ...(opts.replica ? { replica: opts.replica } : {}), ...(opts.region ? { region: opts.region } : {}) });
+    // The simulation runs the pairs of the first pair's region: say so before simulating anything.
+    const simulated = config.pairs[0]?.replica.region;
+    const elsewhere = opts.local && !seams.backend ? pairs.find((p) => p.replica.region !== simulated) : undefined;
+    if (elsewhere) throw new UsageError(`${elsewhere.id} is in ${elsewhere.replica.region}, and the simulation runs the pairs of ${simulated ?? '?'} only (those of the first pair's region)`, `pass --region ${simulated ?? '<region>'}, or --replica <one of them>`);
     if (spec.replicas === 'one' && pairs.length > 1) throw new UsageError(`${spec.name} acts on one replica, and ${pairs.length} are configured: ${pairs.map((p) => p.id).join(', ')}`, `name one: npm run ${spec.name} -- --replica ${pairs[0]?.id ?? '<id>'}${opts.local ? ' --local' : ''}`);
     const target: OutputTarget = { format: opts.output ?? opts.format ?? 'table', ...(opts.outFile ? { outFile: opts.outFile } : {}) };
     const progress = (line: string) => io.stderr(`${line}\n`);
@@ -200,7 +222,15 @@ export async function execute<O>(spec: CommandSpec<O>, argv: readonly string[], 
       sameTarget,
       configPath: opts.config,
       pairs,
-      backend: () => (backend ??= (seams.backend ? seams.backend(opts, config, raw, progress) : opts.local ? localBackend(opts, config, raw, progress) : Promise.resolve(awsBackend(opts, config))).then((b) => adoptPairs(b, pairs))),
+      backend: () =>
+        (backend ??= (seams.backend ? seams.backend(opts, config, raw, progress) : opts.local ? localBackend(opts, config, raw, progress) : Promise.resolve(awsBackend(opts, config))).then(async (b) => {
+          try {
+            return adoptPairs(b, pairs);
+          } catch (err) {
+            await b.close();
+            throw err;
+          }
+        })),
       progress,
       confirm: async (question) => {
         if (opts.local || opts.yes) return true;
@@ -215,34 +245,15 @@ export async function execute<O>(spec: CommandSpec<O>, argv: readonly string[], 
     };
     return await spec.run(ctx);
   } catch (err) {
-    const e = err as Error & { hint?: string };
-    if (e instanceof UsageError) {
-      printError(io, e.message, e.hint);
-      return EXIT.usage;
-    }
-    if (e.name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(e.message ?? '')) {
-      // The adapters' own messages already say what to do (lambdas/aws/stack.ts); the SDK's do not.
-      const said = /--local/.test(e.message ?? '');
-      printError(io, said ? e.message : `no AWS credentials found (${(e.message ?? '').split('\n')[0]})`, said ? undefined : 'configure them (aws configure, aws sso login, or --profile <name>), or pass --local to run on the simulation');
-      return EXIT.failure;
-    }
-    printError(io, e.message ?? String(err), process.env.REPLICA_REFRESH_DEBUG ? e.stack : 'set REPLICA_REFRESH_DEBUG=1 to see where it happened');
-    return EXIT.failure;
+    return reportError(io, err, help);
   } finally {
     if (backend) await (await backend.catch(() => undefined))?.close();
   }
 }
 
-/** Runs a command as a program: the process's arguments, streams and exit code. */
-export function main<O>(spec: CommandSpec<O>): void {
-  void execute(spec, process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
-
 /**
- * Runs a standalone program (`npm run probe`) with the same errors and exit codes as the operator commands: commander's
- * parse errors and {@link UsageError} exit 2, other errors 1, each in one or two lines without a stack trace.
+ * Runs a standalone program (`npm run probe`) with the same errors and exit codes as the operator commands
+ * ({@link reportError}).
  */
 export function runProgram(program: Command, body: () => Promise<number>, io: Io = processIo): void {
   program.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: () => undefined });
@@ -251,14 +262,7 @@ export function runProgram(program: Command, body: () => Promise<number>, io: Io
     try {
       return await body();
     } catch (err) {
-      if (err instanceof CommanderError) {
-        if (err.exitCode === 0) return EXIT.ok;
-        printError(io, err.message, help);
-        return EXIT.usage;
-      }
-      const e = err as Error & { hint?: string };
-      printError(io, e.message ?? String(err), e instanceof UsageError ? e.hint : undefined);
-      return e instanceof UsageError ? EXIT.usage : EXIT.failure;
+      return reportError(io, err, help);
     }
   };
   void code().then((c) => {

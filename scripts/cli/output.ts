@@ -36,7 +36,8 @@ function text(c: Cell): string {
   return c === undefined || c === null ? '-' : String(c);
 }
 
-function alignedTable(columns: string[], rows: Cell[][]): string[] {
+/** Rows aligned in columns, two spaces apart; a header row when any column is named. */
+export function alignedTable(columns: string[], rows: Cell[][]): string[] {
   // A key-value table has no header worth printing.
   const all = [...(columns.some((c) => c) ? [columns] : []), ...rows.map((r) => r.map(text))];
   const count = Math.max(columns.length, ...rows.map((r) => r.length));
@@ -44,15 +45,18 @@ function alignedTable(columns: string[], rows: Cell[][]): string[] {
   return all.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
 }
 
-function mdCell(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Text safe in a Markdown table cell: no HTML, no pipe or backtick that would end the cell or open code. */
+export function mdCell(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function html(s: string): string {
+/** Text safe in HTML, attributes included. */
+export function html(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function csvCell(c: Cell): string {
+/** A CSV field (RFC 4180): quoted when it holds a quote, comma or line break. */
+export function csvCell(c: Cell): string {
   const s = c === undefined || c === null ? '' : String(c);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

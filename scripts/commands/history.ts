@@ -31,7 +31,8 @@ export const history = defineCommand<HistoryOptions>({
     const rows: ReportRow[] = [];
     const hints: string[] = [];
     for (const pair of ctx.pairs) {
-      const { report } = await reportOf(b, pair, { ...period, limit: ctx.opts.limit });
+      // One more than shown, so that the note below knows when older runs were left out.
+      const { report } = await reportOf(b, pair, { ...period, limit: ctx.opts.limit + 1 });
       rows.push(...report.rows);
       const hint = restoreHint(report, ctx.sameTarget);
       if (hint) hints.push(hint);

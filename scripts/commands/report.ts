@@ -28,8 +28,8 @@ export const report = defineCommand<ReportOptions>({
     const period = periodOf(ctx.opts, b, '30d');
     const reports = [];
     for (const pair of ctx.pairs) reports.push((await reportOf(b, pair, period)).report);
-    const set: ReportSet = { simulated: b.kind === 'local', sameTarget: ctx.sameTarget, since: period.since.toISOString(), until: period.until.toISOString(), timeZone: b.config.timeZone, rtoTargetMinutes: b.config.rtoTargetMinutes, reports };
-    ctx.emit({ json: JSON.parse(render(set, 'json')) as unknown, render: (format) => render(set, format), name: `report-${ctx.pairs.length === 1 ? ctx.pairs[0]!.id : 'replicas'}.html` });
+    const json: ReportSet = { simulated: b.kind === 'local', since: period.since.toISOString(), until: period.until.toISOString(), timeZone: b.config.timeZone, rtoTargetMinutes: b.config.rtoTargetMinutes, reports };
+    ctx.emit({ json, render: (format) => render({ ...json, sameTarget: ctx.sameTarget }, format), name: `report-${ctx.pairs.length === 1 ? ctx.pairs[0]!.id : 'replicas'}.html` });
     // A replica that is missing now needs a human: the same exit as status.
     return reports.some((r) => restoreHint(r) !== undefined) ? 1 : 0;
   },

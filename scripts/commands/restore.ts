@@ -19,7 +19,7 @@ export const restore = defineCommand<StartOptions>({
       .option('--follow', 'follow the restore until y is back (always with --local)')
       .option('--poll <seconds>', 'with --follow: seconds between progress checks', wholeNumber('--poll'), 15)
       .option('--timeout <minutes>', 'with --follow: stop following after this long (the restore goes on; exit 1)', wholeNumber('--timeout')),
-  examples: ['npm run restore -- --local --faults restore-capacity-persistent@7', 'npm run restore -- --replica orders-staging --dry-run', 'npm run restore -- --replica orders-staging --follow'],
+  examples: ['npm run restore -- --local --faults capacity-outage@7', 'npm run restore -- --replica orders-staging --dry-run', 'npm run restore -- --replica orders-staging --follow'],
   validate: validateStartOptions,
   run: (ctx) => startAndFollow(ctx, 'restore'),
 });

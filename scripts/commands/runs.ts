@@ -15,10 +15,10 @@ export async function reportOf(b: Backend, pair: PairConfig, period: { since: Da
     b.activeRun(pair),
     b.replicaState(pair),
   ]);
-  // The run in progress (an outage now) belongs in the report too; its start decides whether it is in the period.
-  const all = [...runs, ...(active && !runs.some((r) => r.runId === active.runId) ? [active] : [])];
-  // An active run started now is inside the period: the period ends just after now.
-  const until = new Date(Math.max(period.until.getTime(), active ? Date.parse(active.startedAt) + 1 : 0));
-  const report = buildReport(all, { replica: pair.id, since: period.since, until, timeZone: b.config.timeZone, rtoTargetMinutes: b.config.rtoTargetMinutes, replicaMissing: !state.exists });
-  return { report: { ...report, until: period.until.toISOString() }, state, runs, active };
+  // A period that ends now shows the run in progress and whether y is missing now; one that ended earlier, neither
+  // (today's state says nothing about then).
+  const current = period.until.getTime() >= b.now().getTime();
+  const all = [...runs, ...(current && active && !runs.some((r) => r.runId === active.runId) ? [active] : [])];
+  const report = buildReport(all, { replica: pair.id, since: period.since, until: period.until, timeZone: b.config.timeZone, rtoTargetMinutes: b.config.rtoTargetMinutes, ...(current ? { replicaMissing: !state.exists } : {}) });
+  return { report, state, runs, active };
 }

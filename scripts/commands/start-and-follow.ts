@@ -11,6 +11,7 @@ import { percentile } from '../../lambdas/reporting/report';
 import type { Backend, CommonOptions } from '../cli/backend';
 import type { CommandContext } from '../cli/command';
 import { EXIT, UsageError } from '../cli/errors';
+import { renderView } from '../cli/output';
 import { formatLocal } from '../cli/time';
 import { dryRun, noPlanReason } from './plan';
 import { planSection } from './plan-view';
@@ -104,7 +105,14 @@ export async function startAndFollow(ctx: CommandContext<StartOptions>, kind: 'd
     }
     return EXIT.ok;
   }
-  const what = kind === 'drill' ? `Delete ${y} in ${pair.replica.region} and restore it from ${plan.snapshot?.id ?? 'the newest snapshot'}` : `Restore the missing ${y} in ${pair.replica.region} from ${plan.snapshot?.id ?? 'the newest snapshot'} with its recorded settings`;
+  const from = plan.snapshot?.id ?? 'the newest snapshot';
+  const what = plan.replicaMissing
+    ? `Restore the missing ${y} in ${pair.replica.region} from ${from} with its recorded settings`
+    : plan.wouldDelete
+      ? `Delete ${plan.wouldDelete} in ${pair.replica.region} and restore it from ${from}`
+      : `Refresh ${y} in ${pair.replica.region} (${pair.refresh.mode}: restore a copy from ${from} beside it, validate it, then switch clients to it)`;
+  // Against a deployment the person sees the plan before answering (it goes to stderr: stdout stays the output).
+  if (b.kind !== 'local' && !ctx.opts.yes) ctx.io.stderr(renderView({ title: `${kind} ${pair.id}: the plan`, sections: [planSection(plan, pair, zone, false)] }, 'table'));
   if (!(await ctx.confirm(`${what}?`))) {
     ctx.io.stderr(`not confirmed: nothing was started\n`);
     return EXIT.refused;

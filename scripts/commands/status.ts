@@ -172,7 +172,7 @@ export const status = defineCommand({
   name: 'status',
   description: "Show every replica's state: y (from RDS), the run in progress, the last run's outcome, the next scheduled run, the event path's health, and what needs a human. Exits 0 when all is well, 1 when something needs attention.",
   replicas: 'any',
-  examples: ['npm run status -- --local', 'npm run status -- --local --faults restore-capacity-persistent@7', 'npm run status -- --replica orders-staging --output json'],
+  examples: ['npm run status -- --local', 'npm run status -- --local --faults capacity-outage@7', 'npm run status -- --replica orders-staging --output json'],
   run: async (ctx) => {
     const b = await ctx.backend();
     const now = b.now();

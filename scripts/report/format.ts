@@ -6,12 +6,10 @@
 import { DateTime } from 'luxon';
 import { formatDuration } from '../../lambdas/reporting/measures';
 import type { Report, ReportRow, Spread } from '../../lambdas/reporting/report';
-import { OUTPUT_FORMATS } from '../cli/output';
+import { alignedTable, csvCell, html as esc, mdCell as mdEscape } from '../cli/output';
 import type { OutputFormat } from '../cli/output';
 import { formatLocal, shownSeconds } from '../cli/time';
 
-/** The formats. */
-export const FORMATS = OUTPUT_FORMATS;
 /** One format. */
 export type Format = OutputFormat;
 
@@ -66,6 +64,12 @@ function spreadText(s: Spread): string {
   return s.count === 0 ? 'none' : `p50 ${formatDuration(s.p50Seconds)}, p95 ${formatDuration(s.p95Seconds)}, max ${formatDuration(s.maxSeconds)}`;
 }
 
+/** A spread that counts an outage still going on: a figure that is that outage reads "≥ …, ongoing", as on its row. */
+function ongoingSpreadText(s: Spread, ongoing: number): string {
+  const cell = (v: number | undefined) => (v === ongoing ? `≥ ${formatHours(ongoing)}, ongoing` : formatDuration(v));
+  return `p50 ${cell(s.p50Seconds)}, p95 ${cell(s.p95Seconds)}, max ${cell(s.maxSeconds)}`;
+}
+
 /** The summary as sentences. */
 export function summaryLines(report: Report): string[] {
   const s = report.summary;
@@ -75,7 +79,7 @@ export function summaryLines(report: Report): string[] {
     `Runs: ${s.runs} (${s.succeeded} succeeded, ${s.failed} failed, ${s.refused} refused); success rate ${rate}.`,
     s.ongoingDowntimeSeconds === undefined
       ? `Downtime of succeeded runs: ${spreadText(s.downtime)}.`
-      : `Downtime of succeeded runs and the outage still going on: ${spreadText(s.downtime)}. ${report.replica} has been down for ≥ ${formatHours(s.ongoingDowntimeSeconds)} and is still down.`,
+      : `Downtime of succeeded runs and the outage still going on: ${ongoingSpreadText(s.downtime, s.ongoingDowntimeSeconds)}. ${report.replica} has been down for ≥ ${formatHours(s.ongoingDowntimeSeconds)} and is still down.`,
     `Restore time (RTO) of succeeded runs: ${spreadText(s.restore)}; target ${report.rtoTargetMinutes} min, missed ${s.rtoMisses} time(s) (failed restores count as missed).`,
     `Data age (RPO), the data's age when y became usable: ${spreadText(s.dataAge)}.`,
     ...(s.clientDowntime.count > 0 ? [`Client-seen downtime (a SQL probe's failed queries): ${spreadText(s.clientDowntime)}.`] : []),
@@ -122,16 +126,15 @@ function heading(report: Report, simulated: boolean): string {
  * @param sameTarget flags that point the command at the same deployment or simulation (`--local --faults …`)
  */
 export function restoreHint(report: Report, sameTarget = ''): string | undefined {
-  const ongoing = report.rows.find((r) => r.ongoing);
-  if (!ongoing || ongoing.status === 'active') return undefined;
+  // Missing as RDS says now, or (a report built without asking RDS) as its rows show; a run in progress is on it.
+  const missing = report.replicaMissing ?? report.rows.some((r) => r.ongoing);
+  if (!missing || report.rows.some((r) => r.status === 'active')) return undefined;
   return `${report.replica} is missing. To bring it back now, run: npm run restore -- --replica ${report.replica}${sameTarget ? ` ${sameTarget}` : ''}`;
 }
 
 /** One replica's report as aligned plain text. */
 function tableOf(report: Report, simulated: boolean, sameTarget?: string): string {
-  const rows = [COLUMNS, ...report.rows.map((r) => cells(r, report.timeZone))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  const body = rows.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  const body = alignedTable(COLUMNS, report.rows.map((r) => cells(r, report.timeZone)));
   const hint = restoreHint(report, sameTarget);
   return [heading(report, simulated), '', ...(report.rows.length ? body : ['(no runs in this period)']), '', ...summaryLines(report), ...(hint ? ['', hint] : [])].join('\n');
 }
@@ -139,10 +142,6 @@ function tableOf(report: Report, simulated: boolean, sameTarget?: string): strin
 /** Aligned plain text, one block per replica. */
 export function renderTable(set: ReportSet): string {
   return set.reports.length ? set.reports.map((r) => tableOf(r, set.simulated, set.sameTarget)).join('\n\n') : '(no replicas)';
-}
-
-function mdEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, "'").replace(/\|/g, '\\|');
 }
 
 /** Markdown: per replica a table, the summary, and a Mermaid gantt of the downtime windows. */
@@ -179,11 +178,6 @@ export function renderJson(set: ReportSet): string {
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
-function csvCell(v: string | number | boolean | undefined): string {
-  const s = v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** CSV (RFC 4180), one row per run of every replica, times in UTC and in the configured zone, durations in seconds. */
 export function renderCsv(set: ReportSet): string {
   const zone = set.timeZone;
@@ -213,10 +207,6 @@ export function renderCsv(set: ReportSet): string {
     r.reason,
   ]);
   return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** The chart: downtime bars and restore-time dots per run, with the RTO target line. Inline SVG, no scripts. */

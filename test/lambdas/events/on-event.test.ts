@@ -121,6 +121,14 @@ describe('handleInvocation: the loop', () => {
     expect(await ctx.deps.ledger.lastEvent(Y)).toEqual({ eventId: 'RDS-EVENT-0003', sourceId: Y, at: ctx.clock.now().toISOString(), receivedAt: ctx.clock.now().toISOString() });
   });
 
+  it('an event that acted is not failed (nor redelivered) when recording it for status fails', async () => {
+    const ctx = await setup();
+    await startedAndDeleted(ctx);
+    ctx.deps.ledger.noteEvent = () => Promise.reject(new Error('ProvisionedThroughputExceededException'));
+    expect((await handleInvocation(ctx.deps, ctx.config, deleted(ctx.clock)))[0]?.action).toBe('restore:requested');
+    expect(rds.mock).toHaveReceivedCommandTimes(RestoreDBInstanceFromDBSnapshotCommand, 1);
+  });
+
   it('ignores a stale deletion event from before the run', async () => {
     const ctx = await setup();
     await startedAndDeleted(ctx);

@@ -118,9 +118,14 @@ describe('self-healing after a bad night', () => {
     expect((await ctx.deps.ledger.listRuns(Y))[0]?.status).toBe('succeeded');
     rds.reset(undefined, [FRESH_SNAPSHOT]);
     ctx.clock.advanceMinutes(600);
+    const goneAt = ctx.clock.now();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, goneAt)));
+    expect(publishedKinds()).toContain('replica.deleted-outside-run');
+    ctx.clock.advanceMinutes(180);
     const restored = await startRefresh(ctx.deps, ctx.config, { replica: Y, trigger: 'restore' });
     expect(restored).toMatchObject({ outcome: 'started-restore' });
-    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ trigger: 'restore', phase: 'restoring', desired: { instanceClass: 'db.r6g.large' } });
+    // The outage is measured from when y was found gone (the deletion event), not from the operator's restore.
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ trigger: 'restore', phase: 'restoring', desired: { instanceClass: 'db.r6g.large' }, deleteRequestedAt: goneAt.toISOString(), deleteRequestedEstimated: true });
     expect(publishedKinds()).toContain('replica.restoring');
   });
 

@@ -68,6 +68,18 @@ describe('status, history and report on the simulation (no --replica: every repl
     expect((await runCli(report, QUIET)).stdout).toMatch(/^orders-staging \(simulation\): refreshes from 2026-11-16 13:00 CET to 2026-11-19 02:30 CET/);
   });
 
+  it('history --limit says how many older runs it left out', async () => {
+    const r = await runCli(history, [...QUIET, '--limit', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('1 older run(s) not shown: raise --limit or narrow --since');
+  });
+
+  it('--until before the simulated history begins is a usage error, not a ledger error', async () => {
+    const r = await runCli(report, [...QUIET, '--until', '20d']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\nerror: --until 20d is before 2026-11-16T12:00:00\.000Z, where the simulation's history begins\n/);
+  });
+
   it('--since after --until, or in the future, is a usage error', async () => {
     const later = await runCli(history, [...QUIET, '--since', '2026-11-18', '--until', '2026-11-17']);
     expect(later.code).toBe(2);
@@ -109,6 +121,13 @@ describe('a failed restore left y missing', () => {
     expect(table.stdout).toContain('orders-staging is missing. To bring it back now, run: npm run restore -- --replica orders-staging --local --nights 2 --faults capacity-outage@2');
   });
 
+  it('report exits 1 and names the command while y is missing, even when the period holds none of the outage', async () => {
+    const r = await runCli(report, [...OUTAGE, '--since', '2h']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('(no runs in this period)');
+    expect(r.stdout).toContain('orders-staging is missing. To bring it back now, run: npm run restore -- --replica orders-staging');
+  });
+
   it('plan: nothing would be deleted, and the checks that need y are SKIP', async () => {
     const r = await runCli(plan, [...OUTAGE, '--output', 'json']);
     expect(r.code).toBe(0);
@@ -128,6 +147,33 @@ describe('a failed restore left y missing', () => {
     // Progress on stderr: dated, in the zone.
     expect(r.stderr).toMatch(/Thu 2026-11-19 02:30:00 CET {2}restore \S+ started on orders-staging \(simulation\)/);
     expect(r.stderr).toMatch(/Thu 2026-11-19 \d{2}:\d{2}:\d{2} CET {2}phase restoring/);
+  });
+});
+
+describe('restore of a swap-mode pair whose y is missing', () => {
+  it('is refused (exit 3) with what to do, and its dry run records no refused run (nor its alert)', async () => {
+    let runs = -1;
+    const counting: ExecuteSeams = {
+      backend: async (opts, config, raw, progress) => {
+        const b: Backend = await localBackend(opts, config, raw, progress);
+        const pair = b.config.pairs[0]!;
+        const before = (await b.listRuns(pair)).length;
+        return {
+          ...b,
+          close: async () => {
+            runs = (await b.listRuns(pair)).length - before;
+            await b.close();
+          },
+        };
+      },
+    };
+    const r = await runCli(restore, [...QUIET, '--mode', 'rename-swap', '--faults', 'manual-deletion@2', '--dry-run', '--output', 'json'], { seams: counting });
+    expect(r.code).toBe(3);
+    // refuse() records a refused run and alerts together: no new run, so no refusal and no alert.
+    expect(runs).toBe(0);
+    const [plan] = (JSON.parse(r.stdout) as { plans: { wouldStart: boolean; checks: { id: string; result: string; detail: string }[] }[] }).plans;
+    expect(plan?.wouldStart).toBe(false);
+    expect(plan?.checks[0]).toMatchObject({ id: 'restore-mode', result: 'FAIL', detail: expect.stringContaining('Set refresh.mode "delete-first" for this pair') as unknown });
   });
 });
 
