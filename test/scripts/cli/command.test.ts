@@ -99,6 +99,15 @@ describe('options that need another option', () => {
     expect(r.stderr).toContain('npm run drill -- --replica orders-staging --local');
   });
 
+  it('with --local, a replica outside the simulated region is a usage error before anything is simulated', async () => {
+    const file = join(dir, 'two-regions.json');
+    const us = { ...second, replica: { instanceId: 'billing-staging', region: 'us-east-1' } };
+    writeFileSync(file, JSON.stringify({ context: { replicaRefresh: { ...cdk.context.replicaRefresh, pairs: [...cdk.context.replicaRefresh.pairs, us] } } }));
+    const r = await runCli(status, ['--local', '--config', file]);
+    expectUsageError(r, 'billing-staging is in us-east-1, and the simulation runs the pairs of eu-central-1 only');
+    expect(r.stderr).toContain('pass --region eu-central-1');
+  });
+
   it('--region that holds no replica is a usage error naming the regions that do', async () => {
     const r = await runCli(status, ['--local', '--region', 'us-east-1']);
     expectUsageError(r, 'no replica of');
