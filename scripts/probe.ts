@@ -22,6 +22,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SecretsAdapter, secretsClient } from '../lambdas/aws/secrets';
 import { runProgram, wholeNumber } from './cli/command';
+import { UsageError } from './cli/errors';
 import type { QueryTarget } from './sim/sql/query';
 import { querySample } from './sim/sql/query';
 import type { Measure, Sample } from './sim/sql/samples';
@@ -61,7 +62,7 @@ const program = new Command()
     [
       '',
       'Without --ca the connection is encrypted but the certificate is not verified. --secret uses the standard AWS',
-      'credential chain (AWS_PROFILE, SSO, environment). Exit code: 0 when at least one query answered, 1 otherwise.',
+      'credential chain (AWS_PROFILE, SSO, environment). Exit code: 0 when at least one query answered; 2 on a usage error; 1 otherwise.',
       '',
       'Example, during a refresh:',
       '  npm run probe -- --endpoint orders-staging.abc123.eu-central-1.rds.amazonaws.com \\',
@@ -88,12 +89,8 @@ interface ProbeOptions {
 }
 
 /** A usage or setup error: one line, exit code 1. */
-class ProbeSetupError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ProbeSetupError';
-  }
-}
+/** Options that do not fit together or point at nothing: a usage error (exit 2), as on every command. */
+class ProbeSetupError extends UsageError {}
 
 async function readPassword(opts: ProbeOptions): Promise<string> {
   if (opts.secret && opts.passwordEnv) throw new ProbeSetupError('pass either --secret or --password-env, not both');
@@ -118,7 +115,7 @@ function tlsOptions(opts: ProbeOptions): ConnectionOptions | false {
   try {
     ca = readFileSync(opts.ca);
   } catch (err) {
-    throw new ProbeSetupError(`cannot read the CA bundle ${opts.ca}: ${(err as Error).message}`, { cause: err });
+    throw new ProbeSetupError(`cannot read the CA bundle ${opts.ca}: ${(err as Error).message}`);
   }
   return { ca, rejectUnauthorized: true, servername: opts.endpoint };
 }

@@ -170,7 +170,8 @@ function reportError(io: Io, err: unknown, help: string): number {
     printError(io, said ? e.message : `no AWS credentials found (${(e.message ?? '').split('\n')[0]})`, said ? undefined : 'configure them (aws configure, aws sso login, or --profile <name>), or pass --local to run on the simulation');
     return EXIT.failure;
   }
-  printError(io, e.message ?? String(err), process.env.REPLICA_REFRESH_DEBUG ? e.stack : 'set REPLICA_REFRESH_DEBUG=1 to see where it happened');
+  // One line; where it happened only when asked for (README, "Exit codes").
+  printError(io, e.message ?? String(err), process.env.REPLICA_REFRESH_DEBUG ? e.stack : undefined);
   return EXIT.failure;
 }
 

@@ -74,15 +74,15 @@ describe('npm run probe (real database probe)', () => {
     expect(stderr).toContain('error: no query answered in 2 attempt(s)');
   });
 
-  it('probe fails without a password source, naming both options, and explains every option in --help', async () => {
+  it('probe without a password source is a usage error (exit 2) naming both options, and --help explains every option', async () => {
     const [missing, unset, help] = await Promise.all([
       probe(['--endpoint', '127.0.0.1', '--duration', '1']),
       probe(['--endpoint', '127.0.0.1', '--duration', '1', '--password-env', 'PROBE_NO_SUCH_VARIABLE']),
       probe(['--help']),
     ]);
 
-    expect(missing).toMatchObject({ code: 1, stderr: 'error: a password source is required: --secret <arn> or --password-env <name>\n' });
-    expect(unset).toMatchObject({ code: 1, stderr: 'error: environment variable PROBE_NO_SUCH_VARIABLE (--password-env) is not set\n' });
+    expect(missing).toMatchObject({ code: 2, stderr: 'error: a password source is required: --secret <arn> or --password-env <name>\n' });
+    expect(unset).toMatchObject({ code: 2, stderr: 'error: environment variable PROBE_NO_SUCH_VARIABLE (--password-env) is not set\n' });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--endpoint <host>[\s\S]*--secret <arn>[\s\S]*--password-env <name>[\s\S]*--interval <seconds>[\s\S]*--duration <seconds>[\s\S]*--ca <file>[\s\S]*--no-tls/);
   });
