@@ -208,6 +208,9 @@ describe('against a deployment, drill and restore ask first', () => {
     const r = await runCli(drill, [], { seams: deployed, answer: 'n' });
     expect(r.asked).toEqual([expect.stringMatching(/^Delete orders-staging in eu-central-1 and restore it from orders-prod-2026-11-19-00-10\? \[y\/N\] $/) as unknown as string]);
     expect(r.code).toBe(3);
+    // The plan came before the question, on stderr; stdout stays empty for a command that stopped.
+    expect(r.stderr).toMatch(/drill orders-staging: the plan[\s\S]*would delete +orders-staging[\s\S]*PASS {2}replica-exists/);
+    expect(r.stdout).toBe('');
     expect(await runs()).toBe(2);
   });
 
