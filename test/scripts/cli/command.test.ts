@@ -10,6 +10,7 @@ import { COMMANDS } from '../../../scripts/commands';
 import { list } from '../../../scripts/commands/list';
 import { drill } from '../../../scripts/commands/drill';
 import { status } from '../../../scripts/commands/status';
+import { UsageError } from '../../../scripts/cli/errors';
 import { runCli } from '../../support/cli';
 
 const root = join(__dirname, '..', '..', '..');
@@ -112,6 +113,28 @@ describe('options that need another option', () => {
     const r = await runCli(status, ['--local', '--region', 'us-east-1']);
     expectUsageError(r, 'no replica of');
     expect(r.stderr).toContain('eu-central-1');
+  });
+});
+
+describe('--profile', () => {
+  it("is the AWS CLI's: the SDK's credential chain reads AWS_PROFILE, set before any client exists", async () => {
+    const before = process.env.AWS_PROFILE;
+    let seen: string | undefined;
+    try {
+      const r = await runCli(status, ['--profile', 'staging-admin'], {
+        seams: {
+          backend: () => {
+            seen = process.env.AWS_PROFILE;
+            return Promise.reject(new UsageError('stopped by the test'));
+          },
+        },
+      });
+      expect(r.code).toBe(2);
+      expect(seen).toBe('staging-admin');
+    } finally {
+      if (before === undefined) delete process.env.AWS_PROFILE;
+      else process.env.AWS_PROFILE = before;
+    }
   });
 });
 
