@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       const active = await sim.activeRun(pair.id);
       const runs = [...(await sim.history(pair.id)), ...(active ? [active] : [])];
       // The period is the simulated one: from its first day to now; an outage still going on is shown as ongoing.
-      const state = await describeReplica(sim.operatorRdsClient(pair.replica.region), pair);
+      const state = await describeReplica(sim.operatorRdsClient(pair.replica.region), pair, sim.operatorDns());
       const report = buildReport(runs, { replica: pair.id, since: sim.historyStart, until: sim.clock.now(), timeZone: zone, rtoTargetMinutes: sim.config.rtoTargetMinutes, replicaMissing: !state.exists });
       console.log(`\n${renderTable({ simulated: true, since: report.since, until: report.until, timeZone: zone, rtoTargetMinutes: report.rtoTargetMinutes, reports: [report] })}`);
       if (active) console.log(`still active: run ${active.runId} in phase ${active.phase ?? '?'}`);

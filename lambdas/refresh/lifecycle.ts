@@ -112,11 +112,19 @@ export async function activeRunOf(deps: Pick<Deps, 'ledger'>, replicaId: string)
 
 /** Closes a run as failed, alerts, and counts it (as RefreshFailed, or RunStuck). Idempotent: a second close sends nothing. */
 export async function failRun(deps: Deps, ctx: RunContext, run: RunRecord, reason: string, metric: 'RefreshFailed' | 'RunStuck' = 'RefreshFailed', record: Partial<RunRecord> = {}): Promise<RunRecord> {
-  const y = await ctx.gateway.describe(ctx.pair.replica.identifier).catch(() => undefined);
+  // The instance clients use: y, or, for a dns-switch run, the slot it found serving (retiredId). A swap run restores
+  // beside it and deletes nothing it serves, so its failure says how that instance is, never that the run deleted y.
+  const servingId = run.mode === 'dns-switch' && run.retiredId ? run.retiredId : ctx.pair.replica.identifier;
+  const serving = await ctx.gateway.describe(servingId).catch(() => undefined);
+  const y = servingId === ctx.pair.replica.identifier ? serving : await ctx.gateway.describe(ctx.pair.replica.identifier).catch(() => undefined);
   const snapshot = run.snapshot?.id ?? run.plannedSnapshot?.id;
   const heal = ctx.pair.heal;
   const firstHeal = new Date(deps.now().getTime() + heal.backoffHours * 3_600_000).toISOString();
-  const state = y
+  const state = run.copyId
+    ? serving
+      ? `${servingId} exists and is ${serving.status}.`
+      : `${servingId} DOES NOT EXIST, and this run deleted nothing clients used: look for it in the RDS console (a rename under way, or a deletion by someone else).`
+    : y
     ? `${ctx.pair.replica.identifier} exists and is ${y.status}.`
     : run.deletedAt || run.restoreClaimedAt
       ? `${ctx.pair.replica.identifier} DOES NOT EXIST: this run deleted it. replica-refresh restores it ${heal.maxAttempts > 0 ? `(the watchdog tries again at ${firstHeal}, then after ${heal.backoffHours * 2} h, doubling, up to ${heal.maxAttempts} times) and ` : ''}` +

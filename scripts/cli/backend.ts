@@ -13,6 +13,9 @@ import { eventSubscriptionNames } from '../../lambdas/kernel/stack-outputs';
 import { gatewaysOver } from '../../lambdas/kernel/runtime';
 import { subscriptionProblem } from '../../lambdas/refresh/event-path';
 import { strategyOf } from '../../lambdas/refresh/strategies/registry';
+import { instanceOfEndpoint } from '../../lambdas/refresh/strategies/dns-switch';
+import { Route53Adapter, route53Client } from '../../lambdas/aws/route53';
+import type { DnsRecords } from '../../lambdas/kernel/ports';
 import { gatewayOf } from '../../lambdas/targets/registry';
 import type { ReceivedEvent, RunRecord } from '../../lambdas/kernel/model';
 import type { StartRequest, StartResult } from '../../lambdas/refresh/start';
@@ -143,9 +146,19 @@ export function parseFaults(spec: string | undefined, known: readonly string[]):
     });
 }
 
-/** y as one of a target gateway's describes finds it: the instance clients use, first of the strategy's candidates. */
-export async function describeReplica(rds: ReturnType<typeof replicaRdsClient>, pair: PairConfig): Promise<ReplicaState> {
+/**
+ * y as the target gateway describes it: the instance clients use. For a dns-switch pair that is the one its Route 53
+ * record points at (the other slot may exist too, stopped or about to be deleted); otherwise the first of the
+ * strategy's candidates that exists.
+ */
+export async function describeReplica(rds: ReturnType<typeof replicaRdsClient>, pair: PairConfig, dns?: Pick<DnsRecords, 'currentTarget'>): Promise<ReplicaState> {
   const gateway = gatewayOf(gatewaysOver([pair], rds), pair);
+  if (pair.refresh.mode === 'dns-switch' && dns) {
+    const record = await dns.currentTarget(pair.refresh.dns.hostedZoneId, pair.refresh.dns.recordName);
+    const live = record ? instanceOfEndpoint(record.target) : pair.replica.identifier;
+    const view = await gateway.describe(live);
+    return view ? { identifier: live, exists: true, status: view.status, engine: view.engine } : { identifier: live, exists: false };
+  }
   const candidates = strategyOf(pair).servingCandidates?.(pair) ?? [pair.replica.identifier];
   for (const id of candidates) {
     const view = await gateway.describe(id);
@@ -193,6 +206,8 @@ export function awsBackend(opts: CommonOptions, config: Config): Backend {
     return found;
   };
   const of = (pair: PairConfig) => regionOf(pair.replica.region);
+  // Route 53 is global: one client, made for the first dns-switch pair.
+  let dns: Route53Adapter | undefined;
   return {
     kind: 'aws',
     config,
@@ -203,7 +218,7 @@ export function awsBackend(opts: CommonOptions, config: Config): Backend {
     activeRun: async (pair) => (await of(pair)).ledger.getActiveRun(pair.id),
     listRuns: async (pair, options = {}) => (await of(pair)).ledger.listRuns(pair.id, options),
     lastEvent: async (pair) => (await of(pair)).ledger.lastEvent(pair.id),
-    replicaState: async (pair) => describeReplica((await of(pair)).client, pair),
+    replicaState: async (pair) => describeReplica((await of(pair)).client, pair, pair.refresh.mode === 'dns-switch' ? (dns ??= new Route53Adapter(route53Client())) : undefined),
     subscriptions: async (region) => describeSubscriptions((await regionOf(region)).rds, config, region),
     now: () => new Date(),
     wait: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -234,6 +249,7 @@ export async function localBackend(opts: CommonOptions, config: Config, raw: unk
     throw err;
   }
   const clients = new Map<string, ReturnType<typeof replicaRdsClient>>();
+  const dns = sim.operatorDns();
   const clientOf = (region: string) => {
     let c = clients.get(region);
     if (!c) clients.set(region, (c = sim.operatorRdsClient(region)));
@@ -248,7 +264,7 @@ export async function localBackend(opts: CommonOptions, config: Config, raw: unk
     activeRun: (pair) => sim.activeRun(pair.id),
     listRuns: (pair, options = {}) => sim.ledger.listRuns(pair.id, options),
     lastEvent: (pair) => sim.ledger.lastEvent(pair.id),
-    replicaState: (pair) => describeReplica(clientOf(pair.replica.region), pair),
+    replicaState: (pair) => describeReplica(clientOf(pair.replica.region), pair, dns),
     subscriptions: (region) => describeSubscriptions(new RdsAdapter(clientOf(region)), config, region),
     now: sim.clock.now,
     wait: (ms) => sim.runUntil(sim.clock.millis + ms),

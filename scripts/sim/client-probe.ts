@@ -53,6 +53,8 @@ export class ClientProbes {
   private readonly windows = new Map<string, Window>();
   private renamesSeen = 0;
   private readonly suspended = new Set<string>();
+  /** The DbiResourceId each server was started for: a server belongs to one instance, not to a name. */
+  private readonly resourceOf = new Map<string, string>();
   private readonly closedBeforeBound = new Set<string>();
   /** What each Aurora writer endpoint points at now. */
   private readonly clusterTargets = new Map<string, string | undefined>();
@@ -147,13 +149,22 @@ export class ClientProbes {
     for (; this.renamesSeen < rds.renames.length; this.renamesSeen++) {
       const r = rds.renames[this.renamesSeen]!;
       if (this.servers.has(r.from)) await this.servers.rename(r.from, r.to);
+      // A rename keeps the instance (its DbiResourceId), so its server follows the new name.
+      const resource = this.resourceOf.get(r.from);
+      this.resourceOf.delete(r.from);
+      if (resource) this.resourceOf.set(r.to, resource);
       this.dns.renameInstance(r.from, r.to);
     }
     const live = rds.instances;
     for (const id of this.servers.ids()) {
-      if (live.has(id)) continue;
+      // Gone, or deleted and created again under the same name since the last sync: another DbiResourceId, another
+      // instance ("a different instance re-created under the name", RDS-NOTES, DescribeDBSnapshots), restored from
+      // another snapshot. The old server and its data go.
+      const now = live.get(id);
+      if (now && (now.DbiResourceId === undefined || now.DbiResourceId === this.resourceOf.get(id))) continue;
       await this.servers.stop(id);
       this.suspended.delete(id);
+      this.resourceOf.delete(id);
       this.dns.deregisterInstance(id);
     }
     for (const [id, db] of live) {
@@ -161,6 +172,7 @@ export class ClientProbes {
       if (!this.servers.has(id)) {
         if (!serves) continue;
         const { address } = await this.servers.start(id, { dataTime: dataTimeOf(db.DBClusterIdentifier ? (rds.clusters.clusters.get(db.DBClusterIdentifier) ?? db) : db), ...this.deps.dataOf?.(id, db) });
+        if (db.DbiResourceId) this.resourceOf.set(id, db.DbiResourceId);
         this.dns.registerInstance(id, address);
       } else if (serves && this.suspended.has(id)) {
         await this.servers.resume(id);

@@ -1483,6 +1483,11 @@ export class Simulation {
     return this.simRdsClient('operator', region);
   }
 
+  /** Route 53 for the operator's commands (dns-switch pairs' records), recorded as `operator`'s; undefined without such pairs. */
+  public operatorDns(): Route53Adapter | undefined {
+    return this.route53 ? this.dnsFor('operator') : undefined;
+  }
+
   /** Invokes start-refresh synchronously, as `drill` does. */
   public async drill(replica: string, snapshotId?: string): Promise<unknown> {
     return this.startRefresh.invoke({ replica, trigger: 'drill', ...(snapshotId ? { snapshotId } : {}) });

@@ -57,3 +57,19 @@ describe('the SQL probe of the simulated account', () => {
     expect(scheduled?.clientDowntimeSeconds).toBeGreaterThan(600);
   });
 });
+
+describe("the simulated servers follow instances, not names", () => {
+  it('dns-switch reuses its two slots night after night: a slot deleted and restored again serves its new data, so every night validates', async () => {
+    // Night 3 restores <y>-a again, deleted after night 2's switch: a new instance under an old name (another
+    // DbiResourceId), whose server must hold night 3's snapshot, not night 1's (whose data would fail the age check).
+    const sim = await Simulation.create({ config, seed: 7, mode: 'dns-switch', probe: false });
+    try {
+      await sim.runNights(3);
+      const runs = await sim.history(Y);
+      expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+      expect(runs.map((r) => r.copyId)).toEqual([`${Y}-a`, `${Y}-b`, `${Y}-a`]);
+    } finally {
+      await sim.close();
+    }
+  });
+});

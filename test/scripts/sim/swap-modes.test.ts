@@ -141,6 +141,9 @@ describe('dns-switch in the simulated account', () => {
       ['succeeded', 0],
     ]);
     expect(runs[1]?.dnsChangeId).toBeUndefined();
+    // The failure says the serving slot is fine, not that y was deleted (the run deleted nothing clients used).
+    expect(runs[1]?.reason).toContain(`${Y}-a exists and is available.`);
+    expect(runs[1]?.reason).not.toContain('DOES NOT EXIST');
     // Night 2 never pointed the record: only nights 1 and 3 did.
     expect(upserts).toEqual([`${Y}-a`, `${Y}-b`]);
   });
