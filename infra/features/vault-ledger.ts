@@ -6,10 +6,11 @@
  * change).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { historyTable } from '../platform/ledger';
 
 /** Properties of {@link VaultLedgerTable}. */
 export interface VaultLedgerTableProps {
@@ -26,17 +27,7 @@ export class VaultLedgerTable extends Construct {
   public constructor(scope: Construct, id: string, props: VaultLedgerTableProps) {
     super(scope, id);
     this.key = props.key;
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      // A few writes a day: paying per request costs cents, provisioned capacity would cost all day.
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: props.key,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.table = historyTable(this, 'Table', { partitionKey: 'pk', key: props.key, removalPolicy: RemovalPolicy.RETAIN });
   }
 
   /**

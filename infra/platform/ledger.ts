@@ -27,6 +27,24 @@ export const LEDGER_ACTIONS = {
 } as const;
 
 /**
+ * A history table as the project keeps them (the ledger, the vault's ledger): string keys, paid per request (a few
+ * writes a night: per request costs cents, provisioned capacity would cost all day), point-in-time recovery, encrypted
+ * with a customer-managed key, and deletion protection while it is retained.
+ */
+export function historyTable(scope: Construct, id: string, props: { partitionKey: string; key: kms.IKey; removalPolicy: RemovalPolicy }): dynamodb.Table {
+  return new dynamodb.Table(scope, id, {
+    partitionKey: { name: props.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: props.key,
+    deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+    removalPolicy: props.removalPolicy,
+  });
+}
+
+/**
  * The run history: partition key `replica` (the pair's id), sort key `sk` (the item kind and time, chosen by the
  * functions).
  */
@@ -46,17 +64,7 @@ export class Ledger extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'replica', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      // A few writes a night: paying per request costs cents, provisioned capacity would cost all day.
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
-      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
-      removalPolicy,
-    });
+    this.table = historyTable(this, 'Table', { partitionKey: 'replica', key: this.key, removalPolicy });
   }
 
   /**
