@@ -26,6 +26,9 @@ export function answerFromSimulator(client: AnyClient, respond: CommandResponder
     response: {},
   });
   client.middlewareStack.addRelativeTo(middleware as never, { relation: 'after', toMiddleware: 'retryMiddleware', name: NAME });
+  // The SDK's own option (smithy client `cacheMiddleware`): the middleware stack is resolved once per command class,
+  // not on every send. The stack is final here (the simulator's middleware is the last one added).
+  (client as { config?: { cacheMiddleware?: boolean } }).config!.cacheMiddleware = true;
 }
 
 /** Lets the simulator watch (and, for fault injection, break) a client whose calls go to a real endpoint. */

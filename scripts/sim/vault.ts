@@ -127,7 +127,7 @@ export class SimVault {
       host.toDlq({ function: 'vault-copy', time: host.clock.now(), event: message.body, error }),
     );
     this.inbox.policy = inboxPolicy;
-    this.ledger = new VaultLedger(retryWithoutDelay(ledgerClient(vault.region, { endpoint: host.dynamo.endpoint, credentials: SIM_CREDENTIALS })), ledgerTable);
+    this.ledger = new VaultLedger(retryWithoutDelay(ledgerClient(vault.region, { ...host.dynamo.transport, credentials: SIM_CREDENTIALS })), ledgerTable);
   }
 
   /** Creates the vault account, its functions and their schedules, beside a production simulation. */
@@ -234,7 +234,7 @@ export class SimVault {
       host.step('*', `vault alert: ${subject}`);
       return Promise.resolve({ MessageId: id });
     });
-    const vaultDynamo = retryWithoutDelay(ledgerClient(vault.region, { endpoint: host.dynamo.endpoint, credentials: SIM_CREDENTIALS }));
+    const vaultDynamo = retryWithoutDelay(ledgerClient(vault.region, { ...host.dynamo.transport, credentials: SIM_CREDENTIALS }));
     interceptCalls(vaultDynamo, (command, _input, pass) => (host.called('vault-copy', 'dynamodb', command), pass()));
     const keep = vaultHandler({
       config: this.config,

@@ -491,7 +491,7 @@ export class Simulation {
     this.secrets = new SimSecretsManager(config.region, config.account, this.clock, this.random);
     this.ssm = new SimSsm(config.region, config.account, this.clock);
     this.rds.secretsManager = this.secrets;
-    this.ledger = new DynamoLedger(retryWithoutDelay(ledgerClient(config.region, { endpoint: dynamo.endpoint, credentials: SIM_CREDENTIALS })), config.ledgerTableName);
+    this.ledger = new DynamoLedger(retryWithoutDelay(ledgerClient(config.region, { ...dynamo.transport, credentials: SIM_CREDENTIALS })), config.ledgerTableName);
     this.probing = options.probe === true;
     if (options.probe || config.pairs.some((p) => p.refresh.mode !== 'delete-first' || p.staging !== undefined)) {
       const ys = new Set(config.pairs.map((p) => p.replica.identifier));
@@ -641,7 +641,7 @@ export class Simulation {
         const replicaRds = this.simRdsClient(fn, cfg.region);
         const sns = retryWithoutDelay(notifyClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(sns, (command, input) => (this.called(fn, 'sns', command), Promise.resolve(this.snsCall(command, input))));
-        const dynamo = retryWithoutDelay(ledgerClient(cfg.region, { endpoint: this.dynamo.endpoint, credentials: SIM_CREDENTIALS }));
+        const dynamo = retryWithoutDelay(ledgerClient(cfg.region, { ...this.dynamo.transport, credentials: SIM_CREDENTIALS }));
         interceptCalls(dynamo, (command, _input, pass) => (this.called(fn, 'dynamodb', command), this.dynamoCall(command, pass)));
         const secrets = retryWithoutDelay(secretsClient(cfg.region, { credentials: SIM_CREDENTIALS }));
         answerFromSimulator(secrets, (command, input) => (this.called(fn, 'secretsmanager', command), this.secretsCall(command, input)));
