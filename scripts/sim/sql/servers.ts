@@ -14,8 +14,9 @@
  * ```
  * {@link PROBE_SQL} reads both: which instance answered and how old its data is.
  *
- * Cost: PGlite runs initdb (some 3 s) the first time only; the cluster it makes, with the schema, is kept as a
- * tarball, and every server after it loads that tarball (PGlite keeps the compiled WebAssembly). Measured with
+ * Cost: PGlite runs initdb (some 3 s) the first time only on a machine; the cluster it makes, with the schema, is kept
+ * as a tarball (in memory, and in the OS's temporary directory for the next process), and every server after it loads
+ * that tarball (PGlite keeps the compiled WebAssembly). Measured before the tarball was kept on disk, with
  * `node --expose-gc --import tsx scripts/sim/sql/cost.ts 3` on the 2-core dev machine (Node 20): the first start
  * 2.4 s and 450-570 MiB of resident memory (the WebAssembly compiled, initdb), each later one 0.24 s and up to 70 MiB.
  * Stopped servers are emptied and reused ({@link IDLE_POOL}).
@@ -29,6 +30,10 @@
  * hands out the way RDS's DNS hands out an instance's IP. The address stays with the server through a rename, so a
  * client holding a cached DNS answer reaches the same server it reached before, as it would on AWS.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type * as PGliteModule from '@electric-sql/pglite';
 import type { PGlite } from '@electric-sql/pglite';
 import type * as PGliteSocketModule from '@electric-sql/pglite-socket';
@@ -112,24 +117,70 @@ const CUSTOMERS_SQL = `insert into customers (id, email, full_name, phone, creat
 /** The initialized cluster with the schema, as a tarball every server loads. */
 let template: Promise<Blob> | undefined;
 
-/**
- * Runs initdb once per process. PGlite itself keeps the compiled WebAssembly per file (its module cache), so
- * later servers pay neither the compile nor initdb.
- */
-function sharedTemplate(): Promise<Blob> {
-  template ??= (async () => {
-    const { PGlite } = loadPGlite();
-    // Small from the start too: the memory of a PGlite that closed is not given back.
-    const db = await PGlite.create({ startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] });
-    try {
-      await db.exec(`
+/** The schema every server starts with (see the header). */
+const SCHEMA_SQL = `
         create table customers (id bigint primary key, email text unique not null, full_name text not null, phone text, created_at timestamptz not null);
         ${CUSTOMERS_SQL}
         create table orders (id bigint primary key, customer_id bigint references customers, created_at timestamptz not null, amount numeric(12,2) not null);
         create table sim_instance (resource_id text not null, instance_id text not null);
-        checkpoint;`);
-      // Uncompressed: loading it is faster than gunzipping it, and it lives in memory only.
-      return await db.dumpDataDir('none');
+        checkpoint;`;
+
+/**
+ * Where the template is kept between processes: the OS's temporary directory (or REPLICA_REFRESH_CACHE_DIR), named by what makes it (PGlite's
+ * version, the start parameters and the schema), so a change to any of them makes a new one. initdb is most of a
+ * first start (3.8 s of 4.5 s on the 2-core dev machine); loading the kept tarball takes 0.9 s, the WebAssembly
+ * compile included. Every test file and every `npm run demo` is a new process, so each used to pay initdb.
+ */
+export function templateFile(): string {
+  const version = pgliteVersion();
+  const key = createHash('sha256').update(JSON.stringify([version, SMALL_SERVER, SCHEMA_SQL])).digest('hex').slice(0, 16);
+  return join(process.env.REPLICA_REFRESH_CACHE_DIR || tmpdir(), `replica-refresh-pglite-${version}-${key}.tar`);
+}
+
+/** The installed PGlite's version, from its package.json (which its `exports` do not list: found from its entry). */
+function pgliteVersion(): string {
+  for (let dir = dirname(nativeRequire.resolve('@electric-sql/pglite')); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@electric-sql/pglite' && pkg.version) return pkg.version;
+    } catch {
+      // No package.json at this level: one up.
+    }
+  }
+  throw new Error('the installed @electric-sql/pglite has no package.json with its version: run npm ci');
+}
+
+/**
+ * Runs initdb once per machine (the tarball kept by {@link templateFile}; a process that finds none makes it and
+ * keeps it, written under a name of its own and renamed into place, so concurrent processes never read half a file).
+ * PGlite itself keeps the compiled WebAssembly per file (its module cache), so later servers pay neither the compile
+ * nor initdb.
+ */
+function sharedTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const file = templateFile();
+    try {
+      const kept = readFileSync(file);
+      // A tar archive says so at byte 257 (POSIX ustar); anything else is not one PGlite wrote: make it again.
+      if (kept.subarray(257, 262).toString('latin1') === 'ustar') return new Blob([kept]);
+    } catch {
+      // None kept yet (or unreadable): make it.
+    }
+    const { PGlite } = loadPGlite();
+    // Small from the start too: the memory of a PGlite that closed is not given back.
+    const db = await PGlite.create({ startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] });
+    try {
+      await db.exec(SCHEMA_SQL);
+      // Uncompressed: loading it is faster than gunzipping it.
+      const blob = await db.dumpDataDir('none');
+      try {
+        const partial = `${file}.${process.pid}.partial`;
+        writeFileSync(partial, Buffer.from(await blob.arrayBuffer()));
+        renameSync(partial, file);
+      } catch {
+        // A read-only temporary directory: every process makes its own, as before.
+      }
+      return blob;
     } finally {
       await db.close();
     }

@@ -1,7 +1,11 @@
 /**
  * The simulated database servers behind the SQL probe: real PGlite socket servers, reached with `pg`.
  */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import type * as ServersModule from '../../../../scripts/sim/sql/servers';
 import { PROBE_SQL, SimDatabaseServers, SimServerError } from '../../../../scripts/sim/sql/servers';
 
 const dataTime = new Date('2026-11-18T00:10:00Z');
@@ -61,5 +65,54 @@ describe('probe servers (SimDatabaseServers)', () => {
 
     await expect(servers.start('orders-twice', { dataTime })).rejects.toThrow(new SimServerError('a server for orders-twice is already running'));
     await expect(servers.rename('orders-twice', 'orders-staging')).rejects.toThrow('cannot rename orders-twice to orders-staging: a server for orders-staging is running');
+  });
+});
+
+describe("probe servers' template: initdb once per machine, kept in the temporary directory (here REPLICA_REFRESH_CACHE_DIR)", () => {
+  const before = process.env.REPLICA_REFRESH_CACHE_DIR;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rr-pglite-template-'));
+    process.env.REPLICA_REFRESH_CACHE_DIR = dir;
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.REPLICA_REFRESH_CACHE_DIR;
+    else process.env.REPLICA_REFRESH_CACHE_DIR = before;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh copy of the servers' module, as a new process has it: no template in memory. */
+  function freshModule(): typeof ServersModule {
+    let mod: typeof ServersModule | undefined;
+    jest.isolateModules(() => {
+      mod = jest.requireActual<typeof ServersModule>('../../../../scripts/sim/sql/servers');
+    });
+    return mod!;
+  }
+
+  it('probe server: a damaged template is made again and kept; the next process serves from it without rewriting it', async () => {
+    const first = freshModule();
+    const file = first.templateFile();
+    expect(file.startsWith(dir)).toBe(true);
+    writeFileSync(file, 'not a tar archive');
+
+    const a = new first.SimDatabaseServers();
+    try {
+      const { port } = await a.start('orders-a', { dataTime });
+      expect(await query(port, PROBE_SQL)).toEqual([{ instance: 'orders-a', data_time: dataTime }]);
+    } finally {
+      await a.stopAll();
+    }
+    expect(readFileSync(file).subarray(257, 262).toString('latin1')).toBe('ustar');
+    const kept = statSync(file).mtimeMs;
+
+    const b = new (freshModule().SimDatabaseServers)();
+    try {
+      const { port } = await b.start('orders-b', { dataTime });
+      expect(await query(port, PROBE_SQL)).toEqual([{ instance: 'orders-b', data_time: dataTime }]);
+    } finally {
+      await b.stopAll();
+    }
+    expect(statSync(file).mtimeMs).toBe(kept);
   });
 });
