@@ -18,6 +18,30 @@ import { runCli } from '../../support/cli';
 const QUIET = ['--local', '--nights', '2', '--no-probe'];
 const OUTAGE = [...QUIET, '--faults', 'capacity-outage@2'];
 
+/**
+ * One simulation per set of simulation options, shared by the commands that only read (status, history, report, plan):
+ * the simulation is deterministic for a seed, so each command sees what a simulation of its own would have shown, and
+ * its progress lines are replayed to each. The commands that change it (restore, drill) build their own.
+ */
+const shared = new Map<string, Promise<{ backend: Backend; lines: string[] }>>();
+const readOnly: ExecuteSeams = {
+  backend: async (opts, config, raw, progress) => {
+    const key = JSON.stringify([opts.config, opts.nights, opts.seed, opts.faults ?? '', opts.mode ?? '', opts.engine ?? '', opts.probe !== false]);
+    let entry = shared.get(key);
+    if (!entry) {
+      const lines: string[] = [];
+      entry = localBackend(opts, config, raw, (line) => lines.push(line)).then((backend) => ({ backend, lines }));
+      shared.set(key, entry);
+    }
+    const { backend, lines } = await entry;
+    for (const line of lines) progress(line);
+    return { ...backend, close: () => Promise.resolve() };
+  },
+};
+afterAll(async () => {
+  for (const entry of shared.values()) await (await entry).backend.close();
+});
+
 interface Row {
   replica: string;
   status: string;
@@ -29,7 +53,7 @@ interface Row {
 
 describe('status, history and report on the simulation (no --replica: every replica; here the one pair)', () => {
   it('status: all well, exit 0, y available, the next run and the event path as RDS has them', async () => {
-    const r = await runCli(status, [...QUIET, '--output', 'json']);
+    const r = await runCli(status, [...QUIET, '--output', 'json'], { seams: readOnly });
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as { simulated: boolean; ok: boolean; replicas: { replica: string; y: { exists: boolean; status: string }; nextRun: { at: string }; eventPath: { subscriptions: { name: string; status: string }[]; lastEvent: { eventId: string } | null }; attention: string[] }[] };
     expect(json).toMatchObject({ simulated: true, ok: true });
@@ -42,7 +66,7 @@ describe('status, history and report on the simulation (no --replica: every repl
   });
 
   it('status judges the pairs as simulated: with --mode dns-switch, y is the live slot and all is well', async () => {
-    const r = await runCli(status, [...QUIET, '--mode', 'dns-switch', '--output', 'json']);
+    const r = await runCli(status, [...QUIET, '--mode', 'dns-switch', '--output', 'json'], { seams: readOnly });
     expect(r.code).toBe(0);
     const [y] = (JSON.parse(r.stdout) as { replicas: { y: { identifier: string; exists: boolean } }[] }).replicas;
     expect(y?.y).toMatchObject({ identifier: expect.stringMatching(/^orders-staging-[ab]$/) as unknown, exists: true });
@@ -52,7 +76,7 @@ describe('status, history and report on the simulation (no --replica: every repl
     ['history', (j: { runs: Row[] }) => j.runs],
     ['report', (j: { reports: { rows: Row[] }[] }) => j.reports.flatMap((x) => x.rows)],
   ] as const)('%s --output json: parses, replica and status on every run, no "(SIMULATED)" and no 1970', async (name, rowsOf) => {
-    const r = await runCli(COMMANDS[name]!, [...QUIET, '--output', 'json']);
+    const r = await runCli(COMMANDS[name]!, [...QUIET, '--output', 'json'], { seams: readOnly });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('SIMULATED');
     expect(r.stdout).not.toContain('1970');
@@ -63,28 +87,28 @@ describe('status, history and report on the simulation (no --replica: every repl
   });
 
   it("report: the period starts at the simulation's first day", async () => {
-    const r = await runCli(report, [...QUIET, '--output', 'json']);
+    const r = await runCli(report, [...QUIET, '--output', 'json'], { seams: readOnly });
     expect((JSON.parse(r.stdout) as { since: string }).since).toBe('2026-11-16T12:00:00.000Z');
-    expect((await runCli(report, QUIET)).stdout).toMatch(/^orders-staging \(simulation\): refreshes from 2026-11-16 13:00 CET to 2026-11-19 02:30 CET/);
+    expect((await runCli(report, QUIET, { seams: readOnly })).stdout).toMatch(/^orders-staging \(simulation\): refreshes from 2026-11-16 13:00 CET to 2026-11-19 02:30 CET/);
   });
 
   it('history --limit says how many older runs it left out', async () => {
-    const r = await runCli(history, [...QUIET, '--limit', '1']);
+    const r = await runCli(history, [...QUIET, '--limit', '1'], { seams: readOnly });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1 older run(s) not shown: raise --limit or narrow --since');
   });
 
   it('--until before the simulated history begins is a usage error, not a ledger error', async () => {
-    const r = await runCli(report, [...QUIET, '--until', '20d']);
+    const r = await runCli(report, [...QUIET, '--until', '20d'], { seams: readOnly });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\nerror: --until 20d is before 2026-11-16T12:00:00\.000Z, where the simulation's history begins\n/);
   });
 
   it('--since after --until, or in the future, is a usage error', async () => {
-    const later = await runCli(history, [...QUIET, '--since', '2026-11-18', '--until', '2026-11-17']);
+    const later = await runCli(history, [...QUIET, '--since', '2026-11-18', '--until', '2026-11-17'], { seams: readOnly });
     expect(later.code).toBe(2);
     expect(later.stderr).toMatch(/^error: --since 2026-11-18 is not before --until 2026-11-17\nswap them, or widen the period\n$/);
-    const future = await runCli(report, [...QUIET, '--since', '2027-01-01']);
+    const future = await runCli(report, [...QUIET, '--since', '2027-01-01'], { seams: readOnly });
     expect(future.code).toBe(2);
     expect(future.stderr).toMatch(/\nerror: --since 2027-01-01 is in the future/);
   });
@@ -92,7 +116,7 @@ describe('status, history and report on the simulation (no --replica: every repl
 
 describe('a failed restore left y missing', () => {
   it('status says so, with the outage so far and the command that ends it (exit 1)', async () => {
-    const r = await runCli(status, [...OUTAGE, '--output', 'json']);
+    const r = await runCli(status, [...OUTAGE, '--output', 'json'], { seams: readOnly });
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as { ok: boolean; replicas: { y: { exists: boolean }; downSeconds: number; lastRun: { status: string }; attention: string[] }[] };
     expect(json.ok).toBe(false);
@@ -106,7 +130,7 @@ describe('a failed restore left y missing', () => {
   });
 
   it('report shows the ongoing outage, counts it in the maxima and names the command (exit 1)', async () => {
-    const r = await runCli(report, [...OUTAGE, '--output', 'json']);
+    const r = await runCli(report, [...OUTAGE, '--output', 'json'], { seams: readOnly });
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as { reports: { rows: Row[]; summary: { downtime: { maxSeconds: number }; ongoingDowntimeSeconds: number } }[] };
     const [only] = json.reports;
@@ -116,20 +140,20 @@ describe('a failed restore left y missing', () => {
     expect(Math.round(ongoing[0]!.downtimeSeconds!)).toBe(23.5 * 3600);
     expect(only!.summary.downtime.maxSeconds).toBe(ongoing[0]!.downtimeSeconds);
     expect(only!.summary.ongoingDowntimeSeconds).toBe(ongoing[0]!.downtimeSeconds);
-    const table = await runCli(report, OUTAGE);
+    const table = await runCli(report, OUTAGE, { seams: readOnly });
     expect(table.stdout).toContain('≥ 23 h 29 min, ongoing');
     expect(table.stdout).toContain('orders-staging is missing. To bring it back now, run: npm run restore -- --replica orders-staging --local --nights 2 --faults capacity-outage@2');
   });
 
   it('report exits 1 and names the command while y is missing, even when the period holds none of the outage', async () => {
-    const r = await runCli(report, [...OUTAGE, '--since', '2h']);
+    const r = await runCli(report, [...OUTAGE, '--since', '2h'], { seams: readOnly });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('(no runs in this period)');
     expect(r.stdout).toContain('orders-staging is missing. To bring it back now, run: npm run restore -- --replica orders-staging');
   });
 
   it('plan: nothing would be deleted, and the checks that need y are SKIP', async () => {
-    const r = await runCli(plan, [...OUTAGE, '--output', 'json']);
+    const r = await runCli(plan, [...OUTAGE, '--output', 'json'], { seams: readOnly });
     expect(r.code).toBe(0);
     const [p] = (JSON.parse(r.stdout) as { plans: { wouldDelete: string | null; replicaMissing: boolean; checks: { id: string; result: string }[] }[] }).plans;
     expect(p).toMatchObject({ wouldDelete: null, replicaMissing: true });
