@@ -186,6 +186,7 @@ export function toInstanceView(db: DBInstance): InstanceView {
     tags,
     masterUsername: db.MasterUsername,
     masterUserSecretArn: db.MasterUserSecret?.SecretArn,
+    masterUserSecretStatus: db.MasterUserSecret?.SecretStatus,
     endpoint: db.Endpoint?.Address && db.Endpoint.Port !== undefined ? { address: db.Endpoint.Address, port: db.Endpoint.Port } : undefined,
   });
 }

@@ -28,6 +28,8 @@ export interface RecoveryRecord {
   rpoSeconds?: number;
   /** Where its settings came from: the manifest production sent, or only the snapshot (and what that lost). */
   settingsFrom: 'manifest' | 'snapshot';
+  /** The secret in the vault account that holds the recovered instance's master credentials. */
+  masterUserSecretArn?: string;
   reason?: string;
 }
 

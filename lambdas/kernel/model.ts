@@ -93,6 +93,8 @@ export interface InstanceView {
   masterUsername?: string;
   /** The RDS-managed master secret, when RDS manages the password. */
   masterUserSecretArn?: string;
+  /** That secret's status (MasterUserSecret.SecretStatus): `creating` until RDS has stored the password, then `active`. */
+  masterUserSecretStatus?: string;
   /** Where clients connect (DescribeDBInstances Endpoint), once RDS has assigned it. */
   endpoint?: { address: string; port: number };
 }

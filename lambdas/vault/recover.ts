@@ -4,14 +4,25 @@
  * when it shared that copy (the manifest in the vault's ledger). Nothing here calls x's region, or production: the
  * drill proves the vault stands alone. It measures what a recovery costs: the RTO (from the request to a usable
  * instance) and the RPO (the age of the data when it became usable), and records both in the vault's ledger.
+ *
+ * Usable means someone in the vault account can log in. The restored instance keeps the snapshot's master password,
+ * which is production's: when production manages it in Secrets Manager, its secret is in x's region, out of reach when
+ * that region is down. So RDS is asked to manage the recovered instance's master password in the vault account
+ * (ModifyDBInstance ManageMasterUserPassword; a restore takes that parameter for RDS for Oracle only, API reference),
+ * and the instance is usable once that secret is active; `keepPassword` skips this for an operator who holds
+ * production's password. Then the settings a restore cannot set (the maintenance window, storage autoscaling: the
+ * catalog's post-restore groups, the ones a refresh applies to y) are applied one ModifyDBInstance at a time. Both are
+ * asked for as soon as the instance is usable, as a refresh modifies y.
  */
 import type { RecoveryRecord } from '../aws/vault-ledger';
 import { describeError } from '../kernel/errors';
 import type { InstanceView, SnapshotView } from '../kernel/model';
 import type { RestoreRequest } from '../kernel/ports';
+import type { ModifyChanges } from '../kernel/ports';
+import { modifyParameters } from '../targets/instance/catalog';
 import { FAILED_STATES, USABLE_STATES } from '../targets/instance/model';
 import { shapeRestore } from '../targets/instance/engines';
-import { desiredSettings } from '../targets/instance/settings';
+import { desiredSettings, postRestoreGroups } from '../targets/instance/settings';
 import type { VaultPair } from './config';
 import { copiesOf } from './keep';
 import type { Manifest, RecoveryPlacement } from './manifest';
@@ -27,6 +38,7 @@ export interface RecoverDeps {
     listTaggedManualSnapshots(tag: { key: string; value: string }): Promise<SnapshotView[]>;
     describeInstance(instanceId: string): Promise<InstanceView | undefined>;
     restoreInstance(request: RestoreRequest): Promise<'requested' | 'already-exists'>;
+    modifyInstance(instanceId: string, changes: ModifyChanges): Promise<'modified' | 'busy'>;
   };
   ledger: { manifestOf(snapshotArn: string): Promise<Manifest | undefined>; putRecovery(record: RecoveryRecord): Promise<void> };
   now(): Date;
@@ -48,6 +60,8 @@ export interface RecoverRequest {
   instanceClass?: string;
   pollSeconds: number;
   timeoutMinutes: number;
+  /** Keep the snapshot's master password (production's) instead of having RDS manage a new one in the vault account. */
+  keepPassword?: boolean;
 }
 
 /** What the operator gets back. */
@@ -60,6 +74,10 @@ export interface RecoverResult {
   rtoSeconds?: number;
   rpoSeconds?: number;
   settingsFrom?: RecoveryRecord['settingsFrom'];
+  /** The secret in the vault account holding the recovered instance's master credentials (RDS manages it). */
+  masterUserSecretArn?: string;
+  /** The settings applied after the restore (the catalog's post-restore groups), by group. */
+  settingsApplied?: string[];
   /** What the engine's restore rules changed in the settings, and anything else worth knowing. */
   notes: string[];
   reason?: string;
@@ -134,26 +152,76 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
     return { status: 'failed', ...base, snapshotId: copy.id, settingsFrom, notes, reason };
   }
   const deadline = requestedAt.getTime() + request.timeoutMinutes * 60_000;
+  const failed = async (reason: string, extra: Partial<RecoverResult> = {}): Promise<RecoverResult> => {
+    await deps.ledger.putRecovery({ ...record, status: 'failed', reason });
+    return { status: 'failed', ...base, snapshotId: copy.id, settingsFrom, notes, reason, ...extra };
+  };
   let last = '';
-  for (;;) {
-    const db = await deps.rds.describeInstance(request.instanceId);
-    const status = db?.status ?? 'not found';
-    const now = deps.now();
-    if (status !== last) {
-      deps.progress(`${request.instanceId}: ${status} (${Math.round((now.getTime() - requestedAt.getTime()) / 1000)} s)`);
-      last = status;
+  /** Looks at the instance every pollSeconds until `ready`, a failed state, or the time limit. */
+  const follow = async (what: string, ready: (db: InstanceView) => boolean): Promise<InstanceView | string> => {
+    for (;;) {
+      const db = await deps.rds.describeInstance(request.instanceId);
+      const status = db?.status ?? 'not found';
+      const shown = db?.masterUserSecretStatus ? `${status}, master secret ${db.masterUserSecretStatus}` : status;
+      if (shown !== last) {
+        deps.progress(`${request.instanceId}: ${shown} (${Math.round((deps.now().getTime() - requestedAt.getTime()) / 1000)} s)`);
+        last = shown;
+      }
+      if (db && ready(db)) return db;
+      if (FAILED_STATES.has(status)) return `${request.instanceId} is ${status}`;
+      if (deps.now().getTime() > deadline) return `${request.instanceId} was not ${what} within ${request.timeoutMinutes} min (last ${shown})`;
+      await deps.sleep(request.pollSeconds * 1000);
     }
-    if (db && USABLE_STATES.has(status)) {
-      const rtoSeconds = Math.round((now.getTime() - requestedAt.getTime()) / 1000);
-      const rpoSeconds = Math.round((now.getTime() - (dataTime ?? requestedAt).getTime()) / 1000);
-      await deps.ledger.putRecovery({ ...record, status: 'succeeded', usableAt: now.toISOString(), rtoSeconds, rpoSeconds });
-      return { status: 'succeeded', ...base, snapshotId: copy.id, rtoSeconds, rpoSeconds, settingsFrom, notes };
+  };
+  // As a refresh modifies y: once the instance is usable (a first backup may still run); RDS's busy answer
+  // (InvalidDBInstanceState: one change at a time) is waited out and the change asked for again.
+  const modify = async (changes: ModifyChanges): Promise<true | string> => {
+    for (;;) {
+      const ready = await follow('usable for a modification', (db) => USABLE_STATES.has(db.status));
+      if (typeof ready === 'string') return ready;
+      if ((await deps.rds.modifyInstance(request.instanceId, changes)) === 'modified') return true;
+      await deps.sleep(request.pollSeconds * 1000);
     }
-    if (FAILED_STATES.has(status) || now.getTime() > deadline) {
-      const reason = FAILED_STATES.has(status) ? `${request.instanceId} is ${status}` : `${request.instanceId} was not usable within ${request.timeoutMinutes} min (last ${status})`;
-      await deps.ledger.putRecovery({ ...record, status: 'failed', reason });
-      return { status: 'failed', ...base, snapshotId: copy.id, settingsFrom, notes, reason };
+  };
+
+  const restored = await follow('usable', (db) => USABLE_STATES.has(db.status));
+  if (typeof restored === 'string') return failed(restored);
+  let masterUserSecretArn = restored.masterUserSecretArn;
+  if (!request.keepPassword) {
+    const help = 'turn it on with `aws rds modify-db-instance --manage-master-user-password --apply-immediately`, or run recover with --keep-password if you hold production\'s master password';
+    try {
+      const asked = masterUserSecretArn ? true : await modify({ manageMasterUserPassword: {} });
+      if (asked !== true) return failed(`${request.instanceId} is restored, but RDS could not be asked to manage its master password: ${asked}; ${help}`);
+    } catch (err) {
+      return failed(`${request.instanceId} is restored, but RDS refused to manage its master password in the vault account: ${describeError(err)}; ${help}`);
     }
-    await deps.sleep(request.pollSeconds * 1000);
+    const withSecret = await follow('usable with its master secret active', (db) => USABLE_STATES.has(db.status) && db.masterUserSecretArn !== undefined && db.masterUserSecretStatus === 'active');
+    if (typeof withSecret === 'string') return failed(`${withSecret}; ${help}`);
+    masterUserSecretArn = withSecret.masterUserSecretArn;
+    deps.progress(`${request.instanceId}: master credentials in Secrets Manager: ${masterUserSecretArn}`);
+  } else {
+    notes.push("the master password is production's (--keep-password): RDS does not manage it in the vault account");
   }
+  const now = deps.now();
+  const rtoSeconds = Math.round((now.getTime() - requestedAt.getTime()) / 1000);
+  const rpoSeconds = Math.round((now.getTime() - (dataTime ?? requestedAt).getTime()) / 1000);
+  await deps.ledger.putRecovery({ ...record, status: 'succeeded', usableAt: now.toISOString(), rtoSeconds, rpoSeconds, ...(masterUserSecretArn ? { masterUserSecretArn } : {}) });
+
+  // What a restore cannot set, as a refresh applies it to y: one group per call, so one rejected value loses no other.
+  const settingsApplied: string[] = [];
+  const current = (await deps.rds.describeInstance(request.instanceId)) ?? restored;
+  for (const { group, changes } of postRestoreGroups(shaped.settings, current)) {
+    // A change no ModifyDBInstance parameter carries (no security groups named: the VPC's default, which the restore gave).
+    if (Object.keys(modifyParameters(changes)).length === 0) continue;
+    const what = `${group} (${Object.keys(changes).join(', ')})`;
+    try {
+      const done = await modify({ settings: changes });
+      if (done === true) settingsApplied.push(group);
+      else notes.push(`${what} not applied: ${done}`);
+    } catch (err) {
+      notes.push(`${what} not applied: ${describeError(err)}`);
+    }
+  }
+  if (settingsApplied.length > 0) deps.progress(`${request.instanceId}: applied after the restore: ${settingsApplied.join(', ')}`);
+  return { status: 'succeeded', ...base, snapshotId: copy.id, rtoSeconds, rpoSeconds, settingsFrom, ...(masterUserSecretArn ? { masterUserSecretArn } : {}), settingsApplied, notes };
 }

@@ -28,6 +28,7 @@ interface RecoverOptions {
   instanceClass?: string;
   poll: number;
   timeout: number;
+  keepPassword?: boolean;
   yes?: boolean;
 }
 
@@ -43,6 +44,8 @@ export function recoverJson(result: RecoverResult, simulated: boolean): Record<s
     rtoSeconds: result.rtoSeconds ?? null,
     rpoSeconds: result.rpoSeconds ?? null,
     ...(result.settingsFrom ? { settingsFrom: result.settingsFrom } : {}),
+    ...(result.masterUserSecretArn ? { masterUserSecretArn: result.masterUserSecretArn } : {}),
+    ...(result.settingsApplied ? { settingsApplied: result.settingsApplied } : {}),
     ...(result.notes.length > 0 ? { notes: result.notes } : {}),
     ...(result.reason ? { reason: result.reason } : {}),
   };
@@ -50,7 +53,7 @@ export function recoverJson(result: RecoverResult, simulated: boolean): Record<s
 
 export const recover = defineCommand<RecoverOptions>({
   name: 'recover',
-  description: "Restore x in the vault account and region from the vault's newest copy, with x's recorded settings, without calling x's region; print the RTO and RPO and record them in the vault's ledger. Exits 0 when x is recovered, 1 when the recovery failed, 3 when not confirmed.",
+  description: "Restore x in the vault account and region from the vault's newest copy, with x's recorded settings and its master password managed by RDS in the vault account's Secrets Manager, without calling x's region; print the RTO and RPO and record them in the vault's ledger. Exits 0 when x is recovered, 1 when the recovery failed, 3 when not confirmed.",
   replicas: 'one',
   mutates: true,
   options: (cmd) =>
@@ -58,6 +61,7 @@ export const recover = defineCommand<RecoverOptions>({
       .option('--name <id>', "the recovered instance's identifier (default: <x>-recovered)")
       .option('--source-region-down', "with --local: make every call to x's region fail first, to prove the recovery needs none")
       .option('--instance-class <class>', "x's instance class, when the vault holds no record of x's settings")
+      .option('--keep-password', "keep the snapshot's master password (production's) instead of having RDS manage a new one in the vault account's Secrets Manager")
       .option('--poll <seconds>', 'seconds between looks at the recovering instance', wholeNumber('--poll'), 30)
       .option('--timeout <minutes>', 'give up when the instance is not usable after this long', wholeNumber('--timeout'), 180),
   examples: ['npm run recover -- --local --config infra/examples/vault/cdk.json --replica ledger-pg-staging --source-region-down', 'npm run recover -- --local --config infra/examples/vault/cdk.json --replica ledger-pg-staging --source-region-down --output json'],
@@ -79,6 +83,7 @@ export const recover = defineCommand<RecoverOptions>({
       ...(ctx.opts.instanceClass ? { instanceClass: ctx.opts.instanceClass } : {}),
       pollSeconds: ctx.opts.poll,
       timeoutMinutes: ctx.opts.timeout,
+      ...(ctx.opts.keepPassword ? { keepPassword: true } : {}),
     };
 
     let deps: RecoverDeps;
@@ -140,6 +145,8 @@ export const recover = defineCommand<RecoverOptions>({
                 ['snapshot', result.snapshotId ?? '-'],
                 ['RTO', result.rtoSeconds === undefined ? '-' : `${formatDuration(result.rtoSeconds)} (request to usable)`],
                 ['RPO', result.rpoSeconds === undefined ? '-' : `${formatDuration(result.rpoSeconds)} (the data's age when it became usable)`],
+                ...(result.masterUserSecretArn ? [['master credentials', `${result.masterUserSecretArn} (Secrets Manager, vault account)`]] : []),
+                ...(result.settingsApplied && result.settingsApplied.length > 0 ? [['applied after the restore', result.settingsApplied.join(', ')]] : []),
                 ...result.notes.map((n) => ['note', n]),
                 ...(result.reason ? [['reason', result.reason]] : []),
               ],

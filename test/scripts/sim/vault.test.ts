@@ -19,6 +19,10 @@ const X = config.pairs[0]!.source.instanceId;
 let sim: Simulation;
 beforeAll(async () => {
   sim = await Simulation.create({ config, seed: 5 });
+  // x's maintenance window and storage autoscaling, which a restore cannot set: recover applies them after it.
+  const x = sim.regions.get(config.pairs[0]!.source.region)!.instances.get(X)!;
+  x.PreferredMaintenanceWindow = 'sun:05:00-sun:05:30';
+  x.MaxAllocatedStorage = 1000;
   await sim.runNights(3);
 }, 120_000);
 afterAll(() => sim.close());
@@ -98,5 +102,35 @@ describe('the vault in the simulated accounts', () => {
     const [record] = await vault.ledger.recoveries(vault.config.pairs[0]!.id);
     expect(record).toMatchObject({ status: 'succeeded', instanceId: `${X}-recovered`, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds });
     expect(lines.length).toBeGreaterThan(1);
+    // Someone in the vault account can log in: RDS manages the master password there, in an active secret of the
+    // vault's region (production's secret, if any, is in x's region, which is down).
+    expect(recovered.MasterUserSecret).toMatchObject({ SecretStatus: 'active', SecretArn: expect.stringMatching(new RegExp(`^arn:aws:secretsmanager:${VAULT.region}:${VAULT.account}:secret:rds!db-`)) as unknown });
+    expect(result.masterUserSecretArn).toBe(recovered.MasterUserSecret!.SecretArn);
+    expect(record?.masterUserSecretArn).toBe(recovered.MasterUserSecret!.SecretArn);
+    // What a restore cannot set came after it, as x has it: the maintenance window and storage autoscaling.
+    expect(result.settingsApplied).toEqual(['maintenance-window', 'storage-autoscaling']);
+    expect(recovered.PreferredMaintenanceWindow).toBe('sun:05:00-sun:05:30');
+    expect(recovered.MaxAllocatedStorage).toBe(1000);
+  }, 120_000);
+
+  it("with keepPassword, leaves the master password production's: no managed secret is asked for, and a note says so", async () => {
+    const vault = sim.vault!;
+    const before = vault.rds.calls.length;
+    const result = await recover(vault.recoverDeps(() => undefined), {
+      pair: vault.config.pairs[0]!,
+      instanceId: `${X}-kept-password`,
+      account: VAULT.account,
+      region: VAULT.region,
+      placement: {},
+      pollSeconds: 30,
+      timeoutMinutes: 120,
+      keepPassword: true,
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.masterUserSecretArn).toBeUndefined();
+    expect(result.notes).toContain("the master password is production's (--keep-password): RDS does not manage it in the vault account");
+    expect(vault.rds.instances.get(`${X}-kept-password`)?.MasterUserSecret).toBeUndefined();
+    const modifies = vault.rds.calls.slice(before).filter((c) => c.command === 'ModifyDBInstanceCommand');
+    expect(modifies.some((c) => c.input.ManageMasterUserPassword !== undefined)).toBe(false);
   }, 120_000);
 });

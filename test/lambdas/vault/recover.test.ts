@@ -1,0 +1,111 @@
+/**
+ * The recovery's steps over a fake vault account (lambdas/vault/recover.ts): the master password is handed to RDS to
+ * manage before the instance counts as usable, RDS's one-modification-at-a-time answer is waited out, and a refusal
+ * leaves the restored instance in place with a failed record that says what to do.
+ */
+import type { RecoveryRecord } from '../../../lambdas/aws/vault-ledger';
+import type { InstanceSettings, InstanceView, SnapshotView } from '../../../lambdas/kernel/model';
+import type { ModifyChanges, RestoreRequest } from '../../../lambdas/kernel/ports';
+import type { VaultPair } from '../../../lambdas/vault/config';
+import type { Manifest } from '../../../lambdas/vault/manifest';
+import { VAULT_COPY_TAG, VAULT_PAIR_TAG, VAULT_SOURCE_TAG } from '../../../lambdas/vault/names';
+import type { RecoverDeps, RecoverRequest } from '../../../lambdas/vault/recover';
+import { recover } from '../../../lambdas/vault/recover';
+
+const PAIR: VaultPair = { id: 'orders-staging', sourceInstanceId: 'orders-prod', sourceRegion: 'eu-west-1', replicaRegion: 'eu-central-1' };
+const SHARED = 'arn:aws:rds:eu-central-1:111111111111:snapshot:orders-prod-copy';
+const DATA_TIME = new Date('2026-12-31T00:10:00Z');
+const COPY: SnapshotView = {
+  id: 'vault-orders-prod-copy',
+  arn: 'arn:aws:rds:eu-west-2:222222222222:snapshot:vault-orders-prod-copy',
+  instanceId: 'orders-prod',
+  type: 'manual',
+  status: 'available',
+  engine: 'postgres',
+  dataTime: DATA_TIME,
+  encrypted: true,
+  tags: { [VAULT_COPY_TAG.key]: VAULT_COPY_TAG.value, [VAULT_SOURCE_TAG]: SHARED, [VAULT_PAIR_TAG]: PAIR.id },
+};
+const MANIFEST: Manifest = {
+  version: 1,
+  pairId: PAIR.id,
+  sourceInstanceId: 'orders-prod',
+  sourceRegion: 'eu-west-1',
+  snapshotArn: SHARED,
+  dataTime: DATA_TIME.toISOString(),
+  sharedAt: DATA_TIME.toISOString(),
+  engine: 'postgres',
+  settings: { instanceClass: 'db.r6g.large', multiAz: false, iamDatabaseAuthentication: false, cloudwatchLogsExports: [], autoMinorVersionUpgrade: true, copyTagsToSnapshot: true, deletionProtection: false, backupRetentionPeriod: 7, maxAllocatedStorage: 1000, tags: {} },
+};
+const REQUEST: RecoverRequest = { pair: PAIR, instanceId: 'orders-prod-recovered', account: '222222222222', region: 'eu-west-2', placement: {}, pollSeconds: 30, timeoutMinutes: 60 };
+
+/** A vault account with one copy of x; RDS restores in 10 min, and answers modifications as `modify` says. */
+function vaultAccount(modify: (changes: ModifyChanges) => 'modified' | 'busy' | Error) {
+  let clock = Date.parse('2026-12-31T12:00:00Z');
+  let instance: InstanceView | undefined;
+  let readyAt = Infinity;
+  const modifications: ModifyChanges[] = [];
+  const records: RecoveryRecord[] = [];
+  const deps: RecoverDeps = {
+    rds: {
+      listTaggedManualSnapshots: () => Promise.resolve([COPY]),
+      describeInstance: () => {
+        if (instance?.status === 'creating' && clock >= readyAt) instance.status = 'available';
+        return Promise.resolve(instance && structuredClone(instance));
+      },
+      restoreInstance: (request: RestoreRequest) => {
+        const settings = { ...request.settings, maxAllocatedStorage: undefined } as InstanceSettings;
+        instance = { id: request.instanceId, arn: `arn:aws:rds:eu-west-2:222222222222:db:${request.instanceId}`, status: 'creating', engine: 'postgres', domainMemberships: [], storageEncrypted: true, settings, pending: {}, tags: request.tags };
+        readyAt = clock + 10 * 60_000;
+        return Promise.resolve('requested');
+      },
+      modifyInstance: (_id: string, changes: ModifyChanges) => {
+        modifications.push(changes);
+        const answer = modify(changes);
+        if (answer instanceof Error) return Promise.reject(answer);
+        if (answer === 'modified' && instance) {
+          if (changes.manageMasterUserPassword) Object.assign(instance, { masterUserSecretArn: 'arn:aws:secretsmanager:eu-west-2:222222222222:secret:rds!db-1', masterUserSecretStatus: 'active' });
+          if (changes.settings) instance.settings = { ...instance.settings, ...changes.settings };
+        }
+        return Promise.resolve(answer);
+      },
+    },
+    ledger: { manifestOf: (arn) => Promise.resolve(arn === SHARED ? MANIFEST : undefined), putRecovery: (r) => (records.push(r), Promise.resolve()) },
+    now: () => new Date(clock),
+    sleep: (ms) => {
+      clock += ms;
+      return new Promise((resolve) => setImmediate(resolve));
+    },
+    progress: () => undefined,
+  };
+  return { deps, modifications, records, instance: () => instance };
+}
+
+describe('recover', () => {
+  it('hands the master password to RDS before x counts as usable, then applies what a restore cannot set', async () => {
+    const account = vaultAccount(() => 'modified');
+    const result = await recover(account.deps, REQUEST);
+    expect(result).toMatchObject({ status: 'succeeded', rtoSeconds: 600, masterUserSecretArn: 'arn:aws:secretsmanager:eu-west-2:222222222222:secret:rds!db-1', settingsApplied: ['storage-autoscaling'] });
+    expect(account.modifications).toEqual([{ manageMasterUserPassword: {} }, { settings: { maxAllocatedStorage: 1000 } }]);
+    expect(account.instance()?.settings.maxAllocatedStorage).toBe(1000);
+    expect(account.records.at(-1)).toMatchObject({ status: 'succeeded', masterUserSecretArn: result.masterUserSecretArn, rtoSeconds: result.rtoSeconds });
+  });
+
+  it("waits out RDS's busy answer (one modification at a time) and asks again", async () => {
+    let busy = 2;
+    const account = vaultAccount(() => (busy-- > 0 ? 'busy' : 'modified'));
+    const result = await recover(account.deps, REQUEST);
+    expect(result.status).toBe('succeeded');
+    expect(account.modifications.filter((m) => m.manageMasterUserPassword)).toHaveLength(3);
+  });
+
+  it('fails, leaving the restored instance in place, when RDS refuses to manage its password, and says what to do', async () => {
+    const account = vaultAccount((changes) => (changes.manageMasterUserPassword ? Object.assign(new Error('secretsmanager:CreateSecret denied'), { name: 'AccessDenied' }) : 'modified'));
+    const result = await recover(account.deps, REQUEST);
+    expect(result.status).toBe('failed');
+    expect(result.reason).toContain('orders-prod-recovered is restored, but RDS refused to manage its master password in the vault account');
+    expect(result.reason).toContain('--keep-password');
+    expect(account.instance()?.status).toBe('available');
+    expect(account.records.at(-1)).toMatchObject({ status: 'failed', reason: result.reason });
+  });
+});
