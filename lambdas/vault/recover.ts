@@ -15,7 +15,7 @@
  * asked for as soon as the instance is usable, as a refresh modifies y.
  */
 import type { RecoveryRecord } from '../aws/vault-ledger';
-import { describeError } from '../kernel/errors';
+import { RetryableRdsError, describeError } from '../kernel/errors';
 import type { InstanceView, SnapshotView } from '../kernel/model';
 import type { RestoreRequest } from '../kernel/ports';
 import type { ModifyChanges } from '../kernel/ports';
@@ -91,6 +91,9 @@ export class RecoverError extends Error {
   }
 }
 
+/** Minutes the settings after a recovery may take (x is usable by then): past them, what is left becomes a note. */
+export const SETTINGS_MINUTES = 30;
+
 /** The newest available vault copy of a pair's x. */
 export function newestVaultCopy(copies: readonly SnapshotView[], pair: VaultPair): SnapshotView | undefined {
   return copiesOf(copies, pair).find((c) => c.status === 'available');
@@ -157,8 +160,8 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
     return { status: 'failed', ...base, snapshotId: copy.id, settingsFrom, notes, reason, ...extra };
   };
   let last = '';
-  /** Looks at the instance every pollSeconds until `ready`, a failed state, or the time limit. */
-  const follow = async (what: string, ready: (db: InstanceView) => boolean): Promise<InstanceView | string> => {
+  /** Looks at the instance every pollSeconds until `ready`, a failed state, or `until` (default: the time limit). */
+  const follow = async (what: string, ready: (db: InstanceView) => boolean, until = deadline): Promise<InstanceView | string> => {
     for (;;) {
       const db = await deps.rds.describeInstance(request.instanceId);
       const status = db?.status ?? 'not found';
@@ -169,17 +172,26 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
       }
       if (db && ready(db)) return db;
       if (FAILED_STATES.has(status)) return `${request.instanceId} is ${status}`;
-      if (deps.now().getTime() > deadline) return `${request.instanceId} was not ${what} within ${request.timeoutMinutes} min (last ${shown})`;
+      if (deps.now().getTime() > until) return `${request.instanceId} was not ${what} within ${Math.round((until - requestedAt.getTime()) / 60_000)} min of the request (last ${shown})`;
       await deps.sleep(request.pollSeconds * 1000);
     }
   };
-  // As a refresh modifies y: once the instance is usable (a first backup may still run); RDS's busy answer
-  // (InvalidDBInstanceState: one change at a time) is waited out and the change asked for again.
-  const modify = async (changes: ModifyChanges): Promise<true | string> => {
+  // As a refresh modifies y: once the instance is usable (a first backup may still run). RDS's busy answer
+  // (InvalidDBInstanceState: one change at a time) and a passing error (throttling, a 5xx) are waited out and the
+  // change asked for again, until `until`.
+  const modify = async (changes: ModifyChanges, until: number): Promise<true | string> => {
+    let lastAnswer = 'busy';
     for (;;) {
-      const ready = await follow('usable for a modification', (db) => USABLE_STATES.has(db.status));
+      const ready = await follow('usable for a modification', (db) => USABLE_STATES.has(db.status), until);
       if (typeof ready === 'string') return ready;
-      if ((await deps.rds.modifyInstance(request.instanceId, changes)) === 'modified') return true;
+      try {
+        if ((await deps.rds.modifyInstance(request.instanceId, changes)) === 'modified') return true;
+        lastAnswer = 'RDS answered that the instance is busy with another change';
+      } catch (err) {
+        if (!(err instanceof RetryableRdsError)) throw err;
+        lastAnswer = describeError(err);
+      }
+      if (deps.now().getTime() > until) return `the change was not accepted in time (last: ${lastAnswer})`;
       await deps.sleep(request.pollSeconds * 1000);
     }
   };
@@ -188,9 +200,9 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
   if (typeof restored === 'string') return failed(restored);
   let masterUserSecretArn = restored.masterUserSecretArn;
   if (!request.keepPassword) {
-    const help = 'turn it on with `aws rds modify-db-instance --manage-master-user-password --apply-immediately`, or run recover with --keep-password if you hold production\'s master password';
+    const help = `it serves with production's master password; to have RDS manage a new one in the vault account, run with the vault account's credentials: aws rds modify-db-instance --region ${request.region} --db-instance-identifier ${request.instanceId} --manage-master-user-password --apply-immediately`;
     try {
-      const asked = masterUserSecretArn ? true : await modify({ manageMasterUserPassword: {} });
+      const asked = masterUserSecretArn ? true : await modify({ manageMasterUserPassword: {} }, deadline);
       if (asked !== true) return failed(`${request.instanceId} is restored, but RDS could not be asked to manage its master password: ${asked}; ${help}`);
     } catch (err) {
       return failed(`${request.instanceId} is restored, but RDS refused to manage its master password in the vault account: ${describeError(err)}; ${help}`);
@@ -208,14 +220,16 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
   await deps.ledger.putRecovery({ ...record, status: 'succeeded', usableAt: now.toISOString(), rtoSeconds, rpoSeconds, ...(masterUserSecretArn ? { masterUserSecretArn } : {}) });
 
   // What a restore cannot set, as a refresh applies it to y: one group per call, so one rejected value loses no other.
+  // x is usable already (and recorded so): these get a time of their own, and what fails becomes a note.
   const settingsApplied: string[] = [];
-  const current = (await deps.rds.describeInstance(request.instanceId)) ?? restored;
+  const settingsUntil = deps.now().getTime() + SETTINGS_MINUTES * 60_000;
+  const current = (await deps.rds.describeInstance(request.instanceId).catch(() => undefined)) ?? restored;
   for (const { group, changes } of postRestoreGroups(shaped.settings, current)) {
     // A change no ModifyDBInstance parameter carries (no security groups named: the VPC's default, which the restore gave).
     if (Object.keys(modifyParameters(changes)).length === 0) continue;
     const what = `${group} (${Object.keys(changes).join(', ')})`;
     try {
-      const done = await modify({ settings: changes });
+      const done = await modify({ settings: changes }, settingsUntil);
       if (done === true) settingsApplied.push(group);
       else notes.push(`${what} not applied: ${done}`);
     } catch (err) {

@@ -100,8 +100,21 @@ export async function startDynalite(): Promise<LocalDynamo> {
 export class InProcessHandler {
   public constructor(private readonly listener: RequestListener) {}
 
-  public handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
+  public handle(request: HttpRequest, options: { abortSignal?: { aborted: boolean } } = {}): Promise<{ response: HttpResponse }> {
     return new Promise((resolve, reject) => {
+      // As NodeHttpHandler: a request whose signal is already aborted is never sent.
+      if (options.abortSignal?.aborted) {
+        reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+        return;
+      }
+      // The body as NodeHttpHandler writes it: a string as UTF-8, bytes as they are (the SDK's JSON body is a
+      // Uint8Array subclass whose string methods warn, so its bytes are viewed, never converted).
+      const body: unknown = request.body;
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : undefined;
+      if (body !== undefined && body !== null && bytes === undefined) {
+        reject(new Error(`InProcessHandler: a request body of type ${typeof body} is not supported`));
+        return;
+      }
       const query = new URLSearchParams();
       for (const [k, v] of Object.entries(request.query ?? {})) for (const one of Array.isArray(v) ? v : [v]) if (one !== null) query.append(k, one);
       const qs = query.toString();
@@ -116,24 +129,18 @@ export class InProcessHandler {
         setHeader(name: string, value: string | number) {
           headers[name.toLowerCase()] = String(value);
         },
-        end(body?: string | Uint8Array) {
-          const bytes = body === undefined ? new Uint8Array(0) : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-          resolve({ response: new HttpResponse({ statusCode: res.statusCode, headers, body: bytes }) });
+        end(out?: string | Uint8Array) {
+          const payload = out === undefined ? new Uint8Array(0) : typeof out === 'string' ? Buffer.from(out, 'utf8') : out;
+          resolve({ response: new HttpResponse({ statusCode: res.statusCode, headers, body: payload }) });
         },
       };
       try {
         this.listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+        if (bytes && bytes.length > 0) req.emit('data', bytes);
+        req.emit('end');
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)));
-        return;
       }
-      // The body as NodeHttpHandler writes it: a string as UTF-8, bytes as they are (the SDK's JSON body is a
-      // Uint8Array subclass whose string methods warn, so its bytes are viewed, never converted).
-      const body: unknown = request.body;
-      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : undefined;
-      if (body !== undefined && body !== null && bytes === undefined) throw new Error(`InProcessHandler: a request body of type ${typeof body} is not supported`);
-      if (bytes && bytes.length > 0) req.emit('data', bytes);
-      req.emit('end');
     });
   }
 

@@ -31,7 +31,7 @@
  * client holding a cached DNS answer reaches the same server it reached before, as it would on AWS.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as PGliteModule from '@electric-sql/pglite';
@@ -114,8 +114,8 @@ const CUSTOMERS_SQL = `insert into customers (id, email, full_name, phone, creat
           (7, 'piotr.nowak@wp.pl', 'Piotr Nowak', '+48 601 234 567', '2025-04-14 15:48:00+00'),
           (8, 'sofia.rossi@libero.it', 'Sofia Rossi', '+39 347 123 4567', '2025-06-21 08:31:00+00');`;
 
-/** The initialized cluster with the schema, as a tarball every server loads. */
-let template: Promise<Blob> | undefined;
+/** The initialized cluster with the schema, as a tarball every server loads, and whether it was read from disk. */
+let template: Promise<{ blob: Blob; fromDisk: boolean }> | undefined;
 
 /** The schema every server starts with (see the header). */
 const SCHEMA_SQL = `
@@ -134,7 +134,9 @@ const SCHEMA_SQL = `
 export function templateFile(): string {
   const version = pgliteVersion();
   const key = createHash('sha256').update(JSON.stringify([version, SMALL_SERVER, SCHEMA_SQL])).digest('hex').slice(0, 16);
-  return join(process.env.REPLICA_REFRESH_CACHE_DIR || tmpdir(), `replica-refresh-pglite-${version}-${key}.tar`);
+  // Per user: a file another user of a shared /tmp planted is never loaded.
+  const user = process.getuid?.() ?? 'user';
+  return join(process.env.REPLICA_REFRESH_CACHE_DIR || tmpdir(), `replica-refresh-pglite-${user}-${version}-${key}.tar`);
 }
 
 /** The installed PGlite's version, from its package.json (which its `exports` do not list: found from its entry). */
@@ -156,15 +158,17 @@ function pgliteVersion(): string {
  * PGlite itself keeps the compiled WebAssembly per file (its module cache), so later servers pay neither the compile
  * nor initdb.
  */
-function sharedTemplate(): Promise<Blob> {
+function sharedTemplate(options: { skipDisk?: boolean } = {}): Promise<{ blob: Blob; fromDisk: boolean }> {
   template ??= (async () => {
     const file = templateFile();
-    try {
-      const kept = readFileSync(file);
-      // A tar archive says so at byte 257 (POSIX ustar); anything else is not one PGlite wrote: make it again.
-      if (kept.subarray(257, 262).toString('latin1') === 'ustar') return new Blob([kept]);
-    } catch {
-      // None kept yet (or unreadable): make it.
+    if (!options.skipDisk) {
+      try {
+        const kept = readFileSync(file);
+        // A tar archive says so at byte 257 (POSIX ustar); anything else is not one PGlite wrote: make it again.
+        if (kept.subarray(257, 262).toString('latin1') === 'ustar') return { blob: new Blob([kept]), fromDisk: true };
+      } catch {
+        // None kept yet (or unreadable): make it.
+      }
     }
     const { PGlite } = loadPGlite();
     // Small from the start too: the memory of a PGlite that closed is not given back.
@@ -173,14 +177,15 @@ function sharedTemplate(): Promise<Blob> {
       await db.exec(SCHEMA_SQL);
       // Uncompressed: loading it is faster than gunzipping it.
       const blob = await db.dumpDataDir('none');
+      const partial = `${file}.${process.pid}.partial`;
       try {
-        const partial = `${file}.${process.pid}.partial`;
         writeFileSync(partial, Buffer.from(await blob.arrayBuffer()));
         renameSync(partial, file);
       } catch {
         // A read-only temporary directory: every process makes its own, as before.
+        rmSync(partial, { force: true });
       }
-      return blob;
+      return { blob, fromDisk: false };
     } finally {
       await db.close();
     }
@@ -189,6 +194,25 @@ function sharedTemplate(): Promise<Blob> {
     template = undefined;
   });
   return template;
+}
+
+/**
+ * A new server from the template. A kept template PGlite cannot load (a file cut short that still reads as a tar, or
+ * one another version wrote under the same name) is removed and made again, so one bad file never stops the servers of
+ * every later process.
+ */
+async function newServer(): Promise<PGlite> {
+  const { PGlite } = loadPGlite();
+  const create = (blob: Blob) => PGlite.create({ loadDataDir: blob, startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] });
+  const kept = await sharedTemplate();
+  try {
+    return await create(kept.blob);
+  } catch (err) {
+    if (!kept.fromDisk) throw err;
+    rmSync(templateFile(), { force: true });
+    template = undefined;
+    return create((await sharedTemplate({ skipDisk: true })).blob);
+  }
 }
 
 /**
@@ -214,8 +238,7 @@ export class SimDatabaseServers {
     const rows = data.rows ?? 100;
     // 0 rows: an empty `orders`, what a broken restore looks like to a check (the fault validation-fails).
     if (!Number.isInteger(rows) || rows < 0) throw new SimServerError(`rows must be a whole number of at least 0, got ${rows}`);
-    const { PGlite } = loadPGlite();
-    const db = this.idle.pop() ?? (await PGlite.create({ loadDataDir: await sharedTemplate(), startParams: [...PGlite.defaultStartParams, ...SMALL_SERVER] }));
+    const db = this.idle.pop() ?? (await newServer());
     const n = this.nextAddress++;
     const address = `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}`;
     const resourceId = `db-SIM${n.toString(36).toUpperCase().padStart(6, '0')}`;

@@ -6,6 +6,7 @@
 import type { RecoveryRecord } from '../../../lambdas/aws/vault-ledger';
 import type { InstanceSettings, InstanceView, SnapshotView } from '../../../lambdas/kernel/model';
 import type { ModifyChanges, RestoreRequest } from '../../../lambdas/kernel/ports';
+import { RetryableRdsError } from '../../../lambdas/kernel/errors';
 import type { VaultPair } from '../../../lambdas/vault/config';
 import type { Manifest } from '../../../lambdas/vault/manifest';
 import { VAULT_COPY_TAG, VAULT_PAIR_TAG, VAULT_SOURCE_TAG } from '../../../lambdas/vault/names';
@@ -99,12 +100,40 @@ describe('recover', () => {
     expect(account.modifications.filter((m) => m.manageMasterUserPassword)).toHaveLength(3);
   });
 
+  it('gives up at the time limit when RDS stays busy, with a failed record, never looping on', async () => {
+    const account = vaultAccount(() => 'busy');
+    const result = await recover(account.deps, REQUEST);
+    expect(result.status).toBe('failed');
+    expect(result.reason).toContain('the change was not accepted in time (last: RDS answered that the instance is busy with another change)');
+    // One look and one ask a poll, from the restore (10 min) to the limit (60 min): about 100 calls, not thousands.
+    expect(account.modifications.length).toBeGreaterThan(90);
+    expect(account.modifications.length).toBeLessThan(110);
+    expect(account.records.at(-1)).toMatchObject({ status: 'failed' });
+  });
+
+  it('retries a passing RDS error (throttling) as it retries busy', async () => {
+    let throttled = 1;
+    const account = vaultAccount(() => (throttled-- > 0 ? new RetryableRdsError('ModifyDBInstance orders-prod-recovered: Throttling: Rate exceeded', 'Throttling') : 'modified'));
+    const result = await recover(account.deps, REQUEST);
+    expect(result.status).toBe('succeeded');
+    expect(account.modifications.filter((m) => m.manageMasterUserPassword)).toHaveLength(2);
+  });
+
+  it('settings that stay refused after x is usable become notes: the recovery still succeeded, and ends', async () => {
+    const account = vaultAccount((changes) => (changes.settings ? 'busy' : 'modified'));
+    const result = await recover(account.deps, REQUEST);
+    expect(result).toMatchObject({ status: 'succeeded', settingsApplied: [] });
+    expect(result.notes.some((n) => n.startsWith('storage-autoscaling (maxAllocatedStorage) not applied: the change was not accepted in time'))).toBe(true);
+    expect(account.records.at(-1)).toMatchObject({ status: 'succeeded' });
+  });
+
   it('fails, leaving the restored instance in place, when RDS refuses to manage its password, and says what to do', async () => {
     const account = vaultAccount((changes) => (changes.manageMasterUserPassword ? Object.assign(new Error('secretsmanager:CreateSecret denied'), { name: 'AccessDenied' }) : 'modified'));
     const result = await recover(account.deps, REQUEST);
     expect(result.status).toBe('failed');
     expect(result.reason).toContain('orders-prod-recovered is restored, but RDS refused to manage its master password in the vault account');
-    expect(result.reason).toContain('--keep-password');
+    expect(result.reason).toContain("it serves with production's master password");
+    expect(result.reason).toContain('aws rds modify-db-instance --region eu-west-2 --db-instance-identifier orders-prod-recovered --manage-master-user-password --apply-immediately');
     expect(account.instance()?.status).toBe('available');
     expect(account.records.at(-1)).toMatchObject({ status: 'failed', reason: result.reason });
   });

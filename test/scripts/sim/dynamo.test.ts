@@ -45,6 +45,15 @@ describe('dynalite in process', () => {
     expect(error.$metadata.httpStatusCode).toBe(400);
   });
 
+  it('never sends a call whose abort signal has fired, as the SDK over a socket does not', async () => {
+    const table = await dynamo.createLedgerTable();
+    const aborted = new AbortController();
+    aborted.abort();
+    const put = new PutItemCommand({ TableName: table, Item: { replica: { S: 'r' }, sk: { S: 'aborted' } } });
+    await expect(inProcess.send(put, { abortSignal: aborted.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect((await inProcess.send(new GetItemCommand({ TableName: table, Key: { replica: { S: 'r' }, sk: { S: 'aborted' } } }))).Item).toBeUndefined();
+  });
+
   it('refuses a call to a table that does not exist, with ResourceNotFoundException', async () => {
     const error = (await inProcess.send(new GetItemCommand({ TableName: 'no-such-table', Key: { replica: { S: 'r' }, sk: { S: 's' } } })).catch((err: unknown) => err)) as Error;
     expect(error.name).toBe('ResourceNotFoundException');

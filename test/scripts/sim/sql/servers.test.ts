@@ -115,4 +115,20 @@ describe("probe servers' template: initdb once per machine, kept in the temporar
     }
     expect(statSync(file).mtimeMs).toBe(kept);
   });
+
+  it('probe server: a kept template cut short (still a tar at its start) is removed and made again, never failing the start', async () => {
+    const mod = freshModule();
+    const file = mod.templateFile();
+    const whole = readFileSync(file);
+    writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
+
+    const servers = new mod.SimDatabaseServers();
+    try {
+      const { port } = await servers.start('orders-c', { dataTime });
+      expect(await query(port, PROBE_SQL)).toEqual([{ instance: 'orders-c', data_time: dataTime }]);
+    } finally {
+      await servers.stopAll();
+    }
+    expect(statSync(file).size).toBe(whole.length);
+  });
 });
