@@ -90,45 +90,36 @@ describe("probe servers' template: initdb once per machine, kept in the temporar
     return mod!;
   }
 
+  /** What the first server of a new process answers over the wire (its servers stopped after). */
+  async function firstServerOfAProcess(instanceId: string): Promise<unknown[]> {
+    const servers = new (freshModule().SimDatabaseServers)();
+    try {
+      const { port } = await servers.start(instanceId, { dataTime });
+      return await query(port, PROBE_SQL);
+    } finally {
+      await servers.stopAll();
+    }
+  }
+
   it('probe server: a damaged template is made again and kept; the next process serves from it without rewriting it', async () => {
-    const first = freshModule();
-    const file = first.templateFile();
+    const file = freshModule().templateFile();
     expect(file.startsWith(dir)).toBe(true);
     writeFileSync(file, 'not a tar archive');
 
-    const a = new first.SimDatabaseServers();
-    try {
-      const { port } = await a.start('orders-a', { dataTime });
-      expect(await query(port, PROBE_SQL)).toEqual([{ instance: 'orders-a', data_time: dataTime }]);
-    } finally {
-      await a.stopAll();
-    }
+    expect(await firstServerOfAProcess('orders-a')).toEqual([{ instance: 'orders-a', data_time: dataTime }]);
     expect(readFileSync(file).subarray(257, 262).toString('latin1')).toBe('ustar');
     const kept = statSync(file).mtimeMs;
 
-    const b = new (freshModule().SimDatabaseServers)();
-    try {
-      const { port } = await b.start('orders-b', { dataTime });
-      expect(await query(port, PROBE_SQL)).toEqual([{ instance: 'orders-b', data_time: dataTime }]);
-    } finally {
-      await b.stopAll();
-    }
+    expect(await firstServerOfAProcess('orders-b')).toEqual([{ instance: 'orders-b', data_time: dataTime }]);
     expect(statSync(file).mtimeMs).toBe(kept);
   });
 
   it('probe server: a kept template cut short (still a tar at its start) is removed and made again, never failing the start', async () => {
-    const mod = freshModule();
-    const file = mod.templateFile();
+    const file = freshModule().templateFile();
     const whole = readFileSync(file);
     writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
 
-    const servers = new mod.SimDatabaseServers();
-    try {
-      const { port } = await servers.start('orders-c', { dataTime });
-      expect(await query(port, PROBE_SQL)).toEqual([{ instance: 'orders-c', data_time: dataTime }]);
-    } finally {
-      await servers.stopAll();
-    }
+    expect(await firstServerOfAProcess('orders-c')).toEqual([{ instance: 'orders-c', data_time: dataTime }]);
     expect(statSync(file).size).toBe(whole.length);
   });
 });
