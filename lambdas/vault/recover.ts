@@ -17,8 +17,7 @@
 import type { RecoveryRecord } from '../aws/vault-ledger';
 import { RetryableRdsError, describeError } from '../kernel/errors';
 import type { InstanceView, SnapshotView } from '../kernel/model';
-import type { RestoreRequest } from '../kernel/ports';
-import type { ModifyChanges } from '../kernel/ports';
+import type { ModifyChanges, RestoreRequest } from '../kernel/ports';
 import { modifyParameters } from '../targets/instance/catalog';
 import { FAILED_STATES, USABLE_STATES } from '../targets/instance/model';
 import { shapeRestore } from '../targets/instance/engines';
@@ -155,9 +154,9 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
     return { status: 'failed', ...base, snapshotId: copy.id, settingsFrom, notes, reason };
   }
   const deadline = requestedAt.getTime() + request.timeoutMinutes * 60_000;
-  const failed = async (reason: string, extra: Partial<RecoverResult> = {}): Promise<RecoverResult> => {
+  const failed = async (reason: string): Promise<RecoverResult> => {
     await deps.ledger.putRecovery({ ...record, status: 'failed', reason });
-    return { status: 'failed', ...base, snapshotId: copy.id, settingsFrom, notes, reason, ...extra };
+    return { status: 'failed', ...base, snapshotId: copy.id, settingsFrom, notes, reason };
   };
   let last = '';
   /** Looks at the instance every pollSeconds until `ready`, a failed state, or `until` (default: the time limit). */
@@ -208,7 +207,7 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
       return failed(`${request.instanceId} is restored, but RDS refused to manage its master password in the vault account: ${describeError(err)}; ${help}`);
     }
     const withSecret = await follow('usable with its master secret active', (db) => USABLE_STATES.has(db.status) && db.masterUserSecretArn !== undefined && db.masterUserSecretStatus === 'active');
-    if (typeof withSecret === 'string') return failed(`${withSecret}; ${help}`);
+    if (typeof withSecret === 'string') return failed(`${withSecret}; RDS was asked to manage its master password: look at the instance's MasterUserSecret (aws rds describe-db-instances --region ${request.region} --db-instance-identifier ${request.instanceId})`);
     masterUserSecretArn = withSecret.masterUserSecretArn;
     deps.progress(`${request.instanceId}: master credentials in Secrets Manager: ${masterUserSecretArn}`);
   } else {

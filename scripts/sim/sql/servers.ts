@@ -31,7 +31,7 @@
  * client holding a cached DNS answer reaches the same server it reached before, as it would on AWS.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as PGliteModule from '@electric-sql/pglite';
@@ -126,15 +126,16 @@ const SCHEMA_SQL = `
         checkpoint;`;
 
 /**
- * Where the template is kept between processes: the OS's temporary directory (or REPLICA_REFRESH_CACHE_DIR), named by what makes it (PGlite's
- * version, the start parameters and the schema), so a change to any of them makes a new one. initdb is most of a
+ * Where the template is kept between processes: the OS's temporary directory (or REPLICA_REFRESH_CACHE_DIR), named by
+ * the user and by what makes it (PGlite's version, the start parameters and the schema), so a change to any of them
+ * makes a new one. initdb is most of a
  * first start (3.8 s of 4.5 s on the 2-core dev machine); loading the kept tarball takes 0.9 s, the WebAssembly
  * compile included. Every test file and every `npm run demo` is a new process, so each used to pay initdb.
  */
 export function templateFile(): string {
   const version = pgliteVersion();
   const key = createHash('sha256').update(JSON.stringify([version, SMALL_SERVER, SCHEMA_SQL])).digest('hex').slice(0, 16);
-  // Per user: a file another user of a shared /tmp planted is never loaded.
+  // Per user: each user of a shared /tmp keeps their own (sharedTemplate reads only a file the user owns).
   const user = process.getuid?.() ?? 'user';
   return join(process.env.REPLICA_REFRESH_CACHE_DIR || tmpdir(), `replica-refresh-pglite-${user}-${version}-${key}.tar`);
 }
@@ -163,9 +164,11 @@ function sharedTemplate(options: { skipDisk?: boolean } = {}): Promise<{ blob: B
     const file = templateFile();
     if (!options.skipDisk) {
       try {
-        const kept = readFileSync(file);
+        // Only a file this user wrote: in a shared /tmp, another user could put one under this name first.
+        const owner = statSync(file).uid;
+        const kept = process.getuid === undefined || owner === process.getuid() ? readFileSync(file) : undefined;
         // A tar archive says so at byte 257 (POSIX ustar); anything else is not one PGlite wrote: make it again.
-        if (kept.subarray(257, 262).toString('latin1') === 'ustar') return { blob: new Blob([kept]), fromDisk: true };
+        if (kept && kept.subarray(257, 262).toString('latin1') === 'ustar') return { blob: new Blob([kept]), fromDisk: true };
       } catch {
         // None kept yet (or unreadable): make it.
       }
