@@ -24,10 +24,17 @@
  *   are what confine it.
  * - rds:DescribeDBInstances (List; db optional): x's settings for the manifest, on `db:<x>` in x's region only (the
  *   function describes x by identifier, lambdas/aws/rds.ts describeInstance).
- * - sqs:SendMessage on the vault's inbox only (lambdas/vault/names.ts vaultInboxArn; SSE-SQS, so no KMS permission).
+ * - sqs:SendMessage on the vault's inbox only (lambdas/vault/names.ts vaultInboxArn).
+ * - kms:GenerateDataKey and kms:Decrypt, which SQS asks for with the sender's credentials because the inbox is encrypted
+ *   with the vault's key (infra/features/vault-inbox.ts), on keys of the vault account in the vault region, and only
+ *   through SQS there (kms:ViaService). The vault's key ID is made when the vault stack deploys, with the vault's
+ *   credentials, so this side cannot name it: "To specify multiple KMS keys in the account and Region, use wildcard
+ *   characters (*) in the ... resource ID positions of the key ARN" (KMS Developer Guide, "Specifying KMS keys in IAM
+ *   policy statements"). What narrows it to the inbox's key is the vault key's own policy, which admits these roles
+ *   through SQS and for nothing else.
  * - sns:Publish on the region's notifications topic (a share RDS refuses, such as an aws/rds-encrypted copy, is
  *   alerted on; lambdas/vault/share.ts shareOne), with what its key needs for that (CDK's grantPublish).
- * No KMS permission: sharing a snapshot is an RDS attribute change; the vault's use of the key that encrypts the copy
+ * No other KMS permission: sharing a snapshot is an RDS attribute change; the vault's use of the key that encrypts the copy
  * is what the project key's policy admits (infra/platform/snapshot-key.ts, vaultAccount).
  */
 import * as path from 'node:path';
@@ -40,6 +47,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PairConfig, VaultConfig } from '../../lambdas/kernel/config';
 import { SHARE_EVENT_IDS, shareRoleName, vaultInboxArn } from '../../lambdas/vault/names';
+import { INBOX_SENDER_KEY_ACTIONS } from './vault-inbox';
 import { describeList } from '../platform/describe';
 import { deadLetterQueue } from '../platform/dead-letter-queue';
 import { acknowledgeNag, nagArn } from '../platform/nag';
@@ -189,6 +197,21 @@ export class VaultSharing extends Construct {
       }),
     );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'SendManifestsToTheVault', actions: ['sqs:SendMessage'], resources: [vaultInboxArn(props.vault)] }));
+    const vaultKeys = stack.formatArn({ service: 'kms', region: props.vault.region, account: props.vault.account, resource: 'key', resourceName: '*' });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptManifestsWithTheVaultKeyThroughSqs',
+        actions: [...INBOX_SENDER_KEY_ACTIONS],
+        resources: [vaultKeys],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${props.vault.region}.amazonaws.com` } },
+      }),
+    );
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      "The vault's key ID is made when the vault stack deploys in another account: kms:GenerateDataKey and kms:Decrypt on the vault account's keys of its region, only through SQS there; the vault key's policy admits these roles for the inbox alone",
+      `Resource::${nagArn('kms', props.vault.region, props.vault.account, 'key/*')}`,
+    );
   }
 }
 

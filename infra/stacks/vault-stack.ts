@@ -7,7 +7,8 @@
  *
  * Deployed with the vault account's credentials; it reads nothing of production's stacks (which deploy with
  * production's), and they nothing of it: the names both sides agree on are fixed in lambdas/vault/names.ts (the inbox,
- * the key alias, the share roles). Production's roles have no permission here beyond sqs:SendMessage on the inbox.
+ * the key alias, the share roles). Production's roles have no permission here beyond sqs:SendMessage on the inbox, and the vault key's use for it
+ * through SQS (kms:GenerateDataKey and kms:Decrypt; infra/features/vault-inbox.ts).
  */
 import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
@@ -44,7 +45,7 @@ const VAULT_TIMEOUT = Duration.seconds(300);
 
 /** The vault role: one stack in the vault account and region, when the configuration has a vault. */
 export class VaultStack extends Stack {
-  /** The vault's own key: its copies, its ledger and its topic. */
+  /** The vault's own key: its copies, its ledger, its topic and its inbox. */
   public readonly key: SnapshotKey;
   /** The vault function. */
   public readonly vault: RefreshFunction;
@@ -69,7 +70,7 @@ export class VaultStack extends Stack {
 
     this.key = new SnapshotKey(this, 'Key', {
       aliasName: VAULT_KEY_ALIAS,
-      description: "Encrypts the replica-refresh vault's copies of x, its ledger and its topic",
+      description: "Encrypts the replica-refresh vault's copies of x, its ledger, its topic and its inbox",
     });
     this.ledger = new VaultLedgerTable(this, 'Ledger', { key: this.key.key });
     // The project's notifications topic, encrypted with the vault's key (whose policy then lets the vault's alarms use it).
@@ -79,6 +80,7 @@ export class VaultStack extends Stack {
       productionAccount: config.account,
       senderRoleArns: replicaRegions.map((r) => shareRoleArn(config.account, r)),
       consumerTimeout: VAULT_TIMEOUT,
+      key: this.key.key,
     });
 
     this.vault = new RefreshFunction(this, 'Vault', {
@@ -124,7 +126,7 @@ export class VaultStack extends Stack {
 
     new CfnOutput(this, VAULT_STACK_OUTPUTS.ledgerTable, { value: this.ledger.table.tableName, description: "The vault's ledger: the manifests of shared snapshots, and every recovery" });
     new CfnOutput(this, VAULT_STACK_OUTPUTS.vaultFunction, { value: this.vault.function.functionName, description: 'Keeps the vault; invoke with {"trigger":"vault-sweep"} to copy what production shared now' });
-    new CfnOutput(this, VAULT_STACK_OUTPUTS.keyArn, { value: this.key.key.keyArn, description: "The vault's key: its copies, its ledger and its topic" });
+    new CfnOutput(this, VAULT_STACK_OUTPUTS.keyArn, { value: this.key.key.keyArn, description: "The vault's key: its copies, its ledger, its topic and its inbox" });
   }
 }
 

@@ -7,7 +7,7 @@
 /** The vault's inbox: production sends a manifest of each snapshot it shared (x's settings, the data time). */
 export const VAULT_INBOX_QUEUE_NAME = 'replica-refresh-vault-inbox';
 
-/** The alias of the vault's own key, which encrypts its copies, its ledger and its topic (the inbox and its dead letters use SQS-managed encryption: production's role could not use a key of the vault's). */
+/** The alias of the vault's own key, which encrypts its copies, its ledger, its topic and its inbox (whose senders, production's share roles, may use it through SQS for that alone: infra/features/vault-inbox.ts). */
 export const VAULT_KEY_ALIAS = 'alias/replica-refresh/vault';
 
 /** The tag the vault puts on its copies; the vault's retention deletes only snapshots that carry it. */

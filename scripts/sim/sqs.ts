@@ -3,10 +3,11 @@
  * 1): a message becomes visible after its DelaySeconds, the mapping invokes the function synchronously
  * with an SQS event, a failed batch returns after the visibility timeout, and after maxReceiveCount
  * receives the message moves to the dead-letter queue. A queue with a queue policy (the vault's inbox)
- * admits a SendMessage only from the principals its policy admits, evaluated as IAM does (iam.ts).
+ * admits a SendMessage only from the principals its policy admits, evaluated as IAM does (iam.ts); a queue encrypted
+ * with a customer managed key (the vault's inbox again) also needs its key policy to admit the sender's use of the key.
  */
 import { createHash } from 'node:crypto';
-import { QueueDoesNotExist, SQSServiceException } from '@aws-sdk/client-sqs';
+import { KmsAccessDenied, QueueDoesNotExist, SQSServiceException } from '@aws-sdk/client-sqs';
 import type { VirtualClock } from './clock';
 import type { Decision } from './iam';
 import { evaluateRoleRequest } from './iam';
@@ -57,6 +58,32 @@ export function accessDenied(queueUrl: string): SQSServiceException {
   return new SQSServiceException({ name: 'AccessDenied', $fault: 'client', message: `Access to the resource ${queueUrl} is denied.`, $metadata: { httpStatusCode: 403 } });
 }
 
+/**
+ * What SQS answers a send whose sender may not use the queue's key: "An error occurred (KMS.AccessDeniedException)
+ * when calling the SendMessage operation: User: ... is not authorized to perform: kms:GenerateDataKey on resource:
+ * arn:aws:kms:..." (AWS re:Post Knowledge Center, "How do I troubleshoot AccessDenied or AccessDeniedException errors
+ * on Amazon SQS API calls?", KMS permissions). @aws-sdk/client-sqs models that code as KmsAccessDenied, HTTP 400
+ * (its error schema: awsQueryError "KMS.AccessDeniedException", 400). The wording after "perform" follows IAM's
+ * ("because no resource-based policy allows the ... action", IAM User Guide, "Access denied error messages").
+ */
+export function kmsAccessDenied(principal: string, action: string, keyArn: string): KmsAccessDenied {
+  return new KmsAccessDenied({ message: `User: ${principal} is not authorized to perform: ${action} on resource: ${keyArn} because no resource-based policy allows the ${action} action`, $metadata: { httpStatusCode: 400 } });
+}
+
+/**
+ * The customer managed key a queue is encrypted with (SSE-KMS), and its key policy as deployed. "For a customer managed
+ * KMS key, you must configure the key policy to add permissions for each queue producer and consumer"; a producer needs
+ * kms:GenerateDataKey and kms:Decrypt (Amazon SQS Developer Guide, "Amazon SQS Key management"), which SQS asks KMS
+ * for with the sender's credentials, through SQS of the queue's region (kms:ViaService).
+ */
+export interface QueueKey {
+  arn: string;
+  policy: PolicyDocument;
+}
+
+/** What a producer needs of a queue's customer managed key (SQS Developer Guide, "Amazon SQS Key management"). */
+export const PRODUCER_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
+
 /** A simulated queue feeding one function. */
 export class SimQueue {
   public readonly sent: SentMessage[] = [];
@@ -66,7 +93,12 @@ export class SimQueue {
    * their IAM grants alone (the copy function's delay queue).
    */
   public policy: PolicyDocument | undefined;
-  /** Sends the queue policy refused, for tests and narration. */
+  /**
+   * The customer managed key the queue is encrypted with, when it is (the vault's inbox): a sender of another account
+   * must then be admitted by the key policy as well. Undefined: SSE-SQS, which needs no key permission from anyone.
+   */
+  public key: QueueKey | undefined;
+  /** Sends the queue policy, or the key's policy, refused, for tests and narration. */
   public readonly denied: SendDenied[] = [];
   private consumer: SimLambda | undefined;
   private seq = 0;
@@ -110,8 +142,11 @@ export class SimQueue {
    * An SQS API call made by an IAM role (a session of it): when the queue has a policy, a SendMessage is first
    * authorized against it ({@link evaluateRoleRequest}: a role of another account only when the policy allows it, any
    * role never when it denies it), over TLS as the SDK sends it (aws:SecureTransport true), then answered as
-   * {@link SimQueue.handle} does. A refused send stores and delivers nothing.
+   * {@link SimQueue.handle} does. When the queue is encrypted with a customer managed key ({@link SimQueue.key}), the
+   * key policy must also admit the sender's kms:GenerateDataKey and kms:Decrypt through SQS. A refused send stores and
+   * delivers nothing.
    * @throws SQSServiceException AccessDenied when the queue policy does not admit the sender
+   * @throws KmsAccessDenied when the key policy does not admit the sender's use of the key
    */
   public async sendAs(principal: string, command: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.policy && command === 'SendMessageCommand' && input.QueueUrl === this.url) {
@@ -119,6 +154,25 @@ export class SimQueue {
       if (!decision.allowed) {
         this.denied.push({ time: this.clock.now(), principal, decision });
         throw accessDenied(this.url);
+      }
+    }
+    if (this.key && command === 'SendMessageCommand' && input.QueueUrl === this.url) {
+      const region = this.arn.split(':')[3] ?? '';
+      const callerAccount = principal.split(':')[4] ?? '';
+      for (const action of PRODUCER_KEY_ACTIONS) {
+        // KMS's context for a use made through SQS: kms:ViaService names SQS of the key's region, kms:CallerAccount the
+        // sender's account (KMS Developer Guide, "AWS KMS condition keys", kms:ViaService and kms:CallerAccount).
+        const decision = await evaluateRoleRequest(this.key.policy, {
+          roleArn: principal,
+          action,
+          resourceArn: this.key.arn,
+          resourceAccount: this.key.arn.split(':')[4] ?? '',
+          context: { 'kms:ViaService': `sqs.${region}.amazonaws.com`, 'kms:CallerAccount': callerAccount, 'aws:SecureTransport': 'true' },
+        });
+        if (!decision.allowed) {
+          this.denied.push({ time: this.clock.now(), principal, decision });
+          throw kmsAccessDenied(principal, action, this.key.arn);
+        }
       }
     }
     return this.handle(command, input);

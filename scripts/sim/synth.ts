@@ -233,19 +233,32 @@ export interface VaultInboxDefinition {
   queueArn: string;
   /** The queue policy (AWS::SQS::QueuePolicy) of the inbox; undefined when the construct sets none. */
   policy: PolicyDocument | undefined;
+  /**
+   * The key the inbox is encrypted with (its KmsMasterKeyId): the vault key's policy as the vault stack deploys it,
+   * with what the inbox adds to it. Undefined when the queue is not encrypted with a customer managed key.
+   */
+  key: { policy: PolicyDocument } | undefined;
 }
 
 /** Builds the vault's inbox from the real construct, in a stack of the vault's account and region. */
 async function synthesizeVaultInbox(input: VaultInboxInput): Promise<Template> {
-  const [{ App, Duration, Stack }, { VaultInbox }, { shareRoleArn }] = await Promise.all([import('aws-cdk-lib'), import('../../infra/features/vault-inbox'), import('../../lambdas/vault/names')]);
+  const [{ App, Duration, Stack }, { VaultInbox }, { SnapshotKey }, { VAULT_KEY_ALIAS, shareRoleArn }] = await Promise.all([
+    import('aws-cdk-lib'),
+    import('../../infra/features/vault-inbox'),
+    import('../../infra/platform/snapshot-key'),
+    import('../../lambdas/vault/names'),
+  ]);
   const app = new App({ context: featureFlags() });
   const stack = new Stack(app, STACK_NAME, { env: { account: input.vaultAccount, region: input.vaultRegion } });
-  // As infra/stacks/vault-stack.ts builds it: one share role per replica region (its consumer's timeout shapes the
-  // visibility timeout only, not the policy).
+  // As infra/stacks/vault-stack.ts builds it: the vault's key, and one share role per replica region (its consumer's
+  // timeout shapes the visibility timeout only, not the policies). The stack's ledger and topic add nothing to the key
+  // policy that concerns a sender (CloudWatch's statement names its service principal).
+  const key = new SnapshotKey(stack, 'Key', { aliasName: VAULT_KEY_ALIAS });
   new VaultInbox(stack, 'Inbox', {
     productionAccount: input.productionAccount,
     senderRoleArns: [...input.replicaRegions].sort().map((r) => shareRoleArn(input.productionAccount, r)),
     consumerTimeout: Duration.seconds(300),
+    key: key.key,
   });
   const toCfn = (stack as unknown as { _toCloudFormation?: () => Template })._toCloudFormation;
   if (typeof toCfn === 'function') return toCfn.call(stack);
@@ -502,10 +515,16 @@ export async function vaultInboxDefinition(input: VaultInboxInput): Promise<Vaul
     .filter(([, r]) => r.Type === 'AWS::SQS::QueuePolicy')
     .map(([id]) => names.resolve(t.Resources[id]?.Properties ?? {}) as { Queues?: string[]; PolicyDocument?: PolicyDocument })
     .filter((p) => p.Queues?.includes(queueUrl));
+  // The queue's key, named by KmsMasterKeyId (the key's Fn::GetAtt Arn, or a Ref to it): its KeyPolicy as deployed.
+  const keyRef = t.Resources[queueId]?.Properties?.KmsMasterKeyId as { 'Fn::GetAtt'?: [string, string]; Ref?: string } | undefined;
+  const keyId = keyRef?.['Fn::GetAtt']?.[0] ?? keyRef?.Ref;
+  const keyPolicy = keyId === undefined ? undefined : (names.resolve(t.Resources[keyId]?.Properties?.KeyPolicy) as PolicyDocument | undefined);
+  if (keyRef !== undefined && keyPolicy === undefined) throw new Error(`the inbox's KmsMasterKeyId ${JSON.stringify(keyRef)} names no key of the synthesized vault inbox`);
   return {
     queueUrl,
     queueArn: names.resolve({ 'Fn::GetAtt': [queueId, 'Arn'] }) as string,
     // SQS keeps one policy per queue (SetQueueAttributes Policy); AWS::SQS::QueuePolicy sets it.
     policy: policies.length > 0 ? { Version: '2012-10-17', Statement: policies.flatMap((p) => p.PolicyDocument?.Statement ?? []) } : undefined,
+    key: keyPolicy ? { policy: keyPolicy } : undefined,
   };
 }

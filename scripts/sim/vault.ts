@@ -11,7 +11,8 @@
  * the inbox (an SQS event source) and hourly. The project key in y's region admits the vault account. The inbox
  * admits what its queue policy, synthesized from the real construct (infra/features/vault-inbox.ts), admits: the
  * share function sends as its role (lambdas/vault/names.ts shareRoleArn), and a send from any other principal is
- * refused with SQS's AccessDenied (scripts/sim/sqs.ts).
+ * refused with SQS's AccessDenied (scripts/sim/sqs.ts). The inbox is encrypted with the vault's key, whose policy
+ * (synthesized with it) must admit the sender's use of the key through SQS too, or SQS answers KmsAccessDenied.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,7 +100,7 @@ export class SimVault {
     config: VaultRuntimeConfig,
     ledgerTable: string,
     private readonly vaultEnv: Record<string, string>,
-    inboxPolicy: PolicyDocument | undefined,
+    inbox: { policy: PolicyDocument | undefined; key: { policy: PolicyDocument } | undefined },
   ) {
     const vault = host.full.vault!;
     this.config = config;
@@ -126,7 +127,9 @@ export class SimVault {
     this.inbox = new SimQueue(vaultInboxUrl(vault), vaultInboxArn(vault), host.clock, this.random, { visibilityTimeoutSeconds: 360, maxReceiveCount: 3 }, (message, error) =>
       host.toDlq({ function: 'vault-copy', time: host.clock.now(), event: message.body, error }),
     );
-    this.inbox.policy = inboxPolicy;
+    this.inbox.policy = inbox.policy;
+    // The inbox is encrypted with the vault's key, under the key policy the vault stack deploys.
+    this.inbox.key = inbox.key ? { arn: this.keyArn, policy: inbox.key.policy } : undefined;
     this.ledger = new VaultLedger(retryWithoutDelay(ledgerClient(vault.region, { ...host.dynamo.transport, credentials: SIM_CREDENTIALS })), ledgerTable);
   }
 
@@ -149,7 +152,7 @@ export class SimVault {
     // The inbox as the vault stack deploys it, its queue policy naming production's share role of each replica region.
     const inbox = await vaultInboxDefinition({ productionAccount: host.full.account, vaultAccount: vault.account, vaultRegion: vault.region, replicaRegions: [...new Set(host.full.pairs.map((p) => p.replica.region))] });
     if (inbox.queueUrl !== vaultInboxUrl(vault)) throw new Error(`the synthesized inbox is ${inbox.queueUrl}, but production sends to ${vaultInboxUrl(vault)} (lambdas/vault/names.ts)`);
-    const sim = new SimVault(host, config, ledgerTable, env, inbox.policy);
+    const sim = new SimVault(host, config, ledgerTable, env, inbox);
     await sim.build();
     return sim;
   }

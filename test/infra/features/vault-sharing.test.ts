@@ -158,11 +158,19 @@ describe('VaultSharing', () => {
       expect(resourcesAllowed(share, 'sns:Publish')).toEqual([expect.stringMatching(/^\$\{NotificationsTopic\w+\}$/)]);
     });
 
-    it('has no other action: no KMS use beyond the topic, no copy, no delete', () => {
+    it("uses the vault's key only as a sender to the inbox needs, through SQS of the vault region", () => {
+      const uses = share.filter((s) => s.statement.Effect === 'Allow' && s.resources.some((r) => r.includes(`:kms:${VAULT.region}:${VAULT.account}:`)));
+      expect(uses.map((s) => [s.statement.Sid, [...s.actions].sort(), s.resources, s.statement.Condition])).toEqual([
+        ['EncryptManifestsWithTheVaultKeyThroughSqs', ['kms:Decrypt', 'kms:GenerateDataKey'], [`arn:\${AWS::Partition}:kms:${VAULT.region}:${VAULT.account}:key/*`], { StringEquals: { 'kms:ViaService': `sqs.${VAULT.region}.amazonaws.com` } }],
+      ]);
+    });
+
+    it('has no other action: no KMS use beyond the topic and the inbox, no copy, no delete', () => {
       const actions = [...new Set(share.filter((s) => s.statement.Effect === 'Allow').flatMap((s) => s.actions))].sort();
       expect(actions).toEqual(
         [
           'kms:Decrypt',
+          'kms:GenerateDataKey',
           'kms:GenerateDataKey*',
           'logs:CreateLogStream',
           'logs:PutLogEvents',

@@ -100,17 +100,22 @@ describe('VaultStack', () => {
       assertHasResource(template, 'AWS::KMS::Alias', { AliasName: VAULT_KEY_ALIAS });
     });
 
-    it("admits the vault account only: its root, its principals through RDS of the vault region, and CloudWatch alarms of the vault account; never production's account", () => {
+    it("admits the vault account (its root, its principals through RDS of the vault region, CloudWatch alarms of the vault account) and the source account only as far as sending to the inbox needs", () => {
       expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
       expect(statements[0]).toMatchObject({ Action: 'kms:*', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${VAULT_ACCOUNT}:root`]] } } });
       const viaRds = { 'kms:ViaService': `rds.${VAULT_REGION}.amazonaws.com`, 'kms:CallerAccount': VAULT_ACCOUNT };
+      const shareRoles = [shareRoleArn(ACCOUNT, 'eu-central-1'), shareRoleArn(ACCOUNT, 'us-west-2')];
+      const production = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:root`]] } };
       const byPrincipal = statements.slice(1).map((s) => [s.Sid, s.Principal, s.Condition]);
       expect(byPrincipal).toEqual([
         ['AllowUseThroughRdsByThisAccount', { AWS: '*' }, { StringEquals: viaRds }],
         ['AllowGrantsToRdsResourcesOfThisAccount', { AWS: '*' }, { StringEquals: viaRds, Bool: { 'kms:GrantIsForAWSResource': 'true' } }],
         ['AllowCloudWatchAlarmsToUseTheKey', { Service: 'cloudwatch.amazonaws.com' }, { StringEquals: { 'aws:SourceAccount': VAULT_ACCOUNT } }],
+        ['AllowProductionShareRolesToSendToTheInbox', production, { StringEquals: { 'kms:ViaService': `sqs.${VAULT_REGION}.amazonaws.com` }, ArnEquals: { 'aws:PrincipalArn': shareRoles } }],
       ]);
-      expect(JSON.stringify(statements)).not.toContain(ACCOUNT);
+      // Production's account appears in that statement alone, for what a sender to an encrypted queue needs.
+      const forProduction = statements.filter((s) => JSON.stringify(s).includes(ACCOUNT));
+      expect(forProduction.map((s) => [s.Sid, [...actionsOf(s)].sort()])).toEqual([['AllowProductionShareRolesToSendToTheInbox', ['kms:Decrypt', 'kms:GenerateDataKey']]]);
     });
   });
 
@@ -125,15 +130,15 @@ describe('VaultStack', () => {
       queuePolicy = policies[0]?.Properties.PolicyDocument.Statement ?? [];
     });
 
-    it('is the named queue production sends to, SQS-encrypted (no key for production to use), kept 14 days, with a dead-letter queue', () => {
+    it("is the named queue production sends to, encrypted with the vault's key, kept 14 days, with a dead-letter queue", () => {
       assertHasResource(template, 'AWS::SQS::Queue', {
         QueueName: VAULT_INBOX_QUEUE_NAME,
-        SqsManagedSseEnabled: true,
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
         MessageRetentionPeriod: 14 * 24 * 3600,
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InboxDeadLetterQueue'), 'Arn'] }, maxReceiveCount: 5 },
       });
       const named = template.findResources('AWS::SQS::Queue', { Properties: { QueueName: VAULT_INBOX_QUEUE_NAME } }) as unknown as Record<string, { Properties: Record<string, unknown> }>;
-      expect(Object.values(named)[0]?.Properties.KmsMasterKeyId).toBeUndefined();
+      expect(Object.values(named)[0]?.Properties.SqsManagedSseEnabled).toBeUndefined();
     });
 
     it("lets exactly the share roles of production's replica regions send, and nobody else; nothing else is allowed", () => {
@@ -165,6 +170,9 @@ describe('VaultStack', () => {
         FunctionName: { Ref: Match.stringLikeRegexp('^VaultFunction') },
       });
       expect(resourcesAllowed(vaultStatements, 'sqs:ReceiveMessage')).toEqual([expect.stringMatching(/^\$\{InboxQueue\w+\.Arn\}$/)]);
+      // The messages it receives are encrypted with the vault key: it may decrypt them with that key.
+      const inboxDecrypt = vaultStatements.filter((s) => s.statement.Sid === 'DecryptTheInbox');
+      expect(inboxDecrypt.map((s) => [s.actions, s.resources])).toEqual([[['kms:Decrypt'], [expect.stringMatching(/^\$\{Key\w+\.Arn\}$/)]]]);
     });
   });
 

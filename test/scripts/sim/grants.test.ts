@@ -350,6 +350,16 @@ const IMPLIED: { actions: string[]; by: (called: ReadonlySet<string>, fn: string
     source: 'SNS Developer Guide, "Encryption at rest": a publisher to a topic encrypted with a customer managed key needs kms:GenerateDataKey* and kms:Decrypt',
   },
   {
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    by: (c, fn) => fn === 'share-to-vault' && c.has('sqs:SendMessage'),
+    source: 'Amazon SQS Developer Guide, "Amazon SQS Key management": a producer to a queue encrypted with a customer managed key (the vault\'s inbox) needs kms:GenerateDataKey and kms:Decrypt, which SQS asks for with its credentials',
+  },
+  {
+    actions: ['kms:Decrypt'],
+    by: (_called, fn) => fn === 'vault-copy',
+    source: 'Amazon SQS Developer Guide, "Amazon SQS Key management": the consumer of a queue encrypted with a customer managed key (the event source mapping of the vault\'s inbox) needs kms:Decrypt',
+  },
+  {
     actions: ['kms:Decrypt'],
     by: (c) => c.has('secretsmanager:GetSecretValue'),
     source:

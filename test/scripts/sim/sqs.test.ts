@@ -1,16 +1,19 @@
 /**
  * The simulated SQS queue (scripts/sim/sqs.ts) with the vault inbox's queue policy, synthesized from the real construct
  * (infra/features/vault-inbox.ts): production's share roles may send, and no other principal, production's or the
- * vault's own; a refused send is SQS's AccessDenied and leaves nothing in the queue. A queue without a policy (the copy
- * function's delay queue) takes any send, as before.
+ * vault's own; a refused send is SQS's AccessDenied and leaves nothing in the queue. The inbox is encrypted with the
+ * vault's key: its key policy, synthesized with it, must admit the share roles' use of the key through SQS, or the send
+ * is SQS's KmsAccessDenied. A queue without a policy (the copy function's delay queue) takes any send, as before.
  */
-import { SQSServiceException } from '@aws-sdk/client-sqs';
+import { KmsAccessDenied, SQSServiceException } from '@aws-sdk/client-sqs';
 import { VaultInbox, queueClient } from '../../../lambdas/aws/queue';
 import { shareRoleArn, vaultInboxArn, vaultInboxUrl } from '../../../lambdas/vault/names';
 import { VirtualClock } from '../../../scripts/sim/clock';
 import { SimLambda } from '../../../scripts/sim/lambda';
 import { answerFromSimulator, retryWithoutDelay } from '../../../scripts/sim/middleware';
 import { Random } from '../../../scripts/sim/random';
+import { evaluateRoleRequest } from '../../../scripts/sim/iam';
+import type { QueueKey } from '../../../scripts/sim/sqs';
 import { SimQueue } from '../../../scripts/sim/sqs';
 import type { PolicyDocument, VaultInboxDefinition } from '../../../scripts/sim/synth';
 import { vaultInboxDefinition } from '../../../scripts/sim/synth';
@@ -25,13 +28,25 @@ beforeAll(async () => {
   inbox = await vaultInboxDefinition({ productionAccount: PRODUCTION, vaultAccount: VAULT.account, vaultRegion: VAULT.region, replicaRegions: REPLICA_REGIONS });
 }, 60_000);
 
-/** A queue at the inbox's address, with its policy or none, feeding a function that records what it received. */
-function queue(policy: PolicyDocument | undefined) {
+/** The vault key's ARN in these tests (its ID is made at deployment). */
+const VAULT_KEY_ARN = `arn:aws:kms:${VAULT.region}:${VAULT.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+/** The statement the inbox adds to the vault key's policy (infra/features/vault-inbox.ts). */
+const INBOX_KEY_SID = 'AllowProductionShareRolesToSendToTheInbox';
+
+/** The inbox's key as synthesized, or with its policy changed by `edit`. */
+function inboxKey(edit: (statements: PolicyDocument['Statement']) => PolicyDocument['Statement'] = (s) => s): QueueKey {
+  const policy = inbox.key!.policy;
+  return { arn: VAULT_KEY_ARN, policy: { ...policy, Statement: edit(policy.Statement) } };
+}
+
+/** A queue at the inbox's address, with its policy or none (and its key or none), feeding a function that records what it received. */
+function queue(policy: PolicyDocument | undefined, key?: QueueKey) {
   const clock = new VirtualClock(new Date('2026-11-21T12:00:00Z'));
   const random = new Random(7);
   const received: string[] = [];
   const q = new SimQueue(vaultInboxUrl(VAULT), vaultInboxArn(VAULT), clock, random, { visibilityTimeoutSeconds: 360, maxReceiveCount: 3 }, () => undefined);
   q.policy = policy;
+  q.key = key;
   q.subscribe(
     new SimLambda(
       'vault-copy',
@@ -63,6 +78,47 @@ describe('the vault inbox as synthesized', () => {
     expect(inbox.queueUrl).toBe(vaultInboxUrl(VAULT));
     expect(inbox.queueArn).toBe(vaultInboxArn(VAULT));
     expect(inbox.policy?.Statement.length).toBeGreaterThan(0);
+  });
+
+  it("is encrypted with the vault's key, whose policy admits the share roles for the inbox through SQS only", async () => {
+    expect(inbox.key?.policy.Statement.some((s) => (s as { Sid?: string }).Sid === INBOX_KEY_SID)).toBe(true);
+    const use = (roleArn: string, action: string, viaService: string) =>
+      evaluateRoleRequest(inbox.key!.policy, { roleArn, action, resourceArn: VAULT_KEY_ARN, resourceAccount: VAULT.account, context: { 'kms:ViaService': viaService, 'kms:CallerAccount': roleArn.split(':')[4]!, 'aws:SecureTransport': 'true' } });
+    const share = shareRoleArn(PRODUCTION, 'eu-central-1');
+    const sqsThere = `sqs.${VAULT.region}.amazonaws.com`;
+    expect((await use(share, 'kms:GenerateDataKey', sqsThere)).allowed).toBe(true);
+    expect((await use(share, 'kms:Decrypt', sqsThere)).allowed).toBe(true);
+    // Not through another service (a vault copy is decrypted through RDS), not through SQS of another region, not for other uses.
+    expect((await use(share, 'kms:Decrypt', `rds.${VAULT.region}.amazonaws.com`)).allowed).toBe(false);
+    expect((await use(share, 'kms:Decrypt', 'sqs.eu-central-1.amazonaws.com')).allowed).toBe(false);
+    expect((await use(share, 'kms:Encrypt', sqsThere)).allowed).toBe(false);
+    expect((await use(share, 'kms:CreateGrant', sqsThere)).allowed).toBe(false);
+    // Not for another role of production, nor a third account's role named like a share role.
+    expect((await use(`arn:aws:iam::${PRODUCTION}:role/replica-refresh-start-refresh`, 'kms:GenerateDataKey', sqsThere)).allowed).toBe(false);
+    expect((await use(shareRoleArn('333333333333', 'eu-central-1'), 'kms:GenerateDataKey', sqsThere)).allowed).toBe(false);
+  });
+});
+
+describe("a queue with the inbox policy, encrypted with the vault's key", () => {
+  it("takes a manifest from production's share roles", async () => {
+    const { q, clock, received } = queue(inbox.policy, inboxKey());
+    for (const region of REPLICA_REGIONS) expect(await sendError(q, shareRoleArn(PRODUCTION, region))).toBeUndefined();
+    await clock.run(clock.millis + 60_000);
+    expect(received).toHaveLength(2);
+    expect(q.denied).toEqual([]);
+  });
+
+  it("refuses a share role with KmsAccessDenied when the key policy lacks the inbox's statement, keeping nothing", async () => {
+    const { q, clock, received } = queue(inbox.policy, inboxKey((statements) => statements.filter((s) => (s as { Sid?: string }).Sid !== INBOX_KEY_SID)));
+    const principal = shareRoleArn(PRODUCTION, 'eu-central-1');
+    const err = await sendError(q, principal);
+    expect(err).toBeInstanceOf(KmsAccessDenied);
+    expect(err).toMatchObject({ name: 'KmsAccessDenied', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    expect((err as Error).message).toContain(`kms:GenerateDataKey on resource: ${VAULT_KEY_ARN}`);
+    await clock.run(clock.millis + 60_000);
+    expect(q.sent).toEqual([]);
+    expect(received).toEqual([]);
+    expect(q.denied.map((d) => d.principal)).toEqual([principal]);
   });
 });
 
