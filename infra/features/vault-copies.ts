@@ -21,6 +21,16 @@
  *   the vault's retention, on `snapshot:vault-*` only and only while it carries the vault's own tag
  *   (`aws:ResourceTag/replica-refresh:vault-copy` = "true", lambdas/vault/names.ts VAULT_COPY_TAG).
  *
+ * An Aurora x's copies are DB cluster snapshots, and the same grants are made with the cluster actions (same reference):
+ * rds:DescribeDBClusterSnapshots (List; cluster and cluster-snapshot optional) on "*"; rds:CopyDBClusterSnapshot (Write;
+ * cluster-snapshot* required) on production's `cluster-snapshot:<x>-*` and the vault's `cluster-snapshot:vault-*` (one
+ * step across account and region: "To copy a snapshot cross-Region and cross-account in a single action, you must first
+ * share the snapshot with the target AWS account ... Once shared, you can initiate a copy to that account (in-Region or
+ * cross-Region) from the target account", Aurora User Guide, "DB cluster snapshot copying"; authorised against both
+ * snapshots, assumed as for DB snapshots); rds:AddTagsToResource on `cluster-snapshot:vault-*`; and
+ * rds:DeleteDBClusterSnapshot (Write; cluster-snapshot* required; aws:ResourceTag/${TagKey} on the resource type) on
+ * `cluster-snapshot:vault-*` with the vault's tag. Only the kinds the pairs have are granted.
+ *
  * KMS, from the AWS documentation:
  * - The vault's key encrypts the copies: kms:CreateGrant (only for AWS resources) and kms:DescribeKey on it, only
  *   through RDS of the vault's region ("To create an RDS resource using a customer managed key, a user must have
@@ -91,46 +101,52 @@ export class VaultCopies extends Construct {
     const stack = Stack.of(this);
     const { region, account } = stack;
     const production = this.props.productionAccount;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: ['rds:DescribeDBSnapshots'], resources: ['*'] }));
+    const kinds = (['instance', 'cluster'] as const).filter((k) => this.props.pairs.some((p) => p.source.kind === k));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: kinds.map((k) => (k === 'cluster' ? 'rds:DescribeDBClusterSnapshots' : 'rds:DescribeDBSnapshots')), resources: ['*'] }));
     acknowledgeNag(
       role,
       'AwsSolutions-IAM5',
-      'Resource "*" appears only for read-only rds:DescribeDBSnapshots (the snapshots shared with the vault, and its own manual snapshots, over the region), and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
+      'Resource "*" appears only for read-only rds:DescribeDBSnapshots and rds:DescribeDBClusterSnapshots (the snapshots shared with the vault, and its own manual snapshots, over the region), and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
       'Resource::*',
     );
 
-    const sources = [...new Set(this.props.pairs.map((p) => `${p.replica.region}|${p.source.identifier}`))].sort().map((s) => s.split('|') as [string, string]);
-    const target = this.snapshotArn(region, account, `${VAULT_COPY_PREFIX}*`);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'CopySharedSnapshotsIntoTheVault',
-        actions: ['rds:CopyDBSnapshot'],
-        resources: [...sources.map(([replicaRegion, x]) => this.snapshotArn(replicaRegion, production, `${x}-*`)), target],
-      }),
-    );
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TagVaultCopies', actions: ['rds:AddTagsToResource'], resources: [target] }));
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DeleteExpiredVaultCopies',
-        actions: ['rds:DeleteDBSnapshot'],
-        resources: [target],
-        conditions: { StringEquals: { [`aws:ResourceTag/${VAULT_COPY_TAG.key}`]: VAULT_COPY_TAG.value } },
-      }),
-    );
-    for (const [replicaRegion, x] of sources) {
+    for (const kind of kinds) {
+      const type = kind === 'cluster' ? 'cluster-snapshot' : 'snapshot';
+      const api = kind === 'cluster' ? 'DBClusterSnapshot' : 'DBSnapshot';
+      const Kind = kind === 'cluster' ? 'Cluster' : '';
+      const sources = [...new Set(this.props.pairs.filter((p) => p.source.kind === kind).map((p) => `${p.replica.region}|${p.source.identifier}`))].sort().map((s) => s.split('|') as [string, string]);
+      const target = this.snapshotArn(region, account, `${VAULT_COPY_PREFIX}*`, type);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `CopyShared${Kind}SnapshotsIntoTheVault`,
+          actions: [`rds:Copy${api}`],
+          resources: [...sources.map(([replicaRegion, x]) => this.snapshotArn(replicaRegion, production, `${x}-*`, type)), target],
+        }),
+      );
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: `TagVault${Kind}Copies`, actions: ['rds:AddTagsToResource'], resources: [target] }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `DeleteExpiredVault${Kind}Copies`,
+          actions: [`rds:Delete${api}`],
+          resources: [target],
+          conditions: { StringEquals: { [`aws:ResourceTag/${VAULT_COPY_TAG.key}`]: VAULT_COPY_TAG.value } },
+        }),
+      );
+      for (const [replicaRegion, x] of sources) {
+        acknowledgeNag(
+          role,
+          'AwsSolutions-IAM5',
+          `Production's copies of ${x} in ${replicaRegion} are named after x's snapshots (${x}-<date or id>) at run time; Copy${api} is authorised against the source snapshot, and the copy goes only to ${VAULT_COPY_PREFIX}* of the vault`,
+          `Resource::${nagArn('rds', replicaRegion, production, `${type}:${x}-*`)}`,
+        );
+      }
       acknowledgeNag(
         role,
         'AwsSolutions-IAM5',
-        `Production's copies of ${x} in ${replicaRegion} are named after x's snapshots (${x}-<date or id>) at run time; CopyDBSnapshot is authorised against the source snapshot, and the copy goes only to ${VAULT_COPY_PREFIX}* of the vault`,
-        `Resource::${nagArn('rds', replicaRegion, production, `snapshot:${x}-*`)}`,
+        `The vault's copies are named ${VAULT_COPY_PREFIX}<shared snapshot's name> at run time; only copying into, tagging and deleting them, the delete only while they carry ${VAULT_COPY_TAG.key}=${VAULT_COPY_TAG.value}`,
+        `Resource::${nagArn('rds', region, account, `${type}:${VAULT_COPY_PREFIX}*`)}`,
       );
     }
-    acknowledgeNag(
-      role,
-      'AwsSolutions-IAM5',
-      `The vault's copies are named ${VAULT_COPY_PREFIX}<shared snapshot's name> at run time; only copying into, tagging and deleting them, the delete only while they carry ${VAULT_COPY_TAG.key}=${VAULT_COPY_TAG.value}`,
-      `Resource::${nagArn('rds', region, account, `snapshot:${VAULT_COPY_PREFIX}*`)}`,
-    );
 
     // The vault's key, through RDS of the vault's region.
     const viaVaultRds = { 'kms:ViaService': `rds.${region}.amazonaws.com` };
@@ -200,8 +216,8 @@ export class VaultCopies extends Construct {
     );
   }
 
-  private snapshotArn(region: string, account: string, name: string): string {
-    return Stack.of(this).formatArn({ service: 'rds', region, account, resource: 'snapshot', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  private snapshotArn(region: string, account: string, name: string, type: 'snapshot' | 'cluster-snapshot' = 'snapshot'): string {
+    return Stack.of(this).formatArn({ service: 'rds', region, account, resource: type, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 
   /** `arn:<partition>:kms:<region>:<account>:key/*`: every key of an account and region. */

@@ -24,6 +24,13 @@
  *   are what confine it.
  * - rds:DescribeDBInstances (List; db optional): x's settings for the manifest, on `db:<x>` in x's region only (the
  *   function describes x by identifier, lambdas/aws/rds.ts describeInstance).
+ * - For an Aurora x, whose copies are DB cluster snapshots (shared by the hourly sweep: RDS emits no event when a
+ *   cluster snapshot copy arrives): rds:DescribeDBClusterSnapshots (List; cluster and cluster-snapshot optional),
+ *   Resource "*"; rds:DescribeDBClusterSnapshotAttributes (List; cluster-snapshot* required) and
+ *   rds:ModifyDBClusterSnapshotAttribute (Write; cluster-snapshot* required; the cluster-snapshot resource type carries
+ *   aws:ResourceTag/${TagKey}) on `cluster-snapshot:<x>-*` of this region, the latter only with the pair's ownership
+ *   tag; x's settings from rds:DescribeDBClusters on `cluster:<x>` in x's region and its members' from
+ *   rds:DescribeDBInstances filtered on the cluster (Resource "*": a filtered describe names no instance).
  * - sqs:SendMessage on the vault's inbox only (lambdas/vault/names.ts vaultInboxArn).
  * - kms:GenerateDataKey and kms:Decrypt, which SQS asks for with the sender's credentials because the inbox is encrypted
  *   with the vault's key (infra/features/vault-inbox.ts), on keys of the vault account in the vault region, and only
@@ -83,12 +90,14 @@ export interface VaultSharingProps {
 export class VaultSharing extends Construct {
   /** The share function; its role is named shareRoleName(region). */
   public readonly share: RefreshFunction;
-  /** The snapshot-event rule. */
-  public readonly rule: events.Rule;
+  /** The snapshot-event rule, when some x of the region is a DB instance (no RDS event marks a cluster snapshot copy's arrival). */
+  public readonly rule: events.Rule | undefined;
   /** Events and sweeps EventBridge or Scheduler could not deliver to the share function. */
   public readonly deadLetterQueue: sqs.IQueue;
-  /** The x's whose copies are shared, sorted. */
+  /** The x's whose copies are shared, sorted: DB instances (DB snapshots). */
   public readonly sourceIds: readonly string[];
+  /** The Aurora x's whose copies are shared, sorted (DB cluster snapshots). */
+  public readonly clusterSourceIds: readonly string[];
 
   public constructor(scope: Construct, id: string, props: VaultSharingProps) {
     super(scope, id);
@@ -98,11 +107,12 @@ export class VaultSharing extends Construct {
     if (props.pairs.length === 0) throw new Error('pairs must contain at least one pair, got []');
     for (const pair of props.pairs) {
       if (pair.replica.region !== region) throw new Error(`y ${pair.replica.identifier} is in ${pair.replica.region}, not in this stack's region ${region}`);
-      if (pair.source.kind !== 'instance') throw new Error(`x ${pair.source.identifier} is an Aurora cluster: the vault takes DB snapshots of DB instances only`);
     }
     if (props.config.file.vault === undefined) throw new Error('the share function reads the vault from its runtime configuration: config.file.vault must be set');
     if (props.vault.account === account) throw new Error(`the vault account must not be production's own (${account})`);
-    this.sourceIds = [...new Set(props.pairs.map((p) => p.source.identifier))].sort();
+    const idsOf = (kind: PairConfig['source']['kind']) => [...new Set(props.pairs.filter((p) => p.source.kind === kind).map((p) => p.source.identifier))].sort();
+    this.sourceIds = idsOf('instance');
+    this.clusterSourceIds = idsOf('cluster');
 
     this.share = new RefreshFunction(this, 'ShareToVault', {
       config: props.config,
@@ -122,7 +132,9 @@ export class VaultSharing extends Construct {
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', "the share function's snapshot-event rule and sweep schedule");
     // The copies are named after x's snapshots (`<x>-…`); RDS events name a snapshot by its identifier, automated ones
     // with the `rds:` prefix (none of the copies are automated, but the function strips it either way).
-    this.rule = new events.Rule(this, 'SnapshotEvents', {
+    // An Aurora x's copies are shared by the sweep alone: RDS emits no event when a cluster snapshot copy arrives (Aurora
+    // User Guide, "Amazon RDS event categories and event messages for Aurora", DB cluster snapshot events).
+    this.rule = this.sourceIds.length === 0 ? undefined : new events.Rule(this, 'SnapshotEvents', {
       description: describeList('Shares the new copies of ', this.sourceIds, ' with the vault account'),
       eventPattern: {
         source: ['aws.rds'],
@@ -155,47 +167,70 @@ export class VaultSharing extends Construct {
   private grantShare(role: iam.IRole, props: VaultSharingProps): void {
     const stack = Stack.of(this);
     const { region, account } = stack;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: ['rds:DescribeDBSnapshots'], resources: ['*'] }));
+    const instances = this.sourceIds.length > 0;
+    const clusters = this.clusterSourceIds.length > 0;
+    // Listing x's copies (with a DBInstanceIdentifier / DBClusterIdentifier filter) and, for an Aurora x, its members
+    // (DescribeDBInstances filtered on db-cluster-id, as lambdas/aws/rds-clusters.ts describeCluster reads them).
+    const reads = [...(instances ? ['rds:DescribeDBSnapshots'] : []), ...(clusters ? ['rds:DescribeDBClusterSnapshots', 'rds:DescribeDBInstances'] : [])];
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadSnapshots', actions: reads, resources: ['*'] }));
     acknowledgeNag(
       role,
       'AwsSolutions-IAM5',
-      'Resource "*" appears only for read-only rds:DescribeDBSnapshots (with a DBInstanceIdentifier or DBSnapshotIdentifier filter), and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
+      'Resource "*" appears only for read-only rds:DescribeDBSnapshots and rds:DescribeDBClusterSnapshots (with a DBInstanceIdentifier, DBClusterIdentifier or snapshot identifier filter), rds:DescribeDBInstances filtered on an Aurora x\'s cluster, and X-Ray PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions; a test asserts no mutating rds action is granted on "*"',
       'Resource::*',
     );
-    const copies = this.sourceIds.map((x) => snapshotArn(stack, region, account, `${x}-*`));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadWhoCopiesAreSharedWith', actions: ['rds:DescribeDBSnapshotAttributes'], resources: copies }));
-    // Pairs with the same ownership tag share one statement; its condition is the tag.
-    const byTag = new Map<string, { tag: PairConfig['ownershipTag']; xs: Set<string> }>();
-    for (const p of props.pairs) {
-      const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);
-      byTag.set(k, { tag: p.ownershipTag, xs: (byTag.get(k)?.xs ?? new Set<string>()).add(p.source.identifier) });
+    for (const kind of ['instance', 'cluster'] as const) {
+      const xs = kind === 'cluster' ? this.clusterSourceIds : this.sourceIds;
+      if (xs.length === 0) continue;
+      const type = kind === 'cluster' ? 'cluster-snapshot' : 'snapshot';
+      const api = kind === 'cluster' ? 'DBClusterSnapshot' : 'DBSnapshot';
+      const Kind = kind === 'cluster' ? 'Cluster' : '';
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: `ReadWho${Kind}CopiesAreSharedWith`, actions: [`rds:Describe${api}Attributes`], resources: xs.map((x) => snapshotArn(stack, region, account, `${x}-*`, type)) }));
+      // Pairs with the same ownership tag share one statement; its condition is the tag.
+      const byTag = new Map<string, { tag: PairConfig['ownershipTag']; xs: Set<string> }>();
+      for (const p of props.pairs.filter((pp) => pp.source.kind === kind)) {
+        const k = JSON.stringify([p.ownershipTag.key, p.ownershipTag.value]);
+        byTag.set(k, { tag: p.ownershipTag, xs: (byTag.get(k)?.xs ?? new Set<string>()).add(p.source.identifier) });
+      }
+      [...byTag.values()].forEach(({ tag, xs: owned }, i) => {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: `ShareOwned${Kind}Copies${i === 0 ? '' : i + 1}`,
+            actions: [`rds:Modify${api}Attribute`],
+            resources: [...owned].sort().map((x) => snapshotArn(stack, region, account, `${x}-*`, type)),
+            conditions: { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } },
+          }),
+        );
+      });
+      for (const x of xs) {
+        acknowledgeNag(
+          role,
+          'AwsSolutions-IAM5',
+          `The copies of ${x} are named after its snapshots (${x}-<date or id>) at run time; only their attributes are read, and only those carrying the pair's ownership tag are shared`,
+          `Resource::${nagArn('rds', region, account, `${type}:${x}-*`)}`,
+        );
+      }
     }
-    [...byTag.values()].forEach(({ tag, xs }, i) => {
+    const sourcesOf = (kind: PairConfig['source']['kind']) =>
+      [...new Set(props.pairs.filter((p) => p.source.kind === kind).map((p) => `${p.source.region}|${p.source.identifier}`))].sort().map((s) => s.split('|') as [string, string]);
+    if (instances) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          sid: `ShareOwnedCopies${i === 0 ? '' : i + 1}`,
-          actions: ['rds:ModifyDBSnapshotAttribute'],
-          resources: [...xs].sort().map((x) => snapshotArn(stack, region, account, `${x}-*`)),
-          conditions: { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } },
+          sid: 'ReadSourceSettings',
+          actions: ['rds:DescribeDBInstances'],
+          resources: sourcesOf('instance').map(([sourceRegion, x]) => stack.formatArn({ service: 'rds', region: sourceRegion, account, resource: 'db', resourceName: x, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
         }),
       );
-    });
-    for (const x of this.sourceIds) {
-      acknowledgeNag(
-        role,
-        'AwsSolutions-IAM5',
-        `The copies of ${x} are named after its snapshots (${x}-<date or id>) at run time; only their attributes are read, and only those carrying the pair's ownership tag are shared`,
-        `Resource::${nagArn('rds', region, account, `snapshot:${x}-*`)}`,
+    }
+    if (clusters) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadSourceClusterSettings',
+          actions: ['rds:DescribeDBClusters'],
+          resources: sourcesOf('cluster').map(([sourceRegion, x]) => stack.formatArn({ service: 'rds', region: sourceRegion, account, resource: 'cluster', resourceName: x, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+        }),
       );
     }
-    const sources = [...new Set(props.pairs.map((p) => `${p.source.region}|${p.source.identifier}`))].sort().map((s) => s.split('|') as [string, string]);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadSourceSettings',
-        actions: ['rds:DescribeDBInstances'],
-        resources: sources.map(([sourceRegion, x]) => stack.formatArn({ service: 'rds', region: sourceRegion, account, resource: 'db', resourceName: x, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
-      }),
-    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'SendManifestsToTheVault', actions: ['sqs:SendMessage'], resources: [vaultInboxArn(props.vault)] }));
     const vaultKeys = stack.formatArn({ service: 'kms', region: props.vault.region, account: props.vault.account, resource: 'key', resourceName: '*' });
     role.addToPrincipalPolicy(
@@ -215,7 +250,7 @@ export class VaultSharing extends Construct {
   }
 }
 
-/** `arn:<partition>:rds:<region>:<account>:snapshot:<name>`. */
-function snapshotArn(stack: Stack, region: string, account: string, name: string): string {
-  return stack.formatArn({ service: 'rds', region, account, resource: 'snapshot', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+/** `arn:<partition>:rds:<region>:<account>:snapshot:<name>` (or `cluster-snapshot:<name>`). */
+function snapshotArn(stack: Stack, region: string, account: string, name: string, type: 'snapshot' | 'cluster-snapshot' = 'snapshot'): string {
+  return stack.formatArn({ service: 'rds', region, account, resource: type, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }

@@ -39,7 +39,7 @@ import { toClusterView } from '../targets/cluster/view';
 import { classify, defined, tagsOf } from './rds';
 
 /** Translates a DBClusterSnapshot into the core's snapshot view: its cluster in `instanceId`, its DbClusterResourceId in `dbiResourceId`. */
-function toClusterSnapshotView(s: DBClusterSnapshot): SnapshotView {
+export function toClusterSnapshotView(s: DBClusterSnapshot): SnapshotView {
   return defined({
     id: s.DBClusterSnapshotIdentifier ?? '',
     arn: s.DBClusterSnapshotArn ?? '',

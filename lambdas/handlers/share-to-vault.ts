@@ -7,12 +7,14 @@
 import type { Context } from 'aws-lambda';
 import { VaultInbox, queueClient } from '../aws/queue';
 import { RdsAdapter, replicaRdsClient } from '../aws/rds';
+import { RdsClusterAdapter } from '../aws/rds-clusters';
+import { sharingCalls } from '../aws/vault-snapshots';
 import { SnsNotifier, notifyClient } from '../aws/notify';
 import type { RuntimeConfig } from '../kernel/config';
 import { loadRuntimeConfig } from '../kernel/config';
 import { PowertoolsTelemetry, logger } from '../kernel/powertools';
 import type { ShareDeps, ShareOutcome } from '../vault/share';
-import { pairOfSnapshot, shareOne, shareSweep } from '../vault/share';
+import { pairOfSnapshot, shareOne, shareSweep, vaultPairs } from '../vault/share';
 import { SHARE_EVENT_IDS, vaultInboxUrl } from '../vault/names';
 
 
@@ -56,13 +58,20 @@ export function createHandler({ config, deps }: { config: RuntimeConfig; deps: S
 /** The share function's dependencies in Lambda: RDS in y's region and, read-only, in x's; the vault's inbox; the topic. */
 export function lambdaShareDeps(config: RuntimeConfig): ShareDeps {
   if (!config.vault) throw new Error('the runtime configuration has no vault');
-  const sources = new Map<string, RdsAdapter>();
+  const kinds = new Set(vaultPairs(config.pairs).map((p) => p.source.kind));
+  const sources = new Map<string, { describeInstance: RdsAdapter['describeInstance']; describeCluster: RdsClusterAdapter['describeCluster'] }>();
   return {
-    rds: new RdsAdapter(replicaRdsClient(config.region)),
+    snapshots: sharingCalls(replicaRdsClient(config.region), kinds),
     sourceRds: (region) => {
-      let adapter = sources.get(region);
-      if (!adapter) sources.set(region, (adapter = new RdsAdapter(replicaRdsClient(region))));
-      return adapter;
+      let found = sources.get(region);
+      if (!found) {
+        const client = replicaRdsClient(region);
+        const instances = new RdsAdapter(client);
+        const clusters = new RdsClusterAdapter(client);
+        found = { describeInstance: (id) => instances.describeInstance(id), describeCluster: (id) => clusters.describeCluster(id) };
+        sources.set(region, found);
+      }
+      return found;
     },
     inbox: new VaultInbox(queueClient(config.vault.region), vaultInboxUrl(config.vault)),
     notifier: new SnsNotifier(notifyClient(config.region), config.notificationTopicArn),

@@ -8,7 +8,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ledgerClient } from '../aws/ledger';
 import { SnsNotifier, notifyClient } from '../aws/notify';
-import { RdsAdapter, replicaRdsClient } from '../aws/rds';
+import { replicaRdsClient } from '../aws/rds';
+import { keepingCalls } from '../aws/vault-snapshots';
 import { VaultLedger } from '../aws/vault-ledger';
 import { PowertoolsTelemetry, logger } from '../kernel/powertools';
 import type { VaultRuntimeConfig } from '../vault/config';
@@ -18,6 +19,7 @@ import { receiveManifests, sweepVault } from '../vault/keep';
 import type { Manifest } from '../vault/manifest';
 import { ManifestError, parseManifest } from '../vault/manifest';
 import { VAULT_METRICS_SERVICE, VAULT_METRIC_NAMESPACE } from '../vault/names';
+import { KeptSnapshots } from '../vault/snapshots';
 
 
 function isSqsEvent(event: unknown): event is SQSEvent {
@@ -56,14 +58,15 @@ export function createHandler({ config, deps }: { config: VaultRuntimeConfig; de
 
 /** The vault function's dependencies in Lambda: RDS, the ledger and the topic of the vault account, in its region (and RDS in each y's region, read-only). */
 export function lambdaVaultDeps(config: VaultRuntimeConfig): VaultDeps {
-  const regions = new Map<string, RdsAdapter>();
+  const kinds = new Set(config.pairs.map((p) => p.kind ?? 'instance'));
+  const regions = new Map<string, KeptSnapshots>();
   return {
     sharedIn: (region) => {
-      let adapter = regions.get(region);
-      if (!adapter) regions.set(region, (adapter = new RdsAdapter(replicaRdsClient(region))));
-      return adapter;
+      let kept = regions.get(region);
+      if (!kept) regions.set(region, (kept = new KeptSnapshots(keepingCalls(replicaRdsClient(region), kinds))));
+      return kept;
     },
-    rds: new RdsAdapter(replicaRdsClient(config.region)),
+    rds: new KeptSnapshots(keepingCalls(replicaRdsClient(config.region), kinds)),
     ledger: new VaultLedger(ledgerClient(config.region), config.ledgerTableName),
     notifier: new SnsNotifier(notifyClient(config.region), config.notificationTopicArn),
     telemetry: new PowertoolsTelemetry(logger, new Metrics({ namespace: VAULT_METRIC_NAMESPACE, serviceName: VAULT_METRICS_SERVICE })),

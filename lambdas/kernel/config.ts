@@ -1172,12 +1172,13 @@ export function copiesSnapshots(pair: PairConfig): boolean {
 
 /**
  * Why a pair's snapshots cannot go to the vault, or undefined when they can. The vault takes the copies production
- * makes in y's region (manual DB snapshots, under a customer-managed key): "To share an automated DB snapshot, create
- * a manual DB snapshot by copying the automated snapshot, and then share that copy" and a snapshot under the default
- * `aws/rds` key cannot be shared (RDS User Guide, "Sharing a DB snapshot", "Sharing encrypted snapshots").
+ * makes in y's region (manual DB snapshots, or DB cluster snapshots for an Aurora x, under a customer-managed key): "To
+ * share an automated DB snapshot, create a manual DB snapshot by copying the automated snapshot, and then share that
+ * copy" and a snapshot under the default `aws/rds` key cannot be shared (RDS User Guide, "Sharing a DB snapshot",
+ * "Sharing encrypted snapshots"; the Aurora User Guide, "Sharing a DB cluster snapshot", says the same of cluster
+ * snapshots).
  */
 export function vaultProblem(p: PairConfig): { path: (string | number)[]; message: string } | undefined {
-  if (p.source.kind !== 'instance') return { path: ['source'], message: 'is an Aurora cluster: the vault takes DB snapshots of DB instances (sharing and copying DB cluster snapshots into a vault is not built); leave the vault out or this pair in another deployment' };
   if (!copiesSnapshots(p)) {
     return { path: ['source', 'mode'], message: `makes no copies of x's snapshots in y's region (${p.source.mode === 'backup-replication' ? 'mode "backup-replication"' : p.source.region === p.replica.region ? 'x and y share a region' : 'copy.enabled is false'}), and the vault takes those copies: use mode "snapshot-copy" with x and y in different regions` };
   }

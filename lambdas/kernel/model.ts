@@ -195,6 +195,8 @@ export interface ClusterView {
   tags: Record<string, string>;
   masterUsername?: string;
   masterUserSecretArn?: string;
+  /** The RDS-managed master secret's status (MasterUserSecret.SecretStatus): creating, active, rotating, impaired. */
+  masterUserSecretStatus?: string;
 }
 
 /** A replica's settings, whatever its kind: what a run captures, records and restores with. */

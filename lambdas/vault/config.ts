@@ -29,10 +29,12 @@ const hours = z.number().check(z.int(), z.minimum(1), z.maximum(720));
 export const vaultPairSchema = z.strictObject({
   /** The pair's id (its ledger key and metric dimension, as in production). */
   id: z.string().check(z.minLength(1)),
-  /** x's identifier and region: the copies' DBInstanceIdentifier and SourceRegion. */
+  /** What x is: a DB instance (absent) or an Aurora DB cluster, whose copies are DB cluster snapshots. */
+  kind: z.optional(z.enum(['instance', 'cluster'])),
+  /** x's identifier and region: the copies' DBInstanceIdentifier (an Aurora x's: DBClusterIdentifier) and SourceRegion. */
   sourceInstanceId: z.string().check(z.minLength(1)),
   sourceRegion: region,
-  /** x's DbiResourceId when configured: a snapshot of another instance named x is not taken for x's. */
+  /** x's DbiResourceId (an Aurora x's DbClusterResourceId) when configured: a snapshot of another x of that name is not taken for x's. */
   sourceDbiResourceId: z.optional(z.string()),
   /** y's region: where production's copies are, and shared from. */
   replicaRegion: region,
@@ -86,6 +88,7 @@ export function vaultConfigFile(config: Config): z.output<typeof vaultConfigFile
       keepAtLeast: vault.keepAtLeast,
       pairs: config.pairs.map((p) => ({
         id: p.id,
+        ...(p.source.kind === 'cluster' ? { kind: 'cluster' as const } : {}),
         sourceInstanceId: p.source.identifier,
         sourceRegion: p.source.region,
         ...(p.source.dbiResourceId ? { sourceDbiResourceId: p.source.dbiResourceId } : {}),

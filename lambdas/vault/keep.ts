@@ -1,11 +1,15 @@
 /**
  * The vault's side (issue 18), in the vault account and region: it finds the snapshots production shared with it
- * (DescribeDBSnapshots `SnapshotType: shared`, `IncludeShared`), copies each into its own region under its own key
- * (one CopyDBSnapshot across account and region: "You can copy snapshots to another AWS Region or account in a single
- * step", RDS User Guide, "Copying a DB snapshot"), tags its copies as its own, deletes its copies past retention (the
- * newest few of each x always kept), and measures how old its newest copy of each x is, which the RPO alarm watches.
- * It keeps each manifest production sends, for `recover`. Shared snapshots are looked for in each y's region, where
- * production's copies live, and copied from there into the vault region.
+ * (DescribeDBSnapshots `SnapshotType: shared`, `IncludeShared`; for an Aurora x, DescribeDBClusterSnapshots the same
+ * way), copies each into its own region under its own key (one CopyDBSnapshot across account and region: "You can copy
+ * snapshots to another AWS Region or account in a single step", RDS User Guide, "Copying a DB snapshot"; one
+ * CopyDBClusterSnapshot for a cluster snapshot: "To copy a snapshot cross-Region and cross-account in a single action,
+ * you must first share the snapshot with the target AWS account ... Once shared, you can initiate a copy to that account
+ * (in-Region or cross-Region) from the target account", Aurora User Guide, "DB cluster snapshot copying"), tags its
+ * copies as its own, deletes its copies past retention (the newest few of each x always kept), and measures how old its
+ * newest copy of each x is, which the RPO alarm watches. It keeps each manifest production sends, for `recover`. Shared
+ * snapshots are looked for in each y's region, where production's copies live, and copied from there into the vault
+ * region.
  */
 import { copyTargetId } from '../copy/plan';
 import type { CopyRequest } from '../copy/plan';
@@ -16,6 +20,7 @@ import { alert } from '../reporting/measures';
 import type { VaultPair, VaultRuntimeConfig } from './config';
 import type { Manifest } from './manifest';
 import { VAULT_COPY_AGE_METRIC, VAULT_COPY_TAG, VAULT_PAIR_TAG, VAULT_SOURCE_TAG } from './names';
+import { snapshotKindOf } from './snapshots';
 
 /** What the vault function needs. */
 export interface VaultDeps {
@@ -24,11 +29,12 @@ export interface VaultDeps {
    * region (a snapshot is a regional resource; DescribeDBSnapshots answers for the region it is called in).
    */
   sharedIn(region: string): { listSharedSnapshots(ownerAccount: string): Promise<SnapshotView[]> };
-  /** RDS of the vault account in the vault region. */
+  /** RDS of the vault account in the vault region: DB and DB cluster snapshots alike (./snapshots.ts). */
   rds: {
     listTaggedManualSnapshots(tag: { key: string; value: string }): Promise<SnapshotView[]>;
     copySnapshot(request: CopyRequest): Promise<'started' | 'already-exists'>;
-    deleteOwnedSnapshot(snapshotId: string, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'>;
+    /** Deletes a snapshot named by its ARN (which says its kind) if it carries the tag. */
+    deleteOwnedSnapshot(snapshot: Pick<SnapshotView, 'id' | 'arn'>, ownershipTag: { key: string; value: string }): Promise<'deleted' | 'not-owned' | 'gone'>;
   };
   ledger: { putManifest(manifest: Manifest): Promise<void> };
   notifier: Notifier;
@@ -41,18 +47,27 @@ export function vaultCopyId(sharedArnOrId: string): string {
   return copyTargetId(`vault-${copyTargetId(sharedArnOrId)}`);
 }
 
-/** The region and account of a snapshot ARN. */
+/** The region and account of a DB snapshot or DB cluster snapshot ARN. */
 function arnParts(arn: string): { region: string; account: string } | undefined {
-  const m = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):snapshot:.+$/.exec(arn);
+  const m = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):(?:cluster-)?snapshot:.+$/.exec(arn);
   return m ? { region: m[1] ?? '', account: m[2] ?? '' } : undefined;
 }
 
-/** Whether a shared snapshot holds a pair's x: production's, from y's region, of x (and x's resource id when known). */
+/**
+ * Whether a shared snapshot holds a pair's x: production's, from y's region, of x's kind (a DB cluster snapshot for an
+ * Aurora x), of x (and x's resource id when known).
+ */
 export function isSharedCopyOf(shared: SnapshotView, pair: VaultPair, productionAccount: string): boolean {
   const where = arnParts(shared.arn);
   if (!where || where.account !== productionAccount || where.region !== pair.replicaRegion) return false;
+  if (snapshotKindOf(shared.arn) !== (pair.kind ?? 'instance')) return false;
   if (shared.instanceId !== pair.sourceInstanceId) return false;
   return pair.sourceDbiResourceId === undefined || shared.dbiResourceId === pair.sourceDbiResourceId;
+}
+
+/** How the vault's copies are told apart: by kind and name (a DB snapshot and a DB cluster snapshot may share a name). */
+export function keptKey(arnOfKind: string, id: string): string {
+  return `${snapshotKindOf(arnOfKind)}:${id}`;
 }
 
 /** What to do about one shared snapshot. */
@@ -62,7 +77,7 @@ export type VaultCopyDecision = { action: 'copy'; request: CopyRequest } | { act
 export function planVaultCopy(shared: SnapshotView, pair: VaultPair, vault: Pick<VaultRuntimeConfig, 'keyArn' | 'productionAccount'>, existing: ReadonlySet<string>): VaultCopyDecision {
   if (!isSharedCopyOf(shared, pair, vault.productionAccount)) return { action: 'skip', reason: `${shared.arn} is not a copy of ${pair.sourceInstanceId} shared from ${pair.replicaRegion}` };
   const targetId = vaultCopyId(shared.arn);
-  if (existing.has(targetId)) return { action: 'skip', reason: `${targetId} is already in the vault` };
+  if (existing.has(keptKey(shared.arn, targetId))) return { action: 'skip', reason: `${targetId} is already in the vault` };
   if (shared.status !== 'available') return { action: 'skip', reason: `${shared.arn} is ${shared.status}: copied once available` };
   return {
     action: 'copy',
@@ -127,7 +142,7 @@ export async function sweepVault(deps: VaultDeps, config: VaultRuntimeConfig): P
   const shared: SnapshotView[] = [];
   for (const region of [...new Set(config.pairs.map((p) => p.replicaRegion))].sort()) shared.push(...(await deps.sharedIn(region).listSharedSnapshots(config.productionAccount)));
   const own = await deps.rds.listTaggedManualSnapshots(VAULT_COPY_TAG);
-  const existing = new Set(own.map((s) => s.id));
+  const existing = new Set(own.map((s) => keptKey(s.arn, s.id)));
   const out: VaultSweep[] = [];
   for (const pair of config.pairs) {
     const sweep: VaultSweep = { pairId: pair.id, copied: [], deleted: [], problems: [] };
@@ -136,7 +151,7 @@ export async function sweepVault(deps: VaultDeps, config: VaultRuntimeConfig): P
       if (decision.action === 'skip') continue;
       try {
         const result = await deps.rds.copySnapshot(decision.request);
-        existing.add(decision.request.targetId);
+        existing.add(keptKey(snapshot.arn, decision.request.targetId));
         if (result === 'started') sweep.copied.push(decision.request.targetId);
       } catch (err) {
         const reason = `the vault could not copy ${snapshot.arn}: ${describeError(err)}`;
@@ -158,7 +173,7 @@ export async function sweepVault(deps: VaultDeps, config: VaultRuntimeConfig): P
     const mine = copiesOf(own, pair);
     for (const expired of expiredCopies(mine, { retentionDays: config.retentionDays, keepAtLeast: config.keepAtLeast, now })) {
       // The tag is read again just before the delete; IAM allows the delete only on tagged snapshots too.
-      const result = await deps.rds.deleteOwnedSnapshot(expired.id, VAULT_COPY_TAG);
+      const result = await deps.rds.deleteOwnedSnapshot(expired, VAULT_COPY_TAG);
       if (result === 'deleted') sweep.deleted.push(expired.id);
     }
     const age = newestCopyAgeHours(mine, now);

@@ -13,32 +13,43 @@
  * production's password. Then the settings a restore cannot set (the maintenance window, storage autoscaling: the
  * catalog's post-restore groups, the ones a refresh applies to y) are applied one ModifyDBInstance at a time. Both are
  * asked for as soon as the instance is usable, as a refresh modifies y.
+ *
+ * An Aurora x comes back the way a refresh brings back an Aurora y, through the cluster target (lambdas/targets/
+ * cluster/): RestoreDBClusterFromSnapshot from the vault's newest cluster snapshot copy, then its writer (and readers)
+ * with CreateDBInstance once the cluster is available, named `<name>-1`, `<name>-2`, …; usable when the cluster and its
+ * writer are; its master password managed anew with ModifyDBCluster ManageMasterUserPassword.
  */
 import type { RecoveryRecord } from '../aws/vault-ledger';
 import { RetryableRdsError, describeError } from '../kernel/errors';
-import type { InstanceView, SnapshotView } from '../kernel/model';
+import type { InstanceView, SnapshotView, TargetSettings, TargetView } from '../kernel/model';
 import type { ModifyChanges, RestoreRequest } from '../kernel/ports';
 import { modifyParameters } from '../targets/instance/catalog';
-import { FAILED_STATES, USABLE_STATES } from '../targets/instance/model';
-import { shapeRestore } from '../targets/instance/engines';
-import { desiredSettings, postRestoreGroups } from '../targets/instance/settings';
+import { instanceSettings } from '../targets/instance/model';
+import { target } from '../targets/registry';
+import type { TargetChanges, TargetGateway, TargetKind, TargetModel } from '../targets/target';
 import type { VaultPair } from './config';
 import { copiesOf } from './keep';
-import type { Manifest, RecoveryPlacement } from './manifest';
-import { recoverySettings } from './manifest';
+import type { Manifest, PortableClusterSettings, PortableSettings, RecoveryPlacement } from './manifest';
+import { recoveryClusterSettings, recoverySettings } from './manifest';
 import { VAULT_COPY_TAG, VAULT_SOURCE_TAG } from './names';
 
 /** Tag on a recovered instance naming the vault copy it came from. */
 export const RECOVERED_FROM_TAG = 'replica-refresh:recovered-from';
 
+/** The target calls a recovery makes: the seam's (lambdas/targets/target.ts), as a refresh makes them for y. */
+export type RecoveryGateway = Pick<TargetGateway, 'describe' | 'restore' | 'completeRestore' | 'modify'>;
+
 /** What a recovery needs: RDS and the ledger of the vault account in its region, a clock, and a way to wait. */
 export interface RecoverDeps {
+  /** The DB instance calls, for an x that is a DB instance. */
   rds: {
     listTaggedManualSnapshots(tag: { key: string; value: string }): Promise<SnapshotView[]>;
     describeInstance(instanceId: string): Promise<InstanceView | undefined>;
     restoreInstance(request: RestoreRequest): Promise<'requested' | 'already-exists'>;
     modifyInstance(instanceId: string, changes: ModifyChanges): Promise<'modified' | 'busy'>;
   };
+  /** The Aurora cluster calls, for an x that is an Aurora cluster: its cluster snapshots and the cluster target's gateway. */
+  clusters?: { listTaggedManualSnapshots(tag: { key: string; value: string }): Promise<SnapshotView[]>; gateway: RecoveryGateway };
   ledger: { manifestOf(snapshotArn: string): Promise<Manifest | undefined>; putRecovery(record: RecoveryRecord): Promise<void> };
   now(): Date;
   /** Waits between two looks at the instance (real time in AWS, the simulated clock in the simulation). */
@@ -55,7 +66,7 @@ export interface RecoverRequest {
   account: string;
   region: string;
   placement: RecoveryPlacement;
-  /** x's instance class when the vault holds no manifest of the copy (production's settings never arrived). */
+  /** x's instance class (an Aurora x's writer's) when the vault holds no manifest of the copy (production's settings never arrived). */
   instanceClass?: string;
   pollSeconds: number;
   timeoutMinutes: number;
@@ -98,40 +109,81 @@ export function newestVaultCopy(copies: readonly SnapshotView[], pair: VaultPair
   return copiesOf(copies, pair).find((c) => c.status === 'available');
 }
 
+/** The target calls of a DB instance x, over the vault region's RDS adapter. */
+function instanceRecoveryGateway(rds: RecoverDeps['rds']): RecoveryGateway {
+  return {
+    describe: (id) => rds.describeInstance(id),
+    restore: ({ identifier, snapshotIdentifier, settings, tags }) => rds.restoreInstance({ instanceId: identifier, snapshotIdentifier, settings: instanceSettings(settings), tags }),
+    completeRestore: () => Promise.resolve('done'),
+    modify: (id, { settings, ...rest }) => rds.modifyInstance(id, { ...rest, ...(settings ? { settings } : {}) }),
+  };
+}
+
+/** x's kind, its target model, its RDS calls and its vault copies. */
+function recoveryTarget(deps: RecoverDeps, pair: VaultPair): { kind: TargetKind; model: TargetModel; gateway: RecoveryGateway; copies: () => Promise<SnapshotView[]> } {
+  const kind = pair.kind ?? 'instance';
+  if (kind === 'instance') return { kind, model: target(kind), gateway: instanceRecoveryGateway(deps.rds), copies: () => deps.rds.listTaggedManualSnapshots(VAULT_COPY_TAG) };
+  const clusters = deps.clusters;
+  if (!clusters) throw new Error(`recover was built without the Aurora cluster calls, yet ${pair.sourceInstanceId} is an Aurora cluster`);
+  return { kind, model: target(kind), gateway: clusters.gateway, copies: () => clusters.listTaggedManualSnapshots(VAULT_COPY_TAG) };
+}
+
+/** Whether a post-restore group carries anything the kind's modify call would send. */
+function carriesChange(kind: TargetKind, changes: Readonly<Record<string, unknown>>): boolean {
+  // An instance group may name no ModifyDBInstance parameter (no security groups named: the VPC's default, which the
+  // restore gave); a cluster group is ModifyDBCluster parameters already (the cluster catalog made them).
+  return kind === 'instance' ? Object.keys(modifyParameters(changes)).length > 0 : Object.keys(changes).length > 0;
+}
+
+/** The settings to recover with, from the manifest, or from the operator's instance class and RDS's defaults. */
+function recoveryTargetSettings(
+  kind: TargetKind,
+  manifest: Manifest | undefined,
+  copy: SnapshotView,
+  request: RecoverRequest,
+  notes: string[],
+): { settings: TargetSettings; from: RecoveryRecord['settingsFrom'] } {
+  if (kind === 'instance' && manifest?.settings) return { settings: recoverySettings(manifest.settings, request.placement), from: 'manifest' };
+  if (kind === 'cluster' && manifest?.clusterSettings) return { settings: recoveryClusterSettings(manifest.clusterSettings, request.placement, request.instanceId), from: 'manifest' };
+  if (!request.instanceClass) {
+    throw new RecoverError(
+      `the vault has no record of x's settings for ${copy.id} (production's manifest never arrived): give x's ${kind === 'cluster' ? "writer's " : ''}instance class with --instance-class, and the rest comes from the snapshot and RDS's defaults`,
+    );
+  }
+  const defaults = { iamDatabaseAuthentication: false, cloudwatchLogsExports: [], deletionProtection: false, copyTagsToSnapshot: true, backupRetentionPeriod: 7, tags: {} };
+  if (kind === 'cluster') {
+    notes.push(`x's recorded settings were not in the vault: restored with one writer of class ${request.instanceClass} and RDS's defaults for the rest`);
+    const portable: PortableClusterSettings = { ...defaults, members: [{ writer: true, instanceClass: request.instanceClass, autoMinorVersionUpgrade: true, tags: {} }] };
+    return { settings: recoveryClusterSettings(portable, request.placement, request.instanceId), from: 'snapshot' };
+  }
+  notes.push(`x's recorded settings were not in the vault: restored as ${request.instanceClass}, single-AZ, with RDS's defaults for the rest`);
+  const portable: PortableSettings = {
+    ...defaults,
+    instanceClass: request.instanceClass,
+    multiAz: false,
+    autoMinorVersionUpgrade: true,
+    ...(copy.allocatedStorage !== undefined ? { allocatedStorage: copy.allocatedStorage } : {}),
+  };
+  return { settings: recoverySettings(portable, request.placement), from: 'snapshot' };
+}
+
 /** Restores x in the vault region and follows it until it is usable, failed, or past the time limit. */
 export async function recover(deps: RecoverDeps, request: RecoverRequest): Promise<RecoverResult> {
   const base = { instanceId: request.instanceId, region: request.region, account: request.account };
-  const copy = newestVaultCopy(await deps.rds.listTaggedManualSnapshots(VAULT_COPY_TAG), request.pair);
+  const { kind, model, gateway, copies } = recoveryTarget(deps, request.pair);
+  const copy = newestVaultCopy(await copies(), request.pair);
   if (!copy) throw new RecoverError(`the vault (account ${request.account}, ${request.region}) holds no available copy of ${request.pair.sourceInstanceId}: check the vault function's log and its RPO alarm, and that production shares its copies`);
-  if (await deps.rds.describeInstance(request.instanceId)) throw new RecoverError(`an instance named ${request.instanceId} already exists in ${request.region}: give another name with --name`);
+  if (await gateway.describe(request.instanceId)) throw new RecoverError(`${kind === 'cluster' ? 'a cluster' : 'an instance'} named ${request.instanceId} already exists in ${request.region}: give another name with --name`);
   const source = copy.tags?.[VAULT_SOURCE_TAG];
   const manifest = source ? await deps.ledger.manifestOf(source) : undefined;
   const notes: string[] = [];
-  let settingsFrom: RecoveryRecord['settingsFrom'] = 'manifest';
-  let portable = manifest?.settings;
-  if (!portable) {
-    settingsFrom = 'snapshot';
-    if (!request.instanceClass) {
-      throw new RecoverError(`the vault has no record of x's settings for ${copy.id} (production's manifest never arrived): give x's instance class with --instance-class, and the rest comes from the snapshot and RDS's defaults`);
-    }
-    portable = {
-      instanceClass: request.instanceClass,
-      multiAz: false,
-      iamDatabaseAuthentication: false,
-      cloudwatchLogsExports: [],
-      autoMinorVersionUpgrade: true,
-      copyTagsToSnapshot: true,
-      deletionProtection: false,
-      backupRetentionPeriod: 7,
-      tags: {},
-      ...(copy.allocatedStorage !== undefined ? { allocatedStorage: copy.allocatedStorage } : {}),
-    };
-    notes.push(`x's recorded settings were not in the vault: restored as ${request.instanceClass}, single-AZ, with RDS's defaults for the rest`);
-  }
+  const chosen = recoveryTargetSettings(kind, manifest, copy, request, notes);
+  const settingsFrom = chosen.from;
   const engine = copy.engine ?? manifest?.engine;
-  // The same rules a refresh's restore follows: what DescribeDBInstances reports but a restore must not name (gp3's
-  // baseline IOPS below its threshold, …), then what the engine does not accept.
-  const shaped = shapeRestore(engine, desiredSettings(recoverySettings(portable, request.placement), {}, engine));
+  // The same rules a refresh's restore follows: what RDS reports but a restore must not name (gp3's baseline IOPS
+  // below its threshold, …), then what the engine does not accept.
+  const desired = model.desiredSettings(chosen.settings, {}, engine);
+  const shaped = model.shapeRestore(engine, desired);
   notes.push(...shaped.notes);
   const dataTime = copy.dataTime ?? (manifest ? new Date(manifest.dataTime) : undefined);
   const requestedAt = deps.now();
@@ -147,7 +199,7 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
   await deps.ledger.putRecovery(record);
   deps.progress(`restoring ${request.instanceId} from ${copy.id} (data of ${record.dataTime}, settings from the ${settingsFrom})`);
   try {
-    await deps.rds.restoreInstance({ instanceId: request.instanceId, snapshotIdentifier: copy.id, settings: shaped.settings, tags: { ...shaped.settings.tags, [RECOVERED_FROM_TAG]: copy.arn } });
+    await gateway.restore({ identifier: request.instanceId, snapshotIdentifier: copy.id, ...(engine ? { engine } : {}), settings: shaped.settings, tags: { ...shaped.settings.tags, [RECOVERED_FROM_TAG]: copy.arn } });
   } catch (err) {
     const reason = `RDS refused the restore: ${describeError(err)}`;
     await deps.ledger.putRecovery({ ...record, status: 'failed', reason });
@@ -159,33 +211,40 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
     return { status: 'failed', ...base, snapshotId: copy.id, settingsFrom, notes, reason };
   };
   let last = '';
-  /** Looks at the instance every pollSeconds until `ready`, a failed state, or `until` (default: the time limit). */
-  const follow = async (what: string, ready: (db: InstanceView) => boolean, until = deadline): Promise<InstanceView | string> => {
+  /**
+   * Looks at x every pollSeconds until `ready`, a failed state, or `until` (default: the time limit). What a restore
+   * leaves to do (an Aurora cluster's writer and readers) is asked for on the way, as a refresh does for y.
+   */
+  const follow = async (what: string, ready: (view: TargetView) => boolean, until = deadline): Promise<TargetView | string> => {
     for (;;) {
-      const db = await deps.rds.describeInstance(request.instanceId);
-      const status = db?.status ?? 'not found';
-      const shown = db?.masterUserSecretStatus ? `${status}, master secret ${db.masterUserSecretStatus}` : status;
+      const view = await gateway.describe(request.instanceId);
+      const status = view?.status ?? 'not found';
+      const members = view?.kind === 'cluster' ? `; ${view.members.length === 0 ? 'no instance yet' : view.members.map((m) => `${m.id} ${m.status}`).join(', ')}` : '';
+      const shown = `${status}${members}${view?.masterUserSecretStatus ? `, master secret ${view.masterUserSecretStatus}` : ''}`;
       if (shown !== last) {
         deps.progress(`${request.instanceId}: ${shown} (${Math.round((deps.now().getTime() - requestedAt.getTime()) / 1000)} s)`);
         last = shown;
       }
-      if (db && ready(db)) return db;
-      if (FAILED_STATES.has(status)) return `${request.instanceId} is ${status}`;
+      if (view) {
+        const broken = model.failed(view);
+        if (broken) return `${request.instanceId} is ${broken}`;
+        if ((await gateway.completeRestore(view, shaped.settings)) === 'created') deps.progress(`${request.instanceId}: asked RDS for its ${view.kind === 'cluster' && view.members.length === 0 ? 'writer' : 'readers'}`);
+        if (ready(view)) return view;
+      }
       if (deps.now().getTime() > until) return `${request.instanceId} was not ${what} within ${Math.round((until - requestedAt.getTime()) / 60_000)} min of the request (last ${shown})`;
       await deps.sleep(request.pollSeconds * 1000);
     }
   };
-  // As a refresh modifies y: once the instance is usable (a first backup may still run). RDS's busy answer
-  // (InvalidDBInstanceState: one change at a time) and a passing error (throttling, a 5xx) are waited out and the
-  // change asked for again, until `until`.
-  const modify = async (changes: ModifyChanges, until: number): Promise<true | string> => {
+  // As a refresh modifies y: once x is usable (a first backup may still run). RDS's busy answer (one change at a
+  // time) and a passing error (throttling, a 5xx) are waited out and the change asked for again, until `until`.
+  const modify = async (changes: TargetChanges, until: number): Promise<true | string> => {
     let lastAnswer = 'busy';
     for (;;) {
-      const ready = await follow('usable for a modification', (db) => USABLE_STATES.has(db.status), until);
+      const ready = await follow('usable for a modification', (view) => model.usable(view), until);
       if (typeof ready === 'string') return ready;
       try {
-        if ((await deps.rds.modifyInstance(request.instanceId, changes)) === 'modified') return true;
-        lastAnswer = 'RDS answered that the instance is busy with another change';
+        if ((await gateway.modify(request.instanceId, changes)) === 'modified') return true;
+        lastAnswer = `RDS answered that the ${model.noun} is busy with another change`;
       } catch (err) {
         if (!(err instanceof RetryableRdsError)) throw err;
         lastAnswer = describeError(err);
@@ -195,23 +254,25 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
     }
   };
 
-  const restored = await follow('usable', (db) => USABLE_STATES.has(db.status));
+  const restored = await follow('usable', (view) => model.usable(view));
   if (typeof restored === 'string') return failed(restored);
   let masterUserSecretArn = restored.masterUserSecretArn;
   if (!request.keepPassword) {
-    const help = `it serves with production's master password; to have RDS manage a new one in the vault account, run with the vault account's credentials: aws rds modify-db-instance --region ${request.region} --db-instance-identifier ${request.instanceId} --manage-master-user-password --apply-immediately`;
+    const cli = kind === 'cluster' ? `modify-db-cluster --region ${request.region} --db-cluster-identifier` : `modify-db-instance --region ${request.region} --db-instance-identifier`;
+    const help = `it serves with production's master password; to have RDS manage a new one in the vault account, run with the vault account's credentials: aws rds ${cli} ${request.instanceId} --manage-master-user-password --apply-immediately`;
     try {
       const asked = masterUserSecretArn ? true : await modify({ manageMasterUserPassword: {} }, deadline);
       if (asked !== true) return failed(`${request.instanceId} is restored, but RDS could not be asked to manage its master password: ${asked}; ${help}`);
     } catch (err) {
       return failed(`${request.instanceId} is restored, but RDS refused to manage its master password in the vault account: ${describeError(err)}; ${help}`);
     }
-    const withSecret = await follow('usable with its master secret active', (db) => USABLE_STATES.has(db.status) && db.masterUserSecretArn !== undefined && db.masterUserSecretStatus === 'active');
-    if (typeof withSecret === 'string') return failed(`${withSecret}; RDS was asked to manage its master password: look at the instance's MasterUserSecret (aws rds describe-db-instances --region ${request.region} --db-instance-identifier ${request.instanceId})`);
+    const withSecret = await follow('usable with its master secret active', (view) => model.usable(view) && view.masterUserSecretArn !== undefined && view.masterUserSecretStatus === 'active');
+    const describe = kind === 'cluster' ? `describe-db-clusters --region ${request.region} --db-cluster-identifier` : `describe-db-instances --region ${request.region} --db-instance-identifier`;
+    if (typeof withSecret === 'string') return failed(`${withSecret}; RDS was asked to manage its master password: look at its MasterUserSecret (aws rds ${describe} ${request.instanceId})`);
     masterUserSecretArn = withSecret.masterUserSecretArn;
     deps.progress(`${request.instanceId}: master credentials in Secrets Manager: ${masterUserSecretArn}`);
   } else {
-    notes.push("the master password is production's (--keep-password): RDS does not manage it in the vault account");
+    notes.push(`the master password is production's (--keep-password): RDS does not manage it in the vault account`);
   }
   const now = deps.now();
   const rtoSeconds = Math.round((now.getTime() - requestedAt.getTime()) / 1000);
@@ -222,10 +283,9 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
   // x is usable already (and recorded so): these get a time of their own, and what fails becomes a note.
   const settingsApplied: string[] = [];
   const settingsUntil = deps.now().getTime() + SETTINGS_MINUTES * 60_000;
-  const current = (await deps.rds.describeInstance(request.instanceId).catch(() => undefined)) ?? restored;
-  for (const { group, changes } of postRestoreGroups(shaped.settings, current)) {
-    // A change no ModifyDBInstance parameter carries (no security groups named: the VPC's default, which the restore gave).
-    if (Object.keys(modifyParameters(changes)).length === 0) continue;
+  const current = (await gateway.describe(request.instanceId).catch(() => undefined)) ?? restored;
+  for (const { group, changes } of model.postRestoreGroups(shaped.settings, current)) {
+    if (!carriesChange(kind, changes)) continue;
     const what = `${group} (${Object.keys(changes).join(', ')})`;
     try {
       const done = await modify({ settings: changes }, settingsUntil);

@@ -4,6 +4,10 @@
  * (x's settings, the data time) goes to the vault's inbox. Event-driven (a copy finished, a manual snapshot created),
  * with an hourly sweep as the backstop, like the copy itself.
  *
+ * An Aurora x's copies are DB cluster snapshots, shared with ModifyDBClusterSnapshotAttribute, and only by the sweep:
+ * RDS publishes no event when a cluster snapshot copy arrives (Aurora User Guide, "Amazon RDS event categories and event
+ * messages for Aurora", DB cluster snapshot events: creation and deletion only).
+ *
  * Order: the manifest first, then the share. A manifest whose share then fails reaches the vault before the snapshot
  * does, and waits there for the vault's sweep; a share whose manifest was lost would never be sent again (a shared
  * snapshot is skipped), so the share is the step that marks the work done.
@@ -11,24 +15,24 @@
 import type { PairConfig, VaultConfig } from '../kernel/config';
 import { vaultProblem } from '../kernel/config';
 import { PermanentRdsError, describeError } from '../kernel/errors';
-import type { InstanceView, SnapshotView } from '../kernel/model';
+import type { ClusterView, InstanceView, SnapshotView } from '../kernel/model';
 import type { Notifier, Telemetry } from '../kernel/ports';
 import { alert } from '../reporting/measures';
 import { isSnapshotOfSource } from '../sources/snapshots';
 import type { Manifest } from './manifest';
-import { portableSettings } from './manifest';
+import { portableClusterSettings, portableSettings } from './manifest';
+import type { SharingCalls, SnapshotKind } from './snapshots';
+import { callsOf } from './snapshots';
 
 /** What sharing needs: RDS in y's region and in x's, the vault's inbox. */
 export interface ShareDeps {
-  /** RDS in y's region, where production's copies are. */
-  rds: {
-    listSnapshots(query: { instanceId: string; dbiResourceId?: string; types: readonly string[] }): Promise<SnapshotView[]>;
-    describeSnapshot(snapshotId: string): Promise<SnapshotView | undefined>;
-    sharedWith(snapshotId: string): Promise<string[] | undefined>;
-    shareSnapshot(snapshotId: string, account: string): Promise<void>;
-  };
+  /**
+   * RDS in y's region, where production's copies are: the DB snapshot calls, and the DB cluster snapshot calls when the
+   * region has Aurora pairs (./snapshots.ts).
+   */
+  snapshots: Partial<Record<SnapshotKind, SharingCalls>>;
   /** RDS in x's region: x's settings for the manifest (read-only; a failure leaves the manifest without them). */
-  sourceRds(region: string): { describeInstance(instanceId: string): Promise<InstanceView | undefined> };
+  sourceRds(region: string): { describeInstance(instanceId: string): Promise<InstanceView | undefined>; describeCluster?(clusterId: string): Promise<ClusterView | undefined> };
   /** The vault's inbox. */
   inbox: { send(manifest: Manifest): Promise<void> };
   notifier: Notifier;
@@ -54,10 +58,11 @@ export function planShare(snapshot: SnapshotView, pair: PairConfig, sharedWith: 
 }
 
 /** The manifest of a snapshot, with x's settings when x could be read. */
-export function manifestOf(pair: PairConfig, snapshot: SnapshotView, x: InstanceView | undefined, now: Date): Manifest {
+export function manifestOf(pair: PairConfig, snapshot: SnapshotView, x: InstanceView | ClusterView | undefined, now: Date): Manifest {
   return {
     version: 1,
     pairId: pair.id,
+    ...(pair.source.kind === 'cluster' ? { kind: 'cluster' as const } : {}),
     sourceInstanceId: pair.source.identifier,
     sourceRegion: pair.source.region,
     ...(snapshot.dbiResourceId ? { sourceDbiResourceId: snapshot.dbiResourceId } : {}),
@@ -66,8 +71,17 @@ export function manifestOf(pair: PairConfig, snapshot: SnapshotView, x: Instance
     sharedAt: now.toISOString(),
     engine: snapshot.engine ?? x?.engine ?? 'unknown',
     ...((snapshot.engineVersion ?? x?.engineVersion) ? { engineVersion: snapshot.engineVersion ?? x?.engineVersion } : {}),
-    ...(x ? { settings: portableSettings(x.settings) } : {}),
+    ...(x && x.kind !== 'cluster' ? { settings: portableSettings(x.settings) } : {}),
+    ...(x?.kind === 'cluster' ? { clusterSettings: portableClusterSettings(x.settings) } : {}),
   };
+}
+
+/** x as its region's RDS describes it: the DB instance, or the Aurora cluster with its members. */
+async function describeSource(deps: ShareDeps, pair: PairConfig): Promise<InstanceView | ClusterView | undefined> {
+  const rds = deps.sourceRds(pair.source.region);
+  if (pair.source.kind === 'instance') return rds.describeInstance(pair.source.identifier);
+  if (!rds.describeCluster) throw new Error(`the share function was built without the cluster calls of ${pair.source.region}, yet ${pair.source.identifier} is an Aurora cluster`);
+  return rds.describeCluster(pair.source.identifier);
 }
 
 /** What became of one snapshot. */
@@ -75,22 +89,23 @@ export type ShareOutcome = { action: 'shared'; snapshotId: string } | { action: 
 
 /** Shares one snapshot of a pair's x with the vault, after sending its manifest. */
 export async function shareOne(deps: ShareDeps, pair: PairConfig, vault: VaultConfig, snapshotId: string): Promise<ShareOutcome> {
-  const snapshot = await deps.rds.describeSnapshot(snapshotId);
+  const rds = callsOf(deps.snapshots, pair.source.kind, 'the share function');
+  const snapshot = await rds.describeSnapshot(snapshotId);
   if (!snapshot) return { action: 'skipped', reason: `${snapshotId} no longer exists in ${pair.replica.region}` };
-  const shared = (await deps.rds.sharedWith(snapshot.id)) ?? [];
+  const shared = (await rds.sharedWith(snapshot.id)) ?? [];
   const decision = planShare(snapshot, pair, shared, vault.account);
   if (decision.action === 'skip') return { action: 'skipped', reason: decision.reason };
 
-  let x: InstanceView | undefined;
+  let x: InstanceView | ClusterView | undefined;
   try {
-    x = await deps.sourceRds(pair.source.region).describeInstance(pair.source.identifier);
+    x = await describeSource(deps, pair);
   } catch (err) {
     // x's region may be having a bad day: the manifest goes without x's settings, the vault falls back to the snapshot's.
     deps.telemetry.warn('x could not be read for the vault manifest', { replica: pair.id, error: describeError(err) });
   }
   await deps.inbox.send(manifestOf(pair, snapshot, x, deps.now()));
   try {
-    await deps.rds.shareSnapshot(snapshot.id, vault.account);
+    await rds.shareSnapshot(snapshot.id, vault.account);
   } catch (err) {
     if (!(err instanceof PermanentRdsError)) throw err;
     const reason = `RDS refused to share ${snapshot.id} with the vault account ${vault.account}: ${describeError(err)}`;
@@ -120,10 +135,10 @@ export function vaultPairs(pairs: readonly PairConfig[]): PairConfig[] {
  * The pair a snapshot of y's region belongs to, by its name: the copies of x are named after x's snapshots
  * (`<x>-…`, lambdas/copy/plan.ts copyTargetId), the longest matching x winning.
  */
-export function pairOfSnapshot(pairs: readonly PairConfig[], snapshotId: string): PairConfig | undefined {
-  const id = snapshotId.replace(/^arn:[^:]+:rds:[^:]*:\d*:snapshot:/, '');
+export function pairOfSnapshot(pairs: readonly PairConfig[], snapshotId: string, kind: SnapshotKind = 'instance'): PairConfig | undefined {
+  const id = snapshotId.replace(/^arn:[^:]+:rds:[^:]*:\d*:(?:cluster-)?snapshot:/, '');
   return vaultPairs(pairs)
-    .filter((p) => id.startsWith(`${p.source.identifier}-`))
+    .filter((p) => p.source.kind === kind && id.startsWith(`${p.source.identifier}-`))
     .sort((a, b) => b.source.identifier.length - a.source.identifier.length)[0];
 }
 
@@ -131,7 +146,11 @@ export function pairOfSnapshot(pairs: readonly PairConfig[], snapshotId: string)
 export async function shareSweep(deps: ShareDeps, pairs: readonly PairConfig[], vault: VaultConfig): Promise<ShareOutcome[]> {
   const outcomes: ShareOutcome[] = [];
   for (const pair of vaultPairs(pairs)) {
-    const copies = await deps.rds.listSnapshots({ instanceId: pair.source.identifier, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), types: ['manual'] });
+    const copies = await callsOf(deps.snapshots, pair.source.kind, 'the share function').listSnapshots({
+      instanceId: pair.source.identifier,
+      ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}),
+      types: ['manual'],
+    });
     for (const copy of copies) {
       if (copy.status !== 'available' || copy.tags?.[pair.ownershipTag.key] !== pair.ownershipTag.value) continue;
       try {

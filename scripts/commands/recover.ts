@@ -15,6 +15,9 @@ import type { VaultPair } from '../../lambdas/vault/config';
 import { vaultConfigFile } from '../../lambdas/vault/config';
 import { VAULT_STACK_OUTPUTS, vaultStackId } from '../../lambdas/vault/names';
 import type { RecoverDeps, RecoverRequest, RecoverResult } from '../../lambdas/vault/recover';
+import { RdsClusterAdapter } from '../../lambdas/aws/rds-clusters';
+import { RdsClusterSharing } from '../../lambdas/aws/rds-cluster-sharing';
+import { clusterGateway } from '../../lambdas/targets/cluster/gateway';
 import { RecoverError, recover as recoverFromVault } from '../../lambdas/vault/recover';
 import { formatDuration } from '../../lambdas/reporting/measures';
 import { parseFaults } from '../cli/backend';
@@ -113,8 +116,12 @@ export const recover = defineCommand<RecoverOptions>({
         ctx.io.stderr('not confirmed: nothing was created\n');
         return EXIT.refused;
       }
+      const client = replicaRdsClient(vault.region);
+      const rds = new RdsAdapter(client);
+      const sharing = new RdsClusterSharing(client);
       deps = {
-        rds: new RdsAdapter(replicaRdsClient(vault.region)),
+        rds,
+        clusters: { listTaggedManualSnapshots: (tag) => sharing.listTaggedManual(tag), gateway: clusterGateway(new RdsClusterAdapter(client), rds) },
         ledger: new VaultLedger(ledgerClient(vault.region), table),
         now: () => new Date(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

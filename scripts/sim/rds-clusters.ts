@@ -32,11 +32,13 @@ import {
   SnapshotQuotaExceededFault,
 } from '@aws-sdk/client-rds';
 import type { VirtualClock } from './clock';
+import type { SimKey } from './kms';
 import type { Distribution, Random } from './random';
 import { uniform } from './random';
 import type { SimRds } from './rds';
 import type { ParameterGroup } from './rds-rules';
 import { rdsError, text } from './rds-rules';
+import { clusterAttributesResult, mayUse, modifyClusterRestoreAttribute, parseClusterSnapshotArn, PUBLIC, sharedClusterView, sharedCopyNeedsKey, sourceKeyNotAccessible } from './sharing';
 
 /** How long Aurora takes, by default. All assumed (the documentation gives no durations) unless said otherwise. */
 export interface ClusterTimings {
@@ -82,6 +84,11 @@ export interface RdsInternals {
   mergeTags(...lists: (Tag[] | undefined)[]): Tag[];
   /** A UUID from the simulation's seeded randomness. */
   uuid(): string;
+  /**
+   * The enabled key a KmsKeyId names for this account in this region: one of its own, or another simulated account's key
+   * named by its ARN whose key policy admits this account (SimRds.resolveKmsKey; kms.ts).
+   */
+  resolveKmsKey(id: string): SimKey | undefined;
 }
 
 /** The engines the simulated clusters run: Aurora only (Multi-AZ DB clusters of RDS are not simulated). */
@@ -246,6 +253,12 @@ export class SimClusters {
   private readonly deleting = new WeakSet<DBCluster>();
   /** When each copy in progress started and will finish, for PercentProgress. */
   private readonly copyWindows = new Map<DBClusterSnapshot, { start: number; end: number }>();
+  /**
+   * Each manual cluster snapshot's restore attribute: the accounts it is shared with, or `all`
+   * (ModifyDBClusterSnapshotAttribute; sharing.ts). Keyed by the snapshot itself, so it goes with it: a deleted snapshot's
+   * sharing is gone, and a new snapshot of the same identifier starts unshared.
+   */
+  private readonly restoreAttributes = new WeakMap<DBClusterSnapshot, string[]>();
 
   public constructor(
     private readonly rds: SimRds,
@@ -508,6 +521,15 @@ export class SimClusters {
    * RestoreDBClusterFromSnapshot operation has completed and the DB cluster is available." The cluster is `creating`,
    * then `available` with RDS-EVENT-0170 (RDS-NOTES: "cluster created (also after a restore)"; "DB cluster created" in a
    * public capture of the SNS message). Restores from DB (instance) snapshots are not simulated.
+   *
+   * Another account's cluster snapshot of this region shared with this one (or public) is restored directly, named by
+   * its ARN, encrypted or not: "Sharing a manual DB cluster snapshot, whether encrypted or unencrypted, enables authorized
+   * AWS accounts to directly restore a DB cluster from the snapshot instead of taking a copy of it and restoring from
+   * that"; "When you restore a DB cluster from a shared snapshot using the AWS CLI or Amazon RDS API, you must specify the
+   * Amazon Resource Name (ARN) of the shared snapshot as the snapshot identifier" (Aurora User Guide, "Sharing a DB
+   * cluster snapshot"). Unlike a DB instance (sharing.ts, sharedEncryptedRestore), no copy is needed; an encrypted one
+   * needs its KMS key to admit this account (checkSourceKey). The cluster is this account's; it holds the snapshot's
+   * data, master user and password.
    */
   public restoreDBClusterFromSnapshot(input: Record<string, unknown>): Record<string, unknown> {
     const rawId = text(input.DBClusterIdentifier);
@@ -524,7 +546,12 @@ export class SimClusters {
     // message RDS gives is assumed.
     if (this.clusters.has(id)) throw new DBClusterAlreadyExistsFault({ message: 'DB Cluster already exists', ...meta() });
     const snapId = text(input.SnapshotIdentifier);
-    const snap = this.snapshotByIdOrArn(snapId);
+    const own = this.snapshotByIdOrArn(snapId);
+    // Another account's, by its ARN: only one shared with this account (or public), of this region (a restore reads a
+    // snapshot of its own region; one of another region is copied first).
+    const shared = own ? undefined : this.sharedSnapshot(snapId);
+    const from = shared && shared.owner.rds.region === this.rds.region ? shared.owner : this;
+    const snap = own ?? (from !== this ? shared?.snap : undefined);
     if (!snap) {
       // "You can use either the name or the ARN to specify a DB cluster snapshot. However, you can use only the ARN to
       // specify a DB snapshot" (SnapshotIdentifier).
@@ -537,6 +564,7 @@ export class SimClusters {
     // Engine "Constraint: Must be compatible with the engine of the source" (API reference); message assumed.
     if (snap.Engine !== engine) throw combination(`The engine ${engine} is not compatible with the engine ${snap.Engine ?? '?'} of DB cluster snapshot ${snap.DBClusterSnapshotIdentifier ?? snapId}.`);
     if (this.clusters.size >= this.clusterQuota) throw new DBClusterQuotaExceededFault({ message: 'The request would result in you exceeding the allowed number of DB clusters.', ...meta() });
+    if (from !== this) this.checkSourceKey(from, snap);
 
     // EngineVersion: the API reference says an unspecified version is "the default version for the database engine in
     // the Amazon Web Services Region"; the simulator has no Region defaults and assumes the snapshot's version. A version
@@ -568,8 +596,9 @@ export class SimClusters {
       kmsKeyId: key,
       parameterGroup: pg,
       subnetGroup: subnet,
-      // Tags given, else the snapshot's (as a restored instance takes its snapshot's tags, RDS-NOTES; assumed for clusters).
-      tags: (input.Tags as Tag[] | undefined) ?? structuredClone(snap.TagList ?? []),
+      // Tags given, else the snapshot's (as a restored instance takes its snapshot's tags, RDS-NOTES; assumed for clusters);
+      // of a shared snapshot, none: its owner's tags are not shown to this account (sharing.ts, sharedClusterView; assumed).
+      tags: (input.Tags as Tag[] | undefined) ?? (from !== this ? [] : structuredClone(snap.TagList ?? [])),
     });
     Object.assign(c, {
       // "If you don't specify a security group, the new DB cluster is associated with the default security group."
@@ -587,7 +616,7 @@ export class SimClusters {
       ...(input.ServerlessV2ScalingConfiguration !== undefined ? { ServerlessV2ScalingConfiguration: structuredClone(input.ServerlessV2ScalingConfiguration as ServerlessV2ScalingConfiguration) } : {}),
     });
     // The restored cluster holds the snapshot's data: its master user and password (RDS-NOTES, "Credentials").
-    const password = this.passwords.get(snap);
+    const password = from.passwords.get(snap);
     if (password !== undefined) this.passwords.set(c, password);
     this.clusters.set(id, c);
     this.clock.after(this.random.duration(this.timings.create), `restore cluster ${id}`, () => {
@@ -899,6 +928,8 @@ export class SimClusters {
     if (snap.Status !== 'available' && snap.Status !== 'copying') throw new InvalidDBClusterSnapshotStateFault({ message: `Cannot delete the snapshot because it is not in available state (${snap.Status ?? '?'}).`, ...meta() });
     this.snapshots.delete(snap.DBClusterSnapshotIdentifier ?? id);
     this.copyWindows.delete(snap);
+    // Its sharing goes with it (restoreAttributes is keyed by the snapshot; said here for the reader).
+    this.restoreAttributes.delete(snap);
     return { DBClusterSnapshot: structuredClone(snap) };
   }
 
@@ -906,8 +937,10 @@ export class SimClusters {
    * DescribeDBClusterSnapshots (API reference): DBClusterIdentifier "can't be used in conjunction with the
    * DBClusterSnapshotIdentifier parameter"; a DBClusterSnapshotIdentifier "for an automated snapshot, the SnapshotType
    * parameter must also be specified" (what RDS answers otherwise is unconfirmed: assumed not found); without
-   * SnapshotType "both automated and manual DB cluster snapshots are returned", shared ones with IncludeShared (none
-   * are simulated); filters db-cluster-id (identifiers and ARNs), db-cluster-snapshot-id, snapshot-type, engine;
+   * SnapshotType "both automated and manual DB cluster snapshots are returned", other accounts' shared and public ones
+   * with IncludeShared / IncludePublic (sharedWithThisAccount); another account's snapshot named by its ARN only when
+   * shared with this account or public (sharedSnapshot; that no IncludeShared is needed to describe one by ARN is
+   * assumed, as rds.ts assumes for DB snapshots; unconfirmed); filters db-cluster-id (identifiers and ARNs), db-cluster-snapshot-id, snapshot-type, engine;
    * DbClusterResourceId; MaxRecords 20-100 with Marker. DBClusterIdentifier "If supplied, must match the identifier of
    * an existing DBCluster": not enforced (a copy's cluster lives in another region; what RDS answers is unconfirmed, so
    * prefer the db-cluster-id filter, as RDS-NOTES advises for instances).
@@ -920,6 +953,12 @@ export class SimClusters {
     const type = input.SnapshotType as string | undefined;
     if (id !== undefined) {
       const snap = this.snapshotByIdOrArn(id);
+      const shared = snap ? undefined : this.sharedSnapshot(id);
+      if (shared && shared.owner.rds.region === this.rds.region) {
+        const view = sharedClusterView(shared.snap, shared.values.includes(this.rds.account) ? 'shared' : 'public');
+        // A SnapshotType other than the view's finds nothing (assumed, as for this account's own snapshots).
+        if (type === undefined || type === view.SnapshotType) return { DBClusterSnapshots: [view] };
+      }
       if (!snap || (snap.SnapshotType === 'automated' && type !== 'automated') || (type !== undefined && snap.SnapshotType !== type)) {
         throw new DBClusterSnapshotNotFoundFault({ message: `DBClusterSnapshot not found: ${id}`, ...meta() });
       }
@@ -931,9 +970,12 @@ export class SimClusters {
     const engines = this.internals.filterValues(input.Filters, 'engine');
     const resource = input.DbClusterResourceId as string | undefined;
     const types = type !== undefined ? [type] : ['automated', 'manual', ...(input.IncludeShared === true ? ['shared'] : []), ...(input.IncludePublic === true ? ['public'] : [])];
-    const clusterArn = (s: DBClusterSnapshot) => `arn:aws:rds:${this.rds.region}:${this.rds.account}:cluster:${s.DBClusterIdentifier ?? ''}`;
-    const all = [...this.snapshots.values()]
-      .filter((s) => types.includes(s.SnapshotType ?? ''))
+    // The ARN of a snapshot's cluster: in the snapshot's own account and region (another account's, for a shared one).
+    const clusterArn = (s: DBClusterSnapshot) => {
+      const owner = parseClusterSnapshotArn(s.DBClusterSnapshotArn ?? '');
+      return `arn:aws:rds:${owner?.region ?? this.rds.region}:${owner?.account ?? this.rds.account}:cluster:${s.DBClusterIdentifier ?? ''}`;
+    };
+    const all = [...[...this.snapshots.values()].filter((s) => types.includes(s.SnapshotType ?? '')), ...this.sharedWithThisAccount(input)]
       .filter((s) => byCluster === undefined || byCluster.toLowerCase() === s.DBClusterIdentifier || byCluster === clusterArn(s))
       .filter((s) => !clusterIds || clusterIds.some((v) => v.toLowerCase() === s.DBClusterIdentifier || v === clusterArn(s)))
       .filter((s) => !snapshotIds || snapshotIds.includes(s.DBClusterSnapshotIdentifier ?? ''))
@@ -954,7 +996,17 @@ export class SimClusters {
    * It's ignored in other Amazon Web Services Regions" (not checked). "CopyTags ... By default, tags are not copied."
    * The copy is manual ("After you copy a snapshot, the copy is a manual snapshot", Aurora UG). Quotas: the region's
    * manual cluster snapshots and the cross-region copies in flight (see crossRegionCopyLimit), SnapshotQuotaExceededFault.
-   * Cross-account copies are not simulated: another account's snapshot is not found.
+   *
+   * Another account's snapshot: "To copy a DB cluster snapshot from a shared manual DB cluster snapshot,
+   * SourceDBClusterSnapshotIdentifier must be the Amazon Resource Name (ARN) of the shared DB cluster snapshot" (API
+   * reference); found only when shared with this account or public (sharedSnapshot), in this region or, in one step,
+   * another (sharing.ts, header: "You can copy snapshots to another AWS Region or account in a single step", Aurora UG,
+   * "DB cluster snapshot copying"). An encrypted one needs a KmsKeyId ("If you copy an encrypted DB cluster snapshot that
+   * is shared from another Amazon Web Services account, then you must specify a value for KmsKeyId", API reference;
+   * sharing.ts, sharedCopyNeedsKey) of this region, and its own key must admit this account ("(If the snapshot is
+   * encrypted) Using Account A, update the key policy for the KMS key, first adding the ARN of Account B as a Principal,
+   * and then allow the kms:CreateGrant action", Aurora UG, "Copying a DB cluster snapshot across accounts"; sharing.ts,
+   * sourceKeyNotAccessible). The copy is this account's manual snapshot under the key given.
    */
   public copyDBClusterSnapshot(input: Record<string, unknown>): Record<string, unknown> {
     const targetRaw = text(input.TargetDBClusterSnapshotIdentifier);
@@ -963,13 +1015,17 @@ export class SimClusters {
     const sourceId = text(input.SourceDBClusterSnapshotIdentifier);
     const { from, snap: source } = this.copySource(sourceId);
     if (source.Status !== 'available') throw new InvalidDBClusterSnapshotStateFault({ message: `DB cluster snapshot ${source.DBClusterSnapshotIdentifier ?? sourceId} is not in the available state (${source.Status ?? '?'}).`, ...meta() });
-    const cross = from !== this;
+    // Across regions: a copy of another account's snapshot of this region is not a cross-region copy.
+    const cross = from.rds.region !== this.rds.region;
+    const shared = from.rds.account !== this.rds.account;
     let key: string | undefined;
     if (input.KmsKeyId !== undefined) {
       // Error class and message assumed.
       if (!source.StorageEncrypted) throw combination('KmsKeyId can\'t be specified when copying an unencrypted DB cluster snapshot.');
+      if (shared) this.checkSourceKey(from, source);
       key = this.resolveKey(text(input.KmsKeyId), 'The target KMS key');
     } else if (source.StorageEncrypted) {
+      if (shared) throw sharedCopyNeedsKey();
       // The message RDS gives for an instance snapshot (RDS-NOTES; rds.ts), assumed the same for cluster snapshots.
       if (cross) throw invalidValue('Must specify new KMS key for cross region encrypted snapshot copy.');
       key = source.KmsKeyId;
@@ -984,6 +1040,38 @@ export class SimClusters {
     this.snapshots.set(targetId, copy);
     this.startCopy(copy, cross ? this.timings.copy : this.timings.snapshot);
     return { DBClusterSnapshot: structuredClone(copy) };
+  }
+
+  /**
+   * ModifyDBClusterSnapshotAttribute (AttributeName restore): shares a manual cluster snapshot of this account with other
+   * accounts, or makes it public, by the rules of sharing.ts (modifyClusterRestoreAttribute). The snapshot is named by its
+   * identifier (stored in lowercase, as every cluster snapshot identifier; its ARN is assumed to be accepted too); one
+   * that does not exist is DBClusterSnapshotNotFoundFault ("DBClusterSnapshotIdentifier doesn't refer to an existing DB
+   * cluster snapshot", API reference, Errors; message in the form this file gives it elsewhere, assumed). Whether the
+   * snapshot is encrypted with the account's AWS managed key aws/rds is its SimKms's to say (kms.ts, isAwsManaged).
+   */
+  public modifyDBClusterSnapshotAttribute(input: Record<string, unknown>): Record<string, unknown> {
+    const id = text(input.DBClusterSnapshotIdentifier);
+    const snap = this.snapshotByIdOrArn(id);
+    if (!snap) throw new DBClusterSnapshotNotFoundFault({ message: `DBClusterSnapshot not found: ${id}`, ...meta() });
+    const values = modifyClusterRestoreAttribute(snap, input, this.restoreAttributes.get(snap) ?? [], this.rds.kms?.isAwsManaged(snap.KmsKeyId) ?? false);
+    this.restoreAttributes.set(snap, values);
+    return { DBClusterSnapshotAttributesResult: clusterAttributesResult(snap.DBClusterSnapshotIdentifier ?? id, values) };
+  }
+
+  /**
+   * DescribeDBClusterSnapshotAttributes: "When sharing snapshots with other Amazon Web Services accounts,
+   * DescribeDBClusterSnapshotAttributes returns the restore attribute and a list of IDs for the Amazon Web Services
+   * accounts that are authorized to copy or restore the manual DB cluster snapshot" (API reference); empty when it is not
+   * shared (sharing.ts, clusterAttributesResult). Of this account's snapshots only (another account's is not found);
+   * an automated one answers an empty attribute, as for DB snapshots (assumed). DBClusterSnapshotNotFoundFault otherwise
+   * (API reference, Errors).
+   */
+  public describeDBClusterSnapshotAttributes(input: Record<string, unknown>): Record<string, unknown> {
+    const id = text(input.DBClusterSnapshotIdentifier);
+    const snap = this.snapshotByIdOrArn(id);
+    if (!snap) throw new DBClusterSnapshotNotFoundFault({ message: `DBClusterSnapshot not found: ${id}`, ...meta() });
+    return { DBClusterSnapshotAttributesResult: clusterAttributesResult(snap.DBClusterSnapshotIdentifier ?? id, this.restoreAttributes.get(snap) ?? []) };
   }
 
   /**
@@ -1009,6 +1097,67 @@ export class SimClusters {
     const c = this.clusters.get(idOrArn.toLowerCase()) ?? [...this.clusters.values()].find((x) => x.DBClusterArn === idOrArn);
     if (!c) throw new DBClusterNotFoundFault({ message: `DBCluster ${idOrArn} not found.`, ...meta() });
     return c;
+  }
+
+  /**
+   * Another account's manual cluster snapshot, named by its ARN, that this account may copy or restore: shared with it,
+   * or public (sharing.ts, mayUse: "If a value of all is in the list, then the manual DB cluster snapshot is public and
+   * available for any Amazon Web Services account to copy or restore", DBClusterSnapshotAttribute API reference).
+   * Undefined for this account's own ARNs, for accounts and regions not simulated, and for snapshots this account may
+   * not use: to it they do not exist (DBClusterSnapshotNotFoundFault).
+   */
+  private sharedSnapshot(arn: string): { owner: SimClusters; snap: DBClusterSnapshot; values: string[] } | undefined {
+    const parts = parseClusterSnapshotArn(arn);
+    if (!parts || parts.account === this.rds.account) return undefined;
+    const owner = this.rds.cloud.get(`${parts.account}/${parts.region}`)?.clusters;
+    const snap = owner?.snapshots.get(parts.id) ?? owner?.snapshots.get(parts.id.toLowerCase());
+    if (!owner || !snap || snap.SnapshotType !== 'manual') return undefined;
+    const values = owner.restoreAttributes.get(snap) ?? [];
+    return mayUse(values, this.rds.account) ? { owner, snap, values } : undefined;
+  }
+
+  /**
+   * Other accounts' cluster snapshots of this region that DescribeDBClusterSnapshots lists for this account: `shared`
+   * ones with IncludeShared ("Specifies whether to include shared manual DB cluster snapshots from other Amazon Web
+   * Services accounts that this Amazon Web Services account has been given permission to copy or restore. By default,
+   * these snapshots are not included"), `public` ones with IncludePublic ("Specifies whether to include manual DB cluster
+   * snapshots that are public ... By default, the public snapshots are not included"; "The IncludeShared and
+   * IncludePublic parameters don't apply for SnapshotType values of manual or automated. The IncludePublic parameter
+   * doesn't apply when SnapshotType is set to shared. The IncludeShared parameter doesn't apply when SnapshotType is set
+   * to public", DescribeDBClusterSnapshots API reference). SnapshotType shared without IncludeShared lists none, as
+   * rds.ts assumes for DB snapshots (callers pass both; that RDS requires both is unconfirmed).
+   */
+  private sharedWithThisAccount(input: Record<string, unknown>): DBClusterSnapshot[] {
+    const type = input.SnapshotType as string | undefined;
+    const shared = input.IncludeShared === true && (type === undefined || type === 'shared');
+    const pub = input.IncludePublic === true && (type === undefined || type === 'public');
+    if (!shared && !pub) return [];
+    const out: DBClusterSnapshot[] = [];
+    for (const owner of this.rds.cloud.values()) {
+      if (owner.account === this.rds.account || owner.region !== this.rds.region) continue;
+      for (const snap of owner.clusters.snapshots.values()) {
+        const values = snap.SnapshotType === 'manual' ? (owner.clusters.restoreAttributes.get(snap) ?? []) : [];
+        if (shared && values.includes(this.rds.account)) out.push(sharedClusterView(snap, 'shared'));
+        else if (pub && values.includes(PUBLIC)) out.push(sharedClusterView(snap, 'public'));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What a copy of, or a restore from, another account's encrypted cluster snapshot needs of its KMS key: a key policy
+   * that admits this account ("(If the snapshot is encrypted) Using Account A, update the key policy for the KMS key,
+   * first adding the ARN of Account B as a Principal, and then allow the kms:CreateGrant action", Aurora UG, "Copying a DB
+   * cluster snapshot across accounts"; "Share the AWS KMS key that was used to encrypt the snapshot with any accounts that
+   * you want to be able to access the snapshot", the same rule in the Neptune and DocumentDB guides for their cluster
+   * snapshots). An AWS managed aws/rds key never admits another account (kms.ts), nor does a disabled key. Without a KMS
+   * simulated for the owner, its key is taken as usable. KMSKeyNotAccessibleFault with RDS's wording for a copy
+   * (sharing.ts, sourceKeyNotAccessible; assumed the same for a restore).
+   */
+  private checkSourceKey(owner: SimClusters, snap: DBClusterSnapshot): void {
+    if (!snap.StorageEncrypted) return;
+    const keyArn = snap.KmsKeyId ?? '';
+    if (owner.rds.kms && !owner.rds.kms.resolve(keyArn, owner.rds.region, this.rds.account)) throw sourceKeyNotAccessible(keyArn);
   }
 
   private snapshotByIdOrArn(idOrArn: string): DBClusterSnapshot | undefined {
@@ -1045,9 +1194,14 @@ export class SimClusters {
     return name;
   }
 
-  /** A key ARN for a KmsKeyId in this region, or KMSKeyNotAccessibleFault (keys never cross regions, kms.ts). */
+  /**
+   * A key ARN for a KmsKeyId in this region, or KMSKeyNotAccessibleFault (keys never cross regions, kms.ts): one of this
+   * account's, or another simulated account's named by its ARN whose key policy admits this account ("To use a KMS key
+   * in a different Amazon Web Services account, specify the key ARN or alias ARN", RestoreDBClusterFromSnapshot API
+   * reference, KmsKeyId; SimRds.resolveKmsKey).
+   */
   private resolveKey(requested: string, what: string): string {
-    const key = this.rds.kms ? this.rds.kms.resolve(requested, this.rds.region)?.arn : requested;
+    const key = this.rds.kms ? this.internals.resolveKmsKey(requested)?.arn : requested;
     // The message RDS gives for an instance snapshot copy (rds.ts), assumed the same here.
     if (!key) throw new KMSKeyNotAccessibleFault({ message: `${what} [${requested}] does not exist, is not enabled or you do not have permissions to access it.`, ...meta() });
     return key;
@@ -1300,7 +1454,10 @@ export class SimClusters {
     return snap;
   }
 
-  /** The region and snapshot a CopyDBClusterSnapshot source names: an ARN (any region of the account) or an identifier here. */
+  /**
+   * The region and snapshot a CopyDBClusterSnapshot source names: an ARN (any region of the account, or another account's
+   * shared snapshot) or an identifier here.
+   */
   private copySource(sourceId: string): { from: SimClusters; snap: DBClusterSnapshot } {
     const notFound = () => new DBClusterSnapshotNotFoundFault({ message: `DBClusterSnapshot not found: ${sourceId}`, ...meta() });
     if (!sourceId.startsWith('arn:')) {
@@ -1311,7 +1468,12 @@ export class SimClusters {
     const m = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):cluster-snapshot:(.+)$/.exec(sourceId);
     if (!m) throw invalidValue(`The parameter SourceDBClusterSnapshotIdentifier is not a valid identifier: ${sourceId}`);
     const [, region = '', account, id = ''] = m;
-    if (account !== this.rds.account) throw notFound();
+    // Another account's: only one shared with this account (or public) is found (see copyDBClusterSnapshot).
+    if (account !== this.rds.account) {
+      const shared = this.sharedSnapshot(sourceId);
+      if (!shared) throw notFound();
+      return { from: shared.owner, snap: shared.snap };
+    }
     const from = region === this.rds.region ? this : this.rds.regions.get(region)?.clusters;
     const snap = from?.snapshots.get(id);
     if (!from || !snap) throw notFound();

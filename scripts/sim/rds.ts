@@ -306,6 +306,7 @@ export class SimRds {
         },
         mergeTags,
         uuid: () => randomUUIDFrom(random),
+        resolveKmsKey: (id) => this.resolveKmsKey(id),
       },
       clock,
       random,
@@ -435,6 +436,10 @@ export class SimRds {
         return this.clusters.copyDBClusterSnapshot(input);
       case 'DeleteDBClusterSnapshotCommand':
         return this.clusters.deleteDBClusterSnapshot(input);
+      case 'ModifyDBClusterSnapshotAttributeCommand':
+        return this.clusters.modifyDBClusterSnapshotAttribute(input);
+      case 'DescribeDBClusterSnapshotAttributesCommand':
+        return this.clusters.describeDBClusterSnapshotAttributes(input);
       default:
         throw invalidParameter(`the simulator does not implement ${command}`, 'UnsupportedOperation');
     }

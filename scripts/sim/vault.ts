@@ -22,12 +22,17 @@ import { ledgerClient } from '../../lambdas/aws/ledger';
 import { SnsNotifier, notifyClient } from '../../lambdas/aws/notify';
 import { VaultInbox, queueClient } from '../../lambdas/aws/queue';
 import { RdsAdapter, replicaRdsClient } from '../../lambdas/aws/rds';
+import { RdsClusterAdapter } from '../../lambdas/aws/rds-clusters';
+import { RdsClusterSharing } from '../../lambdas/aws/rds-cluster-sharing';
+import { keepingCalls, sharingCalls } from '../../lambdas/aws/vault-snapshots';
 import { VaultLedger } from '../../lambdas/aws/vault-ledger';
 import type { Config, RuntimeConfig } from '../../lambdas/kernel/config';
 import type { VaultRuntimeConfig } from '../../lambdas/vault/config';
 import { VAULT_CONFIG_FILE_ENV, VAULT_RESOURCES_ENV, loadVaultConfig, vaultConfigFileText } from '../../lambdas/vault/config';
 import type { RecoverDeps } from '../../lambdas/vault/recover';
-import { VAULT_KEY_ALIAS, shareRoleArn, vaultInboxArn, vaultInboxUrl } from '../../lambdas/vault/names';
+import { KeptSnapshots } from '../../lambdas/vault/snapshots';
+import { clusterGateway } from '../../lambdas/targets/cluster/gateway';
+import { VAULT_KEY_ALIAS, VAULT_PAIR_TAG, shareRoleArn, vaultInboxArn, vaultInboxUrl } from '../../lambdas/vault/names';
 import type { VirtualClock } from './clock';
 import type { LocalDynamo } from './dynamo';
 import { SimKms } from './kms';
@@ -179,8 +184,12 @@ export class SimVault {
   /** The dependencies of `recover --local`: the vault's RDS and ledger only, on the simulated clock. */
   public recoverDeps(progress: (line: string) => void): RecoverDeps {
     const clock = this.host.clock;
+    const client = this.vaultRdsClient('recover');
+    const rds = new RdsAdapter(client);
+    const sharing = new RdsClusterSharing(client);
     return {
-      rds: new RdsAdapter(this.vaultRdsClient('recover')),
+      rds,
+      clusters: { listTaggedManualSnapshots: (tag) => sharing.listTaggedManual(tag), gateway: clusterGateway(new RdsClusterAdapter(client), rds) },
       ledger: this.ledger,
       now: clock.now,
       // The world goes on while the operator waits: RDS's status changes, schedules and events of the simulated clock.
@@ -208,17 +217,23 @@ export class SimVault {
     const productionRds = (region: string) => {
       const client = retryWithoutDelay(replicaRdsClient(region, { credentials: SIM_CREDENTIALS }));
       answerFromSimulator(client, (command, input) => (host.called('share-to-vault', 'rds', command), host.productionRds(region, command, input)));
-      return new RdsAdapter(client);
+      return client;
     };
-    const sources = new Map<string, RdsAdapter>();
+    const kinds = new Set(this.config.pairs.map((p) => p.kind ?? 'instance'));
+    const sources = new Map<string, { describeInstance: RdsAdapter['describeInstance']; describeCluster: RdsClusterAdapter['describeCluster'] }>();
     const share = shareHandler({
       config: host.runtime,
       deps: {
-        rds: productionRds(host.runtime.region),
+        snapshots: sharingCalls(productionRds(host.runtime.region), kinds),
         sourceRds: (region) => {
-          let adapter = sources.get(region);
-          if (!adapter) sources.set(region, (adapter = productionRds(region)));
-          return adapter;
+          let found = sources.get(region);
+          if (!found) {
+            const client = productionRds(region);
+            const instances = new RdsAdapter(client);
+            const clusters = new RdsClusterAdapter(client);
+            sources.set(region, (found = { describeInstance: (id) => instances.describeInstance(id), describeCluster: (id) => clusters.describeCluster(id) }));
+          }
+          return found;
         },
         inbox: new VaultInbox(sqs, vaultInboxUrl(vault)),
         notifier: new SnsNotifier(sns, host.runtime.notificationTopicArn),
@@ -242,8 +257,8 @@ export class SimVault {
     const keep = vaultHandler({
       config: this.config,
       deps: {
-        sharedIn: (region) => new RdsAdapter(this.vaultRdsClient('vault-copy', region)),
-        rds: new RdsAdapter(this.vaultRdsClient('vault-copy')),
+        sharedIn: (region) => new KeptSnapshots(keepingCalls(this.vaultRdsClient('vault-copy', region), kinds)),
+        rds: new KeptSnapshots(keepingCalls(this.vaultRdsClient('vault-copy'), kinds)),
         ledger: new VaultLedger(vaultDynamo, this.config.ledgerTableName),
         notifier: new SnsNotifier(vaultSns, this.config.notificationTopicArn),
         telemetry: host.telemetry,
@@ -282,9 +297,14 @@ export class SimVault {
   public summary(now: Date): string[] {
     const vault = this.host.full.vault!;
     return this.config.pairs.map((pair) => {
-      const copies = [...this.rds.snapshots.values()].filter((s) => s.TagList?.some((t) => t.Key === 'replica-refresh:pair' && t.Value === pair.id));
-      const available = copies.filter((s) => s.Status === 'available').sort((a, b) => (b.OriginalSnapshotCreateTime?.getTime() ?? 0) - (a.OriginalSnapshotCreateTime?.getTime() ?? 0));
-      const newest = available[0]?.OriginalSnapshotCreateTime;
+      // A DB snapshot's data time is its OriginalSnapshotCreateTime; a DB cluster snapshot's, its SnapshotCreateTime (lambdas/aws/rds-clusters.ts).
+      const all: { TagList?: { Key?: string; Value?: string }[]; Status?: string; dataTime?: Date }[] =
+        (pair.kind ?? 'instance') === 'cluster'
+          ? [...this.rds.clusters.snapshots.values()].map((c) => ({ ...c, dataTime: c.SnapshotCreateTime }))
+          : [...this.rds.snapshots.values()].map((c) => ({ ...c, dataTime: c.OriginalSnapshotCreateTime }));
+      const copies = all.filter((s) => s.TagList?.some((t) => t.Key === VAULT_PAIR_TAG && t.Value === pair.id));
+      const available = copies.filter((s) => s.Status === 'available').sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0));
+      const newest = available[0]?.dataTime;
       const age = newest ? `${((now.getTime() - newest.getTime()) / 3_600_000).toFixed(1)} h` : '-';
       return `vault ${vault.account}/${vault.region}: ${available.length} copies of ${pair.sourceInstanceId} (${copies.length - available.length} in flight), newest data ${newest ? newest.toISOString() : 'none'} (${age} old; RPO alarm at ${this.config.rpoHours} h)`;
     });

@@ -70,5 +70,6 @@ export function toClusterView(cluster: DBCluster, instances: readonly DBInstance
     tags: own.tags,
     ...(cluster.MasterUsername ? { masterUsername: cluster.MasterUsername } : {}),
     ...(cluster.MasterUserSecret?.SecretArn ? { masterUserSecretArn: cluster.MasterUserSecret.SecretArn } : {}),
+    ...(cluster.MasterUserSecret?.SecretStatus ? { masterUserSecretStatus: cluster.MasterUserSecret.SecretStatus } : {}),
   };
 }

@@ -253,3 +253,63 @@ describe('VaultSharing', () => {
     });
   });
 });
+
+describe('VaultSharing of Aurora x copies (DB cluster snapshots)', () => {
+  const CLUSTER_REGION = 'us-west-2';
+  let template: Template;
+  let share: IamStatement[];
+  let vaultShare: IamStatement[];
+  let nagged: unknown[];
+
+  beforeAll(() => {
+    const input = exampleConfig();
+    // A replica region whose only pair is two Aurora clusters, beside the example's instance pair.
+    input.pairs.push({
+      engine: 'aurora-postgresql',
+      source: { clusterId: 'reports-prod', region: 'us-east-1' },
+      replica: { clusterId: 'reports-staging', region: CLUSTER_REGION, memberIds: ['reports-staging-1'] },
+      credentials: { mode: 'managed' },
+      ownershipTag: { key: 'team', value: 'dba' },
+    });
+    input.vault = { ...VAULT, rpoHours: 26, retentionDays: 35 };
+    const built = buildApp(input, newApp(SKIP_BUNDLING));
+    const stack = built.stacks.get(CLUSTER_REGION)!;
+    template = Template.fromStack(stack);
+    share = iamStatements(template).filter((s) => s.roles.some((r) => r.startsWith('${VaultSharingShareToVaultRole')));
+    vaultShare = iamStatements(Template.fromStack(built.vaultStack!)).filter((s) => s.roles.some((r) => r.startsWith('${VaultRole')));
+    nagged = [...unacknowledgedNagFindings(stack), ...unacknowledgedNagFindings(built.vaultStack!)];
+  });
+
+  it('leaves no cdk-nag finding unacknowledged in the replica stack or the vault stack', () => {
+    expect(nagged).toEqual([]);
+  });
+
+  it("shares only cluster-snapshot:<x>-* of the region carrying the pair's ownership tag, and nothing of DB snapshots", () => {
+    const shares = share.filter((s) => s.statement.Effect === 'Allow' && s.actions.some((a) => a.startsWith('rds:Modify')));
+    expect(shares.map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([
+      [['rds:ModifyDBClusterSnapshotAttribute'], [rdsArn('cluster-snapshot:reports-prod-*', CLUSTER_REGION)], { StringEquals: { 'aws:ResourceTag/team': 'dba' } }],
+    ]);
+    expect(resourcesAllowed(share, 'rds:DescribeDBClusterSnapshotAttributes')).toEqual([rdsArn('cluster-snapshot:reports-prod-*', CLUSTER_REGION)]);
+    expect(resourcesAllowed(share, 'rds:DescribeDBClusters')).toEqual([rdsArn('cluster:reports-prod', 'us-east-1')]);
+    const actions = new Set(share.flatMap((s) => s.actions));
+    for (const instanceOnly of ['rds:ModifyDBSnapshotAttribute', 'rds:DescribeDBSnapshotAttributes', 'rds:DescribeDBSnapshots']) expect(actions.has(instanceOnly)).toBe(false);
+  });
+
+  it('has no snapshot-event rule for a region of Aurora x only: RDS emits no event when a cluster snapshot copy arrives, and the hourly sweep shares it', () => {
+    expect(Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { 'detail-type': ['RDS DB Snapshot Event'] } } }))).toEqual([]);
+    assertHasResource(template, 'AWS::Scheduler::Schedule', { Target: Match.objectLike({ Input: JSON.stringify(SHARE_SWEEP_INPUT) }) });
+  });
+
+  it("lets the vault copy production's cluster snapshot copies into cluster-snapshot:vault-* and delete only its own tagged ones, beside the DB snapshot grants of the instance pair", () => {
+    expect(resourcesAllowed(vaultShare, 'rds:CopyDBClusterSnapshot').sort()).toEqual(
+      [`arn:\${AWS::Partition}:rds:${CLUSTER_REGION}:${ACCOUNT}:cluster-snapshot:reports-prod-*`, `arn:\${AWS::Partition}:rds:${VAULT.region}:${VAULT.account}:cluster-snapshot:vault-*`].sort(),
+    );
+    const deletes = vaultShare.filter((s) => s.actions.includes('rds:DeleteDBClusterSnapshot'));
+    expect(deletes.map((s) => [s.resources, s.statement.Condition])).toEqual([[[`arn:\${AWS::Partition}:rds:${VAULT.region}:${VAULT.account}:cluster-snapshot:vault-*`], { StringEquals: { 'aws:ResourceTag/replica-refresh:vault-copy': 'true' } }]]);
+    expect(resourcesAllowed(vaultShare, 'rds:AddTagsToResource')).toContain(`arn:\${AWS::Partition}:rds:${VAULT.region}:${VAULT.account}:cluster-snapshot:vault-*`);
+    expect(resourcesAllowed(vaultShare, 'rds:CopyDBSnapshot')).toContain(`arn:\${AWS::Partition}:rds:${VAULT.region}:${VAULT.account}:snapshot:vault-*`);
+    expect(resourcesAllowed(vaultShare, 'rds:DescribeDBClusterSnapshots')).toEqual(['*']);
+    // No mutating action on "*".
+    expect(vaultShare.filter((s) => s.statement.Effect === 'Allow' && s.resources.includes('*') && s.actions.some((a) => /^rds:(?!Describe|List)/.test(a)))).toEqual([]);
+  });
+});

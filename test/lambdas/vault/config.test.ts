@@ -61,6 +61,25 @@ describe('vaultConfigFile', () => {
     });
   });
 
+  it('takes an Aurora pair, whose x is a cluster: its copies are DB cluster snapshots', () => {
+    const withAurora = parseConfig({
+      account: '111111111111',
+      timeZone: 'Europe/Berlin',
+      pairs: [
+        {
+          engine: 'aurora-postgresql',
+          source: { clusterId: 'orders-aurora', region: 'eu-west-1' },
+          replica: { clusterId: 'orders-aurora-staging', region: 'eu-central-1', memberIds: ['orders-aurora-staging-1'] },
+          credentials: { mode: 'managed' },
+        },
+      ],
+      vault: { account: '222222222222', region: 'eu-west-2' },
+    });
+    expect(vaultConfigFile(withAurora).pairs).toEqual([{ id: 'orders-aurora-staging', kind: 'cluster', sourceInstanceId: 'orders-aurora', sourceRegion: 'eu-west-1', replicaRegion: 'eu-central-1' }]);
+    const dir = dirWith(vaultConfigFileText(withAurora));
+    expect(loadVaultConfig({ dir, env: { [VAULT_RESOURCES_ENV]: JSON.stringify(RESOURCES) } }).pairs[0]?.kind).toBe('cluster');
+  });
+
   it('fails for a configuration without a vault', () => {
     const { vault: _vault, ...rest } = config;
     expect(() => vaultConfigFile(rest)).toThrow('the configuration has no vault');

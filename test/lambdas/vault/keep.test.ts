@@ -84,6 +84,16 @@ describe('isSharedCopyOf', () => {
     expect(isSharedCopyOf(shared('x', { arn: `arn:aws:rds:${REPLICA_REGION}:${PRODUCTION}:cluster-snapshot:orders-prod-1` }), PAIR, PRODUCTION)).toBe(false);
   });
 
+  it("takes an Aurora x's cluster snapshots only, and copies them as such", () => {
+    const aurora: VaultPair = { ...PAIR, kind: 'cluster' };
+    const clusterArn = `arn:aws:rds:${REPLICA_REGION}:${PRODUCTION}:cluster-snapshot:orders-prod-2026-12-30-00-10`;
+    const clusterSnapshot = shared('x', { id: clusterArn, arn: clusterArn });
+    expect(isSharedCopyOf(clusterSnapshot, aurora, PRODUCTION)).toBe(true);
+    expect(isSharedCopyOf(shared('orders-prod-2026-12-30-00-10'), aurora, PRODUCTION)).toBe(false);
+    expect(planVaultCopy(clusterSnapshot, aurora, CONFIG, new Set())).toMatchObject({ action: 'copy', request: { targetId: 'vault-orders-prod-2026-12-30-00-10', sourceArn: clusterArn, kmsKeyId: CONFIG.keyArn } });
+    expect(planVaultCopy(clusterSnapshot, aurora, CONFIG, new Set(['cluster:vault-orders-prod-2026-12-30-00-10'])).action).toBe('skip');
+  });
+
   it("takes only x's own snapshots when x's resource id is configured", () => {
     const withId: VaultPair = { ...PAIR, sourceDbiResourceId: 'db-XPRODRESOURCEID00000000001' };
     expect(isSharedCopyOf(shared('orders-prod-1', { dbiResourceId: 'db-XPRODRESOURCEID00000000001' }), withId, PRODUCTION)).toBe(true);
@@ -109,7 +119,9 @@ describe('planVaultCopy', () => {
 
   it('skips what is in the vault already, what is not available yet, and what is not a copy of x', () => {
     const s = shared('orders-prod-2026-12-30-00-10');
-    expect(planVaultCopy(s, PAIR, CONFIG, new Set(['vault-orders-prod-2026-12-30-00-10'])).action).toBe('skip');
+    expect(planVaultCopy(s, PAIR, CONFIG, new Set(['instance:vault-orders-prod-2026-12-30-00-10'])).action).toBe('skip');
+    // A DB cluster snapshot of that name is another resource: the DB snapshot is still copied.
+    expect(planVaultCopy(s, PAIR, CONFIG, new Set(['cluster:vault-orders-prod-2026-12-30-00-10'])).action).toBe('copy');
     expect(planVaultCopy(shared('orders-prod-2026-12-30-00-10', { status: 'creating' }), PAIR, CONFIG, new Set()).action).toBe('skip');
     expect(planVaultCopy(s, OTHER_PAIR, CONFIG, new Set()).action).toBe('skip');
   });
@@ -199,7 +211,7 @@ function fake(state: { shared?: Record<string, SnapshotView[]>; own?: SnapshotVi
         copies.push(request);
         return Promise.resolve('started');
       },
-      deleteOwnedSnapshot: (id, tag) => {
+      deleteOwnedSnapshot: ({ id }, tag) => {
         deleteRequests.push(id);
         const s = ownList.find((o) => o.id === id);
         if (!s) return Promise.resolve('gone');
@@ -238,7 +250,7 @@ describe('sweepVault', () => {
     const asked: string[] = [];
     const deps: VaultDeps = {
       ...f.deps,
-      rds: { ...f.deps.rds, deleteOwnedSnapshot: (id, tag) => (asked.push(id), id === retagged.id ? Promise.resolve('not-owned') : f.deps.rds.deleteOwnedSnapshot(id, tag)) },
+      rds: { ...f.deps.rds, deleteOwnedSnapshot: (snapshot, tag) => (asked.push(snapshot.id), snapshot.id === retagged.id ? Promise.resolve('not-owned') : f.deps.rds.deleteOwnedSnapshot(snapshot, tag)) },
     };
     const [sweep] = await sweepVault(deps, CONFIG);
     // The untagged one is never even asked about; the re-tagged one is asked, and the re-check keeps it.

@@ -2,9 +2,11 @@
  * The vault's manifest (lambdas/vault/manifest.ts): what the inbox accepts (and how it names what it refuses), which of
  * x's settings travel to the vault, and the settings a recovery restores x with.
  */
+import type { DBInstance } from '@aws-sdk/client-rds';
 import { toInstanceView } from '../../../lambdas/aws/rds';
+import { toClusterView } from '../../../lambdas/targets/cluster/view';
 import type { Manifest } from '../../../lambdas/vault/manifest';
-import { ManifestError, parseManifest, portableSettings, portableSettingsSchema, recoverySettings } from '../../../lambdas/vault/manifest';
+import { ManifestError, parseManifest, portableClusterSettings, portableSettings, portableSettingsSchema, recoveryClusterSettings, recoverySettings } from '../../../lambdas/vault/manifest';
 import { yInstance } from '../../support/fixtures';
 
 const x = toInstanceView(yInstance({ DBInstanceIdentifier: 'orders-prod', AssociatedRoles: [{ RoleArn: 'arn:aws:iam::111111111111:role/s3-import', FeatureName: 's3Import', Status: 'ACTIVE' }] }));
@@ -46,7 +48,9 @@ describe('parseManifest', () => {
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ['a snapshot ARN that is no DB snapshot ARN', { snapshotArn: 'arn:aws:rds:eu-central-1:111111111111:cluster-snapshot:orders-prod-1' }, 'snapshotArn: must be a DB snapshot ARN'],
+    ['a snapshot ARN that is no snapshot ARN', { snapshotArn: 'arn:aws:rds:eu-central-1:111111111111:db:orders-prod' }, 'snapshotArn: must be a DB snapshot or DB cluster snapshot ARN'],
+    ['a kind that is neither', { kind: 'aurora' }, 'kind:'],
+    ['cluster settings without members', { kind: 'cluster', clusterSettings: { iamDatabaseAuthentication: false, cloudwatchLogsExports: [], deletionProtection: false, copyTagsToSnapshot: true, backupRetentionPeriod: 7, tags: {}, members: [] } }, 'clusterSettings.members:'],
     ['a data time that is no time', { dataTime: 'yesterday' }, 'dataTime: must be an ISO 8601 time'],
     ['a shared time that is no time', { sharedAt: '' }, 'sharedAt: must be an ISO 8601 time'],
     ['another version', { version: 2 }, 'version:'],
@@ -146,5 +150,70 @@ describe('recoverySettings', () => {
     const s = recoverySettings(portable, {});
     expect(s.vpcSecurityGroupIds).toEqual([]);
     for (const key of ['subnetGroupName', 'parameterGroupName', 'optionGroupName']) expect(Object.keys(s)).not.toContain(key);
+  });
+});
+
+describe('an Aurora x in the vault', () => {
+  const owned = { Key: 'replica-refresh:managed', Value: 'true' };
+  const members: DBInstance[] = [
+    {
+      DBInstanceIdentifier: 'orders-aurora-1',
+      DBClusterIdentifier: 'orders-aurora',
+      DBInstanceStatus: 'available',
+      DBInstanceClass: 'db.r6g.large',
+      MonitoringInterval: 60,
+      MonitoringRoleArn: 'arn:aws:iam::111111111111:role/monitoring',
+      PerformanceInsightsEnabled: true,
+      PerformanceInsightsKMSKeyId: 'arn:aws:kms:eu-west-1:111111111111:key/pi',
+      DBParameterGroups: [{ DBParameterGroupName: 'orders-pg16' }],
+      TagList: [owned],
+    },
+    { DBInstanceIdentifier: 'orders-aurora-reader', DBClusterIdentifier: 'orders-aurora', DBInstanceStatus: 'available', DBInstanceClass: 'db.serverless', PromotionTier: 2, TagList: [] },
+  ];
+  const cluster = toClusterView(
+    {
+      DBClusterIdentifier: 'orders-aurora',
+      Engine: 'aurora-postgresql',
+      EngineVersion: '16.6',
+      Status: 'available',
+      // The reader is listed first: the manifest puts the writer first.
+      DBClusterMembers: [
+        { DBInstanceIdentifier: 'orders-aurora-reader', IsClusterWriter: false },
+        { DBInstanceIdentifier: 'orders-aurora-1', IsClusterWriter: true },
+      ],
+      VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-prod', Status: 'active' }],
+      DBSubnetGroup: 'prod-subnets',
+      DBClusterParameterGroup: 'orders-cluster-pg16',
+      Port: 5432,
+      BackupRetentionPeriod: 14,
+      PreferredMaintenanceWindow: 'sun:04:00-sun:04:30',
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 },
+      TagList: [owned, { Key: 'team', Value: 'orders' }],
+    },
+    [...members].reverse(),
+  );
+
+  it("keeps the cluster's and its members' settings that mean the same in the vault, writer first, and none of production's groups, roles or keys", () => {
+    const portable = portableClusterSettings(cluster.settings);
+    expect(portable).toMatchObject({ port: 5432, backupRetentionPeriod: 14, preferredMaintenanceWindow: 'sun:04:00-sun:04:30', serverlessV2Scaling: { minCapacity: 0.5, maxCapacity: 8 } });
+    expect(portable.members.map((m) => [m.writer, m.instanceClass])).toEqual([
+      [true, 'db.r6g.large'],
+      [false, 'db.serverless'],
+    ]);
+    const text = JSON.stringify(portable);
+    for (const production of ['sg-prod', 'prod-subnets', 'orders-cluster-pg16', 'orders-pg16', 'role/monitoring', 'key/pi', 'orders-aurora-1']) expect(text).not.toContain(production);
+    const m: Manifest = { ...manifest, kind: 'cluster', snapshotArn: 'arn:aws:rds:eu-central-1:111111111111:cluster-snapshot:orders-aurora-2026-11-21-00-10', clusterSettings: portable };
+    delete m.settings;
+    expect(parseManifest(JSON.stringify(m))).toEqual(m);
+  });
+
+  it("recovers with x's settings in the vault's own subnet group and security groups, its members named after the recovered cluster, never public, without monitoring", () => {
+    const settings = recoveryClusterSettings(portableClusterSettings(cluster.settings), { subnetGroupName: 'vault-subnets', securityGroupIds: ['sg-vault'], parameterGroupName: 'vault-pg' }, 'orders-aurora-recovered');
+    expect(settings).toMatchObject({ kind: 'cluster', subnetGroupName: 'vault-subnets', vpcSecurityGroupIds: ['sg-vault'], port: 5432, backupRetentionPeriod: 14 });
+    expect(settings.clusterParameterGroupName).toBeUndefined();
+    expect(settings.members.map((mm) => [mm.id, mm.writer, mm.instanceClass, mm.publiclyAccessible, mm.monitoringInterval, mm.performanceInsightsEnabled, mm.parameterGroupName])).toEqual([
+      ['orders-aurora-recovered-1', true, 'db.r6g.large', false, 0, false, undefined],
+      ['orders-aurora-recovered-2', false, 'db.serverless', false, 0, false, undefined],
+    ]);
   });
 });

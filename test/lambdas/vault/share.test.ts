@@ -4,6 +4,8 @@
  */
 import { RDSServiceException } from '@aws-sdk/client-rds';
 import { classify, toInstanceView, toSnapshotView } from '../../../lambdas/aws/rds';
+import { toClusterSnapshotView } from '../../../lambdas/aws/rds-clusters';
+import { toClusterView } from '../../../lambdas/targets/cluster/view';
 import type { PairConfig } from '../../../lambdas/kernel/config';
 import { vaultSchema } from '../../../lambdas/kernel/config';
 import { PermanentRdsError, RetryableRdsError } from '../../../lambdas/kernel/errors';
@@ -39,7 +41,8 @@ function fake(snapshots: SnapshotView[], options: { sharedWith?: Record<string, 
   const alerts: Notification[] = [];
   const telemetry = new SimTelemetry(() => NOW);
   const deps: ShareDeps = {
-    rds: {
+    snapshots: {
+      instance: {
       listSnapshots: (q) => Promise.resolve(snapshots.filter((s) => s.instanceId === q.instanceId && q.types.includes(s.type) && (q.dbiResourceId === undefined || s.dbiResourceId === q.dbiResourceId))),
       describeSnapshot: (id) => Promise.resolve(snapshots.find((s) => s.id === id)),
       sharedWith: (id) => Promise.resolve(snapshots.some((s) => s.id === id) ? [...(shares.get(id) ?? [])] : undefined),
@@ -49,6 +52,7 @@ function fake(snapshots: SnapshotView[], options: { sharedWith?: Record<string, 
         if (refused) return Promise.reject(refused);
         shares.set(id, [...(shares.get(id) ?? []), account]);
         return Promise.resolve();
+      },
       },
     },
     sourceRds: (region) => ({
@@ -262,5 +266,63 @@ describe('pairOfSnapshot', () => {
     expect(pairOfSnapshot([orders], 'billing-prod-2026-11-21-00-10')).toBeUndefined();
     const sameRegion: PairConfig = pair({ source: { instanceId: X, region: REPLICA_REGION }, replica: { instanceId: 'orders-staging', region: REPLICA_REGION } });
     expect(pairOfSnapshot([sameRegion], 'orders-prod-2026-11-21-00-10')).toBeUndefined();
+  });
+});
+
+describe('sharing the copies of an Aurora x', () => {
+  const aurora = pair({
+    engine: 'aurora-postgresql',
+    source: { clusterId: 'orders-aurora', region: SOURCE_REGION },
+    replica: { clusterId: 'orders-aurora-staging', region: REPLICA_REGION, memberIds: ['orders-aurora-staging-1'] },
+  });
+  const clusterCopy = toClusterSnapshotView({
+    DBClusterSnapshotIdentifier: 'orders-aurora-2026-11-21-00-10',
+    DBClusterSnapshotArn: `arn:aws:rds:${REPLICA_REGION}:${ACCOUNT}:cluster-snapshot:orders-aurora-2026-11-21-00-10`,
+    DBClusterIdentifier: 'orders-aurora',
+    SnapshotType: 'manual',
+    Status: 'available',
+    Engine: 'aurora-postgresql',
+    EngineVersion: '16.6',
+    SnapshotCreateTime: new Date('2026-11-21T00:10:00Z'),
+    StorageEncrypted: true,
+    TagList: OWNED,
+  });
+  const x = toClusterView(
+    { DBClusterIdentifier: 'orders-aurora', Engine: 'aurora-postgresql', Status: 'available', DBClusterMembers: [{ DBInstanceIdentifier: 'orders-aurora-1', IsClusterWriter: true }], BackupRetentionPeriod: 7 },
+    [{ DBInstanceIdentifier: 'orders-aurora-1', DBClusterIdentifier: 'orders-aurora', DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.large' }],
+  );
+
+  it("shares a cluster snapshot copy with the cluster calls, after a manifest with the cluster's settings, and never touches the DB snapshot calls", async () => {
+    const f = fake([]);
+    const clusterShares: string[] = [];
+    const deps: ShareDeps = {
+      ...f.deps,
+      snapshots: {
+        instance: f.deps.snapshots.instance,
+        cluster: {
+          listSnapshots: () => Promise.resolve([clusterCopy]),
+          describeSnapshot: (id) => Promise.resolve(id === clusterCopy.id ? clusterCopy : undefined),
+          sharedWith: () => Promise.resolve([]),
+          shareSnapshot: (id, account) => (clusterShares.push(`${id} with ${account}`), Promise.resolve()),
+        },
+      },
+      sourceRds: () => ({ describeInstance: () => Promise.reject(new Error('an Aurora x is no DB instance')), describeCluster: (id) => Promise.resolve(id === 'orders-aurora' ? x : undefined) }),
+    };
+    const outcomes = await shareSweep(deps, [aurora], VAULT);
+    expect(outcomes).toEqual([{ action: 'shared', snapshotId: clusterCopy.id }]);
+    expect(clusterShares).toEqual([`${clusterCopy.id} with ${VAULT.account}`]);
+    expect(f.log.filter((l) => l.startsWith('share '))).toEqual([]);
+    const [manifest] = f.sent;
+    expect(manifestSchema.parse(manifest)).toEqual(manifest);
+    expect(manifest).toMatchObject({ kind: 'cluster', sourceInstanceId: 'orders-aurora', snapshotArn: clusterCopy.arn, clusterSettings: { members: [{ writer: true, instanceClass: 'db.r6g.large' }] } });
+    expect(manifest?.settings).toBeUndefined();
+    // A DB snapshot event naming the cluster's copy is no Aurora pair's: those are shared by the sweep.
+    expect(pairOfSnapshot([aurora], clusterCopy.id)).toBeUndefined();
+    expect(pairOfSnapshot([aurora], clusterCopy.arn, 'cluster')).toBe(aurora);
+  });
+
+  it('says what is missing when the function was built without the cluster calls', async () => {
+    const f = fake([]);
+    await expect(shareSweep(f.deps, [aurora], VAULT)).rejects.toThrow(/the share function has no DB cluster snapshot calls/);
   });
 });

@@ -250,6 +250,19 @@ const GROUPS: Group[] = [
               { Key: VAULT_PAIR_TAG, Value: sim.pairs[0]!.id },
             ]);
           }
+          // The same for the Aurora x: two cluster snapshot copies in the vault past retention beside three recent ones.
+          const aurora = sim.pairs.find((p) => p.source.kind === 'cluster')!;
+          for (const daysAgo of [1, 2, 3, 40, 45]) {
+            const at = new Date(sim.clock.now().getTime() - daysAgo * 86_400_000);
+            const name = copyTargetId(`rds:${aurora.source.identifier}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`);
+            const sharedArn = `arn:aws:rds:${sim.config.region}:${sim.config.account}:cluster-snapshot:${name}`;
+            const source = { DBClusterSnapshotIdentifier: sharedArn, DBClusterSnapshotArn: sharedArn, DBClusterIdentifier: aurora.source.identifier, SnapshotType: 'shared', Engine: 'aurora-postgresql', Status: 'available', SnapshotCreateTime: at };
+            vault.rds.clusters.seedClusterCopy(source, vaultCopyId(sharedArn), vault.keyArn, [
+              { Key: VAULT_COPY_TAG.key, Value: VAULT_COPY_TAG.value },
+              { Key: VAULT_SOURCE_TAG, Value: sharedArn },
+              { Key: VAULT_PAIR_TAG, Value: aurora.id },
+            ]);
+          }
           // An owned copy of x encrypted with the AWS managed key aws/rds (copy.replicaKmsKeyArn was aws/rds once):
           // RDS refuses to share it, and the share function alerts.
           const at = new Date(sim.clock.now().getTime() - 5 * 86_400_000);

@@ -2,7 +2,8 @@
  * The vault account in the simulation (issue 18): production shares its copies of x with the vault account only,
  * sends their manifests (to an inbox that admits production's share role alone), and the vault copies them into its
  * own region under its own key; `recover` then restores x in the vault region from the newest vault copy, with x's
- * recorded settings, while x's region is down.
+ * recorded settings, while x's region is down. The example's second pair is an Aurora cluster: its copies are DB
+ * cluster snapshots, and it comes back as a cluster with its writer.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,9 +13,16 @@ import { VAULT_COPY_TAG, vaultInboxUrl } from '../../../lambdas/vault/names';
 import { Simulation } from '../../../scripts/sim/world';
 
 const ROOT = join(__dirname, '../../..');
-const config = (JSON.parse(readFileSync(join(ROOT, 'infra/examples/vault/cdk.json'), 'utf8')) as { context: { replicaRefresh: { account: string; vault: { account: string; region: string }; pairs: { source: { instanceId: string; region: string }; replica: { region: string } }[] } } }).context.replicaRefresh;
+const config = (
+  JSON.parse(readFileSync(join(ROOT, 'infra/examples/vault/cdk.json'), 'utf8')) as {
+    context: { replicaRefresh: { account: string; vault: { account: string; region: string }; pairs: { source: { instanceId?: string; clusterId?: string; region: string }; replica: { region: string } }[] } };
+  }
+).context.replicaRefresh;
 const VAULT = config.vault;
-const X = config.pairs[0]!.source.instanceId;
+const X = config.pairs[0]!.source.instanceId!;
+/** The example's Aurora x: its copies are DB cluster snapshots. */
+const AURORA = config.pairs.find((p) => p.source.clusterId)!;
+const AURORA_X = AURORA.source.clusterId!;
 
 let sim: Simulation;
 beforeAll(async () => {
@@ -132,5 +140,66 @@ describe('the vault in the simulated accounts', () => {
     expect(vault.rds.instances.get(`${X}-kept-password`)?.MasterUserSecret).toBeUndefined();
     const modifies = vault.rds.calls.slice(before).filter((c) => c.command === 'ModifyDBInstanceCommand');
     expect(modifies.some((c) => c.input.ManageMasterUserPassword !== undefined)).toBe(false);
+  }, 120_000);
+
+  it("shares an Aurora x's cluster snapshot copies with the vault account only, and the vault copies them under its own key", async () => {
+    const vault = sim.vault!;
+    const replica = sim.regions.get(AURORA.replica.region)!;
+    const copies = [...replica.clusters.snapshots.values()].filter((s) => s.SnapshotType === 'manual' && s.DBClusterIdentifier === AURORA_X && s.Status === 'available');
+    expect(copies.length).toBeGreaterThanOrEqual(3);
+    for (const copy of copies) {
+      const out = (await replica.handle('DescribeDBClusterSnapshotAttributesCommand', { DBClusterSnapshotIdentifier: copy.DBClusterSnapshotIdentifier })) as {
+        DBClusterSnapshotAttributesResult?: { DBClusterSnapshotAttributes?: { AttributeName?: string; AttributeValues?: string[] }[] };
+      };
+      expect(out.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes?.find((a) => a.AttributeName === 'restore')?.AttributeValues).toEqual([VAULT.account]);
+    }
+    const kept = [...vault.rds.clusters.snapshots.values()].filter((s) => s.TagList?.some((t) => t.Key === VAULT_COPY_TAG.key && t.Value === VAULT_COPY_TAG.value));
+    expect(kept.map((s) => s.DBClusterSnapshotIdentifier).sort()).toEqual(copies.map((c) => `vault-${c.DBClusterSnapshotIdentifier!}`).sort());
+    for (const s of kept) {
+      expect(s.KmsKeyId).toBe(vault.keyArn);
+      expect(s.DBClusterSnapshotArn).toMatch(new RegExp(`^arn:aws:rds:${VAULT.region}:${VAULT.account}:cluster-snapshot:`));
+    }
+    // The instance x's copies are DB snapshots still, never cluster snapshots.
+    expect(kept.every((s) => s.DBClusterIdentifier === AURORA_X)).toBe(true);
+  });
+
+  it("keeps an Aurora x's manifest with its cluster's settings and its writer's class", async () => {
+    const vault = sim.vault!;
+    const replica = sim.regions.get(AURORA.replica.region)!;
+    const copy = [...replica.clusters.snapshots.values()].find((s) => s.SnapshotType === 'manual' && s.DBClusterIdentifier === AURORA_X && s.Status === 'available')!;
+    const manifest = await vault.ledger.manifestOf(copy.DBClusterSnapshotArn!);
+    const source = sim.regions.get(AURORA.source.region)!;
+    const writerId = source.clusters.clusters.get(AURORA_X)!.DBClusterMembers!.find((m) => m.IsClusterWriter)!.DBInstanceIdentifier!;
+    expect(manifest).toMatchObject({ kind: 'cluster', sourceInstanceId: AURORA_X, clusterSettings: { members: [{ writer: true, instanceClass: source.instances.get(writerId)!.DBInstanceClass }] } });
+    expect(manifest?.settings).toBeUndefined();
+  });
+
+  it('recovers an Aurora x as a cluster with its writer, in the vault region, with the source region down, and measures its RTO and RPO', async () => {
+    const vault = sim.vault!;
+    const source = sim.regions.get(AURORA.source.region)!;
+    source.unreachable = true;
+    const pair = vault.config.pairs.find((p) => p.kind === 'cluster')!;
+    const id = `${AURORA_X}-recovered`;
+    const before = vault.rds.calls.length;
+    const result = await recover(vault.recoverDeps(() => undefined), { pair, instanceId: id, account: VAULT.account, region: VAULT.region, placement: {}, pollSeconds: 30, timeoutMinutes: 120 });
+    expect(result.reason).toBeUndefined();
+    expect(result).toMatchObject({ status: 'succeeded', instanceId: id, settingsFrom: 'manifest', snapshotId: expect.stringMatching(/^vault-/) as unknown });
+    expect(result.rpoSeconds).toBeGreaterThan(result.rtoSeconds!);
+    const cluster = vault.rds.clusters.clusters.get(id)!;
+    expect(cluster.Status).toBe('available');
+    expect(cluster.KmsKeyId).toBe(vault.keyArn);
+    const writerId = source.clusters.clusters.get(AURORA_X)!.DBClusterMembers!.find((m) => m.IsClusterWriter)!.DBInstanceIdentifier!;
+    expect(cluster.DBClusterMembers).toEqual([expect.objectContaining({ DBInstanceIdentifier: `${id}-1`, IsClusterWriter: true })]);
+    const writer = vault.rds.instances.get(`${id}-1`)!;
+    expect(writer.DBInstanceClass).toBe(source.instances.get(writerId)!.DBInstanceClass);
+    expect(writer.PubliclyAccessible).toBe(false);
+    // RDS manages the cluster's master password in the vault account's Secrets Manager, of the vault's region.
+    expect(cluster.MasterUserSecret).toMatchObject({ SecretStatus: 'active', SecretArn: expect.stringMatching(new RegExp(`^arn:aws:secretsmanager:${VAULT.region}:${VAULT.account}:secret:rds!cluster-`)) as unknown });
+    expect(result.masterUserSecretArn).toBe(cluster.MasterUserSecret!.SecretArn);
+    const commands = vault.rds.calls.slice(before).map((c) => c.command);
+    expect(commands).toEqual(expect.arrayContaining(['RestoreDBClusterFromSnapshotCommand', 'CreateDBInstanceCommand', 'ModifyDBClusterCommand']));
+    expect(commands).not.toContain('RestoreDBInstanceFromDBSnapshotCommand');
+    const records = await vault.ledger.recoveries(pair.id);
+    expect(records.at(-1)).toMatchObject({ status: 'succeeded', instanceId: id, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds });
   }, 120_000);
 });
