@@ -368,6 +368,8 @@ export interface RunRecord {
   lastErrorCode?: string;
   usableAt?: string;
   usableSource?: 'event' | 'poll';
+  /** When the watchdog first saw the restored target serving before RDS's event said so (refresh/lifecycle.ts usableWithoutEvent). */
+  usablePolledAt?: string;
   modifiedAt?: string;
   closedAt?: string;
   /** When the closing notification was sent; a closed run without it is notified by whoever finds it. */

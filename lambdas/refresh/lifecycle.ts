@@ -302,6 +302,30 @@ export async function completeRestore(deps: Deps, ctx: RunContext, run: RunRecor
   return step;
 }
 
+/**
+ * How long the watchdog leaves RDS's usable event to come after it first sees a restored target serving: "events can
+ * arrive late (minutes)" (../shared/RDS-NOTES.md, EventBridge), and a failed on-rds-event is retried about 1 and 2
+ * minutes later (RDS-NOTES, "Delivery semantics"). Without it, a pass that runs seconds after the event was published
+ * finishes the run itself and counts the event as missed (the event-path alarms then fire on a night whose events all
+ * came).
+ */
+export const USABLE_EVENT_GRACE_MINUTES = 3;
+
+/**
+ * The watchdog sees the restored target serving while the run still waits for RDS's usable event. The first sighting is
+ * recorded on the run; once {@link USABLE_EVENT_GRACE_MINUTES} have passed since then without the event, the run is
+ * finished by polling, usable from that first sighting (the downtime window ends there, not at the later pass).
+ * @returns when the target was first seen serving, once the grace is over; undefined while the event may still come
+ */
+export async function usableWithoutEvent(deps: Deps, run: RunRecord): Promise<Date | undefined> {
+  const now = deps.now();
+  if (!run.usablePolledAt) {
+    await deps.ledger.updateActiveRun(run, { usablePolledAt: now.toISOString() }, ['restoring']);
+    return undefined;
+  }
+  return minutesSince(run.usablePolledAt, now) < USABLE_EVENT_GRACE_MINUTES ? undefined : new Date(run.usablePolledAt);
+}
+
 /** How finishing went. */
 export type FinishOutcome = 'closed' | 'duplicate' | 'busy' | 'not-found' | 'not-ours' | 'not-yet-usable' | 'failed';
 

@@ -7,7 +7,7 @@ import { StaleRunError, describeError } from '../../kernel/errors';
 import type { RunRecord, TargetView } from '../../kernel/model';
 import type { Deps } from '../../kernel/ports';
 import type { FinishOutcome, RestoreOutcome, RunContext } from '../lifecycle';
-import { alertDeadline, completeRestore, failRun, finishRun, minutesSince, requestRestore } from '../lifecycle';
+import { alertDeadline, completeRestore, failRun, finishRun, minutesSince, requestRestore, usableWithoutEvent } from '../lifecycle';
 import { transition } from '../machine';
 import { targetOf } from '../../targets/registry';
 import type { StartResult } from '../start';
@@ -136,8 +136,10 @@ async function poll(deps: Deps, ctx: RunContext, run: RunRecord, y: TargetView |
         return 'restore:vanished';
       }
       if (ctx.target.usable(y)) {
+        const seen = await usableWithoutEvent(deps, run);
+        if (!seen) return 'waiting:usable-event';
         deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
-        return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' })}`;
+        return `finish:${await finishRun(deps, ctx, run, { at: seen, source: 'poll' })}`;
       }
       const failed = ctx.target.failed(y);
       if (failed) {

@@ -8,7 +8,7 @@ import { StaleRunError, describeError } from '../../kernel/errors';
 import type { RunRecord, TargetView } from '../../kernel/model';
 import type { Deps } from '../../kernel/ports';
 import type { FinishOutcome, Handoff, RestoreOutcome, RunContext } from '../lifecycle';
-import { closeSucceeded, failRun, finishRun, isRestoredBy, minutesSince, requestRestore } from '../lifecycle';
+import { closeSucceeded, failRun, finishRun, isRestoredBy, minutesSince, requestRestore, usableWithoutEvent } from '../lifecycle';
 import { transition } from '../machine';
 import type { Sighting } from './strategy';
 
@@ -124,8 +124,10 @@ export async function pollCopy(deps: Deps, ctx: RunContext, run: RunRecord, serv
     return 'restore:vanished';
   }
   if (ctx.target.usable(copy)) {
+    const seen = await usableWithoutEvent(deps, run);
+    if (!seen) return 'waiting:usable-event';
     deps.telemetry.count('UsableEventMissed', 1, { replica: run.replicaId });
-    return `finish:${await finishRun(deps, ctx, run, { at: now, source: 'poll' }, handoff)}`;
+    return `finish:${await finishRun(deps, ctx, run, { at: seen, source: 'poll' }, handoff)}`;
   }
   const failed = ctx.target.failed(copy);
   if (failed) {

@@ -81,11 +81,37 @@ describe('runWatchdog', () => {
     expect(await ctx.watchdog()).toEqual(['waiting:creating']);
     rds.finishRestore('backing-up');
     ctx.clock.advanceMinutes(5);
+    // y serves: the usable event may still be on its way, so the first sighting is only recorded.
+    expect(await ctx.watchdog()).toEqual(['waiting:usable-event']);
+    expect(await ctx.deps.ledger.getActiveRun(Y)).toMatchObject({ phase: 'restoring', usablePolledAt: '2026-11-21T02:25:00.000Z' });
+    expect(ctx.deps.telemetry.total('UsableEventMissed', { replica: Y })).toBe(0);
+    ctx.clock.advanceMinutes(5);
     expect(await ctx.watchdog()).toEqual(['finish:closed']);
     const [run] = await ctx.deps.ledger.listRuns(Y);
+    // Usable from the first sighting: the downtime window ends there, not at the pass that closed the run.
     expect(run).toMatchObject({ status: 'succeeded', usableAt: '2026-11-21T02:25:00.000Z', usableSource: 'poll', drift: [] });
+    expect(ctx.deps.telemetry.total('UsableEventMissed', { replica: Y })).toBe(1);
     expect(publishedKinds()).toEqual(['refresh.succeeded']);
     expect(await ctx.watchdog()).toEqual(['idle']);
+  });
+
+  it('leaves a usable event that is seconds or a few minutes late to finish the run, and counts nothing missed', async () => {
+    const ctx = await setup();
+    await start(ctx);
+    rds.finishDeletion();
+    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    ctx.clock.advanceMinutes(20);
+    rds.finishRestore('backing-up');
+    // RDS published the event at 02:20:00; the watchdog passes first.
+    expect(await ctx.watchdog()).toEqual(['waiting:usable-event']);
+    ctx.clock.advanceMinutes(2);
+    // Within the grace, a second pass still waits.
+    expect(await ctx.watchdog()).toEqual(['waiting:usable-event']);
+    const event = snsEvent(rdsMessage('RDS-EVENT-0043', Y, new Date('2026-11-21T02:20:00Z')));
+    expect((await handleInvocation(ctx.deps, ctx.config, event))[0]?.action).toMatch(/^finish/);
+    expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ status: 'succeeded', usableAt: '2026-11-21T02:20:00.000Z', usableSource: 'event' });
+    expect(ctx.deps.telemetry.total('UsableEventMissed', { replica: Y })).toBe(0);
+    expect(ctx.deps.telemetry.total('NightCarriedByPolling', { replica: Y })).toBe(0);
   });
 
   it('does not restore twice when the late deletion event and the watchdog both act, and the event wins the record', async () => {
@@ -111,6 +137,8 @@ describe('runWatchdog', () => {
     ctx.clock.advanceMinutes(20);
     rds.finishRestore('backing-up');
     ctx.clock.advanceMinutes(4);
+    expect(await ctx.watchdog()).toEqual(['waiting:usable-event']);
+    ctx.clock.advanceMinutes(5);
     expect(await ctx.watchdog()).toEqual(['finish:closed']);
     expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ usableAt: '2026-11-21T02:24:00.000Z', usableSource: 'poll' });
     const late = snsEvent(rdsMessage('RDS-EVENT-0043', Y, new Date('2026-11-21T02:20:30Z')));
