@@ -149,7 +149,7 @@ export class RdsClusterAdapter {
   }
 
   /** Starts RestoreDBClusterFromSnapshot with the captured settings; `already-exists` when a cluster of that name exists. */
-  public async restoreCluster(request: { clusterId: string; snapshotIdentifier: string; engine: AuroraEngine; settings: ClusterSettings; kmsKeyId?: string; tags: Record<string, string> }): Promise<'requested' | 'already-exists'> {
+  public async restoreCluster(request: { clusterId: string; snapshotIdentifier: string; engine: AuroraEngine; engineVersion?: string; settings: ClusterSettings; kmsKeyId?: string; tags: Record<string, string> }): Promise<'requested' | 'already-exists'> {
     const { parameters } = clusterRestoreParameters(request.engine, request.settings);
     try {
       await this.replicaRds.send(
@@ -158,6 +158,7 @@ export class RdsClusterAdapter {
           DBClusterIdentifier: request.clusterId,
           SnapshotIdentifier: request.snapshotIdentifier,
           Engine: request.engine,
+          ...(request.engineVersion ? { EngineVersion: request.engineVersion } : {}),
           ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
           Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
         }),

@@ -39,6 +39,12 @@ export interface TargetRestoreRequest {
   snapshotIdentifier: string;
   /** The engine to restore (an Aurora cluster's restore must name it). */
   engine?: string;
+  /**
+   * The engine version to restore an Aurora cluster at (RestoreDBClusterFromSnapshot EngineVersion). Absent: RDS
+   * chooses ("If you don't specify an engine version, the default version for the database engine in the AWS Region is
+   * used", API reference).
+   */
+  engineVersion?: string;
   settings: TargetSettings;
   /** Tags to put on the new y: y's own plus lineage. */
   tags: Record<string, string>;

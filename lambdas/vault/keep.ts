@@ -164,7 +164,10 @@ export async function sweepVault(deps: VaultDeps, config: VaultRuntimeConfig): P
             'vault.copy-refused',
             pair.id,
             `the vault cannot copy ${snapshot.id}`,
-            `${reason}. The key production's copy is encrypted with must admit the vault account ${config.account} (the project's key does when the vault is configured: redeploy production's stack in ${pair.replicaRegion}), and the vault's key ${config.keyArn} must be enabled.`,
+            `${reason}. The key production's copy is encrypted with must admit the vault account ${config.account} (the project's key does when the vault is configured: redeploy production's stack in ${pair.replicaRegion}), and the vault's key ${config.keyArn} must be enabled.` +
+              (snapshotKindOf(snapshot.arn) === 'cluster' && pair.replicaRegion !== config.region
+                ? ` If RDS's reason is that a shared cluster snapshot cannot be copied to another region: the current CopyDBClusterSnapshot API reference allows that in one step, older Aurora guides did not; a vault in ${pair.replicaRegion} copies within one region.`
+                : ''),
             { snapshot: snapshot.arn },
           ),
         );

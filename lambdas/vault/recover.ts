@@ -180,6 +180,15 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
   const chosen = recoveryTargetSettings(kind, manifest, copy, request, notes);
   const settingsFrom = chosen.from;
   const engine = copy.engine ?? manifest?.engine;
+  if (kind === 'cluster' && engine !== 'aurora-postgresql' && engine !== 'aurora-mysql') {
+    throw new RecoverError(`the vault copy ${copy.id} names no Aurora engine (${engine ?? 'none'}): RestoreDBClusterFromSnapshot needs aurora-postgresql or aurora-mysql`);
+  }
+  if (chosen.settings.kind === 'cluster') {
+    // The members are created under these names once the cluster is available; one taken already would stall the recovery.
+    for (const member of chosen.settings.members) {
+      if (await deps.rds.describeInstance(member.id)) throw new RecoverError(`an instance named ${member.id} already exists in ${request.region}, and the recovered cluster's members are named ${request.instanceId}-1, -2, …: give another name with --name`);
+    }
+  }
   // The same rules a refresh's restore follows: what RDS reports but a restore must not name (gp3's baseline IOPS
   // below its threshold, …), then what the engine does not accept.
   const desired = model.desiredSettings(chosen.settings, {}, engine);
@@ -199,7 +208,16 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
   await deps.ledger.putRecovery(record);
   deps.progress(`restoring ${request.instanceId} from ${copy.id} (data of ${record.dataTime}, settings from the ${settingsFrom})`);
   try {
-    await gateway.restore({ identifier: request.instanceId, snapshotIdentifier: copy.id, ...(engine ? { engine } : {}), settings: shaped.settings, tags: { ...shaped.settings.tags, [RECOVERED_FROM_TAG]: copy.arn } });
+    // An Aurora cluster at the version of its data (RDS would otherwise choose the region's default version).
+    const engineVersion = kind === 'cluster' ? (copy.engineVersion ?? manifest?.engineVersion) : undefined;
+    await gateway.restore({
+      identifier: request.instanceId,
+      snapshotIdentifier: copy.id,
+      ...(engine ? { engine } : {}),
+      ...(engineVersion ? { engineVersion } : {}),
+      settings: shaped.settings,
+      tags: { ...shaped.settings.tags, [RECOVERED_FROM_TAG]: copy.arn },
+    });
   } catch (err) {
     const reason = `RDS refused the restore: ${describeError(err)}`;
     await deps.ledger.putRecovery({ ...record, status: 'failed', reason });
@@ -228,7 +246,12 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
       if (view) {
         const broken = model.failed(view);
         if (broken) return `${request.instanceId} is ${broken}`;
-        if ((await gateway.completeRestore(view, shaped.settings)) === 'created') deps.progress(`${request.instanceId}: asked RDS for its ${view.kind === 'cluster' && view.members.length === 0 ? 'writer' : 'readers'}`);
+        const what = view.kind === 'cluster' && view.members.length === 0 ? 'writer' : 'readers';
+        try {
+          if ((await gateway.completeRestore(view, shaped.settings)) === 'created') deps.progress(`${request.instanceId}: asked RDS for its ${what}`);
+        } catch (err) {
+          return `${request.instanceId} is restored, but RDS refused its ${what}: ${describeError(err)}; the ${model.noun} is left in place: delete it (aws rds delete-db-cluster --region ${request.region} --db-cluster-identifier ${request.instanceId} --skip-final-snapshot) or create the instance by hand`;
+        }
         if (ready(view)) return view;
       }
       if (deps.now().getTime() > until) return `${request.instanceId} was not ${what} within ${Math.round((until - requestedAt.getTime()) / 60_000)} min of the request (last ${shown})`;
@@ -268,7 +291,7 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
     }
     const withSecret = await follow('usable with its master secret active', (view) => model.usable(view) && view.masterUserSecretArn !== undefined && view.masterUserSecretStatus === 'active');
     const describe = kind === 'cluster' ? `describe-db-clusters --region ${request.region} --db-cluster-identifier` : `describe-db-instances --region ${request.region} --db-instance-identifier`;
-    if (typeof withSecret === 'string') return failed(`${withSecret}; RDS was asked to manage its master password: look at its MasterUserSecret (aws rds ${describe} ${request.instanceId})`);
+    if (typeof withSecret === 'string') return failed(`${withSecret}; RDS was asked to manage its master password: look at the ${model.noun}'s MasterUserSecret (aws rds ${describe} ${request.instanceId})`);
     masterUserSecretArn = withSecret.masterUserSecretArn;
     deps.progress(`${request.instanceId}: master credentials in Secrets Manager: ${masterUserSecretArn}`);
   } else {
@@ -296,5 +319,13 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
     }
   }
   if (settingsApplied.length > 0) deps.progress(`${request.instanceId}: applied after the restore: ${settingsApplied.join(', ')}`);
+  // An Aurora x serves from its writer; a reader still coming, or one that failed, is said.
+  const final = (await gateway.describe(request.instanceId).catch(() => undefined)) ?? current;
+  if (final.kind === 'cluster' && shaped.settings.kind === 'cluster') {
+    for (const wanted of shaped.settings.members.filter((m) => !m.writer)) {
+      const member = final.members.find((m) => m.id === wanted.id);
+      if (!member || member.status !== 'available') notes.push(`reader ${wanted.id} is ${member?.status ?? 'not created yet'}: the cluster serves from its writer; look at it with aws rds describe-db-instances --region ${request.region} --db-instance-identifier ${wanted.id}`);
+    }
+  }
   return { status: 'succeeded', ...base, snapshotId: copy.id, rtoSeconds, rpoSeconds, settingsFrom, ...(masterUserSecretArn ? { masterUserSecretArn } : {}), settingsApplied, notes };
 }

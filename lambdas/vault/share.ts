@@ -142,9 +142,15 @@ export function pairOfSnapshot(pairs: readonly PairConfig[], snapshotId: string,
     .sort((a, b) => b.source.identifier.length - a.source.identifier.length)[0];
 }
 
-/** The hourly sweep: every copy of every pair that is not shared yet. */
+/**
+ * The hourly sweep: every copy of every pair that is not shared yet. One snapshot's trouble does not stop the others;
+ * when any failed, the sweep fails at the end (after trying them all), so that the function's error alarm and its
+ * on-failure queue say so: an Aurora x's copies are shared by the sweep alone, and a failure only logged would go
+ * unseen until the vault's recovery-point alarm, a day later, in the other account.
+ */
 export async function shareSweep(deps: ShareDeps, pairs: readonly PairConfig[], vault: VaultConfig): Promise<ShareOutcome[]> {
   const outcomes: ShareOutcome[] = [];
+  const failures: string[] = [];
   for (const pair of vaultPairs(pairs)) {
     const copies = await callsOf(deps.snapshots, pair.source.kind, 'the share function').listSnapshots({
       instanceId: pair.source.identifier,
@@ -158,9 +164,12 @@ export async function shareSweep(deps: ShareDeps, pairs: readonly PairConfig[], 
       } catch (err) {
         // One snapshot's trouble does not stop the others; the next sweep tries again.
         deps.telemetry.error('vault share failed', { replica: pair.id, snapshot: copy.id, error: describeError(err) });
+        deps.telemetry.count('VaultShareFailed', 1, { replica: pair.id });
+        failures.push(`${copy.id}: ${describeError(err)}`);
         outcomes.push({ action: 'skipped', reason: `${copy.id}: ${describeError(err)}` });
       }
     }
   }
+  if (failures.length > 0) throw new Error(`the vault share sweep failed for ${failures.length} snapshot(s) (the others were shared): ${failures.join('; ')}`);
   return outcomes;
 }

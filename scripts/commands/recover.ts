@@ -61,12 +61,12 @@ export const recover = defineCommand<RecoverOptions>({
   mutates: true,
   options: (cmd) =>
     cmd
-      .option('--name <id>', "the recovered instance's identifier (default: <x>-recovered)")
+      .option('--name <id>', "the recovered instance's identifier, or an Aurora x's cluster's (its members are <id>-1, <id>-2, …) (default: <x>-recovered)")
       .option('--source-region-down', "with --local: make every call to x's region fail first, to prove the recovery needs none")
-      .option('--instance-class <class>', "x's instance class, when the vault holds no record of x's settings")
+      .option('--instance-class <class>', "x's instance class (an Aurora x's writer's), when the vault holds no record of x's settings")
       .option('--keep-password', "keep the snapshot's master password (production's) instead of having RDS manage a new one in the vault account's Secrets Manager")
-      .option('--poll <seconds>', 'seconds between looks at the recovering instance', wholeNumber('--poll'), 30)
-      .option('--timeout <minutes>', 'give up when the instance is not usable after this long', wholeNumber('--timeout'), 180),
+      .option('--poll <seconds>', 'seconds between looks at the recovering instance or cluster', wholeNumber('--poll'), 30)
+      .option('--timeout <minutes>', 'give up when the instance or cluster is not usable after this long', wholeNumber('--timeout'), 180),
   examples: ['npm run recover -- --local --config infra/examples/vault/cdk.json --replica ledger-pg-staging --source-region-down', 'npm run recover -- --local --config infra/examples/vault/cdk.json --replica ledger-pg-staging --source-region-down --output json'],
   validate: (opts) => {
     if (opts.sourceRegionDown && !opts.local) throw new UsageError("--source-region-down breaks x's region in the simulation", 'add --local');

@@ -45,9 +45,9 @@ export function clusterGateway(clusters: RdsClusterAdapter, proxies: ProxyRds): 
       await clusters.deleteCluster(id, finalSnapshotId);
       return { members };
     },
-    restore: ({ identifier, snapshotIdentifier, engine, settings, tags }) => {
+    restore: ({ identifier, snapshotIdentifier, engine, engineVersion, settings, tags }) => {
       if (engine !== 'aurora-postgresql' && engine !== 'aurora-mysql') throw new Error(`an Aurora cluster restore needs engine aurora-postgresql or aurora-mysql, not ${engine ?? 'none'}`);
-      return clusters.restoreCluster({ clusterId: identifier, snapshotIdentifier, engine, settings: asClusterSettings(settings), tags });
+      return clusters.restoreCluster({ clusterId: identifier, snapshotIdentifier, engine, ...(engineVersion ? { engineVersion } : {}), settings: asClusterSettings(settings), tags });
     },
     completeRestore: async (v, d) => {
       const view = asCluster(v);

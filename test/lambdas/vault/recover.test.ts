@@ -4,13 +4,14 @@
  * leaves the restored instance in place with a failed record that says what to do.
  */
 import type { RecoveryRecord } from '../../../lambdas/aws/vault-ledger';
-import type { InstanceSettings, InstanceView, SnapshotView } from '../../../lambdas/kernel/model';
+import type { ClusterTargetSettings, ClusterView, InstanceSettings, InstanceView, SnapshotView } from '../../../lambdas/kernel/model';
 import type { ModifyChanges, RestoreRequest } from '../../../lambdas/kernel/ports';
-import { RetryableRdsError } from '../../../lambdas/kernel/errors';
+import { PermanentRdsError, RetryableRdsError } from '../../../lambdas/kernel/errors';
+import type { TargetRestoreRequest } from '../../../lambdas/targets/target';
 import type { VaultPair } from '../../../lambdas/vault/config';
 import type { Manifest } from '../../../lambdas/vault/manifest';
 import { VAULT_COPY_TAG, VAULT_PAIR_TAG, VAULT_SOURCE_TAG } from '../../../lambdas/vault/names';
-import type { RecoverDeps, RecoverRequest } from '../../../lambdas/vault/recover';
+import type { RecoverDeps, RecoverRequest, RecoveryGateway } from '../../../lambdas/vault/recover';
 import { recover } from '../../../lambdas/vault/recover';
 
 const PAIR: VaultPair = { id: 'orders-staging', sourceInstanceId: 'orders-prod', sourceRegion: 'eu-west-1', replicaRegion: 'eu-central-1' };
@@ -136,5 +137,119 @@ describe('recover', () => {
     expect(result.reason).toContain('aws rds modify-db-instance --region eu-west-2 --db-instance-identifier orders-prod-recovered --manage-master-user-password --apply-immediately');
     expect(account.instance()?.status).toBe('available');
     expect(account.records.at(-1)).toMatchObject({ status: 'failed', reason: result.reason });
+  });
+});
+
+describe('recover of an Aurora x', () => {
+  const AURORA: VaultPair = { ...PAIR, kind: 'cluster', sourceInstanceId: 'orders-aurora' };
+  const CLUSTER_SHARED = 'arn:aws:rds:eu-central-1:111111111111:cluster-snapshot:orders-aurora-copy';
+  const CLUSTER_COPY: SnapshotView = {
+    ...COPY,
+    id: 'vault-orders-aurora-copy',
+    arn: 'arn:aws:rds:eu-west-2:222222222222:cluster-snapshot:vault-orders-aurora-copy',
+    instanceId: 'orders-aurora',
+    engine: 'aurora-postgresql',
+    engineVersion: '16.6',
+    tags: { ...COPY.tags, [VAULT_SOURCE_TAG]: CLUSTER_SHARED },
+  };
+  const CLUSTER_MANIFEST: Manifest = {
+    version: 1,
+    kind: 'cluster',
+    pairId: PAIR.id,
+    sourceInstanceId: 'orders-aurora',
+    sourceRegion: 'eu-west-1',
+    snapshotArn: CLUSTER_SHARED,
+    dataTime: DATA_TIME.toISOString(),
+    sharedAt: DATA_TIME.toISOString(),
+    engine: 'aurora-postgresql',
+    clusterSettings: {
+      iamDatabaseAuthentication: false,
+      cloudwatchLogsExports: [],
+      deletionProtection: false,
+      copyTagsToSnapshot: true,
+      backupRetentionPeriod: 7,
+      tags: {},
+      members: [
+        { writer: true, instanceClass: 'db.r6g.large', autoMinorVersionUpgrade: true, tags: {} },
+        { writer: false, instanceClass: 'db.r6g.large', autoMinorVersionUpgrade: true, tags: {} },
+      ],
+    },
+  };
+  const ID = 'orders-aurora-recovered';
+
+  /** A vault account whose RDS restores the cluster in 5 min and creates members as `create` answers. */
+  function clusterAccount(create: (memberId: string) => 'requested' | Error, takenInstances: string[] = []) {
+    let clock = Date.parse('2026-12-31T12:00:00Z');
+    let cluster: ClusterView | undefined;
+    const restores: TargetRestoreRequest[] = [];
+    const records: RecoveryRecord[] = [];
+    let readyAt = Infinity;
+    const gateway: RecoveryGateway = {
+      describe: () => {
+        if (cluster?.status === 'creating' && clock >= readyAt) cluster.status = 'available';
+        return Promise.resolve(cluster && structuredClone(cluster));
+      },
+      restore: (request) => {
+        restores.push(request);
+        cluster = { kind: 'cluster', id: request.identifier, arn: `arn:aws:rds:eu-west-2:222222222222:cluster:${request.identifier}`, status: 'creating', engine: 'aurora-postgresql', storageEncrypted: true, settings: request.settings as ClusterTargetSettings, members: [], tags: request.tags };
+        readyAt = clock + 5 * 60_000;
+        return Promise.resolve('requested');
+      },
+      completeRestore: (view) => {
+        const c = view as ClusterView;
+        if (c.status !== 'available' || !cluster) return Promise.resolve('waiting');
+        const wanted = (c.settings.members ?? []).filter((m) => !c.members.some((have) => have.id === m.id) && (m.writer || c.members.length > 0));
+        if (wanted.length === 0) return Promise.resolve('done');
+        for (const m of wanted) {
+          const answer = create(m.id);
+          if (answer instanceof Error) return Promise.reject(answer);
+          cluster.members.push({ id: m.id, arn: `arn:aws:rds:eu-west-2:222222222222:db:${m.id}`, status: 'available', writer: m.writer, settings: m });
+        }
+        return Promise.resolve('created');
+      },
+      modify: (_id, changes) => {
+        if (changes.manageMasterUserPassword && cluster) Object.assign(cluster, { masterUserSecretArn: 'arn:aws:secretsmanager:eu-west-2:222222222222:secret:rds!cluster-1', masterUserSecretStatus: 'active' });
+        return Promise.resolve('modified');
+      },
+    };
+    const base = vaultAccount(() => 'modified');
+    const deps: RecoverDeps = {
+      ...base.deps,
+      rds: { ...base.deps.rds, describeInstance: (id) => Promise.resolve(takenInstances.includes(id) ? ({ id } as InstanceView) : undefined) },
+      clusters: { listTaggedManualSnapshots: () => Promise.resolve([CLUSTER_COPY]), gateway },
+      ledger: { manifestOf: (arn) => Promise.resolve(arn === CLUSTER_SHARED ? CLUSTER_MANIFEST : undefined), putRecovery: (r) => (records.push(r), Promise.resolve()) },
+      now: () => new Date(clock),
+      sleep: (ms) => {
+        clock += ms;
+        return new Promise((resolve) => setImmediate(resolve));
+      },
+    };
+    return { deps, restores, records, cluster: () => cluster };
+  }
+
+  it("restores the cluster at its data's engine version, then its writer and reader named after it, and is usable with its secret active", async () => {
+    const created: string[] = [];
+    const account = clusterAccount((id) => (created.push(id), 'requested'));
+    const result = await recover(account.deps, { ...REQUEST, pair: AURORA, instanceId: ID });
+    expect(result).toMatchObject({ status: 'succeeded', instanceId: ID, masterUserSecretArn: 'arn:aws:secretsmanager:eu-west-2:222222222222:secret:rds!cluster-1', settingsFrom: 'manifest' });
+    expect(account.restores).toEqual([expect.objectContaining({ identifier: ID, snapshotIdentifier: CLUSTER_COPY.id, engine: 'aurora-postgresql', engineVersion: '16.6' })]);
+    expect(created).toEqual([`${ID}-1`, `${ID}-2`]);
+    expect(account.records.at(-1)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('fails with a record that says what to do when RDS refuses its writer, leaving the cluster in place', async () => {
+    const account = clusterAccount(() => new PermanentRdsError('RDS does not support creating a DB instance with the following combination: DBInstanceClass=db.r6g.large', 'InvalidParameterCombination'));
+    const result = await recover(account.deps, { ...REQUEST, pair: AURORA, instanceId: ID });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toContain(`${ID} is restored, but RDS refused its writer`);
+    expect(result.reason).toContain('DBInstanceClass=db.r6g.large');
+    expect(account.records.at(-1)).toMatchObject({ status: 'failed', reason: result.reason });
+    expect(account.cluster()?.status).toBe('available');
+  });
+
+  it('refuses to start when an instance already has the name of one of the members, before any restore', async () => {
+    const account = clusterAccount(() => 'requested', [`${ID}-2`]);
+    await expect(recover(account.deps, { ...REQUEST, pair: AURORA, instanceId: ID })).rejects.toThrow(`an instance named ${ID}-2 already exists in eu-west-2`);
+    expect(account.restores).toEqual([]);
   });
 });

@@ -231,15 +231,14 @@ describe('shareSweep', () => {
     expect(f.sent.map((m) => m.snapshotArn)).toEqual([arnOf('orders-prod-2026-11-20-00-10')]);
   });
 
-  it("goes on after one copy's failure, which the next sweep retries", async () => {
+  it("goes on after one copy's failure, then fails the sweep so that the function's alarms say so; the next sweep retries", async () => {
     const f = fake([copy('orders-prod-2026-11-20-00-10'), copy('orders-prod-2026-11-21-00-10')], {
       shareFails: (id) => (id === 'orders-prod-2026-11-20-00-10' ? new Error('socket hang up') : undefined),
     });
-    const outcomes = await shareSweep(f.deps, [pair()], VAULT);
-    expect(outcomes).toEqual([
-      { action: 'skipped', reason: expect.stringContaining('socket hang up') as unknown },
-      { action: 'shared', snapshotId: 'orders-prod-2026-11-21-00-10' },
-    ]);
+    await expect(shareSweep(f.deps, [pair()], VAULT)).rejects.toThrow(/the vault share sweep failed for 1 snapshot\(s\) \(the others were shared\): orders-prod-2026-11-20-00-10: .*socket hang up/);
+    // The other copy was shared all the same.
+    expect(f.shares.get('orders-prod-2026-11-21-00-10')).toEqual([VAULT.account]);
+    expect(f.telemetry.total('VaultShareFailed', { replica: pair().id })).toBe(1);
   });
 
   it('leaves out a pair whose copies are encrypted with aws/rds, which RDS cannot share', async () => {

@@ -159,8 +159,11 @@ describe('the vault in the simulated accounts', () => {
       expect(s.KmsKeyId).toBe(vault.keyArn);
       expect(s.DBClusterSnapshotArn).toMatch(new RegExp(`^arn:aws:rds:${VAULT.region}:${VAULT.account}:cluster-snapshot:`));
     }
-    // The instance x's copies are DB snapshots still, never cluster snapshots.
+    // The vault's cluster snapshots are the Aurora x's alone; its DB snapshots, the instance x's alone.
     expect(kept.every((s) => s.DBClusterIdentifier === AURORA_X)).toBe(true);
+    const instanceCopies = [...vault.rds.snapshots.values()].filter((s) => s.TagList?.some((t) => t.Key === VAULT_COPY_TAG.key));
+    expect(instanceCopies.length).toBeGreaterThan(0);
+    expect(instanceCopies.every((s) => s.DBInstanceIdentifier === X)).toBe(true);
   });
 
   it("keeps an Aurora x's manifest with its cluster's settings and its writer's class", async () => {
