@@ -10,7 +10,7 @@ import { PROBE_SQL, SimDatabaseServers } from '../../scripts/sim/sql/servers';
 const root = join(__dirname, '..', '..');
 
 /** Runs the command without blocking this process's event loop: the server under test answers from it. */
-function probe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function probe(args: string[], env: NodeJS.ProcessEnv = {}, onStderr: (all: string) => void = () => undefined): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'probe.ts'), ...args], {
       cwd: root,
@@ -19,7 +19,10 @@ function probe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: num
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr(stderr);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -45,14 +48,24 @@ describe('npm run probe (real database probe)', () => {
 
   it('probe counts the time the server was gone as client-seen downtime, with its window, and exits 0', async () => {
     const { port } = await servers.start('orders-restored', { dataTime: new Date('2026-11-18T00:10:00Z') });
+    // The outage begins once the probe has had its first answer (its start-up takes seconds on a busy machine), and
+    // lasts about a second.
+    let answered!: () => void;
+    const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
     const outage = (async () => {
-      await new Promise((r) => setTimeout(r, 1500));
+      await firstAnswer;
+      await new Promise((r) => setTimeout(r, 500));
       await servers.stop('orders-restored');
       await new Promise((r) => setTimeout(r, 1000));
       await servers.start('orders-restored', { dataTime: new Date('2026-11-19T00:10:00Z') }, { port });
     })();
 
-    const [{ code, stdout }] = await Promise.all([probe(['--endpoint', '127.0.0.1', '--port', String(port), '--password-env', 'PROBE_TEST_PASSWORD', '--no-tls', '--interval', '0.2', '--duration', '4', '--json']), outage]);
+    const run = probe(['--endpoint', '127.0.0.1', '--port', String(port), '--password-env', 'PROBE_TEST_PASSWORD', '--no-tls', '--interval', '0.2', '--duration', '4', '--json'], {}, (all) => {
+      if (all.includes('  ok ')) answered();
+    });
+    // A probe that never gets an answer ends the wait too (and fails the assertions below, not the test's time limit).
+    void run.finally(() => answered());
+    const [{ code, stdout }] = await Promise.all([run, outage]);
     const result = JSON.parse(stdout) as Result;
 
     expect(code).toBe(0);
