@@ -1180,7 +1180,12 @@ export function copiesSnapshots(pair: PairConfig): boolean {
  */
 export function vaultProblem(p: PairConfig): { path: (string | number)[]; message: string } | undefined {
   if (!copiesSnapshots(p)) {
-    return { path: ['source', 'mode'], message: `makes no copies of x's snapshots in y's region (${p.source.mode === 'backup-replication' ? 'mode "backup-replication"' : p.source.region === p.replica.region ? 'x and y share a region' : 'copy.enabled is false'}), and the vault takes those copies: use mode "snapshot-copy" with x and y in different regions` };
+    const why = p.source.mode === 'backup-replication' ? 'mode "backup-replication" restores y from replicated backups' : p.source.region === p.replica.region ? 'x and y share a region' : 'copy.enabled is false';
+    const what =
+      p.source.mode === 'snapshot-copy' && p.source.region !== p.replica.region
+        ? 'turn copy.enabled on'
+        : 'the vault does not yet make copies of its own for such a pair: leave the vault out, or keep this pair in a deployment without one';
+    return { path: ['source', 'mode'], message: `makes no copies of x's snapshots in y's region (${why}), and the vault takes production's copies there: ${what}` };
   }
   const key = p.copy.replicaKmsKeyArn;
   if (key !== undefined && /(^|:)alias\/aws\/rds$/.test(key)) {

@@ -454,7 +454,9 @@ describe('the vault in the config', () => {
   });
 
   it('refuses a pair whose copies the vault could not take: no copies, or copies under aws/rds', () => {
-    expect(problemsOf(withVault({ source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } })).join('\n')).toMatch(/source\.mode.*makes no copies.*backup-replication/);
+    expect(problemsOf(withVault({ source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } })).join('\n')).toMatch(/source\.mode.*makes no copies.*backup-replication.*leave the vault out/);
+    // Copies turned off: the one change that lets the pair go to the vault is named.
+    expect(problemsOf(withVault({ copy: { enabled: false } })).join('\n')).toMatch(/source\.mode.*copy\.enabled is false.*turn copy\.enabled on/);
     expect(problemsOf(withVault({ copy: { replicaKmsKeyArn: 'arn:aws:kms:eu-central-1:111111111111:alias/aws/rds' } })).join('\n')).toMatch(/copy\.replicaKmsKeyArn.*aws\/rds.*cannot share/);
   });
 });
