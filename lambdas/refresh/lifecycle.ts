@@ -313,13 +313,17 @@ export const USABLE_EVENT_GRACE_MINUTES = 3;
 
 /**
  * The watchdog sees the restored target serving while the run still waits for RDS's usable event. The first sighting is
- * recorded on the run; once {@link USABLE_EVENT_GRACE_MINUTES} have passed since then without the event, the run is
- * finished by polling, usable from that first sighting (the downtime window ends there, not at the later pass).
+ * recorded on the run; at the first pass {@link USABLE_EVENT_GRACE_MINUTES} or more after it (the next pass, with the
+ * watchdog's 5-minute schedule) without the event, the run is finished by polling, usable from that first sighting (the
+ * downtime window ends there, not at the later pass). A sighting from an earlier restore attempt of the run counts for
+ * nothing.
  * @returns when the target was first seen serving, once the grace is over; undefined while the event may still come
  */
 export async function usableWithoutEvent(deps: Deps, run: RunRecord): Promise<Date | undefined> {
   const now = deps.now();
-  if (!run.usablePolledAt) {
+  // A sighting from before this restore was requested is an earlier attempt's (a restore that vanished, a retry): not this one's.
+  const stale = run.usablePolledAt !== undefined && run.restoreRequestedAt !== undefined && Date.parse(run.usablePolledAt) < Date.parse(run.restoreRequestedAt);
+  if (!run.usablePolledAt || stale) {
     await deps.ledger.updateActiveRun(run, { usablePolledAt: now.toISOString() }, ['restoring']);
     return undefined;
   }

@@ -229,6 +229,8 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
     return { status: 'failed', ...base, snapshotId: copy.id, settingsFrom, notes, reason };
   };
   let last = '';
+  /** RDS refused an Aurora x's readers: they are not asked for again (a note says so). */
+  let readersRefused = false;
   /**
    * Looks at x every pollSeconds until `ready`, a failed state, or `until` (default: the time limit). What a restore
    * leaves to do (an Aurora cluster's writer and readers) is asked for on the way, as a refresh does for y.
@@ -246,11 +248,21 @@ export async function recover(deps: RecoverDeps, request: RecoverRequest): Promi
       if (view) {
         const broken = model.failed(view);
         if (broken) return `${request.instanceId} is ${broken}`;
-        const what = view.kind === 'cluster' && view.members.length === 0 ? 'writer' : 'readers';
-        try {
-          if ((await gateway.completeRestore(view, shaped.settings)) === 'created') deps.progress(`${request.instanceId}: asked RDS for its ${what}`);
-        } catch (err) {
-          return `${request.instanceId} is restored, but RDS refused its ${what}: ${describeError(err)}; the ${model.noun} is left in place: delete it (aws rds delete-db-cluster --region ${request.region} --db-cluster-identifier ${request.instanceId} --skip-final-snapshot) or create the instance by hand`;
+        if (!readersRefused) {
+          const members = view.kind === 'cluster' && view.members.some((m) => m.writer) ? 'readers' : 'writer';
+          try {
+            if ((await gateway.completeRestore(view, shaped.settings)) === 'created') deps.progress(`${request.instanceId}: asked RDS for its ${members}`);
+          } catch (err) {
+            // Throttling or a cluster busy a moment: asked again at the next look, as a refresh does.
+            if (!(err instanceof RetryableRdsError)) {
+              // Without a writer nothing serves: the recovery has failed. A refused reader is said, and x serves from its writer.
+              if (members === 'writer') {
+                return `${request.instanceId} is restored, but RDS refused its writer: ${describeError(err)}; the cluster is left in place, without instances: create the writer by hand (aws rds create-db-instance --region ${request.region} --db-cluster-identifier ${request.instanceId} --db-instance-identifier ${request.instanceId}-1 --engine ${engine ?? '<engine>'} --db-instance-class <class>) or delete it (aws rds delete-db-cluster --region ${request.region} --db-cluster-identifier ${request.instanceId} --skip-final-snapshot)`;
+              }
+              readersRefused = true;
+              notes.push(`RDS refused the readers of ${request.instanceId}: ${describeError(err)}; it serves from its writer`);
+            }
+          }
         }
         if (ready(view)) return view;
       }

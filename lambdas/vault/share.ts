@@ -152,11 +152,17 @@ export async function shareSweep(deps: ShareDeps, pairs: readonly PairConfig[], 
   const outcomes: ShareOutcome[] = [];
   const failures: string[] = [];
   for (const pair of vaultPairs(pairs)) {
-    const copies = await callsOf(deps.snapshots, pair.source.kind, 'the share function').listSnapshots({
-      instanceId: pair.source.identifier,
-      ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}),
-      types: ['manual'],
-    });
+    const calls = callsOf(deps.snapshots, pair.source.kind, 'the share function');
+    let copies: SnapshotView[];
+    try {
+      copies = await calls.listSnapshots({ instanceId: pair.source.identifier, ...(pair.source.dbiResourceId ? { dbiResourceId: pair.source.dbiResourceId } : {}), types: ['manual'] });
+    } catch (err) {
+      // One pair's listing failing does not stop the other pairs.
+      deps.telemetry.error('vault share listing failed', { replica: pair.id, error: describeError(err) });
+      deps.telemetry.count('VaultShareFailed', 1, { replica: pair.id });
+      failures.push(`the copies of ${pair.source.identifier}: ${describeError(err)}`);
+      continue;
+    }
     for (const copy of copies) {
       if (copy.status !== 'available' || copy.tags?.[pair.ownershipTag.key] !== pair.ownershipTag.value) continue;
       try {
@@ -170,6 +176,6 @@ export async function shareSweep(deps: ShareDeps, pairs: readonly PairConfig[], 
       }
     }
   }
-  if (failures.length > 0) throw new Error(`the vault share sweep failed for ${failures.length} snapshot(s) (the others were shared): ${failures.join('; ')}`);
+  if (failures.length > 0) throw new Error(`the vault share sweep failed for ${failures.length} snapshot(s) or pair(s), after going on with the others: ${failures.join('; ')}`);
   return outcomes;
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { DynamoLedger } from '../../../lambdas/aws/ledger';
 import { StaleRunError } from '../../../lambdas/kernel/errors';
 import type { RunRecord } from '../../../lambdas/kernel/model';
+import type { Deps } from '../../../lambdas/kernel/ports';
+import { USABLE_EVENT_GRACE_MINUTES, usableWithoutEvent } from '../../../lambdas/refresh/lifecycle';
 import { IllegalTransitionError, TRANSITIONS, lifecycleMermaid, openRun, transition } from '../../../lambdas/refresh/machine';
 import { withLifecycle } from '../../../scripts/docs/lifecycle';
 import type { LocalDynamo } from '../../support/dynalite';
@@ -74,5 +76,27 @@ describe('run lifecycle', () => {
     for (const [event, t] of Object.entries(TRANSITIONS)) for (const from of t.from.length ? t.from : ['[*]']) expect(diagram).toContain(`${from} --> ${t.to}: ${event}`);
     const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
     expect(withLifecycle(readme)).toBe(readme);
+  });
+
+  it("records the watchdog's first sighting of a serving restore, finishes only after the grace, and ignores an earlier attempt's sighting", async () => {
+    let now = new Date('2026-11-21T02:30:00.000Z');
+    const d = { ...deps, now: () => now } as unknown as Deps;
+    const opened = await openRun(deps, 'start', base);
+    let run = await transition(deps, opened, 'claim-restore', { restoreRequestedAt: '2026-11-21T02:10:00.000Z' });
+    // First sighting: recorded, nothing finished.
+    expect(await usableWithoutEvent(d, run)).toBeUndefined();
+    run = (await deps.ledger.getActiveRun('orders-staging'))!;
+    expect(run.usablePolledAt).toBe('2026-11-21T02:30:00.000Z');
+    // Within the grace: still nothing.
+    now = new Date(Date.parse(run.usablePolledAt!) + (USABLE_EVENT_GRACE_MINUTES * 60_000) / 2);
+    expect(await usableWithoutEvent(d, run)).toBeUndefined();
+    // Past it: usable from the first sighting.
+    now = new Date(Date.parse(run.usablePolledAt!) + USABLE_EVENT_GRACE_MINUTES * 60_000);
+    expect(await usableWithoutEvent(d, run)).toEqual(new Date('2026-11-21T02:30:00.000Z'));
+    // A later restore attempt of the same run (the first one vanished): the old sighting counts for nothing.
+    run = await deps.ledger.updateActiveRun(run, { restoreRequestedAt: '2026-11-21T02:40:00.000Z' }, ['restoring']);
+    now = new Date('2026-11-21T03:00:00.000Z');
+    expect(await usableWithoutEvent(d, run)).toBeUndefined();
+    expect((await deps.ledger.getActiveRun('orders-staging'))?.usablePolledAt).toBe('2026-11-21T03:00:00.000Z');
   });
 });

@@ -247,6 +247,25 @@ describe('recover of an Aurora x', () => {
     expect(account.cluster()?.status).toBe('available');
   });
 
+  it('asks again for a writer RDS throttled, and succeeds', async () => {
+    let throttled = 1;
+    const account = clusterAccount((id) => (id.endsWith('-1') && throttled-- > 0 ? new RetryableRdsError('Rate exceeded', 'Throttling') : 'requested'));
+    const result = await recover(account.deps, { ...REQUEST, pair: AURORA, instanceId: ID });
+    expect(result.reason).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    expect(account.cluster()?.members.map((m) => m.id)).toEqual([`${ID}-1`, `${ID}-2`]);
+  });
+
+  it('succeeds from its writer when RDS refuses its reader, and says so in a note', async () => {
+    const account = clusterAccount((id) => (id.endsWith('-2') ? new PermanentRdsError('You have reached the maximum number of DB instances', 'InstanceQuotaExceeded') : 'requested'));
+    const result = await recover(account.deps, { ...REQUEST, pair: AURORA, instanceId: ID });
+    expect(result.status).toBe('succeeded');
+    expect(result.masterUserSecretArn).toBeDefined();
+    expect(result.notes).toContainEqual(expect.stringContaining(`RDS refused the readers of ${ID}`));
+    expect(account.cluster()?.members.map((m) => m.id)).toEqual([`${ID}-1`]);
+    expect(account.records.at(-1)).toMatchObject({ status: 'succeeded' });
+  });
+
   it('refuses to start when an instance already has the name of one of the members, before any restore', async () => {
     const account = clusterAccount(() => 'requested', [`${ID}-2`]);
     await expect(recover(account.deps, { ...REQUEST, pair: AURORA, instanceId: ID })).rejects.toThrow(`an instance named ${ID}-2 already exists in eu-west-2`);
