@@ -231,7 +231,18 @@ export async function requestRestore(
 
     const pointInTime = snapshot.type === REPLICATED_BACKUP && dataTime ? { automatedBackupsArn: snapshot.arn, restoreTime: dataTime } : undefined;
     const target = workingId(ctx, claimed);
-    const result = await ctx.gateway.restore({ identifier: target, snapshotIdentifier: restoreIdentifier(chosen), ...(engine ? { engine } : {}), settings: shaped.settings, tags, ...(pointInTime ? { pointInTime } : {}) });
+    // An Aurora y at the engine version of x's data, never one RDS picks for the region (RestoreDBClusterFromSnapshot
+    // without EngineVersion: "the default version for the database engine in the AWS Region is used", API reference).
+    const engineVersion = ctx.target.kind === 'cluster' ? snapshot.engineVersion : undefined;
+    const result = await ctx.gateway.restore({
+      identifier: target,
+      snapshotIdentifier: restoreIdentifier(chosen),
+      ...(engine ? { engine } : {}),
+      ...(engineVersion ? { engineVersion } : {}),
+      settings: shaped.settings,
+      tags,
+      ...(pointInTime ? { pointInTime } : {}),
+    });
     let requestedAt = now.toISOString();
     let used = chosen;
     if (result === 'already-exists') {

@@ -85,7 +85,11 @@ describe('Aurora clusters on the simulated account', () => {
     // Events carried every night: the cluster's deletion (0171) and creation (0170), the writer's creation (0005).
     for (const run of runs) expect([run.deletedSource, run.usableSource]).toEqual(['event', 'event']);
     expect(sim.notified().filter((m) => m.attributes.source !== 'cloudwatch-alarm').map((m) => m.attributes.kind)).toEqual(Array(3).fill('refresh.succeeded'));
-    expect(sim.rds.calls.filter((c) => c.command === 'RestoreDBClusterFromSnapshotCommand')).toHaveLength(3);
+    const restores = sim.rds.calls.filter((c) => c.command === 'RestoreDBClusterFromSnapshotCommand');
+    expect(restores).toHaveLength(3);
+    // At the engine version of x's data, named explicitly (RDS would otherwise pick the region's default version).
+    for (const r of restores) expect(r.input.EngineVersion).toBe(sim.rds.clusters.snapshots.get(String(r.input.SnapshotIdentifier))?.EngineVersion);
+    expect(restores.every((r) => typeof r.input.EngineVersion === 'string')).toBe(true);
     expect(sim.deadLetters).toEqual([]);
     // Each night restored from the copy of that night's automated cluster snapshot of x.
     expect(runs.map((r) => r.snapshot?.id)).toEqual(['orders-prod-2026-11-17-00-10', 'orders-prod-2026-11-18-00-10', 'orders-prod-2026-11-19-00-10']);
