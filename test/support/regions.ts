@@ -6,9 +6,25 @@ import { VirtualClock } from '../../scripts/sim/clock';
 import { SimKms } from '../../scripts/sim/kms';
 import type { RdsTimings } from '../../scripts/sim/rds';
 import { SimRds } from '../../scripts/sim/rds';
-import { Random } from '../../scripts/sim/random';
+import type { ClusterTimings } from '../../scripts/sim/rds-clusters';
+import { Random, fixed } from '../../scripts/sim/random';
 
 export const ACCOUNT = '111111111111';
+
+/** Fixed RDS timings for the tests that follow one resource through its states: seconds, no randomness. */
+export const FIXED_TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
+
+/** Fixed Aurora timings, likewise. */
+export const FIXED_CLUSTER_TIMINGS: ClusterTimings = {
+  create: fixed(120),
+  instanceCreate: fixed(600),
+  instanceDelete: fixed(300),
+  delete: fixed(180),
+  snapshot: fixed(300),
+  finalSnapshot: fixed(120),
+  copy: fixed(1800),
+  failover: fixed(30),
+};
 
 /** The two regions, their keys (the replica's with an alias when given), the clock and the randomness. */
 export function twoRegions(opts: { start: string; seed: number; timings: RdsTimings; replicaKeyAlias?: string }) {

@@ -10,11 +10,9 @@ import { PermanentRdsError } from '../../../lambdas/kernel/errors';
 import { clusterDrift, clusterModifyParameters } from '../../../lambdas/targets/cluster/catalog';
 import { clusterUsable, writerOf } from '../../../lambdas/targets/cluster/view';
 import { answerFromSimulator } from '../../../scripts/sim/middleware';
-import { fixed } from '../../../scripts/sim/random';
-import type { RdsTimings } from '../../../scripts/sim/rds';
-import { twoRegions } from '../../support/regions';
+import { FIXED_TIMINGS, twoRegions } from '../../support/regions';
 
-const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
+const TIMINGS = FIXED_TIMINGS;
 const CREDENTIALS = { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' };
 
 function account() {

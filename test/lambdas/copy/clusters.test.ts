@@ -15,14 +15,13 @@ import { copyRuntime } from '../../../lambdas/copy/runtime';
 import { COPY_CONFIG_ENV, pairSchema } from '../../../lambdas/kernel/config';
 import { answerFromSimulator } from '../../../scripts/sim/middleware';
 import { fixed } from '../../../scripts/sim/random';
-import type { RdsTimings } from '../../../scripts/sim/rds';
 import type { ClusterTimings } from '../../../scripts/sim/rds-clusters';
 import { SimTelemetry } from '../../../scripts/sim/telemetry';
 import { eventBridgeEvent } from '../../support/fixtures';
 import { publishedKinds, snsMock } from '../../support/harness';
-import { ACCOUNT, twoRegions } from '../../support/regions';
+import { ACCOUNT, FIXED_TIMINGS, twoRegions } from '../../support/regions';
 
-const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
+const TIMINGS = FIXED_TIMINGS;
 const CLUSTER_TIMINGS: ClusterTimings = { create: fixed(120), instanceCreate: fixed(600), instanceDelete: fixed(300), delete: fixed(180), snapshot: fixed(300), finalSnapshot: fixed(120), copy: fixed(1800), failover: fixed(30) };
 const CREDENTIALS = { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' };
 const QUEUE = `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/replica-refresh-copy-defer`;

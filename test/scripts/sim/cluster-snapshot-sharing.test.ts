@@ -19,22 +19,12 @@ import {
 import { VirtualClock } from '../../../scripts/sim/clock';
 import { SimKms } from '../../../scripts/sim/kms';
 import { answerFromSimulator } from '../../../scripts/sim/middleware';
-import type { RdsTimings } from '../../../scripts/sim/rds';
 import { SimRds } from '../../../scripts/sim/rds';
-import type { ClusterTimings } from '../../../scripts/sim/rds-clusters';
-import { Random, fixed } from '../../../scripts/sim/random';
+import { Random } from '../../../scripts/sim/random';
+import { FIXED_TIMINGS, FIXED_CLUSTER_TIMINGS } from '../../support/regions';
 
-const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
-const CLUSTER_TIMINGS: ClusterTimings = {
-  create: fixed(120),
-  instanceCreate: fixed(600),
-  instanceDelete: fixed(300),
-  delete: fixed(180),
-  snapshot: fixed(300),
-  finalSnapshot: fixed(120),
-  copy: fixed(1800),
-  failover: fixed(30),
-};
+const TIMINGS = FIXED_TIMINGS;
+const CLUSTER_TIMINGS = FIXED_CLUSTER_TIMINGS;
 /** The owner (production) and the vault account. */
 const A = '111111111111';
 const B = '222222222222';

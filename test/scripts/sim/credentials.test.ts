@@ -10,14 +10,14 @@ import { ParameterAlreadyExists } from '@aws-sdk/client-ssm';
 import { VirtualClock } from '../../../scripts/sim/clock';
 import type { SimEngine } from '../../../scripts/sim/engines';
 import { engineProfile } from '../../../scripts/sim/engines';
-import type { RdsTimings } from '../../../scripts/sim/rds';
 import { SimRds } from '../../../scripts/sim/rds';
-import { Random, fixed } from '../../../scripts/sim/random';
+import { Random } from '../../../scripts/sim/random';
 import { SimSsm } from '../../../scripts/sim/ssm';
 import { Simulation, sourcePassword } from '../../../scripts/sim/world';
+import { FIXED_TIMINGS } from '../../support/regions';
 
 const config = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } }).context.replicaRefresh;
-const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
+const TIMINGS = FIXED_TIMINGS;
 const Y = 'orders-staging';
 
 /** A region with a snapshot of x holding x's master user and password, ready to restore. */

@@ -8,18 +8,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SourceNotFoundFault, SubscriptionNotFoundFault } from '@aws-sdk/client-rds';
 import { VirtualClock } from '../../../scripts/sim/clock';
-import type { RdsTimings } from '../../../scripts/sim/rds';
 import { RDS_EVENTS_PRINCIPAL, SimRds } from '../../../scripts/sim/rds';
-import { Random, fixed } from '../../../scripts/sim/random';
+import { Random } from '../../../scripts/sim/random';
 import { SimTopic } from '../../../scripts/sim/sns';
 import type { EventPathDefinition, PolicyDocument } from '../../../scripts/sim/synth';
 import { replicaStackDefinition } from '../../../scripts/sim/synth';
 import { Simulation } from '../../../scripts/sim/world';
+import { FIXED_TIMINGS } from '../../support/regions';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-central-1';
 const config = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } }).context.replicaRefresh;
-const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
+const TIMINGS = FIXED_TIMINGS;
 
 /** The event path exactly as EventPipeline synthesizes it for this account and region. */
 function synthesizedEventPath(): Promise<EventPathDefinition> {

@@ -20,24 +20,14 @@ import {
   KMSKeyNotAccessibleFault,
   SnapshotQuotaExceededFault,
 } from '@aws-sdk/client-rds';
-import type { EmittedEvent, RdsTimings, SimRds } from '../../../scripts/sim/rds';
+import type { EmittedEvent, SimRds } from '../../../scripts/sim/rds';
 import { RDS_EVENTS_PRINCIPAL } from '../../../scripts/sim/rds';
-import type { ClusterTimings } from '../../../scripts/sim/rds-clusters';
-import { Random, fixed } from '../../../scripts/sim/random';
+import { Random } from '../../../scripts/sim/random';
 import { SimTopic } from '../../../scripts/sim/sns';
-import { ACCOUNT, twoRegions } from '../../support/regions';
+import { ACCOUNT, FIXED_CLUSTER_TIMINGS, FIXED_TIMINGS, twoRegions } from '../../support/regions';
 
-const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
-const CLUSTER_TIMINGS: ClusterTimings = {
-  create: fixed(120),
-  instanceCreate: fixed(600),
-  instanceDelete: fixed(300),
-  delete: fixed(180),
-  snapshot: fixed(300),
-  finalSnapshot: fixed(120),
-  copy: fixed(1800),
-  failover: fixed(30),
-};
+const TIMINGS = FIXED_TIMINGS;
+const CLUSTER_TIMINGS = FIXED_CLUSTER_TIMINGS;
 const PG = 'aurora-postgresql';
 
 /**

@@ -6,11 +6,11 @@ import { CertificateNotFoundFault, InvalidRestoreFault } from '@aws-sdk/client-r
 import { VirtualClock } from '../../../scripts/sim/clock';
 import type { SimEngine } from '../../../scripts/sim/engines';
 import { engineProfile } from '../../../scripts/sim/engines';
-import type { RdsTimings } from '../../../scripts/sim/rds';
 import { SimRds } from '../../../scripts/sim/rds';
-import { Random, fixed } from '../../../scripts/sim/random';
+import { Random } from '../../../scripts/sim/random';
+import { FIXED_TIMINGS } from '../../support/regions';
 
-const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
+const TIMINGS = FIXED_TIMINGS;
 
 /** A region holding an available 200 GiB snapshot `s1` of x on `engine`, with y's custom parameter group. */
 async function region(engine: SimEngine = 'postgres', storage = 200) {

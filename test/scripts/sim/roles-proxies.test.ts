@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DBInstanceRoleAlreadyExistsFault, DBProxyNotFoundFault, DBProxyTargetAlreadyRegisteredFault } from '@aws-sdk/client-rds';
 import { VirtualClock } from '../../../scripts/sim/clock';
-import type { RdsTimings } from '../../../scripts/sim/rds';
 import { SimRds } from '../../../scripts/sim/rds';
-import { Random, fixed } from '../../../scripts/sim/random';
+import { Random } from '../../../scripts/sim/random';
 import { Simulation } from '../../../scripts/sim/world';
+import { FIXED_TIMINGS } from '../../support/regions';
 
 const config = (JSON.parse(readFileSync(join(__dirname, '../../../cdk.json'), 'utf8')) as { context: { replicaRefresh: unknown } }).context.replicaRefresh;
-const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
+const TIMINGS = FIXED_TIMINGS;
 const ROLE = 'arn:aws:iam::111111111111:role/staging-s3-import';
 const PROXY = 'arn:aws:rds:eu-central-1:111111111111:db-proxy:prx-0123456789abcdef0';
 

@@ -7,11 +7,12 @@ import type { DBSnapshot, DBSnapshotAttributesResult } from '@aws-sdk/client-rds
 import { DBSnapshotNotFoundFault, InvalidDBSnapshotStateFault, InvalidRestoreFault, KMSKeyNotAccessibleFault, SharedSnapshotQuotaExceededFault } from '@aws-sdk/client-rds';
 import { VirtualClock } from '../../../scripts/sim/clock';
 import { SimKms } from '../../../scripts/sim/kms';
-import type { EmittedEvent, RdsTimings } from '../../../scripts/sim/rds';
+import type { EmittedEvent } from '../../../scripts/sim/rds';
 import { SimRds } from '../../../scripts/sim/rds';
-import { Random, fixed } from '../../../scripts/sim/random';
+import { Random } from '../../../scripts/sim/random';
+import { FIXED_TIMINGS } from '../../support/regions';
 
-const TIMINGS: RdsTimings = { delete: fixed(300), restore: fixed(1200), baselineBackup: fixed(600), copy: fixed(1800), snapshot: fixed(600), finalSnapshot: fixed(120), eventDelay: fixed(5) };
+const TIMINGS = FIXED_TIMINGS;
 /** The owner (production) and the vault account. */
 const A = '111111111111';
 const B = '222222222222';
