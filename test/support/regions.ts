@@ -43,3 +43,39 @@ export function twoRegions(opts: { start: string; seed: number; timings: RdsTimi
   }
   return { clock, random, kms, sourceKey, replicaKey, source, replica, regions };
 }
+
+/** The production account and the vault account of the sharing tests. */
+export const OWNER = '111111111111';
+export const VAULT_ACCOUNT = '222222222222';
+
+/**
+ * Two accounts (the owner A and the vault B), each with RDS in two regions (x's, eu-west-1, and the replica's,
+ * eu-central-1) and its own KMS, in one cloud (each SimRds finds the other accounts' shared snapshots); the owner's key
+ * to share with, its AWS managed aws/rds key, and the vault's key in each region.
+ */
+export function twoAccounts(timings: RdsTimings, clusterTimings?: ClusterTimings) {
+  const clock = new VirtualClock(new Date('2026-11-21T00:00:00Z'));
+  const random = new Random(7);
+  const kms = { a: new SimKms(OWNER), b: new SimKms(VAULT_ACCOUNT) };
+  const all = new Map<string, SimRds>();
+  for (const account of [OWNER, VAULT_ACCOUNT]) {
+    const regions = new Map<string, SimRds>();
+    for (const region of ['eu-west-1', 'eu-central-1']) {
+      const rds = new SimRds(region, account, clock, random, timings);
+      rds.kms = account === OWNER ? kms.a : kms.b;
+      if (clusterTimings) rds.clusters.timings = clusterTimings;
+      regions.set(region, rds);
+      all.set(`${account}/${region}`, rds);
+    }
+    for (const rds of regions.values()) rds.regions = regions;
+  }
+  for (const rds of all.values()) rds.cloud = all;
+  const at = (account: string, region: string) => all.get(`${account}/${region}`)!;
+  const keys = {
+    share: kms.a.create('eu-west-1', 'a-share', 'share'),
+    awsRds: kms.a.awsManagedKey('eu-west-1'),
+    vault: kms.b.create('eu-west-1', 'b-vault', 'vault'),
+    vaultDst: kms.b.create('eu-central-1', 'b-vault-dst', 'vault'),
+  };
+  return { clock, random, kms, all, at, keys };
+}

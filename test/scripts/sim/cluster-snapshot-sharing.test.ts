@@ -16,12 +16,9 @@ import {
   RDSClient,
   SharedSnapshotQuotaExceededFault,
 } from '@aws-sdk/client-rds';
-import { VirtualClock } from '../../../scripts/sim/clock';
-import { SimKms } from '../../../scripts/sim/kms';
 import { answerFromSimulator } from '../../../scripts/sim/middleware';
-import { SimRds } from '../../../scripts/sim/rds';
-import { Random } from '../../../scripts/sim/random';
-import { FIXED_TIMINGS, FIXED_CLUSTER_TIMINGS } from '../../support/regions';
+import type { SimRds } from '../../../scripts/sim/rds';
+import { FIXED_CLUSTER_TIMINGS, FIXED_TIMINGS, twoAccounts } from '../../support/regions';
 
 const TIMINGS = FIXED_TIMINGS;
 const CLUSTER_TIMINGS = FIXED_CLUSTER_TIMINGS;
@@ -38,30 +35,8 @@ const PG = 'aurora-postgresql';
  * managed key, under aws/rds), each with a manual cluster snapshot `<cluster>-snap`.
  */
 function cloud() {
-  const clock = new VirtualClock(new Date('2026-11-21T00:00:00Z'));
-  const random = new Random(7);
-  const kms = { a: new SimKms(A), b: new SimKms(B) };
-  const all = new Map<string, SimRds>();
-  for (const account of [A, B]) {
-    const regions = new Map<string, SimRds>();
-    for (const region of [SRC, DST]) {
-      const rds = new SimRds(region, account, clock, random, TIMINGS);
-      rds.kms = account === A ? kms.a : kms.b;
-      rds.clusters.timings = CLUSTER_TIMINGS;
-      regions.set(region, rds);
-      all.set(`${account}/${region}`, rds);
-    }
-    for (const rds of regions.values()) rds.regions = regions;
-  }
-  for (const rds of all.values()) rds.cloud = all;
-  const at = (account: string, region: string) => all.get(`${account}/${region}`)!;
+  const { clock, kms, at, keys } = twoAccounts(TIMINGS, CLUSTER_TIMINGS);
   const a = at(A, SRC);
-  const keys = {
-    share: kms.a.create(SRC, 'a-share', 'share'),
-    awsRds: kms.a.awsManagedKey(SRC),
-    vault: kms.b.create(SRC, 'b-vault', 'vault'),
-    vaultDst: kms.b.create(DST, 'b-vault-dst', 'vault'),
-  };
   const cluster = (id: string, kmsKeyId: string | undefined) => {
     a.clusters.seedCluster({ id, engine: PG, engineVersion: '16.6', kmsKeyId, masterUsername: 'xadmin', masterPassword: `${id}-secret`, members: [{ id: `${id}-1`, instanceClass: 'db.r6g.large' }] });
     return a.clusters.seedClusterSnapshot(id, `${id}-snap`, 'manual', AT, [{ Key: 'team', Value: 'orders' }]);

@@ -5,12 +5,8 @@
  */
 import type { DBSnapshot, DBSnapshotAttributesResult } from '@aws-sdk/client-rds';
 import { DBSnapshotNotFoundFault, InvalidDBSnapshotStateFault, InvalidRestoreFault, KMSKeyNotAccessibleFault, SharedSnapshotQuotaExceededFault } from '@aws-sdk/client-rds';
-import { VirtualClock } from '../../../scripts/sim/clock';
-import { SimKms } from '../../../scripts/sim/kms';
 import type { EmittedEvent } from '../../../scripts/sim/rds';
-import { SimRds } from '../../../scripts/sim/rds';
-import { Random } from '../../../scripts/sim/random';
-import { FIXED_TIMINGS } from '../../support/regions';
+import { FIXED_TIMINGS, twoAccounts } from '../../support/regions';
 
 const TIMINGS = FIXED_TIMINGS;
 /** The owner (production) and the vault account. */
@@ -22,29 +18,8 @@ const AT = new Date('2026-11-20T00:10:00Z');
 
 /** Two accounts, each with RDS in two regions and its own KMS; A has an unencrypted, a customer-key and an aws/rds instance. */
 function cloud() {
-  const clock = new VirtualClock(new Date('2026-11-21T00:00:00Z'));
-  const random = new Random(7);
-  const kms = { a: new SimKms(A), b: new SimKms(B) };
-  const all = new Map<string, SimRds>();
-  for (const account of [A, B]) {
-    const regions = new Map<string, SimRds>();
-    for (const region of [SRC, DST]) {
-      const rds = new SimRds(region, account, clock, random, TIMINGS);
-      rds.kms = account === A ? kms.a : kms.b;
-      regions.set(region, rds);
-      all.set(`${account}/${region}`, rds);
-    }
-    for (const rds of regions.values()) rds.regions = regions;
-  }
-  for (const rds of all.values()) rds.cloud = all;
-  const at = (account: string, region: string) => all.get(`${account}/${region}`)!;
+  const { clock, kms, at, keys } = twoAccounts(TIMINGS);
   const a = at(A, SRC);
-  const keys = {
-    share: kms.a.create(SRC, 'a-share', 'share'),
-    awsRds: kms.a.awsManagedKey(SRC),
-    vault: kms.b.create(SRC, 'b-vault', 'vault'),
-    vaultDst: kms.b.create(DST, 'b-vault-dst', 'vault'),
-  };
   const instance = (id: string, kmsKeyId: string | undefined) => {
     a.instances.set(id, {
       DBInstanceIdentifier: id,
