@@ -18,13 +18,11 @@ import {
 } from '@aws-sdk/client-rds';
 import { answerFromSimulator } from '../../../scripts/sim/middleware';
 import type { SimRds } from '../../../scripts/sim/rds';
-import { FIXED_CLUSTER_TIMINGS, FIXED_TIMINGS, twoAccounts } from '../../support/regions';
+import { FIXED_CLUSTER_TIMINGS, FIXED_TIMINGS, OWNER, VAULT_ACCOUNT, twoAccounts } from '../../support/regions';
 
-const TIMINGS = FIXED_TIMINGS;
-const CLUSTER_TIMINGS = FIXED_CLUSTER_TIMINGS;
 /** The owner (production) and the vault account. */
-const A = '111111111111';
-const B = '222222222222';
+const A = OWNER;
+const B = VAULT_ACCOUNT;
 const SRC = 'eu-west-1';
 const DST = 'eu-central-1';
 const AT = new Date('2026-11-20T00:10:00Z');
@@ -35,7 +33,7 @@ const PG = 'aurora-postgresql';
  * managed key, under aws/rds), each with a manual cluster snapshot `<cluster>-snap`.
  */
 function cloud() {
-  const { clock, kms, at, keys } = twoAccounts(TIMINGS, CLUSTER_TIMINGS);
+  const { clock, kms, at, keys } = twoAccounts(FIXED_TIMINGS, FIXED_CLUSTER_TIMINGS);
   const a = at(A, SRC);
   const cluster = (id: string, kmsKeyId: string | undefined) => {
     a.clusters.seedCluster({ id, engine: PG, engineVersion: '16.6', kmsKeyId, masterUsername: 'xadmin', masterPassword: `${id}-secret`, members: [{ id: `${id}-1`, instanceClass: 'db.r6g.large' }] });

@@ -6,19 +6,18 @@
 import type { DBSnapshot, DBSnapshotAttributesResult } from '@aws-sdk/client-rds';
 import { DBSnapshotNotFoundFault, InvalidDBSnapshotStateFault, InvalidRestoreFault, KMSKeyNotAccessibleFault, SharedSnapshotQuotaExceededFault } from '@aws-sdk/client-rds';
 import type { EmittedEvent } from '../../../scripts/sim/rds';
-import { FIXED_TIMINGS, twoAccounts } from '../../support/regions';
+import { FIXED_TIMINGS, OWNER, VAULT_ACCOUNT, twoAccounts } from '../../support/regions';
 
-const TIMINGS = FIXED_TIMINGS;
 /** The owner (production) and the vault account. */
-const A = '111111111111';
-const B = '222222222222';
+const A = OWNER;
+const B = VAULT_ACCOUNT;
 const SRC = 'eu-west-1';
 const DST = 'eu-central-1';
 const AT = new Date('2026-11-20T00:10:00Z');
 
 /** Two accounts, each with RDS in two regions and its own KMS; A has an unencrypted, a customer-key and an aws/rds instance. */
 function cloud() {
-  const { clock, kms, at, keys } = twoAccounts(TIMINGS);
+  const { clock, kms, at, keys } = twoAccounts(FIXED_TIMINGS);
   const a = at(A, SRC);
   const instance = (id: string, kmsKeyId: string | undefined) => {
     a.instances.set(id, {
