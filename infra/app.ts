@@ -73,8 +73,8 @@ function byRegion(pairs: readonly PairConfig[], regionOf: (p: PairConfig) => str
 }
 
 /** Whether a source stack reads this pair's copy key from the replica stack (the project key, no key of its own). */
-function usesProjectCopyKey(pair: PairConfig): boolean {
-  return copiesSnapshots(pair) && !pair.copy.replicaKmsKeyArn;
+function usesProjectCopyKey(pair: PairConfig, config: Config): boolean {
+  return copiesSnapshots(pair, config) && !pair.copy.replicaKmsKeyArn;
 }
 
 /**
@@ -99,16 +99,16 @@ export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
         config,
         pairs,
         // Its project key is read by source stacks in other regions (an SSM parameter written there by CDK).
-        crossRegionReferences: pairs.some(usesProjectCopyKey),
+        crossRegionReferences: pairs.some((p) => usesProjectCopyKey(p, config) && p.source.region !== region),
       }),
     );
   }
 
   // After the replica stacks: a source stack reads their project keys, so it deploys after them.
   const sourceStacks = new Map<string, SourceRegionStack>();
-  for (const [region, pairs] of byRegion(config.pairs.filter(copiesSnapshots), (p) => p.source.region)) {
+  for (const [region, pairs] of byRegion(config.pairs.filter((p) => copiesSnapshots(p, config)), (p) => p.source.region)) {
     const replicaKeyArns = new Map<string, string>();
-    for (const pair of pairs.filter(usesProjectCopyKey)) {
+    for (const pair of pairs.filter((p) => usesProjectCopyKey(p, config))) {
       const key = stacks.get(pair.replica.region)?.snapshotKey?.key;
       if (key) replicaKeyArns.set(pair.replica.region, key.keyArn);
     }
@@ -120,7 +120,7 @@ export function buildApp(context?: unknown, app: App = new App()): BuiltApp {
         config,
         pairs,
         replicaKeyArns,
-        crossRegionReferences: replicaKeyArns.size > 0,
+        crossRegionReferences: pairs.some((p) => usesProjectCopyKey(p, config) && p.replica.region !== region),
       }),
     );
   }

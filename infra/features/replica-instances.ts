@@ -72,7 +72,7 @@ import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { COPY_TAGS } from '../../lambdas/copy/plan';
-import { copiesSnapshots, dnsSlots, type PairConfig } from '../../lambdas/kernel/config';
+import { copiesSnapshots, dnsSlots, type CopyContext, type PairConfig } from '../../lambdas/kernel/config';
 import { recordGrantStatement, recordReadStatements } from '../../lambdas/aws/route53';
 import { acknowledgeNag, nagArn } from '../platform/nag';
 
@@ -93,6 +93,11 @@ interface ReplicaCluster {
 export interface ReplicaInstancesProps {
   /** The pairs whose y lives in this stack's region. */
   readonly pairs: readonly PairConfig[];
+  /**
+   * Whether the deployment has a vault, which decides whose snapshots the project copies ({@link copiesSnapshots}).
+   * @default - no vault
+   */
+  readonly copyContext?: CopyContext;
   /**
    * The ARN of the project's key in this region ({@link import('../platform/snapshot-key').SnapshotKey}), which encrypts the
    * copies and replicated backups of the pairs that name no key of their own.
@@ -119,6 +124,7 @@ export class ReplicaInstances extends Construct {
   private readonly region: string;
   private readonly account: string;
   private readonly projectKeyArn: string | undefined;
+  private readonly copyContext: CopyContext;
 
   public constructor(scope: Construct, id: string, props: ReplicaInstancesProps) {
     super(scope, id);
@@ -127,6 +133,7 @@ export class ReplicaInstances extends Construct {
       throw new Error(`stack ${stack.stackName} must have a concrete region and account to scope grants to its replicas`);
     }
     if (props.pairs.length === 0) throw new Error('pairs must contain at least one pair, got []');
+    this.copyContext = props.copyContext ?? {};
     for (const pair of props.pairs) {
       if (pair.replica.region !== stack.region) {
         throw new Error(`replica ${pair.replica.identifier} is in ${pair.replica.region}, not in this stack's region ${stack.region}`);
@@ -189,11 +196,13 @@ export class ReplicaInstances extends Construct {
    * Read-only RDS access: find y and x's snapshots (their tags come with them: DescribeDBInstances and
    * DescribeDBSnapshots return TagList, so no function calls ListTagsForResource), and, for the functions that
    * capture or bring back y's settings, the RDS Proxies of the region and their targets.
+   * @param options.replicatedBackups whether the function looks up x's replicated automated backups (the refresh does
+   *   for backup-replication pairs; retention, which expires copies only, does not). Default: true
    */
-  public grantRead(role: iam.IRole, { proxies }: { proxies: boolean }): void {
+  public grantRead(role: iam.IRole, { proxies, replicatedBackups = true }: { proxies: boolean; replicatedBackups?: boolean }): void {
     // Pairs restored from replicated automated backups look those up too. Every preflight lists the proxies that
     // target y, so a proxy that config does not name is refused with a clear reason rather than lost by the refresh.
-    const backups = this.backupReplicationPairs().length > 0 ? ['rds:DescribeDBInstanceAutomatedBackups'] : [];
+    const backups = replicatedBackups && this.backupReplicationPairs().length > 0 ? ['rds:DescribeDBInstanceAutomatedBackups'] : [];
     const proxyReads = proxies ? ['rds:DescribeDBProxies', 'rds:DescribeDBProxyTargetGroups', 'rds:DescribeDBProxyTargets'] : [];
     // Cluster pairs: describe y with its members (DescribeDBClusters, then DescribeDBInstances filtered on db-cluster-id),
     // list every cluster of the region (the watchdog), and find x's cluster snapshots in this region.
@@ -674,7 +683,7 @@ export class ReplicaInstances extends Construct {
    * `snapshot:<x>-*` only, and only while the snapshot carries the pair's ownership tag.
    */
   public grantExpireCopies(role: iam.IRole): void {
-    const pairs = this.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+    const pairs = this.pairs.filter((p) => copiesSnapshots(p, this.copyContext) && p.copy.retention.enabled);
     if (pairs.length === 0) throw new Error('no pair of this region has retention of its copies on: nothing to grant');
     // Pairs with the same ownership tag and kind of x share one statement; its condition is the tag. An Aurora x's copies
     // are DB cluster snapshots: the cluster-snapshot resource and its tag condition key (Service Authorization
@@ -875,10 +884,11 @@ export class ReplicaInstances extends Construct {
   private restoreKeysOf(pair: PairConfig): string[] {
     const declared = pair.snapshotKmsKeyArns ?? [];
     let own: string | undefined;
-    if (copiesSnapshots(pair)) own = pair.copy.replicaKmsKeyArn ?? this.projectKeyArn;
-    else if (pair.source.mode === 'backup-replication' && (pair.backupReplication.kmsKeyArn || pair.backupReplication.manage)) {
-      own = pair.backupReplication.kmsKeyArn ?? this.projectKeyArn;
-    }
+    // y of a backup-replication pair is restored from the replicated backups, even when the project also copies x's
+    // snapshots into the region for a vault.
+    if (pair.source.mode === 'backup-replication') {
+      if (pair.backupReplication.kmsKeyArn || pair.backupReplication.manage) own = pair.backupReplication.kmsKeyArn ?? this.projectKeyArn;
+    } else if (copiesSnapshots(pair, this.copyContext)) own = pair.copy.replicaKmsKeyArn ?? this.projectKeyArn;
     return [...declared, ...(own === undefined ? [] : [own])];
   }
 

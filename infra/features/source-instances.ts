@@ -38,7 +38,7 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { copiesSnapshots, type PairConfig } from '../../lambdas/kernel/config';
+import { copiesSnapshots, type CopyContext, type PairConfig } from '../../lambdas/kernel/config';
 import { acknowledgeNag, nagArn } from '../platform/nag';
 
 /** What differs between the grants on x's DB snapshots and on an Aurora x's DB cluster snapshots. */
@@ -78,6 +78,11 @@ export interface SourceInstancesProps {
   /** The pairs whose x lives in this stack's region and whose snapshots the project copies; at least one. */
   readonly pairs: readonly PairConfig[];
   /**
+   * Whether the deployment has a vault, which decides whose snapshots the project copies ({@link copiesSnapshots}).
+   * @default - no vault
+   */
+  readonly copyContext?: CopyContext;
+  /**
    * The key (ARN) copies into each replica region are encrypted with, by replica region. Pairs that name their own
    * copy.replicaKmsKeyArn use that one instead.
    */
@@ -104,7 +109,7 @@ export class SourceInstances extends Construct {
     if (props.pairs.length === 0) throw new Error('pairs must contain at least one pair, got []');
     for (const pair of props.pairs) {
       if (pair.source.region !== stack.region) throw new Error(`source ${pair.source.identifier} is in ${pair.source.region}, not in this stack's region ${stack.region}`);
-      if (!copiesSnapshots(pair)) throw new Error(`the project does not copy the snapshots of ${pair.source.identifier} for ${pair.replica.identifier} (copy off, same region or backup-replication)`);
+      if (!copiesSnapshots(pair, props.copyContext ?? {})) throw new Error(`the project does not copy the snapshots of ${pair.source.identifier} for ${pair.replica.identifier} (copy off, or without a vault x and y in one region or backup-replication)`);
       if (!pair.copy.replicaKmsKeyArn && !props.replicaKeyArns.has(pair.replica.region)) {
         throw new Error(`no key to encrypt copies into ${pair.replica.region}: set copy.replicaKmsKeyArn of ${pair.replica.identifier}, or pass the project key of that region`);
       }

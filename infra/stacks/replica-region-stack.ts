@@ -76,8 +76,8 @@ export class ReplicaRegionStack extends Stack {
       `its refresh schedule${sqlPairs.length > 0 ? ', a swap pair or one with staging hooks also its SQL function (a function, its role, policy, log group and invoke configuration)' : ''} (alarms, retention schedules, the read-only parameter groups and the dashboard do not grow with the pairs)`,
     );
     // With a vault, the project key also admits the vault account as far as copying a shared snapshot needs.
-    if (props.pairs.some(needsProjectKey)) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey', config.vault ? { vaultAccount: config.vault.account } : {});
-    const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, projectKeyArn: this.snapshotKey?.key.keyArn });
+    if (props.pairs.some((p) => needsProjectKey(p, config))) this.snapshotKey = new SnapshotKey(this, 'SnapshotKey', config.vault ? { vaultAccount: config.vault.account } : {});
+    const replicas = new ReplicaInstances(this, 'Replicas', { pairs: props.pairs, copyContext: config, projectKeyArn: this.snapshotKey?.key.keyArn });
     // One read-only parameter group per family the staging.readOnly pairs use, named as start-refresh names it for
     // y's restore (readOnlyParameterGroupName); the restorers' pg:* inputs cover it.
     this.stagingSafety = new StagingSafety(this, 'StagingSafety', { pairs: props.pairs });
@@ -107,6 +107,9 @@ export class ReplicaRegionStack extends Stack {
     };
     const split = splitRuntimeConfig(runtimeConfig);
     const common = { config: { kind: 'runtime', ...split } as const };
+    // The functions that read the vault from their runtime configuration: the share function, and retention (with a
+    // vault the project copies every pair's snapshots, copiesSnapshots, and retention expires those copies too).
+    const withVault = config.vault ? ({ config: { kind: 'runtime', file: { ...split.file, vault: config.vault }, resources: split.resources } } as const) : common;
 
     // A swap pair's copy is validated before clients are switched to it, and a pair's staging hooks run after each
     // restore, by a function of the pair's own inside y's VPC (one per pair, whatever it does), which on-rds-event and
@@ -180,22 +183,22 @@ export class ReplicaRegionStack extends Stack {
     credentials.grantApply(this.watchdog.role);
 
     // The vault (issue 18): every copy of the region's x's is shared with the vault account, a manifest of each sent to
-    // the vault's inbox. The share function alone reads the vault from its runtime configuration.
+    // the vault's inbox.
     if (config.vault) {
       this.vaultSharing = new VaultSharing(this, 'VaultSharing', {
         vault: config.vault,
         pairs: props.pairs,
-        config: { kind: 'runtime', file: { ...split.file, vault: config.vault }, resources: split.resources },
+        config: withVault.config,
         notificationTopic: notifications.topic,
       });
     }
 
-    const expiring = props.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+    const expiring = props.pairs.filter((p) => copiesSnapshots(p, config) && p.copy.retention.enabled);
     let retentionSchedules: RetentionSchedules | undefined;
     if (expiring.length > 0) {
       // Deleting is idempotent and checks the ownership tag again: two retries ride out throttling.
       this.retention = new RefreshFunction(this, 'Retention', {
-        ...common,
+        ...withVault,
         entry: handlerEntry('retention'),
         serviceName: 'retention',
         description: "Deletes the project's expired copies of x in this region, never the one y holds or a run has chosen",
@@ -204,7 +207,7 @@ export class ReplicaRegionStack extends Stack {
         timeout: Duration.seconds(300),
         asyncRetryAttempts: 2,
       });
-      replicas.grantRead(this.retention.role, { proxies: false });
+      replicas.grantRead(this.retention.role, { proxies: false, replicatedBackups: false });
       replicas.grantExpireCopies(this.retention.role);
       ledger.grantUse(this.retention.role, 'read');
       retentionSchedules = new RetentionSchedules(this, 'RetentionSchedules', {

@@ -68,9 +68,9 @@ export class SourceRegionStack extends Stack {
     enforceResourceLimit(this, props.pairs.length, 'a manual-snapshot quota alarm, and an extra-snapshot schedule when it asks for one');
     const replicaKeyArns = props.replicaKeyArns ?? new Map<string, string>();
     for (const pair of props.pairs) {
-      if (!copiesSnapshots(pair)) throw new Error(`pair ${pair.source.identifier} → ${pair.replica.identifier} needs no copy function (copy off, same region or backup-replication)`);
+      if (!copiesSnapshots(pair, config)) throw new Error(`pair ${pair.source.identifier} → ${pair.replica.identifier} needs no copy function (copy off, or without a vault x and y in one region or backup-replication)`);
     }
-    const sources = new SourceInstances(this, 'Sources', { pairs: props.pairs, replicaKeyArns });
+    const sources = new SourceInstances(this, 'Sources', { pairs: props.pairs, copyContext: config, replicaKeyArns });
     this.notifications = new Notifications(this, 'Notifications', { emails: config.notificationEmails });
 
     const delay = new DelayQueue(this, 'Delay', { consumerTimeout: COPY_TIMEOUT });

@@ -253,7 +253,7 @@ export class RdsClusterAdapter {
     try {
       await this.replicaRds.send(
         new CopyDBClusterSnapshotCommand({
-          SourceDBClusterSnapshotIdentifier: request.sourceArn,
+          SourceDBClusterSnapshotIdentifier: request.sourceIdentifier ?? request.sourceArn,
           TargetDBClusterSnapshotIdentifier: request.targetId,
           // A source ARN in another region: the SDK's RDS middleware presigns the source region's request (PreSignedUrl).
           ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),

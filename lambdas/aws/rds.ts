@@ -381,7 +381,7 @@ export class RdsAdapter implements ReplicaRds, SnapshotStore {
     try {
       await this.replicaRds.send(
         new CopyDBSnapshotCommand({
-          SourceDBSnapshotIdentifier: request.sourceArn,
+          SourceDBSnapshotIdentifier: request.sourceIdentifier ?? request.sourceArn,
           TargetDBSnapshotIdentifier: request.targetId,
           ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
           ...(request.optionGroupName ? { OptionGroupName: request.optionGroupName } : {}),

@@ -7,7 +7,7 @@ import type { PairConfig } from '../kernel/config';
 import { describeError } from '../kernel/errors';
 import type { CopyDeps, CopyOutcome } from './copy-snapshot';
 import { MANUAL_SNAPSHOTS_METRIC, copyOneSnapshot } from './copy-snapshot';
-import { EXTRA_SNAPSHOT_TAG, copyTargetId, extraSnapshotId, isCopyableName } from './plan';
+import { EXTRA_SNAPSHOT_TAG, copyTargetId, extraSnapshotId, isCopyableName, isProjectCopy } from './plan';
 import { alert } from '../reporting/measures';
 import { parseEventBridgeEvent } from '../events/parse';
 import type { SnapshotStore } from '../kernel/ports';
@@ -77,6 +77,11 @@ export function snapshotIdFromEvent(eventId: string, sourceId: string): string {
   return sourceId;
 }
 
+/** Whether the pair's copies are made in x's own region (x and y in one region, copied for a vault). */
+function inPlace(pair: PairConfig): boolean {
+  return pair.source.region === pair.replica.region;
+}
+
 /** The calls on x's snapshots for the pair's kind of x, in x's region. */
 function sourceOf(deps: CopyInvocationDeps, pair: PairConfig): SourceSnapshots {
   return pair.source.kind === 'cluster' ? clusterSource(deps.sourceClusters) : instanceSource(deps.sourceRds);
@@ -139,13 +144,14 @@ async function sweep(deps: CopyInvocationDeps, pairs: readonly PairConfig[]): Pr
 async function sweepPair(deps: CopyInvocationDeps, pair: PairConfig): Promise<CopyInvocationOutcome[]> {
   const out: CopyInvocationOutcome[] = [];
   const all = await sourceOf(deps, pair).listSnapshots(sourceQuery(pair, ['automated', 'manual']));
+  // Within one region x's snapshots include the project's own copies, which are never copied again.
   const newest = all
-    .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.identifier))
+    .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.identifier) && !isProjectCopy(s, pair.ownershipTag))
     .sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
   out.push(...(await removeCopiedExtras(deps, pair, all, newest?.id)));
   if (!newest) return [...out, { replica: pair.id, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.identifier} in ${pair.source.region}` } }];
   const replicaRds = replicaOf(deps, pair);
-  const there = await replicaRds.describeSnapshot(copyTargetId(newest.id));
+  const there = await replicaRds.describeSnapshot(copyTargetId(newest.id, inPlace(pair)));
   // A copy counts the region's manual snapshots and reports the quota gauge itself; otherwise the sweep reads it, so
   // the alarm sees the count every hour, even on days without copies, and the listing is never paged through twice.
   if (!there) return [...out, await copyFor(deps, pair, newest.id, 0, undefined, { defer: false })];
@@ -166,10 +172,11 @@ async function removeCopiedExtras(
   newestId: string | undefined,
 ): Promise<CopyInvocationOutcome[]> {
   const out: CopyInvocationOutcome[] = [];
-  const extras = snapshots.filter((s) => s.type === 'manual' && s.status === 'available' && s.tags?.[EXTRA_SNAPSHOT_TAG] === 'true' && s.tags[pair.ownershipTag.key] === pair.ownershipTag.value);
+  // A copy carries its source's tags (CopyTags): within one region the copy of an extra snapshot is not one.
+  const extras = snapshots.filter((s) => s.type === 'manual' && s.status === 'available' && s.tags?.[EXTRA_SNAPSHOT_TAG] === 'true' && s.tags[pair.ownershipTag.key] === pair.ownershipTag.value && !isProjectCopy(s, pair.ownershipTag));
   const now = deps.now().getTime();
   for (const extra of extras) {
-    const copy = await replicaOf(deps, pair).describeSnapshot(copyTargetId(extra.id));
+    const copy = await replicaOf(deps, pair).describeSnapshot(copyTargetId(extra.id, inPlace(pair)));
     const abandoned = !copy && extra.id !== newestId && extra.dataTime !== undefined && now - extra.dataTime.getTime() > pair.copy.maxWaitHours * 3_600_000;
     if (copy?.status !== 'available' && !abandoned) continue;
     const result = await sourceOf(deps, pair).deleteOwnedSnapshot(extra.id, pair.ownershipTag);

@@ -10,22 +10,40 @@ import { dataTimeOf } from '../sources/snapshots';
 const MAX_ID = 255;
 
 /**
+ * What a copy within x's own region adds to the name of a manual source snapshot, whose name with `rds:` stripped would
+ * be the source's own (an automated source's copy needs none: `rds:` is reserved for automated snapshots).
+ */
+export const IN_PLACE_SUFFIX = '-copy';
+
+/**
  * The replica-region name of a copy, derived from the source snapshot so every retry and every path
  * (event, queue, sweep) names it the same: `rds:` stripped, invalid characters replaced, at most 255.
  * @param source the source snapshot's id or ARN
+ * @param inPlace whether the copy is made in x's own region (x and y in one region, copied for a vault): a manual
+ *   source's copy then ends in {@link IN_PLACE_SUFFIX}
  */
-export function copyTargetId(source: string): string {
+export function copyTargetId(source: string, inPlace = false): string {
   // An ARN names a DB snapshot (`:snapshot:`) or a DB cluster snapshot (`:cluster-snapshot:`); the id follows either.
   const arn = /^arn:[^:]+:rds:[^:]*:\d*:(?:cluster-)?snapshot:(.+)$/.exec(source);
   const id = arn?.[1] ?? source;
+  const suffix = inPlace && !id.startsWith('rds:') ? IN_PLACE_SUFFIX : '';
   let out = id
     .replace(/^rds:/, '')
     .replace(/[^A-Za-z0-9-]/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-+/, '');
   if (!/^[A-Za-z]/.test(out)) out = `copy-${out}`;
-  out = out.slice(0, MAX_ID).replace(/-+$/, '');
-  return out.toLowerCase();
+  out = out.slice(0, MAX_ID - suffix.length).replace(/-+$/, '');
+  return `${out}${suffix}`.toLowerCase();
+}
+
+/**
+ * Whether a snapshot is one of the project's copies: it carries the pair's ownership tag and the tag every copy the
+ * pipeline makes carries ({@link COPY_TAGS}). Within one region such a copy is never copied again, shared only if it
+ * is one, and retention expires only these.
+ */
+export function isProjectCopy(snapshot: { tags?: Record<string, string> }, ownershipTag: { key: string; value: string }): boolean {
+  return snapshot.tags?.[ownershipTag.key] === ownershipTag.value && snapshot.tags[COPY_TAGS.source] !== undefined;
 }
 
 /**
@@ -44,6 +62,12 @@ export function inFlightLimitOf(pair: { source: { kind: 'instance' | 'cluster' }
 export interface CopyRequest {
   targetId: string;
   sourceArn: string;
+  /**
+   * What to name the source with instead of its ARN: its identifier, for a copy within its own region ("If the source
+   * snapshot is in the same AWS Region as the copy, specify a valid DB snapshot identifier", CopyDBSnapshot API
+   * reference, SourceDBSnapshotIdentifier; CopyDBClusterSnapshot says the same). Unset: the ARN.
+   */
+  sourceIdentifier?: string;
   sourceRegion: string;
   /** The replica-region key to re-encrypt with; required for an encrypted source. */
   kmsKeyId?: string;
@@ -111,13 +135,16 @@ export interface CopyInput {
  */
 export function planCopy(input: CopyInput): CopyDecision {
   const { source, existing } = input;
+  // Within one region the project's own copies are snapshots of x there too (their creation may even raise 0042).
+  if (isProjectCopy(source, input.ownershipTag)) return { action: 'skip', reason: `${source.id} is the project's own copy of ${source.sourceSnapshotArn ?? 'a snapshot of x'}` };
   if (!isCopyableName(source.id, input.sourceInstanceId)) {
     return {
       action: 'skip',
       reason: `${source.id} is not named ${input.sourceInstanceId}-…; the copy role may copy only snapshots named after x (copy it to a ${input.sourceInstanceId}-… name in ${input.sourceRegion} to have it copied)`,
     };
   }
-  const targetId = copyTargetId(source.id);
+  const inPlace = input.sourceRegion === input.replicaRegion;
+  const targetId = copyTargetId(source.id, inPlace);
   if (existing) {
     const from = existing.sourceSnapshotArn;
     if (from && from !== source.arn) {
@@ -149,6 +176,7 @@ export function planCopy(input: CopyInput): CopyDecision {
     request: {
       targetId,
       sourceArn: source.arn,
+      ...(inPlace ? { sourceIdentifier: source.id } : {}),
       sourceRegion: input.sourceRegion,
       ...(source.encrypted && input.replicaKmsKeyArn ? { kmsKeyId: input.replicaKmsKeyArn } : {}),
       ...(input.optionGroupName ? { optionGroupName: input.optionGroupName } : {}),
@@ -202,7 +230,7 @@ function monthKey(d: Date): string {
 export function retention(snapshots: readonly SnapshotView[], opts: { policy: RetentionPolicy; ownershipTag: { key: string; value: string }; protectedIds: ReadonlySet<string>; now: Date }): RetentionVerdict[] {
   const { policy, now } = opts;
   // The project's copies: the ownership tag and the tag every copy the pipeline makes carries.
-  const owned = snapshots.filter((s) => s.tags?.[opts.ownershipTag.key] === opts.ownershipTag.value && s.tags[COPY_TAGS.source] !== undefined);
+  const owned = snapshots.filter((s) => isProjectCopy(s, opts.ownershipTag));
   const verdicts: RetentionVerdict[] = snapshots
     .filter((s) => !owned.includes(s))
     .map((s) => ({ id: s.id, keep: true, reason: `not the project's copy (it lacks ${opts.ownershipTag.key}=${opts.ownershipTag.value} or ${COPY_TAGS.source})` }));

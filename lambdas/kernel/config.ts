@@ -561,10 +561,16 @@ const pairObject = z
     snapshotKmsKeyArns: z.optional(z.array(arn)),
     /** Settings to pin instead of carrying y's live values across. */
     overrides: z._default(settingsOverridesSchema, {}),
-    /** Copying x's snapshots into y's region (mode `snapshot-copy`). */
+    /**
+     * Copying x's snapshots into y's region as manual snapshots under a customer-managed key: for mode `snapshot-copy`
+     * with x in another region, and, when the deployment has a vault, for every pair ({@link copiesSnapshots}).
+     */
     copy: z._default(
       z.strictObject({
-        /** The project copies x's snapshots itself (a stack in x's region). Off: something else puts them in y's region. */
+        /**
+         * The project copies x's snapshots itself (a stack in x's region). Off: something else puts them in y's region,
+         * and the pair cannot have a vault.
+         */
         enabled: z._default(z.boolean(), true),
         /** An existing customer-managed key in y's region to encrypt copies with. Unset: y's stack creates one. */
         replicaKmsKeyArn: z.optional(arn),
@@ -1162,30 +1168,52 @@ export function scheduleTimeZone(cfg: Pick<Config, 'timeZone'>, pair: PairConfig
   return pair.schedule.timeZone ?? cfg.timeZone;
 }
 
+/** What decides, beside a pair's own settings, which snapshots the project copies: whether the deployment has a vault. */
+export interface CopyContext {
+  readonly vault?: VaultConfig | undefined;
+}
+
 /**
- * Whether the project copies this pair's snapshots itself: snapshot-copy mode with copying on. x and y in the same
- * region need no copy (x's snapshots are already there).
+ * Whether the project copies this pair's snapshots itself, as manual snapshots in y's region under a customer-managed
+ * key (copy on, always):
+ * - mode `snapshot-copy`, x and y in different regions: y is restored from these copies;
+ * - with a vault, every other pair too, because the vault takes only manual snapshots under a customer-managed key: "To
+ *   share an automated DB snapshot, create a manual DB snapshot by copying the automated snapshot, and then share that
+ *   copy" (RDS User Guide, "Sharing a DB snapshot"). For x and y in one region that is a copy within the region
+ *   (CopyDBSnapshot without SourceRegion, re-encrypted with KmsKeyId: "If you copy an encrypted DB snapshot from your
+ *   AWS account, you can specify a value for this parameter to encrypt the copy with a new KMS key", CopyDBSnapshot
+ *   API reference); for mode `backup-replication`, a copy into y's region beside the replicated backups y is restored
+ *   from.
+ * Without a vault, x and y in one region need no copy (x's snapshots are already there).
  */
-export function copiesSnapshots(pair: PairConfig): boolean {
-  return pair.source.mode === 'snapshot-copy' && pair.copy.enabled && pair.source.region !== pair.replica.region;
+export function copiesSnapshots(pair: PairConfig, context: CopyContext): boolean {
+  return copiesWith(pair, context.vault !== undefined);
+}
+
+function copiesWith(pair: PairConfig, vault: boolean): boolean {
+  if (!pair.copy.enabled) return false;
+  if (vault) return true;
+  return pair.source.mode === 'snapshot-copy' && pair.source.region !== pair.replica.region;
+}
+
+/** Whether the project copies this pair's snapshots within one region (x and y in one region, copied for a vault). */
+export function copiesInPlace(pair: PairConfig, context: CopyContext): boolean {
+  return copiesSnapshots(pair, context) && pair.source.region === pair.replica.region;
 }
 
 /**
  * Why a pair's snapshots cannot go to the vault, or undefined when they can. The vault takes the copies production
- * makes in y's region (manual DB snapshots, or DB cluster snapshots for an Aurora x, under a customer-managed key): "To
- * share an automated DB snapshot, create a manual DB snapshot by copying the automated snapshot, and then share that
- * copy" and a snapshot under the default `aws/rds` key cannot be shared (RDS User Guide, "Sharing a DB snapshot",
- * "Sharing encrypted snapshots"; the Aurora User Guide, "Sharing a DB cluster snapshot", says the same of cluster
- * snapshots).
+ * makes in y's region ({@link copiesSnapshots}: manual DB snapshots, or DB cluster snapshots for an Aurora x, under a
+ * customer-managed key): only manual snapshots can be shared, and a snapshot under the default `aws/rds` key cannot be
+ * (RDS User Guide, "Sharing a DB snapshot", "Sharing encrypted snapshots"; the Aurora User Guide, "Sharing a DB cluster
+ * snapshot", says the same of cluster snapshots).
  */
 export function vaultProblem(p: PairConfig): { path: (string | number)[]; message: string } | undefined {
-  if (!copiesSnapshots(p)) {
-    const why = p.source.mode === 'backup-replication' ? 'mode "backup-replication" restores y from replicated backups' : p.source.region === p.replica.region ? 'x and y share a region' : 'copy.enabled is false';
-    const what =
-      p.source.mode === 'snapshot-copy' && p.source.region !== p.replica.region
-        ? 'turn copy.enabled on'
-        : 'the vault does not yet make copies of its own for such a pair: leave the vault out, or keep this pair in a deployment without one';
-    return { path: ['source', 'mode'], message: `makes no copies of x's snapshots in y's region (${why}), and the vault takes production's copies there: ${what}` };
+  if (!copiesWith(p, true)) {
+    return {
+      path: ['copy', 'enabled'],
+      message: `is false, so the project makes no copies of ${p.source.identifier}'s snapshots, and the vault takes production's copies (only manual snapshots under a customer-managed key can be shared with it): turn copy.enabled on, or keep this pair in a deployment without a vault`,
+    };
   }
   const key = p.copy.replicaKmsKeyArn;
   if (key !== undefined && /(^|:)alias\/aws\/rds$/.test(key)) {
@@ -1195,9 +1223,9 @@ export function vaultProblem(p: PairConfig): { path: (string | number)[]; messag
 }
 
 /** Whether the project manages a customer-managed key in y's region for this pair (copies or replicated backups). */
-export function needsProjectKey(pair: PairConfig): boolean {
-  if (pair.source.mode === 'backup-replication') return pair.backupReplication.manage && !pair.backupReplication.kmsKeyArn;
-  return copiesSnapshots(pair) && !pair.copy.replicaKmsKeyArn;
+export function needsProjectKey(pair: PairConfig, context: CopyContext): boolean {
+  const forBackups = pair.source.mode === 'backup-replication' && pair.backupReplication.manage && !pair.backupReplication.kmsKeyArn;
+  return forBackups || (copiesSnapshots(pair, context) && !pair.copy.replicaKmsKeyArn);
 }
 
 /** Finds the pair with this id (the `replica` of the ledger, the metrics and the commands). */

@@ -212,7 +212,7 @@ async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: 
  * counted and ignored. Pairs restored from different sources run a few at a time, the pairs of one source one after
  * another (they share its copies), and what each pair's y holds is read once per invocation.
  */
-export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeConfig, 'pairs'>, raw: unknown): Promise<RetentionPass[]> {
+export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeConfig, 'pairs' | 'vault'>, raw: unknown): Promise<RetentionPass[]> {
   const parsed = parseRetentionInput(raw);
   if ('problem' in parsed) {
     deps.telemetry.count('RetentionInputIgnored', 1);
@@ -221,7 +221,7 @@ export async function handleRetention(deps: RetentionDeps, config: Pick<RuntimeC
   }
   const { input } = parsed;
   const wanted = input.replicas ?? (input.replica !== undefined ? [input.replica] : undefined);
-  const eligible = config.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+  const eligible = config.pairs.filter((p) => copiesSnapshots(p, config) && p.copy.retention.enabled);
   const pairs = wanted ? eligible.filter((p) => wanted.includes(p.id)) : eligible;
   const unknown = wanted?.filter((id) => !pairs.some((p) => p.id === id)) ?? [];
   if (pairs.length === 0) {

@@ -63,7 +63,10 @@ export function chooseSnapshot(snapshots: readonly SnapshotView[], pair: PairCon
     return { reason: `no ${pair.snapshotTypes.join(' or ')} snapshot of ${pair.source.identifier} exists in ${pair.replica.region}`, considered: 0 };
   }
   const available = candidates.find((s) => s.status === 'available');
-  const newerNotReady = newest.status === 'available' ? undefined : newest;
+  // Not ready and holding newer data than any available snapshot: a copy still copying beside an available snapshot of
+  // the same data (x's automated snapshot and the project's copy of it in one region) is no newer.
+  const newestData = dataTimeOf(newest)?.getTime() ?? -Infinity;
+  const newerNotReady = newest.status === 'available' || (available && (dataTimeOf(available)?.getTime() ?? -Infinity) >= newestData) ? undefined : newest;
   if (newerNotReady && pair.whenNewestSnapshotNotReady === 'refuse') {
     return {
       reason: `the newest snapshot ${newest.id} is ${newest.status}${newest.percentProgress !== undefined ? ` (${newest.percentProgress}%)` : ''}, and config says to refuse rather than use an older one`,

@@ -19,6 +19,7 @@ import type { ClusterView, InstanceView, SnapshotView } from '../kernel/model';
 import type { Notifier, Telemetry } from '../kernel/ports';
 import { alert } from '../reporting/measures';
 import { isSnapshotOfSource } from '../sources/snapshots';
+import { COPY_TAGS, isProjectCopy } from '../copy/plan';
 import type { Manifest } from './manifest';
 import { portableClusterSettings, portableSettings } from './manifest';
 import type { SharingCalls, SnapshotKind } from './snapshots';
@@ -51,7 +52,7 @@ export type ShareDecision = { action: 'share' } | { action: 'skip'; reason: stri
 export function planShare(snapshot: SnapshotView, pair: PairConfig, sharedWith: readonly string[], vaultAccount: string): ShareDecision {
   if (!isSnapshotOfSource(snapshot, pair)) return { action: 'skip', reason: `${snapshot.id} is not a snapshot of ${pair.source.identifier}` };
   if (snapshot.type !== 'manual') return { action: 'skip', reason: `${snapshot.id} is ${snapshot.type}: only manual snapshots can be shared` };
-  if (snapshot.tags?.[pair.ownershipTag.key] !== pair.ownershipTag.value) return { action: 'skip', reason: `${snapshot.id} is not the project's (no ${pair.ownershipTag.key} tag): production shares only its own copies` };
+  if (!isProjectCopy(snapshot, pair.ownershipTag)) return { action: 'skip', reason: `${snapshot.id} is not one of the project's copies (it lacks ${pair.ownershipTag.key}=${pair.ownershipTag.value} or ${COPY_TAGS.source}): production shares only its own copies` };
   if (snapshot.status !== 'available') return { action: 'skip', reason: `${snapshot.id} is ${snapshot.status}: it is shared once available` };
   if (sharedWith.includes(vaultAccount)) return { action: 'skip', reason: `${snapshot.id} is already shared with the vault` };
   return { action: 'share' };
@@ -164,7 +165,7 @@ export async function shareSweep(deps: ShareDeps, pairs: readonly PairConfig[], 
       continue;
     }
     for (const copy of copies) {
-      if (copy.status !== 'available' || copy.tags?.[pair.ownershipTag.key] !== pair.ownershipTag.value) continue;
+      if (copy.status !== 'available' || !isProjectCopy(copy, pair.ownershipTag)) continue;
       try {
         outcomes.push(await shareOne(deps, pair, vault, copy.id));
       } catch (err) {

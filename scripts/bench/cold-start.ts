@@ -334,7 +334,7 @@ export function configFromContext(context: unknown, kind: ConfigKind, region: st
       ? {
           deferQueueUrl: placeholderFor('deferQueueUrl', region, cfg.account),
           notificationTopicArn: placeholderFor('notificationTopicArn', region, cfg.account),
-          projectKeys: [...new Set(cfg.pairs.filter((p) => copiesSnapshots(p) && p.source.region === region && !p.copy.replicaKmsKeyArn).map((p) => p.replica.region))].map((r) => ({
+          projectKeys: [...new Set(cfg.pairs.filter((p) => copiesSnapshots(p, cfg) && p.source.region === region && !p.copy.replicaKmsKeyArn).map((p) => p.replica.region))].map((r) => ({
             region: r,
             keyArn: placeholderFor('keyArn', r, cfg.account),
           })),

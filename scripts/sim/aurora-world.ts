@@ -81,13 +81,18 @@ export interface AuroraSeedContext {
   replica: SimRds;
   sourceKeyArn: string;
   copyKeyArn: string;
+  /**
+   * Whether the project copies x's cluster snapshots into y's region (copiesSnapshots). Unset or false with x and y in
+   * one region: y is restored from x's automated cluster snapshots there, and nothing is copied.
+   */
+  copied?: boolean;
   sourcePassword: string;
   secrets: SimSecretsManager;
   ssm: SimSsm;
   randomHex: () => string;
 }
 
-/** x in its region with three days of automated cluster snapshots, their copies in y's region, and y. */
+/** x in its region with three days of automated cluster snapshots, their copies in y's region (unless x is in y's region and nothing is copied), and y. */
 export function seedClusterPair(pair: PairConfig, ctx: AuroraSeedContext): void {
   const engine = pair.engine;
   if (!engine) throw new Error(`seedClusterPair: ${pair.id} is not an Aurora pair`);
@@ -108,12 +113,15 @@ export function seedClusterPair(pair: PairConfig, ctx: AuroraSeedContext): void 
     });
   }
   const ownership: Tag = { Key: pair.ownershipTag.key, Value: pair.ownershipTag.value };
-  const copies = [2, 1, 0].map((daysAgo) => {
+  const sources = [2, 1, 0].map((daysAgo) => {
     const at = backupTime(new Date(ctx.start.getTime() - daysAgo * DAY));
     const id = `rds:${x}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
-    const source = ctx.source.clusters.snapshots.get(id) ?? ctx.source.clusters.seedClusterSnapshot(x, id, 'automated', at);
-    return ctx.replica.clusters.seedClusterCopy(source, copyTargetId(id), ctx.copyKeyArn, [ownership, { Key: COPY_TAGS.source, Value: source.DBClusterSnapshotArn ?? '' }]);
+    return ctx.source.clusters.snapshots.get(id) ?? ctx.source.clusters.seedClusterSnapshot(x, id, 'automated', at);
   });
+  const inPlace = pair.source.region === pair.replica.region && ctx.copied !== true;
+  const copies = inPlace
+    ? sources
+    : sources.map((source) => ctx.replica.clusters.seedClusterCopy(source, copyTargetId(source.DBClusterSnapshotIdentifier ?? ''), ctx.copyKeyArn, [ownership, { Key: COPY_TAGS.source, Value: source.DBClusterSnapshotArn ?? '' }]));
   const oldest = copies[0]!;
   seedReplicaCluster(pair, p, ctx, { snapshotId: oldest.DBClusterSnapshotIdentifier ?? '', dataTime: oldest.SnapshotCreateTime ?? ctx.start });
 }

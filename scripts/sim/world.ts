@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import type { CopyValidator } from '../../lambdas/kernel/ports';
 import type { RefreshMode } from '../../lambdas/refresh/strategies/strategy';
 import type { Config, ConfigSource, CopyRuntimeConfig, PairConfig, RuntimeConfig } from '../../lambdas/kernel/config';
-import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, READ_ONLY_PARAMETERS, RESOURCES_ENV, copiesSnapshots, embedHookSql, readOnlyParameterGroupName, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, pairSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
+import { CONFIG_FILE_ENV, COPY_CONFIG_FILE_ENV, COPY_RESOURCES_ENV, READ_ONLY_PARAMETERS, RESOURCES_ENV, copiesSnapshots, type CopyContext, embedHookSql, readOnlyParameterGroupName, loadCopyRuntimeConfig, loadRuntimeConfig, managedSecretParameter, pairSchema, parseConfig, runtimeConfigSchema, scheduleTimeZone } from '../../lambdas/kernel/config';
 import { requireHomeAccount } from '../../lambdas/kernel/place';
 import { stageCopyConfig, stageRuntimeConfig } from './function-config';
 import type { CopyRuntime } from '../../lambdas/copy/runtime';
@@ -100,11 +100,14 @@ export const FAULTS = {
 export type FaultName = keyof typeof FAULTS;
 
 /** Faults that act on some pairs only: which, said as the README says it. The rest apply to every pair. */
-const FAULT_APPLIES: Partial<Record<FaultName, { to: string; applies: (pair: PairConfig) => boolean }>> = {
+const FAULT_APPLIES: Partial<Record<FaultName, { to: string; applies: (pair: PairConfig, context: CopyContext) => boolean }>> = {
   'replication-stalled': { to: 'pairs with source.mode "backup-replication"', applies: (p) => p.source.mode === 'backup-replication' },
-  'newest-copying': { to: 'pairs with source.mode "snapshot-copy"', applies: (p) => p.source.mode === 'snapshot-copy' },
-  'copy-quota-5': { to: 'pairs whose snapshots the project copies (source.mode "snapshot-copy", copy on, x and y in different regions)', applies: copiesSnapshots },
-  'lost-snapshot-events': { to: 'pairs whose snapshots the project copies (source.mode "snapshot-copy", copy on, x and y in different regions)', applies: copiesSnapshots },
+  'newest-copying': {
+    to: 'pairs with source.mode "snapshot-copy" whose copies y is restored from (x in another region, or copied within one for a vault)',
+    applies: (p, c) => p.source.mode === 'snapshot-copy' && (copiesSnapshots(p, c) || p.source.region !== p.replica.region),
+  },
+  'copy-quota-5': { to: 'pairs whose snapshots the project copies across regions (source.mode "snapshot-copy", copy on, x and y in different regions)', applies: (p, c) => copiesSnapshots(p, c) && p.source.region !== p.replica.region },
+  'lost-snapshot-events': { to: 'pairs whose snapshots the project copies (copy on; source.mode "snapshot-copy" with x and y in different regions, or any pair with a vault)', applies: copiesSnapshots },
   'crash-before-writer': { to: 'Aurora cluster pairs (clusterId; npm run demo -- --engine aurora-postgresql)', applies: (p) => p.replica.kind === 'cluster' },
   'fail-after-restore': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
   'restore-capacity': { to: 'DB instance pairs (instanceId)', applies: (p) => p.replica.kind === 'instance' },
@@ -115,11 +118,11 @@ const FAULT_APPLIES: Partial<Record<FaultName, { to: string; applies: (pair: Pai
 };
 
 /** Refuses a fault that would do nothing to any pair simulated, naming the pairs and what the fault needs. */
-export function checkFaultsApply(faults: readonly FaultSpec[], pairs: readonly PairConfig[]): void {
+export function checkFaultsApply(faults: readonly FaultSpec[], pairs: readonly PairConfig[], context: CopyContext): void {
   for (const name of new Set(faults.map((f) => f.name))) {
     const rule = FAULT_APPLIES[name];
-    if (!rule || pairs.some(rule.applies)) continue;
-    const which = pairs.map((p) => `${p.replica.identifier} (source.mode "${p.source.mode}"${p.source.mode === 'snapshot-copy' && !copiesSnapshots(p) ? ', not copied by the project' : ''})`).join(', ');
+    if (!rule || pairs.some((p) => rule.applies(p, context))) continue;
+    const which = pairs.map((p) => `${p.replica.identifier} (source.mode "${p.source.mode}"${!copiesSnapshots(p, context) ? ', not copied by the project' : ''})`).join(', ');
     throw new Error(`fault "${name}" acts on ${rule.to}, and no pair simulated is one: ${which}. Choose another fault, or a config with such a pair (--config)`);
   }
 }
@@ -480,7 +483,7 @@ export class Simulation {
     this.rds.crossRegionCopyLimit = this.copyLimit;
     for (const pair of config.pairs) {
       if (pair.copy.replicaKmsKeyArn) this.kms.register(pair.copy.replicaKmsKeyArn);
-      if (copiesSnapshots(pair)) this.regionRds(pair.source.region);
+      if (copiesSnapshots(pair, fullConfig)) this.regionRds(pair.source.region);
     }
     // The events topic as EventPipeline deploys it: its ARN, topic policy and key policy come from the synthesized template.
     this.eventsTopic = new SimTopic(stack.eventPath.snsTopicArn, this.clock, this.random);
@@ -536,8 +539,8 @@ export class Simulation {
     const aurora = options.engine;
     // Staging hook files are read from the repository, as the CDK app reads them when it synthesizes.
     const pairs = embedHookSql(isAuroraEngine(aurora) ? configured.map((p) => (p.replica.kind === 'cluster' ? p : asClusterPair(p, aurora))) : configured, join(__dirname, '..', '..'));
-    checkFaultsApply(options.faults ?? [], pairs);
-    const withCopy = pairs.some(copiesSnapshots);
+    checkFaultsApply(options.faults ?? [], pairs, full);
+    const withCopy = pairs.some((p) => copiesSnapshots(p, full));
     const stack = await replicaStackDefinition({
       account: full.account,
       region: region ?? '',
@@ -545,8 +548,8 @@ export class Simulation {
       clusterIds: pairs.filter((p) => p.replica.kind === 'cluster').map((p) => p.id),
       rtoTargetMinutes: full.rtoTargetMinutes,
       alarms: full.alarms,
-      functions: ['start-refresh', 'on-rds-event', 'watchdog', ...(pairs.some((p) => copiesSnapshots(p) && p.copy.retention.enabled) ? ['retention'] : [])],
-      manualSnapshotAlarms: pairs.filter(copiesSnapshots).map((p) => ({ replicaId: p.id, region: p.replica.region, threshold: p.copy.manualSnapshotAlertAt })),
+      functions: ['start-refresh', 'on-rds-event', 'watchdog', ...(pairs.some((p) => copiesSnapshots(p, full) && p.copy.retention.enabled) ? ['retention'] : [])],
+      manualSnapshotAlarms: pairs.filter((p) => copiesSnapshots(p, full)).map((p) => ({ replicaId: p.id, region: p.replica.region, threshold: p.copy.manualSnapshotAlertAt })),
       copyFunction: withCopy,
       watchdogIntervalMinutes: full.watchdogIntervalMinutes,
     });
@@ -560,6 +563,11 @@ export class Simulation {
     return sim;
   }
 
+  /** Whether the project copies this pair's snapshots ({@link copiesSnapshots}: always with a vault). */
+  public copies(pair: PairConfig): boolean {
+    return copiesSnapshots(pair, this.fullConfig);
+  }
+
   /** The pairs simulated. */
   public get pairs(): PairConfig[] {
     return this.config.pairs;
@@ -567,7 +575,7 @@ export class Simulation {
 
   /** RDS in x's region of the first pair whose snapshots the project copies. */
   public get sourceRds(): SimRds | undefined {
-    const pair = this.pairs.find(copiesSnapshots);
+    const pair = this.pairs.find((p) => this.copies(p));
     return pair ? this.regions.get(pair.source.region) : undefined;
   }
 
@@ -706,8 +714,8 @@ export class Simulation {
   private copyConfigs(): Map<string, ConfigSource> {
     const out = new Map<string, ConfigSource>();
     const { account } = this.config;
-    for (const region of new Set(this.pairs.filter(copiesSnapshots).map((p) => p.source.region))) {
-      const pairs = this.pairs.filter((p) => copiesSnapshots(p) && p.source.region === region);
+    for (const region of new Set(this.pairs.filter((p) => this.copies(p)).map((p) => p.source.region))) {
+      const pairs = this.pairs.filter((p) => this.copies(p) && p.source.region === region);
       // Without a configured key, y's stack creates one and hands its ARN to the copy function.
       const projectKeys = pairs.some((p) => !p.copy.replicaKmsKeyArn) ? [{ region: this.config.region, keyArn: this.replicaKeyArn }] : [];
       out.set(
@@ -937,6 +945,7 @@ export class Simulation {
         replica: this.rds,
         sourceKeyArn: this.kms.create(src.region, 'sim-source-key', `${pair.source.identifier}-key`),
         copyKeyArn: this.copyKeyFor(pair),
+        copied: this.copies(pair),
         sourcePassword: sourcePassword(pair),
         secrets: this.secrets,
         ssm: this.ssm,
@@ -952,10 +961,15 @@ export class Simulation {
     const readOnly = family ? Object.entries(READ_ONLY_PARAMETERS).find(([prefix]) => family.startsWith(prefix))?.[1] : undefined;
     if (family && readOnly) this.rds.addParameterGroup(readOnlyParameterGroupName(family), e.engine, e.replicaVersion, { [readOnly.name]: readOnly.value });
     if (!e.optionGroup.startsWith('default:')) this.rds.addOptionGroup(e.optionGroup, e.engine, e.sourceVersion.split('.')[0] ?? '');
-    if (pair.source.mode === 'backup-replication') this.seedReplicatedPair(pair);
-    else if (copiesSnapshots(pair)) this.seedCopiedPair(pair);
+    if (pair.source.mode === 'backup-replication') {
+      this.seedReplicatedPair(pair);
+      // With a vault the project also copies x's automated snapshots into y's region (copiesSnapshots).
+      if (this.copies(pair)) this.seedSourceWithCopies(pair);
+    } else if (this.copies(pair)) this.seedCopiedPair(pair);
+    else if (pair.source.region === pair.replica.region) this.seedSameRegionPair(pair);
     else {
-      // x's copies of the last three days are already in the replica region; y holds the oldest.
+      // Something else copies x's snapshots into the replica region (copy.enabled false): the copies of the last three
+      // days are already there; y holds the oldest.
       const copies = [2, 1, 0].map((daysAgo) => this.copyFor(pair, new Date(this.start.getTime() - daysAgo * DAY)));
       for (const c of copies) {
         const snap = this.rds.arriveCopy(c);
@@ -1067,6 +1081,15 @@ export class Simulation {
    * region, as the pipeline made them (owned, re-encrypted with the replica key); y holds the oldest.
    */
   private seedCopiedPair(pair: PairConfig): void {
+    const oldest = this.seedSourceWithCopies(pair)[0]!;
+    this.rds.instances.set(pair.replica.identifier, initialReplica(this.rds, pair, { snapshotId: oldest.DBSnapshotIdentifier ?? '', dataTime: oldest.OriginalSnapshotCreateTime ?? this.start }, this.engine));
+  }
+
+  /**
+   * x in its region with its automated snapshots of the last three days (RDS takes one a day in the backup window;
+   * they are named `rds:<x>-<time>`), oldest first.
+   */
+  private seedSource(pair: PairConfig): DBSnapshot[] {
     const src = this.regionRds(pair.source.region);
     const x = pair.source.identifier;
     if (!src.instances.has(x)) {
@@ -1074,16 +1097,30 @@ export class Simulation {
       src.instances.set(x, db);
       src.seedPassword(db, sourcePassword(pair));
     }
-    const copies = [2, 1, 0].map((daysAgo) => {
+    return [2, 1, 0].map((daysAgo) => {
       const at = backupTime(new Date(this.start.getTime() - daysAgo * DAY));
       const id = `rds:${x}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
-      const source = src.snapshots.get(id) ?? src.seedSnapshot(x, id, 'automated', at);
-      return this.rds.seedCopy(source, src.region, copyTargetId(id), this.copyKeyFor(pair), [
+      return src.snapshots.get(id) ?? src.seedSnapshot(x, id, 'automated', at);
+    });
+  }
+
+  /** {@link seedSource}, and the copies the pipeline made of each snapshot in y's region (owned, under the copy key), oldest first. */
+  private seedSourceWithCopies(pair: PairConfig): DBSnapshot[] {
+    const src = this.regionRds(pair.source.region);
+    return this.seedSource(pair).map((source) =>
+      this.rds.seedCopy(source, src.region, copyTargetId(source.DBSnapshotIdentifier ?? ''), this.copyKeyFor(pair), [
         { Key: pair.ownershipTag.key, Value: pair.ownershipTag.value },
         { Key: COPY_TAGS.source, Value: source.DBSnapshotArn ?? '' },
-      ]);
-    });
-    const oldest = copies[0]!;
+      ]),
+    );
+  }
+
+  /**
+   * x and y in one region, nothing copied: y is restored from x's own automated snapshots, which are already there
+   * (snapshotTypes "automated"); y holds the oldest.
+   */
+  private seedSameRegionPair(pair: PairConfig): void {
+    const oldest = this.seedSource(pair)[0]!;
     this.rds.instances.set(pair.replica.identifier, initialReplica(this.rds, pair, { snapshotId: oldest.DBSnapshotIdentifier ?? '', dataTime: oldest.OriginalSnapshotCreateTime ?? this.start }, this.engine));
   }
 
@@ -1175,7 +1212,7 @@ export class Simulation {
     }
 
     // The retention schedules as RetentionSchedules deploys them: one per retention cron and zone, naming its pairs.
-    const expiring = this.pairs.filter((p) => copiesSnapshots(p) && p.copy.retention.enabled);
+    const expiring = this.pairs.filter((p) => this.copies(p) && p.copy.retention.enabled);
     for (const group of retentionGroups(expiring.map((p) => ({ replicaId: p.id, cron: p.copy.retention.cron, timeZone: scheduleTimeZone(this.fullConfig, p) })))) {
       const at = nextFire(group.cron, group.timeZone, new Date(from));
       // The schedule's flexible window: any time in the quarter hour after the cron time.
@@ -1187,7 +1224,8 @@ export class Simulation {
     for (const pair of this.pairs) {
       const y = pair.replica.identifier;
       const fire = nextFire(pair.schedule.cron, scheduleTimeZone(this.fullConfig, pair), new Date(from));
-      if (copiesSnapshots(pair)) this.beginCopyNight(pair, from, faults);
+      // x's nightly automated snapshot where the project copies it or, x and y in one region, restores y from it.
+      if (this.copies(pair) || (pair.source.mode === 'snapshot-copy' && pair.source.region === pair.replica.region)) this.beginCopyNight(pair, from, faults);
       else if (pair.source.mode === 'snapshot-copy') this.scriptCopy(pair, from, fire, faults);
 
       if (faults.includes('throttle')) {
@@ -1256,7 +1294,7 @@ export class Simulation {
     } else {
       this.clock.at(backupTime(new Date(from + DAY)), `automated snapshot of ${x}`, () => void (pair.source.kind === 'cluster' ? src.clusters.takeAutomatedClusterSnapshot(x) : src.takeAutomatedSnapshot(x)));
     }
-    const extra = pair.copy.extraSnapshots;
+    const extra = this.copies(pair) ? pair.copy.extraSnapshots : undefined;
     const copyFn = this.copyFunctions.get(pair.source.region)?.fn;
     if (extra && copyFn) {
       const extraZone = extra.timeZone ?? zone;
@@ -1395,7 +1433,7 @@ export class Simulation {
 
   private observeSnapshotEvent(region: string, event: EmittedEvent): void {
     const snap: DBSnapshot | undefined = this.regions.get(region)?.snapshots.get(event.sourceId);
-    const pair = snap && this.pairs.find((p) => copiesSnapshots(p) && p.source.identifier === snap.DBInstanceIdentifier);
+    const pair = snap && this.pairs.find((p) => this.copies(p) && p.source.identifier === snap.DBInstanceIdentifier);
     if (!snap || !pair) return;
     const y = pair.replica.identifier;
     if (region === pair.source.region && (event.eventId === 'RDS-EVENT-0091' || event.eventId === 'RDS-EVENT-0042')) {

@@ -83,10 +83,11 @@ describe('VaultSharing', () => {
     for (const source of built.sourceStacks.values()) expect(Object.keys(Template.fromStack(source).findResources('AWS::IAM::Role', { Properties: { RoleName: Match.stringLikeRegexp('vault') } }))).toEqual([]);
   });
 
-  it("bundles the region's runtime configuration with the vault in it; the other functions' files have no vault", () => {
+  it("bundles the region's runtime configuration with the vault in it, and retention's (it expires the copies made for the vault); the other functions' files have no vault", () => {
     const file = JSON.parse(stack.vaultSharing?.share.configFile.text ?? '{}') as { vault?: { account: string; region: string }; pairs: { replica: { identifier: string } }[] };
     expect(file.vault).toMatchObject(VAULT);
     expect(file.pairs.map((p) => p.replica.identifier)).toEqual(['orders-staging', 'billing-staging']);
+    expect(JSON.parse(stack.retention!.configFile.text)).toMatchObject({ vault: VAULT });
     for (const fn of [stack.startRefresh, stack.onRdsEvent, stack.watchdog]) expect(JSON.parse(fn.configFile.text)).not.toHaveProperty('vault');
   });
 

@@ -191,6 +191,52 @@ describe('handleCopyInvocation', () => {
     });
   });
 
+  describe('x and y in one region, copied for a vault', () => {
+    const ownership = { Key: 'replica-refresh:managed', Value: 'true' };
+    const here = 'eu-central-1';
+    const sameRegion = [pair({ source: { instanceId: 'orders-prod', region: here }, replica: { instanceId: 'orders-staging', region: here }, copy: { replicaKmsKeyArn: KEY, extraSnapshots: { cron: 'cron(0 */6 * * ? *)' } } })];
+    const auto = xSnapshot(AUTO_ID, '2026-11-21T00:10:00Z', { SnapshotType: 'automated', DBSnapshotArn: `arn:aws:rds:${here}:111111111111:snapshot:${AUTO_ID}`, SourceRegion: undefined });
+    /** The project's copy of an extra snapshot: it carries the extra's tags (CopyTags) and the copy tag. */
+    const copyOf = (id: string, time: string, tags: { Key: string; Value: string }[]) =>
+      xSnapshot(id, time, { SourceRegion: undefined, DBSnapshotArn: `arn:aws:rds:${here}:111111111111:snapshot:${id}`, TagList: [...tags, { Key: 'replica-refresh:copied-from', Value: 'source' }] });
+
+    it("the sweep copies x's newest automated snapshot, never the project's own newer-looking copy of an older one", async () => {
+      const ownCopy = copyOf('orders-prod-2026-11-21-00-15', '2026-11-21T00:15:00Z', [ownership]);
+      rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-prod'] }] }).resolves({ DBSnapshots: [auto, ownCopy] });
+      rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: AUTO_ID }).resolves({ DBSnapshots: [auto] });
+      const [result] = await handleCopyInvocation(deps(), sameRegion, { trigger: 'sweep' });
+      expect(result?.outcome).toEqual({ action: 'copied', targetId: 'orders-prod-2026-11-21-00-10' });
+      expect(rdsMock).toHaveReceivedCommandTimes(CopyDBSnapshotCommand, 1);
+      // Within one region the source is named by its identifier, as the API reference asks (no PreSignedUrl either).
+      expect(rdsMock).toHaveReceivedCommandWith(CopyDBSnapshotCommand, { SourceDBSnapshotIdentifier: AUTO_ID, TargetDBSnapshotIdentifier: 'orders-prod-2026-11-21-00-10', KmsKeyId: KEY });
+      expect(rdsMock.commandCalls(CopyDBSnapshotCommand)[0]?.args[0].input.PreSignedUrl).toBeUndefined();
+    });
+
+    it("deletes an extra snapshot once its copy (named <extra>-copy) is available, and never the copy, which carries the extra's tags", async () => {
+      const extraTags = [ownership, { Key: 'replica-refresh:extra-snapshot', Value: 'true' }];
+      const extra = xSnapshot('orders-prod-rr-2026-11-19-06-00', '2026-11-19T06:00:00Z', { SourceRegion: undefined, TagList: extraTags });
+      const copy = copyOf('orders-prod-rr-2026-11-19-06-00-copy', '2026-11-19T06:00:00Z', extraTags);
+      rdsMock.on(DescribeDBSnapshotsCommand, { Filters: [{ Name: 'db-instance-id', Values: ['orders-prod'] }] }).resolves({ DBSnapshots: [extra, copy, auto] });
+      rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: copy.DBSnapshotIdentifier }).resolves({ DBSnapshots: [copy] });
+      rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: extra.DBSnapshotIdentifier }).resolves({ DBSnapshots: [extra] });
+      rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: AUTO_ID }).resolves({ DBSnapshots: [auto] });
+      rdsMock.on(DeleteDBSnapshotCommand).resolves({});
+      await handleCopyInvocation(deps(), sameRegion, { trigger: 'sweep' });
+      expect(rdsMock).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 1);
+      expect(rdsMock).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: extra.DBSnapshotIdentifier });
+    });
+
+    it("ignores a created event of the project's own copy (a manual snapshot of x in the region)", async () => {
+      const own = copyOf('orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z', [ownership]);
+      rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: own.DBSnapshotIdentifier }).resolves({ DBSnapshots: [own] });
+      rdsMock.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: `${own.DBSnapshotIdentifier!}-copy` }).rejects(new DBSnapshotNotFoundFault({ message: 'not found', ...meta }));
+      const results = await handleCopyInvocation(deps(), sameRegion, { ...eventBridgeEvent('RDS-EVENT-0042', own.DBSnapshotIdentifier!, new Date(), { SourceType: 'SNAPSHOT' }), 'detail-type': 'RDS DB Snapshot Event' });
+      expect(results.map((r) => r.outcome.action)).toEqual(['skip']);
+      expect(rdsMock).toHaveReceivedCommandTimes(CopyDBSnapshotCommand, 0);
+      expect(publishedKinds()).toEqual([]);
+    });
+  });
+
   it.each([
     ['garbage', 'hello'],
     ['an instance event', eventBridgeEvent('RDS-EVENT-0003', 'orders-staging', new Date())],

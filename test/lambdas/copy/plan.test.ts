@@ -31,6 +31,20 @@ describe('copyTargetId', () => {
   });
 });
 
+describe('copyTargetId within one region (x and y in one region, copied for a vault)', () => {
+  it('names an automated snapshot\'s copy without `rds:`, which no manual snapshot can be named with', () => {
+    expect(copyTargetId('rds:orders-prod-2026-11-21-00-10', true)).toBe('orders-prod-2026-11-21-00-10');
+  });
+
+  it("names a manual snapshot's copy apart from its source, whose own name it would otherwise take", () => {
+    expect(copyTargetId('orders-prod-rr-2026-11-21-06-00', true)).toBe('orders-prod-rr-2026-11-21-06-00-copy');
+    expect(copyTargetId('arn:aws:rds:eu-central-1:111111111111:snapshot:orders-prod-before-upgrade', true)).toBe('orders-prod-before-upgrade-copy');
+    const long = copyTargetId(`orders-prod-${'a'.repeat(300)}`, true);
+    expect(long).toHaveLength(255);
+    expect(long.endsWith('-copy')).toBe(true);
+  });
+});
+
 describe('names the copy role may copy', () => {
   it.each([
     ['rds:orders-prod-2026-11-21-00-10', true],
@@ -53,6 +67,25 @@ describe('names the copy role may copy', () => {
   it('names extra snapshots after x and the scheduled minute, so a repeated schedule delivery names the same one', () => {
     expect(extraSnapshotId('orders-prod', new Date('2026-11-21T12:00:41.5Z'))).toBe('orders-prod-rr-2026-11-21-12-00');
     expect(isCopyableName(extraSnapshotId('orders-prod', new Date()), 'orders-prod')).toBe(true);
+  });
+});
+
+describe('planCopy within one region', () => {
+  const inPlace = { ...base, sourceRegion: 'eu-central-1' };
+
+  it('copies an automated snapshot of x under the project key, to the name without `rds:`', () => {
+    const auto = toSnapshotView(xSnapshot('rds:orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z', { SnapshotType: 'automated', SourceRegion: undefined }));
+    expect(planCopy({ ...inPlace, source: auto })).toMatchObject({ action: 'copy', request: { targetId: 'orders-prod-2026-11-21-00-10', sourceIdentifier: 'rds:orders-prod-2026-11-21-00-10', kmsKeyId: KEY, tags: { [owner.key]: owner.value } } });
+  });
+
+  it("never copies one of the project's own copies again (they are snapshots of x in that region too)", () => {
+    const own = toSnapshotView(
+      xSnapshot('orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z', { SourceRegion: undefined, TagList: [{ Key: owner.key, Value: owner.value }, { Key: COPY_TAGS.source, Value: 'arn:aws:rds:eu-central-1:111111111111:snapshot:rds:orders-prod-2026-11-21-00-10' }] }),
+    );
+    expect(planCopy({ ...inPlace, source: own })).toMatchObject({ action: 'skip', reason: expect.stringContaining("the project's own copy") as unknown });
+    // The same snapshot without the copy tag is a manual snapshot of x like any other: copied, under a name of its own.
+    const byHand = toSnapshotView(xSnapshot('orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z', { SourceRegion: undefined, TagList: [{ Key: owner.key, Value: owner.value }] }));
+    expect(planCopy({ ...inPlace, source: byHand })).toMatchObject({ action: 'copy', request: { targetId: 'orders-prod-2026-11-21-00-10-copy' } });
   });
 });
 

@@ -11,6 +11,7 @@ import {
   RESOURCES_ENV,
   RUNTIME_CONFIG_ENV,
   RUNTIME_CONFIG_FILE,
+  copiesInPlace,
   copiesSnapshots,
   copyConfigFileText,
   loadCopyRuntimeConfig,
@@ -261,19 +262,23 @@ describe('parseConfig', () => {
     const [p] = parseConfig(example).pairs;
     expect(p?.source.mode).toBe('snapshot-copy');
     expect(p?.copy).toEqual({ enabled: true, inFlightLimit: 20, deferSeconds: 300, maxWaitHours: 24, manualSnapshotAlertAt: 90, sweepIntervalMinutes: 60, retention: { enabled: true, keepDays: 7, keepLast: 3, cron: 'cron(30 12 * * ? *)' } });
-    expect(copiesSnapshots(p!)).toBe(true);
-    expect(needsProjectKey(p!)).toBe(true);
+    expect(copiesSnapshots(p!, {})).toBe(true);
+    expect(needsProjectKey(p!, {})).toBe(true);
   });
 
+  const vaultOf = { vault: { account: '222222222222', region: 'eu-west-2', rpoHours: 26, retentionDays: 35, keepAtLeast: 3, recovery: {} } };
   it.each([
-    ['copying switched off', { copy: { enabled: false } }, false, false],
-    ['an existing key named', { copy: { replicaKmsKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/k' } }, true, false],
-    ['x and y in one region', { source: { instanceId: 'orders-prod', region: 'eu-central-1' } }, false, false],
-    ['backup replication managed by the stack', { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } }, false, true],
-    ['backup replication set up by hand', { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' }, backupReplication: { manage: false } }, false, false],
-  ])('%s: copies %s, needs the project key %s', (_name, change, copies, key) => {
+    ['copying switched off', { copy: { enabled: false } }, false, false, false, false],
+    ['an existing key named', { copy: { replicaKmsKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/k' } }, true, false, true, false],
+    // With a vault the project copies within the region: the vault takes manual snapshots under a customer-managed key only.
+    ['x and y in one region', { source: { instanceId: 'orders-prod', region: 'eu-central-1' } }, false, false, true, true],
+    ['backup replication managed by the stack', { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } }, false, true, true, true],
+    ['backup replication set up by hand', { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' }, backupReplication: { manage: false } }, false, false, true, true],
+    ['backup replication by hand, copies under a key of their own', { source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' }, backupReplication: { manage: false }, copy: { replicaKmsKeyArn: 'arn:aws:kms:eu-central-1:111111111111:key/k' } }, false, false, true, false],
+  ])('%s: without a vault copies %s and needs the project key %s; with one %s and %s', (_name, change, copies, key, vaultCopies, vaultKey) => {
     const [p] = parseConfig(withPair(change)).pairs;
-    expect([copiesSnapshots(p!), needsProjectKey(p!)]).toEqual([copies, key]);
+    expect([copiesSnapshots(p!, {}), needsProjectKey(p!, {}), copiesSnapshots(p!, vaultOf), needsProjectKey(p!, vaultOf)]).toEqual([copies, key, vaultCopies, vaultKey]);
+    expect(copiesInPlace(p!, vaultOf)).toBe(vaultCopies && p!.source.region === p!.replica.region);
   });
 
   it('fails on backup replication within one region, and on a bad extra-snapshot schedule, naming what to do', () => {
@@ -453,10 +458,15 @@ describe('the vault in the config', () => {
     expect(problemsOf(withVault({}, { ...vault, account: (example as { account: string }).account })).join('\n')).toMatch(/vault\.account.*production's own account/);
   });
 
+  it('takes every pair that copies: x and y in one region, and backup replication, are copied for the vault', () => {
+    expect(parseConfig(withVault({ source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } })).pairs).toHaveLength(1);
+    expect(parseConfig(withVault({ source: { instanceId: 'orders-prod', region: 'eu-central-1' } })).pairs).toHaveLength(1);
+  });
+
   it('refuses a pair whose copies the vault could not take: no copies, or copies under aws/rds', () => {
-    expect(problemsOf(withVault({ source: { instanceId: 'orders-prod', region: 'eu-west-1', mode: 'backup-replication' } })).join('\n')).toMatch(/source\.mode.*makes no copies.*backup-replication.*leave the vault out/);
     // Copies turned off: the one change that lets the pair go to the vault is named.
-    expect(problemsOf(withVault({ copy: { enabled: false } })).join('\n')).toMatch(/source\.mode.*copy\.enabled is false.*turn copy\.enabled on/);
+    expect(problemsOf(withVault({ copy: { enabled: false } })).join('\n')).toMatch(/copy\.enabled = false.*makes no copies.*turn copy\.enabled on/);
+    expect(problemsOf(withVault({ source: { instanceId: 'orders-prod', region: 'eu-central-1' }, copy: { enabled: false } })).join('\n')).toMatch(/copy\.enabled = false.*turn copy\.enabled on/);
     expect(problemsOf(withVault({ copy: { replicaKmsKeyArn: 'arn:aws:kms:eu-central-1:111111111111:alias/aws/rds' } })).join('\n')).toMatch(/copy\.replicaKmsKeyArn.*aws\/rds.*cannot share/);
   });
 });

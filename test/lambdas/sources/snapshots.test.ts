@@ -39,6 +39,15 @@ describe('chooseSnapshot', () => {
     expect(choice.reason).toContain('copying (40%)');
   });
 
+  it('does not refuse for a copy still copying when an available snapshot holds the same data (x and y in one region, copied for a vault)', () => {
+    // x's automated snapshot and the project's copy of it, made later within the region: the same data time.
+    const automated = view('rds:orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z', { SnapshotType: 'automated', SnapshotCreateTime: new Date('2026-11-21T00:20:00Z') });
+    const copying = view('orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z', { Status: 'copying', PercentProgress: 40, SnapshotCreateTime: new Date('2026-11-21T00:30:00Z') });
+    const choice = chooseSnapshot([copying, automated], pair({ whenNewestSnapshotNotReady: 'refuse' }));
+    expect(choice.snapshot?.id).toBe(automated.id);
+    expect(choice.newerNotReady).toBeUndefined();
+  });
+
   it('ignores a different instance re-created under x\'s name when the DbiResourceId is known', () => {
     const impostor = view('impostor', '2026-11-21T01:00:00Z', { DbiResourceId: 'db-SOMEOTHERINSTANCE0000000001' });
     const real = view('real', '2026-11-20T01:00:00Z');

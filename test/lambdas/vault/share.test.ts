@@ -21,7 +21,11 @@ import { recordInto } from '../../support/harness';
 
 const VAULT = vaultSchema.parse({ account: '222222222222', region: 'eu-west-2' });
 const NOW = new Date('2026-11-21T12:00:00Z');
-const OWNED = [{ Key: 'replica-refresh:managed', Value: 'true' }];
+/** A copy's tags: the ownership tag and the tag the copy pipeline puts on every copy (lambdas/copy/plan.ts COPY_TAGS). */
+const OWNED = [
+  { Key: 'replica-refresh:managed', Value: 'true' },
+  { Key: 'replica-refresh:copied-from', Value: `arn:aws:rds:${SOURCE_REGION}:${ACCOUNT}:snapshot:rds:${X}-2026-11-21-00-10` },
+];
 
 /** A copy of x in y's region, as DescribeDBSnapshots reports it (owned by the project unless told otherwise). */
 function copy(id: string, overrides: Parameters<typeof xSnapshot>[2] = {}): SnapshotView {
@@ -89,8 +93,10 @@ describe('planShare', () => {
   it.each<[string, SnapshotView, readonly string[], RegExp]>([
     ['a snapshot of another instance', copy('orders-dev-2026-11-21-00-10', { DBInstanceIdentifier: 'orders-dev' }), [], /not a snapshot of orders-prod/],
     ['an automated snapshot', copy('rds:orders-prod-2026-11-21-00-10', { SnapshotType: 'automated' }), [], /automated: only manual snapshots can be shared/],
-    ['a snapshot without the ownership tag', copy('orders-prod-before-upgrade', { TagList: [{ Key: 'team', Value: 'dba' }] }), [], /not the project's/],
-    ['a snapshot whose ownership tag has another value', copy('orders-prod-before-upgrade', { TagList: [{ Key: 'replica-refresh:managed', Value: 'false' }] }), [], /not the project's/],
+    ['a snapshot without the ownership tag', copy('orders-prod-before-upgrade', { TagList: [{ Key: 'team', Value: 'dba' }] }), [], /not one of the project's copies/],
+    ['a snapshot whose ownership tag has another value', copy('orders-prod-before-upgrade', { TagList: [{ Key: 'replica-refresh:managed', Value: 'false' }, OWNED[1]!] }), [], /not one of the project's copies/],
+    // x and y in one region: the extra snapshots the project takes of x are there too, under x's key, and are not copies.
+    ['an extra snapshot the project took of x', copy('orders-prod-rr-2026-11-21-06-00', { TagList: [OWNED[0]!, { Key: 'replica-refresh:extra-snapshot', Value: 'true' }] }), [], /not one of the project's copies.*copied-from/],
     ['a copy still being copied', copy('orders-prod-2026-11-21-00-10', { Status: 'copying' }), [], /copying: it is shared once available/],
     ['a copy already shared with the vault', copy('orders-prod-2026-11-21-00-10'), [VAULT.account], /already shared with the vault/],
   ])('skips %s', (_what, snapshot, shared, reason) => {
@@ -108,7 +114,7 @@ describe('planShare', () => {
   it("honours the pair's own ownership tag", () => {
     const custom = pair({ ownershipTag: { key: 'owner', value: 'replica-refresh' } });
     expect(planShare(copy('orders-prod-2026-11-21-00-10'), custom, [], VAULT.account).action).toBe('skip');
-    expect(planShare(copy('orders-prod-2026-11-21-00-10', { TagList: [{ Key: 'owner', Value: 'replica-refresh' }] }), custom, [], VAULT.account).action).toBe('share');
+    expect(planShare(copy('orders-prod-2026-11-21-00-10', { TagList: [{ Key: 'owner', Value: 'replica-refresh' }, OWNED[1]!] }), custom, [], VAULT.account).action).toBe('share');
   });
 });
 
@@ -263,8 +269,13 @@ describe('pairOfSnapshot', () => {
   it("finds none for a snapshot of no pair's x, or of a pair that cannot go to the vault", () => {
     expect(pairOfSnapshot([orders], 'orders-prodx-2026-11-21-00-10')).toBeUndefined();
     expect(pairOfSnapshot([orders], 'billing-prod-2026-11-21-00-10')).toBeUndefined();
+    const notCopied: PairConfig = pair({ copy: { enabled: false } });
+    expect(pairOfSnapshot([notCopied], 'orders-prod-2026-11-21-00-10')).toBeUndefined();
+  });
+
+  it('finds the pair of x and y in one region, whose copies the project makes there for the vault', () => {
     const sameRegion: PairConfig = pair({ source: { instanceId: X, region: REPLICA_REGION }, replica: { instanceId: 'orders-staging', region: REPLICA_REGION } });
-    expect(pairOfSnapshot([sameRegion], 'orders-prod-2026-11-21-00-10')).toBeUndefined();
+    expect(pairOfSnapshot([sameRegion], 'orders-prod-2026-11-21-00-10')).toBe(sameRegion);
   });
 });
 

@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { VaultInbox } from '../../../lambdas/aws/queue';
 import { recover } from '../../../lambdas/vault/recover';
 import { VAULT_COPY_TAG, vaultInboxUrl } from '../../../lambdas/vault/names';
+import type { SimRds } from '../../../scripts/sim/rds';
 import { Simulation } from '../../../scripts/sim/world';
 
 const ROOT = join(__dirname, '../../..');
 const config = (
   JSON.parse(readFileSync(join(ROOT, 'infra/examples/vault/cdk.json'), 'utf8')) as {
-    context: { replicaRefresh: { account: string; vault: { account: string; region: string }; pairs: { source: { instanceId?: string; clusterId?: string; region: string }; replica: { region: string } }[] } };
+    context: { replicaRefresh: { account: string; vault: { account: string; region: string }; pairs: { source: { instanceId?: string; clusterId?: string; region: string; mode?: string }; replica: { instanceId?: string; region: string } }[] } };
   }
 ).context.replicaRefresh;
 const VAULT = config.vault;
@@ -23,6 +24,18 @@ const X = config.pairs[0]!.source.instanceId!;
 /** The example's Aurora x: its copies are DB cluster snapshots. */
 const AURORA = config.pairs.find((p) => p.source.clusterId)!;
 const AURORA_X = AURORA.source.clusterId!;
+/** The example's DB instance x's: across regions, in y's own region, and by backup replication. */
+const INSTANCE_XS = config.pairs.flatMap((p) => (p.source.instanceId ? [p.source.instanceId] : []));
+/** The example's pair with x and y in one region: the project copies x's snapshots there for the vault. */
+const SAME_REGION = config.pairs.find((p) => p.source.instanceId && p.source.region === p.replica.region)!;
+/** The example's backup-replication pair: y comes from replicated backups, the vault from copies of x's snapshots. */
+const REPLICATED = config.pairs.find((p) => p.source.mode === 'backup-replication')!;
+
+/** The accounts a DB snapshot is shared with, as DescribeDBSnapshotAttributes reports them. */
+async function sharedWith(region: SimRds, snapshotId: string): Promise<string[]> {
+  const out = (await region.handle('DescribeDBSnapshotAttributesCommand', { DBSnapshotIdentifier: snapshotId })) as { DBSnapshotAttributesResult?: { DBSnapshotAttributes?: { AttributeName?: string; AttributeValues?: string[] }[] } };
+  return out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find((a) => a.AttributeName === 'restore')?.AttributeValues ?? [];
+}
 
 let sim: Simulation;
 beforeAll(async () => {
@@ -39,8 +52,9 @@ describe('the vault in the simulated accounts', () => {
   it("shares each of production's copies with the vault account only, and the vault copies them under its own key", async () => {
     const vault = sim.vault!;
     const replica = sim.regions.get(config.pairs[0]!.replica.region)!;
-    const copies = [...replica.snapshots.values()].filter((s) => s.SnapshotType === 'manual' && s.DBInstanceIdentifier === X && s.Status === 'available');
-    expect(copies.length).toBeGreaterThanOrEqual(3);
+    // Every DB instance x's, however y gets its data: the copies are all manual snapshots in y's region.
+    const copies = [...replica.snapshots.values()].filter((s) => s.SnapshotType === 'manual' && INSTANCE_XS.includes(s.DBInstanceIdentifier!) && s.Status === 'available');
+    for (const x of INSTANCE_XS) expect(copies.filter((c) => c.DBInstanceIdentifier === x).length).toBeGreaterThanOrEqual(3);
     for (const copy of copies) {
       const out = (await replica.handle('DescribeDBSnapshotAttributesCommand', { DBSnapshotIdentifier: copy.DBSnapshotIdentifier })) as { DBSnapshotAttributesResult?: { DBSnapshotAttributes?: { AttributeName?: string; AttributeValues?: string[] }[] } };
       expect(out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find((a) => a.AttributeName === 'restore')?.AttributeValues).toEqual([VAULT.account]);
@@ -163,7 +177,42 @@ describe('the vault in the simulated accounts', () => {
     expect(kept.every((s) => s.DBClusterIdentifier === AURORA_X)).toBe(true);
     const instanceCopies = [...vault.rds.snapshots.values()].filter((s) => s.TagList?.some((t) => t.Key === VAULT_COPY_TAG.key));
     expect(instanceCopies.length).toBeGreaterThan(0);
-    expect(instanceCopies.every((s) => s.DBInstanceIdentifier === X)).toBe(true);
+    expect(instanceCopies.every((s) => INSTANCE_XS.includes(s.DBInstanceIdentifier!))).toBe(true);
+  });
+
+  it("x and y in one region: the project copies x's automated snapshots there under its own key and shares only those copies", async () => {
+    const region = sim.regions.get(SAME_REGION.replica.region)!;
+    const x = SAME_REGION.source.instanceId!;
+    const ofX = [...region.snapshots.values()].filter((s) => s.DBInstanceIdentifier === x);
+    const automated = ofX.filter((s) => s.SnapshotType === 'automated');
+    const copies = ofX.filter((s) => s.SnapshotType === 'manual');
+    // Each night's automated snapshot (three seeded, three taken) has its copy within the region, named without `rds:`.
+    expect(automated.length).toBeGreaterThanOrEqual(6);
+    expect(copies.map((c) => c.DBSnapshotIdentifier).sort()).toEqual(automated.map((a) => a.DBSnapshotIdentifier!.replace(/^rds:/, '')).sort());
+    for (const c of copies) {
+      // A copy within the region: no SourceRegion; re-encrypted under the project key, which admits the vault account.
+      expect(c.SourceRegion).toBeUndefined();
+      expect(c.KmsKeyId).toBe(sim.replicaKeyArn);
+      expect(c.KmsKeyId).not.toBe(automated[0]!.KmsKeyId);
+      expect(await sharedWith(region, c.DBSnapshotIdentifier!)).toEqual([VAULT.account]);
+    }
+    // x's own automated snapshots stay unshared (RDS cannot share them anyway).
+    for (const a of automated) expect(await sharedWith(region, a.DBSnapshotIdentifier!)).toEqual([]);
+    const kept = [...sim.vault!.rds.snapshots.values()].filter((s) => s.DBInstanceIdentifier === x && s.TagList?.some((t) => t.Key === VAULT_COPY_TAG.key));
+    expect(kept.map((s) => s.DBSnapshotIdentifier).sort()).toEqual(copies.map((c) => `vault-${c.DBSnapshotIdentifier!}`).sort());
+  });
+
+  it('backup replication: y is still restored from the replicated backups, and the vault gets copies of x made into y\'s region', async () => {
+    const runs = (await sim.ledger.listRuns(REPLICATED.replica.instanceId!, { limit: 10 })).filter((r) => r.status === 'succeeded');
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    // A replicated-backup restore names x and the time it restored to, never a snapshot.
+    for (const run of runs) expect(run.snapshot?.id).toMatch(new RegExp(`^${REPLICATED.source.instanceId!}@`));
+    const replica = sim.regions.get(REPLICATED.replica.region)!;
+    const copies = [...replica.snapshots.values()].filter((s) => s.DBInstanceIdentifier === REPLICATED.source.instanceId && s.SnapshotType === 'manual');
+    expect(copies.length).toBeGreaterThanOrEqual(3);
+    for (const c of copies) expect(c.SourceRegion).toBe(REPLICATED.source.region);
+    const kept = [...sim.vault!.rds.snapshots.values()].filter((s) => s.DBInstanceIdentifier === REPLICATED.source.instanceId && s.TagList?.some((t) => t.Key === VAULT_COPY_TAG.key));
+    expect(kept.length).toBe(copies.filter((c) => c.Status === 'available').length);
   });
 
   it("keeps an Aurora x's manifest with its cluster's settings and its writer's class", async () => {
