@@ -879,10 +879,13 @@ export class ReplicaInstances extends Construct {
 
   /**
    * The keys y's restores of this pair use, when they are known: the configured snapshot keys, and the key of the
-   * copies or replicated backups the project makes (its own key or the configured one).
+   * copies or replicated backups the project makes (its own key or the configured one). With x and y in one region,
+   * x's own snapshots (under x's key) are candidates too, beside the copies the project makes there for a vault: their
+   * key is known only when snapshotKmsKeyArns names it.
    */
   private restoreKeysOf(pair: PairConfig): string[] {
     const declared = pair.snapshotKmsKeyArns ?? [];
+    if (pair.source.mode === 'snapshot-copy' && pair.source.region === pair.replica.region && declared.length === 0) return [];
     let own: string | undefined;
     // y of a backup-replication pair is restored from the replicated backups, even when the project also copies x's
     // snapshots into the region for a vault.

@@ -38,6 +38,7 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { COPY_TAGS } from '../../lambdas/copy/plan';
 import { copiesSnapshots, type CopyContext, type PairConfig } from '../../lambdas/kernel/config';
 import { acknowledgeNag, nagArn } from '../platform/nag';
 
@@ -214,7 +215,9 @@ export class SourceInstances extends Construct {
           sid: `DeleteOwnedExtra${sid}${i === 0 ? '' : i + 1}`,
           actions: [kind.delete],
           resources: [...owners].sort().map((x) => this.rdsArn(this.region, kind.resource, `${x}-rr-*`)),
-          conditions: { StringEquals: { [`${kind.tagKey}/${tag.key}`]: tag.value } },
+          // Never a copy: with x and y in one region the copy of an extra (`<extra>-copy`, which carries the extra's tags)
+          // is named like one, and carries the tag only the copy pipeline puts on its copies.
+          conditions: { StringEquals: { [`${kind.tagKey}/${tag.key}`]: tag.value }, Null: { [`${kind.tagKey}/${COPY_TAGS.source}`]: 'true' } },
         }),
       );
     });

@@ -52,6 +52,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { COPY_TAGS } from '../../lambdas/copy/plan';
 import type { PairConfig, VaultConfig } from '../../lambdas/kernel/config';
 import { SHARE_EVENT_IDS, shareRoleName, vaultInboxArn } from '../../lambdas/vault/names';
 import { INBOX_SENDER_KEY_ACTIONS } from './vault-inbox';
@@ -198,7 +199,9 @@ export class VaultSharing extends Construct {
             sid: `ShareOwned${Kind}Copies${i === 0 ? '' : i + 1}`,
             actions: [`rds:Modify${api}Attribute`],
             resources: [...owned].sort().map((x) => snapshotArn(stack, region, account, `${x}-*`, type)),
-            conditions: { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } },
+            // The ownership tag, and the tag only the copy pipeline puts on its copies: with x and y in one region the
+            // project's extra snapshots of x (under x's key) carry the ownership tag too, and are not shared.
+            conditions: { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value }, Null: { [`aws:ResourceTag/${COPY_TAGS.source}`]: 'false' } },
           }),
         );
       });

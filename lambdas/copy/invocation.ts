@@ -7,7 +7,8 @@ import type { PairConfig } from '../kernel/config';
 import { describeError } from '../kernel/errors';
 import type { CopyDeps, CopyOutcome } from './copy-snapshot';
 import { MANUAL_SNAPSHOTS_METRIC, copyOneSnapshot } from './copy-snapshot';
-import { EXTRA_SNAPSHOT_TAG, copyTargetId, extraSnapshotId, isCopyableName, isProjectCopy } from './plan';
+import { EXTRA_SNAPSHOT_TAG, copyTargetId, extraSnapshotId, isCopyableName } from './plan';
+import { isExtraSnapshot, isPipelineCopy } from '../kernel/snapshot-tags';
 import { alert } from '../reporting/measures';
 import { parseEventBridgeEvent } from '../events/parse';
 import type { SnapshotStore } from '../kernel/ports';
@@ -146,7 +147,7 @@ async function sweepPair(deps: CopyInvocationDeps, pair: PairConfig): Promise<Co
   const all = await sourceOf(deps, pair).listSnapshots(sourceQuery(pair, ['automated', 'manual']));
   // Within one region x's snapshots include the project's own copies, which are never copied again.
   const newest = all
-    .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.identifier) && !isProjectCopy(s, pair.ownershipTag))
+    .filter((s) => s.status === 'available' && isCopyableName(s.id, pair.source.identifier) && !isPipelineCopy(s))
     .sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0))[0];
   out.push(...(await removeCopiedExtras(deps, pair, all, newest?.id)));
   if (!newest) return [...out, { replica: pair.id, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.identifier} in ${pair.source.region}` } }];
@@ -173,7 +174,7 @@ async function removeCopiedExtras(
 ): Promise<CopyInvocationOutcome[]> {
   const out: CopyInvocationOutcome[] = [];
   // A copy carries its source's tags (CopyTags): within one region the copy of an extra snapshot is not one.
-  const extras = snapshots.filter((s) => s.type === 'manual' && s.status === 'available' && s.tags?.[EXTRA_SNAPSHOT_TAG] === 'true' && s.tags[pair.ownershipTag.key] === pair.ownershipTag.value && !isProjectCopy(s, pair.ownershipTag));
+  const extras = snapshots.filter((s) => s.type === 'manual' && s.status === 'available' && isExtraSnapshot(s, pair.ownershipTag));
   const now = deps.now().getTime();
   for (const extra of extras) {
     const copy = await replicaOf(deps, pair).describeSnapshot(copyTargetId(extra.id, inPlace(pair)));

@@ -5,6 +5,7 @@
  */
 import type { SnapshotView } from '../kernel/model';
 import { dataTimeOf } from '../sources/snapshots';
+import { COPY_TAGS, EXTRA_SNAPSHOT_TAG, isPipelineCopy, isProjectCopy } from '../kernel/snapshot-tags';
 
 /** RDS snapshot identifiers: 1–255 letters, digits and hyphens, starting with a letter, no double or trailing hyphen. */
 const MAX_ID = 255;
@@ -37,14 +38,7 @@ export function copyTargetId(source: string, inPlace = false): string {
   return `${out}${suffix}`.toLowerCase();
 }
 
-/**
- * Whether a snapshot is one of the project's copies: it carries the pair's ownership tag and the tag every copy the
- * pipeline makes carries ({@link COPY_TAGS}). Within one region such a copy is never copied again, shared only if it
- * is one, and retention expires only these.
- */
-export function isProjectCopy(snapshot: { tags?: Record<string, string> }, ownershipTag: { key: string; value: string }): boolean {
-  return snapshot.tags?.[ownershipTag.key] === ownershipTag.value && snapshot.tags[COPY_TAGS.source] !== undefined;
-}
+
 
 /**
  * Aurora's own limit on cluster snapshot copies: "You can have up to five snapshot copy requests in progress to a
@@ -84,11 +78,7 @@ export type CopyDecision =
   | { action: 'defer'; delaySeconds: number; reason: string }
   | { action: 'error'; reason: string };
 
-/** Tags the project puts on its copies; retention only ever deletes snapshots that carry the ownership tag. */
-export const COPY_TAGS = { source: 'replica-refresh:copied-from' } as const;
-
-/** Tag on the extra manual snapshots the project takes of x; they are deleted from x's region once copied. */
-export const EXTRA_SNAPSHOT_TAG = 'replica-refresh:extra-snapshot';
+export { COPY_TAGS, EXTRA_SNAPSHOT_TAG, isProjectCopy };
 
 /**
  * The name of the extra manual snapshot of x taken for the scheduled time `at` (to the minute), so a
@@ -135,8 +125,9 @@ export interface CopyInput {
  */
 export function planCopy(input: CopyInput): CopyDecision {
   const { source, existing } = input;
-  // Within one region the project's own copies are snapshots of x there too (their creation may even raise 0042).
-  if (isProjectCopy(source, input.ownershipTag)) return { action: 'skip', reason: `${source.id} is the project's own copy of ${source.sourceSnapshotArn ?? 'a snapshot of x'}` };
+  // Within one region the copies (this pair's, or another pair's of the same x) are snapshots of x there too (their
+  // creation may even raise 0042).
+  if (isPipelineCopy(source)) return { action: 'skip', reason: `${source.id} is the project's own copy of ${source.sourceSnapshotArn ?? 'a snapshot of x'}` };
   if (!isCopyableName(source.id, input.sourceInstanceId)) {
     return {
       action: 'skip',

@@ -1196,11 +1196,6 @@ function copiesWith(pair: PairConfig, vault: boolean): boolean {
   return pair.source.mode === 'snapshot-copy' && pair.source.region !== pair.replica.region;
 }
 
-/** Whether the project copies this pair's snapshots within one region (x and y in one region, copied for a vault). */
-export function copiesInPlace(pair: PairConfig, context: CopyContext): boolean {
-  return copiesSnapshots(pair, context) && pair.source.region === pair.replica.region;
-}
-
 /**
  * Why a pair's snapshots cannot go to the vault, or undefined when they can. The vault takes the copies production
  * makes in y's region ({@link copiesSnapshots}: manual DB snapshots, or DB cluster snapshots for an Aurora x, under a

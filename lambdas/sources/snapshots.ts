@@ -4,6 +4,7 @@
 import type { PairConfig } from '../kernel/config';
 import type { ChosenSnapshot, ReplicatedBackupView, SnapshotView } from '../kernel/model';
 import type { ReplicaRds } from '../kernel/ports';
+import { isExtraSnapshot } from '../kernel/snapshot-tags';
 
 /** The outcome of a choice: the snapshot, or why there is none, plus what was passed over. */
 export interface SnapshotChoice {
@@ -57,7 +58,9 @@ export function isSnapshotOfSource(s: SnapshotView, pair: PairConfig): boolean {
  * older available one may be used.
  */
 export function chooseSnapshot(snapshots: readonly SnapshotView[], pair: PairConfig): SnapshotChoice {
-  const candidates = snapshots.filter((s) => isSnapshotOfSource(s, pair) && pair.snapshotTypes.includes(s.type as never)).sort(newestFirst);
+  // The project's extra snapshots of x are transient: the copy function deletes each once its copy is available, so a
+  // restore never relies on one (with x and y in one region they are in y's region too; their copies are candidates).
+  const candidates = snapshots.filter((s) => isSnapshotOfSource(s, pair) && pair.snapshotTypes.includes(s.type as never) && !isExtraSnapshot(s, pair.ownershipTag)).sort(newestFirst);
   const newest = candidates[0];
   if (!newest) {
     return { reason: `no ${pair.snapshotTypes.join(' or ')} snapshot of ${pair.source.identifier} exists in ${pair.replica.region}`, considered: 0 };

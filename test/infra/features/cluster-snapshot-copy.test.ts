@@ -86,7 +86,7 @@ describe('source-region stack with an Aurora x', () => {
   it('takes and deletes only <x>-rr-* cluster snapshots of x, and deletes only those carrying the ownership tag', () => {
     expect(resourcesAllowed(copyRole, 'rds:CreateDBClusterSnapshot').sort()).toEqual([arn(SOURCE, 'cluster-snapshot:ledger-prod-rr-*'), arn(SOURCE, 'cluster:ledger-prod')].sort());
     const deletes = copyRole.filter((s) => s.actions.includes('rds:DeleteDBClusterSnapshot'));
-    expect(deletes.map((s) => [s.resources, s.statement.Condition])).toEqual([[[arn(SOURCE, 'cluster-snapshot:ledger-prod-rr-*')], { StringEquals: { 'rds:cluster-snapshot-tag/replica-refresh:managed': 'true' } }]]);
+    expect(deletes.map((s) => [s.resources, s.statement.Condition])).toEqual([[[arn(SOURCE, 'cluster-snapshot:ledger-prod-rr-*')], { StringEquals: { 'rds:cluster-snapshot-tag/replica-refresh:managed': 'true' }, Null: { 'rds:cluster-snapshot-tag/replica-refresh:copied-from': 'true' } }]]);
   });
 
   it('grants no mutating rds action on "*"', () => {

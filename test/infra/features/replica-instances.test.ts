@@ -9,9 +9,9 @@ const KEY_A = `arn:aws:kms:${REGION}:${ACCOUNT}:key/aaaaaaaa-1111-2222-3333-4444
 const KEY_B = `arn:aws:kms:${REGION}:${ACCOUNT}:key/bbbbbbbb-1111-2222-3333-444444444444`;
 
 /** Grants on a bare role, so the template holds nothing else. */
-function grantsFor(pairs: Parameters<typeof pair>[], grant: (replicas: ReplicaInstances, role: iam.IRole) => void, projectKeyArn?: string) {
+function grantsFor(pairs: Parameters<typeof pair>[], grant: (replicas: ReplicaInstances, role: iam.IRole) => void, projectKeyArn?: string, copyContext?: ConstructorParameters<typeof ReplicaInstances>[2]['copyContext']) {
   const stack = newStack();
-  const replicas = new ReplicaInstances(stack, 'Replicas', { pairs: pairs.map((args) => pair(...args)), ...(projectKeyArn === undefined ? {} : { projectKeyArn }) });
+  const replicas = new ReplicaInstances(stack, 'Replicas', { pairs: pairs.map((args) => pair(...args)), ...(projectKeyArn === undefined ? {} : { projectKeyArn }), ...(copyContext ? { copyContext } : {}) });
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   grant(replicas, role);
   return iamStatements(Template.fromStack(stack));
@@ -71,6 +71,21 @@ describe('ReplicaInstances', () => {
   it('grants the key of the copies (the project key or copy.replicaKmsKeyArn) instead of key/* when every pair copies', () => {
     const statements = grantsFor([['a-staging'], ['b-staging', REGION, { copy: { replicaKmsKeyArn: KEY_B } }]], (r, role) => r.grantRestore(role), KEY_A);
     expect(resourcesAllowed(statements, 'kms:CreateGrant')).toEqual([KEY_A, KEY_B]);
+  });
+
+  describe('x and y in one region, copied for a vault', () => {
+    const vault = { vault: { account: '222222222222', region: 'eu-west-2', rpoHours: 26, retentionDays: 35, keepAtLeast: 3, recovery: {} } };
+    const sameRegion = { source: { instanceId: 'orders-prod', region: REGION } };
+
+    it("keeps key/*: y may be restored from x's own snapshots, under x's key, as well as from the project's copies", () => {
+      const statements = grantsFor([['a-staging', REGION, sameRegion]], (r, role) => r.grantRestore(role), KEY_A, vault);
+      expect(resourcesAllowed(statements, 'kms:CreateGrant')).toEqual([`arn:\${AWS::Partition}:kms:${REGION}:${ACCOUNT}:key/*`]);
+    });
+
+    it("names x's key and the project key when snapshotKmsKeyArns names x's", () => {
+      const statements = grantsFor([['a-staging', REGION, { ...sameRegion, snapshotKmsKeyArns: [KEY_B] }]], (r, role) => r.grantRestore(role), KEY_A, vault);
+      expect(resourcesAllowed(statements, 'kms:CreateGrant')).toEqual([KEY_A, KEY_B]);
+    });
   });
 
   it('keeps key/* when a pair restores from snapshots the project does not copy and names no key', () => {

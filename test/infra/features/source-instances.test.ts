@@ -85,8 +85,8 @@ describe('SourceInstances', () => {
       const deletes = statements.filter((s) => s.actions.includes('rds:DeleteDBSnapshot'));
       expect(deletes.map((s) => [s.resources, s.statement.Condition])).toEqual(
         expect.arrayContaining([
-          [[rdsArn('snapshot:billing-prod-rr-*', SOURCE)], { StringEquals: { 'rds:snapshot-tag/team': 'dba' } }],
-          [[rdsArn('snapshot:orders-prod-rr-*', SOURCE), rdsArn('snapshot:reports-prod-rr-*', SOURCE)], { StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' } }],
+          [[rdsArn('snapshot:billing-prod-rr-*', SOURCE)], { StringEquals: { 'rds:snapshot-tag/team': 'dba' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'true' } }],
+          [[rdsArn('snapshot:orders-prod-rr-*', SOURCE), rdsArn('snapshot:reports-prod-rr-*', SOURCE)], { StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'true' } }],
         ]),
       );
       expect(deletes).toHaveLength(2);
@@ -99,7 +99,8 @@ describe('SourceInstances', () => {
     it('grants only the clean-up when no pair takes extra snapshots', () => {
       const only = grants([PAIRS[0] as PairConfig], (s, role) => s.grantExtraSnapshots(role)).statements;
       expect(only.flatMap((s) => s.actions)).toEqual(['rds:DeleteDBSnapshot']);
-      expect(only[0]?.statement.Condition).toEqual({ StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' } });
+      // Never a copy (x and y in one region: the copy of an extra is named <extra>-copy and carries its tags).
+      expect(only[0]?.statement.Condition).toEqual({ StringEquals: { 'rds:snapshot-tag/replica-refresh:managed': 'true' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'true' } });
     });
   });
 

@@ -137,11 +137,11 @@ describe('VaultSharing', () => {
       expect(resourcesAllowed(share, 'rds:DescribeDBSnapshots')).toEqual(['*']);
     });
 
-    it("shares only snapshot:<x>-* of this region, and only while the snapshot carries its pair's ownership tag", () => {
+    it("shares only snapshot:<x>-* of this region, and only while the snapshot carries its pair's ownership tag and the copy tag", () => {
       const shares = share.filter((s) => s.statement.Effect === 'Allow' && s.actions.includes('rds:ModifyDBSnapshotAttribute'));
       expect(shares.map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([
-        [['rds:ModifyDBSnapshotAttribute'], [rdsArn('snapshot:orders-prod-*')], { StringEquals: { 'aws:ResourceTag/replica-refresh:managed': 'true' } }],
-        [['rds:ModifyDBSnapshotAttribute'], [rdsArn('snapshot:billing-prod-*')], { StringEquals: { 'aws:ResourceTag/team': 'dba' } }],
+        [['rds:ModifyDBSnapshotAttribute'], [rdsArn('snapshot:orders-prod-*')], { StringEquals: { 'aws:ResourceTag/replica-refresh:managed': 'true' }, Null: { 'aws:ResourceTag/replica-refresh:copied-from': 'false' } }],
+        [['rds:ModifyDBSnapshotAttribute'], [rdsArn('snapshot:billing-prod-*')], { StringEquals: { 'aws:ResourceTag/team': 'dba' }, Null: { 'aws:ResourceTag/replica-refresh:copied-from': 'false' } }],
       ]);
       // No other role of the stack may share a snapshot.
       const others = iamStatements(template).filter((s) => s.actions.includes('rds:ModifyDBSnapshotAttribute') && !s.roles.every((r) => r.startsWith('${VaultSharingShareToVaultRole')));
@@ -288,7 +288,7 @@ describe('VaultSharing of Aurora x copies (DB cluster snapshots)', () => {
   it("shares only cluster-snapshot:<x>-* of the region carrying the pair's ownership tag, and nothing of DB snapshots", () => {
     const shares = share.filter((s) => s.statement.Effect === 'Allow' && s.actions.some((a) => a.startsWith('rds:Modify')));
     expect(shares.map((s) => [s.actions, s.resources, s.statement.Condition])).toEqual([
-      [['rds:ModifyDBClusterSnapshotAttribute'], [rdsArn('cluster-snapshot:reports-prod-*', CLUSTER_REGION)], { StringEquals: { 'aws:ResourceTag/team': 'dba' } }],
+      [['rds:ModifyDBClusterSnapshotAttribute'], [rdsArn('cluster-snapshot:reports-prod-*', CLUSTER_REGION)], { StringEquals: { 'aws:ResourceTag/team': 'dba' }, Null: { 'aws:ResourceTag/replica-refresh:copied-from': 'false' } }],
     ]);
     expect(resourcesAllowed(share, 'rds:DescribeDBClusterSnapshotAttributes')).toEqual([rdsArn('cluster-snapshot:reports-prod-*', CLUSTER_REGION)]);
     expect(resourcesAllowed(share, 'rds:DescribeDBClusters')).toEqual([rdsArn('cluster:reports-prod', 'us-east-1')]);

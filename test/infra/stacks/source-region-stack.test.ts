@@ -197,7 +197,7 @@ describe('SourceRegionStack', () => {
       const statements = copyRoleStatements(template);
       expect(resourcesAllowed(statements, 'rds:CreateDBSnapshot')).toEqual([rdsArn('db:billing-prod', SOURCE), rdsArn('snapshot:billing-prod-rr-*', SOURCE)]);
       const deletes = statements.filter((s) => s.actions.includes('rds:DeleteDBSnapshot'));
-      expect(deletes.map((s) => [s.resources, s.statement.Condition])).toContainEqual([[rdsArn('snapshot:billing-prod-rr-*', SOURCE)], { StringEquals: { 'rds:snapshot-tag/team': 'dba' } }]);
+      expect(deletes.map((s) => [s.resources, s.statement.Condition])).toContainEqual([[rdsArn('snapshot:billing-prod-rr-*', SOURCE)], { StringEquals: { 'rds:snapshot-tag/team': 'dba' }, Null: { 'rds:snapshot-tag/replica-refresh:copied-from': 'true' } }]);
       expect(deletes.flatMap((s) => s.resources).every((r) => r.endsWith('-rr-*'))).toBe(true);
     });
 

@@ -87,6 +87,14 @@ describe('planCopy within one region', () => {
     const byHand = toSnapshotView(xSnapshot('orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z', { SourceRegion: undefined, TagList: [{ Key: owner.key, Value: owner.value }] }));
     expect(planCopy({ ...inPlace, source: byHand })).toMatchObject({ action: 'copy', request: { targetId: 'orders-prod-2026-11-21-00-10-copy' } });
   });
+
+  it("never copies another pair's copy of the same x either (another ownership tag)", () => {
+    const theirs = toSnapshotView(
+      xSnapshot('orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z', { SourceRegion: undefined, TagList: [{ Key: 'team-b:managed', Value: 'true' }, { Key: COPY_TAGS.source, Value: 'arn:aws:rds:eu-central-1:111111111111:snapshot:rds:orders-prod-2026-11-21-00-10' }] }),
+    );
+    expect(planCopy({ ...inPlace, source: theirs }).action).toBe('skip');
+    expect(planCopy({ ...base, source: theirs }).action).toBe('skip');
+  });
 });
 
 describe('planCopy', () => {

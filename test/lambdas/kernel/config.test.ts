@@ -11,7 +11,6 @@ import {
   RESOURCES_ENV,
   RUNTIME_CONFIG_ENV,
   RUNTIME_CONFIG_FILE,
-  copiesInPlace,
   copiesSnapshots,
   copyConfigFileText,
   loadCopyRuntimeConfig,
@@ -278,7 +277,6 @@ describe('parseConfig', () => {
   ])('%s: without a vault copies %s and needs the project key %s; with one %s and %s', (_name, change, copies, key, vaultCopies, vaultKey) => {
     const [p] = parseConfig(withPair(change)).pairs;
     expect([copiesSnapshots(p!, {}), needsProjectKey(p!, {}), copiesSnapshots(p!, vaultOf), needsProjectKey(p!, vaultOf)]).toEqual([copies, key, vaultCopies, vaultKey]);
-    expect(copiesInPlace(p!, vaultOf)).toBe(vaultCopies && p!.source.region === p!.replica.region);
   });
 
   it('fails on backup replication within one region, and on a bad extra-snapshot schedule, naming what to do', () => {

@@ -48,6 +48,21 @@ describe('chooseSnapshot', () => {
     expect(choice.newerNotReady).toBeUndefined();
   });
 
+  it("never chooses one of the project's extra snapshots of x (x and y in one region): the copy function deletes it once copied", () => {
+    const extraTags = [
+      { Key: 'replica-refresh:managed', Value: 'true' },
+      { Key: 'replica-refresh:extra-snapshot', Value: 'true' },
+    ];
+    const extra = view('orders-prod-rr-2026-11-21-06-00', '2026-11-21T06:00:00Z', { TagList: extraTags });
+    const itsCopy = view('orders-prod-rr-2026-11-21-06-00-copy', '2026-11-21T06:00:00Z', { Status: 'copying', TagList: [...extraTags, { Key: 'replica-refresh:copied-from', Value: 'arn' }] });
+    const older = view('orders-prod-2026-11-21-00-10', '2026-11-21T00:10:00Z');
+    const choice = chooseSnapshot([extra, itsCopy, older], pair());
+    expect(choice.snapshot?.id).toBe(older.id);
+    expect(choice.newerNotReady?.id).toBe(itsCopy.id);
+    // Once its copy is available, the copy is chosen.
+    expect(chooseSnapshot([extra, { ...itsCopy, status: 'available' }, older], pair()).snapshot?.id).toBe(itsCopy.id);
+  });
+
   it('ignores a different instance re-created under x\'s name when the DbiResourceId is known', () => {
     const impostor = view('impostor', '2026-11-21T01:00:00Z', { DbiResourceId: 'db-SOMEOTHERINSTANCE0000000001' });
     const real = view('real', '2026-11-20T01:00:00Z');
