@@ -1,5 +1,5 @@
 /**
- * The one command surface: every operator command (`npm run status|history|report|plan|drill|restore|list|recover`)
+ * The one command surface: every operator command (`npm run status|history|report|plan|drill|restore|list|recover|vault`)
  * is a {@link CommandSpec} run by {@link execute}, which gives each the same options, output convention, errors and
  * exit codes (README, "Operator commands"):
  * - `--replica <id>` optional (every replica when omitted; with one pair, that pair), `--region`, `--config`;

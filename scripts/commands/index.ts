@@ -8,6 +8,7 @@ import { recover } from './recover';
 import { report } from './report';
 import { restore } from './restore';
 import { status } from './status';
+import { vault } from './vault';
 
 /** Every command, in the order the README lists them. */
-export const COMMANDS: Readonly<Record<string, CommandSpec<never>>> = { status, history, report, plan, drill, restore, list, recover };
+export const COMMANDS: Readonly<Record<string, CommandSpec<never>>> = { status, history, report, plan, drill, restore, list, recover, vault };

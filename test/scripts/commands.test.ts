@@ -24,7 +24,7 @@ function cli(script: string, args: string[]) {
 }
 
 describe('operator commands', () => {
-  it.each(['status', 'history', 'report', 'plan', 'drill', 'restore', 'list', 'recover'])('npm run %s is the command of that name', (script) => {
+  it.each(['status', 'history', 'report', 'plan', 'drill', 'restore', 'list', 'recover', 'vault'])('npm run %s is the command of that name', (script) => {
     expect(scripts.scripts[script]).toBe(`tsx scripts/cli/main.ts ${script}`);
   });
 

@@ -40,6 +40,7 @@ const SLOW = [
   ['test/infra/stacks/vault-stack.test.ts', 8],
   ['test/infra/features/vault-sharing.test.ts', 3],
   ['test/scripts/sim/vault.test.ts', 7],
+  ['test/scripts/commands/vault.test.ts', 7],
   ['test/lambdas/aws/mysql.test.ts', 2],
   ['test/infra/', 1.5],
 ];

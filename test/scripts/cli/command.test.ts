@@ -37,8 +37,12 @@ function expectUsageError(r: { code: number; stdout: string; stderr: string }, n
 describe('every command', () => {
   const names = Object.keys(COMMANDS);
 
-  it('is one of the eight the README lists', () => {
-    expect(names).toEqual(['status', 'history', 'report', 'plan', 'drill', 'restore', 'list', 'recover']);
+  it('is one the README lists in "Operator commands", in its order, and the README lists no other', () => {
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Operator commands'), readme.indexOf('**Options every command has.**'));
+    const listed = [...section.matchAll(/^\| `npm run ([a-z]+)` \|/gm)].map((m) => m[1]);
+    expect(names).toEqual(listed);
+    expect(names).toEqual(['status', 'history', 'report', 'plan', 'drill', 'restore', 'list', 'recover', 'vault']);
   });
 
   it.each(names)('%s: --help shows the shared options, the output convention and the exit codes', async (name) => {

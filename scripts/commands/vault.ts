@@ -1,0 +1,131 @@
+/**
+ * `npm run vault`: the vault's inventory, as an auditor checking a backup vault reads it (issue 18): for each x kept
+ * there, its copies (how many, the newest and oldest data), the newest copy's age against rpoHours, the keys they are
+ * under, what retention expires next, whether x's settings were recorded, and the recoveries with their RTO and RPO
+ * (lambdas/vault/audit.ts decides; this fetches and prints).
+ *
+ * Against AWS it reads the vault account only (the vault account's credentials: --profile), its RDS in the vault
+ * region and its ledger, found through the vault stack's outputs. `--local` reads the simulated vault after `--nights`
+ * of production sharing its copies with it.
+ */
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { ledgerClient } from '../../lambdas/aws/ledger';
+import { replicaRdsClient } from '../../lambdas/aws/rds';
+import { cloudFormationClient, stackOutputs } from '../../lambdas/aws/stack';
+import type { RecoveryRecord } from '../../lambdas/aws/vault-ledger';
+import { VaultLedger } from '../../lambdas/aws/vault-ledger';
+import { keepingCalls } from '../../lambdas/aws/vault-snapshots';
+import type { SnapshotView } from '../../lambdas/kernel/model';
+import { formatDuration } from '../../lambdas/reporting/measures';
+import type { VaultInventory } from '../../lambdas/vault/audit';
+import { auditVault, sharedSourceOf } from '../../lambdas/vault/audit';
+import { vaultConfigFile } from '../../lambdas/vault/config';
+import { copiesOf } from '../../lambdas/vault/keep';
+import { VAULT_COPY_TAG, VAULT_STACK_OUTPUTS, vaultStackId } from '../../lambdas/vault/names';
+import { KeptSnapshots } from '../../lambdas/vault/snapshots';
+import { parseFaults } from '../cli/backend';
+import { defineCommand } from '../cli/command';
+import { EXIT, UsageError } from '../cli/errors';
+import type { Cell } from '../cli/output';
+import { formatLocal } from '../cli/time';
+
+/** What the inventory reads in the vault account. */
+interface VaultReads {
+  rds: RDSClient;
+  ledger: Pick<VaultLedger, 'recoveries' | 'manifestOf'>;
+  keyArn?: string;
+  now: Date;
+}
+
+/** The time of an ISO instant in the configured zone, or "-". */
+function when(iso: string | undefined, zone: string): string {
+  return iso ? formatLocal(new Date(iso), zone, 'ccc yyyy-MM-dd HH:mm') : '-';
+}
+
+/** One table row per x. */
+function rowOf(r: VaultInventory, zone: string, rpoHours: number): Cell[] {
+  const last = r.recoveries.last;
+  return [
+    r.replica,
+    `${r.source} (${r.sourceRegion}${r.kind === 'cluster' ? ', Aurora' : ''})`,
+    `${r.copies.available}${r.copies.copying > 0 ? ` (+${r.copies.copying} copying)` : ''}`,
+    r.newest ? `${when(r.newest.dataTime, zone)} (${r.newest.ageHours} h${r.newest.withinRpo ? '' : `, over ${rpoHours} h`})` : 'none',
+    when(r.oldestDataTime, zone),
+    r.keys.length === 0 ? '-' : r.keys.map((k) => k.split('/').pop()).join(', '),
+    r.expiringNext,
+    last ? `${last.status} ${when(last.requestedAt, zone)}${last.rtoSeconds !== undefined ? `, RTO ${formatDuration(last.rtoSeconds)}` : ''}${last.rpoSeconds !== undefined ? `, RPO ${formatDuration(last.rpoSeconds)}` : ''}` : 'never',
+    r.attention.length === 0 ? 'ok' : 'ATTENTION',
+  ];
+}
+
+export const vault = defineCommand({
+  name: 'vault',
+  description:
+    "Show the vault's inventory as an auditor reads it: for each x kept there, its copies, the newest copy's data age against rpoHours, the keys they are under, what retention expires next, and the recoveries from the vault with their RTO and RPO. Reads the vault account only. Exits 0 when every x has a restorable copy within rpoHours under the vault's key, 1 otherwise.",
+  replicas: 'any',
+  examples: ['npm run vault -- --local --config infra/examples/vault/cdk.json', 'npm run vault -- --local --config infra/examples/vault/cdk.json --output json', 'npm run vault -- --config cdk.json --profile vault-account'],
+  run: async (ctx) => {
+    const cfg = ctx.config.vault;
+    if (!cfg) throw new UsageError(`${ctx.configPath} has no vault`, 'add replicaRefresh.vault ({"account", "region"}) and deploy the vault stack first');
+    const file = vaultConfigFile(ctx.config);
+    const wanted = new Set(ctx.pairs.map((p) => p.id));
+    const pairs = file.pairs.filter((p) => wanted.has(p.id));
+    if (pairs.length === 0) throw new UsageError(`none of ${[...wanted].join(', ')} is kept in the vault`, `replicas kept there: ${file.pairs.map((p) => p.id).join(', ')}`);
+
+    let reads: VaultReads;
+    let close = () => Promise.resolve();
+    if (ctx.opts.local) {
+      const { Simulation, FAULTS } = await import('../sim/world');
+      const sim = await Simulation.create({ config: ctx.raw, seed: ctx.opts.seed, faults: parseFaults(ctx.opts.faults, Object.keys(FAULTS)), probe: false });
+      close = () => sim.close();
+      ctx.progress(`simulating ${ctx.opts.nights} night(s) of production sharing its copies with the vault…`);
+      await sim.runNights(ctx.opts.nights);
+      if (!sim.vault) throw new Error('the simulation has no vault');
+      reads = { rds: sim.vault.vaultRdsClient('vault-inventory'), ledger: sim.vault.ledger, keyArn: sim.vault.keyArn, now: sim.clock.now() };
+    } else {
+      const outputs = await stackOutputs(cloudFormationClient(cfg.region), vaultStackId(cfg.region), cfg.region);
+      const table = outputs[VAULT_STACK_OUTPUTS.ledgerTable];
+      if (!table) throw new Error(`stack ${vaultStackId(cfg.region)} in ${cfg.region} has no ${VAULT_STACK_OUTPUTS.ledgerTable} output: deploy the vault stack with this version, with the vault account's credentials`);
+      const keyArn = outputs[VAULT_STACK_OUTPUTS.keyArn];
+      reads = { rds: replicaRdsClient(cfg.region), ledger: new VaultLedger(ledgerClient(cfg.region), table), ...(keyArn ? { keyArn } : {}), now: new Date() };
+    }
+    try {
+      const kinds = new Set(pairs.map((p) => p.kind ?? 'instance'));
+      ctx.progress(`listing the vault's copies in account ${cfg.account}, ${cfg.region}…`);
+      const copies: SnapshotView[] = await new KeptSnapshots(keepingCalls(reads.rds, kinds)).listTaggedManualSnapshots(VAULT_COPY_TAG);
+      const recoveries = new Map<string, RecoveryRecord[]>();
+      const manifests = new Set<string>();
+      for (const pair of pairs) {
+        recoveries.set(pair.id, await reads.ledger.recoveries(pair.id));
+        // Only the newest copy's manifest matters: it is the one recover restores from.
+        const newest = copiesOf(copies, pair).find((c) => c.status === 'available');
+        const source = newest && sharedSourceOf(newest);
+        if (source && (await reads.ledger.manifestOf(source))) manifests.add(source);
+      }
+      const inventory = auditVault({ pairs, copies, recoveries, manifests, vault: { ...cfg, ...(reads.keyArn ? { keyArn: reads.keyArn } : {}) }, now: reads.now });
+      const ok = inventory.every((r) => r.attention.length === 0);
+      const simulated = ctx.opts.local === true;
+      const zone = ctx.config.timeZone;
+      ctx.emit({
+        json: { simulated, account: cfg.account, region: cfg.region, now: reads.now.toISOString(), rpoHours: cfg.rpoHours, retentionDays: cfg.retentionDays, keepAtLeast: cfg.keepAtLeast, ...(reads.keyArn ? { keyArn: reads.keyArn } : {}), ok, replicas: inventory },
+        name: 'vault.html',
+        view: {
+          title: `vault ${cfg.account}, ${cfg.region}${simulated ? ' (simulation)' : ''}: ${ok ? 'every x has a restorable copy within rpoHours' : 'NEEDS ATTENTION'} (${when(reads.now.toISOString(), zone)}, ${zone})`,
+          sections: [
+            {
+              columns: ['replica', 'x', 'copies', 'newest data (age)', 'oldest data', 'keys', 'expiring next', 'last recovery', 'state'],
+              rows: inventory.map((r) => rowOf(r, zone, cfg.rpoHours)),
+              notes: [
+                `rpoHours ${cfg.rpoHours}; copies kept ${cfg.retentionDays} days, the newest ${cfg.keepAtLeast} of each x always${reads.keyArn ? `; the vault's key ${reads.keyArn}` : ''}.`,
+                ...inventory.flatMap((r) => [...r.attention.map((a) => `${r.replica}: ATTENTION: ${a}`), ...r.notes.map((n) => `${r.replica}: ${n}`)]),
+              ],
+            },
+          ],
+        },
+      });
+      return ok ? EXIT.ok : EXIT.failure;
+    } finally {
+      await close();
+    }
+  },
+});
