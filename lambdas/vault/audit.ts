@@ -8,8 +8,10 @@
 import type { RecoveryRecord } from '../aws/vault-ledger';
 import type { SnapshotView } from '../kernel/model';
 import type { VaultPair } from './config';
-import { copiesOf, expiredCopies } from './keep';
+import { copiesOf, expiredCopies, newestCopyAgeHours } from './keep';
 import { VAULT_SOURCE_TAG } from './names';
+import { newestVaultCopy } from './recover';
+import { snapshotKindOf } from './snapshots';
 
 /** What the vault keeps of one x, and what needs attention. */
 export interface VaultInventory {
@@ -18,8 +20,11 @@ export interface VaultInventory {
   source: string;
   sourceRegion: string;
   kind: 'instance' | 'cluster';
-  /** The vault's copies of x: restorable ones, and those still being copied into the vault region. */
-  copies: { available: number; copying: number };
+  /**
+   * The vault's copies of x: restorable ones, those still being copied into the vault region, and the rest (being
+   * deleted by retention, or failed), by status.
+   */
+  copies: { available: number; copying: number; other: Record<string, number> };
   /** The newest restorable copy: its identifier, its data's time (ISO) and age in hours, and whether it is within rpoHours. */
   newest?: { id: string; dataTime: string; ageHours: number; withinRpo: boolean; settingsRecorded: boolean };
   /** The oldest restorable copy's data time (ISO): how far back x can be recovered. */
@@ -31,13 +36,26 @@ export interface VaultInventory {
   recoveries: {
     count: number;
     succeeded: number;
-    /** The latest recovery: when, how it ended, and its RTO and RPO in seconds. */
-    last?: { requestedAt: string; status: RecoveryRecord['status']; instanceId: string; rtoSeconds?: number; rpoSeconds?: number };
+    /** The latest finished recovery: when, how it ended, and its RTO and RPO in seconds. */
+    last?: RecoverySummary;
+    /** Every recovery, oldest first (one still `recovering` never finished, or is running now). */
+    all: RecoverySummary[];
   };
   /** What an auditor must act on, each with what to do. Empty when the vault holds what it promises for x. */
   attention: string[];
   /** What is worth knowing and needs no action now. */
   notes: string[];
+}
+
+/** One recovery from the vault, as the inventory shows it. */
+export interface RecoverySummary {
+  requestedAt: string;
+  status: RecoveryRecord['status'];
+  instanceId: string;
+  snapshotId: string;
+  rtoSeconds?: number;
+  rpoSeconds?: number;
+  reason?: string;
 }
 
 /** What the inventory is drawn from. */
@@ -49,15 +67,46 @@ export interface VaultAuditInput {
   recoveries: ReadonlyMap<string, readonly RecoveryRecord[]>;
   /** The shared snapshots (by ARN) whose manifest the vault holds: asked for each pair's newest copy. */
   manifests: ReadonlySet<string>;
+  /** The vault; `keyArn` is its key's ARN (the vault stack's output), unknown when the stack does not say. */
   vault: { account: string; region: string; keyArn?: string; rpoHours: number; retentionDays: number; keepAtLeast: number };
   now: Date;
 }
 
-const HOUR = 3_600_000;
+/** The statuses of a copy on its way into the vault region (DescribeDBSnapshots / DescribeDBClusterSnapshots Status). */
+const COPYING = new Set(['copying', 'creating', 'pending']);
+
+/** Hours after which a recovery still `recovering` has certainly stopped: recover's longest --timeout is far less. */
+const UNFINISHED_HOURS = 24;
+
+function summaryOf(r: RecoveryRecord): RecoverySummary {
+  return {
+    requestedAt: r.requestedAt,
+    status: r.status,
+    instanceId: r.instanceId,
+    snapshotId: r.snapshotId,
+    ...(r.rtoSeconds !== undefined ? { rtoSeconds: r.rtoSeconds } : {}),
+    ...(r.rpoSeconds !== undefined ? { rpoSeconds: r.rpoSeconds } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
+  };
+}
 
 /** The shared snapshot a vault copy was made from (its tag), whose manifest holds x's settings. */
 export function sharedSourceOf(copy: SnapshotView): string | undefined {
   return copy.tags?.[VAULT_SOURCE_TAG];
+}
+
+/**
+ * The vault's copies of a pair's x, newest data first: its pair tag, and x's kind (a copy of the other kind tagged with
+ * the pair, a DB snapshot for an Aurora x say, is not one of x's).
+ */
+export function vaultCopiesOf(copies: readonly SnapshotView[], pair: VaultPair): SnapshotView[] {
+  return copiesOf(copies, pair).filter((c) => snapshotKindOf(c.arn) === (pair.kind ?? 'instance'));
+}
+
+/** The shared snapshot (by ARN) whose manifest holds x's settings for the pair's newest copy: the one to look up. */
+export function newestSharedSource(copies: readonly SnapshotView[], pair: VaultPair): string | undefined {
+  const newest = newestVaultCopy(vaultCopiesOf(copies, pair), pair);
+  return newest && sharedSourceOf(newest);
 }
 
 /** Draws up the inventory of every pair, in the pairs' order. */
@@ -65,15 +114,18 @@ export function auditVault(input: VaultAuditInput): VaultInventory[] {
   const { vault, now } = input;
   return input.pairs.map((pair) => {
     const kind = pair.kind ?? 'instance';
-    const mine = copiesOf(input.copies, pair).filter((c) => (c.arn.includes(':cluster-snapshot:') ? 'cluster' : 'instance') === kind);
+    const mine = vaultCopiesOf(input.copies, pair);
     const available = mine.filter((c) => c.status === 'available' && c.dataTime !== undefined);
-    const copying = mine.filter((c) => c.status !== 'available').length;
+    const copying = mine.filter((c) => COPYING.has(c.status)).length;
+    const other: Record<string, number> = {};
+    for (const c of mine) if (c.status !== 'available' && !COPYING.has(c.status)) other[c.status] = (other[c.status] ?? 0) + 1;
     const attention: string[] = [];
     const notes: string[] = [];
-    const newestCopy = available[0];
+    const newestCopy = newestVaultCopy(mine, pair);
     let newest: VaultInventory['newest'];
-    if (newestCopy?.dataTime) {
-      const ageHours = Math.round(((now.getTime() - newestCopy.dataTime.getTime()) / HOUR) * 10) / 10;
+    // The age as the vault function measures it for the RPO alarm (which fires above rpoHours).
+    const ageHours = newestCopyAgeHours(mine, now);
+    if (newestCopy?.dataTime && ageHours !== undefined) {
       const source = sharedSourceOf(newestCopy);
       newest = { id: newestCopy.id, dataTime: newestCopy.dataTime.toISOString(), ageHours, withinRpo: ageHours <= vault.rpoHours, settingsRecorded: source !== undefined && input.manifests.has(source) };
       if (!newest.withinRpo) {
@@ -87,26 +139,40 @@ export function auditVault(input: VaultAuditInput): VaultInventory[] {
         `the vault holds no restorable copy of ${pair.sourceInstanceId}${copying > 0 ? ` (${copying} still being copied)` : ''}: until it does, x cannot be recovered from the vault; check production's share-to-vault in ${pair.replicaRegion} and the vault function in ${vault.region}`,
       );
     }
+    if (other.failed) notes.push(`${other.failed} cop${other.failed === 1 ? 'y' : 'ies'} failed to copy into ${vault.region}: the vault copies the shared snapshot again while production still shares it; delete the failed ones`);
     const keys = [...new Set(mine.flatMap((c) => (c.kmsKeyId ? [c.kmsKeyId] : [])))].sort();
-    const unencrypted = mine.filter((c) => !c.kmsKeyId || c.encrypted === false);
-    if (unencrypted.length > 0) attention.push(`${unencrypted.length} cop${unencrypted.length === 1 ? 'y is' : 'ies are'} not encrypted (${unencrypted.map((c) => c.id).join(', ')}): the vault copies under its own key; delete them and let the vault copy again`);
+    // Never advise deleting: a copy that looks wrong may still be x's only restorable one.
+    const unencrypted = mine.filter((c) => !c.encrypted);
+    if (unencrypted.length > 0) {
+      attention.push(
+        `${unencrypted.length} cop${unencrypted.length === 1 ? 'y is' : 'ies are'} not encrypted (${unencrypted.map((c) => c.id).join(', ')}), yet the vault function copies only under its key: find who made ${unencrypted.length === 1 ? 'it' : 'them'} (CloudTrail, CopyDBSnapshot in ${vault.region}), and keep ${unencrypted.length === 1 ? 'it' : 'them'} until newer copies under the vault's key are in place`,
+      );
+    }
     if (vault.keyArn) {
-      const foreign = mine.filter((c) => c.kmsKeyId && c.kmsKeyId !== vault.keyArn);
+      const foreign = mine.filter((c) => c.encrypted && c.kmsKeyId !== vault.keyArn);
       if (foreign.length > 0) {
-        attention.push(`${foreign.length} cop${foreign.length === 1 ? 'y is' : 'ies are'} under a key other than the vault's (${[...new Set(foreign.map((c) => c.kmsKeyId))].join(', ')}): a key production controls could make them unreadable; copy them again under ${vault.keyArn}`);
+        attention.push(
+          `${foreign.length} cop${foreign.length === 1 ? 'y is' : 'ies are'} under a key other than the vault's (${[...new Set(foreign.map((c) => c.kmsKeyId ?? 'unknown'))].join(', ')}): whoever controls that key can make ${foreign.length === 1 ? 'it' : 'them'} unreadable; copy ${foreign.length === 1 ? 'it' : 'them'} under ${vault.keyArn} (aws rds copy-db-snapshot --kms-key-id) before relying on ${foreign.length === 1 ? 'it' : 'them'}`,
+        );
       }
+    } else {
+      notes.push("the vault stack names no key (its VaultKeyArn output): the copies' keys were not checked against it");
     }
     const expiring = expiredCopies(mine, { retentionDays: vault.retentionDays, keepAtLeast: vault.keepAtLeast, now });
     const records = [...(input.recoveries.get(pair.id) ?? [])].sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
-    const last = records.at(-1);
-    if (!last) notes.push(`never recovered from the vault: prove it with npm run recover -- --replica ${pair.id}`);
-    else if (last.status === 'failed') attention.push(`the last recovery (${last.requestedAt}, ${last.instanceId}) failed${last.reason ? `: ${last.reason}` : ''}; fix what it says and run npm run recover -- --replica ${pair.id} again`);
+    const finished = records.filter((r) => r.status !== 'recovering');
+    const last = finished.at(-1);
+    for (const r of records.filter((rr) => rr.status === 'recovering' && now.getTime() - Date.parse(rr.requestedAt) > UNFINISHED_HOURS * 3_600_000)) {
+      notes.push(`the recovery of ${r.instanceId} requested ${r.requestedAt} never finished (recover was interrupted): check ${r.instanceId} in ${r.region}, delete it if it is not needed, and run npm run recover again`);
+    }
+    if (records.length === 0) notes.push(`never recovered from the vault: prove it with npm run recover -- --replica ${pair.id}`);
+    else if (last?.status === 'failed') attention.push(`the last recovery (${last.requestedAt}, ${last.instanceId}) failed${last.reason ? `: ${last.reason}` : ''}; fix what it says and run npm run recover -- --replica ${pair.id} again`);
     return {
       replica: pair.id,
       source: pair.sourceInstanceId,
       sourceRegion: pair.sourceRegion,
       kind,
-      copies: { available: available.length, copying },
+      copies: { available: available.length, copying, other },
       ...(newest ? { newest } : {}),
       ...(available.at(-1)?.dataTime ? { oldestDataTime: available.at(-1)!.dataTime!.toISOString() } : {}),
       keys,
@@ -114,17 +180,8 @@ export function auditVault(input: VaultAuditInput): VaultInventory[] {
       recoveries: {
         count: records.length,
         succeeded: records.filter((r) => r.status === 'succeeded').length,
-        ...(last
-          ? {
-              last: {
-                requestedAt: last.requestedAt,
-                status: last.status,
-                instanceId: last.instanceId,
-                ...(last.rtoSeconds !== undefined ? { rtoSeconds: last.rtoSeconds } : {}),
-                ...(last.rpoSeconds !== undefined ? { rpoSeconds: last.rpoSeconds } : {}),
-              },
-            }
-          : {}),
+        ...(last ? { last: summaryOf(last) } : {}),
+        all: records.map(summaryOf),
       },
       attention,
       notes,

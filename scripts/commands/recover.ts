@@ -9,11 +9,9 @@
  */
 import { ledgerClient } from '../../lambdas/aws/ledger';
 import { RdsAdapter, replicaRdsClient } from '../../lambdas/aws/rds';
-import { cloudFormationClient, stackOutputs } from '../../lambdas/aws/stack';
 import { VaultLedger } from '../../lambdas/aws/vault-ledger';
 import type { VaultPair } from '../../lambdas/vault/config';
 import { vaultConfigFile } from '../../lambdas/vault/config';
-import { VAULT_STACK_OUTPUTS, vaultStackId } from '../../lambdas/vault/names';
 import type { RecoverDeps, RecoverRequest, RecoverResult } from '../../lambdas/vault/recover';
 import { RdsClusterAdapter } from '../../lambdas/aws/rds-clusters';
 import { RdsClusterSharing } from '../../lambdas/aws/rds-cluster-sharing';
@@ -24,6 +22,7 @@ import { parseFaults } from '../cli/backend';
 import { defineCommand, wholeNumber } from '../cli/command';
 import { EXIT, UsageError } from '../cli/errors';
 import { formatLocal } from '../cli/time';
+import { vaultStackResources } from '../cli/vault-account';
 
 interface RecoverOptions {
   name?: string;
@@ -109,9 +108,7 @@ export const recover = defineCommand<RecoverOptions>({
       }
       deps = sim.vault.recoverDeps(progress);
     } else {
-      const outputs = await stackOutputs(cloudFormationClient(vault.region), vaultStackId(vault.region), vault.region);
-      const table = outputs[VAULT_STACK_OUTPUTS.ledgerTable];
-      if (!table) throw new Error(`stack ${vaultStackId(vault.region)} in ${vault.region} has no ${VAULT_STACK_OUTPUTS.ledgerTable} output: deploy the vault stack with this version, with the vault account's credentials`);
+      const { ledgerTable: table } = await vaultStackResources(vault);
       if (!(await ctx.confirm(`Create ${request.instanceId} in account ${vault.account}, ${vault.region}, from the vault's newest copy of ${pair.source.identifier}?`))) {
         ctx.io.stderr('not confirmed: nothing was created\n');
         return EXIT.refused;

@@ -11,30 +11,51 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { ledgerClient } from '../../lambdas/aws/ledger';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
-import { cloudFormationClient, stackOutputs } from '../../lambdas/aws/stack';
 import type { RecoveryRecord } from '../../lambdas/aws/vault-ledger';
 import { VaultLedger } from '../../lambdas/aws/vault-ledger';
 import { keepingCalls } from '../../lambdas/aws/vault-snapshots';
+import type { VaultConfig } from '../../lambdas/kernel/config';
 import type { SnapshotView } from '../../lambdas/kernel/model';
 import { formatDuration } from '../../lambdas/reporting/measures';
 import type { VaultInventory } from '../../lambdas/vault/audit';
-import { auditVault, sharedSourceOf } from '../../lambdas/vault/audit';
+import { auditVault, newestSharedSource } from '../../lambdas/vault/audit';
+import type { VaultPair } from '../../lambdas/vault/config';
 import { vaultConfigFile } from '../../lambdas/vault/config';
-import { copiesOf } from '../../lambdas/vault/keep';
-import { VAULT_COPY_TAG, VAULT_STACK_OUTPUTS, vaultStackId } from '../../lambdas/vault/names';
+import { VAULT_COPY_TAG } from '../../lambdas/vault/names';
 import { KeptSnapshots } from '../../lambdas/vault/snapshots';
 import { parseFaults } from '../cli/backend';
 import { defineCommand } from '../cli/command';
 import { EXIT, UsageError } from '../cli/errors';
 import type { Cell } from '../cli/output';
 import { formatLocal } from '../cli/time';
+import { vaultStackResources } from '../cli/vault-account';
 
 /** What the inventory reads in the vault account. */
-interface VaultReads {
+export interface VaultReads {
   rds: RDSClient;
   ledger: Pick<VaultLedger, 'recoveries' | 'manifestOf'>;
   keyArn?: string;
   now: Date;
+}
+
+/**
+ * Reads the vault account (its RDS in the vault region, its ledger) and draws up the inventory of `pairs`.
+ * @param progress a line before each slow step
+ */
+export async function readInventory(reads: VaultReads, pairs: readonly VaultPair[], vault: VaultConfig, progress: (line: string) => void = () => undefined): Promise<VaultInventory[]> {
+  const kinds = new Set(pairs.map((p) => p.kind ?? 'instance'));
+  progress(`listing the vault's copies in account ${vault.account}, ${vault.region}…`);
+  const copies: SnapshotView[] = await new KeptSnapshots(keepingCalls(reads.rds, kinds)).listTaggedManualSnapshots(VAULT_COPY_TAG);
+  progress(`reading the vault's ledger: the recoveries and the newest copies' manifests of ${pairs.length} x(s)…`);
+  const recoveries = new Map<string, RecoveryRecord[]>();
+  const manifests = new Set<string>();
+  for (const pair of pairs) {
+    recoveries.set(pair.id, await reads.ledger.recoveries(pair.id));
+    // Only the newest copy's manifest matters: it is the one recover restores from.
+    const source = newestSharedSource(copies, pair);
+    if (source && (await reads.ledger.manifestOf(source))) manifests.add(source);
+  }
+  return auditVault({ pairs, copies, recoveries, manifests, vault: { ...vault, ...(reads.keyArn ? { keyArn: reads.keyArn } : {}) }, now: reads.now });
 }
 
 /** The time of an ISO instant in the configured zone, or "-". */
@@ -48,7 +69,7 @@ function rowOf(r: VaultInventory, zone: string, rpoHours: number): Cell[] {
   return [
     r.replica,
     `${r.source} (${r.sourceRegion}${r.kind === 'cluster' ? ', Aurora' : ''})`,
-    `${r.copies.available}${r.copies.copying > 0 ? ` (+${r.copies.copying} copying)` : ''}`,
+    [`${r.copies.available}`, ...(r.copies.copying > 0 ? [`+${r.copies.copying} copying`] : []), ...Object.entries(r.copies.other).map(([status, n]) => `+${n} ${status}`)].join(', '),
     r.newest ? `${when(r.newest.dataTime, zone)} (${r.newest.ageHours} h${r.newest.withinRpo ? '' : `, over ${rpoHours} h`})` : 'none',
     when(r.oldestDataTime, zone),
     r.keys.length === 0 ? '-' : r.keys.map((k) => k.split('/').pop()).join(', '),
@@ -61,7 +82,7 @@ function rowOf(r: VaultInventory, zone: string, rpoHours: number): Cell[] {
 export const vault = defineCommand({
   name: 'vault',
   description:
-    "Show the vault's inventory as an auditor reads it: for each x kept there, its copies, the newest copy's data age against rpoHours, the keys they are under, what retention expires next, and the recoveries from the vault with their RTO and RPO. Reads the vault account only. Exits 0 when every x has a restorable copy within rpoHours under the vault's key, 1 otherwise.",
+    "Show the vault's inventory as an auditor reads it: for each x kept there, its copies, the newest copy's data age against rpoHours, the keys they are under, what retention expires next, and the recoveries from the vault with their RTO and RPO. Reads the vault account only (its credentials: --profile). Exits 0 when every x has a restorable copy within rpoHours, every copy is under the vault's key and no last recovery failed; 1 otherwise, or when the vault account cannot be read.",
   replicas: 'any',
   examples: ['npm run vault -- --local --config infra/examples/vault/cdk.json', 'npm run vault -- --local --config infra/examples/vault/cdk.json --output json', 'npm run vault -- --config cdk.json --profile vault-account'],
   run: async (ctx) => {
@@ -83,26 +104,11 @@ export const vault = defineCommand({
       if (!sim.vault) throw new Error('the simulation has no vault');
       reads = { rds: sim.vault.vaultRdsClient('vault-inventory'), ledger: sim.vault.ledger, keyArn: sim.vault.keyArn, now: sim.clock.now() };
     } else {
-      const outputs = await stackOutputs(cloudFormationClient(cfg.region), vaultStackId(cfg.region), cfg.region);
-      const table = outputs[VAULT_STACK_OUTPUTS.ledgerTable];
-      if (!table) throw new Error(`stack ${vaultStackId(cfg.region)} in ${cfg.region} has no ${VAULT_STACK_OUTPUTS.ledgerTable} output: deploy the vault stack with this version, with the vault account's credentials`);
-      const keyArn = outputs[VAULT_STACK_OUTPUTS.keyArn];
-      reads = { rds: replicaRdsClient(cfg.region), ledger: new VaultLedger(ledgerClient(cfg.region), table), ...(keyArn ? { keyArn } : {}), now: new Date() };
+      const { ledgerTable, keyArn } = await vaultStackResources(cfg);
+      reads = { rds: replicaRdsClient(cfg.region), ledger: new VaultLedger(ledgerClient(cfg.region), ledgerTable), ...(keyArn ? { keyArn } : {}), now: new Date() };
     }
     try {
-      const kinds = new Set(pairs.map((p) => p.kind ?? 'instance'));
-      ctx.progress(`listing the vault's copies in account ${cfg.account}, ${cfg.region}…`);
-      const copies: SnapshotView[] = await new KeptSnapshots(keepingCalls(reads.rds, kinds)).listTaggedManualSnapshots(VAULT_COPY_TAG);
-      const recoveries = new Map<string, RecoveryRecord[]>();
-      const manifests = new Set<string>();
-      for (const pair of pairs) {
-        recoveries.set(pair.id, await reads.ledger.recoveries(pair.id));
-        // Only the newest copy's manifest matters: it is the one recover restores from.
-        const newest = copiesOf(copies, pair).find((c) => c.status === 'available');
-        const source = newest && sharedSourceOf(newest);
-        if (source && (await reads.ledger.manifestOf(source))) manifests.add(source);
-      }
-      const inventory = auditVault({ pairs, copies, recoveries, manifests, vault: { ...cfg, ...(reads.keyArn ? { keyArn: reads.keyArn } : {}) }, now: reads.now });
+      const inventory = await readInventory(reads, pairs, cfg, ctx.progress);
       const ok = inventory.every((r) => r.attention.length === 0);
       const simulated = ctx.opts.local === true;
       const zone = ctx.config.timeZone;

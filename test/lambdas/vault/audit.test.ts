@@ -56,7 +56,7 @@ function input(copies: SnapshotView[], extra: Partial<VaultAuditInput> = {}): Va
 describe('auditVault', () => {
   it('counts the copies, names the newest and the oldest data, and needs no attention when the newest is within rpoHours', () => {
     const [row] = auditVault(input([copy('a', 60), copy('b', 12), copy('c', 36), copy('d', 1, { status: 'copying' })]));
-    expect(row).toMatchObject({ replica: PAIR.id, source: 'orders-prod', kind: 'instance', copies: { available: 3, copying: 1 }, keys: [KEY], expiringNext: 0, attention: [] });
+    expect(row).toMatchObject({ replica: PAIR.id, source: 'orders-prod', kind: 'instance', copies: { available: 3, copying: 1, other: {} }, keys: [KEY], expiringNext: 0, attention: [] });
     expect(row?.newest).toEqual({ id: 'vault-b', dataTime: new Date(NOW.getTime() - 12 * HOUR).toISOString(), ageHours: 12, withinRpo: true, settingsRecorded: true });
     expect(row?.oldestDataTime).toBe(new Date(NOW.getTime() - 60 * HOUR).toISOString());
   });
@@ -70,16 +70,37 @@ describe('auditVault', () => {
   it('needs attention when the vault holds no restorable copy of x, counting those still copying', () => {
     const [row] = auditVault(input([copy('a', 1, { status: 'copying' })]));
     expect(row?.newest).toBeUndefined();
-    expect(row?.copies).toEqual({ available: 0, copying: 1 });
+    expect(row?.copies).toEqual({ available: 0, copying: 1, other: {} });
     expect(row?.attention).toEqual([expect.stringMatching(/no restorable copy of orders-prod \(1 still being copied\): until it does, x cannot be recovered/) as unknown]);
   });
 
-  it("needs attention for a copy under another key than the vault's, or unencrypted", () => {
-    const [row] = auditVault(input([copy('a', 2), copy('b', 3, { kmsKeyId: 'arn:aws:kms:eu-west-2:111111111111:key/production' }), copy('c', 4, { encrypted: false, kmsKeyId: undefined })]));
+  it("needs attention for a copy under another key than the vault's, and never advises deleting it", () => {
+    const [row] = auditVault(input([copy('a', 2), copy('b', 3, { kmsKeyId: 'arn:aws:kms:eu-west-2:111111111111:key/production' })]));
     expect(row?.keys).toEqual(['arn:aws:kms:eu-west-2:111111111111:key/production', KEY]);
-    expect(row?.attention).toHaveLength(2);
-    expect(row?.attention.join('\n')).toMatch(/1 copy is not encrypted \(vault-c\)/);
-    expect(row?.attention.join('\n')).toMatch(/1 copy is under a key other than the vault's \(arn:aws:kms:eu-west-2:111111111111:key\/production\)/);
+    expect(row?.attention).toEqual([expect.stringMatching(/^1 copy is under a key other than the vault's \(arn:aws:kms:eu-west-2:111111111111:key\/production\).*copy it under .*key\/vault-key/) as unknown]);
+    expect(row?.attention.join('\n')).not.toMatch(/delete/);
+  });
+
+  it('needs attention for an unencrypted copy, and says to keep it until newer ones are in place', () => {
+    const [row] = auditVault(input([copy('a', 2), copy('c', 4, { encrypted: false, kmsKeyId: undefined })]));
+    expect(row?.attention).toEqual([expect.stringMatching(/^1 copy is not encrypted \(vault-c\).*keep it until newer copies under the vault's key are in place/) as unknown]);
+  });
+
+  it("checks no key, and says so, when the vault stack names none", () => {
+    const [row] = auditVault(input([copy('a', 2, { kmsKeyId: 'arn:aws:kms:eu-west-2:111111111111:key/production' })], { vault: { account: VAULT_ACCOUNT, region: VAULT_REGION, rpoHours: 26, retentionDays: 35, keepAtLeast: 3 } }));
+    expect(row?.attention).toEqual([]);
+    expect(row?.notes).toContainEqual(expect.stringMatching(/names no key.*were not checked/) as unknown);
+  });
+
+  it('judges the age as the RPO alarm does: the metric rounded to 0.01 h, alarming above rpoHours', () => {
+    expect(auditVault(input([copy('a', 26.004)]))[0]?.newest).toMatchObject({ ageHours: 26, withinRpo: true });
+    expect(auditVault(input([copy('a', 26.02)]))[0]?.newest).toMatchObject({ ageHours: 26.02, withinRpo: false });
+  });
+
+  it("counts copies being deleted or failed apart from those still copying, and notes the failed ones", () => {
+    const [row] = auditVault(input([copy('a', 2), copy('b', 50 * 24, { status: 'deleting' }), copy('c', 3, { status: 'failed' }), copy('d', 1, { status: 'creating' })]));
+    expect(row?.copies).toEqual({ available: 1, copying: 1, other: { deleting: 1, failed: 1 } });
+    expect(row?.notes).toContainEqual(expect.stringMatching(/^1 copy failed to copy into eu-west-2/) as unknown);
   });
 
   it('counts the copies past retention that the next pass deletes, never the newest keepAtLeast', () => {
@@ -100,11 +121,31 @@ describe('auditVault', () => {
     const ok = recovery('2026-12-01T10:00:00.000Z', 'succeeded', { rtoSeconds: 900, rpoSeconds: 40_000 });
     const failed = recovery('2026-12-20T10:00:00.000Z', 'failed', { reason: 'RDS refused the writer' });
     const [good] = auditVault(input([copy('a', 2)], { recoveries: new Map([[PAIR.id, [ok]]]) }));
-    expect(good?.recoveries).toEqual({ count: 1, succeeded: 1, last: { requestedAt: ok.requestedAt, status: 'succeeded', instanceId: 'orders-prod-recovered', rtoSeconds: 900, rpoSeconds: 40_000 } });
+    const okSummary = { requestedAt: ok.requestedAt, status: 'succeeded', instanceId: 'orders-prod-recovered', snapshotId: 'vault-x', rtoSeconds: 900, rpoSeconds: 40_000 };
+    expect(good?.recoveries).toEqual({ count: 1, succeeded: 1, last: okSummary, all: [okSummary] });
     expect(good?.attention).toEqual([]);
     const [bad] = auditVault(input([copy('a', 2)], { recoveries: new Map([[PAIR.id, [failed, ok]]]) }));
     expect(bad?.recoveries).toMatchObject({ count: 2, succeeded: 1, last: { status: 'failed' } });
     expect(bad?.attention).toEqual([expect.stringMatching(/the last recovery \(2026-12-20T10:00:00.000Z, orders-prod-recovered\) failed: RDS refused the writer/) as unknown]);
+  });
+
+  it('does not let an interrupted recovery (still recovering) hide a failed one, and notes it once it is a day old', () => {
+    const failed = recovery('2026-12-20T10:00:00.000Z', 'failed', { reason: 'RDS refused the writer' });
+    const interrupted = recovery('2026-12-29T10:00:00.000Z', 'recovering', { instanceId: 'orders-prod-again' });
+    const [row] = auditVault(input([copy('a', 2)], { recoveries: new Map([[PAIR.id, [interrupted, failed]]]) }));
+    expect(row?.recoveries).toMatchObject({ count: 2, last: { status: 'failed' }, all: [{ status: 'failed' }, { status: 'recovering' }] });
+    expect(row?.attention).toHaveLength(1);
+    expect(row?.notes).toContainEqual(expect.stringMatching(/orders-prod-again requested 2026-12-29T10:00:00.000Z never finished/) as unknown);
+    // One running now (an hour old) is not called interrupted.
+    const running = recovery('2026-12-31T11:00:00.000Z', 'recovering');
+    expect(auditVault(input([copy('a', 2)], { recoveries: new Map([[PAIR.id, [running]]]) }))[0]?.notes.join('\n')).not.toMatch(/never finished/);
+  });
+
+  it("never counts a copy of the other kind tagged with the pair (a DB cluster snapshot for a DB instance x)", () => {
+    const clusterTaggedForInstance = copy('z', 1, { arn: `arn:aws:rds:${VAULT_REGION}:${VAULT_ACCOUNT}:cluster-snapshot:vault-z` });
+    const [row] = auditVault(input([copy('a', 5), clusterTaggedForInstance]));
+    expect(row?.copies.available).toBe(1);
+    expect(row?.newest?.id).toBe('vault-a');
   });
 
   it("keeps each pair's copies apart: by pair tag and by kind (an Aurora x's DB cluster snapshots)", () => {

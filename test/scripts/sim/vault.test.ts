@@ -12,11 +12,12 @@ import { recover } from '../../../lambdas/vault/recover';
 import { VAULT_COPY_TAG, vaultInboxUrl } from '../../../lambdas/vault/names';
 import type { SimRds } from '../../../scripts/sim/rds';
 import { Simulation } from '../../../scripts/sim/world';
+import { readInventory } from '../../../scripts/commands/vault';
 
 const ROOT = join(__dirname, '../../..');
 const config = (
   JSON.parse(readFileSync(join(ROOT, 'infra/examples/vault/cdk.json'), 'utf8')) as {
-    context: { replicaRefresh: { account: string; vault: { account: string; region: string }; pairs: { source: { instanceId?: string; clusterId?: string; region: string; mode?: string }; replica: { instanceId?: string; region: string } }[] } };
+    context: { replicaRefresh: { account: string; vault: { account: string; region: string }; pairs: { source: { instanceId?: string; clusterId?: string; region: string; mode?: string }; replica: { instanceId?: string; clusterId?: string; region: string } }[] } };
   }
 ).context.replicaRefresh;
 const VAULT = config.vault;
@@ -254,4 +255,22 @@ describe('the vault in the simulated accounts', () => {
     const records = await vault.ledger.recoveries(pair.id);
     expect(records.at(-1)).toMatchObject({ status: 'succeeded', instanceId: id, rtoSeconds: result.rtoSeconds, rpoSeconds: result.rpoSeconds });
   }, 120_000);
+
+  it("npm run vault's inventory, read from the vault account alone after the recoveries: each with its RTO and RPO, every x within rpoHours", async () => {
+    const vault = sim.vault!;
+    const before = vault.rds.calls.length;
+    const inventory = await readInventory({ rds: vault.vaultRdsClient('vault-inventory'), ledger: vault.ledger, keyArn: vault.keyArn, now: sim.clock.now() }, vault.config.pairs, sim.fullConfig.vault!);
+    expect(inventory.map((r) => r.replica)).toEqual(config.pairs.map((p) => p.replica.instanceId ?? p.replica.clusterId));
+    expect(inventory.every((r) => r.attention.length === 0 && r.keys.length === 1 && r.keys[0] === vault.keyArn)).toBe(true);
+    const recovered = inventory.filter((r) => r.recoveries.count > 0);
+    // The recoveries of the tests above: the DB instance x (twice) and the Aurora x, as the ledger recorded them.
+    expect(recovered.map((r) => r.replica).sort()).toEqual([config.pairs[0]!.replica.instanceId, AURORA.replica.clusterId].sort());
+    for (const r of recovered) {
+      const records = await vault.ledger.recoveries(r.replica);
+      expect(r.recoveries.all.map((a) => [a.instanceId, a.status, a.rtoSeconds, a.rpoSeconds])).toEqual(records.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)).map((a) => [a.instanceId, a.status, a.rtoSeconds, a.rpoSeconds]));
+      expect(r.recoveries.last).toMatchObject({ status: 'succeeded', rtoSeconds: expect.any(Number) as unknown, rpoSeconds: expect.any(Number) as unknown });
+    }
+    // It only read the vault region: describe calls, nothing that changes a thing.
+    expect(vault.rds.calls.slice(before).every((c) => /^Describe/.test(c.command))).toBe(true);
+  });
 });
