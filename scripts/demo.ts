@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       const sub = sim.rds.subscription(path.subscriptionName);
       console.log(`event subscription ${path.subscriptionName}: ${sub ? `${sub.Status}${sub.SourceIdsList ? `, SourceIds ${sub.SourceIdsList.join(', ')}` : `, all ${path.sourceType ?? ''} sources`}` : `not created (${sim.eventSubscriptionError ?? '?'})`}`);
     }
-    for (const line of sim.vault?.summary(sim.clock.now()) ?? []) console.log(line);
+    for (const line of (await sim.vault?.summary()) ?? []) console.log(line);
     console.log(`\nsimulated ${opts.nights} night(s) in ${((Date.now() - started) / 1000).toFixed(1)} s of real time.`);
   } finally {
     await sim.close();

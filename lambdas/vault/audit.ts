@@ -188,3 +188,37 @@ export function auditVault(input: VaultAuditInput): VaultInventory[] {
     };
   });
 }
+
+/** What the inventory reads of the vault account: its RDS in the vault region and its ledger. */
+export interface VaultInventoryReads {
+  /** Every snapshot of the vault region that carries the vault-copy tag, of the kinds the pairs are. */
+  listCopies(): Promise<SnapshotView[]>;
+  ledger: { recoveries(pairId: string): Promise<RecoveryRecord[]>; manifestOf(snapshotArn: string): Promise<unknown> };
+  /** The vault key's ARN, when the vault stack says it. */
+  keyArn?: string;
+  now: Date;
+}
+
+/**
+ * Reads the vault account and draws up the inventory of `pairs`.
+ * @param progress a line before each slow step
+ */
+export async function readInventory(
+  reads: VaultInventoryReads,
+  pairs: readonly VaultPair[],
+  vault: Omit<VaultAuditInput['vault'], 'keyArn'>,
+  progress: (line: string) => void = () => undefined,
+): Promise<VaultInventory[]> {
+  progress(`listing the vault's copies in account ${vault.account}, ${vault.region}…`);
+  const copies = await reads.listCopies();
+  progress(`reading the vault's ledger: the recoveries and the newest copies' manifests of ${pairs.length} x(s)…`);
+  const recoveries = new Map<string, RecoveryRecord[]>();
+  const manifests = new Set<string>();
+  for (const pair of pairs) {
+    recoveries.set(pair.id, await reads.ledger.recoveries(pair.id));
+    // Only the newest copy's manifest matters: it is the one recover restores from.
+    const source = newestSharedSource(copies, pair);
+    if (source && (await reads.ledger.manifestOf(source)) !== undefined) manifests.add(source);
+  }
+  return auditVault({ pairs, copies, recoveries, manifests, vault: { ...vault, ...(reads.keyArn ? { keyArn: reads.keyArn } : {}) }, now: reads.now });
+}

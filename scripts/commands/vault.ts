@@ -8,55 +8,20 @@
  * region and its ledger, found through the vault stack's outputs. `--local` reads the simulated vault after `--nights`
  * of production sharing its copies with it.
  */
-import type { RDSClient } from '@aws-sdk/client-rds';
 import { ledgerClient } from '../../lambdas/aws/ledger';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
-import type { RecoveryRecord } from '../../lambdas/aws/vault-ledger';
 import { VaultLedger } from '../../lambdas/aws/vault-ledger';
-import { keepingCalls } from '../../lambdas/aws/vault-snapshots';
-import type { VaultConfig } from '../../lambdas/kernel/config';
-import type { SnapshotView } from '../../lambdas/kernel/model';
+import { vaultInventoryReads } from '../../lambdas/aws/vault-snapshots';
 import { formatDuration } from '../../lambdas/reporting/measures';
-import type { VaultInventory } from '../../lambdas/vault/audit';
-import { auditVault, newestSharedSource } from '../../lambdas/vault/audit';
-import type { VaultPair } from '../../lambdas/vault/config';
+import type { VaultInventory, VaultInventoryReads } from '../../lambdas/vault/audit';
+import { readInventory } from '../../lambdas/vault/audit';
 import { vaultConfigFile } from '../../lambdas/vault/config';
-import { VAULT_COPY_TAG } from '../../lambdas/vault/names';
-import { KeptSnapshots } from '../../lambdas/vault/snapshots';
 import { parseFaults } from '../cli/backend';
 import { defineCommand } from '../cli/command';
 import { EXIT, UsageError } from '../cli/errors';
 import type { Cell } from '../cli/output';
 import { formatLocal } from '../cli/time';
 import { vaultStackResources } from '../cli/vault-account';
-
-/** What the inventory reads in the vault account. */
-export interface VaultReads {
-  rds: RDSClient;
-  ledger: Pick<VaultLedger, 'recoveries' | 'manifestOf'>;
-  keyArn?: string;
-  now: Date;
-}
-
-/**
- * Reads the vault account (its RDS in the vault region, its ledger) and draws up the inventory of `pairs`.
- * @param progress a line before each slow step
- */
-export async function readInventory(reads: VaultReads, pairs: readonly VaultPair[], vault: VaultConfig, progress: (line: string) => void = () => undefined): Promise<VaultInventory[]> {
-  const kinds = new Set(pairs.map((p) => p.kind ?? 'instance'));
-  progress(`listing the vault's copies in account ${vault.account}, ${vault.region}…`);
-  const copies: SnapshotView[] = await new KeptSnapshots(keepingCalls(reads.rds, kinds)).listTaggedManualSnapshots(VAULT_COPY_TAG);
-  progress(`reading the vault's ledger: the recoveries and the newest copies' manifests of ${pairs.length} x(s)…`);
-  const recoveries = new Map<string, RecoveryRecord[]>();
-  const manifests = new Set<string>();
-  for (const pair of pairs) {
-    recoveries.set(pair.id, await reads.ledger.recoveries(pair.id));
-    // Only the newest copy's manifest matters: it is the one recover restores from.
-    const source = newestSharedSource(copies, pair);
-    if (source && (await reads.ledger.manifestOf(source))) manifests.add(source);
-  }
-  return auditVault({ pairs, copies, recoveries, manifests, vault: { ...vault, ...(reads.keyArn ? { keyArn: reads.keyArn } : {}) }, now: reads.now });
-}
 
 /** The time of an ISO instant in the configured zone, or "-". */
 function when(iso: string | undefined, zone: string): string {
@@ -93,7 +58,7 @@ export const vault = defineCommand({
     const pairs = file.pairs.filter((p) => wanted.has(p.id));
     if (pairs.length === 0) throw new UsageError(`none of ${[...wanted].join(', ')} is kept in the vault`, `replicas kept there: ${file.pairs.map((p) => p.id).join(', ')}`);
 
-    let reads: VaultReads;
+    let reads: VaultInventoryReads;
     let close = () => Promise.resolve();
     if (ctx.opts.local) {
       const { Simulation, FAULTS } = await import('../sim/world');
@@ -102,10 +67,10 @@ export const vault = defineCommand({
       ctx.progress(`simulating ${ctx.opts.nights} night(s) of production sharing its copies with the vault…`);
       await sim.runNights(ctx.opts.nights);
       if (!sim.vault) throw new Error('the simulation has no vault');
-      reads = { rds: sim.vault.vaultRdsClient('vault-inventory'), ledger: sim.vault.ledger, keyArn: sim.vault.keyArn, now: sim.clock.now() };
+      reads = sim.vault.inventoryReads(pairs);
     } else {
       const { ledgerTable, keyArn } = await vaultStackResources(cfg);
-      reads = { rds: replicaRdsClient(cfg.region), ledger: new VaultLedger(ledgerClient(cfg.region), ledgerTable), ...(keyArn ? { keyArn } : {}), now: new Date() };
+      reads = vaultInventoryReads(replicaRdsClient(cfg.region), pairs, new VaultLedger(ledgerClient(cfg.region), ledgerTable), keyArn, new Date());
     }
     try {
       const inventory = await readInventory(reads, pairs, cfg, ctx.progress);

@@ -24,15 +24,17 @@ import { VaultInbox, queueClient } from '../../lambdas/aws/queue';
 import { RdsAdapter, replicaRdsClient } from '../../lambdas/aws/rds';
 import { RdsClusterAdapter } from '../../lambdas/aws/rds-clusters';
 import { RdsClusterSharing } from '../../lambdas/aws/rds-cluster-sharing';
-import { keepingCalls, sharingCalls } from '../../lambdas/aws/vault-snapshots';
+import { keepingCalls, sharingCalls, vaultInventoryReads } from '../../lambdas/aws/vault-snapshots';
 import { VaultLedger } from '../../lambdas/aws/vault-ledger';
 import type { Config, RuntimeConfig } from '../../lambdas/kernel/config';
-import type { VaultRuntimeConfig } from '../../lambdas/vault/config';
+import type { VaultPair, VaultRuntimeConfig } from '../../lambdas/vault/config';
+import type { VaultInventoryReads } from '../../lambdas/vault/audit';
+import { readInventory } from '../../lambdas/vault/audit';
 import { VAULT_CONFIG_FILE_ENV, VAULT_RESOURCES_ENV, loadVaultConfig, vaultConfigFileText } from '../../lambdas/vault/config';
 import type { RecoverDeps } from '../../lambdas/vault/recover';
 import { KeptSnapshots } from '../../lambdas/vault/snapshots';
 import { clusterGateway } from '../../lambdas/targets/cluster/gateway';
-import { VAULT_KEY_ALIAS, VAULT_PAIR_TAG, shareRoleArn, vaultInboxArn, vaultInboxUrl } from '../../lambdas/vault/names';
+import { VAULT_KEY_ALIAS, shareRoleArn, vaultInboxArn, vaultInboxUrl } from '../../lambdas/vault/names';
 import type { VirtualClock } from './clock';
 import type { LocalDynamo } from './dynamo';
 import { SimKms } from './kms';
@@ -181,6 +183,11 @@ export class SimVault {
     return client;
   }
 
+  /** What `npm run vault --local` reads: the vault's RDS and ledger only, its key, at the simulated time. */
+  public inventoryReads(pairs: readonly VaultPair[]): VaultInventoryReads {
+    return vaultInventoryReads(this.vaultRdsClient('vault-inventory'), pairs, this.ledger, this.keyArn, this.host.clock.now());
+  }
+
   /** The dependencies of `recover --local`: the vault's RDS and ledger only, on the simulated clock. */
   public recoverDeps(progress: (line: string) => void): RecoverDeps {
     const clock = this.host.clock;
@@ -293,22 +300,19 @@ export class SimVault {
     tick(Math.ceil(host.clock.millis / hour) * hour);
   }
 
-  /** One line per pair: how many copies the vault holds of its x, and how old the newest one's data is. */
-  public summary(now: Date): string[] {
+  /**
+   * One line per pair, from the inventory `npm run vault` draws up (lambdas/vault/audit.ts): how many copies the vault
+   * holds of its x, and how old the newest one's data is.
+   */
+  public async summary(): Promise<string[]> {
     const vault = this.host.full.vault!;
-    return this.config.pairs.map((pair) => {
-      // A DB snapshot's data time is its OriginalSnapshotCreateTime; a DB cluster snapshot's, its SnapshotCreateTime (lambdas/aws/rds-clusters.ts).
-      const all: { TagList?: { Key?: string; Value?: string }[]; Status?: string; dataTime?: Date }[] =
-        (pair.kind ?? 'instance') === 'cluster'
-          ? [...this.rds.clusters.snapshots.values()].map((c) => ({ ...c, dataTime: c.SnapshotCreateTime }))
-          : [...this.rds.snapshots.values()].map((c) => ({ ...c, dataTime: c.OriginalSnapshotCreateTime }));
-      const copies = all.filter((s) => s.TagList?.some((t) => t.Key === VAULT_PAIR_TAG && t.Value === pair.id));
-      const available = copies.filter((s) => s.Status === 'available').sort((a, b) => (b.dataTime?.getTime() ?? 0) - (a.dataTime?.getTime() ?? 0));
-      const newest = available[0]?.dataTime;
-      const age = newest ? `${((now.getTime() - newest.getTime()) / 3_600_000).toFixed(1)} h` : '-';
-      return `vault ${vault.account}/${vault.region}: ${available.length} copies of ${pair.sourceInstanceId} (${copies.length - available.length} in flight), newest data ${newest ? newest.toISOString() : 'none'} (${age} old; RPO alarm at ${this.config.rpoHours} h)`;
-    });
+    const inventory = await readInventory(this.inventoryReads(this.config.pairs), this.config.pairs, vault);
+    return inventory.map(
+      (r) =>
+        `vault ${vault.account}/${vault.region}: ${r.copies.available} copies of ${r.source} (${r.copies.copying} in flight), newest data ${r.newest?.dataTime ?? 'none'} (${r.newest ? `${r.newest.ageHours.toFixed(1)} h` : '-'} old; RPO alarm at ${this.config.rpoHours} h)${r.attention.length > 0 ? `: ${r.attention.join('; ')}` : ''}`,
+    );
   }
+
 }
 
 /**

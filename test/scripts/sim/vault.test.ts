@@ -12,7 +12,7 @@ import { recover } from '../../../lambdas/vault/recover';
 import { VAULT_COPY_TAG, vaultInboxUrl } from '../../../lambdas/vault/names';
 import type { SimRds } from '../../../scripts/sim/rds';
 import { Simulation } from '../../../scripts/sim/world';
-import { readInventory } from '../../../scripts/commands/vault';
+import { readInventory } from '../../../lambdas/vault/audit';
 
 const ROOT = join(__dirname, '../../..');
 const config = (
@@ -259,7 +259,7 @@ describe('the vault in the simulated accounts', () => {
   it("npm run vault's inventory, read from the vault account alone after the recoveries: each with its RTO and RPO, every x within rpoHours", async () => {
     const vault = sim.vault!;
     const before = vault.rds.calls.length;
-    const inventory = await readInventory({ rds: vault.vaultRdsClient('vault-inventory'), ledger: vault.ledger, keyArn: vault.keyArn, now: sim.clock.now() }, vault.config.pairs, sim.fullConfig.vault!);
+    const inventory = await readInventory(vault.inventoryReads(vault.config.pairs), vault.config.pairs, sim.fullConfig.vault!);
     expect(inventory.map((r) => r.replica)).toEqual(config.pairs.map((p) => p.replica.instanceId ?? p.replica.clusterId));
     expect(inventory.every((r) => r.attention.length === 0 && r.keys.length === 1 && r.keys[0] === vault.keyArn)).toBe(true);
     const recovered = inventory.filter((r) => r.recoveries.count > 0);
