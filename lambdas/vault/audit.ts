@@ -75,7 +75,7 @@ export interface VaultAuditInput {
 /** The statuses of a copy on its way into the vault region (DescribeDBSnapshots / DescribeDBClusterSnapshots Status). */
 const COPYING = new Set(['copying', 'creating', 'pending']);
 
-/** Hours after which a recovery still `recovering` has certainly stopped: recover's longest --timeout is far less. */
+/** Hours after which a recovery still `recovering` has surely stopped: recover gives up after its --timeout (3 h by default). */
 const UNFINISHED_HOURS = 24;
 
 function summaryOf(r: RecoveryRecord): RecoverySummary {
