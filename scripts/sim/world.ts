@@ -1329,7 +1329,10 @@ export class Simulation {
     const id = (input.DBInstanceIdentifier as string | undefined) ?? '';
     if (command === 'DeleteDBInstanceCommand') {
       const isY = this.pairs.some((p) => p.replica.identifier === id);
-      this.step(id, 'delete', `DeleteDBInstance ${id} accepted${isY ? ': y stops serving' : ' (an instance a swap mode ran beside y)'}`);
+      // An Aurora y's members are deleted before its cluster (the cluster target's gateway).
+      const member = this.rds.instances.get(id)?.DBClusterIdentifier;
+      const what = isY ? ': y stops serving' : member ? ` (a member of cluster ${member}, deleted before it)` : ' (an instance a swap mode ran beside y)';
+      this.step(id, 'delete', `DeleteDBInstance ${id} accepted${what}`);
       if (this.crashArmed) this.crashPending = true;
     }
     if (command === 'RestoreDBInstanceFromDBSnapshotCommand') this.step(id, 'restore', `RestoreDBInstanceFromDBSnapshot ${id} from ${String(input.DBSnapshotIdentifier)} accepted`);
