@@ -71,7 +71,7 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { COPY_TAGS } from '../../lambdas/copy/plan';
+import { COPY_TAGS } from '../../lambdas/kernel/snapshot-tags';
 import { copiesSnapshots, dnsSlots, type CopyContext, type PairConfig } from '../../lambdas/kernel/config';
 import { recordGrantStatement, recordReadStatements } from '../../lambdas/aws/route53';
 import { acknowledgeNag, nagArn } from '../platform/nag';

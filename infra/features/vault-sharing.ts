@@ -52,7 +52,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { COPY_TAGS } from '../../lambdas/copy/plan';
+import { COPY_TAGS } from '../../lambdas/kernel/snapshot-tags';
 import type { PairConfig, VaultConfig } from '../../lambdas/kernel/config';
 import { SHARE_EVENT_IDS, shareRoleName, vaultInboxArn } from '../../lambdas/vault/names';
 import { INBOX_SENDER_KEY_ACTIONS } from './vault-inbox';

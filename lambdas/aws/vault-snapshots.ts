@@ -1,15 +1,10 @@
 /**
  * The vault's snapshot calls of each kind (lambdas/vault/snapshots.ts) over one region's RDS client: DB snapshots through
  * the RDS adapter, DB cluster snapshots through the cluster adapter and the cluster sharing calls. The share function
- * and the vault function build them for the kinds their pairs have, and the simulation over its own clients; `npm run
- * vault` reads the vault's copies through them.
+ * and the vault function build them for the kinds their pairs have, and the simulation over its own clients.
  */
 import type { RDSClient } from '@aws-sdk/client-rds';
-import type { VaultInventoryReads } from '../vault/audit';
-import type { VaultPair } from '../vault/config';
-import { VAULT_COPY_TAG } from '../vault/names';
 import type { KeepingCalls, SharingCalls, SnapshotKind } from '../vault/snapshots';
-import { KeptSnapshots } from '../vault/snapshots';
 import { RdsAdapter } from './rds';
 import { RdsClusterAdapter } from './rds-clusters';
 import { RdsClusterSharing } from './rds-cluster-sharing';
@@ -54,13 +49,4 @@ export function keepingCalls(client: RDSClient, kinds: ReadonlySet<SnapshotKind>
     };
   }
   return out;
-}
-
-/**
- * What `npm run vault` reads of the vault account (lambdas/vault/audit.ts): its copies in the vault region, over this
- * region's RDS client, of the kinds the pairs' x's are; its ledger; its key.
- */
-export function vaultInventoryReads(client: RDSClient, pairs: readonly VaultPair[], ledger: VaultInventoryReads['ledger'], keyArn: string | undefined, now: Date): VaultInventoryReads {
-  const kinds = new Set(pairs.map((p) => p.kind ?? 'instance'));
-  return { listCopies: () => new KeptSnapshots(keepingCalls(client, kinds)).listTaggedManualSnapshots(VAULT_COPY_TAG), ledger, ...(keyArn ? { keyArn } : {}), now };
 }

@@ -6,7 +6,7 @@
  */
 import type { PairConfig } from '../kernel/config';
 import { PermanentRdsError, RetryableRdsError, describeError } from '../kernel/errors';
-import { copyTargetId, inFlightLimitOf, planCopy } from './plan';
+import { copyTargetOf, inFlightLimitOf, planCopy } from './plan';
 import type { CopyDecision } from './plan';
 import { alert } from '../reporting/measures';
 import type { Notifier, SnapshotStore, Telemetry } from '../kernel/ports';
@@ -38,7 +38,7 @@ export async function copyOneSnapshot(deps: CopyDeps, pair: PairConfig, sourceSn
   if (!source) return { action: 'ignored', reason: `${sourceSnapshotId} no longer exists in ${pair.source.region}` };
   if (!isSnapshotOfSource(source, pair)) return { action: 'ignored', reason: `${source.id} is a snapshot of ${source.instanceId}, not of ${pair.source.identifier}` };
 
-  const existing = await deps.replicaRds.describeSnapshot(copyTargetId(source.id, pair.source.region === pair.replica.region));
+  const existing = await deps.replicaRds.describeSnapshot(copyTargetOf(pair, source.id));
   const counts = existing ? { total: 0, copying: 0 } : await deps.replicaRds.manualSnapshotCounts();
   // A gauge, not an alert per copy: the source stack's alarm on it fires once when the count reaches manualSnapshotAlertAt.
   if (!existing) deps.telemetry.count(MANUAL_SNAPSHOTS_METRIC, counts.total, dims);

@@ -7,8 +7,8 @@ import type { PairConfig } from '../kernel/config';
 import { describeError } from '../kernel/errors';
 import type { CopyDeps, CopyOutcome } from './copy-snapshot';
 import { MANUAL_SNAPSHOTS_METRIC, copyOneSnapshot } from './copy-snapshot';
-import { EXTRA_SNAPSHOT_TAG, copyTargetId, extraSnapshotId, isCopyableName } from './plan';
-import { isExtraSnapshot, isPipelineCopy } from '../kernel/snapshot-tags';
+import { copyTargetOf, extraSnapshotId, isCopyableName } from './plan';
+import { EXTRA_SNAPSHOT_TAG, isExtraSnapshot, isPipelineCopy } from '../kernel/snapshot-tags';
 import { alert } from '../reporting/measures';
 import { parseEventBridgeEvent } from '../events/parse';
 import type { SnapshotStore } from '../kernel/ports';
@@ -76,11 +76,6 @@ export function snapshotIdFromEvent(eventId: string, sourceId: string): string {
   if (eventId === CREATED_EVENTS.instance.automated || eventId === CREATED_EVENTS.cluster.automated) return sourceId.startsWith('rds:') ? sourceId : `rds:${sourceId}`;
   if (eventId === CREATED_EVENTS.instance.manual || eventId === CREATED_EVENTS.cluster.manual) return sourceId.replace(/^rds:/, '');
   return sourceId;
-}
-
-/** Whether the pair's copies are made in x's own region (x and y in one region, copied for a vault). */
-function inPlace(pair: PairConfig): boolean {
-  return pair.source.region === pair.replica.region;
 }
 
 /** The calls on x's snapshots for the pair's kind of x, in x's region. */
@@ -152,7 +147,7 @@ async function sweepPair(deps: CopyInvocationDeps, pair: PairConfig): Promise<Co
   out.push(...(await removeCopiedExtras(deps, pair, all, newest?.id)));
   if (!newest) return [...out, { replica: pair.id, outcome: { action: 'ignored', reason: `no available snapshot of ${pair.source.identifier} in ${pair.source.region}` } }];
   const replicaRds = replicaOf(deps, pair);
-  const there = await replicaRds.describeSnapshot(copyTargetId(newest.id, inPlace(pair)));
+  const there = await replicaRds.describeSnapshot(copyTargetOf(pair, newest.id));
   // A copy counts the region's manual snapshots and reports the quota gauge itself; otherwise the sweep reads it, so
   // the alarm sees the count every hour, even on days without copies, and the listing is never paged through twice.
   if (!there) return [...out, await copyFor(deps, pair, newest.id, 0, undefined, { defer: false })];
@@ -177,7 +172,7 @@ async function removeCopiedExtras(
   const extras = snapshots.filter((s) => s.type === 'manual' && s.status === 'available' && isExtraSnapshot(s, pair.ownershipTag));
   const now = deps.now().getTime();
   for (const extra of extras) {
-    const copy = await replicaOf(deps, pair).describeSnapshot(copyTargetId(extra.id, inPlace(pair)));
+    const copy = await replicaOf(deps, pair).describeSnapshot(copyTargetOf(pair, extra.id));
     const abandoned = !copy && extra.id !== newestId && extra.dataTime !== undefined && now - extra.dataTime.getTime() > pair.copy.maxWaitHours * 3_600_000;
     if (copy?.status !== 'available' && !abandoned) continue;
     const result = await sourceOf(deps, pair).deleteOwnedSnapshot(extra.id, pair.ownershipTag);

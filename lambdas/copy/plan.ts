@@ -5,7 +5,7 @@
  */
 import type { SnapshotView } from '../kernel/model';
 import { dataTimeOf } from '../sources/snapshots';
-import { COPY_TAGS, EXTRA_SNAPSHOT_TAG, isPipelineCopy, isProjectCopy } from '../kernel/snapshot-tags';
+import { COPY_TAGS, isPipelineCopy, isProjectCopy } from '../kernel/snapshot-tags';
 
 /** RDS snapshot identifiers: 1–255 letters, digits and hyphens, starting with a letter, no double or trailing hyphen. */
 const MAX_ID = 255;
@@ -14,7 +14,7 @@ const MAX_ID = 255;
  * What a copy within x's own region adds to the name of a manual source snapshot, whose name with `rds:` stripped would
  * be the source's own (an automated source's copy needs none: `rds:` is reserved for automated snapshots).
  */
-export const IN_PLACE_SUFFIX = '-copy';
+const IN_PLACE_SUFFIX = '-copy';
 
 /**
  * The replica-region name of a copy, derived from the source snapshot so every retry and every path
@@ -23,7 +23,7 @@ export const IN_PLACE_SUFFIX = '-copy';
  * @param inPlace whether the copy is made in x's own region (x and y in one region, copied for a vault): a manual
  *   source's copy then ends in {@link IN_PLACE_SUFFIX}
  */
-export function copyTargetId(source: string, inPlace = false): string {
+export function copyTargetId(source: string, inPlace: boolean): string {
   // An ARN names a DB snapshot (`:snapshot:`) or a DB cluster snapshot (`:cluster-snapshot:`); the id follows either.
   const arn = /^arn:[^:]+:rds:[^:]*:\d*:(?:cluster-)?snapshot:(.+)$/.exec(source);
   const id = arn?.[1] ?? source;
@@ -36,6 +36,16 @@ export function copyTargetId(source: string, inPlace = false): string {
   if (!/^[A-Za-z]/.test(out)) out = `copy-${out}`;
   out = out.slice(0, MAX_ID - suffix.length).replace(/-+$/, '');
   return `${out}${suffix}`.toLowerCase();
+}
+
+/** Whether a pair's copies are made in x's own region (x and y in one region, copied for a vault). */
+function copiesInPlace(pair: { source: { region: string }; replica: { region: string } }): boolean {
+  return pair.source.region === pair.replica.region;
+}
+
+/** The name in y's region of the pair's copy of one of x's snapshots ({@link copyTargetId}). */
+export function copyTargetOf(pair: { source: { region: string }; replica: { region: string } }, source: string): string {
+  return copyTargetId(source, copiesInPlace(pair));
 }
 
 
@@ -78,7 +88,6 @@ export type CopyDecision =
   | { action: 'defer'; delaySeconds: number; reason: string }
   | { action: 'error'; reason: string };
 
-export { COPY_TAGS, EXTRA_SNAPSHOT_TAG, isProjectCopy };
 
 /**
  * The name of the extra manual snapshot of x taken for the scheduled time `at` (to the minute), so a
@@ -134,7 +143,7 @@ export function planCopy(input: CopyInput): CopyDecision {
       reason: `${source.id} is not named ${input.sourceInstanceId}-…; the copy role may copy only snapshots named after x (copy it to a ${input.sourceInstanceId}-… name in ${input.sourceRegion} to have it copied)`,
     };
   }
-  const inPlace = input.sourceRegion === input.replicaRegion;
+  const inPlace = copiesInPlace({ source: { region: input.sourceRegion }, replica: { region: input.replicaRegion } });
   const targetId = copyTargetId(source.id, inPlace);
   if (existing) {
     const from = existing.sourceSnapshotArn;

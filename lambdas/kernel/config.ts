@@ -1187,12 +1187,8 @@ export interface CopyContext {
  * Without a vault, x and y in one region need no copy (x's snapshots are already there).
  */
 export function copiesSnapshots(pair: PairConfig, context: CopyContext): boolean {
-  return copiesWith(pair, context.vault !== undefined);
-}
-
-function copiesWith(pair: PairConfig, vault: boolean): boolean {
   if (!pair.copy.enabled) return false;
-  if (vault) return true;
+  if (context.vault !== undefined) return true;
   return pair.source.mode === 'snapshot-copy' && pair.source.region !== pair.replica.region;
 }
 
@@ -1204,7 +1200,8 @@ function copiesWith(pair: PairConfig, vault: boolean): boolean {
  * snapshot", says the same of cluster snapshots).
  */
 export function vaultProblem(p: PairConfig): { path: (string | number)[]; message: string } | undefined {
-  if (!copiesWith(p, true)) {
+  // With a vault every pair with copy.enabled copies (copiesSnapshots).
+  if (!p.copy.enabled) {
     return {
       path: ['copy', 'enabled'],
       message: `is false, so the project makes no copies of ${p.source.identifier}'s snapshots, and the vault takes production's copies (only manual snapshots under a customer-managed key can be shared with it): turn copy.enabled on, or keep this pair in a deployment without a vault`,

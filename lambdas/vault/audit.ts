@@ -10,7 +10,6 @@ import type { SnapshotView } from '../kernel/model';
 import type { VaultPair } from './config';
 import { copiesOf, expiredCopies, newestCopyAgeHours } from './keep';
 import { VAULT_SOURCE_TAG } from './names';
-import { newestVaultCopy } from './recover';
 import { snapshotKindOf } from './snapshots';
 
 /** What the vault keeps of one x, and what needs attention. */
@@ -91,22 +90,17 @@ function summaryOf(r: RecoveryRecord): RecoverySummary {
 }
 
 /** The shared snapshot a vault copy was made from (its tag), whose manifest holds x's settings. */
-export function sharedSourceOf(copy: SnapshotView): string | undefined {
+function sharedSourceOf(copy: SnapshotView): string | undefined {
   return copy.tags?.[VAULT_SOURCE_TAG];
 }
 
 /**
- * The vault's copies of a pair's x, newest data first: its pair tag, and x's kind (a copy of the other kind tagged with
- * the pair, a DB snapshot for an Aurora x say, is not one of x's).
+ * The vault's copies of a pair's x, newest data first, and the restorable ones among them: its pair tag, and x's kind
+ * (a copy of the other kind tagged with the pair, a DB snapshot for an Aurora x say, is not one of x's).
  */
-export function vaultCopiesOf(copies: readonly SnapshotView[], pair: VaultPair): SnapshotView[] {
-  return copiesOf(copies, pair).filter((c) => snapshotKindOf(c.arn) === (pair.kind ?? 'instance'));
-}
-
-/** The shared snapshot (by ARN) whose manifest holds x's settings for the pair's newest copy: the one to look up. */
-export function newestSharedSource(copies: readonly SnapshotView[], pair: VaultPair): string | undefined {
-  const newest = newestVaultCopy(vaultCopiesOf(copies, pair), pair);
-  return newest && sharedSourceOf(newest);
+function vaultCopiesOf(copies: readonly SnapshotView[], pair: VaultPair): { mine: SnapshotView[]; available: SnapshotView[] } {
+  const mine = copiesOf(copies, pair).filter((c) => snapshotKindOf(c.arn) === (pair.kind ?? 'instance'));
+  return { mine, available: mine.filter((c) => c.status === 'available' && c.dataTime !== undefined) };
 }
 
 /** Draws up the inventory of every pair, in the pairs' order. */
@@ -114,14 +108,13 @@ export function auditVault(input: VaultAuditInput): VaultInventory[] {
   const { vault, now } = input;
   return input.pairs.map((pair) => {
     const kind = pair.kind ?? 'instance';
-    const mine = vaultCopiesOf(input.copies, pair);
-    const available = mine.filter((c) => c.status === 'available' && c.dataTime !== undefined);
+    const { mine, available } = vaultCopiesOf(input.copies, pair);
     const copying = mine.filter((c) => COPYING.has(c.status)).length;
     const other: Record<string, number> = {};
     for (const c of mine) if (c.status !== 'available' && !COPYING.has(c.status)) other[c.status] = (other[c.status] ?? 0) + 1;
     const attention: string[] = [];
     const notes: string[] = [];
-    const newestCopy = newestVaultCopy(mine, pair);
+    const newestCopy = available[0];
     let newest: VaultInventory['newest'];
     // The age as the vault function measures it for the RPO alarm (which fires above rpoHours).
     const ageHours = newestCopyAgeHours(mine, now);
@@ -215,10 +208,12 @@ export async function readInventory(
   const recoveries = new Map<string, RecoveryRecord[]>();
   const manifests = new Set<string>();
   for (const pair of pairs) {
-    recoveries.set(pair.id, await reads.ledger.recoveries(pair.id));
     // Only the newest copy's manifest matters: it is the one recover restores from.
-    const source = newestSharedSource(copies, pair);
-    if (source && (await reads.ledger.manifestOf(source)) !== undefined) manifests.add(source);
+    const newest = vaultCopiesOf(copies, pair).available[0];
+    const source = newest && sharedSourceOf(newest);
+    const [records, manifest] = await Promise.all([reads.ledger.recoveries(pair.id), source ? reads.ledger.manifestOf(source) : undefined]);
+    recoveries.set(pair.id, records);
+    if (source && manifest !== undefined) manifests.add(source);
   }
   return auditVault({ pairs, copies, recoveries, manifests, vault: { ...vault, ...(reads.keyArn ? { keyArn: reads.keyArn } : {}) }, now: reads.now });
 }

@@ -44,7 +44,7 @@ export interface VaultDeps {
 
 /** The vault's name for its copy of a shared snapshot: `vault-` and the shared snapshot's own name. */
 export function vaultCopyId(sharedArnOrId: string): string {
-  return copyTargetId(`vault-${copyTargetId(sharedArnOrId)}`);
+  return copyTargetId(`vault-${copyTargetId(sharedArnOrId, false)}`, false);
 }
 
 /** The region and account of a DB snapshot or DB cluster snapshot ARN. */

@@ -19,7 +19,7 @@ import type { ClusterView, InstanceView, SnapshotView } from '../kernel/model';
 import type { Notifier, Telemetry } from '../kernel/ports';
 import { alert } from '../reporting/measures';
 import { isSnapshotOfSource } from '../sources/snapshots';
-import { COPY_TAGS, isProjectCopy } from '../copy/plan';
+import { COPY_TAGS, isProjectCopy } from '../kernel/snapshot-tags';
 import type { Manifest } from './manifest';
 import { portableClusterSettings, portableSettings } from './manifest';
 import type { SharingCalls, SnapshotKind } from './snapshots';

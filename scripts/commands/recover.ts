@@ -18,11 +18,10 @@ import { RdsClusterSharing } from '../../lambdas/aws/rds-cluster-sharing';
 import { clusterGateway } from '../../lambdas/targets/cluster/gateway';
 import { RecoverError, recover as recoverFromVault } from '../../lambdas/vault/recover';
 import { formatDuration } from '../../lambdas/reporting/measures';
-import { parseFaults } from '../cli/backend';
 import { defineCommand, wholeNumber } from '../cli/command';
 import { EXIT, UsageError } from '../cli/errors';
 import { formatLocal } from '../cli/time';
-import { vaultStackResources } from '../cli/vault-account';
+import { simulatedVault, vaultStackResources } from '../cli/vault-account';
 
 interface RecoverOptions {
   name?: string;
@@ -94,19 +93,15 @@ export const recover = defineCommand<RecoverOptions>({
     let now = () => new Date();
     const progress = (line: string) => ctx.progress(`${formatLocal(now(), ctx.config.timeZone, 'ccc yyyy-MM-dd HH:mm:ss')}  ${line}`);
     if (ctx.opts.local) {
-      const { Simulation, FAULTS } = await import('../sim/world');
-      const sim = await Simulation.create({ config: ctx.raw, seed: ctx.opts.seed, faults: parseFaults(ctx.opts.faults, Object.keys(FAULTS)), probe: false });
+      const { sim, vault: simulated } = await simulatedVault({ raw: ctx.raw, ...ctx.opts }, ctx.progress);
       close = () => sim.close();
       now = sim.clock.now;
-      ctx.progress(`simulating ${ctx.opts.nights} night(s) of production sharing its copies with the vault…`);
-      await sim.runNights(ctx.opts.nights);
-      if (!sim.vault) throw new Error('the simulation has no vault');
       if (ctx.opts.sourceRegionDown) {
         const source = sim.regions.get(pair.source.region);
         if (source) source.unreachable = true;
         progress(`${pair.source.region} is down: every call to it fails from now on`);
       }
-      deps = sim.vault.recoverDeps(progress);
+      deps = simulated.recoverDeps(progress);
     } else {
       const { ledgerTable: table } = await vaultStackResources(vault);
       if (!(await ctx.confirm(`Create ${request.instanceId} in account ${vault.account}, ${vault.region}, from the vault's newest copy of ${pair.source.identifier}?`))) {

@@ -11,17 +11,15 @@
 import { ledgerClient } from '../../lambdas/aws/ledger';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
 import { VaultLedger } from '../../lambdas/aws/vault-ledger';
-import { vaultInventoryReads } from '../../lambdas/aws/vault-snapshots';
 import { formatDuration } from '../../lambdas/reporting/measures';
 import type { VaultInventory, VaultInventoryReads } from '../../lambdas/vault/audit';
 import { readInventory } from '../../lambdas/vault/audit';
 import { vaultConfigFile } from '../../lambdas/vault/config';
-import { parseFaults } from '../cli/backend';
 import { defineCommand } from '../cli/command';
 import { EXIT, UsageError } from '../cli/errors';
 import type { Cell } from '../cli/output';
 import { formatLocal } from '../cli/time';
-import { vaultStackResources } from '../cli/vault-account';
+import { simulatedVault, vaultInventoryReads, vaultStackResources } from '../cli/vault-account';
 
 /** The time of an ISO instant in the configured zone, or "-". */
 function when(iso: string | undefined, zone: string): string {
@@ -56,18 +54,13 @@ export const vault = defineCommand({
     const file = vaultConfigFile(ctx.config);
     const wanted = new Set(ctx.pairs.map((p) => p.id));
     const pairs = file.pairs.filter((p) => wanted.has(p.id));
-    if (pairs.length === 0) throw new UsageError(`none of ${[...wanted].join(', ')} is kept in the vault`, `replicas kept there: ${file.pairs.map((p) => p.id).join(', ')}`);
 
     let reads: VaultInventoryReads;
     let close = () => Promise.resolve();
     if (ctx.opts.local) {
-      const { Simulation, FAULTS } = await import('../sim/world');
-      const sim = await Simulation.create({ config: ctx.raw, seed: ctx.opts.seed, faults: parseFaults(ctx.opts.faults, Object.keys(FAULTS)), probe: false });
+      const { sim, vault: simulated } = await simulatedVault({ raw: ctx.raw, ...ctx.opts }, ctx.progress);
       close = () => sim.close();
-      ctx.progress(`simulating ${ctx.opts.nights} night(s) of production sharing its copies with the vault…`);
-      await sim.runNights(ctx.opts.nights);
-      if (!sim.vault) throw new Error('the simulation has no vault');
-      reads = sim.vault.inventoryReads(pairs);
+      reads = simulated.inventoryReads(pairs);
     } else {
       const { ledgerTable, keyArn } = await vaultStackResources(cfg);
       reads = vaultInventoryReads(replicaRdsClient(cfg.region), pairs, new VaultLedger(ledgerClient(cfg.region), ledgerTable), keyArn, new Date());

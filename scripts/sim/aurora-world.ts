@@ -6,7 +6,8 @@
  * the writer; backtracking on Aurora MySQL) and the copies of x's last three snapshots, y holding the oldest.
  */
 import type { DBCluster, Tag } from '@aws-sdk/client-rds';
-import { COPY_TAGS, copyTargetId } from '../../lambdas/copy/plan';
+import { copyTargetOf } from '../../lambdas/copy/plan';
+import { COPY_TAGS } from '../../lambdas/kernel/snapshot-tags';
 import type { PairConfig } from '../../lambdas/kernel/config';
 import { INSTANCE_ONLY_OVERRIDES, managedSecretParameter, pairSchema } from '../../lambdas/kernel/config';
 import { LINEAGE_TAGS } from '../../lambdas/targets/lineage';
@@ -121,7 +122,7 @@ export function seedClusterPair(pair: PairConfig, ctx: AuroraSeedContext): void 
   const inPlace = pair.source.region === pair.replica.region && ctx.copied !== true;
   const copies = inPlace
     ? sources
-    : sources.map((source) => ctx.replica.clusters.seedClusterCopy(source, copyTargetId(source.DBClusterSnapshotIdentifier ?? ''), ctx.copyKeyArn, [ownership, { Key: COPY_TAGS.source, Value: source.DBClusterSnapshotArn ?? '' }]));
+    : sources.map((source) => ctx.replica.clusters.seedClusterCopy(source, copyTargetOf(pair, source.DBClusterSnapshotIdentifier ?? ''), ctx.copyKeyArn, [ownership, { Key: COPY_TAGS.source, Value: source.DBClusterSnapshotArn ?? '' }]));
   const oldest = copies[0]!;
   seedReplicaCluster(pair, p, ctx, { snapshotId: oldest.DBClusterSnapshotIdentifier ?? '', dataTime: oldest.SnapshotCreateTime ?? ctx.start });
 }

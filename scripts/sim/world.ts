@@ -17,7 +17,8 @@ import { queueClient } from '../../lambdas/aws/queue';
 import { parametersClient } from '../../lambdas/aws/parameters';
 import { replicaRdsClient } from '../../lambdas/aws/rds';
 import { SecretsAdapter, secretsClient } from '../../lambdas/aws/secrets';
-import { COPY_TAGS, copyTargetId } from '../../lambdas/copy/plan';
+import { copyTargetOf } from '../../lambdas/copy/plan';
+import { COPY_TAGS } from '../../lambdas/kernel/snapshot-tags';
 import type { CopyInvocationOutcome } from '../../lambdas/copy/invocation';
 import { CLUSTER_SNAPSHOT_CREATED_EVENTS } from '../../lambdas/copy/invocation';
 import { RdsClusterAdapter } from '../../lambdas/aws/rds-clusters';
@@ -1108,7 +1109,7 @@ export class Simulation {
   private seedSourceWithCopies(pair: PairConfig): DBSnapshot[] {
     const src = this.regionRds(pair.source.region);
     return this.seedSource(pair).map((source) =>
-      this.rds.seedCopy(source, src.region, copyTargetId(source.DBSnapshotIdentifier ?? ''), this.copyKeyFor(pair), [
+      this.rds.seedCopy(source, src.region, copyTargetOf(pair, source.DBSnapshotIdentifier ?? ''), this.copyKeyFor(pair), [
         { Key: pair.ownershipTag.key, Value: pair.ownershipTag.value },
         { Key: COPY_TAGS.source, Value: source.DBSnapshotArn ?? '' },
       ]),

@@ -10,7 +10,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handleCopyInvocation } from '../../../lambdas/copy/invocation';
-import { COPY_TAGS, EXTRA_SNAPSHOT_TAG } from '../../../lambdas/copy/plan';
+import { COPY_TAGS, EXTRA_SNAPSHOT_TAG } from '../../../lambdas/kernel/snapshot-tags';
 import { copyRuntime } from '../../../lambdas/copy/runtime';
 import { COPY_CONFIG_ENV, pairSchema } from '../../../lambdas/kernel/config';
 import { answerFromSimulator } from '../../../scripts/sim/middleware';

@@ -1,6 +1,7 @@
 import { toSnapshotView } from '../../../lambdas/aws/rds';
 import type { RetentionPolicy } from '../../../lambdas/copy/plan';
-import { COPY_TAGS, copyTargetId, extraSnapshotId, isCopyableName, planCopy, retention } from '../../../lambdas/copy/plan';
+import { copyTargetId, extraSnapshotId, isCopyableName, planCopy, retention } from '../../../lambdas/copy/plan';
+import { COPY_TAGS } from '../../../lambdas/kernel/snapshot-tags';
 import type { SnapshotView } from '../../../lambdas/kernel/model';
 import { xSnapshot } from '../../support/fixtures';
 
@@ -24,7 +25,7 @@ describe('copyTargetId', () => {
     ['2026-backup', 'copy-2026-backup'],
     [`rds:${'a'.repeat(300)}`, 'a'.repeat(255)],
   ])('%s → %s', (from, to) => {
-    const id = copyTargetId(from);
+    const id = copyTargetId(from, false);
     expect(id).toBe(to);
     expect(id).toMatch(/^[a-z](?!.*--)[a-z0-9-]{0,254}$/);
     expect(id.endsWith('-')).toBe(false);

@@ -7,7 +7,7 @@ import type { Tag } from '@aws-sdk/client-rds';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { RdsAdapter } from '../../../lambdas/aws/rds';
 import { RdsClusterAdapter } from '../../../lambdas/aws/rds-clusters';
-import { COPY_TAGS } from '../../../lambdas/copy/plan';
+import { COPY_TAGS } from '../../../lambdas/kernel/snapshot-tags';
 import { runtimeConfigSchema } from '../../../lambdas/kernel/config';
 import type { RunRecord } from '../../../lambdas/kernel/model';
 import { ClusterCallsMissingError, handleRetention } from '../../../lambdas/retention/retention';

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DBSnapshot, Tag } from '@aws-sdk/client-rds';
-import { COPY_TAGS, copyTargetId } from '../../../lambdas/copy/plan';
+import { copyTargetId } from '../../../lambdas/copy/plan';
+import { COPY_TAGS } from '../../../lambdas/kernel/snapshot-tags';
 import type { CopyInvocationOutcome } from '../../../lambdas/copy/invocation';
 import type { RetentionPass } from '../../../lambdas/retention/retention';
 import { LINEAGE_TAGS } from '../../../lambdas/targets/instance/settings';
@@ -54,7 +55,7 @@ describe('copy pipeline', () => {
     await withSim({ snapshotEventIds: 'without-prefix' }, async (sim) => {
       await sim.runNights(1);
       const source = sim.sourceRds?.snapshots.get(`rds:${X}-2026-11-17-00-10`);
-      const copyId = copyTargetId(`rds:${X}-2026-11-17-00-10`);
+      const copyId = copyTargetId(`rds:${X}-2026-11-17-00-10`, false);
       const copy = sim.rds.snapshots.get(copyId);
 
       expect(source).toMatchObject({ SnapshotType: 'automated', Status: 'available', Encrypted: true, KmsKeyId: sim.sourceKeyArn(SOURCE_REGION) });
@@ -109,7 +110,7 @@ describe('copy pipeline', () => {
       const taken = src.calls.filter((c) => c.command === 'CreateDBSnapshotCommand' && c.outcome === 'ok').map((c) => c.input.DBSnapshotIdentifier as string);
       expect(taken).toEqual([`${X}-rr-2026-11-16-17-00`, `${X}-rr-2026-11-16-23-00`, `${X}-rr-2026-11-17-05-00`, `${X}-rr-2026-11-17-11-00`]);
       // Each is copied into y's region, encrypted with the replica key and owned.
-      for (const id of taken.slice(0, 3)) expect(sim.rds.snapshots.get(copyTargetId(id))).toMatchObject({ Status: 'available', KmsKeyId: sim.replicaKeyArn, TagList: expect.arrayContaining([OWNED]) as unknown });
+      for (const id of taken.slice(0, 3)) expect(sim.rds.snapshots.get(copyTargetId(id, false))).toMatchObject({ Status: 'available', KmsKeyId: sim.replicaKeyArn, TagList: expect.arrayContaining([OWNED]) as unknown });
       // Once its copy is available, the extra snapshot leaves x's region (the sweep after it); x's automated snapshots stay.
       const deleted = src.calls.filter((c) => c.command === 'DeleteDBSnapshotCommand' && c.outcome === 'ok').map((c) => c.input.DBSnapshotIdentifier);
       expect(deleted).toEqual(taken.slice(0, 3));
@@ -179,7 +180,7 @@ describe('copy pipeline', () => {
       const seed = (daysAgo: number, tags: Tag[]): DBSnapshot => {
         const at = new Date(Date.UTC(2026, 10, 16, 0, 10) - daysAgo * DAY);
         const id = `rds:${X}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
-        return sim.rds.seedCopy(src.seedSnapshot(X, id, 'automated', at), SOURCE_REGION, copyTargetId(id), sim.replicaKeyArn, tags);
+        return sim.rds.seedCopy(src.seedSnapshot(X, id, 'automated', at), SOURCE_REGION, copyTargetId(id, false), sim.replicaKeyArn, tags);
       };
       const owned = (daysAgo: number) => seed(daysAgo, [OWNED, { Key: COPY_TAGS.source, Value: 'seeded' }]);
       const expired = [owned(10), owned(12)];

@@ -14,7 +14,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../infra/app';
 import type { FaultSpec } from '../../../scripts/sim/world';
 import { SIM_HOSTED_ZONE_ID, Simulation, simValidation } from '../../../scripts/sim/world';
-import { COPY_TAGS, copyTargetId } from '../../../lambdas/copy/plan';
+import { copyTargetId } from '../../../lambdas/copy/plan';
+import { COPY_TAGS } from '../../../lambdas/kernel/snapshot-tags';
 import { vaultCopyId } from '../../../lambdas/vault/keep';
 import { VAULT_COPY_TAG, VAULT_PAIR_TAG, VAULT_SOURCE_TAG } from '../../../lambdas/vault/names';
 import { SKIP_BUNDLING, exampleConfig, iamStatements, newApp } from '../../infra/helpers';
@@ -139,7 +140,7 @@ const GROUPS: Group[] = [
             const at = new Date(sim.clock.now().getTime() - daysAgo * 86_400_000);
             const id = `rds:orders-prod-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
             const { key, value } = sim.pairs[0]!.ownershipTag;
-            sim.rds.seedCopy(sim.sourceRds!.seedSnapshot('orders-prod', id, 'automated', at), 'eu-west-1', copyTargetId(id), sim.replicaKeyArn, [
+            sim.rds.seedCopy(sim.sourceRds!.seedSnapshot('orders-prod', id, 'automated', at), 'eu-west-1', copyTargetId(id, false), sim.replicaKeyArn, [
               { Key: key, Value: value },
               { Key: COPY_TAGS.source, Value: 'seeded' },
             ]);
@@ -188,7 +189,7 @@ const GROUPS: Group[] = [
             const at = new Date(sim.clock.now().getTime() - daysAgo * 86_400_000);
             const id = `rds:orders-prod-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
             const { key, value } = sim.pairs[0]!.ownershipTag;
-            sim.rds.clusters.seedClusterCopy(sim.sourceRds!.clusters.seedClusterSnapshot('orders-prod', id, 'automated', at), copyTargetId(id), sim.replicaKeyArn, [
+            sim.rds.clusters.seedClusterCopy(sim.sourceRds!.clusters.seedClusterSnapshot('orders-prod', id, 'automated', at), copyTargetId(id, false), sim.replicaKeyArn, [
               { Key: key, Value: value },
               { Key: COPY_TAGS.source, Value: 'seeded' },
             ]);
@@ -241,7 +242,7 @@ const GROUPS: Group[] = [
           // (35) beyond the newest keepAtLeast (3), which the first sweep deletes.
           for (const daysAgo of [1, 2, 3, 40, 45]) {
             const at = new Date(sim.clock.now().getTime() - daysAgo * 86_400_000);
-            const name = copyTargetId(`rds:${VAULT_X}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`);
+            const name = copyTargetId(`rds:${VAULT_X}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`, false);
             const sharedArn = `arn:aws:rds:${sim.config.region}:${sim.config.account}:snapshot:${name}`;
             const source = { DBSnapshotIdentifier: sharedArn, DBSnapshotArn: sharedArn, DBInstanceIdentifier: VAULT_X, SnapshotType: 'shared', Engine: 'postgres', Status: 'available', SnapshotCreateTime: at, OriginalSnapshotCreateTime: at };
             vault.rds.seedCopy(source, sim.config.region, vaultCopyId(sharedArn), vault.keyArn, [
@@ -254,7 +255,7 @@ const GROUPS: Group[] = [
           const aurora = sim.pairs.find((p) => p.source.kind === 'cluster')!;
           for (const daysAgo of [1, 2, 3, 40, 45]) {
             const at = new Date(sim.clock.now().getTime() - daysAgo * 86_400_000);
-            const name = copyTargetId(`rds:${aurora.source.identifier}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`);
+            const name = copyTargetId(`rds:${aurora.source.identifier}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`, false);
             const sharedArn = `arn:aws:rds:${sim.config.region}:${sim.config.account}:cluster-snapshot:${name}`;
             const source = { DBClusterSnapshotIdentifier: sharedArn, DBClusterSnapshotArn: sharedArn, DBClusterIdentifier: aurora.source.identifier, SnapshotType: 'shared', Engine: 'aurora-postgresql', Status: 'available', SnapshotCreateTime: at };
             vault.rds.clusters.seedClusterCopy(source, vaultCopyId(sharedArn), vault.keyArn, [
@@ -268,7 +269,7 @@ const GROUPS: Group[] = [
           const at = new Date(sim.clock.now().getTime() - 5 * 86_400_000);
           const id = `rds:${VAULT_X}-${at.toISOString().slice(0, 16).replace(/[T:]/g, '-')}`;
           const { key, value } = sim.pairs[0]!.ownershipTag;
-          sim.rds.seedCopy(sim.sourceRds!.seedSnapshot(VAULT_X, id, 'automated', at), sim.pairs[0]!.source.region, copyTargetId(id), sim.kms.awsManagedKey(sim.config.region), [
+          sim.rds.seedCopy(sim.sourceRds!.seedSnapshot(VAULT_X, id, 'automated', at), sim.pairs[0]!.source.region, copyTargetId(id, false), sim.kms.awsManagedKey(sim.config.region), [
             { Key: key, Value: value },
             { Key: COPY_TAGS.source, Value: 'seeded' },
           ]);
