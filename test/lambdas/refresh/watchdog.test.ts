@@ -22,6 +22,14 @@ async function start(ctx: Awaited<ReturnType<typeof setup>>) {
   return started.runId;
 }
 
+/** A refresh started and y deleted, with RDS's deletion event delivered: the run is restoring. */
+async function startedAndDeleted(ctx: Awaited<ReturnType<typeof setup>>): Promise<string> {
+  const runId = await start(ctx);
+  rds.finishDeletion();
+  await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+  return runId;
+}
+
 describe('runWatchdog', () => {
   it('only looks at y without an active run', async () => {
     const ctx = await setup();
@@ -41,9 +49,7 @@ describe('runWatchdog', () => {
     // Once a refresh has brought y back, a later disappearance alerts again.
     rds.reset(yInstance(), [fresh]);
     expect(await ctx.watchdog()).toEqual(['idle']);
-    await start(ctx);
-    rds.finishDeletion();
-    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    await startedAndDeleted(ctx);
     rds.finishRestore();
     await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0043', Y, ctx.clock.now())));
     rds.instance = undefined;
@@ -97,9 +103,7 @@ describe('runWatchdog', () => {
 
   it('leaves a usable event that is seconds or a few minutes late to finish the run, and counts nothing missed', async () => {
     const ctx = await setup();
-    await start(ctx);
-    rds.finishDeletion();
-    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    await startedAndDeleted(ctx);
     ctx.clock.advanceMinutes(20);
     rds.finishRestore('backing-up');
     // RDS published the event at 02:20:00; the watchdog passes first.
@@ -131,9 +135,7 @@ describe('runWatchdog', () => {
 
   it('replaces a usable time the poll closed a run with by the later event, in history', async () => {
     const ctx = await setup();
-    await start(ctx);
-    rds.finishDeletion();
-    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    await startedAndDeleted(ctx);
     ctx.clock.advanceMinutes(20);
     rds.finishRestore('backing-up');
     ctx.clock.advanceMinutes(4);
@@ -185,9 +187,7 @@ describe('runWatchdog', () => {
 
   it('retries a restore whose claim was recorded but whose request was not', async () => {
     const ctx = await setup();
-    await start(ctx);
-    rds.finishDeletion();
-    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    await startedAndDeleted(ctx);
     const run = await ctx.deps.ledger.getActiveRun(Y);
     await ctx.deps.ledger.updateActiveRun(run!, { restoreRequestedAt: undefined });
     ctx.clock.advanceMinutes(16);
@@ -198,9 +198,7 @@ describe('runWatchdog', () => {
 
   it('alerts once when the restore is past its deadline', async () => {
     const ctx = await setup();
-    await start(ctx);
-    rds.finishDeletion();
-    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    await startedAndDeleted(ctx);
     ctx.clock.advanceMinutes(61);
     expect(await ctx.watchdog()).toEqual(['alerted:deadline']);
     ctx.clock.advanceMinutes(5);
@@ -210,9 +208,7 @@ describe('runWatchdog', () => {
 
   it('fails the run when the restored instance failed', async () => {
     const ctx = await setup();
-    await start(ctx);
-    rds.finishDeletion();
-    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    await startedAndDeleted(ctx);
     rds.finishRestore('incompatible-parameters');
     expect(await ctx.watchdog()).toEqual(['failed:restore']);
     expect((await ctx.deps.ledger.listRuns(Y))[0]).toMatchObject({ status: 'failed' });
@@ -248,9 +244,7 @@ describe('runWatchdog', () => {
 
   it('finishes a run whose post-restore modify had to wait', async () => {
     const ctx = await setup();
-    await start(ctx);
-    rds.finishDeletion();
-    await handleInvocation(ctx.deps, ctx.config, snsEvent(rdsMessage('RDS-EVENT-0003', Y, ctx.clock.now())));
+    await startedAndDeleted(ctx);
     ctx.clock.advanceMinutes(20);
     rds.finishRestore('backing-up');
     rds.modifyRefusedIn.add('backing-up');
